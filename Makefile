@@ -1,0 +1,49 @@
+# The front door.  `make run` runs the main job, `make test` every test.
+# The real build is CMake (CMakeLists.txt); this file only sequences it.
+BUILD       ?= build
+BUILD_ASAN  ?= build-asan
+BUILD_CLANG ?= build-clang
+JOBS        ?= $(shell nproc 2>/dev/null || echo 2)
+PREFIX      ?= /usr/local
+CMAKE_FLAGS ?=
+
+.PHONY: all deps build run test test-unit test-asan test-clang install clean
+
+all: build
+
+deps:
+	@sh scripts/install-deps.sh
+
+$(BUILD)/CMakeCache.txt: | deps
+	cmake -S . -B $(BUILD) -DCMAKE_INSTALL_PREFIX=$(PREFIX) $(CMAKE_FLAGS) >/dev/null
+
+build: $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j $(JOBS)
+
+# The main job: until the scenario gallery replaces it, the usercopy
+# exactness table, computed by running the Rutland matrix on every arch.
+run: build
+	./$(BUILD)/faultline exactness
+
+test: test-unit test-asan test-clang
+
+test-unit: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+# The whole suite again under AddressSanitizer + UndefinedBehaviorSanitizer.
+test-asan: deps
+	cmake -S . -B $(BUILD_ASAN) -DFL_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
+	cmake --build $(BUILD_ASAN) -j $(JOBS)
+	cd $(BUILD_ASAN) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+		ctest --output-on-failure -j $(JOBS)
+
+# Both compilers must build warning-free (-Werror); gcc builds above.
+test-clang: deps
+	CC=clang cmake -S . -B $(BUILD_CLANG) -DFL_TESTS=ON >/dev/null
+	cmake --build $(BUILD_CLANG) -j $(JOBS)
+
+install: build
+	cmake --install $(BUILD)
+
+clean:
+	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_CLANG)

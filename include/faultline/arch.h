@@ -1,0 +1,89 @@
+/*
+ * faultline/arch.h - what each architecture's raw user-copy routine does.
+ *
+ * Definitions
+ *   reach    how many bytes, from the start of the user side of a copy, a
+ *            kernel-mode access can touch before the first fault (an absent
+ *            page the fault handler could not fill, a protection fault, an
+ *            MTE tag mismatch or a SPARC ADI version mismatch).  The mm layer
+ *            computes it; the arch layer never looks at page tables.
+ *   done     how many bytes of the destination the routine wrote: always a
+ *            prefix [0, done) of it, since the modelled routines store in
+ *            increasing address order and a faulting store writes nothing.
+ *   ret      what the routine returns: bytes NOT copied (0 <= ret <= n).
+ *
+ * A routine is exact when done == n - ret == reach (or n when reach == n).
+ * The LKML "usercopy: generic tests + arm64 fixes" thread (Mark Rutland,
+ * March 2023) classifies the ways real routines are not exact:
+ *   under-reporting  n - ret < reach: fewer bytes reported than possible;
+ *                    allowed ("not byte exact" has always been accepted)
+ *   clobbering       done > n - ret: bytes written but not reported
+ *   over-reporting   n - ret > done: uninitialised bytes look copied (a bug)
+ *   no progress      ret == n although reach > 0
+ *
+ * Invariants (checked by fl_copy_result_check)
+ *   1. ret <= n and done <= n.
+ *   2. done <= reach: nothing is written past the first fault.
+ *   3. reach == n implies done == n and ret == 0 (no fault, no excuse).
+ *   Over-reporting is the one contract violation a shape may model, and only
+ *   where the thread reports it (sparc64 copy_from_user).
+ */
+#ifndef FAULTLINE_ARCH_H
+#define FAULTLINE_ARCH_H
+
+#include <faultline/types.h>
+
+enum fl_arch_id {
+	FL_ARCH_X86_64,
+	FL_ARCH_ARM64,
+	FL_ARCH_ARM64_MTE,
+	FL_ARCH_SPARC64_ADI,
+	FL_ARCH_I386,
+	FL_ARCH_RISCV64,
+	FL_ARCH_ARM,
+	FL_ARCH_COUNT
+};
+
+enum fl_copy_dir {
+	FL_COPY_TO_USER,        /* kernel -> user (stores are user accesses) */
+	FL_COPY_FROM_USER,      /* user -> kernel (loads are user accesses) */
+	FL_CLEAR_USER,          /* zeroes -> user */
+};
+
+/* One raw copy as the arch routine sees it. */
+struct fl_copy_req {
+	enum fl_copy_dir dir;
+	fl_kver_t kver;         /* era rules such as the arm64 one-byte retry */
+	fl_addr_t uaddr;        /* user side */
+	uintptr_t kaddr;        /* kernel side: only its alignment matters */
+	size_t n;
+	size_t reach;           /* 0 <= reach <= n, see above */
+};
+
+struct fl_copy_result {
+	size_t done;            /* destination prefix written */
+	size_t ret;             /* bytes not copied, as returned */
+	const char *why;        /* static text for the trace: which rule decided */
+};
+
+struct fl_arch {
+	enum fl_arch_id id;
+	const char *name;            /* as written in a scenario: "arm64+mte" */
+	unsigned subpage_granule;    /* 16 (MTE), 64 (ADI); 0 if page-granular */
+	fl_addr_t task_size_max;     /* access_ok() limit */
+	bool access_ok_always;       /* separate user address space (sparc64) */
+	/* The shape of raw_copy_{to,from}_user and __clear_user. */
+	void (*raw_copy)(const struct fl_copy_req *req, struct fl_copy_result *res);
+};
+
+/* The descriptor of ID, or NULL if ID is out of range. */
+const struct fl_arch *fl_arch(enum fl_arch_id id);
+
+/* Look an arch up by its scenario name; 0 or -EINVAL. */
+int fl_arch_lookup(const char *name, enum fl_arch_id *id);
+
+/* Invariants 1-3 above; returns 0 or -EINVAL naming nothing (pure check). */
+int fl_copy_result_check(const struct fl_copy_req *req,
+			 const struct fl_copy_result *res);
+
+#endif

@@ -1,0 +1,314 @@
+/*
+ * faultline/mm.h - the modelled address space.
+ *
+ * Definitions (kernel vocabulary, our own code)
+ *   process  a task with a name and an mm; one process is "current".
+ *   mm       an address space: a tree of VMAs and a four-level page table.
+ *   vma      [start, end) with one set of FL_VM_* flags and one backing
+ *            (anonymous, or a file at pgoff).  VMAs never overlap; adjacent
+ *            compatible VMAs are merged.
+ *   pte      one per page: present, writable, dirty, young, uffd-wp, or a
+ *            swap entry; a present pte points to a folio.
+ *   folio    a page of memory (always one page here: large folios are not
+ *            modelled) with refcount, mapcount, the pin bias
+ *            (GUP_PIN_COUNTING_BIAS), the anon-exclusive flag, and the
+ *            frame holding its 4096 bytes.  The shared zero page is one
+ *            special folio that is never written, pinned or freed.
+ *   file     a tmpfs-like file: a page cache of folios, a size.
+ *
+ * Invariants (runnable: fl_mm_check() asserts them)
+ *   1. VMAs are page aligned, non-empty, sorted, non-overlapping.
+ *   2. A present pte lies inside a VMA and points to a live folio.
+ *   3. folio->mapcount == number of present ptes (all mms) mapping it.
+ *   4. folio->refcount >= mapcount + page-cache reference + GUP references.
+ *   5. A writable pte never maps the zero page or a folio shared by COW.
+ *
+ * Faults
+ *   A user-mode access that cannot be satisfied reports a signal
+ *   (struct fl_signal) instead of killing anyone; a kernel-mode access
+ *   (uaccess) sees the same failure as a short reach.
+ */
+#ifndef FAULTLINE_MM_H
+#define FAULTLINE_MM_H
+
+#include <faultline/world.h>
+
+/* ---- protections, mapping flags, madvise ---- */
+
+#define FL_PROT_NONE  0x0
+#define FL_PROT_READ  0x1
+#define FL_PROT_WRITE 0x2
+#define FL_PROT_EXEC  0x4
+
+#define FL_MAP_SHARED          0x01
+#define FL_MAP_PRIVATE         0x02
+#define FL_MAP_FIXED           0x10   /* replace what is there */
+#define FL_MAP_FIXED_NOREPLACE 0x20   /* -EEXIST if anything is there */
+
+enum fl_madvise {
+	FL_MADV_DONTNEED,
+	FL_MADV_REMOVE,
+	FL_MADV_PAGEOUT,
+	FL_MADV_POPULATE_READ,
+	FL_MADV_POPULATE_WRITE,
+	FL_MADV_WIPEONFORK,
+	FL_MADV_DONTFORK,
+};
+
+/* vma->flags, named after the kernel's VM_* bits */
+#define FL_VM_READ          0x00000001u
+#define FL_VM_WRITE         0x00000002u
+#define FL_VM_EXEC          0x00000004u
+#define FL_VM_SHARED        0x00000008u
+#define FL_VM_MAYREAD       0x00000010u
+#define FL_VM_MAYWRITE      0x00000020u
+#define FL_VM_MAYEXEC       0x00000040u
+#define FL_VM_MAYSHARE      0x00000080u
+#define FL_VM_IO            0x00004000u
+#define FL_VM_DONTCOPY      0x00020000u   /* MADV_DONTFORK */
+#define FL_VM_WIPEONFORK    0x02000000u
+#define FL_VM_PFNMAP        0x00000400u
+#define FL_VM_UFFD_MISSING  0x00000200u
+#define FL_VM_UFFD_WP       0x00001000u
+#define FL_VM_UFFD_MINOR    0x00100000u
+
+struct fl_file;
+struct fl_folio;
+struct fl_vma;
+struct fl_mm;
+struct fl_process;
+
+struct fl_file {
+	char name[32];
+	uint64_t size;
+	int fs;                      /* enum fl_fs */
+	struct fl_pcache *pcache;    /* index -> folio, see mm/filemap.c */
+	struct fl_file *next;
+};
+
+enum fl_fs { FL_FS_TMPFS, FL_FS_EXT4, FL_FS_BTRFS };
+
+/* folio->flags */
+#define FL_FOLIO_ANON            0x01u
+#define FL_FOLIO_ANON_EXCLUSIVE  0x02u   /* PG_anon_exclusive (5.19) */
+#define FL_FOLIO_ZERO            0x04u   /* the shared zero page */
+#define FL_FOLIO_DIRTY           0x08u
+#define FL_FOLIO_SWAPCACHE       0x10u
+#define FL_FOLIO_HWPOISON        0x20u
+#define FL_FOLIO_KSM             0x40u
+
+/* GUP_PIN_COUNTING_BIAS: a FOLL_PIN on a small folio adds this to refcount */
+#define FL_GUP_PIN_COUNTING_BIAS 1024u
+
+struct fl_folio {
+	uint32_t refcount;
+	uint32_t mapcount;
+	uint32_t flags;
+	uint32_t frame;              /* index of the 4096-byte content frame */
+	struct fl_file *mapping;     /* page cache owner, or NULL */
+	uint64_t index;              /* page index in mapping */
+	uint8_t *tags;               /* 256 granule tags (MTE/ADI) or NULL */
+};
+
+/* pte->flags */
+#define FL_PTE_PRESENT  0x01u
+#define FL_PTE_WRITE    0x02u
+#define FL_PTE_DIRTY    0x04u
+#define FL_PTE_YOUNG    0x08u
+#define FL_PTE_UFFD_WP  0x10u
+#define FL_PTE_SWAP     0x20u    /* not present; swap holds the contents */
+#define FL_PTE_POISON   0x40u    /* not present; memory failure marker */
+
+struct fl_swap_slot;
+
+typedef struct fl_pte {
+	uint32_t flags;
+	struct fl_folio *folio;      /* present */
+	struct fl_swap_slot *swap;   /* FL_PTE_SWAP */
+} fl_pte_t;
+
+struct fl_vma {
+	fl_addr_t start, end;        /* [start, end), page aligned */
+	uint32_t flags;              /* FL_VM_* */
+	struct fl_file *file;        /* NULL: anonymous */
+	uint64_t pgoff;              /* file offset of start, in pages */
+	struct fl_mm *mm;
+	void *uffd_ctx;              /* userfaultfd context, owned by uffd/ */
+	/* tree linkage: owned by mm/vma_tree.c */
+	struct fl_vma *left, *right, *parent;
+	int height;
+};
+
+struct fl_pgtable;
+
+/* mm->flags */
+#define FL_MMF_HAS_PINNED 0x1u
+
+struct fl_mm {
+	struct fl_vma *vma_root;
+	size_t map_count;
+	struct fl_pgtable *pgd;
+	uint32_t flags;
+	fl_addr_t mmap_base;         /* where the next unhinted mmap is placed */
+	uint32_t users;              /* mm_users */
+};
+
+struct fl_process {
+	int pid;
+	char name[32];
+	struct fl_mm *mm;
+	bool exited;
+	struct fl_process *next;
+};
+
+/* ---- signals from user-mode accesses ---- */
+
+enum fl_sig { FL_SIG_NONE = 0, FL_SIGSEGV = 11, FL_SIGBUS = 7 };
+enum fl_sig_code {
+	FL_SEGV_MAPERR = 1, FL_SEGV_ACCERR = 2, FL_SEGV_MTESERR = 9,
+	FL_SEGV_ADIPERR = 10,
+	FL_BUS_ADRERR = 2, FL_BUS_MCEERR_AR = 4,
+};
+struct fl_signal {
+	enum fl_sig sig;
+	int code;
+	fl_addr_t addr;             /* faulting address */
+};
+
+/* ---- processes ---- */
+
+/* A new process with an empty mm; the first becomes current. 0 / -errno. */
+int fl_process_new(struct fl_world *w, const char *name, struct fl_process **out);
+struct fl_process *fl_process_find(struct fl_world *w, const char *name);
+struct fl_process *fl_current(struct fl_world *w);
+int fl_set_current(struct fl_world *w, struct fl_process *p);
+/*
+ * fork(): private anonymous memory becomes COW-shared, shared mappings stay
+ * shared, VM_DONTCOPY is not copied, VM_WIPEONFORK comes back empty.
+ */
+int fl_fork(struct fl_world *w, struct fl_process *parent, const char *child,
+	    struct fl_process **out);
+/* exit: tear the address space down.  0 / -errno. */
+int fl_process_exit(struct fl_world *w, struct fl_process *p);
+
+/* ---- files ---- */
+
+int fl_file_new(struct fl_world *w, const char *name, uint64_t size,
+		enum fl_fs fs, struct fl_file **out);
+struct fl_file *fl_file_find(struct fl_world *w, const char *name);
+/* Page-cache read/write of file bytes (no user memory involved). */
+long fl_file_pread(struct fl_world *w, struct fl_file *f, void *buf,
+		   size_t len, uint64_t off);
+long fl_file_pwrite(struct fl_world *w, struct fl_file *f, const void *buf,
+		    size_t len, uint64_t off);
+
+/* ---- address space (the syscalls) ---- */
+
+/*
+ * mmap(2).  ADDR is a hint, or the exact place with FL_MAP_FIXED*.  Without a
+ * hint the mapping is placed with an unmapped guard page on both sides.
+ * Returns the address, or -errno (-EINVAL bad len/flags/alignment, -ENOMEM
+ * no room, -EEXIST for FIXED_NOREPLACE over a mapping, -EACCES shared
+ * writable mapping of a file not opened for writing is not modelled).
+ */
+long fl_mmap(struct fl_world *w, struct fl_mm *mm, fl_addr_t addr, size_t len,
+	     int prot, int flags, struct fl_file *file, uint64_t off);
+int fl_munmap(struct fl_world *w, struct fl_mm *mm, fl_addr_t addr, size_t len);
+int fl_mprotect(struct fl_world *w, struct fl_mm *mm, fl_addr_t addr, size_t len,
+		int prot);
+int fl_madvise(struct fl_world *w, struct fl_mm *mm, fl_addr_t addr, size_t len,
+	       enum fl_madvise advice);
+
+/* The VMA containing ADDR, or NULL. O(log n). */
+struct fl_vma *fl_vma_lookup(struct fl_mm *mm, fl_addr_t addr);
+/* The first VMA with end > ADDR, or NULL (the kernel's find_vma). */
+struct fl_vma *fl_find_vma(struct fl_mm *mm, fl_addr_t addr);
+/* In-order successor, for walks. */
+struct fl_vma *fl_vma_next(struct fl_vma *vma);
+
+/* The pte of ADDR, or NULL if no page table covers it. */
+fl_pte_t *fl_pte_lookup(struct fl_mm *mm, fl_addr_t addr);
+
+/* ---- the page-fault handler ---- */
+
+/* flags of a fault (the kernel's FAULT_FLAG_*) */
+#define FL_FAULT_WRITE    0x01u
+#define FL_FAULT_USER     0x02u   /* user mode; otherwise a uaccess */
+#define FL_FAULT_UNSHARE  0x04u   /* R/O FOLL_PIN: unshare, 5.19 */
+#define FL_FAULT_REMOTE   0x08u
+#define FL_FAULT_INSTRUCTION 0x10u
+
+/* vm_fault_t bits */
+#define FL_VM_FAULT_OOM      0x0001u
+#define FL_VM_FAULT_SIGBUS   0x0002u
+#define FL_VM_FAULT_SIGSEGV  0x0004u
+#define FL_VM_FAULT_HWPOISON 0x0008u
+#define FL_VM_FAULT_RETRY    0x0010u
+#define FL_VM_FAULT_ERROR \
+	(FL_VM_FAULT_OOM | FL_VM_FAULT_SIGBUS | FL_VM_FAULT_SIGSEGV | FL_VM_FAULT_HWPOISON)
+
+/*
+ * handle_mm_fault: make ADDR (inside VMA, whose permissions the caller has
+ * checked) present, and writable when FL_FAULT_WRITE: anonymous read ->
+ * zero page, write -> new page or COW (5.19+ anon-exclusive rule), file ->
+ * page cache (private write: COW copy), swap entry -> swap-in, poison ->
+ * FL_VM_FAULT_HWPOISON.  Fires FL_HOOK_FAULT on entry.
+ */
+unsigned fl_handle_mm_fault(struct fl_world *w, struct fl_vma *vma,
+			    fl_addr_t addr, unsigned flags);
+
+/* ---- user-mode accesses by the current process ---- */
+
+/*
+ * A user-mode load/store of LEN bytes, in increasing address order: bytes up
+ * to the first fault are transferred, then the signal is reported in *SIG
+ * (sig = FL_SIG_NONE if none).  Returns the number of bytes transferred.
+ */
+size_t fl_user_load(struct fl_world *w, fl_addr_t addr, void *buf, size_t len,
+		    struct fl_signal *sig);
+size_t fl_user_store(struct fl_world *w, fl_addr_t addr, const void *buf,
+		     size_t len, struct fl_signal *sig);
+
+/* ---- kernel-mode (uaccess) view of the current process ---- */
+
+#define FL_ACC_READ  0x1u
+#define FL_ACC_WRITE 0x2u
+
+/*
+ * How many of the LEN bytes at ADDR a kernel-mode access of kind ACC can
+ * touch, in increasing address order, before the first fault.  Faults are
+ * resolved by the fault handler unless fl_faulthandler_disabled(); the
+ * arch's sub-page granule tags count (a tagged granule stops the reach).
+ * Side effects are the kernel's: pages faulted in stay faulted in.
+ */
+size_t fl_user_reach(struct fl_world *w, fl_addr_t addr, size_t len, unsigned acc);
+/* Move bytes that fl_user_reach() said are reachable (asserted). */
+void fl_user_write(struct fl_world *w, fl_addr_t addr, const void *src, size_t len);
+void fl_user_read(struct fl_world *w, void *dst, fl_addr_t addr, size_t len);
+
+/* ---- setting up state ---- */
+
+/*
+ * poke: write bytes straight into the backing pages of MM: pages are made
+ * present (and private ones made exclusive) without permission checks and
+ * without firing hooks.  peek reads the same way (absent pages read as
+ * zero and stay absent).  0 or -EFAULT (no VMA).
+ */
+int fl_poke(struct fl_world *w, struct fl_mm *mm, fl_addr_t addr,
+	    const void *src, size_t len);
+int fl_peek(struct fl_world *w, struct fl_mm *mm, fl_addr_t addr,
+	    void *dst, size_t len);
+/* arm64+mte / sparc64+adi: set the tag of each granule of [addr, addr+len). */
+int fl_tag(struct fl_world *w, struct fl_mm *mm, fl_addr_t addr, size_t len,
+	   unsigned tag);
+/* memory pressure: unmap the pages (anon -> swap, clean file pages dropped) */
+int fl_evict(struct fl_world *w, struct fl_mm *mm, fl_addr_t addr, size_t len);
+/* hardware memory failure in the page at ADDR */
+int fl_poison(struct fl_world *w, struct fl_mm *mm, fl_addr_t addr);
+
+/* ---- checks ---- */
+
+/* Invariants 1-5; returns 0 or -EUCLEAN with the broken one in fl_world_error. */
+int fl_mm_check(struct fl_world *w, struct fl_mm *mm);
+
+#endif

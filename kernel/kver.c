@@ -1,0 +1,73 @@
+/*
+ * kernel/kver.c - kernel version numbers: parse, format, and the one
+ * comparison the rest of faultline is allowed (through fl_kver_has()).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <faultline/eras.h>
+
+/* Parse a decimal component into *OUT; returns the end, or NULL. */
+static const char *parse_part(const char *s, unsigned long max, unsigned *out)
+{
+	unsigned long v = 0;
+	const char *p = s;
+
+	if (*p < '0' || *p > '9')
+		return NULL;
+	while (*p >= '0' && *p <= '9') {
+		v = v * 10 + (unsigned long)(*p - '0');
+		if (v > max)
+			return NULL;
+		p++;
+	}
+	*out = (unsigned)v;
+	return p;
+}
+
+int fl_kver_parse(const char *s, fl_kver_t *v)
+{
+	unsigned maj, min, patch = 0, rc;
+	const char *p = s;
+
+	if (!s || !(p = parse_part(p, 255, &maj)) || *p++ != '.' ||
+	    !(p = parse_part(p, 255, &min)))
+		return -EINVAL;
+	if (*p == '.' && !(p = parse_part(p + 1, 65535, &patch)))
+		return -EINVAL;
+	/* 6.15-rc6 behaves as 6.15 for every rule the era table knows. */
+	if (!strncmp(p, "-rc", 3) && !patch && (p = parse_part(p + 3, 99, &rc)))
+		;
+	if (!p || *p)
+		return -EINVAL;
+	*v = FL_KV(maj, min, patch);
+	return 0;
+}
+
+char *fl_kver_format(fl_kver_t v, char *buf, size_t len)
+{
+	if (FL_KV_PATCH(v))
+		snprintf(buf, len, "%u.%u.%u", FL_KV_MAJOR(v), FL_KV_MINOR(v),
+			 FL_KV_PATCH(v));
+	else
+		snprintf(buf, len, "%u.%u", FL_KV_MAJOR(v), FL_KV_MINOR(v));
+	return buf;
+}
+
+bool fl_kver_has(fl_kver_t v, enum fl_era_id id)
+{
+	const struct fl_era *e = fl_era(id);
+	int i;
+
+	if (!e)
+		return false;
+	if (v >= e->since)
+		return true;
+	/* A stable backport: same major.minor series, at or past the patch. */
+	for (i = 0; i < FL_ERA_MAX_STABLE && e->stable[i]; i++)
+		if ((v & 0xffff0000u) == (e->stable[i] & 0xffff0000u) &&
+		    v >= e->stable[i])
+			return true;
+	return false;
+}

@@ -1,0 +1,98 @@
+/*
+ * mm/internal.h - what the mm layer shares among its files (not public).
+ *
+ * Memory of the model
+ *   arena   one reserved region holding every piece of model metadata
+ *           (struct fl_state, processes, mms, VMAs, page tables, folios).
+ *           Pointers into it stay valid for the world's life because the
+ *           region never moves; a snapshot is a flat copy of its used part.
+ *   frames  the 4096-byte contents of folios, in a second region, indexed
+ *           by number.  Writes go through fl_frame_mut(), which saves the
+ *           old contents the first time a frame is written after a
+ *           snapshot: page contents are copy-on-write with respect to it.
+ *
+ * Invariants
+ *   1. Model state is reachable only from struct fl_state in the arena; no
+ *      model pointer refers to malloc'ed memory.
+ *   2. Nothing writes frame contents except through fl_frame_mut().
+ *   3. Frame 0 is never handed out: 0 means "no frame".
+ */
+#ifndef FL_MM_INTERNAL_H
+#define FL_MM_INTERNAL_H
+
+#include <faultline/mm.h>
+
+/* The part of the world that a snapshot saves: it lives in the arena. */
+struct fl_state {
+	enum fl_arch_id arch;
+	fl_kver_t kver;
+	struct fl_process *procs;     /* in creation order */
+	struct fl_process *current;
+	int next_pid;
+	struct fl_file *files;
+	int pagefault_disabled;
+	struct fl_folio *zero_folio;  /* the shared zero page */
+	struct fl_swap_slot *swap_free;
+	/* Upper layers (gup/, uffd/, callers/) hang their state here. */
+	void *layer[8];
+	/* frame allocator */
+	uint32_t frame_next;          /* never-used frames start here */
+	uint32_t frame_free;          /* free list head, linked through frames */
+	uint32_t frames_in_use;
+};
+
+struct fl_state *fl_state(struct fl_world *w);
+const struct fl_state *fl_state_const(const struct fl_world *w);
+
+/* Arena: zeroed memory, or NULL (with fl_error -ENOMEM) when exhausted. */
+void *fl_zalloc(struct fl_world *w, size_t size);
+void fl_free(struct fl_world *w, void *p, size_t size);
+
+/* Frames */
+uint32_t fl_frame_alloc(struct fl_world *w);          /* zeroed; 0 if none */
+void fl_frame_free(struct fl_world *w, uint32_t frame);
+const uint8_t *fl_frame(const struct fl_world *w, uint32_t frame);
+uint8_t *fl_frame_mut(struct fl_world *w, uint32_t frame);
+
+/* Arena bookkeeping used by snapshots (mm/snapshot.c). */
+void *fl_arena_base(struct fl_world *w);
+size_t fl_arena_used(const struct fl_world *w);
+void fl_arena_set_used(struct fl_world *w, size_t used);
+
+/* ---- VMA tree (mm/vma_tree.c): an AVL tree keyed by start ---- */
+
+struct fl_vma *fl_vma_alloc(struct fl_world *w);
+void fl_vma_free(struct fl_world *w, struct fl_vma *vma);
+/* Link VMA (which must not overlap any other) into MM's tree. */
+void fl_vma_link(struct fl_mm *mm, struct fl_vma *vma);
+void fl_vma_unlink(struct fl_mm *mm, struct fl_vma *vma);
+struct fl_vma *fl_vma_first(struct fl_mm *mm);
+/* Invariant 1 of mm.h plus the AVL balance; 0 or -EUCLEAN (fl_error). */
+int fl_vma_tree_check(struct fl_world *w, struct fl_mm *mm);
+
+/* ---- page tables and pages (mm/pgtable.c, mm/memory.c, ...) ---- */
+
+/* The pte of ADDR, allocating page tables; NULL with -ENOMEM. */
+fl_pte_t *fl_pte_alloc(struct fl_world *w, struct fl_mm *mm, fl_addr_t addr);
+/* Unmap every page of [start, end) in VMA, dropping folio references. */
+void fl_zap_page_range(struct fl_world *w, struct fl_vma *vma,
+		       fl_addr_t start, fl_addr_t end);
+/* Make the ptes of [start, end) agree with vma->flags (write removed when
+ * VM_WRITE went away; never added: the next write fault decides). */
+void fl_change_protection(struct fl_world *w, struct fl_vma *vma,
+			  fl_addr_t start, fl_addr_t end);
+/* MADV_POPULATE_{READ,WRITE}: fault in every page; 0 or -errno. */
+int fl_populate_range(struct fl_world *w, struct fl_vma *vma,
+		      fl_addr_t start, fl_addr_t end, bool write);
+/* MADV_PAGEOUT / evict: reclaim the pages of [start, end). */
+void fl_reclaim_range(struct fl_world *w, struct fl_vma *vma,
+		      fl_addr_t start, fl_addr_t end);
+/* Free every page table of MM (after all VMAs are zapped). */
+void fl_free_pgtables(struct fl_world *w, struct fl_mm *mm);
+
+/* Folios (mm/folio.c) */
+struct fl_folio *fl_folio_alloc(struct fl_world *w);   /* refcount 1 */
+void fl_folio_get(struct fl_folio *folio);
+void fl_folio_put(struct fl_world *w, struct fl_folio *folio);
+
+#endif

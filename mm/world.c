@@ -1,0 +1,169 @@
+/*
+ * mm/world.c - creating a world, and the services every layer shares:
+ * errors, trace, hooks and pagefault_disable().
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mm/world_internal.h"
+
+int fl_arena_init(struct fl_world *w, size_t bytes);
+void fl_arena_fini(struct fl_world *w);
+int fl_frames_init(struct fl_world *w, size_t max_frames);
+void fl_frames_fini(struct fl_world *w);
+int fl_zero_page_init(struct fl_world *w);
+
+#define FL_DEFAULT_ARENA  ((size_t)4 << 30)
+#define FL_DEFAULT_FRAMES ((size_t)1 << 20)
+
+struct fl_world *fl_world_new(const struct fl_world_config *cfg)
+{
+	struct fl_world_config def = { 0 };
+	struct fl_world *w;
+
+	if (!cfg)
+		cfg = &def;
+	if (!fl_arch(cfg->arch))
+		return NULL;
+	w = calloc(1, sizeof(*w));
+	if (!w)
+		return NULL;
+	w->arch = fl_arch(cfg->arch);
+	if (fl_arena_init(w, cfg->arena_bytes ? cfg->arena_bytes : FL_DEFAULT_ARENA))
+		goto out_free;
+	if (fl_frames_init(w, cfg->max_frames ? cfg->max_frames : FL_DEFAULT_FRAMES))
+		goto out_arena;
+	fl_state(w)->arch = cfg->arch;
+	fl_state(w)->kver = cfg->kver ? cfg->kver : fl_kver_newest();
+	fl_state(w)->next_pid = 1;
+	if (fl_zero_page_init(w))
+		goto out_frames;
+	return w;
+
+out_frames:
+	fl_frames_fini(w);
+out_arena:
+	fl_arena_fini(w);
+out_free:
+	free(w);
+	return NULL;
+}
+
+void fl_world_free(struct fl_world *w)
+{
+	if (!w)
+		return;
+	fl_world_drop_snapshot(w);
+	fl_frames_fini(w);
+	fl_arena_fini(w);
+	free(w);
+}
+
+const struct fl_arch *fl_world_arch(const struct fl_world *w)
+{
+	return w->arch;
+}
+
+fl_kver_t fl_world_kver(const struct fl_world *w)
+{
+	return fl_state_const(w)->kver;
+}
+
+bool fl_since(const struct fl_world *w, enum fl_era_id id)
+{
+	return fl_kver_has(fl_world_kver(w), id);
+}
+
+/* ---- errors ---- */
+
+int fl_error(struct fl_world *w, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(w->error, sizeof(w->error), fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+const char *fl_world_error(const struct fl_world *w)
+{
+	return w->error;
+}
+
+void fl_world_clear_error(struct fl_world *w)
+{
+	w->error[0] = '\0';
+}
+
+/* ---- trace ---- */
+
+void fl_world_set_trace(struct fl_world *w, fl_trace_fn fn, void *arg)
+{
+	w->trace = fn;
+	w->trace_arg = arg;
+}
+
+bool fl_tracing(const struct fl_world *w)
+{
+	return w->trace != NULL;
+}
+
+void fl_trace(struct fl_world *w, const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+
+	if (!w->trace)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	w->trace(w->trace_arg, line);
+}
+
+/* ---- hooks ---- */
+
+static const char *const hook_names[FL_HOOK_COUNT] = {
+	[FL_HOOK_UACCESS] = "uaccess",
+	[FL_HOOK_FAULT] = "fault",
+	[FL_HOOK_FAULT_IN] = "fault_in",
+	[FL_HOOK_GUP] = "gup",
+	[FL_HOOK_UFFD_COPY] = "uffd_copy",
+};
+
+const char *fl_hook_name(enum fl_hook h)
+{
+	return (unsigned)h < FL_HOOK_COUNT ? hook_names[h] : "?";
+}
+
+void fl_world_set_hook(struct fl_world *w, fl_hook_fn fn, void *arg)
+{
+	w->hook = fn;
+	w->hook_arg = arg;
+}
+
+void fl_hook_fire(struct fl_world *w, enum fl_hook h)
+{
+	if (w->hook)
+		w->hook(w, h, w->hook_arg);
+}
+
+/* ---- pagefault_disable() ---- */
+
+void fl_pagefault_disable(struct fl_world *w)
+{
+	fl_state(w)->pagefault_disabled++;
+}
+
+void fl_pagefault_enable(struct fl_world *w)
+{
+	if (fl_state(w)->pagefault_disabled > 0)
+		fl_state(w)->pagefault_disabled--;
+}
+
+bool fl_faulthandler_disabled(const struct fl_world *w)
+{
+	return fl_state_const(w)->pagefault_disabled > 0;
+}

@@ -1,0 +1,39 @@
+/*
+ * mm/world_internal.h - the host-side half of a world (not rolled back by a
+ * restore): the two reserved regions, the snapshot, hooks, trace and error.
+ */
+#ifndef FL_MM_WORLD_INTERNAL_H
+#define FL_MM_WORLD_INTERNAL_H
+
+#include "mm/internal.h"
+
+struct fl_journal_entry {
+	uint32_t frame;
+	uint8_t data[FL_PAGE_SIZE];
+};
+
+struct fl_snapshot {
+	void *arena_copy;
+	size_t arena_used;
+	uint32_t frame_next;          /* frames at or past this were unused */
+	struct fl_journal_entry *journal;
+	size_t journal_len, journal_cap;
+};
+
+struct fl_world {
+	uint8_t *arena;               /* reserved region; starts with fl_state */
+	size_t arena_bytes, arena_used;
+	uint8_t *frames;              /* max_frames * FL_PAGE_SIZE, reserved */
+	uint32_t *frame_gen;          /* per frame: generation of last save */
+	size_t max_frames;
+	uint32_t gen;                 /* bumped by snapshot and restore */
+	struct fl_snapshot *snap;
+	const struct fl_arch *arch;
+	fl_trace_fn trace;
+	void *trace_arg;
+	fl_hook_fn hook;
+	void *hook_arg;
+	char error[256];
+};
+
+#endif

@@ -1,0 +1,17 @@
+#!/bin/sh
+# Installs the Debian packages faultline builds with, when they are missing.
+# Runs as root (apt-get) or with sudo; prints what it does and nothing else.
+set -eu
+need=""
+have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
+for p in cmake gcc clang make pkg-config libcmocka-dev libjansson-dev libxxhash-dev; do
+  have_pkg "$p" || need="$need $p"
+done
+[ -z "$need" ] && exit 0
+echo "install-deps: installing$need" >&2
+SUDO=""
+[ "$(id -u)" = 0 ] || SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $need >/dev/null
