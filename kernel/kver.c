@@ -34,12 +34,16 @@ int fl_kver_parse(const char *s, fl_kver_t *v)
 	if (!s || !(p = parse_part(p, 255, &maj)) || *p++ != '.' ||
 	    !(p = parse_part(p, 255, &min)))
 		return -EINVAL;
-	if (*p == '.' && !(p = parse_part(p + 1, 65535, &patch)))
-		return -EINVAL;
-	/* 6.15-rc6 behaves as 6.15 for every rule the era table knows. */
-	if (!strncmp(p, "-rc", 3) && !patch && (p = parse_part(p + 3, 99, &rc)))
-		;
-	if (!p || *p)
+	if (*p == '.') {
+		/* A stable release: no -rc may follow ("5.7.3-rc1" is not one). */
+		if (!(p = parse_part(p + 1, 65535, &patch)))
+			return -EINVAL;
+	} else if (!strncmp(p, "-rc", 3)) {
+		/* 6.15-rc6 behaves as 6.15 for every rule the era table knows. */
+		if (!(p = parse_part(p + 3, 99, &rc)))
+			return -EINVAL;
+	}
+	if (*p)
 		return -EINVAL;
 	*v = FL_KV(maj, min, patch);
 	return 0;

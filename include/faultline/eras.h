@@ -12,11 +12,15 @@
  * Invariants
  *   1. Code never compares kernel versions itself: it asks
  *      fl_kver_has(v, FL_ERA_X) (or fl_since(w, FL_ERA_X) on a world).
- *   2. Every entry has a name, a version, a commit (or "-" when the change
- *      has no single commit, with the reason in the sentence) and a sentence.
+ *   2. Every entry has a unique name, a version >= 3.0, a commit (12 hex
+ *      digits, or "-" when the change spans a series or its commit is not
+ *      identified yet; docs/eras.md says which) and one sentence.
  *   3. Entries are listed in enum order; fl_era(id)->id == id.
+ *   4. Stable backports are older than the mainline version, one per
+ *      stable series, and the list is 0-terminated.
  *
- * The entries and their provenance are documented in docs/eras.md.
+ * The entries and their provenance (which were checked against upstream
+ * commits, and how) are documented in docs/eras.md.
  */
 #ifndef FAULTLINE_ERAS_H
 #define FAULTLINE_ERAS_H
@@ -25,39 +29,46 @@
 
 enum fl_era_id {
 	/* §1 uaccess */
-	FL_ERA_ACCESS_OK_TWO_ARGS,        /* 5.0: access_ok(addr, size) */
-	FL_ERA_UACCESS_NOFAULT,           /* 5.8: copy_*_user_nofault names */
-	FL_ERA_ARM64_ONE_BYTE_RETRY,      /* 5.14: 295cf156231c */
+	FL_ERA_ACCESS_OK_TWO_ARGS,        /* 5.0-rc1: 96d4f267e40f */
+	FL_ERA_UACCESS_NOFAULT,           /* 5.8-rc2: c0ee37e85e0e */
+	FL_ERA_ARM64_ONE_BYTE_RETRY,      /* 5.14-rc2: 295cf156231c (5.10.77) */
 	FL_ERA_ARM64_MOPS_UACCESS,        /* 6.15: fe59e0358d9b (not modelled) */
 	/* §2 fault-in */
 	FL_ERA_FAULT_IN_SIZE_T,           /* 5.16: bb523b406c84 */
 	FL_ERA_FAULT_IN_SAFE_WRITEABLE,   /* 5.16: cdd591fc86e3 */
-	FL_ERA_FAULT_IN_IOV_ITER,         /* 5.16 */
+	FL_ERA_FAULT_IN_IOV_ITER,         /* 5.16: a6294593e8a1 */
 	FL_ERA_FAULT_IN_ACCESS_BEGIN,     /* 5.17: 677b2a8c1f25 */
-	FL_ERA_FAULT_IN_SAFE_FIXUP_LOOP,  /* 5.17: fe673d3f5bf1 */
-	FL_ERA_FAULT_IN_SAFE_RET_FIX,     /* 6.15: partial-failure return fixed */
+	FL_ERA_FAULT_IN_SAFE_FIXUP_LOOP,  /* 5.17-rc8: fe673d3f5bf1 */
+	FL_ERA_FAULT_IN_SAFE_RET_FIX,     /* 6.15-rc3: 8c03ebd7cdc0 (5.15.181 ...) */
 	FL_ERA_FAULT_IN_SUBPAGE,          /* 5.19: da32b5817253 */
 	FL_ERA_BTRFS_SEARCH_FAULT_IN,     /* 5.9-rc4: a48b73eca4ce */
 	FL_ERA_BTRFS_SEARCH_FAULT_IN_OFF, /* 5.9-rc5: 1c78544eaa46 */
-	FL_ERA_BTRFS_SEARCH_SUBPAGE,      /* 5.19: fault_in_subpage_writeable */
+	FL_ERA_BTRFS_SEARCH_SUBPAGE,      /* 5.19: 18788e34642e */
 	FL_ERA_PERFORM_WRITE_ALL_SEGS,    /* 4.8: d4690f1e1cda */
 	FL_ERA_PERFORM_WRITE_SHORT_RETRY, /* 5.14: bc1bb416bbb9 */
-	FL_ERA_PERFORM_WRITE_IOV_FAULT_IN,/* 5.16 */
+	FL_ERA_PERFORM_WRITE_IOV_FAULT_IN,/* 5.16: a6294593e8a1 */
 	FL_ERA_PERFORM_WRITE_PARTIAL_OK,  /* 5.18: 631f871f0717 */
 	FL_ERA_PERFORM_WRITE_HALVE_CHUNK, /* 6.11: 9aac777aaf94 */
 	FL_ERA_IOMAP_HALVE_CHUNK,         /* 6.6: 5d8edfb900d5 */
 	FL_ERA_PERFORM_WRITE_NO_PREFAULT, /* 6.15: 665575cff098 */
+	/*
+	 * The x86 sigreturn XRSTOR retry loop.  It faulted in the
+	 * user-controlled fx_sw->xstate_size from the start: the bug of
+	 * CVE-2024-26603 came with the loop itself (d877550eaf2d says
+	 * "Fixes: fcb3635f5018"), so it has no entry of its own.
+	 */
 	FL_ERA_FPU_RESTORE_LOOP,          /* 5.14-rc1: fcb3635f5018 */
 	FL_ERA_FPU_RESTORE_FAULT_IN_NEW,  /* 5.16: fault_in_readable replaces fault_in_pages_readable */
-	FL_ERA_FPU_RESTORE_USER_SIZE,     /* 6.8-rc4: d877550eaf2d, CVE-2024-26603 */
+	FL_ERA_FPU_RESTORE_USER_SIZE,     /* 6.8: d877550eaf2d, CVE-2024-26603 (5.15.150 ...) */
 	/* §3 GUP and COW */
-	FL_ERA_GUP_COW_FORCE_BREAK,       /* 5.8: 17839856fd58 (5.7.3) */
+	FL_ERA_GUP_COW_FORCE_BREAK,       /* 5.8-rc1: 17839856fd58 (4.4.289, 5.7.3) */
 	FL_ERA_COW_PAGE_COUNT,            /* 5.9: 09854ba94c6a */
 	FL_ERA_GUP_COW_BREAK_REVERTED,    /* 5.9: a308c71bf1e6 */
 	FL_ERA_FORK_COPY_PINNED,          /* 5.9: 70e806e4e645 */
-	FL_ERA_COW_SWAPCACHE_REUSE,       /* 5.18 */
+	FL_ERA_COW_SWAPCACHE_REUSE,       /* 5.18: commit not identified */
 	FL_ERA_ANON_EXCLUSIVE,            /* 5.19: 6c287605fd56 */
-	FL_ERA_FOLL_NOFAULT,              /* 5.16 */
+	FL_ERA_GUP_PIN_UNSHARE,           /* 5.19: a7f226604170, FAULT_FLAG_UNSHARE */
+	FL_ERA_FOLL_NOFAULT,              /* 5.16: 55b8fe703bc5 */
 	FL_ERA_FOLL_FORCE_EXCLUSIVE_ONLY, /* 6.0: 5535be309971, CVE-2022-2590 */
 	/* §4 userfaultfd */
 	FL_ERA_UFFD,                      /* 4.3 */
@@ -67,24 +78,20 @@ enum fl_era_id {
 	FL_ERA_UFFD_ESRCH,                /* 4.13: -ESRCH instead of -ENOSPC */
 	FL_ERA_UFFD_SIGBUS,               /* 4.14 */
 	FL_ERA_UFFD_THREAD_ID,            /* 4.14 */
-	FL_ERA_UFFD_MMAP_CHANGING,        /* 4.18: df2cc96e7701 */
+	FL_ERA_UFFD_MMAP_CHANGING,        /* 4.18-rc1: df2cc96e7701 */
 	FL_ERA_UFFD_WP,                   /* 5.7 */
 	FL_ERA_UFFD_PAGEFAULT_FLAG_WP,    /* 5.10 */
 	FL_ERA_UFFD_USER_MODE_ONLY,       /* 5.11 */
-	FL_ERA_UFFD_MINOR_HUGETLBFS,      /* 5.13 */
+	FL_ERA_UFFD_MINOR_HUGETLBFS,      /* 5.13: also UFFDIO_CONTINUE */
 	FL_ERA_UFFD_MINOR_SHMEM,          /* 5.14 */
 	FL_ERA_UFFD_EXACT_ADDRESS,        /* 5.18 */
 	FL_ERA_UFFD_WP_HUGETLBFS_SHMEM,   /* 5.19 */
 	FL_ERA_UFFD_WP_UNPOPULATED,       /* 6.4 */
-	FL_ERA_UFFD_POISON,               /* 6.6 */
+	FL_ERA_UFFD_POISON,               /* 6.6: feature and ioctl */
 	FL_ERA_UFFD_WP_ASYNC,             /* 6.7 */
 	FL_ERA_UFFD_MOVE,                 /* 6.8: adef440691ba */
 	FL_ERA_UFFD_EAGAIN_COPY_FIELD,    /* 6.15-rc6: 95567729173e (6.14.7) */
 	FL_ERA_COUNT
-};
-
-struct fl_era_stable {
-	fl_kver_t kver;         /* first stable release carrying the change */
 };
 
 #define FL_ERA_MAX_STABLE 6
@@ -93,15 +100,20 @@ struct fl_era {
 	enum fl_era_id id;
 	const char *name;       /* short identifier, e.g. "arm64_one_byte_retry" */
 	fl_kver_t since;        /* first mainline version (x.y.0 for x.y-rcN) */
-	const char *rc;         /* the -rc it landed in, or NULL */
+	const char *rc;         /* the -rc it landed in ("rc2"), or NULL */
 	const char *commit;     /* 12-digit upstream commit, or "-" */
-	fl_kver_t stable[FL_ERA_MAX_STABLE]; /* backports, 0-terminated */
+	fl_kver_t stable[FL_ERA_MAX_STABLE]; /* first stable release of each
+					      * series carrying a backport,
+					      * 0-terminated */
 	const char *summary;    /* one sentence */
-	bool verified;          /* checked against kernel source (docs/eras.md) */
+	bool verified;          /* commit and version checked upstream (docs/eras.md) */
 };
 
-/* The entry for ID; never NULL for a valid id. */
+/* The entry for ID; never NULL for a valid id, NULL for any other. */
 const struct fl_era *fl_era(enum fl_era_id id);
+
+/* The entry called NAME ("arm64_one_byte_retry"), or NULL. */
+const struct fl_era *fl_era_by_name(const char *name);
 
 /* Does kernel version V carry era ID (mainline or a listed stable backport)? */
 bool fl_kver_has(fl_kver_t v, enum fl_era_id id);

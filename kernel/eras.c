@@ -1,0 +1,363 @@
+/*
+ * kernel/eras.c - the era table: every version-dependent behaviour the model
+ * knows, one entry each, with the upstream commit that introduced it.
+ *
+ * Why a table: the model reproduces many kernel versions at once, and a
+ * version test scattered through the code ("if kver >= 5.16") can neither be
+ * audited nor printed.  Here each rule has a name, a version, a commit and a
+ * sentence; code asks fl_kver_has()/fl_since() and `faultline eras` prints
+ * the lot.  Provenance and how each entry was checked: docs/eras.md.
+ *
+ * Invariants (eras.h; checked by tests/unit/kernel/test_eras.c)
+ *   1. table[id].id == id for every id, in enum order.
+ *   2. Names are unique; commits are 12 lowercase hex digits or "-".
+ *   3. Stable backports are older than `since` and 0-terminated.
+ */
+#include <string.h>
+
+#include <faultline/eras.h>
+
+#define V(maj, min)        FL_KV(maj, min, 0)
+#define S(maj, min, patch) FL_KV(maj, min, patch)
+
+/* The host kernel of the reference machine; newer releases are not modelled. */
+#define FL_KVER_NEWEST V(6, 18)
+
+static const struct fl_era table[FL_ERA_COUNT] = {
+	/* ---- §1 uaccess ---- */
+	[FL_ERA_ACCESS_OK_TWO_ARGS] = {
+		FL_ERA_ACCESS_OK_TWO_ARGS, "access_ok_two_args", V(5, 0), "rc1",
+		"96d4f267e40f", { 0 },
+		"access_ok() lost its type argument and takes only (addr, size).",
+		true },
+	[FL_ERA_UACCESS_NOFAULT] = {
+		FL_ERA_UACCESS_NOFAULT, "uaccess_nofault", V(5, 8), "rc2",
+		"c0ee37e85e0e", { 0 },
+		"probe_user_read/write are renamed copy_from/to_user_nofault: "
+		"0 or -EFAULT with page faults disabled.",
+		true },
+	[FL_ERA_ARM64_ONE_BYTE_RETRY] = {
+		FL_ERA_ARM64_ONE_BYTE_RETRY, "arm64_one_byte_retry", V(5, 14), "rc2",
+		"295cf156231c", { S(5, 10, 77), 0 },
+		"An arm64 user copy that faults before writing anything retries "
+		"a single byte, so it returns n only when byte 0 is inaccessible.",
+		true },
+	[FL_ERA_ARM64_MOPS_UACCESS] = {
+		FL_ERA_ARM64_MOPS_UACCESS, "arm64_mops_uaccess", V(6, 15), NULL,
+		"fe59e0358d9b", { 0 },
+		"arm64 CPUs with FEAT_MOPS copy user memory with CPYF* "
+		"instructions (not modelled).",
+		false },
+
+	/* ---- §2 fault-in ---- */
+	[FL_ERA_FAULT_IN_SIZE_T] = {
+		FL_ERA_FAULT_IN_SIZE_T, "fault_in_size_t", V(5, 16), NULL,
+		"bb523b406c84", { 0 },
+		"fault_in_pages_* become fault_in_readable/writeable in mm/gup.c "
+		"and return the number of bytes not faulted in.",
+		true },
+	[FL_ERA_FAULT_IN_SAFE_WRITEABLE] = {
+		FL_ERA_FAULT_IN_SAFE_WRITEABLE, "fault_in_safe_writeable", V(5, 16),
+		NULL, "cdd591fc86e3", { 0 },
+		"fault_in_safe_writeable() faults pages in for writing through "
+		"GUP without storing to them.",
+		false },
+	[FL_ERA_FAULT_IN_IOV_ITER] = {
+		FL_ERA_FAULT_IN_IOV_ITER, "fault_in_iov_iter", V(5, 16), NULL,
+		"a6294593e8a1", { 0 },
+		"fault_in_iov_iter_readable/writeable fault in user-backed "
+		"iterators segment by segment and return what was not faulted in.",
+		true },
+	[FL_ERA_FAULT_IN_ACCESS_BEGIN] = {
+		FL_ERA_FAULT_IN_ACCESS_BEGIN, "fault_in_access_begin", V(5, 17),
+		NULL, "677b2a8c1f25", { 0 },
+		"fault_in_readable/writeable open one user access window over "
+		"the whole range and return size at once if access_ok fails.",
+		true },
+	[FL_ERA_FAULT_IN_SAFE_FIXUP_LOOP] = {
+		FL_ERA_FAULT_IN_SAFE_FIXUP_LOOP, "fault_in_safe_fixup_loop",
+		V(5, 17), "rc8", "fe673d3f5bf1", { 0 },
+		"fault_in_safe_writeable() forces a write fault per page with "
+		"fixup_user_fault() instead of using GUP.",
+		true },
+	[FL_ERA_FAULT_IN_SAFE_RET_FIX] = {
+		FL_ERA_FAULT_IN_SAFE_RET_FIX, "fault_in_safe_ret_fix", V(6, 15),
+		"rc3", "8c03ebd7cdc0",
+		{ S(5, 15, 181), S(6, 1, 135), S(6, 6, 88), S(6, 12, 25),
+		  S(6, 14, 4), 0 },
+		"fault_in_safe_writeable() reports the bytes not faulted in "
+		"after a partial failure instead of 0.",
+		true },
+	[FL_ERA_FAULT_IN_SUBPAGE] = {
+		FL_ERA_FAULT_IN_SUBPAGE, "fault_in_subpage", V(5, 19), "rc1",
+		"da32b5817253", { 0 },
+		"fault_in_subpage_writeable() also probes every sub-page granule "
+		"(16 bytes with arm64 MTE) of the faulted-in range.",
+		true },
+	[FL_ERA_BTRFS_SEARCH_FAULT_IN] = {
+		FL_ERA_BTRFS_SEARCH_FAULT_IN, "btrfs_search_fault_in", V(5, 9),
+		"rc4", "a48b73eca4ce", { 0 },
+		"btrfs search_ioctl faults in the user buffer, then copies items "
+		"with copy_to_user_nofault under the tree lock and retries.",
+		false },
+	[FL_ERA_BTRFS_SEARCH_FAULT_IN_OFF] = {
+		FL_ERA_BTRFS_SEARCH_FAULT_IN_OFF, "btrfs_search_fault_in_off",
+		V(5, 9), "rc5", "1c78544eaa46", { 0 },
+		"btrfs search_ioctl faults in from ubuf + sk_offset, where the "
+		"next copy goes, instead of from ubuf.",
+		false },
+	[FL_ERA_BTRFS_SEARCH_SUBPAGE] = {
+		FL_ERA_BTRFS_SEARCH_SUBPAGE, "btrfs_search_subpage", V(5, 19), "rc1",
+		"18788e34642e", { 0 },
+		"btrfs search_ioctl faults in with fault_in_subpage_writeable, "
+		"so a sub-page fault ends in -EFAULT instead of a live-lock.",
+		true },
+	[FL_ERA_PERFORM_WRITE_ALL_SEGS] = {
+		FL_ERA_PERFORM_WRITE_ALL_SEGS, "perform_write_all_segs", V(4, 8),
+		NULL, "d4690f1e1cda", { 0 },
+		"generic_perform_write faults in the bytes it will copy across "
+		"iovec segments, not only the first segment.",
+		false },
+	[FL_ERA_PERFORM_WRITE_SHORT_RETRY] = {
+		FL_ERA_PERFORM_WRITE_SHORT_RETRY, "perform_write_short_retry",
+		V(5, 14), NULL, "bc1bb416bbb9", { 0 },
+		"When write_end accepts nothing after a short copy, "
+		"generic_perform_write reverts and retries with the copied length.",
+		false },
+	[FL_ERA_PERFORM_WRITE_IOV_FAULT_IN] = {
+		FL_ERA_PERFORM_WRITE_IOV_FAULT_IN, "perform_write_iov_fault_in",
+		V(5, 16), NULL, "a6294593e8a1", { 0 },
+		"generic_perform_write uses fault_in_iov_iter_readable and fails "
+		"with -EFAULT if any byte is left unfaulted.",
+		false },
+	[FL_ERA_PERFORM_WRITE_PARTIAL_OK] = {
+		FL_ERA_PERFORM_WRITE_PARTIAL_OK, "perform_write_partial_ok",
+		V(5, 18), NULL, "631f871f0717", { 0 },
+		"generic_perform_write fails only if nothing at all could be "
+		"faulted in.",
+		false },
+	[FL_ERA_PERFORM_WRITE_HALVE_CHUNK] = {
+		FL_ERA_PERFORM_WRITE_HALVE_CHUNK, "perform_write_halve_chunk",
+		V(6, 11), NULL, "9aac777aaf94", { 0 },
+		"With large folios, generic_perform_write halves the chunk before "
+		"retrying a short copy.",
+		false },
+	[FL_ERA_IOMAP_HALVE_CHUNK] = {
+		FL_ERA_IOMAP_HALVE_CHUNK, "iomap_halve_chunk", V(6, 6), NULL,
+		"5d8edfb900d5", { 0 },
+		"iomap buffered writes copy large chunks and halve the chunk "
+		"before retrying a short copy.",
+		false },
+	[FL_ERA_PERFORM_WRITE_NO_PREFAULT] = {
+		FL_ERA_PERFORM_WRITE_NO_PREFAULT, "perform_write_no_prefault",
+		V(6, 15), NULL, "665575cff098", { 0 },
+		"generic_perform_write copies first and faults in only after a "
+		"copy that made no progress.",
+		false },
+	[FL_ERA_FPU_RESTORE_LOOP] = {
+		FL_ERA_FPU_RESTORE_LOOP, "fpu_restore_loop", V(5, 14), "rc1",
+		"fcb3635f5018", { 0 },
+		"x86 sigreturn retries XRSTOR from the user frame after faulting "
+		"in the user-supplied xstate_size, which CVE-2024-26603 abused.",
+		false },
+	[FL_ERA_FPU_RESTORE_FAULT_IN_NEW] = {
+		FL_ERA_FPU_RESTORE_FAULT_IN_NEW, "fpu_restore_fault_in_new",
+		V(5, 16), NULL, "bb523b406c84", { 0 },
+		"The XRSTOR retry loop faults the frame in with fault_in_readable "
+		"instead of fault_in_pages_readable and retries only if nothing "
+		"was left unfaulted.",
+		false },
+	[FL_ERA_FPU_RESTORE_USER_SIZE] = {
+		FL_ERA_FPU_RESTORE_USER_SIZE, "fpu_restore_user_size", V(6, 8),
+		"rc4", "d877550eaf2d",
+		{ S(5, 15, 150), S(6, 1, 79), S(6, 6, 18), S(6, 7, 6), 0 },
+		"The XRSTOR retry loop faults in fpstate->user_size, the most "
+		"XRSTOR can touch, ending the CVE-2024-26603 endless loop.",
+		true },
+
+	/* ---- §3 GUP and COW ---- */
+	[FL_ERA_GUP_COW_FORCE_BREAK] = {
+		FL_ERA_GUP_COW_FORCE_BREAK, "gup_cow_force_break", V(5, 8), "rc1",
+		"17839856fd58", { S(4, 4, 289), S(5, 7, 3), 0 },
+		"GUP with GET or PIN on a COW mapping breaks COW as if writing, "
+		"and GUP-fast refuses read-only PTEs (CVE-2020-29374).",
+		true },
+	[FL_ERA_COW_PAGE_COUNT] = {
+		FL_ERA_COW_PAGE_COUNT, "cow_page_count", V(5, 9), NULL,
+		"09854ba94c6a", { 0 },
+		"A write fault reuses an anonymous page only if it is not KSM and "
+		"its page count is 1; otherwise it copies.",
+		false },
+	[FL_ERA_GUP_COW_BREAK_REVERTED] = {
+		FL_ERA_GUP_COW_BREAK_REVERTED, "gup_cow_break_reverted", V(5, 9),
+		NULL, "a308c71bf1e6", { 0 },
+		"GUP stops forcing a COW break, relying on the page-count reuse "
+		"rule instead.",
+		false },
+	[FL_ERA_FORK_COPY_PINNED] = {
+		FL_ERA_FORK_COPY_PINNED, "fork_copy_pinned", V(5, 9), NULL,
+		"70e806e4e645", { 0 },
+		"fork copies anonymous pages that may be DMA-pinned instead of "
+		"sharing them copy-on-write.",
+		false },
+	[FL_ERA_COW_SWAPCACHE_REUSE] = {
+		FL_ERA_COW_SWAPCACHE_REUSE, "cow_swapcache_reuse", V(5, 18), NULL,
+		"-", { 0 },
+		"A write fault may reuse a page held only by the swap cache after "
+		"freeing its swap entry.",
+		false },
+	[FL_ERA_ANON_EXCLUSIVE] = {
+		FL_ERA_ANON_EXCLUSIVE, "anon_exclusive", V(5, 19), NULL,
+		"6c287605fd56", { 0 },
+		"PG_anon_exclusive marks anonymous pages owned by one mm, which a "
+		"write fault reuses without any refcount check.",
+		false },
+	[FL_ERA_GUP_PIN_UNSHARE] = {
+		FL_ERA_GUP_PIN_UNSHARE, "gup_pin_unshare", V(5, 19), NULL,
+		"a7f226604170", { 0 },
+		"A read-only FOLL_PIN of a possibly shared anonymous page "
+		"unshares it first with FAULT_FLAG_UNSHARE.",
+		false },
+	[FL_ERA_FOLL_NOFAULT] = {
+		FL_ERA_FOLL_NOFAULT, "foll_nofault", V(5, 16), NULL, "55b8fe703bc5",
+		{ 0 },
+		"FOLL_NOFAULT makes GUP fail with -EFAULT where it would have to "
+		"fault a page in.",
+		false },
+	[FL_ERA_FOLL_FORCE_EXCLUSIVE_ONLY] = {
+		FL_ERA_FOLL_FORCE_EXCLUSIVE_ONLY, "foll_force_exclusive_only",
+		V(6, 0), NULL, "5535be309971", { 0 },
+		"FOLL_COW is gone: a forced write to a read-only private mapping "
+		"needs an exclusive anonymous page (CVE-2022-2590).",
+		false },
+
+	/* ---- §4 userfaultfd ---- */
+	[FL_ERA_UFFD] = {
+		FL_ERA_UFFD, "uffd", V(4, 3), NULL, "-", { 0 },
+		"userfaultfd arrives with MISSING mode on anonymous memory and "
+		"the COPY, ZEROPAGE and WAKE ioctls (a series of commits).",
+		false },
+	[FL_ERA_UFFD_ENOENT] = {
+		FL_ERA_UFFD_ENOENT, "uffd_enoent", V(4, 11), NULL, "-", { 0 },
+		"UFFDIO_COPY returns -ENOENT, not -EINVAL, when no registered vma "
+		"covers the destination.",
+		false },
+	[FL_ERA_UFFD_EVENTS] = {
+		FL_ERA_UFFD_EVENTS, "uffd_events", V(4, 11), NULL, "-", { 0 },
+		"The FORK, REMAP, REMOVE and UNMAP events arrive (a series of "
+		"commits).",
+		false },
+	[FL_ERA_UFFD_SHMEM_HUGETLBFS] = {
+		FL_ERA_UFFD_SHMEM_HUGETLBFS, "uffd_shmem_hugetlbfs", V(4, 11), NULL,
+		"-", { 0 },
+		"MISSING mode works on shmem and hugetlbfs (a series of commits).",
+		false },
+	[FL_ERA_UFFD_ESRCH] = {
+		FL_ERA_UFFD_ESRCH, "uffd_esrch", V(4, 13), NULL, "-", { 0 },
+		"UFFDIO_COPY on an mm that has gone returns -ESRCH instead of "
+		"-ENOSPC.",
+		false },
+	[FL_ERA_UFFD_SIGBUS] = {
+		FL_ERA_UFFD_SIGBUS, "uffd_sigbus", V(4, 14), NULL, "-", { 0 },
+		"UFFD_FEATURE_SIGBUS raises SIGBUS on a missing fault instead of "
+		"queueing an event.",
+		false },
+	[FL_ERA_UFFD_THREAD_ID] = {
+		FL_ERA_UFFD_THREAD_ID, "uffd_thread_id", V(4, 14), NULL, "-", { 0 },
+		"UFFD_FEATURE_THREAD_ID reports the faulting thread id in "
+		"pagefault events.",
+		false },
+	[FL_ERA_UFFD_MMAP_CHANGING] = {
+		FL_ERA_UFFD_MMAP_CHANGING, "uffd_mmap_changing", V(4, 18), "rc1",
+		"df2cc96e7701", { 0 },
+		"UFFDIO_COPY and ZEROPAGE fail with -EAGAIN, before reading their "
+		"arguments, while a non-cooperative event is pending.",
+		true },
+	[FL_ERA_UFFD_WP] = {
+		FL_ERA_UFFD_WP, "uffd_wp", V(5, 7), NULL, "-", { 0 },
+		"Write-protect mode and UFFDIO_WRITEPROTECT work on anonymous "
+		"memory (a series of commits).",
+		false },
+	[FL_ERA_UFFD_PAGEFAULT_FLAG_WP] = {
+		FL_ERA_UFFD_PAGEFAULT_FLAG_WP, "uffd_pagefault_flag_wp", V(5, 10),
+		NULL, "-", { 0 },
+		"UFFD_FEATURE_PAGEFAULT_FLAG_WP is advertised by UFFDIO_API.",
+		false },
+	[FL_ERA_UFFD_USER_MODE_ONLY] = {
+		FL_ERA_UFFD_USER_MODE_ONLY, "uffd_user_mode_only", V(5, 11), NULL,
+		"-", { 0 },
+		"UFFD_USER_MODE_ONLY makes kernel-mode faults in registered "
+		"ranges fail instead of raising events.",
+		false },
+	[FL_ERA_UFFD_MINOR_HUGETLBFS] = {
+		FL_ERA_UFFD_MINOR_HUGETLBFS, "uffd_minor_hugetlbfs", V(5, 13), NULL,
+		"-", { 0 },
+		"MINOR mode and UFFDIO_CONTINUE work on hugetlbfs.",
+		false },
+	[FL_ERA_UFFD_MINOR_SHMEM] = {
+		FL_ERA_UFFD_MINOR_SHMEM, "uffd_minor_shmem", V(5, 14), NULL, "-",
+		{ 0 },
+		"MINOR mode works on shmem.",
+		false },
+	[FL_ERA_UFFD_EXACT_ADDRESS] = {
+		FL_ERA_UFFD_EXACT_ADDRESS, "uffd_exact_address", V(5, 18), NULL,
+		"-", { 0 },
+		"UFFD_FEATURE_EXACT_ADDRESS reports the faulting address without "
+		"masking it to the page.",
+		false },
+	[FL_ERA_UFFD_WP_HUGETLBFS_SHMEM] = {
+		FL_ERA_UFFD_WP_HUGETLBFS_SHMEM, "uffd_wp_hugetlbfs_shmem", V(5, 19),
+		NULL, "-", { 0 },
+		"Write-protect mode works on shmem and hugetlbfs.",
+		false },
+	[FL_ERA_UFFD_WP_UNPOPULATED] = {
+		FL_ERA_UFFD_WP_UNPOPULATED, "uffd_wp_unpopulated", V(6, 4), NULL,
+		"-", { 0 },
+		"UFFD_FEATURE_WP_UNPOPULATED lets write-protect cover anonymous "
+		"ranges that were never populated.",
+		false },
+	[FL_ERA_UFFD_POISON] = {
+		FL_ERA_UFFD_POISON, "uffd_poison", V(6, 6), NULL, "-", { 0 },
+		"UFFD_FEATURE_POISON and UFFDIO_POISON install poisoned entries.",
+		false },
+	[FL_ERA_UFFD_WP_ASYNC] = {
+		FL_ERA_UFFD_WP_ASYNC, "uffd_wp_async", V(6, 7), NULL, "-", { 0 },
+		"UFFD_FEATURE_WP_ASYNC resolves write-protect faults in the kernel "
+		"without an event.",
+		false },
+	[FL_ERA_UFFD_MOVE] = {
+		FL_ERA_UFFD_MOVE, "uffd_move", V(6, 8), NULL, "adef440691ba", { 0 },
+		"UFFDIO_MOVE and UFFD_FEATURE_MOVE move pages into a registered "
+		"range.",
+		false },
+	[FL_ERA_UFFD_EAGAIN_COPY_FIELD] = {
+		FL_ERA_UFFD_EAGAIN_COPY_FIELD, "uffd_eagain_copy_field", V(6, 15),
+		"rc6", "95567729173e", { S(6, 14, 7), 0 },
+		"On the mmap_changing -EAGAIN path the ioctls also store -EAGAIN "
+		"in their output field instead of leaving it unwritten.",
+		true },
+};
+
+const struct fl_era *fl_era(enum fl_era_id id)
+{
+	if ((unsigned)id >= FL_ERA_COUNT)
+		return NULL;
+	return &table[id];
+}
+
+const struct fl_era *fl_era_by_name(const char *name)
+{
+	size_t i;
+
+	if (!name)
+		return NULL;
+	for (i = 0; i < FL_ERA_COUNT; i++)
+		if (!strcmp(table[i].name, name))
+			return &table[i];
+	return NULL;
+}
+
+fl_kver_t fl_kver_newest(void)
+{
+	return FL_KVER_NEWEST;
+}
