@@ -1,0 +1,324 @@
+/*
+ * mm/memory.c - the page-fault handler, COW, and the page-range operations
+ * the VMA half calls (zap, change_protection, populate).
+ *
+ * Definitions
+ *   COW mapping   a private mapping that may become writable
+ *                 (!VM_SHARED && VM_MAYWRITE): writes copy, never reach the
+ *                 file or another process.
+ *   exclusive     FL_FOLIO_ANON_EXCLUSIVE (PG_anon_exclusive, 5.19): the
+ *                 anonymous folio is mapped by this pte only and may be
+ *                 written in place.
+ *
+ * State diagram of one pte of a private anonymous page
+ *
+ *   none --read fault (do_anonymous_page)--> zero page R/O
+ *   none --write fault (do_anonymous_page)--> exclusive RW
+ *   zero page R/O --write fault (do_wp_page -> wp_page_copy)--> exclusive RW
+ *   exclusive RW --fork (mm/process.c)--> shared R/O, both mms
+ *   shared R/O --write fault, can reuse (wp_can_reuse_anon_folio)--> exclusive RW
+ *   shared R/O --write fault, cannot reuse (wp_page_copy)--> new exclusive RW
+ *   any --reclaim (mm/reclaim.c)--> swap --fault (do_swap_page)--> exclusive
+ *   any --fl_poison (mm/poison.c)--> poison marker --fault--> HWPOISON
+ *   any --zap--> none
+ *
+ * Invariants
+ *   1. A pte is made writable only in a VM_WRITE vma, and in a COW mapping
+ *      only over an exclusive anonymous folio (mm.h invariant 5).
+ *   2. FL_HOOK_FAULT fires once per fl_handle_mm_fault() call, before the
+ *      fault changes anything; the VMA is looked up again after it, since
+ *      an injected statement may have unmapped it.
+ */
+#include "mm/page_internal.h"
+
+static bool is_cow_mapping(const struct fl_vma *vma)
+{
+	return !(vma->flags & FL_VM_SHARED) && (vma->flags & FL_VM_MAYWRITE);
+}
+
+bool fl_pte_allows(const fl_pte_t *pte, bool write)
+{
+	if (!(pte->flags & FL_PTE_PRESENT))
+		return false;
+	return !write || (pte->flags & FL_PTE_WRITE);
+}
+
+/* Flags of a new pte for a fault: writable only if asked and allowed. */
+static uint32_t fault_pte_flags(const struct fl_vma *vma, unsigned flags)
+{
+	if ((flags & FL_FAULT_WRITE) && (vma->flags & FL_VM_WRITE))
+		return FL_PTE_WRITE | FL_PTE_DIRTY | FL_PTE_YOUNG;
+	return (flags & FL_FAULT_WRITE) ? FL_PTE_DIRTY | FL_PTE_YOUNG : FL_PTE_YOUNG;
+}
+
+static unsigned do_anonymous_page(struct fl_world *w, struct fl_vma *vma,
+				  fl_pte_t *pte, unsigned flags)
+{
+	struct fl_folio *folio;
+
+	/* A read of a private anonymous page maps the shared zero page. */
+	if (!(flags & (FL_FAULT_WRITE | FL_FAULT_UNSHARE))) {
+		fl_pte_set_folio(w, pte, fl_state(w)->zero_folio, FL_PTE_YOUNG);
+		return 0;
+	}
+	folio = fl_folio_alloc(w);
+	if (!folio)
+		return FL_VM_FAULT_OOM;
+	folio->flags = FL_FOLIO_ANON | FL_FOLIO_ANON_EXCLUSIVE;
+	fl_pte_set_folio(w, pte, folio, fault_pte_flags(vma, flags));
+	fl_folio_put(w, folio);
+	return 0;
+}
+
+/* Index in the file of the page at ADDR. */
+static uint64_t vma_file_index(const struct fl_vma *vma, fl_addr_t addr)
+{
+	return vma->pgoff + ((addr - vma->start) >> FL_PAGE_SHIFT);
+}
+
+/* Replace the folio PTE maps by a private copy of SRC (wp_page_copy). */
+static unsigned wp_page_copy(struct fl_world *w, struct fl_vma *vma,
+			     fl_pte_t *pte, struct fl_folio *src, unsigned flags)
+{
+	struct fl_folio *folio = fl_folio_copy(w, src);
+	uint32_t pte_flags = FL_PTE_YOUNG;
+
+	if (!folio)
+		return FL_VM_FAULT_OOM;
+	/* Unsharing (FAULT_FLAG_UNSHARE) keeps the pte read-only. */
+	if (flags & FL_FAULT_WRITE)
+		pte_flags = fault_pte_flags(vma, flags);
+	fl_pte_clear(w, pte);
+	fl_pte_set_folio(w, pte, folio, pte_flags);
+	fl_folio_put(w, folio);
+	return 0;
+}
+
+/*
+ * The file fault (do_read_fault / do_cow_fault / do_shared_fault): the
+ * page-cache folio, created zeroed as shmem_fault does for a tmpfs hole.
+ * A fault at or past the end of the file is SIGBUS (filemap_fault).
+ */
+static unsigned do_fault(struct fl_world *w, struct fl_vma *vma, fl_pte_t *pte,
+			 fl_addr_t addr, unsigned flags)
+{
+	uint64_t index = vma_file_index(vma, addr);
+	struct fl_folio *folio;
+	uint32_t pte_flags;
+
+	if (index >= fl_file_pages(vma->file))
+		return FL_VM_FAULT_SIGBUS;
+	folio = fl_filemap_get_folio(w, vma->file, index, true);
+	if (!folio)
+		return FL_VM_FAULT_OOM;
+	if (folio->flags & FL_FOLIO_HWPOISON)
+		return FL_VM_FAULT_HWPOISON;
+	if (!(vma->flags & FL_VM_SHARED) && (flags & (FL_FAULT_WRITE | FL_FAULT_UNSHARE)))
+		return wp_page_copy(w, vma, pte, folio, flags);
+	pte_flags = (vma->flags & FL_VM_SHARED) ? fault_pte_flags(vma, flags) : FL_PTE_YOUNG;
+	if (pte_flags & FL_PTE_DIRTY)
+		folio->flags |= FL_FOLIO_DIRTY;
+	fl_pte_set_folio(w, pte, folio, pte_flags);
+	return 0;
+}
+
+/*
+ * May a write fault on a R/O pte write FOLIO (anonymous, mapped by it) in
+ * place?  The rule changed three times (docs kernel-facts §3); each era
+ * comes with the GUP behaviour that goes with it, asked through fl_since():
+ *   <= 5.8   reuse when mapcount == 1, ignoring GUP references: the
+ *            CVE-2020-29374 vmsplice leak (do_wp_page, reuse_swap_page).
+ *   5.9      09854ba94c6a: reuse only if !KSM and refcount == 1.
+ *   5.19     6c287605fd56/c89357e27f20: an exclusive folio is reused with no
+ *            further check; otherwise the 5.9 rule, and a reused folio
+ *            becomes exclusive.  (The 5.18 swapcache allowance does not
+ *            arise: the model's swap-in leaves no swapcache folio.)
+ */
+static bool wp_can_reuse_anon_folio(struct fl_world *w, struct fl_folio *folio)
+{
+	if (!fl_since(w, FL_ERA_COW_PAGE_COUNT))
+		return folio->mapcount == 1 && !(folio->flags & FL_FOLIO_KSM);
+	if (fl_since(w, FL_ERA_ANON_EXCLUSIVE) &&
+	    (folio->flags & FL_FOLIO_ANON_EXCLUSIVE))
+		return true;
+	if (folio->flags & FL_FOLIO_KSM)
+		return false;
+	return folio->refcount == 1;
+}
+
+/* A write (or unshare) fault on a present pte the access may not use. */
+static unsigned do_wp_page(struct fl_world *w, struct fl_vma *vma,
+			   fl_pte_t *pte, unsigned flags)
+{
+	struct fl_folio *folio = pte->folio;
+
+	if (vma->flags & FL_VM_SHARED) {
+		/* wp_page_shared: the page cache folio itself becomes writable. */
+		if (!(flags & FL_FAULT_WRITE))
+			return 0;
+		if (!(vma->flags & FL_VM_WRITE))
+			return FL_VM_FAULT_SIGSEGV;
+		pte->flags |= FL_PTE_WRITE | FL_PTE_DIRTY | FL_PTE_YOUNG;
+		folio->flags |= FL_FOLIO_DIRTY;
+		return 0;
+	}
+	if (!(folio->flags & FL_FOLIO_ANON))   /* zero page or page cache */
+		return wp_page_copy(w, vma, pte, folio, flags);
+	if (!wp_can_reuse_anon_folio(w, folio))
+		return wp_page_copy(w, vma, pte, folio, flags);
+	folio->flags |= FL_FOLIO_ANON_EXCLUSIVE;
+	if (flags & FL_FAULT_WRITE)
+		pte->flags |= fault_pte_flags(vma, flags);
+	return 0;
+}
+
+static unsigned do_swap_page(struct fl_world *w, struct fl_vma *vma,
+			     fl_pte_t *pte, unsigned flags)
+{
+	struct fl_folio *folio = fl_swap_in(w, pte);
+
+	if (!folio)
+		return FL_VM_FAULT_OOM;
+	fl_pte_clear(w, pte);
+	fl_pte_set_folio(w, pte, folio, fault_pte_flags(vma, flags));
+	fl_folio_put(w, folio);
+	return 0;
+}
+
+/* Does an unshare fault have anything to do on this present pte? */
+static bool needs_unshare(struct fl_world *w, const struct fl_vma *vma,
+			  const fl_pte_t *pte)
+{
+	const struct fl_folio *folio = pte->folio;
+
+	if (!is_cow_mapping(vma) || (pte->flags & FL_PTE_WRITE))
+		return false;
+	if (fl_folio_is_zero(w, folio) || !(folio->flags & FL_FOLIO_ANON))
+		return true;
+	return !(folio->flags & FL_FOLIO_ANON_EXCLUSIVE);
+}
+
+unsigned __fl_handle_mm_fault(struct fl_world *w, struct fl_vma *vma,
+			      fl_addr_t addr, unsigned flags)
+{
+	fl_pte_t *pte = fl_pte_alloc(w, vma->mm, addr);
+
+	if (!pte)
+		return FL_VM_FAULT_OOM;
+	if (pte->flags & FL_PTE_POISON)
+		return FL_VM_FAULT_HWPOISON;
+	if (pte->flags & FL_PTE_SWAP)
+		return do_swap_page(w, vma, pte, flags);
+	if (!(pte->flags & FL_PTE_PRESENT)) {
+		if (!vma->file && (vma->flags & FL_VM_SHARED) &&
+		    fl_shmem_zero_setup(w, vma))
+			return FL_VM_FAULT_OOM;
+		return vma->file ? do_fault(w, vma, pte, addr, flags)
+				 : do_anonymous_page(w, vma, pte, flags);
+	}
+	if ((flags & FL_FAULT_WRITE) && !(pte->flags & FL_PTE_WRITE))
+		return do_wp_page(w, vma, pte, flags);
+	if ((flags & FL_FAULT_UNSHARE) && needs_unshare(w, vma, pte))
+		return do_wp_page(w, vma, pte, flags);
+	pte->flags |= FL_PTE_YOUNG;
+	if (flags & FL_FAULT_WRITE)
+		pte->flags |= FL_PTE_DIRTY;
+	return 0;
+}
+
+unsigned fl_handle_mm_fault(struct fl_world *w, struct fl_vma *vma,
+			    fl_addr_t addr, unsigned flags)
+{
+	struct fl_mm *mm;
+
+	if (!vma || addr < vma->start || addr >= vma->end) {
+		fl_error(w, -EINVAL, "handle_mm_fault: 0x%llx not in the vma",
+			 (unsigned long long)addr);
+		return FL_VM_FAULT_SIGSEGV;
+	}
+	mm = vma->mm;
+	fl_hook_fire(w, FL_HOOK_FAULT);
+	/* Invariant 2: the hook may have unmapped or replaced the vma. */
+	if (fl_vma_lookup(mm, addr) != vma)
+		return FL_VM_FAULT_SIGSEGV;
+	return __fl_handle_mm_fault(w, vma, FL_PAGE_ALIGN_DOWN(addr), flags);
+}
+
+/* ---- page ranges, for the VMA half ---- */
+
+static int zap_one(struct fl_world *w, fl_pte_t *pte, fl_addr_t addr, void *arg)
+{
+	(void)addr;
+	(void)arg;
+	fl_pte_clear(w, pte);
+	return 0;
+}
+
+void fl_zap_page_range(struct fl_world *w, struct fl_vma *vma,
+		       fl_addr_t start, fl_addr_t end)
+{
+	fl_walk_ptes(w, vma->mm, start, end, zap_one, NULL);
+}
+
+static int wrprotect_one(struct fl_world *w, fl_pte_t *pte, fl_addr_t addr, void *arg)
+{
+	(void)w;
+	(void)addr;
+	(void)arg;
+	pte->flags &= ~FL_PTE_WRITE;
+	return 0;
+}
+
+void fl_change_protection(struct fl_world *w, struct fl_vma *vma,
+			  fl_addr_t start, fl_addr_t end)
+{
+	if (!(vma->flags & FL_VM_WRITE))
+		fl_walk_ptes(w, vma->mm, start, end, wrprotect_one, NULL);
+}
+
+/* The errno madvise_populate() gives for a vm_fault_t failure. */
+static int populate_errno(unsigned ret)
+{
+	if (ret & FL_VM_FAULT_OOM)
+		return -ENOMEM;
+	if (ret & FL_VM_FAULT_HWPOISON)
+		return -EHWPOISON;
+	return -EFAULT;    /* VM_FAULT_SIGBUS / VM_FAULT_SIGSEGV */
+}
+
+/*
+ * MADV_POPULATE_{READ,WRITE} (4ca9b3859dac, 5.14): GUP without pages over
+ * the range.  check_vma_flags() failing (a read of a vma without VM_READ, a
+ * write without VM_WRITE, VM_IO/VM_PFNMAP) is -EINVAL ("incompatible
+ * mapping"); a fault that ends in SIGBUS/SIGSEGV is -EFAULT, HWPOISON is
+ * -EHWPOISON, OOM -ENOMEM.
+ */
+int fl_populate_range(struct fl_world *w, struct fl_vma *vma,
+		      fl_addr_t start, fl_addr_t end, bool write)
+{
+	uint32_t need = write ? FL_VM_WRITE : FL_VM_READ;
+	struct fl_mm *mm = vma->mm;
+	unsigned flags = write ? FL_FAULT_WRITE : 0;
+	fl_addr_t addr;
+
+	if ((vma->flags & (FL_VM_IO | FL_VM_PFNMAP)) || !(vma->flags & need))
+		return fl_error(w, -EINVAL, "populate: vma [0x%llx, 0x%llx) does not allow %s",
+				(unsigned long long)vma->start,
+				(unsigned long long)vma->end, write ? "write" : "read");
+	for (addr = FL_PAGE_ALIGN_DOWN(start); addr < end; addr += FL_PAGE_SIZE) {
+		fl_pte_t *pte = fl_pte_lookup(mm, addr);
+		unsigned ret;
+
+		if (pte && fl_pte_allows(pte, write))
+			continue;
+		ret = fl_handle_mm_fault(w, vma, addr, flags);
+		if (ret & FL_VM_FAULT_ERROR)
+			return fl_error(w, populate_errno(ret),
+					"populate: fault at 0x%llx failed",
+					(unsigned long long)addr);
+		/* The hook may have unmapped the vma: stop using it. */
+		if (fl_vma_lookup(mm, addr) != vma)
+			return fl_error(w, -ENOMEM, "populate: vma went away");
+	}
+	return 0;
+}

@@ -1,0 +1,76 @@
+/*
+ * mm/page_internal.h - what the page half of mm/ (pgtable, folio, memory,
+ * filemap, process, access, reclaim, poison, tag, check) shares among its
+ * own files.  The seam with the VMA half is mm/internal.h.
+ */
+#ifndef FL_MM_PAGE_INTERNAL_H
+#define FL_MM_PAGE_INTERNAL_H
+
+#include "mm/internal.h"
+
+/* Invariant 2 of pgtable.c: five levels of 9 bits above 4 KiB pages. */
+#define FL_PGTABLE_LEVELS 5
+#define FL_PGTABLE_LIMIT  ((fl_addr_t)1 << (FL_PAGE_SHIFT + 9 * FL_PGTABLE_LEVELS))
+
+/* Granule tags: one byte per 16 bytes of a page (MTE granule; ADI sets 4). */
+#define FL_TAG_SLOT  16u
+#define FL_TAG_SLOTS (FL_PAGE_SIZE / FL_TAG_SLOT)
+
+/* ---- page table walk (mm/pgtable.c) ---- */
+
+/* Called for every pte that is not none; non-zero stops the walk. */
+typedef int (*fl_pte_fn)(struct fl_world *w, fl_pte_t *pte, fl_addr_t addr,
+			 void *arg);
+int fl_walk_ptes(struct fl_world *w, struct fl_mm *mm, fl_addr_t start,
+		 fl_addr_t end, fl_pte_fn fn, void *arg);
+
+/* ---- folios and rmap (mm/folio.c) ---- */
+
+bool fl_folio_is_zero(const struct fl_world *w, const struct fl_folio *folio);
+/* Install FOLIO in the none PTE (takes a reference and a mapcount). */
+void fl_pte_set_folio(struct fl_world *w, fl_pte_t *pte, struct fl_folio *folio,
+		      uint32_t pte_flags);
+/* Make PTE none, dropping whatever it held (folio, swap slot, marker). */
+void fl_pte_clear(struct fl_world *w, fl_pte_t *pte);
+/* A new anonymous exclusive folio holding a copy of SRC's bytes and tags. */
+struct fl_folio *fl_folio_copy(struct fl_world *w, const struct fl_folio *src);
+/* Call FN on every pte of every live mm that maps FOLIO. */
+int fl_rmap_walk(struct fl_world *w, struct fl_folio *folio, fl_pte_fn fn,
+		 void *arg);
+
+/* ---- swap (mm/reclaim.c) ---- */
+
+struct fl_swap_slot {
+	uint32_t frame;              /* the page's bytes */
+	uint32_t count;              /* swap ptes referring to it */
+	uint8_t *tags;               /* saved granule tags, or NULL */
+};
+void fl_swap_slot_get(struct fl_swap_slot *slot);
+void fl_swap_slot_put(struct fl_world *w, struct fl_swap_slot *slot);
+/* Swap-in: the slot's bytes as a new exclusive anonymous folio. */
+struct fl_folio *fl_swap_in(struct fl_world *w, fl_pte_t *pte);
+
+/* ---- page cache (mm/filemap.c) ---- */
+
+uint64_t fl_file_pages(const struct fl_file *f);
+/* The page-cache folio at INDEX, created (zeroed) if absent and CREATE. */
+struct fl_folio *fl_filemap_get_folio(struct fl_world *w, struct fl_file *f,
+				      uint64_t index, bool create);
+/* The hidden shmem file behind a MAP_SHARED|MAP_ANONYMOUS VMA. */
+int fl_shmem_zero_setup(struct fl_world *w, struct fl_vma *vma);
+
+/* ---- faults (mm/memory.c) ---- */
+
+/* handle_mm_fault without the hook: used by poke, tag and poison. */
+unsigned __fl_handle_mm_fault(struct fl_world *w, struct fl_vma *vma,
+			      fl_addr_t addr, unsigned flags);
+/*
+ * The pte of the page at ADDR in VMA, made present and writable in place
+ * the way poke needs it (private pages exclusive), without permission
+ * checks or hooks; NULL with -EFAULT in fl_world_error (mm/access.c).
+ */
+fl_pte_t *fl_poke_pte(struct fl_world *w, struct fl_vma *vma, fl_addr_t addr);
+/* Can the access WRITE be done through PTE without a fault? */
+bool fl_pte_allows(const fl_pte_t *pte, bool write);
+
+#endif

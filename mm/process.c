@@ -1,0 +1,232 @@
+/*
+ * mm/process.c - processes, fork() and exit().
+ *
+ * Definitions
+ *   current   the process whose address space user-mode accesses and
+ *             uaccess use.  A scenario without a `process` statement has one
+ *             process "p" (docs/scenario-language.md): fl_current() creates
+ *             it on first use.
+ *   fork      dup_mmap(): every VMA is copied except VM_DONTCOPY ones; the
+ *             ptes of private mappings are copied by copy_present_pte():
+ *             anonymous folios become COW-shared (both ptes read-only, the
+ *             anon-exclusive flag cleared, mapcount and refcount up).  Shared
+ *             mappings copy no ptes: the child faults the same page-cache
+ *             folios in, as the kernel does for vmas without an anon_vma.
+ *             VM_WIPEONFORK vmas come back empty (zero on next touch).
+ *
+ * Invariants
+ *   1. Process names are unique among live processes; pids increase.
+ *   2. After fork, fl_mm_check() holds for parent and child (tests/unit/mm/
+ *      test_fork.c checks it after every step).
+ *   3. An exited process has no mm; it is never current.
+ */
+#include <string.h>
+
+#include "mm/page_internal.h"
+
+struct fl_process *fl_process_find(struct fl_world *w, const char *name)
+{
+	struct fl_process *p;
+
+	for (p = fl_state(w)->procs; p && name; p = p->next)
+		if (!p->exited && !strcmp(p->name, name))
+			return p;
+	return NULL;
+}
+
+int fl_process_new(struct fl_world *w, const char *name, struct fl_process **out)
+{
+	struct fl_state *st = fl_state(w);
+	struct fl_process *p, **tail;
+
+	if (!name || !*name || strlen(name) >= sizeof(p->name))
+		return fl_error(w, -EINVAL, "process: bad name");
+	if (fl_process_find(w, name))
+		return fl_error(w, -EEXIST, "process %s exists", name);
+	p = fl_zalloc(w, sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	p->mm = fl_zalloc(w, sizeof(*p->mm));
+	if (!p->mm) {
+		fl_free(w, p, sizeof(*p));
+		return -ENOMEM;
+	}
+	p->mm->users = 1;
+	p->pid = st->next_pid++;
+	strcpy(p->name, name);
+	for (tail = &st->procs; *tail; tail = &(*tail)->next)
+		;
+	*tail = p;
+	if (!st->current)
+		st->current = p;
+	if (out)
+		*out = p;
+	return 0;
+}
+
+struct fl_process *fl_current(struct fl_world *w)
+{
+	struct fl_state *st = fl_state(w);
+
+	if (!st->current && !st->procs)
+		fl_process_new(w, "p", NULL);
+	return st->current;
+}
+
+int fl_set_current(struct fl_world *w, struct fl_process *p)
+{
+	if (!p || p->exited)
+		return fl_error(w, -ESRCH, "use: no such live process");
+	fl_state(w)->current = p;
+	return 0;
+}
+
+/* ---- fork ---- */
+
+/*
+ * fork() of a folio that may be DMA-pinned copies it at once instead of
+ * sharing it (70e806e4e645, 5.9): otherwise the parent's next write would
+ * COW it away from the device.
+ */
+static bool fork_must_copy(struct fl_world *w, struct fl_mm *src,
+			   const struct fl_folio *folio)
+{
+	return fl_since(w, FL_ERA_FORK_COPY_PINNED) &&
+	       (src->flags & FL_MMF_HAS_PINNED) &&
+	       folio->refcount >= FL_GUP_PIN_COUNTING_BIAS;
+}
+
+struct fork_copy {
+	struct fl_mm *dst_mm;
+	struct fl_mm *src_mm;
+};
+
+static int copy_present_pte(struct fl_world *w, fl_pte_t *src, fl_pte_t *dst,
+			    struct fl_mm *src_mm)
+{
+	struct fl_folio *folio = src->folio;
+	uint32_t flags = src->flags & ~(FL_PTE_PRESENT | FL_PTE_UFFD_WP);
+
+	/* Zero page and page-cache folios are mapped read-only already. */
+	if (!(folio->flags & FL_FOLIO_ANON)) {
+		fl_pte_set_folio(w, dst, folio, flags);
+		return 0;
+	}
+	if (fork_must_copy(w, src_mm, folio)) {
+		struct fl_folio *copy = fl_folio_copy(w, folio);
+
+		if (!copy)
+			return -ENOMEM;
+		fl_pte_set_folio(w, dst, copy, flags);
+		fl_folio_put(w, copy);
+		return 0;
+	}
+	/* Both sides lose write and exclusivity: the next write COWs. */
+	folio->flags &= ~FL_FOLIO_ANON_EXCLUSIVE;
+	src->flags &= ~FL_PTE_WRITE;
+	fl_pte_set_folio(w, dst, folio, flags & ~FL_PTE_WRITE);
+	return 0;
+}
+
+static int fork_copy_one(struct fl_world *w, fl_pte_t *src, fl_addr_t addr, void *arg)
+{
+	struct fork_copy *fc = arg;
+	fl_pte_t *dst = fl_pte_alloc(w, fc->dst_mm, addr);
+
+	if (!dst)
+		return -ENOMEM;
+	if (src->flags & FL_PTE_PRESENT)
+		return copy_present_pte(w, src, dst, fc->src_mm);
+	/* A swap entry gains a user (swap_duplicate); a poison marker is copied. */
+	*dst = *src;
+	dst->flags &= ~FL_PTE_UFFD_WP;
+	if (src->flags & FL_PTE_SWAP)
+		fl_swap_slot_get(src->swap);
+	return 0;
+}
+
+/*
+ * The child's copy of VMA.  Userfaultfd registration is not inherited
+ * (dup_userfaultfd() without UFFD_FEATURE_EVENT_FORK clears it); the uffd
+ * layer re-attaches it when the feature is on.
+ */
+static int fork_vma(struct fl_world *w, struct fl_vma *vma, struct fl_mm *dst_mm,
+		    struct fl_mm *src_mm)
+{
+	struct fork_copy fc = { dst_mm, src_mm };
+	struct fl_vma *new;
+
+	/* A shared anonymous vma needs its shmem file before both see it. */
+	if (!vma->file && (vma->flags & FL_VM_SHARED) && fl_shmem_zero_setup(w, vma))
+		return -ENOMEM;
+	new = fl_vma_alloc(w);
+	if (!new)
+		return -ENOMEM;
+	new->start = vma->start;
+	new->end = vma->end;
+	new->flags = vma->flags & ~(FL_VM_UFFD_MISSING | FL_VM_UFFD_WP | FL_VM_UFFD_MINOR);
+	new->file = vma->file;
+	new->pgoff = vma->pgoff;
+	new->mm = dst_mm;
+	fl_vma_link(dst_mm, new);
+	if ((vma->flags & (FL_VM_SHARED | FL_VM_WIPEONFORK)))
+		return 0;
+	return fl_walk_ptes(w, src_mm, vma->start, vma->end, fork_copy_one, &fc);
+}
+
+int fl_fork(struct fl_world *w, struct fl_process *parent, const char *child,
+	    struct fl_process **out)
+{
+	struct fl_process *p;
+	struct fl_vma *vma;
+	int ret;
+
+	if (!parent || parent->exited)
+		return fl_error(w, -ESRCH, "fork: no live parent");
+	ret = fl_process_new(w, child, &p);
+	if (ret)
+		return ret;
+	/* MMF_HAS_PINNED is not inherited: dup_mm() keeps only MMF_INIT_MASK. */
+	p->mm->mmap_base = parent->mm->mmap_base;
+	for (vma = fl_vma_first(parent->mm); vma; vma = fl_vma_next(vma)) {
+		if (vma->flags & FL_VM_DONTCOPY)
+			continue;
+		ret = fork_vma(w, vma, p->mm, parent->mm);
+		if (ret)
+			goto out_exit;
+	}
+	if (out)
+		*out = p;
+	return 0;
+
+out_exit:
+	fl_process_exit(w, p);
+	return fl_error(w, ret, "fork: out of memory");
+}
+
+/* ---- exit ---- */
+
+int fl_process_exit(struct fl_world *w, struct fl_process *p)
+{
+	struct fl_state *st = fl_state(w);
+	struct fl_vma *vma;
+
+	if (!p || p->exited)
+		return fl_error(w, -ESRCH, "exit: no such live process");
+	while ((vma = fl_vma_first(p->mm))) {
+		fl_zap_page_range(w, vma, vma->start, vma->end);
+		fl_vma_unlink(p->mm, vma);
+		fl_vma_free(w, vma);
+	}
+	fl_free_pgtables(w, p->mm);
+	fl_free(w, p->mm, sizeof(*p->mm));
+	p->mm = NULL;
+	p->exited = true;
+	if (st->current == p) {
+		st->current = NULL;
+		for (p = st->procs; p && p->exited; p = p->next)
+			;
+		st->current = p;
+	}
+	return 0;
+}

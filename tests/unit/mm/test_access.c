@@ -1,0 +1,189 @@
+/*
+ * test_access.c - the kernel-mode reach (fl_user_reach) and the user-mode
+ * straddle: present, absent, PROT_NONE and tagged memory, with and without
+ * pagefault_disable().
+ */
+#include "pages_test.h"
+
+/*
+ *  0     1p          2p
+ *  [ rw  ][ PROT_NONE ]     one mapping, mprotect'ed: reach stops at 1p
+ */
+static fl_addr_t map_rw_none(struct fl_world *w)
+{
+	fl_addr_t a = test_mmap(w, 2 * P, FL_PROT_READ | FL_PROT_WRITE, FL_MAP_PRIVATE, NULL, 0);
+
+	assert_int_equal(fl_mprotect(w, cur_mm(w), a + P, P, FL_PROT_NONE), 0);
+	return a;
+}
+
+/*  [ rw present ]  the whole range is reachable for read and write */
+static void test_reach_present(void **state)
+{
+	struct fl_world *w = test_world(FL_ARCH_X86_64);
+	fl_addr_t a = test_mmap(w, 2 * P, FL_PROT_READ | FL_PROT_WRITE, FL_MAP_PRIVATE, NULL, 0);
+
+	(void)state;
+	assert_int_equal(fl_poke(w, cur_mm(w), a, "x", 1), 0);
+	assert_int_equal(fl_poke(w, cur_mm(w), a + P, "y", 1), 0);
+	fl_pagefault_disable(w);
+	assert_int_equal(fl_user_reach(w, a + 5, 2 * P - 5, FL_ACC_WRITE), 2 * P - 5);
+	fl_pagefault_enable(w);
+	fl_world_free(w);
+}
+
+/*
+ *  [ rw absent ][ rw absent ]  faults enabled: the fault handler fills both;
+ *  disabled: nothing reachable, nothing faulted in
+ */
+static void test_reach_absent(void **state)
+{
+	struct fl_world *w = test_world(FL_ARCH_X86_64);
+	fl_addr_t a = test_mmap(w, 2 * P, FL_PROT_READ | FL_PROT_WRITE, FL_MAP_PRIVATE, NULL, 0);
+
+	(void)state;
+	fl_pagefault_disable(w);
+	assert_int_equal(fl_user_reach(w, a, 2 * P, FL_ACC_READ), 0);
+	fl_pagefault_enable(w);
+	assert_false(pte_present(w, a));
+	assert_int_equal(fl_user_reach(w, a, 2 * P, FL_ACC_WRITE), 2 * P);
+	assert_true(pte_of(w, a + P)->flags & FL_PTE_WRITE);
+	assert_mm_ok(w);
+	fl_world_free(w);
+}
+
+/*
+ *  [ rw zero page R/O ]  a kernel write under pagefault_disable stops at the
+ *  write-protected pte; a read goes through
+ */
+static void test_reach_write_protected(void **state)
+{
+	struct fl_world *w = test_world(FL_ARCH_X86_64);
+	fl_addr_t a = test_mmap(w, P, FL_PROT_READ | FL_PROT_WRITE, FL_MAP_PRIVATE, NULL, 0);
+
+	(void)state;
+	assert_int_equal(fl_madvise(w, cur_mm(w), a, P, FL_MADV_POPULATE_READ), 0);
+	fl_pagefault_disable(w);
+	assert_int_equal(fl_user_reach(w, a, 64, FL_ACC_WRITE), 0);
+	assert_int_equal(fl_user_reach(w, a, 64, FL_ACC_READ), 64);
+	fl_pagefault_enable(w);
+	fl_world_free(w);
+}
+
+/*  [ rw ][ PROT_NONE ]  reach of 20 bytes from 1p-10 is 10, either way */
+static void test_reach_prot_none(void **state)
+{
+	struct fl_world *w = test_world(FL_ARCH_X86_64);
+	fl_addr_t a = map_rw_none(w);
+
+	(void)state;
+	assert_int_equal(fl_user_reach(w, a + P - 10, 20, FL_ACC_WRITE), 10);
+	assert_int_equal(fl_user_reach(w, a + P - 10, 20, FL_ACC_READ), 10);
+	assert_int_equal(fl_user_reach(w, a + P, 20, FL_ACC_READ), 0);
+	fl_world_free(w);
+}
+
+/*
+ *  arm64+mte:  [ rw page, granule 0x30..0x40 tagged 3 ]
+ *  reach from 0x20 of 64 bytes is 16; user store -> SEGV_MTESERR at 0x30
+ */
+static void test_reach_mte_granule(void **state)
+{
+	struct fl_world *w = test_world(FL_ARCH_ARM64_MTE);
+	fl_addr_t a = test_mmap(w, P, FL_PROT_READ | FL_PROT_WRITE, FL_MAP_PRIVATE, NULL, 0);
+	struct fl_signal sig;
+	uint8_t buf[64] = { 0 };
+
+	(void)state;
+	assert_int_equal(fl_tag(w, cur_mm(w), a + 0x30, 16, 3), 0);
+	assert_int_equal(fl_user_reach(w, a + 0x20, 64, FL_ACC_WRITE), 16);
+	assert_int_equal(fl_user_reach(w, a + 0x38, 8, FL_ACC_READ), 0);
+	assert_int_equal(fl_user_reach(w, a + 0x40, 64, FL_ACC_READ), 64);
+	assert_int_equal(fl_user_store(w, a + 0x20, buf, 64, &sig), 16);
+	assert_int_equal(sig.sig, FL_SIGSEGV);
+	assert_int_equal(sig.code, FL_SEGV_MTESERR);
+	assert_int_equal(sig.addr, a + 0x30);
+	assert_mm_ok(w);
+	fl_world_free(w);
+}
+
+/*  sparc64+adi: 64-byte granules; x86_64 refuses tags */
+static void test_tag_granules_per_arch(void **state)
+{
+	struct fl_world *w = test_world(FL_ARCH_SPARC64_ADI);
+	struct fl_world *x = test_world(FL_ARCH_X86_64);
+	fl_addr_t a = test_mmap(w, P, FL_PROT_READ | FL_PROT_WRITE, FL_MAP_PRIVATE, NULL, 0);
+	fl_addr_t b = test_mmap(x, P, FL_PROT_READ | FL_PROT_WRITE, FL_MAP_PRIVATE, NULL, 0);
+	struct fl_signal sig;
+	uint8_t buf[8];
+
+	(void)state;
+	assert_int_equal(fl_tag(w, cur_mm(w), a + 0x10, 64, 1), -EINVAL);
+	assert_int_equal(fl_tag(w, cur_mm(w), a + 0x40, 64, 1), 0);
+	assert_int_equal(fl_user_reach(w, a, 0x100, FL_ACC_READ), 0x40);
+	assert_int_equal(fl_user_load(w, a + 0x7c, buf, 8, &sig), 0);
+	assert_int_equal(sig.code, FL_SEGV_ADIPERR);
+	assert_int_equal(fl_tag(x, cur_mm(x), b, 16, 1), -EINVAL);
+	assert_true(strlen(fl_world_error(x)) > 0);
+	fl_world_free(w);
+	fl_world_free(x);
+}
+
+/*
+ *  [ rw ][ PROT_NONE ]  user store of 20 bytes at 1p-10: 10 transferred,
+ *  SIGSEGV ACCERR at 1p (the straddle of host cases 1 and 4)
+ */
+static void test_store_straddle(void **state)
+{
+	struct fl_world *w = test_world(FL_ARCH_X86_64);
+	fl_addr_t a = map_rw_none(w);
+	struct fl_signal sig;
+	uint8_t src[20], back[20] = { 0 };
+	int i;
+
+	(void)state;
+	for (i = 0; i < 20; i++)
+		src[i] = (uint8_t)(i + 1);
+	assert_int_equal(fl_user_store(w, a + P - 10, src, 20, &sig), 10);
+	assert_int_equal(sig.sig, FL_SIGSEGV);
+	assert_int_equal(sig.code, FL_SEGV_ACCERR);
+	assert_int_equal(sig.addr, a + P);
+	assert_int_equal(fl_peek(w, cur_mm(w), a + P - 10, back, 20), 0);
+	assert_memory_equal(back, src, 10);
+	assert_int_equal(back[10], 0);
+	assert_mm_ok(w);
+	fl_world_free(w);
+}
+
+/*  [ rw ][ rw ]  fl_user_write/read move exactly the reached bytes */
+static void test_user_write_read(void **state)
+{
+	struct fl_world *w = test_world(FL_ARCH_X86_64);
+	fl_addr_t a = test_mmap(w, 3 * P, FL_PROT_READ | FL_PROT_WRITE, FL_MAP_PRIVATE, NULL, 0);
+	static uint8_t src[2 * 4096 + 100], dst[sizeof(src)];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(src); i++)
+		src[i] = (uint8_t)(i * 7);
+	assert_int_equal(fl_user_reach(w, a + 50, sizeof(src), FL_ACC_WRITE), sizeof(src));
+	fl_user_write(w, a + 50, src, sizeof(src));
+	fl_user_read(w, dst, a + 50, sizeof(dst));
+	assert_memory_equal(src, dst, sizeof(src));
+	fl_world_free(w);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_reach_present),
+		cmocka_unit_test(test_reach_absent),
+		cmocka_unit_test(test_reach_write_protected),
+		cmocka_unit_test(test_reach_prot_none),
+		cmocka_unit_test(test_reach_mte_granule),
+		cmocka_unit_test(test_tag_granules_per_arch),
+		cmocka_unit_test(test_store_straddle),
+		cmocka_unit_test(test_user_write_read),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,133 @@
+/*
+ * test_reclaim.c - eviction to swap and back, page-cache eviction, pinned
+ * pages, and hardware poison as user mode and the kernel see it.
+ */
+#include "pages_test.h"
+
+/*
+ *  [ anon rw "swapme" ]  evict -> swap pte; a load swaps it back in intact
+ */
+static void test_evict_then_touch_restores(void **state)
+{
+	struct fl_world *w = test_world(FL_ARCH_X86_64);
+	fl_addr_t a = test_mmap(w, 2 * P, FL_PROT_READ | FL_PROT_WRITE, FL_MAP_PRIVATE, NULL, 0);
+	struct fl_signal sig;
+	char buf[8] = { 0 };
+
+	(void)state;
+	assert_int_equal(fl_poke(w, cur_mm(w), a + P - 3, "swapme", 6), 0);
+	assert_int_equal(fl_evict(w, cur_mm(w), a, 2 * P), 0);
+	assert_true(pte_of(w, a)->flags & FL_PTE_SWAP);
+	assert_true(pte_of(w, a + P)->flags & FL_PTE_SWAP);
+	assert_mm_ok(w);
+	assert_int_equal(fl_user_load(w, a + P - 3, buf, 6, &sig), 6);
+	assert_memory_equal(buf, "swapme", 6);
+	assert_true(pte_present(w, a + P));
+	assert_true(pte_of(w, a)->folio->flags & FL_FOLIO_ANON_EXCLUSIVE);
+	assert_mm_ok(w);
+	fl_world_free(w);
+}
+
+/*
+ *  file f: [ f shared rw, dirty ]  evict -> unmapped, written back (clean);
+ *  the bytes are still the file's
+ */
+static void test_evict_shared_file_page(void **state)
+{
+	struct fl_world *w = test_world(FL_ARCH_X86_64);
+	struct fl_file *f;
+	struct fl_signal sig;
+	struct fl_folio *folio;
+	fl_addr_t a;
+	char buf[4] = { 0 };
+
+	(void)state;
+	assert_int_equal(fl_file_new(w, "f", P, FL_FS_EXT4, &f), 0);
+	a = test_mmap(w, P, FL_PROT_READ | FL_PROT_WRITE, FL_MAP_SHARED, f, 0);
+	assert_int_equal(fl_user_store(w, a, "dirt", 4, &sig), 4);
+	folio = pte_of(w, a)->folio;
+	assert_true(folio->flags & FL_FOLIO_DIRTY);
+	assert_int_equal(fl_evict(w, cur_mm(w), a, P), 0);
+	assert_false(pte_present(w, a));
+	assert_false(folio->flags & FL_FOLIO_DIRTY);
+	assert_int_equal(fl_file_pread(w, f, buf, 4, 0), 4);
+	assert_memory_equal(buf, "dirt", 4);
+	assert_mm_ok(w);
+	fl_world_free(w);
+}
+
+/*
+ *  [ anon rw, pinned (refcount +1024) ]  evict leaves it mapped
+ */
+static void test_pinned_not_reclaimed(void **state)
+{
+	struct fl_world *w = test_world(FL_ARCH_X86_64);
+	fl_addr_t a = test_mmap(w, P, FL_PROT_READ | FL_PROT_WRITE, FL_MAP_PRIVATE, NULL, 0);
+	const fl_pte_t *pte;
+
+	(void)state;
+	assert_int_equal(fl_poke(w, cur_mm(w), a, "pin", 3), 0);
+	pte = pte_of(w, a);
+	pte->folio->refcount += FL_GUP_PIN_COUNTING_BIAS;
+	assert_int_equal(fl_evict(w, cur_mm(w), a, P), 0);
+	assert_true(pte_present(w, a));
+	pte->folio->refcount -= FL_GUP_PIN_COUNTING_BIAS;
+	assert_int_equal(fl_evict(w, cur_mm(w), a, P), 0);
+	assert_false(pte_present(w, a));
+	fl_world_free(w);
+}
+
+/*
+ *  [ anon rw ][ anon rw POISON ]  user load -> SIGBUS BUS_MCEERR_AR at 1p;
+ *  kernel reach stops short at the poisoned page
+ */
+static void test_poison(void **state)
+{
+	struct fl_world *w = test_world(FL_ARCH_X86_64);
+	fl_addr_t a = test_mmap(w, 2 * P, FL_PROT_READ | FL_PROT_WRITE, FL_MAP_PRIVATE, NULL, 0);
+	struct fl_signal sig;
+	uint8_t buf[32];
+
+	(void)state;
+	assert_int_equal(fl_poke(w, cur_mm(w), a, "ok", 2), 0);
+	assert_int_equal(fl_poison(w, cur_mm(w), a + P + 5), 0);
+	assert_true(pte_of(w, a + P)->flags & FL_PTE_POISON);
+	assert_mm_ok(w);
+	assert_int_equal(fl_user_load(w, a + P - 16, buf, 32, &sig), 16);
+	assert_int_equal(sig.sig, FL_SIGBUS);
+	assert_int_equal(sig.code, FL_BUS_MCEERR_AR);
+	assert_int_equal(sig.addr, a + P);
+	assert_int_equal(fl_user_reach(w, a + P - 16, 32, FL_ACC_READ), 16);
+	assert_int_equal(fl_user_reach(w, a + P - 16, 32, FL_ACC_WRITE), 16);
+	fl_world_free(w);
+}
+
+/*
+ *  parent: [ anon rw ] forked, then poisoned: both mms get the marker
+ */
+static void test_poison_reaches_every_mapping(void **state)
+{
+	struct fl_world *w = test_world(FL_ARCH_X86_64);
+	fl_addr_t a = test_mmap(w, P, FL_PROT_READ | FL_PROT_WRITE, FL_MAP_PRIVATE, NULL, 0);
+	struct fl_process *child;
+
+	(void)state;
+	assert_int_equal(fl_poke(w, cur_mm(w), a, "x", 1), 0);
+	assert_int_equal(fl_fork(w, fl_current(w), "child", &child), 0);
+	assert_int_equal(fl_poison(w, cur_mm(w), a), 0);
+	assert_true(fl_pte_lookup(child->mm, a)->flags & FL_PTE_POISON);
+	assert_mm_ok(w);
+	fl_world_free(w);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_evict_then_touch_restores),
+		cmocka_unit_test(test_evict_shared_file_page),
+		cmocka_unit_test(test_pinned_not_reclaimed),
+		cmocka_unit_test(test_poison),
+		cmocka_unit_test(test_poison_reaches_every_mapping),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

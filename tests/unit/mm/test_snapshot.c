@@ -1,0 +1,188 @@
+/*
+ * test_snapshot.c - world snapshots over the page half: every byte, pte and
+ * folio comes back after munmap, writes, fork and eviction; restores repeat;
+ * memory stays bounded over many cycles.
+ */
+#include "pages_test.h"
+
+#define SNAP_PAGES 4
+
+struct image {
+	uint8_t bytes[SNAP_PAGES * 4096];
+	fl_pte_t pte[SNAP_PAGES];
+	uint32_t refcount[SNAP_PAGES], mapcount[SNAP_PAGES];
+};
+
+/* Everything observable about [a, a + SNAP_PAGES pages) of the current mm. */
+static void take_image(struct fl_world *w, fl_addr_t a, struct image *im)
+{
+	int i;
+
+	memset(im, 0, sizeof(*im));
+	assert_int_equal(fl_peek(w, cur_mm(w), a, im->bytes, sizeof(im->bytes)), 0);
+	for (i = 0; i < SNAP_PAGES; i++) {
+		const fl_pte_t *pte = pte_of(w, a + (fl_addr_t)i * P);
+
+		if (!pte)
+			continue;
+		im->pte[i] = *pte;
+		if (pte->flags & FL_PTE_PRESENT) {
+			im->refcount[i] = pte->folio->refcount;
+			im->mapcount[i] = pte->folio->mapcount;
+		}
+	}
+}
+
+static void assert_image_equal(const struct image *x, const struct image *y)
+{
+	assert_memory_equal(x->bytes, y->bytes, sizeof(x->bytes));
+	assert_memory_equal(x->pte, y->pte, sizeof(x->pte));
+	assert_memory_equal(x->refcount, y->refcount, sizeof(x->refcount));
+	assert_memory_equal(x->mapcount, y->mapcount, sizeof(x->mapcount));
+}
+
+/*
+ *  [ p0 data | p1 zero page | p2 data | p3 absent ]
+ */
+static fl_addr_t setup(struct fl_world *w)
+{
+	fl_addr_t a = test_mmap(w, SNAP_PAGES * P, FL_PROT_READ | FL_PROT_WRITE,
+				FL_MAP_PRIVATE, NULL, 0);
+	struct fl_signal sig;
+	uint8_t b;
+
+	assert_int_equal(fl_poke(w, cur_mm(w), a, "page zero", 9), 0);
+	assert_int_equal(fl_poke(w, cur_mm(w), a + 2 * P + 100, "page two", 8), 0);
+	fl_user_load(w, a + P, &b, 1, &sig);
+	return a;
+}
+
+/* munmap, write, fork, evict after the snapshot: restore undoes them all */
+static void test_restore_undoes_everything(void **state)
+{
+	struct fl_world *w = test_world(FL_ARCH_X86_64);
+	fl_addr_t a = setup(w);
+	struct image before, after;
+	struct fl_signal sig;
+	uint8_t junk[64];
+
+	(void)state;
+	memset(junk, 0xab, sizeof(junk));
+	take_image(w, a, &before);
+	assert_int_equal(fl_world_snapshot(w), 0);
+
+	assert_int_equal(fl_user_store(w, a + 10, junk, sizeof(junk), &sig), sizeof(junk));
+	assert_int_equal(fl_fork(w, fl_current(w), "child", NULL), 0);
+	assert_int_equal(fl_evict(w, cur_mm(w), a, SNAP_PAGES * P), 0);
+	assert_int_equal(fl_munmap(w, cur_mm(w), a + 2 * P, P), 0);
+	assert_int_equal(fl_user_store(w, a + P, junk, 8, &sig), 8);
+
+	assert_int_equal(fl_world_restore(w), 0);
+	assert_null(fl_process_find(w, "child"));
+	take_image(w, a, &after);
+	assert_image_equal(&before, &after);
+	assert_mm_ok(w);
+	fl_world_free(w);
+}
+
+/* The snapshot survives a restore: change, restore, change, restore again */
+static void test_restore_twice(void **state)
+{
+	struct fl_world *w = test_world(FL_ARCH_X86_64);
+	fl_addr_t a = setup(w);
+	struct image before, after;
+
+	(void)state;
+	take_image(w, a, &before);
+	assert_int_equal(fl_world_snapshot(w), 0);
+	assert_int_equal(fl_poke(w, cur_mm(w), a, "first", 5), 0);
+	assert_int_equal(fl_world_restore(w), 0);
+	assert_int_equal(fl_poke(w, cur_mm(w), a + 3 * P, "second", 6), 0);
+	assert_int_equal(fl_poke(w, cur_mm(w), a, "again", 5), 0);
+	assert_int_equal(fl_world_restore(w), 0);
+	take_image(w, a, &after);
+	assert_image_equal(&before, &after);
+	assert_mm_ok(w);
+	fl_world_free(w);
+}
+
+/*
+ *  frames allocated after the snapshot are free again after the restore and
+ *  are handed out again with zeroed contents
+ */
+static void test_new_frames_reused(void **state)
+{
+	struct fl_world *w = test_world(FL_ARCH_X86_64);
+	fl_addr_t a = setup(w);
+	fl_addr_t b = test_mmap(w, P, FL_PROT_READ | FL_PROT_WRITE, FL_MAP_PRIVATE, NULL, 0);
+	uint32_t frame1;
+	uint8_t buf[16];
+
+	(void)state;
+	(void)a;
+	assert_int_equal(fl_world_snapshot(w), 0);
+	assert_int_equal(fl_poke(w, cur_mm(w), b, "new frame data", 14), 0);
+	frame1 = pte_of(w, b)->folio->frame;
+	assert_int_equal(fl_world_restore(w), 0);
+	assert_false(pte_present(w, b));
+	assert_int_equal(fl_poke(w, cur_mm(w), b + 100, "x", 1), 0);
+	assert_int_equal(pte_of(w, b)->folio->frame, frame1);
+	assert_int_equal(fl_peek(w, cur_mm(w), b, buf, sizeof(buf)), 0);
+	assert_int_equal(buf[0], 0);
+	assert_mm_ok(w);
+	fl_world_free(w);
+}
+
+static long rss_kib(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[256];
+	long kib = -1;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmRSS: %ld", &kib) == 1)
+			break;
+	fclose(f);
+	return kib;
+}
+
+/* 100000 snapshot-restore cycles with work in between: memory is bounded */
+static void test_restore_loop_bounded(void **state)
+{
+	struct fl_world *w = test_world(FL_ARCH_X86_64);
+	fl_addr_t a = setup(w);
+	struct fl_signal sig;
+	long rss_early = 0;
+	int i;
+
+	(void)state;
+	assert_int_equal(fl_world_snapshot(w), 0);
+	for (i = 0; i < 100000; i++) {
+		uint8_t v = (uint8_t)i;
+
+		assert_int_equal(fl_user_store(w, a + 3 * P, &v, 1, &sig), 1);
+		assert_int_equal(fl_poke(w, cur_mm(w), a, &v, 1), 0);
+		if (i % 16 == 0)
+			assert_int_equal(fl_evict(w, cur_mm(w), a, P), 0);
+		assert_int_equal(fl_world_restore(w), 0);
+		if (i == 1000)
+			rss_early = rss_kib();
+	}
+	if (rss_early > 0)
+		assert_true(rss_kib() - rss_early < 1024);
+	assert_mm_ok(w);
+	fl_world_free(w);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_restore_undoes_everything),
+		cmocka_unit_test(test_restore_twice),
+		cmocka_unit_test(test_new_frames_reused),
+		cmocka_unit_test(test_restore_loop_bounded),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
