@@ -1,0 +1,426 @@
+/*
+ * tests/unit/arch/test_raw_copy.c - each figure Mark Rutland reported in
+ * "usercopy: generic tests + arm64 fixes" (LKML, March 2023), reproduced by
+ * the arch routines alone, plus the invariants of fl_copy_result_check over
+ * every arch for a sweep of sizes, reaches and alignments.
+ *
+ * The user buffer lies at the end of the one accessible page, the next page
+ * faults, so reach = PAGE_SIZE - offset (capped at n):
+ *
+ *   0x200000                    0x200000+off        0x201000
+ *   |  rw page ................ |[ reach bytes ]    | faulting page ...
+ *                                [========= n bytes =====]
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <faultline/arch.h>
+#include <faultline/eras.h>
+
+#define UBASE 0x200000ull
+#define KBUF  ((uintptr_t)0x10000)      /* 64-byte aligned, as in the test */
+
+static struct fl_copy_result run(enum fl_arch_id id, enum fl_copy_dir dir,
+				 fl_kver_t kver, size_t off, size_t n)
+{
+	struct fl_copy_req req = {
+		.dir = dir, .kver = kver, .uaddr = UBASE + off, .kaddr = KBUF,
+		.n = n,
+		.reach = off >= FL_PAGE_SIZE ? 0 :
+			 (FL_PAGE_SIZE - off < n ? FL_PAGE_SIZE - off : n),
+	};
+	struct fl_copy_result res = { 0 };
+
+	fl_arch(id)->raw_copy(&req, &res);
+	assert_int_equal(fl_copy_result_check(&req, &res), 0);
+	assert_non_null(res.why);
+	return res;
+}
+
+#define NEWEST fl_kver_newest()
+#define V5_13  FL_KV(5, 13, 0)
+
+/* ---- the figures of the thread ---- */
+
+/* x86_64: exact; where arm64 clobbers, x86_64 copies all 15 bytes. */
+static void test_x86_64_to_user_exact(void **state)
+{
+	struct fl_copy_result r = run(FL_ARCH_X86_64, FL_COPY_TO_USER, NEWEST, 4081, 16);
+
+	(void)state;
+	assert_int_equal(r.ret, 1);
+	assert_int_equal(r.done, 15);
+}
+
+static void test_x86_64_clear_user_exact(void **state)
+{
+	struct fl_copy_result r = run(FL_ARCH_X86_64, FL_CLEAR_USER, NEWEST, 4089, 8);
+
+	(void)state;
+	assert_int_equal(r.ret, 1);
+	assert_int_equal(r.done, 7);
+}
+
+/* "post-destination bytes modified (dst_page[4082]=0x1, offset=4081, size=16, ret=15)" */
+static void test_arm64_to_user_4081_16_clobbers(void **state)
+{
+	struct fl_copy_result r = run(FL_ARCH_ARM64, FL_COPY_TO_USER, NEWEST, 4081, 16);
+
+	(void)state;
+	assert_int_equal(r.ret, 15);
+	assert_int_equal(r.done, 8);        /* dst[4081..4088]: 4082 included */
+}
+
+/* The same copy on arm64+mte: the same routine. */
+static void test_arm64_mte_to_user_4081_16_clobbers(void **state)
+{
+	struct fl_copy_result r = run(FL_ARCH_ARM64_MTE, FL_COPY_TO_USER, NEWEST, 4081, 16);
+
+	(void)state;
+	assert_int_equal(r.ret, 15);
+	assert_int_equal(r.done, 8);
+}
+
+/* 295cf156231c (5.14): a two-byte store straddling the page retries one byte. */
+static void test_arm64_to_user_one_byte_retry(void **state)
+{
+	struct fl_copy_result r = run(FL_ARCH_ARM64, FL_COPY_TO_USER, NEWEST, 4095, 2);
+
+	(void)state;
+	assert_int_equal(r.ret, 1);
+	assert_int_equal(r.done, 1);
+}
+
+/* Before 5.14 the same copy reports nothing copied. */
+static void test_arm64_5_13_to_user_no_progress(void **state)
+{
+	struct fl_copy_result r = run(FL_ARCH_ARM64, FL_COPY_TO_USER, V5_13, 4095, 2);
+
+	(void)state;
+	assert_int_equal(r.ret, 2);
+	assert_int_equal(r.done, 0);
+}
+
+static void test_arm64_5_13_from_user_no_progress(void **state)
+{
+	struct fl_copy_result r = run(FL_ARCH_ARM64, FL_COPY_FROM_USER, V5_13, 4093, 8);
+
+	(void)state;
+	assert_int_equal(r.ret, 8);
+}
+
+/* copy_from_user aligns the user source first: exact at 4081/16. */
+static void test_arm64_from_user_aligned_source_exact(void **state)
+{
+	struct fl_copy_result r = run(FL_ARCH_ARM64, FL_COPY_FROM_USER, NEWEST, 4081, 16);
+
+	(void)state;
+	assert_int_equal(r.ret, 1);
+	assert_int_equal(r.done, 15);
+}
+
+/* clear_user: "too few bytes consumed (offset=4095, size=2, ret=2)" */
+static void test_arm64_clear_user_4095_2_no_progress(void **state)
+{
+	struct fl_copy_result r = run(FL_ARCH_ARM64, FL_CLEAR_USER, NEWEST, 4095, 2);
+
+	(void)state;
+	assert_int_equal(r.ret, 2);
+	assert_int_equal(r.done, 0);
+}
+
+/* "copied bytes incorrect (dst_page[0+0]=0x0, ... offset=4095, size=2, ret=1" */
+static void test_sparc64_from_user_4095_2_over_reports(void **state)
+{
+	struct fl_copy_result r = run(FL_ARCH_SPARC64_ADI, FL_COPY_FROM_USER, NEWEST, 4095, 2);
+
+	(void)state;
+	assert_int_equal(r.ret, 1);
+	assert_int_equal(r.done, 0);
+}
+
+static void test_sparc64_to_user_exact(void **state)
+{
+	struct fl_copy_result r = run(FL_ARCH_SPARC64_ADI, FL_COPY_TO_USER, NEWEST, 4095, 2);
+
+	(void)state;
+	assert_int_equal(r.ret, 1);
+	assert_int_equal(r.done, 1);
+}
+
+/* "too few bytes consumed (offset=4093, size=8, ret=8)" */
+static void test_i386_from_user_4093_8_no_progress(void **state)
+{
+	struct fl_copy_result r = run(FL_ARCH_I386, FL_COPY_FROM_USER, NEWEST, 4093, 8);
+
+	(void)state;
+	assert_int_equal(r.ret, 8);
+	assert_int_equal(r.done, 0);
+}
+
+/* copy_to_user aligns the user destination first: exact. */
+static void test_i386_to_user_4093_8_exact(void **state)
+{
+	struct fl_copy_result r = run(FL_ARCH_I386, FL_COPY_TO_USER, NEWEST, 4093, 8);
+
+	(void)state;
+	assert_int_equal(r.ret, 5);
+	assert_int_equal(r.done, 3);
+}
+
+/* clear_user: "too few bytes consumed (offset=4093, size=4, ret=4)" */
+static void test_i386_clear_user_4093_4_no_progress(void **state)
+{
+	struct fl_copy_result r = run(FL_ARCH_I386, FL_CLEAR_USER, NEWEST, 4093, 4);
+
+	(void)state;
+	assert_int_equal(r.ret, 4);
+}
+
+/* "too few bytes consumed (offset=4095, size=2, ret=2)", both directions */
+static void test_riscv64_to_user_4095_2_no_progress(void **state)
+{
+	struct fl_copy_result r = run(FL_ARCH_RISCV64, FL_COPY_TO_USER, NEWEST, 4095, 2);
+
+	(void)state;
+	assert_int_equal(r.ret, 2);
+	assert_int_equal(r.done, 1);        /* and the byte it wrote is unreported */
+}
+
+static void test_riscv64_from_user_4095_2_no_progress(void **state)
+{
+	struct fl_copy_result r = run(FL_ARCH_RISCV64, FL_COPY_FROM_USER, NEWEST, 4095, 2);
+
+	(void)state;
+	assert_int_equal(r.ret, 2);
+}
+
+static void test_riscv64_clear_user_4095_2_no_progress(void **state)
+{
+	struct fl_copy_result r = run(FL_ARCH_RISCV64, FL_CLEAR_USER, NEWEST, 4095, 2);
+
+	(void)state;
+	assert_int_equal(r.ret, 2);
+}
+
+/* "post-destination bytes modified (dst_page[4068]=0x1, offset=4067, size=33, ret=32)" */
+static void test_arm_to_user_4067_33_clobbers(void **state)
+{
+	struct fl_copy_result r = run(FL_ARCH_ARM, FL_COPY_TO_USER, NEWEST, 4067, 33);
+
+	(void)state;
+	assert_int_equal(r.ret, 32);
+	assert_int_equal(r.done, 29);       /* 4067 committed, 4068..4095 not */
+}
+
+/* "too few bytes consumed (offset=4068, size=32, ret=32)" */
+static void test_arm_from_user_4068_32_no_progress(void **state)
+{
+	struct fl_copy_result r = run(FL_ARCH_ARM, FL_COPY_FROM_USER, NEWEST, 4068, 32);
+
+	(void)state;
+	assert_int_equal(r.ret, 32);
+	assert_int_equal(r.done, 0);
+}
+
+/* copy_to_user makes no progress when the kernel source is misaligned. */
+static void test_arm_to_user_misaligned_source_no_progress(void **state)
+{
+	struct fl_copy_req req = {
+		.dir = FL_COPY_TO_USER, .kver = NEWEST, .uaddr = UBASE + 4068,
+		.kaddr = KBUF + 1, .n = 32, .reach = 28,
+	};
+	struct fl_copy_result r;
+
+	(void)state;
+	fl_arch(FL_ARCH_ARM)->raw_copy(&req, &r);
+	assert_int_equal(r.ret, 32);
+	assert_int_equal(r.done, 28);
+}
+
+static void test_arm_clear_user_4095_2_no_progress(void **state)
+{
+	struct fl_copy_result r = run(FL_ARCH_ARM, FL_CLEAR_USER, NEWEST, 4095, 2);
+
+	(void)state;
+	assert_int_equal(r.ret, 2);
+}
+
+/* ---- the table ---- */
+
+static void test_lookup_every_name(void **state)
+{
+	static const char *const names[FL_ARCH_COUNT] = {
+		"x86_64", "arm64", "arm64+mte", "sparc64+adi", "i386", "riscv64", "arm",
+	};
+	enum fl_arch_id id;
+	unsigned i;
+
+	(void)state;
+	for (i = 0; i < FL_ARCH_COUNT; i++) {
+		assert_int_equal(fl_arch_lookup(names[i], &id), 0);
+		assert_int_equal(id, i);
+		assert_string_equal(fl_arch(id)->name, names[i]);
+		assert_int_equal(fl_arch(id)->id, i);
+	}
+}
+
+static void test_lookup_unknown_name(void **state)
+{
+	enum fl_arch_id id = FL_ARCH_ARM;
+
+	(void)state;
+	assert_int_equal(fl_arch_lookup("mips", &id), -EINVAL);
+	assert_int_equal(fl_arch_lookup("ARM64", &id), -EINVAL);
+	assert_int_equal(fl_arch_lookup(NULL, &id), -EINVAL);
+	assert_int_equal(id, FL_ARCH_ARM);
+}
+
+static void test_arch_out_of_range(void **state)
+{
+	(void)state;
+	assert_null(fl_arch(FL_ARCH_COUNT));
+	assert_null(fl_arch((enum fl_arch_id)-1));
+}
+
+static void test_granules_and_access_ok(void **state)
+{
+	unsigned i;
+
+	(void)state;
+	assert_int_equal(fl_arch(FL_ARCH_ARM64_MTE)->subpage_granule, 16);
+	assert_int_equal(fl_arch(FL_ARCH_SPARC64_ADI)->subpage_granule, 64);
+	assert_int_equal(fl_arch(FL_ARCH_X86_64)->task_size_max, 0x7ffffffff000ull);
+	for (i = 0; i < FL_ARCH_COUNT; i++)
+		assert_int_equal(fl_arch(i)->access_ok_always, i == FL_ARCH_SPARC64_ADI);
+}
+
+/* ---- fl_copy_result_check: each invariant can fail ---- */
+
+static void test_check_rejects_ret_past_n(void **state)
+{
+	struct fl_copy_req req = { .n = 8, .reach = 8 };
+	struct fl_copy_result res = { .done = 8, .ret = 9 };
+
+	(void)state;
+	assert_int_equal(fl_copy_result_check(&req, &res), -EINVAL);
+}
+
+static void test_check_rejects_write_past_fault(void **state)
+{
+	struct fl_copy_req req = { .n = 8, .reach = 3 };
+	struct fl_copy_result res = { .done = 4, .ret = 5 };
+
+	(void)state;
+	assert_int_equal(fl_copy_result_check(&req, &res), -EINVAL);
+}
+
+static void test_check_rejects_short_copy_without_fault(void **state)
+{
+	struct fl_copy_req req = { .n = 8, .reach = 8 };
+	struct fl_copy_result res = { .done = 8, .ret = 1 };
+
+	(void)state;
+	assert_int_equal(fl_copy_result_check(&req, &res), -EINVAL);
+}
+
+static void test_check_rejects_reach_past_n(void **state)
+{
+	struct fl_copy_req req = { .n = 8, .reach = 9 };
+	struct fl_copy_result res = { .done = 8, .ret = 0 };
+
+	(void)state;
+	assert_int_equal(fl_copy_result_check(&req, &res), -EINVAL);
+}
+
+/* ---- the sweep ---- */
+
+struct sweep_counts { unsigned long cases, over, no_progress; };
+
+static void sweep_one(enum fl_arch_id id, enum fl_copy_dir dir, fl_kver_t kver,
+		      size_t n, size_t reach, unsigned ua, unsigned ka,
+		      struct sweep_counts *c)
+{
+	struct fl_copy_req req = {
+		.dir = dir, .kver = kver, .uaddr = UBASE + ua, .kaddr = KBUF + ka,
+		.n = n, .reach = reach,
+	};
+	struct fl_copy_result res = { 99999, 99999, NULL };
+
+	fl_arch(id)->raw_copy(&req, &res);
+	assert_int_equal(fl_copy_result_check(&req, &res), 0);
+	/* Only sparc64 copy_from_user may claim bytes it did not store. */
+	if (n - res.ret > res.done) {
+		assert_int_equal(id, FL_ARCH_SPARC64_ADI);
+		assert_int_equal(dir, FL_COPY_FROM_USER);
+		c->over++;
+	}
+	if (reach > 0 && res.ret == n)
+		c->no_progress++;
+	/* The x86_64 routine is exact everywhere. */
+	if (id == FL_ARCH_X86_64)
+		assert_int_equal(res.ret, n - reach);
+	c->cases++;
+}
+
+static void test_sweep_invariants_all_arches(void **state)
+{
+	const fl_kver_t kvers[] = { V5_13, NEWEST };
+	struct sweep_counts c = { 0, 0, 0 };
+	unsigned id, dir, k, ua, ka;
+	size_t n, reach;
+
+	(void)state;
+	for (id = 0; id < FL_ARCH_COUNT; id++)
+		for (dir = 0; dir <= FL_CLEAR_USER; dir++)
+			for (k = 0; k < 2; k++)
+				for (n = 0; n <= 130; n++)
+					for (reach = 0; reach <= n; reach++)
+						for (ua = 0; ua < 16; ua += 3)
+							for (ka = 0; ka < 16; ka += 5)
+								sweep_one(id, dir, kvers[k], n, reach,
+									  ua, ka, &c);
+	assert_true(c.cases > 1000000);
+	assert_true(c.over > 0);
+	assert_true(c.no_progress > 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_x86_64_to_user_exact),
+		cmocka_unit_test(test_x86_64_clear_user_exact),
+		cmocka_unit_test(test_arm64_to_user_4081_16_clobbers),
+		cmocka_unit_test(test_arm64_mte_to_user_4081_16_clobbers),
+		cmocka_unit_test(test_arm64_to_user_one_byte_retry),
+		cmocka_unit_test(test_arm64_5_13_to_user_no_progress),
+		cmocka_unit_test(test_arm64_5_13_from_user_no_progress),
+		cmocka_unit_test(test_arm64_from_user_aligned_source_exact),
+		cmocka_unit_test(test_arm64_clear_user_4095_2_no_progress),
+		cmocka_unit_test(test_sparc64_from_user_4095_2_over_reports),
+		cmocka_unit_test(test_sparc64_to_user_exact),
+		cmocka_unit_test(test_i386_from_user_4093_8_no_progress),
+		cmocka_unit_test(test_i386_to_user_4093_8_exact),
+		cmocka_unit_test(test_i386_clear_user_4093_4_no_progress),
+		cmocka_unit_test(test_riscv64_to_user_4095_2_no_progress),
+		cmocka_unit_test(test_riscv64_from_user_4095_2_no_progress),
+		cmocka_unit_test(test_riscv64_clear_user_4095_2_no_progress),
+		cmocka_unit_test(test_arm_to_user_4067_33_clobbers),
+		cmocka_unit_test(test_arm_from_user_4068_32_no_progress),
+		cmocka_unit_test(test_arm_to_user_misaligned_source_no_progress),
+		cmocka_unit_test(test_arm_clear_user_4095_2_no_progress),
+		cmocka_unit_test(test_lookup_every_name),
+		cmocka_unit_test(test_lookup_unknown_name),
+		cmocka_unit_test(test_arch_out_of_range),
+		cmocka_unit_test(test_granules_and_access_ok),
+		cmocka_unit_test(test_check_rejects_ret_past_n),
+		cmocka_unit_test(test_check_rejects_write_past_fault),
+		cmocka_unit_test(test_check_rejects_short_copy_without_fault),
+		cmocka_unit_test(test_check_rejects_reach_past_n),
+		cmocka_unit_test(test_sweep_invariants_all_arches),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
