@@ -33,5 +33,9 @@ void fl_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int cmd_eras(int argc, char **argv);
 int cmd_exactness(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+/* `faultline bench copy` (cli/bench_copy.c); argv[0] is "copy". */
+int bench_copy(int argc, char **argv);
 
 #endif

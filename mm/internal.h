@@ -69,6 +69,30 @@ void fl_vma_unlink(struct fl_mm *mm, struct fl_vma *vma);
 struct fl_vma *fl_vma_first(struct fl_mm *mm);
 /* Invariant 1 of mm.h plus the AVL balance; 0 or -EUCLEAN (fl_error). */
 int fl_vma_tree_check(struct fl_world *w, struct fl_mm *mm);
+/*
+ * Added by the VMA half.  Every VMA must come from fl_vma_alloc(): the tree
+ * keeps a gap summary behind struct fl_vma.  After changing vma->start or
+ * vma->end of a linked VMA (without reordering), call fl_vma_gap_update().
+ */
+struct fl_vma *fl_vma_prev(struct fl_vma *vma);
+void fl_vma_gap_update(struct fl_vma *vma);
+/* The end of the highest hole of at least NEED bytes inside [low, high). */
+int fl_vma_hole_topdown(struct fl_mm *mm, fl_addr_t need, fl_addr_t low,
+			fl_addr_t high, fl_addr_t *top);
+/* Split VMA at AT (start < AT < end): VMA keeps [start, AT). 0 / -ENOMEM. */
+int fl_vma_split(struct fl_world *w, struct fl_vma *vma, fl_addr_t at);
+/* Merge VMA with compatible neighbours (vma_merge); returns the survivor. */
+struct fl_vma *fl_vma_try_merge(struct fl_world *w, struct fl_vma *vma);
+/*
+ * Give [start, end) (inside VMA) the flags NEWFLAGS: split, set, merge.
+ * Returns the VMA now holding the range, or NULL (-ENOMEM, fl_error set).
+ */
+struct fl_vma *fl_vma_modify_flags(struct fl_world *w, struct fl_vma *vma,
+				   fl_addr_t start, fl_addr_t end,
+				   uint32_t newflags);
+/* Unmap [start, end) of MM (both page aligned): split, zap, unlink. */
+int fl_do_munmap(struct fl_world *w, struct fl_mm *mm, fl_addr_t start,
+		 fl_addr_t end);
 
 /* ---- page tables and pages (mm/pgtable.c, mm/memory.c, ...) ---- */
 
@@ -84,6 +108,14 @@ void fl_change_protection(struct fl_world *w, struct fl_vma *vma,
 /* MADV_POPULATE_{READ,WRITE}: fault in every page; 0 or -errno. */
 int fl_populate_range(struct fl_world *w, struct fl_vma *vma,
 		      fl_addr_t start, fl_addr_t end, bool write);
+/*
+ * MADV_REMOVE (added by the VMA half, implemented by the page half): punch
+ * the page-cache pages [first_index, first_index + nr) out of F and unmap
+ * them from every shared mapping of F, as shmem's FALLOC_FL_PUNCH_HOLE
+ * does; private COW copies stay.
+ */
+void fl_file_punch(struct fl_world *w, struct fl_file *f, uint64_t first_index,
+		   uint64_t nr);
 /* MADV_PAGEOUT / evict: reclaim the pages of [start, end). */
 void fl_reclaim_range(struct fl_world *w, struct fl_vma *vma,
 		      fl_addr_t start, fl_addr_t end);

@@ -1,0 +1,215 @@
+/*
+ * mm/madvise.c - madvise(2): the advices a scenario can give.
+ *
+ * Two kinds of advice exist.  Page advice (DONTNEED, REMOVE, PAGEOUT,
+ * POPULATE_*) hands a range to the page half; flag advice (WIPEONFORK,
+ * DONTFORK) sets a VM_* flag on the range, splitting and merging VMAs as
+ * mprotect does.  The checks and their order are the kernel's
+ * (do_madvise, madvise_walk_vmas, madvise_populate), since the errno is an
+ * observable compared with the host.
+ *
+ * Definitions
+ *   walk      the kernel visits each VMA of the range in turn and skips
+ *             holes, remembering -ENOMEM for the end: advice is applied to
+ *             everything mapped, then the hole is reported.  An error from
+ *             one VMA stops the walk, earlier VMAs keep the advice.
+ *   populate  POPULATE_READ/WRITE do not walk that way: they fault in VMA
+ *             after VMA and stop at the first hole with -ENOMEM.
+ *
+ * Invariants
+ *   1. Advice changes flags only of [start, end) (VMAs are split first).
+ *   2. After every call the VMA tree passes fl_vma_tree_check().
+ */
+#include "mm/internal.h"
+
+static bool madvise_behavior_valid(enum fl_madvise advice)
+{
+	switch (advice) {
+	case FL_MADV_DONTNEED:
+	case FL_MADV_REMOVE:
+	case FL_MADV_PAGEOUT:
+	case FL_MADV_POPULATE_READ:
+	case FL_MADV_POPULATE_WRITE:
+	case FL_MADV_WIPEONFORK:
+	case FL_MADV_DONTFORK:
+		return true;
+	}
+	return false;
+}
+
+/* MADV_DONTNEED: anon memory reads zeros next, file memory its file. */
+static int madvise_dontneed(struct fl_world *w, struct fl_vma *vma,
+			    fl_addr_t start, fl_addr_t end)
+{
+	/* madvise_dontneed_free_valid_vma: no raw PFN mappings. */
+	if (vma->flags & FL_VM_PFNMAP)
+		return fl_error(w, -EINVAL, "madvise: DONTNEED on a VM_PFNMAP vma");
+	fl_zap_page_range(w, vma, start, end);
+	return 0;
+}
+
+/*
+ * MADV_REMOVE: punch a hole in the backing file (madvise_remove).  Needs a
+ * file, else -EINVAL, and a shared writable mapping, else -EACCES.  A
+ * shared anonymous mapping is a shmem file in the kernel; here the file is
+ * made at the first fault, so one without a file has nothing to punch.
+ * Newer kernels are said to accept VM_MAYWRITE instead of VM_WRITE
+ * (vma_is_shared_maywrite; UNVERIFIED, no era yet): the rule here is the
+ * long-standing one.
+ */
+static int madvise_remove(struct fl_world *w, struct fl_vma *vma,
+			  fl_addr_t start, fl_addr_t end)
+{
+	uint64_t first = vma->pgoff + ((start - vma->start) >> FL_PAGE_SHIFT);
+
+	if (!vma->file && !(vma->flags & FL_VM_SHARED))
+		return fl_error(w, -EINVAL, "madvise: REMOVE on private anonymous memory");
+	if ((vma->flags & (FL_VM_SHARED | FL_VM_WRITE)) !=
+	    (FL_VM_SHARED | FL_VM_WRITE))
+		return fl_error(w, -EACCES, "madvise: REMOVE needs a shared writable mapping");
+	fl_zap_page_range(w, vma, start, end);
+	if (vma->file)
+		fl_file_punch(w, vma->file, first, (end - start) >> FL_PAGE_SHIFT);
+	return 0;
+}
+
+/* MADV_PAGEOUT: can_madv_lru_vma refuses raw PFN mappings. */
+static int madvise_pageout(struct fl_world *w, struct fl_vma *vma,
+			   fl_addr_t start, fl_addr_t end)
+{
+	if (vma->flags & FL_VM_PFNMAP)
+		return fl_error(w, -EINVAL, "madvise: PAGEOUT on a VM_PFNMAP vma");
+	fl_reclaim_range(w, vma, start, end);
+	return 0;
+}
+
+/* WIPEONFORK is for private anonymous memory only; DONTFORK not for VM_IO. */
+static int madvise_set_flag(struct fl_world *w, struct fl_vma *vma,
+			    fl_addr_t start, fl_addr_t end,
+			    enum fl_madvise advice)
+{
+	uint32_t flag = FL_VM_DONTCOPY;
+
+	if (advice == FL_MADV_WIPEONFORK) {
+		if (vma->file || (vma->flags & FL_VM_SHARED))
+			return fl_error(w, -EINVAL, "madvise: WIPEONFORK on a shared or file mapping");
+		flag = FL_VM_WIPEONFORK;
+	} else if (vma->flags & FL_VM_IO) {
+		return fl_error(w, -EINVAL, "madvise: DONTFORK on a VM_IO vma");
+	}
+	if (!fl_vma_modify_flags(w, vma, start, end, vma->flags | flag))
+		return -ENOMEM;
+	return 0;
+}
+
+/* One VMA's part [start, end) of the range. */
+static int madvise_vma(struct fl_world *w, struct fl_vma *vma, fl_addr_t start,
+		       fl_addr_t end, enum fl_madvise advice)
+{
+	switch (advice) {
+	case FL_MADV_DONTNEED:
+		return madvise_dontneed(w, vma, start, end);
+	case FL_MADV_REMOVE:
+		return madvise_remove(w, vma, start, end);
+	case FL_MADV_PAGEOUT:
+		return madvise_pageout(w, vma, start, end);
+	default:
+		return madvise_set_flag(w, vma, start, end, advice);
+	}
+}
+
+/*
+ * madvise_walk_vmas, by address because flag advice merges and frees VMAs.
+ * Holes are skipped and reported at the end.
+ */
+static int madvise_walk(struct fl_world *w, struct fl_mm *mm, fl_addr_t start,
+			fl_addr_t end, enum fl_madvise advice)
+{
+	fl_addr_t addr = start, next;
+	struct fl_vma *vma;
+	bool hole = false;
+	int ret;
+
+	while (addr < end) {
+		vma = fl_find_vma(mm, addr);
+		if (!vma || vma->start >= end) {
+			hole = true;
+			break;
+		}
+		if (vma->start > addr) {
+			hole = true;
+			addr = vma->start;
+		}
+		next = vma->end < end ? vma->end : end;
+		ret = madvise_vma(w, vma, addr, next, advice);
+		if (ret)
+			return ret;
+		addr = next;
+	}
+	if (hole)
+		return fl_error(w, -ENOMEM, "madvise: [%#llx, %#llx) has unmapped pages",
+				(unsigned long long)start, (unsigned long long)end);
+	return 0;
+}
+
+/*
+ * check_vma_flags as faultin_vma_page_range applies it: a mapping that
+ * cannot be populated (VM_IO/VM_PFNMAP, or missing VM_READ/VM_WRITE) is
+ * -EINVAL, not -EFAULT.  eb2faa513c24 ("mm/madvise: report SIGBUS as
+ * -EFAULT for MADV_POPULATE_(READ|WRITE)", 5.14) kept -EINVAL for these and
+ * gave -EFAULT to SIGBUS/SIGSEGV faults, which fl_populate_range reports.
+ */
+static bool can_populate_vma(const struct fl_vma *vma, bool write)
+{
+	if (vma->flags & (FL_VM_IO | FL_VM_PFNMAP))
+		return false;
+	return vma->flags & (write ? FL_VM_WRITE : FL_VM_READ);
+}
+
+static int madvise_populate(struct fl_world *w, struct fl_mm *mm,
+			    fl_addr_t start, fl_addr_t end, bool write)
+{
+	fl_addr_t addr = start, next;
+	struct fl_vma *vma;
+	int ret;
+
+	while (addr < end) {
+		vma = fl_vma_lookup(mm, addr);
+		if (!vma)
+			return fl_error(w, -ENOMEM, "madvise: populate: %#llx is not mapped",
+					(unsigned long long)addr);
+		if (!can_populate_vma(vma, write))
+			return fl_error(w, -EINVAL, "madvise: populate: vma at %#llx lacks %s permission",
+					(unsigned long long)vma->start,
+					write ? "write" : "read");
+		next = vma->end < end ? vma->end : end;
+		ret = fl_populate_range(w, vma, addr, next, write);
+		if (ret)
+			return ret;
+		addr = next;
+	}
+	return 0;
+}
+
+int fl_madvise(struct fl_world *w, struct fl_mm *mm, fl_addr_t addr, size_t len,
+	       enum fl_madvise advice)
+{
+	fl_addr_t alen = FL_PAGE_ALIGN(len), end = addr + alen;
+
+	if (!mm)
+		return fl_error(w, -EINVAL, "madvise: no mm");
+	if (!madvise_behavior_valid(advice))
+		return fl_error(w, -EINVAL, "madvise: unknown advice %d", (int)advice);
+	if (FL_PAGE_OFFSET(addr))
+		return fl_error(w, -EINVAL, "madvise: address %#llx not page aligned",
+				(unsigned long long)addr);
+	/* A len of almost 2^64 rounds up to 0: that is an error, 0 is not. */
+	if ((len && !alen) || end < addr)
+		return fl_error(w, -EINVAL, "madvise: range wraps");
+	if (end == addr)
+		return 0;
+	if (advice == FL_MADV_POPULATE_READ || advice == FL_MADV_POPULATE_WRITE)
+		return madvise_populate(w, mm, addr, end,
+					advice == FL_MADV_POPULATE_WRITE);
+	return madvise_walk(w, mm, addr, end, advice);
+}

@@ -1,0 +1,30 @@
+#!/bin/sh
+# tests/cli/bench.sh FAULTLINE - `faultline bench`: the output format of
+# `bench vma` and the usage errors.  Timings are printed, never asserted.
+set -u
+FL=${1:?usage: bench.sh path/to/faultline}
+fail() { echo "bench.sh: $*" >&2; exit 1; }
+
+out=$("$FL" bench vma --n 20000) || fail "bench vma --n 20000 exited $?"
+echo "$out" | head -n 1 | grep -q '^bench vma: 20000 unhinted 1-page anonymous mmaps' ||
+	fail "bad header: $out"
+echo "$out" | grep -q '^ *vmas<= *ops *mmap ns/op *munmap ns/op$' ||
+	fail "no column header: $out"
+for n in 1000 10000 20000; do
+	echo "$out" | grep -Eq "^ *$n +[0-9]+ +[0-9]+\.[0-9] +[0-9]+\.[0-9]$" ||
+		fail "no row for $n: $out"
+done
+echo "$out" | grep -Eq '^growth 1000->20000: mmap x[0-9.]+, munmap x[0-9.]+; O\(log n\) predicts x1\.43, O\(n\) x20$' ||
+	fail "no growth line: $out"
+
+"$FL" bench nosuch >/dev/null 2>&1
+[ $? -eq 2 ] || fail "unknown benchmark should exit 2"
+"$FL" bench >/dev/null 2>&1
+[ $? -eq 2 ] || fail "bench without a benchmark should exit 2"
+"$FL" bench vma --n 0 >/dev/null 2>&1
+[ $? -eq 2 ] || fail "--n 0 should exit 2"
+"$FL" bench vma --n 12x >/dev/null 2>&1
+[ $? -eq 2 ] || fail "--n 12x should exit 2"
+err=$("$FL" bench nosuch 2>&1 >/dev/null)
+[ "$(echo "$err" | wc -l)" -eq 1 ] || fail "expected one error line, got: $err"
+exit 0
