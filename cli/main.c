@@ -8,9 +8,11 @@
 #include "cli/cli.h"
 
 static const struct fl_cmd commands[] = {
+	{ "run",       cmd_run,       "run [--json|--ktap|--table|-q] FILE...   run scenarios on the model" },
 	{ "eras",      cmd_eras,      "eras [--markdown]   the era table: every version-dependent rule" },
 	{ "exactness", cmd_exactness, "exactness [--verbose]   usercopy exactness by architecture (Rutland matrix)" },
 	{ "bench",     cmd_bench,     "bench copy|vma   measure the model" },
+	{ "check",     cmd_check,     "check FILE...   parse scenarios without running them" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

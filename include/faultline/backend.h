@@ -1,0 +1,92 @@
+/*
+ * faultline/backend.h - what executes a scenario's statements.
+ *
+ * The runner (scenario/run.c) walks a parsed scenario and hands each
+ * statement, with its arguments already evaluated, to a backend: the model
+ * (backend/model.c) or, later, the running kernel (backend/host.c).  Both
+ * report the same observables, so `faultline diff` can compare them.
+ *
+ * Definitions
+ *   value       an evaluated argument: a number, an address, bytes, a name.
+ *   observable  what a statement produced (struct fl_obs): a return value,
+ *               an errno, a signal, bytes transferred, and the trace lines
+ *               of the model's decisions.
+ *
+ * Invariants
+ *   1. A backend never sees source text or unevaluated expressions.
+ *   2. exec() returns 0 when the statement ran (whatever its result), or
+ *      -EOPNOTSUPP when the backend cannot run it (obs->why says which
+ *      capability is missing), or another -errno for a setup error (a
+ *      mapping that cannot be created), with obs->why saying why.
+ */
+#ifndef FAULTLINE_BACKEND_H
+#define FAULTLINE_BACKEND_H
+
+#include <faultline/scenario.h>
+#include <faultline/mm.h>
+
+struct fl_val {
+	enum fl_sc_kind kind;
+	uint64_t u;             /* numbers, addresses, words, flags, names[] id */
+	int64_t s;              /* signed numbers (SNUM), errno */
+	enum fl_sc_fd_end end;  /* FD: which end of a pipe */
+	const uint8_t *bytes;   /* DATA: LEN bytes, owned by the runner */
+	size_t len;
+	fl_addr_t iov_addr;     /* IOVEC */
+	size_t iov_len;
+};
+
+enum fl_outcome {
+	FL_OUTCOME_OK = FL_SC_OK,
+	FL_OUTCOME_LIVELOCK = FL_SC_LIVELOCK,
+	FL_OUTCOME_SIGSEGV = FL_SC_SIGSEGV,
+	FL_OUTCOME_SIGBUS = FL_SC_SIGBUS,
+};
+
+struct fl_obs {
+	bool has_ret;
+	int64_t ret;            /* the call's return value */
+	int err;                /* positive errno of a syscall-style failure */
+	bool has_copy;
+	int64_t copy;           /* uffdio_copy.copy */
+	enum fl_outcome outcome;
+	struct fl_signal sig;   /* a user-mode access that faulted */
+	size_t moved;           /* bytes a store/load transferred */
+	uint8_t *kbuf;          /* the kernel buffer after a copy from user, */
+	size_t kbuf_len;        /* filled with 0xaa before it: owned by the step */
+	char why[256];          /* unsupported or setup failure: one line */
+	char summary[160];      /* one line: what happened, in kernel terms */
+};
+
+struct fl_backend;
+
+struct fl_backend_ops {
+	const char *name;
+	/* Set up a world for kernel KVER (0: host) and arch ARCH. */
+	int (*open)(struct fl_backend *b, fl_kver_t kver, enum fl_arch_id arch);
+	void (*close)(struct fl_backend *b);
+	/* Run one statement (not expect/on/vary/kernel/arch). */
+	int (*exec)(struct fl_backend *b, const struct fl_sc_stmt *st,
+		    const struct fl_val *args, struct fl_obs *obs);
+	/* Where mapping NAME (names[] index) is now, or 0 if not mapped. */
+	fl_addr_t (*map_base)(struct fl_backend *b, unsigned name);
+	/* Read LEN bytes of the current process's memory, without faulting. */
+	int (*peek)(struct fl_backend *b, fl_addr_t addr, void *buf, size_t len);
+	/* Arm STMT to run at the NTH (0: every) pass of HOOK during the next call. */
+	int (*arm_hook)(struct fl_backend *b, enum fl_hook hook, unsigned nth,
+			const struct fl_sc_stmt *st, const struct fl_val *args);
+};
+
+struct fl_backend {
+	const struct fl_backend_ops *ops;
+	const struct fl_scenario *sc;
+	/* trace lines of the statement being run: the runner collects them */
+	void (*trace)(void *arg, const char *line);
+	void *trace_arg;
+	void *priv;
+};
+
+/* The model backend. */
+extern const struct fl_backend_ops fl_model_backend;
+
+#endif

@@ -1,0 +1,265 @@
+/*
+ * faultline/scenario.h - the .fl scenario language: its syntax tree and
+ * the parser (docs/scenario-language.md is the user's description).
+ *
+ * The parser turns a whole file into a struct fl_scenario or fails with one
+ * message; nothing of a file that does not parse is ever run.  The runner
+ * and the explorer walk the tree; they never see source text.
+ *
+ * Definitions
+ *   statement  one non-blank line: a verb, positional arguments, keys.
+ *              `call` and `expect` statements carry a second word (FUNC,
+ *              the expect form) in code; `on HOOK STATEMENT` holds the
+ *              injected statement in hooked.
+ *   form       the schema entry (scenario/schema.c) a statement matched:
+ *              the kinds of its positional slots and the keys it accepts.
+ *   slot       position i of a form.  args[i] is always the argument of
+ *              slot i; an optional slot not given has kind FL_SC_NONE; a
+ *              repeated slot (readv's ADDR:LEN list) is the last one, and
+ *              args[i..nargs) are its repetitions.
+ *   name       every process, mapping, file, pipe, handle and variable the
+ *              scenario declares gets one entry in names[]; arguments refer
+ *              to it by index (fl_sc_ref.id).  Redeclaring a name of the same
+ *              kind (mmap buf again after munmap buf) keeps its index.
+ *   expr       a number: a folded constant, plus or minus vary variables,
+ *              plus, for an address, the base address of a mapping.  Its
+ *              value is fl_sc_expr_eval() given the variables' values;
+ *              arithmetic is modulo 2^64, as address arithmetic is.
+ *
+ * Invariants (after a successful parse)
+ *   1. Every reference names something declared by an earlier line (the
+ *      process `p` is predeclared: names[0]); every $VAR by an earlier
+ *      vary, and no variable is declared twice.
+ *   2. Every argument has the kind its slot or key asks for, or FL_SC_NONE
+ *      for an optional slot not given; every required key is present.
+ *   3. Every expect has a subject: the index of the latest call, store or
+ *      load before it.
+ *   4. line and col (1-based, col counts bytes) locate every statement and
+ *      argument in the source.
+ */
+#ifndef FAULTLINE_SCENARIO_H
+#define FAULTLINE_SCENARIO_H
+
+#include <stdio.h>
+#include <faultline/types.h>
+
+/* Limits: input beyond them is an error, never a crash or a slow parse. */
+#define FL_SC_MAX_FILE (16u << 20)
+#define FL_SC_MAX_LINE (64u << 10)
+
+enum fl_sc_verb {
+	FL_SC_KERNEL = 1, FL_SC_ARCH, FL_SC_PROCESS, FL_SC_USE, FL_SC_FORK,
+	FL_SC_EXIT, FL_SC_FILE, FL_SC_PIPE, FL_SC_MMAP, FL_SC_MUNMAP,
+	FL_SC_MPROTECT, FL_SC_MADVISE, FL_SC_STORE, FL_SC_LOAD, FL_SC_POKE,
+	FL_SC_TAG, FL_SC_EVICT, FL_SC_POISON, FL_SC_CALL, FL_SC_ON,
+	FL_SC_EXPECT, FL_SC_VARY,
+};
+
+/* code of a `call` statement: the kernel entry point. */
+enum fl_sc_func {
+	FL_SC_COPY_TO_USER = 1, FL_SC_COPY_FROM_USER, FL_SC_CLEAR_USER,
+	FL_SC_STRNCPY_FROM_USER, FL_SC_STRNLEN_USER, FL_SC_GET_USER,
+	FL_SC_PUT_USER, FL_SC_COPY_TO_USER_NOFAULT, FL_SC_COPY_FROM_USER_NOFAULT,
+	FL_SC_COPY_TO_USER_INATOMIC, FL_SC_COPY_FROM_USER_INATOMIC,
+	FL_SC_FAULT_IN_READABLE, FL_SC_FAULT_IN_WRITEABLE,
+	FL_SC_FAULT_IN_SAFE_WRITEABLE, FL_SC_FAULT_IN_SUBPAGE_WRITEABLE,
+	FL_SC_READ, FL_SC_WRITE, FL_SC_PREAD, FL_SC_PWRITE, FL_SC_READV,
+	FL_SC_WRITEV, FL_SC_VMSPLICE, FL_SC_PROCESS_VM_READV,
+	FL_SC_PROCESS_VM_WRITEV, FL_SC_PROC_MEM_READ, FL_SC_PROC_MEM_WRITE,
+	FL_SC_BTRFS_SEARCH_IOCTL, FL_SC_RESTORE_FPREGS,
+	FL_SC_GET_USER_PAGES, FL_SC_PIN_USER_PAGES, FL_SC_GET_USER_PAGES_FAST,
+	FL_SC_PIN_USER_PAGES_FAST, FL_SC_PUT_PAGES,
+	FL_SC_USERFAULTFD, FL_SC_UFFD_API, FL_SC_UFFD_REGISTER, FL_SC_UFFD_COPY,
+	FL_SC_UFFD_ZEROPAGE, FL_SC_UFFD_WAKE, FL_SC_UFFD_WRITEPROTECT,
+	FL_SC_UFFD_CONTINUE, FL_SC_UFFD_READ, FL_SC_UFFD_SERVE,
+};
+
+/* code of an `expect` statement. */
+enum fl_sc_expect {
+	FL_SC_EXPECT_RET = 1, FL_SC_EXPECT_ERRNO, FL_SC_EXPECT_COPY,
+	FL_SC_EXPECT_OUTCOME, FL_SC_EXPECT_MEM, FL_SC_EXPECT_EVENT,
+	FL_SC_EXPECT_ONE_OF, FL_SC_EXPECT_KBUF,
+};
+
+/* What an argument is.  0 marks an optional slot that was not given. */
+enum fl_sc_kind {
+	FL_SC_NONE,
+	/* a name being declared (fl_sc_ref) */
+	FL_SC_NEW_PROC, FL_SC_NEW_MAP, FL_SC_NEW_FILE, FL_SC_NEW_PIPE,
+	FL_SC_NEW_PAGES, FL_SC_NEW_UFFD, FL_SC_NEW_VAR,
+	/* a name declared earlier (fl_sc_ref) */
+	FL_SC_PROC, FL_SC_FILE_REF, FL_SC_PIPE_REF, FL_SC_PAGES, FL_SC_UFFD,
+	FL_SC_FD,               /* FILE, PIPE.r or PIPE.w (fl_sc_ref) */
+	FL_SC_PIPE_FD,          /* PIPE, PIPE.r or PIPE.w (fl_sc_ref) */
+	/* numbers (fl_sc_expr) */
+	FL_SC_NUM,              /* 3p, 0x30, $len+1 */
+	FL_SC_SNUM,             /* also -N and -ENAME: a return value */
+	FL_SC_ADDR,             /* buf+1p-10, 0x10000, buf+$off */
+	FL_SC_IOVEC,            /* ADDR:LEN (fl_sc_iovec) */
+	FL_SC_DATA,             /* "text", fill=0xNN, seq, seq=N, zero */
+	FL_SC_MEMDATA,          /* DATA or unchanged */
+	FL_SC_ERRNO,            /* EFAULT: value is the positive errno */
+	/* one word of a fixed list: value is its index in the list */
+	FL_SC_VERSION,          /* 5.18, 6.15-rc6, host: value is fl_kver_t, 0 = host */
+	FL_SC_ARCH_NAME,        /* value is enum fl_arch_id */
+	FL_SC_PROT,             /* value: bit 0 r, bit 1 w, bit 2 x */
+	FL_SC_SHARING,          /* 0 private, 1 shared */
+	FL_SC_ADVICE, FL_SC_FS, FL_SC_ONOFF, FL_SC_OUTCOME, FL_SC_EVENT_TYPE,
+	/* flag lists: `-`, a number, or words joined by ',' (value: bit i
+	 * for word i of the list; the uffd lists follow the kernel's bits) */
+	FL_SC_GUP_FLAGS, FL_SC_UFFD_FLAGS, FL_SC_UFFD_FEATURES,
+	FL_SC_UFFD_MODES, FL_SC_COPY_MODE, FL_SC_EVENT_FLAGS,
+	FL_SC_HOOK,             /* HOOK[#N] (fl_sc_hook) */
+	FL_SC_RANGE,            /* FROM..TO (fl_sc_range) */
+	FL_SC_KIND_COUNT
+};
+
+enum fl_sc_data_form {
+	FL_SC_DATA_TEXT, FL_SC_DATA_FILL, FL_SC_DATA_SEQ, FL_SC_DATA_ZERO,
+	FL_SC_DATA_UNCHANGED,
+};
+
+enum fl_sc_fd_end { FL_SC_END_NONE, FL_SC_END_READ, FL_SC_END_WRITE };
+
+enum fl_sc_outcome { FL_SC_OK, FL_SC_LIVELOCK, FL_SC_SIGSEGV, FL_SC_SIGBUS };
+
+struct fl_sc_varterm {
+	unsigned var;           /* index in fl_scenario.vars */
+	bool neg;
+};
+
+struct fl_sc_expr {
+	int map;                /* names[] index of the base mapping, or -1 */
+	uint64_t off;           /* the constant terms, folded */
+	unsigned nvars;
+	const struct fl_sc_varterm *vars;
+	bool is_errno;          /* written -ENAME: off is minus that errno */
+};
+
+struct fl_sc_ref {
+	unsigned id;            /* index in fl_scenario.names */
+	enum fl_sc_fd_end end;  /* FL_SC_FD, FL_SC_PIPE_FD only */
+};
+
+struct fl_sc_data {
+	enum fl_sc_data_form form;
+	const unsigned char *bytes;   /* TEXT: the unescaped bytes */
+	size_t len;
+	struct fl_sc_expr n;          /* FILL: the byte; SEQ: the start */
+};
+
+struct fl_sc_iovec {
+	struct fl_sc_expr addr, len;
+};
+
+struct fl_sc_hook {
+	unsigned hook;          /* enum fl_hook */
+	struct fl_sc_expr nth;  /* 0: every time */
+};
+
+struct fl_sc_range {
+	int64_t from, to;
+};
+
+struct fl_sc_arg {
+	enum fl_sc_kind kind;
+	unsigned line, col;
+	union {
+		struct fl_sc_ref ref;
+		struct fl_sc_expr expr;
+		struct fl_sc_data data;
+		struct fl_sc_iovec iov;
+		struct fl_sc_hook hook;
+		struct fl_sc_range range;
+		uint64_t value;     /* words, flag lists, errno, version */
+	} u;
+};
+
+struct fl_sc_key {
+	const char *name;       /* "src", "as", ...: the schema's string */
+	struct fl_sc_arg arg;
+};
+
+struct fl_sc_form;
+
+struct fl_sc_stmt {
+	enum fl_sc_verb verb;
+	unsigned code;          /* enum fl_sc_func, enum fl_sc_expect, or 0 */
+	unsigned line, col;
+	const struct fl_sc_form *form;
+	unsigned nargs, nkeys;
+	const struct fl_sc_arg *args;
+	const struct fl_sc_key *keys;   /* in source order */
+	const struct fl_sc_stmt *hooked;/* FL_SC_ON: the injected statement */
+	int subject;            /* FL_SC_EXPECT: stmts[] index it checks, else -1 */
+};
+
+struct fl_sc_name {
+	const char *text;
+	enum fl_sc_kind kind;   /* the FL_SC_NEW_* that declared it */
+	unsigned index;         /* its number among the names of its kind, in
+				 * declaration order; for a variable, its
+				 * index in fl_scenario.vars */
+	unsigned line, col;     /* first declaration; 0, 0 for `p` */
+};
+
+struct fl_sc_var {
+	unsigned name;          /* names[] index */
+	int64_t from, to, step; /* TO included, step > 0 */
+};
+
+struct fl_sc_arena;
+
+struct fl_scenario {
+	const char *file;
+	unsigned nstmts, nnames, nvars;
+	struct fl_sc_stmt *stmts;
+	struct fl_sc_name *names;
+	struct fl_sc_var *vars;
+	struct fl_sc_arena *arena;  /* owns everything above */
+};
+
+/* The first error of a parse: "FILE:LINE:COL: error: expected X, found Y". */
+struct fl_sc_diag {
+	unsigned line, col;
+	char msg[320];
+};
+
+/*
+ * Parse LEN bytes of TEXT (need not be NUL-terminated) read from FILE (a
+ * name for messages).  0 and *OUT, which fl_scenario_free() releases; or
+ * -EINVAL with the message in *DIAG (input errors), or -ENOMEM.
+ */
+int fl_scenario_parse(const char *file, const char *text, size_t len,
+		      struct fl_scenario **out, struct fl_sc_diag *diag);
+
+/*
+ * Read PATH ("-": standard input) and parse it.  As fl_scenario_parse(),
+ * plus the negative errno of a failed open or read (DIAG untouched).
+ */
+int fl_scenario_parse_file(const char *path, struct fl_scenario **out,
+			   struct fl_sc_diag *diag);
+
+void fl_scenario_free(struct fl_scenario *sc);
+
+/* Print SC in canonical form, one statement a line; parses to the same tree. */
+int fl_scenario_print(FILE *f, const struct fl_scenario *sc);
+void fl_sc_stmt_print(FILE *f, const struct fl_scenario *sc,
+		      const struct fl_sc_stmt *st);
+
+/* The value of E, without its mapping base, given one value per vary. */
+uint64_t fl_sc_expr_eval(const struct fl_sc_expr *e, const int64_t *vars);
+
+/* The argument of key NAME of ST (the first one), or NULL. */
+const struct fl_sc_arg *fl_sc_key(const struct fl_sc_stmt *st, const char *name);
+
+/* Names as written in a scenario, for messages and printing. */
+const char *fl_sc_verb_name(enum fl_sc_verb v);
+const char *fl_sc_func_name(enum fl_sc_func f);
+const char *fl_sc_expect_name(enum fl_sc_expect e);
+/* "EFAULT" for 14; NULL if the table has no such errno. */
+const char *fl_sc_errno_name(int err);
+/* The positive errno named NAME ("EFAULT"), or 0. */
+int fl_sc_errno_lookup(const char *name, size_t len);
+
+#endif

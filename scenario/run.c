@@ -1,0 +1,582 @@
+/*
+ * scenario/run.c - run a parsed scenario on a backend and judge it.
+ *
+ * The runner evaluates each statement's arguments (expressions against
+ * the vary values and the backend's mapping addresses, data forms into
+ * bytes), hands the statement to the backend, and records the step.
+ * `expect` lines are judged against the step of their subject; `on` lines
+ * arm a hook for the next call; `kernel`, `arch` and `vary` configure and
+ * are read before anything runs.
+ *
+ * `expect mem ... unchanged` compares with the bytes as they were just
+ * before the subject ran, so those ranges are captured before each
+ * statement that has such an expectation.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+
+#include <faultline/run.h>
+
+#define RUN_MAX_DATA ((size_t)256 << 20)
+
+struct runner {
+	struct fl_run *run;
+	struct fl_backend b;
+	const int64_t *vars;
+	int64_t *var_store;
+	struct fl_step *cur;            /* the step receiving trace lines */
+	/* bytes captured for `unchanged`, by statement index */
+	uint8_t **before;
+	/* DATA bytes materialized so far: they live until the run ends, since
+	 * an `on` line's statement runs during a later call */
+	uint8_t **data;
+	unsigned ndata;
+};
+
+const char *fl_verdict_name(enum fl_verdict v)
+{
+	static const char *const names[] = { "PASS", "FAIL", "UNSUPPORTED", "ERROR" };
+
+	return (unsigned)v < 4 ? names[v] : "?";
+}
+
+fl_kver_t fl_host_kver(void)
+{
+	struct utsname u;
+	unsigned maj, min, patch = 0;
+	fl_kver_t v = 0;
+
+	if (uname(&u) == 0 && sscanf(u.release, "%u.%u.%u", &maj, &min, &patch) >= 2 &&
+	    maj < 256 && min < 256)
+		v = FL_KV(maj, min, patch > 65535 ? 65535 : patch);
+	return v;
+}
+
+char *fl_step_text(const struct fl_run *run, const struct fl_step *step,
+		   char *buf, size_t len)
+{
+	FILE *f = fmemopen(buf, len, "w");
+	size_t n;
+
+	buf[0] = '\0';
+	if (!f)
+		return buf;
+	fl_sc_stmt_print(f, run->sc, step->st);
+	fclose(f);
+	buf[len - 1] = '\0';
+	n = strlen(buf);
+	while (n && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+		buf[--n] = '\0';
+	return buf;
+}
+
+/* ---- trace ---- */
+
+static void runner_trace(void *arg, const char *line)
+{
+	struct runner *r = arg;
+	struct fl_step *s = r->cur;
+	char **t;
+
+	if (!s)
+		return;
+	t = realloc(s->trace, (s->ntrace + 1) * sizeof(*t));
+	if (!t)
+		return;
+	s->trace = t;
+	s->trace[s->ntrace] = strdup(line);
+	if (s->trace[s->ntrace])
+		s->ntrace++;
+}
+
+/* ---- evaluating arguments ---- */
+
+static uint64_t eval_expr(struct runner *r, const struct fl_sc_expr *e)
+{
+	uint64_t v = fl_sc_expr_eval(e, r->vars);
+
+	if (e->map >= 0)
+		v += r->b.ops->map_base(&r->b, (unsigned)e->map);
+	return v;
+}
+
+/*
+ * The length a DATA argument of ST stands for: the len= key, else the
+ * statement's last plain number (LEN of copy_to_user, store, expect mem,
+ * expect kbuf), else the text's own length, else one page (uffd_serve
+ * resolves a page at a time).
+ */
+static size_t data_len(struct runner *r, const struct fl_sc_stmt *st,
+		       const struct fl_sc_data *d)
+{
+	const struct fl_sc_arg *len = fl_sc_key(st, "len");
+	unsigned i;
+
+	if (len)
+		return (size_t)eval_expr(r, &len->u.expr);
+	for (i = st->nargs; i-- > 0;)
+		if (st->args[i].kind == FL_SC_NUM)
+			return (size_t)eval_expr(r, &st->args[i].u.expr);
+	if (d->form == FL_SC_DATA_TEXT)
+		return d->len;
+	return FL_PAGE_SIZE;
+}
+
+static int materialize(struct runner *r, const struct fl_sc_stmt *st,
+		       const struct fl_sc_data *d, struct fl_val *v,
+		       struct fl_obs *obs)
+{
+	size_t n = data_len(r, st, d), i;
+	uint8_t *p, fill = 0, start = 0;
+
+	uint8_t **grown;
+
+	if (n > RUN_MAX_DATA) {
+		snprintf(obs->why, sizeof(obs->why), "data of %zu bytes is too large", n);
+		return -E2BIG;
+	}
+	grown = realloc(r->data, (r->ndata + 1) * sizeof(*r->data));
+	if (!grown)
+		return -ENOMEM;
+	r->data = grown;
+	p = malloc(n ? n : 1);
+	if (!p)
+		return -ENOMEM;
+	r->data[r->ndata++] = p;
+	if (d->form == FL_SC_DATA_FILL)
+		fill = (uint8_t)fl_sc_expr_eval(&d->n, r->vars);
+	if (d->form == FL_SC_DATA_SEQ)
+		start = (uint8_t)fl_sc_expr_eval(&d->n, r->vars);
+	for (i = 0; i < n; i++) {
+		switch (d->form) {
+		case FL_SC_DATA_TEXT:   /* repeated to fill LEN */
+			p[i] = d->len ? d->bytes[i % d->len] : 0;
+			break;
+		case FL_SC_DATA_FILL:
+			p[i] = fill;
+			break;
+		case FL_SC_DATA_SEQ:
+			p[i] = (uint8_t)(i + start);
+			break;
+		default:
+			p[i] = 0;
+		}
+	}
+	v->bytes = p;
+	v->len = n;
+	return 0;
+}
+
+static int eval_arg(struct runner *r, const struct fl_sc_stmt *st,
+		    const struct fl_sc_arg *a, struct fl_val *v, struct fl_obs *obs)
+{
+	memset(v, 0, sizeof(*v));
+	v->kind = a->kind;
+	switch (a->kind) {
+	case FL_SC_NUM:
+	case FL_SC_ADDR:
+		v->u = eval_expr(r, &a->u.expr);
+		return 0;
+	case FL_SC_SNUM:
+		v->s = (int64_t)eval_expr(r, &a->u.expr);
+		v->u = (uint64_t)v->s;
+		return 0;
+	case FL_SC_IOVEC:
+		v->iov_addr = eval_expr(r, &a->u.iov.addr);
+		v->iov_len = (size_t)eval_expr(r, &a->u.iov.len);
+		return 0;
+	case FL_SC_DATA:
+	case FL_SC_MEMDATA:
+		if (a->u.data.form == FL_SC_DATA_UNCHANGED)
+			return 0;
+		return materialize(r, st, &a->u.data, v, obs);
+	case FL_SC_NEW_PROC: case FL_SC_NEW_MAP: case FL_SC_NEW_FILE:
+	case FL_SC_NEW_PIPE: case FL_SC_NEW_PAGES: case FL_SC_NEW_UFFD:
+	case FL_SC_NEW_VAR: case FL_SC_PROC: case FL_SC_FILE_REF:
+	case FL_SC_PIPE_REF: case FL_SC_PAGES: case FL_SC_UFFD:
+	case FL_SC_FD: case FL_SC_PIPE_FD:
+		v->u = a->u.ref.id;
+		v->end = a->u.ref.end;
+		return 0;
+	case FL_SC_ERRNO:
+		v->s = (int64_t)a->u.value;
+		return 0;
+	default:
+		v->u = a->u.value;
+		return 0;
+	}
+}
+
+/* Positional arguments first, then keys in source order. */
+static int eval_args(struct runner *r, const struct fl_sc_stmt *st,
+		     struct fl_val **out, struct fl_obs *obs)
+{
+	unsigned n = st->nargs + st->nkeys, i;
+	struct fl_val *v = calloc(n ? n : 1, sizeof(*v));
+	int err = 0;
+
+	if (!v)
+		return -ENOMEM;
+	for (i = 0; i < st->nargs && !err; i++)
+		err = eval_arg(r, st, &st->args[i], &v[i], obs);
+	for (i = 0; i < st->nkeys && !err; i++)
+		err = eval_arg(r, st, &st->keys[i].arg, &v[st->nargs + i], obs);
+	if (err) {
+		free(v);
+		return err;
+	}
+	*out = v;
+	return 0;
+}
+
+static void free_data(struct runner *r)
+{
+	while (r->ndata)
+		free(r->data[--r->ndata]);
+	free(r->data);
+	r->data = NULL;
+}
+
+/* ---- expectations ---- */
+
+static bool is_unchanged(const struct fl_sc_stmt *st)
+{
+	return st->args[2].u.data.form == FL_SC_DATA_UNCHANGED;
+}
+
+static bool is_unchanged_mem(const struct fl_sc_stmt *st)
+{
+	return st->verb == FL_SC_EXPECT && st->code == FL_SC_EXPECT_MEM &&
+	       is_unchanged(st);
+}
+
+/* Before statement I runs, keep the bytes its `unchanged` expects name. */
+static int capture_before(struct runner *r, unsigned i)
+{
+	const struct fl_scenario *sc = r->run->sc;
+	unsigned j;
+
+	for (j = i + 1; j < sc->nstmts; j++) {
+		const struct fl_sc_stmt *e = &sc->stmts[j];
+		size_t len;
+		uint8_t *buf;
+
+		if (e->verb != FL_SC_EXPECT)
+			continue;
+		if (e->subject != (int)i)
+			break;
+		if (!is_unchanged_mem(e))
+			continue;
+		len = (size_t)eval_expr(r, &e->args[1].u.expr);
+		if (len > RUN_MAX_DATA)
+			return -E2BIG;
+		buf = calloc(len ? len : 1, 1);
+		if (!buf)
+			return -ENOMEM;
+		r->b.ops->peek(&r->b, eval_expr(r, &e->args[0].u.expr), buf, len);
+		free(r->before[j]);
+		r->before[j] = buf;
+	}
+	return 0;
+}
+
+static const char *outcome_name(enum fl_outcome o)
+{
+	static const char *const names[] = { "ok", "livelock", "sigsegv", "sigbus" };
+
+	return (unsigned)o < 4 ? names[o] : "?";
+}
+
+static bool expect_scalar(const char *what, const struct fl_obs *o, int64_t want,
+			  char *seen, size_t len)
+{
+	if (!strcmp(what, "ret")) {
+		if (!o->has_ret)
+			return snprintf(seen, len, "the statement returns no value"), false;
+		if (o->ret == want)
+			return true;
+		return snprintf(seen, len, "ret %lld", (long long)o->ret), false;
+	}
+	if (!strcmp(what, "errno")) {
+		if (o->err == want)
+			return true;
+		if (o->err)
+			return snprintf(seen, len, "errno %d (%s)", o->err, strerror(o->err)), false;
+		return snprintf(seen, len, "no error"), false;
+	}
+	if (!strcmp(what, "copy")) {
+		if (!o->has_copy)
+			return snprintf(seen, len, "the statement sets no copy field"), false;
+		if (o->copy == want)
+			return true;
+		return snprintf(seen, len, "copy %lld", (long long)o->copy), false;
+	}
+	if ((int64_t)o->outcome == want)
+		return true;
+	return snprintf(seen, len, "outcome %s", outcome_name(o->outcome)), false;
+}
+
+static bool expect_mem(struct runner *r, const struct fl_sc_stmt *e,
+		       const struct fl_val *v, unsigned idx, char *seen, size_t len)
+{
+	fl_addr_t addr = v[0].u;
+	size_t n = (size_t)v[1].u, i;
+	const uint8_t *want = is_unchanged_mem(e) ? r->before[idx] : v[2].bytes;
+	uint8_t *now = calloc(n ? n : 1, 1);
+	bool ok = true;
+
+	if (!now || !want) {
+		free(now);
+		snprintf(seen, len, "memory could not be captured");
+		return false;
+	}
+	r->b.ops->peek(&r->b, addr, now, n);
+	for (i = 0; i < n; i++) {
+		if (now[i] != want[i]) {
+			snprintf(seen, len, "byte at 0x%llx (+%zu) is 0x%02x, want 0x%02x",
+				 (unsigned long long)(addr + i), i, now[i], want[i]);
+			ok = false;
+			break;
+		}
+	}
+	free(now);
+	return ok;
+}
+
+/* The kernel buffer starts as 0xaa: `unchanged` means the call left it. */
+static bool expect_kbuf(const struct fl_sc_stmt *e, const struct fl_obs *o,
+			const struct fl_val *v, char *seen, size_t len)
+{
+	size_t off = (size_t)v[0].u, n = (size_t)v[1].u, i;
+
+	if (!o->kbuf)
+		return snprintf(seen, len, "the statement has no kernel buffer"), false;
+	if (off > o->kbuf_len || n > o->kbuf_len - off)
+		return snprintf(seen, len, "the kernel buffer has only %zu bytes",
+				o->kbuf_len), false;
+	for (i = 0; i < n; i++) {
+		uint8_t want = is_unchanged(e) ? 0xaa : v[2].bytes[i];
+
+		if (o->kbuf[off + i] != want)
+			return snprintf(seen, len, "kernel byte %zu is 0x%02x, want 0x%02x",
+					off + i, o->kbuf[off + i], want), false;
+	}
+	return true;
+}
+
+static bool judge(struct runner *r, const struct fl_sc_stmt *e,
+		  const struct fl_val *v, unsigned idx, char *seen, size_t len)
+{
+	const struct fl_obs *o = &r->run->steps[e->subject].obs;
+	unsigned i;
+
+	switch (e->code) {
+	case FL_SC_EXPECT_RET:
+		return expect_scalar("ret", o, v[0].s, seen, len);
+	case FL_SC_EXPECT_COPY:
+		return expect_scalar("copy", o, v[0].s, seen, len);
+	case FL_SC_EXPECT_OUTCOME:
+		return expect_scalar("outcome", o, (int64_t)v[0].u, seen, len);
+	case FL_SC_EXPECT_ERRNO:
+		return expect_scalar("errno", o, v[0].s, seen, len);
+	case FL_SC_EXPECT_MEM:
+		return expect_mem(r, e, v, idx, seen, len);
+	case FL_SC_EXPECT_KBUF:
+		return expect_kbuf(e, o, v, seen, len);
+	case FL_SC_EXPECT_ONE_OF:
+		for (i = 0; i < e->nkeys; i++) {
+			const struct fl_val *k = &v[e->nargs + i];
+			int64_t want = e->keys[i].arg.kind == FL_SC_OUTCOME ?
+				       (int64_t)k->u : k->s;
+			if (expect_scalar(e->keys[i].name, o, want, seen, len))
+				return true;
+		}
+		return false;
+	default:
+		snprintf(seen, len, "uffd events are not modelled yet");
+		return false;
+	}
+}
+
+/* ---- the run ---- */
+
+static int configure(struct fl_run *run, const struct fl_scenario *sc)
+{
+	unsigned i;
+
+	run->kver = fl_kver_newest();
+	run->arch = FL_ARCH_X86_64;
+	for (i = 0; i < sc->nstmts; i++) {
+		const struct fl_sc_stmt *st = &sc->stmts[i];
+
+		if (st->verb == FL_SC_KERNEL)
+			run->kver = st->args[0].u.value ? (fl_kver_t)st->args[0].u.value
+							: fl_host_kver();
+		else if (st->verb == FL_SC_ARCH)
+			run->arch = (enum fl_arch_id)st->args[0].u.value;
+	}
+	return run->kver ? 0 : -ENOENT;
+}
+
+
+/* The first two words of a statement ("call read"), for messages. */
+static void stmt_words(const struct fl_run *run, const struct fl_step *s,
+		       char *buf, size_t len)
+{
+	char *sp;
+
+	fl_step_text(run, s, buf, len);
+	sp = strchr(buf, ' ');
+	if (sp && s->st->verb == FL_SC_CALL)
+		sp = strchr(sp + 1, ' ');
+	if (sp)
+		*sp = '\0';
+}
+
+/* Run statement I; false when the run must stop (unsupported or error). */
+static bool run_one(struct runner *r, unsigned i)
+{
+	struct fl_run *run = r->run;
+	const struct fl_sc_stmt *st = &run->sc->stmts[i];
+	struct fl_step *s = &run->steps[run->nsteps++];
+	struct fl_val *v = NULL;
+	char words[96];
+	int err;
+
+	s->st = st;
+	r->cur = s;
+	if (st->verb == FL_SC_KERNEL || st->verb == FL_SC_ARCH || st->verb == FL_SC_VARY)
+		return true;
+	err = capture_before(r, i);
+	if (!err)
+		err = eval_args(r, st->verb == FL_SC_ON ? st->hooked : st, &v, &s->obs);
+	if (err) {
+		s->rc = err;
+		run->verdict = FL_VERDICT_ERROR;
+		snprintf(run->reason, sizeof(run->reason), "line %u: %.280s", st->line,
+			 s->obs.why[0] ? s->obs.why : strerror(-err));
+		return false;
+	}
+	if (st->verb == FL_SC_EXPECT) {
+		s->is_expect = true;
+		s->held = judge(r, st, v, i, s->seen, sizeof(s->seen));
+		run->expects++;
+		if (!s->held && run->failed++ == 0)
+			snprintf(run->reason, sizeof(run->reason),
+				 "line %u: expectation failed: %.200s", st->line, s->seen);
+	} else if (st->verb == FL_SC_ON) {
+		s->rc = r->b.ops->arm_hook(&r->b, (enum fl_hook)st->args[0].u.hook.hook,
+					   (unsigned)fl_sc_expr_eval(&st->args[0].u.hook.nth, r->vars),
+					   st->hooked, v);
+	} else {
+		s->rc = r->b.ops->exec(&r->b, st, v, &s->obs);
+	}
+	free(v);
+	if (s->rc == -EOPNOTSUPP) {
+		stmt_words(run, s, words, sizeof(words));
+		run->verdict = FL_VERDICT_UNSUPPORTED;
+		snprintf(run->reason, sizeof(run->reason), "unsupported: %.90s (%.200s)",
+			 words, s->obs.why);
+	} else if (s->rc) {
+		run->verdict = FL_VERDICT_ERROR;
+		snprintf(run->reason, sizeof(run->reason), "line %u: %.280s", st->line,
+			 s->obs.why[0] ? s->obs.why : strerror(-s->rc));
+	}
+	return s->rc == 0;
+}
+
+static int runner_init(struct runner *r, const struct fl_scenario *sc,
+		       const struct fl_backend_ops *ops, const int64_t *vars)
+{
+	struct fl_run *run = calloc(1, sizeof(*run));
+	unsigned i;
+
+	if (!run)
+		return -ENOMEM;
+	r->run = run;
+	run->sc = sc;
+	run->backend = ops->name;
+	run->steps = calloc(sc->nstmts ? sc->nstmts : 1, sizeof(*run->steps));
+	r->before = calloc(sc->nstmts ? sc->nstmts : 1, sizeof(*r->before));
+	r->var_store = calloc(sc->nvars ? sc->nvars : 1, sizeof(*r->var_store));
+	if (!run->steps || !r->before || !r->var_store)
+		return -ENOMEM;
+	for (i = 0; i < sc->nvars; i++)
+		r->var_store[i] = vars ? vars[i] : sc->vars[i].from;
+	r->vars = r->var_store;
+	r->b.ops = ops;
+	r->b.sc = sc;
+	r->b.trace = runner_trace;
+	r->b.trace_arg = r;
+	return 0;
+}
+
+static void runner_fini(struct runner *r)
+{
+	unsigned i;
+
+	if (r->b.priv)
+		r->b.ops->close(&r->b);
+	for (i = 0; r->before && i < r->run->sc->nstmts; i++)
+		free(r->before[i]);
+	free(r->before);
+	free(r->var_store);
+	free_data(r);
+}
+
+int fl_scenario_run(const struct fl_scenario *sc,
+		    const struct fl_backend_ops *ops, const int64_t *vars,
+		    struct fl_run **out)
+{
+	struct runner r = { 0 };
+	unsigned i;
+	int err;
+
+	err = runner_init(&r, sc, ops, vars);
+	if (err)
+		goto out_fini;
+	if (configure(r.run, sc)) {
+		r.run->verdict = FL_VERDICT_ERROR;
+		snprintf(r.run->reason, sizeof(r.run->reason),
+			 "kernel host: cannot read the running kernel's version");
+		goto out_done;
+	}
+	err = ops->open(&r.b, r.run->kver, r.run->arch);
+	if (err)
+		goto out_fini;
+	for (i = 0; i < sc->nstmts; i++)
+		if (!run_one(&r, i))
+			break;
+	if (r.run->verdict == FL_VERDICT_PASS && r.run->failed)
+		r.run->verdict = FL_VERDICT_FAIL;
+	if (r.run->verdict == FL_VERDICT_PASS)
+		snprintf(r.run->reason, sizeof(r.run->reason),
+			 r.run->expects == 1 ? "%u expectation holds" : r.run->expects ? "%u expectations hold" : "ran, no expectations",
+			 r.run->expects);
+out_done:
+	runner_fini(&r);
+	*out = r.run;
+	return 0;
+out_fini:
+	runner_fini(&r);
+	fl_run_free(r.run);
+	return err ? err : -ENOMEM;
+}
+
+void fl_run_free(struct fl_run *run)
+{
+	unsigned i, j;
+
+	if (!run)
+		return;
+	for (i = 0; i < run->nsteps; i++) {
+		for (j = 0; j < run->steps[i].ntrace; j++)
+			free(run->steps[i].trace[j]);
+		free(run->steps[i].trace);
+		free(run->steps[i].obs.kbuf);
+	}
+	free(run->steps);
+	free(run);
+}

@@ -1,0 +1,273 @@
+/*
+ * tests/unit/scenario/test_errors.c - every input error names FILE:LINE:COL
+ * and says what was expected; nothing of a bad file is returned.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <faultline/scenario.h>
+
+/* TEXT[0..LEN) must fail with a message starting with PREFIX. */
+static void assert_error_n(const char *text, size_t len, const char *prefix)
+{
+	struct fl_scenario *sc = (struct fl_scenario *)1;
+	struct fl_sc_diag d = { 0 };
+
+	assert_int_equal(fl_scenario_parse("t.fl", text, len, &sc, &d), -EINVAL);
+	assert_null(sc);
+	if (strncmp(d.msg, prefix, strlen(prefix)))
+		fail_msg("got \"%s\"\nwant \"%s...\"", d.msg, prefix);
+	assert_null(strchr(d.msg, '\n'));
+}
+
+static void assert_error(const char *text, const char *prefix)
+{
+	assert_error_n(text, strlen(text), prefix);
+}
+
+static void test_unknown_verb(void **state)
+{
+	(void)state;
+	assert_error("kernel 5.18\n  frobnicate buf\n",
+		     "t.fl:2:3: error: expected a statement (");
+}
+
+static void test_bad_number(void **state)
+{
+	(void)state;
+	assert_error("mmap buf 2q rw private\n", "t.fl:1:10: error: expected a number, found '2q'");
+}
+
+static void test_number_overflow(void **state)
+{
+	(void)state;
+	assert_error("mmap buf 0x10000000000000000 rw private\n",
+		     "t.fl:1:10: error: expected a number below 2^64, found '0x10000000000000000'");
+	assert_error("mmap buf 4503599627370496p rw private\n",
+		     "t.fl:1:10: error: expected a number below 2^64");
+}
+
+static void test_missing_argument(void **state)
+{
+	(void)state;
+	assert_error("mmap buf 2p rw\n",
+		     "t.fl:1:15: error: expected private or shared, found end of line");
+}
+
+static void test_missing_argument_before_key(void **state)
+{
+	(void)state;
+	assert_error("mmap buf 2p rw at=0x1000\n",
+		     "t.fl:1:16: error: expected private or shared, found 'at=0x1000'");
+}
+
+static void test_extra_argument(void **state)
+{
+	(void)state;
+	assert_error("mmap buf 1p rw private\nload buf 1 2\n",
+		     "t.fl:2:12: error: expected end of line, found '2'");
+}
+
+static void test_unknown_mapping(void **state)
+{
+	(void)state;
+	assert_error("mmap buf 1p rw private\ncall copy_to_user bfu+4 1\n",
+		     "t.fl:2:19: error: expected a mapping declared by an earlier mmap, found 'bfu'");
+}
+
+static void test_name_used_on_its_own_line(void **state)
+{
+	(void)state;
+	assert_error("mmap buf 1p rw private at=buf+1p\n",
+		     "t.fl:1:27: error: expected a mapping declared by an earlier mmap, found 'buf'");
+}
+
+static void test_unknown_process(void **state)
+{
+	(void)state;
+	assert_error("use q\n", "t.fl:1:5: error: expected a process declared by process or fork, found 'q'");
+}
+
+static void test_name_of_another_kind(void **state)
+{
+	(void)state;
+	assert_error("pipe x\nmmap x 1p rw private\n",
+		     "t.fl:2:6: error: expected a name not declared before, found 'x'");
+}
+
+static void test_unterminated_string(void **state)
+{
+	(void)state;
+	assert_error("store 0x1000 \"abc\n", "t.fl:1:14: error: expected a closing '\"', found end of line");
+}
+
+static void test_bad_escape(void **state)
+{
+	(void)state;
+	assert_error("store 0x1000 \"a\\qb\"\n", "t.fl:1:16: error: expected a C escape");
+}
+
+static void test_long_line(void **state)
+{
+	size_t len = 10u << 20;
+	char *text = malloc(len + 16);
+
+	(void)state;
+	memcpy(text, "load 0x1000 1\n# ", 16);
+	memset(text + 16, 'x', len);
+	assert_error_n(text, len + 16, "t.fl:2:65537: error: expected a line of at most 65536 bytes");
+	free(text);
+}
+
+static void test_big_file(void **state)
+{
+	size_t len = FL_SC_MAX_FILE + 1;
+	char *text = malloc(len);
+
+	(void)state;
+	memset(text, '\n', len);
+	assert_error_n(text, len, "t.fl:1:1: error: expected a file of at most 16 MiB");
+	free(text);
+}
+
+static void test_binary_garbage(void **state)
+{
+	static const char garbage[] = "kernel 5.18\n\x7f" "ELF\x02\x01\x01\0\0\0";
+
+	(void)state;
+	assert_error_n(garbage, sizeof(garbage) - 1, "t.fl:2:1: error: expected text, found control byte 0x7f");
+}
+
+static void test_nul_byte(void **state)
+{
+	(void)state;
+	assert_error_n("load 0x1000 1\nload\0", 19, "t.fl:2:5: error: expected text, found a NUL byte");
+}
+
+static void test_invalid_utf8(void **state)
+{
+	(void)state;
+	assert_error("# ok\n# caf\xe9\n", "t.fl:2:6: error: expected text, found invalid UTF-8 byte 0xe9");
+}
+
+static void test_unknown_key(void **state)
+{
+	(void)state;
+	assert_error("mmap buf 1p rw private colour=red\n",
+		     "t.fl:1:24: error: expected a key of mmap (file=, off=, at=), found 'colour=red'");
+}
+
+static void test_duplicate_key(void **state)
+{
+	(void)state;
+	assert_error("file f 1p fs=ext4 fs=btrfs\n", "t.fl:1:19: error: expected each key once");
+}
+
+static void test_missing_required_key(void **state)
+{
+	(void)state;
+	assert_error("call get_user_pages 0x1000 1 write\n",
+		     "t.fl:1:35: error: expected as=NAME, found end of line");
+}
+
+static void test_expect_before_any_call(void **state)
+{
+	(void)state;
+	assert_error("mmap buf 1p rw private\nexpect ret 0\n",
+		     "t.fl:2:1: error: expected a call, store or load before expect, found 'expect'");
+}
+
+static void test_on_unknown_hook(void **state)
+{
+	(void)state;
+	assert_error("on pagefault#2 evict 0x1000 1p\n",
+		     "t.fl:1:4: error: expected a hook (uaccess, fault, fault_in, gup, uffd_copy), found 'pagefault'");
+}
+
+static void test_on_declaring_statement(void **state)
+{
+	(void)state;
+	assert_error("on fault mmap m 1p rw private\n",
+		     "t.fl:1:10: error: expected a statement allowed after on, found 'mmap'");
+}
+
+static void test_unknown_function(void **state)
+{
+	(void)state;
+	assert_error("call copy_to_usr 0x1000 1\n", "t.fl:1:6: error: expected a kernel function");
+}
+
+static void test_undeclared_variable(void **state)
+{
+	(void)state;
+	assert_error("vary a 0..3\nload 0x1000+$b 1\n",
+		     "t.fl:2:13: error: expected a variable declared by vary, found '$b'");
+}
+
+static void test_unknown_errno(void **state)
+{
+	(void)state;
+	assert_error("load 0x1000 1\nexpect ret -EFOO\n", "t.fl:2:13: error: expected an errno name, found 'EFOO'");
+}
+
+static void test_bad_flag_word(void **state)
+{
+	(void)state;
+	assert_error("call pin_user_pages 0x1000 1 write,frce as=H\n",
+		     "t.fl:1:36: error: expected GUP flags");
+}
+
+static void test_fill_beyond_a_byte(void **state)
+{
+	(void)state;
+	assert_error("poke 0x1000 1 fill=0x100\n", "t.fl:1:20: error: expected a byte (0 to 0xff), found '0x100'");
+}
+
+static void test_found_is_truncated(void **state)
+{
+	(void)state;
+	assert_error("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n",
+		     "t.fl:1:1: error: expected a statement (kernel, arch, process, mmap, store, call, "
+		     "on, expect, vary, ...), found 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'...");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_unknown_verb),
+		cmocka_unit_test(test_bad_number),
+		cmocka_unit_test(test_number_overflow),
+		cmocka_unit_test(test_missing_argument),
+		cmocka_unit_test(test_missing_argument_before_key),
+		cmocka_unit_test(test_extra_argument),
+		cmocka_unit_test(test_unknown_mapping),
+		cmocka_unit_test(test_name_used_on_its_own_line),
+		cmocka_unit_test(test_unknown_process),
+		cmocka_unit_test(test_name_of_another_kind),
+		cmocka_unit_test(test_unterminated_string),
+		cmocka_unit_test(test_bad_escape),
+		cmocka_unit_test(test_long_line),
+		cmocka_unit_test(test_big_file),
+		cmocka_unit_test(test_binary_garbage),
+		cmocka_unit_test(test_nul_byte),
+		cmocka_unit_test(test_invalid_utf8),
+		cmocka_unit_test(test_unknown_key),
+		cmocka_unit_test(test_duplicate_key),
+		cmocka_unit_test(test_missing_required_key),
+		cmocka_unit_test(test_expect_before_any_call),
+		cmocka_unit_test(test_on_unknown_hook),
+		cmocka_unit_test(test_on_declaring_statement),
+		cmocka_unit_test(test_unknown_function),
+		cmocka_unit_test(test_undeclared_variable),
+		cmocka_unit_test(test_unknown_errno),
+		cmocka_unit_test(test_bad_flag_word),
+		cmocka_unit_test(test_fill_beyond_a_byte),
+		cmocka_unit_test(test_found_is_truncated),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
