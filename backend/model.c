@@ -17,32 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <faultline/backend.h>
-#include <faultline/uaccess.h>
-
-#define MODEL_MAX_ARMED 8
-#define MODEL_MAX_KBUF  ((size_t)256 << 20)   /* a kernel buffer's size cap */
-
-struct armed {
-	enum fl_hook hook;
-	unsigned nth, seen;
-	const struct fl_sc_stmt *st;
-	struct fl_val *args;
-};
-
-struct model {
-	struct fl_world *w;
-	struct fl_backend *b;
-	fl_addr_t *map_base;            /* by names[] index */
-	struct armed armed[MODEL_MAX_ARMED];
-	unsigned narmed;
-	bool in_hook;
-};
-
-static struct model *model_of(struct fl_backend *b)
-{
-	return b->priv;
-}
+#include "backend/model_internal.h"
 
 static void model_trace(void *arg, const char *line)
 {
@@ -52,20 +27,20 @@ static void model_trace(void *arg, const char *line)
 		b->trace(b->trace_arg, line);
 }
 
-static const char *sc_name(const struct fl_backend *b, unsigned id)
+const char *sc_name(const struct fl_backend *b, unsigned id)
 {
 	return b->sc->names[id].text;
 }
 
 /* The runner names the statement: "unsupported: call read (not modelled yet)". */
-static int unsupported(struct fl_obs *obs)
+int unsupported(struct fl_obs *obs)
 {
 	snprintf(obs->why, sizeof(obs->why), "not modelled yet");
 	return -EOPNOTSUPP;
 }
 
 /* A library call failed while setting the world up: say what and why. */
-static int setup_failed(struct model *m, struct fl_obs *obs, const char *what,
+int setup_failed(struct model *m, struct fl_obs *obs, const char *what,
 			int err)
 {
 	snprintf(obs->why, sizeof(obs->why), "%s failed: %s%s%s", what,
@@ -140,7 +115,7 @@ static int model_arm_hook(struct fl_backend *b, enum fl_hook hook, unsigned nth,
 
 /* ---- world statements ---- */
 
-static struct fl_mm *current_mm(struct model *m)
+struct fl_mm *current_mm(struct model *m)
 {
 	struct fl_process *p = fl_current(m->w);
 
@@ -183,7 +158,7 @@ static int exec_process(struct model *m, const struct fl_sc_stmt *st,
 }
 
 /* The value of key NAME, evaluated by the runner after the positional args. */
-static const struct fl_val *key_val(const struct fl_sc_stmt *st,
+const struct fl_val *key_val(const struct fl_sc_stmt *st,
 				    const struct fl_val *args, const char *name)
 {
 	unsigned i;
@@ -334,167 +309,27 @@ static int exec_access(struct model *m, const struct fl_sc_stmt *st,
 	}
 }
 
-/* ---- calls ---- */
-
-/* A kernel buffer: 64-byte aligned, as kmalloc'ed buffers are (arch shapes
- * depend on the kernel side's alignment). */
-static uint8_t *kbuf_alloc(size_t len)
-{
-	size_t sz = (len + 63) & ~(size_t)63;
-	uint8_t *p = aligned_alloc(64, sz ? sz : 64);
-
-	if (p)
-		memset(p, 0xaa, sz ? sz : 64);
-	return p;
-}
-
-static void set_ret(struct fl_obs *obs, int64_t ret)
-{
-	obs->has_ret = true;
-	obs->ret = ret;
-}
-
-/* copy_to_user and its variants: the kernel source is src=DATA (default seq). */
-static int call_copy_to(struct model *m, const struct fl_sc_stmt *st,
-			const struct fl_val *args, struct fl_obs *obs)
-{
-	const struct fl_val *src = key_val(st, args, "src");
-	fl_addr_t to = args[0].u;
-	size_t n = args[1].u;
-	uint8_t *kbuf;
-	size_t i;
-
-	if (n > MODEL_MAX_KBUF)
-		return setup_failed(m, obs, "kernel buffer", -E2BIG);
-	kbuf = kbuf_alloc(n);
-	if (!kbuf)
-		return setup_failed(m, obs, "kernel buffer", -ENOMEM);
-	for (i = 0; i < n; i++)
-		kbuf[i] = src ? src->bytes[i] : (uint8_t)i;
-	switch (st->code) {
-	case FL_SC_COPY_TO_USER:
-		set_ret(obs, (int64_t)fl_copy_to_user(m->w, to, kbuf, n));
-		break;
-	case FL_SC_COPY_TO_USER_INATOMIC:
-		set_ret(obs, (int64_t)fl_copy_to_user_inatomic(m->w, to, kbuf, n));
-		break;
-	case FL_SC_COPY_TO_USER_NOFAULT:
-		set_ret(obs, fl_copy_to_user_nofault(m->w, to, kbuf, n));
-		break;
-	case FL_SC_CLEAR_USER:
-		set_ret(obs, (int64_t)fl_clear_user(m->w, to, n));
-		break;
-	}
-	free(kbuf);
-	return 0;
-}
-
-/* Describe the kernel buffer after a copy from user: the zero-fill shows. */
-static void summarize_kbuf(struct fl_obs *obs, const uint8_t *kbuf, size_t n)
-{
-	size_t i, zeros = 0, untouched = 0;
-
-	for (i = 0; i < n; i++) {
-		zeros += kbuf[i] == 0;
-		untouched += kbuf[i] == 0xaa;
-	}
-	snprintf(obs->summary, sizeof(obs->summary),
-		 "kernel buffer: %zu bytes, %zu zero, %zu untouched (0xaa)",
-		 n, zeros, untouched);
-}
-
-static int call_copy_from(struct model *m, const struct fl_sc_stmt *st,
-			  const struct fl_val *args, struct fl_obs *obs)
-{
-	fl_addr_t from = args[0].u;
-	size_t n = args[1].u;
-	uint8_t *kbuf;
-
-	if (n > MODEL_MAX_KBUF)
-		return setup_failed(m, obs, "kernel buffer", -E2BIG);
-	kbuf = kbuf_alloc(n);
-	if (!kbuf)
-		return setup_failed(m, obs, "kernel buffer", -ENOMEM);
-	switch (st->code) {
-	case FL_SC_COPY_FROM_USER:
-		set_ret(obs, (int64_t)fl_copy_from_user(m->w, kbuf, from, n));
-		break;
-	case FL_SC_COPY_FROM_USER_INATOMIC:
-		set_ret(obs, (int64_t)fl_copy_from_user_inatomic(m->w, kbuf, from, n));
-		break;
-	case FL_SC_COPY_FROM_USER_NOFAULT:
-		set_ret(obs, fl_copy_from_user_nofault(m->w, kbuf, from, n));
-		break;
-	}
-	summarize_kbuf(obs, kbuf, n);
-	obs->kbuf = kbuf;       /* the step owns it now: `expect kbuf` */
-	obs->kbuf_len = n;
-	return 0;
-}
-
-static int call_string(struct model *m, const struct fl_sc_stmt *st,
-		       const struct fl_val *args, struct fl_obs *obs)
-{
-	int64_t count = args[1].s;
-	char *kbuf;
-
-	if (st->code == FL_SC_STRNLEN_USER) {
-		set_ret(obs, fl_strnlen_user(m->w, args[0].u, (long)count));
-		return 0;
-	}
-	if (count > (int64_t)MODEL_MAX_KBUF)
-		return setup_failed(m, obs, "kernel buffer", -E2BIG);
-	kbuf = (char *)kbuf_alloc(count > 0 ? (size_t)count + 1 : 1);
-	if (!kbuf)
-		return setup_failed(m, obs, "kernel buffer", -ENOMEM);
-	set_ret(obs, fl_strncpy_from_user(m->w, kbuf, args[0].u, (long)count));
-	obs->kbuf = (uint8_t *)kbuf;
-	obs->kbuf_len = count > 0 ? (size_t)count + 1 : 1;
-	return 0;
-}
-
-static int call_getput(struct model *m, const struct fl_sc_stmt *st,
-		       const struct fl_val *args, struct fl_obs *obs)
-{
-	size_t size = args[1].u;
-	uint64_t v = 0;
-
-	if (size != 1 && size != 2 && size != 4 && size != 8)
-		return setup_failed(m, obs, st->code == FL_SC_GET_USER ?
-				    "get_user" : "put_user", -EINVAL);
-	if (st->code == FL_SC_GET_USER) {
-		set_ret(obs, fl_get_user(m->w, &v, args[0].u, size));
-		snprintf(obs->summary, sizeof(obs->summary), "value 0x%llx",
-			 (unsigned long long)v);
-		return 0;
-	}
-	v = (uint64_t)args[2].s;
-	set_ret(obs, fl_put_user(m->w, &v, args[0].u, size));
-	return 0;
-}
+/*
+ * Each capability keeps its calls in a table of its own file (uaccess,
+ * fault-in, syscalls, kernel loops, GUP, userfaultfd); a call that no table
+ * has is not modelled yet.
+ */
+static const struct model_call *const model_call_tables[] = {
+	model_uaccess_calls, model_fault_in_calls, model_syscall_calls,
+	model_loop_calls, model_gup_calls, model_uffd_calls,
+};
 
 static int exec_call(struct model *m, const struct fl_sc_stmt *st,
 		     const struct fl_val *args, struct fl_obs *obs)
 {
-	switch (st->code) {
-	case FL_SC_COPY_TO_USER:
-	case FL_SC_COPY_TO_USER_INATOMIC:
-	case FL_SC_COPY_TO_USER_NOFAULT:
-	case FL_SC_CLEAR_USER:
-		return call_copy_to(m, st, args, obs);
-	case FL_SC_COPY_FROM_USER:
-	case FL_SC_COPY_FROM_USER_INATOMIC:
-	case FL_SC_COPY_FROM_USER_NOFAULT:
-		return call_copy_from(m, st, args, obs);
-	case FL_SC_STRNCPY_FROM_USER:
-	case FL_SC_STRNLEN_USER:
-		return call_string(m, st, args, obs);
-	case FL_SC_GET_USER:
-	case FL_SC_PUT_USER:
-		return call_getput(m, st, args, obs);
-	default:
-		return unsupported(obs);
-	}
+	const struct model_call *c;
+	size_t t;
+
+	for (t = 0; t < sizeof(model_call_tables) / sizeof(model_call_tables[0]); t++)
+		for (c = model_call_tables[t]; c->fn; c++)
+			if (c->code == st->code)
+				return c->fn(m, st, args, obs);
+	return unsupported(obs);
 }
 
 /* ---- the backend ---- */
@@ -548,9 +383,11 @@ static int model_open(struct fl_backend *b, fl_kver_t kver, enum fl_arch_id arch
 	if (!m)
 		return -ENOMEM;
 	m->map_base = calloc(b->sc->nnames + 1, sizeof(*m->map_base));
+	m->handle = calloc(b->sc->nnames + 1, sizeof(*m->handle));
 	m->w = fl_world_new(&cfg);
-	if (!m->map_base || !m->w) {
+	if (!m->map_base || !m->handle || !m->w) {
 		free(m->map_base);
+		free(m->handle);
 		fl_world_free(m->w);
 		free(m);
 		return -ENOMEM;
@@ -571,6 +408,7 @@ static void model_close(struct fl_backend *b)
 	disarm_all(m);
 	fl_world_free(m->w);
 	free(m->map_base);
+	free(m->handle);
 	free(m);
 	b->priv = NULL;
 }
