@@ -24,8 +24,10 @@ struct fl_world *fl_world_new(const struct fl_world_config *cfg)
 
 	if (!cfg)
 		cfg = &def;
-	if (!fl_arch(cfg->arch))
+	if (!fl_arch(cfg->arch)) {
+		errno = EINVAL;        /* no world to carry a message: errno */
 		return NULL;
+	}
 	w = calloc(1, sizeof(*w));
 	if (!w)
 		return NULL;

@@ -40,7 +40,10 @@ struct fl_world_config {
 	size_t max_frames;      /* page frames; 0: 1M frames (4 GiB, virtual) */
 };
 
-/* Create a world; CFG may be NULL for the defaults.  NULL on failure. */
+/*
+ * Create a world; CFG may be NULL for the defaults.  NULL on failure, with
+ * errno EINVAL (an arch id out of range) or ENOMEM.
+ */
 struct fl_world *fl_world_new(const struct fl_world_config *cfg);
 void fl_world_free(struct fl_world *w);
 

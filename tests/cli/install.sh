@@ -1,0 +1,27 @@
+#!/bin/sh
+# make install's result is usable: binary, library, headers and pkg-config
+# file land under a prefix, and a program built with `pkg-config faultline`
+# against the installed copy runs.  $1 is the faultline binary of a build.
+set -eu
+fl=$1
+build=$(dirname "$fl")
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+cmake --install "$build" --prefix "$tmp" >/dev/null
+for f in bin/faultline include/faultline/uaccess.h; do
+	[ -e "$tmp/$f" ] || { echo "FAIL: $f not installed"; exit 1; }
+done
+pc=$(find "$tmp" -name faultline.pc | head -n 1)
+[ -n "$pc" ] || { echo "FAIL: faultline.pc not installed"; exit 1; }
+libdir=$(dirname "$(dirname "$pc")")
+"$tmp/bin/faultline" --help >/dev/null
+
+export PKG_CONFIG_PATH="$(dirname "$pc")"
+# The static archive: no run-time path needed, and it is what CI links.
+cc -o "$tmp/hello" tests/install/hello.c \
+	$(pkg-config --define-variable=prefix="$tmp" --cflags faultline) \
+	"$libdir/libfaultline.a" $(pkg-config --define-variable=prefix="$tmp" --libs --static faultline | sed 's/-lfaultline//')
+out=$("$tmp/hello")
+[ "$out" = 10 ] || { echo "FAIL: hello printed '$out', want 10"; exit 1; }
+echo "install: ok ($tmp)"
