@@ -127,4 +127,20 @@ struct fl_folio *fl_folio_alloc(struct fl_world *w);   /* refcount 1 */
 void fl_folio_get(struct fl_folio *folio);
 void fl_folio_put(struct fl_world *w, struct fl_folio *folio);
 
+/* ---- fixup_user_fault (mm/fixup.c), for uaccess/fault_in.c ---- */
+
+/*
+ * Fault in ADDR of MM for FAULT_FLAGS (FL_FAULT_WRITE or 0) as the kernel's
+ * fixup_user_fault(): no vma or a vma that does not permit the fault is
+ * -EFAULT; otherwise the fault handler runs.  0, -EFAULT or -ENOMEM (a
+ * poisoned page is -EFAULT: no FOLL_HWPOISON).
+ */
+int fl_fixup_user_fault(struct fl_world *w, struct fl_mm *mm, fl_addr_t addr,
+			unsigned fault_flags);
+
+/* ---- page cache, for callers/ (mm/filemap.c) ---- */
+
+/* Does F's page cache hold the page at INDEX (the model's "uptodate")? */
+bool fl_filemap_cached(struct fl_world *w, struct fl_file *f, uint64_t index);
+
 #endif

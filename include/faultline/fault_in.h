@@ -17,9 +17,20 @@
  * kernel: on a <= 5.15 world fl_fault_in_readable() runs the old helper and
  * returns 0 or size (its -EFAULT turned into "nothing faulted in"), so
  * callers written against the new API still work; the fl_fault_in_pages_*
- * functions give the old API's exact return value.
+ * functions give the old API's exact return value.  The helpers a world's
+ * kernel does not have yet: fl_fault_in_safe_writeable() runs its first
+ * (5.16, GUP) version; fl_fault_in_subpage_writeable() is the world's
+ * fl_fault_in_writeable() (what callers used before 5.19) and
+ * fl_probe_subpage_writeable() returns 0.  The scenario backend refuses
+ * those two calls on such worlds instead (backend/model_fault_in.c).
  *
- * Every helper fires FL_HOOK_FAULT_IN after it returns.
+ * Every helper traces one line (which probe faulted, which era rule
+ * decided) and fires FL_HOOK_FAULT_IN once, after it returns.  The probes
+ * are kernel-mode user accesses (fl_get_user/fl_put_user): they fire
+ * FL_HOOK_UACCESS and see sub-page tags as copies do.  The writeable
+ * helpers store 0 bytes; fault_in_safe_writeable stores nothing (it runs
+ * write faults through fl_fixup_user_fault, mm/fixup.c).  Per-era details:
+ * uaccess/fault_in.c and docs/fault-in.md.
  */
 #ifndef FAULTLINE_FAULT_IN_H
 #define FAULTLINE_FAULT_IN_H
