@@ -19,7 +19,8 @@ static const struct fl_arch arches[FL_ARCH_COUNT] = {
 	[FL_ARCH_ARM64] = { FL_ARCH_ARM64, "arm64", 0,
 			    0x0001000000000000ull, false, fl_arm64_raw_copy },
 	[FL_ARCH_ARM64_MTE] = { FL_ARCH_ARM64_MTE, "arm64+mte", 16,
-				0x0001000000000000ull, false, fl_arm64_raw_copy },
+				0x0001000000000000ull, false, fl_arm64_raw_copy,
+				true },
 	/*
 	 * sparc64 runs user space in its own address space context (ASI_AIUS
 	 * accesses), so access_ok() has nothing to compare: always true.

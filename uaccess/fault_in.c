@@ -378,23 +378,23 @@ size_t fl_fault_in_safe_writeable(struct fl_world *w, fl_addr_t uaddr, size_t si
  * fault at granule G gives uaddr + size - G.  A read suffices: the caller
  * has already checked write permission page by page.
  *
- * sparc64 with ADI: OUR EXTRAPOLATION.  Upstream only arm64 selects
- * ARCH_HAS_SUBPAGE_FAULTS (arch/arm64/Kconfig, ARM64_MTE); sparc64 uses the
- * generic probe, which returns 0.  The model probes ADI's 64-byte granules
- * the MTE way, to show what a granule probe would give there.
+ * sparc64 with ADI: only arm64 selects ARCH_HAS_SUBPAGE_FAULTS
+ * (arch/arm64/Kconfig, ARM64_MTE); sparc64 uses the generic probe, which
+ * returns 0 although a mismatched ADI version faults a uaccess.  So the
+ * 5.19 btrfs fix does not reach sparc64: there the loop can still spin.
  */
 static size_t __probe_subpage_writeable(struct fl_world *w, fl_addr_t uaddr,
 					size_t size, struct fault_in_res *r)
 {
-	unsigned granule = fl_world_arch(w)->subpage_granule;
+	const struct fl_arch *arch = fl_world_arch(w);
+	unsigned granule = arch->subpage_granule;
 	fl_addr_t end = uaddr + size, at = uaddr;
 
-	if (!granule || !size) {
+	if (!arch->subpage_probe || !size) {
 		r->rule = "generic probe_subpage_writeable: 0";
 		return 0;
 	}
-	r->rule = granule == 16 ? "arm64 MTE probe, 16-byte granules"
-				: "sparc64 ADI probe, 64-byte granules (extrapolated)";
+	r->rule = "arm64 MTE probe, 16-byte granules";
 	if (!probe_byte(w, at, false))
 		goto out_first;
 	for (at = (uaddr + granule - 1) & ~(fl_addr_t)(granule - 1); at < end;

@@ -74,6 +74,12 @@ struct fl_arch {
 	bool access_ok_always;       /* separate user address space (sparc64) */
 	/* The shape of raw_copy_{to,from}_user and __clear_user. */
 	void (*raw_copy)(const struct fl_copy_req *req, struct fl_copy_result *res);
+	/*
+	 * ARCH_HAS_SUBPAGE_FAULTS: probe_subpage_writeable() checks each granule
+	 * (arm64 with MTE only, da32b5817253).  sparc64 has ADI granules but no
+	 * probe: its fault_in_subpage_writeable() is blind to them.
+	 */
+	bool subpage_probe;
 };
 
 /* The descriptor of ID, or NULL if ID is out of range. */

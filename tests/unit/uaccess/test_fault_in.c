@@ -377,6 +377,21 @@ static void test_x86_probe_is_zero(void **state)
 	assert_int_equal(fl_probe_subpage_writeable(e->w, C, 64), 0);
 }
 
+/*
+ * sparc64+adi: a 64-byte ADI granule with another version faults a uaccess,
+ * but sparc64 does not select ARCH_HAS_SUBPAGE_FAULTS: the probe is blind.
+ *   A: |................|VV|..............|
+ */
+static void test_adi_has_no_probe(void **state)
+{
+	struct env *e = world(FL_ARCH_SPARC64_ADI, FL_KV(6, 1, 0));
+
+	(void)state;
+	assert_int_equal(fl_tag(e->w, e->mm, A + 0x800, 64, 3), 0);
+	assert_int_equal(fl_probe_subpage_writeable(e->w, A, P), 0);
+	assert_int_equal(fl_fault_in_subpage_writeable(e->w, A, P), 0);
+}
+
 /* 5.18: no subpage helper yet; the entry point is fault_in_writeable. */
 static void test_518_subpage_is_writeable_only(void **state)
 {
@@ -428,6 +443,7 @@ int main(void)
 		T(test_mte_probe_first_read_faults),
 		T(test_mte_probe_unaligned_start),
 		T(test_x86_probe_is_zero),
+		T(test_adi_has_no_probe),
 		T(test_518_subpage_is_writeable_only),
 		T(test_hook_fires_once_per_helper),
 	};
