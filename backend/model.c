@@ -97,14 +97,17 @@ static int model_arm_hook(struct fl_backend *b, enum fl_hook hook, unsigned nth,
 {
 	struct model *m = model_of(b);
 	struct armed *a;
+	unsigned n;
 
 	if (m->narmed == MODEL_MAX_ARMED)
 		return -ENOSPC;
 	a = &m->armed[m->narmed];
-	a->args = malloc((st->nargs ? st->nargs : 1) * sizeof(*args) + 1);
+	/* Keys too: key_val() reads them after the positional arguments. */
+	n = st->nargs + st->nkeys;
+	a->args = malloc((n ? n : 1) * sizeof(*args));
 	if (!a->args)
 		return -ENOMEM;
-	memcpy(a->args, args, st->nargs * sizeof(*args));
+	memcpy(a->args, args, n * sizeof(*args));
 	a->hook = hook;
 	a->nth = nth;
 	a->seen = 0;
@@ -136,6 +139,8 @@ static int exec_process(struct model *m, const struct fl_sc_stmt *st,
 			err = fl_set_current(m->w, p);
 		return err ? setup_failed(m, obs, "process", err) : 0;
 	case FL_SC_USE:
+		/* `use p` may come first: fl_current() creates the implicit p. */
+		(void)fl_current(m->w);
 		p = fl_process_find(m->w, name);
 		if (!p)
 			return setup_failed(m, obs, "use", -ESRCH);
@@ -149,6 +154,7 @@ static int exec_process(struct model *m, const struct fl_sc_stmt *st,
 				 "pid %d forked %s (pid %d)", parent->pid, name, p->pid);
 		return err ? setup_failed(m, obs, "fork", err) : 0;
 	case FL_SC_EXIT:
+		(void)fl_current(m->w);     /* as for use */
 		p = fl_process_find(m->w, name);
 		err = p ? fl_process_exit(m->w, p) : -ESRCH;
 		return err ? setup_failed(m, obs, "exit", err) : 0;
@@ -349,7 +355,7 @@ static int model_exec(struct fl_backend *b, const struct fl_sc_stmt *st,
 	case FL_SC_FILE:
 		return exec_file(m, args, st, obs);
 	case FL_SC_PIPE:
-		return unsupported(obs);
+		return model_pipe_create(m, args, obs);
 	case FL_SC_MMAP:
 		return exec_mmap(m, st, args, obs);
 	case FL_SC_MUNMAP:

@@ -49,6 +49,9 @@ struct model_call {
 extern const struct model_call model_uaccess_calls[];
 extern const struct model_call model_fault_in_calls[];  /* fault_in_* */
 extern const struct model_call model_syscall_calls[];   /* read, write, pipes, ... */
+/* The `pipe NAME` statement (model_syscall.c). */
+int model_pipe_create(struct model *m, const struct fl_val *args,
+		      struct fl_obs *obs);
 extern const struct model_call model_loop_calls[];      /* btrfs, fpu restore */
 extern const struct model_call model_gup_calls[];       /* GUP family */
 extern const struct model_call model_uffd_calls[];      /* userfaultfd */

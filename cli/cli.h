@@ -35,7 +35,10 @@ int cmd_exactness(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_run(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
 /* `faultline bench copy` (cli/bench_copy.c); argv[0] is "copy". */
 int bench_copy(int argc, char **argv);
+/* `faultline bench matrix` (cli/bench_matrix.c); argv[0] is "matrix". */
+int bench_matrix(int argc, char **argv);
 
 #endif

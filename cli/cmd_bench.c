@@ -252,6 +252,7 @@ out:
 static const struct fl_cmd bench_cmds[] = {
 	{ "copy", bench_copy, "bench copy [ARGS]   uaccess copy throughput" },
 	{ "vma",  bench_vma,  "bench vma [--n N]   mmap/munmap cost as the vma tree grows" },
+	{ "matrix", bench_matrix, "bench matrix   the Rutland matrix at system-call level: host vs model" },
 };
 
 int cmd_bench(int argc, char **argv)

@@ -1,6 +1,7 @@
 /*
- * cli/cmd_run.c - `faultline run [OPTIONS] FILE...`: run scenarios on the
- * model and print a trace, JSON, KTAP, or the gallery table.
+ * cli/cmd_run.c - `faultline run [--backend model|host] [OPTIONS] FILE...`:
+ * run scenarios on the model (default) or on the running kernel
+ * (backend/host.c) and print a trace, JSON, KTAP, or the gallery table.
  *
  * Every file is parsed before any runs: nothing runs when one does not
  * parse (exit 2).  The exit code then is the worst verdict, in this order:
@@ -291,9 +292,11 @@ static int parse_opts(int argc, char **argv, struct run_opts *o, int *first)
 		else if (!strcmp(argv[i], "--backend") && i + 1 < argc &&
 			 !strcmp(argv[i + 1], "model"))
 			i++;
-		else if (!strcmp(argv[i], "--backend") && i + 1 < argc) {
-			fl_cli_error("backend '%s' is not available (model only so far)",
-				     argv[i + 1]);
+		else if (!strcmp(argv[i], "--backend") && i + 1 < argc &&
+			 !strcmp(argv[i + 1], "host"))
+			o->backend = &fl_host_backend, i++;
+		else if (!strcmp(argv[i], "--backend")) {
+			fl_cli_error("run: --backend takes 'model' or 'host'");
 			return FL_EXIT_USAGE;
 		} else if (!strcmp(argv[i], "--")) {
 			i++;

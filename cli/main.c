@@ -9,6 +9,7 @@
 
 static const struct fl_cmd commands[] = {
 	{ "run",       cmd_run,       "run [--json|--ktap|--table|-q] FILE...   run scenarios on the model" },
+	{ "diff",      cmd_diff,      "diff [--json] FILE...   run scenarios on the model and the running kernel, compare" },
 	{ "eras",      cmd_eras,      "eras [--markdown]   the era table: every version-dependent rule" },
 	{ "exactness", cmd_exactness, "exactness [--verbose]   usercopy exactness by architecture (Rutland matrix)" },
 	{ "bench",     cmd_bench,     "bench copy|vma   measure the model" },

@@ -248,3 +248,13 @@ void fl_file_punch(struct fl_world *w, struct fl_file *f, uint64_t first_index,
 		*slot = NULL;
 	}
 }
+
+/*
+ * Added for callers/ (generic_perform_write's write_end): does the page
+ * cache of F hold the page at INDEX?  The model's stand-in for "the folio
+ * is uptodate": a page the cache has was read or written before.
+ */
+bool fl_filemap_cached(struct fl_world *w, struct fl_file *f, uint64_t index)
+{
+	return f && fl_filemap_get_folio(w, f, index, false) != NULL;
+}

@@ -11,6 +11,12 @@
  *               no reference and no mapcount are taken for them, so it is
  *               never freed; it is never written (no write pte maps it) and
  *               never pinned (gup/ refuses it).
+ *   writer tag  folio->writer/wgen: the process that last wrote the page
+ *               (a write fault made it writable for that process, or a
+ *               FOLL_WRITE GUP wrote through it) and the fork clock then
+ *               (st->next_pid: a process forked later has a pid >= wgen).
+ *               Per page, not per byte: a copy carries its source's tag.
+ *               gup/leak.c judges reads with it.
  *   rmap        the kernel finds the ptes of a folio through anon_vma and
  *               the address_space; the model has few mms and small page
  *               tables, so it walks them all (fl_rmap_walk).
@@ -93,7 +99,25 @@ struct fl_folio *fl_folio_copy(struct fl_world *w, const struct fl_folio *src)
 	}
 	memcpy(fl_frame_mut(w, folio->frame), fl_frame(w, src->frame), FL_PAGE_SIZE);
 	folio->flags = FL_FOLIO_ANON | FL_FOLIO_ANON_EXCLUSIVE;
+	folio->writer = src->writer;
+	folio->wgen = src->wgen;
 	return folio;
+}
+
+void fl_folio_note_write(struct fl_world *w, struct fl_folio *folio,
+			 const struct fl_mm *mm)
+{
+	struct fl_process *p;
+
+	if (fl_folio_is_zero(w, folio) || !(folio->flags & FL_FOLIO_ANON))
+		return;
+	for (p = fl_state(w)->procs; p; p = p->next) {
+		if (p->mm == mm) {
+			folio->writer = p->pid;
+			folio->wgen = (uint32_t)fl_state(w)->next_pid;
+			return;
+		}
+	}
 }
 
 void fl_pte_set_folio(struct fl_world *w, fl_pte_t *pte, struct fl_folio *folio,

@@ -22,12 +22,24 @@
  *   any --fl_poison (mm/poison.c)--> poison marker --fault--> HWPOISON
  *   any --zap--> none
  *
+ *   unshare (FL_FAULT_UNSHARE, 5.19): a R/O FOLL_PIN asks for the page to
+ *                 be exclusive without making it writable: reuse it (mark
+ *                 it exclusive) if the reuse rule allows, else copy it to a
+ *                 new exclusive R/O page.
+ *
  * Invariants
  *   1. A pte is made writable only in a VM_WRITE vma, and in a COW mapping
  *      only over an exclusive anonymous folio (mm.h invariant 5).
  *   2. FL_HOOK_FAULT fires once per fl_handle_mm_fault() call, before the
  *      fault changes anything; the VMA is looked up again after it, since
  *      an injected statement may have unmapped it.
+ *   3. Every write fault that leaves a private folio mapped for writing
+ *      (new page, copy, reuse) tags it with the faulting mm's process and
+ *      the fork clock (note_write; the leak checker of gup.h reads it).  A
+ *      private page can be written without a fault only through a writable
+ *      pte, which only an exclusive folio has, and fork write-protects or
+ *      copies those: so the tag is the last writer, at page granularity.
+ *      (A FOLL_WRITE GUP write that needs no fault tags in gup/.)
  */
 #include "mm/page_internal.h"
 
@@ -51,6 +63,13 @@ static uint32_t fault_pte_flags(const struct fl_vma *vma, unsigned flags)
 	return (flags & FL_FAULT_WRITE) ? FL_PTE_DIRTY | FL_PTE_YOUNG : FL_PTE_YOUNG;
 }
 
+/* Invariant 3: FOLIO is written by the process of MM from now on. */
+static void note_write(struct fl_world *w, struct fl_mm *mm,
+		       struct fl_folio *folio)
+{
+	fl_folio_note_write(w, folio, mm);
+}
+
 static unsigned do_anonymous_page(struct fl_world *w, struct fl_vma *vma,
 				  fl_pte_t *pte, unsigned flags)
 {
@@ -65,6 +84,8 @@ static unsigned do_anonymous_page(struct fl_world *w, struct fl_vma *vma,
 	if (!folio)
 		return FL_VM_FAULT_OOM;
 	folio->flags = FL_FOLIO_ANON | FL_FOLIO_ANON_EXCLUSIVE;
+	if (flags & FL_FAULT_WRITE)
+		note_write(w, vma->mm, folio);
 	fl_pte_set_folio(w, pte, folio, fault_pte_flags(vma, flags));
 	fl_folio_put(w, folio);
 	return 0;
@@ -85,9 +106,14 @@ static unsigned wp_page_copy(struct fl_world *w, struct fl_vma *vma,
 
 	if (!folio)
 		return FL_VM_FAULT_OOM;
-	/* Unsharing (FAULT_FLAG_UNSHARE) keeps the pte read-only. */
-	if (flags & FL_FAULT_WRITE)
+	/*
+	 * Unsharing (FAULT_FLAG_UNSHARE) keeps the pte read-only, and the
+	 * copy keeps the tag of the bytes it copied (fl_folio_copy).
+	 */
+	if (flags & FL_FAULT_WRITE) {
 		pte_flags = fault_pte_flags(vma, flags);
+		note_write(w, vma->mm, folio);
+	}
 	fl_pte_clear(w, pte);
 	fl_pte_set_folio(w, pte, folio, pte_flags);
 	fl_folio_put(w, folio);
@@ -123,19 +149,26 @@ static unsigned do_fault(struct fl_world *w, struct fl_vma *vma, fl_pte_t *pte,
 }
 
 /*
- * May a write fault on a R/O pte write FOLIO (anonymous, mapped by it) in
- * place?  The rule changed three times (docs kernel-facts §3); each era
- * comes with the GUP behaviour that goes with it, asked through fl_since():
- *   <= 5.8   reuse when mapcount == 1, ignoring GUP references: the
- *            CVE-2020-29374 vmsplice leak (do_wp_page, reuse_swap_page).
- *   5.9      09854ba94c6a: reuse only if !KSM and refcount == 1.
- *   5.19     6c287605fd56/c89357e27f20: an exclusive folio is reused with no
- *            further check; otherwise the 5.9 rule, and a reused folio
- *            becomes exclusive.  (The 5.18 swapcache allowance does not
- *            arise: the model's swap-in leaves no swapcache folio.)
+ * May a write (or unshare) fault on a R/O pte write FOLIO (anonymous,
+ * mapped by it) in place?  The rule changed four times (kernel-facts §3,
+ * docs/gup.md); each era comes with the GUP behaviour that goes with it
+ * (gup/gup.c), asked through fl_since():
+ *   <= 5.8   reuse when mapcount == 1 (reuse_swap_page: + swap count; the
+ *            model's swap-in leaves no other swap user), ignoring GUP
+ *            references: the CVE-2020-29374 vmsplice leak.  5.7.3/5.8 only
+ *            hide it by breaking COW at GUP time.
+ *   5.9      09854ba94c6a: reuse only if !KSM and refcount == 1, so any
+ *            GUP reference (get +1, pin +1024) forces a copy.
+ *   5.18     the swap cache's own reference is allowed: the swap entry is
+ *            freed (try_to_free_swap) and the folio reused.
+ *   5.19     6c287605fd56: an exclusive folio is reused with no further
+ *            check; otherwise the 5.9/5.18 rule, and the reused folio
+ *            becomes exclusive (do_wp_page).
  */
 static bool wp_can_reuse_anon_folio(struct fl_world *w, struct fl_folio *folio)
 {
+	uint32_t allowed = 1;
+
 	if (!fl_since(w, FL_ERA_COW_PAGE_COUNT))
 		return folio->mapcount == 1 && !(folio->flags & FL_FOLIO_KSM);
 	if (fl_since(w, FL_ERA_ANON_EXCLUSIVE) &&
@@ -143,7 +176,17 @@ static bool wp_can_reuse_anon_folio(struct fl_world *w, struct fl_folio *folio)
 		return true;
 	if (folio->flags & FL_FOLIO_KSM)
 		return false;
-	return folio->refcount == 1;
+	if (fl_since(w, FL_ERA_COW_SWAPCACHE_REUSE) &&
+	    (folio->flags & FL_FOLIO_SWAPCACHE))
+		allowed++;
+	if (folio->refcount > allowed)
+		return false;
+	/* The swap cache's reference goes with the swap entry it frees. */
+	if (folio->flags & FL_FOLIO_SWAPCACHE) {
+		folio->flags &= ~FL_FOLIO_SWAPCACHE;
+		fl_folio_put(w, folio);
+	}
+	return true;
 }
 
 /* A write (or unshare) fault on a present pte the access may not use. */
@@ -164,11 +207,30 @@ static unsigned do_wp_page(struct fl_world *w, struct fl_vma *vma,
 	}
 	if (!(folio->flags & FL_FOLIO_ANON))   /* zero page or page cache */
 		return wp_page_copy(w, vma, pte, folio, flags);
-	if (!wp_can_reuse_anon_folio(w, folio))
+	if (!wp_can_reuse_anon_folio(w, folio)) {
+		fl_trace(w, "do_wp_page: copy (mapcount %u, refcount %u%s)",
+			 folio->mapcount, folio->refcount,
+			 fl_since(w, FL_ERA_COW_PAGE_COUNT) ?
+			 ": reuse needs refcount 1, 09854ba94c6a" : "");
 		return wp_page_copy(w, vma, pte, folio, flags);
+	}
+	fl_trace(w, "do_wp_page: %s in place (mapcount %u, refcount %u): %s",
+		 (flags & FL_FAULT_WRITE) ? "reuse" : "unshare, keep",
+		 folio->mapcount, folio->refcount,
+		 !fl_since(w, FL_ERA_COW_PAGE_COUNT) ? "mapcount 1 is enough before 5.9" :
+		 fl_since(w, FL_ERA_ANON_EXCLUSIVE) &&
+		 (folio->flags & FL_FOLIO_ANON_EXCLUSIVE) ? "anon-exclusive, 6c287605fd56" :
+		 "only reference");
+	/*
+	 * Reuse.  Before 5.19 the exclusive flag is only the model's record
+	 * of "mapped once, may be writable" (mm.h invariant 5); no era rule
+	 * reads it then.  An unshare keeps the pte read-only.
+	 */
 	folio->flags |= FL_FOLIO_ANON_EXCLUSIVE;
-	if (flags & FL_FAULT_WRITE)
+	if (flags & FL_FAULT_WRITE) {
 		pte->flags |= fault_pte_flags(vma, flags);
+		note_write(w, vma->mm, folio);
+	}
 	return 0;
 }
 
@@ -179,6 +241,8 @@ static unsigned do_swap_page(struct fl_world *w, struct fl_vma *vma,
 
 	if (!folio)
 		return FL_VM_FAULT_OOM;
+	if (flags & FL_FAULT_WRITE)
+		note_write(w, vma->mm, folio);
 	fl_pte_clear(w, pte);
 	fl_pte_set_folio(w, pte, folio, fault_pte_flags(vma, flags));
 	fl_folio_put(w, folio);

@@ -34,6 +34,13 @@ void fl_pte_set_folio(struct fl_world *w, fl_pte_t *pte, struct fl_folio *folio,
 void fl_pte_clear(struct fl_world *w, fl_pte_t *pte);
 /* A new anonymous exclusive folio holding a copy of SRC's bytes and tags. */
 struct fl_folio *fl_folio_copy(struct fl_world *w, const struct fl_folio *src);
+/*
+ * Tag anonymous FOLIO as written by the process of MM now (the leak
+ * checker's writer tag, mm/folio.c); the zero page and page-cache folios
+ * are never tagged.
+ */
+void fl_folio_note_write(struct fl_world *w, struct fl_folio *folio,
+			 const struct fl_mm *mm);
 /* Call FN on every pte of every live mm that maps FOLIO. */
 int fl_rmap_walk(struct fl_world *w, struct fl_folio *folio, fl_pte_fn fn,
 		 void *arg);

@@ -85,15 +85,27 @@ int fl_set_current(struct fl_world *w, struct fl_process *p)
 
 /*
  * fork() of a folio that may be DMA-pinned copies it at once instead of
- * sharing it (70e806e4e645, 5.9): otherwise the parent's next write would
- * COW it away from the device.
+ * sharing it (70e806e4e645, 5.9: page_needs_cow_for_dma): otherwise the
+ * parent's next write would COW it away from the device, which would go on
+ * reading and writing the old page.  Only mms that ever pinned pay for the
+ * check (MMF_HAS_PINNED), and "maybe pinned" is refcount >= 1024, so 1024
+ * FOLL_GET references copy too (a false positive the kernel accepts).
+ * From 5.19 (6c287605fd56, page_try_dup_anon_rmap) only an exclusive page
+ * can be pinned reliably, and only one is copied; a shared one is shared
+ * again (its pins were never reliable: gup_must_unshare would have made it
+ * exclusive first).
  */
 static bool fork_must_copy(struct fl_world *w, struct fl_mm *src,
 			   const struct fl_folio *folio)
 {
-	return fl_since(w, FL_ERA_FORK_COPY_PINNED) &&
-	       (src->flags & FL_MMF_HAS_PINNED) &&
-	       folio->refcount >= FL_GUP_PIN_COUNTING_BIAS;
+	if (!fl_since(w, FL_ERA_FORK_COPY_PINNED))
+		return false;
+	if (!(src->flags & FL_MMF_HAS_PINNED) ||
+	    folio->refcount < FL_GUP_PIN_COUNTING_BIAS)
+		return false;
+	if (fl_since(w, FL_ERA_ANON_EXCLUSIVE))
+		return folio->flags & FL_FOLIO_ANON_EXCLUSIVE;
+	return true;
 }
 
 struct fork_copy {
@@ -188,6 +200,7 @@ int fl_fork(struct fl_world *w, struct fl_process *parent, const char *child,
 		return ret;
 	/* MMF_HAS_PINNED is not inherited: dup_mm() keeps only MMF_INIT_MASK. */
 	p->mm->mmap_base = parent->mm->mmap_base;
+	p->ppid = parent->pid;   /* the leak checker walks ancestry (gup.h) */
 	for (vma = fl_vma_first(parent->mm); vma; vma = fl_vma_next(vma)) {
 		if (vma->flags & FL_VM_DONTCOPY)
 			continue;

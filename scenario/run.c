@@ -284,9 +284,9 @@ static int capture_before(struct runner *r, unsigned i)
 
 static const char *outcome_name(enum fl_outcome o)
 {
-	static const char *const names[] = { "ok", "livelock", "sigsegv", "sigbus" };
+	static const char *const names[] = { "ok", "livelock", "sigsegv", "sigbus", "no-progress", "leak" };
 
-	return (unsigned)o < 4 ? names[o] : "?";
+	return (unsigned)o < sizeof(names) / sizeof(names[0]) ? names[o] : "?";
 }
 
 static bool expect_scalar(const char *what, const struct fl_obs *o, int64_t want,

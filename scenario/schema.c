@@ -114,12 +114,13 @@ static const struct fl_sc_form calls[] = {
 	{ "proc_mem_write", FL_SC_CALL, FL_SC_PROC_MEM_WRITE,
 	  SLOTS(FL_SC_ADDR, FL_SC_DATA), KEYS({ "len", OPT(NUM) }), FL_SC_SUBJECT },
 	{ "btrfs_search_ioctl", FL_SC_CALL, FL_SC_BTRFS_SEARCH_IOCTL, ADDR_LEN, NULL, FL_SC_SUBJECT },
-	{ "restore_fpregs", FL_SC_CALL, FL_SC_RESTORE_FPREGS, ADDR_LEN, NULL, FL_SC_SUBJECT },
+	{ "restore_fpregs", FL_SC_CALL, FL_SC_RESTORE_FPREGS, ADDR_LEN, KEYS({ "xrstor", OPT(NUM) }), FL_SC_SUBJECT },
 	GUP("get_user_pages", FL_SC_GET_USER_PAGES),
 	GUP("pin_user_pages", FL_SC_PIN_USER_PAGES),
 	GUP("get_user_pages_fast", FL_SC_GET_USER_PAGES_FAST),
 	GUP("pin_user_pages_fast", FL_SC_PIN_USER_PAGES_FAST),
 	{ "put_pages", FL_SC_CALL, FL_SC_PUT_PAGES, SLOTS(FL_SC_PAGES), NULL, FL_SC_SUBJECT },
+	{ "read_pages", FL_SC_CALL, FL_SC_READ_PAGES, SLOTS(FL_SC_PAGES, FL_SC_NUM, FL_SC_NUM), NULL, FL_SC_SUBJECT },
 	{ "userfaultfd", FL_SC_CALL, FL_SC_USERFAULTFD, SLOTS(OPT(UFFD_FLAGS)),
 	  KEYS({ "as", FL_SC_NEW_UFFD }), FL_SC_SUBJECT | FL_SC_DEFINES },
 	{ "uffd_api", FL_SC_CALL, FL_SC_UFFD_API,
@@ -231,7 +232,7 @@ static const char *const advice_words[] = {
 };
 static const char *const fs_words[] = { "tmpfs", "ext4", "btrfs", NULL };
 static const char *const onoff_words[] = { "off", "on", NULL };
-static const char *const outcome_words[] = { "ok", "livelock", "sigsegv", "sigbus", NULL };
+static const char *const outcome_words[] = { "ok", "livelock", "sigsegv", "sigbus", "no-progress", "leak", NULL };
 static const char *const event_words[] = {
 	"pagefault", "fork", "remap", "remove", "unmap", NULL
 };

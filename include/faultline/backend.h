@@ -41,6 +41,8 @@ enum fl_outcome {
 	FL_OUTCOME_LIVELOCK = FL_SC_LIVELOCK,
 	FL_OUTCOME_SIGSEGV = FL_SC_SIGSEGV,
 	FL_OUTCOME_SIGBUS = FL_SC_SIGBUS,
+	FL_OUTCOME_NO_PROGRESS = FL_SC_NO_PROGRESS, /* loop bound passed, no repeat */
+	FL_OUTCOME_LEAK = FL_SC_LEAK, /* read another process's post-fork private bytes (gup.h) */
 };
 
 struct fl_obs {
@@ -88,5 +90,18 @@ struct fl_backend {
 
 /* The model backend. */
 extern const struct fl_backend_ops fl_model_backend;
+
+/*
+ * The running kernel (backend/host.c, docs/host.md): each scenario process
+ * is a real forked process; statements are real system calls.
+ */
+extern const struct fl_backend_ops fl_host_backend;
+
+/*
+ * May this process use userfaultfd: root, vm.unprivileged_userfaultfd = 1,
+ * or read-write access to /dev/userfaultfd?  WHY gets one line either way
+ * (for a "skipped (needs userfaultfd permission)" verdict).
+ */
+bool fl_host_uffd_permitted(char *why, size_t len);
 
 #endif

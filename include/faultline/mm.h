@@ -108,6 +108,9 @@ struct fl_folio {
 	struct fl_file *mapping;     /* page cache owner, or NULL */
 	uint64_t index;              /* page index in mapping */
 	uint8_t *tags;               /* 256 granule tags (MTE/ADI) or NULL */
+	/* leak checker (gup.h): who last wrote the bytes, and when */
+	int writer;                  /* pid, 0: nobody tagged (zero, cache) */
+	uint32_t wgen;               /* the next pid at that time: a fork clock */
 };
 
 /* pte->flags */
@@ -158,6 +161,7 @@ struct fl_process {
 	char name[32];
 	struct fl_mm *mm;
 	bool exited;
+	int ppid;                    /* the forking parent, 0 for `process` */
 	struct fl_process *next;
 };
 

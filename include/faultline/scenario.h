@@ -72,6 +72,7 @@ enum fl_sc_func {
 	FL_SC_USERFAULTFD, FL_SC_UFFD_API, FL_SC_UFFD_REGISTER, FL_SC_UFFD_COPY,
 	FL_SC_UFFD_ZEROPAGE, FL_SC_UFFD_WAKE, FL_SC_UFFD_WRITEPROTECT,
 	FL_SC_UFFD_CONTINUE, FL_SC_UFFD_READ, FL_SC_UFFD_SERVE,
+	FL_SC_READ_PAGES,       /* read_pages H OFF LEN: kernel read of GUP'd folios */
 };
 
 /* code of an `expect` statement. */
@@ -121,7 +122,7 @@ enum fl_sc_data_form {
 
 enum fl_sc_fd_end { FL_SC_END_NONE, FL_SC_END_READ, FL_SC_END_WRITE };
 
-enum fl_sc_outcome { FL_SC_OK, FL_SC_LIVELOCK, FL_SC_SIGSEGV, FL_SC_SIGBUS };
+enum fl_sc_outcome { FL_SC_OK, FL_SC_LIVELOCK, FL_SC_SIGSEGV, FL_SC_SIGBUS, FL_SC_NO_PROGRESS, FL_SC_LEAK };
 
 struct fl_sc_varterm {
 	unsigned var;           /* index in fl_scenario.vars */

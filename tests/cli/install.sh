@@ -18,8 +18,11 @@ libdir=$(dirname "$(dirname "$pc")")
 "$tmp/bin/faultline" --help >/dev/null
 
 export PKG_CONFIG_PATH="$(dirname "$pc")"
+# A sanitized build installs a sanitized library: link the program alike.
+san=""
+nm "$libdir/libfaultline.a" 2>/dev/null | grep -q __asan_ && san="-fsanitize=address,undefined"
 # The static archive: no run-time path needed, and it is what CI links.
-cc -o "$tmp/hello" tests/install/hello.c \
+cc $san -o "$tmp/hello" tests/install/hello.c \
 	$(pkg-config --define-variable=prefix="$tmp" --cflags faultline) \
 	"$libdir/libfaultline.a" $(pkg-config --define-variable=prefix="$tmp" --libs --static faultline | sed 's/-lfaultline//')
 out=$("$tmp/hello")

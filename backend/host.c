@@ -1,0 +1,853 @@
+/*
+ * backend/host.c - running scenario statements on the running kernel.
+ *
+ * Every scenario process is a real process: `p` is forked at open(),
+ * `process NAME` forks another from the runner, and `fork CHILD` is a real
+ * fork() of the current scenario process, so copy-on-write is the
+ * kernel's own.  The runner stays in this process and sends each
+ * statement, its arguments already evaluated, to the current process over
+ * a socketpair (backend/host_internal.h); the process runs it as the real
+ * system call and replies with the observables.  Mappings are real mmaps
+ * (map_base() reports where the kernel put them, so `buf+10` means the
+ * same on both backends), files are memfds (fs=tmpfs) or nameless
+ * O_TMPFILE files on the temporary directory's file system, pipes are real
+ * pipes.
+ *
+ * What the host refuses (-EOPNOTSUPP, the runner says UNSUPPORTED), all at
+ * the first statement, before anything runs on the real kernel:
+ *   - calls into the kernel that no system call reaches directly: the
+ *     uaccess routines, fault_in_*, GUP, btrfs_search_ioctl,
+ *     restore_fpregs;
+ *   - `on HOOK`: the host cannot stop the kernel at a point inside a call;
+ *   - `tag` (no MTE here), `evict` (reclaim is the kernel's choice: there
+ *     is no deterministic way to push one page out), `poison` (it would
+ *     take a real page of this machine out of service);
+ *   - userfaultfd calls, not run on the host yet (fl_host_uffd_permitted()
+ *     already says whether they could be);
+ *   - `kernel X.Y` other than the running kernel's major.minor, `arch A`
+ *     other than this machine's, fs= a file system the temporary directory
+ *     is not on.
+ * The runner reads `kernel` and `arch` lines itself and hands open() only
+ * the resolved version (the newest modelled one when none is written), so
+ * open() reads those lines from the scenario (b->sc) to tell "kernel host"
+ * from "kernel 5.18".
+ *
+ * Safety: each scenario process has rlimits (host_child_limits()), dies
+ * with the runner (PR_SET_PDEATHSIG, and EOF on its socket), and runs in
+ * one process group; a statement that takes longer than the wall-clock
+ * timeout gets the whole group SIGKILLed and the statement an error.
+ * close() kills and reaps every process it started, on every path.
+ */
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <faultline/run.h>
+
+#include "backend/host_internal.h"
+
+#define EXT4_MAGIC  0xEF53
+#define BTRFS_MAGIC 0x9123683E
+#define TMPFS_MAGIC 0x01021994
+
+struct host_proc {
+	pid_t pid;
+	int sock;               /* the runner's end */
+	bool alive;
+	bool direct;            /* our child (waitpid) or a child's child */
+};
+
+struct host {
+	struct fl_backend *b;
+	unsigned nnames;
+	struct host_proc *procs;        /* by names[] index */
+	int (*fds)[2];                  /* by names[] index: files, pipe ends */
+	fl_addr_t *map_base;            /* by names[] index */
+	unsigned cur;                   /* the current process */
+	pid_t pgid;
+	int timeout_ms;
+	unsigned line;                  /* of the statement being run */
+	char refusal[200];              /* why the scenario cannot run here */
+};
+
+static struct host *host_of(struct fl_backend *b)
+{
+	return b->priv;
+}
+
+static const char *name_of(const struct host *h, unsigned id)
+{
+	return h->b->sc->names[id].text;
+}
+
+/* ---- what the host refuses ---- */
+
+/* The running machine's arch, in the scenario language's words. */
+static const char *host_arch_name(void)
+{
+	static struct utsname u;
+
+	if (uname(&u))
+		return "?";
+	if (!strcmp(u.machine, "aarch64"))
+		return "arm64";
+	if (!strcmp(u.machine, "i686") || !strcmp(u.machine, "i386"))
+		return "i386";
+	if (!strncmp(u.machine, "armv", 4))
+		return "arm";
+	return u.machine;
+}
+
+static bool is_kernel_internal(unsigned code)
+{
+	return code < FL_SC_READ || code == FL_SC_BTRFS_SEARCH_IOCTL ||
+	       code == FL_SC_RESTORE_FPREGS ||
+	       (code >= FL_SC_GET_USER_PAGES && code <= FL_SC_PUT_PAGES);
+}
+
+static bool refuse_call(struct host *h, const struct fl_sc_stmt *st)
+{
+	const char *f = fl_sc_func_name((enum fl_sc_func)st->code);
+
+	if (is_kernel_internal(st->code))
+		snprintf(h->refusal, sizeof(h->refusal),
+			 "host backend: 'call %s' (line %u) has no system-call equivalent",
+			 f, st->line);
+	else if (st->code >= FL_SC_USERFAULTFD)
+		snprintf(h->refusal, sizeof(h->refusal),
+			 "host backend: 'call %s' (line %u): userfaultfd is not run on the host yet",
+			 f, st->line);
+	return h->refusal[0];
+}
+
+static bool refuse_verb(struct host *h, const struct fl_sc_stmt *st)
+{
+	static const struct { enum fl_sc_verb v; const char *why; } no[] = {
+		{ FL_SC_ON, "the host cannot stop the kernel inside a call" },
+		{ FL_SC_TAG, "memory tagging (MTE) is not on this machine" },
+		{ FL_SC_EVICT, "reclaim is the kernel's choice: no deterministic way to evict a page" },
+		{ FL_SC_POISON, "it would take a real page of this machine out of service" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+		if (st->verb == no[i].v)
+			snprintf(h->refusal, sizeof(h->refusal),
+				 "host backend: '%s' (line %u): %s",
+				 fl_sc_verb_name(st->verb), st->line, no[i].why);
+	return h->refusal[0];
+}
+
+static bool refuse_world(struct host *h, const struct fl_sc_stmt *st)
+{
+	fl_kver_t want = (fl_kver_t)st->args[0].u.value, have = fl_host_kver();
+	char kv[32];
+
+	if (st->verb == FL_SC_KERNEL && want &&
+	    (FL_KV_MAJOR(want) != FL_KV_MAJOR(have) || FL_KV_MINOR(want) != FL_KV_MINOR(have)))
+		snprintf(h->refusal, sizeof(h->refusal),
+			 "host backend: 'kernel %s' (line %u) is not the running kernel (%u.%u)",
+			 fl_kver_format(want, kv, sizeof(kv)), st->line,
+			 FL_KV_MAJOR(have), FL_KV_MINOR(have));
+	if (st->verb == FL_SC_ARCH &&
+	    strcmp(fl_arch((enum fl_arch_id)st->args[0].u.value)->name, host_arch_name()))
+		snprintf(h->refusal, sizeof(h->refusal),
+			 "host backend: 'arch %s' (line %u) is not this machine's (%s)",
+			 fl_arch((enum fl_arch_id)st->args[0].u.value)->name, st->line,
+			 host_arch_name());
+	return h->refusal[0];
+}
+
+/* The directory O_TMPFILE files go to: $TMPDIR or /tmp. */
+static const char *tmp_dir(void)
+{
+	const char *t = getenv("TMPDIR");
+
+	return t && *t ? t : "/tmp";
+}
+
+static bool refuse_fs(struct host *h, const struct fl_sc_stmt *st)
+{
+	static const long magic[] = { TMPFS_MAGIC, EXT4_MAGIC, BTRFS_MAGIC };
+	static const char *const fs[] = { "tmpfs", "ext4", "btrfs" };
+	const struct fl_sc_arg *a = fl_sc_key(st, "fs");
+	struct statfs sf;
+
+	if (!a || a->u.value == 0 || a->u.value > 2)
+		return false;   /* tmpfs: a memfd */
+	if (statfs(tmp_dir(), &sf) == 0 && (long)sf.f_type == magic[a->u.value])
+		return false;
+	snprintf(h->refusal, sizeof(h->refusal),
+		 "host backend: 'file ... fs=%s' (line %u): %s is not on %s",
+		 fs[a->u.value], st->line, tmp_dir(), fs[a->u.value]);
+	return true;
+}
+
+/* Look at every statement once; true (and h->refusal) if one cannot run here. */
+static bool host_refuses(struct host *h, const struct fl_scenario *sc)
+{
+	unsigned i;
+
+	for (i = 0; i < sc->nstmts; i++) {
+		const struct fl_sc_stmt *st = &sc->stmts[i];
+
+		if ((st->verb == FL_SC_CALL && refuse_call(h, st)) ||
+		    refuse_verb(h, st) || refuse_world(h, st) ||
+		    (st->verb == FL_SC_FILE && refuse_fs(h, st)))
+			return true;
+	}
+	return false;
+}
+
+/* ---- processes ---- */
+
+/* Kill every scenario process: the group, then each one we know of. */
+static void host_kill_all(struct host *h)
+{
+	unsigned i;
+
+	if (h->pgid > 0)
+		kill(-h->pgid, SIGKILL);
+	for (i = 0; i < h->nnames; i++) {
+		struct host_proc *p = &h->procs[i];
+
+		if (!p->alive)
+			continue;
+		kill(p->pid, SIGKILL);
+		if (p->direct)
+			waitpid(p->pid, NULL, 0);
+		close(p->sock);
+		p->alive = false;
+	}
+}
+
+static int set_timeouts(struct host *h, int sock)
+{
+	struct timeval tv = { h->timeout_ms / 1000, (h->timeout_ms % 1000) * 1000 };
+
+	if (setsockopt(sock, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) ||
+	    setsockopt(sock, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)))
+		return -errno;
+	return 0;
+}
+
+/* In the new process: drop the runner's ends of the other processes' sockets. */
+static void __attribute__((noreturn)) child_start(struct host *h, int sock, pid_t runner)
+{
+	struct host_child_env env = { sock, h->fds, h->nnames };
+	unsigned i;
+
+	for (i = 0; i < h->nnames; i++)
+		if (h->procs[i].alive)
+			close(h->procs[i].sock);
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != runner)        /* the runner died before the prctl */
+		_exit(1);
+	if (setpgid(0, h->pgid) && setpgid(0, 0))
+		_exit(1);
+	host_child_limits();
+	host_child_main(&env);
+}
+
+/* `process NAME` (and `p` at open): a new process, forked from the runner. */
+static int spawn_process(struct host *h, unsigned id, struct fl_obs *obs)
+{
+	pid_t runner = getpid(), pid;
+	int sv[2];
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
+		return -errno;
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		close(sv[0]);
+		close(sv[1]);
+		snprintf(obs->why, sizeof(obs->why), "host backend: fork: %s", strerror(errno));
+		return -EAGAIN;
+	}
+	if (pid == 0) {
+		close(sv[0]);
+		child_start(h, sv[1], runner);
+	}
+	close(sv[1]);
+	/* Both sides set the group, so it is set whichever runs first. */
+	if (setpgid(pid, h->pgid > 0 ? h->pgid : pid) == 0 && h->pgid <= 0)
+		h->pgid = pid;
+	h->procs[id] = (struct host_proc){ pid, sv[0], true, true };
+	h->cur = id;
+	return set_timeouts(h, sv[0]);
+}
+
+/* The process died or did not answer: say so, kill everything. */
+static int host_lost(struct host *h, unsigned id, int err, struct fl_obs *obs)
+{
+	struct host_proc *p = &h->procs[id];
+	int status = 0;
+
+	if (err == -EAGAIN || err == -EWOULDBLOCK) {
+		snprintf(obs->why, sizeof(obs->why),
+			 "host backend: line %u: process %s did not answer within %d ms; "
+			 "its process group was killed", h->line, name_of(h, id), h->timeout_ms);
+		host_kill_all(h);
+		return -ETIMEDOUT;
+	}
+	if (p->direct && waitpid(p->pid, &status, 0) == p->pid && WIFSIGNALED(status))
+		snprintf(obs->why, sizeof(obs->why),
+			 "host backend: line %u: process %s died of signal %d",
+			 h->line, name_of(h, id), WTERMSIG(status));
+	else
+		snprintf(obs->why, sizeof(obs->why),
+			 "host backend: line %u: process %s is gone (%s)",
+			 h->line, name_of(h, id), strerror(-err));
+	close(p->sock);
+	p->alive = false;
+	return -ECHILD;
+}
+
+/*
+ * Send RQ (with its iovecs, data and an fd) to process ID and read the
+ * reply; its data, if any, goes to *OUT (malloc'ed; NULL: dropped).
+ */
+static int host_request(struct host *h, unsigned id, struct host_req *rq,
+			const void *iov, const void *data, int fd,
+			struct host_rep *rep, uint8_t **out, struct fl_obs *obs)
+{
+	struct host_proc *p = &h->procs[id];
+	uint8_t *buf = NULL;
+	int dummy, err;
+
+	if (!p->alive) {
+		snprintf(obs->why, sizeof(obs->why), "host backend: process %s has exited",
+			 name_of(h, id));
+		return -ESRCH;
+	}
+	err = host_send(p->sock, rq, sizeof(*rq), iov, rq->niov * sizeof(struct host_iov),
+			data, rq->dlen, fd);
+	if (!err)
+		err = host_recv_hdr(p->sock, rep, sizeof(*rep), &dummy);
+	if (!err && rep->dlen > HOST_MAX_DATA)
+		err = -EPROTO;
+	if (!err) {
+		buf = malloc(rep->dlen + 1);
+		err = buf ? host_recv_all(p->sock, buf, rep->dlen) : -ENOMEM;
+	}
+	if (err) {
+		free(buf);
+		return err == -ENOMEM ? err : host_lost(h, id, err, obs);
+	}
+	if (out)
+		*out = buf;
+	else
+		free(buf);
+	return 0;
+}
+
+/* The common case: a request to the current process, no fd, no reply data. */
+static int host_do(struct host *h, struct host_req *rq, const void *iov,
+		   const void *data, struct host_rep *rep, struct fl_obs *obs)
+{
+	return host_request(h, h->cur, rq, iov, data, -1, rep, NULL, obs);
+}
+
+/* ---- world statements ---- */
+
+/* Hand a new file or pipe end to every live process. */
+static int install_everywhere(struct host *h, unsigned slot, unsigned which,
+			      struct fl_obs *obs)
+{
+	struct host_req rq = { .op = HOST_OP_INSTALL, .slot = slot, .which = which };
+	struct host_rep rep;
+	unsigned i;
+	int err;
+
+	for (i = 0; i < h->nnames; i++) {
+		if (!h->procs[i].alive)
+			continue;
+		err = host_request(h, i, &rq, NULL, NULL, h->fds[slot][which], &rep,
+				   NULL, obs);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int setup_failed(struct fl_obs *obs, const char *what, int err)
+{
+	snprintf(obs->why, sizeof(obs->why), "%s failed: %s", what, strerror(err));
+	return -err;
+}
+
+static int exec_file(struct host *h, const struct fl_sc_stmt *st,
+		     const struct fl_val *args, struct fl_obs *obs)
+{
+	unsigned id = (unsigned)args[0].u;
+	const struct fl_sc_arg *fs = fl_sc_key(st, "fs");
+	int fd;
+
+	if (fs && fs->u.value)  /* on the file system refuse_fs() checked */
+		fd = open(tmp_dir(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	else
+		fd = memfd_create(name_of(h, id), MFD_CLOEXEC);
+	if (fd < 0)
+		return setup_failed(obs, "file", errno);
+	if (ftruncate(fd, (off_t)args[1].u)) {
+		int err = errno;
+
+		close(fd);
+		return setup_failed(obs, "file", err);
+	}
+	h->fds[id][0] = fd;
+	return install_everywhere(h, id, 0, obs);
+}
+
+/*
+ * Pipes are O_NONBLOCK: the runner keeps a write end open, so a read of an
+ * empty pipe would wait forever; it answers EAGAIN instead.
+ */
+static int exec_pipe(struct host *h, const struct fl_val *args, struct fl_obs *obs)
+{
+	unsigned id = (unsigned)args[0].u;
+	int err;
+
+	if (pipe2(h->fds[id], O_CLOEXEC | O_NONBLOCK))
+		return setup_failed(obs, "pipe", errno);
+	err = install_everywhere(h, id, 0, obs);
+	return err ? err : install_everywhere(h, id, 1, obs);
+}
+
+static const struct fl_val *key_val(const struct fl_sc_stmt *st,
+				    const struct fl_val *args, const char *name)
+{
+	unsigned i;
+
+	for (i = 0; i < st->nkeys; i++)
+		if (!strcmp(st->keys[i].name, name))
+			return &args[st->nargs + i];
+	return NULL;
+}
+
+static int exec_mmap(struct host *h, const struct fl_sc_stmt *st,
+		     const struct fl_val *args, struct fl_obs *obs)
+{
+	const struct fl_val *file = key_val(st, args, "file");
+	const struct fl_val *off = key_val(st, args, "off");
+	const struct fl_val *at = key_val(st, args, "at");
+	struct host_req rq = {
+		.op = HOST_OP_MMAP,
+		.slot = file ? (uint32_t)file->u : 0,   /* names[0] is `p`, never a file */
+		.a = { at ? at->u : 0, args[1].u, args[2].u,
+		       args[3].u ? MAP_SHARED : MAP_PRIVATE, off ? off->u : 0 },
+	};
+	struct host_rep rep;
+	int err = host_do(h, &rq, NULL, NULL, &rep, obs);
+
+	if (err)
+		return err;
+	if (rep.ret == -1)
+		return setup_failed(obs, "mmap", rep.err);
+	h->map_base[args[0].u] = (fl_addr_t)rep.ret;
+	snprintf(obs->summary, sizeof(obs->summary), "%s = 0x%llx",
+		 name_of(h, (unsigned)args[0].u), (unsigned long long)rep.ret);
+	return 0;
+}
+
+static int exec_vm_change(struct host *h, const struct fl_sc_stmt *st,
+			  const struct fl_val *args, struct fl_obs *obs)
+{
+	static const struct { enum fl_sc_verb v; enum host_op op; const char *what; } t[] = {
+		{ FL_SC_MUNMAP, HOST_OP_MUNMAP, "munmap" },
+		{ FL_SC_MPROTECT, HOST_OP_MPROTECT, "mprotect" },
+		{ FL_SC_MADVISE, HOST_OP_MADVISE, "madvise" },
+	};
+	struct host_req rq = { .a = { args[0].u, args[1].u,
+				      st->nargs > 2 ? args[2].u : 0 } };
+	struct host_rep rep;
+	size_t i;
+	int err;
+
+	for (i = 0; i < 3 && t[i].v != st->verb; i++)
+		;
+	if (i == 3)
+		return -EINVAL;
+	rq.op = t[i].op;
+	err = host_do(h, &rq, NULL, NULL, &rep, obs);
+	if (err)
+		return err;
+	return rep.ret == -1 ? setup_failed(obs, t[i].what, rep.err) : 0;
+}
+
+static void record_access(struct fl_obs *obs, const struct host_rep *rep,
+			  const char *what, size_t len)
+{
+	obs->moved = rep->moved;
+	obs->sig.sig = rep->sig == SIGSEGV ? FL_SIGSEGV : rep->sig == SIGBUS ? FL_SIGBUS
+									   : FL_SIG_NONE;
+	obs->sig.code = rep->code;
+	obs->sig.addr = rep->addr;
+	obs->outcome = obs->sig.sig == FL_SIGSEGV ? FL_OUTCOME_SIGSEGV :
+		       obs->sig.sig == FL_SIGBUS ? FL_OUTCOME_SIGBUS : FL_OUTCOME_OK;
+	if (!rep->sig)
+		snprintf(obs->summary, sizeof(obs->summary), "%s %zu bytes", what,
+			 (size_t)rep->moved);
+	else
+		snprintf(obs->summary, sizeof(obs->summary),
+			 "%s %zu of %zu bytes, then %s (code %d) at 0x%llx", what,
+			 (size_t)rep->moved, len, rep->sig == SIGSEGV ? "SIGSEGV" : "SIGBUS",
+			 rep->code, (unsigned long long)rep->addr);
+}
+
+static int exec_access(struct host *h, const struct fl_sc_stmt *st,
+		       const struct fl_val *args, struct fl_obs *obs)
+{
+	const struct fl_val *data = &args[st->nargs - 1];
+	struct host_req rq = { .a = { args[0].u, args[1].u } };
+	struct host_rep rep;
+	int err;
+
+	switch (st->verb) {
+	case FL_SC_STORE:
+		rq.op = HOST_OP_STORE;
+		rq.dlen = data->len;
+		err = host_do(h, &rq, NULL, data->bytes, &rep, obs);
+		if (!err)
+			record_access(obs, &rep, "stored", data->len);
+		return err;
+	case FL_SC_LOAD:
+		rq.op = HOST_OP_LOAD;
+		err = host_do(h, &rq, NULL, NULL, &rep, obs);
+		if (!err)
+			record_access(obs, &rep, "loaded", args[1].u);
+		return err;
+	default:        /* poke: FOLL_FORCE through /proc/self/mem */
+		rq.op = HOST_OP_POKE;
+		rq.dlen = data->len;
+		err = host_do(h, &rq, NULL, data->bytes, &rep, obs);
+		if (err)
+			return err;
+		if (rep.ret != (int64_t)data->len)
+			return setup_failed(obs, "poke", rep.ret < 0 ? rep.err : EFAULT);
+		return 0;
+	}
+}
+
+static int exec_process(struct host *h, const struct fl_sc_stmt *st,
+			const struct fl_val *args, struct fl_obs *obs)
+{
+	unsigned id = (unsigned)args[0].u;
+	struct host_req rq = { .op = HOST_OP_FORK };
+	struct host_rep rep;
+	int sv[2], err, dummy;
+
+	switch (st->verb) {
+	case FL_SC_PROCESS:
+		return spawn_process(h, id, obs);
+	case FL_SC_USE:
+		if (!h->procs[id].alive)
+			return setup_failed(obs, "use", ESRCH);
+		h->cur = id;
+		return 0;
+	case FL_SC_EXIT:
+		if (!h->procs[id].alive)
+			return setup_failed(obs, "exit", ESRCH);
+		rq.op = HOST_OP_EXIT;
+		host_send(h->procs[id].sock, &rq, sizeof(rq), NULL, 0, NULL, 0, -1);
+		host_recv_hdr(h->procs[id].sock, &rep, sizeof(rep), &dummy);  /* EOF */
+		if (h->procs[id].direct)
+			waitpid(h->procs[id].pid, NULL, 0);
+		close(h->procs[id].sock);
+		h->procs[id].alive = false;
+		return 0;
+	default:        /* fork: the new process gets its socket from its parent */
+		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
+			return setup_failed(obs, "fork", errno);
+		err = host_request(h, h->cur, &rq, NULL, NULL, sv[1], &rep, NULL, obs);
+		close(sv[1]);
+		if (!err && rep.ret < 0)
+			err = setup_failed(obs, "fork", rep.err);
+		if (err) {
+			close(sv[0]);
+			return err;
+		}
+		h->procs[id] = (struct host_proc){ (pid_t)rep.ret, sv[0], true, false };
+		snprintf(obs->summary, sizeof(obs->summary), "pid %d forked %s (pid %d)",
+			 h->procs[h->cur].pid, name_of(h, id), (int)rep.ret);
+		return set_timeouts(h, sv[0]);
+	}
+}
+
+/* ---- calls: the system calls ---- */
+
+/* The fd slot of an FD or PIPE_FD argument: a file, or a pipe's end. */
+static void fd_slot(const struct host *h, const struct fl_val *v, struct host_req *rq,
+		    bool write_default)
+{
+	bool is_pipe = h->b->sc->names[v->u].kind == FL_SC_NEW_PIPE;
+
+	rq->slot = (uint32_t)v->u;
+	rq->which = is_pipe && (v->end == FL_SC_END_WRITE ||
+				(v->end == FL_SC_END_NONE && write_default));
+}
+
+static void set_result(struct fl_obs *obs, const struct host_rep *rep)
+{
+	obs->has_ret = true;
+	obs->ret = rep->ret;
+	obs->err = rep->ret == -1 ? rep->err : 0;
+	if (obs->err)
+		snprintf(obs->summary, sizeof(obs->summary), "%s",
+			 fl_sc_errno_name(obs->err) ? fl_sc_errno_name(obs->err) : "?");
+}
+
+static int call_iov(struct host *h, const struct fl_sc_stmt *st,
+		    const struct fl_val *args, struct host_req *rq, struct fl_obs *obs)
+{
+	struct host_iov *iov;
+	struct host_rep rep;
+	unsigned i;
+	int err;
+
+	rq->op = st->code == FL_SC_READV ? HOST_OP_READV : HOST_OP_WRITEV;
+	rq->niov = st->nargs - 1;
+	if (rq->niov > HOST_MAX_IOV)
+		return setup_failed(obs, fl_sc_func_name((enum fl_sc_func)st->code), EINVAL);
+	iov = calloc(rq->niov + 1, sizeof(*iov));
+	if (!iov)
+		return -ENOMEM;
+	for (i = 0; i < rq->niov; i++)
+		iov[i] = (struct host_iov){ args[i + 1].iov_addr, args[i + 1].iov_len };
+	err = host_do(h, rq, iov, NULL, &rep, obs);
+	free(iov);
+	if (!err)
+		set_result(obs, &rep);
+	return err;
+}
+
+static int call_proc_mem(struct host *h, const struct fl_sc_stmt *st,
+			 const struct fl_val *args, struct host_req *rq,
+			 struct fl_obs *obs)
+{
+	struct host_rep rep;
+	uint8_t *buf = NULL;
+	int err;
+
+	if (st->code == FL_SC_PROC_MEM_WRITE) {
+		rq->op = HOST_OP_MEM_WRITE;
+		rq->dlen = args[1].len;
+		err = host_do(h, rq, NULL, args[1].bytes, &rep, obs);
+		if (!err)
+			set_result(obs, &rep);
+		return err;
+	}
+	rq->op = HOST_OP_MEM_READ;
+	err = host_request(h, h->cur, rq, NULL, NULL, -1, &rep, &buf, obs);
+	if (err)
+		return err;
+	set_result(obs, &rep);
+	obs->kbuf = buf;        /* what was read: `expect kbuf` */
+	obs->kbuf_len = rep.dlen;
+	return 0;
+}
+
+static int exec_call(struct host *h, const struct fl_sc_stmt *st,
+		     const struct fl_val *args, struct fl_obs *obs)
+{
+	static const enum host_op simple[] = {
+		[FL_SC_READ] = HOST_OP_READ, [FL_SC_WRITE] = HOST_OP_WRITE,
+		[FL_SC_PREAD] = HOST_OP_PREAD, [FL_SC_PWRITE] = HOST_OP_PWRITE,
+		[FL_SC_VMSPLICE] = HOST_OP_VMSPLICE,
+	};
+	struct host_req rq = { 0 };
+	struct host_rep rep;
+	int err;
+
+	switch (st->code) {
+	case FL_SC_READ: case FL_SC_WRITE: case FL_SC_PREAD: case FL_SC_PWRITE:
+	case FL_SC_VMSPLICE:
+		rq.op = simple[st->code];
+		fd_slot(h, &args[0], &rq, st->code == FL_SC_VMSPLICE);
+		rq.a[0] = args[1].u;
+		rq.a[1] = args[2].u;
+		rq.a[2] = st->nargs > 3 ? args[3].u : 0;
+		break;
+	case FL_SC_READV: case FL_SC_WRITEV:
+		fd_slot(h, &args[0], &rq, false);
+		return call_iov(h, st, args, &rq, obs);
+	case FL_SC_PROCESS_VM_READV: case FL_SC_PROCESS_VM_WRITEV:
+		if (!h->procs[args[0].u].alive)
+			return setup_failed(obs, "process_vm", ESRCH);
+		rq.op = st->code == FL_SC_PROCESS_VM_READV ? HOST_OP_PVM_READV
+							   : HOST_OP_PVM_WRITEV;
+		rq.a[0] = (uint64_t)h->procs[args[0].u].pid;
+		rq.a[1] = args[1].u;
+		rq.a[2] = args[2].u;
+		rq.a[3] = args[3].u;
+		break;
+	case FL_SC_PROC_MEM_READ: case FL_SC_PROC_MEM_WRITE:
+		rq.a[0] = args[0].u;
+		rq.a[1] = args[1].u;
+		return call_proc_mem(h, st, args, &rq, obs);
+	default:        /* host_refuses() has stopped the scenario before */
+		snprintf(obs->why, sizeof(obs->why), "host backend: no system call for this");
+		return -EOPNOTSUPP;
+	}
+	err = host_do(h, &rq, NULL, NULL, &rep, obs);
+	if (!err)
+		set_result(obs, &rep);
+	return err;
+}
+
+/* ---- the backend ---- */
+
+static int host_exec(struct fl_backend *b, const struct fl_sc_stmt *st,
+		     const struct fl_val *args, struct fl_obs *obs)
+{
+	struct host *h = host_of(b);
+
+	h->line = st->line;
+	if (h->refusal[0]) {
+		snprintf(obs->why, sizeof(obs->why), "%s", h->refusal);
+		return -EOPNOTSUPP;
+	}
+	switch (st->verb) {
+	case FL_SC_PROCESS: case FL_SC_USE: case FL_SC_FORK: case FL_SC_EXIT:
+		return exec_process(h, st, args, obs);
+	case FL_SC_FILE:
+		return exec_file(h, st, args, obs);
+	case FL_SC_PIPE:
+		return exec_pipe(h, args, obs);
+	case FL_SC_MMAP:
+		return exec_mmap(h, st, args, obs);
+	case FL_SC_MUNMAP: case FL_SC_MPROTECT: case FL_SC_MADVISE:
+		return exec_vm_change(h, st, args, obs);
+	case FL_SC_STORE: case FL_SC_LOAD: case FL_SC_POKE:
+		return exec_access(h, st, args, obs);
+	case FL_SC_CALL:
+		return exec_call(h, st, args, obs);
+	default:        /* tag, evict, poison: refused at open */
+		snprintf(obs->why, sizeof(obs->why), "host backend: '%s' cannot run here",
+			 fl_sc_verb_name(st->verb));
+		return -EOPNOTSUPP;
+	}
+}
+
+static int host_arm_hook(struct fl_backend *b, enum fl_hook hook, unsigned nth,
+			 const struct fl_sc_stmt *st, const struct fl_val *args)
+{
+	(void)b; (void)hook; (void)nth; (void)st; (void)args;
+	return -EOPNOTSUPP;     /* see refuse_verb(): FL_SC_ON */
+}
+
+static int host_timeout_ms(void)
+{
+	const char *t = getenv("FAULTLINE_HOST_TIMEOUT_MS");
+	long v = t ? strtol(t, NULL, 10) : 0;
+
+	return v > 0 && v < 3600000 ? (int)v : HOST_STMT_TIMEOUT_MS;
+}
+
+static void host_free(struct host *h)
+{
+	unsigned i;
+
+	for (i = 0; i < h->nnames; i++) {
+		if (h->fds[i][0] >= 0)
+			close(h->fds[i][0]);
+		if (h->fds[i][1] >= 0)
+			close(h->fds[i][1]);
+	}
+	free(h->procs);
+	free(h->fds);
+	free(h->map_base);
+	free(h);
+}
+
+static int host_open(struct fl_backend *b, fl_kver_t kver, enum fl_arch_id arch)
+{
+	struct host *h = calloc(1, sizeof(*h));
+	struct fl_obs obs = { 0 };
+	unsigned i, n = b->sc->nnames + 1;
+	int err;
+
+	(void)kver;     /* the scenario's own `kernel` line is what counts */
+	if (!h)
+		return -ENOMEM;
+	h->b = b;
+	h->nnames = n;
+	h->timeout_ms = host_timeout_ms();
+	h->procs = calloc(n, sizeof(*h->procs));
+	h->fds = calloc(n, sizeof(*h->fds));
+	h->map_base = calloc(n, sizeof(*h->map_base));
+	if (!h->procs || !h->fds || !h->map_base) {
+		h->nnames = 0;
+		host_free(h);
+		return -ENOMEM;
+	}
+	for (i = 0; i < n; i++)
+		h->fds[i][0] = h->fds[i][1] = -1;
+	b->priv = h;
+	if (host_refuses(h, b->sc))
+		;
+	else if (strcmp(fl_arch(arch)->name, host_arch_name()))
+		snprintf(h->refusal, sizeof(h->refusal),
+			 "host backend: the scenario is for %s, this machine is %s",
+			 fl_arch(arch)->name, host_arch_name());
+	else if ((err = spawn_process(h, 0, &obs)))
+		return err;     /* close() frees h */
+	return 0;
+}
+
+static void host_close(struct fl_backend *b)
+{
+	struct host *h = host_of(b);
+
+	if (!h)
+		return;
+	host_kill_all(h);
+	host_free(h);
+	b->priv = NULL;
+}
+
+static fl_addr_t host_map_base(struct fl_backend *b, unsigned name)
+{
+	return host_of(b)->map_base[name];
+}
+
+static int host_peek(struct fl_backend *b, fl_addr_t addr, void *buf, size_t len)
+{
+	struct host *h = host_of(b);
+	struct host_req rq = { .op = HOST_OP_PEEK, .a = { addr, len } };
+	struct host_rep rep;
+	struct fl_obs obs = { 0 };
+	uint8_t *data = NULL;
+	int err;
+
+	memset(buf, 0, len);
+	if (h->refusal[0])
+		return -EOPNOTSUPP;
+	err = host_request(h, h->cur, &rq, NULL, NULL, -1, &rep, &data, &obs);
+	if (err)
+		return err;
+	memcpy(buf, data, rep.dlen < len ? rep.dlen : len);
+	free(data);
+	return 0;
+}
+
+const struct fl_backend_ops fl_host_backend = {
+	.name = "host",
+	.open = host_open,
+	.close = host_close,
+	.exec = host_exec,
+	.map_base = host_map_base,
+	.peek = host_peek,
+	.arm_hook = host_arm_hook,
+};

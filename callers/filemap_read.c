@@ -1,0 +1,66 @@
+/*
+ * callers/filemap_read.c - reading a file through its page cache
+ * (mm/filemap.c filemap_read; tmpfs has its own shmem_file_read_iter with
+ * the same loop).
+ *
+ * Per page cache page, from the position to the end of the request or the
+ * end of the file, whichever comes first:
+ *
+ *     copied = copy_page_to_iter(page, offset, bytes, iter)
+ *                  (copy_to_user per iovec segment, faults handled)
+ *     already_read += copied; pos += copied
+ *     if copied < bytes: error = -EFAULT, stop
+ *
+ *   returns already_read if > 0, else the error (0 at end of file).
+ *
+ * So a read into a buffer that turns bad half-way returns the bytes that
+ * made it and advances the position by them (host case 1); a buffer whose
+ * first byte is bad, or a read-only one, gets -EFAULT and the position
+ * does not move (host case 3).  How many bytes "made it" is the arch's
+ * copy_to_user count (an under-reporting arm64 advances the position by
+ * less than it wrote).
+ *
+ * A page the file has never had (a hole) reads as zeros: shmem copies
+ * them with iov_iter_zero (clear_user), filemap_read from a zeroed folio;
+ * the model copies zeros with copy_to_user for both, so a hole on an arch
+ * whose clear_user counts differently from copy_to_user is not modelled.
+ * Large folios are not modelled: every folio is one page, which changes
+ * how often the loop turns, not what it returns.
+ */
+#include "callers/internal.h"
+
+long fl_filemap_read(struct fl_world *w, struct fl_file *file, uint64_t *pos,
+		     struct fl_iov_iter *i)
+{
+	uint8_t page[FL_PAGE_SIZE];
+	size_t already_read = 0;
+	long error = 0;
+
+	while (i->count && *pos < file->size) {
+		size_t offset = FL_PAGE_OFFSET(*pos);
+		size_t bytes = FL_PAGE_SIZE - offset, copied;
+		long got;
+
+		if (bytes > i->count)
+			bytes = i->count;
+		if (bytes > file->size - *pos)
+			bytes = (size_t)(file->size - *pos);
+		got = fl_file_pread(w, file, page, bytes, *pos);
+		if (got < 0) {
+			error = got;
+			break;
+		}
+		copied = fl_copy_to_iter(w, page, bytes, i);
+		already_read += copied;
+		*pos += copied;
+		if (copied < bytes) {
+			fl_trace(w, "filemap_read: %s page %llu: copy_page_to_iter copied %zu of %zu: "
+				 "-EFAULT unless bytes were read (%zu so far)", file->name,
+				 (unsigned long long)((*pos - copied) >> FL_PAGE_SHIFT),
+				 copied, bytes, already_read);
+			error = -EFAULT;
+			break;
+		}
+	}
+	return already_read ? (long)already_read : error;
+}

@@ -1,0 +1,93 @@
+/*
+ * callers/internal.h - what the kernel paths of callers/ share: their model
+ * state in the arena, the open-file table and the pipe ring.
+ *
+ * Definitions
+ *   callers state  one struct fl_callers_state hanging from
+ *                  fl_state(w)->layer[FL_LAYER_CALLERS], made on first use.
+ *                  Everything reachable from it is arena memory or frames,
+ *                  so a snapshot covers open files and pipe contents.
+ *   pipe buffer    [offset, offset + len) of one page.  Today the page is a
+ *                  private copy (the kernel's anon_pipe_buf_ops: pipe_write
+ *                  copied the bytes into a page of its own).  vmsplice will
+ *                  make a buffer that instead holds a reference on a user
+ *                  folio (user_page_pipe_buf_ops): set folio (with
+ *                  fl_folio_get) and leave frame 0; pipe_buf_page() then
+ *                  reads the folio's frame, so a later write to that page
+ *                  is seen by the reader (host case 13), and releasing the
+ *                  buffer drops the reference with fl_folio_put.
+ *
+ * Invariants
+ *   1. A pipe buffer has exactly one of frame != 0 or folio != NULL.
+ *   2. tail <= head, head - tail <= FL_PIPE_BUFFERS; buffers are
+ *      bufs[i % FL_PIPE_BUFFERS] for tail <= i < head.
+ *   3. An open file belongs to one (pid, file) pair.
+ */
+#ifndef FL_CALLERS_INTERNAL_H
+#define FL_CALLERS_INTERNAL_H
+
+#include <faultline/callers.h>
+#include <faultline/uaccess.h>
+#include <faultline/fault_in.h>
+#include <faultline/iov_iter.h>
+
+#include "mm/internal.h"
+
+/* Our slot in fl_state's layer[] (gup/ and uffd/ take others). */
+#define FL_LAYER_CALLERS 6
+
+#define FL_PIPE_BUF_CAN_MERGE 0x1u    /* PIPE_BUF_FLAG_CAN_MERGE */
+
+struct fl_pipe_buffer {
+	uint32_t frame;               /* private copy, or 0 */
+	struct fl_folio *folio;       /* vmsplice'd user page, or NULL */
+	uint32_t offset, len;
+	uint32_t flags;
+};
+
+struct fl_pipe {
+	char name[32];
+	unsigned head, tail;
+	struct fl_pipe_buffer bufs[FL_PIPE_BUFFERS];
+	struct fl_pipe *next;
+};
+
+struct fl_open_file {
+	int pid;
+	struct fl_file *file;
+	uint64_t pos;
+	struct fl_open_file *next;
+};
+
+struct fl_callers_state {
+	struct fl_open_file *files;
+	struct fl_pipe *pipes;
+	bool livelock;                /* the last call stopped a livelock */
+};
+
+/* The callers state, made on first use; NULL with -ENOMEM (fl_error). */
+struct fl_callers_state *fl_callers_state(struct fl_world *w);
+
+/* The current process's open FILE, opened now if it was not; NULL: -ENOMEM. */
+struct fl_open_file *fl_open_file_get(struct fl_world *w, struct fl_file *file);
+
+/*
+ * import_iovec (lib/iov_iter.c): access_ok on every segment (-EFAULT),
+ * at most FL_UIO_MAXIOV segments and no overflowing total (-EINVAL); then
+ * the iterator over them.  0 or -errno.
+ */
+int fl_import_iovec(struct fl_world *w, enum fl_iter_dir dir,
+		    const struct fl_iovec *iov, unsigned long nr_segs,
+		    struct fl_iov_iter *i);
+
+/* filemap_read: copy from FILE at *POS into I; *POS advances by the result. */
+long fl_filemap_read(struct fl_world *w, struct fl_file *file, uint64_t *pos,
+		     struct fl_iov_iter *i);
+/* generic_perform_write of the world's era: from I into FILE at POS. */
+long fl_generic_perform_write(struct fl_world *w, struct fl_file *file,
+			      uint64_t pos, struct fl_iov_iter *i);
+
+/* The bytes of a pipe buffer's page (private copy or referenced folio). */
+const uint8_t *fl_pipe_buf_page(struct fl_world *w, const struct fl_pipe_buffer *buf);
+
+#endif

@@ -1,0 +1,266 @@
+/*
+ * callers/pipe.c - pipes (fs/pipe.c): pipe_read and pipe_write over a ring
+ * of FL_PIPE_BUFFERS page-sized buffers.
+ *
+ * pipe_read, per buffer from the tail, until the request is satisfied:
+ *
+ *     chars   = min(buf->len, what is left of the request)
+ *     written = copy_page_to_iter(page, buf->offset, chars, iter)
+ *     written < chars: stop; return what earlier buffers gave, or -EFAULT
+ *                      (this buffer is NOT consumed)
+ *     else consume chars of the buffer; an emptied buffer is released
+ *
+ *   So a short copy loses nothing of the pipe, although copy_to_user has
+ *   already written the bytes it could into user memory: host case 6
+ *   (20 bytes into straddle(10): -EFAULT, 10 bytes in user memory, 20 still
+ *   in the pipe) and case 7 (two full buffers into [rw page][PROT_NONE]: the
+ *   first is read, P returned, the second stays; starting 100 bytes before
+ *   the bad page: -EFAULT, both stay).  The rule has held since pipe_read
+ *   went over to copy_page_to_iter (3.16); the 5.5 rework to head/tail
+ *   rings kept it, so no era asks about it.
+ *
+ * pipe_write:
+ *     the sub-page remainder of the request (total & (P - 1)) is first
+ *     merged into the last buffer if it can take it (CAN_MERGE, fits in
+ *     its page): copy_page_from_iter; short: -EFAULT for the whole write;
+ *     then, while buffers are free: a new page, copy_page_from_iter of up
+ *     to a page; short with bytes left in the request: stop, and the bytes
+ *     of THIS page are not counted (return what earlier pages gave, or
+ *     -EFAULT).
+ *   Since 5.5 the kernel installs the new buffer before the copy and leaves
+ *   it empty after a fault; an empty buffer holds a slot until a reader
+ *   passes it and reads nothing from it.  The model does not install it:
+ *   the bytes a reader gets are the same, only fl_pipe_nrbufs() would
+ *   differ after a faulting write.
+ *
+ * Blocking: the model's pipes are O_NONBLOCK with both ends open (see
+ * callers.h): empty -> -EAGAIN on read, full -> what fit or -EAGAIN.
+ */
+#include <string.h>
+
+#include "callers/internal.h"
+
+static struct fl_pipe **pipe_list(struct fl_world *w)
+{
+	struct fl_callers_state *cs = fl_callers_state(w);
+
+	return cs ? &cs->pipes : NULL;
+}
+
+struct fl_pipe *fl_pipe_find(struct fl_world *w, const char *name)
+{
+	struct fl_callers_state *cs = fl_state(w)->layer[FL_LAYER_CALLERS];
+	struct fl_pipe *pipe;
+
+	for (pipe = cs ? cs->pipes : NULL; pipe && name; pipe = pipe->next)
+		if (!strcmp(pipe->name, name))
+			return pipe;
+	return NULL;
+}
+
+int fl_pipe_create(struct fl_world *w, const char *name, struct fl_pipe **out)
+{
+	struct fl_pipe **list, *pipe;
+
+	if (!name || !*name || strlen(name) >= sizeof(pipe->name))
+		return fl_error(w, -EINVAL, "pipe: bad name");
+	if (fl_pipe_find(w, name))
+		return fl_error(w, -EEXIST, "pipe %s exists", name);
+	list = pipe_list(w);
+	pipe = list ? fl_zalloc(w, sizeof(*pipe)) : NULL;
+	if (!pipe)
+		return -ENOMEM;
+	strcpy(pipe->name, name);
+	pipe->next = *list;
+	*list = pipe;
+	if (out)
+		*out = pipe;
+	return 0;
+}
+
+const uint8_t *fl_pipe_buf_page(struct fl_world *w, const struct fl_pipe_buffer *buf)
+{
+	return fl_frame(w, buf->folio ? buf->folio->frame : buf->frame);
+}
+
+static struct fl_pipe_buffer *pipe_buf(struct fl_pipe *pipe, unsigned slot)
+{
+	return &pipe->bufs[slot % FL_PIPE_BUFFERS];
+}
+
+static bool pipe_empty(const struct fl_pipe *pipe)
+{
+	return pipe->head == pipe->tail;
+}
+
+static bool pipe_full(const struct fl_pipe *pipe)
+{
+	return pipe->head - pipe->tail >= FL_PIPE_BUFFERS;
+}
+
+/* pipe_buf_release: drop the page (our copy, or the folio reference). */
+static void pipe_buf_release(struct fl_world *w, struct fl_pipe_buffer *buf)
+{
+	if (buf->folio)
+		fl_folio_put(w, buf->folio);
+	else if (buf->frame)
+		fl_frame_free(w, buf->frame);
+	memset(buf, 0, sizeof(*buf));
+}
+
+size_t fl_pipe_bytes(const struct fl_pipe *pipe)
+{
+	size_t n = 0;
+	unsigned slot;
+
+	for (slot = pipe->tail; slot != pipe->head; slot++)
+		n += pipe->bufs[slot % FL_PIPE_BUFFERS].len;
+	return n;
+}
+
+unsigned fl_pipe_nrbufs(const struct fl_pipe *pipe)
+{
+	return pipe->head - pipe->tail;
+}
+
+size_t fl_pipe_peek(struct fl_world *w, const struct fl_pipe *pipe, void *dst,
+		    size_t len)
+{
+	size_t done = 0;
+	unsigned slot;
+
+	for (slot = pipe->tail; slot != pipe->head && done < len; slot++) {
+		const struct fl_pipe_buffer *buf = &pipe->bufs[slot % FL_PIPE_BUFFERS];
+		size_t n = buf->len < len - done ? buf->len : len - done;
+
+		memcpy((uint8_t *)dst + done, fl_pipe_buf_page(w, buf) + buf->offset, n);
+		done += n;
+	}
+	return done;
+}
+
+long fl_pipe_read(struct fl_world *w, struct fl_pipe *pipe,
+		  const struct fl_iovec *iov, unsigned long nr_segs)
+{
+	uint8_t kpage[FL_PAGE_SIZE];
+	struct fl_iov_iter i;
+	size_t total_len;
+	long ret = 0;
+	int err;
+
+	if (!pipe)
+		return -EBADF;
+	err = fl_import_iovec(w, FL_ITER_DEST, iov, nr_segs, &i);
+	if (err)
+		return err;
+	total_len = i.count;
+	if (!total_len)
+		return 0;
+	while (!pipe_empty(pipe)) {
+		struct fl_pipe_buffer *buf = pipe_buf(pipe, pipe->tail);
+		size_t chars = buf->len < total_len ? buf->len : total_len;
+		size_t written;
+
+		/* copy_page_to_iter from a copy: the copy may fault in pages. */
+		memcpy(kpage, fl_pipe_buf_page(w, buf) + buf->offset, chars);
+		written = fl_copy_to_iter(w, kpage, chars, &i);
+		if (written < chars) {
+			fl_trace(w, "pipe_read: %s buffer %u: copy_page_to_iter wrote %zu of %zu: "
+				 "the buffer stays; %s", pipe->name, pipe->tail, written, chars,
+				 ret ? "return the bytes read so far" : "-EFAULT");
+			if (!ret)
+				ret = -EFAULT;
+			break;
+		}
+		ret += (long)chars;
+		buf->offset += (uint32_t)chars;
+		buf->len -= (uint32_t)chars;
+		if (!buf->len) {
+			pipe_buf_release(w, buf);
+			pipe->tail++;
+		}
+		total_len -= chars;
+		if (!total_len)
+			break;
+	}
+	if (!ret) {
+		fl_trace(w, "pipe_read: %s is empty: -EAGAIN (the model's pipes do not block)",
+			 pipe->name);
+		ret = -EAGAIN;
+	}
+	return ret;
+}
+
+/* Merge the sub-page remainder into the last buffer.  Bytes merged, or -EFAULT. */
+static long pipe_write_merge(struct fl_world *w, struct fl_pipe *pipe,
+			     struct fl_iov_iter *i, size_t chars)
+{
+	struct fl_pipe_buffer *buf = pipe_buf(pipe, pipe->head - 1);
+	size_t offset = buf->offset + buf->len, copied;
+	uint8_t kpage[FL_PAGE_SIZE];
+
+	if (!(buf->flags & FL_PIPE_BUF_CAN_MERGE) || offset + chars > FL_PAGE_SIZE)
+		return 0;
+	copied = fl_copy_from_iter(w, kpage, chars, i);
+	memcpy(fl_frame_mut(w, buf->frame) + offset, kpage, copied);
+	if (copied < chars) {
+		fl_trace(w, "pipe_write: %s: merge into the last buffer copied %zu of %zu: -EFAULT",
+			 pipe->name, copied, chars);
+		return -EFAULT;
+	}
+	buf->len += (uint32_t)chars;
+	return (long)chars;
+}
+
+long fl_pipe_write(struct fl_world *w, struct fl_pipe *pipe,
+		   const struct fl_iovec *iov, unsigned long nr_segs)
+{
+	uint8_t kpage[FL_PAGE_SIZE];
+	struct fl_iov_iter i;
+	size_t chars;
+	long ret = 0;
+	int err;
+
+	if (!pipe)
+		return -EBADF;
+	err = fl_import_iovec(w, FL_ITER_SOURCE, iov, nr_segs, &i);
+	if (err)
+		return err;
+	if (!i.count)
+		return 0;
+	chars = i.count & (FL_PAGE_SIZE - 1);
+	if (chars && !pipe_empty(pipe)) {
+		ret = pipe_write_merge(w, pipe, &i, chars);
+		if (ret < 0 || !i.count)
+			return ret;
+	}
+	while (!pipe_full(pipe)) {
+		struct fl_pipe_buffer *buf;
+		size_t copied;
+		uint32_t frame;
+
+		copied = fl_copy_from_iter(w, kpage, FL_PAGE_SIZE, &i);
+		if (copied < FL_PAGE_SIZE && i.count) {
+			fl_trace(w, "pipe_write: %s: copy_page_from_iter copied %zu, then faulted: "
+				 "%s", pipe->name, copied,
+				 ret ? "return the pages written so far" : "-EFAULT");
+			return ret ? ret : -EFAULT;
+		}
+		frame = fl_frame_alloc(w);
+		if (!frame)
+			return ret ? ret : fl_error(w, -ENOMEM, "pipe_write: no frame");
+		memcpy(fl_frame_mut(w, frame), kpage, copied);
+		buf = pipe_buf(pipe, pipe->head);
+		memset(buf, 0, sizeof(*buf));
+		buf->frame = frame;
+		buf->len = (uint32_t)copied;
+		buf->flags = FL_PIPE_BUF_CAN_MERGE;
+		pipe->head++;
+		ret += (long)copied;
+		if (!i.count)
+			return ret;
+	}
+	fl_trace(w, "pipe_write: %s is full: %s", pipe->name,
+		 ret ? "return what fit" : "-EAGAIN (the model's pipes do not block)");
+	return ret ? ret : -EAGAIN;
+}

@@ -1,0 +1,214 @@
+/*
+ * callers/read_write.c - the system-call entry of reads and writes on files
+ * (fs/read_write.c: ksys_read, vfs_read, do_iter_read, ...): the open-file
+ * table, the argument checks every read and write makes before it touches
+ * the file, and the position update.
+ *
+ * What happens before the file is touched (vfs_read / vfs_write, and
+ * import_iovec for the v-forms):
+ *   - access_ok(buf, count) over the whole buffer, or of each iovec
+ *     segment: -EFAULT before a single byte moves.  access_ok is a range
+ *     check only, so a PROT_NONE buffer passes it and fails later, in the
+ *     copy (host case 3).
+ *   - more than UIO_MAXIOV segments, or lengths that overflow: -EINVAL.
+ *   - a negative pread/pwrite offset: -EINVAL (rw_verify_area).
+ *   The MAX_RW_COUNT clamp (INT_MAX rounded down to a page) is not modelled:
+ *   the scenario runner caps buffers far below it.
+ *
+ * Position: read/write/readv/writev start at the open file's position and
+ * add what they return (>= 0); pread/pwrite use their offset and leave the
+ * position alone (ksys_pread64 passes no ppos to update).
+ */
+#include <string.h>
+
+#include "callers/internal.h"
+
+struct fl_callers_state *fl_callers_state(struct fl_world *w)
+{
+	struct fl_state *st = fl_state(w);
+
+	if (!st->layer[FL_LAYER_CALLERS])
+		st->layer[FL_LAYER_CALLERS] = fl_zalloc(w, sizeof(struct fl_callers_state));
+	return st->layer[FL_LAYER_CALLERS];
+}
+
+bool fl_sys_livelocked(struct fl_world *w)
+{
+	struct fl_callers_state *cs = fl_state(w)->layer[FL_LAYER_CALLERS];
+
+	return cs && cs->livelock;
+}
+
+static void callers_enter(struct fl_world *w)
+{
+	struct fl_callers_state *cs = fl_state(w)->layer[FL_LAYER_CALLERS];
+
+	if (cs)
+		cs->livelock = false;
+}
+
+struct fl_open_file *fl_open_file_get(struct fl_world *w, struct fl_file *file)
+{
+	struct fl_callers_state *cs = fl_callers_state(w);
+	struct fl_process *p = fl_current(w);
+	struct fl_open_file *of;
+
+	if (!cs || !p)
+		return NULL;
+	for (of = cs->files; of; of = of->next)
+		if (of->pid == p->pid && of->file == file)
+			return of;
+	of = fl_zalloc(w, sizeof(*of));
+	if (!of)
+		return NULL;
+	of->pid = p->pid;
+	of->file = file;
+	of->next = cs->files;
+	cs->files = of;
+	return of;
+}
+
+uint64_t fl_file_pos(struct fl_world *w, struct fl_file *file)
+{
+	struct fl_callers_state *cs = fl_state(w)->layer[FL_LAYER_CALLERS];
+	struct fl_process *p = fl_current(w);
+	struct fl_open_file *of;
+
+	for (of = cs ? cs->files : NULL; of && p; of = of->next)
+		if (of->pid == p->pid && of->file == file)
+			return of->pos;
+	return 0;
+}
+
+/*
+ * import_iovec: check every segment with access_ok, then build the
+ * iterator.  -EINVAL for too many segments or an overflowing total,
+ * -EFAULT for a segment beyond TASK_SIZE_MAX.
+ */
+int fl_import_iovec(struct fl_world *w, enum fl_iter_dir dir,
+		    const struct fl_iovec *iov, unsigned long nr_segs,
+		    struct fl_iov_iter *i)
+{
+	size_t total = 0;
+	unsigned long seg;
+
+	if (nr_segs > FL_UIO_MAXIOV)
+		return -EINVAL;
+	for (seg = 0; seg < nr_segs; seg++) {
+		if (iov[seg].len > (size_t)INT64_MAX - total)
+			return -EINVAL;
+		if (!fl_access_ok(w, iov[seg].base, iov[seg].len)) {
+			fl_trace(w, "import_iovec: segment %lu at 0x%llx fails access_ok: -EFAULT",
+				 seg, (unsigned long long)iov[seg].base);
+			return -EFAULT;
+		}
+		total += iov[seg].len;
+	}
+	return fl_iov_iter_init(i, dir, iov, nr_segs, total);
+}
+
+/* vfs_iter_read on a file at *POS (the open file's or pread's offset). */
+static long file_read_iter(struct fl_world *w, struct fl_file *file,
+			   const struct fl_iovec *iov, unsigned long nr_segs,
+			   uint64_t *pos)
+{
+	struct fl_iov_iter i;
+	int err;
+
+	if (!file)
+		return -EBADF;
+	callers_enter(w);
+	err = fl_import_iovec(w, FL_ITER_DEST, iov, nr_segs, &i);
+	if (err)
+		return err;
+	return fl_filemap_read(w, file, pos, &i);
+}
+
+static long file_write_iter(struct fl_world *w, struct fl_file *file,
+			    const struct fl_iovec *iov, unsigned long nr_segs,
+			    uint64_t *pos)
+{
+	struct fl_iov_iter i;
+	long ret;
+	int err;
+
+	if (!file)
+		return -EBADF;
+	callers_enter(w);
+	err = fl_import_iovec(w, FL_ITER_SOURCE, iov, nr_segs, &i);
+	if (err)
+		return err;
+	if (!i.count)
+		return 0;
+	ret = fl_generic_perform_write(w, file, *pos, &i);
+	if (ret > 0)
+		*pos += (uint64_t)ret;
+	return ret;
+}
+
+/* read/write/readv/writev: at the open file's position, which they advance. */
+static long file_rw_at_pos(struct fl_world *w, struct fl_file *file, bool write,
+			   const struct fl_iovec *iov, unsigned long nr_segs)
+{
+	struct fl_open_file *of;
+	uint64_t pos;
+	long ret;
+
+	if (!file)
+		return -EBADF;
+	of = fl_open_file_get(w, file);
+	if (!of)
+		return -ENOMEM;
+	pos = of->pos;
+	ret = write ? file_write_iter(w, file, iov, nr_segs, &pos)
+		    : file_read_iter(w, file, iov, nr_segs, &pos);
+	if (ret >= 0)
+		of->pos = pos;
+	return ret;
+}
+
+long fl_sys_read(struct fl_world *w, struct fl_file *file, fl_addr_t buf, size_t len)
+{
+	struct fl_iovec iov = { buf, len };
+
+	return file_rw_at_pos(w, file, false, &iov, 1);
+}
+
+long fl_sys_readv(struct fl_world *w, struct fl_file *file,
+		  const struct fl_iovec *iov, unsigned long nr_segs)
+{
+	return file_rw_at_pos(w, file, false, iov, nr_segs);
+}
+
+long fl_sys_write(struct fl_world *w, struct fl_file *file, fl_addr_t buf, size_t len)
+{
+	struct fl_iovec iov = { buf, len };
+
+	return file_rw_at_pos(w, file, true, &iov, 1);
+}
+
+long fl_sys_writev(struct fl_world *w, struct fl_file *file,
+		   const struct fl_iovec *iov, unsigned long nr_segs)
+{
+	return file_rw_at_pos(w, file, true, iov, nr_segs);
+}
+
+long fl_sys_pread(struct fl_world *w, struct fl_file *file, fl_addr_t buf,
+		  size_t len, uint64_t off)
+{
+	struct fl_iovec iov = { buf, len };
+
+	if ((int64_t)off < 0)
+		return -EINVAL;
+	return file_read_iter(w, file, &iov, 1, &off);
+}
+
+long fl_sys_pwrite(struct fl_world *w, struct fl_file *file, fl_addr_t buf,
+		   size_t len, uint64_t off)
+{
+	struct fl_iovec iov = { buf, len };
+
+	if ((int64_t)off < 0)
+		return -EINVAL;
+	return file_write_iter(w, file, &iov, 1, &off);
+}

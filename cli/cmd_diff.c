@@ -1,0 +1,514 @@
+/*
+ * cli/cmd_diff.c - `faultline diff [--json] FILE...`: the running kernel as
+ * judge.  Each scenario runs on the model and on the host backend; every
+ * observable is compared statement by statement: the return value, the
+ * errno, the outcome of a user access (signal, si_code, si_addr, bytes
+ * moved), uffdio_copy.copy, the kernel buffer, whether a statement could
+ * run at all, and the verdict of every expect line.
+ *
+ * si_addr cannot be compared as a number: the two backends put mappings at
+ * different addresses.  Both runs go through a recording backend that
+ * wraps the real one and writes each fault address relative to the mapping
+ * it falls in (or the nearest one below it, for a guard page), "buf+0x1000";
+ * that is what is compared.
+ *
+ * A scenario that either side cannot run (UNSUPPORTED) is a skip, printed
+ * with the reason, never dropped; skips are not failures.  Exit 1 when any
+ * scenario disagrees (or a run could not be made at all), else 0.
+ */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <faultline/run.h>
+
+#include "cli/cli.h"
+
+/* ---- the recording backend ---- */
+
+struct recorder {
+	const struct fl_backend_ops *inner;
+	void *inner_priv;
+	const struct fl_scenario *sc;
+	fl_addr_t *base;                /* by names[] index: as mapped */
+	uint64_t *len;
+	char (*where)[64];              /* by statement index: symbolic si_addr */
+};
+
+/*
+ * fl_scenario_run() takes an ops table, not a context: the recorder of the
+ * run about to start waits here for rec_open() (the CLI is one thread).
+ */
+static struct recorder *rec_next;
+
+static struct recorder *rec_of(struct fl_backend *b)
+{
+	return b->priv;
+}
+
+/* Call the wrapped backend with its own private pointer in place. */
+#define INNER(r, b, call) do {				\
+		(b)->priv = (r)->inner_priv;		\
+		call;					\
+		(r)->inner_priv = (b)->priv;		\
+		(b)->priv = (r);			\
+	} while (0)
+
+static int rec_open(struct fl_backend *b, fl_kver_t kver, enum fl_arch_id arch)
+{
+	struct recorder *r = rec_next;
+	int err;
+
+	b->priv = NULL;
+	err = r->inner->open(b, kver, arch);
+	r->inner_priv = b->priv;
+	b->priv = r;
+	return err;
+}
+
+static void rec_close(struct fl_backend *b)
+{
+	struct recorder *r = rec_of(b);
+
+	INNER(r, b, r->inner->close(b));
+	b->priv = NULL;
+}
+
+/* ADDR as NAME+OFF: the mapping it is in, else the nearest one below. */
+static void symbolic(const struct recorder *r, fl_addr_t addr, char *buf, size_t len)
+{
+	unsigned i, best = 0;
+	bool found = false;
+
+	for (i = 0; i < r->sc->nnames; i++) {
+		if (r->sc->names[i].kind != FL_SC_NEW_MAP || !r->base[i] || r->base[i] > addr)
+			continue;
+		if (!found || r->base[i] > r->base[best] ||
+		    (addr - r->base[i] < r->len[i] && addr - r->base[best] >= r->len[best]))
+			best = i;
+		found = true;
+	}
+	if (found)
+		snprintf(buf, len, "%s+0x%llx", r->sc->names[best].text,
+			 (unsigned long long)(addr - r->base[best]));
+	else
+		snprintf(buf, len, "0x%llx", (unsigned long long)addr);
+}
+
+static int rec_exec(struct fl_backend *b, const struct fl_sc_stmt *st,
+		    const struct fl_val *args, struct fl_obs *obs)
+{
+	struct recorder *r = rec_of(b);
+	ptrdiff_t idx = st - r->sc->stmts;
+	int err;
+
+	INNER(r, b, err = r->inner->exec(b, st, args, obs));
+	if (err)
+		return err;
+	if (st->verb == FL_SC_MMAP) {
+		INNER(r, b, r->base[args[0].u] = r->inner->map_base(b, (unsigned)args[0].u));
+		r->len[args[0].u] = args[1].u;
+	}
+	if (obs->sig.sig && idx >= 0 && idx < (ptrdiff_t)r->sc->nstmts)
+		symbolic(r, obs->sig.addr, r->where[idx], sizeof(r->where[idx]));
+	return 0;
+}
+
+static fl_addr_t rec_map_base(struct fl_backend *b, unsigned name)
+{
+	struct recorder *r = rec_of(b);
+	fl_addr_t a;
+
+	INNER(r, b, a = r->inner->map_base(b, name));
+	return a;
+}
+
+static int rec_peek(struct fl_backend *b, fl_addr_t addr, void *buf, size_t len)
+{
+	struct recorder *r = rec_of(b);
+	int err;
+
+	INNER(r, b, err = r->inner->peek(b, addr, buf, len));
+	return err;
+}
+
+static int rec_arm_hook(struct fl_backend *b, enum fl_hook hook, unsigned nth,
+			const struct fl_sc_stmt *st, const struct fl_val *args)
+{
+	struct recorder *r = rec_of(b);
+	int err;
+
+	INNER(r, b, err = r->inner->arm_hook(b, hook, nth, st, args));
+	return err;
+}
+
+static const struct fl_backend_ops rec_ops = {
+	.name = "recorded", .open = rec_open, .close = rec_close, .exec = rec_exec,
+	.map_base = rec_map_base, .peek = rec_peek, .arm_hook = rec_arm_hook,
+};
+
+static void rec_free(struct recorder *r)
+{
+	free(r->base);
+	free(r->len);
+	free(r->where);
+}
+
+/* Run SC on INNER through a recorder R.  0 or -errno (no run made). */
+static int rec_run(struct recorder *r, const struct fl_scenario *sc,
+		   const struct fl_backend_ops *inner, struct fl_run **run)
+{
+	memset(r, 0, sizeof(*r));
+	r->inner = inner;
+	r->sc = sc;
+	r->base = calloc(sc->nnames + 1, sizeof(*r->base));
+	r->len = calloc(sc->nnames + 1, sizeof(*r->len));
+	r->where = calloc(sc->nstmts + 1, sizeof(*r->where));
+	if (!r->base || !r->len || !r->where)
+		return -ENOMEM;
+	rec_next = r;
+	return fl_scenario_run(sc, &rec_ops, NULL, run);
+}
+
+/* ---- comparing two runs ---- */
+
+struct difference {
+	unsigned line;
+	char stmt[100];
+	char what[16];
+	char model[96], host[96];
+};
+
+struct comparison {
+	const struct fl_run *m, *h;
+	const struct recorder *rm, *rh;
+	unsigned statements, observables;
+	struct difference *d;
+	unsigned nd;
+};
+
+static void differ(struct comparison *c, const struct fl_step *s, const char *what,
+		   const char *mv, const char *hv)
+{
+	struct difference *d = realloc(c->d, (c->nd + 1) * sizeof(*d));
+	char text[200];
+
+	if (!d)
+		return;
+	c->d = d;
+	d = &c->d[c->nd++];
+	d->line = s->st->line;
+	snprintf(d->stmt, sizeof(d->stmt), "%s", fl_step_text(c->m, s, text, sizeof(text)));
+	snprintf(d->what, sizeof(d->what), "%s", what);
+	snprintf(d->model, sizeof(d->model), "%s", mv);
+	snprintf(d->host, sizeof(d->host), "%s", hv);
+}
+
+/* Compare one number; N/A on a side is written "-". */
+static void cmp_num(struct comparison *c, const struct fl_step *s, const char *what,
+		    bool mhas, int64_t mv, bool hhas, int64_t hv)
+{
+	char a[32] = "-", b[32] = "-";
+
+	if (!mhas && !hhas)
+		return;
+	c->observables++;
+	if (mhas == hhas && mv == hv)
+		return;
+	if (mhas)
+		snprintf(a, sizeof(a), "%lld", (long long)mv);
+	if (hhas)
+		snprintf(b, sizeof(b), "%lld", (long long)hv);
+	differ(c, s, what, a, b);
+}
+
+static void cmp_errno(struct comparison *c, const struct fl_step *s, int me, int he)
+{
+	const char *a = me ? fl_sc_errno_name(me) : "none";
+	const char *b = he ? fl_sc_errno_name(he) : "none";
+
+	c->observables++;
+	if (me != he)
+		differ(c, s, "errno", a ? a : "?", b ? b : "?");
+}
+
+static void cmp_str(struct comparison *c, const struct fl_step *s, const char *what,
+		    const char *a, const char *b)
+{
+	c->observables++;
+	if (strcmp(a, b))
+		differ(c, s, what, a, b);
+}
+
+static void cmp_kbuf(struct comparison *c, const struct fl_step *s,
+		     const struct fl_obs *a, const struct fl_obs *b)
+{
+	size_t i;
+	char x[48], y[48];
+
+	if (!a->kbuf || !b->kbuf)
+		return;
+	c->observables++;
+	if (a->kbuf_len != b->kbuf_len) {
+		snprintf(x, sizeof(x), "%zu bytes", a->kbuf_len);
+		snprintf(y, sizeof(y), "%zu bytes", b->kbuf_len);
+		differ(c, s, "kbuf", x, y);
+		return;
+	}
+	for (i = 0; i < a->kbuf_len; i++) {
+		if (a->kbuf[i] == b->kbuf[i])
+			continue;
+		snprintf(x, sizeof(x), "byte %zu = 0x%02x", i, a->kbuf[i]);
+		snprintf(y, sizeof(y), "byte %zu = 0x%02x", i, b->kbuf[i]);
+		differ(c, s, "kbuf", x, y);
+		return;
+	}
+}
+
+static void cmp_access(struct comparison *c, const struct fl_step *s, unsigned idx)
+{
+	const struct fl_obs *a = &s->obs, *b = &c->h->steps[s - c->m->steps].obs;
+
+	cmp_num(c, s, "outcome", true, a->outcome, true, b->outcome);
+	cmp_num(c, s, "moved", true, (int64_t)a->moved, true, (int64_t)b->moved);
+	if (!a->sig.sig && !b->sig.sig)
+		return;
+	cmp_num(c, s, "signal", true, a->sig.sig, true, b->sig.sig);
+	cmp_num(c, s, "si_code", true, a->sig.code, true, b->sig.code);
+	cmp_str(c, s, "si_addr", c->rm->where[idx], c->rh->where[idx]);
+}
+
+static void cmp_step(struct comparison *c, unsigned i)
+{
+	const struct fl_step *s = &c->m->steps[i], *t = &c->h->steps[i];
+	unsigned idx = (unsigned)(s->st - c->m->sc->stmts);
+	char a[96], b[96];
+
+	c->statements++;
+	if (s->rc || t->rc) {   /* a statement one side could not run */
+		c->observables++;
+		/* both refused it: the same errno (EINVAL, ENOMEM, ...) agrees */
+		if (s->rc && t->rc && s->rc == t->rc)
+			return;
+		snprintf(a, sizeof(a), "%.95s", s->rc ? s->obs.why : "ran");
+		snprintf(b, sizeof(b), "%.95s", t->rc ? t->obs.why : "ran");
+		differ(c, s, "runs", a, b);
+		return;
+	}
+	if (s->is_expect) {
+		c->observables++;
+		if (s->held != t->held)
+			differ(c, s, "expect", s->held ? "holds" : s->seen,
+			       t->held ? "holds" : t->seen);
+		return;
+	}
+	if (s->st->verb == FL_SC_STORE || s->st->verb == FL_SC_LOAD) {
+		cmp_access(c, s, idx);
+		return;
+	}
+	cmp_num(c, s, "ret", s->obs.has_ret, s->obs.ret, t->obs.has_ret, t->obs.ret);
+	if (s->st->verb == FL_SC_CALL)
+		cmp_errno(c, s, s->obs.err, t->obs.err);
+	cmp_num(c, s, "copy", s->obs.has_copy, s->obs.copy, t->obs.has_copy, t->obs.copy);
+	cmp_kbuf(c, s, &s->obs, &t->obs);
+}
+
+static void compare(struct comparison *c)
+{
+	unsigned i, n = c->m->nsteps < c->h->nsteps ? c->m->nsteps : c->h->nsteps;
+
+	for (i = 0; i < n; i++)
+		cmp_step(c, i);
+	if (c->m->nsteps != c->h->nsteps) {
+		const struct fl_run *longer = c->m->nsteps > n ? c->m : c->h;
+
+		c->observables++;
+		differ(c, &longer->steps[n], "runs", c->m->nsteps > n ? "ran" : "stopped before",
+		       c->h->nsteps > n ? "ran" : "stopped before");
+	}
+}
+
+/* ---- output ---- */
+
+enum diff_status { DIFF_AGREE, DIFF_DISAGREE, DIFF_SKIP, DIFF_ERROR };
+
+struct diff_opts {
+	bool json;
+	json_t *arr;
+	unsigned counts[4];
+};
+
+static void print_text(const struct comparison *c, const char *file,
+		       enum diff_status st, const char *reason)
+{
+	unsigned i;
+
+	switch (st) {
+	case DIFF_AGREE:
+		printf("agree  %s: %u statements, %u observables\n", file,
+		       c->statements, c->observables);
+		return;
+	case DIFF_SKIP:
+		printf("skip   %s: %s\n", file, reason);
+		return;
+	case DIFF_ERROR:
+		printf("error  %s: %s\n", file, reason);
+		return;
+	default:
+		break;
+	}
+	printf("DIFFER %s: %u of %u observables differ\n", file, c->nd, c->observables);
+	printf("  %5s  %-40s %-8s %-28s %s\n", "line", "statement", "what", "model", "host");
+	for (i = 0; i < c->nd; i++)
+		printf("  %5u  %-40.40s %-8s %-28s %s\n", c->d[i].line, c->d[i].stmt,
+		       c->d[i].what, c->d[i].model, c->d[i].host);
+}
+
+static void add_json(struct diff_opts *o, const struct comparison *c, const char *file,
+		     enum diff_status st, const char *reason)
+{
+	static const char *const names[] = { "agree", "disagree", "skip", "error" };
+	json_t *s = json_object(), *d = json_array();
+	unsigned i;
+
+	json_object_set_new(s, "file", json_string(file));
+	json_object_set_new(s, "status", json_string(names[st]));
+	json_object_set_new(s, "statements", json_integer(c->statements));
+	json_object_set_new(s, "observables", json_integer(c->observables));
+	if (reason)
+		json_object_set_new(s, "reason", json_string(reason));
+	for (i = 0; i < c->nd; i++) {
+		json_t *x = json_object();
+
+		json_object_set_new(x, "line", json_integer(c->d[i].line));
+		json_object_set_new(x, "statement", json_string(c->d[i].stmt));
+		json_object_set_new(x, "what", json_string(c->d[i].what));
+		json_object_set_new(x, "model", json_string(c->d[i].model));
+		json_object_set_new(x, "host", json_string(c->d[i].host));
+		json_array_append_new(d, x);
+	}
+	json_object_set_new(s, "differences", d);
+	json_array_append_new(o->arr, s);
+}
+
+/*
+ * The reason a side cannot run SC: the run's ("unsupported: call read (not
+ * modelled yet)"), unless the host refused the whole scenario before its
+ * first statement: then its own line names the statement.
+ */
+static void skip_reason(const struct fl_run *run, const char *side, char *buf, size_t len)
+{
+	unsigned i;
+
+	for (i = 0; i < run->nsteps; i++)
+		if (run->steps[i].rc == -EOPNOTSUPP &&
+		    !strncmp(run->steps[i].obs.why, "host backend: ", 14)) {
+			snprintf(buf, len, "%s: %s", side, run->steps[i].obs.why + 14);
+			return;
+		}
+	snprintf(buf, len, "%s: %s", side, run->reason);
+}
+
+static enum diff_status diff_one(struct diff_opts *o, const struct fl_scenario *sc,
+				 const char *file)
+{
+	struct recorder rm, rh;
+	struct fl_run *m = NULL, *h = NULL;
+	struct comparison c = { 0 };
+	enum diff_status st = DIFF_AGREE;
+	char reason[400] = "";
+	int em, eh;
+
+	em = rec_run(&rm, sc, &fl_model_backend, &m);
+	eh = rec_run(&rh, sc, &fl_host_backend, &h);
+	if (em || eh) {
+		st = DIFF_ERROR;
+		snprintf(reason, sizeof(reason), "%s: %s", em ? "model" : "host",
+			 strerror(-(em ? em : eh)));
+	} else if (m->verdict == FL_VERDICT_UNSUPPORTED) {
+		st = DIFF_SKIP;
+		skip_reason(m, "model", reason, sizeof(reason));
+	} else if (h->verdict == FL_VERDICT_UNSUPPORTED) {
+		st = DIFF_SKIP;
+		skip_reason(h, "host", reason, sizeof(reason));
+	} else {
+		c = (struct comparison){ .m = m, .h = h, .rm = &rm, .rh = &rh };
+		compare(&c);
+		st = c.nd ? DIFF_DISAGREE : DIFF_AGREE;
+	}
+	o->counts[st]++;
+	if (o->json)
+		add_json(o, &c, file, st, reason[0] ? reason : NULL);
+	else
+		print_text(&c, file, st, reason);
+	free(c.d);
+	fl_run_free(m);
+	fl_run_free(h);
+	rec_free(&rm);
+	rec_free(&rh);
+	return st;
+}
+
+static int diff_usage(const char *msg)
+{
+	fl_cli_error("diff: %s; usage: faultline diff [--json] FILE...", msg);
+	return FL_EXIT_USAGE;
+}
+
+int cmd_diff(int argc, char **argv)
+{
+	struct diff_opts o = { 0 };
+	struct fl_scenario **sc;
+	struct fl_sc_diag diag;
+	int i, first = 1, n, rc = FL_EXIT_OK, err;
+
+	if (first < argc && !strcmp(argv[first], "--json"))
+		o.json = true, first++;
+	if (first < argc && argv[first][0] == '-' && argv[first][1])
+		return diff_usage("unknown option");
+	if (first == argc)
+		return diff_usage("no scenario file given");
+	n = argc - first;
+	sc = calloc((size_t)n, sizeof(*sc));
+	if (!sc)
+		return FL_EXIT_BUG;
+	for (i = 0; i < n && rc == FL_EXIT_OK; i++) {   /* nothing runs unless all parse */
+		err = fl_scenario_parse_file(argv[first + i], &sc[i], &diag);
+		if (err == -EINVAL)
+			fprintf(stderr, "%s\n", diag.msg);
+		else if (err)
+			fl_cli_error("%s: %s", argv[first + i], strerror(-err));
+		if (err)
+			rc = FL_EXIT_USAGE;
+	}
+	if (o.json)
+		o.arr = json_array();
+	for (i = 0; i < n && rc == FL_EXIT_OK; i++)
+		diff_one(&o, sc[i], argv[first + i]);
+	if (rc == FL_EXIT_OK && (o.counts[DIFF_DISAGREE] || o.counts[DIFF_ERROR]))
+		rc = FL_EXIT_FAIL;
+	if (o.json && rc != FL_EXIT_USAGE) {
+		json_t *doc = json_object(), *sum = json_object();
+
+		json_object_set_new(sum, "agree", json_integer(o.counts[DIFF_AGREE]));
+		json_object_set_new(sum, "disagree", json_integer(o.counts[DIFF_DISAGREE]));
+		json_object_set_new(sum, "skipped", json_integer(o.counts[DIFF_SKIP]));
+		json_object_set_new(sum, "errors", json_integer(o.counts[DIFF_ERROR]));
+		json_object_set_new(doc, "scenarios", o.arr);
+		json_object_set_new(doc, "summary", sum);
+		json_dumpf(doc, stdout, JSON_INDENT(2));
+		putchar('\n');
+		json_decref(doc);
+	} else if (rc != FL_EXIT_USAGE) {
+		printf("\n%u agree, %u disagree, %u skipped%s\n", o.counts[DIFF_AGREE],
+		       o.counts[DIFF_DISAGREE], o.counts[DIFF_SKIP],
+		       o.counts[DIFF_ERROR] ? ", errors (see above)" : "");
+	} else {
+		json_decref(o.arr);
+	}
+	for (i = 0; i < n; i++)
+		fl_scenario_free(sc[i]);
+	free(sc);
+	return rc;
+}

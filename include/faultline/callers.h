@@ -1,0 +1,102 @@
+/*
+ * faultline/callers.h - kernel paths built on uaccess: the system calls on
+ * files, pipes and other processes (read/write and their p- and v-forms,
+ * process_vm_readv/writev), acting on the current process of a world.
+ *
+ * Definitions
+ *   open file   one open-file description per (process, file): its
+ *               position.  It is opened (position 0) the first time the
+ *               process names the file in a call; read/write/readv/writev
+ *               advance it by what they return, pread/pwrite do not.
+ *   pipe        a named ring of FL_PIPE_BUFFERS buffers of at most a page
+ *               each (the kernel's default pipe->max_usage).  The model's
+ *               pipes behave as if opened O_NONBLOCK with both ends open:
+ *               reading an empty pipe and writing a full one give -EAGAIN
+ *               instead of sleeping.
+ *   result      syscall style: bytes (>= 0) or -errno, exactly as the
+ *               kernel's sys_* return it before the C library turns it into
+ *               -1/errno.
+ *   livelock    a retry loop (generic_perform_write) that made no progress
+ *               FL_LIVELOCK_RETRIES times in a row: the kernel would spin
+ *               until the task is killed.  The model stops, returns what a
+ *               killed task gets (bytes written so far, else -EINTR) and
+ *               fl_sys_livelocked() says so.
+ *
+ * Invariants
+ *   1. A call returns > 0 only if exactly that many bytes moved between the
+ *      user buffers and the file/pipe/remote process, as a prefix of the
+ *      request; the position advances by exactly that much.
+ *   2. -EFAULT never hides bytes the file or pipe consumed: when a read
+ *      fails, the pipe buffer and the file position are as before (bytes
+ *      may already have been written to user memory: host case 6).
+ *   3. Model state (open files, pipes and their bytes) lives in the world's
+ *      arena and frames: snapshots save and restore it.
+ */
+#ifndef FAULTLINE_CALLERS_H
+#define FAULTLINE_CALLERS_H
+
+#include <faultline/mm.h>
+#include <faultline/iov_iter.h>
+
+#define FL_PIPE_BUFFERS     16u   /* PIPE_DEF_BUFFERS */
+#define FL_LIVELOCK_RETRIES 64u
+
+struct fl_pipe;
+
+/* ---- files (callers/read_write.c, callers/filemap_read.c, callers/perform_write.c) ---- */
+
+/*
+ * read(2)/readv(2) on FILE from the current process's open file: the page
+ * cache through filemap_read; pread(2) at OFF leaves the position.
+ */
+long fl_sys_read(struct fl_world *w, struct fl_file *file, fl_addr_t buf, size_t len);
+long fl_sys_pread(struct fl_world *w, struct fl_file *file, fl_addr_t buf,
+		  size_t len, uint64_t off);
+long fl_sys_readv(struct fl_world *w, struct fl_file *file,
+		  const struct fl_iovec *iov, unsigned long nr_segs);
+/* write(2)/pwrite(2)/writev(2): generic_perform_write of the world's era. */
+long fl_sys_write(struct fl_world *w, struct fl_file *file, fl_addr_t buf, size_t len);
+long fl_sys_pwrite(struct fl_world *w, struct fl_file *file, fl_addr_t buf,
+		   size_t len, uint64_t off);
+long fl_sys_writev(struct fl_world *w, struct fl_file *file,
+		   const struct fl_iovec *iov, unsigned long nr_segs);
+
+/* The position of the current process's open FILE (0 if never opened). */
+uint64_t fl_file_pos(struct fl_world *w, struct fl_file *file);
+
+/* Did the last call stop a livelocked retry loop? */
+bool fl_sys_livelocked(struct fl_world *w);
+
+/* ---- pipes (callers/pipe.c) ---- */
+
+/* pipe(2): a new pipe called NAME.  0, -EEXIST, -EINVAL, -ENOMEM. */
+int fl_pipe_create(struct fl_world *w, const char *name, struct fl_pipe **out);
+struct fl_pipe *fl_pipe_find(struct fl_world *w, const char *name);
+/* read/readv on the read end: pipe_read. */
+long fl_pipe_read(struct fl_world *w, struct fl_pipe *pipe,
+		  const struct fl_iovec *iov, unsigned long nr_segs);
+/* write/writev on the write end: pipe_write. */
+long fl_pipe_write(struct fl_world *w, struct fl_pipe *pipe,
+		   const struct fl_iovec *iov, unsigned long nr_segs);
+/* Bytes the pipe holds, and in how many buffers. */
+size_t fl_pipe_bytes(const struct fl_pipe *pipe);
+unsigned fl_pipe_nrbufs(const struct fl_pipe *pipe);
+/* Copy up to LEN of the bytes the pipe holds, oldest first, without
+ * consuming them (for tests and observables). Returns the bytes copied. */
+size_t fl_pipe_peek(struct fl_world *w, const struct fl_pipe *pipe, void *dst,
+		    size_t len);
+
+/* ---- other processes (callers/process_vm.c) ---- */
+
+/*
+ * process_vm_readv/writev(2) between the current process (LOCAL iovecs)
+ * and REMOTE (RIOV iovecs, reached through REMOTE's mm as GUP would).
+ */
+long fl_process_vm_readv(struct fl_world *w, struct fl_process *remote,
+			 const struct fl_iovec *local, unsigned long liovcnt,
+			 const struct fl_iovec *riov, unsigned long riovcnt);
+long fl_process_vm_writev(struct fl_world *w, struct fl_process *remote,
+			  const struct fl_iovec *local, unsigned long liovcnt,
+			  const struct fl_iovec *riov, unsigned long riovcnt);
+
+#endif

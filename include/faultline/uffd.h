@@ -1,0 +1,176 @@
+/*
+ * faultline/uffd.h - userfaultfd: contexts, the UFFDIO_* ioctls, events and
+ * a deterministic monitor (uffd/, docs/uffd.md; kernel-facts.md §4).
+ *
+ * Definitions
+ *   context   a userfaultfd_ctx: what userfaultfd(2) returns.  It belongs
+ *             to the process that created it (its mm); ranges of that mm
+ *             are registered to it.
+ *   event     a uffd_msg: PAGEFAULT, or a non-cooperative FORK, REMAP,
+ *             REMOVE, UNMAP.  Events queue in order; uffd_read takes the
+ *             oldest unread one.
+ *   monitor   the scenario's fault handler.  fl_uffd_serve() installs one
+ *             that resolves every missing fault with UFFDIO_COPY of one
+ *             page of fixed bytes, and wakes.  Without one, a fault that
+ *             must wait is reported as blocked (fl_uffd_take_blocked()):
+ *             the model never hangs.
+ *
+ * Numbers are the kernel's (include/uapi/linux/userfaultfd.h): feature,
+ * mode and ioctl bits, event codes, pagefault flags; errors are -errno.
+ */
+#ifndef FAULTLINE_UFFD_H
+#define FAULTLINE_UFFD_H
+
+#include <faultline/mm.h>
+
+#define FL_UFFD_API 0xAAull
+
+/* userfaultfd(2) flags */
+#define FL_UFFD_USER_MODE_ONLY 1u
+#define FL_UFFD_O_NONBLOCK     04000u
+#define FL_UFFD_O_CLOEXEC      02000000u
+
+/* UFFD_FEATURE_* */
+#define FL_UFFD_FEATURE_PAGEFAULT_FLAG_WP  (1ull << 0)
+#define FL_UFFD_FEATURE_EVENT_FORK         (1ull << 1)
+#define FL_UFFD_FEATURE_EVENT_REMAP        (1ull << 2)
+#define FL_UFFD_FEATURE_EVENT_REMOVE       (1ull << 3)
+#define FL_UFFD_FEATURE_MISSING_HUGETLBFS  (1ull << 4)
+#define FL_UFFD_FEATURE_MISSING_SHMEM      (1ull << 5)
+#define FL_UFFD_FEATURE_EVENT_UNMAP        (1ull << 6)
+#define FL_UFFD_FEATURE_SIGBUS             (1ull << 7)
+#define FL_UFFD_FEATURE_THREAD_ID          (1ull << 8)
+#define FL_UFFD_FEATURE_MINOR_HUGETLBFS    (1ull << 9)
+#define FL_UFFD_FEATURE_MINOR_SHMEM        (1ull << 10)
+#define FL_UFFD_FEATURE_EXACT_ADDRESS      (1ull << 11)
+#define FL_UFFD_FEATURE_WP_HUGETLBFS_SHMEM (1ull << 12)
+#define FL_UFFD_FEATURE_WP_UNPOPULATED     (1ull << 13)
+#define FL_UFFD_FEATURE_POISON             (1ull << 14)
+#define FL_UFFD_FEATURE_WP_ASYNC           (1ull << 15)
+#define FL_UFFD_FEATURE_MOVE               (1ull << 16)
+
+/* UFFDIO_REGISTER_MODE_* */
+#define FL_UFFDIO_REGISTER_MODE_MISSING 1ull
+#define FL_UFFDIO_REGISTER_MODE_WP      2ull
+#define FL_UFFDIO_REGISTER_MODE_MINOR   4ull
+
+/* bit numbers of the `ioctls` masks (_UFFDIO_*) */
+#define FL__UFFDIO_REGISTER     0
+#define FL__UFFDIO_UNREGISTER   1
+#define FL__UFFDIO_WAKE         2
+#define FL__UFFDIO_COPY         3
+#define FL__UFFDIO_ZEROPAGE     4
+#define FL__UFFDIO_MOVE         5
+#define FL__UFFDIO_WRITEPROTECT 6
+#define FL__UFFDIO_CONTINUE     7
+#define FL__UFFDIO_POISON       8
+#define FL__UFFDIO_API          0x3F
+
+/* modes of the range ioctls */
+#define FL_UFFDIO_COPY_MODE_DONTWAKE 1ull
+#define FL_UFFDIO_COPY_MODE_WP       2ull
+#define FL_UFFDIO_ZEROPAGE_MODE_DONTWAKE 1ull
+#define FL_UFFDIO_WRITEPROTECT_MODE_WP       1ull
+#define FL_UFFDIO_WRITEPROTECT_MODE_DONTWAKE 2ull
+
+/* uffd_msg.event */
+#define FL_UFFD_EVENT_PAGEFAULT 0x12
+#define FL_UFFD_EVENT_FORK      0x13
+#define FL_UFFD_EVENT_REMAP     0x14
+#define FL_UFFD_EVENT_REMOVE    0x15
+#define FL_UFFD_EVENT_UNMAP     0x16
+
+/* uffd_msg.arg.pagefault.flags */
+#define FL_UFFD_PAGEFAULT_FLAG_WRITE 1ull
+#define FL_UFFD_PAGEFAULT_FLAG_WP    2ull
+#define FL_UFFD_PAGEFAULT_FLAG_MINOR 4ull
+
+struct fl_uffd_ctx;
+
+/* One uffd_msg, flattened (the union's members that apply to EVENT). */
+struct fl_uffd_msg {
+	unsigned event;              /* FL_UFFD_EVENT_* */
+	uint64_t flags;              /* PAGEFAULT: FL_UFFD_PAGEFAULT_FLAG_* */
+	fl_addr_t address;           /* PAGEFAULT */
+	uint32_t ptid;               /* PAGEFAULT with THREAD_ID: the pid */
+	struct fl_uffd_ctx *ufd;     /* FORK: the child's new context */
+	fl_addr_t start, end;        /* REMOVE, UNMAP */
+};
+
+struct fl_uffdio_api { uint64_t api, features, ioctls; };
+struct fl_uffdio_register { fl_addr_t start; uint64_t len, mode, ioctls; };
+struct fl_uffdio_range { fl_addr_t start; uint64_t len; };
+/*
+ * UFFDIO_COPY.  SRC is a user address in the current process; with
+ * SRC_BUF set the source is that buffer instead (a monitor's private
+ * memory, always readable).  COPY is the output field: the kernel leaves
+ * it unwritten on some errors, so set it to a sentinel first and compare.
+ */
+struct fl_uffdio_copy {
+	fl_addr_t dst, src;
+	uint64_t len, mode;
+	int64_t copy;
+	const uint8_t *src_buf;
+};
+/* UFFDIO_ZEROPAGE (field zeropage) and UFFDIO_CONTINUE (field mapped). */
+struct fl_uffdio_fill {
+	struct fl_uffdio_range range;
+	uint64_t mode;
+	int64_t out;
+};
+struct fl_uffdio_writeprotect { struct fl_uffdio_range range; uint64_t mode; };
+
+/* ---- permission (the world's settings; default: CAP_SYS_PTRACE held) ---- */
+
+/*
+ * CAP: the caller has CAP_SYS_PTRACE.  SYSCTL: vm.unprivileged_userfaultfd.
+ * Without either, userfaultfd(2) needs UFFD_USER_MODE_ONLY (5.11) and
+ * UFFDIO_API refuses EVENT_FORK with -EPERM.
+ */
+int fl_uffd_set_privilege(struct fl_world *w, bool cap, bool sysctl);
+
+/* ---- the syscall and the ioctls: 0 or -errno, as the kernel ---- */
+
+/* userfaultfd(2) in the current process. */
+int fl_userfaultfd(struct fl_world *w, unsigned flags, struct fl_uffd_ctx **out);
+int fl_uffdio_api(struct fl_world *w, struct fl_uffd_ctx *ctx, struct fl_uffdio_api *api);
+int fl_uffdio_register(struct fl_world *w, struct fl_uffd_ctx *ctx,
+		       struct fl_uffdio_register *reg);
+int fl_uffdio_unregister(struct fl_world *w, struct fl_uffd_ctx *ctx,
+			 const struct fl_uffdio_range *range);
+/* 0 if all copied, -EAGAIN if partial (copy > 0), else -errno. */
+int fl_uffdio_copy(struct fl_world *w, struct fl_uffd_ctx *ctx, struct fl_uffdio_copy *c);
+int fl_uffdio_zeropage(struct fl_world *w, struct fl_uffd_ctx *ctx, struct fl_uffdio_fill *z);
+int fl_uffdio_continue(struct fl_world *w, struct fl_uffd_ctx *ctx, struct fl_uffdio_fill *c);
+int fl_uffdio_wake(struct fl_world *w, struct fl_uffd_ctx *ctx,
+		   const struct fl_uffdio_range *range);
+int fl_uffdio_writeprotect(struct fl_world *w, struct fl_uffd_ctx *ctx,
+			   const struct fl_uffdio_writeprotect *wp);
+/*
+ * read(2) of one message: 0 and *MSG, -EAGAIN when nothing is queued (a
+ * blocking fd would wait: fl_uffd_take_blocked() then reports it), -EINVAL
+ * before UFFDIO_API.
+ */
+int fl_uffd_read(struct fl_world *w, struct fl_uffd_ctx *ctx, struct fl_uffd_msg *msg);
+
+/* ---- the deterministic monitor and what the scenario observes ---- */
+
+/* Resolve every later missing fault of CTX by copying PAGE (4096 bytes). */
+int fl_uffd_serve(struct fl_world *w, struct fl_uffd_ctx *ctx, const uint8_t *page);
+/*
+ * Every event CTX ever produced, in order, whoever read it: the Nth (from
+ * 0) into *MSG, or -ENOENT past the last.  `expect event` walks this log.
+ */
+int fl_uffd_event_log(struct fl_world *w, const struct fl_uffd_ctx *ctx,
+		      unsigned nth, struct fl_uffd_msg *msg);
+/*
+ * Did something wait on a userfaultfd with nobody to wake it since the last
+ * call?  Clears the note; *ADDR gets the faulting address (0 for a read).
+ */
+bool fl_uffd_take_blocked(struct fl_world *w, fl_addr_t *addr);
+/* Is a non-cooperative event pending (ctx->mmap_changing)? */
+bool fl_uffd_mmap_changing(const struct fl_uffd_ctx *ctx);
+
+const char *fl_uffd_event_name(unsigned event);
+
+#endif
