@@ -66,5 +66,10 @@ const struct fl_val *key_val(const struct fl_sc_stmt *st,
 /* A kernel buffer: 64-byte aligned like kmalloc's, filled with 0xaa. */
 uint8_t *kbuf_alloc(size_t len);
 void set_ret(struct fl_obs *obs, int64_t ret);
+/*
+ * The armed `on HOOK#N` statements as loop-monitor environment: how far
+ * each has counted decides what a retry loop's next round does.
+ */
+uint64_t model_armed_hooks_env(void *arg);
 
 #endif

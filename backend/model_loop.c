@@ -53,7 +53,7 @@ static void loop_trace_line(void *arg, const char *line)
 		t->dropped++;
 }
 
-static uint64_t armed_hooks_env(void *arg)
+uint64_t model_armed_hooks_env(void *arg)
 {
 	const struct model *m = arg;
 	uint64_t h = 0x6a09e667f3bcc908ull;
@@ -74,7 +74,7 @@ static void loop_begin(struct model *m, struct fl_loop *loop, struct loop_trace 
 		       const char *name)
 {
 	fl_loop_init(loop, m->w, name);
-	fl_loop_set_env(loop, armed_hooks_env, m);
+	fl_loop_set_env(loop, model_armed_hooks_env, m);
 	t->b = m->b;
 	t->lines = t->dropped = 0;
 	fl_world_set_trace(m->w, loop_trace_line, t);

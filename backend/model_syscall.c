@@ -31,8 +31,14 @@ int model_pipe_create(struct model *m, const struct fl_val *args,
 /* The syscall convention: -1 and errno on failure. */
 static void set_sys_ret(struct model *m, struct fl_obs *obs, long ret)
 {
-	if (ret == FL_LOOP_STOPPED && fl_sys_livelocked(m->w)) {
+	enum fl_loop_verdict v = fl_sys_loop_verdict(m->w);
+
+	if (ret == FL_LOOP_STOPPED && v == FL_LOOP_LIVELOCK) {
 		obs->outcome = FL_OUTCOME_LIVELOCK;
+		return;
+	}
+	if (ret == FL_LOOP_STOPPED && v == FL_LOOP_NO_PROGRESS) {
+		obs->outcome = FL_OUTCOME_NO_PROGRESS;
 		return;
 	}
 	set_ret(obs, ret < 0 ? -1 : ret);
@@ -111,6 +117,8 @@ static long rw_dispatch(struct model *m, unsigned code, const struct fd_target *
 		return write ? fl_pipe_write(m->w, t->pipe, iov, nr)
 			     : fl_pipe_read(m->w, t->pipe, iov, nr);
 	}
+	/* Armed hooks steer generic_perform_write's retries: the monitor must see them. */
+	fl_sys_set_loop_env(m->w, model_armed_hooks_env, m);
 	switch (code) {
 	case FL_SC_READ:
 		return fl_sys_read(m->w, t->file, iov[0].base, iov[0].len);

@@ -62,7 +62,9 @@ struct fl_open_file {
 struct fl_callers_state {
 	struct fl_open_file *files;
 	struct fl_pipe *pipes;
-	bool livelock;                /* the last call stopped a livelock */
+	enum fl_loop_verdict verdict; /* of the last call's retry loop */
+	fl_loop_env_fn loop_env;      /* see fl_sys_set_loop_env() */
+	void *loop_env_arg;
 };
 
 /* The callers state, made on first use; NULL with -ENOMEM (fl_error). */

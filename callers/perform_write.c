@@ -50,11 +50,16 @@
  * same return values.
  *
  * Livelock: an iteration that ends with status == 0 made no progress.
- * After FL_LIVELOCK_RETRIES of them in a row the kernel would spin until
- * killed; the model stops and returns FL_LOOP_STOPPED (livelock.h) with
- * fl_sys_livelocked() true.  (Rules that can spin: <= 5.13 when write_end
- * keeps rejecting a short copy - ext4 with an MTE granule mid-page - and
- * any era whose source page is taken away again after each fault-in.)
+ * Each such round reports its state (world, the loop's variables, the
+ * environment) to the loop monitor, sampled at the same point of the
+ * round; two equal states prove that every later round repeats, so the
+ * kernel would spin until killed (livelock.h).  Only rounds without
+ * progress need watching: a round that writes changes pos, so no cycle
+ * can contain it.  The model stops and returns FL_LOOP_STOPPED with
+ * fl_sys_loop_verdict() saying why.  (Rules that can spin: <= 5.13 when
+ * write_end keeps rejecting a short copy - ext4 with an MTE granule
+ * mid-page - and any era whose source page is taken away again after each
+ * fault-in.)
  */
 #include <faultline/livelock.h>
 
@@ -67,7 +72,7 @@ struct perform_write {
 	uint64_t pos;
 	size_t written;
 	size_t chunk;           /* mapping_max_folio_size(): one page */
-	unsigned stuck;         /* status == 0 iterations in a row */
+	struct fl_loop loop;    /* watches the rounds without progress */
 };
 
 /* iov_iter_single_seg_count: what is left of the current segment. */
@@ -129,10 +134,28 @@ static long write_end(struct perform_write *pw, const uint8_t *kpage,
 	return ret < 0 ? ret : (long)copied;
 }
 
+/*
+ * A round without progress: report its state.  What the next round does
+ * depends on these variables, the world and the environment only (the era
+ * flags are constant for the call), so equal reports mean a cycle.
+ */
+static bool round_is_stuck(struct perform_write *pw, size_t bytes, size_t copied)
+{
+	const struct fl_iov_iter *i = pw->i;
+	const uint64_t vars[] = {
+		pw->pos, pw->written, bytes, copied, pw->chunk,
+		i->count, i->iov_offset, i->nr_segs,
+	};
+
+	return fl_loop_stuck(&pw->loop, vars, sizeof(vars) / sizeof(vars[0]));
+}
+
 long fl_generic_perform_write(struct fl_world *w, struct fl_file *file,
 			      uint64_t pos, struct fl_iov_iter *i)
 {
-	struct perform_write pw = { w, file, i, pos, 0, FL_PAGE_SIZE, 0 };
+	struct fl_callers_state *cs = fl_callers_state(w);
+	struct perform_write pw = { .w = w, .file = file, .i = i, .pos = pos,
+				    .chunk = FL_PAGE_SIZE };
 	/* 665575cff098 (6.15): copy first, fault in only after a failed copy. */
 	bool no_prefault = fl_since(w, FL_ERA_PERFORM_WRITE_NO_PREFAULT);
 	/* bc1bb416bbb9 (5.14): revert a rejected short copy, retry with copied. */
@@ -144,6 +167,10 @@ long fl_generic_perform_write(struct fl_world *w, struct fl_file *file,
 	size_t bytes = 0;
 	long status = 0;
 
+	if (!cs)
+		return -ENOMEM;
+	fl_loop_init(&pw.loop, w, "generic_perform_write");
+	fl_loop_set_env(&pw.loop, cs->loop_env, cs->loop_env_arg);
 	do {
 		size_t offset, copied;
 		bool uptodate;
@@ -173,16 +200,14 @@ long fl_generic_perform_write(struct fl_world *w, struct fl_file *file,
 		if (status > 0) {
 			pw.pos += (uint64_t)status;
 			pw.written += (size_t)status;
-			pw.stuck = 0;
 			continue;
 		}
 
 		fl_trace(w, "generic_perform_write: pos %llu: atomic copy got %zu of %zu, "
 			 "nothing written", (unsigned long long)pw.pos, copied, bytes);
-		if (++pw.stuck >= FL_LIVELOCK_RETRIES) {
-			fl_callers_state(w)->livelock = true;
-			fl_trace(w, "generic_perform_write: %u retries without progress: livelock",
-				 pw.stuck);
+		if (round_is_stuck(&pw, bytes, copied)) {
+			cs->verdict = pw.loop.verdict;
+			fl_loop_fini(&pw.loop);
 			return FL_LOOP_STOPPED;
 		}
 		if (!short_retry) {
@@ -220,5 +245,6 @@ long fl_generic_perform_write(struct fl_world *w, struct fl_file *file,
 		recompute = halve;
 	} while (i->count);
 
+	fl_loop_fini(&pw.loop);
 	return pw.written ? (long)pw.written : status;
 }

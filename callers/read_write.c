@@ -32,11 +32,21 @@ struct fl_callers_state *fl_callers_state(struct fl_world *w)
 	return st->layer[FL_LAYER_CALLERS];
 }
 
-bool fl_sys_livelocked(struct fl_world *w)
+enum fl_loop_verdict fl_sys_loop_verdict(struct fl_world *w)
 {
 	struct fl_callers_state *cs = fl_state(w)->layer[FL_LAYER_CALLERS];
 
-	return cs && cs->livelock;
+	return cs ? cs->verdict : FL_LOOP_RUNNING;
+}
+
+void fl_sys_set_loop_env(struct fl_world *w, fl_loop_env_fn fn, void *arg)
+{
+	struct fl_callers_state *cs = fl_callers_state(w);
+
+	if (cs) {
+		cs->loop_env = fn;
+		cs->loop_env_arg = arg;
+	}
 }
 
 static void callers_enter(struct fl_world *w)
@@ -44,7 +54,7 @@ static void callers_enter(struct fl_world *w)
 	struct fl_callers_state *cs = fl_state(w)->layer[FL_LAYER_CALLERS];
 
 	if (cs)
-		cs->livelock = false;
+		cs->verdict = FL_LOOP_RUNNING;
 }
 
 struct fl_open_file *fl_open_file_get(struct fl_world *w, struct fl_file *file)

@@ -16,11 +16,11 @@
  *   result      syscall style: bytes (>= 0) or -errno, exactly as the
  *               kernel's sys_* return it before the C library turns it into
  *               -1/errno.
- *   livelock    a retry loop (generic_perform_write) that made no progress
- *               FL_LIVELOCK_RETRIES times in a row: the kernel would spin
- *               until the task is killed.  The model stops, returns what a
- *               killed task gets (bytes written so far, else -EINTR) and
- *               fl_sys_livelocked() says so.
+ *   livelock    generic_perform_write's retry loop reports every round
+ *               that made no progress to the loop monitor (livelock.h); a
+ *               repeated state proves it would spin until the task is
+ *               killed.  The model stops there, the call returns
+ *               FL_LOOP_STOPPED and fl_sys_loop_verdict() says why.
  *
  * Invariants
  *   1. A call returns > 0 only if exactly that many bytes moved between the
@@ -37,9 +37,9 @@
 
 #include <faultline/mm.h>
 #include <faultline/iov_iter.h>
+#include <faultline/livelock.h>
 
 #define FL_PIPE_BUFFERS     16u   /* PIPE_DEF_BUFFERS */
-#define FL_LIVELOCK_RETRIES 64u
 
 struct fl_pipe;
 
@@ -64,8 +64,13 @@ long fl_sys_writev(struct fl_world *w, struct fl_file *file,
 /* The position of the current process's open FILE (0 if never opened). */
 uint64_t fl_file_pos(struct fl_world *w, struct fl_file *file);
 
-/* Did the last call stop a livelocked retry loop? */
-bool fl_sys_livelocked(struct fl_world *w);
+/* The verdict of the last call's retry loop: FL_LOOP_RUNNING if it ended. */
+enum fl_loop_verdict fl_sys_loop_verdict(struct fl_world *w);
+/*
+ * State outside the world that steers the retries (an armed `on HOOK#N`):
+ * mixed into every state the monitor compares (livelock.h "environment").
+ */
+void fl_sys_set_loop_env(struct fl_world *w, fl_loop_env_fn fn, void *arg);
 
 /* ---- pipes (callers/pipe.c) ---- */
 
