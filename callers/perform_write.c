@@ -55,7 +55,10 @@
  * round; two equal states prove that every later round repeats, so the
  * kernel would spin until killed (livelock.h).  Only rounds without
  * progress need watching: a round that writes changes pos, so no cycle
- * can contain it.  The model stops and returns FL_LOOP_STOPPED with
+ * can contain it.  Nor does the first of a run of such rounds: a cycle
+ * repeats forever, so it is still caught one round later, and most short
+ * writes end right after that first round (the fault-in fails), which
+ * spares them the cost of hashing the world.  The model stops and returns FL_LOOP_STOPPED with
  * fl_sys_loop_verdict() saying why.  (Rules that can spin: <= 5.13 when
  * write_end keeps rejecting a short copy - ext4 with an MTE granule
  * mid-page - and any era whose source page is taken away again after each
@@ -73,6 +76,7 @@ struct perform_write {
 	size_t written;
 	size_t chunk;           /* mapping_max_folio_size(): one page */
 	struct fl_loop loop;    /* watches the rounds without progress */
+	unsigned stuck;         /* rounds without progress in a row */
 };
 
 /* iov_iter_single_seg_count: what is left of the current segment. */
@@ -147,6 +151,8 @@ static bool round_is_stuck(struct perform_write *pw, size_t bytes, size_t copied
 		i->count, i->iov_offset, i->nr_segs,
 	};
 
+	if (++pw->stuck < 2)
+		return false;
 	return fl_loop_stuck(&pw->loop, vars, sizeof(vars) / sizeof(vars[0]));
 }
 
@@ -200,6 +206,7 @@ long fl_generic_perform_write(struct fl_world *w, struct fl_file *file,
 		if (status > 0) {
 			pw.pos += (uint64_t)status;
 			pw.written += (size_t)status;
+			pw.stuck = 0;
 			continue;
 		}
 
