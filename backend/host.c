@@ -425,23 +425,12 @@ static int exec_pipe(struct host *h, const struct fl_val *args, struct fl_obs *o
 	return err ? err : install_everywhere(h, id, 1, obs);
 }
 
-static const struct fl_val *key_val(const struct fl_sc_stmt *st,
-				    const struct fl_val *args, const char *name)
-{
-	unsigned i;
-
-	for (i = 0; i < st->nkeys; i++)
-		if (!strcmp(st->keys[i].name, name))
-			return &args[st->nargs + i];
-	return NULL;
-}
-
 static int exec_mmap(struct host *h, const struct fl_sc_stmt *st,
 		     const struct fl_val *args, struct fl_obs *obs)
 {
-	const struct fl_val *file = key_val(st, args, "file");
-	const struct fl_val *off = key_val(st, args, "off");
-	const struct fl_val *at = key_val(st, args, "at");
+	const struct fl_val *file = fl_backend_key(st, args, "file");
+	const struct fl_val *off = fl_backend_key(st, args, "off");
+	const struct fl_val *at = fl_backend_key(st, args, "at");
 	struct host_req rq = {
 		.op = HOST_OP_MMAP,
 		.slot = file ? (uint32_t)file->u : 0,   /* names[0] is `p`, never a file */

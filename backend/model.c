@@ -163,16 +163,10 @@ static int exec_process(struct model *m, const struct fl_sc_stmt *st,
 	}
 }
 
-/* The value of key NAME, evaluated by the runner after the positional args. */
 const struct fl_val *key_val(const struct fl_sc_stmt *st,
-				    const struct fl_val *args, const char *name)
+			     const struct fl_val *args, const char *name)
 {
-	unsigned i;
-
-	for (i = 0; i < st->nkeys; i++)
-		if (!strcmp(st->keys[i].name, name))
-			return &args[st->nargs + i];
-	return NULL;
+	return fl_backend_key(st, args, name);
 }
 
 static int exec_file(struct model *m, const struct fl_val *args,

@@ -88,6 +88,13 @@ struct fl_backend {
 	void *priv;
 };
 
+/*
+ * The value of key NAME of ST, or NULL: the runner evaluates the keys after
+ * the positional arguments, in source order, into the same array.
+ */
+const struct fl_val *fl_backend_key(const struct fl_sc_stmt *st,
+				    const struct fl_val *args, const char *name);
+
 /* The model backend. */
 extern const struct fl_backend_ops fl_model_backend;
 
