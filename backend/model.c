@@ -362,11 +362,14 @@ static int model_exec(struct fl_backend *b, const struct fl_sc_stmt *st,
 	case FL_SC_STORE:
 	case FL_SC_LOAD:
 	case FL_SC_POKE:
-		return exec_access(m, st, args, obs);
+		err = exec_access(m, st, args, obs);
+		model_uffd_settle(m, obs);
+		return err;
 	case FL_SC_CALL:
 		if (!fl_current(m->w))
 			return setup_failed(m, obs, "call", -ESRCH);
 		err = exec_call(m, st, args, obs);
+		model_uffd_settle(m, obs);
 		if (!m->in_hook)
 			disarm_all(m);
 		return err;
@@ -434,4 +437,5 @@ const struct fl_backend_ops fl_model_backend = {
 	.map_base = model_map_base,
 	.peek = model_peek,
 	.arm_hook = model_arm_hook,
+	.uffd_event = model_uffd_event,
 };

@@ -55,6 +55,9 @@ int model_pipe_create(struct model *m, const struct fl_val *args,
 extern const struct model_call model_loop_calls[];      /* btrfs, fpu restore */
 extern const struct model_call model_gup_calls[];       /* GUP family */
 extern const struct model_call model_uffd_calls[];      /* userfaultfd */
+/* After a call, store or load: the outcome `blocked` if it waited on a uffd. */
+void model_uffd_settle(struct model *m, struct fl_obs *obs);
+int model_uffd_event(struct fl_backend *b, unsigned uffd, struct fl_obs_event *ev);
 
 const char *sc_name(const struct fl_backend *b, unsigned id);
 int unsupported(struct fl_obs *obs);

@@ -1,10 +1,251 @@
 /*
- * backend/model_uffd.c - userfaultfd: the fd, its ioctls and events on the model.
- * Not modelled yet: the table is empty, so these calls are reported as
- * "unsupported: call ... (not modelled yet)".
+ * backend/model_uffd.c - userfaultfd statements on the model: the syscall,
+ * the ioctls, read(2), the monitor, and the events `expect event` checks.
+ *
+ * Results follow the syscall convention of model_syscall.c: ret is the
+ * return value, or -1 with obs->err the positive errno.  The ioctls'
+ * output field (copy, zeropage, mapped) is obs->copy, and only when the
+ * kernel wrote it: has_copy stays false when it was left untouched.
+ *
+ * A call that waited on a userfaultfd with nobody to wake it has the
+ * outcome `blocked` (model_uffd_settle); what else it reported is what
+ * it had done when it stopped.
  */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <faultline/uffd.h>
+
 #include "backend/model_internal.h"
 
+/* The field's value before the call: still there means "not written". */
+#define UFFD_FIELD_UNTOUCHED INT64_MIN
+
+static void uffd_result(struct fl_obs *obs, int ret)
+{
+	set_ret(obs, ret < 0 ? -1 : ret);
+	if (ret < 0)
+		obs->err = -ret;
+}
+
+static void uffd_field(struct fl_obs *obs, const char *what, const char *field,
+		       int64_t v, int ret)
+{
+	if (v != UFFD_FIELD_UNTOUCHED) {
+		obs->has_copy = true;
+		obs->copy = v;
+		snprintf(obs->summary, sizeof(obs->summary), "%s: %s = %lld, ret %d",
+			 what, field, (long long)v, ret);
+	} else {
+		snprintf(obs->summary, sizeof(obs->summary), "%s: field not written, ret %d",
+			 what, ret);
+	}
+}
+
+static struct fl_uffd_ctx *uffd_of(struct model *m, const struct fl_val *v)
+{
+	return m->handle[v->u];
+}
+
+/* userfaultfd [user_mode_only,cloexec,nonblock] as=U: the word bits -> flags */
+static int call_userfaultfd(struct model *m, const struct fl_sc_stmt *st,
+			    const struct fl_val *args, struct fl_obs *obs)
+{
+	const struct fl_val *as = key_val(st, args, "as");
+	uint64_t words = st->nargs ? args[0].u : 0;
+	unsigned flags = (unsigned)(words & ~7ull) << 3;
+	struct fl_uffd_ctx *ctx = NULL;
+	int ret;
+
+	flags |= (words & 1) ? FL_UFFD_USER_MODE_ONLY : 0;
+	flags |= (words & 2) ? FL_UFFD_O_CLOEXEC : 0;
+	flags |= (words & 4) ? FL_UFFD_O_NONBLOCK : 0;
+	ret = fl_userfaultfd(m->w, flags, &ctx);
+	if (!ret && as)
+		m->handle[as->u] = ctx;
+	/* the model's fds: 3 for every context */
+	uffd_result(obs, ret ? ret : 3);
+	return 0;
+}
+
+static int call_api(struct model *m, const struct fl_sc_stmt *st,
+		    const struct fl_val *args, struct fl_obs *obs)
+{
+	const struct fl_val *api = key_val(st, args, "api");
+	struct fl_uffdio_api a = { api ? api->u : FL_UFFD_API, args[1].u, 0 };
+	int ret = fl_uffdio_api(m->w, uffd_of(m, &args[0]), &a);
+
+	uffd_result(obs, ret);
+	snprintf(obs->summary, sizeof(obs->summary),
+		 "UFFDIO_API: features 0x%llx, ioctls 0x%llx",
+		 (unsigned long long)a.features, (unsigned long long)a.ioctls);
+	return 0;
+}
+
+static int call_register(struct model *m, const struct fl_sc_stmt *st,
+			 const struct fl_val *args, struct fl_obs *obs)
+{
+	struct fl_uffdio_register r = { args[1].u, args[2].u, args[3].u, 0 };
+	int ret = fl_uffdio_register(m->w, uffd_of(m, &args[0]), &r);
+
+	(void)st;
+	uffd_result(obs, ret);
+	/* `expect copy` reads the ioctls mask of a successful register */
+	if (!ret) {
+		obs->has_copy = true;
+		obs->copy = (int64_t)r.ioctls;
+	}
+	snprintf(obs->summary, sizeof(obs->summary), "UFFDIO_REGISTER: ioctls 0x%llx",
+		 (unsigned long long)r.ioctls);
+	return 0;
+}
+
+static int call_copy(struct model *m, const struct fl_sc_stmt *st,
+		     const struct fl_val *args, struct fl_obs *obs)
+{
+	const struct fl_val *src = key_val(st, args, "src");
+	const struct fl_val *from = key_val(st, args, "from");
+	const struct fl_val *mode = key_val(st, args, "mode");
+	struct fl_uffdio_copy c = { args[1].u, from ? from->u : 0, args[2].u,
+				    mode ? mode->u : 0, UFFD_FIELD_UNTOUCHED, NULL };
+	uint8_t *seq = NULL;
+	size_t i;
+	int ret;
+
+	if (!from) {    /* a buffer of the monitor's own: DATA, default seq */
+		if (src && src->len >= c.len) {
+			c.src_buf = src->bytes;
+		} else {
+			if (c.len > MODEL_MAX_KBUF)
+				return setup_failed(m, obs, "uffd_copy source", -E2BIG);
+			seq = kbuf_alloc(c.len);
+			if (!seq)
+				return setup_failed(m, obs, "uffd_copy source", -ENOMEM);
+			for (i = 0; i < c.len; i++)
+				seq[i] = src && src->len ? src->bytes[i % src->len] : (uint8_t)i;
+			c.src_buf = seq;
+		}
+	}
+	ret = fl_uffdio_copy(m->w, uffd_of(m, &args[0]), &c);
+	free(seq);
+	uffd_result(obs, ret);
+	uffd_field(obs, "UFFDIO_COPY", "copy", c.copy, ret);
+	return 0;
+}
+
+static int call_fill(struct model *m, const struct fl_sc_stmt *st,
+		     const struct fl_val *args, struct fl_obs *obs)
+{
+	const struct fl_val *mode = key_val(st, args, "mode");
+	struct fl_uffdio_fill f = { { args[1].u, args[2].u }, mode ? mode->u : 0,
+				    UFFD_FIELD_UNTOUCHED };
+	struct fl_uffd_ctx *ctx = uffd_of(m, &args[0]);
+	int ret;
+
+	if (st->code == FL_SC_UFFD_ZEROPAGE) {
+		ret = fl_uffdio_zeropage(m->w, ctx, &f);
+		uffd_result(obs, ret);
+		uffd_field(obs, "UFFDIO_ZEROPAGE", "zeropage", f.out, ret);
+	} else {
+		ret = fl_uffdio_continue(m->w, ctx, &f);
+		uffd_result(obs, ret);
+		uffd_field(obs, "UFFDIO_CONTINUE", "mapped", f.out, ret);
+	}
+	return 0;
+}
+
+static int call_wake(struct model *m, const struct fl_sc_stmt *st,
+		     const struct fl_val *args, struct fl_obs *obs)
+{
+	struct fl_uffdio_range r = { args[1].u, args[2].u };
+
+	(void)st;
+	uffd_result(obs, fl_uffdio_wake(m->w, uffd_of(m, &args[0]), &r));
+	return 0;
+}
+
+static int call_writeprotect(struct model *m, const struct fl_sc_stmt *st,
+			     const struct fl_val *args, struct fl_obs *obs)
+{
+	struct fl_uffdio_writeprotect wp = { { args[1].u, args[2].u },
+					     args[3].u ? FL_UFFDIO_WRITEPROTECT_MODE_WP : 0 };
+
+	(void)st;
+	uffd_result(obs, fl_uffdio_writeprotect(m->w, uffd_of(m, &args[0]), &wp));
+	return 0;
+}
+
+static int call_read(struct model *m, const struct fl_sc_stmt *st,
+		     const struct fl_val *args, struct fl_obs *obs)
+{
+	struct fl_uffd_msg msg;
+	int ret = fl_uffd_read(m->w, uffd_of(m, &args[0]), &msg);
+
+	(void)st;
+	uffd_result(obs, ret ? ret : 32);     /* sizeof(struct uffd_msg) */
+	if (!ret)
+		snprintf(obs->summary, sizeof(obs->summary),
+			 "event %s flags 0x%llx address 0x%llx start 0x%llx end 0x%llx",
+			 fl_uffd_event_name(msg.event), (unsigned long long)msg.flags,
+			 (unsigned long long)msg.address, (unsigned long long)msg.start,
+			 (unsigned long long)msg.end);
+	return 0;
+}
+
+static int call_serve(struct model *m, const struct fl_sc_stmt *st,
+		      const struct fl_val *args, struct fl_obs *obs)
+{
+	uint8_t page[FL_PAGE_SIZE];
+	size_t i;
+
+	(void)st;
+	for (i = 0; i < FL_PAGE_SIZE; i++)
+		page[i] = args[1].len ? args[1].bytes[i % args[1].len] : 0;
+	uffd_result(obs, fl_uffd_serve(m->w, uffd_of(m, &args[0]), page));
+	return 0;
+}
+
+void model_uffd_settle(struct model *m, struct fl_obs *obs)
+{
+	fl_addr_t addr;
+
+	if (!fl_uffd_take_blocked(m->w, &addr))
+		return;
+	obs->outcome = FL_OUTCOME_BLOCKED;
+	snprintf(obs->summary, sizeof(obs->summary),
+		 "blocked: waits on a userfaultfd at 0x%llx, no monitor wakes it",
+		 (unsigned long long)addr);
+}
+
+int model_uffd_event(struct fl_backend *b, unsigned uffd, struct fl_obs_event *ev)
+{
+	struct model *m = model_of(b);
+	struct fl_uffd_ctx *ctx = uffd < b->sc->nnames ? m->handle[uffd] : NULL;
+	struct fl_uffd_msg msg;
+	int ret;
+
+	if (!ctx)
+		return -EBADF;
+	ret = fl_uffd_event_next(m->w, ctx, &msg);
+	if (ret)
+		return ret;
+	ev->type = msg.event - FL_UFFD_EVENT_PAGEFAULT;
+	ev->flags = msg.flags;
+	ev->addr = msg.event == FL_UFFD_EVENT_PAGEFAULT ? msg.address : msg.start;
+	return 0;
+}
+
 const struct model_call model_uffd_calls[] = {
+	{ FL_SC_USERFAULTFD, call_userfaultfd },
+	{ FL_SC_UFFD_API, call_api },
+	{ FL_SC_UFFD_REGISTER, call_register },
+	{ FL_SC_UFFD_COPY, call_copy },
+	{ FL_SC_UFFD_ZEROPAGE, call_fill },
+	{ FL_SC_UFFD_CONTINUE, call_fill },
+	{ FL_SC_UFFD_WAKE, call_wake },
+	{ FL_SC_UFFD_WRITEPROTECT, call_writeprotect },
+	{ FL_SC_UFFD_READ, call_read },
+	{ FL_SC_UFFD_SERVE, call_serve },
 	{ 0, NULL }
 };

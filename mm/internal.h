@@ -143,4 +143,42 @@ int fl_fixup_user_fault(struct fl_world *w, struct fl_mm *mm, fl_addr_t addr,
 /* Does F's page cache hold the page at INDEX (the model's "uptodate")? */
 bool fl_filemap_cached(struct fl_world *w, struct fl_file *f, uint64_t index);
 
+
+/* ---- userfaultfd hooks (mm/uffd_hooks.c) ----
+ * mm/ must not call up into uffd/, so the uffd layer installs these: its
+ * state in layer[FL_LAYER_UFFD] begins with struct fl_uffd_mm_hooks.  With
+ * no context ever created the pointer is NULL and every hook does nothing.
+ */
+#define FL_LAYER_UFFD 5
+
+struct fl_uffd_mm_ops {
+	/* 1: a userfault, *ret is the vm_fault_t; 0: fault as usual */
+	int (*fault)(struct fl_world *w, struct fl_vma *vma, fl_addr_t addr,
+		     unsigned flags, unsigned *ret);
+	void (*unmap)(struct fl_world *w, struct fl_mm *mm, fl_addr_t start,
+		      fl_addr_t end);
+	void (*remove)(struct fl_world *w, struct fl_vma *vma, fl_addr_t start,
+		       fl_addr_t end);
+	void (*fork_vma)(struct fl_world *w, struct fl_vma *src, struct fl_vma *dst);
+	void (*fork_done)(struct fl_world *w, struct fl_process *parent,
+			  struct fl_process *child);
+};
+struct fl_uffd_mm_hooks {
+	const struct fl_uffd_mm_ops *ops;
+};
+
+/* handle_userfault: 1 with *RET set if VMA's uffd takes the fault, else 0. */
+int fl_uffd_hook_fault(struct fl_world *w, struct fl_vma *vma, fl_addr_t addr,
+		       unsigned flags, unsigned *ret);
+/* munmap (and implicit unmaps) of [start, end): UNMAP events. */
+void fl_uffd_hook_unmap(struct fl_world *w, struct fl_mm *mm, fl_addr_t start,
+			fl_addr_t end);
+/* MADV_DONTNEED / MADV_REMOVE of [start, end) in VMA: REMOVE events. */
+void fl_uffd_hook_remove(struct fl_world *w, struct fl_vma *vma, fl_addr_t start,
+			 fl_addr_t end);
+/* fork: the child's copy DST of SRC (dup_userfaultfd), then the FORK events. */
+void fl_uffd_hook_fork_vma(struct fl_world *w, struct fl_vma *src, struct fl_vma *dst);
+void fl_uffd_hook_fork_done(struct fl_world *w, struct fl_process *parent,
+			    struct fl_process *child);
+
 #endif

@@ -44,6 +44,7 @@ static int madvise_dontneed(struct fl_world *w, struct fl_vma *vma,
 	/* madvise_dontneed_free_valid_vma: no raw PFN mappings. */
 	if (vma->flags & FL_VM_PFNMAP)
 		return fl_error(w, -EINVAL, "madvise: DONTNEED on a VM_PFNMAP vma");
+	fl_uffd_hook_remove(w, vma, start, end);   /* UFFD_EVENT_REMOVE */
 	fl_zap_page_range(w, vma, start, end);
 	return 0;
 }
@@ -67,6 +68,7 @@ static int madvise_remove(struct fl_world *w, struct fl_vma *vma,
 	if ((vma->flags & (FL_VM_SHARED | FL_VM_WRITE)) !=
 	    (FL_VM_SHARED | FL_VM_WRITE))
 		return fl_error(w, -EACCES, "madvise: REMOVE needs a shared writable mapping");
+	fl_uffd_hook_remove(w, vma, start, end);   /* UFFD_EVENT_REMOVE */
 	fl_zap_page_range(w, vma, start, end);
 	if (vma->file)
 		fl_file_punch(w, vma->file, first, (end - start) >> FL_PAGE_SHIFT);

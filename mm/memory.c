@@ -294,6 +294,7 @@ unsigned fl_handle_mm_fault(struct fl_world *w, struct fl_vma *vma,
 			    fl_addr_t addr, unsigned flags)
 {
 	struct fl_mm *mm;
+	unsigned ret;
 
 	if (!vma || addr < vma->start || addr >= vma->end) {
 		fl_error(w, -EINVAL, "handle_mm_fault: 0x%llx not in the vma",
@@ -305,6 +306,9 @@ unsigned fl_handle_mm_fault(struct fl_world *w, struct fl_vma *vma,
 	/* Invariant 2: the hook may have unmapped or replaced the vma. */
 	if (fl_vma_lookup(mm, addr) != vma)
 		return FL_VM_FAULT_SIGSEGV;
+	/* A missing, write-protect or minor fault in a userfaultfd range. */
+	if (fl_uffd_hook_fault(w, vma, addr, flags, &ret))
+		return ret;
 	return __fl_handle_mm_fault(w, vma, FL_PAGE_ALIGN_DOWN(addr), flags);
 }
 

@@ -181,6 +181,7 @@ static int fork_vma(struct fl_world *w, struct fl_vma *vma, struct fl_mm *dst_mm
 	new->pgoff = vma->pgoff;
 	new->mm = dst_mm;
 	fl_vma_link(dst_mm, new);
+	fl_uffd_hook_fork_vma(w, vma, new);   /* dup_userfaultfd */
 	if ((vma->flags & (FL_VM_SHARED | FL_VM_WIPEONFORK)))
 		return 0;
 	return fl_walk_ptes(w, src_mm, vma->start, vma->end, fork_copy_one, &fc);
@@ -208,6 +209,7 @@ int fl_fork(struct fl_world *w, struct fl_process *parent, const char *child,
 		if (ret)
 			goto out_exit;
 	}
+	fl_uffd_hook_fork_done(w, parent, p);   /* UFFD_EVENT_FORK */
 	if (out)
 		*out = p;
 	return 0;

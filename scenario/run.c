@@ -284,7 +284,7 @@ static int capture_before(struct runner *r, unsigned i)
 
 static const char *outcome_name(enum fl_outcome o)
 {
-	static const char *const names[] = { "ok", "livelock", "sigsegv", "sigbus", "no-progress", "leak" };
+	static const char *const names[] = { "ok", "livelock", "sigsegv", "sigbus", "no-progress", "leak", "blocked" };
 
 	return (unsigned)o < sizeof(names) / sizeof(names[0]) ? names[o] : "?";
 }
@@ -366,6 +366,35 @@ static bool expect_kbuf(const struct fl_sc_stmt *e, const struct fl_obs *o,
 	return true;
 }
 
+/*
+ * `expect event U TYPE [flags=F]`: the next event U produced that no
+ * earlier `expect event` checked, whoever read it (uffd_read, the
+ * uffd_serve monitor, or nobody yet).
+ */
+static bool expect_event(struct runner *r, const struct fl_sc_stmt *e,
+			 const struct fl_val *v, char *seen, size_t len)
+{
+	static const char *const types[] = { "pagefault", "fork", "remap", "remove", "unmap" };
+	const struct fl_val *flags = NULL;
+	struct fl_obs_event ev;
+	unsigned i;
+
+	for (i = 0; i < e->nkeys; i++)
+		if (!strcmp(e->keys[i].name, "flags"))
+			flags = &v[e->nargs + i];
+	if (!r->b.ops->uffd_event)
+		return snprintf(seen, len, "the %s backend reports no uffd events",
+				r->b.ops->name), false;
+	if (r->b.ops->uffd_event(&r->b, (unsigned)v[0].u, &ev))
+		return snprintf(seen, len, "no further event"), false;
+	if (ev.type != v[1].u || (flags && ev.flags != flags->u))
+		return snprintf(seen, len, "event %s flags 0x%llx at 0x%llx",
+				ev.type < 5 ? types[ev.type] : "?",
+				(unsigned long long)ev.flags,
+				(unsigned long long)ev.addr), false;
+	return true;
+}
+
 static bool judge(struct runner *r, const struct fl_sc_stmt *e,
 		  const struct fl_val *v, unsigned idx, char *seen, size_t len)
 {
@@ -394,8 +423,10 @@ static bool judge(struct runner *r, const struct fl_sc_stmt *e,
 				return true;
 		}
 		return false;
+	case FL_SC_EXPECT_EVENT:
+		return expect_event(r, e, v, seen, len);
 	default:
-		snprintf(seen, len, "uffd events are not modelled yet");
+		snprintf(seen, len, "unknown expectation");
 		return false;
 	}
 }

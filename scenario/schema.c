@@ -124,11 +124,12 @@ static const struct fl_sc_form calls[] = {
 	{ "userfaultfd", FL_SC_CALL, FL_SC_USERFAULTFD, SLOTS(OPT(UFFD_FLAGS)),
 	  KEYS({ "as", FL_SC_NEW_UFFD }), FL_SC_SUBJECT | FL_SC_DEFINES },
 	{ "uffd_api", FL_SC_CALL, FL_SC_UFFD_API,
-	  SLOTS(FL_SC_UFFD, FL_SC_UFFD_FEATURES), NULL, FL_SC_SUBJECT },
+	  SLOTS(FL_SC_UFFD, FL_SC_UFFD_FEATURES), KEYS({ "api", OPT(NUM) }), FL_SC_SUBJECT },
 	{ "uffd_register", FL_SC_CALL, FL_SC_UFFD_REGISTER,
 	  SLOTS(FL_SC_UFFD, FL_SC_ADDR, FL_SC_NUM, FL_SC_UFFD_MODES), NULL, FL_SC_SUBJECT },
 	{ "uffd_copy", FL_SC_CALL, FL_SC_UFFD_COPY, UFFD_RANGE,
-	  KEYS({ "src", OPT(DATA) }, { "mode", OPT(COPY_MODE) }), FL_SC_SUBJECT },
+	  KEYS({ "src", OPT(DATA) }, { "mode", OPT(COPY_MODE) }, { "from", OPT(ADDR) }),
+	  FL_SC_SUBJECT },
 	{ "uffd_zeropage", FL_SC_CALL, FL_SC_UFFD_ZEROPAGE, UFFD_RANGE, MODE_KEY, FL_SC_SUBJECT },
 	{ "uffd_wake", FL_SC_CALL, FL_SC_UFFD_WAKE, UFFD_RANGE, NULL, FL_SC_SUBJECT },
 	{ "uffd_writeprotect", FL_SC_CALL, FL_SC_UFFD_WRITEPROTECT,
@@ -232,7 +233,7 @@ static const char *const advice_words[] = {
 };
 static const char *const fs_words[] = { "tmpfs", "ext4", "btrfs", NULL };
 static const char *const onoff_words[] = { "off", "on", NULL };
-static const char *const outcome_words[] = { "ok", "livelock", "sigsegv", "sigbus", "no-progress", "leak", NULL };
+static const char *const outcome_words[] = { "ok", "livelock", "sigsegv", "sigbus", "no-progress", "leak", "blocked", NULL };
 static const char *const event_words[] = {
 	"pagefault", "fork", "remap", "remove", "unmap", NULL
 };

@@ -43,6 +43,14 @@ enum fl_outcome {
 	FL_OUTCOME_SIGBUS = FL_SC_SIGBUS,
 	FL_OUTCOME_NO_PROGRESS = FL_SC_NO_PROGRESS, /* loop bound passed, no repeat */
 	FL_OUTCOME_LEAK = FL_SC_LEAK, /* read another process's post-fork private bytes (gup.h) */
+	FL_OUTCOME_BLOCKED = FL_SC_BLOCKED, /* waits on a userfaultfd nobody serves (uffd.h) */
+};
+
+/* One userfaultfd event as `expect event` checks it. */
+struct fl_obs_event {
+	unsigned type;          /* event word index: pagefault, fork, remap, remove, unmap */
+	uint64_t flags;         /* pagefault: UFFD_PAGEFAULT_FLAG_* */
+	fl_addr_t addr;         /* pagefault address, or the range start */
 };
 
 struct fl_obs {
@@ -77,6 +85,12 @@ struct fl_backend_ops {
 	/* Arm STMT to run at the NTH (0: every) pass of HOOK during the next call. */
 	int (*arm_hook)(struct fl_backend *b, enum fl_hook hook, unsigned nth,
 			const struct fl_sc_stmt *st, const struct fl_val *args);
+	/*
+	 * The next event userfaultfd UFFD (names[] index) produced that no
+	 * earlier call handed out, whoever read it: 0, -ENOENT if none, -EBADF
+	 * for a handle that is not a context.  NULL: the backend has none.
+	 */
+	int (*uffd_event)(struct fl_backend *b, unsigned uffd, struct fl_obs_event *ev);
 };
 
 struct fl_backend {

@@ -158,11 +158,12 @@ int fl_uffd_read(struct fl_world *w, struct fl_uffd_ctx *ctx, struct fl_uffd_msg
 /* Resolve every later missing fault of CTX by copying PAGE (4096 bytes). */
 int fl_uffd_serve(struct fl_world *w, struct fl_uffd_ctx *ctx, const uint8_t *page);
 /*
- * Every event CTX ever produced, in order, whoever read it: the Nth (from
- * 0) into *MSG, or -ENOENT past the last.  `expect event` walks this log.
+ * Every event CTX ever produced is kept, in order, whoever read it (a
+ * read(2) or the monitor).  This hands out the next one not handed out
+ * before into *MSG, or -ENOENT past the last: `expect event` walks it.
  */
-int fl_uffd_event_log(struct fl_world *w, const struct fl_uffd_ctx *ctx,
-		      unsigned nth, struct fl_uffd_msg *msg);
+int fl_uffd_event_next(struct fl_world *w, struct fl_uffd_ctx *ctx,
+		       struct fl_uffd_msg *msg);
 /*
  * Did something wait on a userfaultfd with nobody to wake it since the last
  * call?  Clears the note; *ADDR gets the faulting address (0 for a read).

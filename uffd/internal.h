@@ -1,0 +1,91 @@
+/*
+ * uffd/internal.h - what the files of the userfaultfd layer share.
+ *
+ * userfaultfd.c holds contexts, UFFDIO_API/REGISTER/UNREGISTER, events,
+ * handle_userfault and the mm/ hooks; mfill.c the range ioctls (COPY,
+ * ZEROPAGE, CONTINUE, WAKE, WRITEPROTECT).  All state is model state: it
+ * lives in the world's arena, so snapshots roll it back with the rest.
+ */
+#ifndef FL_UFFD_INTERNAL_H
+#define FL_UFFD_INTERNAL_H
+
+#include <faultline/uffd.h>
+
+#include "mm/internal.h"
+
+#define FL_VM_UFFD_ALL (FL_VM_UFFD_MISSING | FL_VM_UFFD_WP | FL_VM_UFFD_MINOR)
+/* mmap_min_addr's usual value: the lowest address a range may start at */
+#define FL_UFFD_MMAP_MIN_ADDR 0x10000ull
+
+/*
+ * State diagram of a context (userfaultfd_ctx):
+ *
+ *   fl_userfaultfd() --> WAIT_API --fl_uffdio_api() ok--> RUNNING
+ *   WAIT_API: every other ioctl and read -> -EINVAL; a failed API call
+ *             (bad api, unknown feature, EVENT_FORK without CAP_SYS_PTRACE)
+ *             stays here.
+ *   RUNNING:  a second UFFDIO_API -> -EINVAL; ranges of the owner's mm are
+ *             registered / unregistered; events queue; the owner's exit
+ *             makes the range ioctls fail with -ESRCH (4.13+).
+ *   A context made by fork (EVENT_FORK) starts RUNNING with the parent's
+ *   features.
+ */
+enum uffd_ctx_state { UFFD_STATE_WAIT_API, UFFD_STATE_RUNNING };
+
+struct uffd_event {
+	struct fl_uffd_msg msg;
+	bool read;                   /* taken by read(2) or the monitor */
+	bool changing;               /* holds one mmap_changing count until read */
+	struct uffd_event *next;
+};
+
+/*
+ * Invariants
+ *   1. mmap_changing == number of unread events with changing set, plus
+ *      the forks in progress (fork_new set).
+ *   2. A vma with uffd_ctx == ctx has VM_UFFD_* flags and belongs to
+ *      ctx->owner's mm.
+ */
+struct fl_uffd_ctx {
+	struct fl_process *owner;
+	unsigned flags;              /* FL_UFFD_USER_MODE_ONLY, O_* */
+	enum uffd_ctx_state state;
+	uint64_t features;
+	int mmap_changing;
+	struct uffd_event *log;      /* every event, oldest first */
+	struct uffd_event **log_tail;
+	unsigned observed;           /* events fl_uffd_event_next() handed out */
+	uint32_t serve_frame;        /* the monitor's page, 0: no monitor */
+	struct fl_uffd_ctx *fork_new;/* during fl_fork: the child's context */
+	struct fl_uffd_ctx *next;
+};
+
+/* layer[FL_LAYER_UFFD]: the hooks come first (mm/uffd_hooks.c reads them). */
+struct uffd_state {
+	struct fl_uffd_mm_hooks hooks;
+	bool unprivileged;           /* no CAP_SYS_PTRACE */
+	bool sysctl;                 /* vm.unprivileged_userfaultfd */
+	struct fl_uffd_ctx *ctxs;
+	bool blocked;
+	fl_addr_t blocked_addr;
+};
+
+struct uffd_state *uffd_state(struct fl_world *w);
+/* The owner's mm, or NULL when it has exited (the "mm gone" case). */
+struct fl_mm *uffd_ctx_mm(const struct fl_uffd_ctx *ctx);
+/* -EINVAL unless [start, start + len) is a page-aligned non-empty user range. */
+int uffd_validate_range(struct fl_world *w, fl_addr_t start, uint64_t len);
+/* The ioctls of the range-ioctl mask this kernel has (UFFD_API_RANGE_IOCTLS). */
+uint64_t uffd_range_ioctls(struct fl_world *w);
+void uffd_note_blocked(struct fl_world *w, fl_addr_t addr);
+
+/*
+ * mfill_atomic_copy with a kernel source (the monitor's page): copy one
+ * page to DST in CTX's mm.  0, or -errno as UFFDIO_COPY's step would.
+ */
+int uffd_mfill_kernel_page(struct fl_world *w, struct fl_uffd_ctx *ctx,
+			   fl_addr_t dst, const uint8_t *src);
+/* Clear the uffd-wp bit of the page at ADDR (the monitor's WP resolution). */
+void uffd_wp_resolve(struct fl_world *w, struct fl_mm *mm, fl_addr_t addr);
+
+#endif

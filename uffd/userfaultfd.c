@@ -1,0 +1,723 @@
+/*
+ * uffd/userfaultfd.c - userfaultfd contexts: userfaultfd(2), UFFDIO_API,
+ * UFFDIO_REGISTER/UNREGISTER, the event queue, handle_userfault and the
+ * hooks mm/ calls on faults, munmap, madvise and fork.
+ *
+ * Why: handler authors (post-copy migration, snapshot restore, CRIU lazy
+ * pages) need every answer the kernel can give, per version; this file
+ * gives the context half of them (kernel-facts.md §4, docs/uffd.md).
+ *
+ * Definitions
+ *   userfault     a fault the context takes instead of the fault handler:
+ *                 MISSING (pte none, and for shmem no page-cache folio),
+ *                 WP (a write to a pte marked uffd-wp), MINOR (shmem: the
+ *                 folio is cached but the pte is none).
+ *   waiting       the faulting task sleeps until UFFDIO_COPY/WAKE.  The
+ *                 model has no threads: a monitor installed by
+ *                 fl_uffd_serve() runs inside handle_userfault, resolves
+ *                 the fault and the access retries (VM_FAULT_RETRY).
+ *                 Without one the task would never wake: the access is
+ *                 stopped (VM_FAULT_SIGBUS, never seen as a signal) and
+ *                 the wait is noted for fl_uffd_take_blocked(), which the
+ *                 scenario reports as the outcome `blocked`.
+ *
+ * Invariants: see uffd/internal.h (mmap_changing accounting, ownership);
+ * the context's state diagram is there too.
+ */
+#include <string.h>
+
+#include "uffd/internal.h"
+
+static int uffd_mm_fault(struct fl_world *w, struct fl_vma *vma, fl_addr_t addr,
+			 unsigned flags, unsigned *ret);
+static void uffd_mm_unmap(struct fl_world *w, struct fl_mm *mm, fl_addr_t start,
+			  fl_addr_t end);
+static void uffd_mm_remove(struct fl_world *w, struct fl_vma *vma,
+			   fl_addr_t start, fl_addr_t end);
+static void uffd_mm_fork_vma(struct fl_world *w, struct fl_vma *src,
+			     struct fl_vma *dst);
+static void uffd_mm_fork_done(struct fl_world *w, struct fl_process *parent,
+			      struct fl_process *child);
+
+static const struct fl_uffd_mm_ops uffd_mm_ops = {
+	.fault = uffd_mm_fault,
+	.unmap = uffd_mm_unmap,
+	.remove = uffd_mm_remove,
+	.fork_vma = uffd_mm_fork_vma,
+	.fork_done = uffd_mm_fork_done,
+};
+
+struct uffd_state *uffd_state(struct fl_world *w)
+{
+	struct fl_state *st = fl_state(w);
+	struct uffd_state *us = st->layer[FL_LAYER_UFFD];
+
+	if (us)
+		return us;
+	us = fl_zalloc(w, sizeof(*us));
+	if (!us)
+		return NULL;
+	us->hooks.ops = &uffd_mm_ops;
+	st->layer[FL_LAYER_UFFD] = us;
+	return us;
+}
+
+struct fl_mm *uffd_ctx_mm(const struct fl_uffd_ctx *ctx)
+{
+	return ctx->owner && !ctx->owner->exited ? ctx->owner->mm : NULL;
+}
+
+int fl_uffd_set_privilege(struct fl_world *w, bool cap, bool sysctl)
+{
+	struct uffd_state *us = uffd_state(w);
+
+	if (!us)
+		return -ENOMEM;
+	us->unprivileged = !cap;
+	us->sysctl = sysctl;
+	return 0;
+}
+
+const char *fl_uffd_event_name(unsigned event)
+{
+	static const char *const names[] = {
+		"pagefault", "fork", "remap", "remove", "unmap"
+	};
+
+	if (event < FL_UFFD_EVENT_PAGEFAULT || event > FL_UFFD_EVENT_UNMAP)
+		return "?";
+	return names[event - FL_UFFD_EVENT_PAGEFAULT];
+}
+
+/* ---- userfaultfd(2) ---- */
+
+/*
+ * userfaultfd_syscall_allowed: CAP_SYS_PTRACE, or the sysctl, or (5.11)
+ * a context that handles user-mode faults only.
+ */
+static bool uffd_syscall_allowed(struct fl_world *w, const struct uffd_state *us,
+				 unsigned flags)
+{
+	if (!us->unprivileged || us->sysctl)
+		return true;
+	/* 5.11 (UFFD_USER_MODE_ONLY): such a context cannot stall the kernel. */
+	return fl_since(w, FL_ERA_UFFD_USER_MODE_ONLY) &&
+	       (flags & FL_UFFD_USER_MODE_ONLY);
+}
+
+static struct fl_uffd_ctx *uffd_ctx_alloc(struct fl_world *w, struct uffd_state *us,
+					  struct fl_process *owner, unsigned flags)
+{
+	struct fl_uffd_ctx *ctx = fl_zalloc(w, sizeof(*ctx));
+
+	if (!ctx)
+		return NULL;
+	ctx->owner = owner;
+	ctx->flags = flags;
+	ctx->state = UFFD_STATE_WAIT_API;
+	ctx->log_tail = &ctx->log;
+	ctx->next = us->ctxs;
+	us->ctxs = ctx;
+	return ctx;
+}
+
+int fl_userfaultfd(struct fl_world *w, unsigned flags, struct fl_uffd_ctx **out)
+{
+	unsigned known = FL_UFFD_O_CLOEXEC | FL_UFFD_O_NONBLOCK;
+	struct fl_process *p = fl_current(w);
+	struct uffd_state *us = uffd_state(w);
+	struct fl_uffd_ctx *ctx;
+
+	if (!us)
+		return -ENOMEM;
+	if (!fl_since(w, FL_ERA_UFFD))
+		return fl_error(w, -ENOSYS, "userfaultfd: not in this kernel (4.3)");
+	if (!p)
+		return fl_error(w, -ESRCH, "userfaultfd: no current process");
+	if (!uffd_syscall_allowed(w, us, flags))
+		return fl_error(w, -EPERM, "userfaultfd: needs CAP_SYS_PTRACE, "
+				"vm.unprivileged_userfaultfd or UFFD_USER_MODE_ONLY");
+	/* UFFD_USER_MODE_ONLY, 5.11 (37cd0575b8510159): an unknown bit before. */
+	if (fl_since(w, FL_ERA_UFFD_USER_MODE_ONLY))
+		known |= FL_UFFD_USER_MODE_ONLY;
+	if (flags & ~known)
+		return fl_error(w, -EINVAL, "userfaultfd: unknown flags 0x%x",
+				flags & ~known);
+	ctx = uffd_ctx_alloc(w, us, p, flags);
+	if (!ctx)
+		return -ENOMEM;
+	*out = ctx;
+	return 0;
+}
+
+/* ---- UFFDIO_API ---- */
+
+/* UFFD_API_FEATURES of this kernel: each feature from its era. */
+static uint64_t uffd_api_features(struct fl_world *w)
+{
+	static const struct { enum fl_era_id era; uint64_t bits; } eras[] = {
+		{ FL_ERA_UFFD_EVENTS, FL_UFFD_FEATURE_EVENT_FORK |
+		  FL_UFFD_FEATURE_EVENT_REMAP | FL_UFFD_FEATURE_EVENT_REMOVE |
+		  FL_UFFD_FEATURE_EVENT_UNMAP },
+		{ FL_ERA_UFFD_SHMEM_HUGETLBFS, FL_UFFD_FEATURE_MISSING_HUGETLBFS |
+		  FL_UFFD_FEATURE_MISSING_SHMEM },
+		{ FL_ERA_UFFD_SIGBUS, FL_UFFD_FEATURE_SIGBUS },
+		{ FL_ERA_UFFD_THREAD_ID, FL_UFFD_FEATURE_THREAD_ID },
+		{ FL_ERA_UFFD_PAGEFAULT_FLAG_WP, FL_UFFD_FEATURE_PAGEFAULT_FLAG_WP },
+		{ FL_ERA_UFFD_MINOR_HUGETLBFS, FL_UFFD_FEATURE_MINOR_HUGETLBFS },
+		{ FL_ERA_UFFD_MINOR_SHMEM, FL_UFFD_FEATURE_MINOR_SHMEM },
+		{ FL_ERA_UFFD_EXACT_ADDRESS, FL_UFFD_FEATURE_EXACT_ADDRESS },
+		{ FL_ERA_UFFD_WP_HUGETLBFS_SHMEM, FL_UFFD_FEATURE_WP_HUGETLBFS_SHMEM },
+		{ FL_ERA_UFFD_WP_UNPOPULATED, FL_UFFD_FEATURE_WP_UNPOPULATED },
+		{ FL_ERA_UFFD_POISON, FL_UFFD_FEATURE_POISON },
+		{ FL_ERA_UFFD_WP_ASYNC, FL_UFFD_FEATURE_WP_ASYNC },
+		{ FL_ERA_UFFD_MOVE, FL_UFFD_FEATURE_MOVE },
+	};
+	uint64_t features = 0;
+	size_t i;
+
+	for (i = 0; i < sizeof(eras) / sizeof(eras[0]); i++)
+		if (fl_since(w, eras[i].era))
+			features |= eras[i].bits;
+	return features;
+}
+
+/*
+ * UFFDIO_API.  On every failure the whole struct is zeroed for the caller
+ * (err_out in the kernel), so a caller sees features = 0, not the mask it
+ * asked for.
+ */
+int fl_uffdio_api(struct fl_world *w, struct fl_uffd_ctx *ctx, struct fl_uffdio_api *api)
+{
+	uint64_t features = api->features;
+	int ret;
+
+	ret = -EINVAL;
+	if (api->api != FL_UFFD_API) {
+		fl_error(w, ret, "UFFDIO_API: api 0x%llx, not 0xAA",
+			 (unsigned long long)api->api);
+		goto err_out;
+	}
+	ret = -EPERM;
+	if ((features & FL_UFFD_FEATURE_EVENT_FORK) && uffd_state(w)->unprivileged) {
+		fl_error(w, ret, "UFFDIO_API: EVENT_FORK needs CAP_SYS_PTRACE");
+		goto err_out;
+	}
+	api->features = uffd_api_features(w);
+	ret = -EINVAL;
+	if (features & ~api->features) {
+		fl_error(w, ret, "UFFDIO_API: features 0x%llx not in this kernel",
+			 (unsigned long long)(features & ~api->features));
+		goto err_out;
+	}
+	api->ioctls = (1ull << FL__UFFDIO_REGISTER) | (1ull << FL__UFFDIO_UNREGISTER) |
+		      (1ull << FL__UFFDIO_API);
+	/* Only the first successful call enables features. */
+	if (ctx->state != UFFD_STATE_WAIT_API) {
+		fl_error(w, ret, "UFFDIO_API: already done on this context");
+		goto err_out;
+	}
+	ctx->features = features;
+	ctx->state = UFFD_STATE_RUNNING;
+	return 0;
+
+err_out:
+	memset(api, 0, sizeof(*api));
+	return ret;
+}
+
+/* ---- ranges ---- */
+
+int uffd_validate_range(struct fl_world *w, fl_addr_t start, uint64_t len)
+{
+	fl_addr_t task_size = fl_world_arch(w)->task_size_max;
+
+	if (FL_PAGE_OFFSET(start) || FL_PAGE_OFFSET(len) || !len)
+		return fl_error(w, -EINVAL, "uffd: range 0x%llx+0x%llx not page aligned or empty",
+				(unsigned long long)start, (unsigned long long)len);
+	if (start < FL_UFFD_MMAP_MIN_ADDR || start >= task_size ||
+	    len > task_size - start)
+		return fl_error(w, -EINVAL, "uffd: range 0x%llx+0x%llx outside the user range",
+				(unsigned long long)start, (unsigned long long)len);
+	return 0;
+}
+
+uint64_t uffd_range_ioctls(struct fl_world *w)
+{
+	uint64_t ioctls = (1ull << FL__UFFDIO_WAKE) | (1ull << FL__UFFDIO_COPY) |
+			  (1ull << FL__UFFDIO_ZEROPAGE);
+
+	if (fl_since(w, FL_ERA_UFFD_WP))
+		ioctls |= 1ull << FL__UFFDIO_WRITEPROTECT;
+	if (fl_since(w, FL_ERA_UFFD_MINOR_HUGETLBFS))   /* CONTINUE, 5.13 */
+		ioctls |= 1ull << FL__UFFDIO_CONTINUE;
+	if (fl_since(w, FL_ERA_UFFD_POISON))
+		ioctls |= 1ull << FL__UFFDIO_POISON;
+	if (fl_since(w, FL_ERA_UFFD_MOVE))
+		ioctls |= 1ull << FL__UFFDIO_MOVE;
+	return ioctls;
+}
+
+/* shmem: a tmpfs file, or a shared anonymous mapping (shmem_zero_setup). */
+static bool vma_is_shmem(const struct fl_vma *vma)
+{
+	if (!vma->file)
+		return vma->flags & FL_VM_SHARED;
+	return vma->file->fs == FL_FS_TMPFS;
+}
+
+/* vma_can_userfault: may VMA take the VM_UFFD_* flags VM_FLAGS? */
+static bool vma_can_userfault(struct fl_world *w, const struct fl_vma *vma,
+			      uint32_t vm_flags)
+{
+	bool anon = !vma->file && !(vma->flags & FL_VM_SHARED);
+
+	if (vma->flags & (FL_VM_IO | FL_VM_PFNMAP))
+		return false;
+	/* MINOR: shmem (5.14) and hugetlbfs (5.13, not modelled); never anon. */
+	if ((vm_flags & FL_VM_UFFD_MINOR) &&
+	    !(vma_is_shmem(vma) && fl_since(w, FL_ERA_UFFD_MINOR_SHMEM)))
+		return false;
+	/* WP on shmem: 5.19. */
+	if ((vm_flags & FL_VM_UFFD_WP) && !anon &&
+	    !fl_since(w, FL_ERA_UFFD_WP_HUGETLBFS_SHMEM))
+		return false;
+	if (anon)
+		return true;
+	/* MISSING on shmem: 4.11; other files never. */
+	return vma_is_shmem(vma) && fl_since(w, FL_ERA_UFFD_SHMEM_HUGETLBFS);
+}
+
+/* The register modes this kernel knows (UFFD_API_REGISTER_MODES). */
+static uint64_t uffd_register_modes(struct fl_world *w)
+{
+	uint64_t modes = FL_UFFDIO_REGISTER_MODE_MISSING;
+
+	if (fl_since(w, FL_ERA_UFFD_WP))
+		modes |= FL_UFFDIO_REGISTER_MODE_WP;
+	if (fl_since(w, FL_ERA_UFFD_MINOR_HUGETLBFS))
+		modes |= FL_UFFDIO_REGISTER_MODE_MINOR;
+	return modes;
+}
+
+/* Every vma meeting [start, end) may be registered with VM_FLAGS to CTX. */
+static int uffd_register_check(struct fl_world *w, struct fl_uffd_ctx *ctx,
+			       struct fl_mm *mm, fl_addr_t start, fl_addr_t end,
+			       uint32_t vm_flags)
+{
+	struct fl_vma *vma = fl_find_vma(mm, start);
+
+	if (!vma || vma->start >= end)
+		return fl_error(w, -EINVAL, "UFFDIO_REGISTER: no vma in the range");
+	for (; vma && vma->start < end; vma = fl_vma_next(vma)) {
+		if (!vma_can_userfault(w, vma, vm_flags))
+			return fl_error(w, -EINVAL, "UFFDIO_REGISTER: vma [0x%llx, 0x%llx) "
+					"cannot take these modes",
+					(unsigned long long)vma->start,
+					(unsigned long long)vma->end);
+		/* A range registered read-only could be filled by UFFDIO_COPY. */
+		if (!(vma->flags & FL_VM_MAYWRITE))
+			return fl_error(w, -EPERM, "UFFDIO_REGISTER: vma without VM_MAYWRITE");
+		if (vma->uffd_ctx && vma->uffd_ctx != ctx)
+			return fl_error(w, -EBUSY, "UFFDIO_REGISTER: vma owned by another userfaultfd");
+	}
+	return 0;
+}
+
+/* Give the parts of every vma in [start, end) FLAGS and CTX (NULL: none). */
+static int uffd_set_range(struct fl_world *w, struct fl_mm *mm, fl_addr_t start,
+			  fl_addr_t end, uint32_t vm_flags, struct fl_uffd_ctx *ctx)
+{
+	struct fl_vma *vma = fl_find_vma(mm, start), *next;
+
+	for (; vma && vma->start < end; vma = next) {
+		fl_addr_t s = vma->start > start ? vma->start : start;
+		fl_addr_t e = vma->end < end ? vma->end : end;
+		uint32_t newflags = (vma->flags & ~FL_VM_UFFD_ALL) | vm_flags;
+
+		vma = fl_vma_modify_flags(w, vma, s, e, newflags);
+		if (!vma)
+			return -ENOMEM;
+		vma->uffd_ctx = ctx;
+		if (!ctx)   /* userfaultfd_clear_vma: pages keep their wp bit off */
+			fl_change_protection(w, vma, vma->start, vma->end);
+		vma = fl_vma_try_merge(w, vma);
+		next = fl_vma_next(vma);
+	}
+	return 0;
+}
+
+int fl_uffdio_register(struct fl_world *w, struct fl_uffd_ctx *ctx,
+		       struct fl_uffdio_register *reg)
+{
+	struct fl_mm *mm = uffd_ctx_mm(ctx);
+	uint32_t vm_flags = 0;
+	int ret;
+
+	if (ctx->state == UFFD_STATE_WAIT_API)
+		return fl_error(w, -EINVAL, "UFFDIO_REGISTER before UFFDIO_API");
+	if (!mm)
+		return fl_error(w, -ENOMEM, "UFFDIO_REGISTER: the mm has gone");
+	if (!reg->mode || (reg->mode & ~uffd_register_modes(w)))
+		return fl_error(w, -EINVAL, "UFFDIO_REGISTER: mode 0x%llx",
+				(unsigned long long)reg->mode);
+	if (reg->mode & FL_UFFDIO_REGISTER_MODE_MISSING)
+		vm_flags |= FL_VM_UFFD_MISSING;
+	if (reg->mode & FL_UFFDIO_REGISTER_MODE_WP)
+		vm_flags |= FL_VM_UFFD_WP;
+	if (reg->mode & FL_UFFDIO_REGISTER_MODE_MINOR)
+		vm_flags |= FL_VM_UFFD_MINOR;
+	ret = uffd_validate_range(w, reg->start, reg->len);
+	if (ret)
+		return ret;
+	ret = uffd_register_check(w, ctx, mm, reg->start, reg->start + reg->len, vm_flags);
+	if (ret)
+		return ret;
+	ret = uffd_set_range(w, mm, reg->start, reg->start + reg->len, vm_flags, ctx);
+	if (ret)
+		return ret;
+	/* WRITEPROTECT only with WP mode, CONTINUE only with MINOR. */
+	reg->ioctls = uffd_range_ioctls(w);
+	if (!(reg->mode & FL_UFFDIO_REGISTER_MODE_WP))
+		reg->ioctls &= ~(1ull << FL__UFFDIO_WRITEPROTECT);
+	if (!(reg->mode & FL_UFFDIO_REGISTER_MODE_MINOR))
+		reg->ioctls &= ~(1ull << FL__UFFDIO_CONTINUE);
+	return 0;
+}
+
+int fl_uffdio_unregister(struct fl_world *w, struct fl_uffd_ctx *ctx,
+			 const struct fl_uffdio_range *range)
+{
+	fl_addr_t end = range->start + range->len;
+	struct fl_mm *mm = uffd_ctx_mm(ctx);
+	struct fl_vma *vma;
+	int ret;
+
+	if (ctx->state == UFFD_STATE_WAIT_API)
+		return fl_error(w, -EINVAL, "UFFDIO_UNREGISTER before UFFDIO_API");
+	if (!mm)
+		return fl_error(w, -ENOMEM, "UFFDIO_UNREGISTER: the mm has gone");
+	ret = uffd_validate_range(w, range->start, range->len);
+	if (ret)
+		return ret;
+	vma = fl_find_vma(mm, range->start);
+	if (!vma || vma->start >= end)
+		return fl_error(w, -EINVAL, "UFFDIO_UNREGISTER: no vma in the range");
+	for (; vma && vma->start < end; vma = fl_vma_next(vma))
+		if (!vma_can_userfault(w, vma, vma->flags & FL_VM_UFFD_ALL))
+			return fl_error(w, -EINVAL, "UFFDIO_UNREGISTER: incompatible vma");
+	return uffd_set_range(w, mm, range->start, end, 0, NULL);
+}
+
+/* ---- events ---- */
+
+static struct uffd_event *uffd_queue(struct fl_world *w, struct fl_uffd_ctx *ctx,
+				     const struct fl_uffd_msg *msg, bool changing)
+{
+	struct uffd_event *ev = fl_zalloc(w, sizeof(*ev));
+
+	if (!ev)
+		return NULL;
+	ev->msg = *msg;
+	ev->changing = changing;
+	*ctx->log_tail = ev;
+	ctx->log_tail = &ev->next;
+	fl_trace(w, "uffd: queue %s event (0x%llx)", fl_uffd_event_name(msg->event),
+		 (unsigned long long)(msg->event == FL_UFFD_EVENT_PAGEFAULT ?
+				      msg->address : msg->start));
+	return ev;
+}
+
+/* The originating task is released: mmap_changing drops (event_wait_completion). */
+static void uffd_event_take(struct fl_uffd_ctx *ctx, struct uffd_event *ev)
+{
+	ev->read = true;
+	if (ev->changing)
+		ctx->mmap_changing--;
+}
+
+int fl_uffd_read(struct fl_world *w, struct fl_uffd_ctx *ctx, struct fl_uffd_msg *msg)
+{
+	struct uffd_event *ev;
+
+	if (ctx->state == UFFD_STATE_WAIT_API)
+		return fl_error(w, -EINVAL, "read: userfaultfd before UFFDIO_API");
+	for (ev = ctx->log; ev && ev->read; ev = ev->next)
+		;
+	if (!ev) {
+		if (!(ctx->flags & FL_UFFD_O_NONBLOCK))
+			uffd_note_blocked(w, 0);
+		return -EAGAIN;
+	}
+	uffd_event_take(ctx, ev);
+	*msg = ev->msg;
+	return 0;
+}
+
+int fl_uffd_event_next(struct fl_world *w, struct fl_uffd_ctx *ctx,
+		       struct fl_uffd_msg *msg)
+{
+	struct uffd_event *ev = ctx->log;
+	unsigned i;
+
+	(void)w;
+	for (i = 0; ev && i < ctx->observed; i++)
+		ev = ev->next;
+	if (!ev)
+		return -ENOENT;
+	ctx->observed++;
+	*msg = ev->msg;
+	return 0;
+}
+
+bool fl_uffd_mmap_changing(const struct fl_uffd_ctx *ctx)
+{
+	return ctx->mmap_changing > 0;
+}
+
+void uffd_note_blocked(struct fl_world *w, fl_addr_t addr)
+{
+	struct uffd_state *us = uffd_state(w);
+
+	fl_trace(w, "uffd: the task waits at 0x%llx and no monitor will wake it",
+		 (unsigned long long)addr);
+	if (!us)
+		return;
+	us->blocked = true;
+	us->blocked_addr = addr;
+}
+
+bool fl_uffd_take_blocked(struct fl_world *w, fl_addr_t *addr)
+{
+	struct uffd_state *us = fl_state(w)->layer[FL_LAYER_UFFD];
+	bool blocked;
+
+	if (!us || !us->blocked)
+		return false;
+	blocked = us->blocked;
+	if (addr)
+		*addr = us->blocked_addr;
+	us->blocked = false;
+	return blocked;
+}
+
+int fl_uffd_serve(struct fl_world *w, struct fl_uffd_ctx *ctx, const uint8_t *page)
+{
+	if (ctx->state == UFFD_STATE_WAIT_API)
+		return fl_error(w, -EINVAL, "serve: userfaultfd before UFFDIO_API");
+	if (!ctx->serve_frame)
+		ctx->serve_frame = fl_frame_alloc(w);
+	if (!ctx->serve_frame)
+		return fl_error(w, -ENOMEM, "serve: no frame for the monitor's page");
+	memcpy(fl_frame_mut(w, ctx->serve_frame), page, FL_PAGE_SIZE);
+	return 0;
+}
+
+/* ---- handle_userfault ---- */
+
+enum uffd_reason { UFFD_NONE, UFFD_MISSING, UFFD_WP, UFFD_MINOR };
+
+/* Which userfault (if any) a fault of FLAGS at ADDR of VMA is. */
+static enum uffd_reason uffd_fault_reason(struct fl_world *w, struct fl_vma *vma,
+					  fl_addr_t addr, unsigned flags)
+{
+	fl_pte_t *pte = fl_pte_lookup(vma->mm, addr);
+	uint64_t index;
+
+	if (pte && (pte->flags & FL_PTE_PRESENT)) {
+		/* do_wp_page: a write to a uffd-wp pte. */
+		if ((flags & FL_FAULT_WRITE) && (pte->flags & FL_PTE_UFFD_WP) &&
+		    (vma->flags & FL_VM_UFFD_WP))
+			return UFFD_WP;
+		return UFFD_NONE;
+	}
+	if (pte && (pte->flags & (FL_PTE_SWAP | FL_PTE_POISON)))
+		return UFFD_NONE;
+	if (!vma->file)   /* anon; shared anon: no shmem file, nothing cached */
+		return (vma->flags & FL_VM_UFFD_MISSING) ? UFFD_MISSING : UFFD_NONE;
+	index = vma->pgoff + ((addr - vma->start) >> FL_PAGE_SHIFT);
+	if (index >= (vma->file->size + FL_PAGE_SIZE - 1) / FL_PAGE_SIZE)
+		return UFFD_NONE;   /* beyond EOF: SIGBUS as usual */
+	if (!fl_filemap_cached(w, vma->file, index))
+		return (vma->flags & FL_VM_UFFD_MISSING) ? UFFD_MISSING : UFFD_NONE;
+	return (vma->flags & FL_VM_UFFD_MINOR) ? UFFD_MINOR : UFFD_NONE;
+}
+
+/*
+ * The monitor reads the event and resolves the fault, then wakes.  0, or
+ * the errno of its ioctl (-EEXIST counts as resolved: the page is there).
+ */
+static int uffd_monitor_resolve(struct fl_world *w, struct fl_uffd_ctx *ctx,
+				 struct uffd_event *ev, enum uffd_reason reason,
+				 fl_addr_t page)
+{
+	struct fl_mm *mm = uffd_ctx_mm(ctx);
+	int ret = 0;
+
+	uffd_event_take(ctx, ev);
+	if (reason == UFFD_MISSING)
+		ret = uffd_mfill_kernel_page(w, ctx, page,
+					     fl_frame(w, ctx->serve_frame));
+	else if (reason == UFFD_WP)
+		uffd_wp_resolve(w, mm, page);
+	/* MINOR: UFFDIO_CONTINUE maps the cached folio: the normal fault does. */
+	fl_trace(w, "uffd monitor: %s at 0x%llx resolved (%d), wake",
+		 reason == UFFD_MISSING ? "UFFDIO_COPY" : reason == UFFD_WP ?
+		 "UFFDIO_WRITEPROTECT off" : "UFFDIO_CONTINUE",
+		 (unsigned long long)page, ret);
+	return ret == -EEXIST ? 0 : ret;
+}
+
+/*
+ * handle_userfault.  Returns the vm_fault_t of the fault: VM_FAULT_SIGBUS
+ * when the context refuses to wait (FEATURE_SIGBUS; a kernel-mode fault
+ * with USER_MODE_ONLY) or nobody would wake the task (noted as blocked),
+ * VM_FAULT_RETRY after the monitor resolved it: the access tries again.
+ */
+static unsigned handle_userfault(struct fl_world *w, struct fl_vma *vma,
+				 fl_addr_t addr, unsigned flags,
+				 enum uffd_reason reason)
+{
+	struct fl_uffd_ctx *ctx = vma->uffd_ctx;
+	struct fl_uffd_msg msg = { .event = FL_UFFD_EVENT_PAGEFAULT };
+	struct uffd_event *ev;
+
+	if (ctx->features & FL_UFFD_FEATURE_SIGBUS) {
+		fl_trace(w, "handle_userfault: UFFD_FEATURE_SIGBUS: no event, SIGBUS");
+		return FL_VM_FAULT_SIGBUS;
+	}
+	if (!(flags & FL_FAULT_USER) && (ctx->flags & FL_UFFD_USER_MODE_ONLY)) {
+		fl_trace(w, "handle_userfault: kernel-mode fault, UFFD_USER_MODE_ONLY: SIGBUS");
+		return FL_VM_FAULT_SIGBUS;
+	}
+	if (flags & FL_FAULT_WRITE)
+		msg.flags |= FL_UFFD_PAGEFAULT_FLAG_WRITE;
+	if (reason == UFFD_WP)
+		msg.flags |= FL_UFFD_PAGEFAULT_FLAG_WP;
+	if (reason == UFFD_MINOR)
+		msg.flags |= FL_UFFD_PAGEFAULT_FLAG_MINOR;
+	msg.address = (ctx->features & FL_UFFD_FEATURE_EXACT_ADDRESS) ?
+		      addr : FL_PAGE_ALIGN_DOWN(addr);
+	if (ctx->features & FL_UFFD_FEATURE_THREAD_ID)
+		msg.ptid = (uint32_t)fl_current(w)->pid;
+	ev = uffd_queue(w, ctx, &msg, false);
+	if (!ev)
+		return FL_VM_FAULT_OOM;
+	if (!ctx->serve_frame) {
+		uffd_note_blocked(w, addr);
+		return FL_VM_FAULT_SIGBUS;
+	}
+	if (uffd_monitor_resolve(w, ctx, ev, reason, FL_PAGE_ALIGN_DOWN(addr))) {
+		/* e.g. -EAGAIN under mmap_changing: the task keeps waiting */
+		uffd_note_blocked(w, addr);
+		return FL_VM_FAULT_SIGBUS;
+	}
+	return FL_VM_FAULT_RETRY;
+}
+
+static int uffd_mm_fault(struct fl_world *w, struct fl_vma *vma, fl_addr_t addr,
+			 unsigned flags, unsigned *ret)
+{
+	enum uffd_reason reason = uffd_fault_reason(w, vma, addr, flags);
+
+	if (reason == UFFD_NONE)
+		return 0;
+	*ret = handle_userfault(w, vma, addr, flags, reason);
+	return 1;
+}
+
+/* ---- non-cooperative events ---- */
+
+/* UNMAP: once per context with EVENT_UNMAP among the vmas of the range. */
+static void uffd_mm_unmap(struct fl_world *w, struct fl_mm *mm, fl_addr_t start,
+			  fl_addr_t end)
+{
+	struct fl_uffd_msg msg = { .event = FL_UFFD_EVENT_UNMAP, .start = start, .end = end };
+	struct fl_uffd_ctx *done[8];
+	unsigned ndone = 0, i;
+	struct fl_vma *vma;
+
+	for (vma = fl_find_vma(mm, start); vma && vma->start < end; vma = fl_vma_next(vma)) {
+		struct fl_uffd_ctx *ctx = vma->uffd_ctx;
+
+		if (!ctx || !(ctx->features & FL_UFFD_FEATURE_EVENT_UNMAP))
+			continue;
+		for (i = 0; i < ndone && done[i] != ctx; i++)
+			;
+		if (i < ndone || ndone == 8)
+			continue;
+		done[ndone++] = ctx;
+		if (uffd_queue(w, ctx, &msg, true))
+			ctx->mmap_changing++;
+	}
+}
+
+static void uffd_mm_remove(struct fl_world *w, struct fl_vma *vma,
+			   fl_addr_t start, fl_addr_t end)
+{
+	struct fl_uffd_msg msg = { .event = FL_UFFD_EVENT_REMOVE, .start = start, .end = end };
+	struct fl_uffd_ctx *ctx = vma->uffd_ctx;
+
+	if (!(ctx->features & FL_UFFD_FEATURE_EVENT_REMOVE))
+		return;
+	if (uffd_queue(w, ctx, &msg, true))
+		ctx->mmap_changing++;
+}
+
+static struct fl_process *mm_owner(struct fl_world *w, const struct fl_mm *mm)
+{
+	struct fl_process *p;
+
+	for (p = fl_state(w)->procs; p; p = p->next)
+		if (p->mm == mm)
+			return p;
+	return NULL;
+}
+
+/*
+ * dup_userfaultfd: without EVENT_FORK the child's vma is not registered
+ * (mm/process.c already cleared it); with it, the child gets one new
+ * context per parent context, holding the same registrations, and the
+ * parent's context has mmap_changing raised until the FORK event is read.
+ */
+static void uffd_mm_fork_vma(struct fl_world *w, struct fl_vma *src,
+			     struct fl_vma *dst)
+{
+	struct fl_uffd_ctx *octx = src->uffd_ctx, *nctx = octx->fork_new;
+	struct uffd_state *us = uffd_state(w);
+
+	if (!(octx->features & FL_UFFD_FEATURE_EVENT_FORK) || !us)
+		return;
+	if (!nctx) {
+		nctx = uffd_ctx_alloc(w, us, mm_owner(w, dst->mm), octx->flags);
+		if (!nctx)
+			return;
+		nctx->features = octx->features;
+		nctx->state = UFFD_STATE_RUNNING;
+		octx->fork_new = nctx;
+		octx->mmap_changing++;
+	}
+	dst->uffd_ctx = nctx;
+	dst->flags |= src->flags & FL_VM_UFFD_ALL;
+}
+
+static void uffd_mm_fork_done(struct fl_world *w, struct fl_process *parent,
+			      struct fl_process *child)
+{
+	struct uffd_state *us = fl_state(w)->layer[FL_LAYER_UFFD];
+	struct fl_uffd_ctx *ctx;
+
+	(void)parent;
+	(void)child;
+	for (ctx = us ? us->ctxs : NULL; ctx; ctx = ctx->next) {
+		struct fl_uffd_msg msg = { .event = FL_UFFD_EVENT_FORK };
+
+		if (!ctx->fork_new)
+			continue;
+		msg.ufd = ctx->fork_new;
+		ctx->fork_new = NULL;
+		/* The count taken at fork_vma is now held by the event. */
+		if (!uffd_queue(w, ctx, &msg, true))
+			ctx->mmap_changing--;
+	}
+}
