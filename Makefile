@@ -7,7 +7,7 @@ JOBS        ?= $(shell nproc 2>/dev/null || echo 2)
 PREFIX      ?= /usr/local
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build run test test-unit test-asan test-clang install clean
+.PHONY: all deps build run test test-unit test-asan test-clang test-fuzz install clean
 
 all: build
 
@@ -25,7 +25,7 @@ build: $(BUILD)/CMakeCache.txt
 run: build
 	./$(BUILD)/faultline run --table scenarios/*/*.fl
 
-test: test-unit test-asan test-clang
+test: test-unit test-asan test-clang test-fuzz
 
 test-unit: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
@@ -42,8 +42,15 @@ test-clang: deps
 	CC=clang cmake -S . -B $(BUILD_CLANG) -DFL_TESTS=ON >/dev/null
 	cmake --build $(BUILD_CLANG) -j $(JOBS)
 
+# libFuzzer over the parser and the runner for FUZZ_SECONDS in all
+# (tests/fuzz/run.sh, docs/fuzzing.md); fails on a crash, leak or hang.
+FUZZ_SECONDS ?= 60
+BUILD_FUZZ   ?= build-fuzz
+test-fuzz: deps
+	FL_FUZZ_BUILD=$(BUILD_FUZZ) sh tests/fuzz/run.sh $(FUZZ_SECONDS)
+
 install: build
 	cmake --install $(BUILD)
 
 clean:
-	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_CLANG)
+	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_CLANG) $(BUILD_FUZZ)

@@ -319,12 +319,33 @@ static const struct model_call *const model_call_tables[] = {
 	model_loop_calls, model_gup_calls, model_uffd_calls,
 };
 
+/*
+ * A uffd handle whose `userfaultfd` call failed (kernel 4.2 has no such
+ * syscall) names no file: an ioctl on it fails as one on fd -1 does.
+ */
+static bool has_dead_uffd(struct model *m, const struct fl_sc_stmt *st,
+			  const struct fl_val *args)
+{
+	unsigned i;
+
+	for (i = 0; i < st->nargs; i++)
+		if (args[i].kind == FL_SC_UFFD && !m->handle[args[i].u])
+			return true;
+	return false;
+}
+
 static int exec_call(struct model *m, const struct fl_sc_stmt *st,
 		     const struct fl_val *args, struct fl_obs *obs)
 {
 	const struct model_call *c;
 	size_t t;
 
+	if (has_dead_uffd(m, st, args)) {
+		set_ret(obs, -1);
+		obs->err = EBADF;
+		snprintf(obs->summary, sizeof(obs->summary), "no userfaultfd: EBADF");
+		return 0;
+	}
 	for (t = 0; t < sizeof(model_call_tables) / sizeof(model_call_tables[0]); t++)
 		for (c = model_call_tables[t]; c->fn; c++)
 			if (c->code == st->code)

@@ -8,11 +8,11 @@
 #include "cli/cli.h"
 
 static const struct fl_cmd commands[] = {
-	{ "run",       cmd_run,       "run [--json|--ktap|--table|-q] FILE...   run scenarios on the model" },
+	{ "run",       cmd_run,       "run [--backend model|host] [--json|--ktap|--table|-q] FILE...   run scenarios" },
 	{ "diff",      cmd_diff,      "diff [--json] FILE...   run scenarios on the model and the running kernel, compare" },
 	{ "eras",      cmd_eras,      "eras [--markdown]   the era table: every version-dependent rule" },
 	{ "exactness", cmd_exactness, "exactness [--verbose]   usercopy exactness by architecture (Rutland matrix)" },
-	{ "bench",     cmd_bench,     "bench copy|vma   measure the model" },
+	{ "bench",     cmd_bench,     "bench copy|vma|matrix   measure the model (matrix: against the running kernel)" },
 	{ "check",     cmd_check,     "check FILE...   parse scenarios without running them" },
 };
 

@@ -4,7 +4,11 @@
 set -eu
 need=""
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
-for p in cmake gcc clang make pkg-config libcmocka-dev libjansson-dev libxxhash-dev; do
+# libclang-rt-dev: clang's runtimes, libFuzzer among them (make test-fuzz);
+# clang only recommends it, and recommends are not installed.  python3:
+# tests/cli/run.sh validates `faultline run --json` with its json module.
+for p in cmake gcc clang libclang-rt-dev make pkg-config libcmocka-dev \
+	 libjansson-dev libxxhash-dev python3; do
   have_pkg "$p" || need="$need $p"
 done
 [ -z "$need" ] && exit 0
