@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/utsname.h>
+
 #include <faultline/eras.h>
 
 /* Parse a decimal component into *OUT; returns the end, or NULL. */
@@ -74,4 +76,17 @@ bool fl_kver_has(fl_kver_t v, enum fl_era_id id)
 		    v >= e->stable[i])
 			return true;
 	return false;
+}
+
+/* The running kernel's version (uname -r: "6.18.44-fc"), or 0. */
+fl_kver_t fl_host_kver(void)
+{
+	struct utsname u;
+	unsigned maj, min, patch = 0;
+	fl_kver_t v = 0;
+
+	if (uname(&u) == 0 && sscanf(u.release, "%u.%u.%u", &maj, &min, &patch) >= 2 &&
+	    maj < 256 && min < 256)
+		v = FL_KV(maj, min, patch > 65535 ? 65535 : patch);
+	return v;
 }

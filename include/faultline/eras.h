@@ -127,6 +127,9 @@ fl_kver_t fl_kver_newest(void);
  */
 int fl_kver_parse(const char *s, fl_kver_t *v);
 
+/* The running kernel's version (uname), or 0 if it cannot be read. */
+fl_kver_t fl_host_kver(void);
+
 /* Format V as "5.18" or "5.7.3" into BUF; returns BUF. */
 char *fl_kver_format(fl_kver_t v, char *buf, size_t len);
 

@@ -69,7 +69,4 @@ const char *fl_verdict_name(enum fl_verdict v);
 char *fl_step_text(const struct fl_run *run, const struct fl_step *step,
 		   char *buf, size_t len);
 
-/* The running kernel's version (uname), or 0. */
-fl_kver_t fl_host_kver(void);
-
 #endif

@@ -1,5 +1,5 @@
 /*
- * scenario/run.c - run a parsed scenario on a backend and judge it.
+ * runner/run.c - run a parsed scenario on a backend and judge it.
  *
  * The runner evaluates each statement's arguments (expressions against
  * the vary values and the backend's mapping addresses, data forms into
@@ -15,7 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/utsname.h>
 
 #include <faultline/run.h>
 
@@ -40,18 +39,6 @@ const char *fl_verdict_name(enum fl_verdict v)
 	static const char *const names[] = { "PASS", "FAIL", "UNSUPPORTED", "ERROR" };
 
 	return (unsigned)v < 4 ? names[v] : "?";
-}
-
-fl_kver_t fl_host_kver(void)
-{
-	struct utsname u;
-	unsigned maj, min, patch = 0;
-	fl_kver_t v = 0;
-
-	if (uname(&u) == 0 && sscanf(u.release, "%u.%u.%u", &maj, &min, &patch) >= 2 &&
-	    maj < 256 && min < 256)
-		v = FL_KV(maj, min, patch > 65535 ? 65535 : patch);
-	return v;
 }
 
 char *fl_step_text(const struct fl_run *run, const struct fl_step *step,
