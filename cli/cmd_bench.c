@@ -39,6 +39,7 @@ struct bench_bucket {
 	unsigned long upto;           /* checkpoint: tree size at its end */
 	double mmap_ns, munmap_ns;    /* total time of the bucket's ops */
 	unsigned long ops;
+	int height;                   /* of the VMA tree at the checkpoint */
 };
 
 struct bench_vma {
@@ -128,6 +129,7 @@ static int bench_mmaps(struct bench_vma *bv)
 			bv->addrs[i] = (fl_addr_t)addr;
 		}
 		bv->b[k].mmap_ns = now_ns() - t;
+		bv->b[k].height = bv->mm->vma_root ? bv->mm->vma_root->height : 0;
 	}
 	return FL_EXIT_OK;
 }
@@ -184,11 +186,19 @@ static void bench_vma_report(const struct bench_vma *bv)
 
 	printf("bench vma: %lu unhinted 1-page anonymous mmaps, then munmaps in random order (seed %#llx)\n",
 	       bv->n, (unsigned long long)BENCH_SEED);
-	printf("%10s %10s %14s %14s\n", "vmas<=", "ops", "mmap ns/op", "munmap ns/op");
+	/*
+	 * Time per op also grows with cache misses once the tree outgrows the
+	 * caches (1M nodes are ~128 MB), so the tree's height is printed too:
+	 * every operation walks one root-to-leaf path, and an AVL tree of n
+	 * nodes is at most 1.44 log2(n) high.
+	 */
+	printf("%10s %10s %14s %14s %8s %12s\n", "vmas<=", "ops", "mmap ns/op",
+	       "munmap ns/op", "height", "1.44log2(n)");
 	for (k = 0; k < bv->nb; k++)
-		printf("%10lu %10lu %14.1f %14.1f\n", bv->b[k].upto, bv->b[k].ops,
+		printf("%10lu %10lu %14.1f %14.1f %8d %12.1f\n", bv->b[k].upto, bv->b[k].ops,
 		       per_op(bv->b[k].mmap_ns, bv->b[k].ops),
-		       per_op(bv->b[k].munmap_ns, bv->b[k].ops));
+		       per_op(bv->b[k].munmap_ns, bv->b[k].ops), bv->b[k].height,
+		       1.44 * log2((double)bv->b[k].upto));
 	if (bv->nb < 2 || lo->upto < 2) {
 		printf("growth: n/a (needs n > 1000)\n");
 		return;

@@ -8,8 +8,12 @@ fail() { echo "bench.sh: $*" >&2; exit 1; }
 out=$("$FL" bench vma --n 20000) || fail "bench vma --n 20000 exited $?"
 echo "$out" | head -n 1 | grep -q '^bench vma: 20000 unhinted 1-page anonymous mmaps' ||
 	fail "bad header: $out"
-echo "$out" | grep -q '^ *vmas<= *ops *mmap ns/op *munmap ns/op$' ||
+echo "$out" | grep -q '^ *vmas<= *ops *mmap ns/op *munmap ns/op *height *1.44log2(n)$' ||
 	fail "no column header: $out"
+# The tree stays AVL-balanced: height <= 1.44 log2(n) + 2 at every checkpoint.
+echo "$out" | awk '$1 ~ /^[0-9]+$/ && NF == 6 { rows++; if ($5 > 1.4405 * log($1) / log(2) + 2) bad = bad " " $1 }
+	END { exit !(rows >= 2 && bad == "") }' ||
+	fail "tree height above the AVL bound: $out"
 for n in 1000 10000 20000; do
 	echo "$out" | grep -Eq "^ *$n +[0-9]+ +[0-9]+\.[0-9] +[0-9]+\.[0-9]$" ||
 		fail "no row for $n: $out"
