@@ -15,7 +15,7 @@ echo "$out" | awk '$1 ~ /^[0-9]+$/ && NF == 6 { rows++; if ($5 > 1.4405 * log($1
 	END { exit !(rows >= 2 && bad == "") }' ||
 	fail "tree height above the AVL bound: $out"
 for n in 1000 10000 20000; do
-	echo "$out" | grep -Eq "^ *$n +[0-9]+ +[0-9]+\.[0-9] +[0-9]+\.[0-9]$" ||
+	echo "$out" | grep -Eq "^ *$n +[0-9]+ +[0-9]+\.[0-9] +[0-9]+\.[0-9] +[0-9]+ +[0-9]+\.[0-9]$" ||
 		fail "no row for $n: $out"
 done
 echo "$out" | grep -Eq '^growth 1000->20000: mmap x[0-9.]+, munmap x[0-9.]+; O\(log n\) predicts x1\.43, O\(n\) x20$' ||
