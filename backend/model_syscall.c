@@ -1,16 +1,18 @@
 /*
  * backend/model_syscall.c - system calls on files, pipes and other
  * processes on the model: read, write, pread, pwrite, readv, writev,
- * process_vm_readv/writev, and the `pipe NAME` statement.
+ * vmsplice, process_vm_readv/writev, and the `pipe NAME` statement.
  *
  * Results are reported syscall style, as the host backend reports the real
  * calls: ret = the return value, or -1 with obs->err = the positive errno,
  * so `expect errno EFAULT` and `faultline diff` compare like with like.
  * A write whose retry loop the model stopped as a livelock has no return
- * value: outcome livelock.
+ * value: outcome livelock.  A pipe read that shows another process's
+ * post-fork bytes through a vmspliced page has outcome leak (the leak
+ * checker, gup.h).
  *
- * Not modelled yet (they answer "unsupported"): vmsplice (page references
- * into the pipe: the GUP work), proc_mem_read/write (FOLL_FORCE GUP).
+ * Not modelled (it answers "unsupported"): vmsplice on a read end
+ * (vmsplice_to_user).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -164,9 +166,36 @@ static int call_rw(struct model *m, const struct fl_sc_stmt *st,
 	}
 	ret = rw_dispatch(m, st->code, &t, iov, nr, off);
 	set_sys_ret(m, obs, ret);
+	if (t.pipe && t.end != FL_SC_END_WRITE && fl_sys_leaked(m->w))
+		obs->outcome = FL_OUTCOME_LEAK;
 	summarize(m, obs, fl_sc_func_name(st->code), ret,
 		  iov_total(iov, nr), &t);
 	free(iov);
+	return 0;
+}
+
+/*
+ * vmsplice PIPE ADDR LEN: on the write end (PIPE or PIPE.w), page
+ * references into the pipe (callers/splice.c).  The read end would be
+ * vmsplice_to_user, a plain copy out of the pipe: not modelled.
+ */
+static int call_vmsplice(struct model *m, const struct fl_sc_stmt *st,
+			 const struct fl_val *args, struct fl_obs *obs)
+{
+	struct fl_iovec iov = { args[1].u, args[2].u };
+	struct fd_target t = { .end = args[0].end };
+	long ret;
+
+	/* A bare PIPE names the write end here (as the host backend takes it). */
+	t.name = sc_name(m->b, (unsigned)args[0].u);
+	t.pipe = fl_pipe_find(m->w, t.name);
+	if (!t.pipe)
+		return setup_failed(m, obs, t.name, -EBADF);
+	if (t.end == FL_SC_END_READ)
+		return unsupported(obs);
+	ret = fl_vmsplice(m->w, t.pipe, &iov, 1);
+	set_sys_ret(m, obs, ret);
+	summarize(m, obs, fl_sc_func_name(st->code), ret, iov.len, &t);
 	return 0;
 }
 
@@ -202,6 +231,7 @@ const struct model_call model_syscall_calls[] = {
 	{ FL_SC_PWRITE, call_rw },
 	{ FL_SC_READV, call_rw },
 	{ FL_SC_WRITEV, call_rw },
+	{ FL_SC_VMSPLICE, call_vmsplice },
 	{ FL_SC_PROCESS_VM_READV, call_process_vm },
 	{ FL_SC_PROCESS_VM_WRITEV, call_process_vm },
 	{ 0, NULL }

@@ -7,21 +7,24 @@
  *                  fl_state(w)->layer[FL_LAYER_CALLERS], made on first use.
  *                  Everything reachable from it is arena memory or frames,
  *                  so a snapshot covers open files and pipe contents.
- *   pipe buffer    [offset, offset + len) of one page.  Today the page is a
- *                  private copy (the kernel's anon_pipe_buf_ops: pipe_write
- *                  copied the bytes into a page of its own).  vmsplice will
- *                  make a buffer that instead holds a reference on a user
- *                  folio (user_page_pipe_buf_ops): set folio (with
- *                  fl_folio_get) and leave frame 0; pipe_buf_page() then
- *                  reads the folio's frame, so a later write to that page
- *                  is seen by the reader (host case 13), and releasing the
- *                  buffer drops the reference with fl_folio_put.
+ *   pipe buffer    [offset, offset + len) of one page: either a private
+ *                  copy (the kernel's anon_pipe_buf_ops: pipe_write copied
+ *                  the bytes into a frame of its own), or a user folio that
+ *                  vmsplice took with get_user_pages_fast
+ *                  (user_page_pipe_buf_ops, callers/splice.c): folio set,
+ *                  frame 0, and the buffer owns that GUP reference.
+ *                  fl_pipe_buf_page() reads the folio's frame, so a later
+ *                  write to that page is seen by the reader (host case 13);
+ *                  releasing the buffer gives the reference back with
+ *                  fl_put_user_page (the zero page carries none).
  *
  * Invariants
  *   1. A pipe buffer has exactly one of frame != 0 or folio != NULL.
  *   2. tail <= head, head - tail <= FL_PIPE_BUFFERS; buffers are
  *      bufs[i % FL_PIPE_BUFFERS] for tail <= i < head.
  *   3. An open file belongs to one (pid, file) pair.
+ *   4. A buffer with a folio holds one FOLL_GET reference on it (none on
+ *      the zero page) until pipe_buf_release; it never has CAN_MERGE.
  */
 #ifndef FL_CALLERS_INTERNAL_H
 #define FL_CALLERS_INTERNAL_H
@@ -40,7 +43,7 @@
 
 struct fl_pipe_buffer {
 	uint32_t frame;               /* private copy, or 0 */
-	struct fl_folio *folio;       /* vmsplice'd user page, or NULL */
+	struct fl_folio *folio;       /* vmspliced user page (a GUP reference), or NULL */
 	uint32_t offset, len;
 	uint32_t flags;
 };
@@ -65,6 +68,7 @@ struct fl_callers_state {
 	enum fl_loop_verdict verdict; /* of the last call's retry loop */
 	fl_loop_env_fn loop_env;      /* see fl_sys_set_loop_env() */
 	void *loop_env_arg;
+	bool leaked;                  /* the last pipe read: fl_sys_leaked() */
 };
 
 /* The callers state, made on first use; NULL with -ENOMEM (fl_error). */

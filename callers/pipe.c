@@ -33,10 +33,17 @@
  *   the bytes a reader gets are the same, only fl_pipe_nrbufs() would
  *   differ after a faulting write.
  *
+ * Buffers that reference a user page (vmsplice, callers/splice.c) are read
+ * the same way, from the page as it is at read time; such a read is judged
+ * by the leak checker (gup.h): a page another process wrote after fork
+ * makes fl_sys_leaked() true (CVE-2020-29374 on <= 5.7.2).
+ *
  * Blocking: the model's pipes are O_NONBLOCK with both ends open (see
  * callers.h): empty -> -EAGAIN on read, full -> what fit or -EAGAIN.
  */
 #include <string.h>
+
+#include <faultline/gup.h>
 
 #include "callers/internal.h"
 
@@ -98,11 +105,14 @@ static bool pipe_full(const struct fl_pipe *pipe)
 	return pipe->head - pipe->tail >= FL_PIPE_BUFFERS;
 }
 
-/* pipe_buf_release: drop the page (our copy, or the folio reference). */
+/*
+ * pipe_buf_release: drop the page (our copy, or, for a vmspliced page,
+ * user_page_pipe_buf_ops' put_page of the GUP reference).
+ */
 static void pipe_buf_release(struct fl_world *w, struct fl_pipe_buffer *buf)
 {
 	if (buf->folio)
-		fl_folio_put(w, buf->folio);
+		fl_put_user_page(w, buf->folio);
 	else if (buf->frame)
 		fl_frame_free(w, buf->frame);
 	memset(buf, 0, sizeof(*buf));
@@ -139,9 +149,38 @@ size_t fl_pipe_peek(struct fl_world *w, const struct fl_pipe *pipe, void *dst,
 	return done;
 }
 
+bool fl_sys_leaked(struct fl_world *w)
+{
+	struct fl_callers_state *cs = fl_state(w)->layer[FL_LAYER_CALLERS];
+
+	return cs && cs->leaked;
+}
+
+/*
+ * The leak checker on a read of BUF: a vmspliced page may hold bytes
+ * another process wrote after fork (CVE-2020-29374: the parent's, reused
+ * in place under the child's reference).  A copy made by pipe_write holds
+ * what the writer could read itself, and pipes carry data between
+ * processes by design: only the referenced page is judged.
+ */
+static void pipe_read_check_leak(struct fl_world *w, const struct fl_pipe *pipe,
+				 const struct fl_pipe_buffer *buf)
+{
+	struct fl_callers_state *cs = fl_state(w)->layer[FL_LAYER_CALLERS];
+	struct fl_process *reader = fl_current(w);
+
+	if (!buf->folio || !fl_folio_leaks_to(w, buf->folio, reader))
+		return;
+	cs->leaked = true;
+	fl_trace(w, "leak: pid %d reads %s buffer %u, a user page written by pid %d "
+		 "after they parted (clock %u)", reader->pid, pipe->name, pipe->tail,
+		 buf->folio->writer, buf->folio->wgen);
+}
+
 long fl_pipe_read(struct fl_world *w, struct fl_pipe *pipe,
 		  const struct fl_iovec *iov, unsigned long nr_segs)
 {
+	struct fl_callers_state *cs = fl_state(w)->layer[FL_LAYER_CALLERS];
 	uint8_t kpage[FL_PAGE_SIZE];
 	struct fl_iov_iter i;
 	size_t total_len;
@@ -150,6 +189,8 @@ long fl_pipe_read(struct fl_world *w, struct fl_pipe *pipe,
 
 	if (!pipe)
 		return -EBADF;
+	/* A pipe exists: fl_pipe_create made the state. */
+	cs->leaked = false;
 	err = fl_import_iovec(w, FL_ITER_DEST, iov, nr_segs, &i);
 	if (err)
 		return err;
@@ -164,6 +205,8 @@ long fl_pipe_read(struct fl_world *w, struct fl_pipe *pipe,
 		/* copy_page_to_iter from a copy: the copy may fault in pages. */
 		memcpy(kpage, fl_pipe_buf_page(w, buf) + buf->offset, chars);
 		written = fl_copy_to_iter(w, kpage, chars, &i);
+		if (written)
+			pipe_read_check_leak(w, pipe, buf);
 		if (written < chars) {
 			fl_trace(w, "pipe_read: %s buffer %u: copy_page_to_iter wrote %zu of %zu: "
 				 "the buffer stays; %s", pipe->name, pipe->tail, written, chars,

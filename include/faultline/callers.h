@@ -9,7 +9,9 @@
  *               process names the file in a call; read/write/readv/writev
  *               advance it by what they return, pread/pwrite do not.
  *   pipe        a named ring of FL_PIPE_BUFFERS buffers of at most a page
- *               each (the kernel's default pipe->max_usage).  The model's
+ *               each (the kernel's default pipe->max_usage).  A buffer is
+ *               a copy (write) or a reference on a user page (vmsplice):
+ *               the reader copies from that page when it reads.  The model's
  *               pipes behave as if opened O_NONBLOCK with both ends open:
  *               reading an empty pipe and writing a full one give -EAGAIN
  *               instead of sleeping.
@@ -83,6 +85,20 @@ long fl_pipe_read(struct fl_world *w, struct fl_pipe *pipe,
 /* write/writev on the write end: pipe_write. */
 long fl_pipe_write(struct fl_world *w, struct fl_pipe *pipe,
 		   const struct fl_iovec *iov, unsigned long nr_segs);
+/*
+ * vmsplice(2) on the write end: a reference on each user page
+ * (get_user_pages_fast, read-only) queued as a pipe buffer, no copy.
+ * Bytes queued, or -errno when none (-EFAULT: the first page could not be
+ * taken; -EAGAIN: the pipe is full).
+ */
+long fl_vmsplice(struct fl_world *w, struct fl_pipe *pipe,
+		 const struct fl_iovec *iov, unsigned long nr_segs);
+/*
+ * Did the last pipe read show the current process bytes it may not see:
+ * a vmspliced page another process wrote after they parted (the leak
+ * checker, gup.h fl_folio_leaks_to)?
+ */
+bool fl_sys_leaked(struct fl_world *w);
 /* Bytes the pipe holds, and in how many buffers. */
 size_t fl_pipe_bytes(const struct fl_pipe *pipe);
 unsigned fl_pipe_nrbufs(const struct fl_pipe *pipe);
