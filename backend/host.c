@@ -22,8 +22,8 @@
  *   - `tag` (no MTE here), `evict` (reclaim is the kernel's choice: there
  *     is no deterministic way to push one page out), `poison` (it would
  *     take a real page of this machine out of service);
- *   - userfaultfd calls, not run on the host yet (fl_host_uffd_permitted()
- *     already says whether they could be);
+ *   - userfaultfd calls when this process may not use userfaultfd
+ *     (fl_host_uffd_permitted()): "skipped (needs userfaultfd permission)";
  *   - `kernel X.Y` other than the running kernel's major.minor, `arch A`
  *     other than this machine's, fs= a file system the temporary directory
  *     is not on.
@@ -43,6 +43,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -51,6 +52,8 @@
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <linux/userfaultfd.h>
 
 #include <faultline/run.h>
 
@@ -73,6 +76,7 @@ struct host {
 	struct host_proc *procs;        /* by names[] index */
 	int (*fds)[2];                  /* by names[] index: files, pipe ends */
 	fl_addr_t *map_base;            /* by names[] index */
+	unsigned *uffd_owner;           /* by names[] index: the process that made it */
 	unsigned cur;                   /* the current process */
 	pid_t pgid;
 	int timeout_ms;
@@ -118,15 +122,16 @@ static bool is_kernel_internal(unsigned code)
 static bool refuse_call(struct host *h, const struct fl_sc_stmt *st)
 {
 	const char *f = fl_sc_func_name((enum fl_sc_func)st->code);
+	char why[160];
 
 	if (is_kernel_internal(st->code))
 		snprintf(h->refusal, sizeof(h->refusal),
 			 "host backend: 'call %s' (line %u) has no system-call equivalent",
 			 f, st->line);
-	else if (st->code >= FL_SC_USERFAULTFD)
+	else if (st->code >= FL_SC_USERFAULTFD && !fl_host_uffd_permitted(why, sizeof(why)))
 		snprintf(h->refusal, sizeof(h->refusal),
-			 "host backend: 'call %s' (line %u): userfaultfd is not run on the host yet",
-			 f, st->line);
+			 "host backend: skipped (needs userfaultfd permission): "
+			 "'call %s' (line %u): %.80s", f, st->line, why);
 	return h->refusal[0];
 }
 
@@ -485,7 +490,12 @@ static void record_access(struct fl_obs *obs, const struct host_rep *rep,
 	obs->sig.addr = rep->addr;
 	obs->outcome = obs->sig.sig == FL_SIGSEGV ? FL_OUTCOME_SIGSEGV :
 		       obs->sig.sig == FL_SIGBUS ? FL_OUTCOME_SIGBUS : FL_OUTCOME_OK;
-	if (!rep->sig)
+	if (rep->blocked) {
+		obs->outcome = FL_OUTCOME_BLOCKED;
+		snprintf(obs->summary, sizeof(obs->summary),
+			 "%s %zu of %zu bytes, then blocked: waits on a userfaultfd, "
+			 "no monitor wakes it", what, (size_t)rep->moved, len);
+	} else if (!rep->sig)
 		snprintf(obs->summary, sizeof(obs->summary), "%s %zu bytes", what,
 			 (size_t)rep->moved);
 	else
@@ -589,6 +599,13 @@ static void fd_slot(const struct host *h, const struct fl_val *v, struct host_re
 
 static void set_result(struct fl_obs *obs, const struct host_rep *rep)
 {
+	if (rep->blocked)
+		obs->outcome = FL_OUTCOME_BLOCKED;
+	if (rep->unfinished) {  /* still waiting in the kernel: no return value */
+		snprintf(obs->summary, sizeof(obs->summary),
+			 "blocked: waits on a userfaultfd, no monitor wakes it");
+		return;
+	}
 	obs->has_ret = true;
 	obs->ret = rep->ret;
 	obs->err = rep->ret == -1 ? rep->err : 0;
@@ -647,6 +664,235 @@ static int call_proc_mem(struct host *h, const struct fl_sc_stmt *st,
 	return 0;
 }
 
+/* ---- userfaultfd (host_child_uffd.c runs them) ---- */
+
+#define UFFD_FIELD_UNTOUCHED INT64_MIN
+
+static void uffd_summary_field(struct fl_obs *obs, const char *what, const char *field,
+			       int64_t v)
+{
+	if (v == UFFD_FIELD_UNTOUCHED) {
+		snprintf(obs->summary, sizeof(obs->summary), "%s: field not written, ret %lld",
+			 what, (long long)obs->ret);
+		return;
+	}
+	obs->has_copy = true;
+	obs->copy = v;
+	snprintf(obs->summary, sizeof(obs->summary), "%s: %s = %lld, ret %lld", what, field,
+		 (long long)v, (long long)obs->ret);
+}
+
+/*
+ * The source of a uffd_copy without from=: a buffer of the monitor's own,
+ * DATA repeated (or 0, 1, 2, ... without src=), as the model builds it.
+ */
+static uint8_t *uffd_source(const struct fl_val *src, uint64_t len, struct fl_obs *obs,
+			    int *err)
+{
+	uint8_t *buf;
+	uint64_t i;
+
+	*err = 0;
+	if (len > HOST_MAX_DATA) {
+		*err = setup_failed(obs, "uffd_copy source", E2BIG);
+		return NULL;
+	}
+	buf = malloc(len + 1);
+	if (!buf) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	for (i = 0; i < len; i++)
+		buf[i] = src && src->len ? src->bytes[i % src->len] : (uint8_t)i;
+	return buf;
+}
+
+/* One UFFDIO_* ioctl: ARG (LEN bytes) goes to the process and comes back. */
+static int uffd_ioctl(struct host *h, unsigned uffd, unsigned long req, void *arg,
+		      size_t len, struct fl_obs *obs)
+{
+	struct host_req rq = { .op = HOST_OP_UFFD_IOCTL, .slot = uffd, .a = { req },
+			       .dlen = len };
+	struct host_rep rep;
+	uint8_t *back = NULL;
+	int err = host_request(h, h->cur, &rq, NULL, arg, -1, &rep, &back, obs);
+
+	if (err)
+		return err;
+	if (rep.dlen == len)
+		memcpy(arg, back, len);
+	free(back);
+	obs->has_ret = true;
+	obs->ret = rep.ret;
+	obs->err = rep.ret == -1 ? rep.err : 0;
+	return 0;
+}
+
+static int uffd_copy_call(struct host *h, const struct fl_sc_stmt *st,
+			  const struct fl_val *args, struct fl_obs *obs)
+{
+	const struct fl_val *src = fl_backend_key(st, args, "src");
+	const struct fl_val *from = fl_backend_key(st, args, "from");
+	const struct fl_val *mode = fl_backend_key(st, args, "mode");
+	struct host_req rq = { .op = HOST_OP_UFFD_IOCTL, .slot = (uint32_t)args[0].u,
+			       .a = { UFFDIO_COPY } };
+	struct uffdio_copy c = { args[1].u, from ? from->u : 0, args[2].u,
+				 mode ? mode->u : 0, UFFD_FIELD_UNTOUCHED };
+	struct host_rep rep;
+	uint8_t *buf = NULL, *back = NULL;
+	int err;
+
+	if (!from) {
+		/*
+		 * The source lives in the process, after the struct: the
+		 * process points c.src at it (HOST_OP_UFFD_IOCTL, a[1] = 1).
+		 */
+		buf = uffd_source(src, c.len, obs, &err);
+		if (!buf)
+			return err;
+		rq.a[1] = 1;
+	}
+	rq.dlen = sizeof(c) + (from ? 0 : c.len);
+	{
+		uint8_t *msg = malloc(rq.dlen + 1);
+
+		if (!msg) {
+			free(buf);
+			return -ENOMEM;
+		}
+		memcpy(msg, &c, sizeof(c));
+		if (buf)
+			memcpy(msg + sizeof(c), buf, c.len);
+		free(buf);
+		err = host_request(h, h->cur, &rq, NULL, msg, -1, &rep, &back, obs);
+		free(msg);
+	}
+	if (err)
+		return err;
+	if (rep.dlen >= sizeof(c))
+		memcpy(&c, back, sizeof(c));
+	free(back);
+	set_result(obs, &rep);
+	uffd_summary_field(obs, "UFFDIO_COPY", "copy", c.copy);
+	return 0;
+}
+
+static int exec_uffd(struct host *h, const struct fl_sc_stmt *st,
+		     const struct fl_val *args, struct fl_obs *obs)
+{
+	const struct fl_val *mode = fl_backend_key(st, args, "mode");
+	unsigned uffd = (unsigned)args[0].u;
+	struct host_req rq = { .slot = uffd };
+	struct host_rep rep;
+	uint8_t page[4096], *back = NULL;
+	int err = 0;
+	size_t i;
+
+	switch (st->code) {
+	case FL_SC_USERFAULTFD: {
+		const struct fl_val *as = fl_backend_key(st, args, "as");
+		uint64_t words = st->nargs ? args[0].u : 0;
+
+		rq.op = HOST_OP_UFFD_NEW;
+		rq.slot = as ? (uint32_t)as->u : 0;
+		rq.a[0] = ((words & 1) ? UFFD_USER_MODE_ONLY : 0) |
+			  ((words & 2) ? O_CLOEXEC : 0) | ((words & 4) ? O_NONBLOCK : 0);
+		err = host_do(h, &rq, NULL, NULL, &rep, obs);
+		if (err)
+			return err;
+		set_result(obs, &rep);
+		if (as && rep.ret >= 0)
+			h->uffd_owner[as->u] = h->cur;
+		return 0;
+	}
+	case FL_SC_UFFD_API: {
+		const struct fl_val *api = fl_backend_key(st, args, "api");
+		struct uffdio_api a = { api ? api->u : UFFD_API, args[1].u, 0 };
+
+		err = uffd_ioctl(h, uffd, UFFDIO_API, &a, sizeof(a), obs);
+		if (!err)
+			snprintf(obs->summary, sizeof(obs->summary),
+				 "UFFDIO_API: features 0x%llx, ioctls 0x%llx",
+				 (unsigned long long)a.features, (unsigned long long)a.ioctls);
+		return err;
+	}
+	case FL_SC_UFFD_REGISTER: {
+		struct uffdio_register r = { { args[1].u, args[2].u }, args[3].u, 0 };
+
+		err = uffd_ioctl(h, uffd, UFFDIO_REGISTER, &r, sizeof(r), obs);
+		/* `expect copy` reads the ioctls mask of a successful register */
+		if (!err && obs->ret == 0) {
+			obs->has_copy = true;
+			obs->copy = (int64_t)r.ioctls;
+		}
+		if (!err)
+			snprintf(obs->summary, sizeof(obs->summary),
+				 "UFFDIO_REGISTER: ioctls 0x%llx", (unsigned long long)r.ioctls);
+		return err;
+	}
+	case FL_SC_UFFD_COPY:
+		return uffd_copy_call(h, st, args, obs);
+	case FL_SC_UFFD_ZEROPAGE: {
+		struct uffdio_zeropage z = { { args[1].u, args[2].u }, mode ? mode->u : 0,
+					     UFFD_FIELD_UNTOUCHED };
+
+		err = uffd_ioctl(h, uffd, UFFDIO_ZEROPAGE, &z, sizeof(z), obs);
+		if (!err)
+			uffd_summary_field(obs, "UFFDIO_ZEROPAGE", "zeropage", z.zeropage);
+		return err;
+	}
+	case FL_SC_UFFD_CONTINUE: {
+		struct uffdio_continue c = { { args[1].u, args[2].u }, mode ? mode->u : 0,
+					     UFFD_FIELD_UNTOUCHED };
+
+		err = uffd_ioctl(h, uffd, UFFDIO_CONTINUE, &c, sizeof(c), obs);
+		if (!err)
+			uffd_summary_field(obs, "UFFDIO_CONTINUE", "mapped", c.mapped);
+		return err;
+	}
+	case FL_SC_UFFD_WAKE: {
+		struct uffdio_range r = { args[1].u, args[2].u };
+
+		return uffd_ioctl(h, uffd, UFFDIO_WAKE, &r, sizeof(r), obs);
+	}
+	case FL_SC_UFFD_WRITEPROTECT: {
+		struct uffdio_writeprotect wp = { { args[1].u, args[2].u },
+						  args[3].u ? UFFDIO_WRITEPROTECT_MODE_WP : 0 };
+
+		return uffd_ioctl(h, uffd, UFFDIO_WRITEPROTECT, &wp, sizeof(wp), obs);
+	}
+	case FL_SC_UFFD_READ: {
+		struct uffd_msg msg;
+
+		rq.op = HOST_OP_UFFD_READ;
+		err = host_request(h, h->cur, &rq, NULL, NULL, -1, &rep, &back, obs);
+		if (err)
+			return err;
+		set_result(obs, &rep);
+		if (rep.blocked)
+			obs->outcome = FL_OUTCOME_BLOCKED;
+		if (rep.ret >= 0 && rep.dlen == sizeof(msg)) {
+			memcpy(&msg, back, sizeof(msg));
+			snprintf(obs->summary, sizeof(obs->summary),
+				 "event %u flags 0x%llx address 0x%llx", msg.event,
+				 (unsigned long long)msg.arg.pagefault.flags,
+				 (unsigned long long)msg.arg.pagefault.address);
+		}
+		free(back);
+		return 0;
+	}
+	default:        /* FL_SC_UFFD_SERVE */
+		for (i = 0; i < sizeof(page); i++)
+			page[i] = args[1].len ? args[1].bytes[i % args[1].len] : 0;
+		rq.op = HOST_OP_UFFD_SERVE;
+		rq.dlen = sizeof(page);
+		err = host_do(h, &rq, NULL, page, &rep, obs);
+		if (!err)
+			set_result(obs, &rep);
+		return err;
+	}
+}
+
 static int exec_call(struct host *h, const struct fl_sc_stmt *st,
 		     const struct fl_val *args, struct fl_obs *obs)
 {
@@ -685,6 +931,11 @@ static int exec_call(struct host *h, const struct fl_sc_stmt *st,
 		rq.a[0] = args[0].u;
 		rq.a[1] = args[1].u;
 		return call_proc_mem(h, st, args, &rq, obs);
+	case FL_SC_USERFAULTFD: case FL_SC_UFFD_API: case FL_SC_UFFD_REGISTER:
+	case FL_SC_UFFD_COPY: case FL_SC_UFFD_ZEROPAGE: case FL_SC_UFFD_WAKE:
+	case FL_SC_UFFD_WRITEPROTECT: case FL_SC_UFFD_CONTINUE: case FL_SC_UFFD_READ:
+	case FL_SC_UFFD_SERVE:
+		return exec_uffd(h, st, args, obs);
 	default:        /* host_refuses() has stopped the scenario before */
 		snprintf(obs->why, sizeof(obs->why), "host backend: no system call for this");
 		return -EOPNOTSUPP;
@@ -757,6 +1008,7 @@ static void host_free(struct host *h)
 	free(h->procs);
 	free(h->fds);
 	free(h->map_base);
+	free(h->uffd_owner);
 	free(h);
 }
 
@@ -776,7 +1028,8 @@ static int host_open(struct fl_backend *b, fl_kver_t kver, enum fl_arch_id arch)
 	h->procs = calloc(n, sizeof(*h->procs));
 	h->fds = calloc(n, sizeof(*h->fds));
 	h->map_base = calloc(n, sizeof(*h->map_base));
-	if (!h->procs || !h->fds || !h->map_base) {
+	h->uffd_owner = calloc(n, sizeof(*h->uffd_owner));
+	if (!h->procs || !h->fds || !h->map_base || !h->uffd_owner) {
 		h->nnames = 0;
 		host_free(h);
 		return -ENOMEM;
@@ -831,6 +1084,47 @@ static int host_peek(struct fl_backend *b, fl_addr_t addr, void *buf, size_t len
 	return 0;
 }
 
+/*
+ * `expect event`: asked of the process that made the context, which keeps
+ * the log (host_child_uffd.c).
+ */
+static int host_uffd_event(struct fl_backend *b, unsigned uffd, struct fl_obs_event *ev)
+{
+	struct host *h = host_of(b);
+	struct host_req rq = { .op = HOST_OP_UFFD_EVENT, .slot = uffd };
+	struct host_rep rep;
+	struct fl_obs obs = { 0 };
+	struct uffd_msg msg;
+	uint8_t *back = NULL;
+	int err;
+
+	if (h->refusal[0] || uffd >= h->nnames)
+		return -EBADF;
+	err = host_request(h, h->uffd_owner[uffd], &rq, NULL, NULL, -1, &rep, &back, &obs);
+	if (err)
+		return err;
+	if (rep.ret || rep.dlen != sizeof(msg)) {
+		free(back);
+		return rep.ret ? (int)rep.ret : -EPROTO;
+	}
+	memcpy(&msg, back, sizeof(msg));
+	free(back);
+	/* the scenario's event words: pagefault, fork, remap, remove, unmap */
+	switch (msg.event) {
+	case UFFD_EVENT_PAGEFAULT: ev->type = 0; break;
+	case UFFD_EVENT_FORK:      ev->type = 1; break;
+	case UFFD_EVENT_REMAP:     ev->type = 2; break;
+	case UFFD_EVENT_REMOVE:    ev->type = 3; break;
+	case UFFD_EVENT_UNMAP:     ev->type = 4; break;
+	default:                   ev->type = 5; break;
+	}
+	ev->flags = msg.event == UFFD_EVENT_PAGEFAULT ? msg.arg.pagefault.flags : 0;
+	ev->addr = msg.event == UFFD_EVENT_PAGEFAULT ? msg.arg.pagefault.address :
+		   msg.event == UFFD_EVENT_REMOVE || msg.event == UFFD_EVENT_UNMAP ?
+		   msg.arg.remove.start : 0;
+	return 0;
+}
+
 const struct fl_backend_ops fl_host_backend = {
 	.name = "host",
 	.open = host_open,
@@ -839,4 +1133,5 @@ const struct fl_backend_ops fl_host_backend = {
 	.map_base = host_map_base,
 	.peek = host_peek,
 	.arm_hook = host_arm_hook,
+	.uffd_event = host_uffd_event,
 };

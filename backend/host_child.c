@@ -52,10 +52,14 @@ static int mem_fd = -1;                 /* /proc/self/mem, opened on first use *
 
 /* ---- user-mode accesses under a fault handler ---- */
 
-static sigjmp_buf access_env;
-static volatile sig_atomic_t in_access;
-static volatile int fault_sig, fault_code;
-static volatile uintptr_t fault_addr;
+/*
+ * Per thread: with a userfaultfd, accesses run on worker threads
+ * (host_child_uffd.c), and a worker left waiting may wake later.
+ */
+static _Thread_local sigjmp_buf access_env;
+static _Thread_local volatile sig_atomic_t in_access;
+static _Thread_local volatile int fault_sig, fault_code;
+static _Thread_local volatile uintptr_t fault_addr;
 
 static void access_fault(int sig, siginfo_t *si, void *uc)
 {
@@ -71,6 +75,19 @@ static void access_fault(int sig, siginfo_t *si, void *uc)
 	siglongjmp(access_env, 1);
 }
 
+/*
+ * SIGUSR1: the guard gave up on a user access blocked in handle_userfault;
+ * the fault returned to user mode for the signal: leave, as if stopped.
+ */
+static void access_interrupt(int sig)
+{
+	(void)sig;
+	if (!in_access)
+		return;
+	fault_sig = 0;
+	siglongjmp(access_env, 2);
+}
+
 static void install_fault_handler(void)
 {
 	struct sigaction sa;
@@ -81,6 +98,10 @@ static void install_fault_handler(void)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGSEGV, &sa, NULL);
 	sigaction(SIGBUS, &sa, NULL);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = access_interrupt;       /* no SA_RESTART */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGUSR1, &sa, NULL);
 }
 
 /*
@@ -133,7 +154,10 @@ static void peek(uint64_t addr, uint8_t *buf, size_t len)
 
 		if (chunk > len - done)
 			chunk = len - done;
-		if (pread(self_mem(), buf + done, chunk, (off_t)a) < 0)
+		/* a missing page may be registered: reading it would wait */
+		if (host_uffd_guarded() && host_uffd_page_absent(a))
+			;       /* reads as zero, as the model's peek */
+		else if (pread(self_mem(), buf + done, chunk, (off_t)a) < 0)
 			memset(buf + done, 0, chunk);
 		done += chunk;
 	}
@@ -284,64 +308,112 @@ static void serve_fork(int newsock)
 	host_send(env->sock, &rep, sizeof(rep), NULL, 0, NULL, 0, -1);
 }
 
+/* What a request runs: on this thread, or on a guarded worker. */
+struct work {
+	struct host_req rq;
+	struct host_iov *hv;
+	uint8_t *data, *out;
+	struct host_rep rep;
+};
+
+static void run_work(void *arg)
+{
+	struct work *w = arg;
+	struct host_req *rq = &w->rq;
+
+	switch (rq->op) {
+	case HOST_OP_STORE:
+	case HOST_OP_LOAD:
+		user_access(rq->op == HOST_OP_STORE, (uintptr_t)rq->a[0], w->data,
+			    rq->op == HOST_OP_STORE ? rq->dlen : rq->a[1], &w->rep);
+		break;
+	case HOST_OP_PEEK:
+		peek(rq->a[0], w->out, rq->a[1]);
+		w->rep.dlen = rq->a[1];
+		break;
+	case HOST_OP_MEM_READ:  /* the buffer starts as 0xaa, as a kernel buffer does */
+		memset(w->out, 0xaa, rq->a[1]);
+		syscall_result(&w->rep, pread(self_mem(), w->out, rq->a[1], (off_t)rq->a[0]));
+		w->rep.dlen = rq->a[1];
+		break;
+	default:
+		run_syscall(rq, w->hv, w->data, &w->rep);
+	}
+}
+
+/* Requests that may wait in handle_userfault: all but bookkeeping. */
+static bool may_block(uint32_t op)
+{
+	return op != HOST_OP_PEEK && op != HOST_OP_MMAP && op < HOST_OP_INSTALL;
+}
+
+static void work_free(struct work *w)
+{
+	free(w->out);
+	free(w->hv);
+	free(w->data);
+	free(w);
+}
+
 /* Read the request's iovecs and data; reply; false when the loop must end. */
 static bool serve_one(void)
 {
-	struct host_req rq;
-	struct host_rep rep = { 0 };
-	struct host_iov *hv = NULL;
-	uint8_t *data = NULL, *out = NULL;
-	int fd;
+	struct work *w = calloc(1, sizeof(*w));
+	struct host_req *rq;
+	int fd, guard = 0;
+	bool ok = false;
 
-	if (host_recv_hdr(env->sock, &rq, sizeof(rq), &fd))
+	if (!w)
 		return false;
-	if (rq.niov > HOST_MAX_IOV || rq.dlen > HOST_MAX_DATA)
-		return false;
-	hv = malloc((rq.niov + 1) * sizeof(*hv));
-	data = malloc(rq.dlen + 1);
-	if (!hv || !data || host_recv_all(env->sock, hv, rq.niov * sizeof(*hv)) ||
-	    host_recv_all(env->sock, data, rq.dlen))
-		return false;
-	switch (rq.op) {
+	rq = &w->rq;
+	if (host_recv_hdr(env->sock, rq, sizeof(*rq), &fd))
+		goto out;
+	if (rq->niov > HOST_MAX_IOV || rq->dlen > HOST_MAX_DATA)
+		goto out;
+	w->hv = malloc((rq->niov + 1) * sizeof(*w->hv));
+	w->data = malloc(rq->dlen + 1);
+	if (!w->hv || !w->data || host_recv_all(env->sock, w->hv, rq->niov * sizeof(*w->hv)) ||
+	    host_recv_all(env->sock, w->data, rq->dlen))
+		goto out;
+	switch (rq->op) {
 	case HOST_OP_EXIT:
-		return false;
+		goto out;
 	case HOST_OP_FORK:
 		serve_fork(fd);
+		ok = true;
 		goto out;
 	case HOST_OP_INSTALL:
-		if (rq.slot < env->nnames && rq.which <= 1)
-			env->fds[rq.slot][rq.which] = fd;
+		if (rq->slot < env->nnames && rq->which <= 1)
+			env->fds[rq->slot][rq->which] = fd;
 		break;
-	case HOST_OP_STORE:
-	case HOST_OP_LOAD:
-		user_access(rq.op == HOST_OP_STORE, (uintptr_t)rq.a[0], data,
-			    rq.op == HOST_OP_STORE ? rq.dlen : rq.a[1], &rep);
-		break;
-	case HOST_OP_PEEK:
-	case HOST_OP_MEM_READ:
-		if (rq.a[1] > HOST_MAX_DATA)
-			return false;
-		out = malloc(rq.a[1] + 1);
-		if (!out)
-			return false;
-		if (rq.op == HOST_OP_PEEK) {
-			peek(rq.a[0], out, rq.a[1]);
-		} else {        /* the buffer starts as 0xaa, as a kernel buffer does */
-			memset(out, 0xaa, rq.a[1]);
-			syscall_result(&rep, pread(self_mem(), out, rq.a[1], (off_t)rq.a[0]));
-		}
-		rep.dlen = rq.a[1];
+	case HOST_OP_UFFD_NEW: case HOST_OP_UFFD_IOCTL: case HOST_OP_UFFD_READ:
+	case HOST_OP_UFFD_SERVE: case HOST_OP_UFFD_EVENT:
+		host_uffd_request(rq, w->data, &w->rep, &w->out);
 		break;
 	default:
-		run_syscall(&rq, hv, data, &rep);
+		if (rq->op == HOST_OP_PEEK || rq->op == HOST_OP_MEM_READ) {
+			if (rq->a[1] > HOST_MAX_DATA || !(w->out = malloc(rq->a[1] + 1)))
+				goto out;
+		}
+		if (may_block(rq->op) && host_uffd_guarded()) {
+			guard = host_uffd_run_guarded(run_work, w, rq->op == HOST_OP_STORE ||
+							      rq->op == HOST_OP_LOAD);
+			w->rep.blocked = guard != 0;
+		} else {
+			run_work(w);
+		}
 	}
-	if (host_send(env->sock, &rep, sizeof(rep), NULL, 0, out, rep.dlen, -1))
-		return false;
+	if (guard == 2) {
+		/* The worker still waits and owns W: answer from a copy. */
+		struct host_rep rep = { .ret = -1, .blocked = 1, .unfinished = 1 };
+
+		return host_send(env->sock, &rep, sizeof(rep), NULL, 0, NULL, 0, -1) == 0;
+	}
+	ok = host_send(env->sock, &w->rep, sizeof(w->rep), NULL, 0, w->out, w->rep.dlen,
+		       -1) == 0;
 out:
-	free(out);
-	free(hv);
-	free(data);
-	return true;
+	work_free(w);
+	return ok;
 }
 
 void host_child_limits(void)

@@ -64,6 +64,12 @@ enum host_op {
 	HOST_OP_INSTALL,        /* slot, which; the fd rides along (SCM_RIGHTS) */
 	HOST_OP_FORK,           /* the new child's socket rides along: reply ret = pid */
 	HOST_OP_EXIT,           /* no reply: the socket closes */
+	/* userfaultfd (host_child_uffd.c); slot: the handle's names[] index */
+	HOST_OP_UFFD_NEW,       /* a[0] flags (UFFD_USER_MODE_ONLY, O_CLOEXEC, O_NONBLOCK) */
+	HOST_OP_UFFD_IOCTL,     /* a[0] request; data: the ioctl's struct, sent back */
+	HOST_OP_UFFD_READ,      /* reply data: struct uffd_msg */
+	HOST_OP_UFFD_SERVE,     /* data: the monitor's page (4096 bytes) */
+	HOST_OP_UFFD_EVENT,     /* reply ret 0/-ENOENT/-EBADF; data: struct uffd_msg */
 };
 
 struct host_req {
@@ -87,6 +93,8 @@ struct host_rep {
 	uint64_t addr;          /* ... si_addr */
 	uint64_t moved;         /* store/load: bytes transferred before it */
 	uint64_t dlen;          /* data bytes following */
+	uint32_t blocked;       /* the call waited on a userfaultfd nobody serves */
+	uint32_t unfinished;    /* ... and has not returned: ret/err mean nothing */
 };
 
 /* host_proto.c: framing over a SOCK_STREAM socket, fds by SCM_RIGHTS. */
@@ -104,5 +112,25 @@ struct host_child_env {
 void host_child_main(struct host_child_env *env) __attribute__((noreturn));
 /* The limits above, set in a new scenario process. */
 void host_child_limits(void);
+
+/*
+ * host_child_uffd.c: userfaultfd in a scenario process.  uffd_serve()
+ * answers the HOST_OP_UFFD_* requests (OUT: reply data, malloc'ed);
+ * uffd_guarded() is true once this process has a userfaultfd: from then
+ * on an access may wait in handle_userfault, so host_child.c runs it with
+ * uffd_run_guarded(), which reports it blocked instead of hanging.
+ */
+void host_uffd_request(const struct host_req *rq, uint8_t *data,
+		       struct host_rep *rep, uint8_t **out);
+bool host_uffd_guarded(void);
+typedef void (*host_work_fn)(void *arg);
+/*
+ * Run FN(ARG) on a worker thread: 0 it ended; 1 it was blocked and was
+ * interrupted (USER_MODE: user_access() leaves on SIGUSR1); 2 blocked and
+ * still waiting: what FN uses must never be freed.
+ */
+int host_uffd_run_guarded(host_work_fn fn, void *arg, bool user_mode);
+/* Not resident: a peek must not fault it in (it may be registered). */
+bool host_uffd_page_absent(uint64_t addr);
 
 #endif

@@ -1,15 +1,18 @@
 /*
  * backend/host_uffd.c - may this process use userfaultfd on the host?
  *
- * The host backend does not run userfaultfd statements yet; when it does,
- * a scenario that needs them on a machine where they are not permitted is
- * to be "skipped (needs userfaultfd permission)", not failed.  Since 5.11
+ * The host backend runs userfaultfd statements (host_child_uffd.c); a
+ * scenario that needs them on a machine where they are not permitted is
+ * "skipped (needs userfaultfd permission)", not failed.
+ * FAULTLINE_HOST_NO_UFFD=1 answers "not permitted" whatever the machine
+ * allows, so that path can be tested.  Since 5.11
  * an unprivileged userfaultfd(2) needs vm.unprivileged_userfaultfd = 1
  * (or handles user-mode faults only); since 6.1 /dev/userfaultfd gives
  * the same to whoever may open it (root, CAP_SYS_PTRACE, or the file's
  * mode).  A separate file: the check needs nothing of the scenario layer.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include <faultline/backend.h>
@@ -29,6 +32,11 @@ static bool sysctl_is_one(const char *path)
 
 bool fl_host_uffd_permitted(char *why, size_t len)
 {
+	const char *no = getenv("FAULTLINE_HOST_NO_UFFD");
+
+	/* Tests (and users) can see the refusal path on a machine that permits. */
+	if (no && *no && *no != '0')
+		return snprintf(why, len, "FAULTLINE_HOST_NO_UFFD is set"), false;
 	if (geteuid() == 0)
 		return snprintf(why, len, "root"), true;
 	if (sysctl_is_one("/proc/sys/vm/unprivileged_userfaultfd"))

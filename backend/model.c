@@ -373,6 +373,8 @@ static int model_exec(struct fl_backend *b, const struct fl_sc_stmt *st,
 		return model_pipe_create(m, args, obs);
 	case FL_SC_MMAP:
 		return exec_mmap(m, st, args, obs);
+	case FL_SC_MREMAP:
+		return model_mremap(m, st, args, obs);
 	case FL_SC_MUNMAP:
 	case FL_SC_MPROTECT:
 	case FL_SC_MADVISE:
@@ -431,6 +433,8 @@ static void model_close(struct fl_backend *b)
 		return;
 	disarm_all(m);
 	fl_world_free(m->w);
+	free(m->snap_map_base);
+	free(m->snap_handle);
 	free(m->map_base);
 	free(m->handle);
 	free(m);
@@ -450,6 +454,50 @@ static int model_peek(struct fl_backend *b, fl_addr_t addr, void *buf, size_t le
 	return mm ? fl_peek(m->w, mm, addr, buf, len) : -ESRCH;
 }
 
+/*
+ * The world snapshots itself (mm/snapshot.c); the name tables are the
+ * backend's own and are copied beside it.  Handles point into the arena,
+ * so the restored pointers are valid again.  Hooks are armed per call and
+ * never cross a snapshot.
+ */
+static int model_snapshot(struct fl_backend *b)
+{
+	struct model *m = model_of(b);
+	size_t n = b->sc->nnames + 1;
+	int err;
+
+	if (m->narmed)
+		return -EBUSY;
+	if (!m->snap_map_base)
+		m->snap_map_base = malloc(n * sizeof(*m->snap_map_base));
+	if (!m->snap_handle)
+		m->snap_handle = malloc(n * sizeof(*m->snap_handle));
+	if (!m->snap_map_base || !m->snap_handle)
+		return -ENOMEM;
+	err = fl_world_snapshot(m->w);
+	if (err)
+		return err;
+	memcpy(m->snap_map_base, m->map_base, n * sizeof(*m->map_base));
+	memcpy(m->snap_handle, m->handle, n * sizeof(*m->handle));
+	return 0;
+}
+
+static int model_restore(struct fl_backend *b)
+{
+	struct model *m = model_of(b);
+	size_t n = b->sc->nnames + 1;
+	int err;
+
+	disarm_all(m);
+	err = fl_world_restore(m->w);
+	if (err)
+		return err;
+	fl_world_clear_error(m->w);
+	memcpy(m->map_base, m->snap_map_base, n * sizeof(*m->map_base));
+	memcpy(m->handle, m->snap_handle, n * sizeof(*m->handle));
+	return 0;
+}
+
 const struct fl_backend_ops fl_model_backend = {
 	.name = "model",
 	.open = model_open,
@@ -459,4 +507,6 @@ const struct fl_backend_ops fl_model_backend = {
 	.peek = model_peek,
 	.arm_hook = model_arm_hook,
 	.uffd_event = model_uffd_event,
+	.snapshot = model_snapshot,
+	.restore = model_restore,
 };

@@ -30,6 +30,8 @@ struct model {
 	struct fl_backend *b;
 	fl_addr_t *map_base;            /* by names[] index: mapping addresses */
 	void **handle;                  /* by names[] index: pipe, pages, uffd */
+	fl_addr_t *snap_map_base;       /* map_base and handle at the snapshot */
+	void **snap_handle;
 	struct armed armed[MODEL_MAX_ARMED];
 	unsigned narmed;
 	bool in_hook;
@@ -55,6 +57,9 @@ int model_pipe_create(struct model *m, const struct fl_val *args,
 extern const struct model_call model_loop_calls[];      /* btrfs, fpu restore */
 extern const struct model_call model_gup_calls[];       /* GUP family */
 extern const struct model_call model_uffd_calls[];      /* userfaultfd */
+/* The `mremap` statement (model_mremap.c): ret is the new address or -1. */
+int model_mremap(struct model *m, const struct fl_sc_stmt *st,
+		 const struct fl_val *args, struct fl_obs *obs);
 /* After a call, store or load: the outcome `blocked` if it waited on a uffd. */
 void model_uffd_settle(struct model *m, struct fl_obs *obs);
 int model_uffd_event(struct fl_backend *b, unsigned uffd, struct fl_obs_event *ev);

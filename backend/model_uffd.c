@@ -147,11 +147,54 @@ static int call_fill(struct model *m, const struct fl_sc_stmt *st,
 		ret = fl_uffdio_zeropage(m->w, ctx, &f);
 		uffd_result(obs, ret);
 		uffd_field(obs, "UFFDIO_ZEROPAGE", "zeropage", f.out, ret);
+	} else if (st->code == FL_SC_UFFD_POISON) {
+		ret = fl_uffdio_poison(m->w, ctx, &f);
+		uffd_result(obs, ret);
+		uffd_field(obs, "UFFDIO_POISON", "updated", f.out, ret);
 	} else {
 		ret = fl_uffdio_continue(m->w, ctx, &f);
 		uffd_result(obs, ret);
 		uffd_field(obs, "UFFDIO_CONTINUE", "mapped", f.out, ret);
 	}
+	return 0;
+}
+
+/* uffd_move U DST SRC LEN [mode=dontwake,allow_src_holes] */
+static int call_move(struct model *m, const struct fl_sc_stmt *st,
+		     const struct fl_val *args, struct fl_obs *obs)
+{
+	const struct fl_val *mode = key_val(st, args, "mode");
+	struct fl_uffdio_move mv = { args[1].u, args[2].u, args[3].u,
+				     mode ? mode->u : 0, UFFD_FIELD_UNTOUCHED };
+	int ret = fl_uffdio_move(m->w, uffd_of(m, &args[0]), &mv);
+
+	uffd_result(obs, ret);
+	uffd_field(obs, "UFFDIO_MOVE", "move", mv.move, ret);
+	return 0;
+}
+
+/*
+ * uffd_log U: the built-in monitor's next UFFDIO_COPY as it saw it: ret
+ * (0, or -1 with the errno) and `expect copy` the copy field.  Nothing
+ * more to show: -1 with ENOMSG, which no UFFDIO_COPY answers.
+ */
+static int call_log(struct model *m, const struct fl_sc_stmt *st,
+		    const struct fl_val *args, struct fl_obs *obs)
+{
+	struct fl_uffd_log_entry e;
+
+	(void)st;
+	if (fl_uffd_log_next(m->w, uffd_of(m, &args[0]), &e)) {
+		uffd_result(obs, -ENOMSG);
+		snprintf(obs->summary, sizeof(obs->summary), "monitor log: nothing more");
+		return 0;
+	}
+	uffd_result(obs, e.ret);
+	obs->has_copy = e.copy != UFFD_FIELD_UNTOUCHED;
+	obs->copy = e.copy;
+	snprintf(obs->summary, sizeof(obs->summary),
+		 "monitor's UFFDIO_COPY 0x%llx: ret %d, copy %lld",
+		 (unsigned long long)e.dst, e.ret, (long long)e.copy);
 	return 0;
 }
 
@@ -186,10 +229,13 @@ static int call_read(struct model *m, const struct fl_sc_stmt *st,
 	uffd_result(obs, ret ? ret : 32);     /* sizeof(struct uffd_msg) */
 	if (!ret)
 		snprintf(obs->summary, sizeof(obs->summary),
-			 "event %s flags 0x%llx address 0x%llx start 0x%llx end 0x%llx",
+			 "event %s flags 0x%llx address 0x%llx ptid %u start 0x%llx end 0x%llx"
+			 " from 0x%llx to 0x%llx len 0x%llx",
 			 fl_uffd_event_name(msg.event), (unsigned long long)msg.flags,
-			 (unsigned long long)msg.address, (unsigned long long)msg.start,
-			 (unsigned long long)msg.end);
+			 (unsigned long long)msg.address, msg.ptid,
+			 (unsigned long long)msg.start, (unsigned long long)msg.end,
+			 (unsigned long long)msg.from, (unsigned long long)msg.to,
+			 (unsigned long long)msg.len);
 	return 0;
 }
 
@@ -210,8 +256,22 @@ void model_uffd_settle(struct model *m, struct fl_obs *obs)
 {
 	fl_addr_t addr;
 
+	if (fl_uffd_take_spin(m->w, &addr)) {
+		fl_uffd_take_blocked(m->w, NULL);
+		obs->outcome = FL_OUTCOME_LIVELOCK;
+		snprintf(obs->summary, sizeof(obs->summary),
+			 "livelock: woken again and again at 0x%llx, the page never arrives",
+			 (unsigned long long)addr);
+		return;
+	}
 	if (!fl_uffd_take_blocked(m->w, &addr))
 		return;
+	/*
+	 * The VM_FAULT_SIGBUS that stopped the access is the model's way of
+	 * stopping, not a signal: the kernel's task just waits (the host
+	 * backend reports no signal for a blocked store).
+	 */
+	obs->sig = (struct fl_signal){ 0 };
 	obs->outcome = FL_OUTCOME_BLOCKED;
 	snprintf(obs->summary, sizeof(obs->summary),
 		 "blocked: waits on a userfaultfd at 0x%llx, no monitor wakes it",
@@ -232,7 +292,8 @@ int model_uffd_event(struct fl_backend *b, unsigned uffd, struct fl_obs_event *e
 		return ret;
 	ev->type = msg.event - FL_UFFD_EVENT_PAGEFAULT;
 	ev->flags = msg.flags;
-	ev->addr = msg.event == FL_UFFD_EVENT_PAGEFAULT ? msg.address : msg.start;
+	ev->addr = msg.event == FL_UFFD_EVENT_PAGEFAULT ? msg.address :
+		   msg.event == FL_UFFD_EVENT_REMAP ? msg.from : msg.start;
 	return 0;
 }
 
@@ -247,5 +308,8 @@ const struct model_call model_uffd_calls[] = {
 	{ FL_SC_UFFD_WRITEPROTECT, call_writeprotect },
 	{ FL_SC_UFFD_READ, call_read },
 	{ FL_SC_UFFD_SERVE, call_serve },
+	{ FL_SC_UFFD_POISON, call_fill },
+	{ FL_SC_UFFD_MOVE, call_move },
+	{ FL_SC_UFFD_LOG, call_log },
 	{ 0, NULL }
 };

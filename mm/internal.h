@@ -162,6 +162,8 @@ struct fl_uffd_mm_ops {
 	void (*fork_vma)(struct fl_world *w, struct fl_vma *src, struct fl_vma *dst);
 	void (*fork_done)(struct fl_world *w, struct fl_process *parent,
 			  struct fl_process *child);
+	void (*remap)(struct fl_world *w, struct fl_vma *vma, fl_addr_t from,
+		      fl_addr_t to, uint64_t len);
 };
 struct fl_uffd_mm_hooks {
 	const struct fl_uffd_mm_ops *ops;
@@ -180,5 +182,8 @@ void fl_uffd_hook_remove(struct fl_world *w, struct fl_vma *vma, fl_addr_t start
 void fl_uffd_hook_fork_vma(struct fl_world *w, struct fl_vma *src, struct fl_vma *dst);
 void fl_uffd_hook_fork_done(struct fl_world *w, struct fl_process *parent,
 			    struct fl_process *child);
+/* mremap moved [from, from + len) to TO, now VMA: REMAP events. */
+void fl_uffd_hook_remap(struct fl_world *w, struct fl_vma *vma, fl_addr_t from,
+			fl_addr_t to, uint64_t len);
 
 #endif

@@ -59,3 +59,12 @@ void fl_uffd_hook_fork_done(struct fl_world *w, struct fl_process *parent,
 	if (ops)
 		ops->fork_done(w, parent, child);
 }
+
+void fl_uffd_hook_remap(struct fl_world *w, struct fl_vma *vma, fl_addr_t from,
+			fl_addr_t to, uint64_t len)
+{
+	const struct fl_uffd_mm_ops *ops = uffd_ops(w);
+
+	if (ops && vma->uffd_ctx)
+		ops->remap(w, vma, from, to, len);
+}

@@ -582,6 +582,7 @@ static int parse_arg(struct parser *p, enum fl_sc_kind kind, const char *s,
 		return parse_version(p, s, len, col, &a->u.value);
 	case FL_SC_GUP_FLAGS: case FL_SC_UFFD_FLAGS: case FL_SC_UFFD_FEATURES:
 	case FL_SC_UFFD_MODES: case FL_SC_COPY_MODE: case FL_SC_EVENT_FLAGS:
+	case FL_SC_MOVE_MODE:
 		return parse_flags(p, kind, s, len, col, &a->u.value);
 	case FL_SC_HOOK:
 		return parse_hook(p, s, len, col, &a->u.hook);

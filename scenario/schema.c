@@ -45,6 +45,9 @@ static const struct fl_sc_form verbs[] = {
 	  KEYS({ "file", OPT(FILE_REF) }, { "off", OPT(NUM) }, { "at", OPT(ADDR) }),
 	  FL_SC_DEFINES },
 	{ "munmap",   FL_SC_MUNMAP,   0, SLOTS(FL_SC_ADDR, FL_SC_NUM), NULL, 0 },
+	{ "mremap",   FL_SC_MREMAP,   0, SLOTS(FL_SC_ADDR, FL_SC_NUM, FL_SC_NUM),
+	  KEYS({ "at", OPT(ADDR) }, { "flags", OPT(NUM) }, { "as", OPT(NEW_MAP) }),
+	  FL_SC_SUBJECT | FL_SC_DEFINES },
 	{ "mprotect", FL_SC_MPROTECT, 0, SLOTS(FL_SC_ADDR, FL_SC_NUM, FL_SC_PROT), NULL, 0 },
 	{ "madvise",  FL_SC_MADVISE,  0, SLOTS(FL_SC_ADDR, FL_SC_NUM, FL_SC_ADVICE), NULL, 0 },
 	/* The spec's own example writes `poke buf 2p zero`: LEN may precede DATA. */
@@ -138,6 +141,11 @@ static const struct fl_sc_form calls[] = {
 	{ "uffd_read", FL_SC_CALL, FL_SC_UFFD_READ, SLOTS(FL_SC_UFFD), NULL, FL_SC_SUBJECT },
 	{ "uffd_serve", FL_SC_CALL, FL_SC_UFFD_SERVE,
 	  SLOTS(FL_SC_UFFD, FL_SC_DATA), NULL, FL_SC_SUBJECT },
+	{ "uffd_poison", FL_SC_CALL, FL_SC_UFFD_POISON, UFFD_RANGE, MODE_KEY, FL_SC_SUBJECT },
+	{ "uffd_move", FL_SC_CALL, FL_SC_UFFD_MOVE,
+	  SLOTS(FL_SC_UFFD, FL_SC_ADDR, FL_SC_ADDR, FL_SC_NUM),
+	  KEYS({ "mode", OPT(MOVE_MODE) }), FL_SC_SUBJECT },
+	{ "uffd_log", FL_SC_CALL, FL_SC_UFFD_LOG, SLOTS(FL_SC_UFFD), NULL, FL_SC_SUBJECT },
 };
 
 /* ---- expect FORM ---- */
@@ -253,6 +261,7 @@ static const char *const feature_words[] = {
 static const char *const mode_words[] = { "missing", "wp", "minor", NULL };
 static const char *const copy_mode_words[] = { "dontwake", "wp", NULL };
 static const char *const event_flag_words[] = { "write", "wp", "minor", NULL };
+static const char *const move_mode_words[] = { "dontwake", "allow_src_holes", NULL };
 
 struct kind_info {
 	const char *what;
@@ -299,6 +308,7 @@ static const struct kind_info kinds[FL_SC_KIND_COUNT] = {
 	[FL_SC_EVENT_FLAGS]  = { "event flags (- or write,wp,minor)", event_flag_words },
 	[FL_SC_HOOK]         = { "a hook (uaccess, fault, fault_in, gup, uffd_copy)", hook_words },
 	[FL_SC_RANGE]        = { "a range FROM..TO", NULL },
+	[FL_SC_MOVE_MODE]    = { "a move mode (- or dontwake,allow_src_holes)", move_mode_words },
 };
 
 const char *fl_sc_kind_what(enum fl_sc_kind k)

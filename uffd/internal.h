@@ -32,6 +32,12 @@
  */
 enum uffd_ctx_state { UFFD_STATE_WAIT_API, UFFD_STATE_RUNNING };
 
+/* One UFFDIO_COPY of the built-in monitor, as it saw it (fl_uffd_log_next). */
+struct uffd_log {
+	struct fl_uffd_log_entry e;
+	struct uffd_log *next;
+};
+
 struct uffd_event {
 	struct fl_uffd_msg msg;
 	bool read;                   /* taken by read(2) or the monitor */
@@ -56,6 +62,11 @@ struct fl_uffd_ctx {
 	struct uffd_event **log_tail;
 	unsigned observed;           /* events fl_uffd_event_next() handed out */
 	uint32_t serve_frame;        /* the monitor's page, 0: no monitor */
+	fl_uffd_handler_fn handler;  /* the caller's own monitor, or NULL */
+	void *handler_arg;
+	struct uffd_log *mlog;       /* the built-in monitor's ioctls, oldest first */
+	struct uffd_log **mlog_tail;
+	unsigned mlog_observed;      /* entries fl_uffd_log_next() handed out */
 	struct fl_uffd_ctx *fork_new;/* during fl_fork: the child's context */
 	struct fl_uffd_ctx *next;
 };
@@ -68,6 +79,9 @@ struct uffd_state {
 	struct fl_uffd_ctx *ctxs;
 	bool blocked;
 	fl_addr_t blocked_addr;
+	bool spun;                   /* woken FL_UFFD_MAX_REFAULTS times, no progress */
+	fl_addr_t refault_addr;      /* the page of the last userfault, and */
+	unsigned refaults;           /* how many in a row since the last take */
 };
 
 struct uffd_state *uffd_state(struct fl_world *w);
@@ -87,5 +101,12 @@ int uffd_mfill_kernel_page(struct fl_world *w, struct fl_uffd_ctx *ctx,
 			   fl_addr_t dst, const uint8_t *src);
 /* Clear the uffd-wp bit of the page at ADDR (the monitor's WP resolution). */
 void uffd_wp_resolve(struct fl_world *w, struct fl_mm *mm, fl_addr_t addr);
+/* mmap_changing check shared by the range ioctls (mfill.c): 0 or -EAGAIN. */
+int uffd_mmap_changing(struct fl_world *w, struct fl_uffd_ctx *ctx, int64_t *field);
+/* -ESRCH (4.13) / -ENOSPC (4.11-4.12): the registered mm has gone. */
+int uffd_mm_gone(struct fl_world *w);
+/* Queue a REMAP event (mremap of a range registered to CTX). */
+void uffd_event_remap(struct fl_world *w, struct fl_uffd_ctx *ctx, fl_addr_t from,
+		      fl_addr_t to, uint64_t len);
 
 #endif

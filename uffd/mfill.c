@@ -1,7 +1,7 @@
 /*
  * uffd/mfill.c - the range ioctls: UFFDIO_COPY, UFFDIO_ZEROPAGE,
- * UFFDIO_CONTINUE (mfill_atomic and its steps), UFFDIO_WAKE and
- * UFFDIO_WRITEPROTECT, with each era's errno and output field.
+ * UFFDIO_CONTINUE, UFFDIO_POISON (mfill_atomic and its steps), UFFDIO_WAKE
+ * and UFFDIO_WRITEPROTECT, with each era's errno and output field.
  *
  * Why: the output field (copy, zeropage, mapped) and the return value are
  * where handlers go wrong; they changed in 4.11 (-ENOENT), 4.13 (-ESRCH),
@@ -32,7 +32,7 @@
 #include "mm/page_internal.h"
 #include "uffd/internal.h"
 
-enum mfill_kind { MFILL_COPY, MFILL_ZEROPAGE, MFILL_CONTINUE };
+enum mfill_kind { MFILL_COPY, MFILL_ZEROPAGE, MFILL_CONTINUE, MFILL_POISON };
 
 struct mfill {
 	struct fl_uffd_ctx *ctx;
@@ -57,8 +57,7 @@ static bool vma_is_shmem(const struct fl_vma *vma)
  * (95567729173e, also 6.14.7) the output field says -EAGAIN too; before,
  * it kept whatever the caller had put there.
  */
-static int mfill_mmap_changing(struct fl_world *w, struct fl_uffd_ctx *ctx,
-			       int64_t *field)
+int uffd_mmap_changing(struct fl_world *w, struct fl_uffd_ctx *ctx, int64_t *field)
 {
 	if (!fl_since(w, FL_ERA_UFFD_MMAP_CHANGING) || !ctx->mmap_changing)
 		return 0;
@@ -68,7 +67,7 @@ static int mfill_mmap_changing(struct fl_world *w, struct fl_uffd_ctx *ctx,
 }
 
 /* -ESRCH (4.13) / -ENOSPC (4.11-4.12) when the owner's mm has gone. */
-static int mfill_mm_gone(struct fl_world *w)
+int uffd_mm_gone(struct fl_world *w)
 {
 	/* e86b298bebf7 (4.13) replaced -ENOSPC with -ESRCH. */
 	int err = fl_since(w, FL_ERA_UFFD_ESRCH) ? -ESRCH : -ENOSPC;
@@ -164,6 +163,16 @@ static int mfill_install(struct fl_world *w, struct mfill *mf, struct fl_vma *vm
 	if (pte->flags)
 		return fl_error(w, -EEXIST, "uffd: 0x%llx is already populated",
 				(unsigned long long)addr);
+	if (mf->kind == MFILL_POISON) {
+		/*
+		 * mfill_atomic_pte_poison (6.6, fc71884a5f59): a poison marker
+		 * in the none pte, anon or shmem alike; the page cache is not
+		 * looked at.  Accesses fault as on a memory failure: SIGBUS
+		 * for the user, a short copy (-EFAULT) for uaccess.
+		 */
+		pte->flags = FL_PTE_POISON;
+		return 0;
+	}
 	if (cache && !vma->file && fl_shmem_zero_setup(w, vma))
 		return -ENOMEM;
 	if (mf->kind == MFILL_CONTINUE) {
@@ -217,7 +226,7 @@ static int64_t mfill_atomic(struct fl_world *w, struct mfill *mf)
 	int err;
 
 retry:
-	err = mfill_mmap_changing(w, mf->ctx, NULL);
+	err = uffd_mmap_changing(w, mf->ctx, NULL);
 	if (err)
 		goto out;
 	vma = find_dst_vma(mf->mm, mf->dst, mf->len);
@@ -270,7 +279,7 @@ static int mfill_prepare(struct fl_world *w, struct mfill *mf, int64_t *field,
 
 	if (mf->ctx->state == UFFD_STATE_WAIT_API)
 		return fl_error(w, -EINVAL, "uffd ioctl before UFFDIO_API");
-	ret = mfill_mmap_changing(w, mf->ctx, field);
+	ret = uffd_mmap_changing(w, mf->ctx, field);
 	if (ret)
 		return ret;
 	ret = uffd_validate_range(w, mf->dst, mf->len);
@@ -286,7 +295,7 @@ static int mfill_prepare(struct fl_world *w, struct mfill *mf, int64_t *field,
 	/* Before 4.11 the dead mm has no vmas: mfill_atomic's -EINVAL. */
 	if (!fl_since(w, FL_ERA_UFFD_ENOENT))
 		return 1;
-	return mfill_mm_gone(w);
+	return uffd_mm_gone(w);
 }
 
 /* Run mfill_atomic and turn its result into the field and the return. */
@@ -351,6 +360,21 @@ int fl_uffdio_continue(struct fl_world *w, struct fl_uffd_ctx *ctx, struct fl_uf
 	return mfill_run(w, &mf, &c->out, prep);
 }
 
+int fl_uffdio_poison(struct fl_world *w, struct fl_uffd_ctx *ctx, struct fl_uffdio_fill *p)
+{
+	struct mfill mf = { ctx, NULL, MFILL_POISON, p->range.start, 0, NULL,
+			    p->range.len, p->mode, NULL };
+	int prep;
+
+	/* UFFDIO_POISON, 6.6 (fc71884a5f59): an unknown ioctl before. */
+	if (!fl_since(w, FL_ERA_UFFD_POISON))
+		return fl_error(w, -EINVAL, "UFFDIO_POISON: not in this kernel");
+	prep = mfill_prepare(w, &mf, &p->out, FL_UFFDIO_POISON_MODE_DONTWAKE);
+	if (prep < 0)
+		return prep;
+	return mfill_run(w, &mf, &p->out, prep);
+}
+
 int uffd_mfill_kernel_page(struct fl_world *w, struct fl_uffd_ctx *ctx,
 			   fl_addr_t dst, const uint8_t *src)
 {
@@ -408,7 +432,7 @@ int fl_uffdio_writeprotect(struct fl_world *w, struct fl_uffd_ctx *ctx,
 		return fl_error(w, -EINVAL, "UFFDIO_WRITEPROTECT: not in this kernel");
 	if (ctx->state == UFFD_STATE_WAIT_API)
 		return fl_error(w, -EINVAL, "UFFDIO_WRITEPROTECT before UFFDIO_API");
-	ret = mfill_mmap_changing(w, ctx, NULL);
+	ret = uffd_mmap_changing(w, ctx, NULL);
 	if (ret)
 		return ret;
 	ret = uffd_validate_range(w, start, wp->range.len);
@@ -419,7 +443,7 @@ int fl_uffdio_writeprotect(struct fl_world *w, struct fl_uffd_ctx *ctx,
 				(unsigned long long)wp->mode);
 	mm = uffd_ctx_mm(ctx);
 	if (!mm)
-		return mfill_mm_gone(w);
+		return uffd_mm_gone(w);
 	vma = fl_find_vma(mm, start);
 	if (!vma || vma->start > start)
 		return fl_error(w, -ENOENT, "UFFDIO_WRITEPROTECT: no vma at 0x%llx",

@@ -36,6 +36,8 @@ static void uffd_mm_remove(struct fl_world *w, struct fl_vma *vma,
 			   fl_addr_t start, fl_addr_t end);
 static void uffd_mm_fork_vma(struct fl_world *w, struct fl_vma *src,
 			     struct fl_vma *dst);
+static void uffd_mm_remap(struct fl_world *w, struct fl_vma *vma, fl_addr_t from,
+			  fl_addr_t to, uint64_t len);
 static void uffd_mm_fork_done(struct fl_world *w, struct fl_process *parent,
 			      struct fl_process *child);
 
@@ -45,6 +47,7 @@ static const struct fl_uffd_mm_ops uffd_mm_ops = {
 	.remove = uffd_mm_remove,
 	.fork_vma = uffd_mm_fork_vma,
 	.fork_done = uffd_mm_fork_done,
+	.remap = uffd_mm_remap,
 };
 
 struct uffd_state *uffd_state(struct fl_world *w)
@@ -424,7 +427,8 @@ static struct uffd_event *uffd_queue(struct fl_world *w, struct fl_uffd_ctx *ctx
 	ctx->log_tail = &ev->next;
 	fl_trace(w, "uffd: queue %s event (0x%llx)", fl_uffd_event_name(msg->event),
 		 (unsigned long long)(msg->event == FL_UFFD_EVENT_PAGEFAULT ?
-				      msg->address : msg->start));
+				      msg->address : msg->event == FL_UFFD_EVENT_REMAP ?
+				      msg->from : msg->start));
 	return ev;
 }
 
@@ -492,13 +496,28 @@ bool fl_uffd_take_blocked(struct fl_world *w, fl_addr_t *addr)
 	struct uffd_state *us = fl_state(w)->layer[FL_LAYER_UFFD];
 	bool blocked;
 
-	if (!us || !us->blocked)
+	if (!us)
+		return false;
+	us->refaults = 0;     /* a new statement: refaults count afresh */
+	if (!us->blocked)
 		return false;
 	blocked = us->blocked;
 	if (addr)
 		*addr = us->blocked_addr;
 	us->blocked = false;
 	return blocked;
+}
+
+bool fl_uffd_take_spin(struct fl_world *w, fl_addr_t *addr)
+{
+	struct uffd_state *us = fl_state(w)->layer[FL_LAYER_UFFD];
+
+	if (!us || !us->spun)
+		return false;
+	if (addr)
+		*addr = us->refault_addr;
+	us->spun = false;
+	return true;
 }
 
 int fl_uffd_serve(struct fl_world *w, struct fl_uffd_ctx *ctx, const uint8_t *page)
@@ -543,36 +562,145 @@ static enum uffd_reason uffd_fault_reason(struct fl_world *w, struct fl_vma *vma
 	return (vma->flags & FL_VM_UFFD_MINOR) ? UFFD_MINOR : UFFD_NONE;
 }
 
+/* Note what the built-in monitor's UFFDIO_COPY answered it. */
+static void uffd_monitor_log(struct fl_world *w, struct fl_uffd_ctx *ctx,
+			     fl_addr_t dst, int ret, int64_t copy)
+{
+	struct uffd_log *l = fl_zalloc(w, sizeof(*l));
+
+	fl_trace(w, "uffd monitor: UFFDIO_COPY 0x%llx: ret %d, copy %lld",
+		 (unsigned long long)dst, ret, (long long)copy);
+	if (!l)
+		return;
+	l->e.dst = dst;
+	l->e.ret = ret;
+	l->e.copy = copy;
+	if (!ctx->mlog_tail)
+		ctx->mlog_tail = &ctx->mlog;
+	*ctx->mlog_tail = l;
+	ctx->mlog_tail = &l->next;
+}
+
+int fl_uffd_log_next(struct fl_world *w, struct fl_uffd_ctx *ctx,
+		     struct fl_uffd_log_entry *e)
+{
+	struct uffd_log *l = ctx->mlog;
+	unsigned i;
+
+	(void)w;
+	for (i = 0; l && i < ctx->mlog_observed; i++)
+		l = l->next;
+	if (!l)
+		return -ENOENT;
+	ctx->mlog_observed++;
+	*e = l->e;
+	return 0;
+}
+
+/* The monitor reads every unread event (the non-cooperative ones). */
+static void uffd_monitor_read_all(struct fl_uffd_ctx *ctx)
+{
+	struct uffd_event *ev;
+
+	for (ev = ctx->log; ev; ev = ev->next)
+		if (!ev->read)
+			uffd_event_take(ctx, ev);
+}
+
 /*
- * The monitor reads the event and resolves the fault, then wakes.  0, or
- * the errno of its ioctl (-EEXIST counts as resolved: the page is there).
+ * The built-in monitor's UFFDIO_COPY of one page, with the policy a
+ * handler author should have (docs/uffd.md, "What a handler author must
+ * handle"): -EAGAIN: read the pending events, then retry (a bounded number
+ * of times); -EEXIST: the page is there, wake; -ENOENT (4.11+): the range
+ * went away, wake, and the task faults again on whatever is there now.
+ * Anything else (-EINVAL before 4.11 for the same race, -ESRCH, -EFAULT):
+ * the monitor gives up and the task keeps waiting.
+ */
+static int uffd_monitor_copy(struct fl_world *w, struct fl_uffd_ctx *ctx,
+			     fl_addr_t page)
+{
+	int tries, ret = -EAGAIN;
+
+	for (tries = 0; tries < 4 && ret == -EAGAIN; tries++) {
+		struct fl_uffdio_copy c = { .dst = page, .len = FL_PAGE_SIZE,
+					    .copy = INT64_MIN,
+					    .src_buf = fl_frame(w, ctx->serve_frame) };
+
+		ret = fl_uffdio_copy(w, ctx, &c);
+		uffd_monitor_log(w, ctx, page, ret, c.copy);
+		if (ret == -EAGAIN)
+			uffd_monitor_read_all(ctx);
+	}
+	return ret == -EEXIST || ret == -ENOENT ? 0 : ret;
+}
+
+/*
+ * The built-in monitor (fl_uffd_serve) resolves the fault, then wakes.
+ * 0, or the errno it gave up on.
  */
 static int uffd_monitor_resolve(struct fl_world *w, struct fl_uffd_ctx *ctx,
-				 struct uffd_event *ev, enum uffd_reason reason,
-				 fl_addr_t page)
+				 const struct fl_uffd_msg *msg, void *arg)
 {
-	struct fl_mm *mm = uffd_ctx_mm(ctx);
-	int ret = 0;
+	fl_addr_t page = FL_PAGE_ALIGN_DOWN(msg->address);
+	struct fl_uffdio_fill cont = { { page, FL_PAGE_SIZE }, 0, 0 };
+	int ret;
 
-	uffd_event_take(ctx, ev);
-	if (reason == UFFD_MISSING)
-		ret = uffd_mfill_kernel_page(w, ctx, page,
-					     fl_frame(w, ctx->serve_frame));
-	else if (reason == UFFD_WP)
-		uffd_wp_resolve(w, mm, page);
-	/* MINOR: UFFDIO_CONTINUE maps the cached folio: the normal fault does. */
-	fl_trace(w, "uffd monitor: %s at 0x%llx resolved (%d), wake",
-		 reason == UFFD_MISSING ? "UFFDIO_COPY" : reason == UFFD_WP ?
-		 "UFFDIO_WRITEPROTECT off" : "UFFDIO_CONTINUE",
-		 (unsigned long long)page, ret);
-	return ret == -EEXIST ? 0 : ret;
+	(void)arg;
+	if (msg->flags & FL_UFFD_PAGEFAULT_FLAG_WP) {
+		uffd_wp_resolve(w, uffd_ctx_mm(ctx), page);
+		fl_trace(w, "uffd monitor: UFFDIO_WRITEPROTECT off at 0x%llx, wake",
+			 (unsigned long long)page);
+		return 0;
+	}
+	if (msg->flags & FL_UFFD_PAGEFAULT_FLAG_MINOR) {
+		/* UFFDIO_CONTINUE maps the cached folio. */
+		ret = fl_uffdio_continue(w, ctx, &cont);
+		fl_trace(w, "uffd monitor: UFFDIO_CONTINUE 0x%llx: ret %d",
+			 (unsigned long long)page, ret);
+		return ret == -EEXIST ? 0 : ret;
+	}
+	return uffd_monitor_copy(w, ctx, page);
+}
+
+int fl_uffd_set_handler(struct fl_world *w, struct fl_uffd_ctx *ctx,
+			fl_uffd_handler_fn fn, void *arg)
+{
+	if (ctx->state == UFFD_STATE_WAIT_API)
+		return fl_error(w, -EINVAL, "handler: userfaultfd before UFFDIO_API");
+	ctx->handler = fn;
+	ctx->handler_arg = arg;
+	return 0;
+}
+
+/*
+ * A task woken without progress faults again at once.  The third
+ * userfault at one page within one statement is a livelock: the access
+ * is stopped and fl_uffd_take_spin() reports it.
+ */
+static bool uffd_note_refault(struct fl_world *w, fl_addr_t page)
+{
+	struct uffd_state *us = uffd_state(w);
+
+	if (!us)
+		return false;
+	if (us->refaults && us->refault_addr == page) {
+		if (++us->refaults < FL_UFFD_MAX_REFAULTS)
+			return false;
+		fl_trace(w, "uffd: woken %u times at 0x%llx without the page: a livelock",
+			 us->refaults, (unsigned long long)page);
+		us->spun = true;
+		return true;
+	}
+	us->refault_addr = page;
+	us->refaults = 1;
+	return false;
 }
 
 /*
  * handle_userfault.  Returns the vm_fault_t of the fault: VM_FAULT_SIGBUS
  * when the context refuses to wait (FEATURE_SIGBUS; a kernel-mode fault
  * with USER_MODE_ONLY) or nobody would wake the task (noted as blocked),
- * VM_FAULT_RETRY after the monitor resolved it: the access tries again.
+ * VM_FAULT_RETRY after a monitor woke it: the access tries again.
  */
 static unsigned handle_userfault(struct fl_world *w, struct fl_vma *vma,
 				 fl_addr_t addr, unsigned flags,
@@ -580,6 +708,7 @@ static unsigned handle_userfault(struct fl_world *w, struct fl_vma *vma,
 {
 	struct fl_uffd_ctx *ctx = vma->uffd_ctx;
 	struct fl_uffd_msg msg = { .event = FL_UFFD_EVENT_PAGEFAULT };
+	fl_uffd_handler_fn fn = uffd_monitor_resolve;
 	struct uffd_event *ev;
 
 	if (ctx->features & FL_UFFD_FEATURE_SIGBUS) {
@@ -598,17 +727,23 @@ static unsigned handle_userfault(struct fl_world *w, struct fl_vma *vma,
 		msg.flags |= FL_UFFD_PAGEFAULT_FLAG_MINOR;
 	msg.address = (ctx->features & FL_UFFD_FEATURE_EXACT_ADDRESS) ?
 		      addr : FL_PAGE_ALIGN_DOWN(addr);
+	/* FEATURE_THREAD_ID (4.14, "userfaultfd: provide pid in userfault msg"). */
 	if (ctx->features & FL_UFFD_FEATURE_THREAD_ID)
 		msg.ptid = (uint32_t)fl_current(w)->pid;
+	if (uffd_note_refault(w, FL_PAGE_ALIGN_DOWN(addr)))
+		return FL_VM_FAULT_SIGBUS;
 	ev = uffd_queue(w, ctx, &msg, false);
 	if (!ev)
 		return FL_VM_FAULT_OOM;
-	if (!ctx->serve_frame) {
+	if (ctx->handler)
+		fn = ctx->handler;
+	else if (!ctx->serve_frame) {
 		uffd_note_blocked(w, addr);
 		return FL_VM_FAULT_SIGBUS;
 	}
-	if (uffd_monitor_resolve(w, ctx, ev, reason, FL_PAGE_ALIGN_DOWN(addr))) {
-		/* e.g. -EAGAIN under mmap_changing: the task keeps waiting */
+	uffd_event_take(ctx, ev);
+	if (fn(w, ctx, &msg, ctx->handler ? ctx->handler_arg : NULL)) {
+		/* the monitor gave up: the task keeps waiting */
 		uffd_note_blocked(w, addr);
 		return FL_VM_FAULT_SIGBUS;
 	}
@@ -660,6 +795,33 @@ static void uffd_mm_remove(struct fl_world *w, struct fl_vma *vma,
 
 	if (!(ctx->features & FL_UFFD_FEATURE_EVENT_REMOVE))
 		return;
+	if (uffd_queue(w, ctx, &msg, true))
+		ctx->mmap_changing++;
+}
+
+/*
+ * mremap moved [from, from + len) of a range registered to VMA's context
+ * to TO (mremap_userfaultfd_prep + _complete, 4.11, "userfaultfd:
+ * non-cooperative: add mremap() event"): with EVENT_REMAP a REMAP event,
+ * raising mmap_changing until read.  The moved vma keeps its context
+ * (copy_vma).
+ */
+static void uffd_mm_remap(struct fl_world *w, struct fl_vma *vma, fl_addr_t from,
+			  fl_addr_t to, uint64_t len)
+{
+	struct fl_uffd_ctx *ctx = vma->uffd_ctx;
+
+	if (!(ctx->features & FL_UFFD_FEATURE_EVENT_REMAP))
+		return;
+	uffd_event_remap(w, ctx, from, to, len);
+}
+
+void uffd_event_remap(struct fl_world *w, struct fl_uffd_ctx *ctx, fl_addr_t from,
+		      fl_addr_t to, uint64_t len)
+{
+	struct fl_uffd_msg msg = { .event = FL_UFFD_EVENT_REMAP, .from = from,
+				   .to = to, .len = len };
+
 	if (uffd_queue(w, ctx, &msg, true))
 		ctx->mmap_changing++;
 }

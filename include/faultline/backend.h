@@ -91,6 +91,14 @@ struct fl_backend_ops {
 	 * for a handle that is not a context.  NULL: the backend has none.
 	 */
 	int (*uffd_event)(struct fl_backend *b, unsigned uffd, struct fl_obs_event *ev);
+	/*
+	 * Save the whole state (the world and the backend's own name tables)
+	 * with no hook armed; restore returns to it, and the snapshot stays
+	 * valid for the next restore.  0 or -errno.  NULL: not supported (the
+	 * host backend: real processes cannot be rewound).
+	 */
+	int (*snapshot)(struct fl_backend *b);
+	int (*restore)(struct fl_backend *b);
 };
 
 struct fl_backend {

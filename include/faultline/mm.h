@@ -218,6 +218,16 @@ long fl_file_pwrite(struct fl_world *w, struct fl_file *f, const void *buf,
 long fl_mmap(struct fl_world *w, struct fl_mm *mm, fl_addr_t addr, size_t len,
 	     int prot, int flags, struct fl_file *file, uint64_t off);
 int fl_munmap(struct fl_world *w, struct fl_mm *mm, fl_addr_t addr, size_t len);
+/*
+ * mremap(2) (mm/mremap.c): shrink, grow in place, or move (MAYMOVE; to
+ * NEW_ADDR with FIXED, unmapping what is there).  The new address, or
+ * -errno: -EINVAL bad flags/alignment/len 0/overlap, -EFAULT no vma or a
+ * range crossing its end, -ENOMEM cannot grow in place without MAYMOVE.
+ */
+#define FL_MREMAP_MAYMOVE 1u
+#define FL_MREMAP_FIXED   2u
+long fl_mremap(struct fl_world *w, struct fl_mm *mm, fl_addr_t addr, size_t old_len,
+	       size_t new_len, unsigned flags, fl_addr_t new_addr);
 int fl_mprotect(struct fl_world *w, struct fl_mm *mm, fl_addr_t addr, size_t len,
 		int prot);
 int fl_madvise(struct fl_world *w, struct fl_mm *mm, fl_addr_t addr, size_t len,

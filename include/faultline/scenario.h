@@ -53,6 +53,7 @@ enum fl_sc_verb {
 	FL_SC_MPROTECT, FL_SC_MADVISE, FL_SC_STORE, FL_SC_LOAD, FL_SC_POKE,
 	FL_SC_TAG, FL_SC_EVICT, FL_SC_POISON, FL_SC_CALL, FL_SC_ON,
 	FL_SC_EXPECT, FL_SC_VARY,
+	FL_SC_MREMAP,           /* mremap ADDR OLDLEN NEWLEN [at=] [flags=] [as=] */
 };
 
 /* code of a `call` statement: the kernel entry point. */
@@ -73,6 +74,8 @@ enum fl_sc_func {
 	FL_SC_UFFD_ZEROPAGE, FL_SC_UFFD_WAKE, FL_SC_UFFD_WRITEPROTECT,
 	FL_SC_UFFD_CONTINUE, FL_SC_UFFD_READ, FL_SC_UFFD_SERVE,
 	FL_SC_READ_PAGES,       /* read_pages H OFF LEN: kernel read of GUP'd folios */
+	FL_SC_UFFD_POISON, FL_SC_UFFD_MOVE,
+	FL_SC_UFFD_LOG,         /* uffd_log U: the monitor's next UFFDIO_COPY answer */
 };
 
 /* code of an `expect` statement. */
@@ -112,6 +115,7 @@ enum fl_sc_kind {
 	FL_SC_UFFD_MODES, FL_SC_COPY_MODE, FL_SC_EVENT_FLAGS,
 	FL_SC_HOOK,             /* HOOK[#N] (fl_sc_hook) */
 	FL_SC_RANGE,            /* FROM..TO (fl_sc_range) */
+	FL_SC_MOVE_MODE,        /* UFFDIO_MOVE mode: dontwake,allow_src_holes */
 	FL_SC_KIND_COUNT
 };
 

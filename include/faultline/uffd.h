@@ -72,6 +72,9 @@
 #define FL_UFFDIO_ZEROPAGE_MODE_DONTWAKE 1ull
 #define FL_UFFDIO_WRITEPROTECT_MODE_WP       1ull
 #define FL_UFFDIO_WRITEPROTECT_MODE_DONTWAKE 2ull
+#define FL_UFFDIO_POISON_MODE_DONTWAKE 1ull
+#define FL_UFFDIO_MOVE_MODE_DONTWAKE        1ull
+#define FL_UFFDIO_MOVE_MODE_ALLOW_SRC_HOLES 2ull
 
 /* uffd_msg.event */
 #define FL_UFFD_EVENT_PAGEFAULT 0x12
@@ -95,6 +98,8 @@ struct fl_uffd_msg {
 	uint32_t ptid;               /* PAGEFAULT with THREAD_ID: the pid */
 	struct fl_uffd_ctx *ufd;     /* FORK: the child's new context */
 	fl_addr_t start, end;        /* REMOVE, UNMAP */
+	fl_addr_t from, to;          /* REMAP: old and new address */
+	uint64_t len;                /* REMAP: the old length */
 };
 
 struct fl_uffdio_api { uint64_t api, features, ioctls; };
@@ -112,13 +117,22 @@ struct fl_uffdio_copy {
 	int64_t copy;
 	const uint8_t *src_buf;
 };
-/* UFFDIO_ZEROPAGE (field zeropage) and UFFDIO_CONTINUE (field mapped). */
+/*
+ * UFFDIO_ZEROPAGE (field zeropage), UFFDIO_CONTINUE (field mapped) and
+ * UFFDIO_POISON (field updated).
+ */
 struct fl_uffdio_fill {
 	struct fl_uffdio_range range;
 	uint64_t mode;
 	int64_t out;
 };
 struct fl_uffdio_writeprotect { struct fl_uffdio_range range; uint64_t mode; };
+/* UFFDIO_MOVE (6.8): MOVE is the output field, bytes moved or -errno. */
+struct fl_uffdio_move {
+	fl_addr_t dst, src;
+	uint64_t len, mode;
+	int64_t move;
+};
 
 /* ---- permission (the world's settings; default: CAP_SYS_PTRACE held) ---- */
 
@@ -146,6 +160,10 @@ int fl_uffdio_wake(struct fl_world *w, struct fl_uffd_ctx *ctx,
 		   const struct fl_uffdio_range *range);
 int fl_uffdio_writeprotect(struct fl_world *w, struct fl_uffd_ctx *ctx,
 			   const struct fl_uffdio_writeprotect *wp);
+/* UFFDIO_POISON (6.6): poison markers in none ptes; field updated. */
+int fl_uffdio_poison(struct fl_world *w, struct fl_uffd_ctx *ctx, struct fl_uffdio_fill *p);
+/* UFFDIO_MOVE (6.8): move_pages; 0, -EAGAIN if partial (move > 0), -errno. */
+int fl_uffdio_move(struct fl_world *w, struct fl_uffd_ctx *ctx, struct fl_uffdio_move *mv);
 /*
  * read(2) of one message: 0 and *MSG, -EAGAIN when nothing is queued (a
  * blocking fd would wait: fl_uffd_take_blocked() then reports it), -EINVAL
@@ -158,6 +176,33 @@ int fl_uffd_read(struct fl_world *w, struct fl_uffd_ctx *ctx, struct fl_uffd_msg
 /* Resolve every later missing fault of CTX by copying PAGE (4096 bytes). */
 int fl_uffd_serve(struct fl_world *w, struct fl_uffd_ctx *ctx, const uint8_t *page);
 /*
+ * A handler of the caller's own, run where the faulting task waits (inside
+ * handle_userfault), after the PAGEFAULT event MSG was queued and read for
+ * it.  It may call any fl_uffdio_*() on CTX.  It returns 0 when it woke
+ * the task (the access retries: a handler that wakes without resolving
+ * makes the task fault again, and a task that faults FL_UFFD_MAX_REFAULTS
+ * times at one address in one statement is reported as a livelock), or
+ * -errno when it gave up (the task waits on: blocked).  FN NULL removes it.
+ * It takes precedence over fl_uffd_serve()'s built-in monitor.
+ */
+#define FL_UFFD_MAX_REFAULTS 3
+typedef int (*fl_uffd_handler_fn)(struct fl_world *w, struct fl_uffd_ctx *ctx,
+				  const struct fl_uffd_msg *msg, void *arg);
+int fl_uffd_set_handler(struct fl_world *w, struct fl_uffd_ctx *ctx,
+			fl_uffd_handler_fn fn, void *arg);
+/*
+ * What the built-in monitor saw of each UFFDIO_COPY it issued: the
+ * ioctl's return (0 or -errno) and the copy field.  fl_uffd_log_next()
+ * hands out the next entry not handed out before, or -ENOENT.
+ */
+struct fl_uffd_log_entry {
+	fl_addr_t dst;
+	int ret;
+	int64_t copy;
+};
+int fl_uffd_log_next(struct fl_world *w, struct fl_uffd_ctx *ctx,
+		     struct fl_uffd_log_entry *e);
+/*
  * Every event CTX ever produced is kept, in order, whoever read it (a
  * read(2) or the monitor).  This hands out the next one not handed out
  * before into *MSG, or -ENOENT past the last: `expect event` walks it.
@@ -167,8 +212,11 @@ int fl_uffd_event_next(struct fl_world *w, struct fl_uffd_ctx *ctx,
 /*
  * Did something wait on a userfaultfd with nobody to wake it since the last
  * call?  Clears the note; *ADDR gets the faulting address (0 for a read).
+ * fl_uffd_take_spin() is the same for a task woken again and again
+ * without progress (FL_UFFD_MAX_REFAULTS): a livelock, not a wait.
  */
 bool fl_uffd_take_blocked(struct fl_world *w, fl_addr_t *addr);
+bool fl_uffd_take_spin(struct fl_world *w, fl_addr_t *addr);
 /* Is a non-cooperative event pending (ctx->mmap_changing)? */
 bool fl_uffd_mmap_changing(const struct fl_uffd_ctx *ctx);
 

@@ -1,0 +1,38 @@
+/*
+ * backend/model_mremap.c - the `mremap ADDR OLDLEN NEWLEN [at=ADDR]
+ * [flags=N] [as=NAME]` statement on the model.
+ *
+ * Flags default to MREMAP_MAYMOVE, plus MREMAP_FIXED with at=; flags=N
+ * gives the raw value instead (to reach the kernel's -EINVAL and -ENOMEM).
+ * The result follows the syscall convention: ret is the new address, or
+ * -1 with the errno.  as=NAME names the mapping at its new address.
+ */
+#include <stdio.h>
+
+#include "backend/model_internal.h"
+
+int model_mremap(struct model *m, const struct fl_sc_stmt *st,
+		 const struct fl_val *args, struct fl_obs *obs)
+{
+	const struct fl_val *at = key_val(st, args, "at");
+	const struct fl_val *flags = key_val(st, args, "flags");
+	const struct fl_val *as = key_val(st, args, "as");
+	unsigned f = FL_MREMAP_MAYMOVE | (at ? FL_MREMAP_FIXED : 0);
+	long ret;
+
+	if (flags)
+		f = (unsigned)flags->u;
+	ret = fl_mremap(m->w, current_mm(m), args[0].u, args[1].u, args[2].u, f,
+			at ? at->u : 0);
+	set_ret(obs, ret < 0 ? -1 : ret);
+	if (ret < 0) {
+		obs->err = (int)-ret;
+		snprintf(obs->summary, sizeof(obs->summary), "mremap: errno %d", (int)-ret);
+		return 0;
+	}
+	if (as)
+		m->map_base[as->u] = (fl_addr_t)ret;
+	snprintf(obs->summary, sizeof(obs->summary), "mremap: now at 0x%lx",
+		 (unsigned long)ret);
+	return 0;
+}
