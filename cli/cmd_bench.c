@@ -29,7 +29,7 @@
 
 #include "cli/cli.h"
 
-#define BENCH_USAGE "usage: faultline bench copy [ARGS] | bench vma [--n N]"
+#define BENCH_USAGE "usage: faultline bench copy [ARGS] | bench vma [--n N] | bench explore [--cases N]"
 #define BENCH_VMA_DEFAULT_N 1000000UL
 #define BENCH_VMA_MAX_N     100000000UL
 #define BENCH_SEED          0x9e3779b97f4a7c15ULL
@@ -262,6 +262,7 @@ out:
 static const struct fl_cmd bench_cmds[] = {
 	{ "copy", bench_copy, "bench copy [ARGS]   uaccess copy throughput" },
 	{ "vma",  bench_vma,  "bench vma [--n N]   mmap/munmap cost as the vma tree grows" },
+	{ "explore", bench_explore, "bench explore [--cases N]   explored cases per second, -j1 and -j2" },
 	{ "matrix", bench_matrix, "bench matrix   the Rutland matrix at system-call level: host vs model" },
 };
 

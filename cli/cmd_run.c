@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <faultline/explore.h>
 #include <faultline/run.h>
 
 #include "cli/cli.h"
@@ -21,6 +22,8 @@ enum run_format { FMT_TRACE, FMT_QUIET, FMT_JSON, FMT_KTAP, FMT_TABLE };
 struct run_opts {
 	enum run_format fmt;
 	const struct fl_backend_ops *backend;
+	bool has_case;          /* --case N: that case of the vary space */
+	uint64_t case_n;
 };
 
 /* ---- trace ---- */
@@ -217,6 +220,36 @@ static int parse_all(int nfiles, char **files, struct fl_scenario **sc)
 	return FL_EXIT_OK;
 }
 
+/*
+ * SC whole, or with --case N the values of case N of its vary space (the
+ * numbering of `faultline explore`, include/faultline/explore.h).
+ */
+static int run_case(const struct run_opts *o, const struct fl_scenario *sc,
+		    struct fl_run **run)
+{
+	struct fl_space s;
+	int64_t *vals;
+	int err;
+
+	if (!o->has_case)
+		return fl_scenario_run(sc, o->backend, NULL, run);
+	err = fl_space_init(&s, sc);
+	if (err)
+		return err;
+	vals = calloc(sc->nvars + 1, sizeof(*vals));
+	if (!vals)
+		err = -ENOMEM;
+	else if (o->case_n >= s.ncases)
+		err = -ERANGE;
+	if (!err) {
+		fl_space_values(&s, o->case_n, vals);
+		err = fl_scenario_run(sc, o->backend, vals, run);
+	}
+	free(vals);
+	fl_space_fini(&s);
+	return err;
+}
+
 static int run_all(const struct run_opts *o, int nfiles, char **files,
 		   struct fl_scenario **sc)
 {
@@ -235,8 +268,14 @@ static int run_all(const struct run_opts *o, int nfiles, char **files,
 	}
 	for (i = 0; i < nfiles; i++) {
 		struct fl_run *run;
-		int err = fl_scenario_run(sc[i], o->backend, NULL, &run);
+		int err = run_case(o, sc[i], &run);
 
+		if (err == -ERANGE) {   /* --case past the end of the space */
+			fl_cli_error("%s: no case %llu in its vary space", files[i],
+				     (unsigned long long)o->case_n);
+			rc = worse(rc, FL_EXIT_USAGE);
+			continue;
+		}
 		if (err) {
 			fl_cli_error("%s: %s", files[i], strerror(-err));
 			rc = worse(rc, FL_EXIT_BUG);
@@ -278,6 +317,7 @@ static int parse_opts(int argc, char **argv, struct run_opts *o, int *first)
 {
 	int i;
 
+	memset(o, 0, sizeof(*o));
 	o->fmt = FMT_TRACE;
 	o->backend = &fl_model_backend;
 	for (i = 1; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
@@ -298,6 +338,15 @@ static int parse_opts(int argc, char **argv, struct run_opts *o, int *first)
 		else if (!strcmp(argv[i], "--backend")) {
 			fl_cli_error("run: --backend takes 'model' or 'host'");
 			return FL_EXIT_USAGE;
+		} else if (!strcmp(argv[i], "--case") && i + 1 < argc) {
+			char *end;
+
+			o->has_case = true;
+			o->case_n = strtoull(argv[++i], &end, 0);
+			if (!argv[i][0] || *end || argv[i][0] == '-') {
+				fl_cli_error("run: --case takes a case number");
+				return FL_EXIT_USAGE;
+			}
 		} else if (!strcmp(argv[i], "--")) {
 			i++;
 			break;
@@ -308,6 +357,10 @@ static int parse_opts(int argc, char **argv, struct run_opts *o, int *first)
 	}
 	if (i == argc) {
 		fl_cli_error("run: no scenario file given");
+		return FL_EXIT_USAGE;
+	}
+	if (o->has_case && argc - i != 1) {
+		fl_cli_error("run: --case takes exactly one scenario file");
 		return FL_EXIT_USAGE;
 	}
 	*first = i;
@@ -324,6 +377,8 @@ int cmd_run(int argc, char **argv)
 	if (rc)
 		return rc;
 	n = argc - first;
+	if (n <= 0)     /* parse_opts() saw to it; the compiler cannot tell */
+		return FL_EXIT_USAGE;
 	sc = calloc((size_t)n, sizeof(*sc));
 	if (!sc)
 		return FL_EXIT_BUG;

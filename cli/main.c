@@ -10,6 +10,8 @@
 static const struct fl_cmd commands[] = {
 	{ "run",       cmd_run,       "run [--backend model|host] [--json|--ktap|--table|-q] FILE...   run scenarios" },
 	{ "diff",      cmd_diff,      "diff [--json] FILE...   run scenarios on the model and the running kernel, compare" },
+	{ "explore",   cmd_explore,   "explore [-j N] [--shard I/N] [--random N --seed S] [--json] [--svg FILE] [--diff] FILE   every case of a scenario's vary space" },
+	{ "merge",     cmd_merge,     "merge [--json] [--svg FILE] SHARD.json...   combine the JSON results of explore shards" },
 	{ "eras",      cmd_eras,      "eras [--markdown]   the era table: every version-dependent rule" },
 	{ "exactness", cmd_exactness, "exactness [--verbose]   usercopy exactness by architecture (Rutland matrix)" },
 	{ "bench",     cmd_bench,     "bench copy|vma|matrix   measure the model (matrix: against the running kernel)" },

@@ -22,7 +22,9 @@
 
 struct runner {
 	struct fl_run *run;
-	struct fl_backend b;
+	struct fl_backend bstore;       /* the backend of a whole run */
+	struct fl_backend *b;           /* bstore, or the prefix's (run_case) */
+	const struct fl_run_watch *watch;
 	const int64_t *vars;
 	int64_t *var_store;
 	struct fl_step *cur;            /* the step receiving trace lines */
@@ -85,7 +87,7 @@ static uint64_t eval_expr(struct runner *r, const struct fl_sc_expr *e)
 	uint64_t v = fl_sc_expr_eval(e, r->vars);
 
 	if (e->map >= 0)
-		v += r->b.ops->map_base(&r->b, (unsigned)e->map);
+		v += r->b->ops->map_base(r->b, (unsigned)e->map);
 	return v;
 }
 
@@ -262,7 +264,7 @@ static int capture_before(struct runner *r, unsigned i)
 		buf = calloc(len ? len : 1, 1);
 		if (!buf)
 			return -ENOMEM;
-		r->b.ops->peek(&r->b, eval_expr(r, &e->args[0].u.expr), buf, len);
+		r->b->ops->peek(r->b, eval_expr(r, &e->args[0].u.expr), buf, len);
 		free(r->before[j]);
 		r->before[j] = buf;
 	}
@@ -319,7 +321,7 @@ static bool expect_mem(struct runner *r, const struct fl_sc_stmt *e,
 		snprintf(seen, len, "memory could not be captured");
 		return false;
 	}
-	r->b.ops->peek(&r->b, addr, now, n);
+	r->b->ops->peek(r->b, addr, now, n);
 	for (i = 0; i < n; i++) {
 		if (now[i] != want[i]) {
 			snprintf(seen, len, "byte at 0x%llx (+%zu) is 0x%02x, want 0x%02x",
@@ -369,10 +371,10 @@ static bool expect_event(struct runner *r, const struct fl_sc_stmt *e,
 	for (i = 0; i < e->nkeys; i++)
 		if (!strcmp(e->keys[i].name, "flags"))
 			flags = &v[e->nargs + i];
-	if (!r->b.ops->uffd_event)
+	if (!r->b->ops->uffd_event)
 		return snprintf(seen, len, "the %s backend reports no uffd events",
-				r->b.ops->name), false;
-	if (r->b.ops->uffd_event(&r->b, (unsigned)v[0].u, &ev))
+				r->b->ops->name), false;
+	if (r->b->ops->uffd_event(r->b, (unsigned)v[0].u, &ev))
 		return snprintf(seen, len, "no further event"), false;
 	if (ev.type != v[1].u || (flags && ev.flags != flags->u))
 		return snprintf(seen, len, "event %s flags 0x%llx at 0x%llx",
@@ -470,6 +472,8 @@ static bool run_one(struct runner *r, unsigned i)
 	err = capture_before(r, i);
 	if (!err)
 		err = eval_args(r, st->verb == FL_SC_ON ? st->hooked : st, &v, &s->obs);
+	if (!err && r->watch && st->verb != FL_SC_EXPECT && st->verb != FL_SC_ON)
+		r->watch->before(r->watch->arg, r->b, st, v);
 	if (err) {
 		s->rc = err;
 		run->verdict = FL_VERDICT_ERROR;
@@ -485,11 +489,13 @@ static bool run_one(struct runner *r, unsigned i)
 			snprintf(run->reason, sizeof(run->reason),
 				 "line %u: expectation failed: %.200s", st->line, s->seen);
 	} else if (st->verb == FL_SC_ON) {
-		s->rc = r->b.ops->arm_hook(&r->b, (enum fl_hook)st->args[0].u.hook.hook,
+		s->rc = r->b->ops->arm_hook(r->b, (enum fl_hook)st->args[0].u.hook.hook,
 					   (unsigned)fl_sc_expr_eval(&st->args[0].u.hook.nth, r->vars),
 					   st->hooked, v);
 	} else {
-		s->rc = r->b.ops->exec(&r->b, st, v, &s->obs);
+		s->rc = r->b->ops->exec(r->b, st, v, &s->obs);
+		if (r->watch)
+			r->watch->after(r->watch->arg, r->b, s, v);
 	}
 	free(v);
 	if (s->rc == -EOPNOTSUPP) {
@@ -505,38 +511,62 @@ static bool run_one(struct runner *r, unsigned i)
 	return s->rc == 0;
 }
 
-static int runner_init(struct runner *r, const struct fl_scenario *sc,
-		       const struct fl_backend_ops *ops, const int64_t *vars)
+/* A run record for SC on OPS with its step array: NULL if out of memory. */
+static struct fl_run *run_new(const struct fl_scenario *sc, const char *backend)
 {
 	struct fl_run *run = calloc(1, sizeof(*run));
-	unsigned i;
 
 	if (!run)
-		return -ENOMEM;
-	r->run = run;
+		return NULL;
 	run->sc = sc;
-	run->backend = ops->name;
+	run->backend = backend;
 	run->steps = calloc(sc->nstmts ? sc->nstmts : 1, sizeof(*run->steps));
+	if (!run->steps) {
+		free(run);
+		return NULL;
+	}
+	return run;
+}
+
+/*
+ * R runs on backend B (its own bstore, or a prefix's) with the values
+ * VARS (NULL: each variable's FROM).  R->run must be set.
+ */
+static int runner_init(struct runner *r, struct fl_backend *b,
+		       const int64_t *vars, const struct fl_run_watch *watch)
+{
+	const struct fl_scenario *sc = r->run->sc;
+	unsigned i;
+
 	r->before = calloc(sc->nstmts ? sc->nstmts : 1, sizeof(*r->before));
 	r->var_store = calloc(sc->nvars ? sc->nvars : 1, sizeof(*r->var_store));
-	if (!run->steps || !r->before || !r->var_store)
+	if (!r->before || !r->var_store)
 		return -ENOMEM;
 	for (i = 0; i < sc->nvars; i++)
 		r->var_store[i] = vars ? vars[i] : sc->vars[i].from;
 	r->vars = r->var_store;
-	r->b.ops = ops;
-	r->b.sc = sc;
-	r->b.trace = runner_trace;
-	r->b.trace_arg = r;
+	r->watch = watch;
+	r->b = b;
 	return 0;
 }
 
+/* The backend of a whole run: traces go to R unless FLAGS say not. */
+static void runner_own_backend(struct runner *r, const struct fl_backend_ops *ops,
+			       unsigned flags)
+{
+	r->bstore.ops = ops;
+	r->bstore.sc = r->run->sc;
+	r->bstore.trace = (flags & FL_RUN_NO_TRACE) ? NULL : runner_trace;
+	r->bstore.trace_arg = r;
+}
+
+/* Release what R holds; the backend only if it is R's own. */
 static void runner_fini(struct runner *r)
 {
 	unsigned i;
 
-	if (r->b.priv)
-		r->b.ops->close(&r->b);
+	if (r->b == &r->bstore && r->bstore.priv)
+		r->bstore.ops->close(&r->bstore);
 	for (i = 0; r->before && i < r->run->sc->nstmts; i++)
 		free(r->before[i]);
 	free(r->before);
@@ -544,43 +574,75 @@ static void runner_fini(struct runner *r)
 	free_data(r);
 }
 
-int fl_scenario_run(const struct fl_scenario *sc,
-		    const struct fl_backend_ops *ops, const int64_t *vars,
-		    struct fl_run **out)
+/* Statements [FROM, TO) of R's scenario, until one stops the run. */
+static bool run_range(struct runner *r, unsigned from, unsigned to)
+{
+	unsigned i;
+
+	for (i = from; i < to; i++)
+		if (!run_one(r, i))
+			return false;
+	return true;
+}
+
+static void run_finish(struct fl_run *run)
+{
+	if (run->verdict == FL_VERDICT_PASS && run->failed)
+		run->verdict = FL_VERDICT_FAIL;
+	if (run->verdict == FL_VERDICT_PASS)
+		snprintf(run->reason, sizeof(run->reason),
+			 run->expects == 1 ? "%u expectation holds" : run->expects ? "%u expectations hold" : "ran, no expectations",
+			 run->expects);
+}
+
+/* Configure R's run and open its own backend.  0, 1 (verdict set), -errno. */
+static int runner_open(struct runner *r)
+{
+	if (configure(r->run, r->run->sc)) {
+		r->run->verdict = FL_VERDICT_ERROR;
+		snprintf(r->run->reason, sizeof(r->run->reason),
+			 "kernel host: cannot read the running kernel's version");
+		return 1;
+	}
+	return r->bstore.ops->open(&r->bstore, r->run->kver, r->run->arch);
+}
+
+/* A whole run: open, every statement, close. */
+static int scenario_run_watched(const struct fl_scenario *sc,
+				const struct fl_backend_ops *ops,
+				const int64_t *vars, const struct fl_run_watch *watch,
+				unsigned flags, struct fl_run **out)
 {
 	struct runner r = { 0 };
-	unsigned i;
 	int err;
 
-	err = runner_init(&r, sc, ops, vars);
-	if (err)
+	r.run = run_new(sc, ops->name);
+	if (!r.run)
+		return -ENOMEM;
+	runner_own_backend(&r, ops, flags);
+	err = runner_init(&r, &r.bstore, vars, watch);
+	if (!err)
+		err = runner_open(&r);
+	if (err < 0)
 		goto out_fini;
-	if (configure(r.run, sc)) {
-		r.run->verdict = FL_VERDICT_ERROR;
-		snprintf(r.run->reason, sizeof(r.run->reason),
-			 "kernel host: cannot read the running kernel's version");
-		goto out_done;
+	if (!err) {
+		run_range(&r, 0, sc->nstmts);
+		run_finish(r.run);
 	}
-	err = ops->open(&r.b, r.run->kver, r.run->arch);
-	if (err)
-		goto out_fini;
-	for (i = 0; i < sc->nstmts; i++)
-		if (!run_one(&r, i))
-			break;
-	if (r.run->verdict == FL_VERDICT_PASS && r.run->failed)
-		r.run->verdict = FL_VERDICT_FAIL;
-	if (r.run->verdict == FL_VERDICT_PASS)
-		snprintf(r.run->reason, sizeof(r.run->reason),
-			 r.run->expects == 1 ? "%u expectation holds" : r.run->expects ? "%u expectations hold" : "ran, no expectations",
-			 r.run->expects);
-out_done:
 	runner_fini(&r);
 	*out = r.run;
 	return 0;
 out_fini:
 	runner_fini(&r);
 	fl_run_free(r.run);
-	return err ? err : -ENOMEM;
+	return err;
+}
+
+int fl_scenario_run(const struct fl_scenario *sc,
+		    const struct fl_backend_ops *ops, const int64_t *vars,
+		    struct fl_run **out)
+{
+	return scenario_run_watched(sc, ops, vars, NULL, 0, out);
 }
 
 void fl_run_free(struct fl_run *run)
@@ -597,4 +659,209 @@ void fl_run_free(struct fl_run *run)
 	}
 	free(run->steps);
 	free(run);
+}
+
+/* ---- running a shared prefix once, then case after case ---- */
+
+struct fl_prefix {
+	struct runner r;        /* ran statements [0, split); owns the backend */
+	unsigned split;
+	unsigned flags;
+	bool snapped;           /* the backend holds a snapshot at the split */
+	bool stopped;           /* the prefix itself stopped the run */
+};
+
+static bool expr_has_var(const struct fl_sc_expr *e)
+{
+	return e->nvars != 0;
+}
+
+static bool arg_has_var(const struct fl_sc_arg *a)
+{
+	switch (a->kind) {
+	case FL_SC_NUM: case FL_SC_SNUM: case FL_SC_ADDR:
+		return expr_has_var(&a->u.expr);
+	case FL_SC_IOVEC:
+		return expr_has_var(&a->u.iov.addr) || expr_has_var(&a->u.iov.len);
+	case FL_SC_DATA: case FL_SC_MEMDATA:
+		return (a->u.data.form == FL_SC_DATA_FILL ||
+			a->u.data.form == FL_SC_DATA_SEQ) && expr_has_var(&a->u.data.n);
+	case FL_SC_HOOK:
+		return expr_has_var(&a->u.hook.nth);
+	default:
+		return false;
+	}
+}
+
+static bool stmt_has_var(const struct fl_sc_stmt *st)
+{
+	unsigned i;
+
+	for (i = 0; i < st->nargs; i++)
+		if (arg_has_var(&st->args[i]))
+			return true;
+	for (i = 0; i < st->nkeys; i++)
+		if (arg_has_var(&st->keys[i].arg))
+			return true;
+	return st->hooked && stmt_has_var(st->hooked);
+}
+
+unsigned fl_scenario_split(const struct fl_scenario *sc)
+{
+	unsigned k = 0, j;
+	bool moved = true;
+
+	while (k < sc->nstmts && !stmt_has_var(&sc->stmts[k]))
+		k++;
+	while (moved) {
+		moved = false;
+		/* an expect after the split judges a step before it: split there */
+		for (j = k; j < sc->nstmts; j++)
+			if (sc->stmts[j].verb == FL_SC_EXPECT &&
+			    sc->stmts[j].subject >= 0 && (unsigned)sc->stmts[j].subject < k) {
+				k = (unsigned)sc->stmts[j].subject;
+				moved = true;
+			}
+		/* an `on` arms the next call: it stays with it */
+		while (k > 0 && sc->stmts[k - 1].verb == FL_SC_ON) {
+			k--;
+			moved = true;
+		}
+	}
+	return k;
+}
+
+int fl_prefix_open(const struct fl_scenario *sc, const struct fl_backend_ops *ops,
+		   unsigned split, unsigned flags, const struct fl_run_watch *watch,
+		   struct fl_prefix **out)
+{
+	struct fl_prefix *p = calloc(1, sizeof(*p));
+	int err = -ENOMEM;
+
+	if (!p)
+		return -ENOMEM;
+	p->split = split < sc->nstmts ? split : sc->nstmts;
+	p->flags = flags;
+	p->r.run = run_new(sc, ops->name);
+	if (!p->r.run)
+		goto out_free;
+	runner_own_backend(&p->r, ops, flags);
+	err = runner_init(&p->r, &p->r.bstore, NULL, watch);
+	if (err)
+		goto out_fini;
+	if (!ops->snapshot) {   /* every case is a whole run */
+		*out = p;
+		return 0;
+	}
+	err = runner_open(&p->r);
+	if (err < 0)
+		goto out_fini;
+	p->stopped = err || !run_range(&p->r, 0, p->split);
+	if (p->stopped)
+		run_finish(p->r.run);
+	else
+		err = ops->snapshot(&p->r.bstore);
+	if (err < 0)
+		goto out_fini;
+	p->snapped = !p->stopped;
+	*out = p;
+	return 0;
+out_fini:
+	runner_fini(&p->r);
+	fl_run_free(p->r.run);
+out_free:
+	free(p);
+	return err;
+}
+
+void fl_prefix_close(struct fl_prefix *p)
+{
+	if (!p)
+		return;
+	runner_fini(&p->r);
+	fl_run_free(p->r.run);
+	free(p);
+}
+
+static int step_copy(struct fl_step *to, const struct fl_step *from)
+{
+	unsigned j;
+
+	*to = *from;
+	to->trace = NULL;
+	to->ntrace = 0;
+	to->obs.kbuf = NULL;
+	if (from->obs.kbuf) {
+		to->obs.kbuf = malloc(from->obs.kbuf_len ? from->obs.kbuf_len : 1);
+		if (!to->obs.kbuf)
+			return -ENOMEM;
+		memcpy(to->obs.kbuf, from->obs.kbuf, from->obs.kbuf_len);
+	}
+	if (!from->ntrace)
+		return 0;
+	to->trace = calloc(from->ntrace, sizeof(*to->trace));
+	if (!to->trace)
+		return -ENOMEM;
+	for (j = 0; j < from->ntrace; j++) {
+		to->trace[j] = strdup(from->trace[j]);
+		if (!to->trace[j])
+			return -ENOMEM;
+		to->ntrace++;
+	}
+	return 0;
+}
+
+/* A new run record holding a copy of the prefix's run. */
+static int run_copy(const struct fl_run *from, struct fl_run **out)
+{
+	struct fl_run *run = run_new(from->sc, from->backend);
+	unsigned i;
+
+	if (!run)
+		return -ENOMEM;
+	run->kver = from->kver;
+	run->arch = from->arch;
+	run->expects = from->expects;
+	run->failed = from->failed;
+	run->verdict = from->verdict;
+	memcpy(run->reason, from->reason, sizeof(run->reason));
+	for (i = 0; i < from->nsteps; i++, run->nsteps++)
+		if (step_copy(&run->steps[i], &from->steps[i])) {
+			fl_run_free(run);
+			return -ENOMEM;
+		}
+	*out = run;
+	return 0;
+}
+
+int fl_prefix_run(struct fl_prefix *p, const int64_t *vars,
+		  const struct fl_run_watch *watch, struct fl_run **out)
+{
+	struct runner c = { 0 };
+	struct fl_backend *b = &p->r.bstore;
+	int err;
+
+	if (!p->snapped && !p->stopped)
+		return scenario_run_watched(p->r.run->sc, b->ops, vars, watch,
+					    p->flags, out);
+	err = run_copy(p->r.run, &c.run);
+	if (err || p->stopped)
+		return err ? err : (*out = c.run, 0);
+	err = b->ops->restore(b);
+	if (!err)
+		err = runner_init(&c, b, vars, watch);
+	if (err)
+		goto out_fini;
+	if (b->trace)
+		b->trace_arg = &c;
+	run_range(&c, p->split, c.run->sc->nstmts);
+	b->trace_arg = &p->r;
+	run_finish(c.run);
+	runner_fini(&c);
+	*out = c.run;
+	return 0;
+out_fini:
+	runner_fini(&c);
+	fl_run_free(c.run);
+	return err;
 }

@@ -54,6 +54,20 @@ struct fl_run {
 };
 
 /*
+ * A watcher of a run (the explorer's properties, explore/property.c):
+ * before() is called just before the backend executes a statement (not an
+ * expect or on line), with its evaluated arguments; after() just after,
+ * with its step.  Both may read memory through B's peek.
+ */
+struct fl_run_watch {
+	void *arg;
+	void (*before)(void *arg, struct fl_backend *b, const struct fl_sc_stmt *st,
+		       const struct fl_val *v);
+	void (*after)(void *arg, struct fl_backend *b, const struct fl_step *s,
+		      const struct fl_val *v);
+};
+
+/*
  * Run SC on the backend OPS with one value per vary variable (VARS may be
  * NULL: each variable takes its FROM value).  0 and *OUT (fl_run_free()),
  * or -ENOMEM.  The verdict, not the return value, says how it went.
@@ -62,6 +76,46 @@ int fl_scenario_run(const struct fl_scenario *sc,
 		    const struct fl_backend_ops *ops, const int64_t *vars,
 		    struct fl_run **out);
 void fl_run_free(struct fl_run *run);
+
+/*
+ * Running many cases of one scenario (the explorer): the statements before
+ * the split run once, the backend snapshots its world there, and each case
+ * restores it and runs only the statements from the split on.
+ *
+ *   fl_prefix_open ──> [prefix ran, snapshot] ──fl_prefix_run──> restore,
+ *        suffix with the case's values ──> a whole fl_run ──> ... ──> close
+ *
+ * Invariants
+ *   1. fl_prefix_run(p, vars) gives the run fl_scenario_run(sc, ops, vars)
+ *      gives: the same steps, observables, traces and verdict (the prefix's
+ *      steps are copied into every case's run).
+ *   2. The prefix runs once, whatever the number of cases.
+ *   3. A backend without snapshot (the host) runs every case whole.
+ */
+struct fl_prefix;
+
+/* Leave the trace sink unset: no trace lines are made or kept (fast). */
+#define FL_RUN_NO_TRACE 1u
+
+/*
+ * The first statement that must run per case: the first one that uses a
+ * vary variable, moved back so that no expect after it judges a statement
+ * before it and no `on` line is parted from the call it arms.
+ */
+unsigned fl_scenario_split(const struct fl_scenario *sc);
+
+/*
+ * Run statements [0, SPLIT) of SC on OPS (with WATCH, may be NULL) and
+ * snapshot.  0 and *OUT (fl_prefix_close()), or -errno (no backend).  A
+ * prefix that stops (unsupported, error) makes every case that run.
+ */
+int fl_prefix_open(const struct fl_scenario *sc, const struct fl_backend_ops *ops,
+		   unsigned split, unsigned flags, const struct fl_run_watch *watch,
+		   struct fl_prefix **out);
+/* One case: as fl_scenario_run(sc, ops, VARS) (invariant 1), watched by WATCH. */
+int fl_prefix_run(struct fl_prefix *p, const int64_t *vars,
+		  const struct fl_run_watch *watch, struct fl_run **out);
+void fl_prefix_close(struct fl_prefix *p);
 
 const char *fl_verdict_name(enum fl_verdict v);
 

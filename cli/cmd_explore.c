@@ -1,0 +1,404 @@
+/*
+ * cli/cmd_explore.c - `faultline explore [OPTIONS] FILE`: every case of a
+ * scenario's vary space (or a sample, or a shard) on the model, judged by
+ * its expect lines and the built-in properties (explore/property.c).
+ *
+ * The report: counts per outcome class; a terminal heatmap over the first
+ * two variables when the grid is small; for each failing class its
+ * smallest case, as a runnable scenario, minimised; `--json` instead the
+ * whole result (every case's number, values and class), which `faultline
+ * merge` reads back; `--svg FILE` a heatmap picture.
+ *
+ * `--diff` runs each case on the model and on the running kernel as
+ * `faultline diff` does (diff_case(), cli/cmd_diff.c), one case at a time
+ * (the host backend forks a real process per scenario process); a case
+ * where they disagree has the class `differ`.
+ *
+ * Exit: 2 usage or a case in class error, else 1 if any case failed (an
+ * expectation, a property, a difference), else 3 if any was unsupported,
+ * else 0.  A --diff the host refuses outright exits 3 with its reason.
+ */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <faultline/explore.h>
+
+#include "cli/cli.h"
+
+struct explore_cli {
+	struct fl_explore_opts o;
+	struct explore_report r;
+	bool diff;
+	const char *file;
+};
+
+/* ---- the title: the file's first comment line ---- */
+
+void explore_title(struct explore_report *r, const char *file)
+{
+	FILE *f = fopen(file, "r");
+	char line[512];
+	size_t n;
+
+	r->title[0] = '\0';
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		char *p = line + strspn(line, " \t");
+
+		if (*p != '#')
+			continue;
+		p += strspn(p + 1, " \t") + 1;
+		n = strcspn(p, "\r\n");
+		snprintf(r->title, sizeof(r->title), "%.*s", (int)n, p);
+		break;
+	}
+	fclose(f);
+}
+
+/* ---- JSON ---- */
+
+static json_t *vars_json(const struct fl_scenario *sc)
+{
+	json_t *a = json_array();
+	unsigned i;
+
+	for (i = 0; i < sc->nvars; i++)
+		json_array_append_new(a, json_pack("{s:s,s:I,s:I,s:I}", "name",
+			sc->names[sc->vars[i].name].text, "from", (json_int_t)sc->vars[i].from,
+			"to", (json_int_t)sc->vars[i].to, "step", (json_int_t)sc->vars[i].step));
+	return a;
+}
+
+static json_t *cases_json(const struct fl_explore *e)
+{
+	json_t *a = json_array();
+	int64_t vals[64];
+	uint64_t i;
+	unsigned v;
+
+	for (i = 0; i < e->ncases; i++) {
+		json_t *c = json_array(), *vs = json_array();
+
+		fl_space_values(&e->space, e->cases[i], vals);
+		for (v = 0; v < e->space.nvars; v++)
+			json_array_append_new(vs, json_integer(vals[v]));
+		json_array_append_new(c, json_integer((json_int_t)e->cases[i]));
+		json_array_append_new(c, vs);
+		json_array_append_new(c, json_string(fl_class_name((enum fl_class)e->cls[i])));
+		json_array_append_new(a, c);
+	}
+	return a;
+}
+
+static void print_json(const struct fl_explore *e, const struct explore_report *r)
+{
+	json_t *doc = json_object(), *counts = json_object(), *small = json_object();
+	unsigned c;
+
+	json_object_set_new(doc, "file", json_string(r->file));
+	json_object_set_new(doc, "title", json_string(r->title));
+	json_object_set_new(doc, "vars", vars_json(e->sc));
+	json_object_set_new(doc, "space", json_integer((json_int_t)e->space.ncases));
+	if (r->random)
+		json_object_set_new(doc, "sample", json_pack("{s:I,s:I}", "n",
+				    (json_int_t)r->sample_n, "seed", (json_int_t)r->seed));
+	if (r->nshards > 1)
+		json_object_set_new(doc, "shard", json_pack("[i,i]", r->shard, r->nshards));
+	json_object_set_new(doc, "ran", json_integer((json_int_t)e->ncases));
+	for (c = 0; c < FL_CLASS_COUNT; c++) {
+		uint64_t s = fl_explore_smallest(e, (enum fl_class)c);
+
+		if (!e->counts[c])
+			continue;
+		json_object_set_new(counts, fl_class_name((enum fl_class)c),
+				    json_integer((json_int_t)e->counts[c]));
+		if (c != FL_CLASS_PASS)
+			json_object_set_new(small, fl_class_name((enum fl_class)c),
+					    json_integer((json_int_t)s));
+	}
+	json_object_set_new(doc, "counts", counts);
+	json_object_set_new(doc, "smallest", small);
+	json_object_set_new(doc, "cases", cases_json(e));
+	json_dumpf(doc, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	putchar('\n');
+	json_decref(doc);
+}
+
+/* ---- text ---- */
+
+static bool is_failure(enum fl_class c)
+{
+	return c != FL_CLASS_PASS && c != FL_CLASS_UNSUPPORTED;
+}
+
+static void print_values(const struct fl_explore *e, const int64_t *vals)
+{
+	unsigned v;
+
+	for (v = 0; v < e->space.nvars; v++)
+		printf("%s%s=%lld", v ? " " : "", e->sc->names[e->sc->vars[v].name].text,
+		       (long long)vals[v]);
+}
+
+/* The smallest case of class C: why, and as a runnable scenario. */
+static void print_smallest(const struct fl_explore *e, const struct explore_report *r,
+			   enum fl_class c)
+{
+	uint64_t n = fl_explore_smallest(e, c);
+	int64_t vals[64];
+	enum fl_class got;
+	char why[320] = "";
+	bool *keep = calloc(e->sc->nstmts + 1, sizeof(*keep));
+
+	fl_space_values(&e->space, n, vals);
+	printf("\n%s: smallest case %llu (", fl_class_name(c), (unsigned long long)n);
+	print_values(e, vals);
+	printf(")\n");
+	if (c != FL_CLASS_DIFFER &&
+	    !fl_explore_case(e->sc, &fl_model_backend, vals, &got, why, sizeof(why), NULL))
+		printf("  %s\n", why);
+	printf("  replay: faultline run --case %llu %s\n", (unsigned long long)n, r->file);
+	if (keep && r->minimise && c != FL_CLASS_DIFFER &&
+	    !fl_explore_minimise(e->sc, &fl_model_backend, vals, c, keep)) {
+		printf("  minimal scenario:\n");
+		fl_explore_print_case(stdout, e->sc, vals, keep);
+	} else {
+		printf("  scenario:\n");
+		fl_explore_print_case(stdout, e->sc, vals, NULL);
+	}
+	free(keep);
+}
+
+static void print_text(const struct fl_explore *e, const struct explore_report *r)
+{
+	unsigned c;
+
+	printf("== %s: %llu of %llu cases", r->file, (unsigned long long)e->ncases,
+	       (unsigned long long)e->space.ncases);
+	if (r->nshards > 1)
+		printf(" (shard %u/%u)", r->shard, r->nshards);
+	if (r->random)
+		printf(" (sample of %llu, seed %llu)", (unsigned long long)r->sample_n,
+		       (unsigned long long)r->seed);
+	printf("\n");
+	for (c = 0; c < FL_CLASS_COUNT; c++)
+		if (e->counts[c])
+			printf("  %-18s %llu\n", fl_class_name((enum fl_class)c),
+			       (unsigned long long)e->counts[c]);
+	if (r->heatmap)
+		fl_explore_heatmap(stdout, e);  /* -E2BIG: no room, none printed */
+	for (c = 0; c < FL_CLASS_COUNT; c++)
+		if (e->counts[c] && is_failure((enum fl_class)c))
+			print_smallest(e, r, (enum fl_class)c);
+}
+
+static int write_svg(const struct fl_explore *e, const struct explore_report *r)
+{
+	FILE *f = fopen(r->svg, "w");
+	int err;
+
+	if (!f) {
+		fl_cli_error("explore: %s: cannot write", r->svg);
+		return FL_EXIT_USAGE;
+	}
+	err = fl_explore_svg(f, e, r->title);
+	if (fclose(f) || err) {
+		fl_cli_error("explore: %s: %s", r->svg, strerror(err ? -err : EIO));
+		return FL_EXIT_FAIL;
+	}
+	return FL_EXIT_OK;
+}
+
+static int exit_code(const struct fl_explore *e)
+{
+	unsigned c;
+
+	if (e->counts[FL_CLASS_ERROR])
+		return FL_EXIT_USAGE;
+	for (c = 0; c < FL_CLASS_COUNT; c++)
+		if (e->counts[c] && is_failure((enum fl_class)c))
+			return FL_EXIT_FAIL;
+	return e->counts[FL_CLASS_UNSUPPORTED] ? FL_EXIT_UNSUPPORTED : FL_EXIT_OK;
+}
+
+int explore_report(const struct fl_explore *e, const struct explore_report *r)
+{
+	int rc = FL_EXIT_OK;
+
+	if (r->svg)
+		rc = write_svg(e, r);
+	if (r->json)
+		print_json(e, r);
+	else
+		print_text(e, r);
+	return rc ? rc : exit_code(e);
+}
+
+/* ---- --diff ---- */
+
+/*
+ * Every case on the model and the host; a disagreement overrides the
+ * model's class with `differ`.  The host's refusal of case 0 (a scenario
+ * it cannot run at all) is a refusal of the whole exploration.
+ */
+static int explore_diff(struct fl_explore *e)
+{
+	int64_t vals[64];
+	char why[400];
+	uint64_t i;
+	int d;
+
+	for (i = 0; i < e->ncases; i++) {
+		fl_space_values(&e->space, e->cases[i], vals);
+		why[0] = '\0';
+		d = diff_case(e->sc, vals, why, sizeof(why));
+		if (d < 0) {
+			fl_cli_error("explore --diff: case %llu: %s",
+				     (unsigned long long)e->cases[i], strerror(-d));
+			return FL_EXIT_BUG;
+		}
+		if (d == 2 && i == 0 && !strncmp(why, "host", 4)) {
+			fl_cli_error("explore --diff: %s", why);
+			return FL_EXIT_UNSUPPORTED;
+		}
+		if (d == 1)
+			e->cls[i] = FL_CLASS_DIFFER;
+		else if (d == 2)
+			e->cls[i] = FL_CLASS_UNSUPPORTED;
+	}
+	fl_explore_count(e);
+	return FL_EXIT_OK;
+}
+
+/* ---- options ---- */
+
+static int usage(const char *msg)
+{
+	fl_cli_error("explore: %s; usage: faultline explore [-j N] [--shard I/N] "
+		     "[--random N --seed S] [--json] [--svg FILE] [--no-minimise] "
+		     "[--diff] FILE", msg);
+	return FL_EXIT_USAGE;
+}
+
+static bool parse_u64(const char *s, uint64_t *v)
+{
+	char *end;
+
+	if (!s || !*s || *s == '-')
+		return false;
+	*v = strtoull(s, &end, 0);
+	return !*end;
+}
+
+static bool parse_shard(const char *s, unsigned *i, unsigned *n)
+{
+	unsigned long a, b;
+	char *end;
+
+	if (!s || *s == '-')
+		return false;
+	a = strtoul(s, &end, 10);
+	if (end == s || *end != '/')
+		return false;
+	s = end + 1;
+	b = strtoul(s, &end, 10);
+	if (end == s || *end || !b || a >= b || b > 1000000)
+		return false;
+	*i = (unsigned)a;
+	*n = (unsigned)b;
+	return true;
+}
+
+static int parse_opts(int argc, char **argv, struct explore_cli *x)
+{
+	bool seeded = false;
+	uint64_t v;
+	int i;
+
+	x->r.minimise = x->r.heatmap = true;
+	for (i = 1; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
+		const char *a = argv[i], *next = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (!strcmp(a, "--json"))
+			x->r.json = true;
+		else if (!strcmp(a, "--diff"))
+			x->diff = true;
+		else if (!strcmp(a, "--no-minimise"))
+			x->r.minimise = false;
+		else if (!strcmp(a, "--svg") && next)
+			x->r.svg = argv[++i];
+		else if (!strcmp(a, "-j") && parse_u64(next, &v) && v >= 1 && v <= 256)
+			x->o.jobs = (unsigned)v, i++;
+		else if (!strncmp(a, "-j", 2) && parse_u64(a + 2, &v) && v >= 1 && v <= 256)
+			x->o.jobs = (unsigned)v;        /* -jN, as make takes it */
+		else if (!strcmp(a, "--shard") && parse_shard(next, &x->o.shard, &x->o.nshards))
+			i++;
+		else if (!strcmp(a, "--random") && parse_u64(next, &x->o.sample_n))
+			x->o.random = true, i++;
+		else if (!strcmp(a, "--seed") && parse_u64(next, &x->o.seed))
+			seeded = true, i++;
+		else
+			return usage("bad option or value");
+	}
+	if (seeded && !x->o.random)
+		return usage("--seed goes with --random N");
+	if (i != argc - 1)
+		return usage("one scenario file expected");
+	x->file = argv[i];
+	x->o.flags = FL_RUN_NO_TRACE;
+	x->r.file = x->file;
+	x->r.random = x->o.random;
+	x->r.sample_n = x->o.sample_n;
+	x->r.seed = x->o.seed;
+	x->r.shard = x->o.shard;
+	x->r.nshards = x->o.nshards;
+	return FL_EXIT_OK;
+}
+
+static int parse_file(const char *file, struct fl_scenario **sc)
+{
+	struct fl_sc_diag diag;
+	int err = fl_scenario_parse_file(file, sc, &diag);
+
+	if (err == -EINVAL)
+		fprintf(stderr, "%s\n", diag.msg);
+	else if (err)
+		fl_cli_error("%s: %s", file, strerror(-err));
+	if (!err && (*sc)->nvars > 64) {
+		fl_cli_error("%s: more than 64 vary variables", file);
+		err = -E2BIG;
+	}
+	return err ? FL_EXIT_USAGE : FL_EXIT_OK;
+}
+
+int cmd_explore(int argc, char **argv)
+{
+	struct explore_cli x = { 0 };
+	struct fl_scenario *sc = NULL;
+	struct fl_explore e;
+	int rc, err;
+
+	rc = parse_opts(argc, argv, &x);
+	if (!rc)
+		rc = parse_file(x.file, &sc);
+	if (rc)
+		return rc;
+	explore_title(&x.r, x.file);
+	err = fl_explore_run(sc, &fl_model_backend, &x.o, &e);
+	if (err) {
+		fl_cli_error("explore: %s: %s", x.file, err == -EOVERFLOW ?
+			     "too many cases to enumerate (more than 2^62)" : strerror(-err));
+		fl_scenario_free(sc);
+		return err == -EOVERFLOW ? FL_EXIT_USAGE : FL_EXIT_BUG;
+	}
+	if (x.diff)
+		rc = explore_diff(&e);
+	if (!rc)
+		rc = explore_report(&e, &x.r);
+	fl_explore_fini(&e);
+	fl_scenario_free(sc);
+	return rc;
+}
