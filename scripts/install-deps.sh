@@ -7,8 +7,9 @@ have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok
 # libclang-rt-dev: clang's runtimes, libFuzzer among them (make test-fuzz);
 # clang only recommends it, and recommends are not installed.  python3:
 # tests/cli/run.sh validates `faultline run --json` with its json module.
+# parallel: tests/cli/explore.sh runs explore shards under GNU parallel.
 for p in cmake gcc clang libclang-rt-dev make pkg-config libcmocka-dev \
-	 libjansson-dev libxxhash-dev python3; do
+	 libjansson-dev libxxhash-dev python3 parallel; do
   have_pkg "$p" || need="$need $p"
 done
 [ -z "$need" ] && exit 0

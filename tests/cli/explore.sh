@@ -2,7 +2,7 @@
 # tests/cli/explore.sh FAULTLINE - `faultline explore`, `run --case`,
 # `merge`, `bench explore`: exit codes, the replay of a case equals the
 # case explored, -j1 and -j2 give the same JSON, shards merged give the
-# one run's JSON (also under GNU parallel when it is installed), --svg
+# one run's JSON (also under GNU parallel), --svg
 # writes an SVG that parses, --diff refuses what the host cannot run.
 set -u
 fl=${1:?usage: explore.sh path/to/faultline}
@@ -71,11 +71,11 @@ cmp -s "$tmp/j1.json" "$tmp/merged.json" || bad "merged shards differ from one r
 "$fl" merge --json "$tmp/s0.json" >/dev/null 2>"$tmp/err"
 grep -q 'shard 1/2 not given' "$tmp/err" || bad "a missing shard is not reported"
 "$fl" merge "$tmp/s1.json" "$tmp/s0.json" | grep -q '^livelock: smallest case' || bad "merge prints no report"
-if command -v parallel >/dev/null 2>&1; then
-	parallel --will-cite "$fl" explore --json --shard {}/3 "$tmp/sweep.fl" '>' "$tmp/p{}.json" ::: 0 1 2
-	"$fl" merge --json "$tmp"/p?.json >"$tmp/pmerged.json"
-	cmp -s "$tmp/j1.json" "$tmp/pmerged.json" || bad "GNU parallel shards merged differ from one run"
-fi
+# GNU parallel is installed by scripts/install-deps.sh: no silent skip.
+command -v parallel >/dev/null 2>&1 || bad "GNU parallel is not installed (make deps)"
+parallel --will-cite "$fl" explore --json --shard {}/3 "$tmp/sweep.fl" '>' "$tmp/p{}.json" ::: 0 1 2
+"$fl" merge --json "$tmp"/p?.json >"$tmp/pmerged.json"
+cmp -s "$tmp/j1.json" "$tmp/pmerged.json" || bad "GNU parallel shards merged differ from one run"
 # a sample is the same for the same seed, and its cases are a subset
 "$fl" explore --json --random 7 --seed 5 "$tmp/sweep.fl" >"$tmp/r1.json"
 "$fl" explore --json --random 7 --seed 5 -j1 "$tmp/sweep.fl" >"$tmp/r2.json"
