@@ -13,6 +13,7 @@
  * the armed statement at the Nth one (every one for N = 0).  A statement
  * run from a hook does not fire hooks itself.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +58,27 @@ static void disarm_all(struct model *m)
 	for (i = 0; i < m->narmed; i++)
 		free(m->armed[i].args);
 	m->narmed = 0;
+}
+
+void model_summary(struct model *m, struct fl_obs *obs, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!m->b->trace)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(obs->summary, sizeof(obs->summary), fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * fl_trace() formats its line before handing it over, so a world whose
+ * lines nobody reads must not trace at all: that formatting was most of
+ * a small explore case's cost.
+ */
+void model_set_trace(struct model *m, fl_trace_fn fn, void *arg)
+{
+	fl_world_set_trace(m->w, m->b->trace ? fn : NULL, arg);
 }
 
 /* ---- hooks ---- */
@@ -150,7 +172,7 @@ static int exec_process(struct model *m, const struct fl_sc_stmt *st,
 		parent = fl_current(m->w);
 		err = parent ? fl_fork(m->w, parent, name, &p) : -ESRCH;
 		if (!err)
-			snprintf(obs->summary, sizeof(obs->summary),
+			model_summary(m, obs,
 				 "pid %d forked %s (pid %d)", parent->pid, name, p->pid);
 		return err ? setup_failed(m, obs, "fork", err) : 0;
 	case FL_SC_EXIT:
@@ -203,7 +225,7 @@ static int exec_mmap(struct model *m, const struct fl_sc_stmt *st,
 	if (addr < 0)
 		return setup_failed(m, obs, "mmap", (int)addr);
 	m->map_base[args[0].u] = (fl_addr_t)addr;
-	snprintf(obs->summary, sizeof(obs->summary), "%s = 0x%lx", 
+	model_summary(m, obs, "%s = 0x%lx", 
 		 sc_name(m->b, (unsigned)args[0].u), (unsigned long)addr);
 	return 0;
 }
@@ -262,13 +284,14 @@ static const char *sig_name(enum fl_sig s)
 	return s == FL_SIGSEGV ? "SIGSEGV" : s == FL_SIGBUS ? "SIGBUS" : "no signal";
 }
 
-static void summarize_access(struct fl_obs *obs, const char *what, size_t len)
+static void summarize_access(struct model *m, struct fl_obs *obs, const char *what,
+			     size_t len)
 {
 	if (obs->sig.sig == FL_SIG_NONE)
-		snprintf(obs->summary, sizeof(obs->summary), "%s %zu bytes", what,
+		model_summary(m, obs, "%s %zu bytes", what,
 			 obs->moved);
 	else
-		snprintf(obs->summary, sizeof(obs->summary),
+		model_summary(m, obs,
 			 "%s %zu of %zu bytes, then %s (code %d) at 0x%llx", what,
 			 obs->moved, len, sig_name(obs->sig.sig), obs->sig.code,
 			 (unsigned long long)obs->sig.addr);
@@ -287,7 +310,7 @@ static int exec_access(struct model *m, const struct fl_sc_stmt *st,
 		data = data_arg(st, args);
 		obs->moved = fl_user_store(m->w, args[0].u, data->bytes, data->len, &sig);
 		record_signal(obs, &sig);
-		summarize_access(obs, "stored", data->len);
+		summarize_access(m, obs, "stored", data->len);
 		return 0;
 	case FL_SC_LOAD:
 		if (args[1].u > MODEL_MAX_KBUF)
@@ -298,7 +321,7 @@ static int exec_access(struct model *m, const struct fl_sc_stmt *st,
 		obs->moved = fl_user_load(m->w, args[0].u, buf, args[1].u, &sig);
 		free(buf);
 		record_signal(obs, &sig);
-		summarize_access(obs, "loaded", args[1].u);
+		summarize_access(m, obs, "loaded", args[1].u);
 		return 0;
 	case FL_SC_POKE:
 		data = data_arg(st, args);
@@ -343,7 +366,7 @@ static int exec_call(struct model *m, const struct fl_sc_stmt *st,
 	if (has_dead_uffd(m, st, args)) {
 		set_ret(obs, -1);
 		obs->err = EBADF;
-		snprintf(obs->summary, sizeof(obs->summary), "no userfaultfd: EBADF");
+		model_summary(m, obs, "no userfaultfd: EBADF");
 		return 0;
 	}
 	for (t = 0; t < sizeof(model_call_tables) / sizeof(model_call_tables[0]); t++)
@@ -420,7 +443,7 @@ static int model_open(struct fl_backend *b, fl_kver_t kver, enum fl_arch_id arch
 	}
 	m->b = b;
 	b->priv = m;
-	fl_world_set_trace(m->w, model_trace, b);
+	model_set_trace(m, model_trace, b);
 	fl_world_set_hook(m->w, model_on_hook, m);
 	return 0;
 }

@@ -81,7 +81,7 @@ static int call_fault_in(struct model *m, const struct fl_sc_stmt *st,
 		set_ret(obs, (int64_t)fl_fault_in_subpage_writeable(m->w, uaddr, len));
 		break;
 	}
-	snprintf(obs->summary, sizeof(obs->summary), "%s",
+	model_summary(m, obs, "%s",
 		 old_api ? "0 or -EFAULT (fault_in_pages_*, <= 5.15)"
 			 : "bytes not faulted in (>= 5.16)");
 	return 0;

@@ -45,10 +45,10 @@ static int call_gup(struct model *m, const struct fl_sc_stmt *st,
 		return setup_failed(m, obs, "gup handle", (int)ret);
 	set_ret(obs, ret);
 	if (ret < 0)
-		snprintf(obs->summary, sizeof(obs->summary), "%s",
+		model_summary(m, obs, "%s",
 			 fl_world_error(m->w));
 	else
-		snprintf(obs->summary, sizeof(obs->summary),
+		model_summary(m, obs,
 			 "took %ld of %llu pages", ret, (unsigned long long)args[1].u);
 	fl_world_clear_error(m->w);
 	m->handle[as->u] = h;
@@ -95,7 +95,7 @@ static int call_read_pages(struct model *m, const struct fl_sc_stmt *st,
 	ret = fl_gup_read(m->w, h, args[1].u, kbuf, len, &leaked);
 	set_ret(obs, ret);
 	note_leak(obs, leaked);
-	snprintf(obs->summary, sizeof(obs->summary), "read %ld bytes of %ld pages%s",
+	model_summary(m, obs, "read %ld bytes of %ld pages%s",
 		 ret, h->nr, leaked ? ": another process's data (leak)" : "");
 	obs->kbuf = kbuf;
 	obs->kbuf_len = len;

@@ -75,6 +75,15 @@ const struct fl_val *key_val(const struct fl_sc_stmt *st,
 uint8_t *kbuf_alloc(size_t len);
 void set_ret(struct fl_obs *obs, int64_t ret);
 /*
+ * obs->summary, the one line a trace shows for a statement.  Formatting it
+ * is a third of a small case's cost, so it is skipped when nobody collects
+ * the trace (faultline explore runs its cases that way).
+ */
+void model_summary(struct model *m, struct fl_obs *obs, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Route the world's trace to FN, or nowhere when nobody collects it. */
+void model_set_trace(struct model *m, fl_trace_fn fn, void *arg);
+/*
  * The armed `on HOOK#N` statements as loop-monitor environment: how far
  * each has counted decides what a retry loop's next round does.
  */

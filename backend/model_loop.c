@@ -77,7 +77,7 @@ static void loop_begin(struct model *m, struct fl_loop *loop, struct loop_trace 
 	fl_loop_set_env(loop, model_armed_hooks_env, m);
 	t->b = m->b;
 	t->lines = t->dropped = 0;
-	fl_world_set_trace(m->w, loop_trace_line, t);
+	model_set_trace(m, loop_trace_line, t);
 }
 
 /* Stop watching: restore the trace, set the outcome, say the verdict. */
@@ -86,7 +86,7 @@ static void loop_end(struct model *m, struct fl_loop *loop, struct loop_trace *t
 {
 	char verdict[160], line[512];
 
-	fl_world_set_trace(m->w, forward_trace, m->b);
+	model_set_trace(m, forward_trace, m->b);
 	fl_loop_describe(loop, verdict, sizeof(verdict));
 	if (t->dropped) {
 		fl_trace(m->w, "(%lu trace lines of the loop not shown)", t->dropped);
@@ -101,7 +101,7 @@ static void loop_end(struct model *m, struct fl_loop *loop, struct loop_trace *t
 			       FL_OUTCOME_NO_PROGRESS : FL_OUTCOME_LIVELOCK;
 		snprintf(line, sizeof(line), "%s; %s", what, verdict);
 	}
-	snprintf(obs->summary, sizeof(obs->summary), "%.159s", line);
+	model_summary(m, obs, "%.159s", line);
 	fl_loop_fini(loop);
 }
 
@@ -120,7 +120,7 @@ static int call_btrfs_search(struct model *m, const struct fl_sc_stmt *st,
 	loop_begin(m, &loop, &t, "btrfs search_ioctl");
 	ret = fl_btrfs_search_ioctl(m->w, args[0].u, args[1].u, &loop, &res);
 	if (loop.verdict == FL_LOOP_ERROR) {
-		fl_world_set_trace(m->w, forward_trace, m->b);
+		model_set_trace(m, forward_trace, m->b);
 		fl_loop_fini(&loop);
 		return setup_failed(m, obs, "btrfs_search_ioctl monitor", -ENOMEM);
 	}
@@ -155,7 +155,7 @@ static int call_restore_fpregs(struct model *m, const struct fl_sc_stmt *st,
 	ret = fl_restore_fpregs_from_user(m->w, args[0].u, args[1].u, user_size,
 					  &loop, NULL);
 	if (loop.verdict == FL_LOOP_ERROR || ret == -ENOMEM) {
-		fl_world_set_trace(m->w, forward_trace, m->b);
+		model_set_trace(m, forward_trace, m->b);
 		fl_loop_fini(&loop);
 		return setup_failed(m, obs, "restore_fpregs", -ENOMEM);
 	}

@@ -27,12 +27,12 @@ int model_mremap(struct model *m, const struct fl_sc_stmt *st,
 	set_ret(obs, ret < 0 ? -1 : ret);
 	if (ret < 0) {
 		obs->err = (int)-ret;
-		snprintf(obs->summary, sizeof(obs->summary), "mremap: errno %d", (int)-ret);
+		model_summary(m, obs, "mremap: errno %d", (int)-ret);
 		return 0;
 	}
 	if (as)
 		m->map_base[as->u] = (fl_addr_t)ret;
-	snprintf(obs->summary, sizeof(obs->summary), "mremap: now at 0x%lx",
+	model_summary(m, obs, "mremap: now at 0x%lx",
 		 (unsigned long)ret);
 	return 0;
 }

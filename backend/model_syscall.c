@@ -85,12 +85,12 @@ static void summarize(struct model *m, struct fl_obs *obs, const char *what,
 	else
 		snprintf(res, sizeof(res), "%ld of %zu bytes", ret, len);
 	if (t->file)
-		snprintf(obs->summary, sizeof(obs->summary), "%s %s; %s pos %llu size %llu",
+		model_summary(m, obs, "%s %s; %s pos %llu size %llu",
 			 what, res, t->name,
 			 (unsigned long long)fl_file_pos(m->w, t->file),
 			 (unsigned long long)t->file->size);
 	else
-		snprintf(obs->summary, sizeof(obs->summary),
+		model_summary(m, obs,
 			 "%s %s; pipe %s holds %zu bytes in %u buffers", what, res,
 			 t->name, fl_pipe_bytes(t->pipe), fl_pipe_nrbufs(t->pipe));
 }
@@ -214,11 +214,11 @@ static int call_process_vm(struct model *m, const struct fl_sc_stmt *st,
 		ret = fl_process_vm_writev(m->w, remote, &local, 1, &riov, 1);
 	set_sys_ret(m, obs, ret);
 	if (ret < 0)
-		snprintf(obs->summary, sizeof(obs->summary), "%s with %s: -1 %s",
+		model_summary(m, obs, "%s with %s: -1 %s",
 			 fl_sc_func_name(st->code), name,
 			 fl_sc_errno_name((int)-ret) ? fl_sc_errno_name((int)-ret) : "?");
 	else
-		snprintf(obs->summary, sizeof(obs->summary), "%s with %s: %ld of %llu bytes",
+		model_summary(m, obs, "%s with %s: %ld of %llu bytes",
 			 fl_sc_func_name(st->code), name, ret,
 			 (unsigned long long)args[3].u);
 	return 0;

@@ -68,7 +68,8 @@ static int call_copy_to(struct model *m, const struct fl_sc_stmt *st,
 }
 
 /* Describe the kernel buffer after a copy from user: the zero-fill shows. */
-static void summarize_kbuf(struct fl_obs *obs, const uint8_t *kbuf, size_t n)
+static void summarize_kbuf(struct model *m, struct fl_obs *obs, const uint8_t *kbuf,
+			   size_t n)
 {
 	size_t i, zeros = 0, untouched = 0;
 
@@ -76,7 +77,7 @@ static void summarize_kbuf(struct fl_obs *obs, const uint8_t *kbuf, size_t n)
 		zeros += kbuf[i] == 0;
 		untouched += kbuf[i] == 0xaa;
 	}
-	snprintf(obs->summary, sizeof(obs->summary),
+	model_summary(m, obs,
 		 "kernel buffer: %zu bytes, %zu zero, %zu untouched (0xaa)",
 		 n, zeros, untouched);
 }
@@ -104,7 +105,7 @@ static int call_copy_from(struct model *m, const struct fl_sc_stmt *st,
 		set_ret(obs, fl_copy_from_user_nofault(m->w, kbuf, from, n));
 		break;
 	}
-	summarize_kbuf(obs, kbuf, n);
+	summarize_kbuf(m, obs, kbuf, n);
 	obs->kbuf = kbuf;       /* the step owns it now: `expect kbuf` */
 	obs->kbuf_len = n;
 	return 0;
@@ -142,7 +143,7 @@ static int call_getput(struct model *m, const struct fl_sc_stmt *st,
 				    "get_user" : "put_user", -EINVAL);
 	if (st->code == FL_SC_GET_USER) {
 		set_ret(obs, fl_get_user(m->w, &v, args[0].u, size));
-		snprintf(obs->summary, sizeof(obs->summary), "value 0x%llx",
+		model_summary(m, obs, "value 0x%llx",
 			 (unsigned long long)v);
 		return 0;
 	}

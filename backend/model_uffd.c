@@ -29,16 +29,17 @@ static void uffd_result(struct fl_obs *obs, int ret)
 		obs->err = -ret;
 }
 
-static void uffd_field(struct fl_obs *obs, const char *what, const char *field,
+static void uffd_field(struct model *m, struct fl_obs *obs, const char *what,
+		       const char *field,
 		       int64_t v, int ret)
 {
 	if (v != UFFD_FIELD_UNTOUCHED) {
 		obs->has_copy = true;
 		obs->copy = v;
-		snprintf(obs->summary, sizeof(obs->summary), "%s: %s = %lld, ret %d",
+		model_summary(m, obs, "%s: %s = %lld, ret %d",
 			 what, field, (long long)v, ret);
 	} else {
-		snprintf(obs->summary, sizeof(obs->summary), "%s: field not written, ret %d",
+		model_summary(m, obs, "%s: field not written, ret %d",
 			 what, ret);
 	}
 }
@@ -77,7 +78,7 @@ static int call_api(struct model *m, const struct fl_sc_stmt *st,
 	int ret = fl_uffdio_api(m->w, uffd_of(m, &args[0]), &a);
 
 	uffd_result(obs, ret);
-	snprintf(obs->summary, sizeof(obs->summary),
+	model_summary(m, obs,
 		 "UFFDIO_API: features 0x%llx, ioctls 0x%llx",
 		 (unsigned long long)a.features, (unsigned long long)a.ioctls);
 	return 0;
@@ -96,7 +97,7 @@ static int call_register(struct model *m, const struct fl_sc_stmt *st,
 		obs->has_copy = true;
 		obs->copy = (int64_t)r.ioctls;
 	}
-	snprintf(obs->summary, sizeof(obs->summary), "UFFDIO_REGISTER: ioctls 0x%llx",
+	model_summary(m, obs, "UFFDIO_REGISTER: ioctls 0x%llx",
 		 (unsigned long long)r.ioctls);
 	return 0;
 }
@@ -130,7 +131,7 @@ static int call_copy(struct model *m, const struct fl_sc_stmt *st,
 	ret = fl_uffdio_copy(m->w, uffd_of(m, &args[0]), &c);
 	free(seq);
 	uffd_result(obs, ret);
-	uffd_field(obs, "UFFDIO_COPY", "copy", c.copy, ret);
+	uffd_field(m, obs, "UFFDIO_COPY", "copy", c.copy, ret);
 	return 0;
 }
 
@@ -146,15 +147,15 @@ static int call_fill(struct model *m, const struct fl_sc_stmt *st,
 	if (st->code == FL_SC_UFFD_ZEROPAGE) {
 		ret = fl_uffdio_zeropage(m->w, ctx, &f);
 		uffd_result(obs, ret);
-		uffd_field(obs, "UFFDIO_ZEROPAGE", "zeropage", f.out, ret);
+		uffd_field(m, obs, "UFFDIO_ZEROPAGE", "zeropage", f.out, ret);
 	} else if (st->code == FL_SC_UFFD_POISON) {
 		ret = fl_uffdio_poison(m->w, ctx, &f);
 		uffd_result(obs, ret);
-		uffd_field(obs, "UFFDIO_POISON", "updated", f.out, ret);
+		uffd_field(m, obs, "UFFDIO_POISON", "updated", f.out, ret);
 	} else {
 		ret = fl_uffdio_continue(m->w, ctx, &f);
 		uffd_result(obs, ret);
-		uffd_field(obs, "UFFDIO_CONTINUE", "mapped", f.out, ret);
+		uffd_field(m, obs, "UFFDIO_CONTINUE", "mapped", f.out, ret);
 	}
 	return 0;
 }
@@ -169,7 +170,7 @@ static int call_move(struct model *m, const struct fl_sc_stmt *st,
 	int ret = fl_uffdio_move(m->w, uffd_of(m, &args[0]), &mv);
 
 	uffd_result(obs, ret);
-	uffd_field(obs, "UFFDIO_MOVE", "move", mv.move, ret);
+	uffd_field(m, obs, "UFFDIO_MOVE", "move", mv.move, ret);
 	return 0;
 }
 
@@ -186,13 +187,13 @@ static int call_log(struct model *m, const struct fl_sc_stmt *st,
 	(void)st;
 	if (fl_uffd_log_next(m->w, uffd_of(m, &args[0]), &e)) {
 		uffd_result(obs, -ENOMSG);
-		snprintf(obs->summary, sizeof(obs->summary), "monitor log: nothing more");
+		model_summary(m, obs, "monitor log: nothing more");
 		return 0;
 	}
 	uffd_result(obs, e.ret);
 	obs->has_copy = e.copy != UFFD_FIELD_UNTOUCHED;
 	obs->copy = e.copy;
-	snprintf(obs->summary, sizeof(obs->summary),
+	model_summary(m, obs,
 		 "monitor's UFFDIO_COPY 0x%llx: ret %d, copy %lld",
 		 (unsigned long long)e.dst, e.ret, (long long)e.copy);
 	return 0;
@@ -228,7 +229,7 @@ static int call_read(struct model *m, const struct fl_sc_stmt *st,
 	(void)st;
 	uffd_result(obs, ret ? ret : 32);     /* sizeof(struct uffd_msg) */
 	if (!ret)
-		snprintf(obs->summary, sizeof(obs->summary),
+		model_summary(m, obs,
 			 "event %s flags 0x%llx address 0x%llx ptid %u start 0x%llx end 0x%llx"
 			 " from 0x%llx to 0x%llx len 0x%llx",
 			 fl_uffd_event_name(msg.event), (unsigned long long)msg.flags,
@@ -259,7 +260,7 @@ void model_uffd_settle(struct model *m, struct fl_obs *obs)
 	if (fl_uffd_take_spin(m->w, &addr)) {
 		fl_uffd_take_blocked(m->w, NULL);
 		obs->outcome = FL_OUTCOME_LIVELOCK;
-		snprintf(obs->summary, sizeof(obs->summary),
+		model_summary(m, obs,
 			 "livelock: woken again and again at 0x%llx, the page never arrives",
 			 (unsigned long long)addr);
 		return;
@@ -273,7 +274,7 @@ void model_uffd_settle(struct model *m, struct fl_obs *obs)
 	 */
 	obs->sig = (struct fl_signal){ 0 };
 	obs->outcome = FL_OUTCOME_BLOCKED;
-	snprintf(obs->summary, sizeof(obs->summary),
+	model_summary(m, obs,
 		 "blocked: waits on a userfaultfd at 0x%llx, no monitor wakes it",
 		 (unsigned long long)addr);
 }
