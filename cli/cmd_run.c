@@ -174,14 +174,40 @@ static void story_of(const char *file, char *buf, size_t len)
 	snprintf(buf, len, "%.*s", (int)(slash - prev), prev);
 }
 
+/*
+ * The title of a gallery file: its first line, when it is a comment ("# x86_64
+ * copy_to_user is byte-exact: ...").  Cleaned of control bytes, "" if none.
+ */
+static void title_of(const char *file, char *buf, size_t len)
+{
+	FILE *f = fopen(file, "r");
+	size_t i;
+
+	buf[0] = '\0';
+	if (!f)
+		return;
+	if (fgets(buf, (int)len, f) && buf[0] == '#') {
+		memmove(buf, buf + 1 + (buf[1] == ' '), len - 2);
+		for (i = 0; buf[i]; i++)
+			if ((unsigned char)buf[i] < 0x20)
+				buf[i] = buf[i] == '\n' ? '\0' : ' ';
+	} else {
+		buf[0] = '\0';
+	}
+	fclose(f);
+}
+
+/* PASS rows say what the story shows (the file's title); others say why. */
 static void print_row(const struct fl_run *run, const char *file)
 {
-	char story[64], kv[32];
+	char story[64], kv[32], title[200];
 
 	story_of(file, story, sizeof(story));
+	title_of(file, title, sizeof(title));
 	printf("%-24s %-8s %-12s %-12s %s\n", story,
 	       fl_kver_format(run->kver, kv, sizeof(kv)), fl_arch(run->arch)->name,
-	       fl_verdict_name(run->verdict), run->reason);
+	       fl_verdict_name(run->verdict),
+	       run->verdict == FL_VERDICT_PASS && title[0] ? title : run->reason);
 }
 
 /* ---- driver ---- */
