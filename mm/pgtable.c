@@ -19,6 +19,8 @@
  *   2. Only addresses below FL_PGTABLE_LIMIT (2^57) have ptes.
  *   3. Tables are freed only by fl_free_pgtables(), after every VMA of the
  *      mm has been zapped: an empty pte table may stay allocated.
+ *   4. mm->pt_cache, if not NULL, is the pte table of region
+ *      mm->pt_cache_base (struct fl_mm); fl_free_pgtables() clears it.
  */
 #include "mm/page_internal.h"
 
@@ -38,20 +40,47 @@ static unsigned pgtable_index(fl_addr_t addr, int level)
 	return (unsigned)(addr >> (FL_PAGE_SHIFT + 9 * level)) & (FL_PTRS_PER_TABLE - 1);
 }
 
+/* Bytes of address space one entry of LEVEL covers. */
+static fl_addr_t pgtable_span(int level)
+{
+	return (fl_addr_t)1 << (FL_PAGE_SHIFT + 9 * level);
+}
+
+/* The 2 MiB region one pte table covers: the key of mm->pt_cache. */
+static fl_addr_t pt_region(fl_addr_t addr)
+{
+	return addr & ~(pgtable_span(1) - 1);
+}
+
+/* Remember PT as the table of ADDR's region (struct fl_mm: pt_cache). */
+static void pt_cache_set(struct fl_mm *mm, fl_addr_t addr, struct fl_pte_table *pt)
+{
+	mm->pt_cache_base = pt_region(addr);
+	mm->pt_cache = pt;
+}
+
 fl_pte_t *fl_pte_lookup(struct fl_mm *mm, fl_addr_t addr)
 {
 	struct fl_pgtable *t = mm ? mm->pgd : NULL;
 	struct fl_pte_table *pt;
 	int level;
 
-	if (addr >= FL_PGTABLE_LIMIT)
+	if (addr >= FL_PGTABLE_LIMIT || !t)
 		return NULL;
+	if (mm->pt_cache && mm->pt_cache_base == pt_region(addr)) {
+		pt = mm->pt_cache;
+		return &pt->pte[pgtable_index(addr, 0)];
+	}
 	for (level = FL_PGTABLE_LEVELS - 1; level > 1 && t; level--)
 		t = t->entry[pgtable_index(addr, level)];
 	if (!t)
 		return NULL;
 	pt = t->entry[pgtable_index(addr, 1)];
-	return pt ? &pt->pte[pgtable_index(addr, 0)] : NULL;
+	/* Only a table that exists is cached: an absent one may be allocated. */
+	if (!pt)
+		return NULL;
+	pt_cache_set(mm, addr, pt);
+	return &pt->pte[pgtable_index(addr, 0)];
 }
 
 /* The slot *SLOT of the next level, allocated if empty. */
@@ -79,13 +108,10 @@ fl_pte_t *fl_pte_alloc(struct fl_world *w, struct fl_mm *mm, fl_addr_t addr)
 	if (!t)
 		return NULL;
 	pt = pgtable_fill(w, &t->entry[pgtable_index(addr, 1)], sizeof(*pt));
-	return pt ? &pt->pte[pgtable_index(addr, 0)] : NULL;
-}
-
-/* Bytes of address space one entry of LEVEL covers. */
-static fl_addr_t pgtable_span(int level)
-{
-	return (fl_addr_t)1 << (FL_PAGE_SHIFT + 9 * level);
+	if (!pt)
+		return NULL;
+	pt_cache_set(mm, addr, pt);
+	return &pt->pte[pgtable_index(addr, 0)];
 }
 
 static int walk_level(struct fl_world *w, void *table, int level, fl_addr_t base,
@@ -148,4 +174,7 @@ void fl_free_pgtables(struct fl_world *w, struct fl_mm *mm)
 	if (mm->pgd)
 		free_level(w, mm->pgd, FL_PGTABLE_LEVELS - 1);
 	mm->pgd = NULL;
+	/* The cached table was just freed (struct fl_mm: pt_cache). */
+	mm->pt_cache = NULL;
+	mm->pt_cache_base = 0;
 }

@@ -72,9 +72,30 @@ fl_kver_t fl_world_kver(const struct fl_world *w)
 	return fl_state_const(w)->kver;
 }
 
+/* The era answers of world_internal.h's cache, for version V. */
+static void era_cache_fill(struct fl_world *w, fl_kver_t v)
+{
+	unsigned id;
+
+	memset(w->era_bits, 0, sizeof(w->era_bits));
+	for (id = 0; id < FL_ERA_COUNT; id++)
+		if (fl_kver_has(v, (enum fl_era_id)id))
+			w->era_bits[id / 64] |= (uint64_t)1 << (id % 64);
+	w->era_kver = v;
+	w->era_valid = true;
+}
+
 bool fl_since(const struct fl_world *w, enum fl_era_id id)
 {
-	return fl_kver_has(fl_world_kver(w), id);
+	fl_kver_t v = fl_world_kver(w);
+	/* The cache is not state: filling it changes no answer. */
+	struct fl_world *mw = (struct fl_world *)(uintptr_t)w;
+
+	if ((unsigned)id >= FL_ERA_COUNT)
+		return fl_kver_has(v, id);
+	if (!w->era_valid || w->era_kver != v)
+		era_cache_fill(mw, v);
+	return (w->era_bits[id / 64] >> (id % 64)) & 1;
 }
 
 /* ---- errors ---- */

@@ -34,6 +34,17 @@ struct fl_world {
 	fl_hook_fn hook;
 	void *hook_arg;
 	char error[256];
+	/*
+	 * fl_since() answers for the kernel version era_kver, one bit per
+	 * era (every caller asks several per system call, and each answer
+	 * walked the era table).  Keyed by the version itself, not reset:
+	 * fl_since() compares era_kver with the state's kver on every call,
+	 * so a version that changes (a restore, a `kernel` statement) is
+	 * recomputed.  era_valid: era_bits holds some version's answers.
+	 */
+	bool era_valid;
+	fl_kver_t era_kver;
+	uint64_t era_bits[(FL_ERA_COUNT + 63) / 64];
 };
 
 #endif

@@ -97,10 +97,12 @@ unsigned long fl_raw_copy(struct fl_world *w, const char *name,
 		return n;
 	}
 	raw_move(w, dir, uaddr, kbuf, res.done);
-	fl_trace(w, "%s 0x%llx+%lu: reach %zu, %s%s: ret %zu, wrote %zu", name,
-		 (unsigned long long)uaddr, n, req.reach, res.why,
-		 fl_faulthandler_disabled(w) ? " (faults disabled)" : "",
-		 res.ret, res.done);
+	/* Every copy passes here: skip building the arguments when untraced. */
+	if (fl_tracing(w))
+		fl_trace(w, "%s 0x%llx+%lu: reach %zu, %s%s: ret %zu, wrote %zu", name,
+			 (unsigned long long)uaddr, n, req.reach, res.why,
+			 fl_faulthandler_disabled(w) ? " (faults disabled)" : "",
+			 res.ret, res.done);
 	return res.ret;
 }
 

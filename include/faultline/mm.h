@@ -154,6 +154,18 @@ struct fl_mm {
 	uint32_t flags;
 	fl_addr_t mmap_base;         /* where the next unhinted mmap is placed */
 	uint32_t users;              /* mm_users */
+	/*
+	 * The pte table of the 2 MiB region pt_cache_base, which the last
+	 * fl_pte_lookup()/fl_pte_alloc() reached (mm/pgtable.c): a uaccess
+	 * looks up the same page several times per call, and the five-level
+	 * walk was most of it.  NULL: nothing cached.  Valid because a pte
+	 * table, once allocated, stays at its place until fl_free_pgtables(),
+	 * which clears the cache (pgtable.c invariant 3); a snapshot restores
+	 * the mm together with the tables it points to.  Not state: the
+	 * state hash and fl_mm_check() ignore it.
+	 */
+	fl_addr_t pt_cache_base;
+	void *pt_cache;
 };
 
 struct fl_process {

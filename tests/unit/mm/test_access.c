@@ -4,6 +4,7 @@
  * pagefault_disable().
  */
 #include "pages_test.h"
+#include "mm/internal.h"       /* fl_free_pgtables */
 
 /*
  *  0     1p          2p
@@ -173,6 +174,68 @@ static void test_user_write_read(void **state)
 	fl_world_free(w);
 }
 
+/*
+ * struct fl_mm's pt_cache (mm/pgtable.c invariant 4): the cached pte table
+ * must never answer for memory that is gone.  munmap: the table stays (its
+ * ptes are none), so the cached path must see the none pte and the missing
+ * VMA; fl_free_pgtables: the table itself is freed, so the cache must go
+ * with it and a new mapping at the same address must get its new table.
+ */
+static void test_pt_cache_munmap(void **state)
+{
+	struct fl_world *w = test_world(FL_ARCH_X86_64);
+	struct fl_mm *mm = cur_mm(w);
+	fl_addr_t a = test_mmap(w, P, FL_PROT_READ | FL_PROT_WRITE, FL_MAP_PRIVATE, NULL, 0);
+	uint8_t got = 0;
+
+	(void)state;
+	assert_int_equal(fl_poke(w, mm, a, "x", 1), 0);
+	assert_int_equal(fl_user_reach(w, a, 1, FL_ACC_WRITE), 1);   /* cached now */
+	assert_non_null(mm->pt_cache);
+	assert_int_equal(fl_munmap(w, mm, a, P), 0);
+	assert_int_equal(fl_user_reach(w, a, 1, FL_ACC_READ), 0);
+	assert_false(pte_present(w, a));
+	assert_int_equal(fl_user_load(w, a, &got, 1, NULL), 0);
+
+	/* every VMA gone: the tables are freed and the cache with them */
+	fl_free_pgtables(w, mm);
+	assert_null(mm->pt_cache);
+	assert_null(fl_pte_lookup(mm, a));
+	assert_int_equal(fl_mmap(w, mm, a, P, FL_PROT_READ | FL_PROT_WRITE,
+				 FL_MAP_PRIVATE | FL_MAP_FIXED, NULL, 0), (long)a);
+	assert_int_equal(fl_poke(w, mm, a, "y", 1), 0);
+	assert_int_equal(fl_user_reach(w, a, P, FL_ACC_WRITE), P);
+	assert_int_equal(fl_user_load(w, a, &got, 1, NULL), 1);
+	assert_int_equal(got, 'y');
+	assert_mm_ok(w);
+	fl_world_free(w);
+}
+
+/* Two 2 MiB regions in turn: each lookup gets its own region's pte. */
+static void test_pt_cache_two_regions(void **state)
+{
+	struct fl_world *w = test_world(FL_ARCH_X86_64);
+	struct fl_mm *mm = cur_mm(w);
+	fl_addr_t r = (fl_addr_t)1 << 33, a = r + P, b = r + ((fl_addr_t)2 << 20) + P;
+	uint8_t got[2] = { 0, 0 };
+
+	(void)state;
+	assert_int_equal(fl_mmap(w, mm, r, (size_t)4 << 20, FL_PROT_READ | FL_PROT_WRITE,
+				 FL_MAP_PRIVATE | FL_MAP_FIXED, NULL, 0), (long)r);
+	assert_int_equal(fl_poke(w, mm, a, "a", 1), 0);
+	assert_int_equal(fl_poke(w, mm, b, "b", 1), 0);
+	assert_ptr_not_equal(fl_pte_lookup(mm, a), fl_pte_lookup(mm, b));
+	assert_ptr_equal(fl_pte_lookup(mm, b)->folio, pte_of(w, b)->folio);
+	assert_int_equal(fl_user_load(w, a, &got[0], 1, NULL), 1);
+	assert_int_equal(fl_user_load(w, b, &got[1], 1, NULL), 1);
+	assert_int_equal(got[0], 'a');
+	assert_int_equal(got[1], 'b');
+	/* a copy across the region boundary: both tables, in order */
+	assert_int_equal(fl_user_reach(w, r + ((fl_addr_t)2 << 20) - 8, 16, FL_ACC_WRITE), 16);
+	assert_mm_ok(w);
+	fl_world_free(w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -184,6 +247,8 @@ int main(void)
 		cmocka_unit_test(test_tag_granules_per_arch),
 		cmocka_unit_test(test_store_straddle),
 		cmocka_unit_test(test_user_write_read),
+		cmocka_unit_test(test_pt_cache_munmap),
+		cmocka_unit_test(test_pt_cache_two_regions),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
