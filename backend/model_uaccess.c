@@ -26,6 +26,31 @@ uint8_t *kbuf_alloc(size_t len)
 	return p;
 }
 
+/*
+ * A kernel buffer that does not outlive the call (copy_to_user's source):
+ * in SMALL (KBUF_SMALL bytes, 64-byte aligned) when it fits, as
+ * kbuf_alloc() would fill it, else allocated; free it with kbuf_put().
+ * An explored case's copy is a few bytes, and the allocation was a visible
+ * part of its cost.
+ */
+#define KBUF_SMALL 512
+
+static uint8_t *kbuf_get(uint8_t *small, size_t len)
+{
+	size_t sz = (len + 63) & ~(size_t)63;
+
+	if (sz > KBUF_SMALL)
+		return kbuf_alloc(len);
+	memset(small, 0xaa, sz ? sz : 64);
+	return small;
+}
+
+static void kbuf_put(uint8_t *kbuf, uint8_t *small)
+{
+	if (kbuf != small)
+		free(kbuf);
+}
+
 void set_ret(struct fl_obs *obs, int64_t ret)
 {
 	obs->has_ret = true;
@@ -39,16 +64,21 @@ static int call_copy_to(struct model *m, const struct fl_sc_stmt *st,
 	const struct fl_val *src = key_val(st, args, "src");
 	fl_addr_t to = args[0].u;
 	size_t n = args[1].u;
+	_Alignas(64) uint8_t small[KBUF_SMALL];
 	uint8_t *kbuf;
 	size_t i;
 
 	if (n > MODEL_MAX_KBUF)
 		return setup_failed(m, obs, "kernel buffer", -E2BIG);
-	kbuf = kbuf_alloc(n);
+	kbuf = kbuf_get(small, n);
 	if (!kbuf)
 		return setup_failed(m, obs, "kernel buffer", -ENOMEM);
-	for (i = 0; i < n; i++)
-		kbuf[i] = src ? src->bytes[i] : (uint8_t)i;
+	/* the source chosen once, not per byte: this runs for every explored copy */
+	if (src && n)
+		memcpy(kbuf, src->bytes, n);
+	else
+		for (i = 0; i < n; i++)
+			kbuf[i] = (uint8_t)i;
 	switch (st->code) {
 	case FL_SC_COPY_TO_USER:
 		set_ret(obs, (int64_t)fl_copy_to_user(m->w, to, kbuf, n));
@@ -63,7 +93,7 @@ static int call_copy_to(struct model *m, const struct fl_sc_stmt *st,
 		set_ret(obs, (int64_t)fl_clear_user(m->w, to, n));
 		break;
 	}
-	free(kbuf);
+	kbuf_put(kbuf, small);
 	return 0;
 }
 

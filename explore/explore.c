@@ -41,7 +41,6 @@ static int worker_loop(struct job *j, struct fl_prefix *p, struct fl_props *pre,
 {
 	struct fl_props props = { 0 };
 	struct fl_run_watch w;
-	char why[8];
 	int err = 0;
 
 	fl_props_watch(&props, &w);
@@ -53,15 +52,15 @@ static int worker_loop(struct job *j, struct fl_prefix *p, struct fl_props *pre,
 		if (end > j->e->ncases)
 			end = j->e->ncases;
 		for (; i < end && !err; i++) {
-			struct fl_run *run;
+			const struct fl_run *run;
 
 			fl_space_values(&j->e->space, j->e->cases[i], vals);
 			fl_props_reset(&props);
-			err = fl_prefix_run(p, vals, &w, &run);
+			err = fl_prefix_case(p, vals, &w, &run);
 			if (err)
 				break;
-			j->e->cls[i] = (uint8_t)fl_case_class(run, pre, &props, why, sizeof(why));
-			fl_run_free(run);
+			/* only the class is kept: no reason line is made */
+			j->e->cls[i] = (uint8_t)fl_case_class(run, pre, &props, NULL, 0);
 		}
 	}
 	fl_props_fini(&props);

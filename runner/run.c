@@ -12,6 +12,8 @@
  * before the subject ran, so those ranges are captured before each
  * statement that has such an expectation.
  */
+#include <assert.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +21,8 @@
 #include <faultline/run.h>
 
 #define RUN_MAX_DATA ((size_t)256 << 20)
+/* Arguments (positional and keys) evaluated on the stack: more are allocated. */
+#define RUN_ARGS_INLINE 16
 
 struct runner {
 	struct fl_run *run;
@@ -33,7 +37,7 @@ struct runner {
 	/* DATA bytes materialized so far: they live until the run ends, since
 	 * an `on` line's statement runs during a later call */
 	uint8_t **data;
-	unsigned ndata;
+	unsigned ndata, data_cap;
 };
 
 const char *fl_verdict_name(enum fl_verdict v)
@@ -126,10 +130,15 @@ static int materialize(struct runner *r, const struct fl_sc_stmt *st,
 		snprintf(obs->why, sizeof(obs->why), "data of %zu bytes is too large", n);
 		return -E2BIG;
 	}
-	grown = realloc(r->data, (r->ndata + 1) * sizeof(*r->data));
-	if (!grown)
-		return -ENOMEM;
-	r->data = grown;
+	if (r->ndata == r->data_cap) {
+		unsigned cap = r->data_cap ? 2 * r->data_cap : 4;
+
+		grown = realloc(r->data, cap * sizeof(*r->data));
+		if (!grown)
+			return -ENOMEM;
+		r->data = grown;
+		r->data_cap = cap;
+	}
 	p = malloc(n ? n : 1);
 	if (!p)
 		return -ENOMEM;
@@ -198,12 +207,18 @@ static int eval_arg(struct runner *r, const struct fl_sc_stmt *st,
 	}
 }
 
-/* Positional arguments first, then keys in source order. */
+/*
+ * Positional arguments first, then keys in source order, into BUF (NBUF
+ * values) when they fit, else into a new array: *OUT is BUF or must be
+ * freed.  Most statements have a handful of arguments, and an allocation
+ * per statement was a visible part of an explored case's cost.
+ */
 static int eval_args(struct runner *r, const struct fl_sc_stmt *st,
-		     struct fl_val **out, struct fl_obs *obs)
+		     struct fl_val *buf, unsigned nbuf, struct fl_val **out,
+		     struct fl_obs *obs)
 {
 	unsigned n = st->nargs + st->nkeys, i;
-	struct fl_val *v = calloc(n ? n : 1, sizeof(*v));
+	struct fl_val *v = n <= nbuf ? buf : calloc(n, sizeof(*v));
 	int err = 0;
 
 	if (!v)
@@ -213,19 +228,27 @@ static int eval_args(struct runner *r, const struct fl_sc_stmt *st,
 	for (i = 0; i < st->nkeys && !err; i++)
 		err = eval_arg(r, st, &st->keys[i].arg, &v[st->nargs + i], obs);
 	if (err) {
-		free(v);
+		if (v != buf)
+			free(v);
 		return err;
 	}
 	*out = v;
 	return 0;
 }
 
-static void free_data(struct runner *r)
+/* Free the DATA bytes materialized so far; the array is kept for reuse. */
+static void reset_data(struct runner *r)
 {
 	while (r->ndata)
 		free(r->data[--r->ndata]);
+}
+
+static void free_data(struct runner *r)
+{
+	reset_data(r);
 	free(r->data);
 	r->data = NULL;
+	r->data_cap = 0;
 }
 
 /* ---- expectations ---- */
@@ -461,7 +484,7 @@ static bool run_one(struct runner *r, unsigned i)
 	struct fl_run *run = r->run;
 	const struct fl_sc_stmt *st = &run->sc->stmts[i];
 	struct fl_step *s = &run->steps[run->nsteps++];
-	struct fl_val *v = NULL;
+	struct fl_val vbuf[RUN_ARGS_INLINE], *v = NULL;
 	char words[96];
 	int err;
 
@@ -471,7 +494,8 @@ static bool run_one(struct runner *r, unsigned i)
 		return true;
 	err = capture_before(r, i);
 	if (!err)
-		err = eval_args(r, st->verb == FL_SC_ON ? st->hooked : st, &v, &s->obs);
+		err = eval_args(r, st->verb == FL_SC_ON ? st->hooked : st, vbuf,
+				RUN_ARGS_INLINE, &v, &s->obs);
 	if (!err && r->watch && st->verb != FL_SC_EXPECT && st->verb != FL_SC_ON)
 		r->watch->before(r->watch->arg, r->b, st, v);
 	if (err) {
@@ -497,7 +521,8 @@ static bool run_one(struct runner *r, unsigned i)
 		if (r->watch)
 			r->watch->after(r->watch->arg, r->b, s, v);
 	}
-	free(v);
+	if (v != vbuf)
+		free(v);
 	if (s->rc == -EOPNOTSUPP) {
 		stmt_words(run, s, words, sizeof(words));
 		run->verdict = FL_VERDICT_UNSUPPORTED;
@@ -589,9 +614,12 @@ static void run_finish(struct fl_run *run)
 {
 	if (run->verdict == FL_VERDICT_PASS && run->failed)
 		run->verdict = FL_VERDICT_FAIL;
-	if (run->verdict == FL_VERDICT_PASS)
+	/* no snprintf without a number: formatting was visible per explored case */
+	if (run->verdict == FL_VERDICT_PASS && !run->expects)
+		strcpy(run->reason, "ran, no expectations");
+	else if (run->verdict == FL_VERDICT_PASS)
 		snprintf(run->reason, sizeof(run->reason),
-			 run->expects == 1 ? "%u expectation holds" : run->expects ? "%u expectations hold" : "ran, no expectations",
+			 run->expects == 1 ? "%u expectation holds" : "%u expectations hold",
 			 run->expects);
 }
 
@@ -663,12 +691,22 @@ void fl_run_free(struct fl_run *run)
 
 /* ---- running a shared prefix once, then case after case ---- */
 
+/*
+ * The case runner C and its run record are made at the first case and
+ * reused by every later one (fl_prefix_case): per case only the suffix's
+ * steps and the runner's per-run state are reset.  Allocating, copying
+ * and freeing a whole run record per case was most of a small case's
+ * cost.  C's steps [0, r.run->nsteps) are the prefix's, copied once and
+ * shallow: their trace lines and kernel buffers stay the prefix's.
+ */
 struct fl_prefix {
 	struct runner r;        /* ran statements [0, split); owns the backend */
 	unsigned split;
 	unsigned flags;
 	bool snapped;           /* the backend holds a snapshot at the split */
 	bool stopped;           /* the prefix itself stopped the run */
+	struct runner c;        /* the case runner; c.run NULL until the first case */
+	struct fl_run *whole;   /* the last case run whole (no snapshot) */
 };
 
 static bool expr_has_var(const struct fl_sc_expr *e)
@@ -774,10 +812,14 @@ out_free:
 	return err;
 }
 
+static void case_free(struct fl_prefix *p);
+
 void fl_prefix_close(struct fl_prefix *p)
 {
 	if (!p)
 		return;
+	case_free(p);
+	fl_run_free(p->whole);
 	runner_fini(&p->r);
 	fl_run_free(p->r.run);
 	free(p);
@@ -834,34 +876,149 @@ static int run_copy(const struct fl_run *from, struct fl_run **out)
 	return 0;
 }
 
-int fl_prefix_run(struct fl_prefix *p, const int64_t *vars,
-		  const struct fl_run_watch *watch, struct fl_run **out)
+/*
+ * S as a new (zeroed) step reads.  Most of a step's bytes are its three
+ * strings, which an empty string clears just as well: zeroing all of them
+ * for every statement of every case was a measurable part of a case.
+ */
+static void step_clear(struct fl_step *s)
 {
-	struct runner c = { 0 };
+	/* why and summary are the last members: everything before them is zeroed */
+	static_assert(offsetof(struct fl_obs, summary) == offsetof(struct fl_obs, why) +
+		      sizeof(s->obs.why) && sizeof(struct fl_obs) - offsetof(struct fl_obs, summary)
+		      < sizeof(s->obs.summary) + 8, "fl_obs: strings last");
+	s->st = NULL;
+	memset(&s->obs, 0, offsetof(struct fl_obs, why));
+	s->obs.why[0] = '\0';
+	s->obs.summary[0] = '\0';
+	s->rc = 0;
+	s->trace = NULL;
+	s->ntrace = 0;
+	s->is_expect = false;
+	s->held = false;
+	s->seen[0] = '\0';
+}
+
+/* Free what steps [FROM, run->nsteps) own and clear them for reuse. */
+static void steps_clear(struct fl_run *run, unsigned from)
+{
+	unsigned i, j;
+
+	for (i = from; i < run->nsteps; i++) {
+		struct fl_step *s = &run->steps[i];
+
+		for (j = 0; j < s->ntrace; j++)
+			free(s->trace[j]);
+		free(s->trace);
+		free(s->obs.kbuf);
+		step_clear(s);
+	}
+	run->nsteps = from;
+}
+
+/* The case runner's run record: its own steps freed, the prefix's borrowed. */
+static void case_free(struct fl_prefix *p)
+{
+	if (!p->c.run)
+		return;
+	steps_clear(p->c.run, p->r.run->nsteps);
+	runner_fini(&p->c);
+	free(p->c.run->steps);
+	free(p->c.run);
+	p->c.run = NULL;
+}
+
+/* Make the case runner at the first case: the prefix's steps, shallow. */
+static int case_new(struct fl_prefix *p, const int64_t *vars,
+		    const struct fl_run_watch *watch)
+{
+	const struct fl_run *from = p->r.run;
+	struct fl_run *run = run_new(from->sc, from->backend);
+	int err;
+
+	if (!run)
+		return -ENOMEM;
+	memset(&p->c, 0, sizeof(p->c));
+	p->c.run = run;
+	run->kver = from->kver;
+	run->arch = from->arch;
+	memcpy(run->steps, from->steps, from->nsteps * sizeof(*run->steps));
+	run->nsteps = from->nsteps;
+	err = runner_init(&p->c, &p->r.bstore, vars, watch);
+	if (err)
+		case_free(p);
+	return err;
+}
+
+/*
+ * Bring the case runner back to the state runner_init() and run_copy()
+ * would give a new one: the prefix's steps and verdict, no `unchanged`
+ * captures, no DATA, the case's values.
+ */
+static void case_reset(struct fl_prefix *p, const int64_t *vars,
+		       const struct fl_run_watch *watch)
+{
+	const struct fl_run *from = p->r.run;
+	struct runner *c = &p->c;
+	const struct fl_scenario *sc = from->sc;
+	unsigned i;
+
+	steps_clear(c->run, from->nsteps);
+	c->run->expects = from->expects;
+	c->run->failed = from->failed;
+	c->run->verdict = from->verdict;
+	memcpy(c->run->reason, from->reason, sizeof(c->run->reason));
+	for (i = 0; i < sc->nstmts; i++) {
+		free(c->before[i]);
+		c->before[i] = NULL;
+	}
+	reset_data(c);
+	for (i = 0; i < sc->nvars; i++)
+		c->var_store[i] = vars ? vars[i] : sc->vars[i].from;
+	c->watch = watch;
+	c->cur = NULL;
+}
+
+int fl_prefix_case(struct fl_prefix *p, const int64_t *vars,
+		   const struct fl_run_watch *watch, const struct fl_run **out)
+{
 	struct fl_backend *b = &p->r.bstore;
 	int err;
 
-	if (!p->snapped && !p->stopped)
-		return scenario_run_watched(p->r.run->sc, b->ops, vars, watch,
-					    p->flags, out);
-	err = run_copy(p->r.run, &c.run);
-	if (err || p->stopped)
-		return err ? err : (*out = c.run, 0);
+	if (!p->snapped && !p->stopped) {
+		fl_run_free(p->whole);
+		p->whole = NULL;
+		err = scenario_run_watched(p->r.run->sc, b->ops, vars, watch,
+					   p->flags, &p->whole);
+		*out = p->whole;
+		return err;
+	}
+	if (p->stopped) {
+		*out = p->r.run;
+		return 0;
+	}
+	if (p->c.run)
+		case_reset(p, vars, watch);
+	else if ((err = case_new(p, vars, watch)))
+		return err;
 	err = b->ops->restore(b);
-	if (!err)
-		err = runner_init(&c, b, vars, watch);
 	if (err)
-		goto out_fini;
+		return err;
 	if (b->trace)
-		b->trace_arg = &c;
-	run_range(&c, p->split, c.run->sc->nstmts);
+		b->trace_arg = &p->c;
+	run_range(&p->c, p->split, p->c.run->sc->nstmts);
 	b->trace_arg = &p->r;
-	run_finish(c.run);
-	runner_fini(&c);
-	*out = c.run;
+	run_finish(p->c.run);
+	*out = p->c.run;
 	return 0;
-out_fini:
-	runner_fini(&c);
-	fl_run_free(c.run);
-	return err;
+}
+
+/* A case as a run record of its own: fl_prefix_case()'s, copied deep. */
+int fl_prefix_run(struct fl_prefix *p, const int64_t *vars,
+		  const struct fl_run_watch *watch, struct fl_run **out)
+{
+	const struct fl_run *run;
+	int err = fl_prefix_case(p, vars, watch, &run);
+
+	return err ? err : run_copy(run, out);
 }

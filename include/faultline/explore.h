@@ -101,11 +101,11 @@ struct fl_props {
 
 void fl_props_reset(struct fl_props *p);
 void fl_props_fini(struct fl_props *p);
-/* A watcher for fl_prefix_run() that records into P. */
+/* A watcher for fl_prefix_run()/fl_prefix_case() that records into P. */
 void fl_props_watch(struct fl_props *p, struct fl_run_watch *w);
 /*
  * The class of RUN whose properties (of the prefix and of the case) are
- * PRE and P (either may be NULL); WHY gets one line.  Order: error,
+ * PRE and P (either may be NULL); WHY gets one line (none if LEN is 0).  Order: error,
  * unsupported, the first property broken (the prefix's first), a failed
  * expectation, pass.  A livelock, no-progress or leak outcome that a held
  * `expect outcome` / `expect one-of` of its statement allows is no

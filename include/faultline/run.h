@@ -88,7 +88,7 @@ void fl_run_free(struct fl_run *run);
  * Invariants
  *   1. fl_prefix_run(p, vars) gives the run fl_scenario_run(sc, ops, vars)
  *      gives: the same steps, observables, traces and verdict (the prefix's
- *      steps are copied into every case's run).
+ *      steps head every case's run); so does fl_prefix_case().
  *   2. The prefix runs once, whatever the number of cases.
  *   3. A backend without snapshot (the host) runs every case whole.
  */
@@ -115,6 +115,14 @@ int fl_prefix_open(const struct fl_scenario *sc, const struct fl_backend_ops *op
 /* One case: as fl_scenario_run(sc, ops, VARS) (invariant 1), watched by WATCH. */
 int fl_prefix_run(struct fl_prefix *p, const int64_t *vars,
 		  const struct fl_run_watch *watch, struct fl_run **out);
+/*
+ * The same case without a run record of its own: *OUT belongs to P and
+ * stays valid until the next fl_prefix_case()/fl_prefix_run() on P or
+ * fl_prefix_close() (the explorer's per-case path: nothing is allocated
+ * per case but what the suffix itself makes).
+ */
+int fl_prefix_case(struct fl_prefix *p, const int64_t *vars,
+		   const struct fl_run_watch *watch, const struct fl_run **out);
 void fl_prefix_close(struct fl_prefix *p);
 
 const char *fl_verdict_name(enum fl_verdict v);
