@@ -2,9 +2,10 @@
 # gen-uffd.sh - write the userfaultfd race audit templates
 # (scenarios/audits/uffd/RACE-KERNEL.fl): a fault is pending (a load of a
 # registered missing page, event read by the handler), something races it,
-# the handler answers with UFFDIO_COPY.  Races: munmap and
-# madvise(DONTNEED) before the ioctl and inside it (`on uffd_copy#$n`), fork
-# and mm exit before it.  `kernel` is not a variable: one file per version.
+# the handler answers with UFFDIO_COPY.  Races: munmap, madvise(DONTNEED)
+# before the ioctl and inside it (`on uffd_copy#$n`); mremap (moving the
+# whole area), fork and mm exit before it (`on` takes no statement that can
+# declare a name, and mremap can, with as=).  `kernel` is not a variable: one file per version.
 #     sh scenarios/audits/gen-uffd.sh [OUTDIR]
 # See scenarios/audits/README.md ("userfaultfd race audit").
 set -eu
@@ -24,8 +25,9 @@ why() {
 # (4.18, df2cc96e7701): -EAGAIN while a fork/remove/unmap event is unread,
 # the copy field left unwritten until 6.15-rc6 / 6.14.7 (95567729173e);
 # -ESRCH (4.13, e86b298bebf7; -ENOSPC 4.11-4.12) once the mm is gone; a
-# partial copy is ret -EAGAIN with copy > 0.  mremap is not modelled (no
-# REMAP event): that race is not in this audit.
+# partial copy is ret -EAGAIN with copy > 0.  mremap moves the registered
+# area away: the handler's copy to the old address finds no vma, and from
+# 4.18 the unread REMAP event raises mmap_changing first.
 EOF
 }
 setup() { # kernel
@@ -77,6 +79,19 @@ EOF
 		echo 'call uffd_copy U area 4p'
 		} > "$f"
 	done
+	# mremap: the whole registered area moves to a fixed free address.
+	stmt='mremap area 4p 4p at=0x100000000'
+	f=$out/mremap-before-$k.fl
+	{
+	echo "# userfaultfd, kernel $k: mremap moves the registered area between the handler's read of the fault and its UFFDIO_COPY of \$len bytes"
+	why
+	setup "$k"
+	echo 'vary len 1p..4p step=1p'
+	echo 'mmap area 4p rw private'
+	pending "$k"
+	echo "$stmt"
+	echo 'call uffd_copy U area $len'
+	} > "$f"
 	f=$out/fork-before-$k.fl
 	{
 	echo "# userfaultfd, kernel $k: the faulting process forks between the handler's read of the fault and its UFFDIO_COPY of \$len bytes at page \$at"

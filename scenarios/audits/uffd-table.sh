@@ -13,6 +13,8 @@ for f in "$dir"/*.fl; do
 	v1=$(echo "$vars" | sed -n 1p); v2=$(echo "$vars" | sed -n 2p)
 	num() { case $1 in *p) echo $(( ${1%p} * 4096 )) ;; *) echo "$1" ;; esac; }
 	n1=${v1%%:*}; r=${v1#*:}; a1=$(num ${r%%:*}); r=${r#*:}; b1=$(num ${r%%:*}); s1=$(num ${r#*:})
+	# a template with one variable gets a second one of one value
+	[ -n "$v2" ] || v2=none:0:0:1
 	n2=${v2%%:*}; r=${v2#*:}; a2=$(num ${r%%:*}); r=${r#*:}; b2=$(num ${r%%:*}); s2=$(num ${r#*:})
 	: > "$tmp"
 	x=$a1
@@ -21,7 +23,7 @@ for f in "$dir"/*.fl; do
 		while [ "$y" -le "$b2" ]; do
 			ans=$(sed "s/^vary $n1 .*/vary $n1 $x..$x/; s/^vary $n2 .*/vary $n2 $y..$y/" "$f" |
 			      "$fl" run - 2>&1 | sed -n 's/.*call uffd_copy.*(UFFDIO_COPY: \(.*\))$/\1/p' | head -1)
-			[ "$n1" = n ] || [ "$n1" = at ] && xs=$x
+			xs=$x
 			echo "$ans|$n1=$xs $n2=$y" >> "$tmp"
 			y=$((y + s2))
 		done
