@@ -76,7 +76,9 @@ struct perform_write {
 	size_t written;
 	size_t chunk;           /* mapping_max_folio_size(): one page */
 	struct fl_loop loop;    /* watches the rounds without progress */
+	bool loop_on;           /* loop set up: only at the first report */
 	unsigned stuck;         /* rounds without progress in a row */
+	struct fl_callers_state *cs;
 };
 
 /* iov_iter_single_seg_count: what is left of the current segment. */
@@ -153,6 +155,15 @@ static bool round_is_stuck(struct perform_write *pw, size_t bytes, size_t copied
 
 	if (++pw->stuck < 2)
 		return false;
+	/*
+	 * Set the monitor up only now: almost every call makes progress or
+	 * gives up after one such round, and never reports.
+	 */
+	if (!pw->loop_on) {
+		fl_loop_init(&pw->loop, pw->w, "generic_perform_write");
+		fl_loop_set_env(&pw->loop, pw->cs->loop_env, pw->cs->loop_env_arg);
+		pw->loop_on = true;
+	}
 	return fl_loop_stuck(&pw->loop, vars, sizeof(vars) / sizeof(vars[0]));
 }
 
@@ -161,7 +172,7 @@ long fl_generic_perform_write(struct fl_world *w, struct fl_file *file,
 {
 	struct fl_callers_state *cs = fl_callers_state(w);
 	struct perform_write pw = { .w = w, .file = file, .i = i, .pos = pos,
-				    .chunk = FL_PAGE_SIZE };
+				    .chunk = FL_PAGE_SIZE, .cs = cs };
 	/* 665575cff098 (6.15): copy first, fault in only after a failed copy. */
 	bool no_prefault = fl_since(w, FL_ERA_PERFORM_WRITE_NO_PREFAULT);
 	/* bc1bb416bbb9 (5.14): revert a rejected short copy, retry with copied. */
@@ -175,8 +186,6 @@ long fl_generic_perform_write(struct fl_world *w, struct fl_file *file,
 
 	if (!cs)
 		return -ENOMEM;
-	fl_loop_init(&pw.loop, w, "generic_perform_write");
-	fl_loop_set_env(&pw.loop, cs->loop_env, cs->loop_env_arg);
 	do {
 		size_t offset, copied;
 		bool uptodate;
@@ -252,6 +261,7 @@ long fl_generic_perform_write(struct fl_world *w, struct fl_file *file,
 		recompute = halve;
 	} while (i->count);
 
-	fl_loop_fini(&pw.loop);
+	if (pw.loop_on)
+		fl_loop_fini(&pw.loop);
 	return pw.written ? (long)pw.written : status;
 }

@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "mm/page_internal.h"
+#include "mm/world_internal.h"
 
 struct fl_process *fl_process_find(struct fl_world *w, const char *name)
 {
@@ -66,7 +67,7 @@ int fl_process_new(struct fl_world *w, const char *name, struct fl_process **out
 
 struct fl_process *fl_current(struct fl_world *w)
 {
-	struct fl_state *st = fl_state(w);
+	struct fl_state *st = fl_world_state_mut(w);
 
 	if (!st->current && !st->procs)
 		fl_process_new(w, "p", NULL);

@@ -47,4 +47,20 @@ struct fl_world {
 	uint64_t era_bits[(FL_ERA_COUNT + 63) / 64];
 };
 
+/*
+ * The state at the base of the arena (the arena starts with fl_state; see
+ * arena.c's fl_arena_hdr), without the call through arena.c's fl_state():
+ * fl_since(), the pagefault depth and fl_current() are asked several times
+ * per copy.
+ */
+static inline const struct fl_state *fl_world_state(const struct fl_world *w)
+{
+	return (const struct fl_state *)(const void *)w->arena;
+}
+
+static inline struct fl_state *fl_world_state_mut(struct fl_world *w)
+{
+	return (struct fl_state *)(void *)w->arena;
+}
+
 #endif

@@ -73,6 +73,13 @@ void fl_world_set_trace(struct fl_world *w, fl_trace_fn fn, void *arg);
 bool fl_tracing(const struct fl_world *w);
 void fl_trace(struct fl_world *w, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/*
+ * Untraced (the bench, most runs), a call still paid for the variadic
+ * entry before fl_trace() saw there was no sink: several times per system
+ * call.  Test first; W is evaluated twice, so pass a plain pointer.  The
+ * inner name is the function (a macro does not expand itself).
+ */
+#define fl_trace(w, ...) (fl_tracing(w) ? fl_trace((w), __VA_ARGS__) : (void)0)
 
 /* ---- hooks ---- */
 
