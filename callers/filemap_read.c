@@ -39,17 +39,16 @@ long fl_filemap_read(struct fl_world *w, struct fl_file *file, uint64_t *pos,
 	while (i->count && *pos < file->size) {
 		size_t offset = FL_PAGE_OFFSET(*pos);
 		size_t bytes = FL_PAGE_SIZE - offset, copied;
-		long got;
 
 		if (bytes > i->count)
 			bytes = i->count;
 		if (bytes > file->size - *pos)
 			bytes = (size_t)(file->size - *pos);
-		got = fl_file_pread(w, file, page, bytes, *pos);
-		if (got < 0) {
-			error = got;
-			break;
-		}
+		/*
+		 * [*pos, *pos + bytes) is inside one page and below the size,
+		 * so fl_file_pread would copy exactly it and return bytes.
+		 */
+		fl_file_pread_page(w, file, page, bytes, *pos);
 		copied = fl_copy_to_iter(w, page, bytes, i);
 		already_read += copied;
 		*pos += copied;

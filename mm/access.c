@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "mm/page_internal.h"
+#include "mm/world_internal.h"
 
 /* Why an access stopped. */
 enum access_fail {
@@ -158,7 +159,11 @@ static size_t access_range(struct fl_world *w, struct access *a, fl_addr_t addr,
 
 static struct fl_mm *current_mm(struct fl_world *w)
 {
-	struct fl_process *p = fl_current(w);
+	/* fl_current() only acts when there is no current process. */
+	struct fl_process *p = fl_world_state(w)->current;
+
+	if (!p)
+		p = fl_current(w);
 
 	return p ? p->mm : NULL;
 }

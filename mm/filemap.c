@@ -166,6 +166,18 @@ long fl_file_pread(struct fl_world *w, struct fl_file *f, void *buf,
 	return (long)done;
 }
 
+void fl_file_pread_page(struct fl_world *w, struct fl_file *f, void *buf,
+			size_t len, uint64_t off)
+{
+	struct fl_folio *folio = fl_filemap_get_folio(w, f, off >> FL_PAGE_SHIFT, false);
+
+	/* The caller's contract; what fl_file_pread's loop does for one page. */
+	if (folio)
+		memcpy(buf, fl_frame(w, folio->frame) + FL_PAGE_OFFSET(off), len);
+	else
+		memset(buf, 0, len);
+}
+
 long fl_file_pwrite(struct fl_world *w, struct fl_file *f, const void *buf,
 		    size_t len, uint64_t off)
 {

@@ -142,6 +142,12 @@ int fl_fixup_user_fault(struct fl_world *w, struct fl_mm *mm, fl_addr_t addr,
 
 /* Does F's page cache hold the page at INDEX (the model's "uptodate")? */
 bool fl_filemap_cached(struct fl_world *w, struct fl_file *f, uint64_t index);
+/*
+ * fl_file_pread() of a range inside one page and below F's size, as
+ * filemap_read asks for it: one page-cache look-up, no loop or checks.
+ */
+void fl_file_pread_page(struct fl_world *w, struct fl_file *f, void *buf,
+			size_t len, uint64_t off);
 
 
 /* ---- userfaultfd hooks (mm/uffd_hooks.c) ----

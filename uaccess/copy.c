@@ -24,13 +24,19 @@
 
 static const uint8_t zero_page[FL_PAGE_SIZE];
 
-bool fl_access_ok(struct fl_world *w, fl_addr_t addr, size_t size)
+/* access_ok for this file's copies, inlined: every copy asks it. */
+static inline bool access_ok(const struct fl_world *w, fl_addr_t addr, size_t size)
 {
 	const struct fl_arch *arch = fl_world_arch(w);
 
 	if (arch->access_ok_always)
 		return true;
 	return size <= arch->task_size_max && addr <= arch->task_size_max - size;
+}
+
+bool fl_access_ok(struct fl_world *w, fl_addr_t addr, size_t size)
+{
+	return access_ok(w, addr, size);
 }
 
 size_t fl_uaccess_limit(struct fl_world *w, fl_addr_t addr, size_t size)
@@ -132,7 +138,7 @@ unsigned long fl_copy_to_user(struct fl_world *w, fl_addr_t to, const void *from
 {
 	if (bad_args(w, "copy_to_user", from, n))
 		return n;
-	if (!fl_access_ok(w, to, n)) {
+	if (!access_ok(w, to, n)) {
 		fl_trace(w, "copy_to_user 0x%llx+%lu: access_ok failed: ret %lu",
 			 (unsigned long long)to, n, n);
 		return n;
@@ -147,7 +153,7 @@ unsigned long fl_copy_from_user(struct fl_world *w, void *to, fl_addr_t from,
 
 	if (bad_args(w, "copy_from_user", to, n))
 		return n;
-	if (fl_access_ok(w, from, n))
+	if (access_ok(w, from, n))
 		res = fl_raw_copy(w, "copy_from_user", FL_COPY_FROM_USER, from, to, n);
 	else
 		fl_trace(w, "copy_from_user 0x%llx+%lu: access_ok failed, buffer zeroed",
@@ -206,7 +212,7 @@ int fl_copy_to_user_nofault(struct fl_world *w, fl_addr_t to, const void *from,
 
 	if (bad_args(w, "copy_to_user_nofault", from, n))
 		return -EINVAL;
-	if (!fl_access_ok(w, to, n))
+	if (!access_ok(w, to, n))
 		return -EFAULT;
 	fl_pagefault_disable(w);
 	left = fl_raw_copy(w, "copy_to_user_nofault", FL_COPY_TO_USER, to,
@@ -222,7 +228,7 @@ int fl_copy_from_user_nofault(struct fl_world *w, void *to, fl_addr_t from,
 
 	if (bad_args(w, "copy_from_user_nofault", to, n))
 		return -EINVAL;
-	if (!fl_access_ok(w, from, n))
+	if (!access_ok(w, from, n))
 		return -EFAULT;
 	fl_pagefault_disable(w);
 	left = fl_raw_copy(w, "copy_from_user_nofault", FL_COPY_FROM_USER, from,
@@ -235,7 +241,7 @@ unsigned long fl_clear_user(struct fl_world *w, fl_addr_t to, unsigned long n)
 {
 	if (bad_args(w, "clear_user", zero_page, n))
 		return n;
-	if (!fl_access_ok(w, to, n)) {
+	if (!access_ok(w, to, n)) {
 		fl_trace(w, "clear_user 0x%llx+%lu: access_ok failed: ret %lu",
 			 (unsigned long long)to, n, n);
 		return n;

@@ -19,4 +19,11 @@ unsigned long fl_raw_copy(struct fl_world *w, const char *name,
 /* The min(SIZE, bytes below TASK_SIZE_MAX from ADDR); the string accessors' limit. */
 size_t fl_uaccess_limit(struct fl_world *w, fl_addr_t addr, size_t size);
 
+/*
+ * fl_get_user() of one byte whose value nobody reads (fault_in's
+ * __get_user probe): the same checks, hook, fault handling, trace and
+ * result, without moving the byte.  0 or -EFAULT (-EINVAL: no process).
+ */
+int fl_get_user_probe(struct fl_world *w, fl_addr_t addr);
+
 #endif
