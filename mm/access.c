@@ -301,7 +301,13 @@ static void copy_run_flush(struct copy_run *r)
 	r->n = 0;
 }
 
-void fl_user_write(struct fl_world *w, fl_addr_t addr, const void *src, size_t len)
+/*
+ * Move LEN bytes between kernel memory KBUF and the reachable user range
+ * at ADDR, page by page, merging runs of consecutive frames into one
+ * memcpy.  WRITE: user <- kbuf (and the ptes are marked written).
+ */
+static void user_move(struct fl_world *w, fl_addr_t addr, uint8_t *kbuf,
+		      size_t len, bool write)
 {
 	struct fl_mm *mm = current_mm(w);
 	struct copy_run run = { NULL, NULL, 0 };
@@ -311,37 +317,32 @@ void fl_user_write(struct fl_world *w, fl_addr_t addr, const void *src, size_t l
 		fl_addr_t at = addr + done;
 		size_t off = FL_PAGE_OFFSET(at);
 		size_t n = len - done < FL_PAGE_SIZE - off ? len - done : FL_PAGE_SIZE - off;
-		fl_pte_t *pte = reached_pte(w, mm, at, true);
+		fl_pte_t *pte = reached_pte(w, mm, at, write);
 
 		if (!pte)
 			break;
-		copy_run_add(&run, fl_frame_mut(w, pte->folio->frame) + off,
-			     (const uint8_t *)src + done, n);
-		mark_written(pte);
+		if (write) {
+			copy_run_add(&run, fl_frame_mut(w, pte->folio->frame) + off,
+				     kbuf + done, n);
+			mark_written(pte);
+		} else {
+			copy_run_add(&run, kbuf + done,
+				     fl_frame(w, pte->folio->frame) + off, n);
+		}
 		done += n;
 	}
 	copy_run_flush(&run);
 }
 
+void fl_user_write(struct fl_world *w, fl_addr_t addr, const void *src, size_t len)
+{
+	/* A write only reads KBUF: the cast drops a const it keeps. */
+	user_move(w, addr, (uint8_t *)(uintptr_t)src, len, true);
+}
+
 void fl_user_read(struct fl_world *w, void *dst, fl_addr_t addr, size_t len)
 {
-	struct fl_mm *mm = current_mm(w);
-	struct copy_run run = { NULL, NULL, 0 };
-	size_t done = 0;
-
-	while (done < len) {
-		fl_addr_t at = addr + done;
-		size_t off = FL_PAGE_OFFSET(at);
-		size_t n = len - done < FL_PAGE_SIZE - off ? len - done : FL_PAGE_SIZE - off;
-		fl_pte_t *pte = reached_pte(w, mm, at, false);
-
-		if (!pte)
-			break;
-		copy_run_add(&run, (uint8_t *)dst + done,
-			     fl_frame(w, pte->folio->frame) + off, n);
-		done += n;
-	}
-	copy_run_flush(&run);
+	user_move(w, addr, dst, len, false);
 }
 
 /* ---- poke and peek ---- */
