@@ -24,11 +24,13 @@
  * Two passes per side.  The checking pass runs each case alone and looks
  * at its result (nothing of it is timed).  The timing pass is the issue's
  * "plain C loop": the 16,770 calls of one kind back to back, nothing else
- * in the loop, CLOCK_MONOTONIC read only before and after the sweep;
- * MX_ROUNDS sweeps per call and the median one counts, on both sides
- * alike.  (An earlier version read the clock around every call and took
- * a calibrated clock cost off each: a clock read costs as much as a model
- * call, so the model's figure was mostly the clock's jitter.)  The calls
+ * in the loop, CLOCK_MONOTONIC read only before and after the sweep.
+ * Host and model sweeps alternate, MX_ROUNDS of each per call (the parent
+ * starts each host sweep over a pipe and waits for it), so both sides run
+ * under the same load on this shared machine; the median sweep of each
+ * side counts.  (An earlier version read the clock around every call and
+ * took a calibrated clock cost off each: a clock read costs as much as a
+ * model call, so the model's figure was mostly the clock's jitter.)  The calls
  * are the same in both passes and their results do not depend on what
  * earlier calls left in the page or the file.  Timing is a measurement,
  * not part of the model: no test asserts it.  Exit 1 if the two sides
@@ -75,6 +77,7 @@ struct mx_result {
 
 struct mx_side {
 	struct mx_result r[MX_CALLS][MX_CASES];
+	double sweep[MX_CALLS][MX_ROUNDS];      /* seconds per timed sweep */
 	double per_call[MX_CALLS];      /* seconds: the median sweep of each call */
 };
 
@@ -226,30 +229,30 @@ static void mx_host_case(struct mx_host *h, struct mx_side *out, enum mx_call ca
 	memset(h->page + lo, MX_FILL, (size_t)(hi - lo));
 }
 
-/* The timing pass: the median of MX_ROUNDS sweeps of CALL, calls only. */
-static double mx_host_time(struct mx_host *h, enum mx_call call,
-			   const struct mx_case *c, unsigned n)
+/* One timed sweep of CALL over the N cases: seconds. */
+static double mx_host_sweep(struct mx_host *h, enum mx_call call,
+			    const struct mx_case *c, unsigned n)
 {
-	double t[MX_ROUNDS];
+	double t = now();
 	unsigned k;
-	int round;
 
-	for (round = 0; round < MX_ROUNDS; round++) {
-		t[round] = now();
-		for (k = 0; k < n; k++)
-			mx_host_call(h, call, h->page + c[k].off, c[k].size);
-		t[round] = now() - t[round];
-	}
-	return mx_median(t, MX_ROUNDS);
+	for (k = 0; k < n; k++)
+		mx_host_call(h, call, h->page + c[k].off, c[k].size);
+	return now() - t;
 }
 
-static void __attribute__((noreturn)) mx_host_child(struct mx_side *out,
-						    const struct mx_case *c, unsigned n)
+/*
+ * The child: the checking pass, then one timed sweep per byte the parent
+ * sends (the byte is the call); it answers each with a byte of its own.
+ */
+static void __attribute__((noreturn)) mx_host_child(struct mx_side *out, const struct mx_case *c,
+						    unsigned n, int go, int done)
 {
 	struct rlimit cpu = { MX_TIMEOUT, MX_TIMEOUT };
+	int round[MX_CALLS] = { 0 };
 	struct mx_host h;
+	unsigned char call;
 	unsigned k;
-	int call;
 
 	setrlimit(RLIMIT_CPU, &cpu);
 	alarm(MX_TIMEOUT);
@@ -258,24 +261,74 @@ static void __attribute__((noreturn)) mx_host_child(struct mx_side *out,
 	for (call = 0; call < MX_CALLS; call++)
 		for (k = 0; k < n; k++)
 			mx_host_case(&h, out, (enum mx_call)call, &c[k], k);
-	for (call = 0; call < MX_CALLS; call++)
-		out->per_call[call] = mx_host_time(&h, (enum mx_call)call, c, n);
+	while (write(done, "c", 1) == 1 && read(go, &call, 1) == 1 && call < MX_CALLS &&
+	       round[call] < MX_ROUNDS)
+		out->sweep[call][round[call]++] = mx_host_sweep(&h, (enum mx_call)call, c, n);
 	_exit(0);
 }
 
-/* Run the host side in a child; OUT is shared memory it fills. */
-static int mx_run_host(struct mx_side *out, const struct mx_case *c, unsigned n)
+/* The host child and the pipes that pace its sweeps. */
+struct mx_child {
+	pid_t pid;
+	int go, done;           /* parent's ends: write a call, read its answer */
+};
+
+/* Start the host side in a child; OUT is shared memory it fills. */
+static int mx_host_start(struct mx_child *ch, struct mx_side *out,
+			 const struct mx_case *c, unsigned n)
+{
+	int go[2], done[2];
+
+	if (pipe(go))
+		return -errno;
+	if (pipe(done)) {
+		close(go[0]);
+		close(go[1]);
+		return -errno;
+	}
+	fflush(NULL);
+	ch->pid = fork();
+	if (ch->pid == 0) {
+		close(go[1]);
+		close(done[0]);
+		mx_host_child(out, c, n, go[0], done[1]);
+	}
+	close(go[0]);
+	close(done[1]);
+	ch->go = go[1];
+	ch->done = done[0];
+	return ch->pid < 0 ? -EAGAIN : 0;
+}
+
+/* Wait for the child's answer: its checking pass, or the sweep asked last. */
+static int mx_host_wait(struct mx_child *ch)
+{
+	char c;
+
+	return read(ch->done, &c, 1) == 1 ? 0 : -ECHILD;
+}
+
+/* Have the child run one timed sweep of CALL and wait for it. */
+static int mx_host_sweep_in_child(struct mx_child *ch, enum mx_call call)
+{
+	unsigned char c = (unsigned char)call;
+
+	if (write(ch->go, &c, 1) != 1)
+		return -ECHILD;
+	return mx_host_wait(ch);
+}
+
+/* Let the child go (closing its pipe ends it) and reap it. */
+static int mx_host_stop(struct mx_child *ch)
 {
 	int status;
-	pid_t pid;
 
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0)
-		return -errno;
-	if (pid == 0)
-		mx_host_child(out, c, n);
-	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status))
+	close(ch->go);
+	close(ch->done);
+	if (ch->pid <= 0)
+		return -ECHILD;
+	if (waitpid(ch->pid, &status, 0) != ch->pid || !WIFEXITED(status) ||
+	    WEXITSTATUS(status))
 		return -ECHILD;
 	return 0;
 }
@@ -386,40 +439,53 @@ static void mx_model_case(struct mx_model *m, struct mx_side *out, enum mx_call 
 	fl_poke(m->w, m->mm, m->page + (fl_addr_t)lo, m->fill, (size_t)(hi - lo));
 }
 
-/* The timing pass: the median of MX_ROUNDS sweeps of CALL, calls only. */
-static double mx_model_time(struct mx_model *m, enum mx_call call,
-			    const struct mx_case *c, unsigned n)
+/* One timed sweep of CALL over the N cases: seconds. */
+static double mx_model_sweep(struct mx_model *m, enum mx_call call,
+			     const struct mx_case *c, unsigned n)
 {
-	double t[MX_ROUNDS];
+	double t = now();
 	unsigned k;
-	int round;
 
-	for (round = 0; round < MX_ROUNDS; round++) {
-		t[round] = now();
-		for (k = 0; k < n; k++)
-			mx_model_call(m, call, m->page + (fl_addr_t)c[k].off, c[k].size);
-		t[round] = now() - t[round];
-	}
-	return mx_median(t, MX_ROUNDS);
+	for (k = 0; k < n; k++)
+		mx_model_call(m, call, m->page + (fl_addr_t)c[k].off, c[k].size);
+	return now() - t;
 }
 
-static int mx_run_model(struct mx_side *out, const struct mx_case *c, unsigned n)
+/*
+ * Both sides: the host child's checking pass (started first, so it runs
+ * while the model checks its own), the model's, then the timed sweeps,
+ * a host sweep and a model sweep in turn.
+ */
+static int mx_run(struct mx_side *host, struct mx_side *model,
+		  const struct mx_case *c, unsigned n)
 {
 	struct mx_model *m = calloc(1, sizeof(*m));
+	struct mx_child ch = { -1, -1, -1 };
 	unsigned k;
-	int call, err;
+	int call, round, err, stop;
 
 	if (!m)
 		return -ENOMEM;
 	err = mx_model_setup(m);
+	if (!err)
+		err = mx_host_start(&ch, host, c, n);
 	for (call = 0; call < MX_CALLS && !err; call++)
 		for (k = 0; k < n; k++)
-			mx_model_case(m, out, (enum mx_call)call, &c[k], k);
-	for (call = 0; call < MX_CALLS && !err; call++)
-		out->per_call[call] = mx_model_time(m, (enum mx_call)call, c, n);
+			mx_model_case(m, model, (enum mx_call)call, &c[k], k);
+	if (!err)
+		err = mx_host_wait(&ch);
+	for (call = 0; call < MX_CALLS && !err; call++) {
+		for (round = 0; round < MX_ROUNDS && !err; round++) {
+			err = mx_host_sweep_in_child(&ch, (enum mx_call)call);
+			model->sweep[call][round] = mx_model_sweep(m, (enum mx_call)call, c, n);
+		}
+		host->per_call[call] = mx_median(host->sweep[call], MX_ROUNDS);
+		model->per_call[call] = mx_median(model->sweep[call], MX_ROUNDS);
+	}
+	stop = ch.pid > 0 || ch.go >= 0 ? mx_host_stop(&ch) : 0;
 	fl_world_free(m->w);
 	free(m);
-	return err;
+	return err ? err : stop;
 }
 
 /* ---- comparing and reporting ---- */
@@ -479,15 +545,9 @@ int bench_matrix(int argc, char **argv)
 		free(model);
 		return host == MAP_FAILED ? FL_EXIT_FAIL : (munmap(host, sizeof(*host)), FL_EXIT_FAIL);
 	}
-	err = mx_run_host(host, cases, n);
+	err = mx_run(host, model, cases, n);
 	if (err) {
-		fl_cli_error("bench matrix: the host run failed (%s)", strerror(-err));
-		rc = FL_EXIT_FAIL;
-		goto out;
-	}
-	err = mx_run_model(model, cases, n);
-	if (err) {
-		fl_cli_error("bench matrix: the model run failed (%s)", strerror(-err));
+		fl_cli_error("bench matrix: the run failed (%s)", strerror(-err));
 		rc = FL_EXIT_FAIL;
 		goto out;
 	}
@@ -506,8 +566,8 @@ int bench_matrix(int argc, char **argv)
 		host_s += host->per_call[call];
 		model_s += model->per_call[call];
 	}
-	printf("  timing       loops of calls only, the median of %d sweeps per call\n",
-	       MX_ROUNDS);
+	printf("  timing       loops of calls only; %d host and %d model sweeps per call in turn, the medians\n",
+	       MX_ROUNDS, MX_ROUNDS);
 	printf("  host         %12.0f cases/s  (real system calls)\n", total / host_s);
 	printf("  model        %12.0f cases/s\n", total / model_s);
 	for (call = 0; call < MX_CALLS; call++)
