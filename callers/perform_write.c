@@ -75,8 +75,13 @@ struct perform_write {
 	uint64_t pos;
 	size_t written;
 	size_t chunk;           /* mapping_max_folio_size(): one page */
-	struct fl_loop loop;    /* watches the rounds without progress */
-	bool loop_on;           /* loop set up: only at the first report */
+	/*
+	 * Watches the rounds without progress; set up only at the first
+	 * report (loop_on), and kept out of the struct's initialiser so a
+	 * call that never reports does not clear it.
+	 */
+	struct fl_loop *loop;
+	bool loop_on;
 	unsigned stuck;         /* rounds without progress in a row */
 	struct fl_callers_state *cs;
 };
@@ -160,19 +165,20 @@ static bool round_is_stuck(struct perform_write *pw, size_t bytes, size_t copied
 	 * gives up after one such round, and never reports.
 	 */
 	if (!pw->loop_on) {
-		fl_loop_init(&pw->loop, pw->w, "generic_perform_write");
-		fl_loop_set_env(&pw->loop, pw->cs->loop_env, pw->cs->loop_env_arg);
+		fl_loop_init(pw->loop, pw->w, "generic_perform_write");
+		fl_loop_set_env(pw->loop, pw->cs->loop_env, pw->cs->loop_env_arg);
 		pw->loop_on = true;
 	}
-	return fl_loop_stuck(&pw->loop, vars, sizeof(vars) / sizeof(vars[0]));
+	return fl_loop_stuck(pw->loop, vars, sizeof(vars) / sizeof(vars[0]));
 }
 
 long fl_generic_perform_write(struct fl_world *w, struct fl_file *file,
 			      uint64_t pos, struct fl_iov_iter *i)
 {
 	struct fl_callers_state *cs = fl_callers_state(w);
+	struct fl_loop loop;
 	struct perform_write pw = { .w = w, .file = file, .i = i, .pos = pos,
-				    .chunk = FL_PAGE_SIZE, .cs = cs };
+				    .chunk = FL_PAGE_SIZE, .loop = &loop, .cs = cs };
 	/* 665575cff098 (6.15): copy first, fault in only after a failed copy. */
 	bool no_prefault = fl_since(w, FL_ERA_PERFORM_WRITE_NO_PREFAULT);
 	/* bc1bb416bbb9 (5.14): revert a rejected short copy, retry with copied. */
@@ -222,8 +228,8 @@ long fl_generic_perform_write(struct fl_world *w, struct fl_file *file,
 		fl_trace(w, "generic_perform_write: pos %llu: atomic copy got %zu of %zu, "
 			 "nothing written", (unsigned long long)pw.pos, copied, bytes);
 		if (round_is_stuck(&pw, bytes, copied)) {
-			cs->verdict = pw.loop.verdict;
-			fl_loop_fini(&pw.loop);
+			cs->verdict = loop.verdict;
+			fl_loop_fini(&loop);
 			return FL_LOOP_STOPPED;
 		}
 		if (!short_retry) {
@@ -262,6 +268,6 @@ long fl_generic_perform_write(struct fl_world *w, struct fl_file *file,
 	} while (i->count);
 
 	if (pw.loop_on)
-		fl_loop_fini(&pw.loop);
+		fl_loop_fini(&loop);
 	return pw.written ? (long)pw.written : status;
 }
