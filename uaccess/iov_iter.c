@@ -35,6 +35,8 @@
 #include <faultline/iov_iter.h>
 #include <faultline/uaccess.h>
 
+#include "uaccess/internal.h"
+
 /* A segment copy: the bytes of N NOT copied between UADDR and KBUF. */
 typedef size_t (*seg_copy_fn)(struct fl_world *w, fl_addr_t uaddr,
 			      uint8_t *kbuf, size_t n);
@@ -154,12 +156,17 @@ static size_t seg_copy_from_user(struct fl_world *w, fl_addr_t uaddr,
 	return fl___copy_from_user(w, kbuf, uaddr, n);
 }
 
+/*
+ * The raw copy itself, as the kernel's copy_from_user_iter() calls
+ * raw_copy_from_user(): fl_copy_from_iter_atomic() has disabled faults
+ * and checked the buffer, and a syscall has a current process.
+ */
 static size_t seg_copy_from_user_atomic(struct fl_world *w, fl_addr_t uaddr,
 					uint8_t *kbuf, size_t n)
 {
 	if (!fl_access_ok(w, uaddr, n))
 		return n;
-	return fl_copy_from_user_inatomic(w, kbuf, uaddr, n);
+	return fl_raw_copy(w, "__copy_from_user_inatomic", FL_COPY_FROM_USER, uaddr, kbuf, n);
 }
 
 /* The iterator goes the other way, or there is no buffer: WARN, copy 0. */
