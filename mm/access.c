@@ -244,13 +244,52 @@ size_t fl_user_store(struct fl_world *w, fl_addr_t addr, const void *buf,
 	return user_access(w, addr, len, true, move_store, (void *)buf, sig);
 }
 
+/*
+ * The reach over the pages that need nothing done - the VMA and the pte
+ * allow the access and no tag is set - up to the first that does.  Almost
+ * every copy meets only such pages, or stops where no VMA allows it, and
+ * both are decided here without access_range()'s bookkeeping.  *REST is
+ * set when a page needs a fault or holds a tag: access_range() takes over
+ * at *DONE and decides that page as it would have.
+ */
+static size_t reach_ready_pages(struct fl_mm *mm, fl_addr_t addr, size_t len,
+				bool write, bool *rest)
+{
+	size_t done = 0;
+
+	*rest = false;
+	while (done < len) {
+		fl_addr_t at = addr + done;
+		size_t n = FL_PAGE_SIZE - FL_PAGE_OFFSET(at);
+		struct fl_vma *vma = fl_vma_lookup(mm, at);
+		fl_pte_t *pte;
+
+		/* A wrap, no VMA, or one that forbids it: access_page() stops too. */
+		if (at < addr || !vma || !vma_allows(vma, write))
+			break;
+		pte = fl_pte_lookup(mm, at);
+		if (!pte || !fl_pte_allows(pte, write) || pte->folio->tags) {
+			*rest = true;
+			break;
+		}
+		pte->flags |= FL_PTE_YOUNG | (write ? FL_PTE_DIRTY : 0);
+		done += n < len - done ? n : len - done;
+	}
+	return done;
+}
+
 size_t fl_user_reach(struct fl_world *w, fl_addr_t addr, size_t len, unsigned acc)
 {
 	struct access a = { current_mm(w), (acc & FL_ACC_WRITE) != 0, false, ACC_OK, 0 };
+	size_t ready;
+	bool rest;
 
 	if (!a.mm)
 		return 0;
-	return access_range(w, &a, addr, len, NULL, NULL);
+	ready = reach_ready_pages(a.mm, addr, len, a.write, &rest);
+	if (!rest)
+		return ready;
+	return ready + access_range(w, &a, addr + ready, len - ready, NULL, NULL);
 }
 
 /*
