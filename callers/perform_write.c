@@ -145,21 +145,9 @@ static long write_end(struct perform_write *pw, const uint8_t *kpage,
 	return ret < 0 ? ret : (long)copied;
 }
 
-/*
- * A round without progress: report its state.  What the next round does
- * depends on these variables, the world and the environment only (the era
- * flags are constant for the call), so equal reports mean a cycle.
- */
-static bool round_is_stuck(struct perform_write *pw, size_t bytes, size_t copied)
+/* Report a stuck round's variables VARS[0..N) to the loop monitor. */
+static bool round_report(struct perform_write *pw, const uint64_t *vars, unsigned n)
 {
-	const struct fl_iov_iter *i = pw->i;
-	const uint64_t vars[] = {
-		pw->pos, pw->written, bytes, copied, pw->chunk,
-		i->count, i->iov_offset, i->nr_segs,
-	};
-
-	if (++pw->stuck < 2)
-		return false;
 	/*
 	 * Set the monitor up only now: almost every call makes progress or
 	 * gives up after one such round, and never reports.
@@ -169,7 +157,29 @@ static bool round_is_stuck(struct perform_write *pw, size_t bytes, size_t copied
 		fl_loop_set_env(pw->loop, pw->cs->loop_env, pw->cs->loop_env_arg);
 		pw->loop_on = true;
 	}
-	return fl_loop_stuck(pw->loop, vars, sizeof(vars) / sizeof(vars[0]));
+	return fl_loop_stuck(pw->loop, vars, n);
+}
+
+/*
+ * A round without progress: report its state.  What the next round does
+ * depends on these variables, the world and the environment only (the era
+ * flags are constant for the call), so equal reports mean a cycle.
+ */
+static bool round_is_stuck(struct perform_write *pw, size_t bytes, size_t copied)
+{
+	const struct fl_iov_iter *i = pw->i;
+
+	/* The first such round of a run is not reported (see the top). */
+	if (++pw->stuck < 2)
+		return false;
+	{
+		const uint64_t vars[] = {
+			pw->pos, pw->written, bytes, copied, pw->chunk,
+			i->count, i->iov_offset, i->nr_segs,
+		};
+
+		return round_report(pw, vars, sizeof(vars) / sizeof(vars[0]));
+	}
 }
 
 long fl_generic_perform_write(struct fl_world *w, struct fl_file *file,
