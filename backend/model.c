@@ -424,9 +424,26 @@ static int model_exec(struct fl_backend *b, const struct fl_sc_stmt *st,
 	}
 }
 
+/*
+ * `kernel host`: the running kernel, its version and the build options
+ * that change an observable (a BUS_MCEERR_AR needs CONFIG_MEMORY_FAILURE),
+ * so that `faultline diff` compares like with like.  A version written
+ * out is a usual build.
+ */
+static unsigned model_kconfig_off(const struct fl_scenario *sc)
+{
+	unsigned i;
+
+	for (i = 0; i < sc->nstmts; i++)
+		if (sc->stmts[i].verb == FL_SC_KERNEL && sc->stmts[i].args[0].u.value == 0)
+			return fl_host_kconfig_off();
+	return 0;
+}
+
 static int model_open(struct fl_backend *b, fl_kver_t kver, enum fl_arch_id arch)
 {
-	struct fl_world_config cfg = { .arch = arch, .kver = kver };
+	struct fl_world_config cfg = { .arch = arch, .kver = kver,
+				       .kconfig_off = model_kconfig_off(b->sc) };
 	struct model *m = calloc(1, sizeof(*m));
 
 	if (!m)

@@ -336,6 +336,44 @@ static const struct fl_era table[FL_ERA_COUNT] = {
 		"On the mmap_changing -EAGAIN path the ioctls also store -EAGAIN "
 		"in their output field instead of leaving it unwritten.",
 		true },
+	[FL_ERA_UFFD_REMAP_UNREGISTER] = {
+		FL_ERA_UFFD_REMAP_UNREGISTER, "uffd_remap_unregister", V(5, 0), "rc1",
+		"3cfd22be0ad6", { 0 },
+		"A registered vma that mremap moves keeps its userfaultfd context "
+		"only with EVENT_REMAP; without it the new vma is unregistered.",
+		false },
+	[FL_ERA_UFFD_MOVE_ZEROPAGE] = {
+		FL_ERA_UFFD_MOVE_ZEROPAGE, "uffd_move_zeropage", V(6, 9), "rc1",
+		"eb1521dad8f3", { 0 },
+		"UFFDIO_MOVE moves a zero-page pte (the destination maps the zero "
+		"page, the source becomes a hole) instead of failing with -EBUSY.",
+		true },
+
+	/* ---- §5 mremap ---- */
+	[FL_ERA_MREMAP_VMA_FIRST] = {
+		FL_ERA_MREMAP_VMA_FIRST, "mremap_vma_first", V(5, 16), "rc1",
+		"550a7d60bd5e", { 0 },
+		"mremap looks up the vma at the old address first: none is -EFAULT "
+		"before a MREMAP_FIXED target is unmapped, and a shrink needs one.",
+		true },
+	[FL_ERA_MREMAP_EFAULT_SIGN] = {
+		FL_ERA_MREMAP_EFAULT_SIGN, "mremap_efault_sign", V(5, 18), NULL,
+		"7d1e64966162", { 0 },
+		"That -EFAULT gets its sign: before, mremap of an unmapped address "
+		"returned 14 (EFAULT) as if it were the new address.",
+		true },
+	[FL_ERA_MREMAP_CHECKS_FIRST] = {
+		FL_ERA_MREMAP_CHECKS_FIRST, "mremap_checks_first", V(6, 17), "rc1",
+		"-", { 0 },
+		"mremap checks the new range and the old vma's extent before it "
+		"unmaps anything: a failing MREMAP_FIXED leaves the target mapped.",
+		false },
+	[FL_ERA_MREMAP_MULTI_VMA] = {
+		FL_ERA_MREMAP_MULTI_VMA, "mremap_multi_vma", V(6, 17), "rc1",
+		"d23cb648e365", { 0 },
+		"An mremap that only moves (MREMAP_FIXED, same length) may span "
+		"several vmas and gaps, keeping the gaps; not uffd-armed vmas.",
+		false },
 };
 
 const struct fl_era *fl_era(enum fl_era_id id)

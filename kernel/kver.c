@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include <sys/utsname.h>
+#include <unistd.h>
 
 #include <faultline/eras.h>
 
@@ -89,4 +90,20 @@ fl_kver_t fl_host_kver(void)
 	    maj < 256 && min < 256)
 		v = FL_KV(maj, min, patch > 65535 ? 65535 : patch);
 	return v;
+}
+
+/*
+ * /proc/sys/vm/memory_failure_recovery exists only in a kernel built with
+ * CONFIG_MEMORY_FAILURE (mm/memory-failure.c registers it), so its absence
+ * answers without /proc/config.gz.  A machine without /proc (a chroot)
+ * reads as built with it, the usual configuration.
+ */
+unsigned fl_host_kconfig_off(void)
+{
+	unsigned off = 0;
+
+	if (access("/proc/sys/vm", F_OK) == 0 &&
+	    access("/proc/sys/vm/memory_failure_recovery", F_OK) != 0)
+		off |= FL_KCONFIG_MEMORY_FAILURE;
+	return off;
 }

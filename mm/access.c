@@ -209,6 +209,16 @@ static void fill_signal(struct fl_world *w, const struct access *a,
 	sig->addr = a->fail ? a->fail_addr : 0;
 	if (a->fail == ACC_TAG && fl_world_arch(w)->id == FL_ARCH_SPARC64_ADI)
 		sig->code = FL_SEGV_ADIPERR;
+	/*
+	 * x86's do_sigbus() has its BUS_MCEERR_AR branch under
+	 * CONFIG_MEMORY_FAILURE; a kernel built without it sends BUS_ADRERR,
+	 * as for any VM_FAULT_SIGBUS (seen on this 6.18 x86_64 host for the
+	 * UFFDIO_POISON marker).  Only the signal changes: kernel accesses
+	 * (GUP, uaccess) still see VM_FAULT_HWPOISON.
+	 */
+	if (a->fail == ACC_HWPOISON && fl_world_arch(w)->hwpoison_needs_memory_failure &&
+	    !fl_world_kconfig(w, FL_KCONFIG_MEMORY_FAILURE))
+		sig->code = FL_BUS_ADRERR;
 }
 
 static size_t user_access(struct fl_world *w, fl_addr_t addr, size_t len,

@@ -8,17 +8,28 @@
  * mremap does (UNMAP events for the FIXED target and the old range);
  * UFFDIO_COPY to the old address then answers -ENOENT.
  *
- * Order of the checks (the kernel's do_mremap / mremap_to / vma_to_resize):
+ * Order of the checks (the kernel's do_mremap, check_mremap_params,
+ * check_prep_vma, mremap_to), for 6.17 and later:
  *   1. flags beyond MAYMOVE|FIXED, FIXED without MAYMOVE      -EINVAL
  *   2. addr not page aligned; new_len 0 (after PAGE_ALIGN)    -EINVAL
- *   3. FIXED: new_addr unaligned, beyond TASK_SIZE, or the
- *      two ranges overlap                                     -EINVAL
- *      then the target is unmapped (UNMAP events), and a shrinking
- *      move first unmaps the old range's tail
- *   4. no vma at addr, or [addr, addr + old_len) leaves it    -EFAULT
- *   5. shrink: unmap the tail, return addr; grow in place when the vma
- *      ends at addr + old_len and the space after it is free; otherwise
- *      move with MAYMOVE, or                                  -ENOMEM
+ *   3. the new range beyond TASK_SIZE (new_addr as passed);
+ *      FIXED: new_addr unaligned, or the two ranges overlap   -EINVAL
+ *   4. no vma at addr                                         -EFAULT
+ *   5. FIXED with old_len == new_len: remap_move(), every vma
+ *      of the range, gaps kept (mremap_multi_vma)
+ *   6. a move or a growth whose old range (the kept new_len
+ *      of a shrink) leaves its vma                            -EFAULT
+ *      then a FIXED target is unmapped (UNMAP events), and a
+ *      shrinking move first unmaps the old range's tail
+ *   7. shrink: unmap the tail (it may span vmas and gaps, but
+ *      not pass TASK_SIZE: -EINVAL), return addr; the same
+ *      length: addr; grow in place when the vma ends at
+ *      addr + old_len and the space after it is free;
+ *      otherwise move with MAYMOVE, or                        -ENOMEM
+ * Before 6.17 (mremap_checks_first) step 3 came after step 4 (and only
+ * for FIXED), and step 6 after the target was unmapped; before 5.16 (mremap_vma_first) there was
+ * no step 4: a FIXED move unmapped its target before finding no vma, and
+ * a shrink or same-length call on nothing returned addr.
  *
  * Moving (move_vma): a new vma at the new address with the old one's
  * flags, file, pgoff and uffd context (copy_vma); the ptes move across
@@ -26,7 +37,9 @@
  * told (REMAP); the old range is unmapped, which is itself an UNMAP.
  *
  * Not modelled: old_len 0 (duplicating a shared mapping: -EINVAL here),
- * MREMAP_DONTUNMAP (5.7: -EINVAL here as an unknown flag), accounting.
+ * MREMAP_DONTUNMAP (5.7: -EINVAL here as an unknown flag), accounting,
+ * the order of the new-address checks against the vma lookup in 5.16-6.16,
+ * and file systems whose get_unmapped_area forbids a multi-vma move.
  */
 #include "mm/internal.h"
 
@@ -120,35 +133,133 @@ static long move_vma(struct fl_world *w, struct fl_vma *vma, fl_addr_t addr,
 	return ret ? ret : (long)new_addr;
 }
 
-/* mremap_to: MREMAP_FIXED. */
-static long mremap_to(struct fl_world *w, struct fl_mm *mm, fl_addr_t addr,
-		      fl_addr_t old_len, fl_addr_t new_addr, fl_addr_t new_len)
+/* The new range fits below TASK_SIZE (for every call since 6.17). */
+static int mremap_new_size_ok(struct fl_world *w, fl_addr_t new_addr, fl_addr_t new_len)
 {
-	struct fl_vma *vma;
+	if (new_len > task_size(w) || new_addr > task_size(w) - new_len)
+		return fl_error(w, -EINVAL, "mremap: new range beyond TASK_SIZE");
+	return 0;
+}
+
+/* The new range of a FIXED move: aligned, below TASK_SIZE, apart from the old. */
+static int mremap_new_range_ok(struct fl_world *w, fl_addr_t addr, fl_addr_t old_len,
+			       fl_addr_t new_addr, fl_addr_t new_len)
+{
 	int ret;
 
 	if (FL_PAGE_OFFSET(new_addr))
 		return fl_error(w, -EINVAL, "mremap: new address %#llx not page aligned",
 				(unsigned long long)new_addr);
-	if (new_len > task_size(w) || new_addr > task_size(w) - new_len)
-		return fl_error(w, -EINVAL, "mremap: new range beyond TASK_SIZE");
+	ret = mremap_new_size_ok(w, new_addr, new_len);
+	if (ret)
+		return ret;
 	/* Ensure the old and new locations do not overlap. */
 	if (addr + old_len > new_addr && new_addr + new_len > addr)
 		return fl_error(w, -EINVAL, "mremap: old and new ranges overlap");
+	return 0;
+}
+
+/*
+ * A shrink unmaps [addr + new_len, addr + old_len), wherever it reaches:
+ * do_vmi_munmap() takes any number of vmas and gaps, but not a range past
+ * TASK_SIZE (-EINVAL, after the target of a FIXED move is gone).
+ */
+static int mremap_unmap_tail(struct fl_world *w, struct fl_mm *mm, fl_addr_t addr,
+			     fl_addr_t old_len, fl_addr_t new_len)
+{
+	fl_addr_t start = addr + new_len;
+
+	if (old_len <= new_len)
+		return 0;
+	if (start > task_size(w) || old_len - new_len > task_size(w) - start)
+		return fl_error(w, -EINVAL, "mremap: the tail to unmap passes TASK_SIZE");
+	return fl_do_munmap(w, mm, start, addr + old_len);
+}
+
+/* mremap_to: MREMAP_FIXED. */
+static long mremap_to(struct fl_world *w, struct fl_mm *mm, fl_addr_t addr,
+		      fl_addr_t old_len, fl_addr_t new_addr, fl_addr_t new_len)
+{
+	fl_addr_t kept = old_len > new_len ? new_len : old_len;
+	struct fl_vma *vma;
+	int ret;
+
+	if (!fl_since(w, FL_ERA_MREMAP_CHECKS_FIRST)) {
+		ret = mremap_new_range_ok(w, addr, old_len, new_addr, new_len);
+		if (ret)
+			return ret;
+	} else if (!vma_to_resize(w, mm, addr, kept)) {
+		/*
+		 * check_prep_vma() before mremap_to() (6.17, "mm/mremap:
+		 * check remap conditions earlier"): the part that moves must
+		 * lie in one vma before the target is unmapped; a shrink's
+		 * tail may cross vmas ("mm/mremap: allow undocumented mremap()
+		 * shrink behaviour", same series).
+		 */
+		return -EFAULT;
+	}
 	/* The implicit munmap of the target: UNMAP events. */
 	ret = fl_do_munmap(w, mm, new_addr, new_addr + new_len);
 	if (ret)
 		return ret;
-	if (old_len > new_len) {
-		ret = fl_do_munmap(w, mm, addr + new_len, addr + old_len);
-		if (ret)
-			return ret;
-		old_len = new_len;
-	}
+	ret = mremap_unmap_tail(w, mm, addr, old_len, new_len);
+	if (ret)
+		return ret;
+	old_len = kept;
 	vma = vma_to_resize(w, mm, addr, old_len);
 	if (!vma)
 		return -EFAULT;
 	return move_vma(w, vma, addr, old_len, new_len, new_addr);
+}
+
+/*
+ * May VMA move with others in one remap_move()?  Not when userfaultfd is
+ * armed on it: notifying the monitor drops the mmap lock, and the multi-vma
+ * move holds it throughout (vma_multi_allowed(), d23cb648e365).
+ */
+static bool vma_multi_allowed(const struct fl_vma *vma)
+{
+	return !(vma->flags & (FL_VM_UFFD_MISSING | FL_VM_UFFD_WP | FL_VM_UFFD_MINOR));
+}
+
+/*
+ * remap_move (6.17, d23cb648e365): MREMAP_FIXED with old_len == new_len
+ * moves every vma of [addr, addr + len) to the same offset from new_addr,
+ * gaps included; a gap at the start is -EFAULT.  A uffd-armed vma moves
+ * only alone ("mm/mremap: catch invalid multi VMA moves earlier"); a
+ * failure after the first vma leaves a partial move, as the kernel does.
+ */
+static long remap_move(struct fl_world *w, struct fl_mm *mm, fl_addr_t addr,
+		       fl_addr_t len, fl_addr_t new_addr)
+{
+	fl_addr_t end = addr + len, target = new_addr, last_end = addr;
+	struct fl_vma *vma = fl_find_vma(mm, addr);
+	long res = -EFAULT, moved;
+	bool seen = false;
+
+	for (; vma && vma->start < end; vma = fl_find_vma(mm, last_end)) {
+		fl_addr_t from = vma->start > addr ? vma->start : addr;
+		fl_addr_t piece = (vma->end < end ? vma->end : end) - from;
+
+		if (!seen && addr < vma->start)
+			break;                  /* no gap permitted at the start */
+		target += seen ? vma->start - last_end : 0;
+		last_end = vma->end;
+		if (!vma_multi_allowed(vma) && (seen || vma->end < end))
+			return fl_error(w, -EFAULT, "mremap: a userfaultfd vma cannot move "
+					"with others");
+		moved = mremap_to(w, mm, from, piece, target, piece);
+		if (moved < 0)
+			return moved;
+		if (!seen)
+			res = moved;
+		seen = true;
+		target = (fl_addr_t)moved + piece;
+	}
+	if (!seen)
+		return fl_error(w, -EFAULT, "mremap: no mapping at %#llx",
+				(unsigned long long)addr);
+	return res;
 }
 
 /* vma_expandable: is [vma->end, vma->end + delta) free and below TASK_SIZE? */
@@ -161,14 +272,29 @@ static bool vma_expandable(struct fl_world *w, struct fl_vma *vma, fl_addr_t del
 	return !next || next->start >= vma->end + delta;
 }
 
-long fl_mremap(struct fl_world *w, struct fl_mm *mm, fl_addr_t addr, size_t old_len,
-	       size_t new_len, unsigned flags, fl_addr_t new_addr)
+/*
+ * No vma at addr, found first (550a7d60bd5e, 5.16): -EFAULT, which until
+ * 7d1e64966162 (5.18) was returned positive, 14, a "new address".
+ */
+static long mremap_no_vma(struct fl_world *w, fl_addr_t addr)
 {
-	struct fl_vma *vma;
-	long ret;
+	fl_error(w, -EFAULT, "mremap: no mapping at %#llx", (unsigned long long)addr);
+	return fl_since(w, FL_ERA_MREMAP_EFAULT_SIGN) ? -EFAULT : EFAULT;
+}
 
-	if (!mm)
-		return fl_error(w, -EINVAL, "mremap: no mm");
+/* A shrink unmaps the tail; the same length does nothing. */
+static long mremap_shrink(struct fl_world *w, struct fl_mm *mm, fl_addr_t addr,
+			  fl_addr_t old_len, fl_addr_t new_len)
+{
+	int ret = mremap_unmap_tail(w, mm, addr, old_len, new_len);
+
+	return ret ? ret : (long)addr;
+}
+
+/* The checks of steps 1-2 (the header's list). */
+static int mremap_params_ok(struct fl_world *w, fl_addr_t addr, size_t old_len,
+			    size_t new_len, unsigned flags)
+{
 	if (flags & ~(FL_MREMAP_MAYMOVE | FL_MREMAP_FIXED))
 		return fl_error(w, -EINVAL, "mremap: flags %#x", flags);
 	if ((flags & FL_MREMAP_FIXED) && !(flags & FL_MREMAP_MAYMOVE))
@@ -176,26 +302,20 @@ long fl_mremap(struct fl_world *w, struct fl_mm *mm, fl_addr_t addr, size_t old_
 	if (FL_PAGE_OFFSET(addr))
 		return fl_error(w, -EINVAL, "mremap: address %#llx not page aligned",
 				(unsigned long long)addr);
-	old_len = FL_PAGE_ALIGN(old_len);
-	new_len = FL_PAGE_ALIGN(new_len);
-	if (!new_len)
+	if (!FL_PAGE_ALIGN(new_len))
 		return fl_error(w, -EINVAL, "mremap: new_len 0");
-	if (!old_len)
+	if (!FL_PAGE_ALIGN(old_len))
 		return fl_error(w, -EINVAL, "mremap: old_len 0 (duplicating is not modelled)");
-	if (flags & FL_MREMAP_FIXED)
-		return mremap_to(w, mm, addr, old_len, new_addr, new_len);
-	/* Shrinking: the tail goes, and that is an unmap. */
-	if (old_len >= new_len) {
-		if (!vma_to_resize(w, mm, addr, old_len))
-			return -EFAULT;
-		if (old_len > new_len) {
-			ret = fl_do_munmap(w, mm, addr + new_len, addr + old_len);
-			if (ret)
-				return ret;
-		}
-		return (long)addr;
-	}
-	vma = vma_to_resize(w, mm, addr, old_len);
+	return 0;
+}
+
+/* Grow [addr, addr + old_len) to new_len: in place, or moved with MAYMOVE. */
+static long mremap_grow(struct fl_world *w, struct fl_mm *mm, fl_addr_t addr,
+			fl_addr_t old_len, fl_addr_t new_len, unsigned flags)
+{
+	struct fl_vma *vma = vma_to_resize(w, mm, addr, old_len);
+	long ret;
+
 	if (!vma)
 		return -EFAULT;
 	if (old_len == vma->end - addr && vma_expandable(w, vma, new_len - old_len)) {
@@ -210,4 +330,40 @@ long fl_mremap(struct fl_world *w, struct fl_mm *mm, fl_addr_t addr, size_t old_
 	if (ret < 0)
 		return ret;
 	return move_vma(w, vma, addr, old_len, new_len, (fl_addr_t)ret);
+}
+
+long fl_mremap(struct fl_world *w, struct fl_mm *mm, fl_addr_t addr, size_t old_len,
+	       size_t new_len, unsigned flags, fl_addr_t new_addr)
+{
+	bool fixed = flags & FL_MREMAP_FIXED;
+	int ret;
+
+	if (!mm)
+		return fl_error(w, -EINVAL, "mremap: no mm");
+	ret = mremap_params_ok(w, addr, old_len, new_len, flags);
+	if (ret)
+		return ret;
+	old_len = FL_PAGE_ALIGN(old_len);
+	new_len = FL_PAGE_ALIGN(new_len);
+	/* check_mremap_params() checks the new range first since 6.17. */
+	if (fl_since(w, FL_ERA_MREMAP_CHECKS_FIRST)) {
+		ret = fixed ? mremap_new_range_ok(w, addr, old_len, new_addr, new_len)
+			    : mremap_new_size_ok(w, new_addr, new_len);
+		if (ret)
+			return ret;
+	}
+	if (fl_since(w, FL_ERA_MREMAP_VMA_FIRST) && !fl_vma_lookup(mm, addr))
+		return mremap_no_vma(w, addr);
+	if (fixed && old_len == new_len && fl_since(w, FL_ERA_MREMAP_MULTI_VMA))
+		return remap_move(w, mm, addr, old_len, new_addr);
+	if (fixed)
+		return mremap_to(w, mm, addr, old_len, new_addr, new_len);
+	/*
+	 * A shrink or the same length never checked that the old range stays
+	 * in one vma: do_mremap() unmaps the tail (do_vmi_munmap() takes any
+	 * number of vmas and gaps) and returns addr.
+	 */
+	if (old_len >= new_len)
+		return mremap_shrink(w, mm, addr, old_len, new_len);
+	return mremap_grow(w, mm, addr, old_len, new_len, flags);
 }

@@ -29,6 +29,7 @@ struct fl_world {
 	uint32_t gen;                 /* bumped by snapshot and restore */
 	struct fl_snapshot *snap;
 	const struct fl_arch *arch;
+	unsigned kconfig_off;         /* FL_KCONFIG_* built without */
 	fl_trace_fn trace;
 	void *trace_arg;
 	fl_hook_fn hook;

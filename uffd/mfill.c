@@ -149,6 +149,22 @@ static uint32_t mfill_pte_flags(const struct mfill *mf, const struct fl_vma *vma
 	return flags;
 }
 
+/*
+ * May the step install over PTE, which is not none?  Only over a pte
+ * marker, and only where the kernel tests pte_none_mostly():
+ * mfill_atomic_install_pte(), which COPY, CONTINUE and shmem's shared
+ * fill go through ("We allow to overwrite a pte marker", 5.19).  The anon
+ * ZEROPAGE and POISON test pte_none(): a UFFDIO_POISON marker is -EEXIST
+ * to them, but a later UFFDIO_COPY replaces it (seen on 6.18).
+ */
+static bool mfill_may_overwrite(const struct mfill *mf, const fl_pte_t *pte, bool cache)
+{
+	if (!(pte->flags & FL_PTE_MARKER))
+		return false;
+	return mf->kind == MFILL_COPY || mf->kind == MFILL_CONTINUE ||
+	       (mf->kind == MFILL_ZEROPAGE && cache);
+}
+
 /* Install the page of one step at ADDR of VMA. */
 static int mfill_install(struct fl_world *w, struct mfill *mf, struct fl_vma *vma,
 			 fl_addr_t addr)
@@ -160,7 +176,7 @@ static int mfill_install(struct fl_world *w, struct mfill *mf, struct fl_vma *vm
 
 	if (!pte)
 		return -ENOMEM;
-	if (pte->flags)
+	if (pte->flags && !mfill_may_overwrite(mf, pte, cache))
 		return fl_error(w, -EEXIST, "uffd: 0x%llx is already populated",
 				(unsigned long long)addr);
 	if (mf->kind == MFILL_POISON) {
@@ -170,7 +186,7 @@ static int mfill_install(struct fl_world *w, struct mfill *mf, struct fl_vma *vm
 		 * looked at.  Accesses fault as on a memory failure: SIGBUS
 		 * for the user, a short copy (-EFAULT) for uaccess.
 		 */
-		pte->flags = FL_PTE_POISON;
+		pte->flags = FL_PTE_POISON | FL_PTE_MARKER;
 		return 0;
 	}
 	if (cache && !vma->file && fl_shmem_zero_setup(w, vma))

@@ -21,14 +21,15 @@
  *      access flags that differ, a read-only source, a destination not
  *      registered to this context, a non-anonymous vma
  *   7. page by page: dst pte not none -EEXIST; src pte none -ENOENT (a
- *      hole that counts as moved with ALLOW_SRC_HOLES); the zero page or
- *      a folio that is not anon-exclusive -EBUSY; a poison marker -EFAULT;
- *      a present page or a swap entry moves.
+ *      hole that counts as moved with ALLOW_SRC_HOLES); the zero page
+ *      moves (6.9; -EBUSY before); a folio that is not anon-exclusive
+ *      -EBUSY; a poison marker -EFAULT; a present page or a swap entry
+ *      moves.
  *   The field `move` = bytes moved, or -errno if none; the ioctl returns
  *   0 if all moved, -EAGAIN if part, else the errno.
  *
- * Not modelled: huge pmds (the model has none), the 6.10 change that moves
- * the zero page instead of answering -EBUSY, cross-mm moves (refused at 3).
+ * Not modelled: huge pmds (the model has none), cross-mm moves (refused
+ * at 3).
  */
 #include "mm/page_internal.h"
 #include "uffd/internal.h"
@@ -78,6 +79,19 @@ static int move_pages_pte(struct fl_world *w, struct fl_mm *mm, fl_addr_t dst_ad
 	if (src->flags & FL_PTE_POISON)
 		return fl_error(w, -EFAULT, "UFFDIO_MOVE: a poison marker at 0x%llx",
 				(unsigned long long)src_addr);
+	if ((src->flags & FL_PTE_PRESENT) && fl_folio_is_zero(w, src->folio) &&
+	    fl_since(w, FL_ERA_UFFD_MOVE_ZEROPAGE)) {
+		/*
+		 * move_zeropage_pte (eb1521dad8f3, 6.9): the destination maps
+		 * the zero page, read-only as a zero-page fault maps it; the
+		 * source becomes a hole.  Before, the zero page was -EBUSY
+		 * with every other page not exclusive to this mm.
+		 */
+		*dst = *src;
+		dst->flags = FL_PTE_PRESENT | FL_PTE_YOUNG;
+		*src = (fl_pte_t){ 0 };
+		return 0;
+	}
 	if ((src->flags & FL_PTE_PRESENT) &&
 	    (fl_folio_is_zero(w, src->folio) ||
 	     !(src->folio->flags & FL_FOLIO_ANON_EXCLUSIVE)))

@@ -804,16 +804,28 @@ static void uffd_mm_remove(struct fl_world *w, struct fl_vma *vma,
  * to TO (mremap_userfaultfd_prep + _complete, 4.11, "userfaultfd:
  * non-cooperative: add mremap() event"): with EVENT_REMAP a REMAP event,
  * raising mmap_changing until read.  The moved vma keeps its context
- * (copy_vma).
+ * (copy_vma) with EVENT_REMAP, and loses it without (5.0).
  */
 static void uffd_mm_remap(struct fl_world *w, struct fl_vma *vma, fl_addr_t from,
 			  fl_addr_t to, uint64_t len)
 {
 	struct fl_uffd_ctx *ctx = vma->uffd_ctx;
 
-	if (!(ctx->features & FL_UFFD_FEATURE_EVENT_REMAP))
+	if (ctx->features & FL_UFFD_FEATURE_EVENT_REMAP) {
+		uffd_event_remap(w, ctx, from, to, len);
 		return;
-	uffd_event_remap(w, ctx, from, to, len);
+	}
+	/*
+	 * mremap_userfaultfd_prep() without EVENT_REMAP (3cfd22be0ad6,
+	 * "userfaultfd: clear flag if remap event not enabled"): the monitor
+	 * will never hear of the new range, so the moved vma is left
+	 * unregistered instead of faulting to a handler that knows nothing
+	 * of it.  A store there just faults a page in (seen on 6.18).
+	 */
+	if (fl_since(w, FL_ERA_UFFD_REMAP_UNREGISTER)) {
+		vma->uffd_ctx = NULL;
+		vma->flags &= ~FL_VM_UFFD_ALL;
+	}
 }
 
 void uffd_event_remap(struct fl_world *w, struct fl_uffd_ctx *ctx, fl_addr_t from,

@@ -80,6 +80,14 @@ struct fl_arch {
 	 * probe: its fault_in_subpage_writeable() is blind to them.
 	 */
 	bool subpage_probe;
+	/*
+	 * A user access to a poisoned page is SIGBUS BUS_MCEERR_AR only in a
+	 * kernel built with CONFIG_MEMORY_FAILURE: x86's do_sigbus() has the
+	 * BUS_MCEERR_AR branch under that #ifdef and falls through to
+	 * BUS_ADRERR without it (arch/x86/mm/fault.c).  arm64 sends
+	 * BUS_MCEERR_AR either way.  Other archs: not checked.
+	 */
+	bool hwpoison_needs_memory_failure;
 };
 
 /* The descriptor of ID, or NULL if ID is out of range. */

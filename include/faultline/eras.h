@@ -91,6 +91,13 @@ enum fl_era_id {
 	FL_ERA_UFFD_WP_ASYNC,             /* 6.7 */
 	FL_ERA_UFFD_MOVE,                 /* 6.8: adef440691ba */
 	FL_ERA_UFFD_EAGAIN_COPY_FIELD,    /* 6.15-rc6: 95567729173e (6.14.7) */
+	FL_ERA_UFFD_REMAP_UNREGISTER,     /* 5.0-rc1: 3cfd22be0ad6 */
+	FL_ERA_UFFD_MOVE_ZEROPAGE,        /* 6.9-rc1: eb1521dad8f3 */
+	/* §5 mremap */
+	FL_ERA_MREMAP_VMA_FIRST,          /* 5.16-rc1: 550a7d60bd5e */
+	FL_ERA_MREMAP_EFAULT_SIGN,        /* 5.18: 7d1e64966162 */
+	FL_ERA_MREMAP_CHECKS_FIRST,       /* 6.17-rc1: "check remap conditions earlier" */
+	FL_ERA_MREMAP_MULTI_VMA,          /* 6.17-rc1: d23cb648e365 */
 	FL_ERA_COUNT
 };
 
@@ -129,6 +136,15 @@ int fl_kver_parse(const char *s, fl_kver_t *v);
 
 /* The running kernel's version (uname), or 0 if it cannot be read. */
 fl_kver_t fl_host_kver(void);
+
+/*
+ * Build options of a kernel that change an observable (a world's
+ * fl_world_config.kconfig_off lists those it was built without).
+ */
+#define FL_KCONFIG_MEMORY_FAILURE 0x1u  /* CONFIG_MEMORY_FAILURE */
+
+/* The FL_KCONFIG_* options the running kernel was built without. */
+unsigned fl_host_kconfig_off(void);
 
 /* Format V as "5.18" or "5.7.3" into BUF; returns BUF. */
 char *fl_kver_format(fl_kver_t v, char *buf, size_t len);

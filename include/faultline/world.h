@@ -38,6 +38,7 @@ struct fl_world_config {
 	fl_kver_t kver;         /* 0: fl_kver_newest() */
 	size_t arena_bytes;     /* metadata reservation; 0: 4 GiB (virtual) */
 	size_t max_frames;      /* page frames; 0: 1M frames (4 GiB, virtual) */
+	unsigned kconfig_off;   /* FL_KCONFIG_* built without; 0: a usual config */
 };
 
 /*
@@ -52,6 +53,9 @@ fl_kver_t fl_world_kver(const struct fl_world *w);
 
 /* Does this world's kernel carry era ID?  The only version test allowed. */
 bool fl_since(const struct fl_world *w, enum fl_era_id id);
+
+/* Was this world's kernel built with OPT (FL_KCONFIG_*)? */
+bool fl_world_kconfig(const struct fl_world *w, unsigned opt);
 
 /* ---- errors ---- */
 
