@@ -13,6 +13,12 @@
  * O_TMPFILE files on the temporary directory's file system, pipes are real
  * pipes.
  *
+ * mremap is the system call (MREMAP_MAYMOVE, MREMAP_FIXED with at=); the
+ * mapping its as= names resolves to where the kernel put it.  The uffd_*
+ * calls are the UFFDIO_* ioctls (uffd_poison: UFFDIO_POISON, uffd_move:
+ * UFFDIO_MOVE), and uffd_log reads the log the monitor thread of
+ * uffd_serve keeps of its UFFDIO_COPYs (host_child_uffd.c).
+ *
  * What the host refuses (-EOPNOTSUPP, the runner says UNSUPPORTED), all at
  * the first statement, before anything runs on the real kernel:
  *   - calls into the kernel that no system call reaches directly: the
@@ -22,8 +28,10 @@
  *   - `tag` (no MTE here), `evict` (reclaim is the kernel's choice: there
  *     is no deterministic way to push one page out), `poison` (it would
  *     take a real page of this machine out of service);
- *   - userfaultfd calls when this process may not use userfaultfd
+ *   - userfaultfd calls (userfaultfd, uffd_*, including uffd_poison,
+ *     uffd_move and uffd_log) when this process may not use userfaultfd
  *     (fl_host_uffd_permitted()): "skipped (needs userfaultfd permission)";
+ *     mremap needs no permission and always runs;
  *   - `kernel X.Y` other than the running kernel's major.minor, `arch A`
  *     other than this machine's, fs= a file system the temporary directory
  *     is not on.
@@ -77,6 +85,7 @@ struct host {
 	int (*fds)[2];                  /* by names[] index: files, pipe ends */
 	fl_addr_t *map_base;            /* by names[] index */
 	unsigned *uffd_owner;           /* by names[] index: the process that made it */
+	unsigned *uffd_server;          /* ... 1 + the process that ran uffd_serve, or 0 */
 	unsigned cur;                   /* the current process */
 	pid_t pgid;
 	int timeout_ms;
@@ -614,6 +623,40 @@ static void set_result(struct fl_obs *obs, const struct host_rep *rep)
 			 fl_sc_errno_name(obs->err) ? fl_sc_errno_name(obs->err) : "?");
 }
 
+/*
+ * mremap ADDR OLDLEN NEWLEN [at=] [flags=] [as=NEWMAP]: the system call,
+ * with the model's flags (backend/model_mremap.c): MREMAP_MAYMOVE, plus
+ * MREMAP_FIXED with at=, or flags=N as written.  ret is the new address
+ * (or -1 with errno); as= names it, so NEWMAP+off resolves to where the
+ * kernel put it, as map_base() does for mmap.
+ */
+static int exec_mremap(struct host *h, const struct fl_sc_stmt *st,
+		       const struct fl_val *args, struct fl_obs *obs)
+{
+	const struct fl_val *at = fl_backend_key(st, args, "at");
+	const struct fl_val *flags = fl_backend_key(st, args, "flags");
+	const struct fl_val *as = fl_backend_key(st, args, "as");
+	struct host_req rq = {
+		.op = HOST_OP_MREMAP,
+		.a = { args[0].u, args[1].u, args[2].u,
+		       flags ? flags->u : MREMAP_MAYMOVE | (at ? MREMAP_FIXED : 0),
+		       at ? at->u : 0 },
+	};
+	struct host_rep rep;
+	int err = host_do(h, &rq, NULL, NULL, &rep, obs);
+
+	if (err)
+		return err;
+	set_result(obs, &rep);
+	if (!obs->has_ret || rep.ret == -1)
+		return 0;
+	if (as)
+		h->map_base[as->u] = (fl_addr_t)rep.ret;
+	snprintf(obs->summary, sizeof(obs->summary), "mremap: now at 0x%llx",
+		 (unsigned long long)rep.ret);
+	return 0;
+}
+
 static int call_iov(struct host *h, const struct fl_sc_stmt *st,
 		    const struct fl_val *args, struct host_req *rq, struct fl_obs *obs)
 {
@@ -680,6 +723,41 @@ static void uffd_summary_field(struct fl_obs *obs, const char *what, const char 
 	obs->copy = v;
 	snprintf(obs->summary, sizeof(obs->summary), "%s: %s = %lld, ret %lld", what, field,
 		 (long long)v, (long long)obs->ret);
+}
+
+/* The scenario's event words: pagefault, fork, remap, remove, unmap; 5: other. */
+static unsigned uffd_event_word(uint8_t event)
+{
+	switch (event) {
+	case UFFD_EVENT_PAGEFAULT: return 0;
+	case UFFD_EVENT_FORK:      return 1;
+	case UFFD_EVENT_REMAP:     return 2;
+	case UFFD_EVENT_REMOVE:    return 3;
+	case UFFD_EVENT_UNMAP:     return 4;
+	default:                   return 5;
+	}
+}
+
+/* What uffd_read read, with the fields of its kind (the model's trace has them all). */
+static void uffd_msg_summary(struct fl_obs *obs, const struct uffd_msg *msg)
+{
+	static const char *const word[] = { "pagefault", "fork", "remap", "remove", "unmap", "?" };
+	const char *w = word[uffd_event_word(msg->event)];
+
+	if (msg->event == UFFD_EVENT_PAGEFAULT)
+		snprintf(obs->summary, sizeof(obs->summary), "event %s flags 0x%llx address 0x%llx",
+			 w, (unsigned long long)msg->arg.pagefault.flags,
+			 (unsigned long long)msg->arg.pagefault.address);
+	else if (msg->event == UFFD_EVENT_REMAP)
+		snprintf(obs->summary, sizeof(obs->summary), "event %s from 0x%llx to 0x%llx len 0x%llx",
+			 w, (unsigned long long)msg->arg.remap.from,
+			 (unsigned long long)msg->arg.remap.to, (unsigned long long)msg->arg.remap.len);
+	else if (msg->event == UFFD_EVENT_REMOVE || msg->event == UFFD_EVENT_UNMAP)
+		snprintf(obs->summary, sizeof(obs->summary), "event %s start 0x%llx end 0x%llx",
+			 w, (unsigned long long)msg->arg.remove.start,
+			 (unsigned long long)msg->arg.remove.end);
+	else
+		snprintf(obs->summary, sizeof(obs->summary), "event %s", w);
 }
 
 /*
@@ -777,10 +855,91 @@ static int uffd_copy_call(struct host *h, const struct fl_sc_stmt *st,
 	return 0;
 }
 
+/*
+ * The ioctls whose struct is the statement's NWORDS arguments, the mode
+ * and one output field, 8 bytes each: ZEROPAGE (zeropage), CONTINUE
+ * (mapped), POISON (updated, 6.6), MOVE (move, 6.8; DST SRC LEN).
+ * `expect copy` reads the field, as on the model (backend/model_uffd.c).
+ */
+static const struct uffd_fill {
+	unsigned code;
+	unsigned long req;
+	unsigned nwords;
+	const char *what, *field;
+} uffd_fills[] = {
+	{ FL_SC_UFFD_ZEROPAGE, UFFDIO_ZEROPAGE, 2, "UFFDIO_ZEROPAGE", "zeropage" },
+	{ FL_SC_UFFD_CONTINUE, UFFDIO_CONTINUE, 2, "UFFDIO_CONTINUE", "mapped" },
+	{ FL_SC_UFFD_POISON, HOST_UFFDIO_POISON, 2, "UFFDIO_POISON", "updated" },
+	{ FL_SC_UFFD_MOVE, HOST_UFFDIO_MOVE, 3, "UFFDIO_MOVE", "move" },
+};
+
+_Static_assert(sizeof(struct uffdio_zeropage) == 4 * 8 &&
+	       sizeof(struct uffdio_continue) == 4 * 8 &&
+	       sizeof(struct host_uffdio_poison) == 4 * 8 &&
+	       sizeof(struct host_uffdio_move) == 5 * 8, "uffdio structs are words");
+
+static int uffd_fill_call(struct host *h, const struct fl_sc_stmt *st,
+			  const struct fl_val *args, struct fl_obs *obs)
+{
+	const struct fl_val *mode = fl_backend_key(st, args, "mode");
+	const struct uffd_fill *f = uffd_fills;
+	const struct uffd_fill *last = f + sizeof(uffd_fills) / sizeof(uffd_fills[0]) - 1;
+	uint64_t w[5];
+	unsigned i;
+	int err;
+
+	while (f < last && f->code != st->code)  /* exec_uffd() sends only these */
+		f++;
+	for (i = 0; i < f->nwords; i++)
+		w[i] = args[i + 1].u;
+	w[i++] = mode ? mode->u : 0;
+	w[i++] = (uint64_t)UFFD_FIELD_UNTOUCHED;
+	err = uffd_ioctl(h, (unsigned)args[0].u, f->req, w, i * sizeof(w[0]), obs);
+	if (!err)
+		uffd_summary_field(obs, f->what, f->field, (int64_t)w[i - 1]);
+	return err;
+}
+
+/*
+ * uffd_log U: the monitor's next UFFDIO_COPY as it saw it (ret 0, or -1
+ * with the errno; `expect copy` the copy field); -1/ENOMSG when there is
+ * no more, as the model's call_log answers.  Asked of the process whose
+ * monitor serves U, else of the one that made U: the model's log belongs
+ * to the context, whichever process asks.
+ */
+static int uffd_log_call(struct host *h, unsigned uffd, struct fl_obs *obs)
+{
+	struct host_req rq = { .op = HOST_OP_UFFD_LOG, .slot = uffd };
+	unsigned who = h->uffd_server[uffd] ? h->uffd_server[uffd] - 1 : h->uffd_owner[uffd];
+	struct host_uffd_log e;
+	struct host_rep rep;
+	uint8_t *back = NULL;
+	int err = host_request(h, who, &rq, NULL, NULL, -1, &rep, &back, obs);
+
+	if (err)
+		return err;
+	set_result(obs, &rep);
+	if (rep.ret || rep.dlen != sizeof(e)) {
+		free(back);
+		if (rep.ret == -1 && rep.err == ENOMSG)
+			snprintf(obs->summary, sizeof(obs->summary), "monitor log: nothing more");
+		return 0;
+	}
+	memcpy(&e, back, sizeof(e));
+	free(back);
+	obs->ret = e.ret ? -1 : 0;
+	obs->err = -e.ret;
+	obs->has_copy = e.copy != UFFD_FIELD_UNTOUCHED;
+	obs->copy = e.copy;
+	snprintf(obs->summary, sizeof(obs->summary),
+		 "monitor's UFFDIO_COPY 0x%llx: ret %d, copy %lld",
+		 (unsigned long long)e.dst, e.ret, (long long)e.copy);
+	return 0;
+}
+
 static int exec_uffd(struct host *h, const struct fl_sc_stmt *st,
 		     const struct fl_val *args, struct fl_obs *obs)
 {
-	const struct fl_val *mode = fl_backend_key(st, args, "mode");
 	unsigned uffd = (unsigned)args[0].u;
 	struct host_req rq = { .slot = uffd };
 	struct host_rep rep;
@@ -832,24 +991,11 @@ static int exec_uffd(struct host *h, const struct fl_sc_stmt *st,
 	}
 	case FL_SC_UFFD_COPY:
 		return uffd_copy_call(h, st, args, obs);
-	case FL_SC_UFFD_ZEROPAGE: {
-		struct uffdio_zeropage z = { { args[1].u, args[2].u }, mode ? mode->u : 0,
-					     UFFD_FIELD_UNTOUCHED };
-
-		err = uffd_ioctl(h, uffd, UFFDIO_ZEROPAGE, &z, sizeof(z), obs);
-		if (!err)
-			uffd_summary_field(obs, "UFFDIO_ZEROPAGE", "zeropage", z.zeropage);
-		return err;
-	}
-	case FL_SC_UFFD_CONTINUE: {
-		struct uffdio_continue c = { { args[1].u, args[2].u }, mode ? mode->u : 0,
-					     UFFD_FIELD_UNTOUCHED };
-
-		err = uffd_ioctl(h, uffd, UFFDIO_CONTINUE, &c, sizeof(c), obs);
-		if (!err)
-			uffd_summary_field(obs, "UFFDIO_CONTINUE", "mapped", c.mapped);
-		return err;
-	}
+	case FL_SC_UFFD_ZEROPAGE: case FL_SC_UFFD_CONTINUE: case FL_SC_UFFD_POISON:
+	case FL_SC_UFFD_MOVE:
+		return uffd_fill_call(h, st, args, obs);
+	case FL_SC_UFFD_LOG:
+		return uffd_log_call(h, uffd, obs);
 	case FL_SC_UFFD_WAKE: {
 		struct uffdio_range r = { args[1].u, args[2].u };
 
@@ -873,10 +1019,7 @@ static int exec_uffd(struct host *h, const struct fl_sc_stmt *st,
 			obs->outcome = FL_OUTCOME_BLOCKED;
 		if (rep.ret >= 0 && rep.dlen == sizeof(msg)) {
 			memcpy(&msg, back, sizeof(msg));
-			snprintf(obs->summary, sizeof(obs->summary),
-				 "event %u flags 0x%llx address 0x%llx", msg.event,
-				 (unsigned long long)msg.arg.pagefault.flags,
-				 (unsigned long long)msg.arg.pagefault.address);
+			uffd_msg_summary(obs, &msg);
 		}
 		free(back);
 		return 0;
@@ -887,9 +1030,12 @@ static int exec_uffd(struct host *h, const struct fl_sc_stmt *st,
 		rq.op = HOST_OP_UFFD_SERVE;
 		rq.dlen = sizeof(page);
 		err = host_do(h, &rq, NULL, page, &rep, obs);
-		if (!err)
-			set_result(obs, &rep);
-		return err;
+		if (err)
+			return err;
+		set_result(obs, &rep);
+		if (rep.ret == 0)       /* uffd_log asks this process: its monitor logs */
+			h->uffd_server[uffd] = h->cur + 1;
+		return 0;
 	}
 }
 
@@ -934,7 +1080,7 @@ static int exec_call(struct host *h, const struct fl_sc_stmt *st,
 	case FL_SC_USERFAULTFD: case FL_SC_UFFD_API: case FL_SC_UFFD_REGISTER:
 	case FL_SC_UFFD_COPY: case FL_SC_UFFD_ZEROPAGE: case FL_SC_UFFD_WAKE:
 	case FL_SC_UFFD_WRITEPROTECT: case FL_SC_UFFD_CONTINUE: case FL_SC_UFFD_READ:
-	case FL_SC_UFFD_SERVE:
+	case FL_SC_UFFD_SERVE: case FL_SC_UFFD_POISON: case FL_SC_UFFD_MOVE: case FL_SC_UFFD_LOG:
 		return exec_uffd(h, st, args, obs);
 	default:        /* host_refuses() has stopped the scenario before */
 		snprintf(obs->why, sizeof(obs->why), "host backend: no system call for this");
@@ -969,6 +1115,8 @@ static int host_exec(struct fl_backend *b, const struct fl_sc_stmt *st,
 		return exec_mmap(h, st, args, obs);
 	case FL_SC_MUNMAP: case FL_SC_MPROTECT: case FL_SC_MADVISE:
 		return exec_vm_change(h, st, args, obs);
+	case FL_SC_MREMAP:
+		return exec_mremap(h, st, args, obs);
 	case FL_SC_STORE: case FL_SC_LOAD: case FL_SC_POKE:
 		return exec_access(h, st, args, obs);
 	case FL_SC_CALL:
@@ -1009,6 +1157,7 @@ static void host_free(struct host *h)
 	free(h->fds);
 	free(h->map_base);
 	free(h->uffd_owner);
+	free(h->uffd_server);
 	free(h);
 }
 
@@ -1029,7 +1178,8 @@ static int host_open(struct fl_backend *b, fl_kver_t kver, enum fl_arch_id arch)
 	h->fds = calloc(n, sizeof(*h->fds));
 	h->map_base = calloc(n, sizeof(*h->map_base));
 	h->uffd_owner = calloc(n, sizeof(*h->uffd_owner));
-	if (!h->procs || !h->fds || !h->map_base || !h->uffd_owner) {
+	h->uffd_server = calloc(n, sizeof(*h->uffd_server));
+	if (!h->procs || !h->fds || !h->map_base || !h->uffd_owner || !h->uffd_server) {
 		h->nnames = 0;
 		host_free(h);
 		return -ENOMEM;
@@ -1109,17 +1259,11 @@ static int host_uffd_event(struct fl_backend *b, unsigned uffd, struct fl_obs_ev
 	}
 	memcpy(&msg, back, sizeof(msg));
 	free(back);
-	/* the scenario's event words: pagefault, fork, remap, remove, unmap */
-	switch (msg.event) {
-	case UFFD_EVENT_PAGEFAULT: ev->type = 0; break;
-	case UFFD_EVENT_FORK:      ev->type = 1; break;
-	case UFFD_EVENT_REMAP:     ev->type = 2; break;
-	case UFFD_EVENT_REMOVE:    ev->type = 3; break;
-	case UFFD_EVENT_UNMAP:     ev->type = 4; break;
-	default:                   ev->type = 5; break;
-	}
+	ev->type = uffd_event_word(msg.event);
 	ev->flags = msg.event == UFFD_EVENT_PAGEFAULT ? msg.arg.pagefault.flags : 0;
+	/* where it happened, as model_uffd_event() says: REMAP's is the old address */
 	ev->addr = msg.event == UFFD_EVENT_PAGEFAULT ? msg.arg.pagefault.address :
+		   msg.event == UFFD_EVENT_REMAP ? msg.arg.remap.from :
 		   msg.event == UFFD_EVENT_REMOVE || msg.event == UFFD_EVENT_UNMAP ?
 		   msg.arg.remove.start : 0;
 	return 0;

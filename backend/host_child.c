@@ -22,6 +22,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -243,6 +244,16 @@ static long do_vmsplice(const struct host_req *rq)
 	return vmsplice(fd_of(rq), &v, 1, 0);
 }
 
+/*
+ * The raw system call, not glibc's variadic wrapper: it reads new_address
+ * only for the flags it knows, and flags=N must reach the kernel as written.
+ */
+static long do_mremap(const struct host_req *rq)
+{
+	return syscall(SYS_mremap, (uintptr_t)rq->a[0], (size_t)rq->a[1], (size_t)rq->a[2],
+		       (unsigned long)rq->a[3], (uintptr_t)rq->a[4]);
+}
+
 static int advice_of(uint64_t a)
 {
 	static const int advice[] = {
@@ -267,6 +278,7 @@ static void run_syscall(const struct host_req *rq, const struct host_iov *hv,
 	case HOST_OP_MADVISE:
 		syscall_result(rep, madvise(addr, len, advice_of(rq->a[2])));
 		break;
+	case HOST_OP_MREMAP:    syscall_result(rep, do_mremap(rq)); break;
 	case HOST_OP_READ:      syscall_result(rep, read(fd_of(rq), addr, len)); break;
 	case HOST_OP_WRITE:     syscall_result(rep, write(fd_of(rq), addr, len)); break;
 	case HOST_OP_PREAD:
@@ -387,7 +399,7 @@ static bool serve_one(void)
 			env->fds[rq->slot][rq->which] = fd;
 		break;
 	case HOST_OP_UFFD_NEW: case HOST_OP_UFFD_IOCTL: case HOST_OP_UFFD_READ:
-	case HOST_OP_UFFD_SERVE: case HOST_OP_UFFD_EVENT:
+	case HOST_OP_UFFD_SERVE: case HOST_OP_UFFD_EVENT: case HOST_OP_UFFD_LOG:
 		host_uffd_request(rq, w->data, &w->rep, &w->out);
 		break;
 	default:

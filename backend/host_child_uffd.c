@@ -8,10 +8,21 @@
  * with like):
  *   - userfaultfd answers 3 on success, whatever the real descriptor is:
  *     the number of a descriptor is not an observable the model predicts;
- *   - an ioctl's output field (copy, zeropage, mapped; the ioctls mask of
- *     a register) is reported only when the kernel wrote it: it starts as
- *     INT64_MIN and a value still there means "not written";
+ *   - an ioctl's output field (copy, zeropage, mapped, updated, move;
+ *     the ioctls mask of a register) is reported only when the kernel
+ *     wrote it: it starts as INT64_MIN and a value still there means "not
+ *     written";
  *   - uffd_read answers 32 (sizeof(struct uffd_msg)).
+ *
+ * The monitor.  `uffd_serve` starts a thread that reads every message and
+ * resolves each PAGEFAULT with the policy of the model's built-in monitor
+ * (uffd/userfaultfd.c): UFFDIO_COPY of its page, retried after reading
+ * the pending events while it answers -EAGAIN (4 tries); a wake after
+ * -EEXIST or -ENOENT; any other answer gives up and the task waits on.
+ * Each COPY, with the ret and copy field it saw, goes to the context's
+ * monitor log, which `uffd_log` hands out in order.  The thread holds
+ * monitor_lock while it resolves a fault: the COPY wakes the task before
+ * the entry is written, and a `uffd_log` sent right after must find it.
  *
  * The event log.  Every message read from a context - by the monitor, by
  * uffd_read, by the guard, or by `expect event` looking ahead - is
@@ -70,6 +81,8 @@ struct uffd_ctx {
 	bool nonblock, api_done, served;
 	struct uffd_ev *log;
 	size_t n, cap;
+	struct host_uffd_log *mlog;     /* the monitor's UFFDIO_COPYs, in order */
+	size_t mlog_n, mlog_cap, mlog_seen;
 	uint8_t page[PAGE];     /* what the monitor copies in */
 };
 
@@ -77,6 +90,8 @@ static struct uffd_ctx ctxs[UFFD_MAX];
 static unsigned nctx;
 /* The monitor threads append to the logs. */
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
+/* Held by a monitor thread while it resolves one fault (monitor_main). */
+static pthread_mutex_t monitor_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static struct uffd_ctx *ctx_of(unsigned slot)
 {
@@ -93,21 +108,33 @@ bool host_uffd_guarded(void)
 	return nctx > 0;
 }
 
+/*
+ * ARR (N elements of SIZE bytes, room for *CAP) with room for one more:
+ * ARR itself, or a copy twice the size; NULL when memory ran out (the
+ * entry is dropped).  Called with log_lock held.
+ */
+static void *log_room(void *arr, size_t *cap, size_t n, size_t size)
+{
+	size_t more = *cap ? 2 * *cap : 16;
+
+	if (n < *cap)
+		return arr;
+	arr = realloc(arr, more * size);
+	if (arr)
+		*cap = more;
+	return arr;
+}
+
 static void log_append(struct uffd_ctx *c, const struct uffd_msg *msg, bool unread)
 {
-	pthread_mutex_lock(&log_lock);
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? 2 * c->cap : 16;
-		struct uffd_ev *n = realloc(c->log, cap * sizeof(*n));
+	struct uffd_ev *log;
 
-		if (!n) {
-			pthread_mutex_unlock(&log_lock);
-			return;
-		}
-		c->log = n;
-		c->cap = cap;
+	pthread_mutex_lock(&log_lock);
+	log = log_room(c->log, &c->cap, c->n, sizeof(*log));
+	if (log) {
+		c->log = log;
+		c->log[c->n++] = (struct uffd_ev){ *msg, false, unread };
 	}
-	c->log[c->n++] = (struct uffd_ev){ *msg, false, unread };
 	pthread_mutex_unlock(&log_lock);
 }
 
@@ -127,27 +154,89 @@ static int read_now(struct uffd_ctx *c, struct uffd_msg *msg)
 
 /* ---- the monitor (uffd_serve) ---- */
 
+/* Note a UFFDIO_COPY of the monitor, as it saw it, for `uffd_log`. */
+static void mlog_append(struct uffd_ctx *c, uint64_t dst, int ret, int64_t copy)
+{
+	struct host_uffd_log *mlog;
+
+	pthread_mutex_lock(&log_lock);
+	mlog = log_room(c->mlog, &c->mlog_cap, c->mlog_n, sizeof(*mlog));
+	if (mlog) {
+		c->mlog = mlog;
+		c->mlog[c->mlog_n++] = (struct host_uffd_log){ dst, copy, ret, 0 };
+	}
+	pthread_mutex_unlock(&log_lock);
+}
+
+/*
+ * Read what is queued now, as the model's monitor does on -EAGAIN
+ * (uffd_monitor_read_all): the non-cooperative events are taken (read
+ * was the monitor's: uffd_read no longer owes them), which drops
+ * mmap_changing.  A PAGEFAULT met here is another task's: wake it, so it
+ * faults again and its message comes round to monitor_main().
+ */
+static void monitor_read_pending(struct uffd_ctx *c)
+{
+	struct uffd_msg msg;
+
+	while (read_now(c, &msg) == 0) {
+		log_append(c, &msg, false);
+		if (msg.event == UFFD_EVENT_PAGEFAULT) {
+			struct uffdio_range r = { msg.arg.pagefault.address & ~(PAGE - 1), PAGE };
+
+			ioctl(c->fd, UFFDIO_WAKE, &r);
+		}
+	}
+}
+
+/*
+ * The monitor's UFFDIO_COPY of one page, with the model's policy
+ * (uffd/userfaultfd.c, uffd_monitor_copy): -EAGAIN (mmap_changing, or a
+ * partial copy) read the pending events, then retry, 4 tries at most;
+ * anything else ends it.  Every try is logged.  0 or -errno.
+ */
+static int monitor_copy(struct uffd_ctx *c, uint64_t page)
+{
+	int tries, ret = -EAGAIN;
+
+	for (tries = 0; tries < 4 && ret == -EAGAIN; tries++) {
+		struct uffdio_copy cp = { page, (uintptr_t)c->page, PAGE, 0, FIELD_UNTOUCHED };
+
+		ret = ioctl(c->fd, UFFDIO_COPY, &cp) ? -errno : 0;
+		mlog_append(c, page, ret, cp.copy);
+		if (ret == -EAGAIN)
+			monitor_read_pending(c);
+	}
+	return ret;
+}
+
+/*
+ * Resolve one PAGEFAULT as the model's monitor does (uffd_monitor_resolve):
+ * WP: write-protect off; MINOR: UFFDIO_CONTINUE; MISSING: monitor_copy().
+ * A resolving ioctl wakes the task itself.  -EEXIST (the page is there)
+ * and -ENOENT (4.11+: the range went away; the task faults again on what
+ * is there now) need a UFFDIO_WAKE; any other failure gives up, and the
+ * task waits on: the guard reports it `blocked`, as the model does.
+ */
 static void monitor_resolve(struct uffd_ctx *c, const struct uffd_msg *msg)
 {
 	uint64_t page = msg->arg.pagefault.address & ~(PAGE - 1);
 	struct uffdio_range r = { page, PAGE };
-	int err = 0;
+	int err;
 
 	if (msg->arg.pagefault.flags & UFFD_PAGEFAULT_FLAG_WP) {
 		struct uffdio_writeprotect wp = { r, 0 };
 
-		err = ioctl(c->fd, UFFDIO_WRITEPROTECT, &wp);
+		/* the model's uffd_wp_resolve cannot fail: wake whatever happened */
+		err = ioctl(c->fd, UFFDIO_WRITEPROTECT, &wp) ? -EEXIST : 0;
 	} else if (msg->arg.pagefault.flags & UFFD_PAGEFAULT_FLAG_MINOR) {
 		struct uffdio_continue co = { r, 0, 0 };
 
-		err = ioctl(c->fd, UFFDIO_CONTINUE, &co);
+		err = ioctl(c->fd, UFFDIO_CONTINUE, &co) ? -errno : 0;
 	} else {
-		struct uffdio_copy cp = { page, (uintptr_t)c->page, PAGE, 0, 0 };
-
-		err = ioctl(c->fd, UFFDIO_COPY, &cp);
+		err = monitor_copy(c, page);
 	}
-	/* EEXIST: the page is there already (a racing fill): the waiter needs waking. */
-	if (err)
+	if (err == -EEXIST || err == -ENOENT)
 		ioctl(c->fd, UFFDIO_WAKE, &r);
 }
 
@@ -174,8 +263,16 @@ static void *monitor_main(void *arg)
 			return NULL;
 		/* Non-cooperative events stay for uffd_read, as on the model. */
 		log_append(c, &msg, msg.event != UFFD_EVENT_PAGEFAULT);
-		if (msg.event == UFFD_EVENT_PAGEFAULT)
-			monitor_resolve(c, &msg);
+		if (msg.event != UFFD_EVENT_PAGEFAULT)
+			continue;
+		/*
+		 * Held until the copy is logged: the COPY wakes the task before
+		 * it returns here, and a `uffd_log` the runner sends next must
+		 * find the entry (uffd_log_req() takes the lock).
+		 */
+		pthread_mutex_lock(&monitor_lock);
+		monitor_resolve(c, &msg);
+		pthread_mutex_unlock(&monitor_lock);
 	}
 }
 
@@ -239,12 +336,14 @@ static int uffd_new(unsigned slot, uint64_t flags)
 	return 3;
 }
 
-static __s64 *out_field(unsigned long req, void *arg)
+static int64_t *out_field(unsigned long req, void *arg)
 {
 	switch (req) {
-	case UFFDIO_COPY:     return &((struct uffdio_copy *)arg)->copy;
-	case UFFDIO_ZEROPAGE: return &((struct uffdio_zeropage *)arg)->zeropage;
-	case UFFDIO_CONTINUE: return &((struct uffdio_continue *)arg)->mapped;
+	case UFFDIO_COPY:     return (int64_t *)&((struct uffdio_copy *)arg)->copy;
+	case UFFDIO_ZEROPAGE: return (int64_t *)&((struct uffdio_zeropage *)arg)->zeropage;
+	case UFFDIO_CONTINUE: return (int64_t *)&((struct uffdio_continue *)arg)->mapped;
+	case HOST_UFFDIO_POISON: return &((struct host_uffdio_poison *)arg)->updated;
+	case HOST_UFFDIO_MOVE: return &((struct host_uffdio_move *)arg)->move;
 	default:              return NULL;
 	}
 }
@@ -253,10 +352,9 @@ static void uffd_ioctl(struct uffd_ctx *c, const struct host_req *rq, uint8_t *d
 		       struct host_rep *rep, uint8_t **out)
 {
 	unsigned long req = (unsigned long)rq->a[0];
-	__s64 *field = out_field(req, data);
-	long ret;
-
+	int64_t *field = rq->dlen >= _IOC_SIZE(req) ? out_field(req, data) : NULL;
 	size_t back = rq->dlen;
+	long ret;
 
 	if (field)
 		*field = FIELD_UNTOUCHED;
@@ -343,6 +441,31 @@ static void uffd_event_req(struct uffd_ctx *c, struct host_rep *rep, uint8_t **o
 	}
 }
 
+/*
+ * uffd_log: the monitor's next UFFDIO_COPY, once any fault it is
+ * resolving now is logged; -1/ENOMSG when there is no more.
+ */
+static void uffd_log_req(struct uffd_ctx *c, struct host_rep *rep, uint8_t **out)
+{
+	struct host_uffd_log e;
+	bool found = false;
+
+	pthread_mutex_lock(&monitor_lock);
+	pthread_mutex_lock(&log_lock);
+	if (c->mlog_seen < c->mlog_n) {
+		e = c->mlog[c->mlog_seen++];
+		found = true;
+	}
+	pthread_mutex_unlock(&log_lock);
+	pthread_mutex_unlock(&monitor_lock);
+	rep->ret = found ? 0 : -1;
+	rep->err = found ? 0 : ENOMSG;
+	if (found && (*out = malloc(sizeof(e)))) {
+		memcpy(*out, &e, sizeof(e));
+		rep->dlen = sizeof(e);
+	}
+}
+
 void host_uffd_request(const struct host_req *rq, uint8_t *data,
 		       struct host_rep *rep, uint8_t **out)
 {
@@ -374,6 +497,9 @@ void host_uffd_request(const struct host_req *rq, uint8_t *data,
 		break;
 	case HOST_OP_UFFD_EVENT:
 		uffd_event_req(c, rep, out);
+		break;
+	case HOST_OP_UFFD_LOG:
+		uffd_log_req(c, rep, out);
 		break;
 	default:
 		rep->ret = -1;

@@ -28,6 +28,7 @@
 #ifndef FL_BACKEND_HOST_INTERNAL_H
 #define FL_BACKEND_HOST_INTERNAL_H
 
+#include <sys/ioctl.h>
 #include <sys/types.h>
 
 #include <faultline/backend.h>
@@ -46,6 +47,7 @@ enum host_op {
 	HOST_OP_MUNMAP,         /* a[0] addr, a[1] len */
 	HOST_OP_MPROTECT,       /* a[0] addr, a[1] len, a[2] prot */
 	HOST_OP_MADVISE,        /* a[0] addr, a[1] len, a[2] advice */
+	HOST_OP_MREMAP,         /* a[0] addr, a[1] old len, a[2] new len, a[3] flags, a[4] new addr */
 	HOST_OP_STORE,          /* a[0] addr; data */
 	HOST_OP_LOAD,           /* a[0] addr, a[1] len */
 	HOST_OP_POKE,           /* a[0] addr; data (through /proc/self/mem) */
@@ -70,6 +72,7 @@ enum host_op {
 	HOST_OP_UFFD_READ,      /* reply data: struct uffd_msg */
 	HOST_OP_UFFD_SERVE,     /* data: the monitor's page (4096 bytes) */
 	HOST_OP_UFFD_EVENT,     /* reply ret 0/-ENOENT/-EBADF; data: struct uffd_msg */
+	HOST_OP_UFFD_LOG,       /* reply ret 0/-1 ENOMSG; data: struct host_uffd_log */
 };
 
 struct host_req {
@@ -96,6 +99,32 @@ struct host_rep {
 	uint32_t blocked;       /* the call waited on a userfaultfd nobody serves */
 	uint32_t unfinished;    /* ... and has not returned: ret/err mean nothing */
 };
+
+/* The monitor's UFFDIO_COPY as it saw it: what `uffd_log` hands out. */
+struct host_uffd_log {
+	uint64_t dst;
+	int64_t copy;           /* the copy field: INT64_MIN if the kernel left it */
+	int32_t ret;            /* the ioctl: 0 or -errno */
+	uint32_t pad;
+};
+
+/*
+ * UFFDIO_MOVE (6.8) and UFFDIO_POISON (6.6) as include/uapi/linux/userfaultfd.h
+ * has them: older installed headers (6.1's) lack both.  Own names, so newer
+ * headers do not clash; the layouts, hence the ioctl numbers, are the kernel's.
+ */
+struct host_uffdio_move {
+	uint64_t dst, src, len, mode;
+	int64_t move;
+};
+
+struct host_uffdio_poison {
+	uint64_t start, len, mode;
+	int64_t updated;
+};
+
+#define HOST_UFFDIO_MOVE   _IOWR(0xAA, 0x05, struct host_uffdio_move)
+#define HOST_UFFDIO_POISON _IOWR(0xAA, 0x08, struct host_uffdio_poison)
 
 /* host_proto.c: framing over a SOCK_STREAM socket, fds by SCM_RIGHTS. */
 int host_send(int sock, const void *hdr, size_t hlen, const void *iov,

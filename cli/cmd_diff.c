@@ -96,6 +96,40 @@ static void symbolic(const struct recorder *r, fl_addr_t addr, char *buf, size_t
 		snprintf(buf, len, "0x%llx", (unsigned long long)addr);
 }
 
+/*
+ * Where mremap put a mapping, as NAME+OFF of the mapping it is in (its
+ * own place grown or shrunk, an at= target), or "a new place": where the
+ * kernel puts a moved mapping is its choice, not an observable.
+ */
+static void mremap_place(const struct recorder *r, fl_addr_t addr, char *buf, size_t len)
+{
+	unsigned i;
+
+	for (i = 0; i < r->sc->nnames; i++)
+		if (r->sc->names[i].kind == FL_SC_NEW_MAP && r->base[i] &&
+		    addr - r->base[i] < r->len[i]) {
+			snprintf(buf, len, "%s+0x%llx", r->sc->names[i].text,
+				 (unsigned long long)(addr - r->base[i]));
+			return;
+		}
+	snprintf(buf, len, "a new place");
+}
+
+/* The mapping an mremap's as= names: there now, NEWLEN long. */
+static void rec_mremap(struct recorder *r, struct fl_backend *b, const struct fl_sc_stmt *st,
+		       const struct fl_val *args, const struct fl_obs *obs, ptrdiff_t idx)
+{
+	const struct fl_val *as = fl_backend_key(st, args, "as");
+
+	if (!obs->has_ret || obs->ret == -1)
+		return;
+	mremap_place(r, (fl_addr_t)obs->ret, r->where[idx], sizeof(r->where[idx]));
+	if (!as)
+		return;
+	INNER(r, b, r->base[as->u] = r->inner->map_base(b, (unsigned)as->u));
+	r->len[as->u] = args[2].u;
+}
+
 static int rec_exec(struct fl_backend *b, const struct fl_sc_stmt *st,
 		    const struct fl_val *args, struct fl_obs *obs)
 {
@@ -110,6 +144,8 @@ static int rec_exec(struct fl_backend *b, const struct fl_sc_stmt *st,
 		INNER(r, b, r->base[args[0].u] = r->inner->map_base(b, (unsigned)args[0].u));
 		r->len[args[0].u] = args[1].u;
 	}
+	if (st->verb == FL_SC_MREMAP && idx >= 0 && idx < (ptrdiff_t)r->sc->nstmts)
+		rec_mremap(r, b, st, args, obs, idx);
 	if (obs->sig.sig && idx >= 0 && idx < (ptrdiff_t)r->sc->nstmts)
 		symbolic(r, obs->sig.addr, r->where[idx], sizeof(r->where[idx]));
 	return 0;
@@ -280,6 +316,17 @@ static void cmp_access(struct comparison *c, const struct fl_step *s, unsigned i
 	cmp_str(c, s, "si_addr", c->rm->where[idx], c->rh->where[idx]);
 }
 
+/* ret; mremap's new address as the place it is in (rec_mremap), not a number. */
+static void cmp_ret(struct comparison *c, const struct fl_step *s, const struct fl_step *t,
+		    unsigned idx)
+{
+	if (s->st->verb == FL_SC_MREMAP && s->obs.has_ret && t->obs.has_ret &&
+	    s->obs.ret != -1 && t->obs.ret != -1)
+		cmp_str(c, s, "ret", c->rm->where[idx], c->rh->where[idx]);
+	else
+		cmp_num(c, s, "ret", s->obs.has_ret, s->obs.ret, t->obs.has_ret, t->obs.ret);
+}
+
 static void cmp_step(struct comparison *c, unsigned i)
 {
 	const struct fl_step *s = &c->m->steps[i], *t = &c->h->steps[i];
@@ -317,8 +364,8 @@ static void cmp_step(struct comparison *c, unsigned i)
 	if (s->obs.outcome == FL_OUTCOME_BLOCKED || t->obs.outcome == FL_OUTCOME_BLOCKED) {
 		cmp_num(c, s, "outcome", true, s->obs.outcome, true, t->obs.outcome);
 	} else {
-		cmp_num(c, s, "ret", s->obs.has_ret, s->obs.ret, t->obs.has_ret, t->obs.ret);
-		if (s->st->verb == FL_SC_CALL)
+		cmp_ret(c, s, t, idx);
+		if (s->st->verb == FL_SC_CALL || s->st->verb == FL_SC_MREMAP)
 			cmp_errno(c, s, s->obs.err, t->obs.err);
 	}
 	cmp_num(c, s, "copy", s->obs.has_copy, s->obs.copy, t->obs.has_copy, t->obs.copy);
