@@ -17,7 +17,10 @@
  * mapping its as= names resolves to where the kernel put it.  The uffd_*
  * calls are the UFFDIO_* ioctls (uffd_poison: UFFDIO_POISON, uffd_move:
  * UFFDIO_MOVE), and uffd_log reads the log the monitor thread of
- * uffd_serve keeps of its UFFDIO_COPYs (host_child_uffd.c).
+ * uffd_serve keeps of its UFFDIO_COPYs (host_child_uffd.c).  A handle is
+ * the scenario's: made in the current process, whose mm it serves, then
+ * handed to every other process as a file is (uffd_new_call()); the logs
+ * live in its keeper (uffd_keeper()).
  *
  * What the host refuses (-EOPNOTSUPP, the runner says UNSUPPORTED), all at
  * the first statement, before anything runs on the real kernel:
@@ -78,14 +81,25 @@ struct host_proc {
 	bool direct;            /* our child (waitpid) or a child's child */
 };
 
+/*
+ * A userfaultfd handle.  Its descriptor is in fds[][0], as a file's is;
+ * the log of its messages and the monitor's log live in one process, the
+ * keeper (uffd_keeper()): the one that made it, while it lives.
+ */
+struct host_uffd {
+	unsigned owner;         /* the process that made it: the context's mm */
+	unsigned server;        /* 1 + the process whose monitor thread serves it, or 0 */
+	bool nonblock;          /* made O_NONBLOCK in the scenario */
+};
+
 struct host {
 	struct fl_backend *b;
 	unsigned nnames;
 	struct host_proc *procs;        /* by names[] index */
 	int (*fds)[2];                  /* by names[] index: files, pipe ends */
 	fl_addr_t *map_base;            /* by names[] index */
-	unsigned *uffd_owner;           /* by names[] index: the process that made it */
-	unsigned *uffd_server;          /* ... 1 + the process that ran uffd_serve, or 0 */
+	struct host_uffd *uffd;         /* by names[] index */
+	int reply_fd;                   /* what the last reply carried, or -1 */
 	unsigned cur;                   /* the current process */
 	pid_t pgid;
 	int timeout_ms;
@@ -328,9 +342,19 @@ static int host_lost(struct host *h, unsigned id, int err, struct fl_obs *obs)
 	return -ECHILD;
 }
 
+/* The descriptor the last reply carried: the caller's to keep (or -1). */
+static int take_reply_fd(struct host *h)
+{
+	int fd = h->reply_fd;
+
+	h->reply_fd = -1;
+	return fd;
+}
+
 /*
  * Send RQ (with its iovecs, data and an fd) to process ID and read the
- * reply; its data, if any, goes to *OUT (malloc'ed; NULL: dropped).
+ * reply; its data, if any, goes to *OUT (malloc'ed; NULL: dropped), a
+ * descriptor riding on it to take_reply_fd().
  */
 static int host_request(struct host *h, unsigned id, struct host_req *rq,
 			const void *iov, const void *data, int fd,
@@ -338,8 +362,10 @@ static int host_request(struct host *h, unsigned id, struct host_req *rq,
 {
 	struct host_proc *p = &h->procs[id];
 	uint8_t *buf = NULL;
-	int dummy, err;
+	int err;
 
+	if (h->reply_fd >= 0)   /* an earlier reply's, nobody took it */
+		close(take_reply_fd(h));
 	if (!p->alive) {
 		snprintf(obs->why, sizeof(obs->why), "host backend: process %s has exited",
 			 name_of(h, id));
@@ -348,7 +374,7 @@ static int host_request(struct host *h, unsigned id, struct host_req *rq,
 	err = host_send(p->sock, rq, sizeof(*rq), iov, rq->niov * sizeof(struct host_iov),
 			data, rq->dlen, fd);
 	if (!err)
-		err = host_recv_hdr(p->sock, rep, sizeof(*rep), &dummy);
+		err = host_recv_hdr(p->sock, rep, sizeof(*rep), &h->reply_fd);
 	if (!err && rep->dlen > HOST_MAX_DATA)
 		err = -EPROTO;
 	if (!err) {
@@ -375,9 +401,12 @@ static int host_do(struct host *h, struct host_req *rq, const void *iov,
 
 /* ---- world statements ---- */
 
-/* Hand a new file or pipe end to every live process. */
+/*
+ * Hand a new file, pipe end or userfaultfd to every live process but
+ * EXCEPT (h->nnames: none); a process made later inherits fds[][].
+ */
 static int install_everywhere(struct host *h, unsigned slot, unsigned which,
-			      struct fl_obs *obs)
+			      unsigned except, struct fl_obs *obs)
 {
 	struct host_req rq = { .op = HOST_OP_INSTALL, .slot = slot, .which = which };
 	struct host_rep rep;
@@ -385,7 +414,7 @@ static int install_everywhere(struct host *h, unsigned slot, unsigned which,
 	int err;
 
 	for (i = 0; i < h->nnames; i++) {
-		if (!h->procs[i].alive)
+		if (!h->procs[i].alive || i == except)
 			continue;
 		err = host_request(h, i, &rq, NULL, NULL, h->fds[slot][which], &rep,
 				   NULL, obs);
@@ -421,7 +450,7 @@ static int exec_file(struct host *h, const struct fl_sc_stmt *st,
 		return setup_failed(obs, "file", err);
 	}
 	h->fds[id][0] = fd;
-	return install_everywhere(h, id, 0, obs);
+	return install_everywhere(h, id, 0, h->nnames, obs);
 }
 
 /*
@@ -435,8 +464,8 @@ static int exec_pipe(struct host *h, const struct fl_val *args, struct fl_obs *o
 
 	if (pipe2(h->fds[id], O_CLOEXEC | O_NONBLOCK))
 		return setup_failed(obs, "pipe", errno);
-	err = install_everywhere(h, id, 0, obs);
-	return err ? err : install_everywhere(h, id, 1, obs);
+	err = install_everywhere(h, id, 0, h->nnames, obs);
+	return err ? err : install_everywhere(h, id, 1, h->nnames, obs);
 }
 
 static int exec_mmap(struct host *h, const struct fl_sc_stmt *st,
@@ -548,6 +577,20 @@ static int exec_access(struct host *h, const struct fl_sc_stmt *st,
 	}
 }
 
+/*
+ * The fork waits in the kernel for a FORK message nobody reads: a context
+ * of this mm with EVENT_FORK that this process does not poll (had an
+ * earlier fork failed to hand it over).  The model does not stall a fork;
+ * the host cannot finish this one, and says so rather than hang.
+ */
+static int fork_stuck(struct host *h, struct fl_obs *obs)
+{
+	snprintf(obs->why, sizeof(obs->why),
+		 "host backend: line %u: fork of %s waits for a userfaultfd FORK message "
+		 "that no scenario process reads", h->line, name_of(h, h->cur));
+	return -EDEADLK;
+}
+
 static int exec_process(struct host *h, const struct fl_sc_stmt *st,
 			const struct fl_val *args, struct fl_obs *obs)
 {
@@ -581,7 +624,7 @@ static int exec_process(struct host *h, const struct fl_sc_stmt *st,
 		err = host_request(h, h->cur, &rq, NULL, NULL, sv[1], &rep, NULL, obs);
 		close(sv[1]);
 		if (!err && rep.ret < 0)
-			err = setup_failed(obs, "fork", rep.err);
+			err = rep.blocked ? fork_stuck(h, obs) : setup_failed(obs, "fork", rep.err);
 		if (err) {
 			close(sv[0]);
 			return err;
@@ -901,24 +944,125 @@ static int uffd_fill_call(struct host *h, const struct fl_sc_stmt *st,
 }
 
 /*
+ * The process that keeps U's logs and runs its monitor thread: the one
+ * that made U while it lives (its guard reads U ahead, so the messages
+ * are there), else the one whose monitor serves U, else the current one.
+ * The model's logs belong to the context, whichever process asks.
+ */
+static unsigned uffd_keeper(const struct host *h, unsigned uffd)
+{
+	const struct host_uffd *u = &h->uffd[uffd];
+
+	if (h->procs[u->owner].alive)
+		return u->owner;
+	if (u->server && h->procs[u->server - 1].alive)
+		return u->server - 1;
+	return h->cur;
+}
+
+/*
+ * userfaultfd as=U: made in the current process, whose mm it serves for
+ * ever; its descriptor comes back with the reply and is handed to every
+ * other process, as a file is (install_everywhere()).
+ */
+static int uffd_new_call(struct host *h, const struct fl_sc_stmt *st,
+			 const struct fl_val *args, struct fl_obs *obs)
+{
+	const struct fl_val *as = fl_backend_key(st, args, "as");
+	uint64_t words = st->nargs ? args[0].u : 0;
+	struct host_req rq = { .op = HOST_OP_UFFD_NEW, .slot = as ? (uint32_t)as->u : 0 };
+	struct host_rep rep;
+	int err, fd;
+
+	rq.a[0] = ((words & 1) ? UFFD_USER_MODE_ONLY : 0) |
+		  ((words & 2) ? O_CLOEXEC : 0) | ((words & 4) ? O_NONBLOCK : 0);
+	err = host_do(h, &rq, NULL, NULL, &rep, obs);
+	fd = take_reply_fd(h);
+	if (!err)
+		set_result(obs, &rep);
+	if (err || !as || rep.ret < 0 || fd < 0) {
+		if (fd >= 0)
+			close(fd);
+		return err;
+	}
+	if (h->fds[as->u][0] >= 0)      /* U named another context before */
+		close(h->fds[as->u][0]);
+	h->fds[as->u][0] = fd;
+	h->uffd[as->u] = (struct host_uffd){ h->cur, 0, (words & 4) != 0 };
+	return install_everywhere(h, (unsigned)as->u, 0, h->cur, obs);
+}
+
+/* RQ about U, to U's keeper: the result to OBS, reply data to *BACK. */
+static int keeper_request(struct host *h, unsigned uffd, struct host_req *rq,
+			  struct host_rep *rep, uint8_t **back, struct fl_obs *obs)
+{
+	int err = host_request(h, uffd_keeper(h, uffd), rq, NULL, NULL, -1, rep, back, obs);
+
+	if (!err)
+		set_result(obs, rep);
+	return err;
+}
+
+/* uffd_read U: in U's keeper, which has what was read ahead. */
+static int uffd_read_call(struct host *h, unsigned uffd, struct fl_obs *obs)
+{
+	struct host_req rq = { .op = HOST_OP_UFFD_READ, .slot = uffd,
+			       .a = { h->uffd[uffd].nonblock } };
+	struct host_rep rep;
+	struct uffd_msg msg;
+	uint8_t *back = NULL;
+	int err = keeper_request(h, uffd, &rq, &rep, &back, obs);
+
+	if (err)
+		return err;
+	if (rep.blocked)
+		obs->outcome = FL_OUTCOME_BLOCKED;
+	if (rep.ret >= 0 && rep.dlen == sizeof(msg)) {
+		memcpy(&msg, back, sizeof(msg));
+		uffd_msg_summary(obs, &msg);
+	}
+	free(back);
+	return 0;
+}
+
+/* uffd_serve U DATA: the monitor thread runs in U's keeper. */
+static int uffd_serve_call(struct host *h, unsigned uffd, const struct fl_val *data,
+			   struct fl_obs *obs)
+{
+	struct host_req rq = { .op = HOST_OP_UFFD_SERVE, .slot = uffd };
+	unsigned who = uffd_keeper(h, uffd);
+	struct host_rep rep;
+	uint8_t page[4096];
+	size_t i;
+	int err;
+
+	for (i = 0; i < sizeof(page); i++)
+		page[i] = data->len ? data->bytes[i % data->len] : 0;
+	rq.dlen = sizeof(page);
+	err = host_request(h, who, &rq, NULL, page, -1, &rep, NULL, obs);
+	if (err)
+		return err;
+	set_result(obs, &rep);
+	if (rep.ret == 0)
+		h->uffd[uffd].server = who + 1;
+	return 0;
+}
+
+/*
  * uffd_log U: the monitor's next UFFDIO_COPY as it saw it (ret 0, or -1
  * with the errno; `expect copy` the copy field); -1/ENOMSG when there is
- * no more, as the model's call_log answers.  Asked of the process whose
- * monitor serves U, else of the one that made U: the model's log belongs
- * to the context, whichever process asks.
+ * no more, as the model's call_log answers.  Asked of U's keeper.
  */
 static int uffd_log_call(struct host *h, unsigned uffd, struct fl_obs *obs)
 {
 	struct host_req rq = { .op = HOST_OP_UFFD_LOG, .slot = uffd };
-	unsigned who = h->uffd_server[uffd] ? h->uffd_server[uffd] - 1 : h->uffd_owner[uffd];
 	struct host_uffd_log e;
 	struct host_rep rep;
 	uint8_t *back = NULL;
-	int err = host_request(h, who, &rq, NULL, NULL, -1, &rep, &back, obs);
+	int err = keeper_request(h, uffd, &rq, &rep, &back, obs);
 
 	if (err)
 		return err;
-	set_result(obs, &rep);
 	if (rep.ret || rep.dlen != sizeof(e)) {
 		free(back);
 		if (rep.ret == -1 && rep.err == ENOMSG)
@@ -937,33 +1081,16 @@ static int uffd_log_call(struct host *h, unsigned uffd, struct fl_obs *obs)
 	return 0;
 }
 
+/* The ioctls run in the current process, on its descriptor of U. */
 static int exec_uffd(struct host *h, const struct fl_sc_stmt *st,
 		     const struct fl_val *args, struct fl_obs *obs)
 {
 	unsigned uffd = (unsigned)args[0].u;
-	struct host_req rq = { .slot = uffd };
-	struct host_rep rep;
-	uint8_t page[4096], *back = NULL;
 	int err = 0;
-	size_t i;
 
 	switch (st->code) {
-	case FL_SC_USERFAULTFD: {
-		const struct fl_val *as = fl_backend_key(st, args, "as");
-		uint64_t words = st->nargs ? args[0].u : 0;
-
-		rq.op = HOST_OP_UFFD_NEW;
-		rq.slot = as ? (uint32_t)as->u : 0;
-		rq.a[0] = ((words & 1) ? UFFD_USER_MODE_ONLY : 0) |
-			  ((words & 2) ? O_CLOEXEC : 0) | ((words & 4) ? O_NONBLOCK : 0);
-		err = host_do(h, &rq, NULL, NULL, &rep, obs);
-		if (err)
-			return err;
-		set_result(obs, &rep);
-		if (as && rep.ret >= 0)
-			h->uffd_owner[as->u] = h->cur;
-		return 0;
-	}
+	case FL_SC_USERFAULTFD:
+		return uffd_new_call(h, st, args, obs);
 	case FL_SC_UFFD_API: {
 		const struct fl_val *api = fl_backend_key(st, args, "api");
 		struct uffdio_api a = { api ? api->u : UFFD_API, args[1].u, 0 };
@@ -1007,35 +1134,10 @@ static int exec_uffd(struct host *h, const struct fl_sc_stmt *st,
 
 		return uffd_ioctl(h, uffd, UFFDIO_WRITEPROTECT, &wp, sizeof(wp), obs);
 	}
-	case FL_SC_UFFD_READ: {
-		struct uffd_msg msg;
-
-		rq.op = HOST_OP_UFFD_READ;
-		err = host_request(h, h->cur, &rq, NULL, NULL, -1, &rep, &back, obs);
-		if (err)
-			return err;
-		set_result(obs, &rep);
-		if (rep.blocked)
-			obs->outcome = FL_OUTCOME_BLOCKED;
-		if (rep.ret >= 0 && rep.dlen == sizeof(msg)) {
-			memcpy(&msg, back, sizeof(msg));
-			uffd_msg_summary(obs, &msg);
-		}
-		free(back);
-		return 0;
-	}
+	case FL_SC_UFFD_READ:
+		return uffd_read_call(h, uffd, obs);
 	default:        /* FL_SC_UFFD_SERVE */
-		for (i = 0; i < sizeof(page); i++)
-			page[i] = args[1].len ? args[1].bytes[i % args[1].len] : 0;
-		rq.op = HOST_OP_UFFD_SERVE;
-		rq.dlen = sizeof(page);
-		err = host_do(h, &rq, NULL, page, &rep, obs);
-		if (err)
-			return err;
-		set_result(obs, &rep);
-		if (rep.ret == 0)       /* uffd_log asks this process: its monitor logs */
-			h->uffd_server[uffd] = h->cur + 1;
-		return 0;
+		return uffd_serve_call(h, uffd, &args[1], obs);
 	}
 }
 
@@ -1156,8 +1258,9 @@ static void host_free(struct host *h)
 	free(h->procs);
 	free(h->fds);
 	free(h->map_base);
-	free(h->uffd_owner);
-	free(h->uffd_server);
+	if (h->reply_fd >= 0)
+		close(h->reply_fd);
+	free(h->uffd);
 	free(h);
 }
 
@@ -1177,9 +1280,9 @@ static int host_open(struct fl_backend *b, fl_kver_t kver, enum fl_arch_id arch)
 	h->procs = calloc(n, sizeof(*h->procs));
 	h->fds = calloc(n, sizeof(*h->fds));
 	h->map_base = calloc(n, sizeof(*h->map_base));
-	h->uffd_owner = calloc(n, sizeof(*h->uffd_owner));
-	h->uffd_server = calloc(n, sizeof(*h->uffd_server));
-	if (!h->procs || !h->fds || !h->map_base || !h->uffd_owner || !h->uffd_server) {
+	h->uffd = calloc(n, sizeof(*h->uffd));
+	h->reply_fd = -1;
+	if (!h->procs || !h->fds || !h->map_base || !h->uffd) {
 		h->nnames = 0;
 		host_free(h);
 		return -ENOMEM;
@@ -1234,10 +1337,7 @@ static int host_peek(struct fl_backend *b, fl_addr_t addr, void *buf, size_t len
 	return 0;
 }
 
-/*
- * `expect event`: asked of the process that made the context, which keeps
- * the log (host_child_uffd.c).
- */
+/* `expect event`: asked of U's keeper (uffd_keeper()), which has the log. */
 static int host_uffd_event(struct fl_backend *b, unsigned uffd, struct fl_obs_event *ev)
 {
 	struct host *h = host_of(b);
@@ -1250,7 +1350,7 @@ static int host_uffd_event(struct fl_backend *b, unsigned uffd, struct fl_obs_ev
 
 	if (h->refusal[0] || uffd >= h->nnames)
 		return -EBADF;
-	err = host_request(h, h->uffd_owner[uffd], &rq, NULL, NULL, -1, &rep, &back, &obs);
+	err = host_request(h, uffd_keeper(h, uffd), &rq, NULL, NULL, -1, &rep, &back, &obs);
 	if (err)
 		return err;
 	if (rep.ret || rep.dlen != sizeof(msg)) {

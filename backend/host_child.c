@@ -156,7 +156,7 @@ static void peek(uint64_t addr, uint8_t *buf, size_t len)
 		if (chunk > len - done)
 			chunk = len - done;
 		/* a missing page may be registered: reading it would wait */
-		if (host_uffd_guarded() && host_uffd_page_absent(a))
+		if (host_uffd_page_absent(a))
 			;       /* reads as zero, as the model's peek */
 		else if (pread(self_mem(), buf + done, chunk, (off_t)a) < 0)
 			memset(buf + done, 0, chunk);
@@ -302,31 +302,54 @@ static void run_syscall(const struct host_req *rq, const struct host_iov *hv,
 	}
 }
 
-static void serve_fork(int newsock)
-{
-	pid_t pid = fork();
-	struct host_rep rep = { .ret = pid, .err = pid < 0 ? errno : 0 };
-
-	if (pid == 0) {         /* the new process: it talks on NEWSOCK */
-		close(env->sock);
-		env->sock = newsock;
-		/* /proc/self/mem was opened on the parent's mm: it stays there. */
-		if (mem_fd >= 0)
-			close(mem_fd);
-		mem_fd = -1;
-		return;
-	}
-	close(newsock);
-	host_send(env->sock, &rep, sizeof(rep), NULL, 0, NULL, 0, -1);
-}
-
 /* What a request runs: on this thread, or on a guarded worker. */
 struct work {
 	struct host_req rq;
 	struct host_iov *hv;
 	uint8_t *data, *out;
+	int fd;                 /* fork: the new process's socket */
+	int hand[2];            /* fork: its contexts go over this, or -1 */
 	struct host_rep rep;
 };
+
+static void __attribute__((noreturn)) serve_loop(void);
+
+/* In the process fork() made: talk on W's socket, take its contexts. */
+static void __attribute__((noreturn)) forked(struct work *w)
+{
+	close(env->sock);
+	env->sock = w->fd;
+	/* /proc/self/mem was opened on the parent's mm: it stays there. */
+	if (mem_fd >= 0)
+		close(mem_fd);
+	mem_fd = -1;
+	host_uffd_forked();
+	if (w->hand[1] >= 0) {
+		close(w->hand[0]);
+		host_uffd_take_forks(w->hand[1]);
+		close(w->hand[1]);
+	}
+	serve_loop();
+}
+
+/*
+ * fork().  The new process has just the thread that called it (in a
+ * process with a userfaultfd, a guarded worker: fork_request()); it
+ * serves its own socket from here on, never returning into its caller.
+ */
+static void run_fork(struct work *w)
+{
+	pid_t pid;
+
+	host_uffd_prefork();
+	pid = fork();
+	if (pid == 0)
+		forked(w);
+	syscall_result(&w->rep, pid);
+	close(w->fd);
+	if (w->hand[1] >= 0)
+		close(w->hand[1]);
+}
 
 static void run_work(void *arg)
 {
@@ -342,6 +365,9 @@ static void run_work(void *arg)
 	case HOST_OP_PEEK:
 		peek(rq->a[0], w->out, rq->a[1]);
 		w->rep.dlen = rq->a[1];
+		break;
+	case HOST_OP_FORK:
+		run_fork(w);
 		break;
 	case HOST_OP_MEM_READ:  /* the buffer starts as 0xaa, as a kernel buffer does */
 		memset(w->out, 0xaa, rq->a[1]);
@@ -359,6 +385,76 @@ static bool may_block(uint32_t op)
 	return op != HOST_OP_PEEK && op != HOST_OP_MMAP && op < HOST_OP_INSTALL;
 }
 
+/*
+ * A file, a pipe end or another process's userfaultfd for names[] index
+ * SLOT (host.c: install_everywhere()).  A name bound anew (a second
+ * `userfaultfd as=U`) replaces the descriptor it had.
+ */
+static void install_fd(const struct host_req *rq, int fd)
+{
+	int *have;
+
+	if (rq->slot >= env->nnames || rq->which > 1) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	have = &env->fds[rq->slot][rq->which];
+	host_uffd_forget(rq->slot);
+	if (*have >= 0)
+		close(*have);
+	*have = fd;
+}
+
+/*
+ * fork CHILD.  With a userfaultfd, fork() runs on a guarded worker: a
+ * context with EVENT_FORK holds it in the kernel until its FORK message
+ * is read (dup_userfaultfd_complete), and the guard reads it.  Then the
+ * child gets the contexts made for its mm (host_uffd_hand_forks()).
+ */
+static int fork_request(struct work *w)
+{
+	int guard;
+
+	w->hand[0] = w->hand[1] = -1;
+	if (!host_uffd_guarded()) {
+		run_fork(w);
+		return 0;
+	}
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, w->hand))
+		w->hand[0] = w->hand[1] = -1;   /* the child goes without them */
+	guard = host_uffd_run_guarded(run_work, w, false);
+	if (guard) {    /* still in fork(): W is the worker's */
+		w->rep.blocked = 1;
+		return guard;
+	}
+	if (w->hand[0] >= 0) {
+		host_uffd_hand_forks(w->hand[0]);
+		close(w->hand[0]);
+	}
+	return 0;
+}
+
+/* Run W's request: on this thread, or on a worker the guard watches. */
+static int run_request(struct work *w)
+{
+	struct host_req *rq = &w->rq;
+	int guard = 0;
+
+	if (rq->op == HOST_OP_PEEK || rq->op == HOST_OP_MEM_READ) {
+		if (rq->a[1] > HOST_MAX_DATA || !(w->out = malloc(rq->a[1] + 1)))
+			return -ENOMEM;
+	}
+	if (may_block(rq->op) && host_uffd_guarded()) {
+		guard = host_uffd_run_guarded(run_work, w, rq->op == HOST_OP_STORE ||
+					      rq->op == HOST_OP_LOAD);
+		w->rep.blocked = guard != 0;
+	} else {
+		run_work(w);
+	}
+	return guard;
+}
+
 static void work_free(struct work *w)
 {
 	free(w->out);
@@ -372,7 +468,7 @@ static bool serve_one(void)
 {
 	struct work *w = calloc(1, sizeof(*w));
 	struct host_req *rq;
-	int fd, guard = 0;
+	int fd, give = -1, guard = 0;
 	bool ok = false;
 
 	if (!w)
@@ -380,6 +476,10 @@ static bool serve_one(void)
 	rq = &w->rq;
 	if (host_recv_hdr(env->sock, rq, sizeof(*rq), &fd))
 		goto out;
+	if (fd >= 0 && rq->op != HOST_OP_INSTALL && rq->op != HOST_OP_FORK) {
+		close(fd);      /* no other request carries one */
+		fd = -1;
+	}
 	if (rq->niov > HOST_MAX_IOV || rq->dlen > HOST_MAX_DATA)
 		goto out;
 	w->hv = malloc((rq->niov + 1) * sizeof(*w->hv));
@@ -390,30 +490,21 @@ static bool serve_one(void)
 	switch (rq->op) {
 	case HOST_OP_EXIT:
 		goto out;
-	case HOST_OP_FORK:
-		serve_fork(fd);
-		ok = true;
-		goto out;
 	case HOST_OP_INSTALL:
-		if (rq->slot < env->nnames && rq->which <= 1)
-			env->fds[rq->slot][rq->which] = fd;
+		install_fd(rq, fd);
 		break;
 	case HOST_OP_UFFD_NEW: case HOST_OP_UFFD_IOCTL: case HOST_OP_UFFD_READ:
 	case HOST_OP_UFFD_SERVE: case HOST_OP_UFFD_EVENT: case HOST_OP_UFFD_LOG:
-		host_uffd_request(rq, w->data, &w->rep, &w->out);
+		host_uffd_request(rq, fd_of(rq), w->data, &w->rep, &w->out, &give);
+		break;
+	case HOST_OP_FORK:
+		w->fd = fd;
+		guard = fork_request(w);
 		break;
 	default:
-		if (rq->op == HOST_OP_PEEK || rq->op == HOST_OP_MEM_READ) {
-			if (rq->a[1] > HOST_MAX_DATA || !(w->out = malloc(rq->a[1] + 1)))
-				goto out;
-		}
-		if (may_block(rq->op) && host_uffd_guarded()) {
-			guard = host_uffd_run_guarded(run_work, w, rq->op == HOST_OP_STORE ||
-							      rq->op == HOST_OP_LOAD);
-			w->rep.blocked = guard != 0;
-		} else {
-			run_work(w);
-		}
+		guard = run_request(w);
+		if (guard < 0)
+			goto out;
 	}
 	if (guard == 2) {
 		/* The worker still waits and owns W: answer from a copy. */
@@ -422,7 +513,7 @@ static bool serve_one(void)
 		return host_send(env->sock, &rep, sizeof(rep), NULL, 0, NULL, 0, -1) == 0;
 	}
 	ok = host_send(env->sock, &w->rep, sizeof(w->rep), NULL, 0, w->out, w->rep.dlen,
-		       -1) == 0;
+		       give) == 0;
 out:
 	work_free(w);
 	return ok;
@@ -442,6 +533,14 @@ void host_child_limits(void)
 		setrlimit(RLIMIT_AS, &as);
 }
 
+/* Serve requests until EXIT or EOF; a forked process starts here too. */
+static void serve_loop(void)
+{
+	while (serve_one())
+		;
+	_exit(0);
+}
+
 void host_child_main(struct host_child_env *e)
 {
 	env = e;
@@ -450,7 +549,5 @@ void host_child_main(struct host_child_env *e)
 	/* A write past RLIMIT_FSIZE is EFBIG, an observable, not a dead process. */
 	signal(SIGXFSZ, SIG_IGN);
 	install_fault_handler();
-	while (serve_one())
-		;
-	_exit(0);
+	serve_loop();
 }

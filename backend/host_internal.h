@@ -14,7 +14,9 @@
  * Files and pipes are created in the parent (memfd, O_TMPFILE, pipe2) and
  * handed to every live child with SCM_RIGHTS (HOST_OP_INSTALL); a child
  * forked later inherits them, so every process sees the same open file
- * descriptions, as processes sharing a file do.
+ * descriptions, as processes sharing a file do.  A userfaultfd is made in
+ * the child whose mm it serves, comes back to the parent with the reply,
+ * and goes on from there as a file does.
  *
  * Invariants
  *   1. Each child serves one request at a time and answers every request
@@ -63,13 +65,15 @@ enum host_op {
 	HOST_OP_PVM_WRITEV,
 	HOST_OP_MEM_READ,       /* a[0] addr, a[1] len: reply data (the buffer) */
 	HOST_OP_MEM_WRITE,      /* a[0] addr; data */
-	HOST_OP_INSTALL,        /* slot, which; the fd rides along (SCM_RIGHTS) */
+	HOST_OP_INSTALL,        /* slot, which; the fd rides along (SCM_RIGHTS): a file,
+				   a pipe end, or a userfaultfd another process made */
 	HOST_OP_FORK,           /* the new child's socket rides along: reply ret = pid */
 	HOST_OP_EXIT,           /* no reply: the socket closes */
 	/* userfaultfd (host_child_uffd.c); slot: the handle's names[] index */
-	HOST_OP_UFFD_NEW,       /* a[0] flags (UFFD_USER_MODE_ONLY, O_CLOEXEC, O_NONBLOCK) */
+	HOST_OP_UFFD_NEW,       /* a[0] flags (UFFD_USER_MODE_ONLY, O_CLOEXEC, O_NONBLOCK);
+				   the reply carries the new context's fd */
 	HOST_OP_UFFD_IOCTL,     /* a[0] request; data: the ioctl's struct, sent back */
-	HOST_OP_UFFD_READ,      /* reply data: struct uffd_msg */
+	HOST_OP_UFFD_READ,      /* a[0] made O_NONBLOCK; reply data: struct uffd_msg */
 	HOST_OP_UFFD_SERVE,     /* data: the monitor's page (4096 bytes) */
 	HOST_OP_UFFD_EVENT,     /* reply ret 0/-ENOENT/-EBADF; data: struct uffd_msg */
 	HOST_OP_UFFD_LOG,       /* reply ret 0/-1 ENOMSG; data: struct host_uffd_log */
@@ -143,15 +147,26 @@ void host_child_main(struct host_child_env *env) __attribute__((noreturn));
 void host_child_limits(void);
 
 /*
- * host_child_uffd.c: userfaultfd in a scenario process.  uffd_serve()
- * answers the HOST_OP_UFFD_* requests (OUT: reply data, malloc'ed);
- * uffd_guarded() is true once this process has a userfaultfd: from then
- * on an access may wait in handle_userfault, so host_child.c runs it with
- * uffd_run_guarded(), which reports it blocked instead of hanging.
+ * host_child_uffd.c: userfaultfd in a scenario process.  host_uffd_request()
+ * answers the HOST_OP_UFFD_* requests (SHARED: the runner's descriptor
+ * for the handle, -1 if none; OUT: reply data, malloc'ed; *GIVE: a
+ * descriptor to send back with the reply, the new context's for
+ * HOST_OP_UFFD_NEW); host_uffd_guarded() is true once this process has a
+ * userfaultfd: from then on an access may wait in handle_userfault, so
+ * host_child.c runs it with host_uffd_run_guarded(), which reports it
+ * blocked instead of hanging.  host_uffd_forget(): the runner installs a
+ * new descriptor for the name.  host_uffd_prefork() before fork(),
+ * host_uffd_hand_forks() after it in the parent, host_uffd_forked() and
+ * host_uffd_take_forks() in the new process.
  */
-void host_uffd_request(const struct host_req *rq, uint8_t *data,
-		       struct host_rep *rep, uint8_t **out);
+void host_uffd_request(const struct host_req *rq, int shared, uint8_t *data,
+		       struct host_rep *rep, uint8_t **out, int *give);
 bool host_uffd_guarded(void);
+void host_uffd_forget(unsigned slot);
+void host_uffd_prefork(void);
+void host_uffd_hand_forks(int sock);
+void host_uffd_forked(void);
+void host_uffd_take_forks(int sock);
 typedef void (*host_work_fn)(void *arg);
 /*
  * Run FN(ARG) on a worker thread: 0 it ended; 1 it was blocked and was
@@ -159,7 +174,10 @@ typedef void (*host_work_fn)(void *arg);
  * still waiting: what FN uses must never be freed.
  */
 int host_uffd_run_guarded(host_work_fn fn, void *arg, bool user_mode);
-/* Not resident: a peek must not fault it in (it may be registered). */
+/*
+ * Not resident in an mm that may have registered ranges: a peek must not
+ * fault it in.
+ */
 bool host_uffd_page_absent(uint64_t addr);
 
 #endif
