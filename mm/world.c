@@ -17,6 +17,17 @@ int fl_zero_page_init(struct fl_world *w);
 #define FL_DEFAULT_ARENA  ((size_t)4 << 30)
 #define FL_DEFAULT_FRAMES ((size_t)1 << 20)
 
+/* The era answers for version V (struct fl_world: era_bits). */
+static void era_bits_fill(struct fl_world *w, fl_kver_t v)
+{
+	unsigned id;
+
+	memset(w->era_bits, 0, sizeof(w->era_bits));
+	for (id = 0; id < FL_ERA_COUNT; id++)
+		if (fl_kver_has(v, (enum fl_era_id)id))
+			w->era_bits[id / 64] |= (uint64_t)1 << (id % 64);
+}
+
 struct fl_world *fl_world_new(const struct fl_world_config *cfg)
 {
 	struct fl_world_config def = { 0 };
@@ -39,6 +50,7 @@ struct fl_world *fl_world_new(const struct fl_world_config *cfg)
 		goto out_arena;
 	fl_state(w)->arch = cfg->arch;
 	fl_state(w)->kver = cfg->kver ? cfg->kver : fl_kver_newest();
+	era_bits_fill(w, fl_state(w)->kver);
 	fl_state(w)->next_pid = 1;
 	if (fl_zero_page_init(w))
 		goto out_frames;
@@ -78,34 +90,10 @@ fl_kver_t fl_world_kver(const struct fl_world *w)
 	return fl_world_state(w)->kver;
 }
 
-/*
- * The era answers of world_internal.h's cache, for version V.  Kept out of
- * line: inlined, its loop made fl_since() save five registers on every
- * call (24 instructions a call against 12, callgrind), though it runs once
- * per version.
- */
-static __attribute__((noinline, cold)) void era_cache_fill(struct fl_world *w, fl_kver_t v)
-{
-	unsigned id;
-
-	memset(w->era_bits, 0, sizeof(w->era_bits));
-	for (id = 0; id < FL_ERA_COUNT; id++)
-		if (fl_kver_has(v, (enum fl_era_id)id))
-			w->era_bits[id / 64] |= (uint64_t)1 << (id % 64);
-	w->era_kver = v;
-	w->era_valid = true;
-}
-
 bool fl_since(const struct fl_world *w, enum fl_era_id id)
 {
-	fl_kver_t v = fl_world_state(w)->kver;
-	/* The cache is not state: filling it changes no answer. */
-	struct fl_world *mw = (struct fl_world *)(uintptr_t)w;
-
 	if ((unsigned)id >= FL_ERA_COUNT)
-		return fl_kver_has(v, id);
-	if (!w->era_valid || w->era_kver != v)
-		era_cache_fill(mw, v);
+		return fl_kver_has(fl_world_state(w)->kver, id);
 	return (w->era_bits[id / 64] >> (id % 64)) & 1;
 }
 

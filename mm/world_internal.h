@@ -36,15 +36,13 @@ struct fl_world {
 	void *hook_arg;
 	char error[256];
 	/*
-	 * fl_since() answers for the kernel version era_kver, one bit per
-	 * era (every caller asks several per system call, and each answer
-	 * walked the era table).  Keyed by the version itself, not reset:
-	 * fl_since() compares era_kver with the state's kver on every call,
-	 * so a version that changes (a restore, a `kernel` statement) is
-	 * recomputed.  era_valid: era_bits holds some version's answers.
+	 * fl_since()'s answers for the world's kernel version, one bit per
+	 * era (every caller asks several per system call; each answer used
+	 * to walk the era table).  Filled by fl_world_new(), the one writer
+	 * of the state's kver: a world's version never changes, and a
+	 * restore brings back a snapshot of the same world, so the bits need
+	 * no check on the hot path (test_world.c asserts they stay right).
 	 */
-	bool era_valid;
-	fl_kver_t era_kver;
 	uint64_t era_bits[(FL_ERA_COUNT + 63) / 64];
 };
 

@@ -176,6 +176,40 @@ static void test_restore_loop_bounded(void **state)
 	fl_world_free(w);
 }
 
+/*
+ * fl_since() reads answers cached at world creation (struct fl_world:
+ * era_bits): for worlds of several versions, before and after a restore,
+ * every era must answer as the era table does.
+ */
+static void test_since_matches_era_table(void **state)
+{
+	static const fl_kver_t versions[] = {
+		FL_KV(4, 10, 0), FL_KV(5, 7, 2), FL_KV(5, 18, 0), FL_KV(6, 14, 7), 0,
+	};
+	unsigned v, id;
+
+	(void)state;
+	for (v = 0; v < sizeof(versions) / sizeof(versions[0]); v++) {
+		struct fl_world_config cfg = { .arch = FL_ARCH_X86_64, .kver = versions[v],
+					       .max_frames = 1024 };
+		struct fl_world *w = fl_world_new(&cfg);
+		fl_kver_t kv;
+		int round;
+
+		assert_non_null(w);
+		kv = fl_world_kver(w);
+		for (round = 0; round < 2; round++) {
+			for (id = 0; id < FL_ERA_COUNT; id++)
+				assert_int_equal(fl_since(w, (enum fl_era_id)id),
+						 fl_kver_has(kv, (enum fl_era_id)id));
+			assert_int_equal(fl_world_snapshot(w), 0);
+			assert_int_equal(fl_world_restore(w), 0);
+			assert_int_equal(fl_world_kver(w), kv);
+		}
+		fl_world_free(w);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -183,6 +217,7 @@ int main(void)
 		cmocka_unit_test(test_restore_twice),
 		cmocka_unit_test(test_new_frames_reused),
 		cmocka_unit_test(test_restore_loop_bounded),
+		cmocka_unit_test(test_since_matches_era_table),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
