@@ -215,14 +215,21 @@ static void test_fork_is_cow(void **state)
 	close(child.sock);
 }
 
-/* As root (this machine's test runs), userfaultfd is permitted. */
+/*
+ * As root (this machine's test runs), userfaultfd is permitted, unless
+ * FAULTLINE_HOST_NO_UFFD=1 makes the process act as one that is not.
+ */
 static void test_uffd_permission_check(void **state)
 {
 	char why[200] = "";
 	bool ok = fl_host_uffd_permitted(why, sizeof(why));
+	const char *forced = getenv("FAULTLINE_HOST_NO_UFFD");
 
 	(void)state;
-	if (geteuid() == 0) {
+	if (forced && *forced && *forced != '0') {	/* as fl_host_uffd_permitted() reads it */
+		assert_false(ok);
+		assert_non_null(strstr(why, "FAULTLINE_HOST_NO_UFFD"));
+	} else if (geteuid() == 0) {
 		assert_true(ok);
 		assert_string_equal(why, "root");
 	} else if (!ok) {
