@@ -364,6 +364,20 @@ static void copy_run_flush(struct copy_run *r)
 }
 
 /*
+ * The bytes at OFF of the page PTE maps, for a move in direction WRITE
+ * (user <- kernel: the frame is written, so it is taken through
+ * fl_frame_mut() and the pte marked; otherwise only read from, which the
+ * cast's dropped const keeps).
+ */
+static uint8_t *user_bytes(struct fl_world *w, fl_pte_t *pte, size_t off, bool write)
+{
+	if (!write)
+		return (uint8_t *)(uintptr_t)fl_frame(w, pte->folio->frame) + off;
+	mark_written(pte);
+	return fl_frame_mut(w, pte->folio->frame) + off;
+}
+
+/*
  * Move LEN bytes between kernel memory KBUF and the reachable user range
  * at ADDR, page by page, merging runs of consecutive frames into one
  * memcpy.  WRITE: user <- kbuf (and the ptes are marked written).
@@ -375,18 +389,15 @@ static void user_move(struct fl_world *w, fl_addr_t addr, uint8_t *kbuf,
 	struct copy_run run = { NULL, NULL, 0 };
 	size_t done = 0, off = FL_PAGE_OFFSET(addr);
 	fl_pte_t *pte;
+	uint8_t *u;
 
 	/* Within one page (most copies): one lookup, one memcpy, no run. */
 	if (len <= FL_PAGE_SIZE - off) {
 		pte = reached_pte(w, mm, addr, write);
 		if (!pte)
 			return;
-		if (write) {
-			memcpy(fl_frame_mut(w, pte->folio->frame) + off, kbuf, len);
-			mark_written(pte);
-		} else {
-			memcpy(kbuf, fl_frame(w, pte->folio->frame) + off, len);
-		}
+		u = user_bytes(w, pte, off, write);
+		memcpy(write ? u : kbuf, write ? kbuf : u, len);
 		return;
 	}
 	while (done < len) {
@@ -398,14 +409,8 @@ static void user_move(struct fl_world *w, fl_addr_t addr, uint8_t *kbuf,
 		pte = reached_pte(w, mm, at, write);
 		if (!pte)
 			break;
-		if (write) {
-			copy_run_add(&run, fl_frame_mut(w, pte->folio->frame) + off,
-				     kbuf + done, n);
-			mark_written(pte);
-		} else {
-			copy_run_add(&run, kbuf + done,
-				     fl_frame(w, pte->folio->frame) + off, n);
-		}
+		u = user_bytes(w, pte, off, write);
+		copy_run_add(&run, write ? u : kbuf + done, write ? kbuf + done : u, n);
 		done += n;
 	}
 	copy_run_flush(&run);
