@@ -146,14 +146,10 @@ static void test_register_ioctls_anon_missing_6_8(void **state)
 {
 	struct fl_world *w = kworld(6, 8, 0);
 	fl_addr_t a = map_anon(w, 1);
-	struct fl_uffdio_api api = { FL_UFFD_API, 0, 0 };
 	struct fl_uffdio_register reg = { a, PAGE, FL_UFFDIO_REGISTER_MODE_MISSING, 0 };
-	struct fl_uffd_ctx *ctx;
 
 	(void)state;
-	assert_int_equal(fl_userfaultfd(w, 0, &ctx), 0);
-	assert_int_equal(fl_uffdio_api(w, ctx, &api), 0);
-	assert_int_equal(fl_uffdio_register(w, ctx, &reg), 0);
+	uffd_registered(w, 0, &reg);
 	assert_int_equal(reg.ioctls, 0x13c);
 	fl_world_free(w);
 }
@@ -163,15 +159,11 @@ static void test_register_ioctls_anon_wp_5_7(void **state)
 {
 	struct fl_world *w = kworld(5, 7, 0);
 	fl_addr_t a = map_anon(w, 1);
-	struct fl_uffdio_api api = { FL_UFFD_API, 0, 0 };
 	struct fl_uffdio_register reg = { a, PAGE, FL_UFFDIO_REGISTER_MODE_MISSING |
 					  FL_UFFDIO_REGISTER_MODE_WP, 0 };
-	struct fl_uffd_ctx *ctx;
 
 	(void)state;
-	assert_int_equal(fl_userfaultfd(w, 0, &ctx), 0);
-	assert_int_equal(fl_uffdio_api(w, ctx, &api), 0);
-	assert_int_equal(fl_uffdio_register(w, ctx, &reg), 0);
+	uffd_registered(w, 0, &reg);
 	assert_int_equal(reg.ioctls, 0x5c);
 	fl_world_free(w);
 }
@@ -435,7 +427,6 @@ static void test_fault_writeprotect(void **state)
 {
 	struct fl_world *w = kworld(6, 18, 0);
 	fl_addr_t a = map_anon(w, 1);
-	struct fl_uffdio_api api = { FL_UFFD_API, 0, 0 };
 	struct fl_uffdio_register reg = { a, PAGE, FL_UFFDIO_REGISTER_MODE_WP, 0 };
 	struct fl_uffdio_writeprotect wp = { { a, PAGE }, FL_UFFDIO_WRITEPROTECT_MODE_WP };
 	struct fl_uffd_ctx *ctx;
@@ -444,9 +435,7 @@ static void test_fault_writeprotect(void **state)
 	uint8_t b = 1;
 
 	(void)state;
-	assert_int_equal(fl_userfaultfd(w, 0, &ctx), 0);
-	assert_int_equal(fl_uffdio_api(w, ctx, &api), 0);
-	assert_int_equal(fl_uffdio_register(w, ctx, &reg), 0);
+	ctx = uffd_registered(w, 0, &reg);
 	assert_int_equal(fl_user_store(w, a, &b, 1, &sig), 1);
 	assert_int_equal(fl_uffdio_writeprotect(w, ctx, &wp), 0);
 	assert_int_equal(fl_user_store(w, a, &b, 1, &sig), 0);

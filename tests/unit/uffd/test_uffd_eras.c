@@ -126,14 +126,10 @@ static void test_mremap_checks_first(void **state)
 static void test_mremap_multi_vma_uffd(void **state)
 {
 	struct fl_world *w = layout(6, 17);
-	struct fl_uffdio_api api = { FL_UFFD_API, 0, 0 };
 	struct fl_uffdio_register reg = { A, PAGE, FL_UFFDIO_REGISTER_MODE_MISSING, 0 };
-	struct fl_uffd_ctx *ctx;
 
 	(void)state;
-	assert_int_equal(fl_userfaultfd(w, 0, &ctx), 0);
-	assert_int_equal(fl_uffdio_api(w, ctx, &api), 0);
-	assert_int_equal(fl_uffdio_register(w, ctx, &reg), 0);
+	uffd_registered(w, 0, &reg);
 	assert_int_equal(mremap(w, A, 3 * PAGE, 3 * PAGE, FIXED, T), -EFAULT);
 	assert_true(mapped(w, T) && mapped(w, A));
 	/* alone it moves */
@@ -233,7 +229,6 @@ static void test_poison_sigbus_code_kconfig(void **state)
 					       .arena_bytes = (size_t)64 << 20,
 					       .max_frames = 65536, .kconfig_off = c[i].off };
 		struct fl_world *w = fl_world_new(&cfg);
-		struct fl_uffdio_api api = { FL_UFFD_API, 0, 0 };
 		struct fl_uffdio_register reg;
 		struct fl_uffdio_fill f = { { 0, PAGE }, 0, UNTOUCHED };
 		struct fl_uffd_ctx *ctx;
@@ -245,9 +240,7 @@ static void test_poison_sigbus_code_kconfig(void **state)
 		reg = (struct fl_uffdio_register){ map_anon(w, 1), PAGE,
 						   FL_UFFDIO_REGISTER_MODE_MISSING, 0 };
 		f.range.start = reg.start;
-		assert_int_equal(fl_userfaultfd(w, 0, &ctx), 0);
-		assert_int_equal(fl_uffdio_api(w, ctx, &api), 0);
-		assert_int_equal(fl_uffdio_register(w, ctx, &reg), 0);
+		ctx = uffd_registered(w, 0, &reg);
 		assert_int_equal(fl_uffdio_poison(w, ctx, &f), 0);
 		assert_int_equal(fl_user_load(w, reg.start, &b, 1, &sig), 0);
 		assert_int_equal(sig.sig, FL_SIGBUS);

@@ -49,6 +49,22 @@ static inline fl_addr_t map_anon(struct fl_world *w, size_t pages)
 }
 
 /*
+ * A context of FEATURES (UFFDIO_API done) with REG registered; REG comes
+ * back with the kernel's answer (ioctls).
+ */
+static inline struct fl_uffd_ctx *uffd_registered(struct fl_world *w, uint64_t features,
+						  struct fl_uffdio_register *reg)
+{
+	struct fl_uffdio_api api = { FL_UFFD_API, features, 0 };
+	struct fl_uffd_ctx *ctx;
+
+	assert_int_equal(fl_userfaultfd(w, 0, &ctx), 0);
+	assert_int_equal(fl_uffdio_api(w, ctx, &api), 0);
+	assert_int_equal(fl_uffdio_register(w, ctx, reg), 0);
+	return ctx;
+}
+
+/*
  * On kernel MAJ.MIN.PATCH: `area` (2 pages) registered MISSING with a
  * context of FLAGS and FEATURES, and `plain` (PLAIN_PAGES, unregistered).
  */
