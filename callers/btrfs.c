@@ -191,9 +191,11 @@ static size_t search_fault_in(struct search *s)
 	return left;
 }
 
-int __fl_btrfs_search_ioctl(struct fl_world *w, const struct fl_btrfs_rules *rules,
-			    fl_addr_t ubuf, size_t buf_size, struct fl_loop *loop,
-			    struct fl_btrfs_result *res)
+int fl_btrfs_search_ioctl_rules(struct fl_world *w,
+				const struct fl_btrfs_rules *rules,
+				fl_addr_t ubuf, size_t buf_size,
+				struct fl_loop *loop,
+				struct fl_btrfs_result *res)
 {
 	struct search s = { .w = w, .rules = rules, .ubuf = ubuf,
 			    .buf_size = buf_size };
@@ -248,5 +250,5 @@ int fl_btrfs_search_ioctl(struct fl_world *w, fl_addr_t ubuf, size_t buf_size,
 	struct fl_btrfs_rules rules;
 
 	fl_btrfs_rules_of(w, &rules);
-	return __fl_btrfs_search_ioctl(w, &rules, ubuf, buf_size, loop, res);
+	return fl_btrfs_search_ioctl_rules(w, &rules, ubuf, buf_size, loop, res);
 }

@@ -150,9 +150,11 @@ static int restore_slow(struct fl_world *w, fl_addr_t buf, size_t size)
 	return left ? -EFAULT : 0;
 }
 
-int __fl_restore_fpregs_from_user(struct fl_world *w, const struct fl_fpu_rules *rules,
-				  fl_addr_t buf, size_t size, size_t user_size,
-				  struct fl_loop *loop, unsigned long *rounds)
+int fl_restore_fpregs_from_user_rules(struct fl_world *w,
+				      const struct fl_fpu_rules *rules,
+				      fl_addr_t buf, size_t size,
+				      size_t user_size, struct fl_loop *loop,
+				      unsigned long *rounds)
 {
 	struct fl_loop own;
 	size_t fault_in_len;
@@ -208,6 +210,6 @@ int fl_restore_fpregs_from_user(struct fl_world *w, fl_addr_t buf, size_t size,
 	struct fl_fpu_rules rules;
 
 	fl_fpu_rules_of(w, &rules);
-	return __fl_restore_fpregs_from_user(w, &rules, buf, size, user_size,
+	return fl_restore_fpregs_from_user_rules(w, &rules, buf, size, user_size,
 					     loop, rounds);
 }

@@ -33,6 +33,8 @@
 
 #include <faultline/types.h>
 
+FL_API_BEGIN
+
 enum fl_arch_id {
 	FL_ARCH_X86_64,
 	FL_ARCH_ARM64,
@@ -100,4 +102,5 @@ int fl_arch_lookup(const char *name, enum fl_arch_id *id);
 int fl_copy_result_check(const struct fl_copy_req *req,
 			 const struct fl_copy_result *res);
 
+FL_API_END
 #endif

@@ -25,6 +25,8 @@
 #include <faultline/scenario.h>
 #include <faultline/mm.h>
 
+FL_API_BEGIN
+
 struct fl_val {
 	enum fl_sc_kind kind;
 	uint64_t u;             /* numbers, addresses, words, flags, names[] id */
@@ -133,4 +135,5 @@ extern const struct fl_backend_ops fl_host_backend;
  */
 bool fl_host_uffd_permitted(char *why, size_t len);
 
+FL_API_END
 #endif

@@ -41,6 +41,8 @@
 #include <faultline/iov_iter.h>
 #include <faultline/livelock.h>
 
+FL_API_BEGIN
+
 #define FL_PIPE_BUFFERS     16u   /* PIPE_DEF_BUFFERS */
 
 struct fl_pipe;
@@ -120,4 +122,5 @@ long fl_process_vm_writev(struct fl_world *w, struct fl_process *remote,
 			  const struct fl_iovec *local, unsigned long liovcnt,
 			  const struct fl_iovec *riov, unsigned long riovcnt);
 
+FL_API_END
 #endif

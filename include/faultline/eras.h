@@ -27,6 +27,8 @@
 
 #include <faultline/types.h>
 
+FL_API_BEGIN
+
 enum fl_era_id {
 	/* §1 uaccess */
 	FL_ERA_ACCESS_OK_TWO_ARGS,        /* 5.0-rc1: 96d4f267e40f */
@@ -149,4 +151,5 @@ unsigned fl_host_kconfig_off(void);
 /* Format V as "5.18" or "5.7.3" into BUF; returns BUF. */
 char *fl_kver_format(fl_kver_t v, char *buf, size_t len);
 
+FL_API_END
 #endif

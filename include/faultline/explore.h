@@ -31,6 +31,8 @@
 #include <stdio.h>
 #include <faultline/run.h>
 
+FL_API_BEGIN
+
 /* ---- the space (explore/space.c) ---- */
 
 struct fl_space {
@@ -181,4 +183,5 @@ int fl_explore_heatmap(FILE *f, const struct fl_explore *e);
 /* An SVG heatmap over the first two variables, titled TITLE. */
 int fl_explore_svg(FILE *f, const struct fl_explore *e, const char *title);
 
+FL_API_END
 #endif

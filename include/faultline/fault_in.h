@@ -37,6 +37,8 @@
 
 #include <faultline/world.h>
 
+FL_API_BEGIN
+
 /* <= 5.15 API (include/linux/pagemap.h of those kernels): 0 or -EFAULT. */
 int fl_fault_in_pages_readable(struct fl_world *w, fl_addr_t uaddr, size_t size);
 int fl_fault_in_pages_writeable(struct fl_world *w, fl_addr_t uaddr, size_t size);
@@ -52,4 +54,5 @@ size_t fl_fault_in_subpage_writeable(struct fl_world *w, fl_addr_t uaddr, size_t
 /* The arch probe alone: bytes from the first faulting granule; 0 generic. */
 size_t fl_probe_subpage_writeable(struct fl_world *w, fl_addr_t uaddr, size_t size);
 
+FL_API_END
 #endif

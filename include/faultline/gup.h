@@ -35,6 +35,8 @@
 
 #include <faultline/mm.h>
 
+FL_API_BEGIN
+
 /*
  * FOLL_* flags a caller may pass.  The low bits follow the words of the
  * scenario language's GUP flag lists (scenario/schema.c gup_words), so a
@@ -149,4 +151,5 @@ size_t fl_access_remote_vm(struct fl_world *w, struct fl_mm *mm,
 long fl_proc_mem_rw(struct fl_world *w, fl_addr_t addr, void *buf, size_t len,
 		    bool write, bool *leaked);
 
+FL_API_END
 #endif

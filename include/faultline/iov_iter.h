@@ -25,6 +25,8 @@
 
 #include <faultline/world.h>
 
+FL_API_BEGIN
+
 #define FL_UIO_MAXIOV 1024
 
 struct fl_iovec {
@@ -81,4 +83,5 @@ size_t fl_fault_in_iov_iter_readable(struct fl_world *w,
 size_t fl_fault_in_iov_iter_writeable(struct fl_world *w,
 				      const struct fl_iov_iter *i, size_t size);
 
+FL_API_END
 #endif

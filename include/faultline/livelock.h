@@ -56,6 +56,8 @@
 
 #include <faultline/world.h>
 
+FL_API_BEGIN
+
 /* ---- the world hash (mm/state_hash.c) ---- */
 
 struct fl_state_hash {
@@ -165,9 +167,11 @@ struct fl_btrfs_result {
 int fl_btrfs_search_ioctl(struct fl_world *w, fl_addr_t ubuf, size_t buf_size,
 			  struct fl_loop *loop, struct fl_btrfs_result *res);
 /* The same under explicit RULES: the 5.9-rc4 rules have no version number. */
-int __fl_btrfs_search_ioctl(struct fl_world *w, const struct fl_btrfs_rules *rules,
-			    fl_addr_t ubuf, size_t buf_size, struct fl_loop *loop,
-			    struct fl_btrfs_result *res);
+int fl_btrfs_search_ioctl_rules(struct fl_world *w,
+				const struct fl_btrfs_rules *rules,
+				fl_addr_t ubuf, size_t buf_size,
+				struct fl_loop *loop,
+				struct fl_btrfs_result *res);
 
 /* ---- x86 restore_fpregs_from_user (callers/fpu.c) ---- */
 
@@ -206,8 +210,11 @@ void fl_fpu_rules_of(struct fl_world *w, struct fl_fpu_rules *r);
 int fl_restore_fpregs_from_user(struct fl_world *w, fl_addr_t buf, size_t size,
 				size_t user_size, struct fl_loop *loop,
 				unsigned long *rounds);
-int __fl_restore_fpregs_from_user(struct fl_world *w, const struct fl_fpu_rules *rules,
-				  fl_addr_t buf, size_t size, size_t user_size,
-				  struct fl_loop *loop, unsigned long *rounds);
+int fl_restore_fpregs_from_user_rules(struct fl_world *w,
+				      const struct fl_fpu_rules *rules,
+				      fl_addr_t buf, size_t size,
+				      size_t user_size, struct fl_loop *loop,
+				      unsigned long *rounds);
 
+FL_API_END
 #endif

@@ -33,6 +33,8 @@
 
 #include <faultline/world.h>
 
+FL_API_BEGIN
+
 /* ---- protections, mapping flags, madvise ---- */
 
 #define FL_PROT_NONE  0x0
@@ -339,4 +341,5 @@ int fl_poison(struct fl_world *w, struct fl_mm *mm, fl_addr_t addr);
 /* Invariants 1-5; returns 0 or -EUCLEAN with the broken one in fl_world_error. */
 int fl_mm_check(struct fl_world *w, struct fl_mm *mm);
 
+FL_API_END
 #endif

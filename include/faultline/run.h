@@ -23,6 +23,8 @@
 
 #include <faultline/backend.h>
 
+FL_API_BEGIN
+
 enum fl_verdict {
 	FL_VERDICT_PASS,
 	FL_VERDICT_FAIL,
@@ -131,4 +133,5 @@ const char *fl_verdict_name(enum fl_verdict v);
 char *fl_step_text(const struct fl_run *run, const struct fl_step *step,
 		   char *buf, size_t len);
 
+FL_API_END
 #endif

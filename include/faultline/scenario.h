@@ -43,6 +43,8 @@
 #include <stdio.h>
 #include <faultline/types.h>
 
+FL_API_BEGIN
+
 /* Limits: input beyond them is an error, never a crash or a slow parse. */
 #define FL_SC_MAX_FILE (16u << 20)
 #define FL_SC_MAX_LINE (64u << 10)
@@ -268,4 +270,5 @@ const char *fl_sc_errno_name(int err);
 /* The positive errno named NAME ("EFAULT"), or 0. */
 int fl_sc_errno_lookup(const char *name, size_t len);
 
+FL_API_END
 #endif

@@ -37,4 +37,22 @@ typedef uint32_t fl_kver_t;
 
 struct fl_world;
 
+/*
+ * The library's interface is what include/faultline/ declares, and only
+ * that.  The layers are compiled with -fvisibility=hidden (CMakeLists.txt),
+ * so a function shared between two files of the library stays out of
+ * libfaultline.so's dynamic symbol table; each public header brackets its
+ * declarations with FL_API_BEGIN ... FL_API_END, which gives them default
+ * visibility.  Every name so exported begins with fl_ (the test
+ * tests/install/exports.sh lists them), so an embedder's own names cannot
+ * clash with ours.  A reserved name (__fl_...) is not an fl_ name.
+ */
+#if defined(__GNUC__)
+#define FL_API_BEGIN _Pragma("GCC visibility push(default)")
+#define FL_API_END   _Pragma("GCC visibility pop")
+#else
+#define FL_API_BEGIN
+#define FL_API_END
+#endif
+
 #endif

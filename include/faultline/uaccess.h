@@ -39,6 +39,8 @@
 
 #include <faultline/mm.h>
 
+FL_API_BEGIN
+
 /* access_ok(addr, size): true if [addr, addr + size) is below TASK_SIZE_MAX. */
 bool fl_access_ok(struct fl_world *w, fl_addr_t addr, size_t size);
 
@@ -152,4 +154,5 @@ struct fl_rutland_counts {
 int fl_rutland_run(enum fl_arch_id arch, fl_kver_t kver, enum fl_copy_dir dir,
 		   struct fl_rutland_counts *out);
 
+FL_API_END
 #endif

@@ -23,6 +23,8 @@
 
 #include <faultline/mm.h>
 
+FL_API_BEGIN
+
 #define FL_UFFD_API 0xAAull
 
 /* userfaultfd(2) flags */
@@ -222,4 +224,5 @@ bool fl_uffd_mmap_changing(const struct fl_uffd_ctx *ctx);
 
 const char *fl_uffd_event_name(unsigned event);
 
+FL_API_END
 #endif

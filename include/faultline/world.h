@@ -33,6 +33,8 @@
 #include <faultline/eras.h>
 #include <faultline/arch.h>
 
+FL_API_BEGIN
+
 struct fl_world_config {
 	enum fl_arch_id arch;   /* default FL_ARCH_X86_64 */
 	fl_kver_t kver;         /* 0: fl_kver_newest() */
@@ -119,4 +121,5 @@ int fl_world_snapshot(struct fl_world *w);
 int fl_world_restore(struct fl_world *w);
 void fl_world_drop_snapshot(struct fl_world *w);
 
+FL_API_END
 #endif

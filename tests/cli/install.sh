@@ -27,4 +27,10 @@ cc $san -o "$tmp/hello" tests/install/hello.c \
 	"$libdir/libfaultline.a" $(pkg-config --define-variable=prefix="$tmp" --libs --static faultline | sed 's/-lfaultline//')
 out=$("$tmp/hello")
 [ "$out" = 10 ] || { echo "FAIL: hello printed '$out', want 10"; exit 1; }
+# The shared library: it exports only the fl_ interface (hidden visibility,
+# tests/install/exports.sh), which must be all a program of ours needs.
+cc $san -o "$tmp/hello-shared" tests/install/hello.c \
+	$(pkg-config --define-variable=prefix="$tmp" --cflags --libs faultline)
+out=$(LD_LIBRARY_PATH="$libdir" "$tmp/hello-shared")
+[ "$out" = 10 ] || { echo "FAIL: hello (shared) printed '$out', want 10"; exit 1; }
 echo "install: ok ($tmp)"

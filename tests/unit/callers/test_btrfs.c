@@ -161,7 +161,7 @@ static int race(const struct fl_btrfs_rules *rules, struct fl_loop *l,
 	fl_world_set_hook(w, evict_b_third, NULL);
 	fl_loop_init(l, w, "btrfs");
 	fl_loop_set_env(l, passes_env, NULL);
-	return __fl_btrfs_search_ioctl(w, rules, A, 2 * P, l, res);
+	return fl_btrfs_search_ioctl_rules(w, rules, A, 2 * P, l, res);
 }
 
 /*

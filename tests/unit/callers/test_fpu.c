@@ -90,8 +90,9 @@ static void test_partial_success_api_livelocks(void **state)
 	fl_fpu_rules_of(w, &r);
 	r.retry = FL_FPU_RETRY_ANY;
 	fl_loop_init(&l, w, "fpu");
-	assert_int_equal(__fl_restore_fpregs_from_user(w, &r, A + P - 512, 832, 0,
-						       &l, NULL), FL_LOOP_STOPPED);
+	assert_int_equal(fl_restore_fpregs_from_user_rules(w, &r, A + P - 512,
+							   832, 0, &l, NULL),
+			 FL_LOOP_STOPPED);
 	assert_int_equal(l.verdict, FL_LOOP_LIVELOCK);
 	fl_loop_fini(&l);
 }
