@@ -4,7 +4,7 @@
  *
  * Definitions
  *   callers state  one struct fl_callers_state hanging from
- *                  fl_state(w)->layer[FL_LAYER_CALLERS], made on first use.
+ *                  the world's slot FL_LAYER_CALLERS, made on first use.
  *                  Everything reachable from it is arena memory or frames,
  *                  so a snapshot covers open files and pipe contents.
  *   pipe buffer    [offset, offset + len) of one page: either a private
@@ -34,10 +34,7 @@
 #include <faultline/fault_in.h>
 #include <faultline/iov_iter.h>
 
-#include "mm/internal.h"
-
-/* Our slot in fl_state's layer[] (gup/ and uffd/ take others). */
-#define FL_LAYER_CALLERS 6
+#include <faultline/mm_layers.h>
 
 #define FL_PIPE_BUF_CAN_MERGE 0x1u    /* PIPE_BUF_FLAG_CAN_MERGE */
 

@@ -56,7 +56,7 @@ static struct fl_pipe **pipe_list(struct fl_world *w)
 
 struct fl_pipe *fl_pipe_find(struct fl_world *w, const char *name)
 {
-	struct fl_callers_state *cs = fl_state(w)->layer[FL_LAYER_CALLERS];
+	struct fl_callers_state *cs = *fl_layer_slot(w, FL_LAYER_CALLERS);
 	struct fl_pipe *pipe;
 
 	for (pipe = cs ? cs->pipes : NULL; pipe && name; pipe = pipe->next)
@@ -151,7 +151,7 @@ size_t fl_pipe_peek(struct fl_world *w, const struct fl_pipe *pipe, void *dst,
 
 bool fl_sys_leaked(struct fl_world *w)
 {
-	struct fl_callers_state *cs = fl_state(w)->layer[FL_LAYER_CALLERS];
+	struct fl_callers_state *cs = *fl_layer_slot(w, FL_LAYER_CALLERS);
 
 	return cs && cs->leaked;
 }
@@ -166,7 +166,7 @@ bool fl_sys_leaked(struct fl_world *w)
 static void pipe_read_check_leak(struct fl_world *w, const struct fl_pipe *pipe,
 				 const struct fl_pipe_buffer *buf)
 {
-	struct fl_callers_state *cs = fl_state(w)->layer[FL_LAYER_CALLERS];
+	struct fl_callers_state *cs = *fl_layer_slot(w, FL_LAYER_CALLERS);
 	struct fl_process *reader = fl_current(w);
 
 	if (!buf->folio || !fl_folio_leaks_to(w, buf->folio, reader))
@@ -180,7 +180,7 @@ static void pipe_read_check_leak(struct fl_world *w, const struct fl_pipe *pipe,
 long fl_pipe_read(struct fl_world *w, struct fl_pipe *pipe,
 		  const struct fl_iovec *iov, unsigned long nr_segs)
 {
-	struct fl_callers_state *cs = fl_state(w)->layer[FL_LAYER_CALLERS];
+	struct fl_callers_state *cs = *fl_layer_slot(w, FL_LAYER_CALLERS);
 	uint8_t kpage[FL_PAGE_SIZE];
 	struct fl_iov_iter i;
 	size_t total_len;

@@ -26,16 +26,16 @@
 
 struct fl_callers_state *fl_callers_state(struct fl_world *w)
 {
-	struct fl_state *st = fl_state(w);
+	void **slot = fl_layer_slot(w, FL_LAYER_CALLERS);
 
-	if (!st->layer[FL_LAYER_CALLERS])
-		st->layer[FL_LAYER_CALLERS] = fl_zalloc(w, sizeof(struct fl_callers_state));
-	return st->layer[FL_LAYER_CALLERS];
+	if (!*slot)
+		*slot = fl_zalloc(w, sizeof(struct fl_callers_state));
+	return *slot;
 }
 
 enum fl_loop_verdict fl_sys_loop_verdict(struct fl_world *w)
 {
-	struct fl_callers_state *cs = fl_state(w)->layer[FL_LAYER_CALLERS];
+	struct fl_callers_state *cs = *fl_layer_slot(w, FL_LAYER_CALLERS);
 
 	return cs ? cs->verdict : FL_LOOP_RUNNING;
 }
@@ -52,7 +52,7 @@ void fl_sys_set_loop_env(struct fl_world *w, fl_loop_env_fn fn, void *arg)
 
 static void callers_enter(struct fl_world *w)
 {
-	struct fl_callers_state *cs = fl_state(w)->layer[FL_LAYER_CALLERS];
+	struct fl_callers_state *cs = *fl_layer_slot(w, FL_LAYER_CALLERS);
 
 	if (cs)
 		cs->verdict = FL_LOOP_RUNNING;
@@ -81,7 +81,7 @@ struct fl_open_file *fl_open_file_get(struct fl_world *w, struct fl_file *file)
 
 uint64_t fl_file_pos(struct fl_world *w, struct fl_file *file)
 {
-	struct fl_callers_state *cs = fl_state(w)->layer[FL_LAYER_CALLERS];
+	struct fl_callers_state *cs = *fl_layer_slot(w, FL_LAYER_CALLERS);
 	struct fl_process *p = fl_current(w);
 	struct fl_open_file *of;
 

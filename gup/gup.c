@@ -48,16 +48,6 @@
 
 #define GUP_MAX_TRIES 4
 
-struct fl_process *gup_mm_owner(struct fl_world *w, const struct fl_mm *mm)
-{
-	struct fl_process *p;
-
-	for (p = fl_state(w)->procs; p; p = p->next)
-		if (p->mm == mm)
-			return p;
-	return NULL;
-}
-
 int gup_check_flags(struct fl_world *w, unsigned gup_flags)
 {
 	if ((gup_flags & FL_FOLL_GET) && (gup_flags & FL_FOLL_PIN))
@@ -128,7 +118,7 @@ static int check_vma_flags(struct fl_world *w, const struct fl_vma *vma,
 		if (!(gup_flags & FL_FOLL_FORCE))
 			return fl_error(w, -EFAULT, "gup: write to a vma without VM_WRITE");
 		/* FOLL_FORCE has no effect on shared mappings: it would reach the file. */
-		if (!gup_is_cow_mapping(vma))
+		if (!fl_is_cow_mapping(vma))
 			return fl_error(w, -EFAULT, "gup: forced write to a non-COW mapping");
 		return 0;
 	}
@@ -159,7 +149,7 @@ bool gup_must_unshare(struct fl_world *w, const struct fl_vma *vma,
 	 * mapping, which a later write would COW away from.
 	 */
 	if (fl_folio_is_zero(w, folio) || !(folio->flags & FL_FOLIO_ANON))
-		return (gup_flags & FL_FOLL_LONGTERM) && gup_is_cow_mapping(vma);
+		return (gup_flags & FL_FOLL_LONGTERM) && fl_is_cow_mapping(vma);
 	return !(folio->flags & FL_FOLIO_ANON_EXCLUSIVE);
 }
 
@@ -257,7 +247,7 @@ static bool should_force_cow_break(struct fl_world *w, const struct fl_vma *vma,
 	if (!fl_since(w, FL_ERA_GUP_COW_FORCE_BREAK) ||
 	    fl_since(w, FL_ERA_GUP_COW_BREAK_REVERTED))
 		return false;
-	return (gup_flags & (FL_FOLL_GET | FL_FOLL_PIN)) && gup_is_cow_mapping(vma);
+	return (gup_flags & (FL_FOLL_GET | FL_FOLL_PIN)) && fl_is_cow_mapping(vma);
 }
 
 /* One page: follow, faulting as needed.  0 and *OUT, or -errno. */

@@ -6,19 +6,13 @@
 
 #include <faultline/gup.h>
 
-#include "mm/page_internal.h"
+#include <faultline/mm_layers.h>
 
 /*
  * Internal FOLL bit: this FOLL_WRITE was added by the 5.7.3/5.8 forced COW
  * break (17839856fd58), not asked for by the caller.
  */
 #define FL_FOLL_COW_BREAK 0x80000u
-
-/* VM_MAYWRITE && !VM_SHARED: writes copy (is_cow_mapping). */
-static inline bool gup_is_cow_mapping(const struct fl_vma *vma)
-{
-	return !(vma->flags & FL_VM_SHARED) && (vma->flags & FL_VM_MAYWRITE);
-}
 
 /* The flag checks every entry point makes first; 0 or -EINVAL. */
 int gup_check_flags(struct fl_world *w, unsigned gup_flags);
@@ -29,7 +23,5 @@ bool gup_must_unshare(struct fl_world *w, const struct fl_vma *vma,
 void gup_grab_folio(struct fl_world *w, struct fl_folio *folio, unsigned gup_flags);
 /* mm_set_has_pinned_flag() when GUP_FLAGS pins. */
 void gup_note_pin(struct fl_mm *mm, unsigned gup_flags);
-/* The process whose mm is MM, or NULL. */
-struct fl_process *gup_mm_owner(struct fl_world *w, const struct fl_mm *mm);
 
 #endif

@@ -39,16 +39,6 @@
 /* A handle's page array is bounded: 1 GiB of pages. */
 #define GUP_MAX_HANDLE_PAGES ((unsigned long)1 << 18)
 
-static struct fl_process *process_by_pid(struct fl_world *w, int pid)
-{
-	struct fl_process *p;
-
-	for (p = fl_state(w)->procs; p; p = p->next)
-		if (p->pid == pid)
-			return p;
-	return NULL;
-}
-
 bool fl_folio_leaks_to(struct fl_world *w, const struct fl_folio *folio,
 		       const struct fl_process *reader)
 {
@@ -56,7 +46,7 @@ bool fl_folio_leaks_to(struct fl_world *w, const struct fl_folio *folio,
 
 	if (!folio->writer || !reader || folio->writer == reader->pid)
 		return false;
-	for (p = process_by_pid(w, reader->ppid); p; p = process_by_pid(w, p->ppid)) {
+	for (p = fl_process_by_pid(w, reader->ppid); p; p = fl_process_by_pid(w, p->ppid)) {
 		if (p->pid == folio->writer)
 			return folio->wgen > (uint32_t)child->pid;
 		child = p;

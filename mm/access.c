@@ -157,17 +157,6 @@ static size_t access_range(struct fl_world *w, struct access *a, fl_addr_t addr,
 	return done;
 }
 
-static struct fl_mm *current_mm(struct fl_world *w)
-{
-	/* fl_current() only acts when there is no current process. */
-	struct fl_process *p = fl_world_state(w)->current;
-
-	if (!p)
-		p = fl_current(w);
-
-	return p ? p->mm : NULL;
-}
-
 static void mark_written(fl_pte_t *pte)
 {
 	pte->flags |= FL_PTE_DIRTY;
@@ -225,7 +214,7 @@ static size_t user_access(struct fl_world *w, fl_addr_t addr, size_t len,
 			  bool write, access_move_fn move, void *buf,
 			  struct fl_signal *sig)
 {
-	struct access a = { current_mm(w), write, true, ACC_OK, 0 };
+	struct access a = { fl_current_mm(w), write, true, ACC_OK, 0 };
 	size_t done = 0;
 
 	if (!buf && len) {
@@ -303,7 +292,7 @@ static __attribute__((noinline)) size_t reach_rest(struct fl_world *w, struct fl
 
 size_t fl_user_reach(struct fl_world *w, fl_addr_t addr, size_t len, unsigned acc)
 {
-	struct fl_mm *mm = current_mm(w);
+	struct fl_mm *mm = fl_current_mm(w);
 	bool write = (acc & FL_ACC_WRITE) != 0, rest;
 	size_t ready;
 
@@ -385,7 +374,7 @@ static uint8_t *user_bytes(struct fl_world *w, fl_pte_t *pte, size_t off, bool w
 static void user_move(struct fl_world *w, fl_addr_t addr, uint8_t *kbuf,
 		      size_t len, bool write)
 {
-	struct fl_mm *mm = current_mm(w);
+	struct fl_mm *mm = fl_current_mm(w);
 	struct copy_run run = { NULL, NULL, 0 };
 	size_t done = 0, off = FL_PAGE_OFFSET(addr);
 	fl_pte_t *pte;

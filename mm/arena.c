@@ -41,6 +41,11 @@ const struct fl_state *fl_state_const(const struct fl_world *w)
 	return &((const struct fl_arena_hdr *)w->arena)->state;
 }
 
+void **fl_layer_slot(struct fl_world *w, enum fl_layer_slot slot)
+{
+	return &fl_state(w)->layer[slot];
+}
+
 void *fl_arena_base(struct fl_world *w) { return w->arena; }
 size_t fl_arena_used(const struct fl_world *w) { return w->arena_used; }
 void fl_arena_set_used(struct fl_world *w, size_t used) { w->arena_used = used; }

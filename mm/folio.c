@@ -42,6 +42,11 @@ int fl_zero_page_init(struct fl_world *w)
 	return 0;
 }
 
+struct fl_folio *fl_zero_folio(struct fl_world *w)
+{
+	return fl_state(w)->zero_folio;
+}
+
 bool fl_folio_is_zero(const struct fl_world *w, const struct fl_folio *folio)
 {
 	return folio == fl_state_const(w)->zero_folio;

@@ -1,5 +1,7 @@
 /*
- * mm/internal.h - what the mm layer shares among its files (not public).
+ * mm/internal.h - what the mm layer shares among its own files.  Only mm/
+ * can include it (CMake gives each layer its own include directory); what
+ * the layers above need is <faultline/mm_layers.h>.
  *
  * Memory of the model
  *   arena   one reserved region holding every piece of model metadata
@@ -20,7 +22,7 @@
 #ifndef FL_MM_INTERNAL_H
 #define FL_MM_INTERNAL_H
 
-#include <faultline/mm.h>
+#include <faultline/mm_layers.h>
 
 /* The part of the world that a snapshot saves: it lives in the arena. */
 struct fl_state {
@@ -33,8 +35,8 @@ struct fl_state {
 	int pagefault_disabled;
 	struct fl_folio *zero_folio;  /* the shared zero page */
 	struct fl_swap_slot *swap_free;
-	/* Upper layers (gup/, uffd/, callers/) hang their state here. */
-	void *layer[8];
+	/* Upper layers hang their state here (fl_layer_slot, mm_layers.h). */
+	void *layer[FL_LAYER_NR];
 	/* frame allocator */
 	uint32_t frame_next;          /* never-used frames start here */
 	uint32_t frame_free;          /* free list head, linked through frames */
@@ -43,16 +45,6 @@ struct fl_state {
 
 struct fl_state *fl_state(struct fl_world *w);
 const struct fl_state *fl_state_const(const struct fl_world *w);
-
-/* Arena: zeroed memory, or NULL (with fl_error -ENOMEM) when exhausted. */
-void *fl_zalloc(struct fl_world *w, size_t size);
-void fl_free(struct fl_world *w, void *p, size_t size);
-
-/* Frames */
-uint32_t fl_frame_alloc(struct fl_world *w);          /* zeroed; 0 if none */
-void fl_frame_free(struct fl_world *w, uint32_t frame);
-const uint8_t *fl_frame(const struct fl_world *w, uint32_t frame);
-uint8_t *fl_frame_mut(struct fl_world *w, uint32_t frame);
 
 /* Arena bookkeeping used by snapshots (mm/snapshot.c). */
 void *fl_arena_base(struct fl_world *w);
@@ -81,30 +73,15 @@ int fl_vma_hole_topdown(struct fl_mm *mm, fl_addr_t need, fl_addr_t low,
 			fl_addr_t high, fl_addr_t *top);
 /* Split VMA at AT (start < AT < end): VMA keeps [start, AT). 0 / -ENOMEM. */
 int fl_vma_split(struct fl_world *w, struct fl_vma *vma, fl_addr_t at);
-/* Merge VMA with compatible neighbours (vma_merge); returns the survivor. */
-struct fl_vma *fl_vma_try_merge(struct fl_world *w, struct fl_vma *vma);
-/*
- * Give [start, end) (inside VMA) the flags NEWFLAGS: split, set, merge.
- * Returns the VMA now holding the range, or NULL (-ENOMEM, fl_error set).
- */
-struct fl_vma *fl_vma_modify_flags(struct fl_world *w, struct fl_vma *vma,
-				   fl_addr_t start, fl_addr_t end,
-				   uint32_t newflags);
 /* Unmap [start, end) of MM (both page aligned): split, zap, unlink. */
 int fl_do_munmap(struct fl_world *w, struct fl_mm *mm, fl_addr_t start,
 		 fl_addr_t end);
 
 /* ---- page tables and pages (mm/pgtable.c, mm/memory.c, ...) ---- */
 
-/* The pte of ADDR, allocating page tables; NULL with -ENOMEM. */
-fl_pte_t *fl_pte_alloc(struct fl_world *w, struct fl_mm *mm, fl_addr_t addr);
 /* Unmap every page of [start, end) in VMA, dropping folio references. */
 void fl_zap_page_range(struct fl_world *w, struct fl_vma *vma,
 		       fl_addr_t start, fl_addr_t end);
-/* Make the ptes of [start, end) agree with vma->flags (write removed when
- * VM_WRITE went away; never added: the next write fault decides). */
-void fl_change_protection(struct fl_world *w, struct fl_vma *vma,
-			  fl_addr_t start, fl_addr_t end);
 /* MADV_POPULATE_{READ,WRITE}: fault in every page; 0 or -errno. */
 int fl_populate_range(struct fl_world *w, struct fl_vma *vma,
 		      fl_addr_t start, fl_addr_t end, bool write);
@@ -122,59 +99,9 @@ void fl_reclaim_range(struct fl_world *w, struct fl_vma *vma,
 /* Free every page table of MM (after all VMAs are zapped). */
 void fl_free_pgtables(struct fl_world *w, struct fl_mm *mm);
 
-/* Folios (mm/folio.c) */
-struct fl_folio *fl_folio_alloc(struct fl_world *w);   /* refcount 1 */
-void fl_folio_get(struct fl_folio *folio);
-void fl_folio_put(struct fl_world *w, struct fl_folio *folio);
-
-/* ---- fixup_user_fault (mm/fixup.c), for uaccess/fault_in.c ---- */
-
-/*
- * Fault in ADDR of MM for FAULT_FLAGS (FL_FAULT_WRITE or 0) as the kernel's
- * fixup_user_fault(): no vma or a vma that does not permit the fault is
- * -EFAULT; otherwise the fault handler runs.  0, -EFAULT or -ENOMEM (a
- * poisoned page is -EFAULT: no FOLL_HWPOISON).
- */
-int fl_fixup_user_fault(struct fl_world *w, struct fl_mm *mm, fl_addr_t addr,
-			unsigned fault_flags);
-
-/* ---- page cache, for callers/ (mm/filemap.c) ---- */
-
-/* Does F's page cache hold the page at INDEX (the model's "uptodate")? */
-bool fl_filemap_cached(struct fl_world *w, struct fl_file *f, uint64_t index);
-/*
- * fl_file_pread() of a range inside one page and below F's size, as
- * filemap_read asks for it: one page-cache look-up, no loop or checks.
- */
-void fl_file_pread_page(struct fl_world *w, struct fl_file *f, void *buf,
-			size_t len, uint64_t off);
-
-
 /* ---- userfaultfd hooks (mm/uffd_hooks.c) ----
- * mm/ must not call up into uffd/, so the uffd layer installs these: its
- * state in layer[FL_LAYER_UFFD] begins with struct fl_uffd_mm_hooks.  With
- * no context ever created the pointer is NULL and every hook does nothing.
+ * The uffd layer's struct fl_uffd_mm_ops (mm_layers.h) behind these.
  */
-#define FL_LAYER_UFFD 5
-
-struct fl_uffd_mm_ops {
-	/* 1: a userfault, *ret is the vm_fault_t; 0: fault as usual */
-	int (*fault)(struct fl_world *w, struct fl_vma *vma, fl_addr_t addr,
-		     unsigned flags, unsigned *ret);
-	void (*unmap)(struct fl_world *w, struct fl_mm *mm, fl_addr_t start,
-		      fl_addr_t end);
-	void (*remove)(struct fl_world *w, struct fl_vma *vma, fl_addr_t start,
-		       fl_addr_t end);
-	void (*fork_vma)(struct fl_world *w, struct fl_vma *src, struct fl_vma *dst);
-	void (*fork_done)(struct fl_world *w, struct fl_process *parent,
-			  struct fl_process *child);
-	void (*remap)(struct fl_world *w, struct fl_vma *vma, fl_addr_t from,
-		      fl_addr_t to, uint64_t len);
-};
-struct fl_uffd_mm_hooks {
-	const struct fl_uffd_mm_ops *ops;
-};
-
 /* handle_userfault: 1 with *RET set if VMA's uffd takes the fault, else 0. */
 int fl_uffd_hook_fault(struct fl_world *w, struct fl_vma *vma, fl_addr_t addr,
 		       unsigned flags, unsigned *ret);

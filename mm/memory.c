@@ -43,11 +43,6 @@
  */
 #include "mm/page_internal.h"
 
-static bool is_cow_mapping(const struct fl_vma *vma)
-{
-	return !(vma->flags & FL_VM_SHARED) && (vma->flags & FL_VM_MAYWRITE);
-}
-
 bool fl_pte_allows(const fl_pte_t *pte, bool write)
 {
 	if (!(pte->flags & FL_PTE_PRESENT))
@@ -255,7 +250,7 @@ static bool needs_unshare(struct fl_world *w, const struct fl_vma *vma,
 {
 	const struct fl_folio *folio = pte->folio;
 
-	if (!is_cow_mapping(vma) || (pte->flags & FL_PTE_WRITE))
+	if (!fl_is_cow_mapping(vma) || (pte->flags & FL_PTE_WRITE))
 		return false;
 	if (fl_folio_is_zero(w, folio) || !(folio->flags & FL_FOLIO_ANON))
 		return true;

@@ -1,7 +1,8 @@
 /*
  * mm/page_internal.h - what the page half of mm/ (pgtable, folio, memory,
  * filemap, process, access, reclaim, poison, tag, check) shares among its
- * own files.  The seam with the VMA half is mm/internal.h.
+ * own files.  The seam with the VMA half is mm/internal.h; the layers
+ * above mm use <faultline/mm_layers.h>.
  */
 #ifndef FL_MM_PAGE_INTERNAL_H
 #define FL_MM_PAGE_INTERNAL_H
@@ -16,31 +17,12 @@
 #define FL_TAG_SLOT  16u
 #define FL_TAG_SLOTS (FL_PAGE_SIZE / FL_TAG_SLOT)
 
-/* ---- page table walk (mm/pgtable.c) ---- */
-
-/* Called for every pte that is not none; non-zero stops the walk. */
-typedef int (*fl_pte_fn)(struct fl_world *w, fl_pte_t *pte, fl_addr_t addr,
-			 void *arg);
-int fl_walk_ptes(struct fl_world *w, struct fl_mm *mm, fl_addr_t start,
-		 fl_addr_t end, fl_pte_fn fn, void *arg);
-
 /* ---- folios and rmap (mm/folio.c) ---- */
 
-bool fl_folio_is_zero(const struct fl_world *w, const struct fl_folio *folio);
-/* Install FOLIO in the none PTE (takes a reference and a mapcount). */
-void fl_pte_set_folio(struct fl_world *w, fl_pte_t *pte, struct fl_folio *folio,
-		      uint32_t pte_flags);
 /* Make PTE none, dropping whatever it held (folio, swap slot, marker). */
 void fl_pte_clear(struct fl_world *w, fl_pte_t *pte);
 /* A new anonymous exclusive folio holding a copy of SRC's bytes and tags. */
 struct fl_folio *fl_folio_copy(struct fl_world *w, const struct fl_folio *src);
-/*
- * Tag anonymous FOLIO as written by the process of MM now (the leak
- * checker's writer tag, mm/folio.c); the zero page and page-cache folios
- * are never tagged.
- */
-void fl_folio_note_write(struct fl_world *w, struct fl_folio *folio,
-			 const struct fl_mm *mm);
 /* Call FN on every pte of every live mm that maps FOLIO. */
 int fl_rmap_walk(struct fl_world *w, struct fl_folio *folio, fl_pte_fn fn,
 		 void *arg);
@@ -60,11 +42,6 @@ struct fl_folio *fl_swap_in(struct fl_world *w, fl_pte_t *pte);
 /* ---- page cache (mm/filemap.c) ---- */
 
 uint64_t fl_file_pages(const struct fl_file *f);
-/* The page-cache folio at INDEX, created (zeroed) if absent and CREATE. */
-struct fl_folio *fl_filemap_get_folio(struct fl_world *w, struct fl_file *f,
-				      uint64_t index, bool create);
-/* The hidden shmem file behind a MAP_SHARED|MAP_ANONYMOUS VMA. */
-int fl_shmem_zero_setup(struct fl_world *w, struct fl_vma *vma);
 
 /* ---- faults (mm/memory.c) ---- */
 

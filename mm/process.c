@@ -35,6 +35,26 @@ struct fl_process *fl_process_find(struct fl_world *w, const char *name)
 	return NULL;
 }
 
+struct fl_process *fl_process_by_pid(struct fl_world *w, int pid)
+{
+	struct fl_process *p;
+
+	for (p = fl_state(w)->procs; p; p = p->next)
+		if (p->pid == pid)
+			return p;
+	return NULL;
+}
+
+struct fl_process *fl_mm_owner(struct fl_world *w, const struct fl_mm *mm)
+{
+	struct fl_process *p;
+
+	for (p = fl_state(w)->procs; p; p = p->next)
+		if (p->mm == mm)
+			return p;
+	return NULL;
+}
+
 int fl_process_new(struct fl_world *w, const char *name, struct fl_process **out)
 {
 	struct fl_state *st = fl_state(w);
@@ -72,6 +92,16 @@ struct fl_process *fl_current(struct fl_world *w)
 	if (!st->current && !st->procs)
 		fl_process_new(w, "p", NULL);
 	return st->current;
+}
+
+struct fl_mm *fl_current_mm(struct fl_world *w)
+{
+	/* The current process without a call when there is one: every copy asks. */
+	struct fl_process *p = fl_world_state(w)->current;
+
+	if (!p)
+		p = fl_current(w);
+	return p ? p->mm : NULL;
 }
 
 int fl_set_current(struct fl_world *w, struct fl_process *p)

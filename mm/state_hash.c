@@ -38,7 +38,7 @@
 #include <string.h>
 #include <xxhash.h>
 
-#include <faultline/livelock.h>
+#include <faultline/state_hash.h>
 
 #include "mm/page_internal.h"
 

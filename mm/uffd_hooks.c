@@ -3,7 +3,7 @@
  *
  * The uffd layer sits above mm/ and mm/ never links it: the layer puts its
  * state, which begins with a struct fl_uffd_mm_hooks, in
- * fl_state(w)->layer[FL_LAYER_UFFD] when the first context is created.
+ * the slot FL_LAYER_UFFD (fl_layer_slot) when the first context is created.
  * Until then (and in mm/'s own unit tests) every hook is a no-op.
  */
 #include "mm/internal.h"

@@ -20,7 +20,7 @@
 #include <string.h>
 
 #include <faultline/arch.h>
-#include <faultline/world.h>
+#include <faultline/hook.h>
 
 #include "scenario/internal.h"
 

@@ -62,7 +62,7 @@
 #include <faultline/fault_in.h>
 #include <faultline/uaccess.h>
 
-#include "mm/internal.h"
+#include <faultline/mm_layers.h>
 #include "uaccess/internal.h"
 
 /* Why a helper returned what it did, for its trace line. */
@@ -236,13 +236,6 @@ size_t fl_fault_in_writeable(struct fl_world *w, fl_addr_t uaddr, size_t size)
 
 /* ---- fault_in_safe_writeable ---- */
 
-static struct fl_mm *current_mm(struct fl_world *w)
-{
-	struct fl_process *p = fl_current(w);
-
-	return p ? p->mm : NULL;
-}
-
 /*
  * GUP of one page for FOLL_TOUCH | FOLL_WRITE without taking it: fault
  * only if the pte does not already allow the write.  0 or -errno.
@@ -348,7 +341,7 @@ static size_t safe_writeable_fixup(struct fl_world *w, struct fl_mm *mm,
 static size_t __fault_in_safe_writeable(struct fl_world *w, fl_addr_t uaddr,
 					size_t size, struct fault_in_res *r)
 {
-	struct fl_mm *mm = current_mm(w);
+	struct fl_mm *mm = fl_current_mm(w);
 
 	if (!mm) {
 		fl_error(w, -EINVAL, "fault_in_safe_writeable: no current process");

@@ -11,7 +11,7 @@
 
 #include <faultline/uffd.h>
 
-#include "mm/internal.h"
+#include <faultline/mm_layers.h>
 
 #define FL_VM_UFFD_ALL (FL_VM_UFFD_MISSING | FL_VM_UFFD_WP | FL_VM_UFFD_MINOR)
 /* mmap_min_addr's usual value: the lowest address a range may start at */
@@ -71,7 +71,7 @@ struct fl_uffd_ctx {
 	struct fl_uffd_ctx *next;
 };
 
-/* layer[FL_LAYER_UFFD]: the hooks come first (mm/uffd_hooks.c reads them). */
+/* Slot FL_LAYER_UFFD: the hooks come first (mm/uffd_hooks.c reads them). */
 struct uffd_state {
 	struct fl_uffd_mm_hooks hooks;
 	bool unprivileged;           /* no CAP_SYS_PTRACE */

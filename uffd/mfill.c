@@ -29,7 +29,6 @@
 
 #include <faultline/uaccess.h>
 
-#include "mm/page_internal.h"
 #include "uffd/internal.h"
 
 enum mfill_kind { MFILL_COPY, MFILL_ZEROPAGE, MFILL_CONTINUE, MFILL_POISON };
@@ -43,13 +42,6 @@ struct mfill {
 	uint64_t len, mode;
 	struct fl_folio *folio;      /* COPY: the page holding the source bytes */
 };
-
-static bool vma_is_shmem(const struct fl_vma *vma)
-{
-	if (!vma->file)
-		return vma->flags & FL_VM_SHARED;
-	return vma->file->fs == FL_FS_TMPFS;
-}
 
 /*
  * mmap_changing (4.18, df2cc96e7701): a non-cooperative event is unread,
@@ -98,11 +90,11 @@ static int mfill_check_vma(struct fl_world *w, const struct mfill *mf,
 	if ((mf->mode & FL_UFFDIO_COPY_MODE_WP) && mf->kind != MFILL_ZEROPAGE &&
 	    !(vma->flags & FL_VM_UFFD_WP))
 		return fl_error(w, -EINVAL, "uffd: mode WP on a vma not registered WP");
-	if (mf->kind == MFILL_CONTINUE && !vma_is_shmem(vma))
+	if (mf->kind == MFILL_CONTINUE && !fl_vma_is_shmem(vma))
 		return fl_error(w, -EINVAL, "UFFDIO_CONTINUE: not shmem");
 	if (anon)
 		return 0;
-	if (vma_is_shmem(vma) && fl_since(w, FL_ERA_UFFD_SHMEM_HUGETLBFS))
+	if (fl_vma_is_shmem(vma) && fl_since(w, FL_ERA_UFFD_SHMEM_HUGETLBFS))
 		return 0;
 	return fl_error(w, -EINVAL, "uffd: vma is neither anonymous nor shmem");
 }
@@ -170,7 +162,7 @@ static int mfill_install(struct fl_world *w, struct mfill *mf, struct fl_vma *vm
 			 fl_addr_t addr)
 {
 	uint64_t index = vma->pgoff + ((addr - vma->start) >> FL_PAGE_SHIFT);
-	bool cache = vma_is_shmem(vma) && (vma->flags & FL_VM_SHARED);
+	bool cache = fl_vma_is_shmem(vma) && (vma->flags & FL_VM_SHARED);
 	fl_pte_t *pte = fl_pte_alloc(w, mf->mm, addr);
 	struct fl_folio *folio;
 
@@ -217,7 +209,7 @@ static int mfill_install(struct fl_world *w, struct mfill *mf, struct fl_vma *vm
 	}
 	if (mf->kind == MFILL_ZEROPAGE) {
 		/* mfill_atomic_pte_zeropage: the shared zero page, read-only. */
-		fl_pte_set_folio(w, pte, fl_state(w)->zero_folio, FL_PTE_YOUNG);
+		fl_pte_set_folio(w, pte, fl_zero_folio(w), FL_PTE_YOUNG);
 		return 0;
 	}
 	folio = mf->folio;

@@ -31,7 +31,6 @@
  * Not modelled: huge pmds (the model has none), cross-mm moves (refused
  * at 3).
  */
-#include "mm/page_internal.h"
 #include "uffd/internal.h"
 
 #define VM_ACCESS_FLAGS (FL_VM_READ | FL_VM_WRITE | FL_VM_EXEC)

@@ -52,8 +52,8 @@ static const struct fl_uffd_mm_ops uffd_mm_ops = {
 
 struct uffd_state *uffd_state(struct fl_world *w)
 {
-	struct fl_state *st = fl_state(w);
-	struct uffd_state *us = st->layer[FL_LAYER_UFFD];
+	void **slot = fl_layer_slot(w, FL_LAYER_UFFD);
+	struct uffd_state *us = *slot;
 
 	if (us)
 		return us;
@@ -61,7 +61,7 @@ struct uffd_state *uffd_state(struct fl_world *w)
 	if (!us)
 		return NULL;
 	us->hooks.ops = &uffd_mm_ops;
-	st->layer[FL_LAYER_UFFD] = us;
+	*slot = us;
 	return us;
 }
 
@@ -261,13 +261,6 @@ uint64_t uffd_range_ioctls(struct fl_world *w)
 	return ioctls;
 }
 
-/* shmem: a tmpfs file, or a shared anonymous mapping (shmem_zero_setup). */
-static bool vma_is_shmem(const struct fl_vma *vma)
-{
-	if (!vma->file)
-		return vma->flags & FL_VM_SHARED;
-	return vma->file->fs == FL_FS_TMPFS;
-}
 
 /* vma_can_userfault: may VMA take the VM_UFFD_* flags VM_FLAGS? */
 static bool vma_can_userfault(struct fl_world *w, const struct fl_vma *vma,
@@ -279,7 +272,7 @@ static bool vma_can_userfault(struct fl_world *w, const struct fl_vma *vma,
 		return false;
 	/* MINOR: shmem (5.14) and hugetlbfs (5.13, not modelled); never anon. */
 	if ((vm_flags & FL_VM_UFFD_MINOR) &&
-	    !(vma_is_shmem(vma) && fl_since(w, FL_ERA_UFFD_MINOR_SHMEM)))
+	    !(fl_vma_is_shmem(vma) && fl_since(w, FL_ERA_UFFD_MINOR_SHMEM)))
 		return false;
 	/* WP on shmem: 5.19. */
 	if ((vm_flags & FL_VM_UFFD_WP) && !anon &&
@@ -288,7 +281,7 @@ static bool vma_can_userfault(struct fl_world *w, const struct fl_vma *vma,
 	if (anon)
 		return true;
 	/* MISSING on shmem: 4.11; other files never. */
-	return vma_is_shmem(vma) && fl_since(w, FL_ERA_UFFD_SHMEM_HUGETLBFS);
+	return fl_vma_is_shmem(vma) && fl_since(w, FL_ERA_UFFD_SHMEM_HUGETLBFS);
 }
 
 /* The register modes this kernel knows (UFFD_API_REGISTER_MODES). */
@@ -493,7 +486,7 @@ void uffd_note_blocked(struct fl_world *w, fl_addr_t addr)
 
 bool fl_uffd_take_blocked(struct fl_world *w, fl_addr_t *addr)
 {
-	struct uffd_state *us = fl_state(w)->layer[FL_LAYER_UFFD];
+	struct uffd_state *us = *fl_layer_slot(w, FL_LAYER_UFFD);
 	bool blocked;
 
 	if (!us)
@@ -510,7 +503,7 @@ bool fl_uffd_take_blocked(struct fl_world *w, fl_addr_t *addr)
 
 bool fl_uffd_take_spin(struct fl_world *w, fl_addr_t *addr)
 {
-	struct uffd_state *us = fl_state(w)->layer[FL_LAYER_UFFD];
+	struct uffd_state *us = *fl_layer_slot(w, FL_LAYER_UFFD);
 
 	if (!us || !us->spun)
 		return false;
@@ -838,16 +831,6 @@ void uffd_event_remap(struct fl_world *w, struct fl_uffd_ctx *ctx, fl_addr_t fro
 		ctx->mmap_changing++;
 }
 
-static struct fl_process *mm_owner(struct fl_world *w, const struct fl_mm *mm)
-{
-	struct fl_process *p;
-
-	for (p = fl_state(w)->procs; p; p = p->next)
-		if (p->mm == mm)
-			return p;
-	return NULL;
-}
-
 /*
  * dup_userfaultfd: without EVENT_FORK the child's vma is not registered
  * (mm/process.c already cleared it); with it, the child gets one new
@@ -863,7 +846,7 @@ static void uffd_mm_fork_vma(struct fl_world *w, struct fl_vma *src,
 	if (!(octx->features & FL_UFFD_FEATURE_EVENT_FORK) || !us)
 		return;
 	if (!nctx) {
-		nctx = uffd_ctx_alloc(w, us, mm_owner(w, dst->mm), octx->flags);
+		nctx = uffd_ctx_alloc(w, us, fl_mm_owner(w, dst->mm), octx->flags);
 		if (!nctx)
 			return;
 		nctx->features = octx->features;
@@ -878,7 +861,7 @@ static void uffd_mm_fork_vma(struct fl_world *w, struct fl_vma *src,
 static void uffd_mm_fork_done(struct fl_world *w, struct fl_process *parent,
 			      struct fl_process *child)
 {
-	struct uffd_state *us = fl_state(w)->layer[FL_LAYER_UFFD];
+	struct uffd_state *us = *fl_layer_slot(w, FL_LAYER_UFFD);
 	struct fl_uffd_ctx *ctx;
 
 	(void)parent;

@@ -11,24 +11,8 @@
  * kernel loop, run on this input, never terminates.
  *
  * Definitions
- *   world hash   a canonical 128-bit XXH3 hash of the world's logical state
- *                (mm/state_hash.c): what a later step of the model can
- *                observe, and nothing of how it is laid out in memory.
- *                In: arch, kernel version, pagefault_disable depth, the
- *                next pid, every process (pid, parent, name, exited,
- *                current), per
- *                mm its VMAs (start, end, flags, backing file and pgoff,
- *                registered to a uffd or not) and every pte (address,
- *                flags, and its folio's flags, refcount, mapcount,
- *                writer tag, page contents and granule tags, or its swap
- *                slot's contents),
- *                every file (name, size, fs, page cache).  Out: arena
- *                addresses, frame numbers, allocation order, the trace,
- *                the last error message, and state kept by layers above
- *                mm/ (uffd queues, GUP handles: see "environment").
- *                Sharing is in: a folio mapped twice is numbered on first
- *                visit, so "two ptes, one folio" differs from "two ptes,
- *                two equal folios".
+ *   world hash   <faultline/state_hash.h> (mm/state_hash.c); "environment"
+ *                below is what it leaves out.
  *   loop state   (world hash, the loop's own variables, environment) at
  *                the top of one iteration.
  *   environment  state outside the world that decides what the next
@@ -42,36 +26,18 @@
  *                of anything, only "it did not end while we watched".
  *
  * Invariants
- *   1. Two worlds that differ only in arena addresses, frame numbers or
- *      the order their objects were allocated hash equal; a world with one
- *      byte of user memory, one pte flag or one tag changed hashes
- *      differently (tests/unit/callers/test_livelock.c).
- *   2. The monitor claims a livelock only on a repeated state; a loop that
+ *   (The world hash's own invariant is in <faultline/state_hash.h>.)
+ *   1. The monitor claims a livelock only on a repeated state; a loop that
  *      terminates, however long it runs, is never flagged as one.
- *   3. Once the monitor has a verdict, every further fl_loop_stuck() call
+ *   2. Once the monitor has a verdict, every further fl_loop_stuck() call
  *      returns true: the loop model stops.
  */
 #ifndef FAULTLINE_LIVELOCK_H
 #define FAULTLINE_LIVELOCK_H
 
-#include <faultline/world.h>
+#include <faultline/state_hash.h>
 
 FL_API_BEGIN
-
-/* ---- the world hash (mm/state_hash.c) ---- */
-
-struct fl_state_hash {
-	uint64_t lo, hi;
-};
-
-/* Hash the logical state of W into *OUT.  0, or -ENOMEM. */
-int fl_world_hash(struct fl_world *w, struct fl_state_hash *out);
-
-static inline bool fl_state_hash_eq(const struct fl_state_hash *a,
-				    const struct fl_state_hash *b)
-{
-	return a->lo == b->lo && a->hi == b->hi;
-}
 
 /* ---- the loop monitor (callers/loop.c) ---- */
 

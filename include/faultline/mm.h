@@ -201,6 +201,8 @@ struct fl_signal {
 int fl_process_new(struct fl_world *w, const char *name, struct fl_process **out);
 struct fl_process *fl_process_find(struct fl_world *w, const char *name);
 struct fl_process *fl_current(struct fl_world *w);
+/* The current process's mm (fl_current() first), or NULL. */
+struct fl_mm *fl_current_mm(struct fl_world *w);
 int fl_set_current(struct fl_world *w, struct fl_process *p);
 /*
  * fork(): private anonymous memory becomes COW-shared, shared mappings stay

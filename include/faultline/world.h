@@ -32,6 +32,7 @@
 #include <faultline/types.h>
 #include <faultline/eras.h>
 #include <faultline/arch.h>
+#include <faultline/hook.h>
 
 FL_API_BEGIN
 
@@ -89,14 +90,7 @@ void fl_trace(struct fl_world *w, const char *fmt, ...)
 
 /* ---- hooks ---- */
 
-enum fl_hook {
-	FL_HOOK_UACCESS,        /* before each raw copy attempt */
-	FL_HOOK_FAULT,          /* entry to the page-fault handler */
-	FL_HOOK_FAULT_IN,       /* after a fault-in helper returns */
-	FL_HOOK_GUP,            /* each page GUP is about to take */
-	FL_HOOK_UFFD_COPY,      /* each UFFDIO_COPY step */
-	FL_HOOK_COUNT
-};
+/* enum fl_hook: <faultline/hook.h> */
 const char *fl_hook_name(enum fl_hook h);
 typedef void (*fl_hook_fn)(struct fl_world *w, enum fl_hook h, void *arg);
 void fl_world_set_hook(struct fl_world *w, fl_hook_fn fn, void *arg);
