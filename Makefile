@@ -15,15 +15,21 @@ deps:
 	@sh scripts/install-deps.sh
 
 $(BUILD)/CMakeCache.txt: | deps
-	cmake -S . -B $(BUILD) -DCMAKE_INSTALL_PREFIX=$(PREFIX) $(CMAKE_FLAGS) >/dev/null
+	@cmake -S . -B $(BUILD) -DCMAKE_INSTALL_PREFIX=$(PREFIX) $(CMAKE_FLAGS) >/dev/null
 
+# Quiet: one progress line, the compiler's output in $(BUILD)/build.log,
+# shown only when the build fails.
 build: $(BUILD)/CMakeCache.txt
-	cmake --build $(BUILD) -j $(JOBS)
+	@echo "make: building faultline in $(BUILD)/ (log: $(BUILD)/build.log)" >&2
+	@cmake --build $(BUILD) -j $(JOBS) >$(BUILD)/build.log 2>&1 || \
+		{ cat $(BUILD)/build.log; echo "make: the build failed; log above" >&2; exit 1; }
 
-# The main job: until the scenario gallery replaces it, the usercopy
-# exactness table, computed by running the Rutland matrix on every arch.
+# The main job: the scenario gallery as a table, one row per file
+# (story, file, kernel, arch, verdict, summary); a file with vary lines is
+# explored, every case, and judged by the counts its `#: cases` line states
+# (docs/scenario-language.md, "Table lines").
 run: build
-	./$(BUILD)/faultline run --table scenarios/*/*.fl
+	@./$(BUILD)/faultline run --table scenarios/*/*.fl
 
 test: test-unit test-asan test-clang test-fuzz
 
@@ -49,8 +55,9 @@ BUILD_FUZZ   ?= build-fuzz
 test-fuzz: deps
 	FL_FUZZ_BUILD=$(BUILD_FUZZ) sh tests/fuzz/run.sh $(FUZZ_SECONDS)
 
+# PREFIX of this call, not the one of the first configure.
 install: build
-	cmake --install $(BUILD)
+	cmake --install $(BUILD) --prefix $(PREFIX)
 
 clean:
 	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_CLANG) $(BUILD_FUZZ)

@@ -21,7 +21,6 @@
 
 #include "cli/cli.h"
 
-#define BENCH_COPY_USAGE "usage: faultline bench copy [--mib N] [--reps R]"
 #define BENCH_COPY_BASE  ((fl_addr_t)1 << 32)
 
 struct bench_copy {
@@ -39,28 +38,32 @@ static double now_sec(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-static int parse_args(int argc, char **argv, struct bench_copy *b)
+enum { OPT_MIB = 0x100, OPT_REPS };
+
+static const struct fl_opt bench_copy_options[] = {
+	{ "mib", OPT_MIB, "N", "MiB to copy, 1 to 4096 (default 64)" },
+	{ "reps", OPT_REPS, "R", "repetitions, the best counts, 1 to 4096 (default 5)" },
+	{ NULL, 0, NULL, NULL },
+};
+
+static int bench_copy_set(void *ctx, int key, const char *arg)
 {
-	int i;
+	struct bench_copy *b = ctx;
+	uint64_t v;
+	int rc = fl_cli_u64("bench copy", key == OPT_MIB ? "--mib" : "--reps", arg, 1, 4096, &v);
 
-	for (i = 1; i < argc; i += 2) {
-		char *end;
-		unsigned long v;
-
-		if (i + 1 >= argc)
-			return -EINVAL;
-		v = strtoul(argv[i + 1], &end, 10);
-		if (*end || !v || v > 4096)
-			return -EINVAL;
-		if (!strcmp(argv[i], "--mib"))
-			b->bytes = (size_t)v << 20;
-		else if (!strcmp(argv[i], "--reps"))
-			b->reps = (unsigned)v;
-		else
-			return -EINVAL;
-	}
-	return 0;
+	if (!rc && key == OPT_MIB)
+		b->bytes = (size_t)v << 20;
+	else if (!rc)
+		b->reps = (unsigned)v;
+	return rc;
 }
+
+static const struct fl_cmd_spec bench_copy_spec = {
+	"bench copy", "[OPTIONS]",
+	"The model's copy_to_user throughput against the host's memcpy.",
+	bench_copy_options, bench_copy_set,
+};
 
 /* The world: one process, the mapping populated.  0 or -errno. */
 static int bench_copy_setup(struct bench_copy *b)
@@ -132,12 +135,11 @@ int bench_copy(int argc, char **argv)
 {
 	struct bench_copy b = { .bytes = (size_t)64 << 20, .reps = 5 };
 	double t_model, t_memcpy, mb;
-	int rc = FL_EXIT_OK, err;
+	int rc, err;
 
-	if (parse_args(argc, argv, &b)) {
-		fl_cli_error("%s", BENCH_COPY_USAGE);
-		return FL_EXIT_USAGE;
-	}
+	rc = fl_cli_parse_no_operand(&bench_copy_spec, argc, argv, &b);
+	if (rc)
+		return fl_cli_parsed(rc);
 	err = bench_copy_setup(&b);
 	if (err) {
 		fl_cli_error("bench copy: set-up failed (%s)", strerror(-err));

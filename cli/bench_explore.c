@@ -62,23 +62,33 @@ static int bench_one(const struct fl_scenario *sc, unsigned jobs, double *rate,
 	return 0;
 }
 
+static const struct fl_opt bench_explore_options[] = {
+	{ "cases", 0x100, "N", "cases to explore, 1 to 36864 (default 36864)" },
+	{ NULL, 0, NULL, NULL },
+};
+
+static int bench_explore_set(void *ctx, int key, const char *arg)
+{
+	(void)key;
+	return fl_cli_u64("bench explore", "--cases", arg, 1, 36864, ctx);
+}
+
+static const struct fl_cmd_spec bench_explore_spec = {
+	"bench explore", "[OPTIONS]",
+	"Explored cases per second on a small fault-in template, -j1 and -j2.",
+	bench_explore_options, bench_explore_set,
+};
+
 int bench_explore(int argc, char **argv)
 {
 	struct fl_scenario *sc;
 	uint64_t n = 36864, cases;
 	double r1, r2;
-	char *end;
 	int err;
 
-	if (argc == 3 && !strcmp(argv[1], "--cases")) {
-		n = strtoull(argv[2], &end, 0);
-		if (*end || !n || argv[2][0] == '-')
-			argc = 0;
-	}
-	if (argc != 1 && argc != 3) {
-		fl_cli_error("usage: faultline bench explore [--cases N]");
-		return FL_EXIT_USAGE;
-	}
+	err = fl_cli_parse_no_operand(&bench_explore_spec, argc, argv, &n);
+	if (err)
+		return fl_cli_parsed(err);
 	if (bench_scenario(n, &sc))
 		return FL_EXIT_BUG;
 	err = bench_one(sc, 1, &r1, &cases);

@@ -530,6 +530,19 @@ static void mx_compare(const struct mx_side *h, const struct mx_side *m,
 	}
 }
 
+static int bench_matrix_set(void *ctx, int key, const char *arg)
+{
+	(void)ctx, (void)key, (void)arg;
+	return FL_EXIT_OK;
+}
+
+static const struct fl_cmd_spec bench_matrix_spec = {
+	"bench matrix", "",
+	"The Rutland matrix at system-call level on the running kernel and the model:\n"
+	"agreement case by case, and cases per second of each.",
+	NULL, bench_matrix_set,
+};
+
 int bench_matrix(int argc, char **argv)
 {
 	static struct mx_case cases[MX_CASES];
@@ -540,11 +553,9 @@ int bench_matrix(int argc, char **argv)
 	char kv[32];
 	int rc = FL_EXIT_OK, err, call;
 
-	(void)argv;
-	if (argc != 1) {
-		fl_cli_error("usage: faultline bench matrix");
-		return FL_EXIT_USAGE;
-	}
+	rc = fl_cli_parse_no_operand(&bench_matrix_spec, argc, argv, NULL);
+	if (rc)
+		return fl_cli_parsed(rc);
 	/* Shared with the host child, which writes its results here. */
 	host = mmap(NULL, sizeof(*host), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	model = calloc(1, sizeof(*model));

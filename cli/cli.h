@@ -1,12 +1,15 @@
 /*
- * cli/cli.h - the command table and the exit-code tiers of `faultline`.
+ * cli/cli.h - the command table, the option parser and the exit codes of
+ * `faultline`.
  *
- * Exit codes (documented in `faultline --help` and docs/faultline.1):
- *   0  success: every expectation held / the command did what was asked
+ * Exit codes, one rule for every command (docs/faultline.1, EXIT STATUS):
+ *   0  success: nothing failed and something passed; skips are counted in
+ *      the summary, not failures (kselftest's convention)
  *   1  a check failed: an expectation, a diff, a matrix assertion
  *   2  usage or input error: bad arguments, a scenario that does not parse
- *   3  unsupported: the scenario needs something not modelled yet
- *   4  internal error: a bug in faultline (an invariant broke)
+ *   3  unsupported: everything was skipped, nothing passed or failed
+ *   4  internal or output error: a bug in faultline (an invariant broke),
+ *      out of memory, or standard output could not be written
  */
 #ifndef FL_CLI_H
 #define FL_CLI_H
@@ -31,8 +34,66 @@ struct fl_cmd {
 	const char *usage;                  /* one line */
 };
 
-/* One line to stderr: "faultline: <message>" */
+/* One line to stderr: "faultline: <message>", control characters as '?'. */
 void fl_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A parser diagnostic ("FILE:LINE:COL: error: ..."), one clean line to stderr. */
+void fl_cli_diag(const char *msg);
+/* S to OUT with control characters (a newline, ESC) as '?': one line stays one. */
+void fl_cli_puts_clean(FILE *out, const char *s);
+/* S, cleaned as fl_cli_puts_clean() does, into BUF of LEN bytes. */
+const char *fl_cli_clean(const char *s, char *buf, size_t len);
+/* The name FILE is printed under: "<stdin>" for "-", else FILE. */
+const char *fl_cli_file_name(const char *file);
+
+/*
+ * One option of a command (cli/opts.c).  KEY is the short letter, or a
+ * value >= 0x100 for a long-only option; ARG names the value in --help
+ * (NULL: the option takes none).
+ */
+struct fl_opt {
+	const char *name;
+	int key;
+	const char *arg;
+	const char *help;
+};
+
+struct fl_cmd_spec {
+	const char *name;               /* "run", "bench copy" */
+	const char *synopsis;           /* "[OPTIONS] FILE..." */
+	const char *about;              /* one line */
+	const struct fl_opt *opts;      /* ends with a NULL name */
+	/* Take option KEY with value ARG into CTX: FL_EXIT_OK or an exit code. */
+	int (*set)(void *ctx, int key, const char *arg);
+};
+
+/* fl_cli_parse() printed --help or --version: the command exits 0. */
+#define FL_CLI_DONE (-1)
+/*
+ * The options of ARGV (argv[0] the command) as S says, in any order with
+ * the operands, which end up in argv[*FIRST..argc).  FL_EXIT_OK, FL_CLI_DONE,
+ * or FL_EXIT_USAGE after one line naming the option.
+ */
+int fl_cli_parse(const struct fl_cmd_spec *s, int argc, char **argv, void *ctx,
+		 int *first);
+/* fl_cli_parse() for a command that takes options only, no file. */
+int fl_cli_parse_no_operand(const struct fl_cmd_spec *s, int argc, char **argv, void *ctx);
+/* The exit code of a command whose fl_cli_parse() returned RC (not OK). */
+static inline int fl_cli_parsed(int rc)
+{
+	return rc == FL_CLI_DONE ? FL_EXIT_OK : rc;
+}
+void fl_cli_usage(FILE *out, const struct fl_cmd_spec *s);
+/* ARG of option OPT as a number in [MIN, MAX], or FL_EXIT_USAGE saying so. */
+int fl_cli_u64(const char *cmd, const char *opt, const char *arg, uint64_t min,
+	       uint64_t max, uint64_t *v);
+/* OPT into *SLOT, unless another option of the same group is there already. */
+int fl_cli_conflict(const char *cmd, const char **slot, const char *opt);
+/*
+ * The exit code of PASS passed, FAIL failed and SKIP skipped (unsupported)
+ * units, by the one rule above: 1 if any failed, else 0 if any passed (the
+ * skips are counted in the output), else 3 if any was skipped, else 0.
+ */
+int fl_cli_exit(uint64_t pass, uint64_t fail, uint64_t skip);
 
 int cmd_eras(int argc, char **argv);
 int cmd_exactness(int argc, char **argv);

@@ -29,7 +29,6 @@
 
 #include "cli/cli.h"
 
-#define BENCH_USAGE "usage: faultline bench copy [ARGS] | bench vma [--n N] | bench explore [--cases N]"
 #define BENCH_VMA_DEFAULT_N 1000000UL
 #define BENCH_VMA_MAX_N     100000000UL
 #define BENCH_SEED          0x9e3779b97f4a7c15ULL
@@ -81,30 +80,31 @@ static void bench_buckets(struct bench_vma *bv)
 	bv->b[bv->nb++].ops = bv->n - prev;
 }
 
-static int parse_n(const char *s, unsigned long *n)
-{
-	char *end;
-	unsigned long v;
+static const struct fl_opt bench_vma_options[] = {
+	{ "n", 0x100, "N", "one-page regions to map, 1 to 100000000 (default 1000000)" },
+	{ NULL, 0, NULL, NULL },
+};
 
-	if (!s || *s < '0' || *s > '9')
-		return -EINVAL;
-	v = strtoul(s, &end, 10);
-	if (*end || v == 0 || v > BENCH_VMA_MAX_N)
-		return -EINVAL;
-	*n = v;
-	return 0;
+static int bench_vma_set(void *ctx, int key, const char *arg)
+{
+	uint64_t v;
+	int rc = fl_cli_u64("bench vma", "--n", arg, 1, BENCH_VMA_MAX_N, &v);
+
+	(void)key;
+	*(unsigned long *)ctx = (unsigned long)v;
+	return rc;
 }
+
+static const struct fl_cmd_spec bench_vma_spec = {
+	"bench vma", "[OPTIONS]",
+	"mmap and munmap cost as the VMA tree grows: O(log n)?",
+	bench_vma_options, bench_vma_set,
+};
 
 static int bench_vma_args(int argc, char **argv, unsigned long *n)
 {
 	*n = BENCH_VMA_DEFAULT_N;
-	if (argc == 1)
-		return 0;
-	if (argc == 3 && !strcmp(argv[1], "--n") && !parse_n(argv[2], n))
-		return 0;
-	fl_cli_error("bench vma: expected [--n N] with 1 <= N <= %lu",
-		     BENCH_VMA_MAX_N);
-	return -EINVAL;
+	return fl_cli_parse_no_operand(&bench_vma_spec, argc, argv, n);
 }
 
 /* Map bucket by bucket; each op is an unhinted one-page private mapping. */
@@ -240,8 +240,9 @@ static int bench_vma(int argc, char **argv)
 	struct fl_world_config cfg = { 0 };
 	int rc;
 
-	if (bench_vma_args(argc, argv, &bv.n))
-		return FL_EXIT_USAGE;
+	rc = bench_vma_args(argc, argv, &bv.n);
+	if (rc)
+		return fl_cli_parsed(rc);
 	/* A VMA and its tree summary take 128 bytes of arena; room for 4x. */
 	cfg.arena_bytes = ((size_t)64 << 20) + (size_t)bv.n * 512;
 	cfg.max_frames = 4096;
@@ -260,23 +261,41 @@ out:
 }
 
 static const struct fl_cmd bench_cmds[] = {
-	{ "copy", bench_copy, "bench copy [ARGS]   uaccess copy throughput" },
-	{ "vma",  bench_vma,  "bench vma [--n N]   mmap/munmap cost as the vma tree grows" },
-	{ "explore", bench_explore, "bench explore [--cases N]   explored cases per second, -j1 and -j2" },
-	{ "matrix", bench_matrix, "bench matrix   the Rutland matrix at system-call level: host vs model" },
+	{ "copy", bench_copy, "copy [--mib N] [--reps R]   uaccess copy throughput" },
+	{ "vma",  bench_vma,  "vma [--n N]                 mmap/munmap cost as the vma tree grows" },
+	{ "explore", bench_explore, "explore [--cases N]         explored cases per second, -j1 and -j2" },
+	{ "matrix", bench_matrix, "matrix                      the Rutland matrix at system-call level: host vs model" },
 };
+
+static void bench_usage(FILE *out)
+{
+	size_t i;
+
+	fputs("usage: faultline bench BENCHMARK [OPTIONS]\nMeasure the model; "
+	      "'faultline bench BENCHMARK --help' lists its options.\n\nbenchmarks:\n", out);
+	for (i = 0; i < sizeof(bench_cmds) / sizeof(bench_cmds[0]); i++)
+		fprintf(out, "  %s\n", bench_cmds[i].usage);
+}
 
 int cmd_bench(int argc, char **argv)
 {
 	size_t i;
 
 	if (argc < 2) {
-		fl_cli_error("%s", BENCH_USAGE);
+		bench_usage(stderr);
 		return FL_EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		bench_usage(stdout);
+		return FL_EXIT_OK;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("faultline %s\n", FL_VERSION);
+		return FL_EXIT_OK;
 	}
 	for (i = 0; i < sizeof(bench_cmds) / sizeof(bench_cmds[0]); i++)
 		if (!strcmp(argv[1], bench_cmds[i].name))
 			return bench_cmds[i].fn(argc - 1, argv + 1);
-	fl_cli_error("bench: unknown benchmark; %s", BENCH_USAGE);
+	fl_cli_error("bench: '%s' is not a benchmark; see 'faultline bench --help'", argv[1]);
 	return FL_EXIT_USAGE;
 }

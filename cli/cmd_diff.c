@@ -13,8 +13,10 @@
  * that is what is compared.
  *
  * A scenario that either side cannot run (UNSUPPORTED) is a skip, printed
- * with the reason, never dropped; skips are not failures.  Exit 1 when any
- * scenario disagrees (or a run could not be made at all), else 0.
+ * with the reason, never dropped; skips are not failures.  Exit by the one
+ * rule of cli/cli.h: 1 when any scenario disagrees (or a run could not be
+ * made at all), else 0 when one agreed, else 3 (everything skipped, as
+ * `run` does).
  */
 #include <jansson.h>
 #include <stdio.h>
@@ -303,15 +305,44 @@ static void cmp_kbuf(struct comparison *c, const struct fl_step *s,
 	}
 }
 
+/* An outcome as the language writes it (`expect outcome`), not its number. */
+static const char *outcome_name(enum fl_outcome o)
+{
+	static const char *const names[] = {
+		[FL_OUTCOME_OK] = "ok", [FL_OUTCOME_LIVELOCK] = "livelock",
+		[FL_OUTCOME_SIGSEGV] = "sigsegv", [FL_OUTCOME_SIGBUS] = "sigbus",
+		[FL_OUTCOME_NO_PROGRESS] = "no-progress", [FL_OUTCOME_LEAK] = "leak",
+		[FL_OUTCOME_BLOCKED] = "blocked",
+	};
+
+	return (unsigned)o < sizeof(names) / sizeof(names[0]) && names[o] ? names[o] : "?";
+}
+
+static void cmp_outcome(struct comparison *c, const struct fl_step *s,
+			enum fl_outcome a, enum fl_outcome b)
+{
+	cmp_str(c, s, "outcome", outcome_name(a), outcome_name(b));
+}
+
+static void cmp_signal(struct comparison *c, const struct fl_step *s, int a, int b)
+{
+	char x[16], y[16];
+	const char *na = sigabbrev_np(a), *nb = sigabbrev_np(b);
+
+	snprintf(x, sizeof(x), a ? "SIG%s" : "none", na ? na : "?");
+	snprintf(y, sizeof(y), b ? "SIG%s" : "none", nb ? nb : "?");
+	cmp_str(c, s, "signal", x, y);
+}
+
 static void cmp_access(struct comparison *c, const struct fl_step *s, unsigned idx)
 {
 	const struct fl_obs *a = &s->obs, *b = &c->h->steps[s - c->m->steps].obs;
 
-	cmp_num(c, s, "outcome", true, a->outcome, true, b->outcome);
+	cmp_outcome(c, s, a->outcome, b->outcome);
 	cmp_num(c, s, "moved", true, (int64_t)a->moved, true, (int64_t)b->moved);
 	if (!a->sig.sig && !b->sig.sig)
 		return;
-	cmp_num(c, s, "signal", true, a->sig.sig, true, b->sig.sig);
+	cmp_signal(c, s, a->sig.sig, b->sig.sig);
 	cmp_num(c, s, "si_code", true, a->sig.code, true, b->sig.code);
 	cmp_str(c, s, "si_addr", c->rm->where[idx], c->rh->where[idx]);
 }
@@ -362,7 +393,7 @@ static void cmp_step(struct comparison *c, unsigned i)
 	 * and errno only when neither is.
 	 */
 	if (s->obs.outcome == FL_OUTCOME_BLOCKED || t->obs.outcome == FL_OUTCOME_BLOCKED) {
-		cmp_num(c, s, "outcome", true, s->obs.outcome, true, t->obs.outcome);
+		cmp_outcome(c, s, s->obs.outcome, t->obs.outcome);
 	} else {
 		cmp_ret(c, s, t, idx);
 		if (s->st->verb == FL_SC_CALL || s->st->verb == FL_SC_MREMAP)
@@ -400,8 +431,10 @@ struct diff_opts {
 static void print_text(const struct comparison *c, const char *file,
 		       enum diff_status st, const char *reason)
 {
+	char name[256];
 	unsigned i;
 
+	file = fl_cli_clean(file, name, sizeof(name));
 	switch (st) {
 	case DIFF_AGREE:
 		printf("agree  %s: %u statements, %u observables\n", file,
@@ -542,62 +575,99 @@ int diff_case(const struct fl_scenario *sc, const int64_t *vars,
 	return ret;
 }
 
-static int diff_usage(const char *msg)
+/* ---- options ---- */
+
+enum { OPT_JSON = 0x100 };
+
+static const struct fl_opt diff_options[] = {
+	{ "json", OPT_JSON, NULL, "one JSON document (docs/json.md)" },
+	{ NULL, 0, NULL, NULL },
+};
+
+static int diff_set(void *ctx, int key, const char *arg)
 {
-	fl_cli_error("diff: %s; usage: faultline diff [--json] FILE...", msg);
-	return FL_EXIT_USAGE;
+	struct diff_opts *o = ctx;
+
+	(void)arg;
+	if (key == OPT_JSON)
+		o->json = true;
+	return FL_EXIT_OK;
+}
+
+static const struct fl_cmd_spec diff_spec = {
+	"diff", "[OPTIONS] FILE...",
+	"Run scenarios ('-' is standard input) on the model and on the running kernel;\n"
+	"compare every observable, statement by statement.",
+	diff_options, diff_set,
+};
+
+/* Nothing runs unless every file parses. */
+static int parse_files(int n, char **files, struct fl_scenario **sc)
+{
+	struct fl_sc_diag diag;
+	int i, err;
+
+	for (i = 0; i < n; i++) {
+		err = fl_scenario_parse_file(files[i], &sc[i], &diag);
+		if (err == -EINVAL)
+			fl_cli_diag(diag.msg);
+		else if (err)
+			fl_cli_error("%s: %s", fl_cli_file_name(files[i]), strerror(-err));
+		if (err)
+			return err == -ENOMEM ? FL_EXIT_BUG : FL_EXIT_USAGE;
+	}
+	return FL_EXIT_OK;
+}
+
+static void print_summary(const struct diff_opts *o)
+{
+	const unsigned *c = o->counts;
+
+	if (o->json) {
+		json_t *doc = json_object(), *sum = json_object();
+
+		json_object_set_new(sum, "agree", json_integer(c[DIFF_AGREE]));
+		json_object_set_new(sum, "disagree", json_integer(c[DIFF_DISAGREE]));
+		json_object_set_new(sum, "skipped", json_integer(c[DIFF_SKIP]));
+		json_object_set_new(sum, "errors", json_integer(c[DIFF_ERROR]));
+		json_object_set_new(doc, "scenarios", json_incref(o->arr));
+		json_object_set_new(doc, "summary", sum);
+		json_dumpf(doc, stdout, JSON_INDENT(2));
+		putchar('\n');
+		json_decref(doc);
+		return;
+	}
+	printf("\n%u agree, %u disagree, %u skipped%s\n", c[DIFF_AGREE], c[DIFF_DISAGREE],
+	       c[DIFF_SKIP], c[DIFF_ERROR] ? ", errors (see above)" : "");
 }
 
 int cmd_diff(int argc, char **argv)
 {
 	struct diff_opts o = { 0 };
 	struct fl_scenario **sc;
-	struct fl_sc_diag diag;
-	int i, first = 1, n, rc = FL_EXIT_OK, err;
+	int i, first, n, rc;
 
-	if (first < argc && !strcmp(argv[first], "--json"))
-		o.json = true, first++;
-	if (first < argc && argv[first][0] == '-' && argv[first][1])
-		return diff_usage("unknown option");
-	if (first >= argc)
-		return diff_usage("no scenario file given");
+	rc = fl_cli_parse(&diff_spec, argc, argv, &o, &first);
+	if (rc)
+		return fl_cli_parsed(rc);
+	if (first >= argc) {
+		fl_cli_error("diff: no scenario file given; see 'faultline diff --help'");
+		return FL_EXIT_USAGE;
+	}
 	n = argc - first;
 	sc = calloc((size_t)n, sizeof(*sc));
 	if (!sc)
 		return FL_EXIT_BUG;
-	for (i = 0; i < n && rc == FL_EXIT_OK; i++) {   /* nothing runs unless all parse */
-		err = fl_scenario_parse_file(argv[first + i], &sc[i], &diag);
-		if (err == -EINVAL)
-			fprintf(stderr, "%s\n", diag.msg);
-		else if (err)
-			fl_cli_error("%s: %s", argv[first + i], strerror(-err));
-		if (err)
-			rc = FL_EXIT_USAGE;
-	}
-	if (o.json)
-		o.arr = json_array();
-	for (i = 0; i < n && rc == FL_EXIT_OK; i++)
-		diff_one(&o, sc[i], argv[first + i]);
-	if (rc == FL_EXIT_OK && (o.counts[DIFF_DISAGREE] || o.counts[DIFF_ERROR]))
-		rc = FL_EXIT_FAIL;
-	if (o.json && rc != FL_EXIT_USAGE) {
-		json_t *doc = json_object(), *sum = json_object();
-
-		json_object_set_new(sum, "agree", json_integer(o.counts[DIFF_AGREE]));
-		json_object_set_new(sum, "disagree", json_integer(o.counts[DIFF_DISAGREE]));
-		json_object_set_new(sum, "skipped", json_integer(o.counts[DIFF_SKIP]));
-		json_object_set_new(sum, "errors", json_integer(o.counts[DIFF_ERROR]));
-		json_object_set_new(doc, "scenarios", o.arr);
-		json_object_set_new(doc, "summary", sum);
-		json_dumpf(doc, stdout, JSON_INDENT(2));
-		putchar('\n');
-		json_decref(doc);
-	} else if (rc != FL_EXIT_USAGE) {
-		printf("\n%u agree, %u disagree, %u skipped%s\n", o.counts[DIFF_AGREE],
-		       o.counts[DIFF_DISAGREE], o.counts[DIFF_SKIP],
-		       o.counts[DIFF_ERROR] ? ", errors (see above)" : "");
-	} else {
+	rc = parse_files(n, argv + first, sc);
+	if (rc == FL_EXIT_OK) {
+		o.arr = o.json ? json_array() : NULL;
+		for (i = 0; i < n; i++)
+			diff_one(&o, sc[i], fl_cli_file_name(argv[first + i]));
+		print_summary(&o);
 		json_decref(o.arr);
+		rc = fl_cli_exit(o.counts[DIFF_AGREE],
+				 o.counts[DIFF_DISAGREE] + o.counts[DIFF_ERROR],
+				 o.counts[DIFF_SKIP]);
 	}
 	for (i = 0; i < n; i++)
 		fl_scenario_free(sc[i]);

@@ -11,15 +11,12 @@
  * one entry in detail (NAME).  A '*' marks entries whose commit and version
  * were checked against upstream (docs/eras.md says how).
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <faultline/eras.h>
 
 #include "cli/cli.h"
-
-#define ERAS_USAGE "usage: faultline eras [--markdown] [NAME]"
 
 /* Longest stable list: FL_ERA_MAX_STABLE versions of "x.y.zzzzz," each. */
 #define STABLE_BUF (FL_ERA_MAX_STABLE * 16)
@@ -60,15 +57,6 @@ static void format_stable(const struct fl_era *e, char *buf, size_t len)
 }
 
 /* Echoed user input is cleaned of control characters, as git does. */
-static void clean_arg(const char *s, char *buf, size_t len)
-{
-	size_t i;
-
-	for (i = 0; s[i] && i + 1 < len; i++)
-		buf[i] = isprint((unsigned char)s[i]) ? s[i] : '?';
-	buf[i] = '\0';
-}
-
 /* ---- text ---- */
 
 struct text_widths {
@@ -188,26 +176,41 @@ static void print_detail(const struct fl_era *e)
 
 /* ---- arguments ---- */
 
+enum { OPT_MARKDOWN = 0x100 };
+
+static const struct fl_opt eras_options[] = {
+	{ "markdown", OPT_MARKDOWN, NULL, "print the table in Markdown (docs/eras.md)" },
+	{ NULL, 0, NULL, NULL },
+};
+
+static int eras_set(void *ctx, int key, const char *arg)
+{
+	struct eras_opts *o = ctx;
+
+	(void)arg;
+	if (key == OPT_MARKDOWN)
+		o->markdown = true;
+	return FL_EXIT_OK;
+}
+
+static const struct fl_cmd_spec eras_spec = {
+	"eras", "[OPTIONS] [NAME]",
+	"The era table: every version-dependent rule of the model, with its commit;\n"
+	"NAME prints one entry in detail.",
+	eras_options, eras_set,
+};
+
 static int parse_args(int argc, char **argv, struct eras_opts *o)
 {
-	char clean[64];
-	int i;
+	int first, rc = fl_cli_parse(&eras_spec, argc, argv, o, &first);
 
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--markdown")) {
-			o->markdown = true;
-		} else if (argv[i][0] == '-') {
-			clean_arg(argv[i], clean, sizeof(clean));
-			fl_cli_error("eras: unknown option '%s'; %s", clean,
-				     ERAS_USAGE);
-			return FL_EXIT_USAGE;
-		} else if (o->name) {
-			fl_cli_error("eras: more than one NAME; %s", ERAS_USAGE);
-			return FL_EXIT_USAGE;
-		} else {
-			o->name = argv[i];
-		}
+	if (rc)
+		return rc;
+	if (argc - first > 1) {
+		fl_cli_error("eras: more than one NAME; see 'faultline eras --help'");
+		return FL_EXIT_USAGE;
 	}
+	o->name = first < argc ? argv[first] : NULL;
 	return FL_EXIT_OK;
 }
 
@@ -215,14 +218,12 @@ int cmd_eras(int argc, char **argv)
 {
 	struct eras_opts o = { false, NULL };
 	const struct fl_era *e = NULL;
-	char clean[64];
 	int rc;
 
 	if ((rc = parse_args(argc, argv, &o)) != FL_EXIT_OK)
-		return rc;
+		return fl_cli_parsed(rc);
 	if (o.name && !(e = fl_era_by_name(o.name))) {
-		clean_arg(o.name, clean, sizeof(clean));
-		fl_cli_error("no era named '%s'", clean);
+		fl_cli_error("eras: no era named '%s'; 'faultline eras' lists them", o.name);
 		return FL_EXIT_USAGE;
 	}
 	if (o.markdown)

@@ -15,8 +15,9 @@
  * where they disagree has the class `differ`.
  *
  * Exit: 2 usage or a case in class error, else 1 if any case failed (an
- * expectation, a property, a difference), else 3 if any was unsupported,
- * else 0.  A --diff the host refuses outright exits 3 with its reason.
+ * expectation, a property, a difference), else 0 if one passed (the
+ * unsupported ones counted), else 3 (every case unsupported): the one rule
+ * of cli/cli.h.  A --diff the host refuses outright exits 3 with its reason.
  */
 #include <jansson.h>
 #include <stdio.h>
@@ -30,7 +31,7 @@
 struct explore_cli {
 	struct fl_explore_opts o;
 	struct explore_report r;
-	bool diff;
+	bool diff, seeded;
 	const char *file;
 };
 
@@ -160,7 +161,9 @@ static void print_smallest(const struct fl_explore *e, const struct explore_repo
 	if (c != FL_CLASS_DIFFER &&
 	    !fl_explore_case(e->sc, &fl_model_backend, vals, &got, why, sizeof(why), NULL))
 		printf("  %s\n", why);
-	printf("  replay: faultline run --case %llu %s\n", (unsigned long long)n, r->file);
+	printf("  replay: faultline run --case %llu ", (unsigned long long)n);
+	fl_cli_puts_clean(stdout, r->file);
+	putchar('\n');
 	if (keep && r->minimise && c != FL_CLASS_DIFFER &&
 	    !fl_explore_minimise(e->sc, &fl_model_backend, vals, c, keep)) {
 		printf("  minimal scenario:\n");
@@ -176,7 +179,9 @@ static void print_text(const struct fl_explore *e, const struct explore_report *
 {
 	unsigned c;
 
-	printf("== %s: %llu of %llu cases", r->file, (unsigned long long)e->ncases,
+	fputs("== ", stdout);
+	fl_cli_puts_clean(stdout, r->file);
+	printf(": %llu of %llu cases", (unsigned long long)e->ncases,
 	       (unsigned long long)e->space.ncases);
 	if (r->nshards > 1)
 		printf(" (shard %u/%u)", r->shard, r->nshards);
@@ -212,16 +217,23 @@ static int write_svg(const struct fl_explore *e, const struct explore_report *r)
 	return FL_EXIT_OK;
 }
 
-static int exit_code(const struct fl_explore *e)
+static uint64_t failures(const struct fl_explore *e)
 {
+	uint64_t n = 0;
 	unsigned c;
 
+	for (c = 0; c < FL_CLASS_COUNT; c++)
+		if (is_failure((enum fl_class)c))
+			n += e->counts[c];
+	return n;
+}
+
+static int exit_code(const struct fl_explore *e)
+{
 	if (e->counts[FL_CLASS_ERROR])
 		return FL_EXIT_USAGE;
-	for (c = 0; c < FL_CLASS_COUNT; c++)
-		if (e->counts[c] && is_failure((enum fl_class)c))
-			return FL_EXIT_FAIL;
-	return e->counts[FL_CLASS_UNSUPPORTED] ? FL_EXIT_UNSUPPORTED : FL_EXIT_OK;
+	return fl_cli_exit(e->counts[FL_CLASS_PASS], failures(e),
+			   e->counts[FL_CLASS_UNSUPPORTED]);
 }
 
 int explore_report(const struct fl_explore *e, const struct explore_report *r)
@@ -275,33 +287,30 @@ static int explore_diff(struct fl_explore *e)
 
 /* ---- options ---- */
 
-static int usage(const char *msg)
-{
-	fl_cli_error("explore: %s; usage: faultline explore [-j N] [--shard I/N] "
-		     "[--random N --seed S] [--json] [--svg FILE] [--no-minimise] "
-		     "[--diff] FILE", msg);
-	return FL_EXIT_USAGE;
-}
+enum { OPT_SHARD = 0x100, OPT_RANDOM, OPT_SEED, OPT_JSON, OPT_SVG, OPT_NO_MINIMISE,
+       OPT_DIFF };
 
-static bool parse_u64(const char *s, uint64_t *v)
-{
-	char *end;
-
-	if (!s || !*s || *s == '-')
-		return false;
-	*v = strtoull(s, &end, 0);
-	return !*end;
-}
+static const struct fl_opt explore_options[] = {
+	{ "jobs", 'j', "N", "worker threads, 1 to 256 (default: every core)" },
+	{ "shard", OPT_SHARD, "I/N", "only the cases k with k % N = I (0 <= I < N <= 1000000)" },
+	{ "random", OPT_RANDOM, "N", "N distinct cases drawn at random (with --seed)" },
+	{ "seed", OPT_SEED, "S", "the seed of --random (default 0)" },
+	{ "json", OPT_JSON, NULL, "every case as one JSON document (docs/json.md)" },
+	{ "svg", OPT_SVG, "FILE", "write a heatmap over the first two variables" },
+	{ "no-minimise", OPT_NO_MINIMISE, NULL, "print the smallest cases whole" },
+	{ "diff", OPT_DIFF, NULL, "also run each case on the running kernel; class differ" },
+	{ NULL, 0, NULL, NULL },
+};
 
 static bool parse_shard(const char *s, unsigned *i, unsigned *n)
 {
 	unsigned long a, b;
 	char *end;
 
-	if (!s || *s == '-')
+	if (!s || *s < '0' || *s > '9')
 		return false;
 	a = strtoul(s, &end, 10);
-	if (end == s || *end != '/')
+	if (end == s || *end != '/' || end[1] < '0' || end[1] > '9')
 		return false;
 	s = end + 1;
 	b = strtoul(s, &end, 10);
@@ -312,44 +321,66 @@ static bool parse_shard(const char *s, unsigned *i, unsigned *n)
 	return true;
 }
 
+static int explore_set(void *ctx, int key, const char *arg)
+{
+	struct explore_cli *x = ctx;
+	uint64_t v;
+	int rc = FL_EXIT_OK;
+
+	switch (key) {
+	case 'j':
+		rc = fl_cli_u64("explore", "-j", arg, 1, 256, &v);
+		x->o.jobs = (unsigned)v;
+		break;
+	case OPT_SHARD:
+		if (!parse_shard(arg, &x->o.shard, &x->o.nshards)) {
+			fl_cli_error("explore: --shard '%s': expected I/N with 0 <= I < N <= 1000000", arg);
+			rc = FL_EXIT_USAGE;
+		}
+		break;
+	case OPT_RANDOM:
+		rc = fl_cli_u64("explore", "--random", arg, 1, UINT64_MAX, &x->o.sample_n);
+		x->o.random = true;
+		break;
+	case OPT_SEED:
+		rc = fl_cli_u64("explore", "--seed", arg, 0, UINT64_MAX, &x->o.seed);
+		x->seeded = true;
+		break;
+	case OPT_JSON: x->r.json = true; break;
+	case OPT_SVG: x->r.svg = arg; break;
+	case OPT_NO_MINIMISE: x->r.minimise = false; break;
+	case OPT_DIFF: x->diff = true; break;
+	}
+	return rc;
+}
+
+static const struct fl_cmd_spec explore_spec = {
+	"explore", "[OPTIONS] FILE",
+	"Run every case of a scenario's vary space on the model ('-' is standard input);\n"
+	"count the cases by class, show the smallest failing case of each.",
+	explore_options, explore_set,
+};
+
 static int parse_opts(int argc, char **argv, struct explore_cli *x)
 {
-	bool seeded = false;
-	uint64_t v;
-	int i;
+	int first, rc;
 
 	x->r.minimise = x->r.heatmap = true;
-	for (i = 1; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
-		const char *a = argv[i], *next = i + 1 < argc ? argv[i + 1] : NULL;
-
-		if (!strcmp(a, "--json"))
-			x->r.json = true;
-		else if (!strcmp(a, "--diff"))
-			x->diff = true;
-		else if (!strcmp(a, "--no-minimise"))
-			x->r.minimise = false;
-		else if (!strcmp(a, "--svg") && next)
-			x->r.svg = argv[++i];
-		else if (!strcmp(a, "-j") && parse_u64(next, &v) && v >= 1 && v <= 256)
-			x->o.jobs = (unsigned)v, i++;
-		else if (!strncmp(a, "-j", 2) && parse_u64(a + 2, &v) && v >= 1 && v <= 256)
-			x->o.jobs = (unsigned)v;        /* -jN, as make takes it */
-		else if (!strcmp(a, "--shard") && parse_shard(next, &x->o.shard, &x->o.nshards))
-			i++;
-		else if (!strcmp(a, "--random") && parse_u64(next, &x->o.sample_n))
-			x->o.random = true, i++;
-		else if (!strcmp(a, "--seed") && parse_u64(next, &x->o.seed))
-			seeded = true, i++;
-		else
-			return usage("bad option or value");
+	rc = fl_cli_parse(&explore_spec, argc, argv, x, &first);
+	if (rc)
+		return rc;
+	if (x->seeded && !x->o.random) {
+		fl_cli_error("explore: --seed goes with --random N");
+		return FL_EXIT_USAGE;
 	}
-	if (seeded && !x->o.random)
-		return usage("--seed goes with --random N");
-	if (i != argc - 1)
-		return usage("one scenario file expected");
-	x->file = argv[i];
+	if (first != argc - 1) {
+		fl_cli_error("explore: expected one scenario file, got %d; see 'faultline explore --help'",
+			     argc - first);
+		return FL_EXIT_USAGE;
+	}
+	x->file = argv[first];
 	x->o.flags = FL_RUN_NO_TRACE;
-	x->r.file = x->file;
+	x->r.file = fl_cli_file_name(x->file);
 	x->r.random = x->o.random;
 	x->r.sample_n = x->o.sample_n;
 	x->r.seed = x->o.seed;
@@ -364,9 +395,9 @@ static int parse_file(const char *file, struct fl_scenario **sc)
 	int err = fl_scenario_parse_file(file, sc, &diag);
 
 	if (err == -EINVAL)
-		fprintf(stderr, "%s\n", diag.msg);
+		fl_cli_diag(diag.msg);
 	else if (err)
-		fl_cli_error("%s: %s", file, strerror(-err));
+		fl_cli_error("%s: %s", fl_cli_file_name(file), strerror(-err));
 	if (!err && (*sc)->nvars > 64) {
 		fl_cli_error("%s: more than 64 vary variables", file);
 		err = -E2BIG;
@@ -385,7 +416,7 @@ int cmd_explore(int argc, char **argv)
 	if (!rc)
 		rc = parse_file(x.file, &sc);
 	if (rc)
-		return rc;
+		return fl_cli_parsed(rc);
 	explore_title(&x.r, x.file);
 	err = fl_explore_run(sc, &fl_model_backend, &x.o, &e);
 	if (err) {

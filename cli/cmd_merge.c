@@ -1,15 +1,18 @@
 /*
- * cli/cmd_merge.c - `faultline merge [--json] [--svg FILE] RESULT.json...`:
+ * cli/cmd_merge.c - `faultline merge --scenario FILE [OPTIONS] RESULT.json...`:
  * combine the JSON results of `faultline explore --shard I/N --json` (or
  * any explorations of one scenario) into the report of one run.
  *
  * Every input must name the same scenario file, variables, space size and
  * sample; their cases are united by case number (a case in two inputs
- * must have the same class in both: invariant 1 of explore.h).  The
- * scenario file is parsed again, from the path the results name, for the
- * runnable smallest cases.  The merged JSON is byte for byte the JSON one
- * run over all those cases prints.  Shards missing from a set (an I of N
- * not given) are reported, not fatal: the report covers what was run.
+ * must have the same class in both: invariant 1 of explore.h), and every
+ * case number must be an integer in [0, space).  The scenario is the file
+ * --scenario names, never a path a result names (a result is data from
+ * elsewhere: merge opens no file it names and echoes none of its bytes);
+ * its variables and space must be the ones the results were explored
+ * over.  The merged JSON is byte for byte the JSON one run over all those
+ * cases prints.  Cases missing (a shard not given) are reported in one
+ * warning line, not fatal: the report covers what was run.
  */
 #include <jansson.h>
 #include <stdio.h>
@@ -22,18 +25,14 @@
 
 struct merged {
 	json_t *first;          /* the first input: what the others must match */
+	uint64_t space;         /* its "space": every case number is below it */
 	uint64_t *cases;
 	uint8_t *cls;
 	uint64_t n, cap;
-	bool *shard_seen;
-	unsigned nshards;
+	unsigned nshards;       /* N of every input's shard I/N, 0 if they differ */
+	bool shards_differ;
+	uint64_t shard_mask[16];    /* shards seen, when nshards <= 1024 */
 };
-
-static int merge_usage(const char *msg)
-{
-	fl_cli_error("merge: %s; usage: faultline merge [--json] [--svg FILE] RESULT.json...", msg);
-	return FL_EXIT_USAGE;
-}
 
 static bool same_key(json_t *a, json_t *b, const char *key)
 {
@@ -63,30 +62,73 @@ static int add_case(struct merged *m, uint64_t n, int cls)
 	return 0;
 }
 
+/* The shard I/N of DOC, noted when every input has the same N. */
 static void note_shard(struct merged *m, json_t *doc)
 {
 	json_t *s = json_object_get(doc, "shard");
 	json_int_t i = json_integer_value(json_array_get(s, 0));
 	json_int_t n = json_integer_value(json_array_get(s, 1));
 
-	if (!s || n < 2 || n > 1000000 || i < 0 || i >= n)
+	if (!s || n < 2 || n > 1000000 || i < 0 || i >= n) {
+		m->shards_differ = true;
 		return;
-	if (!m->shard_seen) {
-		m->shard_seen = calloc((size_t)n, sizeof(*m->shard_seen));
-		m->nshards = m->shard_seen ? (unsigned)n : 0;
 	}
-	if (m->shard_seen && (unsigned)n == m->nshards)
-		m->shard_seen[i] = true;
+	if (m->nshards && (unsigned)n != m->nshards)
+		m->shards_differ = true;
+	m->nshards = (unsigned)n;
+	if (n <= 1024)
+		m->shard_mask[i / 64] |= 1ull << (i % 64);
+}
+
+/* "space": a whole number >= 1, the same in every input (checked by same_key). */
+static int read_space(struct merged *m, json_t *doc, const char *path)
+{
+	json_t *sp = json_object_get(doc, "space");
+
+	if (!json_is_integer(sp) || json_integer_value(sp) < 1) {
+		fl_cli_error("merge: %s: no \"space\" (the number of cases) in it", path);
+		return FL_EXIT_USAGE;
+	}
+	m->space = (uint64_t)json_integer_value(sp);
+	return FL_EXIT_OK;
+}
+
+/* The cases of DOC: [number, values, class], number an integer < space. */
+static int read_cases(struct merged *m, json_t *doc, const char *path)
+{
+	json_t *c;
+	size_t i;
+
+	json_array_foreach(json_object_get(doc, "cases"), i, c) {
+		json_t *num = json_array_get(c, 0);
+		const char *name = json_string_value(json_array_get(c, 2));
+		int cls = fl_class_lookup(name ? name : "");
+		json_int_t n = json_integer_value(num);
+
+		if (!json_is_integer(num) || n < 0 || (uint64_t)n >= m->space) {
+			fl_cli_error("merge: %s: case %zu: its number is not a whole number "
+				     "from 0 to %llu", path, i, (unsigned long long)(m->space - 1));
+			return FL_EXIT_USAGE;
+		}
+		if (cls < 0) {
+			fl_cli_error("merge: %s: case %zu: not an explore class", path, i);
+			return FL_EXIT_USAGE;
+		}
+		if (add_case(m, (uint64_t)n, cls))
+			return FL_EXIT_BUG;
+	}
+	return FL_EXIT_OK;
 }
 
 static int read_one(struct merged *m, const char *path)
 {
 	json_error_t jerr;
-	json_t *doc = json_load_file(path, 0, &jerr), *cases, *c;
-	size_t i;
+	json_t *doc = json_load_file(path, 0, &jerr);
+	int rc = FL_EXIT_OK;
 
 	if (!doc || !json_is_array(json_object_get(doc, "cases"))) {
-		fl_cli_error("merge: %s: %s", path, doc ? "no cases" : jerr.text);
+		fl_cli_error("merge: %s: %s", path, doc ? "not an explore --json result (no cases)" :
+			     jerr.text);
 		json_decref(doc);
 		return FL_EXIT_USAGE;
 	}
@@ -96,24 +138,16 @@ static int read_one(struct merged *m, const char *path)
 		json_decref(doc);
 		return FL_EXIT_USAGE;
 	}
-	cases = json_object_get(doc, "cases");
-	json_array_foreach(cases, i, c) {
-		int cls = fl_class_lookup(json_string_value(json_array_get(c, 2)) ?
-					  json_string_value(json_array_get(c, 2)) : "");
-		json_int_t n = json_integer_value(json_array_get(c, 0));
-
-		if (cls < 0 || n < 0 || add_case(m, (uint64_t)n, cls)) {
-			fl_cli_error("merge: %s: case %zu is malformed", path, i);
-			json_decref(doc);
-			return FL_EXIT_USAGE;
-		}
-	}
-	note_shard(m, doc);
-	if (!m->first)
+	rc = read_space(m, doc, path);
+	if (!rc)
+		rc = read_cases(m, doc, path);
+	if (!rc)
+		note_shard(m, doc);
+	if (!rc && !m->first)
 		m->first = doc;
 	else
 		json_decref(doc);
-	return FL_EXIT_OK;
+	return rc;
 }
 
 struct pair {
@@ -157,13 +191,34 @@ static int unite(struct merged *m)
 	return rc;
 }
 
-static void warn_missing_shards(const struct merged *m)
+/*
+ * One warning line when the inputs miss cases of the space: the shards
+ * not given when every input is a shard I/N of one N (at most 8 named),
+ * else the number of cases.  A random sample covers what it drew: none.
+ */
+static void warn_missing(const struct merged *m)
 {
-	unsigned i;
+	char list[128] = "";
+	unsigned i, missing = 0;
+	size_t o = 0;
 
-	for (i = 0; i < m->nshards; i++)
-		if (!m->shard_seen[i])
-			fl_cli_error("merge: warning: shard %u/%u not given", i, m->nshards);
+	if (json_object_get(m->first, "sample") || m->n >= m->space)
+		return;
+	if (m->shards_differ || !m->nshards || m->nshards > 1024) {
+		fl_cli_error("merge: warning: %llu of %llu cases are in no input",
+			     (unsigned long long)(m->space - m->n), (unsigned long long)m->space);
+		return;
+	}
+	for (i = 0; i < m->nshards; i++) {
+		if (m->shard_mask[i / 64] & (1ull << (i % 64)))
+			continue;
+		if (missing++ < 8 && o < sizeof(list))
+			o += (size_t)snprintf(list + o, sizeof(list) - o, "%s%u/%u", o ? " " : "",
+					      i, m->nshards);
+	}
+	fl_cli_error("merge: warning: %u of %u shards not given (%s%s); %llu of %llu cases are in no input",
+		     missing, m->nshards, list, missing > 8 ? " ..." : "",
+		     (unsigned long long)(m->space - m->n), (unsigned long long)m->space);
 }
 
 /* The report's settings from the first input's file, title and sample. */
@@ -181,7 +236,7 @@ static void report_of(const struct merged *m, struct explore_report *r)
 	r->minimise = r->heatmap = true;
 }
 
-/* M's cases as an exploration of the scenario the results name. */
+/* M's cases as an exploration of the scenario FILE, which --scenario names. */
 static int build(struct merged *m, struct fl_scenario **sc, struct fl_explore *e,
 		 const char *file)
 {
@@ -189,15 +244,16 @@ static int build(struct merged *m, struct fl_scenario **sc, struct fl_explore *e
 	int err;
 
 	memset(e, 0, sizeof(*e));
-	err = file ? fl_scenario_parse_file(file, sc, &diag) : -ENOENT;
-	if (err) {
-		fl_cli_error("merge: the scenario %s: %s", file ? file : "(none named)",
-			     err == -EINVAL ? diag.msg : strerror(-err));
+	err = fl_scenario_parse_file(file, sc, &diag);
+	if (err == -EINVAL)
+		fl_cli_diag(diag.msg);
+	else if (err)
+		fl_cli_error("merge: %s: %s", file, strerror(-err));
+	if (err)
 		return FL_EXIT_USAGE;
-	}
 	err = fl_space_init(&e->space, *sc);
-	if (err || e->space.ncases != (uint64_t)json_integer_value(json_object_get(m->first, "space"))) {
-		fl_cli_error("merge: %s: its vary space is not the one explored", file);
+	if (err || e->space.ncases != m->space) {
+		fl_cli_error("merge: %s: its vary space is not the one the results explored", file);
 		return FL_EXIT_USAGE;
 	}
 	e->sc = *sc;
@@ -210,40 +266,87 @@ static int build(struct merged *m, struct fl_scenario **sc, struct fl_explore *e
 	return FL_EXIT_OK;
 }
 
+/* ---- options ---- */
+
+enum { OPT_JSON = 0x100, OPT_SVG };
+
+struct merge_cli {
+	struct explore_report r;
+	const char *scenario;
+};
+
+static const struct fl_opt merge_options[] = {
+	{ "scenario", 's', "FILE", "the scenario the results explored (required)" },
+	{ "json", OPT_JSON, NULL, "the merged result as one JSON document (docs/json.md)" },
+	{ "svg", OPT_SVG, "FILE", "write a heatmap over the first two variables" },
+	{ NULL, 0, NULL, NULL },
+};
+
+static int merge_set(void *ctx, int key, const char *arg)
+{
+	struct merge_cli *x = ctx;
+
+	if (key == 's')
+		x->scenario = arg;
+	else if (key == OPT_JSON)
+		x->r.json = true;
+	else if (key == OPT_SVG)
+		x->r.svg = arg;
+	return FL_EXIT_OK;
+}
+
+static const struct fl_cmd_spec merge_spec = {
+	"merge", "--scenario FILE [OPTIONS] RESULT.json...",
+	"Unite the JSON results of 'explore --shard I/N --json' runs of one scenario\n"
+	"into the report of one run.",
+	merge_options, merge_set,
+};
+
+static int parse_opts(int argc, char **argv, struct merge_cli *x, int *first)
+{
+	int rc = fl_cli_parse(&merge_spec, argc, argv, x, first);
+
+	if (rc)
+		return rc;
+	if (!x->scenario) {
+		fl_cli_error("merge: name the scenario with --scenario FILE "
+			     "(merge opens no path a result names)");
+		return FL_EXIT_USAGE;
+	}
+	if (*first == argc) {
+		fl_cli_error("merge: no result file given; see 'faultline merge --help'");
+		return FL_EXIT_USAGE;
+	}
+	return FL_EXIT_OK;
+}
+
 int cmd_merge(int argc, char **argv)
 {
 	struct merged m = { 0 };
-	struct explore_report r = { 0 };
+	struct merge_cli x = { 0 };
 	struct fl_scenario *sc = NULL;
 	struct fl_explore e = { 0 };
-	int i, rc = FL_EXIT_OK;
+	int i, rc;
 
-	for (i = 1; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
-		if (!strcmp(argv[i], "--json"))
-			r.json = true;
-		else if (!strcmp(argv[i], "--svg") && i + 1 < argc)
-			r.svg = argv[++i];
-		else
-			return merge_usage("unknown option");
-	}
-	if (i == argc)
-		return merge_usage("no result file given");
+	rc = parse_opts(argc, argv, &x, &i);
+	if (rc)
+		return fl_cli_parsed(rc);
 	for (; i < argc && !rc; i++)
 		rc = read_one(&m, argv[i]);
 	if (!rc)
 		rc = unite(&m);
 	if (!rc) {
-		warn_missing_shards(&m);
-		report_of(&m, &r);
-		rc = build(&m, &sc, &e, r.file);
+		warn_missing(&m);
+		report_of(&m, &x.r);
+		x.r.file = fl_cli_file_name(x.scenario);
+		rc = build(&m, &sc, &e, x.scenario);
 	}
 	if (!rc)
-		rc = explore_report(&e, &r);
+		rc = explore_report(&e, &x.r);
 	fl_explore_fini(&e);
 	fl_scenario_free(sc);
 	json_decref(m.first);
 	free(m.cases);
 	free(m.cls);
-	free(m.shard_seen);
 	return rc;
 }

@@ -1,11 +1,16 @@
 /*
- * cli/cmd_run.c - `faultline run [--backend model|host] [OPTIONS] FILE...`:
- * run scenarios on the model (default) or on the running kernel
- * (backend/host.c) and print a trace, JSON, KTAP, or the gallery table.
+ * cli/cmd_run.c - `faultline run [OPTIONS] FILE...`: run scenarios on the
+ * model (default) or on the running kernel (backend/host.c) and print a
+ * trace, JSON, KTAP, or the gallery table.
  *
  * Every file is parsed before any runs: nothing runs when one does not
- * parse (exit 2).  The exit code then is the worst verdict, in this order:
- * ERROR (2) > FAIL (1) > UNSUPPORTED (3) > PASS (0).
+ * parse (exit 2).  The exit code then follows the one rule of cli/cli.h:
+ * 2 if a world could not be set up (ERROR), else 1 if a file failed, else
+ * 0 if one passed (UNSUPPORTED files are counted skips), else 3.
+ *
+ * A file with `vary` lines is a space of cases.  The table explores it,
+ * every case (cli/gallery.c); the other formats run one case, case 0
+ * unless --case says which, and say on stderr which case they ran.
  */
 #include <jansson.h>
 #include <stdio.h>
@@ -15,12 +20,13 @@
 #include <faultline/explore.h>
 #include <faultline/run.h>
 
-#include "cli/cli.h"
+#include "cli/gallery.h"
 
 enum run_format { FMT_TRACE, FMT_QUIET, FMT_JSON, FMT_KTAP, FMT_TABLE };
 
 struct run_opts {
 	enum run_format fmt;
+	const char *fmt_opt;    /* the option that chose it: a second one conflicts */
 	const struct fl_backend_ops *backend;
 	bool has_case;          /* --case N: that case of the vary space */
 	uint64_t case_n;
@@ -171,61 +177,109 @@ static void story_of(const char *file, char *buf, size_t len)
 	}
 	while (prev > file && prev[-1] != '/')
 		prev--;
-	snprintf(buf, len, "%.*s", (int)(slash - prev), prev);
+	fl_cli_clean(prev, buf, len < (size_t)(slash - prev) + 1 ? len : (size_t)(slash - prev) + 1);
+}
+
+static const char *base_of(const char *file)
+{
+	const char *slash = strrchr(file, '/');
+
+	return slash ? slash + 1 : fl_cli_file_name(file);
+}
+
+struct table {
+	int wstory, wfile;
+	struct gallery_header *hdr;     /* by file */
+};
+
+static void table_widths(struct table *t, int nfiles, char **files)
+{
+	char story[64];
+	int i, n;
+
+	t->wstory = 5;
+	t->wfile = 4;
+	for (i = 0; i < nfiles; i++) {
+		story_of(files[i], story, sizeof(story));
+		n = (int)strlen(story);
+		t->wstory = n > t->wstory ? n : t->wstory;
+		n = (int)strlen(base_of(files[i]));
+		t->wfile = n > t->wfile ? n : t->wfile;
+	}
+	t->wstory = t->wstory > 32 ? 32 : t->wstory;
+	t->wfile = t->wfile > 40 ? 40 : t->wfile;
+}
+
+/* Every file's table lines, before anything runs: a bad one is exit 2. */
+static int table_headers(struct table *t, int nfiles, char **files)
+{
+	char err[400];
+	int i, e;
+
+	t->hdr = calloc((size_t)nfiles, sizeof(*t->hdr));
+	if (!t->hdr)
+		return FL_EXIT_BUG;
+	for (i = 0; i < nfiles; i++) {
+		e = gallery_header_read(files[i], &t->hdr[i], err, sizeof(err));
+		if (e == -EINVAL)
+			fl_cli_diag(err);
+		else if (e)
+			fl_cli_error("%s: %s", files[i], strerror(-e));
+		if (e)
+			return FL_EXIT_USAGE;
+	}
+	return FL_EXIT_OK;
+}
+
+static void print_row(const struct table *t, const char *file, const struct fl_run *run,
+		      enum fl_verdict v, const char *text)
+{
+	char story[64], kv[32], name[128];
+
+	story_of(file, story, sizeof(story));
+	fl_cli_clean(base_of(file), name, sizeof(name));
+	printf("%-*s %-*s %-8s %-12s %-12s ", t->wstory, story, t->wfile, name,
+	       fl_kver_format(run->kver, kv, sizeof(kv)), fl_arch(run->arch)->name,
+	       fl_verdict_name(v));
+	fl_cli_puts_clean(stdout, text);
+	putchar('\n');
 }
 
 /*
- * The title of a gallery file: its first line, when it is a comment ("# x86_64
- * copy_to_user is byte-exact: ...").  Cleaned of control bytes, "" if none.
+ * The row of a file: PASS rows say what the story shows (its summary),
+ * others why.  A vary file is explored, every case, and judged by its
+ * counts (gallery_judge()); RUN is its case 0, for the kernel and arch.
  */
-static void title_of(const char *file, char *buf, size_t len)
+static enum fl_verdict table_row(const struct table *t, int i, const char *file,
+				 const struct fl_scenario *sc, const struct fl_run *run,
+				 bool explore)
 {
-	FILE *f = fopen(file, "r");
-	size_t i;
+	const struct gallery_header *h = &t->hdr[i];
+	struct fl_explore_opts eo = { .flags = FL_RUN_NO_TRACE };
+	struct fl_explore e;
+	char why[400], text[600];
+	enum fl_verdict v = run->verdict;
+	int err;
 
-	buf[0] = '\0';
-	if (!f)
-		return;
-	if (fgets(buf, (int)len, f) && buf[0] == '#') {
-		memmove(buf, buf + 1 + (buf[1] == ' '), len - 2);
-		for (i = 0; buf[i]; i++)
-			if ((unsigned char)buf[i] < 0x20)
-				buf[i] = buf[i] == '\n' ? '\0' : ' ';
-	} else {
-		buf[0] = '\0';
+	if (!explore) {
+		print_row(t, file, run, v, v == FL_VERDICT_PASS && h->summary[0] ?
+			  h->summary : run->reason);
+		return v;
 	}
-	fclose(f);
-}
-
-/* PASS rows say what the story shows (the file's title); others say why. */
-static void print_row(const struct fl_run *run, const char *file)
-{
-	char story[64], kv[32], title[200];
-
-	story_of(file, story, sizeof(story));
-	title_of(file, title, sizeof(title));
-	printf("%-24s %-8s %-12s %-12s %s\n", story,
-	       fl_kver_format(run->kver, kv, sizeof(kv)), fl_arch(run->arch)->name,
-	       fl_verdict_name(run->verdict),
-	       run->verdict == FL_VERDICT_PASS && title[0] ? title : run->reason);
+	err = fl_explore_run(sc, &fl_model_backend, &eo, &e);
+	if (err) {
+		snprintf(text, sizeof(text), "cannot explore its vary space: %s", strerror(-err));
+		print_row(t, file, run, FL_VERDICT_ERROR, text);
+		return FL_VERDICT_ERROR;
+	}
+	v = gallery_judge(&e, h, why, sizeof(why));
+	snprintf(text, sizeof(text), "%s%s[%s]", h->summary, h->summary[0] ? " " : "", why);
+	print_row(t, file, run, v, text);
+	fl_explore_fini(&e);
+	return v;
 }
 
 /* ---- driver ---- */
-
-static int verdict_exit(enum fl_verdict v)
-{
-	static const int code[] = { FL_EXIT_OK, FL_EXIT_FAIL, FL_EXIT_UNSUPPORTED,
-				    FL_EXIT_USAGE };
-	return code[v];
-}
-
-/* ERROR > FAIL > UNSUPPORTED > PASS */
-static int worse(int a, int b)
-{
-	static const int rank[] = { [0] = 0, [1] = 2, [2] = 3, [3] = 1 };
-
-	return rank[b] > rank[a] ? b : a;
-}
 
 static int parse_all(int nfiles, char **files, struct fl_scenario **sc)
 {
@@ -235,12 +289,12 @@ static int parse_all(int nfiles, char **files, struct fl_scenario **sc)
 	for (i = 0; i < nfiles; i++) {
 		err = fl_scenario_parse_file(files[i], &sc[i], &diag);
 		if (err == -EINVAL) {
-			fprintf(stderr, "%s\n", diag.msg);
+			fl_cli_diag(diag.msg);
 			return FL_EXIT_USAGE;
 		}
 		if (err) {
-			fl_cli_error("%s: %s", files[i], strerror(-err));
-			return FL_EXIT_USAGE;
+			fl_cli_error("%s: %s", fl_cli_file_name(files[i]), strerror(-err));
+			return err == -ENOMEM ? FL_EXIT_BUG : FL_EXIT_USAGE;
 		}
 	}
 	return FL_EXIT_OK;
@@ -248,16 +302,18 @@ static int parse_all(int nfiles, char **files, struct fl_scenario **sc)
 
 /*
  * SC whole, or with --case N the values of case N of its vary space (the
- * numbering of `faultline explore`, include/faultline/explore.h).
+ * numbering of `faultline explore`, include/faultline/explore.h).  A vary
+ * file run without --case runs case 0 and says so (unless the table will
+ * explore it).
  */
-static int run_case(const struct run_opts *o, const struct fl_scenario *sc,
-		    struct fl_run **run)
+static int run_case(const struct run_opts *o, const char *file,
+		    const struct fl_scenario *sc, struct fl_run **run)
 {
 	struct fl_space s;
 	int64_t *vals;
 	int err;
 
-	if (!o->has_case)
+	if (!o->has_case && !sc->nvars)
 		return fl_scenario_run(sc, o->backend, NULL, run);
 	err = fl_space_init(&s, sc);
 	if (err)
@@ -267,6 +323,10 @@ static int run_case(const struct run_opts *o, const struct fl_scenario *sc,
 		err = -ENOMEM;
 	else if (o->case_n >= s.ncases)
 		err = -ERANGE;
+	if (!err && !o->has_case && o->fmt != FMT_TABLE)
+		fl_cli_error("%s: ran case 0 of the %llu cases of its vary space; "
+			     "'faultline explore %s' runs every case, 'run --case N' one",
+			     fl_cli_file_name(file), (unsigned long long)s.ncases, file);
 	if (!err) {
 		fl_space_values(&s, o->case_n, vals);
 		err = fl_scenario_run(sc, o->backend, vals, run);
@@ -276,57 +336,60 @@ static int run_case(const struct run_opts *o, const struct fl_scenario *sc,
 	return err;
 }
 
-static int run_all(const struct run_opts *o, int nfiles, char **files,
-		   struct fl_scenario **sc)
+struct tally {
+	unsigned counts[4];     /* by verdict */
+	bool bad_case, bug;
+};
+
+static int tally_exit(const struct tally *t)
 {
-	json_t *doc = NULL, *arr = NULL;
-	unsigned counts[4] = { 0 };
-	int i, rc = FL_EXIT_OK;
+	if (t->bug)
+		return FL_EXIT_BUG;
+	if (t->counts[FL_VERDICT_ERROR] || t->bad_case)
+		return FL_EXIT_USAGE;
+	return fl_cli_exit(t->counts[FL_VERDICT_PASS], t->counts[FL_VERDICT_FAIL],
+			   t->counts[FL_VERDICT_UNSUPPORTED]);
+}
+
+static void print_header(const struct run_opts *o, const struct table *t, int nfiles)
+{
+	if (o->fmt == FMT_KTAP)
+		printf("KTAP version 1\n1..%d\n", nfiles);
+	else if (o->fmt == FMT_TABLE)
+		printf("%-*s %-*s %-8s %-12s %-12s %s\n", t->wstory, "story", t->wfile, "file",
+		       "kernel", "arch", "verdict", "summary");
+}
+
+/* One file's run in the chosen format; its verdict. */
+static enum fl_verdict print_one(const struct run_opts *o, const struct table *t, int i,
+				 const char *file, const struct fl_scenario *sc,
+				 const struct fl_run *run, json_t *arr)
+{
+	switch (o->fmt) {
+	case FMT_TRACE: print_trace(run, file); break;
+	case FMT_QUIET:
+		printf("%s  ", fl_verdict_name(run->verdict));
+		fl_cli_puts_clean(stdout, fl_cli_file_name(file));
+		printf(": %s\n", run->reason);
+		break;
+	case FMT_JSON: json_array_append_new(arr, run_json(run, fl_cli_file_name(file))); break;
+	case FMT_KTAP: print_ktap(run, file, (unsigned)i + 1); break;
+	case FMT_TABLE: return table_row(t, i, file, sc, run, sc->nvars && !o->has_case);
+	}
+	return run->verdict;
+}
+
+static void print_summary(const struct run_opts *o, const struct tally *t, json_t *arr)
+{
+	const unsigned *c = t->counts;
 
 	if (o->fmt == FMT_JSON) {
-		doc = json_object();
-		arr = json_array();
-	} else if (o->fmt == FMT_KTAP) {
-		printf("KTAP version 1\n1..%d\n", nfiles);
-	} else if (o->fmt == FMT_TABLE) {
-		printf("%-24s %-8s %-12s %-12s %s\n", "story", "kernel", "arch",
-		       "verdict", "reason");
-	}
-	for (i = 0; i < nfiles; i++) {
-		struct fl_run *run;
-		int err = run_case(o, sc[i], &run);
+		json_t *doc = json_object(), *sum = json_object();
 
-		if (err == -ERANGE) {   /* --case past the end of the space */
-			fl_cli_error("%s: no case %llu in its vary space", files[i],
-				     (unsigned long long)o->case_n);
-			rc = worse(rc, FL_EXIT_USAGE);
-			continue;
-		}
-		if (err) {
-			fl_cli_error("%s: %s", files[i], strerror(-err));
-			rc = worse(rc, FL_EXIT_BUG);
-			continue;
-		}
-		counts[run->verdict]++;
-		rc = worse(rc, verdict_exit(run->verdict));
-		switch (o->fmt) {
-		case FMT_TRACE: print_trace(run, files[i]); break;
-		case FMT_QUIET:
-			printf("%s  %s: %s\n", fl_verdict_name(run->verdict), files[i], run->reason);
-			break;
-		case FMT_JSON: json_array_append_new(arr, run_json(run, files[i])); break;
-		case FMT_KTAP: print_ktap(run, files[i], (unsigned)i + 1); break;
-		case FMT_TABLE: print_row(run, files[i]); break;
-		}
-		fl_run_free(run);
-	}
-	if (doc) {
-		json_t *sum = json_object();
-
-		json_object_set_new(sum, "pass", json_integer(counts[FL_VERDICT_PASS]));
-		json_object_set_new(sum, "fail", json_integer(counts[FL_VERDICT_FAIL]));
-		json_object_set_new(sum, "unsupported", json_integer(counts[FL_VERDICT_UNSUPPORTED]));
-		json_object_set_new(sum, "error", json_integer(counts[FL_VERDICT_ERROR]));
+		json_object_set_new(sum, "pass", json_integer(c[FL_VERDICT_PASS]));
+		json_object_set_new(sum, "fail", json_integer(c[FL_VERDICT_FAIL]));
+		json_object_set_new(sum, "unsupported", json_integer(c[FL_VERDICT_UNSUPPORTED]));
+		json_object_set_new(sum, "error", json_integer(c[FL_VERDICT_ERROR]));
 		json_object_set_new(doc, "scenarios", arr);
 		json_object_set_new(doc, "summary", sum);
 		json_dumpf(doc, stdout, JSON_INDENT(2));
@@ -334,62 +397,117 @@ static int run_all(const struct run_opts *o, int nfiles, char **files,
 		json_decref(doc);
 	} else if (o->fmt == FMT_TABLE || o->fmt == FMT_QUIET) {
 		printf("\n%u passed, %u failed, %u unsupported, %u errors\n",
-		       counts[0], counts[1], counts[2], counts[3]);
+		       c[0], c[1], c[2], c[3]);
 	}
-	return rc;
 }
+
+static int run_all(const struct run_opts *o, int nfiles, char **files,
+		   struct fl_scenario **sc)
+{
+	struct table t = { 0 };
+	struct tally tl = { 0 };
+	json_t *arr = o->fmt == FMT_JSON ? json_array() : NULL;
+	int i, rc;
+
+	if (o->fmt == FMT_TABLE) {
+		table_widths(&t, nfiles, files);
+		rc = table_headers(&t, nfiles, files);
+		if (rc) {
+			free(t.hdr);
+			return rc;
+		}
+	}
+	print_header(o, &t, nfiles);
+	for (i = 0; i < nfiles; i++) {
+		struct fl_run *run;
+		int err = run_case(o, files[i], sc[i], &run);
+
+		if (err == -ERANGE) {   /* --case past the end of the space */
+			fl_cli_error("%s: --case %llu: its vary space has no such case",
+				     fl_cli_file_name(files[i]), (unsigned long long)o->case_n);
+			tl.bad_case = true;
+			continue;
+		}
+		if (err) {
+			fl_cli_error("%s: %s", fl_cli_file_name(files[i]), strerror(-err));
+			tl.bug = true;
+			continue;
+		}
+		tl.counts[print_one(o, &t, i, files[i], sc[i], run, arr)]++;
+		fl_run_free(run);
+	}
+	print_summary(o, &tl, arr);
+	free(t.hdr);
+	return tally_exit(&tl);
+}
+
+/* ---- options ---- */
+
+enum { OPT_JSON = 0x100, OPT_KTAP, OPT_TABLE, OPT_CASE };
+
+static const struct fl_opt run_options[] = {
+	{ "backend", 'b', "model|host", "where statements run: the model (default) or the running kernel" },
+	{ "case", OPT_CASE, "N", "run case N of the file's vary space (one file)" },
+	{ "table", OPT_TABLE, NULL, "one row per file; vary files explored (the gallery, make run)" },
+	{ "json", OPT_JSON, NULL, "one JSON document (docs/json.md)" },
+	{ "ktap", OPT_KTAP, NULL, "KTAP version 1, one subtest per file" },
+	{ "quiet", 'q', NULL, "one line per file: verdict, file, reason" },
+	{ NULL, 0, NULL, NULL },
+};
+
+static int run_set(void *ctx, int key, const char *arg)
+{
+	static const struct { int key; const char *opt; enum run_format fmt; } fmts[] = {
+		{ OPT_JSON, "--json", FMT_JSON }, { OPT_KTAP, "--ktap", FMT_KTAP },
+		{ OPT_TABLE, "--table", FMT_TABLE }, { 'q', "--quiet", FMT_QUIET },
+	};
+	struct run_opts *o = ctx;
+	size_t i;
+
+	for (i = 0; i < sizeof(fmts) / sizeof(fmts[0]); i++) {
+		if (fmts[i].key != key)
+			continue;
+		o->fmt = fmts[i].fmt;
+		return fl_cli_conflict("run", &o->fmt_opt, fmts[i].opt);
+	}
+	if (key == 'b' && !strcmp(arg, "model"))
+		o->backend = &fl_model_backend;
+	else if (key == 'b' && !strcmp(arg, "host"))
+		o->backend = &fl_host_backend;
+	else if (key == 'b') {
+		fl_cli_error("run: --backend '%s': expected 'model' or 'host'", arg);
+		return FL_EXIT_USAGE;
+	} else if (key == OPT_CASE) {
+		o->has_case = true;
+		return fl_cli_u64("run", "--case", arg, 0, INT64_MAX, &o->case_n);
+	}
+	return FL_EXIT_OK;
+}
+
+static const struct fl_cmd_spec run_spec = {
+	"run", "[OPTIONS] FILE...",
+	"Run scenarios ('-' is standard input) and judge their expect lines.",
+	run_options, run_set,
+};
 
 static int parse_opts(int argc, char **argv, struct run_opts *o, int *first)
 {
-	int i;
+	int rc;
 
 	memset(o, 0, sizeof(*o));
 	o->fmt = FMT_TRACE;
 	o->backend = &fl_model_backend;
-	for (i = 1; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
-		if (!strcmp(argv[i], "--json"))
-			o->fmt = FMT_JSON;
-		else if (!strcmp(argv[i], "--ktap"))
-			o->fmt = FMT_KTAP;
-		else if (!strcmp(argv[i], "--table"))
-			o->fmt = FMT_TABLE;
-		else if (!strcmp(argv[i], "-q") || !strcmp(argv[i], "--quiet"))
-			o->fmt = FMT_QUIET;
-		else if (!strcmp(argv[i], "--backend") && i + 1 < argc &&
-			 !strcmp(argv[i + 1], "model"))
-			i++;
-		else if (!strcmp(argv[i], "--backend") && i + 1 < argc &&
-			 !strcmp(argv[i + 1], "host"))
-			o->backend = &fl_host_backend, i++;
-		else if (!strcmp(argv[i], "--backend")) {
-			fl_cli_error("run: --backend takes 'model' or 'host'");
-			return FL_EXIT_USAGE;
-		} else if (!strcmp(argv[i], "--case") && i + 1 < argc) {
-			char *end;
-
-			o->has_case = true;
-			o->case_n = strtoull(argv[++i], &end, 0);
-			if (!argv[i][0] || *end || argv[i][0] == '-') {
-				fl_cli_error("run: --case takes a case number");
-				return FL_EXIT_USAGE;
-			}
-		} else if (!strcmp(argv[i], "--")) {
-			i++;
-			break;
-		} else {
-			fl_cli_error("run: unknown option '%s'; see 'faultline --help'", argv[i]);
-			return FL_EXIT_USAGE;
-		}
-	}
-	if (i == argc) {
-		fl_cli_error("run: no scenario file given");
+	rc = fl_cli_parse(&run_spec, argc, argv, o, first);
+	if (rc)
+		return rc;
+	if (*first == argc) {
+		fl_cli_error("run: no scenario file given; see 'faultline run --help'");
 		return FL_EXIT_USAGE;
 	}
-	if (o->has_case && argc - i != 1) {
-		fl_cli_error("run: --case takes exactly one scenario file");
+	if (o->has_case && argc - *first != 1) {
+		fl_cli_error("run: --case takes exactly one scenario file, not %d", argc - *first);
 		return FL_EXIT_USAGE;
 	}
-	*first = i;
 	return FL_EXIT_OK;
 }
 
@@ -401,7 +519,7 @@ int cmd_run(int argc, char **argv)
 
 	rc = parse_opts(argc, argv, &o, &first);
 	if (rc)
-		return rc;
+		return fl_cli_parsed(rc);
 	n = argc - first;
 	if (n <= 0)     /* parse_opts() saw to it; the compiler cannot tell */
 		return FL_EXIT_USAGE;

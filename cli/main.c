@@ -1,6 +1,8 @@
 /*
- * cli/main.c - `faultline COMMAND [ARGS]`: dispatch from a table, as git does.
+ * cli/main.c - `faultline COMMAND [ARGS]`: dispatch from a table, as git does;
+ * the helpers every command shares for what it prints.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -8,47 +10,92 @@
 #include "cli/cli.h"
 
 static const struct fl_cmd commands[] = {
-	{ "run",       cmd_run,       "run [--backend model|host] [--json|--ktap|--table|-q] FILE...   run scenarios" },
-	{ "diff",      cmd_diff,      "diff [--json] FILE...   run scenarios on the model and the running kernel, compare" },
-	{ "explore",   cmd_explore,   "explore [-j N] [--shard I/N] [--random N --seed S] [--json] [--svg FILE] [--diff] FILE   every case of a scenario's vary space" },
-	{ "merge",     cmd_merge,     "merge [--json] [--svg FILE] SHARD.json...   combine the JSON results of explore shards" },
-	{ "eras",      cmd_eras,      "eras [--markdown]   the era table: every version-dependent rule" },
-	{ "exactness", cmd_exactness, "exactness [--verbose]   usercopy exactness by architecture (Rutland matrix)" },
-	{ "bench",     cmd_bench,     "bench copy|vma|matrix   measure the model (matrix: against the running kernel)" },
-	{ "check",     cmd_check,     "check FILE...   parse scenarios without running them" },
+	{ "run",       cmd_run,       "run [OPTIONS] FILE...        run scenarios on the model or the running kernel" },
+	{ "diff",      cmd_diff,      "diff [OPTIONS] FILE...       run on the model and the running kernel, compare" },
+	{ "explore",   cmd_explore,   "explore [OPTIONS] FILE       every case of a scenario's vary space" },
+	{ "merge",     cmd_merge,     "merge [OPTIONS] RESULT.json...   combine the JSON results of explore shards" },
+	{ "check",     cmd_check,     "check FILE...                parse scenarios without running them" },
+	{ "eras",      cmd_eras,      "eras [OPTIONS] [NAME]        the era table: every version-dependent rule" },
+	{ "exactness", cmd_exactness, "exactness [OPTIONS]          usercopy exactness by architecture (Rutland matrix)" },
+	{ "bench",     cmd_bench,     "bench copy|vma|explore|matrix [OPTIONS]   measure the model" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
+const char *fl_cli_clean(const char *s, char *buf, size_t len)
+{
+	size_t i;
+
+	if (!len)
+		return buf;
+	for (i = 0; s[i] && i + 1 < len; i++)
+		buf[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
+	buf[i] = '\0';
+	return buf;
+}
+
+void fl_cli_puts_clean(FILE *out, const char *s)
+{
+	for (; *s; s++)
+		fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, out);
+}
+
+const char *fl_cli_file_name(const char *file)
+{
+	return strcmp(file, "-") ? file : "<stdin>";
+}
+
 void fl_cli_error(const char *fmt, ...)
 {
+	char msg[1024];
 	va_list ap;
 
-	fputs("faultline: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	fputs("faultline: ", stderr);
+	fl_cli_puts_clean(stderr, msg);
 	fputc('\n', stderr);
+}
+
+void fl_cli_diag(const char *msg)
+{
+	fl_cli_puts_clean(stderr, msg);
+	fputc('\n', stderr);
+}
+
+int fl_cli_exit(uint64_t pass, uint64_t fail, uint64_t skip)
+{
+	if (fail)
+		return FL_EXIT_FAIL;
+	if (!pass && skip)
+		return FL_EXIT_UNSUPPORTED;
+	return FL_EXIT_OK;
 }
 
 static void usage(FILE *out)
 {
 	size_t i;
 
-	fputs("usage: faultline COMMAND [ARGS]\n\ncommands:\n", out);
+	fputs("usage: faultline COMMAND [ARGS]\n"
+	      "       faultline --help | --version\n\ncommands:\n", out);
 	for (i = 0; i < NCOMMANDS; i++)
 		fprintf(out, "  %s\n", commands[i].usage);
-	fputs("\nexit codes:\n"
-	      "  0 success   1 a check failed   2 usage or input error\n"
-	      "  3 unsupported (not modelled yet)   4 internal error\n", out);
+	fputs("\n'faultline COMMAND --help' lists a command's options; man faultline.\n"
+	      "\nexit codes (every command):\n"
+	      "  0 success (skips counted)   1 a check failed   2 usage or input error\n"
+	      "  3 everything skipped (unsupported)   4 internal or output error\n", out);
 }
 
-/* Output is checked before exit, as git does: a full disk is an error. */
+/*
+ * Output is checked before exit, as git does: a full disk or a closed
+ * stdout is an error of its own (4), never "a check failed" (1).
+ */
 static int finish(int rc)
 {
 	if (fflush(stdout) || ferror(stdout)) {
-		fl_cli_error("error writing standard output");
-		return rc ? rc : FL_EXIT_FAIL;
+		fl_cli_error("error writing standard output: %s", strerror(errno));
+		return FL_EXIT_BUG;
 	}
 	return rc;
 }
@@ -64,6 +111,10 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
 	    !strcmp(argv[1], "help")) {
 		usage(stdout);
+		return finish(FL_EXIT_OK);
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("faultline %s\n", FL_VERSION);
 		return finish(FL_EXIT_OK);
 	}
 	for (i = 0; i < NCOMMANDS; i++)

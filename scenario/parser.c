@@ -1004,11 +1004,16 @@ void fl_scenario_free(struct fl_scenario *sc)
 	free(sc);
 }
 
-/* Read all of F, at most FL_SC_MAX_FILE + 1 bytes (more is an error anyway). */
+/*
+ * Read all of F, at most FL_SC_MAX_FILE + 1 bytes (more is an error anyway).
+ * A read that fails gives its own errno (EISDIR for a directory, EBADF for
+ * a closed standard input), so the user sees the real reason, not EIO.
+ */
 static int read_all(FILE *f, char **text, size_t *len)
 {
 	size_t cap = 0, n = 0, got;
 	char *buf = NULL, *bigger;
+	int err = 0;
 
 	do {
 		if (n == cap) {
@@ -1022,12 +1027,14 @@ static int read_all(FILE *f, char **text, size_t *len)
 			}
 			buf = bigger;
 		}
+		errno = 0;
 		got = fread(buf + n, 1, cap - n, f);
+		err = errno;
 		n += got;
 	} while (got && n <= FL_SC_MAX_FILE);
 	if (ferror(f)) {
 		free(buf);
-		return -EIO;
+		return err ? -err : -EIO;
 	}
 	*text = buf;
 	*len = n;

@@ -52,7 +52,7 @@ rc=$?
 "$fl" eras no_such_era >"$tmp".out 2>"$tmp".err
 rc=$?
 [ "$rc" -eq 2 ] || fail "eras no_such_era: exit $rc (want 2)"
-grep -qx "faultline: no era named 'no_such_era'" "$tmp".err ||
+grep -qx "faultline: eras: no era named 'no_such_era'; 'faultline eras' lists them" "$tmp".err ||
 	fail "eras no_such_era: wrong message: $(cat "$tmp".err)"
 
 [ "$fails" -eq 0 ] || exit 1

@@ -66,15 +66,44 @@ cmp -s "$tmp/j1.json" "$tmp/j2.json" || bad "-j1 and -j2 differ"
 # 4. Shards 0/2 and 1/2 merged: the one run's JSON.
 "$fl" explore --json --shard 0/2 "$tmp/sweep.fl" >"$tmp/s0.json"
 "$fl" explore --json --shard 1/2 "$tmp/sweep.fl" >"$tmp/s1.json"
-"$fl" merge --json "$tmp/s0.json" "$tmp/s1.json" >"$tmp/merged.json"
+"$fl" merge --json "$tmp/s0.json" "$tmp/s1.json" --scenario "$tmp/sweep.fl" >"$tmp/merged.json"
 cmp -s "$tmp/j1.json" "$tmp/merged.json" || bad "merged shards differ from one run"
-"$fl" merge --json "$tmp/s0.json" >/dev/null 2>"$tmp/err"
-grep -q 'shard 1/2 not given' "$tmp/err" || bad "a missing shard is not reported"
-"$fl" merge "$tmp/s1.json" "$tmp/s0.json" | grep -q '^livelock: smallest case' || bad "merge prints no report"
+"$fl" merge --json -s "$tmp/sweep.fl" "$tmp/s0.json" >/dev/null 2>"$tmp/err"
+grep -q '1 of 2 shards not given (1/2)' "$tmp/err" || bad "a missing shard is not reported: $(cat "$tmp/err")"
+"$fl" merge --scenario="$tmp/sweep.fl" "$tmp/s1.json" "$tmp/s0.json" | grep -q '^livelock: smallest case' ||
+	bad "merge prints no report"
+
+# 4b. merge and bad results: it never opens a path a result names, refuses
+#     case numbers outside the space, warns once whatever the shard count.
+"$fl" merge "$tmp/s0.json" >/dev/null 2>"$tmp/err"
+[ $? -eq 2 ] || bad "merge without --scenario: want exit 2"
+grep -q 'opens no path a result names' "$tmp/err" || bad "merge without --scenario: $(cat "$tmp/err")"
+space=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["space"])' "$tmp/s0.json")
+for n in 9223372036854775807 "$space" 1.5 -1; do
+	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); d["cases"][0][0]=json.loads(sys.argv[2]); print(json.dumps(d))' \
+		"$tmp/s0.json" "$n" >"$tmp/badcase.json"
+	"$fl" merge -s "$tmp/sweep.fl" "$tmp/badcase.json" >/dev/null 2>"$tmp/err"
+	rc=$?
+	[ $rc -eq 2 ] || bad "merge of case number $n: exit $rc, want 2"
+	grep -q 'its number is not a whole number from 0 to' "$tmp/err" || bad "case number $n: $(cat "$tmp/err")"
+done
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); d["shard"]=[0,1000000]; print(json.dumps(d))' \
+	"$tmp/s0.json" >"$tmp/huge.json"
+"$fl" merge -s "$tmp/sweep.fl" "$tmp/huge.json" >/dev/null 2>"$tmp/err"
+[ "$(wc -l <"$tmp/err")" -eq 1 ] || bad "a huge shard count: $(wc -l <"$tmp/err") warning lines, want 1"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); d["shard"]=[1,4]; print(json.dumps(d))' \
+	"$tmp/s1.json" >"$tmp/s1of4.json"
+"$fl" merge -s "$tmp/sweep.fl" "$tmp/s0.json" "$tmp/s1of4.json" >/dev/null 2>"$tmp/err"
+grep -q 'shards not given' "$tmp/err" && bad "shard counts differ, all cases given, yet: $(cat "$tmp/err")"
+printf '\033[31mnot a scenario\n' >"$tmp/evil.fl"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); d["file"]=sys.argv[2]; print(json.dumps(d))' \
+	"$tmp/s0.json" "$tmp/evil.fl" >"$tmp/evil.json"
+"$fl" merge -s "$tmp/sweep.fl" "$tmp/evil.json" >"$tmp/out" 2>&1
+grep -q "$(printf '\033')" "$tmp/out" && bad "merge echoed the bytes of a file a result names"
 # GNU parallel is installed by scripts/install-deps.sh: no silent skip.
 command -v parallel >/dev/null 2>&1 || bad "GNU parallel is not installed (make deps)"
 parallel --will-cite "$fl" explore --json --shard {}/3 "$tmp/sweep.fl" '>' "$tmp/p{}.json" ::: 0 1 2
-"$fl" merge --json "$tmp"/p?.json >"$tmp/pmerged.json"
+"$fl" merge --json "$tmp"/p?.json --scenario "$tmp/sweep.fl" >"$tmp/pmerged.json"
 cmp -s "$tmp/j1.json" "$tmp/pmerged.json" || bad "GNU parallel shards merged differ from one run"
 # a sample is the same for the same seed, and its cases are a subset
 "$fl" explore --json --random 7 --seed 5 "$tmp/sweep.fl" >"$tmp/r1.json"

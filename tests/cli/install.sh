@@ -33,4 +33,12 @@ cc $san -o "$tmp/hello-shared" tests/install/hello.c \
 	$(pkg-config --define-variable=prefix="$tmp" --cflags --libs faultline)
 out=$(LD_LIBRARY_PATH="$libdir" "$tmp/hello-shared")
 [ "$out" = 10 ] || { echo "FAIL: hello (shared) printed '$out', want 10"; exit 1; }
+# make install PREFIX=P after a configure with another prefix installs in P,
+# with a faultline.pc that points into P.
+make -s -C "$(pwd)" install BUILD="$build" PREFIX="$tmp/p2" >/dev/null 2>"$tmp/err" ||
+	{ echo "FAIL: make install PREFIX=...: $(cat "$tmp/err")"; exit 1; }
+[ -x "$tmp/p2/bin/faultline" ] || { echo "FAIL: make install PREFIX=$tmp/p2 installed elsewhere"; exit 1; }
+pc2=$(find "$tmp/p2" -name faultline.pc | head -n 1)
+inc=$(PKG_CONFIG_PATH=$(dirname "$pc2") pkg-config --cflags faultline)
+[ -d "$(echo "$inc" | sed 's/^-I//; s/ *$//')/faultline" ] || { echo "FAIL: $pc2 points to '$inc'"; exit 1; }
 echo "install: ok ($tmp)"

@@ -17,10 +17,57 @@ n=$(ls scenarios/*/*.fl | wc -l)
 "$fl" run --table scenarios/*/*.fl >"$tmp/out" 2>"$tmp/err"
 rc=$?
 [ $rc -eq 0 ] || bad "run --table scenarios: exit $rc, want 0: $(head -c 300 "$tmp/err")"
-head -n 1 "$tmp/out" | grep -q '^story  *kernel  *arch  *verdict  *reason$' ||
+head -n 1 "$tmp/out" | grep -q '^story  *file  *kernel  *arch  *verdict  *summary$' ||
 	bad "run --table: no header line: '$(head -n 1 "$tmp/out")'"
 rows=$(grep -c '  *\(PASS\|FAIL\|UNSUPPORTED\|ERROR\)  ' "$tmp/out")
 [ "$rows" -eq "$n" ] || bad "run --table: $rows rows for $n files"
+# Every gallery file has a summary written for the table, and its row shows it.
+for f in scenarios/*/*.fl; do
+	s=$(sed -n 's/^#: summary //p' "$f")
+	[ -n "$s" ] || { bad "$f: no '#: summary' line"; continue; }
+	grep -qF "$s" "$tmp/out" || bad "$f: its summary is not in its row"
+done
+# A vary file in the gallery is explored: its row counts every case.
+for f in $(grep -l '^vary' scenarios/*/*.fl); do
+	grep "  $(basename "$f") " "$tmp/out" | grep -q ' of [0-9][0-9]*, as stated\]$' ||
+		bad "$f: its row does not count every case as stated: $(grep "$(basename "$f")" "$tmp/out")"
+done
+
+# ---- vary files: explored by the table, judged by `#: cases` ----
+cat >"$tmp/sweep.fl" <<'FL'
+#: summary a sweep: copy_to_user over the page end leaves the bytes past it
+vary n 1..20
+mmap buf 1p rw private
+call copy_to_user buf+1p-10 $n
+expect ret 0
+FL
+"$fl" run --table "$tmp/sweep.fl" >"$tmp/out" 2>&1
+[ $? -eq 1 ] || bad "sweep without '#: cases', 10 cases failing: want exit 1: $(cat "$tmp/out")"
+grep -q 'FAIL  *a sweep: .* \[pass 10, expect-failed 10 of 20\]$' "$tmp/out" ||
+	bad "sweep: no FAIL row with its counts: $(cat "$tmp/out")"
+sed '1a #: cases pass=10 expect-failed=10' "$tmp/sweep.fl" >"$tmp/stated.fl"
+"$fl" run --table "$tmp/stated.fl" >"$tmp/out" 2>&1
+[ $? -eq 0 ] || bad "sweep with the counts it gives stated: want exit 0: $(cat "$tmp/out")"
+grep -q 'PASS  *a sweep: .* \[pass 10, expect-failed 10 of 20, as stated\]$' "$tmp/out" ||
+	bad "stated sweep: no PASS row: $(cat "$tmp/out")"
+sed '1a #: cases pass=11 expect-failed=9' "$tmp/sweep.fl" >"$tmp/wrong.fl"
+"$fl" run --table "$tmp/wrong.fl" >"$tmp/out" 2>&1
+[ $? -eq 1 ] || bad "sweep with wrong stated counts: want exit 1"
+grep -q 'FAIL .*stated: pass 11, expect-failed 9 of 20\]$' "$tmp/out" ||
+	bad "wrong stated counts: the row does not say both: $(cat "$tmp/out")"
+sed '1a #: cases pass=ten' "$tmp/sweep.fl" >"$tmp/badline.fl"
+"$fl" run --table "$tmp/badline.fl" >"$tmp/out" 2>"$tmp/err"
+[ $? -eq 2 ] || bad "a bad '#: cases' line: want exit 2"
+grep -q "^$tmp/badline.fl:2: error: expected '#: cases CLASS=N...'" "$tmp/err" ||
+	bad "a bad table line is not named by file and line: $(cat "$tmp/err")"
+"$fl" check "$tmp/badline.fl" >/dev/null 2>&1
+[ $? -eq 2 ] || bad "check accepts a bad '#: cases' line"
+# Without --case, run says which case it ran and where every case runs.
+"$fl" run -q "$tmp/sweep.fl" >"$tmp/out" 2>"$tmp/err"
+grep -q "ran case 0 of the 20 cases of its vary space; 'faultline explore $tmp/sweep.fl' runs every case" "$tmp/err" ||
+	bad "run of a vary file does not say it ran case 0: $(cat "$tmp/err")"
+"$fl" run --case 12 -q "$tmp/sweep.fl" >"$tmp/out" 2>"$tmp/err"
+[ $? -eq 1 ] && [ ! -s "$tmp/err" ] || bad "run --case 12: want exit 1 and no note: $(cat "$tmp/err")"
 
 # ---- examples: PASS, or exit 3 with one "not modelled yet" reason ----
 for f in examples/*.fl; do
@@ -114,6 +161,21 @@ for key in s:
 [ "$(sed -n 2p "$tmp/out")" = "1..2" ] || bad "run --ktap: plan '$(sed -n 2p "$tmp/out")'"
 grep -q "^ok 1 examples/copy-to-user-partial.fl$" "$tmp/out" || bad "run --ktap: no 'ok 1'"
 grep -q "^not ok 2 $tmp/fails.fl$" "$tmp/out" || bad "run --ktap: no 'not ok 2'"
+
+# ---- a directory, a closed stdin, a name with control characters ----
+"$fl" run "$tmp" >/dev/null 2>"$tmp/err"
+[ "$(cat "$tmp/err")" = "faultline: $tmp: Is a directory" ] || bad "a directory: '$(cat "$tmp/err")'"
+"$fl" run - <&- >/dev/null 2>"$tmp/err"
+[ "$(cat "$tmp/err")" = "faultline: <stdin>: Bad file descriptor" ] || bad "closed stdin: '$(cat "$tmp/err")'"
+"$fl" run "$tmp/$(printf 'a\nb\033[31m').fl" >/dev/null 2>"$tmp/err"
+[ "$(wc -l <"$tmp/err")" -eq 1 ] || bad "a name with a newline: $(wc -l <"$tmp/err") lines of error"
+grep -q "$(printf '\033')" "$tmp/err" && bad "a name with ESC: the ESC is echoed"
+# A failed write to standard output is exit 4, never 1 (a failed check).
+"$fl" run examples/copy-to-user-partial.fl >/dev/full 2>"$tmp/err"
+rc=$?
+[ $rc -eq 4 ] || bad "stdout on /dev/full: exit $rc, want 4"
+grep -q '^faultline: error writing standard output: No space left on device$' "$tmp/err" ||
+	bad "stdout on /dev/full: '$(cat "$tmp/err")'"
 
 # ---- usage errors ----
 "$fl" run --frobnicate examples/btrfs-livelock.fl >/dev/null 2>"$tmp/err"
