@@ -26,6 +26,7 @@
 #include <faultline/run.h>
 
 #include "cli/cli.h"
+#include "cli/output.h"
 
 /* ---- the recording backend ---- */
 
@@ -305,23 +306,10 @@ static void cmp_kbuf(struct comparison *c, const struct fl_step *s,
 	}
 }
 
-/* An outcome as the language writes it (`expect outcome`), not its number. */
-static const char *outcome_name(enum fl_outcome o)
-{
-	static const char *const names[] = {
-		[FL_OUTCOME_OK] = "ok", [FL_OUTCOME_LIVELOCK] = "livelock",
-		[FL_OUTCOME_SIGSEGV] = "sigsegv", [FL_OUTCOME_SIGBUS] = "sigbus",
-		[FL_OUTCOME_NO_PROGRESS] = "no-progress", [FL_OUTCOME_LEAK] = "leak",
-		[FL_OUTCOME_BLOCKED] = "blocked",
-	};
-
-	return (unsigned)o < sizeof(names) / sizeof(names[0]) && names[o] ? names[o] : "?";
-}
-
 static void cmp_outcome(struct comparison *c, const struct fl_step *s,
 			enum fl_outcome a, enum fl_outcome b)
 {
-	cmp_str(c, s, "outcome", outcome_name(a), outcome_name(b));
+	cmp_str(c, s, "outcome", fl_outcome_word(a), fl_outcome_word(b));
 }
 
 static void cmp_signal(struct comparison *c, const struct fl_step *s, int a, int b)
@@ -624,17 +612,12 @@ static void print_summary(const struct diff_opts *o)
 	const unsigned *c = o->counts;
 
 	if (o->json) {
-		json_t *doc = json_object(), *sum = json_object();
+		json_t *doc = fl_json_doc("diff");
 
-		json_object_set_new(sum, "agree", json_integer(c[DIFF_AGREE]));
-		json_object_set_new(sum, "disagree", json_integer(c[DIFF_DISAGREE]));
-		json_object_set_new(sum, "skipped", json_integer(c[DIFF_SKIP]));
-		json_object_set_new(sum, "errors", json_integer(c[DIFF_ERROR]));
 		json_object_set_new(doc, "scenarios", json_incref(o->arr));
-		json_object_set_new(doc, "summary", sum);
-		json_dumpf(doc, stdout, JSON_INDENT(2));
-		putchar('\n');
-		json_decref(doc);
+		json_object_set_new(doc, "summary", fl_json_summary(c[DIFF_AGREE], c[DIFF_DISAGREE],
+				    c[DIFF_SKIP], c[DIFF_ERROR]));
+		fl_json_print(doc, false);
 		return;
 	}
 	printf("\n%u agree, %u disagree, %u skipped%s\n", c[DIFF_AGREE], c[DIFF_DISAGREE],

@@ -27,6 +27,7 @@
 #include <faultline/explore.h>
 
 #include "cli/cli.h"
+#include "cli/output.h"
 
 struct explore_cli {
 	struct fl_explore_opts o;
@@ -94,9 +95,11 @@ static json_t *cases_json(const struct fl_explore *e)
 	return a;
 }
 
+static uint64_t failures(const struct fl_explore *e);
+
 static void print_json(const struct fl_explore *e, const struct explore_report *r)
 {
-	json_t *doc = json_object(), *counts = json_object(), *small = json_object();
+	json_t *doc = fl_json_doc("explore"), *counts = json_object(), *small = json_object();
 	unsigned c;
 
 	json_object_set_new(doc, "file", json_string(r->file));
@@ -121,11 +124,11 @@ static void print_json(const struct fl_explore *e, const struct explore_report *
 					    json_integer((json_int_t)s));
 	}
 	json_object_set_new(doc, "counts", counts);
+	json_object_set_new(doc, "summary", fl_json_summary(e->counts[FL_CLASS_PASS], failures(e),
+			    e->counts[FL_CLASS_UNSUPPORTED], e->counts[FL_CLASS_ERROR]));
 	json_object_set_new(doc, "smallest", small);
 	json_object_set_new(doc, "cases", cases_json(e));
-	json_dumpf(doc, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	putchar('\n');
-	json_decref(doc);
+	fl_json_print(doc, true);
 }
 
 /* ---- text ---- */

@@ -21,6 +21,7 @@
 #include <faultline/run.h>
 
 #include "cli/gallery.h"
+#include "cli/output.h"
 
 enum run_format { FMT_TRACE, FMT_QUIET, FMT_JSON, FMT_KTAP, FMT_TABLE };
 
@@ -72,96 +73,6 @@ static void print_trace(const struct fl_run *run, const char *file)
 			printf("         | %s\n", s->trace[j]);
 	}
 	printf("%s  %s: %s\n\n", fl_verdict_name(run->verdict), file, run->reason);
-}
-
-/* ---- JSON (jansson) ---- */
-
-static json_t *step_json(const struct fl_run *run, const struct fl_step *s)
-{
-	char text[200];
-	json_t *o = json_object(), *tr = json_array();
-	unsigned j;
-
-	json_object_set_new(o, "line", json_integer(s->st->line));
-	json_object_set_new(o, "statement", json_string(fl_step_text(run, s, text, sizeof(text))));
-	if (s->is_expect) {
-		json_object_set_new(o, "held", json_boolean(s->held));
-		if (!s->held)
-			json_object_set_new(o, "seen", json_string(s->seen));
-	}
-	if (s->obs.has_ret)
-		json_object_set_new(o, "ret", json_integer(s->obs.ret));
-	if (s->obs.err)
-		json_object_set_new(o, "errno", json_integer(s->obs.err));
-	if (s->obs.sig.sig) {
-		json_object_set_new(o, "signal", json_integer(s->obs.sig.sig));
-		json_object_set_new(o, "si_code", json_integer(s->obs.sig.code));
-		json_object_set_new(o, "si_addr", json_integer((json_int_t)s->obs.sig.addr));
-	}
-	if (s->obs.summary[0])
-		json_object_set_new(o, "summary", json_string(s->obs.summary));
-	if (s->rc)
-		json_object_set_new(o, "error", json_string(s->obs.why));
-	for (j = 0; j < s->ntrace; j++)
-		json_array_append_new(tr, json_string(s->trace[j]));
-	json_object_set_new(o, "trace", tr);
-	return o;
-}
-
-static json_t *run_json(const struct fl_run *run, const char *file)
-{
-	char kv[32];
-	json_t *o = json_object(), *st = json_array();
-	unsigned i;
-
-	json_object_set_new(o, "file", json_string(file));
-	json_object_set_new(o, "kernel", json_string(fl_kver_format(run->kver, kv, sizeof(kv))));
-	json_object_set_new(o, "arch", json_string(fl_arch(run->arch)->name));
-	json_object_set_new(o, "backend", json_string(run->backend));
-	json_object_set_new(o, "verdict", json_string(fl_verdict_name(run->verdict)));
-	json_object_set_new(o, "reason", json_string(run->reason));
-	json_object_set_new(o, "expectations", json_integer(run->expects));
-	json_object_set_new(o, "failed", json_integer(run->failed));
-	for (i = 0; i < run->nsteps; i++)
-		json_array_append_new(st, step_json(run, &run->steps[i]));
-	json_object_set_new(o, "statements", st);
-	return o;
-}
-
-/* ---- KTAP v1, as KUnit prints it: one subtest per scenario ---- */
-
-static void print_ktap(const struct fl_run *run, const char *file, unsigned n)
-{
-	char text[200];
-	unsigned i, k = 0;
-
-	printf("    KTAP version 1\n    # Subtest: %s\n    1..%u\n", file,
-	       run->expects ? run->expects : 1);
-	for (i = 0; i < run->nsteps; i++) {
-		const struct fl_step *s = &run->steps[i];
-
-		if (!s->is_expect)
-			continue;
-		printf("    %sok %u line %u: %s\n", s->held ? "" : "not ", ++k,
-		       s->st->line, fl_step_text(run, s, text, sizeof(text)));
-		if (!s->held)
-			printf("    # seen: %s\n", s->seen);
-	}
-	if (!run->expects)
-		printf("    %sok 1 runs%s%s\n",
-		       run->verdict == FL_VERDICT_ERROR ? "not " : "",
-		       run->verdict == FL_VERDICT_UNSUPPORTED ? " # SKIP " : "",
-		       run->verdict == FL_VERDICT_UNSUPPORTED ? run->reason : "");
-	switch (run->verdict) {
-	case FL_VERDICT_PASS:
-		printf("ok %u %s\n", n, file);
-		break;
-	case FL_VERDICT_UNSUPPORTED:
-		printf("ok %u %s # SKIP %s\n", n, file, run->reason);
-		break;
-	default:
-		printf("# %s\nnot ok %u %s\n", run->reason, n, file);
-	}
 }
 
 /* ---- the gallery table ---- */
@@ -354,7 +265,7 @@ static int tally_exit(const struct tally *t)
 static void print_header(const struct run_opts *o, const struct table *t, int nfiles)
 {
 	if (o->fmt == FMT_KTAP)
-		printf("KTAP version 1\n1..%d\n", nfiles);
+		fl_ktap_begin((unsigned)nfiles);
 	else if (o->fmt == FMT_TABLE)
 		printf("%-*s %-*s %-8s %-12s %-12s %s\n", t->wstory, "story", t->wfile, "file",
 		       "kernel", "arch", "verdict", "summary");
@@ -372,8 +283,8 @@ static enum fl_verdict print_one(const struct run_opts *o, const struct table *t
 		fl_cli_puts_clean(stdout, fl_cli_file_name(file));
 		printf(": %s\n", run->reason);
 		break;
-	case FMT_JSON: json_array_append_new(arr, run_json(run, fl_cli_file_name(file))); break;
-	case FMT_KTAP: print_ktap(run, file, (unsigned)i + 1); break;
+	case FMT_JSON: json_array_append_new(arr, fl_json_run(run, fl_cli_file_name(file))); break;
+	case FMT_KTAP: fl_ktap_file(run, file, (unsigned)i + 1); break;
 	case FMT_TABLE: return table_row(t, i, file, sc, run, sc->nvars && !o->has_case);
 	}
 	return run->verdict;
@@ -384,17 +295,14 @@ static void print_summary(const struct run_opts *o, const struct tally *t, json_
 	const unsigned *c = t->counts;
 
 	if (o->fmt == FMT_JSON) {
-		json_t *doc = json_object(), *sum = json_object();
+		json_t *doc = fl_json_doc("run");
 
-		json_object_set_new(sum, "pass", json_integer(c[FL_VERDICT_PASS]));
-		json_object_set_new(sum, "fail", json_integer(c[FL_VERDICT_FAIL]));
-		json_object_set_new(sum, "unsupported", json_integer(c[FL_VERDICT_UNSUPPORTED]));
-		json_object_set_new(sum, "error", json_integer(c[FL_VERDICT_ERROR]));
 		json_object_set_new(doc, "scenarios", arr);
-		json_object_set_new(doc, "summary", sum);
-		json_dumpf(doc, stdout, JSON_INDENT(2));
-		putchar('\n');
-		json_decref(doc);
+		json_object_set_new(doc, "summary", fl_json_summary(c[FL_VERDICT_PASS],
+				    c[FL_VERDICT_FAIL], c[FL_VERDICT_UNSUPPORTED], c[FL_VERDICT_ERROR]));
+		fl_json_print(doc, false);
+	} else if (o->fmt == FMT_KTAP) {
+		fl_ktap_end(c);
 	} else if (o->fmt == FMT_TABLE || o->fmt == FMT_QUIET) {
 		printf("\n%u passed, %u failed, %u unsupported, %u errors\n",
 		       c[0], c[1], c[2], c[3]);

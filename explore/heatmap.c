@@ -150,20 +150,60 @@ static void xml_text(FILE *f, const char *text)
 	}
 }
 
-/* At most about ten tick labels along an axis of N values. */
-static uint64_t tick_every(uint64_t n)
+/*
+ * The value distance between tick labels on the axis of variable V: the
+ * variable's step doubled until at most about ten labels fit, so that the
+ * labels fall on round byte counts (0, 16, 32, ... or 0, 512, 1024, ...)
+ * rather than every (n+9)/10-th value (0, 13, 26, ...).
+ */
+static int64_t tick_step(const struct fl_explore *e, int v, uint64_t n)
 {
-	return n > 10 ? (n + 9) / 10 : 1;
+	const struct fl_sc_var *var = &e->sc->vars[v];
+	uint64_t step = var->step ? (uint64_t)var->step : 1, span = step * (n ? n - 1 : 0);
+	uint64_t t = step;
+
+	while (span / t > 10 && t < ((uint64_t)1 << 62))
+		t *= 2;
+	return (int64_t)t;
+}
+
+/* The labels of one axis: every T in value, aligned to multiples of T if any. */
+struct ticks {
+	int64_t t;
+	uint64_t every;         /* in indices, when no value is a multiple of t */
+	bool aligned;
+};
+
+static void axis_ticks(const struct fl_explore *e, int v, uint64_t n, struct ticks *tk)
+{
+	int64_t step = e->sc->vars[v].step ? e->sc->vars[v].step : 1;
+	uint64_t k;
+
+	tk->t = tick_step(e, v, n);
+	tk->every = (uint64_t)(tk->t / step);
+	tk->aligned = false;
+	for (k = 0; k < n && k <= tk->every && !tk->aligned; k++)
+		tk->aligned = fl_space_value(&e->space, (unsigned)v, k) % tk->t == 0;
+}
+
+static bool is_tick(const struct fl_explore *e, int v, const struct ticks *tk, uint64_t i)
+{
+	if (!tk->aligned)
+		return i % tk->every == 0;
+	return fl_space_value(&e->space, (unsigned)v, i) % tk->t == 0;
 }
 
 static void svg_axes(FILE *f, const struct fl_explore *e, const struct grid *g,
 		     unsigned cw, unsigned ch)
 {
-	uint64_t i, every;
+	struct ticks tk;
+	uint64_t i;
 
-	every = tick_every(g->cols);
-	for (i = 0; g->xvar >= 0 && i < g->cols; i += every)
-		fprintf(f, "<text x=\"%llu\" y=\"%llu\" font-size=\"10\" text-anchor=\"middle\">%lld</text>\n",
+	if (g->xvar >= 0)
+		axis_ticks(e, g->xvar, g->cols, &tk);
+	for (i = 0; g->xvar >= 0 && i < g->cols; i++)
+		if (is_tick(e, g->xvar, &tk, i))
+			fprintf(f, "<text x=\"%llu\" y=\"%llu\" font-size=\"10\" text-anchor=\"middle\">%lld</text>\n",
 			(unsigned long long)(SVG_LEFT + i * cw + cw / 2),
 			(unsigned long long)(SVG_TOP + g->rows * ch + 14),
 			(long long)fl_space_value(&e->space, (unsigned)g->xvar, i));
@@ -174,9 +214,11 @@ static void svg_axes(FILE *f, const struct fl_explore *e, const struct grid *g,
 		xml_text(f, var_name(e, g->xvar));
 		fputs("</text>\n", f);
 	}
-	every = tick_every(g->rows);
-	for (i = 0; g->yvar >= 0 && i < g->rows; i += every)
-		fprintf(f, "<text x=\"%d\" y=\"%llu\" font-size=\"10\" text-anchor=\"end\">%lld</text>\n",
+	if (g->yvar >= 0)
+		axis_ticks(e, g->yvar, g->rows, &tk);
+	for (i = 0; g->yvar >= 0 && i < g->rows; i++)
+		if (is_tick(e, g->yvar, &tk, i))
+			fprintf(f, "<text x=\"%d\" y=\"%llu\" font-size=\"10\" text-anchor=\"end\">%lld</text>\n",
 			SVG_LEFT - 4, (unsigned long long)(SVG_TOP + i * ch + ch / 2 + 4),
 			(long long)fl_space_value(&e->space, (unsigned)g->yvar, i));
 	if (g->yvar >= 0) {

@@ -8,8 +8,10 @@ have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok
 # clang only recommends it, and recommends are not installed.  python3:
 # tests/cli/run.sh validates `faultline run --json` with its json module.
 # parallel: tests/cli/explore.sh runs explore shards under GNU parallel.
+# python3-jsonschema: tests/cli/json.sh validates the JSON outputs against
+# docs/faultline.schema.json.
 for p in cmake gcc clang libclang-rt-dev make pkg-config libcmocka-dev \
-	 libjansson-dev libxxhash-dev python3 parallel; do
+	 libjansson-dev libxxhash-dev python3 python3-jsonschema parallel; do
   have_pkg "$p" || need="$need $p"
 done
 [ -z "$need" ] && exit 0

@@ -42,7 +42,7 @@ grep -q "^DIFFER $tmp/slow.fl: " "$tmp/out" || bad "no DIFFER line: $(cat "$tmp/
 grep -Eq '^ +[23]  (mmap|store) big 67108864 .* +runs +ran +host backend: line [23]: process p did not answer within 1 ms' "$tmp/out" ||
 	bad "no side-by-side line: $(cat "$tmp/out")"
 FAULTLINE_HOST_TIMEOUT_MS=1 "$fl" diff --json "$tmp/slow.fl" >"$tmp/json"
-grep -q '"disagree": 1' "$tmp/json" || bad "json summary: $(cat "$tmp/json")"
+grep -q '"fail": 1' "$tmp/json" || bad "json summary: $(cat "$tmp/json")"
 grep -q '"what": "runs"' "$tmp/json" || bad "json difference: $(cat "$tmp/json")"
 
 # 4. A wrong expectation: the host run says FAIL, exit 1.

@@ -100,6 +100,13 @@ python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); d["file"]=sys.argv[
 	"$tmp/s0.json" "$tmp/evil.fl" >"$tmp/evil.json"
 "$fl" merge -s "$tmp/sweep.fl" "$tmp/evil.json" >"$tmp/out" 2>&1
 grep -q "$(printf '\033')" "$tmp/out" && bad "merge echoed the bytes of a file a result names"
+# 4c. Heatmap ticks at round byte counts: 0, 16, ..., 128 on both axes of a
+#     0..128 x 0..128 space, not every thirteenth value.
+"$fl" explore --no-minimise --svg "$tmp/h.svg" scenarios/audits/rutland-x86_64-to.fl >/dev/null
+ticks=$(grep -o 'font-size="10" text-anchor="middle">[-0-9]*<' "$tmp/h.svg" | sed 's/.*">//; s/<//' | tr '\n' ' ')
+[ "$ticks" = "0 16 32 48 64 80 96 112 128 " ] || bad "x ticks '$ticks', want 0 16 ... 128"
+ticks=$(grep -o 'font-size="10" text-anchor="end">[-0-9]*<' "$tmp/h.svg" | sed 's/.*">//; s/<//' | tr '\n' ' ')
+[ "$ticks" = "0 16 32 48 64 80 96 112 128 " ] || bad "y ticks '$ticks', want 0 16 ... 128"
 # GNU parallel is installed by scripts/install-deps.sh: no silent skip.
 command -v parallel >/dev/null 2>&1 || bad "GNU parallel is not installed (make deps)"
 parallel --will-cite "$fl" explore --json --shard {}/3 "$tmp/sweep.fl" '>' "$tmp/p{}.json" ::: 0 1 2
