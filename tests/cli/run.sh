@@ -69,6 +69,14 @@ grep -q "ran case 0 of the 20 cases of its vary space; 'faultline explore $tmp/s
 "$fl" run --case 12 -q "$tmp/sweep.fl" >"$tmp/out" 2>"$tmp/err"
 [ $? -eq 1 ] && [ ! -s "$tmp/err" ] || bad "run --case 12: want exit 1 and no note: $(cat "$tmp/err")"
 
+# ---- `make run`: the table is the first screen, the build one line ----
+make --no-print-directory run BUILD="$(dirname "$fl")" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+[ $rc -eq 0 ] || bad "make run: exit $rc: $(head -c 300 "$tmp/err")"
+head -n 1 "$tmp/out" | grep -q '^story  *file  *kernel  *arch  *verdict  *summary$' ||
+	bad "make run: the first line is not the table's header: '$(head -n 1 "$tmp/out")'"
+[ "$(wc -l <"$tmp/err")" -le 1 ] || bad "make run: more than one line besides the table: $(head -c 300 "$tmp/err")"
+
 # ---- examples: PASS, or exit 3 with one "not modelled yet" reason ----
 for f in examples/*.fl; do
 	"$fl" run -q "$f" >"$tmp/out" 2>"$tmp/err"
