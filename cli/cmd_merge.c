@@ -123,8 +123,11 @@ static int read_cases(struct merged *m, json_t *doc, const char *path)
 static int read_one(struct merged *m, const char *path)
 {
 	json_error_t jerr;
-	json_t *doc = json_load_file(path, 0, &jerr);
+	bool is_stdin = !strcmp(path, "-");    /* '-' is standard input, as everywhere */
+	json_t *doc = is_stdin ? json_loadf(stdin, 0, &jerr) : json_load_file(path, 0, &jerr);
 	int rc = FL_EXIT_OK;
+
+	path = fl_cli_file_name(path);
 
 	if (!doc || !json_is_array(json_object_get(doc, "cases"))) {
 		fl_cli_error("merge: %s: %s", path, doc ? "not an explore --json result (no cases)" :

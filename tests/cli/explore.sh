@@ -68,6 +68,8 @@ cmp -s "$tmp/j1.json" "$tmp/j2.json" || bad "-j1 and -j2 differ"
 "$fl" explore --json --shard 1/2 "$tmp/sweep.fl" >"$tmp/s1.json"
 "$fl" merge --json "$tmp/s0.json" "$tmp/s1.json" --scenario "$tmp/sweep.fl" >"$tmp/merged.json"
 cmp -s "$tmp/j1.json" "$tmp/merged.json" || bad "merged shards differ from one run"
+"$fl" merge --json -s "$tmp/sweep.fl" - "$tmp/s1.json" <"$tmp/s0.json" >"$tmp/merged2.json"
+cmp -s "$tmp/j1.json" "$tmp/merged2.json" || bad "merge of '-' (standard input) and a file differs from one run"
 "$fl" merge --json -s "$tmp/sweep.fl" "$tmp/s0.json" >/dev/null 2>"$tmp/err"
 grep -q '1 of 2 shards not given (1/2)' "$tmp/err" || bad "a missing shard is not reported: $(cat "$tmp/err")"
 "$fl" merge --scenario="$tmp/sweep.fl" "$tmp/s1.json" "$tmp/s0.json" | grep -q '^livelock: smallest case' ||
