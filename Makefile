@@ -29,7 +29,7 @@ build: $(BUILD)/CMakeCache.txt
 # explored, every case, and judged by the counts its `#: cases` line states
 # (docs/scenario-language.md, "Table lines").
 run: build
-	@./$(BUILD)/faultline run --table scenarios/*/*.fl
+	@$(BUILD)/faultline run --table scenarios/*/*.fl
 
 test: test-unit test-asan test-clang test-fuzz
 
