@@ -83,6 +83,15 @@ int fl_import_iovec(struct fl_world *w, enum fl_iter_dir dir,
 		    const struct fl_iovec *iov, unsigned long nr_segs,
 		    struct fl_iov_iter *i);
 
+/*
+ * What pipe_read, pipe_write and vmsplice do first: no pipe is -EBADF,
+ * then fl_import_iovec into I.  0 or -errno; the caller returns 0 for an
+ * empty iovec (nothing to move, the pipe is not looked at).
+ */
+int fl_pipe_import_iovec(struct fl_world *w, struct fl_pipe *pipe,
+			 enum fl_iter_dir dir, const struct fl_iovec *iov,
+			 unsigned long nr_segs, struct fl_iov_iter *i);
+
 /* filemap_read: copy from FILE at *POS into I; *POS advances by the result. */
 long fl_filemap_read(struct fl_world *w, struct fl_file *file, uint64_t *pos,
 		     struct fl_iov_iter *i);

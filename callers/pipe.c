@@ -177,6 +177,15 @@ static void pipe_read_check_leak(struct fl_world *w, const struct fl_pipe *pipe,
 		 buf->folio->writer, buf->folio->wgen);
 }
 
+int fl_pipe_import_iovec(struct fl_world *w, struct fl_pipe *pipe,
+			 enum fl_iter_dir dir, const struct fl_iovec *iov,
+			 unsigned long nr_segs, struct fl_iov_iter *i)
+{
+	if (!pipe)
+		return -EBADF;
+	return fl_import_iovec(w, dir, iov, nr_segs, i);
+}
+
 long fl_pipe_read(struct fl_world *w, struct fl_pipe *pipe,
 		  const struct fl_iovec *iov, unsigned long nr_segs)
 {
@@ -187,16 +196,12 @@ long fl_pipe_read(struct fl_world *w, struct fl_pipe *pipe,
 	long ret = 0;
 	int err;
 
-	if (!pipe)
-		return -EBADF;
-	/* A pipe exists: fl_pipe_create made the state. */
-	cs->leaked = false;
-	err = fl_import_iovec(w, FL_ITER_DEST, iov, nr_segs, &i);
-	if (err)
+	err = fl_pipe_import_iovec(w, pipe, FL_ITER_DEST, iov, nr_segs, &i);
+	if (pipe)    /* a pipe exists: fl_pipe_create made the state */
+		cs->leaked = false;
+	if (err || !i.count)
 		return err;
 	total_len = i.count;
-	if (!total_len)
-		return 0;
 	while (!pipe_empty(pipe)) {
 		struct fl_pipe_buffer *buf = pipe_buf(pipe, pipe->tail);
 		size_t chars = buf->len < total_len ? buf->len : total_len;
@@ -264,13 +269,9 @@ long fl_pipe_write(struct fl_world *w, struct fl_pipe *pipe,
 	long ret = 0;
 	int err;
 
-	if (!pipe)
-		return -EBADF;
-	err = fl_import_iovec(w, FL_ITER_SOURCE, iov, nr_segs, &i);
-	if (err)
+	err = fl_pipe_import_iovec(w, pipe, FL_ITER_SOURCE, iov, nr_segs, &i);
+	if (err || !i.count)
 		return err;
-	if (!i.count)
-		return 0;
 	chars = i.count & (FL_PAGE_SIZE - 1);
 	if (chars && !pipe_empty(pipe)) {
 		ret = pipe_write_merge(w, pipe, &i, chars);

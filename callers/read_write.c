@@ -115,25 +115,7 @@ int fl_import_iovec(struct fl_world *w, enum fl_iter_dir dir,
 		}
 		total += iov[seg].len;
 	}
-#if SIZE_MAX / 2 == INT64_MAX
-	/*
-	 * fl_iov_iter_init's checks are the ones just made (at most
-	 * FL_UIO_MAXIOV segments, each length and the total at most
-	 * SIZE_MAX / 2 == INT64_MAX, count == total), so only a NULL I
-	 * can fail there: set the iterator up without walking the
-	 * segments a second time.
-	 */
-	if (!i)
-		return -EINVAL;
-	i->dir = dir;
-	i->iov = iov;
-	i->nr_segs = nr_segs;
-	i->iov_offset = 0;
-	i->count = total;
-	return 0;
-#else
 	return fl_iov_iter_init(i, dir, iov, nr_segs, total);
-#endif
 }
 
 /* vfs_iter_read on a file at *POS (the open file's or pread's offset). */

@@ -166,13 +166,9 @@ long fl_vmsplice(struct fl_world *w, struct fl_pipe *pipe,
 	long ret;
 	int err;
 
-	if (!pipe)
-		return -EBADF;
-	err = fl_import_iovec(w, FL_ITER_SOURCE, iov, nr_segs, &i);
-	if (err)
+	err = fl_pipe_import_iovec(w, pipe, FL_ITER_SOURCE, iov, nr_segs, &i);
+	if (err || !i.count)
 		return err;
-	if (!i.count)
-		return 0;
 	/* wait_for_space, as for O_NONBLOCK. */
 	if (pipe->head - pipe->tail >= FL_PIPE_BUFFERS) {
 		fl_trace(w, "vmsplice: %s is full: -EAGAIN (the model's pipes do not block)",

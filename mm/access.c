@@ -451,31 +451,51 @@ fl_pte_t *fl_poke_pte(struct fl_world *w, struct fl_vma *vma, fl_addr_t addr)
 	return pte;
 }
 
-int fl_poke(struct fl_world *w, struct fl_mm *mm, fl_addr_t addr,
-	    const void *src, size_t len)
+int fl_for_each_page_piece(struct fl_world *w, struct fl_mm *mm, fl_addr_t addr,
+			   size_t len, const char *what, fl_page_piece_fn fn,
+			   void *arg)
 {
 	size_t done = 0;
+	int ret;
 
-	if (!mm || (!src && len))
-		return fl_error(w, -EINVAL, "poke: no mm or no data");
 	while (done < len) {
 		fl_addr_t at = addr + done;
 		size_t off = FL_PAGE_OFFSET(at);
 		size_t n = len - done < FL_PAGE_SIZE - off ? len - done : FL_PAGE_SIZE - off;
 		struct fl_vma *vma = fl_vma_lookup(mm, at);
-		fl_pte_t *pte;
 
 		if (!vma || at < addr)
-			return fl_error(w, -EFAULT, "poke: no mapping at 0x%llx",
+			return fl_error(w, -EFAULT, "%s: no mapping at 0x%llx", what,
 					(unsigned long long)at);
-		pte = fl_poke_pte(w, vma, at);
-		if (!pte)
-			return -EFAULT;
-		memcpy(fl_frame_mut(w, pte->folio->frame) + off, (const uint8_t *)src + done, n);
-		mark_written(pte);
+		ret = fn(w, vma, at, done, n, arg);
+		if (ret)
+			return ret;
 		done += n;
 	}
 	return 0;
+}
+
+static int poke_piece(struct fl_world *w, struct fl_vma *vma, fl_addr_t at,
+		      size_t done, size_t n, void *src)
+{
+	fl_pte_t *pte = fl_poke_pte(w, vma, at);
+
+	if (!pte)
+		return -EFAULT;
+	memcpy(fl_frame_mut(w, pte->folio->frame) + FL_PAGE_OFFSET(at),
+	       (const uint8_t *)src + done, n);
+	mark_written(pte);
+	return 0;
+}
+
+int fl_poke(struct fl_world *w, struct fl_mm *mm, fl_addr_t addr,
+	    const void *src, size_t len)
+{
+	if (!mm || (!src && len))
+		return fl_error(w, -EINVAL, "poke: no mm or no data");
+	/* The walk only reads SRC: the cast drops a const it keeps. */
+	return fl_for_each_page_piece(w, mm, addr, len, "poke", poke_piece,
+				      (void *)(uintptr_t)src);
 }
 
 /* The bytes the page of ADDR holds without faulting; NULL reads as zeros. */
@@ -498,29 +518,22 @@ static const uint8_t *peek_page(struct fl_world *w, struct fl_mm *mm,
 	return folio ? fl_frame(w, folio->frame) : NULL;
 }
 
+static int peek_piece(struct fl_world *w, struct fl_vma *vma, fl_addr_t at,
+		      size_t done, size_t n, void *dst)
+{
+	const uint8_t *page = peek_page(w, vma->mm, vma, at);
+
+	if (page)
+		memcpy((uint8_t *)dst + done, page + FL_PAGE_OFFSET(at), n);
+	else
+		memset((uint8_t *)dst + done, 0, n);
+	return 0;
+}
+
 int fl_peek(struct fl_world *w, struct fl_mm *mm, fl_addr_t addr,
 	    void *dst, size_t len)
 {
-	size_t done = 0;
-
 	if (!mm || (!dst && len))
 		return fl_error(w, -EINVAL, "peek: no mm or no buffer");
-	while (done < len) {
-		fl_addr_t at = addr + done;
-		size_t off = FL_PAGE_OFFSET(at);
-		size_t n = len - done < FL_PAGE_SIZE - off ? len - done : FL_PAGE_SIZE - off;
-		struct fl_vma *vma = fl_vma_lookup(mm, at);
-		const uint8_t *page;
-
-		if (!vma || at < addr)
-			return fl_error(w, -EFAULT, "peek: no mapping at 0x%llx",
-					(unsigned long long)at);
-		page = peek_page(w, mm, vma, at);
-		if (page)
-			memcpy((uint8_t *)dst + done, page + off, n);
-		else
-			memset((uint8_t *)dst + done, 0, n);
-		done += n;
-	}
-	return 0;
+	return fl_for_each_page_piece(w, mm, addr, len, "peek", peek_piece, dst);
 }

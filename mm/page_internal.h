@@ -54,6 +54,18 @@ unsigned __fl_handle_mm_fault(struct fl_world *w, struct fl_vma *vma,
  * checks or hooks; NULL with -EFAULT in fl_world_error (mm/access.c).
  */
 fl_pte_t *fl_poke_pte(struct fl_world *w, struct fl_vma *vma, fl_addr_t addr);
+/*
+ * FN on each piece [at, at + n) of [addr, addr + len) that lies in one
+ * page of MM, in order, with the piece's VMA and the DONE bytes before it.
+ * A piece without a VMA, or a range that wraps, is -EFAULT with "WHAT: no
+ * mapping at ADDR"; otherwise the first non-zero return of FN, or 0
+ * (poke, peek and tag: mm/access.c, mm/tag.c).
+ */
+typedef int (*fl_page_piece_fn)(struct fl_world *w, struct fl_vma *vma,
+				fl_addr_t at, size_t done, size_t n, void *arg);
+int fl_for_each_page_piece(struct fl_world *w, struct fl_mm *mm, fl_addr_t addr,
+			   size_t len, const char *what, fl_page_piece_fn fn,
+			   void *arg);
 /* Can the access WRITE be done through PTE without a fault? */
 bool fl_pte_allows(const fl_pte_t *pte, bool write);
 

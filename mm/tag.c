@@ -48,33 +48,30 @@ static int tag_page(struct fl_world *w, struct fl_folio *folio, size_t off,
 	return 0;
 }
 
+static int tag_piece(struct fl_world *w, struct fl_vma *vma, fl_addr_t at,
+		     size_t done, size_t n, void *tag)
+{
+	fl_pte_t *pte = fl_poke_pte(w, vma, at);
+	int ret;
+
+	(void)done;
+	if (!pte)
+		return -EFAULT;
+	ret = tag_page(w, pte->folio, FL_PAGE_OFFSET(at), n, *(unsigned *)tag);
+	if (ret)
+		return fl_error(w, ret, "tag: out of memory");
+	return 0;
+}
+
 int fl_tag(struct fl_world *w, struct fl_mm *mm, fl_addr_t addr, size_t len,
 	   unsigned tag)
 {
-	size_t done = 0;
 	int ret = tag_check_args(w, addr, len, tag);
 
 	if (ret)
 		return ret;
 	if (!mm)
 		return fl_error(w, -EINVAL, "tag: no mm");
-	while (done < len) {
-		fl_addr_t at = addr + done;
-		size_t off = FL_PAGE_OFFSET(at);
-		size_t n = len - done < FL_PAGE_SIZE - off ? len - done : FL_PAGE_SIZE - off;
-		struct fl_vma *vma = fl_vma_lookup(mm, at);
-		fl_pte_t *pte;
-
-		if (!vma)
-			return fl_error(w, -EFAULT, "tag: no mapping at 0x%llx",
-					(unsigned long long)at);
-		pte = fl_poke_pte(w, vma, at);
-		if (!pte)
-			return -EFAULT;
-		ret = tag_page(w, pte->folio, off, n, tag);
-		if (ret)
-			return fl_error(w, ret, "tag: out of memory");
-		done += n;
-	}
-	return 0;
+	/* tag_check_args refused a wrapping range: the walk's check never fires. */
+	return fl_for_each_page_piece(w, mm, addr, len, "tag", tag_piece, &tag);
 }
