@@ -95,6 +95,12 @@ void *fl_zalloc(struct fl_world *w, size_t size)
 	struct fl_arena_hdr *h = arena_hdr(w);
 	void *p;
 
+	if (fl_alloc_fails(w)) {
+		fl_error(w, -ENOMEM, "model arena: allocation %lu failed (injected)",
+			 w->alloc_seen);
+		return NULL;
+	}
+	h->state.arena_live += bytes;
 	if (c >= 0 && h->free[c]) {
 		p = h->free[c];
 		h->free[c] = h->free[c]->next;
@@ -106,6 +112,7 @@ void *fl_zalloc(struct fl_world *w, size_t size)
 	size_t at = (w->arena_used + align - 1) & ~(align - 1);
 
 	if (at + bytes > w->arena_bytes || at + bytes < at) {
+		h->state.arena_live -= bytes;
 		fl_error(w, -ENOMEM, "model arena exhausted (%zu bytes reserved)",
 			 w->arena_bytes);
 		return NULL;
@@ -129,6 +136,7 @@ void fl_free(struct fl_world *w, void *p, size_t size)
 	if (!p)
 		return;
 	c = arena_class(size ? size : 1);
+	arena_hdr(w)->state.arena_live -= c < 0 ? (size + 63) & ~(size_t)63 : class_size(c);
 	if (c < 0)
 		return;
 	b->next = arena_hdr(w)->free[c];

@@ -61,7 +61,8 @@ static int journal_save(struct fl_world *w, uint32_t frame)
 
 	if (s->journal_len == s->journal_cap) {
 		size_t cap = s->journal_cap ? s->journal_cap * 2 : 64;
-		void *j = realloc(s->journal, cap * sizeof(*s->journal));
+		void *j = fl_alloc_fails(w) ? NULL :
+			  realloc(s->journal, cap * sizeof(*s->journal));
 		if (!j)
 			return -ENOMEM;
 		s->journal = j;
@@ -96,6 +97,11 @@ uint32_t fl_frame_alloc(struct fl_world *w)
 	struct fl_state *st = fl_state(w);
 	uint32_t f;
 
+	if (fl_alloc_fails(w)) {
+		fl_error(w, -ENOMEM, "page frame: allocation %lu failed (injected)",
+			 w->alloc_seen);
+		return 0;
+	}
 	if (st->frame_free) {
 		f = st->frame_free;
 		memcpy(&st->frame_free, fl_frame(w, f), sizeof(uint32_t));

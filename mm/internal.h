@@ -41,6 +41,7 @@ struct fl_state {
 	uint32_t frame_next;          /* never-used frames start here */
 	uint32_t frame_free;          /* free list head, linked through frames */
 	uint32_t frames_in_use;
+	size_t arena_live;            /* bytes of arena blocks not freed */
 };
 
 struct fl_state *fl_state(struct fl_world *w);
@@ -59,8 +60,6 @@ void fl_vma_free(struct fl_world *w, struct fl_vma *vma);
 void fl_vma_link(struct fl_mm *mm, struct fl_vma *vma);
 void fl_vma_unlink(struct fl_mm *mm, struct fl_vma *vma);
 struct fl_vma *fl_vma_first(struct fl_mm *mm);
-/* Invariant 1 of mm.h plus the AVL balance; 0 or -EUCLEAN (fl_error). */
-int fl_vma_tree_check(struct fl_world *w, struct fl_mm *mm);
 /*
  * Added by the VMA half.  Every VMA must come from fl_vma_alloc(): the tree
  * keeps a gap summary behind struct fl_vma.  After changing vma->start or
@@ -111,9 +110,15 @@ void fl_uffd_hook_unmap(struct fl_world *w, struct fl_mm *mm, fl_addr_t start,
 /* MADV_DONTNEED / MADV_REMOVE of [start, end) in VMA: REMOVE events. */
 void fl_uffd_hook_remove(struct fl_world *w, struct fl_vma *vma, fl_addr_t start,
 			 fl_addr_t end);
-/* fork: the child's copy DST of SRC (dup_userfaultfd), then the FORK events. */
-void fl_uffd_hook_fork_vma(struct fl_world *w, struct fl_vma *src, struct fl_vma *dst);
+/*
+ * fork: the child's copy DST of SRC (dup_userfaultfd: 0 or -ENOMEM), then
+ * the FORK events; or, when the fork failed after some copies, their undoing
+ * (dup_userfaultfd_fail).
+ */
+int fl_uffd_hook_fork_vma(struct fl_world *w, struct fl_vma *src, struct fl_vma *dst);
 void fl_uffd_hook_fork_done(struct fl_world *w, struct fl_process *parent,
+			    struct fl_process *child);
+void fl_uffd_hook_fork_fail(struct fl_world *w, struct fl_process *parent,
 			    struct fl_process *child);
 /* mremap moved [from, from + len) to TO, now VMA: REMAP events. */
 void fl_uffd_hook_remap(struct fl_world *w, struct fl_vma *vma, fl_addr_t from,

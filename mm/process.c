@@ -212,10 +212,29 @@ static int fork_vma(struct fl_world *w, struct fl_vma *vma, struct fl_mm *dst_mm
 	new->pgoff = vma->pgoff;
 	new->mm = dst_mm;
 	fl_vma_link(dst_mm, new);
-	fl_uffd_hook_fork_vma(w, vma, new);   /* dup_userfaultfd */
+	if (fl_uffd_hook_fork_vma(w, vma, new))   /* dup_userfaultfd */
+		return -ENOMEM;
 	if ((vma->flags & (FL_VM_SHARED | FL_VM_WIPEONFORK)))
 		return 0;
 	return fl_walk_ptes(w, src_mm, vma->start, vma->end, fork_copy_one, &fc);
+}
+
+/*
+ * A child whose fork failed never ran: copy_process() frees it, and no
+ * trace of it stays (its pid is spent: pids are allocated cyclically).
+ * P has exited, so it is not current.
+ */
+static void process_forget(struct fl_world *w, struct fl_process *p)
+{
+	struct fl_process **link;
+
+	for (link = &fl_state(w)->procs; *link; link = &(*link)->next) {
+		if (*link == p) {
+			*link = p->next;
+			break;
+		}
+	}
+	fl_free(w, p, sizeof(*p));
 }
 
 int fl_fork(struct fl_world *w, struct fl_process *parent, const char *child,
@@ -246,7 +265,9 @@ int fl_fork(struct fl_world *w, struct fl_process *parent, const char *child,
 	return 0;
 
 out_exit:
+	fl_uffd_hook_fork_fail(w, parent, p);   /* dup_userfaultfd_fail */
 	fl_process_exit(w, p);
+	process_forget(w, p);
 	return fl_error(w, ret, "fork: out of memory");
 }
 

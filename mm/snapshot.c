@@ -30,11 +30,11 @@ int fl_world_snapshot(struct fl_world *w)
 	struct fl_snapshot *s;
 
 	fl_world_drop_snapshot(w);
-	s = calloc(1, sizeof(*s));
+	s = fl_alloc_fails(w) ? NULL : calloc(1, sizeof(*s));
 	if (!s)
 		return fl_error(w, -ENOMEM, "snapshot: out of memory");
 	s->arena_used = fl_arena_used(w);
-	s->arena_copy = malloc(s->arena_used);
+	s->arena_copy = fl_alloc_fails(w) ? NULL : malloc(s->arena_used);
 	if (!s->arena_copy) {
 		free(s);
 		return fl_error(w, -ENOMEM, "snapshot: out of memory");

@@ -43,12 +43,22 @@ void fl_uffd_hook_remove(struct fl_world *w, struct fl_vma *vma, fl_addr_t start
 		ops->remove(w, vma, start, end);
 }
 
-void fl_uffd_hook_fork_vma(struct fl_world *w, struct fl_vma *src, struct fl_vma *dst)
+int fl_uffd_hook_fork_vma(struct fl_world *w, struct fl_vma *src, struct fl_vma *dst)
 {
 	const struct fl_uffd_mm_ops *ops = uffd_ops(w);
 
 	if (ops && src->uffd_ctx)
-		ops->fork_vma(w, src, dst);
+		return ops->fork_vma(w, src, dst);
+	return 0;
+}
+
+void fl_uffd_hook_fork_fail(struct fl_world *w, struct fl_process *parent,
+			    struct fl_process *child)
+{
+	const struct fl_uffd_mm_ops *ops = uffd_ops(w);
+
+	if (ops)
+		ops->fork_fail(w, parent, child);
 }
 
 void fl_uffd_hook_fork_done(struct fl_world *w, struct fl_process *parent,

@@ -109,6 +109,25 @@ int fl_error(struct fl_world *w, int err, const char *fmt, ...)
 	return err;
 }
 
+void fl_world_fail_alloc(struct fl_world *w, unsigned long nth)
+{
+	w->alloc_fail_nth = nth;
+	w->alloc_seen = 0;
+}
+
+unsigned long fl_world_allocs(const struct fl_world *w)
+{
+	return w->alloc_seen;
+}
+
+void fl_world_usage(const struct fl_world *w, struct fl_world_usage *u)
+{
+	const struct fl_state *st = fl_world_state(w);
+
+	u->arena_bytes = st->arena_live;
+	u->frames = st->frames_in_use;
+}
+
 const char *fl_world_error(const struct fl_world *w)
 {
 	return w->error;

@@ -36,6 +36,12 @@ struct fl_world {
 	void *hook_arg;
 	char error[256];
 	/*
+	 * Allocation-failure injection (fl_world_fail_alloc): model
+	 * allocations counted since it was armed, and the one that fails
+	 * (0: none).  Host-side, so a restore does not re-arm a spent one.
+	 */
+	unsigned long alloc_seen, alloc_fail_nth;
+	/*
 	 * fl_since()'s answers for the world's kernel version, one bit per
 	 * era (every caller asks several per system call; each answer used
 	 * to walk the era table).  Filled by fl_world_new(), the one writer
@@ -60,6 +66,18 @@ static inline const struct fl_state *fl_world_state(const struct fl_world *w)
 static inline struct fl_state *fl_world_state_mut(struct fl_world *w)
 {
 	return (struct fl_state *)(void *)w->arena;
+}
+
+/*
+ * Does this model allocation fail by injection?  Every allocator of model
+ * memory (arena, frames, the snapshot's host memory) asks first; it then
+ * fails as it would when exhausted: -ENOMEM, message in fl_world_error.
+ */
+static inline bool fl_alloc_fails(struct fl_world *w)
+{
+	if (!w->alloc_fail_nth)
+		return false;
+	return ++w->alloc_seen == w->alloc_fail_nth;
 }
 
 #endif

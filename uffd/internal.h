@@ -68,6 +68,7 @@ struct fl_uffd_ctx {
 	struct uffd_log **mlog_tail;
 	unsigned mlog_observed;      /* entries fl_uffd_log_next() handed out */
 	struct fl_uffd_ctx *fork_new;/* during fl_fork: the child's context */
+	struct uffd_event *fork_ev;  /* and its FORK event, not queued yet */
 	struct fl_uffd_ctx *next;
 };
 

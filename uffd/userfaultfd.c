@@ -34,11 +34,13 @@ static void uffd_mm_unmap(struct fl_world *w, struct fl_mm *mm, fl_addr_t start,
 			  fl_addr_t end);
 static void uffd_mm_remove(struct fl_world *w, struct fl_vma *vma,
 			   fl_addr_t start, fl_addr_t end);
-static void uffd_mm_fork_vma(struct fl_world *w, struct fl_vma *src,
-			     struct fl_vma *dst);
+static int uffd_mm_fork_vma(struct fl_world *w, struct fl_vma *src,
+			    struct fl_vma *dst);
 static void uffd_mm_remap(struct fl_world *w, struct fl_vma *vma, fl_addr_t from,
 			  fl_addr_t to, uint64_t len);
 static void uffd_mm_fork_done(struct fl_world *w, struct fl_process *parent,
+			      struct fl_process *child);
+static void uffd_mm_fork_fail(struct fl_world *w, struct fl_process *parent,
 			      struct fl_process *child);
 
 static const struct fl_uffd_mm_ops uffd_mm_ops = {
@@ -47,6 +49,7 @@ static const struct fl_uffd_mm_ops uffd_mm_ops = {
 	.remove = uffd_mm_remove,
 	.fork_vma = uffd_mm_fork_vma,
 	.fork_done = uffd_mm_fork_done,
+	.fork_fail = uffd_mm_fork_fail,
 	.remap = uffd_mm_remap,
 };
 
@@ -407,13 +410,11 @@ int fl_uffdio_unregister(struct fl_world *w, struct fl_uffd_ctx *ctx,
 
 /* ---- events ---- */
 
-static struct uffd_event *uffd_queue(struct fl_world *w, struct fl_uffd_ctx *ctx,
-				     const struct fl_uffd_msg *msg, bool changing)
+/* Queue MSG on CTX in EV, an event allocated earlier. */
+static void uffd_event_link(struct fl_world *w, struct fl_uffd_ctx *ctx,
+			    struct uffd_event *ev, const struct fl_uffd_msg *msg,
+			    bool changing)
 {
-	struct uffd_event *ev = fl_zalloc(w, sizeof(*ev));
-
-	if (!ev)
-		return NULL;
 	ev->msg = *msg;
 	ev->changing = changing;
 	*ctx->log_tail = ev;
@@ -422,6 +423,15 @@ static struct uffd_event *uffd_queue(struct fl_world *w, struct fl_uffd_ctx *ctx
 		 (unsigned long long)(msg->event == FL_UFFD_EVENT_PAGEFAULT ?
 				      msg->address : msg->event == FL_UFFD_EVENT_REMAP ?
 				      msg->from : msg->start));
+}
+
+static struct uffd_event *uffd_queue(struct fl_world *w, struct fl_uffd_ctx *ctx,
+				     const struct fl_uffd_msg *msg, bool changing)
+{
+	struct uffd_event *ev = fl_zalloc(w, sizeof(*ev));
+
+	if (ev)
+		uffd_event_link(w, ctx, ev, msg, changing);
 	return ev;
 }
 
@@ -837,18 +847,32 @@ void uffd_event_remap(struct fl_world *w, struct fl_uffd_ctx *ctx, fl_addr_t fro
  * context per parent context, holding the same registrations, and the
  * parent's context has mmap_changing raised until the FORK event is read.
  */
-static void uffd_mm_fork_vma(struct fl_world *w, struct fl_vma *src,
-			     struct fl_vma *dst)
+static int uffd_mm_fork_vma(struct fl_world *w, struct fl_vma *src,
+			    struct fl_vma *dst)
 {
 	struct fl_uffd_ctx *octx = src->uffd_ctx, *nctx = octx->fork_new;
-	struct uffd_state *us = uffd_state(w);
+	struct uffd_state *us = *fl_layer_slot(w, FL_LAYER_UFFD);
 
-	if (!(octx->features & FL_UFFD_FEATURE_EVENT_FORK) || !us)
-		return;
+	/* A registered vma means a context exists, and so does the state. */
+	if (!(octx->features & FL_UFFD_FEATURE_EVENT_FORK))
+		return 0;
 	if (!nctx) {
+		/*
+		 * dup_userfaultfd: no memory for the child's context fails the
+		 * fork.  The FORK event is allocated now too: once the fork has
+		 * succeeded its event cannot be lost (the kernel's lives on the
+		 * forking task's stack).
+		 */
+		struct uffd_event *ev = fl_zalloc(w, sizeof(*ev));
+
+		if (!ev)
+			return -ENOMEM;
 		nctx = uffd_ctx_alloc(w, us, fl_mm_owner(w, dst->mm), octx->flags);
-		if (!nctx)
-			return;
+		if (!nctx) {
+			fl_free(w, ev, sizeof(*ev));
+			return -ENOMEM;
+		}
+		octx->fork_ev = ev;
 		nctx->features = octx->features;
 		nctx->state = UFFD_STATE_RUNNING;
 		octx->fork_new = nctx;
@@ -856,6 +880,42 @@ static void uffd_mm_fork_vma(struct fl_world *w, struct fl_vma *src,
 	}
 	dst->uffd_ctx = nctx;
 	dst->flags |= src->flags & FL_VM_UFFD_ALL;
+	return 0;
+}
+
+/*
+ * dup_userfaultfd_fail: the fork failed after its contexts were made.  Each
+ * parent context gives back the mmap_changing count it took, and the
+ * child's context, which no one saw (no FORK event was queued), goes.
+ * Since 6.12 ("fork: do not invoke uffd on fork if error occurs"); before,
+ * dup_userfaultfd_complete ran on failure too and queued a FORK event for
+ * a child that never ran: not modelled, the model takes the fixed path.
+ */
+static void uffd_mm_fork_fail(struct fl_world *w, struct fl_process *parent,
+			      struct fl_process *child)
+{
+	struct uffd_state *us = *fl_layer_slot(w, FL_LAYER_UFFD);
+	struct fl_uffd_ctx *ctx, **link;
+
+	(void)parent;
+	(void)child;
+	for (ctx = us ? us->ctxs : NULL; ctx; ctx = ctx->next) {
+		struct fl_uffd_ctx *nctx = ctx->fork_new;
+
+		if (!nctx)
+			continue;
+		fl_free(w, ctx->fork_ev, sizeof(*ctx->fork_ev));
+		ctx->fork_new = NULL;
+		ctx->fork_ev = NULL;
+		ctx->mmap_changing--;
+		for (link = &us->ctxs; *link; link = &(*link)->next) {
+			if (*link == nctx) {
+				*link = nctx->next;
+				break;
+			}
+		}
+		fl_free(w, nctx, sizeof(*nctx));
+	}
 }
 
 static void uffd_mm_fork_done(struct fl_world *w, struct fl_process *parent,
@@ -872,9 +932,9 @@ static void uffd_mm_fork_done(struct fl_world *w, struct fl_process *parent,
 		if (!ctx->fork_new)
 			continue;
 		msg.ufd = ctx->fork_new;
-		ctx->fork_new = NULL;
 		/* The count taken at fork_vma is now held by the event. */
-		if (!uffd_queue(w, ctx, &msg, true))
-			ctx->mmap_changing--;
+		uffd_event_link(w, ctx, ctx->fork_ev, &msg, true);
+		ctx->fork_new = NULL;
+		ctx->fork_ev = NULL;
 	}
 }

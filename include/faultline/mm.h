@@ -342,6 +342,8 @@ int fl_poison(struct fl_world *w, struct fl_mm *mm, fl_addr_t addr);
 
 /* Invariants 1-5; returns 0 or -EUCLEAN with the broken one in fl_world_error. */
 int fl_mm_check(struct fl_world *w, struct fl_mm *mm);
+/* Invariant 1 plus the VMA tree's balance and gap summary; 0 or -EUCLEAN. */
+int fl_vma_tree_check(struct fl_world *w, struct fl_mm *mm);
 
 FL_API_END
 #endif

@@ -160,8 +160,11 @@ struct fl_uffd_mm_ops {
 		      fl_addr_t end);
 	void (*remove)(struct fl_world *w, struct fl_vma *vma, fl_addr_t start,
 		       fl_addr_t end);
-	void (*fork_vma)(struct fl_world *w, struct fl_vma *src, struct fl_vma *dst);
+	/* 0, or -ENOMEM: the fork fails, and fork_fail follows */
+	int (*fork_vma)(struct fl_world *w, struct fl_vma *src, struct fl_vma *dst);
 	void (*fork_done)(struct fl_world *w, struct fl_process *parent,
+			  struct fl_process *child);
+	void (*fork_fail)(struct fl_world *w, struct fl_process *parent,
 			  struct fl_process *child);
 	void (*remap)(struct fl_world *w, struct fl_vma *vma, fl_addr_t from,
 		      fl_addr_t to, uint64_t len);

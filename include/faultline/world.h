@@ -104,6 +104,27 @@ void fl_pagefault_disable(struct fl_world *w);
 void fl_pagefault_enable(struct fl_world *w);
 bool fl_faulthandler_disabled(const struct fl_world *w);
 
+/* ---- allocation-failure injection ---- */
+
+/*
+ * Make the NTH model allocation from now on (1: the next) fail with
+ * -ENOMEM, once, as the kernel's tools/testing/vma harness fails an
+ * allocation on demand: so a test reaches the error paths.  Model
+ * allocations are arena blocks (VMAs, page tables, folios, processes,
+ * files, layer state), page frames, and the host memory of a snapshot.
+ * 0 disarms.  Counting starts again at each call.
+ */
+void fl_world_fail_alloc(struct fl_world *w, unsigned long nth);
+/* Model allocations asked for since fl_world_fail_alloc armed a failure. */
+unsigned long fl_world_allocs(const struct fl_world *w);
+
+/* What the model holds now: a leak shows as usage a failed call kept. */
+struct fl_world_usage {
+	size_t arena_bytes;     /* arena blocks allocated and not freed */
+	size_t frames;          /* page frames in use */
+};
+void fl_world_usage(const struct fl_world *w, struct fl_world_usage *u);
+
 /* ---- snapshots ---- */
 
 /*
