@@ -25,10 +25,14 @@ static struct fl_world *world(unsigned maj, unsigned min, unsigned patch,
 
 	assert_int_equal(fl_mmap(w, cur_mm(w), SRC, 2 * P, FL_PROT_READ | FL_PROT_WRITE,
 				 FL_MAP_PRIVATE | FL_MAP_FIXED, NULL, 0), (long)SRC);
+	assert_mm_ok(w);
 	assert_int_equal(fl_mprotect(w, cur_mm(w), SRC + P, P, FL_PROT_NONE), 0);
+	assert_mm_ok(w);
 	assert_int_equal(fl_mmap(w, cur_mm(w), DST, P, FL_PROT_READ | FL_PROT_WRITE,
 				 FL_MAP_PRIVATE | FL_MAP_FIXED, NULL, 0), (long)DST);
+	assert_mm_ok(w);
 	store_as(w, "p", SRC, 0x11, P);
+	assert_mm_ok(w);
 	assert_int_equal(fl_pipe_create(w, "pp", pp), 0);
 	return w;
 }
@@ -58,10 +62,14 @@ static void test_straddle_splices_good_prefix_host_case_12(void **state)
 	struct fl_world *w = world(6, 18, 0, &pp);
 
 	(void)state;
+	/* fl_mm_check after every statement (callers' test of it) */
+	assert_mm_ok(w);
 	assert_int_equal(splice1(w, pp, SRC + P - 10, 20), 10);
+	assert_mm_ok(w);
 	assert_int_equal(fl_pipe_bytes(pp), 10);
 	assert_int_equal(fl_pipe_nrbufs(pp), 1);
 	assert_int_equal(folio_at(w, "p", SRC)->refcount, 2);
+	assert_mm_ok(w);
 	fl_world_free(w);
 }
 

@@ -112,13 +112,19 @@ static void test_59_fork_copies_pinned(void **state)
 	struct fl_folio *f = NULL;
 
 	(void)state;
+	/* fl_mm_check after every statement (gup's test of it) */
+	assert_mm_ok(w);
 	assert_int_equal(fl_pin_user_pages(w, a, 1, FL_FOLL_WRITE, &f), 1);
+	assert_mm_ok(w);
 	do_fork(w, "child");
+	assert_mm_ok(w);
 	assert_ptr_equal(folio_at(w, "p", a), f);
 	assert_ptr_not_equal(folio_at(w, "child", a), f);
 	assert_true(pte_writable(w, "p", a));
 	assert_int_equal(load_as(w, "child", a), 0x11);
+	assert_mm_ok(w);
 	fl_unpin_user_page(w, f);
+	assert_mm_ok(w);
 	fl_world_free(w);
 
 	/* 5.8: the same fork shares the pinned page */

@@ -14,6 +14,8 @@
 
 #include <faultline/mm.h>
 
+#include "mm_check.h"
+
 #define P FL_PAGE_SIZE
 
 static inline struct fl_world *test_world(enum fl_arch_id arch)
@@ -46,26 +48,6 @@ static inline fl_addr_t test_mmap(struct fl_world *w, size_t len, int prot,
 }
 
 /* fl_mm_check of every live process. */
-#define assert_mm_ok(w) do {                                                   \
-	const char *who_ = test_check_all(w);                                  \
-	if (who_)                                                              \
-		fail_msg("mm of %s: %s", who_, fl_world_error(w));             \
-} while (0)
-
-static inline const char *test_check_all(struct fl_world *w)
-{
-	static const char *const names[] = { "p", "parent", "child", "a", "b" };
-	size_t i;
-
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		struct fl_process *p = fl_process_find(w, names[i]);
-
-		if (p && fl_mm_check(w, p->mm))
-			return names[i];
-	}
-	return NULL;
-}
-
 static inline const fl_pte_t *pte_of(struct fl_world *w, fl_addr_t addr)
 {
 	return fl_pte_lookup(cur_mm(w), addr);

@@ -1,7 +1,8 @@
 /*
  * test_fork.c - fork(): COW of private anonymous memory in both directions,
  * shared mappings, MADV_DONTFORK and MADV_WIPEONFORK, with the mm
- * invariants (mapcount, refcount, no writable shared pte) after every step.
+ * invariants (mapcount, refcount, no writable shared pte) after every step
+ * (test_cow_parent_writes: after every statement).
  */
 #include "pages_test.h"
 
@@ -59,7 +60,9 @@ static void test_cow_parent_writes(void **state)
 	(void)state;
 	fork_setup(&fw);
 	a = test_mmap(fw.w, P, FL_PROT_READ | FL_PROT_WRITE, FL_MAP_PRIVATE, NULL, 0);
+	assert_mm_ok(fw.w);
 	store_fill(fw.w, fw.parent, a, 0x11, P);
+	assert_mm_ok(fw.w);
 	do_fork(&fw);
 	pp = fl_pte_lookup(fw.parent->mm, a);
 	cp = fl_pte_lookup(fw.child->mm, a);
@@ -73,6 +76,7 @@ static void test_cow_parent_writes(void **state)
 	store_fill(fw.w, fw.parent, a, 0xff, P);
 	assert_mm_ok(fw.w);
 	assert_int_equal(load_byte(fw.w, fw.child, a + 7), 0x11);
+	assert_mm_ok(fw.w);
 	assert_int_equal(load_byte(fw.w, fw.parent, a + 7), 0xff);
 	assert_int_equal(fl_pte_lookup(fw.child->mm, a)->folio->mapcount, 1);
 	assert_mm_ok(fw.w);

@@ -20,6 +20,8 @@
 
 #include <faultline/uaccess.h>
 
+#include "mm_check.h"
+
 #define A  0x200000ull
 #define B  0x201000ull
 #define HOLE 0x202000ull
@@ -219,10 +221,15 @@ static void test_clear_user_straddle(void **state)
 {
 	struct env *e = *state;
 
+	/* fl_mm_check after every statement: B's first fault, A's in-place write */
+	assert_mm_ok(e->w);
 	assert_int_equal(fl_clear_user(e->w, B + P - 10, 20), 10);
+	assert_mm_ok(e->w);
 	assert_int_equal(fl_clear_user(e->w, A + 8, 4), 0);
+	assert_mm_ok(e->w);
 	assert_int_equal(peek1(e, A + 8), 0);
 	assert_int_equal(peek1(e, A + 12), 0xaa);
+	assert_mm_ok(e->w);
 }
 
 /* ---- strings ---- */

@@ -131,14 +131,18 @@ static void test_move_page(void **state)
 	uint8_t b = 0;
 
 	(void)state;
+	/* fl_mm_check after every statement (uffd's test of it) */
 	setup(&t, 6, 8, 0, 0);
+	assert_mm_ok(t.w);
 	poke(&t, t.plain, 0xa5);
+	assert_mm_ok(t.w);
 	assert_int_equal(move(&t, t.area, t.plain, PAGE, 0, &f), 0);
+	assert_mm_ok(t.w);
 	assert_int_equal(f, PAGE);
 	assert_int_equal(pte_flags(&t, t.plain), 0);
 	assert_int_equal(fl_user_load(t.w, t.area, &b, 1, &sig), 1);
 	assert_int_equal(b, 0xa5);
-	assert_int_equal(fl_mm_check(t.w, fl_current(t.w)->mm), 0);
+	assert_mm_ok(t.w);
 	fl_world_free(t.w);
 }
 

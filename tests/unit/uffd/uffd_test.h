@@ -16,6 +16,8 @@
 #include <faultline/uffd.h>
 #include <faultline/uaccess.h>
 
+#include "mm_check.h"
+
 #define PAGE FL_PAGE_SIZE
 #define UNTOUCHED INT64_MIN     /* a field value no ioctl writes */
 
