@@ -7,7 +7,8 @@ JOBS        ?= $(shell nproc 2>/dev/null || echo 2)
 PREFIX      ?= /usr/local
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build run test test-unit test-asan test-clang test-fuzz install clean
+.PHONY: all deps build run test test-unit test-asan test-clang test-fuzz install clean \
+	stress-host
 
 all: build
 
@@ -54,6 +55,16 @@ FUZZ_SECONDS ?= 60
 BUILD_FUZZ   ?= build-fuzz
 test-fuzz: deps
 	FL_FUZZ_BUILD=$(BUILD_FUZZ) sh tests/fuzz/run.sh $(FUZZ_SECONDS)
+
+# On demand, not in `make test`: the host corpus through `faultline diff`
+# STRESS_ROUNDS times, STRESS_JOBS at once, under ASan (docs/host.md).
+STRESS_ROUNDS ?= 50
+STRESS_JOBS   ?= 4
+stress-host: deps
+	cmake -S . -B $(BUILD_ASAN) -DFL_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
+	cmake --build $(BUILD_ASAN) -j $(JOBS)
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+		sh scripts/stress-host.sh $(BUILD_ASAN)/faultline $(STRESS_ROUNDS) $(STRESS_JOBS)
 
 # PREFIX of this call, not the one of the first configure.
 install: build

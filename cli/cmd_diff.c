@@ -8,9 +8,10 @@
  *
  * si_addr cannot be compared as a number: the two backends put mappings at
  * different addresses.  Both runs go through a recording backend that
- * wraps the real one and writes each fault address relative to the mapping
- * it falls in (or the nearest one below it, for a guard page), "buf+0x1000";
- * that is what is compared.
+ * wraps the real one, follows which named mapping is where as mmap, munmap
+ * and mremap change them (runner/place.c), and writes each fault address
+ * relative to the mapping it falls in (or the nearest one below it, for a
+ * guard page), "buf+0x1000"; that is what is compared.
  *
  * A scenario that either side cannot run (UNSUPPORTED) is a skip, printed
  * with the reason, never dropped; skips are not failures.  Exit by the one
@@ -22,7 +23,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
+#include <faultline/place.h>
 #include <faultline/run.h>
 
 #include "cli/cli.h"
@@ -34,8 +37,7 @@ struct recorder {
 	const struct fl_backend_ops *inner;
 	void *inner_priv;
 	const struct fl_scenario *sc;
-	fl_addr_t *base;                /* by names[] index: as mapped */
-	uint64_t *len;
+	struct fl_places *places;       /* the names' mappings, as they are now */
 	char (*where)[64];              /* by statement index: symbolic si_addr */
 };
 
@@ -78,59 +80,62 @@ static void rec_close(struct fl_backend *b)
 	b->priv = NULL;
 }
 
-/* ADDR as NAME+OFF: the mapping it is in, else the nearest one below. */
-static void symbolic(const struct recorder *r, fl_addr_t addr, char *buf, size_t len)
-{
-	unsigned i, best = 0;
-	bool found = false;
-
-	for (i = 0; i < r->sc->nnames; i++) {
-		if (r->sc->names[i].kind != FL_SC_NEW_MAP || !r->base[i] || r->base[i] > addr)
-			continue;
-		if (!found || r->base[i] > r->base[best] ||
-		    (addr - r->base[i] < r->len[i] && addr - r->base[best] >= r->len[best]))
-			best = i;
-		found = true;
-	}
-	if (found)
-		snprintf(buf, len, "%s+0x%llx", r->sc->names[best].text,
-			 (unsigned long long)(addr - r->base[best]));
-	else
-		snprintf(buf, len, "0x%llx", (unsigned long long)addr);
-}
-
 /*
- * Where mremap put a mapping, as NAME+OFF of the mapping it is in (its
- * own place grown or shrunk, an at= target), or "a new place": where the
- * kernel puts a moved mapping is its choice, not an observable.
+ * What an mremap that succeeded at RET left mapped: moved away (unless
+ * MREMAP_DONTUNMAP), its old range is free for the next mapping; shrunk in
+ * place, its tail is.  as= names the mapping where it is now.
  */
-static void mremap_place(const struct recorder *r, fl_addr_t addr, char *buf, size_t len)
-{
-	unsigned i;
-
-	for (i = 0; i < r->sc->nnames; i++)
-		if (r->sc->names[i].kind == FL_SC_NEW_MAP && r->base[i] &&
-		    addr - r->base[i] < r->len[i]) {
-			snprintf(buf, len, "%s+0x%llx", r->sc->names[i].text,
-				 (unsigned long long)(addr - r->base[i]));
-			return;
-		}
-	snprintf(buf, len, "a new place");
-}
-
-/* The mapping an mremap's as= names: there now, NEWLEN long. */
 static void rec_mremap(struct recorder *r, struct fl_backend *b, const struct fl_sc_stmt *st,
-		       const struct fl_val *args, const struct fl_obs *obs, ptrdiff_t idx)
+		       const struct fl_val *args, const struct fl_obs *obs)
 {
 	const struct fl_val *as = fl_backend_key(st, args, "as");
+	const struct fl_val *flags = fl_backend_key(st, args, "flags");
+	fl_addr_t old = args[0].u, ret = (fl_addr_t)obs->ret;
+	uint64_t oldlen = args[1].u, newlen = args[2].u;
+	fl_addr_t base;
 
-	if (!obs->has_ret || obs->ret == -1)
-		return;
-	mremap_place(r, (fl_addr_t)obs->ret, r->where[idx], sizeof(r->where[idx]));
+	if (ret != old && !(flags && (flags->u & MREMAP_DONTUNMAP)))
+		fl_places_unmap(r->places, old, oldlen);
+	else if (ret == old && newlen < oldlen)
+		fl_places_unmap(r->places, old + newlen, oldlen - newlen);
 	if (!as)
 		return;
-	INNER(r, b, r->base[as->u] = r->inner->map_base(b, (unsigned)as->u));
-	r->len[as->u] = args[2].u;
+	INNER(r, b, base = r->inner->map_base(b, (unsigned)as->u));
+	fl_places_map(r->places, (unsigned)as->u, base, newlen);
+}
+
+/* Keep R's places as ST changed the mappings; name an mremap's new place. */
+static void rec_places(struct recorder *r, struct fl_backend *b, const struct fl_sc_stmt *st,
+		       const struct fl_val *args, const struct fl_obs *obs, ptrdiff_t idx)
+{
+	bool failed = obs->has_ret && obs->ret == -1;
+	fl_addr_t base;
+
+	switch (st->verb) {
+	case FL_SC_MMAP:
+		INNER(r, b, base = r->inner->map_base(b, (unsigned)args[0].u));
+		if (base)
+			fl_places_map(r->places, (unsigned)args[0].u, base, args[1].u);
+		break;
+	case FL_SC_MUNMAP:
+		if (!failed)
+			fl_places_unmap(r->places, args[0].u, args[1].u);
+		break;
+	case FL_SC_MREMAP:
+		if (!obs->has_ret || failed)
+			break;
+		/*
+		 * Where it went, as the mapping it is in now (its own place
+		 * grown or shrunk, an at= target), or "a new place": where the
+		 * kernel puts a moved mapping is its choice, not an observable.
+		 */
+		fl_places_name_mapped(r->places, (fl_addr_t)obs->ret, "a new place",
+				      r->where[idx], sizeof(r->where[idx]));
+		rec_mremap(r, b, st, args, obs);
+		break;
+	default:
+		break;
+	}
 }
 
 static int rec_exec(struct fl_backend *b, const struct fl_sc_stmt *st,
@@ -143,14 +148,12 @@ static int rec_exec(struct fl_backend *b, const struct fl_sc_stmt *st,
 	INNER(r, b, err = r->inner->exec(b, st, args, obs));
 	if (err)
 		return err;
-	if (st->verb == FL_SC_MMAP) {
-		INNER(r, b, r->base[args[0].u] = r->inner->map_base(b, (unsigned)args[0].u));
-		r->len[args[0].u] = args[1].u;
-	}
-	if (st->verb == FL_SC_MREMAP && idx >= 0 && idx < (ptrdiff_t)r->sc->nstmts)
-		rec_mremap(r, b, st, args, obs, idx);
-	if (obs->sig.sig && idx >= 0 && idx < (ptrdiff_t)r->sc->nstmts)
-		symbolic(r, obs->sig.addr, r->where[idx], sizeof(r->where[idx]));
+	if (idx < 0 || idx >= (ptrdiff_t)r->sc->nstmts)
+		return 0;
+	rec_places(r, b, st, args, obs, idx);
+	if (obs->sig.sig)
+		fl_places_name_fault(r->places, obs->sig.addr, r->where[idx],
+				     sizeof(r->where[idx]));
 	return 0;
 }
 
@@ -189,8 +192,7 @@ static const struct fl_backend_ops rec_ops = {
 
 static void rec_free(struct recorder *r)
 {
-	free(r->base);
-	free(r->len);
+	fl_places_free(r->places);
 	free(r->where);
 }
 
@@ -202,10 +204,9 @@ static int rec_run(struct recorder *r, const struct fl_scenario *sc,
 	memset(r, 0, sizeof(*r));
 	r->inner = inner;
 	r->sc = sc;
-	r->base = calloc(sc->nnames + 1, sizeof(*r->base));
-	r->len = calloc(sc->nnames + 1, sizeof(*r->len));
+	r->places = fl_places_new(sc);
 	r->where = calloc(sc->nstmts + 1, sizeof(*r->where));
-	if (!r->base || !r->len || !r->where)
+	if (!r->places || !r->where)
 		return -ENOMEM;
 	rec_next = r;
 	return fl_scenario_run(sc, &rec_ops, vars, run);
@@ -335,7 +336,7 @@ static void cmp_access(struct comparison *c, const struct fl_step *s, unsigned i
 	cmp_str(c, s, "si_addr", c->rm->where[idx], c->rh->where[idx]);
 }
 
-/* ret; mremap's new address as the place it is in (rec_mremap), not a number. */
+/* ret; mremap's new address as the place it is in (rec_places), not a number. */
 static void cmp_ret(struct comparison *c, const struct fl_step *s, const struct fl_step *t,
 		    unsigned idx)
 {
