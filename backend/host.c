@@ -66,8 +66,8 @@
 
 #include <linux/userfaultfd.h>
 
-#include <faultline/run.h>
-
+#include "backend/calls.h"
+#include "backend/common.h"
 #include "backend/host_internal.h"
 
 #define EXT4_MAGIC  0xEF53
@@ -135,23 +135,17 @@ static const char *host_arch_name(void)
 	return u.machine;
 }
 
-static bool is_kernel_internal(unsigned code)
-{
-	return code < FL_SC_READ || code == FL_SC_BTRFS_SEARCH_IOCTL ||
-	       code == FL_SC_RESTORE_FPREGS ||
-	       (code >= FL_SC_GET_USER_PAGES && code <= FL_SC_PUT_PAGES);
-}
-
 static bool refuse_call(struct host *h, const struct fl_sc_stmt *st)
 {
 	const char *f = fl_sc_func_name((enum fl_sc_func)st->code);
 	char why[160];
 
-	if (is_kernel_internal(st->code))
-		snprintf(h->refusal, sizeof(h->refusal),
-			 "host backend: 'call %s' (line %u) has no system-call equivalent",
-			 f, st->line);
-	else if (st->code >= FL_SC_USERFAULTFD && !fl_host_uffd_permitted(why, sizeof(why)))
+	const struct fl_backend_call *c = fl_backend_call(st->code);
+
+	if (!c || !c->host)
+		snprintf(h->refusal, sizeof(h->refusal), "host backend: 'call %s' (line %u) %s",
+			 f, st->line, c ? c->host_refusal : "is no call");
+	else if (c->cap == FL_CAP_UFFD && !fl_host_uffd_permitted(why, sizeof(why)))
 		snprintf(h->refusal, sizeof(h->refusal),
 			 "host backend: skipped (needs userfaultfd permission): "
 			 "'call %s' (line %u): %.80s", f, st->line, why);
@@ -424,12 +418,6 @@ static int install_everywhere(struct host *h, unsigned slot, unsigned which,
 	return 0;
 }
 
-static int setup_failed(struct fl_obs *obs, const char *what, int err)
-{
-	snprintf(obs->why, sizeof(obs->why), "%s failed: %s", what, strerror(err));
-	return -err;
-}
-
 static int exec_file(struct host *h, const struct fl_sc_stmt *st,
 		     const struct fl_val *args, struct fl_obs *obs)
 {
@@ -442,12 +430,12 @@ static int exec_file(struct host *h, const struct fl_sc_stmt *st,
 	else
 		fd = memfd_create(name_of(h, id), MFD_CLOEXEC);
 	if (fd < 0)
-		return setup_failed(obs, "file", errno);
+		return fl_backend_setup_failed(obs, NULL, "file", -errno);
 	if (ftruncate(fd, (off_t)args[1].u)) {
 		int err = errno;
 
 		close(fd);
-		return setup_failed(obs, "file", err);
+		return fl_backend_setup_failed(obs, NULL, "file", -err);
 	}
 	h->fds[id][0] = fd;
 	return install_everywhere(h, id, 0, h->nnames, obs);
@@ -463,7 +451,7 @@ static int exec_pipe(struct host *h, const struct fl_val *args, struct fl_obs *o
 	int err;
 
 	if (pipe2(h->fds[id], O_CLOEXEC | O_NONBLOCK))
-		return setup_failed(obs, "pipe", errno);
+		return fl_backend_setup_failed(obs, NULL, "pipe", -errno);
 	err = install_everywhere(h, id, 0, h->nnames, obs);
 	return err ? err : install_everywhere(h, id, 1, h->nnames, obs);
 }
@@ -486,7 +474,7 @@ static int exec_mmap(struct host *h, const struct fl_sc_stmt *st,
 	if (err)
 		return err;
 	if (rep.ret == -1)
-		return setup_failed(obs, "mmap", rep.err);
+		return fl_backend_setup_failed(obs, NULL, "mmap", -rep.err);
 	h->map_base[args[0].u] = (fl_addr_t)rep.ret;
 	snprintf(obs->summary, sizeof(obs->summary), "%s = 0x%llx",
 		 name_of(h, (unsigned)args[0].u), (unsigned long long)rep.ret);
@@ -515,7 +503,7 @@ static int exec_vm_change(struct host *h, const struct fl_sc_stmt *st,
 	err = host_do(h, &rq, NULL, NULL, &rep, obs);
 	if (err)
 		return err;
-	return rep.ret == -1 ? setup_failed(obs, t[i].what, rep.err) : 0;
+	return rep.ret == -1 ? fl_backend_setup_failed(obs, NULL, t[i].what, -rep.err) : 0;
 }
 
 static void record_access(struct fl_obs *obs, const struct host_rep *rep,
@@ -572,7 +560,7 @@ static int exec_access(struct host *h, const struct fl_sc_stmt *st,
 		if (err)
 			return err;
 		if (rep.ret != (int64_t)data->len)
-			return setup_failed(obs, "poke", rep.ret < 0 ? rep.err : EFAULT);
+			return fl_backend_setup_failed(obs, NULL, "poke", -(rep.ret < 0 ? rep.err : EFAULT));
 		return 0;
 	}
 }
@@ -604,12 +592,12 @@ static int exec_process(struct host *h, const struct fl_sc_stmt *st,
 		return spawn_process(h, id, obs);
 	case FL_SC_USE:
 		if (!h->procs[id].alive)
-			return setup_failed(obs, "use", ESRCH);
+			return fl_backend_setup_failed(obs, NULL, "use", -ESRCH);
 		h->cur = id;
 		return 0;
 	case FL_SC_EXIT:
 		if (!h->procs[id].alive)
-			return setup_failed(obs, "exit", ESRCH);
+			return fl_backend_setup_failed(obs, NULL, "exit", -ESRCH);
 		rq.op = HOST_OP_EXIT;
 		host_send(h->procs[id].sock, &rq, sizeof(rq), NULL, 0, NULL, 0, -1);
 		host_recv_hdr(h->procs[id].sock, &rep, sizeof(rep), &dummy);  /* EOF */
@@ -620,11 +608,11 @@ static int exec_process(struct host *h, const struct fl_sc_stmt *st,
 		return 0;
 	default:        /* fork: the new process gets its socket from its parent */
 		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
-			return setup_failed(obs, "fork", errno);
+			return fl_backend_setup_failed(obs, NULL, "fork", -errno);
 		err = host_request(h, h->cur, &rq, NULL, NULL, sv[1], &rep, NULL, obs);
 		close(sv[1]);
 		if (!err && rep.ret < 0)
-			err = rep.blocked ? fork_stuck(h, obs) : setup_failed(obs, "fork", rep.err);
+			err = rep.blocked ? fork_stuck(h, obs) : fl_backend_setup_failed(obs, NULL, "fork", -rep.err);
 		if (err) {
 			close(sv[0]);
 			return err;
@@ -700,48 +688,51 @@ static int exec_mremap(struct host *h, const struct fl_sc_stmt *st,
 	return 0;
 }
 
-static int call_iov(struct host *h, const struct fl_sc_stmt *st,
-		    const struct fl_val *args, struct host_req *rq, struct fl_obs *obs)
+/* readv, writev: FD ADDR:LEN... */
+int fl_host_rwv(struct host *h, const struct fl_sc_stmt *st,
+		const struct fl_val *args, struct fl_obs *obs)
 {
+	struct host_req rq = { .op = st->code == FL_SC_READV ? HOST_OP_READV : HOST_OP_WRITEV,
+			       .niov = st->nargs - 1 };
 	struct host_iov *iov;
 	struct host_rep rep;
 	unsigned i;
 	int err;
 
-	rq->op = st->code == FL_SC_READV ? HOST_OP_READV : HOST_OP_WRITEV;
-	rq->niov = st->nargs - 1;
-	if (rq->niov > HOST_MAX_IOV)
-		return setup_failed(obs, fl_sc_func_name((enum fl_sc_func)st->code), EINVAL);
-	iov = calloc(rq->niov + 1, sizeof(*iov));
+	fd_slot(h, &args[0], &rq, false);
+	if (rq.niov > HOST_MAX_IOV)
+		return fl_backend_setup_failed(obs, NULL, fl_sc_func_name((enum fl_sc_func)st->code), -EINVAL);
+	iov = calloc(rq.niov + 1, sizeof(*iov));
 	if (!iov)
 		return -ENOMEM;
-	for (i = 0; i < rq->niov; i++)
+	for (i = 0; i < rq.niov; i++)
 		iov[i] = (struct host_iov){ args[i + 1].iov_addr, args[i + 1].iov_len };
-	err = host_do(h, rq, iov, NULL, &rep, obs);
+	err = host_do(h, &rq, iov, NULL, &rep, obs);
 	free(iov);
 	if (!err)
 		set_result(obs, &rep);
 	return err;
 }
 
-static int call_proc_mem(struct host *h, const struct fl_sc_stmt *st,
-			 const struct fl_val *args, struct host_req *rq,
-			 struct fl_obs *obs)
+/* proc_mem_read ADDR LEN, proc_mem_write ADDR DATA: /proc/self/mem. */
+int fl_host_proc_mem(struct host *h, const struct fl_sc_stmt *st,
+		     const struct fl_val *args, struct fl_obs *obs)
 {
+	struct host_req rq = { .a = { args[0].u, args[1].u } };
 	struct host_rep rep;
 	uint8_t *buf = NULL;
 	int err;
 
 	if (st->code == FL_SC_PROC_MEM_WRITE) {
-		rq->op = HOST_OP_MEM_WRITE;
-		rq->dlen = args[1].len;
-		err = host_do(h, rq, NULL, args[1].bytes, &rep, obs);
+		rq.op = HOST_OP_MEM_WRITE;
+		rq.dlen = args[1].len;
+		err = host_do(h, &rq, NULL, args[1].bytes, &rep, obs);
 		if (!err)
 			set_result(obs, &rep);
 		return err;
 	}
-	rq->op = HOST_OP_MEM_READ;
-	err = host_request(h, h->cur, rq, NULL, NULL, -1, &rep, &buf, obs);
+	rq.op = HOST_OP_MEM_READ;
+	err = host_request(h, h->cur, &rq, NULL, NULL, -1, &rep, &buf, obs);
 	if (err)
 		return err;
 	set_result(obs, &rep);
@@ -815,7 +806,7 @@ static uint8_t *uffd_source(const struct fl_val *src, uint64_t len, struct fl_ob
 
 	*err = 0;
 	if (len > HOST_MAX_DATA) {
-		*err = setup_failed(obs, "uffd_copy source", E2BIG);
+		*err = fl_backend_setup_failed(obs, NULL, "uffd_copy source", -E2BIG);
 		return NULL;
 	}
 	buf = malloc(len + 1);
@@ -849,7 +840,7 @@ static int uffd_ioctl(struct host *h, unsigned uffd, unsigned long req, void *ar
 	return 0;
 }
 
-static int uffd_copy_call(struct host *h, const struct fl_sc_stmt *st,
+int fl_host_uffd_copy(struct host *h, const struct fl_sc_stmt *st,
 			  const struct fl_val *args, struct fl_obs *obs)
 {
 	const struct fl_val *src = fl_backend_key(st, args, "src");
@@ -921,7 +912,7 @@ _Static_assert(sizeof(struct uffdio_zeropage) == 4 * 8 &&
 	       sizeof(struct host_uffdio_poison) == 4 * 8 &&
 	       sizeof(struct host_uffdio_move) == 5 * 8, "uffdio structs are words");
 
-static int uffd_fill_call(struct host *h, const struct fl_sc_stmt *st,
+int fl_host_uffd_fill(struct host *h, const struct fl_sc_stmt *st,
 			  const struct fl_val *args, struct fl_obs *obs)
 {
 	const struct fl_val *mode = fl_backend_key(st, args, "mode");
@@ -965,7 +956,7 @@ static unsigned uffd_keeper(const struct host *h, unsigned uffd)
  * ever; its descriptor comes back with the reply and is handed to every
  * other process, as a file is (install_everywhere()).
  */
-static int uffd_new_call(struct host *h, const struct fl_sc_stmt *st,
+int fl_host_userfaultfd(struct host *h, const struct fl_sc_stmt *st,
 			 const struct fl_val *args, struct fl_obs *obs)
 {
 	const struct fl_val *as = fl_backend_key(st, args, "as");
@@ -1004,8 +995,10 @@ static int keeper_request(struct host *h, unsigned uffd, struct host_req *rq,
 }
 
 /* uffd_read U: in U's keeper, which has what was read ahead. */
-static int uffd_read_call(struct host *h, unsigned uffd, struct fl_obs *obs)
+int fl_host_uffd_read(struct host *h, const struct fl_sc_stmt *st,
+		      const struct fl_val *args, struct fl_obs *obs)
 {
+	unsigned uffd = (unsigned)args[0].u;
 	struct host_req rq = { .op = HOST_OP_UFFD_READ, .slot = uffd,
 			       .a = { h->uffd[uffd].nonblock } };
 	struct host_rep rep;
@@ -1013,6 +1006,7 @@ static int uffd_read_call(struct host *h, unsigned uffd, struct fl_obs *obs)
 	uint8_t *back = NULL;
 	int err = keeper_request(h, uffd, &rq, &rep, &back, obs);
 
+	(void)st;
 	if (err)
 		return err;
 	if (rep.blocked)
@@ -1026,9 +1020,11 @@ static int uffd_read_call(struct host *h, unsigned uffd, struct fl_obs *obs)
 }
 
 /* uffd_serve U DATA: the monitor thread runs in U's keeper. */
-static int uffd_serve_call(struct host *h, unsigned uffd, const struct fl_val *data,
-			   struct fl_obs *obs)
+int fl_host_uffd_serve(struct host *h, const struct fl_sc_stmt *st,
+		       const struct fl_val *args, struct fl_obs *obs)
 {
+	unsigned uffd = (unsigned)args[0].u;
+	const struct fl_val *data = &args[1];
 	struct host_req rq = { .op = HOST_OP_UFFD_SERVE, .slot = uffd };
 	unsigned who = uffd_keeper(h, uffd);
 	struct host_rep rep;
@@ -1036,6 +1032,7 @@ static int uffd_serve_call(struct host *h, unsigned uffd, const struct fl_val *d
 	size_t i;
 	int err;
 
+	(void)st;
 	for (i = 0; i < sizeof(page); i++)
 		page[i] = data->len ? data->bytes[i % data->len] : 0;
 	rq.dlen = sizeof(page);
@@ -1053,14 +1050,17 @@ static int uffd_serve_call(struct host *h, unsigned uffd, const struct fl_val *d
  * with the errno; `expect copy` the copy field); -1/ENOMSG when there is
  * no more, as the model's call_log answers.  Asked of U's keeper.
  */
-static int uffd_log_call(struct host *h, unsigned uffd, struct fl_obs *obs)
+int fl_host_uffd_log(struct host *h, const struct fl_sc_stmt *st,
+		     const struct fl_val *args, struct fl_obs *obs)
 {
+	unsigned uffd = (unsigned)args[0].u;
 	struct host_req rq = { .op = HOST_OP_UFFD_LOG, .slot = uffd };
 	struct host_uffd_log e;
 	struct host_rep rep;
 	uint8_t *back = NULL;
 	int err = keeper_request(h, uffd, &rq, &rep, &back, obs);
 
+	(void)st;
 	if (err)
 		return err;
 	if (rep.ret || rep.dlen != sizeof(e)) {
@@ -1082,116 +1082,107 @@ static int uffd_log_call(struct host *h, unsigned uffd, struct fl_obs *obs)
 }
 
 /* The ioctls run in the current process, on its descriptor of U. */
-static int exec_uffd(struct host *h, const struct fl_sc_stmt *st,
+int fl_host_uffd_api(struct host *h, const struct fl_sc_stmt *st,
 		     const struct fl_val *args, struct fl_obs *obs)
 {
-	unsigned uffd = (unsigned)args[0].u;
-	int err = 0;
+	const struct fl_val *api = fl_backend_key(st, args, "api");
+	struct uffdio_api a = { api ? api->u : UFFD_API, args[1].u, 0 };
+	int err = uffd_ioctl(h, (unsigned)args[0].u, UFFDIO_API, &a, sizeof(a), obs);
 
-	switch (st->code) {
-	case FL_SC_USERFAULTFD:
-		return uffd_new_call(h, st, args, obs);
-	case FL_SC_UFFD_API: {
-		const struct fl_val *api = fl_backend_key(st, args, "api");
-		struct uffdio_api a = { api ? api->u : UFFD_API, args[1].u, 0 };
-
-		err = uffd_ioctl(h, uffd, UFFDIO_API, &a, sizeof(a), obs);
-		if (!err)
-			snprintf(obs->summary, sizeof(obs->summary),
-				 "UFFDIO_API: features 0x%llx, ioctls 0x%llx",
-				 (unsigned long long)a.features, (unsigned long long)a.ioctls);
-		return err;
-	}
-	case FL_SC_UFFD_REGISTER: {
-		struct uffdio_register r = { { args[1].u, args[2].u }, args[3].u, 0 };
-
-		err = uffd_ioctl(h, uffd, UFFDIO_REGISTER, &r, sizeof(r), obs);
-		/* `expect copy` reads the ioctls mask of a successful register */
-		if (!err && obs->ret == 0) {
-			obs->has_copy = true;
-			obs->copy = (int64_t)r.ioctls;
-		}
-		if (!err)
-			snprintf(obs->summary, sizeof(obs->summary),
-				 "UFFDIO_REGISTER: ioctls 0x%llx", (unsigned long long)r.ioctls);
-		return err;
-	}
-	case FL_SC_UFFD_COPY:
-		return uffd_copy_call(h, st, args, obs);
-	case FL_SC_UFFD_ZEROPAGE: case FL_SC_UFFD_CONTINUE: case FL_SC_UFFD_POISON:
-	case FL_SC_UFFD_MOVE:
-		return uffd_fill_call(h, st, args, obs);
-	case FL_SC_UFFD_LOG:
-		return uffd_log_call(h, uffd, obs);
-	case FL_SC_UFFD_WAKE: {
-		struct uffdio_range r = { args[1].u, args[2].u };
-
-		return uffd_ioctl(h, uffd, UFFDIO_WAKE, &r, sizeof(r), obs);
-	}
-	case FL_SC_UFFD_WRITEPROTECT: {
-		struct uffdio_writeprotect wp = { { args[1].u, args[2].u },
-						  args[3].u ? UFFDIO_WRITEPROTECT_MODE_WP : 0 };
-
-		return uffd_ioctl(h, uffd, UFFDIO_WRITEPROTECT, &wp, sizeof(wp), obs);
-	}
-	case FL_SC_UFFD_READ:
-		return uffd_read_call(h, uffd, obs);
-	default:        /* FL_SC_UFFD_SERVE */
-		return uffd_serve_call(h, uffd, &args[1], obs);
-	}
+	if (!err)
+		snprintf(obs->summary, sizeof(obs->summary),
+			 "UFFDIO_API: features 0x%llx, ioctls 0x%llx",
+			 (unsigned long long)a.features, (unsigned long long)a.ioctls);
+	return err;
 }
 
-static int exec_call(struct host *h, const struct fl_sc_stmt *st,
-		     const struct fl_val *args, struct fl_obs *obs)
+int fl_host_uffd_register(struct host *h, const struct fl_sc_stmt *st,
+			  const struct fl_val *args, struct fl_obs *obs)
 {
-	static const enum host_op simple[] = {
+	struct uffdio_register r = { { args[1].u, args[2].u }, args[3].u, 0 };
+	int err = uffd_ioctl(h, (unsigned)args[0].u, UFFDIO_REGISTER, &r, sizeof(r), obs);
+
+	(void)st;
+	if (err)
+		return err;
+	/* `expect copy` reads the ioctls mask of a successful register */
+	if (obs->ret == 0) {
+		obs->has_copy = true;
+		obs->copy = (int64_t)r.ioctls;
+	}
+	snprintf(obs->summary, sizeof(obs->summary),
+		 "UFFDIO_REGISTER: ioctls 0x%llx", (unsigned long long)r.ioctls);
+	return 0;
+}
+
+int fl_host_uffd_wake(struct host *h, const struct fl_sc_stmt *st,
+		      const struct fl_val *args, struct fl_obs *obs)
+{
+	struct uffdio_range r = { args[1].u, args[2].u };
+
+	(void)st;
+	return uffd_ioctl(h, (unsigned)args[0].u, UFFDIO_WAKE, &r, sizeof(r), obs);
+}
+
+int fl_host_uffd_writeprotect(struct host *h, const struct fl_sc_stmt *st,
+			      const struct fl_val *args, struct fl_obs *obs)
+{
+	struct uffdio_writeprotect wp = { { args[1].u, args[2].u },
+					  args[3].u ? UFFDIO_WRITEPROTECT_MODE_WP : 0 };
+
+	(void)st;
+	return uffd_ioctl(h, (unsigned)args[0].u, UFFDIO_WRITEPROTECT, &wp, sizeof(wp), obs);
+}
+
+/* read, write, pread, pwrite, vmsplice: FD ADDR LEN [OFF]. */
+int fl_host_rw(struct host *h, const struct fl_sc_stmt *st,
+	       const struct fl_val *args, struct fl_obs *obs)
+{
+	static const enum host_op op[] = {
 		[FL_SC_READ] = HOST_OP_READ, [FL_SC_WRITE] = HOST_OP_WRITE,
 		[FL_SC_PREAD] = HOST_OP_PREAD, [FL_SC_PWRITE] = HOST_OP_PWRITE,
 		[FL_SC_VMSPLICE] = HOST_OP_VMSPLICE,
 	};
-	struct host_req rq = { 0 };
+	struct host_req rq = { .op = op[st->code],
+			       .a = { args[1].u, args[2].u, st->nargs > 3 ? args[3].u : 0 } };
 	struct host_rep rep;
 	int err;
 
-	switch (st->code) {
-	case FL_SC_READ: case FL_SC_WRITE: case FL_SC_PREAD: case FL_SC_PWRITE:
-	case FL_SC_VMSPLICE:
-		rq.op = simple[st->code];
-		fd_slot(h, &args[0], &rq, st->code == FL_SC_VMSPLICE);
-		rq.a[0] = args[1].u;
-		rq.a[1] = args[2].u;
-		rq.a[2] = st->nargs > 3 ? args[3].u : 0;
-		break;
-	case FL_SC_READV: case FL_SC_WRITEV:
-		fd_slot(h, &args[0], &rq, false);
-		return call_iov(h, st, args, &rq, obs);
-	case FL_SC_PROCESS_VM_READV: case FL_SC_PROCESS_VM_WRITEV:
-		if (!h->procs[args[0].u].alive)
-			return setup_failed(obs, "process_vm", ESRCH);
-		rq.op = st->code == FL_SC_PROCESS_VM_READV ? HOST_OP_PVM_READV
-							   : HOST_OP_PVM_WRITEV;
-		rq.a[0] = (uint64_t)h->procs[args[0].u].pid;
-		rq.a[1] = args[1].u;
-		rq.a[2] = args[2].u;
-		rq.a[3] = args[3].u;
-		break;
-	case FL_SC_PROC_MEM_READ: case FL_SC_PROC_MEM_WRITE:
-		rq.a[0] = args[0].u;
-		rq.a[1] = args[1].u;
-		return call_proc_mem(h, st, args, &rq, obs);
-	case FL_SC_USERFAULTFD: case FL_SC_UFFD_API: case FL_SC_UFFD_REGISTER:
-	case FL_SC_UFFD_COPY: case FL_SC_UFFD_ZEROPAGE: case FL_SC_UFFD_WAKE:
-	case FL_SC_UFFD_WRITEPROTECT: case FL_SC_UFFD_CONTINUE: case FL_SC_UFFD_READ:
-	case FL_SC_UFFD_SERVE: case FL_SC_UFFD_POISON: case FL_SC_UFFD_MOVE: case FL_SC_UFFD_LOG:
-		return exec_uffd(h, st, args, obs);
-	default:        /* host_refuses() has stopped the scenario before */
-		snprintf(obs->why, sizeof(obs->why), "host backend: no system call for this");
-		return -EOPNOTSUPP;
-	}
+	fd_slot(h, &args[0], &rq, st->code == FL_SC_VMSPLICE);
 	err = host_do(h, &rq, NULL, NULL, &rep, obs);
 	if (!err)
 		set_result(obs, &rep);
 	return err;
+}
+
+int fl_host_process_vm(struct host *h, const struct fl_sc_stmt *st,
+		       const struct fl_val *args, struct fl_obs *obs)
+{
+	struct host_req rq = { .a = { 0, args[1].u, args[2].u, args[3].u } };
+	struct host_rep rep;
+	int err;
+
+	if (!h->procs[args[0].u].alive)
+		return fl_backend_setup_failed(obs, NULL, "process_vm", -ESRCH);
+	rq.op = st->code == FL_SC_PROCESS_VM_READV ? HOST_OP_PVM_READV : HOST_OP_PVM_WRITEV;
+	rq.a[0] = (uint64_t)h->procs[args[0].u].pid;
+	err = host_do(h, &rq, NULL, NULL, &rep, obs);
+	if (!err)
+		set_result(obs, &rep);
+	return err;
+}
+
+/* What backend/calls.c says the host runs; host_refuses() stopped the rest. */
+static int exec_call(struct host *h, const struct fl_sc_stmt *st,
+		     const struct fl_val *args, struct fl_obs *obs)
+{
+	const struct fl_backend_call *c = fl_backend_call(st->code);
+
+	if (!c || !c->host) {
+		snprintf(obs->why, sizeof(obs->why), "host backend: no system call for this");
+		return -EOPNOTSUPP;
+	}
+	return c->host(h, st, args, obs);
 }
 
 /* ---- the backend ---- */
