@@ -102,36 +102,16 @@ static size_t iov_total(const struct fl_iovec *iov, unsigned long n)
 	return total;
 }
 
-/* read, write, readv, writev and the p-forms on a file or a pipe end. */
-static long rw_dispatch(struct model *m, unsigned code, const struct fd_target *t,
-			const struct fl_iovec *iov, unsigned long nr, uint64_t off)
+/* The scenario's call as the VFS's (callers/read_write.c decides pipe vs file). */
+static enum fl_rw rw_op(unsigned code)
 {
-	bool write = code == FL_SC_WRITE || code == FL_SC_PWRITE || code == FL_SC_WRITEV;
-	bool positional = code == FL_SC_PREAD || code == FL_SC_PWRITE;
-
-	if (t->pipe) {
-		if (positional)
-			return -ESPIPE;
-		if ((t->end == FL_SC_END_WRITE) != write)
-			return -EBADF;
-		return write ? fl_pipe_write(m->w, t->pipe, iov, nr)
-			     : fl_pipe_read(m->w, t->pipe, iov, nr);
-	}
-	/* Armed hooks steer generic_perform_write's retries: the monitor must see them. */
-	fl_sys_set_loop_env(m->w, fl_model_armed_hooks_env, m);
 	switch (code) {
-	case FL_SC_READ:
-		return fl_sys_read(m->w, t->file, iov[0].base, iov[0].len);
-	case FL_SC_WRITE:
-		return fl_sys_write(m->w, t->file, iov[0].base, iov[0].len);
-	case FL_SC_PREAD:
-		return fl_sys_pread(m->w, t->file, iov[0].base, iov[0].len, off);
-	case FL_SC_PWRITE:
-		return fl_sys_pwrite(m->w, t->file, iov[0].base, iov[0].len, off);
-	case FL_SC_READV:
-		return fl_sys_readv(m->w, t->file, iov, nr);
-	default:
-		return fl_sys_writev(m->w, t->file, iov, nr);
+	case FL_SC_READ:   return FL_RW_READ;
+	case FL_SC_WRITE:  return FL_RW_WRITE;
+	case FL_SC_PREAD:  return FL_RW_PREAD;
+	case FL_SC_PWRITE: return FL_RW_PWRITE;
+	case FL_SC_READV:  return FL_RW_READV;
+	default:           return FL_RW_WRITEV;
 	}
 }
 
@@ -142,6 +122,7 @@ int fl_model_rw(struct model *m, const struct fl_sc_stmt *st,
 	unsigned long nr = vector ? st->nargs - 1 : 1, k;
 	struct fl_iovec *iov;
 	struct fd_target t;
+	struct fl_fd fd;
 	uint64_t off = 0;
 	long ret;
 	int err;
@@ -162,7 +143,11 @@ int fl_model_rw(struct model *m, const struct fl_sc_stmt *st,
 		if (st->code == FL_SC_PREAD || st->code == FL_SC_PWRITE)
 			off = args[3].u;
 	}
-	ret = rw_dispatch(m, st->code, &t, iov, nr, off);
+	fd = (struct fl_fd){ t.file, t.pipe, t.end == FL_SC_END_WRITE };
+	/* Armed hooks steer generic_perform_write's retries: the monitor must see them. */
+	if (t.file)
+		fl_sys_set_loop_env(m->w, fl_model_armed_hooks_env, m);
+	ret = fl_sys_rw(m->w, &fd, rw_op(st->code), iov, nr, off);
 	set_sys_ret(m, obs, ret);
 	if (t.pipe && t.end != FL_SC_END_WRITE && fl_sys_leaked(m->w))
 		obs->outcome = FL_OUTCOME_LEAK;
