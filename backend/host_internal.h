@@ -40,7 +40,7 @@ struct host {
 	struct host_uffd *uffd;         /* by names[] index */
 	unsigned cur;                   /* the current process */
 	unsigned line;                  /* of the statement being run */
-	char refusal[200];              /* why the scenario cannot run here */
+	char refusal[256];              /* why the scenario cannot run here */
 };
 
 static inline struct host *host_of(struct fl_backend *b)

@@ -57,6 +57,8 @@
 #define HOST_STMT_TIMEOUT_MS 10000
 #define HOST_MAX_DATA       ((uint64_t)256 << 20)
 #define HOST_MAX_IOV        1024
+/* Scenario processes of one scenario, all alive at once at most. */
+#define HOST_MAX_PROCS      32
 
 enum host_op {
 	HOST_OP_MMAP = 1,       /* a[0] addr, a[1] len, a[2] prot, a[3] flags, a[4] off; fd slot */

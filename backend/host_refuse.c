@@ -17,7 +17,9 @@
  *     take a real page of this machine out of service);
  *   - `kernel X.Y` other than the running kernel's major.minor, `arch A`
  *     other than this machine's, fs= a file system the temporary
- *     directory is not on.
+ *     directory is not on;
+ *   - more than HOST_MAX_PROCS scenario processes (`p`, `process`, `fork`):
+ *     each is a real process of this machine.
  *
  * FAULTLINE_HOST_NO_UFFD=1 answers "not permitted" whatever the machine
  * allows, so that path can be tested.  Since 5.11 an unprivileged
@@ -68,7 +70,7 @@ static bool refuse_call(struct host *h, const struct fl_sc_stmt *st)
 	else if (c->cap == FL_CAP_UFFD && !fl_host_uffd_permitted(why, sizeof(why)))
 		snprintf(h->refusal, sizeof(h->refusal),
 			 "host backend: skipped (needs userfaultfd permission): "
-			 "'call %s' (line %u): %.80s", f, st->line, why);
+			 "'call %s' (line %u): %s", f, st->line, why);
 	return h->refusal[0];
 }
 
@@ -128,16 +130,35 @@ static bool refuse_fs(struct host *h, const struct fl_sc_stmt *st)
 }
 
 /* Look at every statement once; true (and h->refusal) if one cannot run here. */
+/*
+ * Real processes are a real machine's: one more than HOST_MAX_PROCS
+ * `process` and `fork` statements (and `p`) is refused at the statement
+ * that would make it, counting as if none exited.
+ */
+static bool refuse_procs(struct host *h, const struct fl_sc_stmt *st, unsigned *nprocs)
+{
+	if (st->verb != FL_SC_PROCESS && st->verb != FL_SC_FORK)
+		return false;
+	if (++*nprocs <= HOST_MAX_PROCS)
+		return false;
+	snprintf(h->refusal, sizeof(h->refusal),
+		 "host backend: '%s %s' (line %u): more than %u scenario processes",
+		 fl_sc_verb_name(st->verb), fl_host_name(h, st->args[0].u.ref.id), st->line,
+		 HOST_MAX_PROCS);
+	return true;
+}
+
 bool fl_host_refuses(struct host *h, const struct fl_scenario *sc)
 {
-	unsigned i;
+	unsigned i, nprocs = 1;         /* p */
 
 	for (i = 0; i < sc->nstmts; i++) {
 		const struct fl_sc_stmt *st = &sc->stmts[i];
 
 		if ((st->verb == FL_SC_CALL && refuse_call(h, st)) ||
 		    refuse_verb(h, st) || refuse_world(h, st) ||
-		    (st->verb == FL_SC_FILE && refuse_fs(h, st)))
+		    (st->verb == FL_SC_FILE && refuse_fs(h, st)) ||
+		    refuse_procs(h, st, &nprocs))
 			return true;
 	}
 	return false;

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "backend_test.h"
+#include "backend/host_proto.h"
 
 /* The arguments each form needs (scenario/schema.c), after the FUNC word. */
 static const char *args_of(unsigned code)
@@ -101,6 +102,44 @@ static void test_refused_world(void **state)
 	bt_close(&t);
 }
 
+/* Each process is a real one: the one past HOST_MAX_PROCS is refused, by name. */
+static void test_too_many_processes(void **state)
+{
+	char text[64 * (HOST_MAX_PROCS + 2)], want[96];
+	size_t n = 0;
+	unsigned i;
+	struct bt t;
+
+	(void)state;
+	n += (size_t)snprintf(text + n, sizeof(text) - n, "kernel host\n");
+	for (i = 1; i <= HOST_MAX_PROCS; i++)       /* with p: one too many */
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "fork c%u\n", i);
+	assert_int_equal(bt_run(&t, &fl_host_backend, text), 0);
+	assert_int_equal(t.rc[2], -EOPNOTSUPP);
+	snprintf(want, sizeof(want), "'fork c%u' (line %u): more than %u scenario processes",
+		 HOST_MAX_PROCS, HOST_MAX_PROCS + 1, HOST_MAX_PROCS);
+	assert_non_null(strstr(t.obs[2].why, want));
+	bt_close(&t);
+}
+
+/* ... and HOST_MAX_PROCS of them run. */
+static void test_as_many_processes_as_allowed(void **state)
+{
+	char text[64 * (HOST_MAX_PROCS + 2)];
+	size_t n = 0;
+	unsigned i;
+	struct bt t;
+
+	(void)state;
+	n += (size_t)snprintf(text + n, sizeof(text) - n, "kernel host\n");
+	for (i = 1; i < HOST_MAX_PROCS; i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "fork c%u\n", i);
+	assert_int_equal(bt_run(&t, &fl_host_backend, text), 0);
+	for (i = 2; i <= HOST_MAX_PROCS; i++)
+		assert_int_equal(t.rc[i], 0);
+	bt_close(&t);
+}
+
 static void test_every_refused_row_reached(void **state)
 {
 	unsigned code;
@@ -117,6 +156,8 @@ int main(void)
 		cmocka_unit_test(test_every_refused_row_names_its_statement),
 		cmocka_unit_test(test_refused_verbs),
 		cmocka_unit_test(test_refused_world),
+		cmocka_unit_test(test_too_many_processes),
+		cmocka_unit_test(test_as_many_processes_as_allowed),
 		cmocka_unit_test(test_every_refused_row_reached),
 	};
 
