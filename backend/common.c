@@ -76,10 +76,3 @@ uint8_t *fl_backend_kbuf_alloc(size_t len)
 		memset(p, 0xaa, sz ? sz : 64);
 	return p;
 }
-
-struct fl_mm *fl_backend_current_mm(struct fl_world *w)
-{
-	struct fl_process *p = fl_current(w);
-
-	return p ? p->mm : NULL;
-}

@@ -23,7 +23,5 @@ void fl_backend_set_ret(struct fl_obs *obs, int64_t ret);
 void fl_backend_sys_ret(struct fl_obs *obs, long ret);
 /* A kernel buffer: 64-byte aligned as kmalloc's, filled with 0xaa; free(). */
 uint8_t *fl_backend_kbuf_alloc(size_t len);
-/* The current process's mm, or NULL before any process. */
-struct fl_mm *fl_backend_current_mm(struct fl_world *w);
 
 #endif

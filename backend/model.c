@@ -184,7 +184,7 @@ static int exec_mmap(struct model *m, const struct fl_sc_stmt *st,
 	}
 	if (at)
 		flags |= FL_MAP_FIXED_NOREPLACE;
-	addr = fl_mmap(m->w, fl_backend_current_mm(m->w), at ? at->u : 0, args[1].u,
+	addr = fl_mmap(m->w, fl_current_mm(m->w), at ? at->u : 0, args[1].u,
 		       (int)args[2].u, flags, f, off ? off->u : 0);
 	if (addr < 0)
 		return fl_backend_setup_failed(obs, m->w, "mmap", (int)addr);
@@ -197,7 +197,7 @@ static int exec_mmap(struct model *m, const struct fl_sc_stmt *st,
 static int exec_vm_change(struct model *m, const struct fl_sc_stmt *st,
 			  const struct fl_val *args, struct fl_obs *obs)
 {
-	struct fl_mm *mm = fl_backend_current_mm(m->w);
+	struct fl_mm *mm = fl_current_mm(m->w);
 	int err;
 
 	switch (st->verb) {
@@ -289,7 +289,7 @@ static int exec_access(struct model *m, const struct fl_sc_stmt *st,
 		return 0;
 	case FL_SC_POKE:
 		data = data_arg(st, args);
-		err = fl_poke(m->w, fl_backend_current_mm(m->w), args[0].u, data->bytes, data->len);
+		err = fl_poke(m->w, fl_current_mm(m->w), args[0].u, data->bytes, data->len);
 		return err ? fl_backend_setup_failed(obs, m->w, "poke", err) : 0;
 	default:
 		return -EINVAL;
@@ -438,7 +438,7 @@ static fl_addr_t model_map_base(struct fl_backend *b, unsigned name)
 static int model_peek(struct fl_backend *b, fl_addr_t addr, void *buf, size_t len)
 {
 	struct model *m = model_of(b);
-	struct fl_mm *mm = fl_backend_current_mm(m->w);
+	struct fl_mm *mm = fl_current_mm(m->w);
 
 	return mm ? fl_peek(m->w, mm, addr, buf, len) : -ESRCH;
 }

@@ -22,7 +22,7 @@ int fl_model_mremap(struct model *m, const struct fl_sc_stmt *st,
 
 	if (flags)
 		f = (unsigned)flags->u;
-	ret = fl_mremap(m->w, fl_backend_current_mm(m->w), args[0].u, args[1].u, args[2].u, f,
+	ret = fl_mremap(m->w, fl_current_mm(m->w), args[0].u, args[1].u, args[2].u, f,
 			at ? at->u : 0);
 	fl_backend_sys_ret(obs, ret);
 	if (ret < 0) {
