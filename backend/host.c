@@ -431,16 +431,10 @@ static int host_open(struct fl_backend *b, fl_kver_t kver, enum fl_arch_id arch)
 	b->priv = h;
 	if (fl_host_refuses(h, b->sc))
 		return 0;
-	if (strcmp(fl_arch(arch)->name, fl_host_arch_name())) {
-		snprintf(h->refusal, sizeof(h->refusal),
-			 "host backend: the scenario is for %s, this machine is %s",
-			 fl_arch(arch)->name, fl_host_arch_name());
-		return 0;
-	}
 	err = open_link(h, &obs);
-	if (!err)
-		err = spawn_process(h, 0, &obs);
-	return err;     /* close() frees h */
+	if (err || fl_host_refuses_judge(h, b->sc, arch))
+		return err;     /* close() frees h */
+	return spawn_process(h, 0, &obs);
 }
 
 static void host_close(struct fl_backend *b)

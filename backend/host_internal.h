@@ -41,6 +41,9 @@ struct host {
 	unsigned cur;                   /* the current process */
 	unsigned line;                  /* of the statement being run */
 	char refusal[256];              /* why the scenario cannot run here */
+	/* the judge: this machine, or the kernel an agent runs on (its HELLO) */
+	char arch[32];                  /* in the scenario language's words */
+	fl_kver_t kver;
 };
 
 static inline struct host *host_of(struct fl_backend *b)
@@ -68,10 +71,19 @@ int fl_host_do(struct host *h, const struct host_req *rq, const void *iov,
  */
 void fl_host_set_result(struct fl_obs *obs, const struct host_rep *rep);
 
-/* host_refuse.c: look at every statement once; true and h->refusal if one cannot run. */
+/*
+ * host_refuse.c: look at every statement once; true and h->refusal if one
+ * cannot run on any machine (a call without a system call, a hook, ...).
+ */
 bool fl_host_refuses(struct host *h, const struct fl_scenario *sc);
-/* This machine's arch, in the scenario language's words. */
-const char *fl_host_arch_name(void);
+/*
+ * Then, the link open, what the judge's machine cannot run: another
+ * kernel or arch than h->kver, h->arch (set here from uname, or from the
+ * agent's HELLO), a file system $TMPDIR is not on, userfaultfd without
+ * permission.  ARCH: the arch the runner resolved for the scenario.
+ */
+bool fl_host_refuses_judge(struct host *h, const struct fl_scenario *sc,
+			   enum fl_arch_id arch);
 
 /* host_mremap.c: the `mremap` statement. */
 int fl_host_mremap(struct host *h, const struct fl_sc_stmt *st,

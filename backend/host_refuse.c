@@ -41,36 +41,58 @@
 #define TMPFS_MAGIC 0x01021994
 
 
-/* The running machine's arch, in the scenario language's words. */
-const char *fl_host_arch_name(void)
+/* A uname machine in the scenario language's words. */
+static const char *arch_word(const char *machine)
 {
-	static struct utsname u;
-
-	if (uname(&u))
-		return "?";
-	if (!strcmp(u.machine, "aarch64"))
+	if (!strcmp(machine, "aarch64"))
 		return "arm64";
-	if (!strcmp(u.machine, "i686") || !strcmp(u.machine, "i386"))
+	if (!strcmp(machine, "i686") || !strcmp(machine, "i386"))
 		return "i386";
-	if (!strncmp(u.machine, "armv", 4))
+	if (!strncmp(machine, "armv", 4))
 		return "arm";
-	return u.machine;
+	return machine;
+}
+
+/* The judge: this machine, or the agent's kernel as its HELLO said. */
+static void judge_init(struct host *h)
+{
+	unsigned maj, min, patch = 0;
+	struct utsname u;
+
+	if (h->link.wfd < 0) {
+		snprintf(h->arch, sizeof(h->arch), "%.31s", uname(&u) ? "?" : arch_word(u.machine));
+		h->kver = fl_host_kver();
+		return;
+	}
+	snprintf(h->arch, sizeof(h->arch), "%.31s", arch_word(h->link.hello.machine));
+	h->kver = 0;
+	if (sscanf(h->link.hello.release, "%u.%u.%u", &maj, &min, &patch) >= 2 &&
+	    maj < 256 && min < 256)
+		h->kver = FL_KV(maj, min, patch > 65535 ? 65535 : patch);
 }
 
 static bool refuse_call(struct host *h, const struct fl_sc_stmt *st)
 {
-	const char *f = fl_sc_func_name((enum fl_sc_func)st->code);
-	char why[160];
-
 	const struct fl_backend_call *c = fl_backend_call(st->code);
 
 	if (!c || !c->host)
 		snprintf(h->refusal, sizeof(h->refusal), "host backend: 'call %s' (line %u) %s",
-			 f, st->line, c ? c->host_refusal : "is no call");
-	else if (c->cap == FL_CAP_UFFD && !fl_host_uffd_permitted(why, sizeof(why)))
+			 fl_sc_func_name((enum fl_sc_func)st->code), st->line,
+			 c ? c->host_refusal : "is no call");
+	return h->refusal[0];
+}
+
+/* Asked of this process, also through an agent: a guest's agent runs as root. */
+static bool refuse_uffd(struct host *h, const struct fl_sc_stmt *st)
+{
+	const struct fl_backend_call *c = fl_backend_call(st->code);
+	char why[160];
+
+	if (c && c->cap == FL_CAP_UFFD && !fl_host_uffd_permitted(why, sizeof(why)))
 		snprintf(h->refusal, sizeof(h->refusal),
 			 "host backend: skipped (needs userfaultfd permission): "
-			 "'call %s' (line %u): %s", f, st->line, why);
+			 "'call %s' (line %u): %s", fl_sc_func_name((enum fl_sc_func)st->code),
+			 st->line, why);
 	return h->refusal[0];
 }
 
@@ -94,7 +116,7 @@ static bool refuse_verb(struct host *h, const struct fl_sc_stmt *st)
 
 static bool refuse_world(struct host *h, const struct fl_sc_stmt *st)
 {
-	fl_kver_t want = (fl_kver_t)st->args[0].u.value, have = fl_host_kver();
+	fl_kver_t want = (fl_kver_t)st->args[0].u.value, have = h->kver;
 	char kv[32];
 
 	if (st->verb == FL_SC_KERNEL && want &&
@@ -104,11 +126,11 @@ static bool refuse_world(struct host *h, const struct fl_sc_stmt *st)
 			 fl_kver_format(want, kv, sizeof(kv)), st->line,
 			 FL_KV_MAJOR(have), FL_KV_MINOR(have));
 	if (st->verb == FL_SC_ARCH &&
-	    strcmp(fl_arch((enum fl_arch_id)st->args[0].u.value)->name, fl_host_arch_name()))
+	    strcmp(fl_arch((enum fl_arch_id)st->args[0].u.value)->name, h->arch))
 		snprintf(h->refusal, sizeof(h->refusal),
 			 "host backend: 'arch %s' (line %u) is not this machine's (%s)",
 			 fl_arch((enum fl_arch_id)st->args[0].u.value)->name, st->line,
-			 fl_host_arch_name());
+			 h->arch);
 	return h->refusal[0];
 }
 
@@ -156,12 +178,30 @@ bool fl_host_refuses(struct host *h, const struct fl_scenario *sc)
 		const struct fl_sc_stmt *st = &sc->stmts[i];
 
 		if ((st->verb == FL_SC_CALL && refuse_call(h, st)) ||
-		    refuse_verb(h, st) || refuse_world(h, st) ||
-		    (st->verb == FL_SC_FILE && refuse_fs(h, st)) ||
-		    refuse_procs(h, st, &nprocs))
+		    refuse_verb(h, st) || refuse_procs(h, st, &nprocs))
 			return true;
 	}
 	return false;
+}
+
+bool fl_host_refuses_judge(struct host *h, const struct fl_scenario *sc,
+			   enum fl_arch_id arch)
+{
+	unsigned i;
+
+	judge_init(h);
+	for (i = 0; i < sc->nstmts; i++) {
+		const struct fl_sc_stmt *st = &sc->stmts[i];
+
+		if ((st->verb == FL_SC_CALL && refuse_uffd(h, st)) || refuse_world(h, st) ||
+		    (st->verb == FL_SC_FILE && refuse_fs(h, st)))
+			return true;
+	}
+	if (strcmp(fl_arch(arch)->name, h->arch))
+		snprintf(h->refusal, sizeof(h->refusal),
+			 "host backend: the scenario is for %s, this machine is %s",
+			 fl_arch(arch)->name, h->arch);
+	return h->refusal[0];
 }
 
 /* ---- userfaultfd permission ---- */
