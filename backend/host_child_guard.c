@@ -291,11 +291,14 @@ static bool job_watch(struct job *j)
 		unsigned n = 1, i;
 		long left = deadline - now_ms();
 
-		for (i = 0; i < fl_host_child_nctx; i++)
-			if (fl_host_child_ctxs[i]->own && !fl_host_child_ctxs[i]->served && fl_host_child_ctx_ready(fl_host_child_ctxs[i])) {
-				who[n] = fl_host_child_ctxs[i];
-				p[n++] = (struct pollfd){ fl_host_child_ctxs[i]->fd, POLLIN, 0 };
+		for (i = 0; i < fl_host_child_nctx; i++) {
+			struct uffd_ctx *c = fl_host_child_ctxs[i];
+
+			if (c->own && !c->served && fl_host_child_ctx_ready(c)) {
+				who[n] = c;
+				p[n++] = (struct pollfd){ c->fd, POLLIN, 0 };
 			}
+		}
 		if (left <= 0)
 			return true;
 		if (poll(p, n, (int)left) < 0 && errno != EINTR)

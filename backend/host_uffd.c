@@ -202,7 +202,7 @@ int fl_host_uffd_fill(struct host *h, const struct fl_sc_stmt *st,
 	unsigned i;
 	int err;
 
-	while (f < last && f->code != st->code)  /* exec_uffd() sends only these */
+	while (f < last && f->code != st->code)  /* backend/calls.c sends only these */
 		f++;
 	for (i = 0; i < f->nwords; i++)
 		w[i] = args[i + 1].u;
