@@ -36,6 +36,12 @@ struct recorder {
 	const struct fl_scenario *sc;
 	fl_addr_t *base;                /* by names[] index: as mapped */
 	uint64_t *len;
+	/*
+	 * When each base was last set.  Of two mappings holding an address,
+	 * the later is there now: the earlier was moved or unmapped for the
+	 * kernel to put the later one there (its old base stays recorded).
+	 */
+	unsigned *seq, tick;
 	char (*where)[64];              /* by statement index: symbolic si_addr */
 };
 
@@ -78,17 +84,38 @@ static void rec_close(struct fl_backend *b)
 	b->priv = NULL;
 }
 
+/* The mapping mapped there last that holds ADDR, or -1. */
+static int holding(const struct recorder *r, fl_addr_t addr)
+{
+	unsigned i;
+	int best = -1;
+
+	for (i = 0; i < r->sc->nnames; i++)
+		if (r->sc->names[i].kind == FL_SC_NEW_MAP && r->base[i] &&
+		    addr - r->base[i] < r->len[i] &&
+		    (best < 0 || r->seq[i] > r->seq[best]))
+			best = (int)i;
+	return best;
+}
+
+static void rec_based(struct recorder *r, unsigned name, fl_addr_t base, uint64_t len)
+{
+	r->base[name] = base;
+	r->len[name] = len;
+	r->seq[name] = ++r->tick;
+}
+
 /* ADDR as NAME+OFF: the mapping it is in, else the nearest one below. */
 static void symbolic(const struct recorder *r, fl_addr_t addr, char *buf, size_t len)
 {
-	unsigned i, best = 0;
-	bool found = false;
+	int held = holding(r, addr);
+	unsigned i, best = held >= 0 ? (unsigned)held : 0;
+	bool found = held >= 0;
 
-	for (i = 0; i < r->sc->nnames; i++) {
+	for (i = 0; i < r->sc->nnames && held < 0; i++) {
 		if (r->sc->names[i].kind != FL_SC_NEW_MAP || !r->base[i] || r->base[i] > addr)
 			continue;
-		if (!found || r->base[i] > r->base[best] ||
-		    (addr - r->base[i] < r->len[i] && addr - r->base[best] >= r->len[best]))
+		if (!found || r->base[i] > r->base[best])
 			best = i;
 		found = true;
 	}
@@ -106,16 +133,13 @@ static void symbolic(const struct recorder *r, fl_addr_t addr, char *buf, size_t
  */
 static void mremap_place(const struct recorder *r, fl_addr_t addr, char *buf, size_t len)
 {
-	unsigned i;
+	int i = holding(r, addr);
 
-	for (i = 0; i < r->sc->nnames; i++)
-		if (r->sc->names[i].kind == FL_SC_NEW_MAP && r->base[i] &&
-		    addr - r->base[i] < r->len[i]) {
-			snprintf(buf, len, "%s+0x%llx", r->sc->names[i].text,
-				 (unsigned long long)(addr - r->base[i]));
-			return;
-		}
-	snprintf(buf, len, "a new place");
+	if (i >= 0)
+		snprintf(buf, len, "%s+0x%llx", r->sc->names[i].text,
+			 (unsigned long long)(addr - r->base[i]));
+	else
+		snprintf(buf, len, "a new place");
 }
 
 /* The mapping an mremap's as= names: there now, NEWLEN long. */
@@ -123,14 +147,15 @@ static void rec_mremap(struct recorder *r, struct fl_backend *b, const struct fl
 		       const struct fl_val *args, const struct fl_obs *obs, ptrdiff_t idx)
 {
 	const struct fl_val *as = fl_backend_key(st, args, "as");
+	fl_addr_t base;
 
 	if (!obs->has_ret || obs->ret == -1)
 		return;
 	mremap_place(r, (fl_addr_t)obs->ret, r->where[idx], sizeof(r->where[idx]));
 	if (!as)
 		return;
-	INNER(r, b, r->base[as->u] = r->inner->map_base(b, (unsigned)as->u));
-	r->len[as->u] = args[2].u;
+	INNER(r, b, base = r->inner->map_base(b, (unsigned)as->u));
+	rec_based(r, (unsigned)as->u, base, args[2].u);
 }
 
 static int rec_exec(struct fl_backend *b, const struct fl_sc_stmt *st,
@@ -144,8 +169,10 @@ static int rec_exec(struct fl_backend *b, const struct fl_sc_stmt *st,
 	if (err)
 		return err;
 	if (st->verb == FL_SC_MMAP) {
-		INNER(r, b, r->base[args[0].u] = r->inner->map_base(b, (unsigned)args[0].u));
-		r->len[args[0].u] = args[1].u;
+		fl_addr_t base;
+
+		INNER(r, b, base = r->inner->map_base(b, (unsigned)args[0].u));
+		rec_based(r, (unsigned)args[0].u, base, args[1].u);
 	}
 	if (st->verb == FL_SC_MREMAP && idx >= 0 && idx < (ptrdiff_t)r->sc->nstmts)
 		rec_mremap(r, b, st, args, obs, idx);
@@ -191,6 +218,7 @@ static void rec_free(struct recorder *r)
 {
 	free(r->base);
 	free(r->len);
+	free(r->seq);
 	free(r->where);
 }
 
@@ -204,8 +232,9 @@ static int rec_run(struct recorder *r, const struct fl_scenario *sc,
 	r->sc = sc;
 	r->base = calloc(sc->nnames + 1, sizeof(*r->base));
 	r->len = calloc(sc->nnames + 1, sizeof(*r->len));
+	r->seq = calloc(sc->nnames + 1, sizeof(*r->seq));
 	r->where = calloc(sc->nstmts + 1, sizeof(*r->where));
-	if (!r->base || !r->len || !r->where)
+	if (!r->base || !r->len || !r->seq || !r->where)
 		return -ENOMEM;
 	rec_next = r;
 	return fl_scenario_run(sc, &rec_ops, vars, run);
