@@ -429,10 +429,11 @@ static int host_open(struct fl_backend *b, fl_kver_t kver, enum fl_arch_id arch)
 		return -ENOMEM;
 	}
 	b->priv = h;
-	if (fl_host_refuses(h, b->sc))
+	/* An agent is not started for what no machine can run. */
+	if (getenv("FAULTLINE_HOST_AGENT") && fl_host_refuses(h, b->sc, arch, false))
 		return 0;
 	err = open_link(h, &obs);
-	if (err || fl_host_refuses_judge(h, b->sc, arch))
+	if (err || fl_host_refuses(h, b->sc, arch, true))
 		return err;     /* close() frees h */
 	return spawn_process(h, 0, &obs);
 }

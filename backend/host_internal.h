@@ -72,18 +72,16 @@ int fl_host_do(struct host *h, const struct host_req *rq, const void *iov,
 void fl_host_set_result(struct fl_obs *obs, const struct host_rep *rep);
 
 /*
- * host_refuse.c: look at every statement once; true and h->refusal if one
- * cannot run on any machine (a call without a system call, a hook, ...).
+ * host_refuse.c: look at every statement once, in order; true and
+ * h->refusal naming the first that cannot run.  Not JUDGED: only what no
+ * machine runs (a call without a system call, a hook, ...).  JUDGED, the
+ * link open: also what the judge's machine cannot run, another kernel or
+ * arch than h->kver, h->arch (set here from uname, or from the agent's
+ * HELLO; ARCH is the one the runner resolved), a file system $TMPDIR is
+ * not on, userfaultfd without permission.
  */
-bool fl_host_refuses(struct host *h, const struct fl_scenario *sc);
-/*
- * Then, the link open, what the judge's machine cannot run: another
- * kernel or arch than h->kver, h->arch (set here from uname, or from the
- * agent's HELLO), a file system $TMPDIR is not on, userfaultfd without
- * permission.  ARCH: the arch the runner resolved for the scenario.
- */
-bool fl_host_refuses_judge(struct host *h, const struct fl_scenario *sc,
-			   enum fl_arch_id arch);
+bool fl_host_refuses(struct host *h, const struct fl_scenario *sc, enum fl_arch_id arch,
+		     bool judged);
 
 /* host_mremap.c: the `mremap` statement. */
 int fl_host_mremap(struct host *h, const struct fl_sc_stmt *st,

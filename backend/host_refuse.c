@@ -170,34 +170,29 @@ static bool refuse_procs(struct host *h, const struct fl_sc_stmt *st, unsigned *
 	return true;
 }
 
-bool fl_host_refuses(struct host *h, const struct fl_scenario *sc)
+/* What the judge's machine cannot run, at ST. */
+static bool refuse_judged(struct host *h, const struct fl_sc_stmt *st)
+{
+	return (st->verb == FL_SC_CALL && refuse_uffd(h, st)) || refuse_world(h, st) ||
+	       (st->verb == FL_SC_FILE && refuse_fs(h, st));
+}
+
+bool fl_host_refuses(struct host *h, const struct fl_scenario *sc, enum fl_arch_id arch,
+		     bool judged)
 {
 	unsigned i, nprocs = 1;         /* p */
 
+	if (judged)
+		judge_init(h);
 	for (i = 0; i < sc->nstmts; i++) {
 		const struct fl_sc_stmt *st = &sc->stmts[i];
 
 		if ((st->verb == FL_SC_CALL && refuse_call(h, st)) ||
-		    refuse_verb(h, st) || refuse_procs(h, st, &nprocs))
+		    refuse_verb(h, st) || refuse_procs(h, st, &nprocs) ||
+		    (judged && refuse_judged(h, st)))
 			return true;
 	}
-	return false;
-}
-
-bool fl_host_refuses_judge(struct host *h, const struct fl_scenario *sc,
-			   enum fl_arch_id arch)
-{
-	unsigned i;
-
-	judge_init(h);
-	for (i = 0; i < sc->nstmts; i++) {
-		const struct fl_sc_stmt *st = &sc->stmts[i];
-
-		if ((st->verb == FL_SC_CALL && refuse_uffd(h, st)) || refuse_world(h, st) ||
-		    (st->verb == FL_SC_FILE && refuse_fs(h, st)))
-			return true;
-	}
-	if (strcmp(fl_arch(arch)->name, h->arch))
+	if (judged && strcmp(fl_arch(arch)->name, h->arch))
 		snprintf(h->refusal, sizeof(h->refusal),
 			 "host backend: the scenario is for %s, this machine is %s",
 			 fl_arch(arch)->name, h->arch);
