@@ -13,6 +13,7 @@
  * PROT_NONE and read-only private pages; a read-only shared page cannot be
  * poked, which the reply says).
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -26,7 +27,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#include "backend/host_internal.h"
+#include "backend/host_child.h"
 
 #ifndef MADV_POPULATE_READ
 #define MADV_POPULATE_READ 22
@@ -36,16 +37,20 @@
 #define MAP_FIXED_NOREPLACE 0x100000
 #endif
 
-/* ASan reserves terabytes of shadow: an address-space limit would break it. */
-#if defined(__SANITIZE_ADDRESS__)
-#define HOST_UNDER_ASAN 1
+/*
+ * ASan and TSan reserve terabytes of shadow at start-up: an address-space
+ * limit would break them, and a scenario process is a fork of the
+ * sanitized runner.
+ */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define HOST_UNDER_SANITIZER 1
 #elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define HOST_UNDER_ASAN 1
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define HOST_UNDER_SANITIZER 1
 #endif
 #endif
-#ifndef HOST_UNDER_ASAN
-#define HOST_UNDER_ASAN 0
+#ifndef HOST_UNDER_SANITIZER
+#define HOST_UNDER_SANITIZER 0
 #endif
 
 static struct host_child_env *env;
@@ -156,7 +161,7 @@ static void peek(uint64_t addr, uint8_t *buf, size_t len)
 		if (chunk > len - done)
 			chunk = len - done;
 		/* a missing page may be registered: reading it would wait */
-		if (host_uffd_page_absent(a))
+		if (fl_host_child_page_absent(a))
 			;       /* reads as zero, as the model's peek */
 		else if (pread(self_mem(), buf + done, chunk, (off_t)a) < 0)
 			memset(buf + done, 0, chunk);
@@ -323,10 +328,10 @@ static void __attribute__((noreturn)) forked(struct work *w)
 	if (mem_fd >= 0)
 		close(mem_fd);
 	mem_fd = -1;
-	host_uffd_forked();
+	fl_host_child_uffd_forked();
 	if (w->hand[1] >= 0) {
 		close(w->hand[0]);
-		host_uffd_take_forks(w->hand[1]);
+		fl_host_child_uffd_take_forks(w->hand[1]);
 		close(w->hand[1]);
 	}
 	serve_loop();
@@ -341,7 +346,7 @@ static void run_fork(struct work *w)
 {
 	pid_t pid;
 
-	host_uffd_prefork();
+	fl_host_child_uffd_prefork();
 	pid = fork();
 	if (pid == 0)
 		forked(w);
@@ -387,7 +392,7 @@ static bool may_block(uint32_t op)
 
 /*
  * A file, a pipe end or another process's userfaultfd for names[] index
- * SLOT (host.c: install_everywhere()).  A name bound anew (a second
+ * SLOT (host_link.c: install_everywhere()).  A name bound anew (a second
  * `userfaultfd as=U`) replaces the descriptor it had.
  */
 static void install_fd(const struct host_req *rq, int fd)
@@ -400,7 +405,7 @@ static void install_fd(const struct host_req *rq, int fd)
 		return;
 	}
 	have = &env->fds[rq->slot][rq->which];
-	host_uffd_forget(rq->slot);
+	fl_host_child_uffd_forget(rq->slot);
 	if (*have >= 0)
 		close(*have);
 	*have = fd;
@@ -410,26 +415,26 @@ static void install_fd(const struct host_req *rq, int fd)
  * fork CHILD.  With a userfaultfd, fork() runs on a guarded worker: a
  * context with EVENT_FORK holds it in the kernel until its FORK message
  * is read (dup_userfaultfd_complete), and the guard reads it.  Then the
- * child gets the contexts made for its mm (host_uffd_hand_forks()).
+ * child gets the contexts made for its mm (fl_host_child_uffd_hand_forks()).
  */
 static int fork_request(struct work *w)
 {
 	int guard;
 
 	w->hand[0] = w->hand[1] = -1;
-	if (!host_uffd_guarded()) {
+	if (!fl_host_child_uffd_guarded()) {
 		run_fork(w);
 		return 0;
 	}
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, w->hand))
 		w->hand[0] = w->hand[1] = -1;   /* the child goes without them */
-	guard = host_uffd_run_guarded(run_work, w, false);
+	guard = fl_host_child_run_guarded(run_work, w, false);
 	if (guard) {    /* still in fork(): W is the worker's */
 		w->rep.blocked = 1;
 		return guard;
 	}
 	if (w->hand[0] >= 0) {
-		host_uffd_hand_forks(w->hand[0]);
+		fl_host_child_uffd_hand_forks(w->hand[0]);
 		close(w->hand[0]);
 	}
 	return 0;
@@ -445,8 +450,8 @@ static int run_request(struct work *w)
 		if (rq->a[1] > HOST_MAX_DATA || !(w->out = malloc(rq->a[1] + 1)))
 			return -ENOMEM;
 	}
-	if (may_block(rq->op) && host_uffd_guarded()) {
-		guard = host_uffd_run_guarded(run_work, w, rq->op == HOST_OP_STORE ||
+	if (may_block(rq->op) && fl_host_child_uffd_guarded()) {
+		guard = fl_host_child_run_guarded(run_work, w, rq->op == HOST_OP_STORE ||
 					      rq->op == HOST_OP_LOAD);
 		w->rep.blocked = guard != 0;
 	} else {
@@ -474,7 +479,7 @@ static bool serve_one(void)
 	if (!w)
 		return false;
 	rq = &w->rq;
-	if (host_recv_hdr(env->sock, rq, sizeof(*rq), &fd))
+	if (fl_host_recv_hdr(env->sock, rq, sizeof(*rq), &fd))
 		goto out;
 	if (fd >= 0 && rq->op != HOST_OP_INSTALL && rq->op != HOST_OP_FORK) {
 		close(fd);      /* no other request carries one */
@@ -484,8 +489,8 @@ static bool serve_one(void)
 		goto out;
 	w->hv = malloc((rq->niov + 1) * sizeof(*w->hv));
 	w->data = malloc(rq->dlen + 1);
-	if (!w->hv || !w->data || host_recv_all(env->sock, w->hv, rq->niov * sizeof(*w->hv)) ||
-	    host_recv_all(env->sock, w->data, rq->dlen))
+	if (!w->hv || !w->data || fl_host_recv_all(env->sock, w->hv, rq->niov * sizeof(*w->hv)) ||
+	    fl_host_recv_all(env->sock, w->data, rq->dlen))
 		goto out;
 	switch (rq->op) {
 	case HOST_OP_EXIT:
@@ -495,7 +500,7 @@ static bool serve_one(void)
 		break;
 	case HOST_OP_UFFD_NEW: case HOST_OP_UFFD_IOCTL: case HOST_OP_UFFD_READ:
 	case HOST_OP_UFFD_SERVE: case HOST_OP_UFFD_EVENT: case HOST_OP_UFFD_LOG:
-		host_uffd_request(rq, fd_of(rq), w->data, &w->rep, &w->out, &give);
+		fl_host_child_uffd_request(rq, fd_of(rq), w->data, &w->rep, &w->out, &give);
 		break;
 	case HOST_OP_FORK:
 		w->fd = fd;
@@ -510,16 +515,16 @@ static bool serve_one(void)
 		/* The worker still waits and owns W: answer from a copy. */
 		struct host_rep rep = { .ret = -1, .blocked = 1, .unfinished = 1 };
 
-		return host_send(env->sock, &rep, sizeof(rep), NULL, 0, NULL, 0, -1) == 0;
+		return fl_host_send(env->sock, &rep, sizeof(rep), NULL, 0, NULL, 0, -1) == 0;
 	}
-	ok = host_send(env->sock, &w->rep, sizeof(w->rep), NULL, 0, w->out, w->rep.dlen,
+	ok = fl_host_send(env->sock, &w->rep, sizeof(w->rep), NULL, 0, w->out, w->rep.dlen,
 		       give) == 0;
 out:
 	work_free(w);
 	return ok;
 }
 
-void host_child_limits(void)
+void fl_host_child_limits(void)
 {
 	struct rlimit cpu = { HOST_RLIMIT_CPU, HOST_RLIMIT_CPU };
 	struct rlimit fsize = { HOST_RLIMIT_FSIZE, HOST_RLIMIT_FSIZE };
@@ -529,7 +534,7 @@ void host_child_limits(void)
 	setrlimit(RLIMIT_CPU, &cpu);
 	setrlimit(RLIMIT_FSIZE, &fsize);
 	setrlimit(RLIMIT_CORE, &core);
-	if (!HOST_UNDER_ASAN)
+	if (!HOST_UNDER_SANITIZER)
 		setrlimit(RLIMIT_AS, &as);
 }
 
@@ -541,7 +546,7 @@ static void serve_loop(void)
 	_exit(0);
 }
 
-void host_child_main(struct host_child_env *e)
+void fl_host_child_main(struct host_child_env *e)
 {
 	env = e;
 	/* A write to a pipe nobody reads is EPIPE, not a dead scenario process. */

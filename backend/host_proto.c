@@ -1,19 +1,21 @@
 /*
  * backend/host_proto.c - moving host requests and replies over a stream
  * socket: a fixed header, then iovecs, then data, and at most one file
- * descriptor riding on the header (SCM_RIGHTS).
+ * descriptor riding on the header (SCM_RIGHTS); and an agent's frames
+ * over any byte stream (fl_host_write_all()).
  *
  * A stream, not SOCK_SEQPACKET, because a store's data or a peek's reply
  * can be megabytes, more than one packet may hold.  The parent's end has
- * SO_SNDTIMEO/SO_RCVTIMEO set (host.c): a stuck child shows up here as
+ * SO_SNDTIMEO/SO_RCVTIMEO set (host_link.c): a stuck child shows up here as
  * -EAGAIN, which the caller turns into a killed process group.
  */
+#include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
-#include "backend/host_internal.h"
+#include "backend/host_proto.h"
 
 /* Send the rest of IOV after a partial sendmsg. */
 static int send_rest(int sock, struct iovec *iov, int n, size_t done)
@@ -40,7 +42,7 @@ static int send_rest(int sock, struct iovec *iov, int n, size_t done)
 	return 0;
 }
 
-int host_send(int sock, const void *hdr, size_t hlen, const void *iov,
+int fl_host_send(int sock, const void *hdr, size_t hlen, const void *iov,
 	      size_t ilen, const void *data, size_t dlen, int fd)
 {
 	struct iovec v[3] = {
@@ -71,7 +73,7 @@ int host_send(int sock, const void *hdr, size_t hlen, const void *iov,
 	return send_rest(sock, v, 3, (size_t)k);
 }
 
-int host_recv_all(int sock, void *buf, size_t len)
+int fl_host_recv_all(int sock, void *buf, size_t len)
 {
 	char *p = buf;
 
@@ -91,7 +93,7 @@ int host_recv_all(int sock, void *buf, size_t len)
 }
 
 /* The header; *FD gets a descriptor that came with it, else -1. */
-int host_recv_hdr(int sock, void *hdr, size_t hlen, int *fd)
+int fl_host_recv_hdr(int sock, void *hdr, size_t hlen, int *fd)
 {
 	union {
 		struct cmsghdr h;
@@ -117,6 +119,34 @@ int host_recv_hdr(int sock, void *hdr, size_t hlen, int *fd)
 		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
 			memcpy(fd, CMSG_DATA(c), sizeof(int));
 	if ((size_t)k < hlen)
-		return host_recv_all(sock, (char *)hdr + k, hlen - (size_t)k);
+		return fl_host_recv_all(sock, (char *)hdr + k, hlen - (size_t)k);
+	return 0;
+}
+
+/*
+ * send() with MSG_NOSIGNAL where FD is a socket, so a gone agent is an
+ * error to report and not a SIGPIPE of the runner; write() on a pipe or
+ * a console.
+ */
+int fl_host_write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+	bool sock = true;
+
+	while (len) {
+		ssize_t k = sock ? send(fd, p, len, MSG_NOSIGNAL) : write(fd, p, len);
+
+		if (k < 0 && sock && errno == ENOTSOCK) {
+			sock = false;
+			continue;
+		}
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			return -errno;
+		p += k;
+		len -= (size_t)k;
+	}
 	return 0;
 }

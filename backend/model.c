@@ -28,29 +28,6 @@ static void model_trace(void *arg, const char *line)
 		b->trace(b->trace_arg, line);
 }
 
-const char *sc_name(const struct fl_backend *b, unsigned id)
-{
-	return b->sc->names[id].text;
-}
-
-/* The runner names the statement: "unsupported: call read (not modelled yet)". */
-int unsupported(struct fl_obs *obs)
-{
-	snprintf(obs->why, sizeof(obs->why), "not modelled yet");
-	return -EOPNOTSUPP;
-}
-
-/* A library call failed while setting the world up: say what and why. */
-int setup_failed(struct model *m, struct fl_obs *obs, const char *what,
-			int err)
-{
-	snprintf(obs->why, sizeof(obs->why), "%s failed: %s%s%s", what,
-		 strerror(-err), fl_world_error(m->w)[0] ? ": " : "",
-		 fl_world_error(m->w));
-	fl_world_clear_error(m->w);
-	return err;
-}
-
 static void disarm_all(struct model *m)
 {
 	unsigned i;
@@ -60,7 +37,7 @@ static void disarm_all(struct model *m)
 	m->narmed = 0;
 }
 
-void model_summary(struct model *m, struct fl_obs *obs, const char *fmt, ...)
+void fl_model_summary(struct model *m, struct fl_obs *obs, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -76,7 +53,7 @@ void model_summary(struct model *m, struct fl_obs *obs, const char *fmt, ...)
  * lines nobody reads must not trace at all: that formatting was most of
  * a small explore case's cost.
  */
-void model_set_trace(struct model *m, fl_trace_fn fn, void *arg)
+void fl_model_set_trace(struct model *m, fl_trace_fn fn, void *arg)
 {
 	fl_world_set_trace(m->w, m->b->trace ? fn : NULL, arg);
 }
@@ -124,7 +101,7 @@ static int model_arm_hook(struct fl_backend *b, enum fl_hook hook, unsigned nth,
 	if (m->narmed == MODEL_MAX_ARMED)
 		return -ENOSPC;
 	a = &m->armed[m->narmed];
-	/* Keys too: key_val() reads them after the positional arguments. */
+	/* Keys too: fl_backend_key() reads them after the positional arguments. */
 	n = st->nargs + st->nkeys;
 	a->args = malloc((n ? n : 1) * sizeof(*args));
 	if (!a->args)
@@ -140,17 +117,10 @@ static int model_arm_hook(struct fl_backend *b, enum fl_hook hook, unsigned nth,
 
 /* ---- world statements ---- */
 
-struct fl_mm *current_mm(struct model *m)
-{
-	struct fl_process *p = fl_current(m->w);
-
-	return p ? p->mm : NULL;
-}
-
 static int exec_process(struct model *m, const struct fl_sc_stmt *st,
 			const struct fl_val *args, struct fl_obs *obs)
 {
-	const char *name = sc_name(m->b, (unsigned)args[0].u);
+	const char *name = fl_backend_name(m->b, (unsigned)args[0].u);
 	struct fl_process *p = NULL, *parent;
 	int err;
 
@@ -159,103 +129,97 @@ static int exec_process(struct model *m, const struct fl_sc_stmt *st,
 		err = fl_process_new(m->w, name, &p);
 		if (!err)
 			err = fl_set_current(m->w, p);
-		return err ? setup_failed(m, obs, "process", err) : 0;
+		return err ? fl_backend_setup_failed(obs, m->w, "process", err) : 0;
 	case FL_SC_USE:
 		/* `use p` may come first: fl_current() creates the implicit p. */
 		(void)fl_current(m->w);
 		p = fl_process_find(m->w, name);
 		if (!p)
-			return setup_failed(m, obs, "use", -ESRCH);
+			return fl_backend_setup_failed(obs, m->w, "use", -ESRCH);
 		err = fl_set_current(m->w, p);
-		return err ? setup_failed(m, obs, "use", err) : 0;
+		return err ? fl_backend_setup_failed(obs, m->w, "use", err) : 0;
 	case FL_SC_FORK:
 		parent = fl_current(m->w);
 		err = parent ? fl_fork(m->w, parent, name, &p) : -ESRCH;
 		if (!err)
-			model_summary(m, obs,
+			fl_model_summary(m, obs,
 				 "pid %d forked %s (pid %d)", parent->pid, name, p->pid);
-		return err ? setup_failed(m, obs, "fork", err) : 0;
+		return err ? fl_backend_setup_failed(obs, m->w, "fork", err) : 0;
 	case FL_SC_EXIT:
 		(void)fl_current(m->w);     /* as for use */
 		p = fl_process_find(m->w, name);
 		err = p ? fl_process_exit(m->w, p) : -ESRCH;
-		return err ? setup_failed(m, obs, "exit", err) : 0;
+		return err ? fl_backend_setup_failed(obs, m->w, "exit", err) : 0;
 	default:
 		return -EINVAL;
 	}
 }
 
-const struct fl_val *key_val(const struct fl_sc_stmt *st,
-			     const struct fl_val *args, const char *name)
-{
-	return fl_backend_key(st, args, name);
-}
-
 static int exec_file(struct model *m, const struct fl_val *args,
 		     const struct fl_sc_stmt *st, struct fl_obs *obs)
 {
-	const struct fl_val *fs = key_val(st, args, "fs");
+	const struct fl_val *fs = fl_backend_key(st, args, "fs");
 	struct fl_file *f;
 	int err;
 
-	err = fl_file_new(m->w, sc_name(m->b, (unsigned)args[0].u), args[1].u,
+	err = fl_file_new(m->w, fl_backend_name(m->b, (unsigned)args[0].u), args[1].u,
 			  fs ? (enum fl_fs)fs->u : FL_FS_TMPFS, &f);
-	return err ? setup_failed(m, obs, "file", err) : 0;
+	return err ? fl_backend_setup_failed(obs, m->w, "file", err) : 0;
 }
 
 static int exec_mmap(struct model *m, const struct fl_sc_stmt *st,
 		     const struct fl_val *args, struct fl_obs *obs)
 {
-	const struct fl_val *file = key_val(st, args, "file");
-	const struct fl_val *off = key_val(st, args, "off");
-	const struct fl_val *at = key_val(st, args, "at");
+	const struct fl_val *file = fl_backend_key(st, args, "file");
+	const struct fl_val *off = fl_backend_key(st, args, "off");
+	const struct fl_val *at = fl_backend_key(st, args, "at");
 	struct fl_file *f = NULL;
 	int flags = args[3].u ? FL_MAP_SHARED : FL_MAP_PRIVATE;
 	long addr;
 
 	if (file) {
-		f = fl_file_find(m->w, sc_name(m->b, (unsigned)file->u));
+		f = fl_file_find(m->w, fl_backend_name(m->b, (unsigned)file->u));
 		if (!f)
-			return setup_failed(m, obs, "mmap", -EBADF);
+			return fl_backend_setup_failed(obs, m->w, "mmap", -EBADF);
 	}
 	if (at)
 		flags |= FL_MAP_FIXED_NOREPLACE;
-	addr = fl_mmap(m->w, current_mm(m), at ? at->u : 0, args[1].u,
+	addr = fl_mmap(m->w, fl_current_mm(m->w), at ? at->u : 0, args[1].u,
 		       (int)args[2].u, flags, f, off ? off->u : 0);
 	if (addr < 0)
-		return setup_failed(m, obs, "mmap", (int)addr);
+		return fl_backend_setup_failed(obs, m->w, "mmap", (int)addr);
 	m->map_base[args[0].u] = (fl_addr_t)addr;
-	model_summary(m, obs, "%s = 0x%lx", 
-		 sc_name(m->b, (unsigned)args[0].u), (unsigned long)addr);
+	fl_model_summary(m, obs, "%s = 0x%lx", 
+		 fl_backend_name(m->b, (unsigned)args[0].u), (unsigned long)addr);
 	return 0;
 }
 
 static int exec_vm_change(struct model *m, const struct fl_sc_stmt *st,
 			  const struct fl_val *args, struct fl_obs *obs)
 {
-	struct fl_mm *mm = current_mm(m);
+	struct fl_mm *mm = fl_current_mm(m->w);
 	int err;
 
 	switch (st->verb) {
 	case FL_SC_MUNMAP:
 		err = fl_munmap(m->w, mm, args[0].u, args[1].u);
-		return err ? setup_failed(m, obs, "munmap", err) : 0;
+		return err ? fl_backend_setup_failed(obs, m->w, "munmap", err) : 0;
 	case FL_SC_MPROTECT:
 		err = fl_mprotect(m->w, mm, args[0].u, args[1].u, (int)args[2].u);
-		return err ? setup_failed(m, obs, "mprotect", err) : 0;
+		return err ? fl_backend_setup_failed(obs, m->w, "mprotect", err) : 0;
 	case FL_SC_MADVISE:
 		err = fl_madvise(m->w, mm, args[0].u, args[1].u,
 				 (enum fl_madvise)args[2].u);
-		return err ? setup_failed(m, obs, "madvise", err) : 0;
+		return err ? fl_backend_setup_failed(obs, m->w, "madvise", err) : 0;
 	case FL_SC_EVICT:
 		err = fl_evict(m->w, mm, args[0].u, args[1].u);
-		return err ? setup_failed(m, obs, "evict", err) : 0;
+		return err ? fl_backend_setup_failed(obs, m->w, "evict", err) : 0;
 	case FL_SC_POISON:
 		err = fl_poison(m->w, mm, args[0].u);
-		return err ? setup_failed(m, obs, "poison", err) : 0;
+		return err ? fl_backend_setup_failed(obs, m->w, "poison", err) : 0;
 	case FL_SC_TAG:
 		err = fl_tag(m->w, mm, args[0].u, args[1].u, (unsigned)args[2].u);
-		return err ? setup_failed(m, obs, "tag", err) : 0;
+		return err ? fl_backend_setup_failed(obs, m->w, "tag", err) : 0;
 	default:
 		return -EINVAL;
 	}
@@ -288,10 +252,10 @@ static void summarize_access(struct model *m, struct fl_obs *obs, const char *wh
 			     size_t len)
 {
 	if (obs->sig.sig == FL_SIG_NONE)
-		model_summary(m, obs, "%s %zu bytes", what,
+		fl_model_summary(m, obs, "%s %zu bytes", what,
 			 obs->moved);
 	else
-		model_summary(m, obs,
+		fl_model_summary(m, obs,
 			 "%s %zu of %zu bytes, then %s (code %d) at 0x%llx", what,
 			 obs->moved, len, sig_name(obs->sig.sig), obs->sig.code,
 			 (unsigned long long)obs->sig.addr);
@@ -314,10 +278,10 @@ static int exec_access(struct model *m, const struct fl_sc_stmt *st,
 		return 0;
 	case FL_SC_LOAD:
 		if (args[1].u > MODEL_MAX_KBUF)
-			return setup_failed(m, obs, "load", -E2BIG);
+			return fl_backend_setup_failed(obs, m->w, "load", -E2BIG);
 		buf = malloc(args[1].u ? args[1].u : 1);
 		if (!buf)
-			return setup_failed(m, obs, "load", -ENOMEM);
+			return fl_backend_setup_failed(obs, m->w, "load", -ENOMEM);
 		obs->moved = fl_user_load(m->w, args[0].u, buf, args[1].u, &sig);
 		free(buf);
 		record_signal(obs, &sig);
@@ -325,22 +289,12 @@ static int exec_access(struct model *m, const struct fl_sc_stmt *st,
 		return 0;
 	case FL_SC_POKE:
 		data = data_arg(st, args);
-		err = fl_poke(m->w, current_mm(m), args[0].u, data->bytes, data->len);
-		return err ? setup_failed(m, obs, "poke", err) : 0;
+		err = fl_poke(m->w, fl_current_mm(m->w), args[0].u, data->bytes, data->len);
+		return err ? fl_backend_setup_failed(obs, m->w, "poke", err) : 0;
 	default:
 		return -EINVAL;
 	}
 }
-
-/*
- * Each capability keeps its calls in a table of its own file (uaccess,
- * fault-in, syscalls, kernel loops, GUP, userfaultfd); a call that no table
- * has is not modelled yet.
- */
-static const struct model_call *const model_call_tables[] = {
-	model_uaccess_calls, model_fault_in_calls, model_syscall_calls,
-	model_loop_calls, model_gup_calls, model_uffd_calls,
-};
 
 /*
  * A uffd handle whose `userfaultfd` call failed (kernel 4.2 has no such
@@ -360,20 +314,15 @@ static bool has_dead_uffd(struct model *m, const struct fl_sc_stmt *st,
 static int exec_call(struct model *m, const struct fl_sc_stmt *st,
 		     const struct fl_val *args, struct fl_obs *obs)
 {
-	const struct model_call *c;
-	size_t t;
+	const struct fl_backend_call *c = fl_backend_call(st->code);
 
 	if (has_dead_uffd(m, st, args)) {
-		set_ret(obs, -1);
-		obs->err = EBADF;
-		model_summary(m, obs, "no userfaultfd: EBADF");
+		fl_backend_sys_ret(obs, -EBADF);
+		fl_model_summary(m, obs, "no userfaultfd: EBADF");
 		return 0;
 	}
-	for (t = 0; t < sizeof(model_call_tables) / sizeof(model_call_tables[0]); t++)
-		for (c = model_call_tables[t]; c->fn; c++)
-			if (c->code == st->code)
-				return c->fn(m, st, args, obs);
-	return unsupported(obs);
+	/* backend/calls.c: every call has its model function */
+	return c ? c->model(m, st, args, obs) : fl_backend_unsupported(obs);
 }
 
 /* ---- the backend ---- */
@@ -393,11 +342,11 @@ static int model_exec(struct fl_backend *b, const struct fl_sc_stmt *st,
 	case FL_SC_FILE:
 		return exec_file(m, args, st, obs);
 	case FL_SC_PIPE:
-		return model_pipe_create(m, args, obs);
+		return fl_model_pipe_create(m, args, obs);
 	case FL_SC_MMAP:
 		return exec_mmap(m, st, args, obs);
 	case FL_SC_MREMAP:
-		return model_mremap(m, st, args, obs);
+		return fl_model_mremap(m, st, args, obs);
 	case FL_SC_MUNMAP:
 	case FL_SC_MPROTECT:
 	case FL_SC_MADVISE:
@@ -409,13 +358,13 @@ static int model_exec(struct fl_backend *b, const struct fl_sc_stmt *st,
 	case FL_SC_LOAD:
 	case FL_SC_POKE:
 		err = exec_access(m, st, args, obs);
-		model_uffd_settle(m, obs);
+		fl_model_uffd_settle(m, obs);
 		return err;
 	case FL_SC_CALL:
 		if (!fl_current(m->w))
-			return setup_failed(m, obs, "call", -ESRCH);
+			return fl_backend_setup_failed(obs, m->w, "call", -ESRCH);
 		err = exec_call(m, st, args, obs);
-		model_uffd_settle(m, obs);
+		fl_model_uffd_settle(m, obs);
 		if (!m->in_hook)
 			disarm_all(m);
 		return err;
@@ -460,7 +409,7 @@ static int model_open(struct fl_backend *b, fl_kver_t kver, enum fl_arch_id arch
 	}
 	m->b = b;
 	b->priv = m;
-	model_set_trace(m, model_trace, b);
+	fl_model_set_trace(m, model_trace, b);
 	fl_world_set_hook(m->w, model_on_hook, m);
 	return 0;
 }
@@ -489,7 +438,7 @@ static fl_addr_t model_map_base(struct fl_backend *b, unsigned name)
 static int model_peek(struct fl_backend *b, fl_addr_t addr, void *buf, size_t len)
 {
 	struct model *m = model_of(b);
-	struct fl_mm *mm = current_mm(m);
+	struct fl_mm *mm = fl_current_mm(m->w);
 
 	return mm ? fl_peek(m->w, mm, addr, buf, len) : -ESRCH;
 }
@@ -546,7 +495,7 @@ const struct fl_backend_ops fl_model_backend = {
 	.map_base = model_map_base,
 	.peek = model_peek,
 	.arm_hook = model_arm_hook,
-	.uffd_event = model_uffd_event,
+	.uffd_event = fl_model_uffd_event,
 	.snapshot = model_snapshot,
 	.restore = model_restore,
 };

@@ -51,7 +51,7 @@ static int missing_helper(struct model *m, const struct fl_sc_stmt *st,
 	return 0;
 }
 
-static int call_fault_in(struct model *m, const struct fl_sc_stmt *st,
+int fl_model_fault_in(struct model *m, const struct fl_sc_stmt *st,
 			 const struct fl_val *args, struct fl_obs *obs)
 {
 	fl_addr_t uaddr = args[0].u;
@@ -64,33 +64,26 @@ static int call_fault_in(struct model *m, const struct fl_sc_stmt *st,
 	switch (st->code) {
 	case FL_SC_FAULT_IN_READABLE:
 		if (old_api)
-			set_ret(obs, fl_fault_in_pages_readable(m->w, uaddr, len));
+			fl_backend_set_ret(obs, fl_fault_in_pages_readable(m->w, uaddr, len));
 		else
-			set_ret(obs, (int64_t)fl_fault_in_readable(m->w, uaddr, len));
+			fl_backend_set_ret(obs, (int64_t)fl_fault_in_readable(m->w, uaddr, len));
 		break;
 	case FL_SC_FAULT_IN_WRITEABLE:
 		if (old_api)
-			set_ret(obs, fl_fault_in_pages_writeable(m->w, uaddr, len));
+			fl_backend_set_ret(obs, fl_fault_in_pages_writeable(m->w, uaddr, len));
 		else
-			set_ret(obs, (int64_t)fl_fault_in_writeable(m->w, uaddr, len));
+			fl_backend_set_ret(obs, (int64_t)fl_fault_in_writeable(m->w, uaddr, len));
 		break;
 	case FL_SC_FAULT_IN_SAFE_WRITEABLE:
-		set_ret(obs, (int64_t)fl_fault_in_safe_writeable(m->w, uaddr, len));
+		fl_backend_set_ret(obs, (int64_t)fl_fault_in_safe_writeable(m->w, uaddr, len));
 		break;
 	case FL_SC_FAULT_IN_SUBPAGE_WRITEABLE:
-		set_ret(obs, (int64_t)fl_fault_in_subpage_writeable(m->w, uaddr, len));
+		fl_backend_set_ret(obs, (int64_t)fl_fault_in_subpage_writeable(m->w, uaddr, len));
 		break;
 	}
-	model_summary(m, obs, "%s",
+	fl_model_summary(m, obs, "%s",
 		 old_api ? "0 or -EFAULT (fault_in_pages_*, <= 5.15)"
 			 : "bytes not faulted in (>= 5.16)");
 	return 0;
 }
 
-const struct model_call model_fault_in_calls[] = {
-	{ FL_SC_FAULT_IN_READABLE, call_fault_in },
-	{ FL_SC_FAULT_IN_WRITEABLE, call_fault_in },
-	{ FL_SC_FAULT_IN_SAFE_WRITEABLE, call_fault_in },
-	{ FL_SC_FAULT_IN_SUBPAGE_WRITEABLE, call_fault_in },
-	{ 0, NULL }
-};

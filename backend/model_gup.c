@@ -32,40 +32,40 @@ static enum fl_gup_kind gup_kind(unsigned code)
 	}
 }
 
-static int call_gup(struct model *m, const struct fl_sc_stmt *st,
+int fl_model_gup(struct model *m, const struct fl_sc_stmt *st,
 		    const struct fl_val *args, struct fl_obs *obs)
 {
-	const struct fl_val *as = key_val(st, args, "as");
+	const struct fl_val *as = fl_backend_key(st, args, "as");
 	struct fl_gup_pages *h = NULL;
 	long ret;
 
 	ret = fl_gup_take(m->w, gup_kind(st->code), args[0].u, args[1].u,
 			  (unsigned)args[2].u, &h);
 	if (!h)
-		return setup_failed(m, obs, "gup handle", (int)ret);
-	set_ret(obs, ret);
+		return fl_backend_setup_failed(obs, m->w, "gup handle", (int)ret);
+	fl_backend_set_ret(obs, ret);
 	if (ret < 0)
-		model_summary(m, obs, "%s",
+		fl_model_summary(m, obs, "%s",
 			 fl_world_error(m->w));
 	else
-		model_summary(m, obs,
+		fl_model_summary(m, obs,
 			 "took %ld of %llu pages", ret, (unsigned long long)args[1].u);
 	fl_world_clear_error(m->w);
 	m->handle[as->u] = h;
 	return 0;
 }
 
-static int call_put_pages(struct model *m, const struct fl_sc_stmt *st,
+int fl_model_put_pages(struct model *m, const struct fl_sc_stmt *st,
 			  const struct fl_val *args, struct fl_obs *obs)
 {
 	struct fl_gup_pages *h = m->handle[args[0].u];
 
 	(void)st;
 	if (!h)
-		return setup_failed(m, obs, "put_pages: handle already put", -ENOENT);
+		return fl_backend_setup_failed(obs, m->w, "put_pages: handle already put", -ENOENT);
 	fl_gup_release(m->w, h);
 	m->handle[args[0].u] = NULL;
-	set_ret(obs, 0);
+	fl_backend_set_ret(obs, 0);
 	return 0;
 }
 
@@ -75,7 +75,7 @@ static void note_leak(struct fl_obs *obs, bool leaked)
 		obs->outcome = FL_OUTCOME_LEAK;
 }
 
-static int call_read_pages(struct model *m, const struct fl_sc_stmt *st,
+int fl_model_read_pages(struct model *m, const struct fl_sc_stmt *st,
 			   const struct fl_val *args, struct fl_obs *obs)
 {
 	struct fl_gup_pages *h = m->handle[args[0].u];
@@ -86,16 +86,16 @@ static int call_read_pages(struct model *m, const struct fl_sc_stmt *st,
 
 	(void)st;
 	if (!h)
-		return setup_failed(m, obs, "read_pages: handle was put", -ENOENT);
+		return fl_backend_setup_failed(obs, m->w, "read_pages: handle was put", -ENOENT);
 	if (len > MODEL_MAX_KBUF)
-		return setup_failed(m, obs, "kernel buffer", -E2BIG);
-	kbuf = kbuf_alloc(len);
+		return fl_backend_setup_failed(obs, m->w, "kernel buffer", -E2BIG);
+	kbuf = fl_backend_kbuf_alloc(len);
 	if (!kbuf)
-		return setup_failed(m, obs, "kernel buffer", -ENOMEM);
+		return fl_backend_setup_failed(obs, m->w, "kernel buffer", -ENOMEM);
 	ret = fl_gup_read(m->w, h, args[1].u, kbuf, len, &leaked);
-	set_ret(obs, ret);
+	fl_backend_set_ret(obs, ret);
 	note_leak(obs, leaked);
-	model_summary(m, obs, "read %ld bytes of %ld pages%s",
+	fl_model_summary(m, obs, "read %ld bytes of %ld pages%s",
 		 ret, h->nr, leaked ? ": another process's data (leak)" : "");
 	obs->kbuf = kbuf;
 	obs->kbuf_len = len;
@@ -103,16 +103,7 @@ static int call_read_pages(struct model *m, const struct fl_sc_stmt *st,
 }
 
 /* pread/pwrite of /proc/self/mem: bytes, or -1 with errno. */
-static void set_syscall_ret(struct fl_obs *obs, long ret)
-{
-	if (ret < 0) {
-		obs->err = (int)-ret;
-		ret = -1;
-	}
-	set_ret(obs, ret);
-}
-
-static int call_proc_mem_read(struct model *m, const struct fl_sc_stmt *st,
+int fl_model_proc_mem_read(struct model *m, const struct fl_sc_stmt *st,
 			      const struct fl_val *args, struct fl_obs *obs)
 {
 	size_t len = args[1].u;
@@ -121,11 +112,11 @@ static int call_proc_mem_read(struct model *m, const struct fl_sc_stmt *st,
 
 	(void)st;
 	if (len > MODEL_MAX_KBUF)
-		return setup_failed(m, obs, "kernel buffer", -E2BIG);
-	kbuf = kbuf_alloc(len);
+		return fl_backend_setup_failed(obs, m->w, "kernel buffer", -E2BIG);
+	kbuf = fl_backend_kbuf_alloc(len);
 	if (!kbuf)
-		return setup_failed(m, obs, "kernel buffer", -ENOMEM);
-	set_syscall_ret(obs, fl_proc_mem_rw(m->w, args[0].u, kbuf, len, false, &leaked));
+		return fl_backend_setup_failed(obs, m->w, "kernel buffer", -ENOMEM);
+	fl_backend_sys_ret(obs, fl_proc_mem_rw(m->w, args[0].u, kbuf, len, false, &leaked));
 	fl_world_clear_error(m->w);
 	note_leak(obs, leaked);
 	obs->kbuf = kbuf;       /* what pread put in the user's buffer */
@@ -133,26 +124,15 @@ static int call_proc_mem_read(struct model *m, const struct fl_sc_stmt *st,
 	return 0;
 }
 
-static int call_proc_mem_write(struct model *m, const struct fl_sc_stmt *st,
+int fl_model_proc_mem_write(struct model *m, const struct fl_sc_stmt *st,
 			       const struct fl_val *args, struct fl_obs *obs)
 {
 	const struct fl_val *data = &args[1];
 
 	(void)st;
-	set_syscall_ret(obs, fl_proc_mem_rw(m->w, args[0].u, (void *)data->bytes,
+	fl_backend_sys_ret(obs, fl_proc_mem_rw(m->w, args[0].u, (void *)data->bytes,
 					    data->len, true, NULL));
 	fl_world_clear_error(m->w);
 	return 0;
 }
 
-const struct model_call model_gup_calls[] = {
-	{ FL_SC_GET_USER_PAGES, call_gup },
-	{ FL_SC_PIN_USER_PAGES, call_gup },
-	{ FL_SC_GET_USER_PAGES_FAST, call_gup },
-	{ FL_SC_PIN_USER_PAGES_FAST, call_gup },
-	{ FL_SC_PUT_PAGES, call_put_pages },
-	{ FL_SC_READ_PAGES, call_read_pages },
-	{ FL_SC_PROC_MEM_READ, call_proc_mem_read },
-	{ FL_SC_PROC_MEM_WRITE, call_proc_mem_write },
-	{ 0, NULL }
-};

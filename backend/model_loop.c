@@ -53,7 +53,7 @@ static void loop_trace_line(void *arg, const char *line)
 		t->dropped++;
 }
 
-uint64_t model_armed_hooks_env(void *arg)
+uint64_t fl_model_armed_hooks_env(void *arg)
 {
 	const struct model *m = arg;
 	uint64_t h = 0x6a09e667f3bcc908ull;
@@ -74,10 +74,10 @@ static void loop_begin(struct model *m, struct fl_loop *loop, struct loop_trace 
 		       const char *name)
 {
 	fl_loop_init(loop, m->w, name);
-	fl_loop_set_env(loop, model_armed_hooks_env, m);
+	fl_loop_set_env(loop, fl_model_armed_hooks_env, m);
 	t->b = m->b;
 	t->lines = t->dropped = 0;
-	model_set_trace(m, loop_trace_line, t);
+	fl_model_set_trace(m, loop_trace_line, t);
 }
 
 /* Stop watching: restore the trace, set the outcome, say the verdict. */
@@ -86,7 +86,7 @@ static void loop_end(struct model *m, struct fl_loop *loop, struct loop_trace *t
 {
 	char verdict[160], line[512];
 
-	model_set_trace(m, forward_trace, m->b);
+	fl_model_set_trace(m, forward_trace, m->b);
 	fl_loop_describe(loop, verdict, sizeof(verdict));
 	if (t->dropped) {
 		fl_trace(m->w, "(%lu trace lines of the loop not shown)", t->dropped);
@@ -94,18 +94,18 @@ static void loop_end(struct model *m, struct fl_loop *loop, struct loop_trace *t
 			fl_trace(m->w, "%s", verdict);
 	}
 	if (ret != FL_LOOP_STOPPED) {
-		set_ret(obs, ret);
+		fl_backend_set_ret(obs, ret);
 		snprintf(line, sizeof(line), "%s; iterations: %lu", what, loop->iter);
 	} else {
 		obs->outcome = loop->verdict == FL_LOOP_NO_PROGRESS ?
 			       FL_OUTCOME_NO_PROGRESS : FL_OUTCOME_LIVELOCK;
 		snprintf(line, sizeof(line), "%s; %s", what, verdict);
 	}
-	model_summary(m, obs, "%.159s", line);
+	fl_model_summary(m, obs, "%.159s", line);
 	fl_loop_fini(loop);
 }
 
-static int call_btrfs_search(struct model *m, const struct fl_sc_stmt *st,
+int fl_model_btrfs_search(struct model *m, const struct fl_sc_stmt *st,
 			     const struct fl_val *args, struct fl_obs *obs)
 {
 	struct fl_btrfs_result res = { 0 };
@@ -116,13 +116,13 @@ static int call_btrfs_search(struct model *m, const struct fl_sc_stmt *st,
 
 	(void)st;
 	if (!fl_current(m->w))
-		return setup_failed(m, obs, "btrfs_search_ioctl", -ESRCH);
+		return fl_backend_setup_failed(obs, m->w, "btrfs_search_ioctl", -ESRCH);
 	loop_begin(m, &loop, &t, "btrfs search_ioctl");
 	ret = fl_btrfs_search_ioctl(m->w, args[0].u, args[1].u, &loop, &res);
 	if (loop.verdict == FL_LOOP_ERROR) {
-		model_set_trace(m, forward_trace, m->b);
+		fl_model_set_trace(m, forward_trace, m->b);
 		fl_loop_fini(&loop);
-		return setup_failed(m, obs, "btrfs_search_ioctl monitor", -ENOMEM);
+		return fl_backend_setup_failed(obs, m->w, "btrfs_search_ioctl monitor", -ENOMEM);
 	}
 	snprintf(what, sizeof(what), "%lu items, %zu bytes filled", res.nr_items,
 		 res.sk_offset);
@@ -130,10 +130,10 @@ static int call_btrfs_search(struct model *m, const struct fl_sc_stmt *st,
 	return 0;
 }
 
-static int call_restore_fpregs(struct model *m, const struct fl_sc_stmt *st,
+int fl_model_restore_fpregs(struct model *m, const struct fl_sc_stmt *st,
 			       const struct fl_val *args, struct fl_obs *obs)
 {
-	const struct fl_val *xrstor = key_val(st, args, "xrstor");
+	const struct fl_val *xrstor = fl_backend_key(st, args, "xrstor");
 	size_t user_size = xrstor ? (size_t)xrstor->u : FL_FPU_USER_SIZE_DEFAULT;
 	const struct fl_arch *arch = fl_world_arch(m->w);
 	struct loop_trace t;
@@ -148,16 +148,16 @@ static int call_restore_fpregs(struct model *m, const struct fl_sc_stmt *st,
 		return -EINVAL;
 	}
 	if (!fl_current(m->w))
-		return setup_failed(m, obs, "restore_fpregs", -ESRCH);
+		return fl_backend_setup_failed(obs, m->w, "restore_fpregs", -ESRCH);
 	if (!user_size || user_size > MODEL_MAX_KBUF || args[1].u > MODEL_MAX_KBUF)
-		return setup_failed(m, obs, "restore_fpregs frame size", -E2BIG);
+		return fl_backend_setup_failed(obs, m->w, "restore_fpregs frame size", -E2BIG);
 	loop_begin(m, &loop, &t, "restore_fpregs_from_user");
 	ret = fl_restore_fpregs_from_user(m->w, args[0].u, args[1].u, user_size,
 					  &loop, NULL);
 	if (loop.verdict == FL_LOOP_ERROR || ret == -ENOMEM) {
-		model_set_trace(m, forward_trace, m->b);
+		fl_model_set_trace(m, forward_trace, m->b);
 		fl_loop_fini(&loop);
-		return setup_failed(m, obs, "restore_fpregs", -ENOMEM);
+		return fl_backend_setup_failed(obs, m->w, "restore_fpregs", -ENOMEM);
 	}
 	snprintf(what, sizeof(what), "xstate size %llu, XRSTOR reads %zu",
 		 (unsigned long long)args[1].u, user_size);
@@ -165,8 +165,3 @@ static int call_restore_fpregs(struct model *m, const struct fl_sc_stmt *st,
 	return 0;
 }
 
-const struct model_call model_loop_calls[] = {
-	{ FL_SC_BTRFS_SEARCH_IOCTL, call_btrfs_search },
-	{ FL_SC_RESTORE_FPREGS, call_restore_fpregs },
-	{ 0, NULL }
-};

@@ -11,28 +11,27 @@
 
 #include "backend/model_internal.h"
 
-int model_mremap(struct model *m, const struct fl_sc_stmt *st,
+int fl_model_mremap(struct model *m, const struct fl_sc_stmt *st,
 		 const struct fl_val *args, struct fl_obs *obs)
 {
-	const struct fl_val *at = key_val(st, args, "at");
-	const struct fl_val *flags = key_val(st, args, "flags");
-	const struct fl_val *as = key_val(st, args, "as");
+	const struct fl_val *at = fl_backend_key(st, args, "at");
+	const struct fl_val *flags = fl_backend_key(st, args, "flags");
+	const struct fl_val *as = fl_backend_key(st, args, "as");
 	unsigned f = FL_MREMAP_MAYMOVE | (at ? FL_MREMAP_FIXED : 0);
 	long ret;
 
 	if (flags)
 		f = (unsigned)flags->u;
-	ret = fl_mremap(m->w, current_mm(m), args[0].u, args[1].u, args[2].u, f,
+	ret = fl_mremap(m->w, fl_current_mm(m->w), args[0].u, args[1].u, args[2].u, f,
 			at ? at->u : 0);
-	set_ret(obs, ret < 0 ? -1 : ret);
+	fl_backend_sys_ret(obs, ret);
 	if (ret < 0) {
-		obs->err = (int)-ret;
-		model_summary(m, obs, "mremap: errno %d", (int)-ret);
+		fl_model_summary(m, obs, "mremap: errno %d", (int)-ret);
 		return 0;
 	}
 	if (as)
 		m->map_base[as->u] = (fl_addr_t)ret;
-	model_summary(m, obs, "mremap: now at 0x%lx",
+	fl_model_summary(m, obs, "mremap: now at 0x%lx",
 		 (unsigned long)ret);
 	return 0;
 }

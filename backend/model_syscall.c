@@ -22,12 +22,12 @@
 
 #include "backend/model_internal.h"
 
-int model_pipe_create(struct model *m, const struct fl_val *args,
+int fl_model_pipe_create(struct model *m, const struct fl_val *args,
 		      struct fl_obs *obs)
 {
-	int err = fl_pipe_create(m->w, sc_name(m->b, (unsigned)args[0].u), NULL);
+	int err = fl_pipe_create(m->w, fl_backend_name(m->b, (unsigned)args[0].u), NULL);
 
-	return err ? setup_failed(m, obs, "pipe", err) : 0;
+	return err ? fl_backend_setup_failed(obs, m->w, "pipe", err) : 0;
 }
 
 /* The syscall convention: -1 and errno on failure. */
@@ -43,9 +43,7 @@ static void set_sys_ret(struct model *m, struct fl_obs *obs, long ret)
 		obs->outcome = FL_OUTCOME_NO_PROGRESS;
 		return;
 	}
-	set_ret(obs, ret < 0 ? -1 : ret);
-	if (ret < 0)
-		obs->err = (int)-ret;
+	fl_backend_sys_ret(obs, ret);
 }
 
 /* What FD names: a file, or one end of a pipe (NULL if not declared). */
@@ -59,7 +57,7 @@ struct fd_target {
 static int fd_lookup(struct model *m, const struct fl_val *fd, struct fd_target *t,
 		     struct fl_obs *obs)
 {
-	t->name = sc_name(m->b, (unsigned)fd->u);
+	t->name = fl_backend_name(m->b, (unsigned)fd->u);
 	t->end = fd->end;
 	t->file = NULL;
 	t->pipe = NULL;
@@ -68,7 +66,7 @@ static int fd_lookup(struct model *m, const struct fl_val *fd, struct fd_target 
 	else
 		t->pipe = fl_pipe_find(m->w, t->name);
 	if (!t->file && !t->pipe)
-		return setup_failed(m, obs, t->name, -EBADF);
+		return fl_backend_setup_failed(obs, m->w, t->name, -EBADF);
 	return 0;
 }
 
@@ -85,12 +83,12 @@ static void summarize(struct model *m, struct fl_obs *obs, const char *what,
 	else
 		snprintf(res, sizeof(res), "%ld of %zu bytes", ret, len);
 	if (t->file)
-		model_summary(m, obs, "%s %s; %s pos %llu size %llu",
+		fl_model_summary(m, obs, "%s %s; %s pos %llu size %llu",
 			 what, res, t->name,
 			 (unsigned long long)fl_file_pos(m->w, t->file),
 			 (unsigned long long)t->file->size);
 	else
-		model_summary(m, obs,
+		fl_model_summary(m, obs,
 			 "%s %s; pipe %s holds %zu bytes in %u buffers", what, res,
 			 t->name, fl_pipe_bytes(t->pipe), fl_pipe_nrbufs(t->pipe));
 }
@@ -104,46 +102,27 @@ static size_t iov_total(const struct fl_iovec *iov, unsigned long n)
 	return total;
 }
 
-/* read, write, readv, writev and the p-forms on a file or a pipe end. */
-static long rw_dispatch(struct model *m, unsigned code, const struct fd_target *t,
-			const struct fl_iovec *iov, unsigned long nr, uint64_t off)
+/* The scenario's call as the VFS's (callers/read_write.c decides pipe vs file). */
+static enum fl_rw rw_op(unsigned code)
 {
-	bool write = code == FL_SC_WRITE || code == FL_SC_PWRITE || code == FL_SC_WRITEV;
-	bool positional = code == FL_SC_PREAD || code == FL_SC_PWRITE;
-
-	if (t->pipe) {
-		if (positional)
-			return -ESPIPE;
-		if ((t->end == FL_SC_END_WRITE) != write)
-			return -EBADF;
-		return write ? fl_pipe_write(m->w, t->pipe, iov, nr)
-			     : fl_pipe_read(m->w, t->pipe, iov, nr);
-	}
-	/* Armed hooks steer generic_perform_write's retries: the monitor must see them. */
-	fl_sys_set_loop_env(m->w, model_armed_hooks_env, m);
 	switch (code) {
-	case FL_SC_READ:
-		return fl_sys_read(m->w, t->file, iov[0].base, iov[0].len);
-	case FL_SC_WRITE:
-		return fl_sys_write(m->w, t->file, iov[0].base, iov[0].len);
-	case FL_SC_PREAD:
-		return fl_sys_pread(m->w, t->file, iov[0].base, iov[0].len, off);
-	case FL_SC_PWRITE:
-		return fl_sys_pwrite(m->w, t->file, iov[0].base, iov[0].len, off);
-	case FL_SC_READV:
-		return fl_sys_readv(m->w, t->file, iov, nr);
-	default:
-		return fl_sys_writev(m->w, t->file, iov, nr);
+	case FL_SC_READ:   return FL_RW_READ;
+	case FL_SC_WRITE:  return FL_RW_WRITE;
+	case FL_SC_PREAD:  return FL_RW_PREAD;
+	case FL_SC_PWRITE: return FL_RW_PWRITE;
+	case FL_SC_READV:  return FL_RW_READV;
+	default:           return FL_RW_WRITEV;
 	}
 }
 
-static int call_rw(struct model *m, const struct fl_sc_stmt *st,
+int fl_model_rw(struct model *m, const struct fl_sc_stmt *st,
 		   const struct fl_val *args, struct fl_obs *obs)
 {
 	bool vector = st->code == FL_SC_READV || st->code == FL_SC_WRITEV;
 	unsigned long nr = vector ? st->nargs - 1 : 1, k;
 	struct fl_iovec *iov;
 	struct fd_target t;
+	struct fl_fd fd;
 	uint64_t off = 0;
 	long ret;
 	int err;
@@ -153,7 +132,7 @@ static int call_rw(struct model *m, const struct fl_sc_stmt *st,
 		return err;
 	iov = calloc(nr ? nr : 1, sizeof(*iov));
 	if (!iov)
-		return setup_failed(m, obs, "iovec", -ENOMEM);
+		return fl_backend_setup_failed(obs, m->w, "iovec", -ENOMEM);
 	for (k = 0; vector && k < nr; k++) {
 		iov[k].base = args[1 + k].iov_addr;
 		iov[k].len = args[1 + k].iov_len;
@@ -164,7 +143,11 @@ static int call_rw(struct model *m, const struct fl_sc_stmt *st,
 		if (st->code == FL_SC_PREAD || st->code == FL_SC_PWRITE)
 			off = args[3].u;
 	}
-	ret = rw_dispatch(m, st->code, &t, iov, nr, off);
+	fd = (struct fl_fd){ t.file, t.pipe, t.end == FL_SC_END_WRITE };
+	/* Armed hooks steer generic_perform_write's retries: the monitor must see them. */
+	if (t.file)
+		fl_sys_set_loop_env(m->w, fl_model_armed_hooks_env, m);
+	ret = fl_sys_rw(m->w, &fd, rw_op(st->code), iov, nr, off);
 	set_sys_ret(m, obs, ret);
 	if (t.pipe && t.end != FL_SC_END_WRITE && fl_sys_leaked(m->w))
 		obs->outcome = FL_OUTCOME_LEAK;
@@ -179,7 +162,7 @@ static int call_rw(struct model *m, const struct fl_sc_stmt *st,
  * references into the pipe (callers/splice.c).  The read end would be
  * vmsplice_to_user, a plain copy out of the pipe: not modelled.
  */
-static int call_vmsplice(struct model *m, const struct fl_sc_stmt *st,
+int fl_model_vmsplice(struct model *m, const struct fl_sc_stmt *st,
 			 const struct fl_val *args, struct fl_obs *obs)
 {
 	struct fl_iovec iov = { args[1].u, args[2].u };
@@ -187,22 +170,22 @@ static int call_vmsplice(struct model *m, const struct fl_sc_stmt *st,
 	long ret;
 
 	/* A bare PIPE names the write end here (as the host backend takes it). */
-	t.name = sc_name(m->b, (unsigned)args[0].u);
+	t.name = fl_backend_name(m->b, (unsigned)args[0].u);
 	t.pipe = fl_pipe_find(m->w, t.name);
 	if (!t.pipe)
-		return setup_failed(m, obs, t.name, -EBADF);
+		return fl_backend_setup_failed(obs, m->w, t.name, -EBADF);
 	if (t.end == FL_SC_END_READ)
-		return unsupported(obs);
+		return fl_backend_unsupported(obs);
 	ret = fl_vmsplice(m->w, t.pipe, &iov, 1);
 	set_sys_ret(m, obs, ret);
 	summarize(m, obs, fl_sc_func_name(st->code), ret, iov.len, &t);
 	return 0;
 }
 
-static int call_process_vm(struct model *m, const struct fl_sc_stmt *st,
+int fl_model_process_vm(struct model *m, const struct fl_sc_stmt *st,
 			   const struct fl_val *args, struct fl_obs *obs)
 {
-	const char *name = sc_name(m->b, (unsigned)args[0].u);
+	const char *name = fl_backend_name(m->b, (unsigned)args[0].u);
 	struct fl_process *remote = fl_process_find(m->w, name);
 	struct fl_iovec local = { args[1].u, args[3].u };
 	struct fl_iovec riov = { args[2].u, args[3].u };
@@ -214,25 +197,13 @@ static int call_process_vm(struct model *m, const struct fl_sc_stmt *st,
 		ret = fl_process_vm_writev(m->w, remote, &local, 1, &riov, 1);
 	set_sys_ret(m, obs, ret);
 	if (ret < 0)
-		model_summary(m, obs, "%s with %s: -1 %s",
+		fl_model_summary(m, obs, "%s with %s: -1 %s",
 			 fl_sc_func_name(st->code), name,
 			 fl_sc_errno_name((int)-ret) ? fl_sc_errno_name((int)-ret) : "?");
 	else
-		model_summary(m, obs, "%s with %s: %ld of %llu bytes",
+		fl_model_summary(m, obs, "%s with %s: %ld of %llu bytes",
 			 fl_sc_func_name(st->code), name, ret,
 			 (unsigned long long)args[3].u);
 	return 0;
 }
 
-const struct model_call model_syscall_calls[] = {
-	{ FL_SC_READ, call_rw },
-	{ FL_SC_WRITE, call_rw },
-	{ FL_SC_PREAD, call_rw },
-	{ FL_SC_PWRITE, call_rw },
-	{ FL_SC_READV, call_rw },
-	{ FL_SC_WRITEV, call_rw },
-	{ FL_SC_VMSPLICE, call_vmsplice },
-	{ FL_SC_PROCESS_VM_READV, call_process_vm },
-	{ FL_SC_PROCESS_VM_WRITEV, call_process_vm },
-	{ 0, NULL }
-};

@@ -2,8 +2,9 @@
  * backend/model_uffd.c - userfaultfd statements on the model: the syscall,
  * the ioctls, read(2), the monitor, and the events `expect event` checks.
  *
- * Results follow the syscall convention of model_syscall.c: ret is the
- * return value, or -1 with obs->err the positive errno.  The ioctls'
+ * Results follow the syscall convention (fl_backend_sys_ret(),
+ * backend/common.c): ret is the return value, or -1 with obs->err the
+ * positive errno.  The ioctls'
  * output field (copy, zeropage, mapped) is obs->copy, and only when the
  * kernel wrote it: has_copy stays false when it was left untouched.
  *
@@ -22,13 +23,6 @@
 /* The field's value before the call: still there means "not written". */
 #define UFFD_FIELD_UNTOUCHED INT64_MIN
 
-static void uffd_result(struct fl_obs *obs, int ret)
-{
-	set_ret(obs, ret < 0 ? -1 : ret);
-	if (ret < 0)
-		obs->err = -ret;
-}
-
 static void uffd_field(struct model *m, struct fl_obs *obs, const char *what,
 		       const char *field,
 		       int64_t v, int ret)
@@ -36,10 +30,10 @@ static void uffd_field(struct model *m, struct fl_obs *obs, const char *what,
 	if (v != UFFD_FIELD_UNTOUCHED) {
 		obs->has_copy = true;
 		obs->copy = v;
-		model_summary(m, obs, "%s: %s = %lld, ret %d",
+		fl_model_summary(m, obs, "%s: %s = %lld, ret %d",
 			 what, field, (long long)v, ret);
 	} else {
-		model_summary(m, obs, "%s: field not written, ret %d",
+		fl_model_summary(m, obs, "%s: field not written, ret %d",
 			 what, ret);
 	}
 }
@@ -50,10 +44,10 @@ static struct fl_uffd_ctx *uffd_of(struct model *m, const struct fl_val *v)
 }
 
 /* userfaultfd [user_mode_only,cloexec,nonblock] as=U: the word bits -> flags */
-static int call_userfaultfd(struct model *m, const struct fl_sc_stmt *st,
+int fl_model_userfaultfd(struct model *m, const struct fl_sc_stmt *st,
 			    const struct fl_val *args, struct fl_obs *obs)
 {
-	const struct fl_val *as = key_val(st, args, "as");
+	const struct fl_val *as = fl_backend_key(st, args, "as");
 	uint64_t words = st->nargs ? args[0].u : 0;
 	unsigned flags = (unsigned)(words & ~7ull) << 3;
 	struct fl_uffd_ctx *ctx = NULL;
@@ -66,48 +60,48 @@ static int call_userfaultfd(struct model *m, const struct fl_sc_stmt *st,
 	if (!ret && as)
 		m->handle[as->u] = ctx;
 	/* the model's fds: 3 for every context */
-	uffd_result(obs, ret ? ret : 3);
+	fl_backend_sys_ret(obs, ret ? ret : 3);
 	return 0;
 }
 
-static int call_api(struct model *m, const struct fl_sc_stmt *st,
+int fl_model_uffd_api(struct model *m, const struct fl_sc_stmt *st,
 		    const struct fl_val *args, struct fl_obs *obs)
 {
-	const struct fl_val *api = key_val(st, args, "api");
+	const struct fl_val *api = fl_backend_key(st, args, "api");
 	struct fl_uffdio_api a = { api ? api->u : FL_UFFD_API, args[1].u, 0 };
 	int ret = fl_uffdio_api(m->w, uffd_of(m, &args[0]), &a);
 
-	uffd_result(obs, ret);
-	model_summary(m, obs,
+	fl_backend_sys_ret(obs, ret);
+	fl_model_summary(m, obs,
 		 "UFFDIO_API: features 0x%llx, ioctls 0x%llx",
 		 (unsigned long long)a.features, (unsigned long long)a.ioctls);
 	return 0;
 }
 
-static int call_register(struct model *m, const struct fl_sc_stmt *st,
+int fl_model_uffd_register(struct model *m, const struct fl_sc_stmt *st,
 			 const struct fl_val *args, struct fl_obs *obs)
 {
 	struct fl_uffdio_register r = { args[1].u, args[2].u, args[3].u, 0 };
 	int ret = fl_uffdio_register(m->w, uffd_of(m, &args[0]), &r);
 
 	(void)st;
-	uffd_result(obs, ret);
+	fl_backend_sys_ret(obs, ret);
 	/* `expect copy` reads the ioctls mask of a successful register */
 	if (!ret) {
 		obs->has_copy = true;
 		obs->copy = (int64_t)r.ioctls;
 	}
-	model_summary(m, obs, "UFFDIO_REGISTER: ioctls 0x%llx",
+	fl_model_summary(m, obs, "UFFDIO_REGISTER: ioctls 0x%llx",
 		 (unsigned long long)r.ioctls);
 	return 0;
 }
 
-static int call_copy(struct model *m, const struct fl_sc_stmt *st,
+int fl_model_uffd_copy(struct model *m, const struct fl_sc_stmt *st,
 		     const struct fl_val *args, struct fl_obs *obs)
 {
-	const struct fl_val *src = key_val(st, args, "src");
-	const struct fl_val *from = key_val(st, args, "from");
-	const struct fl_val *mode = key_val(st, args, "mode");
+	const struct fl_val *src = fl_backend_key(st, args, "src");
+	const struct fl_val *from = fl_backend_key(st, args, "from");
+	const struct fl_val *mode = fl_backend_key(st, args, "mode");
 	struct fl_uffdio_copy c = { args[1].u, from ? from->u : 0, args[2].u,
 				    mode ? mode->u : 0, UFFD_FIELD_UNTOUCHED, NULL };
 	uint8_t *seq = NULL;
@@ -119,10 +113,10 @@ static int call_copy(struct model *m, const struct fl_sc_stmt *st,
 			c.src_buf = src->bytes;
 		} else {
 			if (c.len > MODEL_MAX_KBUF)
-				return setup_failed(m, obs, "uffd_copy source", -E2BIG);
-			seq = kbuf_alloc(c.len);
+				return fl_backend_setup_failed(obs, m->w, "uffd_copy source", -E2BIG);
+			seq = fl_backend_kbuf_alloc(c.len);
 			if (!seq)
-				return setup_failed(m, obs, "uffd_copy source", -ENOMEM);
+				return fl_backend_setup_failed(obs, m->w, "uffd_copy source", -ENOMEM);
 			for (i = 0; i < c.len; i++)
 				seq[i] = src && src->len ? src->bytes[i % src->len] : (uint8_t)i;
 			c.src_buf = seq;
@@ -130,15 +124,15 @@ static int call_copy(struct model *m, const struct fl_sc_stmt *st,
 	}
 	ret = fl_uffdio_copy(m->w, uffd_of(m, &args[0]), &c);
 	free(seq);
-	uffd_result(obs, ret);
+	fl_backend_sys_ret(obs, ret);
 	uffd_field(m, obs, "UFFDIO_COPY", "copy", c.copy, ret);
 	return 0;
 }
 
-static int call_fill(struct model *m, const struct fl_sc_stmt *st,
+int fl_model_uffd_fill(struct model *m, const struct fl_sc_stmt *st,
 		     const struct fl_val *args, struct fl_obs *obs)
 {
-	const struct fl_val *mode = key_val(st, args, "mode");
+	const struct fl_val *mode = fl_backend_key(st, args, "mode");
 	struct fl_uffdio_fill f = { { args[1].u, args[2].u }, mode ? mode->u : 0,
 				    UFFD_FIELD_UNTOUCHED };
 	struct fl_uffd_ctx *ctx = uffd_of(m, &args[0]);
@@ -146,30 +140,30 @@ static int call_fill(struct model *m, const struct fl_sc_stmt *st,
 
 	if (st->code == FL_SC_UFFD_ZEROPAGE) {
 		ret = fl_uffdio_zeropage(m->w, ctx, &f);
-		uffd_result(obs, ret);
+		fl_backend_sys_ret(obs, ret);
 		uffd_field(m, obs, "UFFDIO_ZEROPAGE", "zeropage", f.out, ret);
 	} else if (st->code == FL_SC_UFFD_POISON) {
 		ret = fl_uffdio_poison(m->w, ctx, &f);
-		uffd_result(obs, ret);
+		fl_backend_sys_ret(obs, ret);
 		uffd_field(m, obs, "UFFDIO_POISON", "updated", f.out, ret);
 	} else {
 		ret = fl_uffdio_continue(m->w, ctx, &f);
-		uffd_result(obs, ret);
+		fl_backend_sys_ret(obs, ret);
 		uffd_field(m, obs, "UFFDIO_CONTINUE", "mapped", f.out, ret);
 	}
 	return 0;
 }
 
 /* uffd_move U DST SRC LEN [mode=dontwake,allow_src_holes] */
-static int call_move(struct model *m, const struct fl_sc_stmt *st,
+int fl_model_uffd_move(struct model *m, const struct fl_sc_stmt *st,
 		     const struct fl_val *args, struct fl_obs *obs)
 {
-	const struct fl_val *mode = key_val(st, args, "mode");
+	const struct fl_val *mode = fl_backend_key(st, args, "mode");
 	struct fl_uffdio_move mv = { args[1].u, args[2].u, args[3].u,
 				     mode ? mode->u : 0, UFFD_FIELD_UNTOUCHED };
 	int ret = fl_uffdio_move(m->w, uffd_of(m, &args[0]), &mv);
 
-	uffd_result(obs, ret);
+	fl_backend_sys_ret(obs, ret);
 	uffd_field(m, obs, "UFFDIO_MOVE", "move", mv.move, ret);
 	return 0;
 }
@@ -179,57 +173,57 @@ static int call_move(struct model *m, const struct fl_sc_stmt *st,
  * (0, or -1 with the errno) and `expect copy` the copy field.  Nothing
  * more to show: -1 with ENOMSG, which no UFFDIO_COPY answers.
  */
-static int call_log(struct model *m, const struct fl_sc_stmt *st,
+int fl_model_uffd_log(struct model *m, const struct fl_sc_stmt *st,
 		    const struct fl_val *args, struct fl_obs *obs)
 {
 	struct fl_uffd_log_entry e;
 
 	(void)st;
 	if (fl_uffd_log_next(m->w, uffd_of(m, &args[0]), &e)) {
-		uffd_result(obs, -ENOMSG);
-		model_summary(m, obs, "monitor log: nothing more");
+		fl_backend_sys_ret(obs, -ENOMSG);
+		fl_model_summary(m, obs, "monitor log: nothing more");
 		return 0;
 	}
-	uffd_result(obs, e.ret);
+	fl_backend_sys_ret(obs, e.ret);
 	obs->has_copy = e.copy != UFFD_FIELD_UNTOUCHED;
 	obs->copy = e.copy;
-	model_summary(m, obs,
+	fl_model_summary(m, obs,
 		 "monitor's UFFDIO_COPY 0x%llx: ret %d, copy %lld",
 		 (unsigned long long)e.dst, e.ret, (long long)e.copy);
 	return 0;
 }
 
-static int call_wake(struct model *m, const struct fl_sc_stmt *st,
+int fl_model_uffd_wake(struct model *m, const struct fl_sc_stmt *st,
 		     const struct fl_val *args, struct fl_obs *obs)
 {
 	struct fl_uffdio_range r = { args[1].u, args[2].u };
 
 	(void)st;
-	uffd_result(obs, fl_uffdio_wake(m->w, uffd_of(m, &args[0]), &r));
+	fl_backend_sys_ret(obs, fl_uffdio_wake(m->w, uffd_of(m, &args[0]), &r));
 	return 0;
 }
 
-static int call_writeprotect(struct model *m, const struct fl_sc_stmt *st,
+int fl_model_uffd_writeprotect(struct model *m, const struct fl_sc_stmt *st,
 			     const struct fl_val *args, struct fl_obs *obs)
 {
 	struct fl_uffdio_writeprotect wp = { { args[1].u, args[2].u },
 					     args[3].u ? FL_UFFDIO_WRITEPROTECT_MODE_WP : 0 };
 
 	(void)st;
-	uffd_result(obs, fl_uffdio_writeprotect(m->w, uffd_of(m, &args[0]), &wp));
+	fl_backend_sys_ret(obs, fl_uffdio_writeprotect(m->w, uffd_of(m, &args[0]), &wp));
 	return 0;
 }
 
-static int call_read(struct model *m, const struct fl_sc_stmt *st,
+int fl_model_uffd_read(struct model *m, const struct fl_sc_stmt *st,
 		     const struct fl_val *args, struct fl_obs *obs)
 {
 	struct fl_uffd_msg msg;
 	int ret = fl_uffd_read(m->w, uffd_of(m, &args[0]), &msg);
 
 	(void)st;
-	uffd_result(obs, ret ? ret : 32);     /* sizeof(struct uffd_msg) */
+	fl_backend_sys_ret(obs, ret ? ret : 32);     /* sizeof(struct uffd_msg) */
 	if (!ret)
-		model_summary(m, obs,
+		fl_model_summary(m, obs,
 			 "event %s flags 0x%llx address 0x%llx ptid %u start 0x%llx end 0x%llx"
 			 " from 0x%llx to 0x%llx len 0x%llx",
 			 fl_uffd_event_name(msg.event), (unsigned long long)msg.flags,
@@ -240,7 +234,7 @@ static int call_read(struct model *m, const struct fl_sc_stmt *st,
 	return 0;
 }
 
-static int call_serve(struct model *m, const struct fl_sc_stmt *st,
+int fl_model_uffd_serve(struct model *m, const struct fl_sc_stmt *st,
 		      const struct fl_val *args, struct fl_obs *obs)
 {
 	uint8_t page[FL_PAGE_SIZE];
@@ -249,18 +243,18 @@ static int call_serve(struct model *m, const struct fl_sc_stmt *st,
 	(void)st;
 	for (i = 0; i < FL_PAGE_SIZE; i++)
 		page[i] = args[1].len ? args[1].bytes[i % args[1].len] : 0;
-	uffd_result(obs, fl_uffd_serve(m->w, uffd_of(m, &args[0]), page));
+	fl_backend_sys_ret(obs, fl_uffd_serve(m->w, uffd_of(m, &args[0]), page));
 	return 0;
 }
 
-void model_uffd_settle(struct model *m, struct fl_obs *obs)
+void fl_model_uffd_settle(struct model *m, struct fl_obs *obs)
 {
 	fl_addr_t addr;
 
 	if (fl_uffd_take_spin(m->w, &addr)) {
 		fl_uffd_take_blocked(m->w, NULL);
 		obs->outcome = FL_OUTCOME_LIVELOCK;
-		model_summary(m, obs,
+		fl_model_summary(m, obs,
 			 "livelock: woken again and again at 0x%llx, the page never arrives",
 			 (unsigned long long)addr);
 		return;
@@ -274,12 +268,12 @@ void model_uffd_settle(struct model *m, struct fl_obs *obs)
 	 */
 	obs->sig = (struct fl_signal){ 0 };
 	obs->outcome = FL_OUTCOME_BLOCKED;
-	model_summary(m, obs,
+	fl_model_summary(m, obs,
 		 "blocked: waits on a userfaultfd at 0x%llx, no monitor wakes it",
 		 (unsigned long long)addr);
 }
 
-int model_uffd_event(struct fl_backend *b, unsigned uffd, struct fl_obs_event *ev)
+int fl_model_uffd_event(struct fl_backend *b, unsigned uffd, struct fl_obs_event *ev)
 {
 	struct model *m = model_of(b);
 	struct fl_uffd_ctx *ctx = uffd < b->sc->nnames ? m->handle[uffd] : NULL;
@@ -298,19 +292,3 @@ int model_uffd_event(struct fl_backend *b, unsigned uffd, struct fl_obs_event *e
 	return 0;
 }
 
-const struct model_call model_uffd_calls[] = {
-	{ FL_SC_USERFAULTFD, call_userfaultfd },
-	{ FL_SC_UFFD_API, call_api },
-	{ FL_SC_UFFD_REGISTER, call_register },
-	{ FL_SC_UFFD_COPY, call_copy },
-	{ FL_SC_UFFD_ZEROPAGE, call_fill },
-	{ FL_SC_UFFD_CONTINUE, call_fill },
-	{ FL_SC_UFFD_WAKE, call_wake },
-	{ FL_SC_UFFD_WRITEPROTECT, call_writeprotect },
-	{ FL_SC_UFFD_READ, call_read },
-	{ FL_SC_UFFD_SERVE, call_serve },
-	{ FL_SC_UFFD_POISON, call_fill },
-	{ FL_SC_UFFD_MOVE, call_move },
-	{ FL_SC_UFFD_LOG, call_log },
-	{ 0, NULL }
-};

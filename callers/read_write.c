@@ -223,3 +223,32 @@ long fl_sys_pwrite(struct fl_world *w, struct fl_file *file, fl_addr_t buf,
 		return -EINVAL;
 	return file_write_iter(w, file, &iov, 1, &off);
 }
+
+long fl_sys_rw(struct fl_world *w, const struct fl_fd *fd, enum fl_rw op,
+	       const struct fl_iovec *iov, unsigned long nr_segs, uint64_t off)
+{
+	bool write = op == FL_RW_WRITE || op == FL_RW_PWRITE || op == FL_RW_WRITEV;
+
+	if (fd->pipe) {
+		if (op == FL_RW_PREAD || op == FL_RW_PWRITE)
+			return -ESPIPE;
+		if (fd->write_end != write)
+			return -EBADF;
+		return write ? fl_pipe_write(w, fd->pipe, iov, nr_segs)
+			     : fl_pipe_read(w, fd->pipe, iov, nr_segs);
+	}
+	switch (op) {
+	case FL_RW_READ:
+		return fl_sys_read(w, fd->file, iov[0].base, iov[0].len);
+	case FL_RW_WRITE:
+		return fl_sys_write(w, fd->file, iov[0].base, iov[0].len);
+	case FL_RW_PREAD:
+		return fl_sys_pread(w, fd->file, iov[0].base, iov[0].len, off);
+	case FL_RW_PWRITE:
+		return fl_sys_pwrite(w, fd->file, iov[0].base, iov[0].len, off);
+	case FL_RW_READV:
+		return fl_sys_readv(w, fd->file, iov, nr_segs);
+	default:
+		return fl_sys_writev(w, fd->file, iov, nr_segs);
+	}
+}

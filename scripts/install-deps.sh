@@ -10,8 +10,11 @@ have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok
 # parallel: tests/cli/explore.sh runs explore shards under GNU parallel.
 # python3-jsonschema: tests/cli/json.sh validates the JSON outputs against
 # docs/faultline.schema.json.
+# gcc-aarch64-linux-gnu, libc6-dev-arm64-cross: fl-agent cross-built static
+# for arm64 (scripts/cross-agent.sh), the VM judge's guest agent.
 for p in cmake gcc clang libclang-rt-dev make pkg-config libcmocka-dev \
-	 libjansson-dev libxxhash-dev python3 python3-jsonschema parallel; do
+	 libjansson-dev libxxhash-dev python3 python3-jsonschema parallel \
+	 gcc-aarch64-linux-gnu libc6-dev-arm64-cross; do
   have_pkg "$p" || need="$need $p"
 done
 [ -z "$need" ] && exit 0

@@ -1,10 +1,11 @@
 /*
  * faultline/backend.h - what executes a scenario's statements.
  *
- * The runner (scenario/run.c) walks a parsed scenario and hands each
+ * The runner (runner/run.c) walks a parsed scenario and hands each
  * statement, with its arguments already evaluated, to a backend: the model
- * (backend/model.c) or, later, the running kernel (backend/host.c).  Both
- * report the same observables, so `faultline diff` can compare them.
+ * (backend/model.c) or the running kernel (backend/host.c).  Both report
+ * the same observables, so `faultline diff` can compare them.  Where each
+ * `call FUNC` lives on each backend is one table, backend/calls.c.
  *
  * Definitions
  *   value       an evaluated argument: a number, an address, bytes, a name.

@@ -65,6 +65,25 @@ long fl_sys_pwrite(struct fl_world *w, struct fl_file *file, fl_addr_t buf,
 long fl_sys_writev(struct fl_world *w, struct fl_file *file,
 		   const struct fl_iovec *iov, unsigned long nr_segs);
 
+/* What a descriptor names: a file, or one end of a pipe. */
+struct fl_fd {
+	struct fl_file *file;
+	struct fl_pipe *pipe;
+	bool write_end;         /* a pipe's write end */
+};
+
+enum fl_rw { FL_RW_READ, FL_RW_WRITE, FL_RW_PREAD, FL_RW_PWRITE, FL_RW_READV, FL_RW_WRITEV };
+
+/*
+ * read, write, pread, pwrite, readv, writev on FD as the VFS dispatches
+ * them: -ESPIPE for pread/pwrite on a pipe (no FMODE_PREAD/PWRITE: pipes
+ * are stream_open()ed; ksys_pread64 checks before vfs_read), -EBADF for
+ * the end of a pipe the call cannot use (vfs_read/vfs_write check
+ * FMODE_READ/FMODE_WRITE), else the file or pipe path.  OFF: pread/pwrite.
+ */
+long fl_sys_rw(struct fl_world *w, const struct fl_fd *fd, enum fl_rw op,
+	       const struct fl_iovec *iov, unsigned long nr_segs, uint64_t off);
+
 /* The position of the current process's open FILE (0 if never opened). */
 uint64_t fl_file_pos(struct fl_world *w, struct fl_file *file);
 

@@ -78,6 +78,7 @@ enum fl_sc_func {
 	FL_SC_READ_PAGES,       /* read_pages H OFF LEN: kernel read of GUP'd folios */
 	FL_SC_UFFD_POISON, FL_SC_UFFD_MOVE,
 	FL_SC_UFFD_LOG,         /* uffd_log U: the monitor's next UFFDIO_COPY answer */
+	FL_SC_FUNC_COUNT        /* not a call: one past the last (add calls above) */
 };
 
 /* code of an `expect` statement. */

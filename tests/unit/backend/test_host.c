@@ -9,6 +9,7 @@
  *      addr-1p   addr      addr+1p
  *      [ hole ][ rw page ][ hole ]
  */
+#include <errno.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -21,7 +22,9 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "backend/host_internal.h"
+#include <faultline/backend.h>
+
+#include "backend/host_link.h"
 
 #define P 4096u
 
@@ -45,8 +48,8 @@ static int setup(void **state)
 		struct host_child_env ce = { sv[1], fds, 8 };
 
 		close(sv[0]);
-		host_child_limits();
-		host_child_main(&ce);
+		fl_host_child_limits();
+		fl_host_child_main(&ce);
 	}
 	close(sv[1]);
 	e->sock = sv[0];
@@ -73,11 +76,11 @@ static struct host_rep req(struct env *e, struct host_req rq, const void *data,
 	uint8_t *buf;
 	int got;
 
-	assert_int_equal(host_send(e->sock, &rq, sizeof(rq), NULL, 0, data, rq.dlen, fd), 0);
-	assert_int_equal(host_recv_hdr(e->sock, &rep, sizeof(rep), &got), 0);
+	assert_int_equal(fl_host_send(e->sock, &rq, sizeof(rq), NULL, 0, data, rq.dlen, fd), 0);
+	assert_int_equal(fl_host_recv_hdr(e->sock, &rep, sizeof(rep), &got), 0);
 	buf = malloc(rep.dlen + 1);
 	assert_non_null(buf);
-	assert_int_equal(host_recv_all(e->sock, buf, rep.dlen), 0);
+	assert_int_equal(fl_host_recv_all(e->sock, buf, rep.dlen), 0);
 	if (out)
 		memcpy(out, buf, rep.dlen < outlen ? rep.dlen : outlen);
 	free(buf);
@@ -210,8 +213,8 @@ static void test_fork_is_cow(void **state)
 	req(e, peek, NULL, got, sizeof(got), -1);
 	assert_memory_equal(got, "new!", 4);
 	/* exit: no reply, the socket closes */
-	assert_int_equal(host_send(child.sock, &bye, sizeof(bye), NULL, 0, NULL, 0, -1), 0);
-	assert_int_equal(host_recv_hdr(child.sock, &rep, sizeof(rep), &fd), -EPIPE);
+	assert_int_equal(fl_host_send(child.sock, &bye, sizeof(bye), NULL, 0, NULL, 0, -1), 0);
+	assert_int_equal(fl_host_recv_hdr(child.sock, &rep, sizeof(rep), &fd), -EPIPE);
 	close(child.sock);
 }
 

@@ -1,0 +1,78 @@
+/*
+ * backend/common.c - what both backends share: reading a statement's
+ * evaluated arguments, and writing its observables the same way.
+ *
+ * Conventions (struct fl_obs, include/faultline/backend.h)
+ *   kernel function  ret is what the function returns (`expect ret -EFAULT`):
+ *                    fl_backend_set_ret().
+ *   system call      ret is the return value, or -1 with obs->err the
+ *                    positive errno (`expect errno EFAULT`), as the host
+ *                    backend sees the real call: fl_backend_sys_ret().
+ *   not modelled     -EOPNOTSUPP with "not modelled yet" in obs->why; the
+ *                    runner names the statement (exit 3).
+ *   set-up failure   a negative errno with "WHAT failed: REASON" in
+ *                    obs->why (a mapping the world cannot take).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend/common.h"
+
+const struct fl_val *fl_backend_key(const struct fl_sc_stmt *st,
+				    const struct fl_val *args, const char *name)
+{
+	unsigned i;
+
+	for (i = 0; i < st->nkeys; i++)
+		if (!strcmp(st->keys[i].name, name))
+			return &args[st->nargs + i];
+	return NULL;
+}
+
+const char *fl_backend_name(const struct fl_backend *b, unsigned id)
+{
+	return b->sc->names[id].text;
+}
+
+/* The runner names the statement: "unsupported: call read (not modelled yet)". */
+int fl_backend_unsupported(struct fl_obs *obs)
+{
+	snprintf(obs->why, sizeof(obs->why), "not modelled yet");
+	return -EOPNOTSUPP;
+}
+
+int fl_backend_setup_failed(struct fl_obs *obs, struct fl_world *w,
+			    const char *what, int err)
+{
+	const char *detail = w ? fl_world_error(w) : "";
+
+	snprintf(obs->why, sizeof(obs->why), "%s failed: %s%s%s", what,
+		 strerror(-err), detail[0] ? ": " : "", detail);
+	if (w)
+		fl_world_clear_error(w);
+	return err;
+}
+
+void fl_backend_set_ret(struct fl_obs *obs, int64_t ret)
+{
+	obs->has_ret = true;
+	obs->ret = ret;
+}
+
+void fl_backend_sys_ret(struct fl_obs *obs, long ret)
+{
+	fl_backend_set_ret(obs, ret < 0 ? -1 : ret);
+	obs->err = ret < 0 ? (int)-ret : 0;
+}
+
+/* 64-byte aligned: the arch shapes depend on the kernel side's alignment. */
+uint8_t *fl_backend_kbuf_alloc(size_t len)
+{
+	size_t sz = (len + 63) & ~(size_t)63;
+	uint8_t *p = aligned_alloc(64, sz ? sz : 64);
+
+	if (p)
+		memset(p, 0xaa, sz ? sz : 64);
+	return p;
+}

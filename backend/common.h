@@ -1,0 +1,27 @@
+/*
+ * backend/common.h - the helpers both backends share (backend/common.c):
+ * how a statement's arguments are read and its observables written.
+ */
+#ifndef FL_BACKEND_COMMON_H
+#define FL_BACKEND_COMMON_H
+
+#include <faultline/backend.h>
+
+/* names[ID] as the scenario wrote it. */
+const char *fl_backend_name(const struct fl_backend *b, unsigned id);
+/* -EOPNOTSUPP, "not modelled yet". */
+int fl_backend_unsupported(struct fl_obs *obs);
+/*
+ * ERR (negative) with "WHAT failed: strerror[: the world's message]" in
+ * obs->why; W (NULL on the host) has its message cleared.
+ */
+int fl_backend_setup_failed(struct fl_obs *obs, struct fl_world *w,
+			    const char *what, int err);
+/* A kernel function's return value. */
+void fl_backend_set_ret(struct fl_obs *obs, int64_t ret);
+/* A system call's: RET, or -1 and obs->err = -RET for a negative RET. */
+void fl_backend_sys_ret(struct fl_obs *obs, long ret);
+/* A kernel buffer: 64-byte aligned as kmalloc's, filled with 0xaa; free(). */
+uint8_t *fl_backend_kbuf_alloc(size_t len);
+
+#endif

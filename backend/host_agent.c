@@ -1,0 +1,169 @@
+/*
+ * backend/host_agent.c - the agent's side of a stream link: read one
+ * frame, run it on a link of the agent's own (host_link.c), write one
+ * reply frame (backend/host_proto.h; docs/host.md "agent protocol").
+ *
+ * State diagram, per stream:
+ *
+ *   idle --HELLO--> scenario --SPAWN/FORK/EXIT/FILE/PIPE/REQUEST--> scenario
+ *                    |  \--BYE (every process killed)--> idle
+ *                    \--HELLO (the same, then a new scenario)--> scenario
+ *   any --EOF--> the agent returns
+ *
+ * A frame outside a scenario, or naming an id past its names, is
+ * answered -EINVAL; a frame without the magic ends the stream (-EPROTO):
+ * the two sides no longer agree where frames begin.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "backend/host_link.h"
+
+static void say_hello(struct host_hello *h)
+{
+	struct utsname u;
+
+	memset(h, 0, sizeof(*h));
+	h->version = HOST_AGENT_VERSION;
+	if (uname(&u) == 0) {
+		snprintf(h->machine, sizeof(h->machine), "%.31s", u.machine);
+		snprintf(h->release, sizeof(h->release), "%.63s", u.release);
+	}
+}
+
+/* A REQUEST frame's request, iovecs and data: 0, or -errno of the stream. */
+static int read_request(int rfd, struct host_req *rq, struct host_iov **iov, uint8_t **data)
+{
+	int err = fl_host_recv_all(rfd, rq, sizeof(*rq));
+
+	if (err)
+		return err;
+	if (rq->niov > HOST_MAX_IOV || rq->dlen > HOST_MAX_DATA)
+		return -EPROTO;
+	*iov = malloc((rq->niov + 1) * sizeof(**iov));
+	*data = malloc(rq->dlen + 1);
+	if (!*iov || !*data)
+		return -ENOMEM;
+	err = fl_host_recv_all(rfd, *iov, rq->niov * sizeof(**iov));
+	return err ? err : fl_host_recv_all(rfd, *data, rq->dlen);
+}
+
+/* Run F on L; the answer in FR, reply data in *OUT. */
+static int run_frame(struct host_link *l, const struct host_frame *f, int rfd,
+		     struct host_frame_rep *fr, uint8_t **out)
+{
+	struct host_iov *iov = NULL;
+	uint8_t *data = NULL;
+	struct host_req rq;
+	int err = 0;
+
+	if (f->op == HOST_LINK_REQUEST) {
+		err = read_request(rfd, &rq, &iov, &data);
+		if (!err && f->id < l->nnames)
+			fr->err = fl_host_link_request(l, f->id, &rq, iov, data, &fr->rep, out);
+		else if (!err)
+			fr->err = -EINVAL;
+		free(iov);
+		free(data);
+		return err;
+	}
+	if (f->id >= l->nnames || (f->op == HOST_LINK_FORK && f->arg32 >= l->nnames)) {
+		fr->err = -EINVAL;
+		return 0;
+	}
+	switch (f->op) {
+	case HOST_LINK_SPAWN:
+		fr->val = fl_host_link_spawn(l, f->id);
+		fr->err = fr->val < 0 ? (int)fr->val : 0;
+		break;
+	case HOST_LINK_FORK:
+		fr->err = fl_host_link_fork(l, f->id, f->arg32, &fr->rep);
+		break;
+	case HOST_LINK_EXIT:
+		fr->err = fl_host_link_exit(l, f->id);
+		break;
+	case HOST_LINK_FILE:
+		fr->err = fl_host_link_file(l, f->id, f->arg, f->arg32);
+		break;
+	case HOST_LINK_PIPE:
+		fr->err = fl_host_link_pipe(l, f->id);
+		break;
+	default:
+		fr->err = -EINVAL;
+	}
+	return 0;
+}
+
+/* HELLO, BYE: a scenario begins or ends; the link's processes die either way. */
+static int run_session(struct host_link *l, const struct host_frame *f,
+		       struct host_frame_rep *fr, uint8_t **out)
+{
+	int err;
+
+	fl_host_link_fini(l);
+	if (f->op == HOST_LINK_BYE)
+		return 0;
+	err = fl_host_link_init(l, (unsigned)f->arg, f->arg32 ? (int)f->arg32
+						     : HOST_STMT_TIMEOUT_MS);
+	if (err || f->arg > 65536) {
+		fr->err = err ? err : -EINVAL;
+		return 0;
+	}
+	*out = malloc(sizeof(struct host_hello));
+	if (!*out)
+		return -ENOMEM;
+	say_hello((struct host_hello *)*out);
+	fr->val = sizeof(struct host_hello);
+	return 0;
+}
+
+/* The reply frame, then DLEN bytes of OUT (what FR says follows). */
+static int reply(int wfd, const struct host_frame_rep *fr, const uint8_t *out, size_t dlen)
+{
+	int err = fl_host_write_all(wfd, fr, sizeof(*fr));
+
+	return err || !dlen || !out ? err : fl_host_write_all(wfd, out, dlen);
+}
+
+int fl_host_agent_serve(int rfd, int wfd)
+{
+	struct host_link l;
+	int err = fl_host_link_init(&l, 0, HOST_STMT_TIMEOUT_MS);
+
+	l.private_fd[0] = rfd;
+	l.private_fd[1] = wfd;
+	while (!err) {
+		struct host_frame_rep fr = { .magic = HOST_FRAME_MAGIC };
+		struct host_frame f;
+		uint8_t *out = NULL;
+
+		err = fl_host_recv_all(rfd, &f, sizeof(f));
+		if (err)
+			break;
+		if (f.magic != HOST_FRAME_MAGIC) {
+			err = -EPROTO;
+			break;
+		}
+		if (f.op == HOST_LINK_HELLO || f.op == HOST_LINK_BYE)
+			err = run_session(&l, &f, &fr, &out);
+		else
+			err = run_frame(&l, &f, rfd, &fr, &out);
+		l.private_fd[0] = rfd;  /* fini forgets them */
+		l.private_fd[1] = wfd;
+		fr.sig = l.lost_sig;
+		if (fr.err == -ECHILD)
+			fr.val = l.lost_err;
+		if (f.op == HOST_LINK_REQUEST && fr.err)
+			fr.rep.dlen = 0;
+		if (!err)
+			err = reply(wfd, &fr, out, f.op == HOST_LINK_HELLO ? (size_t)fr.val
+									    : fr.rep.dlen);
+		free(out);
+	}
+	fl_host_link_fini(&l);
+	return err == -EPIPE ? 0 : err;         /* EOF: the runner is done */
+}

@@ -1,0 +1,416 @@
+/*
+ * backend/host_link.c - the scenario processes of the host backend and
+ * the descriptors they share (backend/host_link.h).
+ *
+ * Every scenario process is a real process: `p` and each `process NAME`
+ * are forked from the link's process (the runner, or the agent), `fork
+ * CHILD` is a real fork() of the scenario process, which hands the new
+ * one the socket the link made for it.  Each process has rlimits
+ * (fl_host_child_limits()), dies with the link's process
+ * (PR_SET_PDEATHSIG, and EOF on its socket), and runs in one process
+ * group, so a statement that outlives timeout_ms gets the whole group
+ * SIGKILLed.
+ *
+ * On a stream link every function sends one frame to the agent instead
+ * (host_stream.c) and keeps procs[].pid/alive as the agent reports them.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "backend/host_link.h"
+
+int fl_host_link_init(struct host_link *l, unsigned nnames, int timeout_ms)
+{
+	unsigned i;
+
+	memset(l, 0, sizeof(*l));
+	l->rfd = l->wfd = -1;
+	l->private_fd[0] = l->private_fd[1] = -1;
+	l->nnames = nnames;
+	l->timeout_ms = timeout_ms;
+	l->procs = calloc(nnames, sizeof(*l->procs));
+	l->fds = calloc(nnames, sizeof(*l->fds));
+	if (!l->procs || !l->fds) {
+		free(l->procs);
+		free(l->fds);
+		l->procs = NULL;
+		l->fds = NULL;
+		l->nnames = 0;
+		return -ENOMEM;
+	}
+	for (i = 0; i < nnames; i++) {
+		l->fds[i][0] = l->fds[i][1] = -1;
+		l->procs[i].sock = -1;
+	}
+	return 0;
+}
+
+/* Kill every scenario process: the group, then each one we know of. */
+void fl_host_link_kill_all(struct host_link *l)
+{
+	unsigned i;
+
+	if (l->pgid > 0)
+		kill(-l->pgid, SIGKILL);
+	for (i = 0; i < l->nnames; i++) {
+		struct host_proc *p = &l->procs[i];
+
+		if (!p->alive)
+			continue;
+		if (l->wfd < 0) {
+			kill(p->pid, SIGKILL);
+			if (p->direct)
+				waitpid(p->pid, NULL, 0);
+			close(p->sock);
+		}
+		p->alive = false;
+	}
+}
+
+/* The scenario ends at the agent; an agent we started ends with the stream. */
+static void stream_bye(struct host_link *l)
+{
+	struct host_frame f = { HOST_FRAME_MAGIC, HOST_LINK_BYE, 0, 0, 0 };
+	struct host_frame_rep fr;
+
+	fl_host_stream_call(l, &f, NULL, NULL, NULL, &fr, NULL);
+	if (l->rfd != l->wfd)
+		close(l->rfd);
+	close(l->wfd);
+	if (l->agent > 0)
+		waitpid(l->agent, NULL, 0);
+}
+
+void fl_host_link_fini(struct host_link *l)
+{
+	unsigned i;
+
+	if (l->wfd >= 0)
+		stream_bye(l);
+	fl_host_link_kill_all(l);
+	for (i = 0; i < l->nnames; i++) {
+		if (l->fds[i][0] >= 0)
+			close(l->fds[i][0]);
+		if (l->fds[i][1] >= 0)
+			close(l->fds[i][1]);
+	}
+	free(l->procs);
+	free(l->fds);
+	memset(l, 0, sizeof(*l));
+	l->rfd = l->wfd = -1;
+	l->private_fd[0] = l->private_fd[1] = -1;
+}
+
+static int set_timeouts(const struct host_link *l, int sock)
+{
+	struct timeval tv = { l->timeout_ms / 1000, (l->timeout_ms % 1000) * 1000 };
+
+	if (setsockopt(sock, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) ||
+	    setsockopt(sock, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)))
+		return -errno;
+	return 0;
+}
+
+/* In the new process: drop the link's ends of the other processes' sockets. */
+static void __attribute__((noreturn)) child_start(struct host_link *l, int sock,
+						  pid_t parent)
+{
+	struct host_child_env env = { sock, l->fds, l->nnames };
+	unsigned i;
+
+	for (i = 0; i < l->nnames; i++)
+		if (l->procs[i].alive)
+			close(l->procs[i].sock);
+	for (i = 0; i < 2; i++)
+		if (l->private_fd[i] >= 0)
+			close(l->private_fd[i]);
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)        /* the link's process died before the prctl */
+		_exit(1);
+	if (setpgid(0, l->pgid) && setpgid(0, 0))
+		_exit(1);
+	fl_host_child_limits();
+	fl_host_child_main(&env);
+}
+
+pid_t fl_host_fork_pair(int sv[2])
+{
+	pid_t pid;
+	int err;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
+		return -errno;
+	fflush(NULL);   /* nothing buffered is written twice */
+	pid = fork();
+	if (pid < 0) {
+		err = -errno;
+		close(sv[0]);
+		close(sv[1]);
+		return err;
+	}
+	return pid;
+}
+
+static int frame_simple(struct host_link *l, uint32_t op, unsigned id, uint32_t arg32,
+			uint64_t arg, struct host_frame_rep *fr)
+{
+	struct host_frame f = { HOST_FRAME_MAGIC, op, id, arg32, arg };
+
+	return fl_host_stream_call(l, &f, NULL, NULL, NULL, fr, NULL);
+}
+
+int fl_host_link_spawn(struct host_link *l, unsigned id)
+{
+	pid_t parent = getpid(), pid;
+	struct host_frame_rep fr;
+	int sv[2], err;
+
+	if (l->wfd >= 0) {
+		err = frame_simple(l, HOST_LINK_SPAWN, id, 0, 0, &fr);
+		if (!err)
+			l->procs[id] = (struct host_proc){ (pid_t)fr.val, -1, true, true };
+		return err ? err : (int)fr.val;
+	}
+	pid = fl_host_fork_pair(sv);
+	if (pid < 0)
+		return pid;
+	if (pid == 0) {
+		close(sv[0]);
+		child_start(l, sv[1], parent);
+	}
+	close(sv[1]);
+	/* Both sides set the group, so it is set whichever runs first. */
+	if (setpgid(pid, l->pgid > 0 ? l->pgid : pid) == 0 && l->pgid <= 0)
+		l->pgid = pid;
+	l->procs[id] = (struct host_proc){ pid, sv[0], true, true };
+	err = set_timeouts(l, sv[0]);
+	return err ? err : pid;
+}
+
+/* Process ID died or did not answer (ERR): note why, kill what must be. */
+static int link_lost(struct host_link *l, unsigned id, int err)
+{
+	struct host_proc *p = &l->procs[id];
+	int status = 0;
+
+	if (err == -EAGAIN || err == -EWOULDBLOCK) {
+		fl_host_link_kill_all(l);
+		return -ETIMEDOUT;
+	}
+	l->lost_sig = 0;
+	l->lost_err = -err;
+	if (p->direct && waitpid(p->pid, &status, 0) == p->pid && WIFSIGNALED(status))
+		l->lost_sig = WTERMSIG(status);
+	close(p->sock);
+	p->alive = false;
+	return -ECHILD;
+}
+
+/* The exchange itself; FD rides on the request, *GOT is one on the reply. */
+static int exchange(struct host_link *l, unsigned id, const struct host_req *rq,
+		    const void *iov, const void *data, int fd, struct host_rep *rep,
+		    uint8_t **out, int *got)
+{
+	struct host_proc *p = &l->procs[id];
+	uint8_t *buf = NULL;
+	int err;
+
+	*got = -1;
+	if (!p->alive)
+		return -ESRCH;
+	err = fl_host_send(p->sock, rq, sizeof(*rq), iov, rq->niov * sizeof(struct host_iov),
+			   data, rq->dlen, fd);
+	if (!err)
+		err = fl_host_recv_hdr(p->sock, rep, sizeof(*rep), got);
+	if (!err && rep->dlen > HOST_MAX_DATA)
+		err = -EPROTO;
+	if (!err) {
+		buf = malloc(rep->dlen + 1);
+		err = buf ? fl_host_recv_all(p->sock, buf, rep->dlen) : -ENOMEM;
+	}
+	if (err) {
+		free(buf);
+		if (*got >= 0)
+			close(*got);
+		*got = -1;
+		return err == -ENOMEM ? err : link_lost(l, id, err);
+	}
+	if (out)
+		*out = buf;
+	else
+		free(buf);
+	return 0;
+}
+
+/*
+ * Hand descriptor SLOT/WHICH to every live process but EXCEPT (nnames:
+ * none); a process made later inherits fds[][].
+ */
+static int install_everywhere(struct host_link *l, unsigned slot, unsigned which,
+			      unsigned except)
+{
+	struct host_req rq = { .op = HOST_OP_INSTALL, .slot = slot, .which = which };
+	struct host_rep rep;
+	unsigned i;
+	int err, got;
+
+	for (i = 0; i < l->nnames; i++) {
+		if (!l->procs[i].alive || i == except)
+			continue;
+		err = exchange(l, i, &rq, NULL, NULL, l->fds[slot][which], &rep, NULL, &got);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/*
+ * userfaultfd as=U: made in process ID, whose mm it serves for ever; its
+ * descriptor came back with the reply and is handed to every other
+ * process, as a file is.  U named another context before: that one
+ * stays open in the processes that use it.
+ */
+static int share_uffd(struct host_link *l, unsigned id, unsigned slot, int fd)
+{
+	if (!slot || slot >= l->nnames) {     /* no as=: names[0] is `p` */
+		close(fd);
+		return 0;
+	}
+	if (l->fds[slot][0] >= 0)
+		close(l->fds[slot][0]);
+	l->fds[slot][0] = fd;
+	return install_everywhere(l, slot, 0, id);
+}
+
+int fl_host_link_request(struct host_link *l, unsigned id, const struct host_req *rq,
+			 const void *iov, const void *data, struct host_rep *rep,
+			 uint8_t **out)
+{
+	struct host_frame f = { HOST_FRAME_MAGIC, HOST_LINK_REQUEST, id, 0, 0 };
+	struct host_frame_rep fr;
+	int err, got;
+
+	if (l->wfd >= 0) {
+		err = fl_host_stream_call(l, &f, rq, iov, data, &fr, out);
+		*rep = fr.rep;
+		return err;
+	}
+	err = exchange(l, id, rq, iov, data, -1, rep, out, &got);
+	if (err || got < 0)
+		return err;
+	if (rq->op == HOST_OP_UFFD_NEW && rep->ret >= 0)
+		return share_uffd(l, id, rq->slot, got);
+	close(got);     /* no other reply carries one */
+	return 0;
+}
+
+int fl_host_link_fork(struct host_link *l, unsigned parent, unsigned id,
+		      struct host_rep *rep)
+{
+	struct host_req rq = { .op = HOST_OP_FORK };
+	struct host_frame_rep fr;
+	int sv[2], err, got;
+
+	if (l->wfd >= 0) {
+		err = frame_simple(l, HOST_LINK_FORK, parent, id, 0, &fr);
+		*rep = fr.rep;
+		if (!err && rep->ret > 0)
+			l->procs[id] = (struct host_proc){ (pid_t)rep->ret, -1, true, false };
+		return err;
+	}
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv)) {
+		*rep = (struct host_rep){ .ret = -1, .err = errno };
+		return 0;
+	}
+	err = exchange(l, parent, &rq, NULL, NULL, sv[1], rep, NULL, &got);
+	close(sv[1]);
+	if (!err && got >= 0)
+		close(got);
+	if (err || rep->ret < 0) {
+		close(sv[0]);
+		return err;
+	}
+	l->procs[id] = (struct host_proc){ (pid_t)rep->ret, sv[0], true, false };
+	return set_timeouts(l, sv[0]);
+}
+
+int fl_host_link_exit(struct host_link *l, unsigned id)
+{
+	struct host_req rq = { .op = HOST_OP_EXIT };
+	struct host_proc *p = &l->procs[id];
+	struct host_frame_rep fr;
+	struct host_rep rep;
+	int err, got;
+
+	if (!p->alive)
+		return -ESRCH;
+	if (l->wfd >= 0) {
+		err = frame_simple(l, HOST_LINK_EXIT, id, 0, 0, &fr);
+		p->alive = false;
+		return err;
+	}
+	fl_host_send(p->sock, &rq, sizeof(rq), NULL, 0, NULL, 0, -1);
+	fl_host_recv_hdr(p->sock, &rep, sizeof(rep), &got);   /* EOF */
+	if (p->direct)
+		waitpid(p->pid, NULL, 0);
+	close(p->sock);
+	p->alive = false;
+	return 0;
+}
+
+/* The directory O_TMPFILE files go to: $TMPDIR or /tmp. */
+const char *fl_host_tmp_dir(void)
+{
+	const char *t = getenv("TMPDIR");
+
+	return t && *t ? t : "/tmp";
+}
+
+int fl_host_link_file(struct host_link *l, unsigned id, uint64_t size, unsigned fs)
+{
+	struct host_frame_rep fr;
+	int fd, err;
+
+	if (l->wfd >= 0)
+		return frame_simple(l, HOST_LINK_FILE, id, fs, size, &fr);
+	if (fs)         /* on the file system the runner checked $TMPDIR is on */
+		fd = open(fl_host_tmp_dir(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	else
+		fd = memfd_create("faultline", MFD_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (ftruncate(fd, (off_t)size)) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	l->fds[id][0] = fd;
+	return install_everywhere(l, id, 0, l->nnames);
+}
+
+/*
+ * Pipes are O_NONBLOCK: the link keeps a write end open, so a read of an
+ * empty pipe would wait forever; it answers EAGAIN instead.
+ */
+int fl_host_link_pipe(struct host_link *l, unsigned id)
+{
+	struct host_frame_rep fr;
+	int err;
+
+	if (l->wfd >= 0)
+		return frame_simple(l, HOST_LINK_PIPE, id, 0, 0, &fr);
+	if (pipe2(l->fds[id], O_CLOEXEC | O_NONBLOCK))
+		return -errno;
+	err = install_everywhere(l, id, 0, l->nnames);
+	return err ? err : install_everywhere(l, id, 1, l->nnames);
+}

@@ -1,0 +1,217 @@
+/*
+ * backend/host_proto.h - the host backend's wire protocol: the requests
+ * the runner sends a scenario process and the replies it gets, the frames
+ * that carry the same over one byte stream to an agent (fl-agent), and
+ * the scenario process's side (host_child*.c).
+ *
+ * Nothing here needs the faultline library: the scenario process's side
+ * (host_child*.c, host_proto.c, host_link.c, host_agent.c) builds on its
+ * own as the static program fl-agent, for this or another architecture
+ * (backend/agent/fl_agent.c; docs/host.md "agent protocol").
+ *
+ * Picture
+ *
+ *   runner (host.c)       link (host_link.c)          scenario processes
+ *   one statement   -->   spawn, fork, exit,   <---->  host_child.c: one
+ *   = link ops            files, pipes;       req/rep  real process per
+ *                         request(id, req)   socketpair `process`/`fork`
+ *
+ *   or, through an agent (host_stream.c -> fl-agent -> host_link.c):
+ *   runner --frames over a byte stream (pipe, serial console)--> agent
+ *
+ * Files and pipes are created by the link (memfd, O_TMPFILE, pipe2) and
+ * handed to every live child with SCM_RIGHTS (HOST_OP_INSTALL); a child
+ * forked later inherits them, so every process sees the same open file
+ * descriptions, as processes sharing a file do.  A userfaultfd is made in
+ * the child whose mm it serves, comes back to the link with the reply,
+ * and goes on from there as a file does.
+ *
+ * Invariants
+ *   1. Each child serves one request at a time and answers every request
+ *      with exactly one reply (header + dlen bytes), or dies (EOF).
+ *   2. A child never returns from fl_host_child_main(): it leaves by
+ *      _exit(), so it never flushes stdio buffers inherited from the
+ *      runner nor runs the runner's atexit handlers (LeakSanitizer).
+ *   3. Nothing a child does is written outside memory, its memfds and the
+ *      nameless O_TMPFILE files: there is nothing to clean up on disk.
+ *   4. Every number on the wire is the same on every architecture
+ *      faultline runs on (x86_64, arm64, i386, arm, riscv64): fixed-width
+ *      little-endian fields with no padding, the scenario's own words
+ *      (advice, userfaultfd flags) rather than a libc's constants, and
+ *      ioctl numbers in the generic _IOC encoding those arches share.
+ */
+#ifndef FL_BACKEND_HOST_PROTO_H
+#define FL_BACKEND_HOST_PROTO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/ioctl.h>
+#include <sys/types.h>
+
+/* Limits of one scenario process (setrlimit in the child). */
+#define HOST_RLIMIT_AS      ((uint64_t)4 << 30)
+#define HOST_RLIMIT_CPU     30                /* seconds */
+#define HOST_RLIMIT_FSIZE   ((uint64_t)1 << 30)
+/* Wall clock: one statement may take this long before the processes are killed. */
+#define HOST_STMT_TIMEOUT_MS 10000
+#define HOST_MAX_DATA       ((uint64_t)256 << 20)
+#define HOST_MAX_IOV        1024
+/* Scenario processes of one scenario, all alive at once at most. */
+#define HOST_MAX_PROCS      32
+
+enum host_op {
+	HOST_OP_MMAP = 1,       /* a[0] addr, a[1] len, a[2] prot, a[3] flags, a[4] off; fd slot */
+	HOST_OP_MUNMAP,         /* a[0] addr, a[1] len */
+	HOST_OP_MPROTECT,       /* a[0] addr, a[1] len, a[2] prot */
+	HOST_OP_MADVISE,        /* a[0] addr, a[1] len, a[2] advice (the scenario's word) */
+	HOST_OP_MREMAP,         /* a[0] addr, a[1] old len, a[2] new len, a[3] flags, a[4] new addr */
+	HOST_OP_STORE,          /* a[0] addr; data */
+	HOST_OP_LOAD,           /* a[0] addr, a[1] len */
+	HOST_OP_POKE,           /* a[0] addr; data (through /proc/self/mem) */
+	HOST_OP_PEEK,           /* a[0] addr, a[1] len: reply data */
+	HOST_OP_READ,           /* fd; a[0] addr, a[1] len */
+	HOST_OP_WRITE,
+	HOST_OP_PREAD,          /* fd; a[0] addr, a[1] len, a[2] off */
+	HOST_OP_PWRITE,
+	HOST_OP_READV,          /* fd; iovecs */
+	HOST_OP_WRITEV,
+	HOST_OP_VMSPLICE,       /* fd; a[0] addr, a[1] len */
+	HOST_OP_PVM_READV,      /* a[0] pid, a[1] local, a[2] remote, a[3] len */
+	HOST_OP_PVM_WRITEV,
+	HOST_OP_MEM_READ,       /* a[0] addr, a[1] len: reply data (the buffer) */
+	HOST_OP_MEM_WRITE,      /* a[0] addr; data */
+	HOST_OP_INSTALL,        /* slot, which; the fd rides along (SCM_RIGHTS): a file,
+				   a pipe end, or a userfaultfd another process made */
+	HOST_OP_FORK,           /* the new child's socket rides along: reply ret = pid */
+	HOST_OP_EXIT,           /* no reply: the socket closes */
+	/* userfaultfd (host_child_uffd.c); slot: the handle's names[] index */
+	HOST_OP_UFFD_NEW,       /* a[0] the scenario's words: bit 0 user_mode_only,
+				   1 cloexec, 2 nonblock; the reply carries the fd */
+	HOST_OP_UFFD_IOCTL,     /* a[0] request; data: the ioctl's struct, sent back */
+	HOST_OP_UFFD_READ,      /* a[0] made O_NONBLOCK; reply data: struct uffd_msg */
+	HOST_OP_UFFD_SERVE,     /* data: the monitor's page (4096 bytes) */
+	HOST_OP_UFFD_EVENT,     /* reply ret 0/-ENOENT/-EBADF; data: struct uffd_msg */
+	HOST_OP_UFFD_LOG,       /* reply ret 0/-1 ENOMSG; data: struct host_uffd_log */
+};
+
+struct host_req {
+	uint32_t op;
+	uint32_t slot;          /* names[] index of a file or pipe */
+	uint32_t which;         /* 0: file, pipe read end; 1: pipe write end */
+	uint32_t niov;          /* struct host_iov following the header */
+	uint64_t a[5];
+	uint64_t dlen;          /* data bytes following the iovecs */
+};
+
+struct host_iov {
+	uint64_t addr, len;
+};
+
+struct host_rep {
+	int64_t ret;            /* the syscall's return value */
+	int32_t err;            /* its errno when ret == -1 */
+	int32_t sig, code;      /* a user access that faulted: signal, si_code */
+	uint32_t pad;
+	uint64_t addr;          /* ... si_addr */
+	uint64_t moved;         /* store/load: bytes transferred before it */
+	uint64_t dlen;          /* data bytes following */
+	uint32_t blocked;       /* the call waited on a userfaultfd nobody serves */
+	uint32_t unfinished;    /* ... and has not returned: ret/err mean nothing */
+};
+
+/* The monitor's UFFDIO_COPY as it saw it: what `uffd_log` hands out. */
+struct host_uffd_log {
+	uint64_t dst;
+	int64_t copy;           /* the copy field: INT64_MIN if the kernel left it */
+	int32_t ret;            /* the ioctl: 0 or -errno */
+	uint32_t pad;
+};
+
+_Static_assert(sizeof(struct host_req) == 64 && sizeof(struct host_rep) == 56 &&
+	       sizeof(struct host_uffd_log) == 24, "the wire layout has no padding");
+
+/*
+ * UFFDIO_MOVE (6.8) and UFFDIO_POISON (6.6) as include/uapi/linux/userfaultfd.h
+ * has them: older installed headers (6.1's) lack both.  Own names, so newer
+ * headers do not clash; the layouts, hence the ioctl numbers, are the kernel's.
+ */
+struct host_uffdio_move {
+	uint64_t dst, src, len, mode;
+	int64_t move;
+};
+
+struct host_uffdio_poison {
+	uint64_t start, len, mode;
+	int64_t updated;
+};
+
+#define HOST_UFFDIO_MOVE   _IOWR(0xAA, 0x05, struct host_uffdio_move)
+#define HOST_UFFDIO_POISON _IOWR(0xAA, 0x08, struct host_uffdio_poison)
+
+/* host_proto.c: framing over a SOCK_STREAM socket, fds by SCM_RIGHTS. */
+int fl_host_send(int sock, const void *hdr, size_t hlen, const void *iov,
+		 size_t ilen, const void *data, size_t dlen, int fd);
+int fl_host_recv_hdr(int sock, void *hdr, size_t hlen, int *fd);
+int fl_host_recv_all(int sock, void *buf, size_t len);
+/* All of BUF to FD (a pipe, a console): 0 or -errno. */
+int fl_host_write_all(int fd, const void *buf, size_t len);
+
+/* ---- the agent's frames (host_stream.c, host_agent.c) ---- */
+
+#define HOST_FRAME_MAGIC   0x31414c46u   /* "FLA1" */
+#define HOST_AGENT_VERSION 1
+
+/* What a frame asks of the link (host_link.h); ID is a names[] index. */
+enum host_link_op {
+	HOST_LINK_HELLO = 1,    /* a new scenario: arg names, arg32 timeout ms;
+				   reply: val sizeof(struct host_hello), which follows */
+	HOST_LINK_SPAWN,        /* process ID from the agent: val = pid */
+	HOST_LINK_FORK,         /* ID forks process arg32: rep (ret = pid) */
+	HOST_LINK_EXIT,         /* process ID exits */
+	HOST_LINK_FILE,         /* file ID of arg bytes, on fs arg32 (0 tmpfs) */
+	HOST_LINK_PIPE,         /* pipe ID */
+	HOST_LINK_REQUEST,      /* a struct host_req for process ID follows */
+	HOST_LINK_BYE,          /* the scenario ends: every process is killed */
+};
+
+struct host_frame {
+	uint32_t magic;
+	uint32_t op;            /* enum host_link_op */
+	uint32_t id;
+	uint32_t arg32;
+	uint64_t arg;
+};
+
+struct host_frame_rep {
+	uint32_t magic;
+	int32_t err;            /* the link's answer: 0 or -errno (host_link.h) */
+	int32_t sig;            /* err -ECHILD: the signal the process died of */
+	uint32_t pad;
+	int64_t val;            /* SPAWN: the pid */
+	struct host_rep rep;    /* REQUEST, FORK; rep.dlen data bytes follow */
+};
+
+struct host_hello {
+	uint32_t version;       /* HOST_AGENT_VERSION */
+	uint32_t pad;
+	char machine[32];       /* uname -m of the agent's kernel */
+	char release[64];       /* uname -r */
+};
+
+_Static_assert(sizeof(struct host_frame) == 24 && sizeof(struct host_frame_rep) == 80 &&
+	       sizeof(struct host_hello) == 104, "the frame layout has no padding");
+
+/* ---- the scenario process (host_child.c) ---- */
+
+/* Serve requests on SOCK until EXIT or EOF; never returns. */
+struct host_child_env {
+	int sock;
+	int (*fds)[2];          /* by names[] index: file / pipe ends */
+	unsigned nnames;
+};
+void fl_host_child_main(struct host_child_env *env) __attribute__((noreturn));
+/* The limits above, set in a new scenario process. */
+void fl_host_child_limits(void);
+
+#endif

@@ -1,0 +1,233 @@
+/*
+ * backend/host_refuse.c - what the host backend cannot run, decided
+ * before anything runs on the real kernel: the runner says UNSUPPORTED
+ * (exit 3) and names the statement, "host backend: 'call copy_to_user'
+ * (line 4) has no system-call equivalent".
+ *
+ *   - a call whose row in backend/calls.c has no host function: the
+ *     kernel routines no system call reaches alone (uaccess, fault_in_*,
+ *     GUP, btrfs_search_ioctl, restore_fpregs); the row says why;
+ *   - a userfaultfd call (capability uffd) when this process may not use
+ *     userfaultfd (fl_host_uffd_permitted()): "skipped (needs userfaultfd
+ *     permission)", which `diff` counts as a skip; mremap needs no
+ *     permission and always runs;
+ *   - `on HOOK`: the host cannot stop the kernel at a point inside a call;
+ *   - `tag` (no MTE here), `evict` (reclaim is the kernel's choice: there
+ *     is no deterministic way to push one page out), `poison` (it would
+ *     take a real page of this machine out of service);
+ *   - `kernel X.Y` other than the running kernel's major.minor, `arch A`
+ *     other than this machine's, fs= a file system the temporary
+ *     directory is not on;
+ *   - more than HOST_MAX_PROCS scenario processes (`p`, `process`, `fork`):
+ *     each is a real process of this machine.
+ *
+ * FAULTLINE_HOST_NO_UFFD=1 answers "not permitted" whatever the machine
+ * allows, so that path can be tested.  Since 5.11 an unprivileged
+ * userfaultfd(2) needs vm.unprivileged_userfaultfd = 1 (or handles
+ * user-mode faults only); since 6.1 /dev/userfaultfd gives the same to
+ * whoever may open it (root, CAP_SYS_PTRACE, or the file's mode).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/statfs.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "backend/host_internal.h"
+
+#define EXT4_MAGIC  0xEF53
+#define BTRFS_MAGIC 0x9123683E
+#define TMPFS_MAGIC 0x01021994
+
+
+/* A uname machine in the scenario language's words. */
+static const char *arch_word(const char *machine)
+{
+	if (!strcmp(machine, "aarch64"))
+		return "arm64";
+	if (!strcmp(machine, "i686") || !strcmp(machine, "i386"))
+		return "i386";
+	if (!strncmp(machine, "armv", 4))
+		return "arm";
+	return machine;
+}
+
+/* The judge: this machine, or the agent's kernel as its HELLO said. */
+static void judge_init(struct host *h)
+{
+	unsigned maj, min, patch = 0;
+	struct utsname u;
+
+	if (h->link.wfd < 0) {
+		snprintf(h->arch, sizeof(h->arch), "%.31s", uname(&u) ? "?" : arch_word(u.machine));
+		h->kver = fl_host_kver();
+		return;
+	}
+	snprintf(h->arch, sizeof(h->arch), "%.31s", arch_word(h->link.hello.machine));
+	h->kver = 0;
+	if (sscanf(h->link.hello.release, "%u.%u.%u", &maj, &min, &patch) >= 2 &&
+	    maj < 256 && min < 256)
+		h->kver = FL_KV(maj, min, patch > 65535 ? 65535 : patch);
+}
+
+static bool refuse_call(struct host *h, const struct fl_sc_stmt *st)
+{
+	const struct fl_backend_call *c = fl_backend_call(st->code);
+
+	if (!c || !c->host)
+		snprintf(h->refusal, sizeof(h->refusal), "host backend: 'call %s' (line %u) %s",
+			 fl_sc_func_name((enum fl_sc_func)st->code), st->line,
+			 c ? c->host_refusal : "is no call");
+	return h->refusal[0];
+}
+
+/* Asked of this process, also through an agent: a guest's agent runs as root. */
+static bool refuse_uffd(struct host *h, const struct fl_sc_stmt *st)
+{
+	const struct fl_backend_call *c = fl_backend_call(st->code);
+	char why[160];
+
+	if (c && c->cap == FL_CAP_UFFD && !fl_host_uffd_permitted(why, sizeof(why)))
+		snprintf(h->refusal, sizeof(h->refusal),
+			 "host backend: skipped (needs userfaultfd permission): "
+			 "'call %s' (line %u): %s", fl_sc_func_name((enum fl_sc_func)st->code),
+			 st->line, why);
+	return h->refusal[0];
+}
+
+static bool refuse_verb(struct host *h, const struct fl_sc_stmt *st)
+{
+	static const struct { enum fl_sc_verb v; const char *why; } no[] = {
+		{ FL_SC_ON, "the host cannot stop the kernel inside a call" },
+		{ FL_SC_TAG, "memory tagging (MTE) is not on this machine" },
+		{ FL_SC_EVICT, "reclaim is the kernel's choice: no deterministic way to evict a page" },
+		{ FL_SC_POISON, "it would take a real page of this machine out of service" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+		if (st->verb == no[i].v)
+			snprintf(h->refusal, sizeof(h->refusal),
+				 "host backend: '%s' (line %u): %s",
+				 fl_sc_verb_name(st->verb), st->line, no[i].why);
+	return h->refusal[0];
+}
+
+static bool refuse_world(struct host *h, const struct fl_sc_stmt *st)
+{
+	fl_kver_t want = (fl_kver_t)st->args[0].u.value, have = h->kver;
+	char kv[32];
+
+	if (st->verb == FL_SC_KERNEL && want &&
+	    (FL_KV_MAJOR(want) != FL_KV_MAJOR(have) || FL_KV_MINOR(want) != FL_KV_MINOR(have)))
+		snprintf(h->refusal, sizeof(h->refusal),
+			 "host backend: 'kernel %s' (line %u) is not the running kernel (%u.%u)",
+			 fl_kver_format(want, kv, sizeof(kv)), st->line,
+			 FL_KV_MAJOR(have), FL_KV_MINOR(have));
+	if (st->verb == FL_SC_ARCH &&
+	    strcmp(fl_arch((enum fl_arch_id)st->args[0].u.value)->name, h->arch))
+		snprintf(h->refusal, sizeof(h->refusal),
+			 "host backend: 'arch %s' (line %u) is not this machine's (%s)",
+			 fl_arch((enum fl_arch_id)st->args[0].u.value)->name, st->line,
+			 h->arch);
+	return h->refusal[0];
+}
+
+static bool refuse_fs(struct host *h, const struct fl_sc_stmt *st)
+{
+	static const long magic[] = { TMPFS_MAGIC, EXT4_MAGIC, BTRFS_MAGIC };
+	static const char *const fs[] = { "tmpfs", "ext4", "btrfs" };
+	const struct fl_sc_arg *a = fl_sc_key(st, "fs");
+	struct statfs sf;
+
+	if (!a || a->u.value == 0 || a->u.value > 2)
+		return false;   /* tmpfs: a memfd */
+	if (statfs(fl_host_tmp_dir(), &sf) == 0 && (long)sf.f_type == magic[a->u.value])
+		return false;
+	snprintf(h->refusal, sizeof(h->refusal),
+		 "host backend: 'file ... fs=%s' (line %u): %s is not on %s",
+		 fs[a->u.value], st->line, fl_host_tmp_dir(), fs[a->u.value]);
+	return true;
+}
+
+/* Look at every statement once; true (and h->refusal) if one cannot run here. */
+/*
+ * Real processes are a real machine's: one more than HOST_MAX_PROCS
+ * `process` and `fork` statements (and `p`) is refused at the statement
+ * that would make it, counting as if none exited.
+ */
+static bool refuse_procs(struct host *h, const struct fl_sc_stmt *st, unsigned *nprocs)
+{
+	if (st->verb != FL_SC_PROCESS && st->verb != FL_SC_FORK)
+		return false;
+	if (++*nprocs <= HOST_MAX_PROCS)
+		return false;
+	snprintf(h->refusal, sizeof(h->refusal),
+		 "host backend: '%s %s' (line %u): more than %u scenario processes",
+		 fl_sc_verb_name(st->verb), fl_host_name(h, st->args[0].u.ref.id), st->line,
+		 HOST_MAX_PROCS);
+	return true;
+}
+
+/* What the judge's machine cannot run, at ST. */
+static bool refuse_judged(struct host *h, const struct fl_sc_stmt *st)
+{
+	return (st->verb == FL_SC_CALL && refuse_uffd(h, st)) || refuse_world(h, st) ||
+	       (st->verb == FL_SC_FILE && refuse_fs(h, st));
+}
+
+bool fl_host_refuses(struct host *h, const struct fl_scenario *sc, enum fl_arch_id arch,
+		     bool judged)
+{
+	unsigned i, nprocs = 1;         /* p */
+
+	if (judged)
+		judge_init(h);
+	for (i = 0; i < sc->nstmts; i++) {
+		const struct fl_sc_stmt *st = &sc->stmts[i];
+
+		if ((st->verb == FL_SC_CALL && refuse_call(h, st)) ||
+		    refuse_verb(h, st) || refuse_procs(h, st, &nprocs) ||
+		    (judged && refuse_judged(h, st)))
+			return true;
+	}
+	if (judged && strcmp(fl_arch(arch)->name, h->arch))
+		snprintf(h->refusal, sizeof(h->refusal),
+			 "host backend: the scenario is for %s, this machine is %s",
+			 fl_arch(arch)->name, h->arch);
+	return h->refusal[0];
+}
+
+/* ---- userfaultfd permission ---- */
+
+static bool sysctl_is_one(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	int v = 0;
+
+	if (!f)
+		return false;
+	if (fscanf(f, "%d", &v) != 1)
+		v = 0;
+	fclose(f);
+	return v == 1;
+}
+
+bool fl_host_uffd_permitted(char *why, size_t len)
+{
+	const char *no = getenv("FAULTLINE_HOST_NO_UFFD");
+
+	/* Tests (and users) can see the refusal path on a machine that permits. */
+	if (no && *no && *no != '0')
+		return snprintf(why, len, "FAULTLINE_HOST_NO_UFFD is set"), false;
+	if (geteuid() == 0)
+		return snprintf(why, len, "root"), true;
+	if (sysctl_is_one("/proc/sys/vm/unprivileged_userfaultfd"))
+		return snprintf(why, len, "vm.unprivileged_userfaultfd = 1"), true;
+	if (access("/dev/userfaultfd", R_OK | W_OK) == 0)
+		return snprintf(why, len, "/dev/userfaultfd is accessible"), true;
+	snprintf(why, len, "needs userfaultfd permission (root, "
+		 "vm.unprivileged_userfaultfd = 1, or access to /dev/userfaultfd)");
+	return false;
+}
