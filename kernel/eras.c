@@ -48,6 +48,20 @@ static const struct fl_era table[FL_ERA_COUNT] = {
 		"arm64 CPUs with FEAT_MOPS copy user memory with CPYF* "
 		"instructions (not modelled).",
 		false },
+	[FL_ERA_ARM64_CLEAR_USER_REWRITE] = {
+		FL_ERA_ARM64_CLEAR_USER_REWRITE, "arm64_clear_user_rewrite", V(5, 14), "rc1",
+		"344323e0428b", { 0 },
+		"arm64 __arch_clear_user reports end minus the faulting store; before "
+		"it, any fault returned the whole size though earlier stores had zeroed "
+		"bytes.",
+		true },
+	[FL_ERA_COPY_PAGE_TO_ITER_LOOP] = {
+		FL_ERA_COPY_PAGE_TO_ITER_LOOP, "copy_page_to_iter_loop", V(5, 14), "rc1",
+		"08aa64796016", { S(5, 13, 2), 0 },
+		"copy_page_to_iter() copies again from where a short copy stopped "
+		"while each copy moves a byte, so a copy that under-reported is "
+		"redone from the reported point.",
+		true },
 
 	/* ---- §2 fault-in ---- */
 	[FL_ERA_FAULT_IN_SIZE_T] = {
