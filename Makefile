@@ -7,7 +7,7 @@ JOBS        ?= $(shell nproc 2>/dev/null || echo 2)
 PREFIX      ?= /usr/local
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build run test test-unit test-asan test-clang test-fuzz install clean
+.PHONY: all deps build run test test-unit test-asan test-clang test-fuzz test-vm install clean
 
 all: build
 
@@ -54,6 +54,12 @@ FUZZ_SECONDS ?= 60
 BUILD_FUZZ   ?= build-fuzz
 test-fuzz: deps
 	FL_FUZZ_BUILD=$(BUILD_FUZZ) sh tests/fuzz/run.sh $(FUZZ_SECONDS)
+
+# Real kernels under QEMU (docs/vm.md): the whole Rutland matrix on all six
+# Debian kernels and the watchdog's hung guest.  `make test` runs the smoke
+# part of the same script (tests/cli/vm.sh).
+test-vm: build
+	FL_VM_FULL=1 sh tests/cli/vm.sh $(BUILD)/faultline
 
 # PREFIX of this call, not the one of the first configure.
 install: build

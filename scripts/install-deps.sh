@@ -10,8 +10,14 @@ have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok
 # parallel: tests/cli/explore.sh runs explore shards under GNU parallel.
 # python3-jsonschema: tests/cli/json.sh validates the JSON outputs against
 # docs/faultline.schema.json.
+# qemu-system-arm (qemu-system-aarch64), qemu-system-x86, gcc-aarch64-linux-gnu
+# and libc6-dev-arm64-cross: real kernels under QEMU as judges, with the
+# guest's /init cross-compiled statically (docs/vm.md); debian-archive-keyring
+# checks the kernel packages `faultline kernels fetch` downloads.
 for p in cmake gcc clang libclang-rt-dev make pkg-config libcmocka-dev \
-	 libjansson-dev libxxhash-dev python3 python3-jsonschema parallel; do
+	 libjansson-dev libxxhash-dev python3 python3-jsonschema parallel \
+	 qemu-system-arm qemu-system-x86 gcc-aarch64-linux-gnu libc6-dev-arm64-cross \
+	 debian-archive-keyring; do
   have_pkg "$p" || need="$need $p"
 done
 [ -z "$need" ] && exit 0
