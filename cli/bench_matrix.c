@@ -231,7 +231,7 @@ static int mx_run(struct mx_side *host, struct mx_side *model,
 	unsigned k;
 	int call, round, err, stop;
 
-	err = mx_model_new(FL_ARCH_X86_64, mx_kver(), &m);
+	err = mx_model_new(FL_ARCH_X86_64, mx_kver(), 0, &m);
 	if (!err)
 		err = mx_host_start(&ch, host, c, n);
 	for (call = 0; call < MX_CALLS && !err; call++)

@@ -26,9 +26,10 @@ struct mx_model {
 	uint8_t aa[MX_MAX_SIZE];
 };
 
-static int mx_model_setup(struct mx_model *m, enum fl_arch_id arch, fl_kver_t kver)
+static int mx_model_setup(struct mx_model *m, enum fl_arch_id arch, fl_kver_t kver,
+			  unsigned cpu_off)
 {
-	struct fl_world_config cfg = { .arch = arch, .kver = kver };
+	struct fl_world_config cfg = { .arch = arch, .kver = kver, .cpu_off = cpu_off };
 	struct fl_process *p;
 	uint8_t seq[MX_MAX_SIZE];
 	int i, err;
@@ -64,14 +65,14 @@ static int mx_model_setup(struct mx_model *m, enum fl_arch_id arch, fl_kver_t kv
 	return err;
 }
 
-int mx_model_new(enum fl_arch_id arch, fl_kver_t kver, struct mx_model **out)
+int mx_model_new(enum fl_arch_id arch, fl_kver_t kver, unsigned cpu_off, struct mx_model **out)
 {
 	struct mx_model *m = calloc(1, sizeof(*m));
 	int err;
 
 	if (!m)
 		return -ENOMEM;
-	err = mx_model_setup(m, arch, kver);
+	err = mx_model_setup(m, arch, kver, cpu_off);
 	if (err) {
 		mx_model_free(m);
 		return err;

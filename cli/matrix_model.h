@@ -15,8 +15,11 @@
 
 struct mx_model;
 
-/* A world of ARCH at KVER holding the page and files: 0 or -errno. */
-int mx_model_new(enum fl_arch_id arch, fl_kver_t kver, struct mx_model **out);
+/*
+ * A world of ARCH at KVER on a CPU lacking CPU_OFF (FL_CPU_*), holding the
+ * page and files: 0 or -errno.
+ */
+int mx_model_new(enum fl_arch_id arch, fl_kver_t kver, unsigned cpu_off, struct mx_model **out);
 void mx_model_free(struct mx_model *m);
 /* The bare call of case C (the timed loops use this): the syscall's ret. */
 long mx_model_call(struct mx_model *m, enum mx_call call, const struct mx_case *c);

@@ -43,6 +43,7 @@ struct vx_guest {
 	char version[256];
 	fl_kver_t kver;
 	int mte;                        /* -1 unknown */
+	int erms, fsrm;                 /* x86 CPU flags; -1 unknown */
 	unsigned lines[MX_CALLS];       /* R lines seen */
 	long ended[MX_CALLS];           /* R lines the guest counted; -1 none */
 	long long sweep_ns[MX_CALLS];
@@ -67,7 +68,8 @@ static int vx_line(const char *l, void *arg)
 		g->sweep_ns[call] = ns;
 	} else if (!strncmp(l, "VERSION ", 8)) {
 		snprintf(g->version, sizeof(g->version), "%s", l + 8);
-	} else if (sscanf(l, "MTE %d", &g->mte) == 1) {
+	} else if (sscanf(l, "MTE %d", &g->mte) == 1 ||
+		   sscanf(l, "X86 erms=%d fsrm=%d", &g->erms, &g->fsrm) == 2) {
 		;
 	} else if (!strncmp(l, "ERROR ", 6) && !g->error[0]) {
 		snprintf(g->error, sizeof(g->error), "%s", l + 6);
@@ -149,7 +151,7 @@ static int vx_guest_run(const struct fl_vm_kernel *k, long max_size, struct vx_g
 
 	for (call = 0; call < MX_CALLS; call++)
 		g->ended[call] = -1;
-	g->mte = -1;
+	g->mte = g->erms = g->fsrm = -1;
 	snprintf(job, sizeof(job), "matrix %ld\n", max_size);
 	err = fl_vm_run(k, job, VX_TIMEOUT, vx_line, g, b);
 	if (err == -ENOEXEC) {
@@ -185,12 +187,19 @@ static int vx_guest_run(const struct fl_vm_kernel *k, long max_size, struct vx_g
 	return FL_EXIT_OK;
 }
 
-static int vx_model_run(enum fl_arch_id arch, fl_kver_t kver, const struct mx_case *cases,
-			unsigned n, long max_size, struct vx_side *model)
+/* The judge's CPU as the model's world config takes it. */
+static unsigned vx_cpu_off(const struct vx_guest *g)
+{
+	return (g->erms == 0 ? FL_CPU_X86_ERMS : 0) | (g->fsrm == 0 ? FL_CPU_X86_FSRM : 0);
+}
+
+static int vx_model_run(enum fl_arch_id arch, fl_kver_t kver, unsigned cpu_off,
+			const struct mx_case *cases, unsigned n, long max_size,
+			struct vx_side *model)
 {
 	struct mx_model *m;
 	unsigned k;
-	int call, err = mx_model_new(arch, kver, &m);
+	int call, err = mx_model_new(arch, kver, cpu_off, &m);
 
 	if (err)
 		return err;
@@ -231,17 +240,20 @@ int vm_exactness(const char *arg, const char *modules, long max_size, bool verbo
 	rc = vx_guest_run(&k, max_size, &g, &b);
 	if (rc)
 		goto out;
-	err = vx_model_run(fl_vm_model_arch(k.arch), g.kver, cases, n, max_size, model);
+	err = vx_model_run(fl_vm_model_arch(k.arch), g.kver, vx_cpu_off(&g), cases, n,
+			   max_size, model);
 	if (err) {
 		fl_cli_error("the model could not run the matrix (%s)", strerror(-err));
 		rc = FL_EXIT_BUG;
 		goto out;
 	}
 	printf("  /proc/version: %s\n", g.version);
-	/* The judge's CPU, as the model's access rule needs it (docs/arch.md). */
+	/* The judge's CPU, as the model takes it into account (docs/vm.md). */
 	printf("  cpu: QEMU TCG -cpu max: an access crossing into a faulting page transfers "
-	       "nothing (the model's rule)%s\n",
-	       k.arch == FL_VM_X86_64 ? "; no ERMS (clear_user's routine depends on it)" : "");
+	       "nothing (the model's rule)\n");
+	if (g.erms >= 0)
+		printf("  cpu: x86 ERMS %s, FSRM %s (guest /proc/cpuinfo): the model's clear_user "
+		       "takes the routine this CPU gets\n", g.erms ? "yes" : "no", g.fsrm ? "yes" : "no");
 	printf("  model: %s at %s (the guest's upstream version)\n",
 	       fl_arch(fl_vm_model_arch(k.arch))->name, fl_kver_format(g.kver, kv, sizeof(kv)));
 	printf("usercopy exactness at system-call level (Rutland matrix: sizes 0..%ld at both page edges)\n",

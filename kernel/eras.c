@@ -62,6 +62,18 @@ static const struct fl_era table[FL_ERA_COUNT] = {
 		"while each copy moves a byte, so a copy that under-reported is "
 		"redone from the reported point.",
 		true },
+	[FL_ERA_X86_CLEAR_USER_ERMS] = {
+		FL_ERA_X86_CLEAR_USER_ERMS, "x86_clear_user_erms", V(6, 1), "rc1",
+		"0db7058e8e23", { 0 },
+		"x86_64 clear_user is rep stosb on FSRM CPUs, and on ERMS CPUs for 64 "
+		"bytes or more; else qword stores whose fault reports whole qwords.",
+		true },
+	[FL_ERA_X86_CLEAR_USER_BYTE_TAIL] = {
+		FL_ERA_X86_CLEAR_USER_BYTE_TAIL, "x86_clear_user_byte_tail", V(6, 4), "rc1",
+		"8c9b6a88b7e2", { 0 },
+		"x86_64 clear_user without FSRS stores qwords and finishes a fault "
+		"byte by byte, so it is exact on every CPU.",
+		true },
 
 	/* ---- §2 fault-in ---- */
 	[FL_ERA_FAULT_IN_SIZE_T] = {

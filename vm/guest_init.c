@@ -16,7 +16,8 @@
  * Lines:
  *   FL:HELLO <arch>                    init is running
  *   FL:VERSION <the whole of /proc/version>
- *   FL:MTE <0|1>                       HWCAP2_MTE
+ *   FL:MTE <0|1>                       HWCAP2_MTE (arm64)
+ *   FL:X86 erms=<0|1> fsrm=<0|1>       /proc/cpuinfo's flags (x86_64)
  *   FL:MATRIX <call> <cases>           a call's checking pass begins
  *   FL:R <call> <case> <ret> <flags>   a case whose result is not the
  *                                      contract's (expected ret, flags 0)
@@ -84,6 +85,38 @@ static void guest_version(void)
 		fclose(f);
 #ifdef __aarch64__
 	printf("FL:MTE %d\n", !!(getauxval(AT_HWCAP2) & HWCAP2_MTE_BIT));
+#endif
+}
+
+#ifdef __x86_64__
+/* Is FLAG a word of the flags line LINE? */
+static int has_flag(const char *line, const char *flag)
+{
+	size_t n = strlen(flag);
+	const char *p;
+
+	for (p = strstr(line, flag); p; p = strstr(p + 1, flag))
+		if (p[-1] == ' ' && (p[n] == ' ' || p[n] == '\n' || !p[n]))
+			return 1;
+	return 0;
+}
+#endif
+
+/* The CPU features the kernel chose its routines by (x86_64). */
+static void guest_cpu(void)
+{
+#ifdef __x86_64__
+	char line[4096];
+	FILE *f = fopen("/proc/cpuinfo", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, "flags", 5)) {
+			printf("FL:X86 erms=%d fsrm=%d\n", has_flag(line, "erms"),
+			       has_flag(line, "fsrm"));
+			break;
+		}
+	if (f)
+		fclose(f);
 #endif
 }
 
@@ -158,6 +191,7 @@ int main(void)
 	guest_mounts();
 	printf("FL:HELLO %s\n", GUEST_ARCH);
 	guest_version();
+	guest_cpu();
 	run_jobs();
 	printf("FL:DONE\n");
 	fflush(stdout);
