@@ -11,6 +11,11 @@
  * prints the guest's lines and how the boot ended (done, panic, hung,
  * died): the watchdog in plain view (guest jobs: vm/guest_init.c).
  *
+ * `kernels agent NAME|PATH` becomes QEMU booting the kernel with the host
+ * backend's agent on the serial port, this process's stdin and stdout:
+ * FAULTLINE_HOST_AGENT="faultline kernels agent NAME" runs the host
+ * backend's scenarios inside the guest (docs/vm.md).
+ *
  * Exit codes: 0 done; 2 a name that is not a known kernel, bad usage;
  * 3 the kernel cannot be fetched here (offline, mirror or apt missing);
  * 1 the fetched kernel did not boot; 4 anything else.
@@ -37,7 +42,7 @@
 static int kernels_usage(void)
 {
 	fl_cli_error("usage: faultline kernels fetch [--force] NAME... | kernels list | "
-		     "kernels boot NAME|PATH [--job TEXT] [--timeout S]");
+		     "kernels boot NAME|PATH [--job TEXT] [--timeout S] | kernels agent NAME|PATH");
 	return FL_EXIT_USAGE;
 }
 
@@ -291,6 +296,24 @@ static int kernels_boot(int argc, char **argv)
 	return b.end == FL_VM_DONE ? FL_EXIT_OK : FL_EXIT_FAIL;
 }
 
+static int kernels_agent(const char *name)
+{
+	struct fl_vm_kernel k;
+	int err = fl_vm_kernel(name, NULL, &k);
+
+	if (err)
+		return vm_kernel_error(name, err);
+	err = fl_vm_agent(&k, KERNELS_BOOT_TIMEOUT);
+	if (!err)
+		return FL_EXIT_OK;
+	fl_cli_error("kernels agent %s: %s", name,
+		     err == -ENOEXEC ? "no guest /init or fl-agent built for it"
+		     : err == -ETIMEDOUT ? "the guest's agent did not start in time"
+		     : err == -EPIPE ? "QEMU ended before the agent started (not installed?)"
+		     : strerror(-err));
+	return err == -ENOEXEC || err == -EPIPE ? FL_EXIT_UNSUPPORTED : FL_EXIT_FAIL;
+}
+
 int cmd_kernels(int argc, char **argv)
 {
 	char cache[2048];
@@ -307,5 +330,7 @@ int cmd_kernels(int argc, char **argv)
 		return kernels_list(cache);
 	if (!strcmp(argv[1], "boot"))
 		return kernels_boot(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "agent") && argc == 3)
+		return kernels_agent(argv[2]);
 	return kernels_usage();
 }

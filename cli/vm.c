@@ -224,35 +224,48 @@ static int vm_read_file(const char *path, char **data, size_t *len)
 	return 0;
 }
 
-static int vm_guest_init(enum fl_vm_arch a, char *path, size_t len)
+/* The guest program WHAT ("init", "fl-agent") for arch A, built for it. */
+static int vm_guest_file(enum fl_vm_arch a, const char *what, char *path, size_t len)
 {
 	const char *dir = getenv("FL_GUEST_DIR");
 
-	snprintf(path, len, "%s/init-%s", dir && *dir ? dir : FL_GUEST_DIR_DEFAULT,
+	snprintf(path, len, "%s/%s-%s", dir && *dir ? dir : FL_GUEST_DIR_DEFAULT, what,
 		 a == FL_VM_ARM64 ? "aarch64" : "x86_64");
 	return access(path, R_OK) ? -ENOEXEC : 0;
 }
 
-/* The initramfs for a boot of arch A with JOB, into the open file F. */
-static int vm_initramfs(FILE *f, enum fl_vm_arch a, const char *job)
+/* The executable WHAT for arch A as the initramfs entry NAME. */
+static int vm_cpio_program(FILE *f, enum fl_vm_arch a, const char *what, const char *name)
 {
-	char init[PATH_MAX], *data = NULL;
+	char path[PATH_MAX], *data = NULL;
 	size_t len = 0;
-	int err = vm_guest_init(a, init, sizeof(init));
+	int err = vm_guest_file(a, what, path, sizeof(path));
 
 	if (!err)
-		err = vm_read_file(init, &data, &len);
+		err = vm_read_file(path, &data, &len);
 	if (err)
 		return err == -ENOENT ? -ENOEXEC : err;
+	err = cpio_entry(f, name, S_IFREG | 0755, 0, 0, data, len);
+	free(data);
+	return err;
+}
+
+/* The initramfs for a boot of arch A with JOB (and the agent), into F. */
+static int vm_initramfs(FILE *f, enum fl_vm_arch a, const char *job, bool agent)
+{
+	int err = vm_cpio_program(f, a, "init", "init");
+
+	if (!err && agent)
+		err = vm_cpio_program(f, a, "fl-agent", "fl-agent");
+	if (err)
+		return err;
 	if (cpio_entry(f, "dev", S_IFDIR | 0755, 0, 0, NULL, 0) ||
 	    cpio_entry(f, "dev/console", S_IFCHR | 0600, 5, 1, NULL, 0) ||
 	    cpio_entry(f, "proc", S_IFDIR | 0555, 0, 0, NULL, 0) ||
-	    cpio_entry(f, "init", S_IFREG | 0755, 0, 0, data, len) ||
 	    cpio_entry(f, "job", S_IFREG | 0644, 0, 0, job, strlen(job)) ||
 	    cpio_entry(f, "TRAILER!!!", 0, 0, 0, NULL, 0) || fflush(f))
-		err = -EIO;
-	free(data);
-	return err;
+		return -EIO;
+	return 0;
 }
 
 /* ---- the boot ---- */
@@ -265,8 +278,13 @@ static double vm_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-/* QEMU's command line for K with INITRD. */
-static void vm_argv(const struct fl_vm_kernel *k, const char *initrd, const char **argv)
+/*
+ * QEMU's command line for K with INITRD.  RAW: the serial port is QEMU's
+ * stdin and stdout with nothing multiplexed into it (-nographic's monitor
+ * would take a 0x01 byte of a frame for its escape), for the agent.
+ */
+static void vm_argv(const struct fl_vm_kernel *k, const char *initrd, bool raw,
+		    const char **argv)
 {
 	int i = 0;
 
@@ -283,7 +301,15 @@ static void vm_argv(const struct fl_vm_kernel *k, const char *initrd, const char
 	argv[i++] = "512";
 	argv[i++] = "-smp";
 	argv[i++] = "1";
-	argv[i++] = "-nographic";
+	if (raw) {
+		argv[i++] = "-nodefaults";
+		argv[i++] = "-display";
+		argv[i++] = "none";
+		argv[i++] = "-serial";
+		argv[i++] = "stdio";
+	} else {
+		argv[i++] = "-nographic";
+	}
 	argv[i++] = "-no-reboot";
 	argv[i++] = "-kernel";
 	argv[i++] = k->image;
@@ -296,28 +322,43 @@ static void vm_argv(const struct fl_vm_kernel *k, const char *initrd, const char
 	argv[i] = NULL;
 }
 
-static int vm_spawn(const struct fl_vm_kernel *k, const char *initrd, pid_t *pid, int *out)
+/*
+ * Start QEMU for K: its console (and stderr) on *OUT; with IN, a raw
+ * serial port whose input is *IN and whose stderr stays ours.
+ */
+static int vm_spawn(const struct fl_vm_kernel *k, const char *initrd, pid_t *pid, int *out,
+		    int *in)
 {
 	const char *argv[24];
-	int p[2];
+	int p[2], q[2] = { -1, -1 };
 
-	vm_argv(k, initrd, argv);
+	vm_argv(k, initrd, in != NULL, argv);
 	if (pipe2(p, O_CLOEXEC))
 		return -errno;
+	if (in && pipe2(q, O_CLOEXEC)) {
+		close(p[0]);
+		close(p[1]);
+		return -errno;
+	}
 	fflush(NULL);
 	*pid = fork();
 	if (*pid == 0) {
-		int null = open("/dev/null", O_RDONLY);
-
-		dup2(null, 0);
+		dup2(in ? q[0] : open("/dev/null", O_RDONLY), 0);
 		dup2(p[1], 1);
-		dup2(p[1], 2);
+		if (!in)
+			dup2(p[1], 2);
 		execvp(argv[0], (char *const *)argv);
 		_exit(127);
 	}
 	close(p[1]);
+	if (in) {
+		close(q[0]);
+		*in = q[1];
+	}
 	if (*pid < 0) {
 		close(p[0]);
+		if (in)
+			close(q[1]);
 		return -EAGAIN;
 	}
 	*out = p[0];
@@ -438,11 +479,11 @@ int fl_vm_run(const struct fl_vm_kernel *k, const char *job, int timeout,
 		goto out_free;
 	}
 	f = fdopen(fd, "wb");
-	err = f ? vm_initramfs(f, k->arch, job) : -errno;
+	err = f ? vm_initramfs(f, k->arch, job, false) : -errno;
 	if (err)
 		goto out_file;
 	*c = (struct vm_console){ .fn = fn, .arg = arg, .start = vm_now(), .b = b };
-	err = vm_spawn(k, path, &pid, &out);
+	err = vm_spawn(k, path, &pid, &out, NULL);
 	if (err)
 		goto out_file;
 	vm_watch(c, pid, out, timeout);
@@ -456,6 +497,129 @@ out_file:
 	unlink(path);
 out_free:
 	free(c);
+	return err;
+}
+
+/* ---- the agent's channel ---- */
+
+#define VM_AGENT_MARK "FL:AGENT\n"
+
+static int vm_write_all(int fd, const char *buf, size_t n)
+{
+	while (n) {
+		ssize_t k = write(fd, buf, n);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return -EPIPE;
+		buf += k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
+
+/*
+ * Wait for the guest's mark: its console is raw and the agent starts.
+ * What follows the mark in the last read goes to STDOUT.  0, -ETIMEDOUT
+ * or -EPIPE (QEMU went away).
+ */
+static int vm_agent_ready(int out, int timeout)
+{
+	double deadline = vm_now() + timeout;
+	const size_t mlen = strlen(VM_AGENT_MARK);
+	char buf[4096 + 16], *hit;
+	size_t have = 0;
+
+	for (;;) {
+		struct pollfd pfd = { out, POLLIN, 0 };
+		double left = deadline - vm_now();
+		ssize_t n;
+
+		if (left <= 0)
+			return -ETIMEDOUT;
+		if (poll(&pfd, 1, (int)(left * 1000) + 1) <= 0)
+			continue;
+		n = read(out, buf + have, sizeof(buf) - have - 1);
+		if (n <= 0)
+			return -EPIPE;
+		have += (size_t)n;
+		buf[have] = 0;
+		hit = memmem(buf, have, VM_AGENT_MARK, mlen);
+		if (hit) {
+			size_t rest = have - (size_t)(hit + mlen - buf);
+
+			return rest ? vm_write_all(1, hit + mlen, rest) : 0;
+		}
+		/* Keep the tail a mark may have begun in. */
+		if (have > mlen) {
+			memmove(buf, buf + have - mlen, mlen);
+			have = mlen;
+		}
+	}
+}
+
+/* Copy both ways until either side ends. */
+static void vm_agent_relay(int in, int out)
+{
+	char buf[8192];
+
+	for (;;) {
+		struct pollfd pfd[2] = { { 0, POLLIN, 0 }, { out, POLLIN, 0 } };
+		ssize_t n;
+
+		if (poll(pfd, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return;
+		}
+		if (pfd[0].revents) {
+			n = read(0, buf, sizeof(buf));
+			if (n <= 0 || vm_write_all(in, buf, (size_t)n))
+				return;
+		}
+		if (pfd[1].revents) {
+			n = read(out, buf, sizeof(buf));
+			if (n <= 0 || vm_write_all(1, buf, (size_t)n))
+				return;
+		}
+	}
+}
+
+int fl_vm_agent(const struct fl_vm_kernel *k, int timeout)
+{
+	const char *tmpdir = getenv("TMPDIR");
+	char path[PATH_MAX];
+	pid_t pid = -1;
+	int fd, in = -1, out = -1, err, status;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/faultline-initrd-XXXXXX",
+		 tmpdir && *tmpdir ? tmpdir : "/tmp");
+	fd = mkstemp(path);
+	if (fd < 0)
+		return -errno;
+	f = fdopen(fd, "wb");
+	err = f ? vm_initramfs(f, k->arch, "agent\n", true) : -errno;
+	if (f)
+		fclose(f);
+	else
+		close(fd);
+	if (!err)
+		err = vm_spawn(k, path, &pid, &out, &in);
+	if (!err)
+		err = vm_agent_ready(out, timeout);
+	unlink(path);
+	if (!err)
+		vm_agent_relay(in, out);
+	if (pid > 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+	}
+	if (in >= 0)
+		close(in);
+	if (out >= 0)
+		close(out);
 	return err;
 }
 

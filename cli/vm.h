@@ -78,6 +78,16 @@ int fl_vm_run(const struct fl_vm_kernel *k, const char *job, int timeout,
 	      fl_vm_line_fn fn, void *arg, struct fl_vm_boot *b);
 const char *fl_vm_end_name(enum fl_vm_end e);
 /*
+ * Boot K with the agent (fl-agent, docs/host.md) on its serial port and
+ * join that port to this process's stdin and stdout once the guest says
+ * its console is raw (nothing of the boot reaches stdout, nothing of
+ * stdin reaches the guest before): the COMMAND of FAULTLINE_HOST_AGENT
+ * for a VM judge.  Ends (killing QEMU) when either side does: 0, or
+ * -ETIMEDOUT (no agent within TIMEOUT s), -EPIPE (QEMU ended first),
+ * -ENOEXEC (no guest /init or agent built for the arch), -errno.
+ */
+int fl_vm_agent(const struct fl_vm_kernel *k, int timeout);
+/*
  * The upstream version in /proc/version: Debian's "Debian 5.10.223-1",
  * else the release "Linux version 6.9.0-rc3-...": 0 or -EINVAL.
  */

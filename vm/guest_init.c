@@ -13,6 +13,10 @@
  *              init"), which the host's watchdog must report as a panic
  *   spin       /init spins for ever: the watchdog must kill the guest and
  *              report it hung
+ *   agent      the console becomes a raw byte stream and /fl-agent (the
+ *              host backend's scenario side, docs/host.md "agent
+ *              protocol") serves it until EOF; the kernel prints nothing
+ *              more on the console, the channel carries only frames
  * Lines:
  *   FL:HELLO <arch>                    init is running
  *   FL:VERSION <the whole of /proc/version>
@@ -34,10 +38,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
+#include <sys/klog.h>
 #include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -156,6 +163,32 @@ static void job_matrix(long max_size)
 	}
 }
 
+/* The agent on the console: raw, silent, until the runner's EOF. */
+static void job_agent(void)
+{
+	struct termios t;
+	pid_t pid;
+	int status;
+
+	mkdir("/tmp", 01777);
+	klogctl(8, NULL, 1);    /* SYSLOG_ACTION_CONSOLE_LEVEL: emergencies only */
+	fflush(stdout);
+	if (tcgetattr(0, &t) == 0) {
+		cfmakeraw(&t);
+		tcsetattr(0, TCSANOW, &t);
+	}
+	/* The host joins the runner to the console only after this line. */
+	printf("FL:AGENT\n");
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		execl("/fl-agent", "fl-agent", (char *)NULL);
+		_exit(127);
+	}
+	if (pid > 0)
+		waitpid(pid, &status, 0);
+}
+
 static void run_jobs(void)
 {
 	char word[64];
@@ -169,6 +202,8 @@ static void run_jobs(void)
 	while (fscanf(f, "%63s", word) == 1) {
 		if (!strcmp(word, "matrix") && fscanf(f, "%ld", &arg) == 1) {
 			job_matrix(arg);
+		} else if (!strcmp(word, "agent")) {
+			job_agent();
 		} else if (!strcmp(word, "exit")) {
 			fflush(stdout);
 			exit(0);
