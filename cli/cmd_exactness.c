@@ -60,8 +60,8 @@ struct exactness_opts {
 enum { OPT_KERNEL = 0x100, OPT_MODULES, OPT_MAX_SIZE };
 
 static const struct fl_opt exactness_options[] = {
-	{ "kernel", OPT_KERNEL, "X.Y|NAME|PATH", "the kernel version, 4.3 to 6.18.x (default: the newest); "
-	  "or a real kernel to judge under QEMU: a fetched NAME (faultline kernels list) or an image PATH" },
+	{ "kernel", OPT_KERNEL, "X.Y|NAME|PATH", "a version, 4.3 to 6.18.x (default: the newest), or a "
+	  "kernel judged under QEMU (docs/vm.md)" },
 	{ "modules", OPT_MODULES, "DIR", "with --kernel PATH: its modules" },
 	{ "max-size", OPT_MAX_SIZE, "N", "with a real kernel: sizes 0..N only (default 128)" },
 	{ "verbose", 'v', NULL, "the first failing case of each row" },

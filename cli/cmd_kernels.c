@@ -39,10 +39,46 @@
 
 #define KERNELS_BOOT_TIMEOUT 300
 
+/* The options of `kernels`, whichever subcommand they go with. */
+struct kernels_opts {
+	bool force;
+	const char *job;
+	uint64_t timeout;
+};
+
+enum { OPT_FORCE = 0x100, OPT_JOB, OPT_TIMEOUT };
+
+static const struct fl_opt kernels_options[] = {
+	{ "force", OPT_FORCE, NULL, "fetch: download again what is cached" },
+	{ "job", OPT_JOB, "TEXT", "boot: the guest's jobs (vm/guest_init.c: matrix N, exit, spin)" },
+	{ "timeout", OPT_TIMEOUT, "S", "boot: the watchdog's seconds (default 300)" },
+	{ NULL, 0, NULL, NULL },
+};
+
+static int kernels_set(void *ctx, int key, const char *arg)
+{
+	struct kernels_opts *o = ctx;
+
+	if (key == OPT_FORCE)
+		o->force = true;
+	else if (key == OPT_JOB)
+		o->job = arg;
+	else if (key == OPT_TIMEOUT)
+		return fl_cli_u64("kernels", "--timeout", arg, 1, 3600, &o->timeout);
+	return FL_EXIT_OK;
+}
+
+static const struct fl_cmd_spec kernels_spec = {
+	"kernels", "fetch NAME... | list | boot NAME|PATH | agent NAME|PATH",
+	"Debian's kernels under QEMU as judges (docs/vm.md): fetch them into the\n"
+	"cache, list it, boot one (a watchdog reports done, panic, hung or died),\n"
+	"or serve the host backend's agent on its serial port (stdin/stdout).",
+	kernels_options, kernels_set,
+};
+
 static int kernels_usage(void)
 {
-	fl_cli_error("usage: faultline kernels fetch [--force] NAME... | kernels list | "
-		     "kernels boot NAME|PATH [--job TEXT] [--timeout S] | kernels agent NAME|PATH");
+	fl_cli_usage(stderr, &kernels_spec);
 	return FL_EXIT_USAGE;
 }
 
@@ -191,16 +227,10 @@ static int mkdir_p(const char *dir)
 	return mkdir(path, 0755) && errno != EEXIST ? -1 : 0;
 }
 
-static int kernels_fetch(const char *cache, int argc, char **argv)
+static int kernels_fetch(const char *cache, int argc, char **argv, bool force)
 {
-	bool force = false;
-	int i, rc = FL_EXIT_OK, one;
+	int i = 1, rc = FL_EXIT_OK, one;
 
-	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
-		if (strcmp(argv[i], "--force"))
-			return kernels_usage();
-		force = true;
-	}
 	if (i == argc)
 		return kernels_usage();
 	for (int j = i; j < argc; j++)
@@ -257,33 +287,17 @@ static int print_line(const char *l, void *arg)
 	return 0;
 }
 
-static int kernels_boot(int argc, char **argv)
+static int kernels_boot(const char *name, const char *job, long timeout)
 {
-	const char *job = "";
 	char text[256];
 	struct fl_vm_kernel k;
 	struct fl_vm_boot b;
-	long timeout = KERNELS_BOOT_TIMEOUT;
-	char *end;
-	int i, err;
+	int err;
 
-	if (argc < 2)
-		return kernels_usage();
-	for (i = 2; i < argc; i++) {
-		if (!strcmp(argv[i], "--job") && i + 1 < argc) {
-			job = argv[++i];
-		} else if (!strcmp(argv[i], "--timeout") && i + 1 < argc) {
-			timeout = strtol(argv[++i], &end, 10);
-			if (*end || timeout < 1 || timeout > 3600)
-				return kernels_usage();
-		} else {
-			return kernels_usage();
-		}
-	}
-	err = fl_vm_kernel(argv[1], NULL, &k);
+	err = fl_vm_kernel(name, NULL, &k);
 	if (err)
-		return vm_kernel_error(argv[1], err);
-	snprintf(text, sizeof(text), "%s\n", job);
+		return vm_kernel_error(name, err);
+	snprintf(text, sizeof(text), "%s\n", job ? job : "");
 	printf("boot %s (%s)\n", k.name, fl_vm_arch_name(k.arch));
 	err = fl_vm_run(&k, text, (int)timeout, print_line, NULL, &b);
 	if (err) {
@@ -316,21 +330,26 @@ static int kernels_agent(const char *name)
 
 int cmd_kernels(int argc, char **argv)
 {
+	struct kernels_opts o = { false, NULL, KERNELS_BOOT_TIMEOUT };
 	char cache[2048];
+	const char *sub;
+	int first, n, rc = fl_cli_parse(&kernels_spec, argc, argv, &o, &first);
 
-	if (argc < 2)
-		return kernels_usage();
+	if (rc)
+		return fl_cli_parsed(rc);
+	n = argc - first;
+	sub = n ? argv[first] : "";
 	if (fl_vm_cache_dir(cache, sizeof(cache))) {
 		fl_cli_error("kernels: no cache directory (set FL_KERNEL_CACHE or HOME)");
 		return FL_EXIT_USAGE;
 	}
-	if (!strcmp(argv[1], "fetch"))
-		return kernels_fetch(cache, argc - 1, argv + 1);
-	if (!strcmp(argv[1], "list") && argc == 2)
+	if (!strcmp(sub, "fetch"))
+		return kernels_fetch(cache, n, argv + first, o.force);
+	if (!strcmp(sub, "list") && n == 1)
 		return kernels_list(cache);
-	if (!strcmp(argv[1], "boot"))
-		return kernels_boot(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "agent") && argc == 3)
-		return kernels_agent(argv[2]);
+	if (!strcmp(sub, "boot") && n == 2)
+		return kernels_boot(argv[first + 1], o.job, (long)o.timeout);
+	if (!strcmp(sub, "agent") && n == 2)
+		return kernels_agent(argv[first + 1]);
 	return kernels_usage();
 }
