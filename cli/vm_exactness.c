@@ -77,6 +77,23 @@ static int vx_line(const char *l, void *arg)
 	return 0;
 }
 
+/*
+ * The guest's timed sweep of each call's bare system calls (one loop, no
+ * checks): the raw rate a judge in that guest is measured against.  A
+ * measurement under TCG on a shared machine, not a check.
+ */
+static void vx_print_sweeps(const struct vx_guest *g, unsigned n)
+{
+	int call;
+
+	printf("guest raw loop (one sweep of the %u bare calls):", n);
+	for (call = 0; call < MX_CALLS; call++)
+		if (g->sweep_ns[call] > 0)
+			printf(" %s %.0f/s%s", call == MX_PREAD ? "pread" : call == MX_PWRITE ? "pwrite" : "read",
+			       n * 1e9 / (double)g->sweep_ns[call], call + 1 < MX_CALLS ? "," : "");
+	putchar('\n');
+}
+
 /* A case's classes, as bits. */
 enum vx_class { VX_EXACT = 1, VX_UNDER = 2, VX_CLOBBER = 4, VX_OVER = 8, VX_NOPROG = 16 };
 
@@ -262,6 +279,7 @@ int vm_exactness(const char *arg, const char *modules, long max_size, bool verbo
 		disagree += vx_report_call(real, model, cases, n, call, verbose);
 	printf("total: %u cases, agree %u, disagree %u\n", n * MX_CALLS, n * MX_CALLS - disagree,
 	       disagree);
+	vx_print_sweeps(&g, n);
 	rc = disagree ? FL_EXIT_FAIL : FL_EXIT_OK;
 out:
 	free(real);
