@@ -7,7 +7,7 @@ JOBS        ?= $(shell nproc 2>/dev/null || echo 2)
 PREFIX      ?= /usr/local
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build run test test-unit test-asan test-clang test-fuzz install clean \
+.PHONY: all deps build run test test-unit test-asan test-clang test-fuzz test-vm install clean \
 	stress-host
 
 all: build
@@ -65,6 +65,12 @@ stress-host: deps
 	cmake --build $(BUILD_ASAN) -j $(JOBS)
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		sh scripts/stress-host.sh $(BUILD_ASAN)/faultline $(STRESS_ROUNDS) $(STRESS_JOBS)
+
+# Real kernels under QEMU (docs/vm.md): the whole Rutland matrix on all six
+# Debian kernels and the watchdog's hung guest.  `make test` runs the smoke
+# part of the same script (tests/cli/vm.sh).
+test-vm: build
+	FL_VM_FULL=1 sh tests/cli/vm.sh $(BUILD)/faultline
 
 # PREFIX of this call, not the one of the first configure.
 install: build

@@ -23,8 +23,8 @@
  *   whose first byte is accessible never returns n.  Before it, an
  *   unaligned access straddling the page at byte 0 returned n.
  *
- * clear (__arch_clear_user, the 8-byte-store form of Robin Murphy's 2022
- * rewrite, modelled for every version): n >= 8: 8-byte stores from the
+ * clear (__arch_clear_user as Robin Murphy rewrote it, 344323e0428b,
+ * 5.14-rc1; arm64_clear_old() before it): n >= 8: 8-byte stores from the
  * unaligned start, then one 8-byte store ending at the end (it may
  * overlap); 4-7: a word at the start and a word ending at the end; 2-3: a
  * halfword at the start then the last byte; 1: the byte.  A fault reports
@@ -104,6 +104,33 @@ static void arm64_copy(const struct fl_copy_req *req, struct fl_copy_result *res
 	fl_walk_finish(&w, res, why);
 }
 
+/*
+ * __arch_clear_user before 344323e0428b (5.14-rc1): 8-byte stores while 8
+ * remain, then one of 4, 2 and 1 for the bits of what is left, all
+ * forward from the unaligned start; the fixup returns the size it was
+ * called with, whatever the stores before the fault had zeroed.  So read
+ * of /dev/zero answers -EFAULT with up to 8 bytes cleared (seen on
+ * debian-5.10-arm64, 5.10.223: docs/arch.md).
+ */
+static void arm64_clear_old(const struct fl_copy_req *req, struct fl_copy_result *res)
+{
+	struct fl_walk w;
+	size_t sz;
+
+	fl_walk_init(&w, req);
+	while (fl_walk_left(&w) >= 8 && fl_walk_access(&w, 8))
+		;
+	for (sz = 4; sz && !w.faulted; sz >>= 1)
+		if (fl_walk_left(&w) & sz)
+			fl_walk_access(&w, sz);
+	if (w.faulted)
+		w.pos = 0;      /* the fixup: the original size */
+	fl_walk_finish(&w, res, w.faulted
+		       ? "arm64 __arch_clear_user before 5.14 (344323e0428b): a store faulted, "
+			 "ret = the whole size"
+		       : "arm64 __arch_clear_user before 5.14: complete");
+}
+
 static void arm64_clear(const struct fl_copy_req *req, struct fl_copy_result *res)
 {
 	size_t n = req->n;
@@ -132,7 +159,9 @@ out:
 
 void fl_arm64_raw_copy(const struct fl_copy_req *req, struct fl_copy_result *res)
 {
-	if (req->dir == FL_CLEAR_USER)
+	if (req->dir == FL_CLEAR_USER && !fl_kver_has(req->kver, FL_ERA_ARM64_CLEAR_USER_REWRITE))
+		arm64_clear_old(req, res);
+	else if (req->dir == FL_CLEAR_USER)
 		arm64_clear(req, res);
 	else
 		arm64_copy(req, res);

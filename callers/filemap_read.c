@@ -49,7 +49,7 @@ long fl_filemap_read(struct fl_world *w, struct fl_file *file, uint64_t *pos,
 		 * so fl_file_pread would copy exactly it and return bytes.
 		 */
 		fl_file_pread_page(w, file, page, bytes, *pos);
-		copied = fl_copy_to_iter(w, page, bytes, i);
+		copied = fl_copy_page_to_iter(w, page, bytes, i);
 		already_read += copied;
 		*pos += copied;
 		if (copied < bytes) {

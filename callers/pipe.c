@@ -209,7 +209,7 @@ long fl_pipe_read(struct fl_world *w, struct fl_pipe *pipe,
 
 		/* copy_page_to_iter from a copy: the copy may fault in pages. */
 		memcpy(kpage, fl_pipe_buf_page(w, buf) + buf->offset, chars);
-		written = fl_copy_to_iter(w, kpage, chars, &i);
+		written = fl_copy_page_to_iter(w, kpage, chars, &i);
 		if (written)
 			pipe_read_check_leak(w, pipe, buf);
 		if (written < chars) {

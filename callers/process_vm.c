@@ -112,7 +112,7 @@ static int process_vm_rw_pages(struct fl_world *w, struct fl_folio **pages,
 				folio->flags |= FL_FOLIO_DIRTY;
 		} else {
 			memcpy(kpage, fl_frame(w, folio->frame) + offset, copy);
-			copied = fl_copy_to_iter(w, kpage, copy, iter);
+			copied = fl_copy_page_to_iter(w, kpage, copy, iter);
 		}
 		len -= copied;
 		if (copied < copy && iter->count) {

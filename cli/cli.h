@@ -103,6 +103,7 @@ int cmd_run(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_explore(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
+int cmd_kernels(int argc, char **argv);  /* cli/cmd_kernels.c */
 /*
  * Case VARS of SC on the model and on the running kernel, compared as
  * `faultline diff` compares (cli/cmd_diff.c): 0 they agree, 1 they

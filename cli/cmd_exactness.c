@@ -1,17 +1,19 @@
 /*
- * cli/cmd_exactness.c - `faultline exactness [--kernel X.Y] [--verbose]`:
+ * cli/cmd_exactness.c - `faultline exactness [--kernel X.Y|NAME|PATH] [--verbose]`:
  * the usercopy exactness table, computed by running Mark Rutland's matrix
  * (uaccess/rutland.c) on every architecture and direction of the model.
  * Nothing in the table is written down: change an arch routine and the
  * table changes.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <faultline/eras.h>
 #include <faultline/uaccess.h>
 
 #include "cli/cli.h"
+#include "cli/vm.h"
 
 static const char *const dir_names[] = {
 	[FL_COPY_TO_USER] = "to", [FL_COPY_FROM_USER] = "from", [FL_CLEAR_USER] = "clear",
@@ -51,12 +53,17 @@ static void print_legend(void)
 struct exactness_opts {
 	fl_kver_t kver;
 	bool verbose;
+	const char *judge, *modules;    /* a real kernel (docs/vm.md) */
+	uint64_t max_size;
 };
 
-enum { OPT_KERNEL = 0x100 };
+enum { OPT_KERNEL = 0x100, OPT_MODULES, OPT_MAX_SIZE };
 
 static const struct fl_opt exactness_options[] = {
-	{ "kernel", OPT_KERNEL, "X.Y", "the kernel version, 4.3 to 6.18.x (default: the newest)" },
+	{ "kernel", OPT_KERNEL, "X.Y|NAME|PATH", "a version, 4.3 to 6.18.x (default: the newest), or a "
+	  "kernel judged under QEMU (docs/vm.md)" },
+	{ "modules", OPT_MODULES, "DIR", "with --kernel PATH: its modules" },
+	{ "max-size", OPT_MAX_SIZE, "N", "with a real kernel: sizes 0..N only (default 128)" },
 	{ "verbose", 'v', NULL, "the first failing case of each row" },
 	{ NULL, 0, NULL, NULL },
 };
@@ -80,8 +87,14 @@ static int exactness_set(void *ctx, int key, const char *arg)
 
 	if (key == 'v') {
 		o->verbose = true;
+	} else if (key == OPT_MODULES) {
+		o->modules = arg;
+	} else if (key == OPT_MAX_SIZE) {
+		return fl_cli_u64("exactness", "--max-size", arg, 0, 128, &o->max_size);
+	} else if (key == OPT_KERNEL && fl_kver_parse(arg, &o->kver)) {
+		o->judge = arg;         /* not a version: a real kernel to boot */
 	} else if (key == OPT_KERNEL) {
-		if (fl_kver_parse(arg, &o->kver) || !kver_modelled(o->kver)) {
+		if (!kver_modelled(o->kver)) {
 			fl_cli_error("exactness: --kernel '%s': expected a modelled version, %s to %s.x "
 				     "(faultline eras)", arg, fl_kver_format(FL_KV(4, 3, 0), a, sizeof(a)),
 				     fl_kver_format(fl_kver_newest(), b, sizeof(b)));
@@ -100,7 +113,7 @@ static const struct fl_cmd_spec exactness_spec = {
 
 int cmd_exactness(int argc, char **argv)
 {
-	struct exactness_opts o = { fl_kver_newest(), false };
+	struct exactness_opts o = { fl_kver_newest(), false, NULL, NULL, 128 };
 	char vbuf[32];
 	unsigned a, d;
 	int rc;
@@ -108,6 +121,8 @@ int cmd_exactness(int argc, char **argv)
 	rc = fl_cli_parse_no_operand(&exactness_spec, argc, argv, &o);
 	if (rc)
 		return fl_cli_parsed(rc);
+	if (o.judge)
+		return vm_exactness(o.judge, o.modules, (long)o.max_size, o.verbose);
 	printf("usercopy exactness, kernel %s (Rutland matrix: sizes 0..128 at both page edges)\n",
 	       fl_kver_format(o.kver, vbuf, sizeof(vbuf)));
 	printf("%-12s %-5s %6s %6s %6s %8s %6s %6s\n", "arch", "dir", "cases", "pass",

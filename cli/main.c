@@ -16,8 +16,9 @@ static const struct fl_cmd commands[] = {
 	{ "merge",     cmd_merge,     "merge [OPTIONS] RESULT.json...   combine the JSON results of explore shards" },
 	{ "check",     cmd_check,     "check FILE...                parse scenarios without running them" },
 	{ "eras",      cmd_eras,      "eras [OPTIONS] [NAME]        the era table: every version-dependent rule" },
-	{ "exactness", cmd_exactness, "exactness [OPTIONS]          usercopy exactness by architecture (Rutland matrix)" },
+	{ "exactness", cmd_exactness, "exactness [OPTIONS]          usercopy exactness by architecture (Rutland matrix), or on a real kernel" },
 	{ "bench",     cmd_bench,     "bench copy|vma|explore|matrix [OPTIONS]   measure the model" },
+	{ "kernels",   cmd_kernels,   "kernels fetch|list|boot|agent   Debian kernels under QEMU as judges (docs/vm.md)" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -48,6 +48,32 @@ static const struct fl_era table[FL_ERA_COUNT] = {
 		"arm64 CPUs with FEAT_MOPS copy user memory with CPYF* "
 		"instructions (not modelled).",
 		false },
+	[FL_ERA_ARM64_CLEAR_USER_REWRITE] = {
+		FL_ERA_ARM64_CLEAR_USER_REWRITE, "arm64_clear_user_rewrite", V(5, 14), "rc1",
+		"344323e0428b", { 0 },
+		"arm64 __arch_clear_user reports end minus the faulting store; before "
+		"it, any fault returned the whole size though earlier stores had zeroed "
+		"bytes.",
+		true },
+	[FL_ERA_COPY_PAGE_TO_ITER_LOOP] = {
+		FL_ERA_COPY_PAGE_TO_ITER_LOOP, "copy_page_to_iter_loop", V(5, 14), "rc1",
+		"08aa64796016", { S(5, 13, 2), 0 },
+		"copy_page_to_iter() copies again from where a short copy stopped "
+		"while each copy moves a byte, so a copy that under-reported is "
+		"redone from the reported point.",
+		true },
+	[FL_ERA_X86_CLEAR_USER_ERMS] = {
+		FL_ERA_X86_CLEAR_USER_ERMS, "x86_clear_user_erms", V(6, 1), "rc1",
+		"0db7058e8e23", { 0 },
+		"x86_64 clear_user is rep stosb on FSRM CPUs, and on ERMS CPUs for 64 "
+		"bytes or more; else qword stores whose fault reports whole qwords.",
+		true },
+	[FL_ERA_X86_CLEAR_USER_BYTE_TAIL] = {
+		FL_ERA_X86_CLEAR_USER_BYTE_TAIL, "x86_clear_user_byte_tail", V(6, 4), "rc1",
+		"8c9b6a88b7e2", { 0 },
+		"x86_64 clear_user without FSRS stores qwords and finishes a fault "
+		"byte by byte, so it is exact on every CPU.",
+		true },
 
 	/* ---- §2 fault-in ---- */
 	[FL_ERA_FAULT_IN_SIZE_T] = {

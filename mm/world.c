@@ -44,6 +44,7 @@ struct fl_world *fl_world_new(const struct fl_world_config *cfg)
 		return NULL;
 	w->arch = fl_arch(cfg->arch);
 	w->kconfig_off = cfg->kconfig_off;
+	w->cpu_off = cfg->cpu_off;
 	if (fl_arena_init(w, cfg->arena_bytes ? cfg->arena_bytes : FL_DEFAULT_ARENA))
 		goto out_free;
 	if (fl_frames_init(w, cfg->max_frames ? cfg->max_frames : FL_DEFAULT_FRAMES))
@@ -78,6 +79,11 @@ void fl_world_free(struct fl_world *w)
 const struct fl_arch *fl_world_arch(const struct fl_world *w)
 {
 	return w->arch;
+}
+
+unsigned fl_world_cpu_off(const struct fl_world *w)
+{
+	return w->cpu_off;
 }
 
 bool fl_world_kconfig(const struct fl_world *w, unsigned opt)

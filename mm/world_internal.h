@@ -30,6 +30,7 @@ struct fl_world {
 	struct fl_snapshot *snap;
 	const struct fl_arch *arch;
 	unsigned kconfig_off;         /* FL_KCONFIG_* built without */
+	unsigned cpu_off;             /* FL_CPU_* the CPU lacks */
 	fl_trace_fn trace;
 	void *trace_arg;
 	fl_hook_fn hook;

@@ -11,10 +11,14 @@ have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok
 # python3-jsonschema: tests/cli/json.sh validates the JSON outputs against
 # docs/faultline.schema.json.
 # gcc-aarch64-linux-gnu, libc6-dev-arm64-cross: fl-agent cross-built static
-# for arm64 (scripts/cross-agent.sh), the VM judge's guest agent.
+# for arm64 (scripts/cross-agent.sh), the VM judge's guest agent and /init.
+# qemu-system-arm (qemu-system-aarch64), qemu-system-x86: real kernels under
+# QEMU as judges (docs/vm.md); debian-archive-keyring checks the kernel
+# packages `faultline kernels fetch` downloads.
 for p in cmake gcc clang libclang-rt-dev make pkg-config libcmocka-dev \
 	 libjansson-dev libxxhash-dev python3 python3-jsonschema parallel \
-	 gcc-aarch64-linux-gnu libc6-dev-arm64-cross; do
+	 qemu-system-arm qemu-system-x86 gcc-aarch64-linux-gnu libc6-dev-arm64-cross \
+	 debian-archive-keyring; do
   have_pkg "$p" || need="$need $p"
 done
 [ -z "$need" ] && exit 0

@@ -86,7 +86,7 @@ unsigned long fl_raw_copy(struct fl_world *w, const char *name,
 {
 	const struct fl_arch *arch = fl_world_arch(w);
 	struct fl_copy_req req = {
-		.dir = dir, .kver = fl_world_kver(w), .uaddr = uaddr,
+		.dir = dir, .kver = fl_world_kver(w), .cpu_off = fl_world_cpu_off(w), .uaddr = uaddr,
 		.kaddr = (uintptr_t)kbuf, .n = n,
 	};
 	struct fl_copy_result res = { 0, n, "" };

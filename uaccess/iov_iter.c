@@ -194,6 +194,31 @@ size_t fl_copy_to_iter(struct fl_world *w, const void *src, size_t bytes,
 				   seg_copy_to_user);
 }
 
+/*
+ * copy_page_to_iter.  Since 08aa64796016 (5.14-rc1, Cc stable: 5.13.2) it
+ * is a loop over copies that goes on from where the last one stopped
+ * while each moves at least a byte, so a routine that under-reports (an
+ * arm64 stp whose second store faulted) is called again at the reported
+ * point, from a source that many bytes further, and rewrites the bytes it
+ * had stored without counting.  Before, one copy and its count.  The loop
+ * was written for compound pages: its turn at a fault is a side effect,
+ * seen on real kernels (docs/arch.md, debian-5.10 against debian-6.1).
+ */
+size_t fl_copy_page_to_iter(struct fl_world *w, const void *src, size_t bytes,
+			    struct fl_iov_iter *i)
+{
+	const uint8_t *from = src;
+	size_t res = 0, n;
+
+	if (!fl_since(w, FL_ERA_COPY_PAGE_TO_ITER_LOOP))
+		return fl_copy_to_iter(w, src, bytes, i);
+	do {
+		n = fl_copy_to_iter(w, from + res, bytes - res, i);
+		res += n;
+	} while (n && res < bytes);
+	return res;
+}
+
 size_t fl_copy_from_iter(struct fl_world *w, void *dst, size_t bytes,
 			 struct fl_iov_iter *i)
 {

@@ -53,9 +53,19 @@ enum fl_copy_dir {
 };
 
 /* One raw copy as the arch routine sees it. */
+/*
+ * CPU features a routine is chosen by (the kernel's alternatives).  A
+ * world's fl_world_config.cpu_off lists those its CPU lacks; 0 is a
+ * current CPU, as the reference host's.  A judge under QEMU states its own
+ * (TCG's x86 -cpu max has ERMS but not FSRM: docs/vm.md).
+ */
+#define FL_CPU_X86_ERMS 0x1u    /* enhanced rep movsb/stosb */
+#define FL_CPU_X86_FSRM 0x2u    /* fast short rep movsb */
+
 struct fl_copy_req {
 	enum fl_copy_dir dir;
 	fl_kver_t kver;         /* era rules such as the arm64 one-byte retry */
+	unsigned cpu_off;       /* FL_CPU_* the CPU lacks */
 	fl_addr_t uaddr;        /* user side */
 	uintptr_t kaddr;        /* kernel side: only its alignment matters */
 	size_t n;

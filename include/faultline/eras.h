@@ -35,6 +35,10 @@ enum fl_era_id {
 	FL_ERA_UACCESS_NOFAULT,           /* 5.8-rc2: c0ee37e85e0e */
 	FL_ERA_ARM64_ONE_BYTE_RETRY,      /* 5.14-rc2: 295cf156231c (5.10.77) */
 	FL_ERA_ARM64_MOPS_UACCESS,        /* 6.15: fe59e0358d9b (not modelled) */
+	FL_ERA_ARM64_CLEAR_USER_REWRITE,  /* 5.14-rc1: 344323e0428b */
+	FL_ERA_COPY_PAGE_TO_ITER_LOOP,    /* 5.14-rc1: 08aa64796016 (5.13.2) */
+	FL_ERA_X86_CLEAR_USER_ERMS,       /* 6.1-rc1: 0db7058e8e23 */
+	FL_ERA_X86_CLEAR_USER_BYTE_TAIL,  /* 6.4-rc1: 8c9b6a88b7e2 */
 	/* §2 fault-in */
 	FL_ERA_FAULT_IN_SIZE_T,           /* 5.16: bb523b406c84 */
 	FL_ERA_FAULT_IN_SAFE_WRITEABLE,   /* 5.16: cdd591fc86e3 */

@@ -66,6 +66,13 @@ size_t fl_copy_to_iter(struct fl_world *w, const void *src, size_t bytes,
 		       struct fl_iov_iter *i);
 size_t fl_copy_from_iter(struct fl_world *w, void *dst, size_t bytes,
 			 struct fl_iov_iter *i);
+/*
+ * copy_page_to_iter of BYTES at SRC (within one page): copy_to_iter, and
+ * since 5.14 (era copy_page_to_iter_loop) again from the point a short
+ * copy reported while each copy moves a byte.  Bytes copied.
+ */
+size_t fl_copy_page_to_iter(struct fl_world *w, const void *src, size_t bytes,
+			    struct fl_iov_iter *i);
 /* copy_page_from_iter_atomic: under pagefault_disable(), no fault handling. */
 size_t fl_copy_from_iter_atomic(struct fl_world *w, void *dst, size_t bytes,
 				struct fl_iov_iter *i);

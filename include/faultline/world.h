@@ -42,6 +42,7 @@ struct fl_world_config {
 	size_t arena_bytes;     /* metadata reservation; 0: 4 GiB (virtual) */
 	size_t max_frames;      /* page frames; 0: 1M frames (4 GiB, virtual) */
 	unsigned kconfig_off;   /* FL_KCONFIG_* built without; 0: a usual config */
+	unsigned cpu_off;       /* FL_CPU_* (arch.h) the CPU lacks; 0: a current CPU */
 };
 
 /*
@@ -56,6 +57,9 @@ fl_kver_t fl_world_kver(const struct fl_world *w);
 
 /* Does this world's kernel carry era ID?  The only version test allowed. */
 bool fl_since(const struct fl_world *w, enum fl_era_id id);
+
+/* The FL_CPU_* features this world's CPU lacks. */
+unsigned fl_world_cpu_off(const struct fl_world *w);
 
 /* Was this world's kernel built with OPT (FL_KCONFIG_*)? */
 bool fl_world_kconfig(const struct fl_world *w, unsigned opt);

@@ -1,0 +1,355 @@
+/*
+ * cli/cmd_kernels.c - `faultline kernels fetch NAME...` and `kernels list`:
+ * the Debian kernels a VM judge boots (docs/vm.md).
+ *
+ * fetch runs scripts/kernel-fetch.sh (apt-get download with a private
+ * state directory: the machine's apt configuration is never touched),
+ * then boots the kernel once with an empty job to learn its /proc/version,
+ * which it records in the cache's info file for `list`.
+ *
+ * `kernels boot NAME|PATH [--job TEXT] [--timeout S]` boots once and
+ * prints the guest's lines and how the boot ended (done, panic, hung,
+ * died): the watchdog in plain view (guest jobs: vm/guest_init.c).
+ *
+ * `kernels agent NAME|PATH` becomes QEMU booting the kernel with the host
+ * backend's agent on the serial port, this process's stdin and stdout:
+ * FAULTLINE_HOST_AGENT="faultline kernels agent NAME" runs the host
+ * backend's scenarios inside the guest (docs/vm.md).
+ *
+ * Exit codes: 0 done; 2 a name that is not a known kernel, bad usage;
+ * 3 the kernel cannot be fetched here (offline, mirror or apt missing);
+ * 1 the fetched kernel did not boot; 4 anything else.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <faultline/eras.h>
+
+#include "cli/cli.h"
+#include "cli/vm.h"
+
+#ifndef FL_SOURCE_DIR
+#define FL_SOURCE_DIR "."
+#endif
+
+#define KERNELS_BOOT_TIMEOUT 300
+
+/* The options of `kernels`, whichever subcommand they go with. */
+struct kernels_opts {
+	bool force;
+	const char *job;
+	uint64_t timeout;
+};
+
+enum { OPT_FORCE = 0x100, OPT_JOB, OPT_TIMEOUT };
+
+static const struct fl_opt kernels_options[] = {
+	{ "force", OPT_FORCE, NULL, "fetch: download again what is cached" },
+	{ "job", OPT_JOB, "TEXT", "boot: the guest's jobs (vm/guest_init.c: matrix N, exit, spin)" },
+	{ "timeout", OPT_TIMEOUT, "S", "boot: the watchdog's seconds (default 300)" },
+	{ NULL, 0, NULL, NULL },
+};
+
+static int kernels_set(void *ctx, int key, const char *arg)
+{
+	struct kernels_opts *o = ctx;
+
+	if (key == OPT_FORCE)
+		o->force = true;
+	else if (key == OPT_JOB)
+		o->job = arg;
+	else if (key == OPT_TIMEOUT)
+		return fl_cli_u64("kernels", "--timeout", arg, 1, 3600, &o->timeout);
+	return FL_EXIT_OK;
+}
+
+static const struct fl_cmd_spec kernels_spec = {
+	"kernels", "fetch NAME... | list | boot NAME|PATH | agent NAME|PATH",
+	"Debian's kernels under QEMU as judges (docs/vm.md): fetch them into the\n"
+	"cache, list it, boot one (a watchdog reports done, panic, hung or died),\n"
+	"or serve the host backend's agent on its serial port (stdin/stdout).",
+	kernels_options, kernels_set,
+};
+
+static int kernels_usage(void)
+{
+	fl_cli_usage(stderr, &kernels_spec);
+	return FL_EXIT_USAGE;
+}
+
+/* The helper script: $FL_KERNEL_FETCH, else the source tree's. */
+static const char *fetch_script(void)
+{
+	const char *env = getenv("FL_KERNEL_FETCH");
+
+	return env && *env ? env : FL_SOURCE_DIR "/scripts/kernel-fetch.sh";
+}
+
+/* Run the script for NAME: its exit status, or -errno. */
+static int run_fetch(const char *cache, const char *name)
+{
+	const char *script = fetch_script();
+	int status;
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		execl("/bin/sh", "sh", script, cache, name, (char *)NULL);
+		_exit(127);
+	}
+	if (waitpid(pid, &status, 0) != pid)
+		return -ECHILD;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 4;
+}
+
+/* KEY's value in CACHE/NAME/info into BUF ("" when absent). */
+static void info_get(const char *cache, const char *name, const char *key,
+		     char *buf, size_t len)
+{
+	char path[4096], line[512];
+	size_t klen = strlen(key);
+	FILE *f;
+
+	buf[0] = 0;
+	snprintf(path, sizeof(path), "%s/%s/info", cache, name);
+	f = fopen(path, "r");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, klen) && line[klen] == '=') {
+			line[strcspn(line, "\n")] = 0;
+			snprintf(buf, len, "%s", line + klen + 1);
+			break;
+		}
+	fclose(f);
+}
+
+struct boot_answer {
+	char version[256];
+};
+
+static int boot_line(const char *l, void *arg)
+{
+	struct boot_answer *a = arg;
+
+	if (!strncmp(l, "VERSION ", 8))
+		snprintf(a->version, sizeof(a->version), "%s", l + 8);
+	return 0;
+}
+
+/* Boot NAME once with no job; record its /proc/version in the info file. */
+static int boot_record(const char *cache, const char *name)
+{
+	struct boot_answer a = { { 0 } };
+	struct fl_vm_kernel k;
+	struct fl_vm_boot b;
+	char path[4096], kv[32];
+	fl_kver_t v;
+	FILE *f;
+	int err = fl_vm_kernel(name, NULL, &k);
+
+	if (!err)
+		err = fl_vm_run(&k, "", KERNELS_BOOT_TIMEOUT, boot_line, &a, &b);
+	if (err) {
+		fl_cli_error("%s: fetched, but cannot boot here (%s)", name,
+			     err == -ENOEXEC ? "no guest /init or no QEMU" : strerror(-err));
+		return FL_EXIT_UNSUPPORTED;
+	}
+	if (b.end != FL_VM_DONE || fl_vm_proc_version(a.version, &v)) {
+		fl_cli_error("%s: the first boot did not finish: %s (%s)", name,
+			     fl_vm_end_name(b.end), b.why[0] ? b.why : "no /proc/version");
+		return FL_EXIT_FAIL;
+	}
+	printf("%s: boots in %.1f s: %s\n", name, b.seconds, a.version);
+	snprintf(path, sizeof(path), "%s/%s/info", cache, name);
+	f = fopen(path, "a");
+	if (!f || fprintf(f, "upstream=%s\nproc_version=%s\nboot_seconds=%.1f\n",
+			  fl_kver_format(v, kv, sizeof(kv)), a.version, b.seconds) < 0) {
+		if (f)
+			fclose(f);
+		fl_cli_error("%s: cannot write %s", name, path);
+		return FL_EXIT_BUG;
+	}
+	fclose(f);
+	return FL_EXIT_OK;
+}
+
+static int fetch_one(const char *cache, const char *name, bool force)
+{
+	char have[64];
+	int rc;
+
+	info_get(cache, name, "upstream", have, sizeof(have));
+	if (have[0] && !force) {
+		printf("%s: cached (Linux %s)\n", name, have);
+		return FL_EXIT_OK;
+	}
+	info_get(cache, name, "version", have, sizeof(have));
+	rc = have[0] && !force ? 0 : run_fetch(cache, name);
+	switch (rc) {
+	case 0:
+		return boot_record(cache, name);
+	case 2:
+		return FL_EXIT_USAGE;     /* the script named the problem */
+	case 3:
+		return FL_EXIT_UNSUPPORTED;
+	case 127:
+		fl_cli_error("%s: cannot run %s", name, fetch_script());
+		return FL_EXIT_UNSUPPORTED;
+	default:
+		fl_cli_error("%s: %s failed (exit %d)", name, fetch_script(), rc);
+		return FL_EXIT_BUG;
+	}
+}
+
+/* mkdir -p: the cache's parents may not exist yet. */
+static int mkdir_p(const char *dir)
+{
+	char path[4096], *p;
+
+	snprintf(path, sizeof(path), "%s", dir);
+	for (p = path + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = 0;
+		if (mkdir(path, 0755) && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	return mkdir(path, 0755) && errno != EEXIST ? -1 : 0;
+}
+
+static int kernels_fetch(const char *cache, int argc, char **argv, bool force)
+{
+	int i = 1, rc = FL_EXIT_OK, one;
+
+	if (i == argc)
+		return kernels_usage();
+	for (int j = i; j < argc; j++)
+		if (!fl_vm_known_name(argv[j])) {
+			fl_cli_error("kernels fetch: '%s' is not a known kernel "
+				     "(debian-{5.10,6.1,6.12}-{arm64,amd64}; see 'faultline kernels list')",
+				     argv[j]);
+			return FL_EXIT_USAGE;
+		}
+	if (mkdir_p(cache)) {
+		fl_cli_error("kernels fetch: cannot create %s (%s)", cache, strerror(errno));
+		return FL_EXIT_BUG;
+	}
+	for (; i < argc; i++) {
+		one = fetch_one(cache, argv[i], force);
+		if (one > rc)
+			rc = one;
+	}
+	return rc;
+}
+
+static int kernels_list(const char *cache)
+{
+	size_t i;
+
+	printf("cache: %s\n", cache);
+	printf("%-20s %-7s %-10s %-12s %10s  %s\n", "name", "arch", "linux", "debian",
+	       "deb bytes", "state");
+	for (i = 0; i < FL_VM_NKNOWN; i++) {
+		char upstream[64], version[64], arch[16], bytes[32], path[4096];
+		struct stat st;
+
+		snprintf(path, sizeof(path), "%s/%s/vmlinuz", cache, fl_vm_names[i]);
+		info_get(cache, fl_vm_names[i], "upstream", upstream, sizeof(upstream));
+		info_get(cache, fl_vm_names[i], "version", version, sizeof(version));
+		info_get(cache, fl_vm_names[i], "arch", arch, sizeof(arch));
+		info_get(cache, fl_vm_names[i], "deb_bytes", bytes, sizeof(bytes));
+		if (stat(path, &st)) {
+			printf("%-20s %-7s %-10s %-12s %10s  not fetched\n", fl_vm_names[i],
+			       strstr(fl_vm_names[i], "arm64") ? "arm64" : "amd64", "-", "-", "-");
+			continue;
+		}
+		printf("%-20s %-7s %-10s %-12s %10s  %s\n", fl_vm_names[i], arch,
+		       upstream[0] ? upstream : "?", version, bytes,
+		       upstream[0] ? "fetched, booted" : "fetched, never booted");
+	}
+	return FL_EXIT_OK;
+}
+
+static int print_line(const char *l, void *arg)
+{
+	(void)arg;
+	printf("  %s\n", l);
+	return 0;
+}
+
+static int kernels_boot(const char *name, const char *job, long timeout)
+{
+	char text[256];
+	struct fl_vm_kernel k;
+	struct fl_vm_boot b;
+	int err;
+
+	err = fl_vm_kernel(name, NULL, &k);
+	if (err)
+		return vm_kernel_error(name, err);
+	snprintf(text, sizeof(text), "%s\n", job ? job : "");
+	printf("boot %s (%s)\n", k.name, fl_vm_arch_name(k.arch));
+	err = fl_vm_run(&k, text, (int)timeout, print_line, NULL, &b);
+	if (err) {
+		fl_cli_error("%s: cannot boot here (%s)", k.name,
+			     err == -ENOEXEC ? "no guest /init or no QEMU" : strerror(-err));
+		return FL_EXIT_UNSUPPORTED;
+	}
+	printf("outcome: %s after %.1f s%s%s\n", fl_vm_end_name(b.end), b.seconds,
+	       b.why[0] ? ": " : "", b.why);
+	return b.end == FL_VM_DONE ? FL_EXIT_OK : FL_EXIT_FAIL;
+}
+
+static int kernels_agent(const char *name)
+{
+	struct fl_vm_kernel k;
+	int err = fl_vm_kernel(name, NULL, &k);
+
+	if (err)
+		return vm_kernel_error(name, err);
+	err = fl_vm_agent(&k, KERNELS_BOOT_TIMEOUT);
+	if (!err)
+		return FL_EXIT_OK;
+	fl_cli_error("kernels agent %s: %s", name,
+		     err == -ENOEXEC ? "no guest /init or fl-agent built for it"
+		     : err == -ETIMEDOUT ? "the guest's agent did not start in time"
+		     : err == -EPIPE ? "QEMU ended before the agent started (not installed?)"
+		     : strerror(-err));
+	return err == -ENOEXEC || err == -EPIPE ? FL_EXIT_UNSUPPORTED : FL_EXIT_FAIL;
+}
+
+int cmd_kernels(int argc, char **argv)
+{
+	struct kernels_opts o = { false, NULL, KERNELS_BOOT_TIMEOUT };
+	char cache[2048];
+	const char *sub;
+	int first, n, rc = fl_cli_parse(&kernels_spec, argc, argv, &o, &first);
+
+	if (rc)
+		return fl_cli_parsed(rc);
+	n = argc - first;
+	sub = n ? argv[first] : "";
+	if (fl_vm_cache_dir(cache, sizeof(cache))) {
+		fl_cli_error("kernels: no cache directory (set FL_KERNEL_CACHE or HOME)");
+		return FL_EXIT_USAGE;
+	}
+	if (!strcmp(sub, "fetch"))
+		return kernels_fetch(cache, n, argv + first, o.force);
+	if (!strcmp(sub, "list") && n == 1)
+		return kernels_list(cache);
+	if (!strcmp(sub, "boot") && n == 2)
+		return kernels_boot(argv[first + 1], o.job, (long)o.timeout);
+	if (!strcmp(sub, "agent") && n == 2)
+		return kernels_agent(argv[first + 1]);
+	return kernels_usage();
+}

@@ -1,0 +1,648 @@
+/*
+ * cli/vm.c - the kernel cache, the guest's initramfs and one QEMU boot with
+ * a watchdog (vm.h, docs/vm.md).
+ *
+ * Invariants
+ *   1. One boot serves a whole batch: the jobs go into /job, the guest
+ *      runs them all and powers off.
+ *   2. A guest never outlives fl_vm_run(): on every path QEMU is reaped,
+ *      killed first (SIGKILL, by its pid) when it overran its time.
+ *   3. The initramfs is written by this file (cpio "newc", uncompressed:
+ *      the kernel unpacks either), into a temporary file removed after.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <faultline/eras.h>
+
+#include "cli/cli.h"
+#include "cli/vm.h"
+
+#ifndef FL_GUEST_DIR_DEFAULT
+#define FL_GUEST_DIR_DEFAULT "guest"
+#endif
+
+#define VM_DONE_GRACE 10        /* seconds QEMU may take to power off after FL:DONE */
+
+const char *const fl_vm_names[FL_VM_NKNOWN] = {
+	"debian-5.10-arm64", "debian-6.1-arm64", "debian-6.12-arm64",
+	"debian-5.10-amd64", "debian-6.1-amd64", "debian-6.12-amd64",
+};
+
+static const char *const end_names[] = {
+	[FL_VM_DONE] = "done", [FL_VM_PANIC] = "panic",
+	[FL_VM_HUNG] = "hung", [FL_VM_DIED] = "died",
+};
+
+const char *fl_vm_end_name(enum fl_vm_end e)
+{
+	return end_names[e];
+}
+
+const char *fl_vm_arch_name(enum fl_vm_arch a)
+{
+	return a == FL_VM_ARM64 ? "arm64" : "x86_64";
+}
+
+enum fl_arch_id fl_vm_model_arch(enum fl_vm_arch a)
+{
+	/* QEMU's -cpu max has MTE and the arm64 judge boots with mte=on. */
+	return a == FL_VM_ARM64 ? FL_ARCH_ARM64_MTE : FL_ARCH_X86_64;
+}
+
+bool fl_vm_known_name(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < FL_VM_NKNOWN; i++)
+		if (!strcmp(name, fl_vm_names[i]))
+			return true;
+	return false;
+}
+
+int fl_vm_cache_dir(char *buf, size_t len)
+{
+	const char *env = getenv("FL_KERNEL_CACHE"), *xdg = getenv("XDG_CACHE_HOME");
+	const char *home = getenv("HOME");
+	int n;
+
+	if (env && *env)
+		n = snprintf(buf, len, "%s", env);
+	else if (xdg && *xdg)
+		n = snprintf(buf, len, "%s/faultline/kernels", xdg);
+	else if (home && *home)
+		n = snprintf(buf, len, "%s/.cache/faultline/kernels", home);
+	else
+		return -ENOENT;
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+/* The arch of an image: arm64 Image magic "ARM\x64" at 0x38, bzImage "HdrS" at 0x202. */
+static int vm_image_arch(const char *path, enum fl_vm_arch *a)
+{
+	unsigned char h[0x210];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, h, sizeof(h));
+	close(fd);
+	if (n >= 0x3c && !memcmp(h + 0x38, "ARM\x64", 4)) {
+		*a = FL_VM_ARM64;
+		return 0;
+	}
+	if (n >= 0x206 && !memcmp(h + 0x202, "HdrS", 4)) {
+		*a = FL_VM_X86_64;
+		return 0;
+	}
+	return -ENOEXEC;
+}
+
+static int vm_fetched(const char *name, struct fl_vm_kernel *k)
+{
+	char dir[PATH_MAX];
+	struct stat st;
+	int err = fl_vm_cache_dir(dir, sizeof(dir));
+
+	if (err)
+		return err;
+	snprintf(k->name, sizeof(k->name), "%s", name);
+	if (snprintf(k->image, sizeof(k->image), "%s/%s/vmlinuz", dir, name) >= (int)sizeof(k->image) ||
+	    snprintf(k->modules, sizeof(k->modules), "%s/%s/modules", dir, name) >= (int)sizeof(k->modules))
+		return -ENAMETOOLONG;
+	if (stat(k->image, &st))
+		return -ENOENT;
+	if (stat(k->modules, &st))
+		k->modules[0] = 0;
+	k->arch = strstr(name, "arm64") ? FL_VM_ARM64 : FL_VM_X86_64;
+	return 0;
+}
+
+int fl_vm_kernel(const char *arg, const char *modules, struct fl_vm_kernel *k)
+{
+	const char *base;
+	int err;
+
+	memset(k, 0, sizeof(*k));
+	if (fl_vm_known_name(arg))
+		return vm_fetched(arg, k);
+	if (!strchr(arg, '/'))
+		return -EINVAL;
+	base = strrchr(arg, '/') + 1;
+	snprintf(k->name, sizeof(k->name), "%s", *base ? base : arg);
+	if (snprintf(k->image, sizeof(k->image), "%s", arg) >= (int)sizeof(k->image) ||
+	    snprintf(k->modules, sizeof(k->modules), "%s", modules ? modules : "") >=
+		    (int)sizeof(k->modules))
+		return -ENAMETOOLONG;
+	err = vm_image_arch(arg, &k->arch);
+	if (err)
+		return err;
+	if (modules && access(modules, R_OK | X_OK))
+		return -ENOENT;
+	return 0;
+}
+
+int fl_vm_proc_version(const char *version, fl_kver_t *v)
+{
+	char buf[32];
+	const char *p = strstr(version, " Debian ");
+	size_t n;
+
+	if (p)
+		p += strlen(" Debian ");
+	else if (!strncmp(version, "Linux version ", 14))
+		p = version + 14;
+	else
+		return -EINVAL;
+	/* The upstream version is the leading x.y[.z] (or x.y-rcN). */
+	n = strspn(p, "0123456789.");
+	if (!strncmp(p + n, "-rc", 3))
+		n += 3 + strspn(p + n + 3, "0123456789");
+	if (!n || n >= sizeof(buf))
+		return -EINVAL;
+	memcpy(buf, p, n);
+	buf[n] = 0;
+	if (n > 1 && buf[n - 1] == '.')
+		buf[n - 1] = 0;
+	return fl_kver_parse(buf, v);
+}
+
+/* ---- the initramfs ---- */
+
+static int cpio_pad(FILE *f)
+{
+	while (ftell(f) & 3)
+		if (fputc(0, f) == EOF)
+			return -EIO;
+	return 0;
+}
+
+/* One newc entry: NAME, MODE (with type), device RDEV (major, minor), DATA. */
+static int cpio_entry(FILE *f, const char *name, unsigned mode, unsigned rmaj,
+		      unsigned rmin, const void *data, size_t len)
+{
+	static unsigned ino = 1;
+
+	if (fprintf(f, "070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08zX%08X",
+		    ino++, mode, 0u, 0u, 1u, 0u, (unsigned)len, 0u, 0u, rmaj, rmin,
+		    strlen(name) + 1, 0u) < 0 ||
+	    fwrite(name, strlen(name) + 1, 1, f) != 1 || cpio_pad(f) ||
+	    (len && fwrite(data, len, 1, f) != 1) || cpio_pad(f))
+		return -EIO;
+	return 0;
+}
+
+static int vm_read_file(const char *path, char **data, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	long n;
+
+	if (!f)
+		return -errno;
+	if (fseek(f, 0, SEEK_END) || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET)) {
+		fclose(f);
+		return -EIO;
+	}
+	*data = malloc((size_t)n + 1);
+	if (!*data || fread(*data, 1, (size_t)n, f) != (size_t)n) {
+		free(*data);
+		fclose(f);
+		return -EIO;
+	}
+	fclose(f);
+	*len = (size_t)n;
+	return 0;
+}
+
+/* The guest program WHAT ("init", "fl-agent") for arch A, built for it. */
+static int vm_guest_file(enum fl_vm_arch a, const char *what, char *path, size_t len)
+{
+	const char *dir = getenv("FL_GUEST_DIR");
+
+	snprintf(path, len, "%s/%s-%s", dir && *dir ? dir : FL_GUEST_DIR_DEFAULT, what,
+		 a == FL_VM_ARM64 ? "aarch64" : "x86_64");
+	return access(path, R_OK) ? -ENOEXEC : 0;
+}
+
+/* The executable WHAT for arch A as the initramfs entry NAME. */
+static int vm_cpio_program(FILE *f, enum fl_vm_arch a, const char *what, const char *name)
+{
+	char path[PATH_MAX], *data = NULL;
+	size_t len = 0;
+	int err = vm_guest_file(a, what, path, sizeof(path));
+
+	if (!err)
+		err = vm_read_file(path, &data, &len);
+	if (err)
+		return err == -ENOENT ? -ENOEXEC : err;
+	err = cpio_entry(f, name, S_IFREG | 0755, 0, 0, data, len);
+	free(data);
+	return err;
+}
+
+/* The initramfs for a boot of arch A with JOB (and the agent), into F. */
+static int vm_initramfs(FILE *f, enum fl_vm_arch a, const char *job, bool agent)
+{
+	int err = vm_cpio_program(f, a, "init", "init");
+
+	if (!err && agent)
+		err = vm_cpio_program(f, a, "fl-agent", "fl-agent");
+	if (err)
+		return err;
+	if (cpio_entry(f, "dev", S_IFDIR | 0755, 0, 0, NULL, 0) ||
+	    cpio_entry(f, "dev/console", S_IFCHR | 0600, 5, 1, NULL, 0) ||
+	    cpio_entry(f, "proc", S_IFDIR | 0555, 0, 0, NULL, 0) ||
+	    cpio_entry(f, "job", S_IFREG | 0644, 0, 0, job, strlen(job)) ||
+	    cpio_entry(f, "TRAILER!!!", 0, 0, 0, NULL, 0) || fflush(f))
+		return -EIO;
+	return 0;
+}
+
+/* ---- the boot ---- */
+
+static double vm_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/*
+ * QEMU's command line for K with INITRD.  RAW: the serial port is QEMU's
+ * stdin and stdout with nothing multiplexed into it (-nographic's monitor
+ * would take a 0x01 byte of a frame for its escape), for the agent.
+ */
+static void vm_argv(const struct fl_vm_kernel *k, const char *initrd, bool raw,
+		    const char **argv)
+{
+	int i = 0;
+
+	if (k->arch == FL_VM_ARM64) {
+		argv[i++] = "qemu-system-aarch64";
+		argv[i++] = "-M";
+		argv[i++] = "virt,mte=on";
+	} else {
+		argv[i++] = "qemu-system-x86_64";
+	}
+	argv[i++] = "-cpu";
+	argv[i++] = "max";
+	argv[i++] = "-m";
+	argv[i++] = "512";
+	argv[i++] = "-smp";
+	argv[i++] = "1";
+	if (raw) {
+		argv[i++] = "-nodefaults";
+		argv[i++] = "-display";
+		argv[i++] = "none";
+		argv[i++] = "-serial";
+		argv[i++] = "stdio";
+	} else {
+		argv[i++] = "-nographic";
+	}
+	argv[i++] = "-no-reboot";
+	argv[i++] = "-kernel";
+	argv[i++] = k->image;
+	argv[i++] = "-initrd";
+	argv[i++] = initrd;
+	argv[i++] = "-append";
+	argv[i++] = k->arch == FL_VM_ARM64
+		? "console=ttyAMA0 quiet panic=-1 rdinit=/init"
+		: "console=ttyS0 quiet panic=-1 rdinit=/init";
+	argv[i] = NULL;
+}
+
+/*
+ * Start QEMU for K: its console (and stderr) on *OUT; with IN, a raw
+ * serial port whose input is *IN and whose stderr stays ours.
+ */
+static int vm_spawn(const struct fl_vm_kernel *k, const char *initrd, pid_t *pid, int *out,
+		    int *in)
+{
+	const char *argv[24];
+	int p[2], q[2] = { -1, -1 };
+
+	vm_argv(k, initrd, in != NULL, argv);
+	if (pipe2(p, O_CLOEXEC))
+		return -errno;
+	if (in && pipe2(q, O_CLOEXEC)) {
+		close(p[0]);
+		close(p[1]);
+		return -errno;
+	}
+	fflush(NULL);
+	*pid = fork();
+	if (*pid == 0) {
+		dup2(in ? q[0] : open("/dev/null", O_RDONLY), 0);
+		dup2(p[1], 1);
+		if (!in)
+			dup2(p[1], 2);
+		execvp(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	close(p[1]);
+	if (in) {
+		close(q[0]);
+		*in = q[1];
+	}
+	if (*pid < 0) {
+		close(p[0]);
+		if (in)
+			close(q[1]);
+		return -EAGAIN;
+	}
+	*out = p[0];
+	return 0;
+}
+
+/* The console, as it is read: lines, and what was seen in them. */
+struct vm_console {
+	char line[4096];
+	size_t len;
+	bool done, hello, stopped;
+	fl_vm_line_fn fn;
+	void *arg;
+	double start;
+	struct fl_vm_boot *b;
+};
+
+static void vm_line(struct vm_console *c)
+{
+	char *l = c->line, *fl;
+
+	c->line[c->len] = 0;
+	c->len = 0;
+	l[strcspn(l, "\r")] = 0;
+	fl = strstr(l, "FL:");
+	if (strstr(l, "Kernel panic") && c->b->end != FL_VM_PANIC) {
+		c->b->end = FL_VM_PANIC;
+		snprintf(c->b->why, sizeof(c->b->why), "%.200s", l);
+	}
+	if (!fl || c->stopped)
+		return;
+	fl += 3;
+	if (!strncmp(fl, "HELLO", 5) && !c->hello) {
+		c->hello = true;
+		c->b->first_line = vm_now() - c->start;
+	}
+	if (!strcmp(fl, "DONE"))
+		c->done = true;
+	else if (c->fn && c->fn(fl, c->arg))
+		c->stopped = true;
+}
+
+static void vm_feed(struct vm_console *c, const char *buf, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (buf[i] == '\n' || c->len == sizeof(c->line) - 1)
+			vm_line(c);
+		if (buf[i] != '\n')
+			c->line[c->len++] = buf[i];
+	}
+}
+
+/* Read the console until QEMU exits or the deadline: the watchdog. */
+static void vm_watch(struct vm_console *c, pid_t pid, int fd, int timeout)
+{
+	double deadline = c->start + timeout;
+	char buf[8192];
+	int status;
+
+	for (;;) {
+		double left = deadline - vm_now();
+		struct pollfd pfd = { fd, POLLIN, 0 };
+		ssize_t n;
+
+		if (c->done && left > VM_DONE_GRACE)
+			deadline = vm_now() + VM_DONE_GRACE, left = VM_DONE_GRACE;
+		if (left <= 0 || c->stopped) {
+			kill(pid, SIGKILL);
+			if (!c->done && !c->stopped && c->b->end != FL_VM_PANIC) {
+				c->b->end = FL_VM_HUNG;
+				snprintf(c->b->why, sizeof(c->b->why),
+					 "no answer within %d s: the guest hung or spins (killed)", timeout);
+			}
+			break;
+		}
+		if (poll(&pfd, 1, (int)(left * 1000) + 1) < 0 && errno != EINTR)
+			break;
+		if (!(pfd.revents & (POLLIN | POLLHUP)))
+			continue;
+		n = read(fd, buf, sizeof(buf));
+		if (n <= 0)
+			break;
+		vm_feed(c, buf, (size_t)n);
+	}
+	if (c->len)
+		vm_line(c);
+	waitpid(pid, &status, 0);
+	if (c->done && c->b->end != FL_VM_PANIC)
+		c->b->end = FL_VM_DONE;
+	else if (c->b->end == FL_VM_DIED && !c->b->why[0])
+		snprintf(c->b->why, sizeof(c->b->why), "%s",
+			 WIFEXITED(status) && WEXITSTATUS(status) == 127
+			 ? "QEMU could not be started (qemu-system-* not installed?)"
+			 : "QEMU exited before the guest finished");
+}
+
+int fl_vm_run(const struct fl_vm_kernel *k, const char *job, int timeout,
+	      fl_vm_line_fn fn, void *arg, struct fl_vm_boot *b)
+{
+	struct vm_console *c = calloc(1, sizeof(*c));
+	const char *tmpdir = getenv("TMPDIR");
+	char path[PATH_MAX];
+	FILE *f = NULL;
+	pid_t pid = -1;
+	int fd = -1, out = -1, err;
+
+	memset(b, 0, sizeof(*b));
+	b->end = FL_VM_DIED;
+	if (!c)
+		return -ENOMEM;
+	snprintf(path, sizeof(path), "%s/faultline-initrd-XXXXXX",
+		 tmpdir && *tmpdir ? tmpdir : "/tmp");
+	fd = mkstemp(path);
+	if (fd < 0) {
+		err = -errno;
+		goto out_free;
+	}
+	f = fdopen(fd, "wb");
+	err = f ? vm_initramfs(f, k->arch, job, false) : -errno;
+	if (err)
+		goto out_file;
+	*c = (struct vm_console){ .fn = fn, .arg = arg, .start = vm_now(), .b = b };
+	err = vm_spawn(k, path, &pid, &out, NULL);
+	if (err)
+		goto out_file;
+	vm_watch(c, pid, out, timeout);
+	close(out);
+	b->seconds = vm_now() - c->start;
+out_file:
+	if (f)
+		fclose(f);
+	else if (fd >= 0)
+		close(fd);
+	unlink(path);
+out_free:
+	free(c);
+	return err;
+}
+
+/* ---- the agent's channel ---- */
+
+#define VM_AGENT_MARK "FL:AGENT\n"
+
+static int vm_write_all(int fd, const char *buf, size_t n)
+{
+	while (n) {
+		ssize_t k = write(fd, buf, n);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return -EPIPE;
+		buf += k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
+
+/*
+ * Wait for the guest's mark: its console is raw and the agent starts.
+ * What follows the mark in the last read goes to STDOUT.  0, -ETIMEDOUT
+ * or -EPIPE (QEMU went away).
+ */
+static int vm_agent_ready(int out, int timeout)
+{
+	double deadline = vm_now() + timeout;
+	const size_t mlen = strlen(VM_AGENT_MARK);
+	char buf[4096 + 16], *hit;
+	size_t have = 0;
+
+	for (;;) {
+		struct pollfd pfd = { out, POLLIN, 0 };
+		double left = deadline - vm_now();
+		ssize_t n;
+
+		if (left <= 0)
+			return -ETIMEDOUT;
+		if (poll(&pfd, 1, (int)(left * 1000) + 1) <= 0)
+			continue;
+		n = read(out, buf + have, sizeof(buf) - have - 1);
+		if (n <= 0)
+			return -EPIPE;
+		have += (size_t)n;
+		buf[have] = 0;
+		hit = memmem(buf, have, VM_AGENT_MARK, mlen);
+		if (hit) {
+			size_t rest = have - (size_t)(hit + mlen - buf);
+
+			return rest ? vm_write_all(1, hit + mlen, rest) : 0;
+		}
+		/* Keep the tail a mark may have begun in. */
+		if (have > mlen) {
+			memmove(buf, buf + have - mlen, mlen);
+			have = mlen;
+		}
+	}
+}
+
+/* Copy both ways until either side ends. */
+static void vm_agent_relay(int in, int out)
+{
+	char buf[8192];
+
+	for (;;) {
+		struct pollfd pfd[2] = { { 0, POLLIN, 0 }, { out, POLLIN, 0 } };
+		ssize_t n;
+
+		if (poll(pfd, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return;
+		}
+		if (pfd[0].revents) {
+			n = read(0, buf, sizeof(buf));
+			if (n <= 0 || vm_write_all(in, buf, (size_t)n))
+				return;
+		}
+		if (pfd[1].revents) {
+			n = read(out, buf, sizeof(buf));
+			if (n <= 0 || vm_write_all(1, buf, (size_t)n))
+				return;
+		}
+	}
+}
+
+int fl_vm_agent(const struct fl_vm_kernel *k, int timeout)
+{
+	const char *tmpdir = getenv("TMPDIR");
+	char path[PATH_MAX];
+	pid_t pid = -1;
+	int fd, in = -1, out = -1, err, status;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/faultline-initrd-XXXXXX",
+		 tmpdir && *tmpdir ? tmpdir : "/tmp");
+	fd = mkstemp(path);
+	if (fd < 0)
+		return -errno;
+	f = fdopen(fd, "wb");
+	err = f ? vm_initramfs(f, k->arch, "agent\n", true) : -errno;
+	if (f)
+		fclose(f);
+	else
+		close(fd);
+	if (!err)
+		err = vm_spawn(k, path, &pid, &out, &in);
+	if (!err)
+		err = vm_agent_ready(out, timeout);
+	unlink(path);
+	if (!err)
+		vm_agent_relay(in, out);
+	if (pid > 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+	}
+	if (in >= 0)
+		close(in);
+	if (out >= 0)
+		close(out);
+	return err;
+}
+
+int vm_kernel_error(const char *arg, int err)
+{
+	switch (err) {
+	case -EINVAL:
+		fl_cli_error("--kernel %s: not a kernel version, a fetched kernel name "
+			     "(debian-{5.10,6.1,6.12}-{arm64,amd64}) or a path to an image", arg);
+		return FL_EXIT_USAGE;
+	case -ENOENT:
+		if (fl_vm_known_name(arg))
+			fl_cli_error("--kernel %s: not fetched; run 'faultline kernels fetch %s'",
+				     arg, arg);
+		else
+			fl_cli_error("--kernel %s: no such file", arg);
+		return fl_vm_known_name(arg) ? FL_EXIT_UNSUPPORTED : FL_EXIT_USAGE;
+	case -ENOEXEC:
+		fl_cli_error("--kernel %s: not an arm64 Image nor an x86 bzImage", arg);
+		return FL_EXIT_USAGE;
+	default:
+		fl_cli_error("--kernel %s: %s", arg, strerror(-err));
+		return FL_EXIT_USAGE;
+	}
+}
+

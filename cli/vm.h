@@ -1,0 +1,106 @@
+/*
+ * cli/vm.h - real kernels under QEMU as judges (docs/vm.md): the kernel
+ * cache, the guest's initramfs, one boot with a watchdog.
+ *
+ * Definitions
+ *   kernel name   debian-{5.10,6.1,6.12}-{arm64,amd64}: a Debian kernel
+ *                 package fetched by `faultline kernels fetch` into the
+ *                 cache, CACHE/NAME/{vmlinuz,modules,info}.
+ *   cache         $FL_KERNEL_CACHE, else ${XDG_CACHE_HOME:-~/.cache}/faultline/kernels.
+ *   own kernel    a PATH to an arm64 Image or an x86 bzImage (with a '/'
+ *                 in it); its arch is read from the image header.
+ *   boot          QEMU TCG (no KVM), one guest for a whole batch: the job
+ *                 lines go into /job of the initramfs, the guest's /init
+ *                 (vm/guest_init.c) answers with "FL:" lines on the console.
+ *   outcome       done (FL:DONE seen), or the guest hung, panicked or died
+ *                 before it: the watchdog kills a guest that has not
+ *                 finished within its time, and says which it was.
+ */
+#ifndef FL_CLI_VM_H
+#define FL_CLI_VM_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <faultline/arch.h>
+#include <faultline/types.h>
+
+enum fl_vm_arch { FL_VM_ARM64, FL_VM_X86_64 };
+
+struct fl_vm_kernel {
+	char name[64];                  /* debian-6.1-arm64, or the image's file name */
+	char image[PATH_MAX];
+	char modules[PATH_MAX];         /* "" when there are none */
+	enum fl_vm_arch arch;
+};
+
+enum fl_vm_end {
+	FL_VM_DONE,             /* the guest finished its jobs */
+	FL_VM_PANIC,            /* the kernel panicked (its console said so) */
+	FL_VM_HUNG,             /* no FL:DONE within the time: killed */
+	FL_VM_DIED,             /* QEMU exited without FL:DONE (or never started) */
+};
+
+struct fl_vm_boot {
+	enum fl_vm_end end;
+	double seconds;         /* QEMU start to exit (or kill) */
+	double first_line;      /* QEMU start to the guest's FL:HELLO; 0 if none */
+	char why[256];          /* for an end other than DONE: the evidence */
+};
+
+/* One "FL:" line of the guest (without "FL:"); nonzero stops the boot. */
+typedef int (*fl_vm_line_fn)(const char *line, void *arg);
+
+/* The kernels `kernels fetch` knows, arm64 then amd64, oldest first. */
+#define FL_VM_NKNOWN 6
+extern const char *const fl_vm_names[FL_VM_NKNOWN];
+
+/* The cache directory into BUF: 0, or -ENAMETOOLONG / -ENOENT (no $HOME). */
+int fl_vm_cache_dir(char *buf, size_t len);
+/* Is NAME one of the Debian kernels `kernels fetch` knows? */
+bool fl_vm_known_name(const char *name);
+/*
+ * NAME (fetched) or PATH (own image, MODULES optional) into K.  -EINVAL:
+ * not a known name nor a path; -ENOENT: not fetched or no such file;
+ * -ENOEXEC: not an arm64 Image nor a bzImage.
+ */
+int fl_vm_kernel(const char *arg, const char *modules, struct fl_vm_kernel *k);
+/* The model's arch for a guest of arch A. */
+enum fl_arch_id fl_vm_model_arch(enum fl_vm_arch a);
+const char *fl_vm_arch_name(enum fl_vm_arch a);
+/*
+ * Boot K with JOB as /job, handing each FL: line to FN, killing the guest
+ * after TIMEOUT seconds: 0 (the outcome is in *B), -ENOEXEC (no guest
+ * /init built for the arch, or no QEMU), or -errno.
+ */
+int fl_vm_run(const struct fl_vm_kernel *k, const char *job, int timeout,
+	      fl_vm_line_fn fn, void *arg, struct fl_vm_boot *b);
+const char *fl_vm_end_name(enum fl_vm_end e);
+/*
+ * Boot K with the agent (fl-agent, docs/host.md) on its serial port and
+ * join that port to this process's stdin and stdout once the guest says
+ * its console is raw (nothing of the boot reaches stdout, nothing of
+ * stdin reaches the guest before): the COMMAND of FAULTLINE_HOST_AGENT
+ * for a VM judge.  Ends (killing QEMU) when either side does: 0, or
+ * -ETIMEDOUT (no agent within TIMEOUT s), -EPIPE (QEMU ended first),
+ * -ENOEXEC (no guest /init or agent built for the arch), -errno.
+ */
+int fl_vm_agent(const struct fl_vm_kernel *k, int timeout);
+/*
+ * The upstream version in /proc/version: Debian's "Debian 5.10.223-1",
+ * else the release "Linux version 6.9.0-rc3-...": 0 or -EINVAL.
+ */
+int fl_vm_proc_version(const char *version, fl_kver_t *v);
+
+/* The one-line error for fl_vm_kernel()'s ERR on ARG; the exit code. */
+int vm_kernel_error(const char *arg, int err);
+
+/*
+ * `faultline exactness --kernel NAME|PATH [--modules DIR] [--max-size N]`
+ * (cli/vm_exactness.c): the matrix, sizes 0..N, on a VM judge beside the
+ * model; an exit code.
+ */
+int vm_exactness(const char *kernel, const char *modules, long max_size, bool verbose);
+
+#endif

@@ -1,0 +1,95 @@
+#!/bin/sh
+# tests/cli/vm.sh FAULTLINE - real kernels under QEMU as judges (docs/vm.md),
+# the smoke suite of `make test`:
+#   - bad names and paths are usage errors (exit 2), with no download;
+#   - one arm64 and one x86_64 Debian kernel judge the Rutland matrix for
+#     sizes 0..16 at system-call level and agree with the model for their
+#     /proc/version on every case (debian-5.10-arm64: both 5.14 eras it
+#     lacks; debian-6.1-amd64: clear_user chosen by the judge's CPU);
+#   - a guest whose /init exits is reported as a kernel panic.
+# A kernel that is not in the cache is fetched (`faultline kernels fetch`,
+# once: ${FL_KERNEL_CACHE:-~/.cache/faultline/kernels}).  If it cannot be
+# fetched or booted here (offline, no QEMU, no cross-compiler) its part is
+# a counted skip naming the reason, never a pass and never a failure.
+# FL_VM_FULL=1 (make test-vm) runs the whole matrix (sizes 0..128) on all
+# six kernels, and the spinning guest that the watchdog must kill.
+set -u
+fl=${1:?usage: vm.sh path/to/faultline}
+fail=0
+skipped=0
+bad() { echo "FAIL: $*" >&2; fail=1; }
+skip() { echo "SKIP: $*"; skipped=$((skipped + 1)); }
+
+# 1. Input errors: exit 2, one line naming the problem.
+out=$("$fl" kernels fetch debian-9-arm64 2>&1)
+[ $? -eq 2 ] || bad "kernels fetch of an unknown name: want exit 2: $out"
+echo "$out" | grep -q "'debian-9-arm64' is not a known kernel" || bad "no reason given: $out"
+out=$("$fl" exactness --kernel debian-9-arm64 2>&1)
+[ $? -eq 2 ] || bad "exactness --kernel debian-9-arm64: want exit 2: $out"
+out=$("$fl" exactness --kernel ./no/such/Image 2>&1)
+[ $? -eq 2 ] || bad "exactness --kernel of a missing file: want exit 2: $out"
+out=$("$fl" exactness --kernel ./README.md 2>&1)
+[ $? -eq 2 ] || bad "exactness --kernel of a text file: want exit 2: $out"
+echo "$out" | grep -q "not an arm64 Image nor an x86 bzImage" || bad "no reason given: $out"
+out=$("$fl" kernels 2>&1)
+[ $? -eq 2 ] || bad "kernels without a subcommand: want exit 2"
+
+# A kernel for the rest: fetched if need be; 0, or 1 with the skip said.
+have_kernel() {
+	out=$("$fl" kernels fetch "$1" 2>&1)
+	case $? in
+	0) return 0 ;;
+	3) skip "$1 cannot be fetched or booted here: $(echo "$out" | tail -n 1)"; return 1 ;;
+	*) bad "kernels fetch $1: $out"; return 1 ;;
+	esac
+}
+
+# 2. The matrix on a real kernel agrees with the model, case by case.
+judge() {
+	name=$1 size=$2
+	have_kernel "$name" || return 0
+	out=$("$fl" exactness --kernel "$name" --max-size "$size" --verbose 2>&1)
+	rc=$?
+	if [ $rc -eq 3 ]; then
+		skip "$name: $(echo "$out" | tail -n 1)"
+		return 0
+	fi
+	[ $rc -eq 0 ] || { bad "exactness --kernel $name (sizes 0..$size) exit $rc: $out"; return 0; }
+	echo "$out" | grep -Eq "^total: [0-9]+ cases, agree [0-9]+, disagree 0$" ||
+		bad "$name: not every case agrees: $out"
+	echo "$out" | grep -q "^  model: .* at [0-9]" || bad "$name: the model's version is not stated: $out"
+	echo "$name: $(echo "$out" | grep '^total:')"
+}
+
+if [ "${FL_VM_FULL:-0}" = 1 ]; then
+	for k in debian-5.10-arm64 debian-6.1-arm64 debian-6.12-arm64 \
+		 debian-5.10-amd64 debian-6.1-amd64 debian-6.12-amd64; do
+		judge "$k" 128
+	done
+else
+	judge debian-5.10-arm64 16
+	judge debian-6.1-amd64 16
+fi
+
+# 3. The watchdog: init exits -> panic (exit 1, said so).
+if have_kernel debian-6.1-amd64; then
+	out=$("$fl" kernels boot debian-6.1-amd64 --job exit 2>&1)
+	rc=$?
+	if [ $rc -eq 3 ]; then
+		skip "debian-6.1-amd64 cannot boot here: $(echo "$out" | tail -n 1)"
+	else
+		[ $rc -eq 1 ] || bad "a guest whose init exits: want exit 1: $out"
+		echo "$out" | grep -q "^outcome: panic after .*Attempted to kill init" ||
+			bad "init exiting is not reported as a panic: $out"
+	fi
+fi
+# ... and a spinning guest is killed and reported hung (full run only: it
+# costs the whole timeout).
+if [ "${FL_VM_FULL:-0}" = 1 ] && have_kernel debian-6.1-arm64; then
+	out=$("$fl" kernels boot debian-6.1-arm64 --job spin --timeout 60 2>&1)
+	[ $? -eq 1 ] || bad "a spinning guest: want exit 1: $out"
+	echo "$out" | grep -q "^outcome: hung after 60" || bad "a spinning guest is not reported hung: $out"
+fi
+
+[ $skipped -eq 0 ] || echo "vm.sh: $skipped part(s) skipped"
+exit $fail

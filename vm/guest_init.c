@@ -1,0 +1,238 @@
+/*
+ * vm/guest_init.c - /init of a judge guest (docs/vm.md).  Built statically
+ * for the guest's arch (CMakeLists.txt: guest-init-ARCH), with
+ * cli/matrix_sys.c, the same code `faultline bench matrix` runs on this
+ * machine, so the guest runs exactly what the host runs.
+ *
+ * Protocol: everything for the host is one line on the console starting
+ * "FL:"; the kernel's own messages (panic, oops) may interleave and are
+ * not ours.  The job is /job in the initramfs, one word per line:
+ *   matrix N   the Rutland matrix at system-call level (matrix_sys.h),
+ *              sizes 0..N (N <= 128)
+ *   exit       /init returns: the kernel panics ("Attempted to kill
+ *              init"), which the host's watchdog must report as a panic
+ *   spin       /init spins for ever: the watchdog must kill the guest and
+ *              report it hung
+ *   agent      the console becomes a raw byte stream and /fl-agent (the
+ *              host backend's scenario side, docs/host.md "agent
+ *              protocol") serves it until EOF; the kernel prints nothing
+ *              more on the console, the channel carries only frames
+ * Lines:
+ *   FL:HELLO <arch>                    init is running
+ *   FL:VERSION <the whole of /proc/version>
+ *   FL:MTE <0|1>                       HWCAP2_MTE (arm64)
+ *   FL:X86 erms=<0|1> fsrm=<0|1>       /proc/cpuinfo's flags (x86_64)
+ *   FL:MATRIX <call> <cases>           a call's checking pass begins
+ *   FL:R <call> <case> <ret> <flags>   a case whose result is not the
+ *                                      contract's (expected ret, flags 0)
+ *   FL:SWEEP <call> <ns>               one timed sweep of the bare calls
+ *   FL:END <call> <lines>              the R lines of the call, counted
+ *   FL:ERROR <text>                    the job could not run
+ *   FL:DONE                            all jobs ran; power-off follows
+ * A guest that prints no FL:DONE hung, panicked or was killed; the host's
+ * watchdog (cli/vm.c) tells which.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <sys/klog.h>
+#include <sys/mount.h>
+#include <sys/reboot.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/matrix_sys.h"
+
+#if defined(__aarch64__)
+#define GUEST_ARCH "aarch64"
+#elif defined(__x86_64__)
+#define GUEST_ARCH "x86_64"
+#else
+#define GUEST_ARCH "unknown"
+#endif
+
+#define HWCAP2_MTE_BIT (1UL << 18)      /* arm64 uapi hwcap.h */
+
+static long long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* /proc and /dev/zero: an initramfs has neither until we make them. */
+static void guest_mounts(void)
+{
+	mkdir("/proc", 0555);
+	mount("proc", "/proc", "proc", 0, NULL);
+	mkdir("/dev", 0755);
+	mknod("/dev/zero", S_IFCHR | 0666, makedev(1, 5));
+}
+
+static void guest_version(void)
+{
+	char buf[512];
+	FILE *f = fopen("/proc/version", "r");
+
+	if (!f || !fgets(buf, sizeof(buf), f)) {
+		printf("FL:ERROR /proc/version: %s\n", strerror(errno));
+	} else {
+		buf[strcspn(buf, "\n")] = 0;
+		printf("FL:VERSION %s\n", buf);
+	}
+	if (f)
+		fclose(f);
+#ifdef __aarch64__
+	printf("FL:MTE %d\n", !!(getauxval(AT_HWCAP2) & HWCAP2_MTE_BIT));
+#endif
+}
+
+#ifdef __x86_64__
+/* Is FLAG a word of the flags line LINE? */
+static int has_flag(const char *line, const char *flag)
+{
+	size_t n = strlen(flag);
+	const char *p;
+
+	for (p = strstr(line, flag); p; p = strstr(p + 1, flag))
+		if (p[-1] == ' ' && (p[n] == ' ' || p[n] == '\n' || !p[n]))
+			return 1;
+	return 0;
+}
+#endif
+
+/* The CPU features the kernel chose its routines by (x86_64). */
+static void guest_cpu(void)
+{
+#ifdef __x86_64__
+	char line[4096];
+	FILE *f = fopen("/proc/cpuinfo", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, "flags", 5)) {
+			printf("FL:X86 erms=%d fsrm=%d\n", has_flag(line, "erms"),
+			       has_flag(line, "fsrm"));
+			break;
+		}
+	if (f)
+		fclose(f);
+#endif
+}
+
+/* The checking pass of every call, then one timed sweep of each. */
+static void job_matrix(long max_size)
+{
+	static struct mx_case cases[MX_CASES];
+	unsigned n = mx_cases(cases), k, lines;
+	struct mx_host h;
+	long long t;
+	int call, err = mx_host_setup(&h);
+
+	if (err) {
+		printf("FL:ERROR matrix setup: %s\n", strerror(-err));
+		return;
+	}
+	for (call = 0; call < MX_CALLS; call++) {
+		printf("FL:MATRIX %d %u\n", call, n);
+		for (k = 0, lines = 0; k < n; k++) {
+			struct mx_result r;
+
+			if (cases[k].size > max_size)
+				continue;
+			r = mx_host_case(&h, (enum mx_call)call, &cases[k]);
+			if (r.ret == mx_expected(&cases[k]) && !r.flags)
+				continue;
+			printf("FL:R %d %u %d %u\n", call, k, (int)r.ret, (unsigned)r.flags);
+			lines++;
+		}
+		printf("FL:END %d %u\n", call, lines);
+	}
+	for (call = 0; call < MX_CALLS; call++) {
+		t = now_ns();
+		for (k = 0; k < n && cases[k].size <= max_size; k++)
+			mx_host_call(&h, (enum mx_call)call, h.page + cases[k].off, cases[k].size);
+		printf("FL:SWEEP %d %lld\n", call, now_ns() - t);
+	}
+}
+
+/* The agent on the console: raw, silent, until the runner's EOF. */
+static void job_agent(void)
+{
+	struct termios t;
+	pid_t pid;
+	int status;
+
+	mkdir("/tmp", 01777);
+	klogctl(8, NULL, 1);    /* SYSLOG_ACTION_CONSOLE_LEVEL: emergencies only */
+	fflush(stdout);
+	if (tcgetattr(0, &t) == 0) {
+		cfmakeraw(&t);
+		tcsetattr(0, TCSANOW, &t);
+	}
+	/* The host joins the runner to the console only after this line. */
+	printf("FL:AGENT\n");
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		execl("/fl-agent", "fl-agent", (char *)NULL);
+		_exit(127);
+	}
+	if (pid > 0)
+		waitpid(pid, &status, 0);
+}
+
+static void run_jobs(void)
+{
+	char word[64];
+	long arg;
+	FILE *f = fopen("/job", "r");
+
+	if (!f) {
+		printf("FL:ERROR /job: %s\n", strerror(errno));
+		return;
+	}
+	while (fscanf(f, "%63s", word) == 1) {
+		if (!strcmp(word, "matrix") && fscanf(f, "%ld", &arg) == 1) {
+			job_matrix(arg);
+		} else if (!strcmp(word, "agent")) {
+			job_agent();
+		} else if (!strcmp(word, "exit")) {
+			fflush(stdout);
+			exit(0);
+		} else if (!strcmp(word, "spin")) {
+			fflush(stdout);
+			for (;;)
+				;
+		}
+		else
+			printf("FL:ERROR /job: unknown job '%s'\n", word);
+	}
+	fclose(f);
+}
+
+int main(void)
+{
+	static char out[1 << 16];
+
+	setvbuf(stdout, out, _IOFBF, sizeof(out));
+	guest_mounts();
+	printf("FL:HELLO %s\n", GUEST_ARCH);
+	guest_version();
+	guest_cpu();
+	run_jobs();
+	printf("FL:DONE\n");
+	fflush(stdout);
+	sync();
+	reboot(RB_POWER_OFF);
+	reboot(RB_AUTOBOOT);    /* -no-reboot makes QEMU exit on either */
+	for (;;)
+		pause();
+}
