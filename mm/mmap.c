@@ -35,6 +35,7 @@
  * flags must name exactly one of SHARED and PRIVATE), stack VMAs.
  */
 #include "mm/internal.h"
+#include "mm/page_internal.h"
 
 #define FL_MMAP_MIN_ADDR   ((fl_addr_t)0x10000)      /* vm.mmap_min_addr */
 #define FL_MMAP_STACK_GAP  ((fl_addr_t)128 << 20)    /* MIN_GAP, x86 mmap.c */
@@ -265,10 +266,17 @@ static long mmap_region(struct fl_world *w, struct fl_mm *mm, fl_addr_t addr,
 	vma->file = file;
 	/*
 	 * An anonymous VMA's pgoff is its page number (do_mmap).  A shared
-	 * anonymous one gets its shmem file, and pgoff 0, from the page half
-	 * at its first fault or fork (fl_shmem_zero_setup), not here.
+	 * anonymous one gets its shmem file, of the mapping's length, and
+	 * pgoff 0 here, as shmem_zero_setup() does at mmap time: an mremap
+	 * that grows it later leaves the file's size, so the pages past it
+	 * are SIGBUS (gVisor's mremap tests on MAP_SHARED found the lazy
+	 * set-up at the first fault wrong).
 	 */
 	vma->pgoff = file ? pgoff : addr >> FL_PAGE_SHIFT;
+	if (!file && (vm_flags & FL_VM_SHARED) && fl_shmem_zero_setup(w, vma)) {
+		fl_vma_free(w, vma);
+		return -ENOMEM;
+	}
 	fl_vma_link(mm, vma);
 	fl_vma_try_merge(w, vma);
 	return (long)addr;
