@@ -71,6 +71,12 @@ int fl_model_uffd_api(struct model *m, const struct fl_sc_stmt *st,
 	struct fl_uffdio_api a = { api ? api->u : FL_UFFD_API, args[1].u, 0 };
 	int ret = fl_uffdio_api(m->w, uffd_of(m, &args[0]), &a);
 
+	/* A feature this kernel has and the model would only pretend to do. */
+	if (!ret && (args[1].u & FL_UFFD_FEATURES_NOT_MODELLED)) {
+		snprintf(obs->why, sizeof(obs->why),
+			 "UFFD_FEATURE_WP_ASYNC is not modelled yet");
+		return -EOPNOTSUPP;
+	}
 	fl_backend_sys_ret(obs, ret);
 	fl_model_summary(m, obs,
 		 "UFFDIO_API: features 0x%llx, ioctls 0x%llx",

@@ -340,7 +340,8 @@ static const struct fl_era table[FL_ERA_COUNT] = {
 		FL_ERA_UFFD_WP_UNPOPULATED, "uffd_wp_unpopulated", V(6, 4), NULL,
 		"-", { 0 },
 		"UFFD_FEATURE_WP_UNPOPULATED lets write-protect cover anonymous "
-		"ranges that were never populated.",
+		"ranges that were never populated: a uffd-wp marker in each none "
+		"pte, so a write there is a write-protect fault.",
 		false },
 	[FL_ERA_UFFD_POISON] = {
 		FL_ERA_UFFD_POISON, "uffd_poison", V(6, 6), NULL, "-", { 0 },

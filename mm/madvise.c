@@ -45,7 +45,7 @@ static int madvise_dontneed(struct fl_world *w, struct fl_vma *vma,
 	if (vma->flags & FL_VM_PFNMAP)
 		return fl_error(w, -EINVAL, "madvise: DONTNEED on a VM_PFNMAP vma");
 	fl_uffd_hook_remove(w, vma, start, end);   /* UFFD_EVENT_REMOVE */
-	fl_zap_page_range(w, vma, start, end);
+	fl_zap_keep_uffd_wp(w, vma, start, end);
 	return 0;
 }
 

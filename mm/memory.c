@@ -257,23 +257,44 @@ static bool needs_unshare(struct fl_world *w, const struct fl_vma *vma,
 	return !(folio->flags & FL_FOLIO_ANON_EXCLUSIVE);
 }
 
+/*
+ * The uffd-wp bit of a pte that is not present (a swap entry, or the
+ * marker UFFDIO_WRITEPROTECT leaves in a none pte) survives the fault
+ * that maps the page: do_swap_page, do_anonymous_page and finish_fault
+ * make the new pte uffd-wp, hence read-only, so a write faults again, as
+ * a write-protect userfault this time.  A vma no longer registered WP
+ * drops it (pte_marker_handle_uffd_wp clears a leftover marker).
+ */
+static unsigned keep_uffd_wp(struct fl_vma *vma, fl_pte_t *pte, uint32_t wp,
+			     unsigned ret)
+{
+	if (!wp || ret || !(pte->flags & FL_PTE_PRESENT) || !(vma->flags & FL_VM_UFFD_WP))
+		return ret;
+	pte->flags = (pte->flags & ~FL_PTE_WRITE) | FL_PTE_UFFD_WP;
+	return 0;
+}
+
 unsigned __fl_handle_mm_fault(struct fl_world *w, struct fl_vma *vma,
 			      fl_addr_t addr, unsigned flags)
 {
 	fl_pte_t *pte = fl_pte_alloc(w, vma->mm, addr);
+	uint32_t wp;
 
 	if (!pte)
 		return FL_VM_FAULT_OOM;
 	if (pte->flags & FL_PTE_POISON)
 		return FL_VM_FAULT_HWPOISON;
+	wp = pte->flags & FL_PTE_UFFD_WP;
 	if (pte->flags & FL_PTE_SWAP)
-		return do_swap_page(w, vma, pte, flags);
+		return keep_uffd_wp(vma, pte, wp, do_swap_page(w, vma, pte, flags));
 	if (!(pte->flags & FL_PTE_PRESENT)) {
+		pte->flags = 0;    /* a uffd-wp marker: pte_none_mostly */
 		if (!vma->file && (vma->flags & FL_VM_SHARED) &&
 		    fl_shmem_zero_setup(w, vma))
 			return FL_VM_FAULT_OOM;
-		return vma->file ? do_fault(w, vma, pte, addr, flags)
-				 : do_anonymous_page(w, vma, pte, flags);
+		return keep_uffd_wp(vma, pte, wp,
+				    vma->file ? do_fault(w, vma, pte, addr, flags)
+					      : do_anonymous_page(w, vma, pte, flags));
 	}
 	if ((flags & FL_FAULT_WRITE) && !(pte->flags & FL_PTE_WRITE))
 		return do_wp_page(w, vma, pte, flags);
@@ -315,6 +336,30 @@ static int zap_one(struct fl_world *w, fl_pte_t *pte, fl_addr_t addr, void *arg)
 	(void)arg;
 	fl_pte_clear(w, pte);
 	return 0;
+}
+
+/*
+ * MADV_DONTNEED of a file-backed vma registered WP keeps write-protect
+ * where it was: zap_install_uffd_wp_if_needed leaves a uffd-wp marker, as
+ * the page cache still holds the page (an anonymous vma's marker goes).
+ */
+static int zap_keep_wp_one(struct fl_world *w, fl_pte_t *pte, fl_addr_t addr, void *arg)
+{
+	uint32_t wp = pte->flags & FL_PTE_UFFD_WP;
+
+	zap_one(w, pte, addr, arg);
+	if (wp)
+		pte->flags = FL_PTE_MARKER | FL_PTE_UFFD_WP;
+	return 0;
+}
+
+void fl_zap_keep_uffd_wp(struct fl_world *w, struct fl_vma *vma,
+			 fl_addr_t start, fl_addr_t end)
+{
+	bool file = vma->file || (vma->flags & FL_VM_SHARED);
+
+	fl_walk_ptes(w, vma->mm, start, end,
+		     file && (vma->flags & FL_VM_UFFD_WP) ? zap_keep_wp_one : zap_one, NULL);
 }
 
 void fl_zap_page_range(struct fl_world *w, struct fl_vma *vma,

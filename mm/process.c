@@ -180,6 +180,9 @@ static int fork_copy_one(struct fl_world *w, fl_pte_t *src, fl_addr_t addr, void
 		return -ENOMEM;
 	if (src->flags & FL_PTE_PRESENT)
 		return copy_present_pte(w, src, dst, fc->src_mm);
+	/* copy_pte_marker: a uffd-wp marker goes with the uffd-wp bits. */
+	if ((src->flags & FL_PTE_MARKER) && !(src->flags & FL_PTE_POISON))
+		return 0;
 	/* A swap entry gains a user (swap_duplicate); a poison marker is copied. */
 	*dst = *src;
 	dst->flags &= ~FL_PTE_UFFD_WP;

@@ -87,6 +87,7 @@ static bool folio_has_extra_refs(const struct fl_folio *folio)
 static int swap_out_one(struct fl_world *w, fl_pte_t *pte)
 {
 	struct fl_folio *folio = pte->folio;
+	uint32_t wp = pte->flags & FL_PTE_UFFD_WP;
 	struct fl_swap_slot *slot;
 
 	if (folio->mapcount != 1)       /* invariant 2 */
@@ -101,7 +102,8 @@ static int swap_out_one(struct fl_world *w, fl_pte_t *pte)
 	folio->frame = 0;
 	folio->tags = NULL;
 	fl_pte_clear(w, pte);
-	pte->flags = FL_PTE_SWAP;
+	/* try_to_unmap_one: the swap pte keeps uffd-wp (pte_swp_mkuffd_wp). */
+	pte->flags = FL_PTE_SWAP | wp;
 	pte->swap = slot;
 	return 0;
 }
@@ -118,8 +120,16 @@ static int reclaim_one(struct fl_world *w, fl_pte_t *pte, fl_addr_t addr, void *
 		return 0;   /* invariant 1 */
 	if (folio->flags & FL_FOLIO_ANON)
 		return swap_out_one(w, pte);
-	/* Writeback of a dirty page-cache folio, then unmap it. */
+	/*
+	 * Writeback of a dirty page-cache folio, then unmap it; a uffd-wp
+	 * pte leaves a marker (pte_install_uffd_wp_if_needed).
+	 */
 	folio->flags &= ~FL_FOLIO_DIRTY;
+	if (pte->flags & FL_PTE_UFFD_WP) {
+		fl_pte_clear(w, pte);
+		pte->flags = FL_PTE_MARKER | FL_PTE_UFFD_WP;
+		return 0;
+	}
 	fl_pte_clear(w, pte);
 	return 0;
 }

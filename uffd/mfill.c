@@ -402,18 +402,69 @@ int fl_uffdio_wake(struct fl_world *w, struct fl_uffd_ctx *ctx,
 
 /* ---- write-protect ---- */
 
+/*
+ * change_pte_range with MM_CP_UFFD_WP(_RESOLVE) on one pte that is not
+ * none: a present pte loses write and gains uffd-wp; a swap entry keeps
+ * the bit for the swap-in (pte_swp_mkuffd_wp); resolving removes a uffd-wp
+ * marker.  Poison is left alone.
+ */
 static int wp_set_one(struct fl_world *w, fl_pte_t *pte, fl_addr_t addr, void *arg)
 {
 	bool wp = *(const bool *)arg;
 
 	(void)w;
 	(void)addr;
-	if (!(pte->flags & FL_PTE_PRESENT))
+	if (pte->flags & FL_PTE_POISON)
 		return 0;
+	if (!(pte->flags & (FL_PTE_PRESENT | FL_PTE_SWAP))) {   /* a uffd-wp marker */
+		if (!wp)
+			pte->flags = 0;
+		return 0;
+	}
 	if (wp)
 		pte->flags = (pte->flags & ~FL_PTE_WRITE) | FL_PTE_UFFD_WP;
 	else
 		pte->flags &= ~FL_PTE_UFFD_WP;   /* the next write fault decides */
+	return 0;
+}
+
+/*
+ * userfaultfd_wp_use_markers: a file-backed vma (shmem; a shared
+ * anonymous one is shmem too) always write-protects none ptes with a
+ * marker, since the page cache may hold the page; an anonymous one only
+ * with UFFD_FEATURE_WP_UNPOPULATED (6.4; lore
+ * 20230306213925.617814-1-peterx@redhat.com), so that a write
+ * to a page never touched is a write-protect fault, not a silent fill.
+ */
+static bool wp_use_markers(struct fl_world *w, const struct fl_uffd_ctx *ctx,
+			   const struct fl_vma *vma)
+{
+	if (vma->file || (vma->flags & FL_VM_SHARED))
+		return true;
+	return fl_since(w, FL_ERA_UFFD_WP_UNPOPULATED) &&
+	       (ctx->features & FL_UFFD_FEATURE_WP_UNPOPULATED);
+}
+
+/* A uffd-wp marker in each none pte of [start, end) where markers are used. */
+static int wp_install_markers(struct fl_world *w, struct fl_uffd_ctx *ctx,
+			      struct fl_mm *mm, fl_addr_t start, fl_addr_t end)
+{
+	struct fl_vma *vma;
+	fl_addr_t a;
+
+	for (vma = fl_find_vma(mm, start); vma && vma->start < end; vma = fl_vma_next(vma)) {
+		if (!wp_use_markers(w, ctx, vma))
+			continue;
+		for (a = vma->start > start ? vma->start : start; a < vma->end && a < end;
+		     a += FL_PAGE_SIZE) {
+			fl_pte_t *pte = fl_pte_alloc(w, mm, a);
+
+			if (!pte)
+				return -ENOMEM;
+			if (!pte->flags)
+				pte->flags = FL_PTE_MARKER | FL_PTE_UFFD_WP;
+		}
+	}
 	return 0;
 }
 
@@ -459,5 +510,8 @@ int fl_uffdio_writeprotect(struct fl_world *w, struct fl_uffd_ctx *ctx,
 	for (; vma && vma->start < end; vma = fl_vma_next(vma))
 		if (!(vma->flags & FL_VM_UFFD_WP))
 			return fl_error(w, -ENOENT, "UFFDIO_WRITEPROTECT: vma not registered WP");
-	return fl_walk_ptes(w, mm, start, end, wp_set_one, &on);
+	ret = fl_walk_ptes(w, mm, start, end, wp_set_one, &on);
+	if (ret || !on)
+		return ret;
+	return wp_install_markers(w, ctx, mm, start, end);
 }

@@ -123,8 +123,10 @@ struct fl_folio {
 #define FL_PTE_UFFD_WP  0x10u
 #define FL_PTE_SWAP     0x20u    /* not present; swap holds the contents */
 #define FL_PTE_POISON   0x40u    /* not present; memory failure marker */
-#define FL_PTE_MARKER   0x80u    /* ... a pte marker (UFFDIO_POISON), not a
-				  * hwpoison entry: pte_none_mostly() */
+#define FL_PTE_MARKER   0x80u    /* ... a pte marker, pte_none_mostly():
+				  * with POISON (UFFDIO_POISON), not a
+				  * hwpoison entry; with UFFD_WP, a
+				  * write-protected none pte (uffd-wp) */
 
 struct fl_swap_slot;
 

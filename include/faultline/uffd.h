@@ -51,6 +51,15 @@ FL_API_BEGIN
 #define FL_UFFD_FEATURE_WP_ASYNC           (1ull << 15)
 #define FL_UFFD_FEATURE_MOVE               (1ull << 16)
 
+/*
+ * Features the model advertises in their era but whose behaviour it does
+ * not model: a context that enables one would answer as if it were off.
+ * The scenario backend refuses them as `unsupported` (docs/uffd.md, "The
+ * features, one by one").  WP_ASYNC (6.7) resolves write-protect faults in
+ * the kernel, without an event.
+ */
+#define FL_UFFD_FEATURES_NOT_MODELLED      FL_UFFD_FEATURE_WP_ASYNC
+
 /* UFFDIO_REGISTER_MODE_* */
 #define FL_UFFDIO_REGISTER_MODE_MISSING 1ull
 #define FL_UFFDIO_REGISTER_MODE_WP      2ull
