@@ -36,6 +36,8 @@
 #ifndef MAP_FIXED_NOREPLACE
 #define MAP_FIXED_NOREPLACE 0x100000
 #endif
+/* MADV_COLLAPSE (6.1), which older C library headers lack. */
+#define HOST_MADV_COLLAPSE 25
 
 /*
  * ASan and TSan reserve terabytes of shadow at start-up: an address-space
@@ -263,7 +265,8 @@ static int advice_of(uint64_t a)
 {
 	static const int advice[] = {
 		MADV_DONTNEED, MADV_REMOVE, MADV_PAGEOUT, MADV_POPULATE_READ,
-		MADV_POPULATE_WRITE, MADV_WIPEONFORK, MADV_DONTFORK,
+		MADV_POPULATE_WRITE, MADV_WIPEONFORK, MADV_DONTFORK, MADV_NOHUGEPAGE,
+		MADV_HUGEPAGE, HOST_MADV_COLLAPSE, MADV_DOFORK,
 	};
 
 	return a < sizeof(advice) / sizeof(advice[0]) ? advice[a] : -1;

@@ -3,8 +3,11 @@
  *
  * Two kinds of advice exist.  Page advice (DONTNEED, REMOVE, PAGEOUT,
  * POPULATE_*) hands a range to the page half; flag advice (WIPEONFORK,
- * DONTFORK) sets a VM_* flag on the range, splitting and merging VMAs as
- * mprotect does.  The checks and their order are the kernel's
+ * DONTFORK, DOFORK, NOHUGEPAGE) sets or clears a VM_* flag on the range,
+ * splitting and merging VMAs as mprotect does.  The model has base pages
+ * only: NOHUGEPAGE is a flag and nothing more, and HUGEPAGE and COLLAPSE,
+ * which ask for transparent huge pages, are refused with -EOPNOTSUPP (not
+ * modelled) rather than accepted as if they changed nothing.  The checks and their order are the kernel's
  * (do_madvise, madvise_walk_vmas, madvise_populate), since the errno is an
  * observable compared with the host.
  *
@@ -32,7 +35,12 @@ static bool madvise_behavior_valid(enum fl_madvise advice)
 	case FL_MADV_POPULATE_WRITE:
 	case FL_MADV_WIPEONFORK:
 	case FL_MADV_DONTFORK:
+	case FL_MADV_NOHUGEPAGE:
+	case FL_MADV_DOFORK:
 		return true;
+	case FL_MADV_HUGEPAGE:
+	case FL_MADV_COLLAPSE:
+		break;
 	}
 	return false;
 }
@@ -85,21 +93,30 @@ static int madvise_pageout(struct fl_world *w, struct fl_vma *vma,
 	return 0;
 }
 
-/* WIPEONFORK is for private anonymous memory only; DONTFORK not for VM_IO. */
+/*
+ * WIPEONFORK is for private anonymous memory only; DONTFORK and DOFORK
+ * not for VM_IO (madvise_behavior); NOHUGEPAGE anywhere (hugepage_madvise).
+ */
 static int madvise_set_flag(struct fl_world *w, struct fl_vma *vma,
 			    fl_addr_t start, fl_addr_t end,
 			    enum fl_madvise advice)
 {
-	uint32_t flag = FL_VM_DONTCOPY;
+	uint32_t flags = vma->flags;
 
 	if (advice == FL_MADV_WIPEONFORK) {
 		if (vma->file || (vma->flags & FL_VM_SHARED))
 			return fl_error(w, -EINVAL, "madvise: WIPEONFORK on a shared or file mapping");
-		flag = FL_VM_WIPEONFORK;
+		flags |= FL_VM_WIPEONFORK;
+	} else if (advice == FL_MADV_NOHUGEPAGE) {
+		flags |= FL_VM_NOHUGEPAGE;
 	} else if (vma->flags & FL_VM_IO) {
-		return fl_error(w, -EINVAL, "madvise: DONTFORK on a VM_IO vma");
+		return fl_error(w, -EINVAL, "madvise: DONTFORK/DOFORK on a VM_IO vma");
+	} else if (advice == FL_MADV_DOFORK) {
+		flags &= ~FL_VM_DONTCOPY;
+	} else {
+		flags |= FL_VM_DONTCOPY;
 	}
-	if (!fl_vma_modify_flags(w, vma, start, end, vma->flags | flag))
+	if (!fl_vma_modify_flags(w, vma, start, end, flags))
 		return -ENOMEM;
 	return 0;
 }
@@ -200,6 +217,10 @@ int fl_madvise(struct fl_world *w, struct fl_mm *mm, fl_addr_t addr, size_t len,
 
 	if (!mm)
 		return fl_error(w, -EINVAL, "madvise: no mm");
+	if (advice == FL_MADV_HUGEPAGE || advice == FL_MADV_COLLAPSE)
+		return fl_error(w, -EOPNOTSUPP, "transparent huge pages (MADV_%s) are not "
+				"modelled: the model has base pages only (docs/gup.md)",
+				advice == FL_MADV_HUGEPAGE ? "HUGEPAGE" : "COLLAPSE");
 	if (!madvise_behavior_valid(advice))
 		return fl_error(w, -EINVAL, "madvise: unknown advice %d", (int)advice);
 	if (FL_PAGE_OFFSET(addr))

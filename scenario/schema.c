@@ -237,7 +237,7 @@ static const char *const prot_words[] = { "none", "r", "rw", "rx", "rwx", NULL }
 static const char *const sharing_words[] = { "private", "shared", NULL };
 static const char *const advice_words[] = {
 	"dontneed", "remove", "pageout", "populate_read", "populate_write",
-	"wipeonfork", "dontfork", NULL
+	"wipeonfork", "dontfork", "nohugepage", "hugepage", "collapse", "dofork", NULL
 };
 static const char *const fs_words[] = { "tmpfs", "ext4", "btrfs", NULL };
 static const char *const onoff_words[] = { "off", "on", NULL };

@@ -55,6 +55,10 @@ enum fl_madvise {
 	FL_MADV_POPULATE_WRITE,
 	FL_MADV_WIPEONFORK,
 	FL_MADV_DONTFORK,
+	FL_MADV_NOHUGEPAGE,
+	FL_MADV_HUGEPAGE,        /* refused: -EOPNOTSUPP, no THP in the model */
+	FL_MADV_COLLAPSE,        /* refused: -EOPNOTSUPP, no THP in the model */
+	FL_MADV_DOFORK,
 };
 
 /* vma->flags, named after the kernel's VM_* bits */
@@ -69,6 +73,7 @@ enum fl_madvise {
 #define FL_VM_IO            0x00004000u
 #define FL_VM_DONTCOPY      0x00020000u   /* MADV_DONTFORK */
 #define FL_VM_WIPEONFORK    0x02000000u
+#define FL_VM_NOHUGEPAGE    0x40000000u   /* MADV_NOHUGEPAGE */
 #define FL_VM_PFNMAP        0x00000400u
 #define FL_VM_UFFD_MISSING  0x00000200u
 #define FL_VM_UFFD_WP       0x00001000u

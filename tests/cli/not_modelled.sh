@@ -1,0 +1,45 @@
+#!/bin/sh
+# tests/cli/not_modelled.sh FAULTLINE - what the model does not model is
+# refused as `unsupported` (exit 3) with its name, never accepted and then
+# ignored (issue 15): UFFD_FEATURE_WP_ASYNC from 6.7 (before, the kernel's
+# own EINVAL), MADV_HUGEPAGE and MADV_COLLAPSE (no THP); MADV_NOHUGEPAGE
+# and MADV_DOFORK are modelled.
+set -u
+fl=${1:?usage: not_modelled.sh path/to/faultline}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail=0
+bad() { echo "FAIL: $*" >&2; fail=1; }
+
+printf 'kernel 6.8\ncall userfaultfd as=U\ncall uffd_api U pagefault_flag_wp,wp_async\nexpect ret 0\n' >"$tmp/async.fl"
+out=$("$fl" run -q "$tmp/async.fl")
+[ $? -eq 3 ] || bad "wp_async on 6.8 should be unsupported (exit 3): $out"
+echo "$out" | grep -q 'UFFD_FEATURE_WP_ASYNC is not modelled yet' || bad "wp_async not named: $out"
+sed 's/^kernel 6.8$/kernel 6.6/; s/^expect ret 0$/expect errno EINVAL/' "$tmp/async.fl" >"$tmp/old.fl"
+out=$("$fl" run -q "$tmp/old.fl") || bad "wp_async on 6.6 should be the kernel's EINVAL: $out"
+
+for a in hugepage collapse; do
+	printf 'kernel 6.18\nmmap m 4p rw private\nmadvise m 4p %s\n' "$a" >"$tmp/$a.fl"
+	out=$("$fl" run -q "$tmp/$a.fl")
+	[ $? -eq 3 ] || bad "madvise $a should be unsupported (exit 3): $out"
+	echo "$out" | grep -q 'transparent huge pages' || bad "madvise $a: no reason: $out"
+done
+
+# DONTFORK then DOFORK: the child has the page again; NOHUGEPAGE changes nothing visible.
+cat >"$tmp/dofork.fl" <<'FL'
+kernel 6.18
+mmap m 2p rw private
+store m 2p fill=0x22
+madvise m 2p nohugepage
+madvise m 2p dontfork
+madvise m+1p 1p dofork
+fork child
+use child
+load m 1
+expect outcome sigsegv
+load m+1p 1
+expect outcome ok
+expect mem m+1p 1 fill=0x22
+FL
+out=$("$fl" run -q "$tmp/dofork.fl") || bad "dofork/nohugepage: $out"
+exit $fail
