@@ -176,7 +176,12 @@ int fl_model_vmsplice(struct model *m, const struct fl_sc_stmt *st,
 		return fl_backend_setup_failed(obs, m->w, t.name, -EBADF);
 	if (t.end == FL_SC_END_READ)
 		return fl_backend_unsupported(obs);
-	ret = fl_vmsplice(m->w, t.pipe, &iov, 1);
+	ret = fl_vmsplice(m->w, t.pipe, &iov, 1, 0);
+	if (ret == FL_SYS_WAITS) {
+		obs->outcome = FL_OUTCOME_BLOCKED;
+		fl_model_summary(m, obs, "blocked: %s is full, nobody reads it", t.name);
+		return 0;
+	}
 	set_sys_ret(m, obs, ret);
 	summarize(m, obs, fl_sc_func_name(st->code), ret, iov.len, &t);
 	return 0;

@@ -32,10 +32,14 @@
  *   batch starts at the PROT_NONE page and fails); a PROT_NONE page ->
  *   -EFAULT.
  *
- * Before the loop (vmsplice, vmsplice_to_pipe): import_iovec (access_ok on
- * every segment, -EFAULT; too many segments -EINVAL); a count of 0
- * returns 0; a full pipe is -EAGAIN at once (wait_for_space; the model's
- * pipes never block).
+ * Before the loop (vmsplice, vmsplice_to_pipe): flags beyond SPLICE_F_ALL
+ * -EINVAL; import_iovec (access_ok on every segment, -EFAULT; too many
+ * segments -EINVAL); a count of 0 returns 0; then wait_for_space: a full
+ * pipe is -EAGAIN with SPLICE_F_NONBLOCK, else the task sleeps until a
+ * reader makes room.  The file's O_NONBLOCK plays no part (vmsplice
+ * looks at its flags argument only; splice(2) is the one that folds
+ * O_NONBLOCK in), so a flags-0 vmsplice into a full O_NONBLOCK pipe waits:
+ * FL_SYS_WAITS, the outcome `blocked` (LTP vmsplice04 checks both).
  *
  * The rules have held since vmsplice_to_pipe was rewritten over
  * iter_to_pipe and add_to_pipe (Al Viro, 2016; iov_iter_get_pages2 in 6.0
@@ -160,20 +164,27 @@ out:
 }
 
 long fl_vmsplice(struct fl_world *w, struct fl_pipe *pipe,
-		 const struct fl_iovec *iov, unsigned long nr_segs)
+		 const struct fl_iovec *iov, unsigned long nr_segs, unsigned flags)
 {
 	struct fl_iov_iter i;
 	long ret;
 	int err;
 
+	if (flags & ~FL_SPLICE_F_ALL)
+		return fl_error(w, -EINVAL, "vmsplice: flags 0x%x", flags);
 	err = fl_pipe_import_iovec(w, pipe, FL_ITER_SOURCE, iov, nr_segs, &i);
 	if (err || !i.count)
 		return err;
-	/* wait_for_space, as for O_NONBLOCK. */
+	/* wait_for_space */
 	if (pipe->head - pipe->tail >= FL_PIPE_BUFFERS) {
-		fl_trace(w, "vmsplice: %s is full: -EAGAIN (the model's pipes do not block)",
+		if (flags & FL_SPLICE_F_NONBLOCK) {
+			fl_trace(w, "vmsplice: %s is full: -EAGAIN (SPLICE_F_NONBLOCK)",
+				 pipe->name);
+			return -EAGAIN;
+		}
+		fl_trace(w, "vmsplice: %s is full: the task waits for a reader",
 			 pipe->name);
-		return -EAGAIN;
+		return FL_SYS_WAITS;
 	}
 	ret = iter_to_pipe(w, pipe, &i);
 	/* GUP's message about the page it stopped at is not the call's failure. */

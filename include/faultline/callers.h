@@ -106,14 +106,29 @@ long fl_pipe_read(struct fl_world *w, struct fl_pipe *pipe,
 /* write/writev on the write end: pipe_write. */
 long fl_pipe_write(struct fl_world *w, struct fl_pipe *pipe,
 		   const struct fl_iovec *iov, unsigned long nr_segs);
+/* vmsplice(2) flags (SPLICE_F_*) */
+#define FL_SPLICE_F_MOVE     0x01u
+#define FL_SPLICE_F_NONBLOCK 0x02u
+#define FL_SPLICE_F_MORE     0x04u
+#define FL_SPLICE_F_GIFT     0x08u
+#define FL_SPLICE_F_ALL      0x0fu
+/*
+ * A system call that would sleep until another task acts (a vmsplice
+ * into a full pipe waits for a reader): the model has no other task, so
+ * the call stops here; only a signal would end the real wait, with
+ * -ERESTARTSYS.  The scenario's outcome is `blocked`.
+ */
+#define FL_SYS_WAITS (-512)
 /*
  * vmsplice(2) on the write end: a reference on each user page
  * (get_user_pages_fast, read-only) queued as a pipe buffer, no copy.
- * Bytes queued, or -errno when none (-EFAULT: the first page could not be
- * taken; -EAGAIN: the pipe is full).
+ * Bytes queued, or -errno when none (-EINVAL: flags beyond SPLICE_F_ALL;
+ * -EFAULT: the first page could not be taken; -EAGAIN: the pipe is full
+ * and FLAGS has SPLICE_F_NONBLOCK), or FL_SYS_WAITS: the pipe is full and
+ * the call waits (an O_NONBLOCK pipe does not change that).
  */
 long fl_vmsplice(struct fl_world *w, struct fl_pipe *pipe,
-		 const struct fl_iovec *iov, unsigned long nr_segs);
+		 const struct fl_iovec *iov, unsigned long nr_segs, unsigned flags);
 /*
  * Did the last pipe read show the current process bytes it may not see:
  * a vmspliced page another process wrote after they parted (the leak

@@ -37,11 +37,17 @@ static struct fl_world *world(unsigned maj, unsigned min, unsigned patch,
 	return w;
 }
 
-static long splice1(struct fl_world *w, struct fl_pipe *pipe, fl_addr_t a, size_t len)
+static long splice_flags(struct fl_world *w, struct fl_pipe *pipe, fl_addr_t a,
+			 size_t len, unsigned flags)
 {
 	const struct fl_iovec iov = { a, len };
 
-	return fl_vmsplice(w, pipe, &iov, 1);
+	return fl_vmsplice(w, pipe, &iov, 1, flags);
+}
+
+static long splice1(struct fl_world *w, struct fl_pipe *pipe, fl_addr_t a, size_t len)
+{
+	return splice_flags(w, pipe, a, len, 0);
 }
 
 /* pipe_read of LEN bytes into DST as NAME; byte 0 of what arrived. */
@@ -311,19 +317,52 @@ static void test_zero_page_spliced_without_reference(void **state)
 	fl_world_free(w);
 }
 
-/* A full pipe: -EAGAIN before GUP runs. */
-static void test_full_pipe_is_eagain(void **state)
+/* A world whose pipe holds FL_PIPE_BUFFERS buffers of SRC. */
+static struct fl_world *full_pipe_world(struct fl_pipe **pp)
+{
+	struct fl_world *w = world(6, 18, 0, pp);
+	unsigned k;
+
+	for (k = 0; k < FL_PIPE_BUFFERS; k++)
+		assert_int_equal(splice1(w, *pp, SRC, 8), 8);
+	assert_int_equal(folio_at(w, "p", SRC)->refcount, 1 + FL_PIPE_BUFFERS);
+	return w;
+}
+
+/* A full pipe with SPLICE_F_NONBLOCK: -EAGAIN before GUP runs. */
+static void test_full_pipe_nonblock_is_eagain(void **state)
+{
+	struct fl_pipe *pp;
+	struct fl_world *w = full_pipe_world(&pp);
+
+	(void)state;
+	assert_int_equal(splice_flags(w, pp, SRC, 8, FL_SPLICE_F_NONBLOCK), -EAGAIN);
+	assert_int_equal(folio_at(w, "p", SRC)->refcount, 1 + FL_PIPE_BUFFERS);
+	fl_world_free(w);
+}
+
+/* LTP vmsplice04: flags 0 on a full pipe waits, and takes no page. */
+static void test_full_pipe_waits(void **state)
+{
+	struct fl_pipe *pp;
+	struct fl_world *w = full_pipe_world(&pp);
+
+	(void)state;
+	assert_int_equal(splice1(w, pp, SRC, 8), FL_SYS_WAITS);
+	assert_int_equal(splice_flags(w, pp, SRC, 8, FL_SPLICE_F_GIFT), FL_SYS_WAITS);
+	assert_int_equal(folio_at(w, "p", SRC)->refcount, 1 + FL_PIPE_BUFFERS);
+	fl_world_free(w);
+}
+
+/* Flags beyond SPLICE_F_ALL: -EINVAL, even on a full pipe. */
+static void test_unknown_flags_are_einval(void **state)
 {
 	struct fl_pipe *pp;
 	struct fl_world *w = world(6, 18, 0, &pp);
-	unsigned k;
 
 	(void)state;
-	for (k = 0; k < FL_PIPE_BUFFERS; k++)
-		assert_int_equal(splice1(w, pp, SRC, 8), 8);
-	assert_int_equal(folio_at(w, "p", SRC)->refcount, 1 + FL_PIPE_BUFFERS);
-	assert_int_equal(splice1(w, pp, SRC, 8), -EAGAIN);
-	assert_int_equal(folio_at(w, "p", SRC)->refcount, 1 + FL_PIPE_BUFFERS);
+	assert_int_equal(splice_flags(w, pp, SRC, 8, 0x10), -EINVAL);
+	assert_int_equal(splice_flags(w, pp, SRC, 8, FL_SPLICE_F_GIFT), 8);
 	fl_world_free(w);
 }
 
@@ -426,7 +465,9 @@ int main(void)
 		cmocka_unit_test(test_58_splice_before_fork_leaks_child_data),
 		cmocka_unit_test(test_59_splice_before_fork_keeps_old),
 		cmocka_unit_test(test_zero_page_spliced_without_reference),
-		cmocka_unit_test(test_full_pipe_is_eagain),
+		cmocka_unit_test(test_full_pipe_nonblock_is_eagain),
+		cmocka_unit_test(test_full_pipe_waits),
+		cmocka_unit_test(test_unknown_flags_are_einval),
 		cmocka_unit_test(test_pipe_fills_mid_batch_drops_rest),
 		cmocka_unit_test(test_more_than_a_batch),
 		cmocka_unit_test(test_write_does_not_merge_into_user_page),
