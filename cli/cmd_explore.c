@@ -401,11 +401,35 @@ static int parse_file(const char *file, struct fl_scenario **sc)
 		fl_cli_diag(diag.msg);
 	else if (err)
 		fl_cli_error("%s: %s", fl_cli_file_name(file), strerror(-err));
-	if (!err && (*sc)->nvars > 64) {
-		fl_cli_error("%s: more than 64 vary variables", file);
-		err = -E2BIG;
-	}
 	return err ? FL_EXIT_USAGE : FL_EXIT_OK;
+}
+
+/*
+ * More cases to run than one exploration takes (fl_explore_fits()): an
+ * input error, naming the vary line with which the space passes the
+ * limit, or the --random count.
+ */
+static int explore_fits(const struct explore_cli *x, const struct fl_scenario *sc)
+{
+	const struct fl_sc_name *name;
+	char msg[400];
+	int var;
+
+	if (!fl_explore_fits(sc, &x->o, &var))
+		return FL_EXIT_OK;
+	if (var < 0) {
+		fl_cli_error("explore: --random %llu: at most %llu cases",
+			     (unsigned long long)x->o.sample_n,
+			     (unsigned long long)FL_EXPLORE_MAX_CASES);
+		return FL_EXIT_USAGE;
+	}
+	name = &sc->names[sc->vars[var].name];
+	snprintf(msg, sizeof(msg), "%s:%u:%u: error: with vary %s the space has more cases "
+		 "than explore runs (%llu%s); use --random N or --shard I/N",
+		 sc->file, name->line, name->col, name->text,
+		 (unsigned long long)FL_EXPLORE_MAX_CASES, x->o.nshards > 1 ? " a shard" : "");
+	fl_cli_diag(msg);
+	return FL_EXIT_USAGE;
 }
 
 int cmd_explore(int argc, char **argv)
@@ -418,15 +442,18 @@ int cmd_explore(int argc, char **argv)
 	rc = parse_opts(argc, argv, &x);
 	if (!rc)
 		rc = parse_file(x.file, &sc);
-	if (rc)
+	if (!rc)
+		rc = explore_fits(&x, sc);
+	if (rc) {
+		fl_scenario_free(sc);
 		return fl_cli_parsed(rc);
+	}
 	explore_title(&x.r, x.file);
 	err = fl_explore_run(sc, &fl_model_backend, &x.o, &e);
 	if (err) {
-		fl_cli_error("explore: %s: %s", x.file, err == -EOVERFLOW ?
-			     "too many cases to enumerate (more than 2^62)" : strerror(-err));
+		fl_cli_error("explore: %s: %s", x.file, strerror(-err));
 		fl_scenario_free(sc);
-		return err == -EOVERFLOW ? FL_EXIT_USAGE : FL_EXIT_BUG;
+		return err == -EOVERFLOW || err == -E2BIG ? FL_EXIT_USAGE : FL_EXIT_BUG;
 	}
 	if (x.diff)
 		rc = explore_diff(&e);

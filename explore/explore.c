@@ -159,16 +159,43 @@ static int run_workers(struct job *j, unsigned n)
 	return atomic_load(&j->err);
 }
 
+/*
+ * A shard I/N runs about one case in N: the cases of the first K
+ * variables' sub-space it runs pass the limit when that sub-space has
+ * more than FL_EXPLORE_MAX_CASES * N (at most 2^27 * 2^32: no overflow).
+ */
+int fl_explore_fits(const struct fl_scenario *sc, const struct fl_explore_opts *o, int *var)
+{
+	uint64_t cap = FL_EXPLORE_MAX_CASES * (o->nshards > 1 ? o->nshards : 1);
+	uint64_t cases = 1, n;
+	unsigned i;
+
+	*var = -1;
+	if (o->random)
+		return o->sample_n > FL_EXPLORE_MAX_CASES ? -E2BIG : 0;
+	for (i = 0; i < sc->nvars; i++) {
+		n = fl_sc_var_count(&sc->vars[i]);
+		if (n && cases > cap / n) {
+			*var = (int)i;
+			return -E2BIG;
+		}
+		cases *= n;
+	}
+	return 0;
+}
+
 int fl_explore_run(const struct fl_scenario *sc, const struct fl_backend_ops *ops,
 		   const struct fl_explore_opts *o, struct fl_explore *e)
 {
 	struct job j = { .sc = sc, .ops = ops, .o = o, .e = e };
 	double t0;
-	int err;
+	int err, var;
 
 	memset(e, 0, sizeof(*e));
 	e->sc = sc;
-	err = fl_space_init(&e->space, sc);
+	err = fl_explore_fits(sc, o, &var);
+	if (!err)
+		err = fl_space_init(&e->space, sc);
 	if (err)
 		return err;
 	err = choose_cases(e, o);

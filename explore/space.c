@@ -12,8 +12,6 @@
 
 #include <faultline/explore.h>
 
-#define SPACE_MAX_CASES (UINT64_C(1) << 62)
-
 int fl_space_init(struct fl_space *s, const struct fl_scenario *sc)
 {
 	unsigned i;
@@ -28,10 +26,10 @@ int fl_space_init(struct fl_space *s, const struct fl_scenario *sc)
 	for (i = 0; i < sc->nvars; i++) {
 		const struct fl_sc_var *v = &sc->vars[i];
 
-		/* the parser guarantees step > 0; an empty range has no case */
-		s->count[i] = v->to < v->from ? 0 :
-			      (uint64_t)(v->to - v->from) / (uint64_t)v->step + 1;
-		if (s->count[i] && s->ncases > SPACE_MAX_CASES / s->count[i]) {
+		/* the parser keeps the space within FL_SC_MAX_CASES; a
+		 * scenario built by other means is checked here */
+		s->count[i] = fl_sc_var_count(v);
+		if (s->count[i] && s->ncases > FL_SC_MAX_CASES / s->count[i]) {
 			fl_space_fini(s);
 			return -EOVERFLOW;
 		}
@@ -46,9 +44,16 @@ void fl_space_fini(struct fl_space *s)
 	s->count = NULL;
 }
 
+/*
+ * FROM + I * STEP in unsigned arithmetic: the value is in [from, to], but
+ * the int64_t sum's operands need not be (from -2^63, I * STEP up to
+ * 2^64 - 1: that sum overflowed).
+ */
 int64_t fl_space_value(const struct fl_space *s, unsigned v, uint64_t i)
 {
-	return s->sc->vars[v].from + (int64_t)(i * (uint64_t)s->sc->vars[v].step);
+	const struct fl_sc_var *var = &s->sc->vars[v];
+
+	return (int64_t)((uint64_t)var->from + i * (uint64_t)var->step);
 }
 
 void fl_space_values(const struct fl_space *s, uint64_t n, int64_t *vals)

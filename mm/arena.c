@@ -8,6 +8,11 @@
  * list per class, kept inside the arena so that a flat copy of the used
  * part is a complete snapshot of the allocator too.  Larger blocks are
  * carved from the end and not reused (no model object is that large).
+ *
+ * The region is MAP_NORESERVE: the part ever handed out is what the host
+ * pays for, and a restore, which winds arena_used back, does not give it
+ * back.  arena_peak counts it (fl_world_usage(), include/faultline/
+ * world.h): a memory bound on the model measures it, not the process RSS.
  */
 #include <string.h>
 #include <sys/mman.h>
@@ -59,6 +64,7 @@ int fl_arena_init(struct fl_world *w, size_t bytes)
 	w->arena = p;
 	w->arena_bytes = bytes;
 	w->arena_used = (sizeof(struct fl_arena_hdr) + 63) & ~(size_t)63;
+	w->arena_peak = w->arena_used;
 	return 0;
 }
 
@@ -118,6 +124,8 @@ void *fl_zalloc(struct fl_world *w, size_t size)
 		return NULL;
 	}
 	w->arena_used = at + bytes;
+	if (w->arena_used > w->arena_peak)
+		w->arena_peak = w->arena_used;
 	p = w->arena + at;
 	/*
 	 * It may hold data from before a restore.  Only SIZE bytes are the

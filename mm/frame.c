@@ -11,6 +11,11 @@
  * a frame after a snapshot (or a restore) saves its old contents in the
  * snapshot's journal.  Frames that were never used at snapshot time need no
  * saving: restoring the allocator makes them unused again.
+ *
+ * frames_peak (in the world, not the state: a restore keeps it) is the
+ * highest frame number ever handed out: frames above it were never
+ * touched and cost the host nothing (MAP_NORESERVE).  fl_world_usage()
+ * reports it.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -107,6 +112,8 @@ uint32_t fl_frame_alloc(struct fl_world *w)
 		memcpy(&st->frame_free, fl_frame(w, f), sizeof(uint32_t));
 	} else if (st->frame_next < w->max_frames) {
 		f = st->frame_next++;
+		if (f > w->frames_peak)
+			w->frames_peak = f;
 	} else {
 		fl_error(w, -ENOMEM, "out of page frames (%zu)", w->max_frames);
 		return 0;

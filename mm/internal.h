@@ -29,6 +29,11 @@ struct fl_state {
 	enum fl_arch_id arch;
 	fl_kver_t kver;
 	struct fl_process *procs;     /* in creation order */
+	struct fl_process *procs_tail;  /* the last of procs */
+	/* live processes by name (mm/process.c): PROC_HASH_MAX buckets at most */
+	struct fl_process **proc_hash;
+	unsigned proc_buckets;        /* 0 or a power of two */
+	unsigned nlive;
 	struct fl_process *current;
 	int next_pid;
 	struct fl_file *files;

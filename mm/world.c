@@ -130,8 +130,14 @@ void fl_world_usage(const struct fl_world *w, struct fl_world_usage *u)
 {
 	const struct fl_state *st = fl_world_state(w);
 
+	const struct fl_snapshot *s = w->snap;
+
 	u->arena_bytes = st->arena_live;
 	u->frames = st->frames_in_use;
+	u->arena_used = w->arena_used;
+	u->arena_peak = w->arena_peak;
+	u->frames_peak = w->frames_peak;
+	u->snapshot_bytes = s ? s->arena_used + s->journal_cap * sizeof(*s->journal) : 0;
 }
 
 const char *fl_world_error(const struct fl_world *w)

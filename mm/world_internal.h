@@ -23,9 +23,11 @@ struct fl_snapshot {
 struct fl_world {
 	uint8_t *arena;               /* reserved region; starts with fl_state */
 	size_t arena_bytes, arena_used;
+	size_t arena_peak;            /* most arena_used ever: a restore keeps it */
 	uint8_t *frames;              /* max_frames * FL_PAGE_SIZE, reserved */
 	uint32_t *frame_gen;          /* per frame: generation of last save */
 	size_t max_frames;
+	uint32_t frames_peak;         /* most frames ever handed out: kept too */
 	uint32_t gen;                 /* bumped by snapshot and restore */
 	struct fl_snapshot *snap;
 	const struct fl_arch *arch;

@@ -34,6 +34,8 @@ struct runner {
 	struct fl_step *cur;            /* the step receiving trace lines */
 	/* bytes captured for `unchanged`, by statement index */
 	uint8_t **before;
+	/* by statement: one past the last `unchanged` expect judging it, or 0 */
+	unsigned *capture_end;
 	/* DATA bytes materialized so far: they live until the run ends, since
 	 * an `on` line's statement runs during a later call */
 	uint8_t **data;
@@ -264,22 +266,41 @@ static bool is_unchanged_mem(const struct fl_sc_stmt *st)
 	       is_unchanged(st);
 }
 
+/*
+ * Where each statement's captures end (struct runner: capture_end).  An
+ * expect judges the latest call, store or load before it, so a
+ * statement's expects all come after it and before the next such
+ * statement's: capture_before() walks each statement only up to its last
+ * `unchanged` expect, and a file of N statements costs O(N) in all.  It
+ * used to walk on to the next expect of another statement, or to the end
+ * of the file: 400k `load` lines and no expect took 155 s (issue 13).
+ */
+static int index_captures(struct runner *r)
+{
+	const struct fl_scenario *sc = r->run->sc;
+	unsigned j;
+
+	r->capture_end = calloc(sc->nstmts ? sc->nstmts : 1, sizeof(*r->capture_end));
+	if (!r->capture_end)
+		return -ENOMEM;
+	for (j = 0; j < sc->nstmts; j++)
+		if (is_unchanged_mem(&sc->stmts[j]) && sc->stmts[j].subject >= 0)
+			r->capture_end[sc->stmts[j].subject] = j + 1;
+	return 0;
+}
+
 /* Before statement I runs, keep the bytes its `unchanged` expects name. */
 static int capture_before(struct runner *r, unsigned i)
 {
 	const struct fl_scenario *sc = r->run->sc;
 	unsigned j;
 
-	for (j = i + 1; j < sc->nstmts; j++) {
+	for (j = i + 1; j < r->capture_end[i]; j++) {
 		const struct fl_sc_stmt *e = &sc->stmts[j];
 		size_t len;
 		uint8_t *buf;
 
-		if (e->verb != FL_SC_EXPECT)
-			continue;
-		if (e->subject != (int)i)
-			break;
-		if (!is_unchanged_mem(e))
+		if (e->subject != (int)i || !is_unchanged_mem(e))
 			continue;
 		len = (size_t)eval_expr(r, &e->args[1].u.expr);
 		if (len > RUN_MAX_DATA)
@@ -565,7 +586,7 @@ static int runner_init(struct runner *r, struct fl_backend *b,
 
 	r->before = calloc(sc->nstmts ? sc->nstmts : 1, sizeof(*r->before));
 	r->var_store = calloc(sc->nvars ? sc->nvars : 1, sizeof(*r->var_store));
-	if (!r->before || !r->var_store)
+	if (!r->before || !r->var_store || index_captures(r))
 		return -ENOMEM;
 	for (i = 0; i < sc->nvars; i++)
 		r->var_store[i] = vars ? vars[i] : sc->vars[i].from;
@@ -595,6 +616,7 @@ static void runner_fini(struct runner *r)
 	for (i = 0; r->before && i < r->run->sc->nstmts; i++)
 		free(r->before[i]);
 	free(r->before);
+	free(r->capture_end);
 	free(r->var_store);
 	free_data(r);
 }

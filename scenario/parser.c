@@ -849,20 +849,61 @@ static int parse_stmt(struct parser *p, const struct fl_sc_tok *toks,
 
 /* ---- declarations ---- */
 
+/* An error about the word of the current line that starts at column COL. */
+static int word_error(struct parser *p, unsigned col, const char *what)
+{
+	size_t at = col - 1, n;
+
+	for (n = 0; at + n < p->line_len && !is_blank(p->line[at + n]); n++)
+		;
+	return fl_sc_error_tok(&p->src, col, what, p->line + at, n);
+}
+
+uint64_t fl_sc_var_count(const struct fl_sc_var *v)
+{
+	uint64_t span, steps;
+
+	if (v->to < v->from || v->step <= 0)
+		return 0;
+	/* to - from in int64_t overflows from -1..INT64_MAX on: unsigned,
+	 * the difference is exact (at most 2^64 - 1) */
+	span = (uint64_t)v->to - (uint64_t)v->from;
+	steps = span / (uint64_t)v->step;
+	return steps == UINT64_MAX ? UINT64_MAX : steps + 1;
+}
+
+/*
+ * The vary space's limits (FL_SC_MAX_VARS, FL_SC_MAX_CASES), checked as
+ * each vary line is declared, so the error names the line that crosses
+ * them: `check` refuses what `explore` or `run --case` could not take.
+ */
+static int vary_within_limits(struct parser *p, const struct fl_sc_stmt *st)
+{
+	const struct fl_scenario *sc = p->sc;
+	uint64_t cases = 1, n;
+	unsigned i;
+
+	if (sc->nvars > FL_SC_MAX_VARS)
+		return word_error(p, st->args[0].col, "at most 64 vary variables in a file");
+	for (i = 0; i < sc->nvars; i++) {
+		n = fl_sc_var_count(&sc->vars[i]);
+		if (n > FL_SC_MAX_CASES / cases)
+			return word_error(p, st->args[1].col,
+					  "a vary space of at most 2^62 cases in all");
+		cases *= n;
+	}
+	return 0;
+}
+
 static int declare_var(struct parser *p, const struct fl_sc_stmt *st, unsigned id)
 {
 	const struct fl_sc_arg *step = fl_sc_key(st, "step");
 	struct fl_scenario *sc = p->sc;
 	struct fl_sc_var *v;
-	size_t at = step ? step->col - 1 : 0, n;
 
 	if (step && (step->u.expr.nvars || !step->u.expr.off ||
-		     step->u.expr.off > INT64_MAX)) {
-		for (n = 0; at + n < p->line_len && !is_blank(p->line[at + n]); n++)
-			;
-		return fl_sc_error_tok(&p->src, step->col, "a constant step from 1",
-				       p->line + at, n);
-	}
+		     step->u.expr.off > INT64_MAX))
+		return word_error(p, step->col, "a constant step from 1");
 	if (grow(&sc->vars, &p->cap_vars, sc->nvars, sizeof(*sc->vars)))
 		return oom(p);
 	v = &sc->vars[sc->nvars++];
@@ -870,7 +911,7 @@ static int declare_var(struct parser *p, const struct fl_sc_stmt *st, unsigned i
 	v->from = st->args[1].u.range.from;
 	v->to = st->args[1].u.range.to;
 	v->step = step ? (int64_t)step->u.expr.off : 1;
-	return 0;
+	return vary_within_limits(p, st);
 }
 
 /* Enter the names ST declares, now that the whole line has parsed. */

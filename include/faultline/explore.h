@@ -42,7 +42,7 @@ struct fl_space {
 	uint64_t ncases;        /* product of the counts (1 without vary) */
 };
 
-/* 0, -EOVERFLOW (more than 2^62 cases) or -ENOMEM. */
+/* 0, -EOVERFLOW (more than FL_SC_MAX_CASES cases) or -ENOMEM. */
 int fl_space_init(struct fl_space *s, const struct fl_scenario *sc);
 void fl_space_fini(struct fl_space *s);
 /* The values of case N (N < ncases): one per variable, into VALS. */
@@ -125,6 +125,22 @@ struct fl_explore_opts {
 	uint64_t sample_n, seed;
 	unsigned flags;             /* FL_RUN_NO_TRACE */
 };
+
+/*
+ * The most cases one exploration runs.  It keeps a case number and a
+ * class for each, 9 bytes: 2^27 cases are 1.1 GiB of bookkeeping (and, at
+ * the model's 10^5 cases a second, hours of work).  A larger space is
+ * explored by --random N or in shards.
+ */
+#define FL_EXPLORE_MAX_CASES (UINT64_C(1) << 27)
+
+/*
+ * Whether exploring SC with O runs at most FL_EXPLORE_MAX_CASES cases: 0,
+ * or -E2BIG with *VAR the vary variable (index into sc->vars) with which
+ * the cases to run pass the limit, or -1 when --random asks for more.
+ * fl_explore_run() refuses what this refuses.
+ */
+int fl_explore_fits(const struct fl_scenario *sc, const struct fl_explore_opts *o, int *var);
 
 struct fl_explore {
 	const struct fl_scenario *sc;

@@ -186,6 +186,7 @@ struct fl_process {
 	bool exited;
 	int ppid;                    /* the forking parent, 0 for `process` */
 	struct fl_process *next;
+	struct fl_process *hash_next; /* live, by name (mm/process.c) */
 };
 
 /* ---- signals from user-mode accesses ---- */

@@ -217,6 +217,21 @@ struct fl_sc_var {
 	int64_t from, to, step; /* TO included, step > 0 */
 };
 
+/*
+ * The vary space's limits, one rule for every command: the parser refuses
+ * a file past them with FILE:LINE:COL naming the vary line that crosses
+ * them, so `check` accepts only what `explore` and `run --case` can take.
+ * At most FL_SC_MAX_VARS variables; at most FL_SC_MAX_CASES cases, the
+ * product of their value counts.  (`explore` without --random has a
+ * lower limit of its own on the cases it runs: include/faultline/explore.h.)
+ */
+#define FL_SC_MAX_VARS  64
+#define FL_SC_MAX_CASES (UINT64_C(1) << 62)
+
+/* How many values V takes, (TO - FROM) / STEP + 1, computed without
+ * overflow; UINT64_MAX for 2^64 (the whole int64_t range, step 1). */
+uint64_t fl_sc_var_count(const struct fl_sc_var *v);
+
 struct fl_sc_arena;
 
 struct fl_scenario {

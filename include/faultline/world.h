@@ -122,10 +122,23 @@ void fl_world_fail_alloc(struct fl_world *w, unsigned long nth);
 /* Model allocations asked for since fl_world_fail_alloc armed a failure. */
 unsigned long fl_world_allocs(const struct fl_world *w);
 
-/* What the model holds now: a leak shows as usage a failed call kept. */
+/*
+ * The model's own counts of its memory: the arena of metadata
+ * (mm/arena.c), the page frames (mm/frame.c) and the snapshot
+ * (mm/snapshot.c).  What it holds now: a leak shows as usage a failed
+ * call kept.  What it has taken from the host: both regions are reserved
+ * MAP_NORESERVE, so the part ever handed out costs memory, and a restore,
+ * which winds the arena and the frame allocator back, does not give it
+ * back: the peaks.  A memory bound on the model measures these, not the
+ * process RSS, which the C library's or a sanitizer's allocator controls.
+ */
 struct fl_world_usage {
 	size_t arena_bytes;     /* arena blocks allocated and not freed */
 	size_t frames;          /* page frames in use */
+	size_t arena_used;      /* arena carved so far, free blocks included */
+	size_t arena_peak;      /* the most ever carved */
+	size_t frames_peak;     /* the highest frame ever handed out (0 is none) */
+	size_t snapshot_bytes;  /* the snapshot's arena copy and journal room */
 };
 void fl_world_usage(const struct fl_world *w, struct fl_world_usage *u);
 

@@ -117,14 +117,71 @@ static void test_case_numbers_put_the_first_variable_slowest(void **state)
 	fl_scenario_free(sc);
 }
 
+/*
+ * The parser refuses a space past FL_SC_MAX_CASES (test_errors.c); one
+ * made some other way (here: widened after parsing) is refused too.
+ */
 static void test_space_too_large_is_refused(void **state)
 {
 	struct fl_scenario *sc = parse("vary a 0..0x7fffffff\nvary b 0..0x7fffffff\n"
-				       "vary c 0..0xff\n");
+				       "vary c 0..0\n");
 	struct fl_space s;
 
 	(void)state;
+	sc->vars[2].to = 0xff;
 	assert_int_equal(fl_space_init(&s, sc), -EOVERFLOW);
+	sc->vars[2].from = INT64_MIN;
+	sc->vars[2].to = INT64_MAX;
+	assert_int_equal(fl_space_init(&s, sc), -EOVERFLOW);
+	fl_scenario_free(sc);
+}
+
+/*
+ * The ends of int64_t: FROM + I * STEP is in range though the int64_t
+ * sum of its parts overflows (UBSan says so in the sanitizer build).
+ */
+static void test_space_values_at_the_ends_of_int64(void **state)
+{
+	struct fl_scenario *sc = parse("vary a -9223372036854775808..9223372036854775807 step=4\n");
+	struct fl_space s;
+	int64_t v;
+
+	(void)state;
+	assert_int_equal(fl_space_init(&s, sc), 0);
+	assert_true(s.ncases == FL_SC_MAX_CASES);
+	fl_space_values(&s, 0, &v);
+	assert_true(v == INT64_MIN);
+	fl_space_values(&s, s.ncases - 1, &v);
+	assert_true(v == INT64_MAX - 3);
+	fl_space_values(&s, s.ncases / 2, &v);
+	assert_true(v == 0);
+	fl_space_fini(&s);
+	fl_scenario_free(sc);
+}
+
+/*
+ * 10^12 cases: more than one exploration runs (the bookkeeping alone
+ * would be 9 TB), refused at the second vary; a sample or a shard of
+ * 10^4 fits.
+ */
+static void test_explore_refuses_more_cases_than_it_runs(void **state)
+{
+	struct fl_scenario *sc = parse("vary a 0..999999\nvary b 0..999999\n");
+	struct fl_explore_opts o = { 0 };
+	int var;
+
+	(void)state;
+	assert_int_equal(fl_explore_fits(sc, &o, &var), -E2BIG);
+	assert_int_equal(var, 1);
+	o.nshards = 10000;
+	assert_int_equal(fl_explore_fits(sc, &o, &var), 0);
+	o.nshards = 0;
+	o.random = true;
+	o.sample_n = 1000;
+	assert_int_equal(fl_explore_fits(sc, &o, &var), 0);
+	o.sample_n = FL_EXPLORE_MAX_CASES + 1;
+	assert_int_equal(fl_explore_fits(sc, &o, &var), -E2BIG);
+	assert_int_equal(var, -1);
 	fl_scenario_free(sc);
 }
 
@@ -437,6 +494,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_case_numbers_put_the_first_variable_slowest),
 		cmocka_unit_test(test_space_too_large_is_refused),
+		cmocka_unit_test(test_space_values_at_the_ends_of_int64),
+		cmocka_unit_test(test_explore_refuses_more_cases_than_it_runs),
 		cmocka_unit_test(test_sample_is_seeded_distinct_and_sorted),
 		cmocka_unit_test(test_sample_larger_than_space_is_every_case),
 		cmocka_unit_test(test_split_is_the_first_use_of_a_variable),

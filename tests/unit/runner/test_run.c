@@ -206,6 +206,30 @@ static void test_unchanged_after_short_copy(void **state)
 	done(&r);
 }
 
+/*
+ * An expect judges the latest store, even past statements that are no
+ * subject (a poke here): the bytes are those before the store, not those
+ * before the poke after it.  Two stores, each with its own captures.
+ */
+static void test_unchanged_past_a_statement_between(void **state)
+{
+	struct ran r = run("mmap buf 1p rw private\n"
+			   "poke buf 1p fill=0x11\n"
+			   "store buf \"ab\"\n"
+			   "poke buf+8 4 fill=0x33\n"
+			   "expect mem buf+2 6 unchanged\n"
+			   "expect mem buf+8 4 unchanged\n"
+			   "store buf+16 \"cd\"\n"
+			   "expect mem buf+8 4 unchanged\n");
+
+	(void)state;
+	assert_verdict(&r, FL_VERDICT_FAIL);
+	assert_int_equal(r.run->failed, 1);
+	assert_non_null(strstr(r.run->reason, "line 6:"));
+	assert_int_equal(r.run->expects, 3);
+	done(&r);
+}
+
 /* ---- expect kbuf ---- */
 
 /* copy_from_user zero-fills the kernel tail it could not copy. */
@@ -431,6 +455,7 @@ int main(void)
 		cmocka_unit_test(test_unchanged_compares_with_bytes_before_call),
 		cmocka_unit_test(test_unchanged_fails_when_store_changes_bytes),
 		cmocka_unit_test(test_unchanged_after_short_copy),
+		cmocka_unit_test(test_unchanged_past_a_statement_between),
 		cmocka_unit_test(test_kbuf_after_copy_from_user),
 		cmocka_unit_test(test_kbuf_mismatch_names_the_byte),
 		cmocka_unit_test(test_one_of_holds_when_any_key_holds),

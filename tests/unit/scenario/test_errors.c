@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
@@ -235,6 +236,73 @@ static void test_found_is_truncated(void **state)
 		     "on, expect, vary, ...), found 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'...");
 }
 
+/* The vary space's limits (FL_SC_MAX_VARS, FL_SC_MAX_CASES) name the line. */
+static void test_vary_space_past_2_62_cases(void **state)
+{
+	(void)state;
+	assert_error("vary a 0..0x7fffffff\nvary b 0..0x7fffffff\nvary c 0..0xff\n",
+		     "t.fl:3:8: error: expected a vary space of at most 2^62 cases in all, "
+		     "found '0..0xff'");
+}
+
+/* to - from overflowed int64_t here (issue 13: SIGFPE, UBSan). */
+static void test_vary_range_wider_than_int64(void **state)
+{
+	(void)state;
+	assert_error("vary a -9223372036854775808..9223372036854775807\n",
+		     "t.fl:1:8: error: expected a vary space of at most 2^62 cases in all");
+	assert_error("vary a -1..9223372036854775807\n",
+		     "t.fl:1:8: error: expected a vary space of at most 2^62 cases in all");
+}
+
+static void test_vary_space_of_exactly_2_62_cases_parses(void **state)
+{
+	static const char text[] = "vary a -9223372036854775808..9223372036854775807 step=4\n";
+	struct fl_scenario *sc;
+	struct fl_sc_diag d = { 0 };
+
+	(void)state;
+	assert_int_equal(fl_scenario_parse("t.fl", text, strlen(text), &sc, &d), 0);
+	assert_true(fl_sc_var_count(&sc->vars[0]) == FL_SC_MAX_CASES);
+	fl_scenario_free(sc);
+}
+
+/* "vary vN 0..0" lines v0 .. v(N-1) */
+static char *vary_lines(unsigned n)
+{
+	char *text = malloc(n * 24 + 1), *at = text;
+	unsigned i;
+
+	assert_non_null(text);
+	*at = '\0';
+	for (i = 0; i < n; i++)
+		at += sprintf(at, "vary v%u 0..0\n", i);
+	return text;
+}
+
+static void test_more_than_64_vary_variables(void **state)
+{
+	char *text = vary_lines(100);
+
+	(void)state;
+	assert_error(text, "t.fl:65:6: error: expected at most 64 vary variables in a file, "
+		     "found 'v64'");
+	free(text);
+}
+
+static void test_64_vary_variables_parse(void **state)
+{
+	char *text = vary_lines(64);
+	struct fl_scenario *sc;
+	struct fl_sc_diag d = { 0 };
+
+	(void)state;
+	assert_int_equal(fl_scenario_parse("t.fl", text, strlen(text), &sc, &d), 0);
+	assert_int_equal(sc->nvars, 64);
+	fl_scenario_free(sc);
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -267,6 +335,11 @@ int main(void)
 		cmocka_unit_test(test_bad_flag_word),
 		cmocka_unit_test(test_fill_beyond_a_byte),
 		cmocka_unit_test(test_found_is_truncated),
+		cmocka_unit_test(test_vary_space_past_2_62_cases),
+		cmocka_unit_test(test_vary_range_wider_than_int64),
+		cmocka_unit_test(test_vary_space_of_exactly_2_62_cases_parses),
+		cmocka_unit_test(test_more_than_64_vary_variables),
+		cmocka_unit_test(test_64_vary_variables_parse),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
