@@ -48,8 +48,8 @@ void fl_cli_usage(FILE *out, const struct fl_cmd_spec *s)
 	};
 	const struct fl_opt *o;
 
-	fprintf(out, "usage: faultline %s %s\n%s\n\noptions:\n", s->name, s->synopsis,
-		s->about);
+	fprintf(out, "usage: faultline %s%s%s\n%s\n\noptions:\n", s->name,
+		s->synopsis[0] ? " " : "", s->synopsis, s->about);
 	for (o = s->opts; o && o->name; o++)
 		print_opt(out, o);
 	print_opt(out, &common[0]);
