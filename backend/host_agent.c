@@ -31,7 +31,7 @@ static void say_hello(struct host_hello *h)
 	h->version = HOST_AGENT_VERSION;
 	if (uname(&u) == 0) {
 		snprintf(h->machine, sizeof(h->machine), "%.31s", u.machine);
-		snprintf(h->release, sizeof(h->release), "%.63s", u.release);
+		fl_host_upstream_release(u.release, u.version, h->release, sizeof(h->release));
 	}
 }
 

@@ -10,6 +10,7 @@
  * -EAGAIN, which the caller turns into a killed process group.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -149,4 +150,21 @@ int fl_host_write_all(int fd, const void *buf, size_t len)
 		len -= (size_t)k;
 	}
 	return 0;
+}
+
+void fl_host_upstream_release(const char *release, const char *version,
+			      char *out, size_t len)
+{
+	const char *debian = strstr(version, " Debian ");
+	size_t n;
+
+	if (debian) {
+		debian += strlen(" Debian ");
+		n = strspn(debian, "0123456789.");
+		if (n && debian[0] != '.') {
+			snprintf(out, len, "%.*s", (int)n, debian);
+			return;
+		}
+	}
+	snprintf(out, len, "%s", release);
 }

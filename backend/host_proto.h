@@ -196,8 +196,18 @@ struct host_hello {
 	uint32_t version;       /* HOST_AGENT_VERSION */
 	uint32_t pad;
 	char machine[32];       /* uname -m of the agent's kernel */
-	char release[64];       /* uname -r */
+	char release[64];       /* the upstream version: fl_host_upstream_release() */
 };
+
+/*
+ * The upstream kernel version, stable patch level included, from uname's
+ * RELEASE and VERSION.  A distribution's release is often its ABI name:
+ * Debian's 5.10.223 says "5.10.0-32-arm64" there and "#1 SMP Debian
+ * 5.10.223-1 (2024-08-10)" in VERSION.  The patch level picks the stable
+ * backports of an era (kernel/kver.c), so VERSION's wins when it has one.
+ */
+void fl_host_upstream_release(const char *release, const char *version,
+			      char *out, size_t len);
 
 _Static_assert(sizeof(struct host_frame) == 24 && sizeof(struct host_frame_rep) == 80 &&
 	       sizeof(struct host_hello) == 104, "the frame layout has no padding");

@@ -240,9 +240,28 @@ static void test_uffd_permission_check(void **state)
 	}
 }
 
+/* The agent's HELLO names the upstream version, not a distribution's ABI name. */
+static void test_upstream_release(void **state)
+{
+	char v[64];
+
+	(void)state;
+	fl_host_upstream_release("5.10.0-32-arm64", "#1 SMP Debian 5.10.223-1 (2024-08-10)",
+				 v, sizeof(v));
+	assert_string_equal(v, "5.10.223");
+	fl_host_upstream_release("6.12.117+deb13-amd64",
+				 "#1 SMP PREEMPT_DYNAMIC Debian 6.12.117-1 (2025-11-20)", v, sizeof(v));
+	assert_string_equal(v, "6.12.117");
+	fl_host_upstream_release("6.18.44-fc", "#1 SMP PREEMPT_DYNAMIC", v, sizeof(v));
+	assert_string_equal(v, "6.18.44-fc");
+	fl_host_upstream_release("6.1.0", "#1 SMP Debian -1", v, sizeof(v));
+	assert_string_equal(v, "6.1.0");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_upstream_release),
 		cmocka_unit_test_setup_teardown(test_store_straddle_counts_bytes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unhinted_mmap_has_guard_pages, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mprotect_store_accerr, setup, teardown),
