@@ -324,6 +324,7 @@ static int host_exec(struct fl_backend *b, const struct fl_sc_stmt *st,
 	h->line = st->line;
 	if (h->refusal[0]) {
 		snprintf(obs->why, sizeof(obs->why), "%s", h->refusal);
+		obs->why_names_stmt = true;
 		return -EOPNOTSUPP;
 	}
 	switch (st->verb) {

@@ -544,7 +544,10 @@ static bool run_one(struct runner *r, unsigned i)
 	}
 	if (v != vbuf)
 		free(v);
-	if (s->rc == -EOPNOTSUPP) {
+	if (s->rc == -EOPNOTSUPP && s->obs.why_names_stmt) {
+		run->verdict = FL_VERDICT_UNSUPPORTED;
+		snprintf(run->reason, sizeof(run->reason), "unsupported: %.280s", s->obs.why);
+	} else if (s->rc == -EOPNOTSUPP) {
 		stmt_words(run, s, words, sizeof(words));
 		run->verdict = FL_VERDICT_UNSUPPORTED;
 		snprintf(run->reason, sizeof(run->reason), "unsupported: %.90s (%.200s)",

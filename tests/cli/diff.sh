@@ -25,8 +25,11 @@ out=$("$fl" diff "$tmp/ctu.fl")
 echo "$out" | grep -q "^skip   $tmp/ctu.fl: host: 'call copy_to_user' (line 3) has no system-call equivalent$" ||
 	bad "copy_to_user not skipped with its reason: $out"
 echo "$out" | grep -q '^0 agree, 0 disagree, 1 skipped$' || bad "skip not counted: $out"
-"$fl" run --backend host "$tmp/ctu.fl" >/dev/null
+out=$("$fl" run --backend host "$tmp/ctu.fl")
 [ $? -eq 3 ] || bad "run --backend host of copy_to_user should exit 3 (unsupported)"
+# The verdict names the refused statement, not the first one that ran.
+echo "$out" | grep -q "^UNSUPPORTED  $tmp/ctu.fl: unsupported: host backend: 'call copy_to_user' (line 3) has no system-call equivalent$" ||
+	bad "run's reason does not name the refused statement alone: $out"
 printf 'kernel 5.18\nmmap buf 1p rw private\nstore buf "x"\n' >"$tmp/old.fl"
 "$fl" diff "$tmp/old.fl" | grep -q "host: 'kernel 5.18' (line 1) is not the running kernel" ||
 	bad "kernel 5.18 not refused by the host"
