@@ -109,6 +109,28 @@ void fl_host_set_result(struct fl_obs *obs, const struct host_rep *rep)
 
 /* ---- world statements ---- */
 
+int fl_host_charge(struct host *h, unsigned id, uint64_t len, struct fl_obs *obs)
+{
+	if (len > HOST_MAX_MAPPED - h->mapped_total) {
+		snprintf(obs->why, sizeof(obs->why),
+			 "host backend: line %u: the scenario's processes would map more "
+			 "than %llu MiB in all, this machine's cap for one scenario",
+			 h->line, (unsigned long long)(HOST_MAX_MAPPED >> 20));
+		obs->why_names_stmt = true;
+		return -EOPNOTSUPP;
+	}
+	h->mapped[id] += len;
+	h->mapped_total += len;
+	return 0;
+}
+
+/* Process ID is gone: what it mapped is free again. */
+static void host_uncharge(struct host *h, unsigned id)
+{
+	h->mapped_total -= h->mapped[id];
+	h->mapped[id] = 0;
+}
+
 /* `process NAME` (and `p` at open): a new process, the current one. */
 static int spawn_process(struct host *h, unsigned id, struct fl_obs *obs)
 {
@@ -153,8 +175,10 @@ static int exec_mmap(struct host *h, const struct fl_sc_stmt *st,
 		       args[3].u ? MAP_SHARED : MAP_PRIVATE, off ? off->u : 0 },
 	};
 	struct host_rep rep;
-	int err = fl_host_do(h, &rq, NULL, NULL, &rep, obs);
+	int err = fl_host_charge(h, h->cur, args[1].u, obs);
 
+	if (!err)
+		err = fl_host_do(h, &rq, NULL, NULL, &rep, obs);
 	if (err)
 		return err;
 	if (rep.ret == -1)
@@ -267,8 +291,12 @@ static int fork_stuck(struct host *h, struct fl_obs *obs)
 static int exec_fork(struct host *h, unsigned id, struct fl_obs *obs)
 {
 	struct host_rep rep;
-	int err = fl_host_link_fork(&h->link, h->cur, id, &rep);
+	int err = fl_host_charge(h, id, h->mapped[h->cur], obs); /* COW may copy it all */
 
+	if (!err)
+		err = fl_host_link_fork(&h->link, h->cur, id, &rep);
+	if (err == -EOPNOTSUPP)
+		return err;
 	if (err)
 		return host_lost(h, h->cur, err, obs);
 	if (rep.ret < 0)
@@ -295,6 +323,7 @@ static int exec_process(struct host *h, const struct fl_sc_stmt *st,
 	case FL_SC_EXIT:
 		if (fl_host_link_exit(&h->link, id))
 			return fl_backend_setup_failed(obs, NULL, "exit", -ESRCH);
+		host_uncharge(h, id);
 		return 0;
 	default:        /* fork: the new process gets its socket from its parent */
 		return exec_fork(h, id, obs);
@@ -370,6 +399,7 @@ static void host_free(struct host *h)
 {
 	fl_host_link_fini(&h->link);
 	free(h->map_base);
+	free(h->mapped);
 	free(h->uffd);
 	free(h);
 }
@@ -424,8 +454,9 @@ static int host_open(struct fl_backend *b, fl_kver_t kver, enum fl_arch_id arch)
 	h->nnames = n;
 	h->link.rfd = h->link.wfd = -1;
 	h->map_base = calloc(n, sizeof(*h->map_base));
+	h->mapped = calloc(n, sizeof(*h->mapped));
 	h->uffd = calloc(n, sizeof(*h->uffd));
-	if (!h->map_base || !h->uffd) {
+	if (!h->map_base || !h->mapped || !h->uffd) {
 		host_free(h);
 		return -ENOMEM;
 	}

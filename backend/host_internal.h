@@ -37,6 +37,10 @@ struct host {
 	unsigned nnames;
 	struct host_link link;          /* the processes, files, pipes */
 	fl_addr_t *map_base;            /* by names[] index */
+	uint64_t *mapped;               /* by process names[] index: what its
+					   mmap/mremap statements mapped, never
+					   less for an munmap (a bound, not a count) */
+	uint64_t mapped_total;          /* of the live processes: <= HOST_MAX_MAPPED */
 	struct host_uffd *uffd;         /* by names[] index */
 	unsigned cur;                   /* the current process */
 	unsigned line;                  /* of the statement being run */
@@ -50,6 +54,12 @@ static inline struct host *host_of(struct fl_backend *b)
 {
 	return b->priv;
 }
+
+/*
+ * Charge LEN more mapped bytes to process ID: 0, or -EOPNOTSUPP with
+ * obs->why when the live processes would pass HOST_MAX_MAPPED in all.
+ */
+int fl_host_charge(struct host *h, unsigned id, uint64_t len, struct fl_obs *obs);
 
 /* names[ID] as written. */
 const char *fl_host_name(const struct host *h, unsigned id);

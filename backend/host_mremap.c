@@ -27,8 +27,13 @@ int fl_host_mremap(struct host *h, const struct fl_sc_stmt *st,
 		       at ? at->u : 0 },
 	};
 	struct host_rep rep;
-	int err = fl_host_do(h, &rq, NULL, NULL, &rep, obs);
+	/* DONTUNMAP keeps the old range mapped: the whole new one is more */
+	uint64_t more = rq.a[3] & MREMAP_DONTUNMAP ? args[2].u
+			: args[2].u > args[1].u ? args[2].u - args[1].u : 0;
+	int err = fl_host_charge(h, h->cur, more, obs);
 
+	if (!err)
+		err = fl_host_do(h, &rq, NULL, NULL, &rep, obs);
 	if (err)
 		return err;
 	fl_host_set_result(obs, &rep);

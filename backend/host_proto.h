@@ -59,6 +59,12 @@
 #define HOST_MAX_IOV        1024
 /* Scenario processes of one scenario, all alive at once at most. */
 #define HOST_MAX_PROCS      32
+/*
+ * Bytes the live scenario processes may have mapped in all (host.c,
+ * host_charge()): RLIMIT_AS bounds one process, and 32 of them could
+ * otherwise populate 32 times that of this machine's memory.
+ */
+#define HOST_MAX_MAPPED     ((uint64_t)4 << 30)
 
 enum host_op {
 	HOST_OP_MMAP = 1,       /* a[0] addr, a[1] len, a[2] prot, a[3] flags, a[4] off; fd slot */

@@ -140,6 +140,55 @@ static void test_as_many_processes_as_allowed(void **state)
 	bt_close(&t);
 }
 
+/*
+ * Mapped bytes are charged to the live processes together: a fork copies
+ * its parent's charge (COW may populate all of it), so three 1.5 GiB
+ * processes pass HOST_MAX_MAPPED (4 GiB) at the third.
+ */
+static void test_too_much_mapped_in_all(void **state)
+{
+	struct bt t;
+
+	(void)state;
+	assert_int_equal(HOST_MAX_MAPPED, (uint64_t)4 << 30);
+	assert_int_equal(bt_run(&t, &fl_host_backend,
+				"kernel host\nmmap a 1536m rw private\nfork c\nfork d\n"), 0);
+	assert_int_equal(t.rc[3], 0);          /* t.rc and t.obs by line */
+	assert_int_equal(t.rc[4], -EOPNOTSUPP);
+	assert_non_null(strstr(t.obs[4].why, "line 4: the scenario's processes would map more "
+				   "than 4096 MiB in all"));
+	assert_true(t.obs[4].why_names_stmt);
+	bt_close(&t);
+}
+
+/* ... an exited process's charge is free again ... */
+static void test_exit_frees_the_charge(void **state)
+{
+	struct bt t;
+
+	(void)state;
+	assert_int_equal(bt_run(&t, &fl_host_backend,
+				"kernel host\nmmap a 1536m rw private\nfork c\nexit c\n"
+				"fork d\n"), 0);
+	assert_int_equal(t.rc[5], 0);
+	bt_close(&t);
+}
+
+/* ... and an mremap that grows is charged its growth. */
+static void test_mremap_growth_charged(void **state)
+{
+	struct bt t;
+
+	(void)state;
+	assert_int_equal(bt_run(&t, &fl_host_backend,
+				"kernel host\nmmap a 3g rw private\nmremap a 3g 4g\n"
+				"mremap a 1g 2g\n"), 0);
+	assert_int_equal(t.rc[3], 0);          /* 3 GiB + 1 GiB: just the cap */
+	assert_int_equal(t.rc[4], -EOPNOTSUPP);
+	assert_non_null(strstr(t.obs[4].why, "line 4: "));
+	bt_close(&t);
+}
+
 static void test_every_refused_row_reached(void **state)
 {
 	unsigned code;
@@ -158,6 +207,9 @@ int main(void)
 		cmocka_unit_test(test_refused_world),
 		cmocka_unit_test(test_too_many_processes),
 		cmocka_unit_test(test_as_many_processes_as_allowed),
+		cmocka_unit_test(test_too_much_mapped_in_all),
+		cmocka_unit_test(test_exit_frees_the_charge),
+		cmocka_unit_test(test_mremap_growth_charged),
 		cmocka_unit_test(test_every_refused_row_reached),
 	};
 
