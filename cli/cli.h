@@ -134,5 +134,7 @@ int bench_explore(int argc, char **argv);
 int bench_copy(int argc, char **argv);
 /* `faultline bench matrix` (cli/bench_matrix.c); argv[0] is "matrix". */
 int bench_matrix(int argc, char **argv);
+/* `faultline bench judge` (cli/bench_judge.c); argv[0] is "judge". */
+int bench_judge(int argc, char **argv);
 
 #endif
