@@ -24,6 +24,11 @@
  * FAULTLINE_HOST_AGENT=COMMAND runs the scenario processes under an agent
  * instead: COMMAND (run by /bin/sh) speaks the agent protocol on its
  * standard input and output (fl-agent, docs/host.md "agent protocol").
+ * One agent serves every scenario of the process: it starts at the first
+ * and its stream stays open (HELLO ... BYE per scenario), so a guest
+ * kernel boots once per batch (docs/vm.md).  Once its stream fails the
+ * agent is gone for good: every later open fails at once, with the first
+ * failure's reason (fl_host_agent_lost()).
  *
  * Safety: each scenario process has rlimits, dies with the runner, and
  * runs in one process group; a statement that takes longer than the
@@ -38,6 +43,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -69,6 +75,10 @@ static int host_lost(struct host *h, unsigned id, int err, struct fl_obs *obs)
 		snprintf(obs->why, sizeof(obs->why),
 			 "host backend: line %u: process %s is gone (%s)",
 			 h->line, name, strerror(h->link.lost_err));
+	else if (h->link.broken)
+		snprintf(obs->why, sizeof(obs->why),
+			 "host backend: line %u: the agent stopped answering (%s)", h->line,
+			 h->link.broken == -ETIMEDOUT ? "no reply in time" : strerror(-h->link.broken));
 	else
 		snprintf(obs->why, sizeof(obs->why),
 			 "host backend: line %u: process %s: %s", h->line, name, strerror(-err));
@@ -404,13 +414,64 @@ static void host_free(struct host *h)
 	free(h);
 }
 
+/* ---- the agent: one per process ---- */
+
 /*
  * FAULTLINE_HOST_AGENT=COMMAND: the scenario processes are the children
  * of an agent, COMMAND run by /bin/sh with a socket for its standard
- * input and output (fl-agent here; a guest's console in a VM).
+ * input and output (fl-agent here; a guest's console in a VM).  fd -1:
+ * not started; lost[0]: gone, and why.
  */
-static int open_agent(struct host *h, const char *cmd, int timeout_ms)
+static struct {
+	int fd;
+	pid_t pid;
+	char cmd[512];
+	struct host_hello hello;        /* its first HELLO's answer */
+	char lost[400];
+} agent = { .fd = -1, .pid = -1 };
+
+/*
+ * Close the stream and reap the agent: EOF ends it (`kernels agent` kills
+ * its QEMU); one that does not end within 10 s is killed.
+ */
+static void agent_stop(void)
 {
+	int i;
+
+	if (agent.fd >= 0)
+		close(agent.fd);
+	agent.fd = -1;
+	for (i = 0; agent.pid > 0 && i < 1000; i++) {
+		if (waitpid(agent.pid, NULL, WNOHANG) != 0)
+			agent.pid = -1;
+		else
+			usleep(10000);
+	}
+	if (agent.pid > 0) {
+		kill(agent.pid, SIGKILL);
+		waitpid(agent.pid, NULL, 0);
+	}
+	agent.pid = -1;
+}
+
+/* The agent's stream failed (ERR, at LINE, 0: its HELLO): it is gone. */
+static void agent_lose(int err, unsigned line)
+{
+	char at[48] = "";
+
+	if (line)
+		snprintf(at, sizeof(at), " at a scenario's line %u", line);
+	snprintf(agent.lost, sizeof(agent.lost), "agent '%.200s'%s%s%s stopped answering%s: %s",
+		 agent.cmd, agent.hello.release[0] ? " (Linux " : "", agent.hello.release,
+		 agent.hello.release[0] ? ")" : "", at,
+		 err == -ETIMEDOUT ? "no reply in time (the guest hung?)"
+		 : err == -EPIPE || err == -ECONNRESET ? "it exited" : strerror(-err));
+	agent_stop();
+}
+
+static int agent_start(const char *cmd)
+{
+	static bool registered;
 	int sv[2];
 	pid_t pid = fl_host_fork_pair(sv);
 
@@ -423,20 +484,105 @@ static int open_agent(struct host *h, const char *cmd, int timeout_ms)
 		_exit(127);
 	}
 	close(sv[1]);
-	return fl_host_link_init_stream(&h->link, h->nnames, timeout_ms, sv[0], sv[0], pid);
+	if (!registered)
+		atexit(agent_stop);
+	registered = true;
+	agent.fd = sv[0];
+	agent.pid = pid;
+	snprintf(agent.cmd, sizeof(agent.cmd), "%s", cmd);
+	return 0;
+}
+
+const char *fl_host_agent_lost(void)
+{
+	return agent.lost[0] ? agent.lost : NULL;
+}
+
+/* H's link through the agent, started at the first scenario. */
+static int open_agent(struct host *h, const char *cmd, int timeout_ms)
+{
+	bool first = agent.fd < 0;
+	int err;
+
+	if (agent.lost[0])
+		return -EPIPE;
+	if (first && (err = agent_start(cmd)))
+		return err;
+	err = fl_host_link_init_stream(&h->link, h->nnames, timeout_ms, agent.fd, agent.fd);
+	if (!err && first)
+		agent.hello = h->link.hello;
+	if (err && !h->link.broken)     /* -EPROTO: not an agent, or another version */
+		h->link.broken = err;
+	if (h->link.broken) {
+		err = h->link.broken;
+		fl_host_link_fini(&h->link);
+		agent_lose(err, 0);
+	}
+	return err;
+}
+
+/* The agent's HELLO into *HELLO, starting it with an empty scenario if need be. */
+static int agent_hello(const char *cmd, struct host_hello *hello)
+{
+	struct host h = { .nnames = 1 };
+	int err;
+
+	if (agent.fd < 0 && !agent.lost[0]) {
+		err = open_agent(&h, cmd, host_timeout_ms());
+		if (err)
+			return err;
+		fl_host_link_fini(&h.link);     /* BYE: the stream stays open */
+	}
+	if (agent.lost[0])
+		return -EPIPE;
+	*hello = agent.hello;
+	return 0;
+}
+
+int fl_host_judge(struct fl_host_judge *j)
+{
+	const char *cmd = getenv("FAULTLINE_HOST_AGENT");
+	struct host_hello hello = { 0 };
+	char word[40];
+	struct utsname u;
+	int err, i;
+
+	memset(j, 0, sizeof(*j));
+	j->arch = -1;
+	if (cmd && *cmd) {
+		err = agent_hello(cmd, &hello);
+		if (err)
+			return err;
+	} else if (uname(&u) == 0) {    /* this machine's CPU counts as current */
+		snprintf(hello.machine, sizeof(hello.machine), "%.31s", u.machine);
+		fl_host_upstream_release(u.release, u.version, hello.release,
+					 sizeof(hello.release));
+	}
+	snprintf(j->release, sizeof(j->release), "%.63s", hello.release);
+	snprintf(j->machine, sizeof(j->machine), "%.31s", hello.machine);
+	j->kver = fl_host_release_kver(hello.release);
+	fl_host_arch_word(hello.machine, hello.caps, word, sizeof(word));
+	for (i = 0; i < FL_ARCH_COUNT; i++)
+		if (!strcmp(fl_arch((enum fl_arch_id)i)->name, word))
+			j->arch = i;
+	j->kconfig_off = !(cmd && *cmd) ? fl_host_kconfig_off()
+		       : hello.caps & HOST_CAP_NO_MEMORY_FAILURE ? FL_KCONFIG_MEMORY_FAILURE : 0;
+	if (j->arch == FL_ARCH_X86_64 && cmd && *cmd)
+		j->cpu_off = (hello.caps & HOST_CAP_X86_ERMS ? 0 : FL_CPU_X86_ERMS) |
+			     (hello.caps & HOST_CAP_X86_FSRM ? 0 : FL_CPU_X86_FSRM);
+	return 0;
 }
 
 static int open_link(struct host *h, struct fl_obs *obs)
 {
-	const char *agent = getenv("FAULTLINE_HOST_AGENT");
+	const char *cmd = getenv("FAULTLINE_HOST_AGENT");
 	int timeout_ms = host_timeout_ms(), err;
 
-	if (!agent || !*agent)
+	if (!cmd || !*cmd)
 		return fl_host_link_init(&h->link, h->nnames, timeout_ms);
-	err = open_agent(h, agent, timeout_ms);
+	err = open_agent(h, cmd, timeout_ms);
 	if (err)
-		snprintf(obs->why, sizeof(obs->why),
-			 "host backend: agent '%s' does not answer: %s", agent, strerror(-err));
+		snprintf(obs->why, sizeof(obs->why), "host backend: %.230s", agent.lost);
 	return err;
 }
 
@@ -476,6 +622,8 @@ static void host_close(struct fl_backend *b)
 
 	if (!h)
 		return;
+	if (h->link.broken)
+		agent_lose(h->link.broken, h->line);
 	host_free(h);
 	b->priv = NULL;
 }

@@ -20,8 +20,37 @@
 #include <string.h>
 #include <sys/utsname.h>
 #include <unistd.h>
+#if defined(__aarch64__)
+#include <sys/auxv.h>
+#elif defined(__x86_64__)
+#include <cpuid.h>
+#endif
 
 #include "backend/host_link.h"
+
+/* HOST_CAP_*: what the CPU has, as the kernel sees it (hwcaps, cpuid). */
+static uint32_t cpu_caps(void)
+{
+	uint32_t caps = 0;
+#if defined(__aarch64__)
+	if (getauxval(AT_HWCAP2) & (1ul << 18))         /* HWCAP2_MTE */
+		caps |= HOST_CAP_MTE;
+#elif defined(__x86_64__)
+	unsigned a, b, c, d;
+
+	if (__get_cpuid_count(7, 0, &a, &b, &c, &d)) {
+		if (b & (1u << 9))                      /* CPUID.7.0:EBX.ERMS */
+			caps |= HOST_CAP_X86_ERMS;
+		if (d & (1u << 4))                      /* CPUID.7.0:EDX.FSRM */
+			caps |= HOST_CAP_X86_FSRM;
+	}
+#endif
+	/* sysctl vm.memory_failure_recovery exists iff CONFIG_MEMORY_FAILURE */
+	if (access("/proc/sys/vm", F_OK) == 0 &&
+	    access("/proc/sys/vm/memory_failure_recovery", F_OK) != 0)
+		caps |= HOST_CAP_NO_MEMORY_FAILURE;
+	return caps;
+}
 
 static void say_hello(struct host_hello *h)
 {
@@ -29,6 +58,7 @@ static void say_hello(struct host_hello *h)
 
 	memset(h, 0, sizeof(*h));
 	h->version = HOST_AGENT_VERSION;
+	h->caps = cpu_caps();
 	if (uname(&u) == 0) {
 		snprintf(h->machine, sizeof(h->machine), "%.31s", u.machine);
 		fl_host_upstream_release(u.release, u.version, h->release, sizeof(h->release));

@@ -93,6 +93,11 @@ void fl_host_set_result(struct fl_obs *obs, const struct host_rep *rep);
 bool fl_host_refuses(struct host *h, const struct fl_scenario *sc, enum fl_arch_id arch,
 		     bool judged);
 
+/* The judge's arch word for uname -m MACHINE and HOST_CAP_* CAPS, into BUF. */
+void fl_host_arch_word(const char *machine, uint32_t caps, char *buf, size_t len);
+/* "5.10.223" as a version, or 0. */
+fl_kver_t fl_host_release_kver(const char *release);
+
 /* host_mremap.c: the `mremap` statement. */
 int fl_host_mremap(struct host *h, const struct fl_sc_stmt *st,
 		   const struct fl_val *args, struct fl_obs *obs);

@@ -77,25 +77,20 @@ void fl_host_link_kill_all(struct host_link *l)
 	}
 }
 
-/* The scenario ends at the agent; an agent we started ends with the stream. */
+/* The scenario ends at the agent; the stream stays open for the next. */
 static void stream_bye(struct host_link *l)
 {
 	struct host_frame f = { HOST_FRAME_MAGIC, HOST_LINK_BYE, 0, 0, 0 };
 	struct host_frame_rep fr;
 
 	fl_host_stream_call(l, &f, NULL, NULL, NULL, &fr, NULL);
-	if (l->rfd != l->wfd)
-		close(l->rfd);
-	close(l->wfd);
-	if (l->agent > 0)
-		waitpid(l->agent, NULL, 0);
 }
 
 void fl_host_link_fini(struct host_link *l)
 {
 	unsigned i;
 
-	if (l->wfd >= 0)
+	if (l->wfd >= 0 && !l->broken)
 		stream_bye(l);
 	fl_host_link_kill_all(l);
 	for (i = 0; i < l->nnames; i++) {

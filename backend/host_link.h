@@ -48,8 +48,9 @@ struct host_link {
 	int timeout_ms;
 	int lost_sig, lost_err;         /* the last -ECHILD: signal, or socket error */
 	/* a stream link: frames out on wfd, replies in on rfd (else -1) */
-	int rfd, wfd;
-	pid_t agent;                    /* the agent program it started, or 0 */
+	int rfd, wfd;                   /* not the link's: fini leaves them open */
+	int broken;                     /* the stream itself failed (-errno): the
+					   agent is gone; 0 */
 	int private_fd[2];              /* what no scenario process may hold (the
 					   agent's stream), or -1 */
 	struct host_hello hello;        /* what the agent said it runs on */
@@ -59,12 +60,13 @@ struct host_link {
 int fl_host_link_init(struct host_link *l, unsigned nnames, int timeout_ms);
 /*
  * The same, through the agent at the other end of RFD/WFD (a pipe, a
- * serial console): HELLO starts a scenario there.  AGENT: the pid of an
- * agent program to reap at fini, or 0.  0, -EPROTO (not an agent, or
- * another version), -errno.
+ * serial console): HELLO starts a scenario there, fini's BYE ends it.
+ * The stream outlives the link (one agent serves scenario after scenario:
+ * a guest boots once per batch), so the caller owns and closes it.  0,
+ * -EPROTO (not an agent, or another version), -errno.
  */
 int fl_host_link_init_stream(struct host_link *l, unsigned nnames, int timeout_ms,
-			     int rfd, int wfd, pid_t agent);
+			     int rfd, int wfd);
 void fl_host_link_fini(struct host_link *l);
 
 /* Process ID, forked from the link's process: its pid, or -errno. */

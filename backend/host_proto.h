@@ -198,9 +198,22 @@ struct host_frame_rep {
 	struct host_rep rep;    /* REQUEST, FORK; rep.dlen data bytes follow */
 };
 
+/*
+ * What the agent's CPU has that changes an observable (host_hello.caps):
+ * MTE (arm64 HWCAP2_MTE: `arch arm64+mte` runs there), on x86 the rep
+ * movsb/stosb features the kernel chooses its routines by, and the build
+ * options of FL_KCONFIG_* (include/faultline/eras.h).  An agent
+ * older than the field sends 0.
+ */
+#define HOST_CAP_MTE       0x1u
+#define HOST_CAP_X86_ERMS  0x2u
+#define HOST_CAP_X86_FSRM  0x4u
+/* built without CONFIG_MEMORY_FAILURE (fl_host_kconfig_off()'s test) */
+#define HOST_CAP_NO_MEMORY_FAILURE 0x8u
+
 struct host_hello {
 	uint32_t version;       /* HOST_AGENT_VERSION */
-	uint32_t pad;
+	uint32_t caps;          /* HOST_CAP_* */
 	char machine[32];       /* uname -m of the agent's kernel */
 	char release[64];       /* the upstream version: fl_host_upstream_release() */
 };

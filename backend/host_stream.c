@@ -147,6 +147,8 @@ int fl_host_stream_call(struct host_link *l, const struct host_frame *f,
 		err = recv_reply(l, f, fr, out);
 	if (err) {      /* the stream itself failed: the agent is gone */
 		fr->err = err;
+		if (err != -ENOMEM)
+			l->broken = err;
 		return err == -ENOMEM ? err : -EPIPE;
 	}
 	note_lost(l, f->id, fr);
@@ -154,7 +156,7 @@ int fl_host_stream_call(struct host_link *l, const struct host_frame *f,
 }
 
 int fl_host_link_init_stream(struct host_link *l, unsigned nnames, int timeout_ms,
-			     int rfd, int wfd, pid_t agent)
+			     int rfd, int wfd)
 {
 	struct host_frame f = { HOST_FRAME_MAGIC, HOST_LINK_HELLO, 0, (uint32_t)timeout_ms,
 				nnames };
@@ -166,7 +168,6 @@ int fl_host_link_init_stream(struct host_link *l, unsigned nnames, int timeout_m
 		return err;
 	l->rfd = rfd;
 	l->wfd = wfd;
-	l->agent = agent;
 	err = fl_host_stream_call(l, &f, NULL, NULL, NULL, &fr, &hello);
 	if (!err && fr.val != (int64_t)sizeof(l->hello))
 		err = -EPROTO;

@@ -379,20 +379,23 @@ static int model_exec(struct fl_backend *b, const struct fl_sc_stmt *st,
  * so that `faultline diff` compares like with like.  A version written
  * out is a usual build.
  */
-static unsigned model_kconfig_off(const struct fl_scenario *sc)
+static bool model_kernel_host(const struct fl_scenario *sc)
 {
 	unsigned i;
 
 	for (i = 0; i < sc->nstmts; i++)
 		if (sc->stmts[i].verb == FL_SC_KERNEL && sc->stmts[i].args[0].u.value == 0)
-			return fl_host_kconfig_off();
-	return 0;
+			return true;
+	return false;
 }
 
+/* ... and its CPU, where a judge under QEMU states one (docs/vm.md). */
 static int model_open(struct fl_backend *b, fl_kver_t kver, enum fl_arch_id arch)
 {
+	bool host = model_kernel_host(b->sc);
 	struct fl_world_config cfg = { .arch = arch, .kver = kver,
-				       .kconfig_off = model_kconfig_off(b->sc) };
+				       .kconfig_off = host ? fl_host_kconfig_off() : 0,
+				       .cpu_off = host ? fl_host_cpu_off() : 0 };
 	struct model *m = calloc(1, sizeof(*m));
 
 	if (!m)

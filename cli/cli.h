@@ -104,6 +104,20 @@ int cmd_diff(int argc, char **argv);
 int cmd_explore(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 int cmd_kernels(int argc, char **argv);  /* cli/cmd_kernels.c */
+
+/*
+ * cli/judge.c.  The host backend's judge becomes kernel ARG under QEMU
+ * (a fetched NAME or an image PATH): its agent is `faultline kernels agent
+ * ARG`.  An exit code (a kernel not fetched: 3, not a kernel: 2).
+ */
+int cli_judge_vm(const char *cmd, const char *arg);
+/*
+ * With an agent: start it, and have the model follow its kernel (version,
+ * arch, CPU) from now on.  An exit code: 3 when it does not answer.
+ */
+int cli_judge_follow(const char *cmd);
+/* Has the agent gone?  Then say so, once, with the LEFT files not run. */
+bool cli_judge_lost(const char *cmd, unsigned left);
 /*
  * Case VARS of SC on the model and on the running kernel, compared as
  * `faultline diff` compares (cli/cmd_diff.c): 0 they agree, 1 they

@@ -506,6 +506,9 @@ static enum diff_status diff_one(struct diff_opts *o, const struct fl_scenario *
 		st = DIFF_ERROR;
 		snprintf(reason, sizeof(reason), "%s: %s", em ? "model" : "host",
 			 strerror(-(em ? em : eh)));
+	} else if (h->verdict == FL_VERDICT_ERROR && fl_host_agent_lost()) {
+		st = DIFF_ERROR;        /* the judge died under it: no answer to compare */
+		snprintf(reason, sizeof(reason), "host: %.380s", h->reason);
 	} else if (m->verdict == FL_VERDICT_UNSUPPORTED) {
 		st = DIFF_SKIP;
 		skip_reason(m, "model", reason, sizeof(reason));
@@ -566,10 +569,14 @@ int diff_case(const struct fl_scenario *sc, const int64_t *vars,
 
 /* ---- options ---- */
 
-enum { OPT_JSON = 0x100 };
+enum { OPT_JSON = 0x100, OPT_KERNEL };
 
 static const struct fl_opt diff_options[] = {
 	{ "json", OPT_JSON, NULL, "one JSON document (docs/json.md)" },
+	{ "backend", 'b', "host|vm:KERNEL",
+	  "the judge: the running kernel (default) or a kernel under QEMU" },
+	{ "kernel", OPT_KERNEL, "KERNEL",
+	  "the same as --backend vm:KERNEL (a name from 'kernels list', or an image path)" },
 	{ NULL, 0, NULL, NULL },
 };
 
@@ -577,16 +584,25 @@ static int diff_set(void *ctx, int key, const char *arg)
 {
 	struct diff_opts *o = ctx;
 
-	(void)arg;
 	if (key == OPT_JSON)
 		o->json = true;
+	else if (key == OPT_KERNEL)
+		return cli_judge_vm("diff", arg);
+	else if (key == 'b' && !strncmp(arg, "vm:", 3) && arg[3])
+		return cli_judge_vm("diff", arg + 3);
+	else if (key == 'b' && strcmp(arg, "host")) {
+		fl_cli_error("diff: --backend '%s': expected 'host' or 'vm:KERNEL'", arg);
+		return FL_EXIT_USAGE;
+	}
 	return FL_EXIT_OK;
 }
 
 static const struct fl_cmd_spec diff_spec = {
 	"diff", "[OPTIONS] FILE...",
-	"Run scenarios ('-' is standard input) on the model and on the running kernel;\n"
-	"compare every observable, statement by statement.",
+	"Run scenarios ('-' is standard input) on the model and on a real kernel (the\n"
+	"running one, or one under QEMU: --kernel); compare every observable, statement\n"
+	"by statement.  With a kernel under QEMU the model follows it: `kernel host` is\n"
+	"its version, the arch its arch.",
 	diff_options, diff_set,
 };
 
@@ -643,10 +659,14 @@ int cmd_diff(int argc, char **argv)
 	if (!sc)
 		return FL_EXIT_BUG;
 	rc = parse_files(n, argv + first, sc);
+	if (rc == FL_EXIT_OK)
+		rc = cli_judge_follow("diff");
 	if (rc == FL_EXIT_OK) {
 		o.arr = o.json ? json_array() : NULL;
 		for (i = 0; i < n; i++)
-			diff_one(&o, sc[i], fl_cli_file_name(argv[first + i]));
+			if (diff_one(&o, sc[i], fl_cli_file_name(argv[first + i])) == DIFF_ERROR &&
+			    cli_judge_lost("diff", (unsigned)(n - i - 1)))
+				break;
 		print_summary(&o);
 		json_decref(o.arr);
 		rc = fl_cli_exit(o.counts[DIFF_AGREE],

@@ -34,6 +34,7 @@ struct explore_cli {
 	struct explore_report r;
 	bool diff, seeded;
 	const char *file;
+	const char *kernel;     /* --kernel: the judge of --diff under QEMU */
 };
 
 /* ---- the title: the file's first comment line ---- */
@@ -270,6 +271,8 @@ static int explore_diff(struct fl_explore *e)
 		fl_space_values(&e->space, e->cases[i], vals);
 		why[0] = '\0';
 		d = diff_case(e->sc, vals, why, sizeof(why));
+		if (d < 0 && cli_judge_lost("explore --diff", 0))
+			return FL_EXIT_BUG;
 		if (d < 0) {
 			fl_cli_error("explore --diff: case %llu: %s",
 				     (unsigned long long)e->cases[i], strerror(-d));
@@ -291,7 +294,7 @@ static int explore_diff(struct fl_explore *e)
 /* ---- options ---- */
 
 enum { OPT_SHARD = 0x100, OPT_RANDOM, OPT_SEED, OPT_JSON, OPT_SVG, OPT_NO_MINIMISE,
-       OPT_DIFF };
+       OPT_DIFF, OPT_KERNEL };
 
 static const struct fl_opt explore_options[] = {
 	{ "jobs", 'j', "N", "worker threads, 1 to 256 (default: every core)" },
@@ -302,6 +305,8 @@ static const struct fl_opt explore_options[] = {
 	{ "svg", OPT_SVG, "FILE", "write a heatmap over the first two variables" },
 	{ "no-minimise", OPT_NO_MINIMISE, NULL, "print the smallest cases whole" },
 	{ "diff", OPT_DIFF, NULL, "also run each case on the running kernel; class differ" },
+	{ "kernel", OPT_KERNEL, "KERNEL",
+	  "with --diff: judge on this kernel under QEMU (a name from 'kernels list', or a path)" },
 	{ NULL, 0, NULL, NULL },
 };
 
@@ -353,6 +358,7 @@ static int explore_set(void *ctx, int key, const char *arg)
 	case OPT_SVG: x->r.svg = arg; break;
 	case OPT_NO_MINIMISE: x->r.minimise = false; break;
 	case OPT_DIFF: x->diff = true; break;
+	case OPT_KERNEL: x->kernel = arg; break;
 	}
 	return rc;
 }
@@ -376,6 +382,12 @@ static int parse_opts(int argc, char **argv, struct explore_cli *x)
 		fl_cli_error("explore: --seed goes with --random N");
 		return FL_EXIT_USAGE;
 	}
+	if (x->kernel && !x->diff) {
+		fl_cli_error("explore: --kernel goes with --diff");
+		return FL_EXIT_USAGE;
+	}
+	if (x->kernel && (rc = cli_judge_vm("explore", x->kernel)))
+		return rc;
 	if (first != argc - 1) {
 		fl_cli_error("explore: expected one scenario file, got %d; see 'faultline explore --help'",
 			     argc - first);
@@ -444,6 +456,8 @@ int cmd_explore(int argc, char **argv)
 		rc = parse_file(x.file, &sc);
 	if (!rc)
 		rc = explore_fits(&x, sc);
+	if (!rc && x.diff)
+		rc = cli_judge_follow("explore");
 	if (rc) {
 		fl_scenario_free(sc);
 		return fl_cli_parsed(rc);

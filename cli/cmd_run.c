@@ -336,6 +336,10 @@ static int run_all(const struct run_opts *o, int nfiles, char **files,
 			tl.bad_case = true;
 			continue;
 		}
+		if (err && cli_judge_lost("run", (unsigned)(nfiles - i))) {
+			tl.bug = true;
+			break;
+		}
 		if (err) {
 			fl_cli_error("%s: %s", fl_cli_file_name(files[i]), strerror(-err));
 			tl.bug = true;
@@ -354,7 +358,9 @@ static int run_all(const struct run_opts *o, int nfiles, char **files,
 enum { OPT_JSON = 0x100, OPT_KTAP, OPT_TABLE, OPT_CASE };
 
 static const struct fl_opt run_options[] = {
-	{ "backend", 'b', "model|host", "where statements run: the model (default) or the running kernel" },
+	{ "backend", 'b', "model|host|vm:KERNEL",
+	  "where statements run: the model (default), the running kernel, or a kernel under "
+	  "QEMU (a name from 'kernels list', or an Image/bzImage path)" },
 	{ "case", OPT_CASE, "N", "run case N of the file's vary space (one file)" },
 	{ "table", OPT_TABLE, NULL, "one row per file; vary files explored (the gallery, make run)" },
 	{ "json", OPT_JSON, NULL, "one JSON document (docs/json.md)" },
@@ -382,8 +388,11 @@ static int run_set(void *ctx, int key, const char *arg)
 		o->backend = &fl_model_backend;
 	else if (key == 'b' && !strcmp(arg, "host"))
 		o->backend = &fl_host_backend;
-	else if (key == 'b') {
-		fl_cli_error("run: --backend '%s': expected 'model' or 'host'", arg);
+	else if (key == 'b' && !strncmp(arg, "vm:", 3) && arg[3]) {
+		o->backend = &fl_host_backend;
+		return cli_judge_vm("run", arg + 3);
+	} else if (key == 'b') {
+		fl_cli_error("run: --backend '%s': expected 'model', 'host' or 'vm:KERNEL'", arg);
 		return FL_EXIT_USAGE;
 	} else if (key == OPT_CASE) {
 		o->has_case = true;

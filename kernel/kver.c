@@ -79,6 +79,31 @@ bool fl_kver_has(fl_kver_t v, enum fl_era_id id)
 	return false;
 }
 
+/* A judge other than this machine (fl_host_set_judge()); kver 0: none. */
+static struct {
+	fl_kver_t kver;
+	int arch;
+	unsigned kconfig_off, cpu_off;
+} judge = { 0, -1, 0, 0 };
+
+void fl_host_set_judge(fl_kver_t kver, int arch, unsigned kconfig_off, unsigned cpu_off)
+{
+	judge.kver = kver;
+	judge.arch = kver ? arch : -1;
+	judge.kconfig_off = kconfig_off;
+	judge.cpu_off = cpu_off;
+}
+
+int fl_host_judge_arch(void)
+{
+	return judge.arch;
+}
+
+unsigned fl_host_cpu_off(void)
+{
+	return judge.cpu_off;
+}
+
 /* The running kernel's version (uname -r: "6.18.44-fc"), or 0. */
 fl_kver_t fl_host_kver(void)
 {
@@ -86,6 +111,8 @@ fl_kver_t fl_host_kver(void)
 	unsigned maj, min, patch = 0;
 	fl_kver_t v = 0;
 
+	if (judge.kver)
+		return judge.kver;
 	if (uname(&u) == 0 && sscanf(u.release, "%u.%u.%u", &maj, &min, &patch) >= 2 &&
 	    maj < 256 && min < 256)
 		v = FL_KV(maj, min, patch > 65535 ? 65535 : patch);
@@ -102,6 +129,8 @@ unsigned fl_host_kconfig_off(void)
 {
 	unsigned off = 0;
 
+	if (judge.kver)
+		return judge.kconfig_off;
 	if (access("/proc/sys/vm", F_OK) == 0 &&
 	    access("/proc/sys/vm/memory_failure_recovery", F_OK) != 0)
 		off |= FL_KCONFIG_MEMORY_FAILURE;

@@ -471,7 +471,9 @@ static int configure(struct fl_run *run, const struct fl_scenario *sc)
 	unsigned i;
 
 	run->kver = fl_kver_newest();
-	run->arch = FL_ARCH_X86_64;
+	/* the judge's arch when it is not this machine (a VM judge, docs/vm.md) */
+	run->arch = fl_host_judge_arch() >= 0 ? (enum fl_arch_id)fl_host_judge_arch()
+					      : FL_ARCH_X86_64;
 	for (i = 0; i < sc->nstmts; i++) {
 		const struct fl_sc_stmt *st = &sc->stmts[i];
 

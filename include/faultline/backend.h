@@ -132,6 +132,26 @@ extern const struct fl_backend_ops fl_model_backend;
 extern const struct fl_backend_ops fl_host_backend;
 
 /*
+ * The host backend's judge: this machine's kernel, or the one its agent
+ * runs on (FAULTLINE_HOST_AGENT, started here if it is not yet: a guest
+ * kernel boots).  RELEASE its upstream version ("5.10.223"), ARCH its
+ * arch (enum fl_arch_id: arm64+mte where the CPU has MTE), CPU_OFF the
+ * FL_CPU_* its CPU lacks, KCONFIG_OFF the FL_KCONFIG_* its build lacks.
+ */
+struct fl_host_judge {
+	fl_kver_t kver;
+	int arch;
+	unsigned cpu_off;
+	unsigned kconfig_off;           /* FL_KCONFIG_* it was built without */
+	char release[64];
+	char machine[32];               /* uname -m */
+};
+/* 0, or -errno with the one-line reason from fl_host_agent_lost(). */
+int fl_host_judge(struct fl_host_judge *j);
+/* Why the agent is gone (it stopped answering), or NULL while it serves. */
+const char *fl_host_agent_lost(void);
+
+/*
  * May this process use userfaultfd: root, vm.unprivileged_userfaultfd = 1,
  * or read-write access to /dev/userfaultfd?  WHY gets one line either way
  * (for a "skipped (needs userfaultfd permission)" verdict).

@@ -140,8 +140,24 @@ fl_kver_t fl_kver_newest(void);
  */
 int fl_kver_parse(const char *s, fl_kver_t *v);
 
-/* The running kernel's version (uname), or 0 if it cannot be read. */
+/*
+ * The running kernel's version (uname), or 0 if it cannot be read; the
+ * judge's, once fl_host_set_judge() named one.
+ */
 fl_kver_t fl_host_kver(void);
+
+/*
+ * A judge other than this machine's kernel: a guest kernel whose agent
+ * runs the host backend (docs/vm.md).  `kernel host` then means its
+ * version KVER, a scenario without `arch` is for its ARCH (an enum
+ * fl_arch_id), and the model's world takes its build (KCONFIG_OFF) and
+ * CPU (CPU_OFF, FL_CPU_*) for a `kernel host` scenario.  Process-wide.
+ */
+void fl_host_set_judge(fl_kver_t kver, int arch, unsigned kconfig_off, unsigned cpu_off);
+/* The judge's arch (enum fl_arch_id), or -1: this machine, no judge set. */
+int fl_host_judge_arch(void);
+/* The FL_CPU_* the judge's CPU lacks: 0 (a current CPU) unless a judge says. */
+unsigned fl_host_cpu_off(void);
 
 /*
  * Build options of a kernel that change an observable (a world's

@@ -40,4 +40,30 @@ out=$(FAULTLINE_HOST_AGENT=/nonexistent/agent "$fl" run --backend host "$tmp/ctu
 [ $? -eq 3 ] || bad "a refused scenario should be unsupported (exit 3): $out"
 echo "$out" | grep -q "'call copy_to_user' (line 3) has no system-call equivalent" ||
 	bad "refusal through the agent: $out"
+
+# 5. One agent serves the whole batch (a guest boots once): started once for N files.
+FAULTLINE_HOST_AGENT="echo started >>'$tmp/starts'; exec '$agent'" \
+	"$fl" diff tests/host/read-straddle.fl tests/host/write-straddle.fl \
+	tests/host/cow-fork.fl >"$tmp/out" 2>&1 || bad "diff through one agent: $(cat "$tmp/out")"
+[ "$(wc -l <"$tmp/starts")" -eq 1 ] || bad "the agent was started $(wc -l <"$tmp/starts") times for 3 files"
+rm -f "$tmp/starts"
+FAULTLINE_HOST_AGENT="echo started >>'$tmp/starts'; exec '$agent'" \
+	"$fl" run --backend host -q tests/host/read-straddle.fl tests/host/write-straddle.fl \
+	>"$tmp/out" 2>&1 || bad "run through one agent: $(cat "$tmp/out")"
+[ "$(wc -l <"$tmp/starts")" -eq 1 ] || bad "run started the agent $(wc -l <"$tmp/starts") times for 2 files"
+
+# 6. An agent that dies mid-batch (it gets 300 bytes of frames, then EOF)
+# is an error reported once, naming it, and the rest is not run: no hang.
+FAULTLINE_HOST_AGENT="dd bs=1 count=300 status=none | '$agent'" "$fl" diff tests/host/read-straddle.fl \
+	tests/host/write-straddle.fl tests/host/cow-fork.fl >"$tmp/out" 2>&1
+rc=$?
+[ $rc -eq 1 ] || bad "a dead agent: exit $rc, not 1: $(cat "$tmp/out")"
+[ "$(grep -c 'the judge is gone' "$tmp/out")" -eq 1 ] || bad "a dead agent not reported once: $(cat "$tmp/out")"
+grep -q "agent 'dd bs=1 count=300 status=none | .*' (Linux [0-9.]*.*) stopped answering at a scenario's line [0-9]*: it exited; [12] files\? not run" \
+	"$tmp/out" || bad "the dead agent's message: $(cat "$tmp/out")"
+FAULTLINE_HOST_AGENT=false "$fl" diff tests/host/read-straddle.fl >"$tmp/out" 2>&1
+rc=$?
+[ $rc -eq 3 ] || bad "an agent that never answers: exit $rc, not 3"
+grep -q "diff: the judge did not start: agent 'false' stopped answering: it exited" "$tmp/out" ||
+	bad "an agent that never answers: $(cat "$tmp/out")"
 exit $fail

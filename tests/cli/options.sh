@@ -63,7 +63,9 @@ usage_err "run: --table and --quiet" run --table examples/copy-to-user-partial.f
 usage_err "explore: -j '1000': expected a whole number from 1 to 256" explore -j 1000 examples/mte-granule-sweep.fl
 usage_err "explore: -j '0': expected a whole number from 1 to 256" explore -j0 examples/mte-granule-sweep.fl
 usage_err "explore: --shard '2/2': expected I/N with 0 <= I < N" explore --shard=2/2 examples/mte-granule-sweep.fl
-usage_err "run: --backend 'kvm': expected 'model' or 'host'" run --backend kvm examples/copy-to-user-partial.fl
+usage_err "run: --backend 'kvm': expected 'model', 'host' or 'vm:KERNEL'" run --backend kvm examples/copy-to-user-partial.fl
+usage_err "diff: --backend 'model': expected 'host' or 'vm:KERNEL'" diff --backend model examples/copy-to-user-partial.fl
+usage_err "explore: --kernel goes with --diff" explore --kernel debian-6.1-arm64 examples/copy-to-user-partial.fl
 usage_err "run: unknown option '--frob'" run examples/copy-to-user-partial.fl --frob
 usage_err "run: option '--case' needs a value" run examples/copy-to-user-partial.fl --case
 usage_err "exactness: --kernel '9.9': expected a modelled version, 4.3 to 6.18.x" exactness --kernel 9.9
