@@ -71,6 +71,8 @@ const struct fl_backend_call fl_backend_calls[FL_SC_FUNC_COUNT] = {
 	BOTH(FL_SC_UFFD_READ, FL_CAP_UFFD, fl_model_uffd_read, fl_host_uffd_read),
 	BOTH(FL_SC_UFFD_SERVE, FL_CAP_UFFD, fl_model_uffd_serve, fl_host_uffd_serve),
 	BOTH(FL_SC_UFFD_LOG, FL_CAP_UFFD, fl_model_uffd_log, fl_host_uffd_log),
+	BOTH(FL_SC_UFFD_UNREGISTER, FL_CAP_UFFD, fl_model_uffd_unregister,
+	     fl_host_uffd_unregister),
 };
 
 const struct fl_backend_call *fl_backend_call(unsigned code)

@@ -71,7 +71,8 @@ fl_model_call_fn fl_model_gup, fl_model_put_pages, fl_model_read_pages,
 fl_model_call_fn fl_model_userfaultfd, fl_model_uffd_api, fl_model_uffd_register,
 	fl_model_uffd_copy, fl_model_uffd_fill, fl_model_uffd_move,
 	fl_model_uffd_log, fl_model_uffd_wake, fl_model_uffd_writeprotect,
-	fl_model_uffd_read, fl_model_uffd_serve;                /* userfaultfd */
+	fl_model_uffd_read, fl_model_uffd_serve,
+	fl_model_uffd_unregister;                               /* userfaultfd */
 
 /* ---- the host's functions (backend/host_*.c) ---- */
 fl_host_call_fn fl_host_rw, fl_host_rwv, fl_host_process_vm;   /* syscalls */
@@ -79,6 +80,6 @@ fl_host_call_fn fl_host_proc_mem;                               /* GUP */
 fl_host_call_fn fl_host_userfaultfd, fl_host_uffd_api, fl_host_uffd_register,
 	fl_host_uffd_copy, fl_host_uffd_fill, fl_host_uffd_log,
 	fl_host_uffd_wake, fl_host_uffd_writeprotect, fl_host_uffd_read,
-	fl_host_uffd_serve;                                     /* userfaultfd */
+	fl_host_uffd_serve, fl_host_uffd_unregister;            /* userfaultfd */
 
 #endif

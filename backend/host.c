@@ -225,8 +225,8 @@ static int exec_vm_change(struct host *h, const struct fl_sc_stmt *st,
 }
 
 
-static void record_access(struct fl_obs *obs, const struct host_rep *rep,
-			  const char *what, size_t len)
+void fl_host_record_access(struct fl_obs *obs, const struct host_rep *rep,
+			   const char *what, size_t len)
 {
 	obs->moved = rep->moved;
 	obs->sig.sig = rep->sig == SIGSEGV ? FL_SIGSEGV : rep->sig == SIGBUS ? FL_SIGBUS
@@ -258,19 +258,22 @@ static int exec_access(struct host *h, const struct fl_sc_stmt *st,
 	struct host_rep rep;
 	int err;
 
+	err = fl_host_task_mark(h, st, args, &rq);
+	if (err)
+		return err;
 	switch (st->verb) {
 	case FL_SC_STORE:
 		rq.op = HOST_OP_STORE;
 		rq.dlen = data->len;
 		err = fl_host_do(h, &rq, NULL, data->bytes, &rep, obs);
 		if (!err)
-			record_access(obs, &rep, "stored", data->len);
+			fl_host_record_access(obs, &rep, "stored", data->len);
 		return err;
 	case FL_SC_LOAD:
 		rq.op = HOST_OP_LOAD;
 		err = fl_host_do(h, &rq, NULL, NULL, &rep, obs);
 		if (!err)
-			record_access(obs, &rep, "loaded", args[1].u);
+			fl_host_record_access(obs, &rep, "loaded", args[1].u);
 		return err;
 	default:        /* poke: FOLL_FORCE through /proc/self/mem */
 		rq.op = HOST_OP_POKE;
@@ -383,6 +386,8 @@ static int host_exec(struct fl_backend *b, const struct fl_sc_stmt *st,
 		return exec_access(h, st, args, obs);
 	case FL_SC_CALL:
 		return exec_call(h, st, args, obs);
+	case FL_SC_WAIT:
+		return fl_host_wait(h, args, obs);
 	default:        /* tag, evict, poison: refused at open */
 		snprintf(obs->why, sizeof(obs->why), "host backend: '%s' cannot run here",
 			 fl_sc_verb_name(st->verb));
@@ -411,6 +416,8 @@ static void host_free(struct host *h)
 	free(h->map_base);
 	free(h->mapped);
 	free(h->uffd);
+	free(h->task_st);
+	free(h->task_proc);
 	free(h);
 }
 

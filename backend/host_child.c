@@ -122,11 +122,14 @@ static void user_access(bool store, uintptr_t addr, const uint8_t *src,
 {
 	volatile size_t i = 0;
 	volatile uint8_t sink = 0;
+	/* the bytes done so far, for a reply while the access waits (as=) */
+	volatile uint64_t *done = &rep->moved;
 
 	fault_sig = 0;
 	if (sigsetjmp(access_env, 1) == 0) {
 		in_access = 1;
 		for (; i < len; i++) {
+			*done = i;
 			if (store)
 				((volatile uint8_t *)addr)[i] = src[i];
 			else
@@ -322,6 +325,18 @@ struct work {
 
 static void __attribute__((noreturn)) serve_loop(void);
 
+/*
+ * By names[] index: an access named by as= - its reply once it ended, or
+ * the work of one that waits and its worker.
+ */
+struct task {
+	struct host_rep rep;    /* done: what `wait` answers */
+	bool done;
+	struct work *w;         /* waiting: the worker owns it */
+	void *job;
+};
+static struct task *tasks;
+
 /* In the process fork() made: talk on W's socket, take its contexts. */
 static void __attribute__((noreturn)) forked(struct work *w)
 {
@@ -332,6 +347,7 @@ static void __attribute__((noreturn)) forked(struct work *w)
 		close(mem_fd);
 	mem_fd = -1;
 	fl_host_child_uffd_forked();
+	tasks = NULL;           /* their workers stayed in the parent */
 	if (w->hand[1] >= 0) {
 		close(w->hand[0]);
 		fl_host_child_uffd_take_forks(w->hand[1]);
@@ -443,6 +459,71 @@ static int fork_request(struct work *w)
 	return 0;
 }
 
+static void work_free(struct work *w)
+{
+	free(w->out);
+	free(w->hv);
+	free(w->data);
+	free(w);
+}
+
+/* ---- named accesses (as=): left waiting, reported by `wait` ---- */
+
+
+/* A store, load or vmsplice with as=NAME carries NAME + 1 in a[4]. */
+static bool is_task(const struct host_req *rq)
+{
+	return (rq->op == HOST_OP_STORE || rq->op == HOST_OP_LOAD ||
+		rq->op == HOST_OP_VMSPLICE) && rq->a[4] && rq->a[4] <= env->nnames;
+}
+
+/* Run the named access W; 2 when it waits (W is kept, not to be freed). */
+static int run_task(struct work *w)
+{
+	unsigned slot = (unsigned)w->rq.a[4] - 1;
+	void *job;
+
+	if (!tasks && !(tasks = calloc(env->nnames + 1, sizeof(*tasks))))
+		return -ENOMEM;
+	/* a name bound again: an old access that waits keeps waiting, unreported */
+	if (fl_host_child_run_kept(run_work, w, &job) == 0) {
+		tasks[slot] = (struct task){ .rep = w->rep, .done = true };
+		return 0;
+	}
+	tasks[slot] = (struct task){ .w = w, .job = job };
+	return 2;
+}
+
+/*
+ * wait NAME (slot): the access's reply once it has ended, else blocked
+ * again.  A name this process holds no waiting access for was reported
+ * when it ran: -1/ENOENT, which the runner never sends.
+ */
+static void wait_request(const struct host_req *rq, struct host_rep *rep, uint8_t **out)
+{
+	struct task *t = tasks && rq->slot <= env->nnames ? &tasks[rq->slot] : NULL;
+
+	if (t && t->done) {
+		*rep = t->rep;
+		return;
+	}
+	if (!t || !t->w) {
+		*rep = (struct host_rep){ .ret = -1, .err = ENOENT };
+		return;
+	}
+	if (fl_host_child_job_rewait(t->job)) {
+		*rep = (struct host_rep){ .ret = -1, .blocked = 1, .unfinished = 1,
+					  .moved = t->w->rep.moved };
+		return;
+	}
+	*rep = t->w->rep;
+	*out = t->w->out;
+	t->w->out = NULL;
+	rep->dlen = 0;
+	work_free(t->w);
+	*t = (struct task){ .rep = *rep, .done = true };
+}
+
 /* Run W's request: on this thread, or on a worker the guard watches. */
 static int run_request(struct work *w)
 {
@@ -453,7 +534,11 @@ static int run_request(struct work *w)
 		if (rq->a[1] > HOST_MAX_DATA || !(w->out = malloc(rq->a[1] + 1)))
 			return -ENOMEM;
 	}
-	if (may_block(rq->op) && fl_host_child_uffd_guarded()) {
+	if (is_task(rq))
+		return run_task(w);
+	/* vmsplice waits for room in a full pipe, whatever its O_NONBLOCK */
+	if (may_block(rq->op) && (fl_host_child_uffd_guarded() ||
+				  rq->op == HOST_OP_VMSPLICE)) {
 		guard = fl_host_child_run_guarded(run_work, w, rq->op == HOST_OP_STORE ||
 					      rq->op == HOST_OP_LOAD);
 		w->rep.blocked = guard != 0;
@@ -461,14 +546,6 @@ static int run_request(struct work *w)
 		run_work(w);
 	}
 	return guard;
-}
-
-static void work_free(struct work *w)
-{
-	free(w->out);
-	free(w->hv);
-	free(w->data);
-	free(w);
 }
 
 /* Read the request's iovecs and data; reply; false when the loop must end. */
@@ -509,6 +586,9 @@ static bool serve_one(void)
 		w->fd = fd;
 		guard = fork_request(w);
 		break;
+	case HOST_OP_WAIT:
+		wait_request(rq, &w->rep, &w->out);
+		break;
 	default:
 		guard = run_request(w);
 		if (guard < 0)
@@ -516,7 +596,8 @@ static bool serve_one(void)
 	}
 	if (guard == 2) {
 		/* The worker still waits and owns W: answer from a copy. */
-		struct host_rep rep = { .ret = -1, .blocked = 1, .unfinished = 1 };
+		struct host_rep rep = { .ret = -1, .blocked = 1, .unfinished = 1,
+					.moved = w->rep.moved };
 
 		return fl_host_send(env->sock, &rep, sizeof(rep), NULL, 0, NULL, 0, -1) == 0;
 	}

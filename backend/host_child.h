@@ -90,6 +90,13 @@ typedef void (*host_work_fn)(void *arg);
  */
 int fl_host_child_run_guarded(host_work_fn fn, void *arg, bool user_mode);
 /*
+ * A named access (as=): run FN on a worker that is left waiting when it
+ * blocks (2, *JOB kept) instead of interrupted; fl_host_child_job_rewait()
+ * watches it again: 0 it ended (JOB freed), 2 it still waits.
+ */
+int fl_host_child_run_kept(host_work_fn fn, void *arg, void **job);
+int fl_host_child_job_rewait(void *job);
+/*
  * Not resident in an mm that may have registered ranges: a peek must not
  * fault it in.
  */

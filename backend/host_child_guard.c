@@ -319,29 +319,83 @@ static bool job_watch(struct job *j)
 }
 
 /*
+ * FN(ARG) on a new worker thread *T, or, when none can be made, here and
+ * now (NULL: it has run to its end).
+ */
+static struct job *job_start(host_work_fn fn, void *arg, pthread_t *t)
+{
+	struct job *j = malloc(sizeof(*j));
+
+	if (!j || (j->efd = eventfd(0, EFD_CLOEXEC)) < 0)
+		goto out_inline;
+	j->fn = fn;
+	j->arg = arg;
+	if (!pthread_create(t, NULL, job_main, j))
+		return j;
+	close(j->efd);
+out_inline:
+	free(j);
+	fn(arg);
+	return NULL;
+}
+
+/*
+ * A task (`store ... as=A`): FN runs on a worker the guard watches as
+ * above, but a blocked worker is never interrupted, whatever mode it
+ * waits in: it is left waiting, to be woken by a later statement (a
+ * UFFDIO_COPY, a reader draining a pipe), and *JOB is kept for
+ * fl_host_child_job_rewait().  0: FN ran to its end (*JOB NULL); 2: it
+ * waits, and what FN uses belongs to the worker until rewait says it
+ * ended.
+ */
+int fl_host_child_run_kept(host_work_fn fn, void *arg, void **job)
+{
+	pthread_t t;
+	struct job *j = job_start(fn, arg, &t);
+
+	*job = NULL;
+	if (!j)
+		return 0;
+	pthread_detach(t);
+	if (job_watch(j)) {
+		*job = j;
+		return 2;
+	}
+	close(j->efd);
+	free(j);
+	return 0;
+}
+
+/*
+ * Watch a kept worker again (`wait A`): 0 when FN has ended (JOB is
+ * freed), 2 when it still waits - a PAGEFAULT message says it faulted
+ * again, or nothing happened within FAULTLINE_HOST_BLOCK_MS.
+ */
+int fl_host_child_job_rewait(void *job)
+{
+	struct job *j = job;
+
+	if (job_watch(j))
+		return 2;
+	/* its last touch of J was the write that made efd readable */
+	close(j->efd);
+	free(j);
+	return 0;
+}
+
+/*
  * Returns 0: FN ran to its end; 1: blocked, FN's worker interrupted and
  * ended; 2: blocked, the worker still waits (the caller must leave what
  * FN uses alone for ever).
  */
 int fl_host_child_run_guarded(host_work_fn fn, void *arg, bool user_mode)
 {
-	struct job *j = malloc(sizeof(*j));
 	pthread_t t;
+	struct job *j = job_start(fn, arg, &t);
 	int ret = 0;
 
-	if (!j || (j->efd = eventfd(0, EFD_CLOEXEC)) < 0) {
-		free(j);
-		fn(arg);
+	if (!j)
 		return 0;
-	}
-	j->fn = fn;
-	j->arg = arg;
-	if (pthread_create(&t, NULL, job_main, j)) {
-		close(j->efd);
-		free(j);
-		fn(arg);
-		return 0;
-	}
 	if (job_watch(j)) {
 		ret = 2;
 		/*

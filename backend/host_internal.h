@@ -48,6 +48,9 @@ struct host {
 	/* the judge: this machine, or the kernel an agent runs on (its HELLO) */
 	char arch[32];                  /* in the scenario language's words */
 	fl_kver_t kver;
+	/* by names[] index: an access named by as= (host_wait.c) */
+	const struct fl_sc_stmt **task_st;      /* its statement, or NULL */
+	unsigned *task_proc;                    /* the process that runs it */
 };
 
 static inline struct host *host_of(struct fl_backend *b)
@@ -97,6 +100,18 @@ bool fl_host_refuses(struct host *h, const struct fl_scenario *sc, enum fl_arch_
 void fl_host_arch_word(const char *machine, uint32_t caps, char *buf, size_t len);
 /* "5.10.223" as a version, or 0. */
 fl_kver_t fl_host_release_kver(const char *release);
+
+/* A store's or load's reply as observables (host.c). */
+void fl_host_record_access(struct fl_obs *obs, const struct host_rep *rep,
+			   const char *what, size_t len);
+/*
+ * host_wait.c: a store, load or vmsplice with as=NAME carries NAME in RQ
+ * (its worker is left waiting when it blocks); `wait NAME` asks its
+ * process for the result.  0 or -ENOMEM.
+ */
+int fl_host_task_mark(struct host *h, const struct fl_sc_stmt *st,
+		      const struct fl_val *args, struct host_req *rq);
+int fl_host_wait(struct host *h, const struct fl_val *args, struct fl_obs *obs);
 
 /* host_mremap.c: the `mremap` statement. */
 int fl_host_mremap(struct host *h, const struct fl_sc_stmt *st,

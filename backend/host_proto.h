@@ -99,6 +99,9 @@ enum host_op {
 	HOST_OP_UFFD_SERVE,     /* data: the monitor's page (4096 bytes) */
 	HOST_OP_UFFD_EVENT,     /* reply ret 0/-ENOENT/-EBADF; data: struct uffd_msg */
 	HOST_OP_UFFD_LOG,       /* reply ret 0/-1 ENOMSG; data: struct host_uffd_log */
+	HOST_OP_WAIT,           /* slot: an access named by as= (a[4] = slot + 1 of a
+				   store, load, vmsplice): its reply once it ended,
+				   else blocked and unfinished */
 };
 
 struct host_req {

@@ -64,7 +64,9 @@ int fl_host_rw(struct host *h, const struct fl_sc_stmt *st,
 	int err;
 
 	fd_slot(h, &args[0], &rq, st->code == FL_SC_VMSPLICE);
-	err = fl_host_do(h, &rq, NULL, NULL, &rep, obs);
+	err = fl_host_task_mark(h, st, args, &rq);
+	if (!err)
+		err = fl_host_do(h, &rq, NULL, NULL, &rep, obs);
 	if (!err)
 		fl_host_set_result(obs, &rep);
 	return err;

@@ -395,6 +395,16 @@ int fl_host_uffd_wake(struct host *h, const struct fl_sc_stmt *st,
 	return uffd_ioctl(h, (unsigned)args[0].u, UFFDIO_WAKE, &r, sizeof(r), obs);
 }
 
+/* UFFDIO_UNREGISTER: the kernel wakes the faults waiting in the range. */
+int fl_host_uffd_unregister(struct host *h, const struct fl_sc_stmt *st,
+			    const struct fl_val *args, struct fl_obs *obs)
+{
+	struct uffdio_range r = { args[1].u, args[2].u };
+
+	(void)st;
+	return uffd_ioctl(h, (unsigned)args[0].u, UFFDIO_UNREGISTER, &r, sizeof(r), obs);
+}
+
 int fl_host_uffd_writeprotect(struct host *h, const struct fl_sc_stmt *st,
 			      const struct fl_val *args, struct fl_obs *obs)
 {

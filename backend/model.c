@@ -327,10 +327,9 @@ static int exec_call(struct model *m, const struct fl_sc_stmt *st,
 
 /* ---- the backend ---- */
 
-static int model_exec(struct fl_backend *b, const struct fl_sc_stmt *st,
+int fl_model_exec_one(struct model *m, const struct fl_sc_stmt *st,
 		      const struct fl_val *args, struct fl_obs *obs)
 {
-	struct model *m = model_of(b);
 	int err;
 
 	switch (st->verb) {
@@ -371,6 +370,30 @@ static int model_exec(struct fl_backend *b, const struct fl_sc_stmt *st,
 	default:
 		return -EINVAL;
 	}
+}
+
+/*
+ * One statement, then what the kernel's other tasks do before the next:
+ * an access this statement woke (or made room for) runs again
+ * (backend/model_wait.c).  A statement run from a hook is inside another
+ * one: nothing resumes in the middle of it.
+ */
+static int model_exec(struct fl_backend *b, const struct fl_sc_stmt *st,
+		      const struct fl_val *args, struct fl_obs *obs)
+{
+	struct model *m = model_of(b);
+	int err;
+
+	if (st->verb == FL_SC_WAIT)
+		return fl_model_wait(m, args, obs);
+	m->uffd_blocked = false;
+	err = fl_model_exec_one(m, st, args, obs);
+	if (err || m->in_hook)
+		return err;
+	err = fl_model_task_park(m, st, args, obs);
+	if (!err)
+		fl_model_tasks_resume(m);
+	return err;
 }
 
 /*
@@ -424,6 +447,7 @@ static void model_close(struct fl_backend *b)
 	if (!m)
 		return;
 	disarm_all(m);
+	fl_model_tasks_free(m);
 	fl_world_free(m->w);
 	free(m->snap_map_base);
 	free(m->snap_handle);
@@ -458,7 +482,7 @@ static int model_snapshot(struct fl_backend *b)
 	size_t n = b->sc->nnames + 1;
 	int err;
 
-	if (m->narmed)
+	if (m->narmed || fl_model_tasks_any(m))
 		return -EBUSY;
 	if (!m->snap_map_base)
 		m->snap_map_base = malloc(n * sizeof(*m->snap_map_base));
@@ -481,6 +505,7 @@ static int model_restore(struct fl_backend *b)
 	int err;
 
 	disarm_all(m);
+	fl_model_tasks_free(m);         /* none existed at the snapshot */
 	err = fl_world_restore(m->w);
 	if (err)
 		return err;

@@ -37,6 +37,8 @@ struct model {
 	struct armed armed[MODEL_MAX_ARMED];
 	unsigned narmed;
 	bool in_hook;
+	bool uffd_blocked;              /* the last statement waits on a userfaultfd */
+	struct model_task **task;       /* by names[] index: as= accesses (model_wait.c) */
 };
 
 static inline struct model *model_of(struct fl_backend *b)
@@ -50,6 +52,19 @@ int fl_model_pipe_create(struct model *m, const struct fl_val *args,
 /* The `mremap` statement (model_mremap.c): ret is the new address or -1. */
 int fl_model_mremap(struct model *m, const struct fl_sc_stmt *st,
 		    const struct fl_val *args, struct fl_obs *obs);
+/* One statement, without parking or resuming tasks (model.c). */
+int fl_model_exec_one(struct model *m, const struct fl_sc_stmt *st,
+		      const struct fl_val *args, struct fl_obs *obs);
+/*
+ * model_wait.c: after ST ran, park it under its as= name (nothing without
+ * one); after every statement, resume the tasks whose wait ended; `wait`.
+ */
+int fl_model_task_park(struct model *m, const struct fl_sc_stmt *st,
+		       const struct fl_val *args, const struct fl_obs *obs);
+void fl_model_tasks_resume(struct model *m);
+int fl_model_wait(struct model *m, const struct fl_val *args, struct fl_obs *obs);
+bool fl_model_tasks_any(const struct model *m);
+void fl_model_tasks_free(struct model *m);
 /* After a call, store or load: the outcome `blocked` if it waited on a uffd. */
 void fl_model_uffd_settle(struct model *m, struct fl_obs *obs);
 int fl_model_uffd_event(struct fl_backend *b, unsigned uffd, struct fl_obs_event *ev);

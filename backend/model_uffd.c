@@ -209,6 +209,17 @@ int fl_model_uffd_wake(struct model *m, const struct fl_sc_stmt *st,
 	return 0;
 }
 
+/* uffd_unregister U ADDR LEN: UFFDIO_UNREGISTER (it wakes the range's waits) */
+int fl_model_uffd_unregister(struct model *m, const struct fl_sc_stmt *st,
+			     const struct fl_val *args, struct fl_obs *obs)
+{
+	struct fl_uffdio_range r = { args[1].u, args[2].u };
+
+	(void)st;
+	fl_backend_sys_ret(obs, fl_uffdio_unregister(m->w, uffd_of(m, &args[0]), &r));
+	return 0;
+}
+
 int fl_model_uffd_writeprotect(struct model *m, const struct fl_sc_stmt *st,
 			     const struct fl_val *args, struct fl_obs *obs)
 {
@@ -274,6 +285,7 @@ void fl_model_uffd_settle(struct model *m, struct fl_obs *obs)
 	 */
 	obs->sig = (struct fl_signal){ 0 };
 	obs->outcome = FL_OUTCOME_BLOCKED;
+	m->uffd_blocked = addr != 0;    /* a read(2) waits at no address */
 	fl_model_summary(m, obs,
 		 "blocked: waits on a userfaultfd at 0x%llx, no monitor wakes it",
 		 (unsigned long long)addr);

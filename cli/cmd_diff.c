@@ -375,6 +375,15 @@ static void cmp_step(struct comparison *c, unsigned i)
 		cmp_access(c, s, idx);
 		return;
 	}
+	/* `wait A`: the access as it ended (a vmsplice's ret), or blocked */
+	if (s->st->verb == FL_SC_WAIT) {
+		cmp_access(c, s, idx);
+		if (s->obs.outcome != FL_OUTCOME_BLOCKED && t->obs.outcome != FL_OUTCOME_BLOCKED) {
+			cmp_ret(c, s, t, idx);
+			cmp_errno(c, s, s->obs.err, t->obs.err);
+		}
+		return;
+	}
 	/*
 	 * A call that waits on a userfaultfd nobody serves never returns on
 	 * the kernel: whatever ret the model's stopped call left is no

@@ -157,6 +157,7 @@ static enum fl_sc_kind declared_by(enum fl_sc_kind ref)
 	case FL_SC_PIPE_REF: return FL_SC_NEW_PIPE;
 	case FL_SC_PAGES:    return FL_SC_NEW_PAGES;
 	case FL_SC_UFFD:     return FL_SC_NEW_UFFD;
+	case FL_SC_TASK:     return FL_SC_NEW_TASK;
 	case FL_SC_ADDR:     return FL_SC_NEW_MAP;
 	case FL_SC_NUM:      return FL_SC_NEW_VAR;
 	default:             return FL_SC_NONE;
@@ -556,10 +557,11 @@ static int parse_arg(struct parser *p, enum fl_sc_kind kind, const char *s,
 	switch (kind) {
 	case FL_SC_NEW_PROC: case FL_SC_NEW_MAP: case FL_SC_NEW_FILE:
 	case FL_SC_NEW_PIPE: case FL_SC_NEW_PAGES: case FL_SC_NEW_UFFD:
-	case FL_SC_NEW_VAR:
+	case FL_SC_NEW_TASK: case FL_SC_NEW_VAR:
 		return parse_new_name(p, kind, s, len, col);
 	case FL_SC_PROC: case FL_SC_FILE_REF: case FL_SC_PIPE_REF:
-	case FL_SC_PAGES: case FL_SC_UFFD: case FL_SC_FD: case FL_SC_PIPE_FD:
+	case FL_SC_PAGES: case FL_SC_UFFD: case FL_SC_TASK: case FL_SC_FD:
+	case FL_SC_PIPE_FD:
 		return parse_ref(p, kind, s, len, col, &a->u.ref);
 	case FL_SC_NUM: case FL_SC_SNUM: case FL_SC_ADDR:
 		if (!len)
@@ -741,6 +743,24 @@ static int match_slots(struct parser *p, struct fl_sc_stmt *st,
 	return 0;
 }
 
+/*
+ * A statement run from a hook declares nothing, not even through a key
+ * (`store ... as=A`): the name would exist only if the hook fired.
+ */
+static int hooked_declares(struct parser *p, const struct fl_sc_stmt *st)
+{
+	unsigned i;
+
+	for (i = 0; i < st->nkeys; i++) {
+		const struct fl_sc_arg *a = &st->keys[i].arg;
+
+		if (a->kind >= FL_SC_NEW_PROC && a->kind <= FL_SC_NEW_VAR)
+			return fl_sc_error(&p->src, a->col, "a statement allowed after on",
+					   "a key that declares a name");
+	}
+	return 0;
+}
+
 static int parse_stmt(struct parser *p, const struct fl_sc_tok *toks,
 		      unsigned n, bool hooked, struct fl_sc_stmt *st);
 
@@ -844,6 +864,8 @@ static int parse_stmt(struct parser *p, const struct fl_sc_tok *toks,
 	err = match_slots(p, st, pos, npos, nkeys ? &keys[0] : NULL, end);
 	if (!err)
 		err = parse_keys(p, st, keys, nkeys, end);
+	if (!err && hooked)
+		err = hooked_declares(p, st);
 	return err;
 }
 

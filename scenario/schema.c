@@ -51,9 +51,12 @@ static const struct fl_sc_form verbs[] = {
 	{ "mprotect", FL_SC_MPROTECT, 0, SLOTS(FL_SC_ADDR, FL_SC_NUM, FL_SC_PROT), NULL, 0 },
 	{ "madvise",  FL_SC_MADVISE,  0, SLOTS(FL_SC_ADDR, FL_SC_NUM, FL_SC_ADVICE), NULL, 0 },
 	/* The spec's own example writes `poke buf 2p zero`: LEN may precede DATA. */
+	/* as=TASK names the access: `wait TASK` reports it once it resumed. */
 	{ "store",    FL_SC_STORE,    0, SLOTS(FL_SC_ADDR, OPT(NUM), FL_SC_DATA),
-	  KEYS({ "len", OPT(NUM) }), FL_SC_SUBJECT },
-	{ "load",     FL_SC_LOAD,     0, SLOTS(FL_SC_ADDR, FL_SC_NUM), NULL, FL_SC_SUBJECT },
+	  KEYS({ "len", OPT(NUM) }, { "as", OPT(NEW_TASK) }), FL_SC_SUBJECT },
+	{ "load",     FL_SC_LOAD,     0, SLOTS(FL_SC_ADDR, FL_SC_NUM),
+	  KEYS({ "as", OPT(NEW_TASK) }), FL_SC_SUBJECT },
+	{ "wait",     FL_SC_WAIT,     0, SLOTS(FL_SC_TASK), NULL, FL_SC_SUBJECT },
 	{ "poke",     FL_SC_POKE,     0, SLOTS(FL_SC_ADDR, OPT(NUM), FL_SC_DATA),
 	  KEYS({ "len", OPT(NUM) }), 0 },
 	{ "tag",      FL_SC_TAG,      0, SLOTS(FL_SC_ADDR, FL_SC_NUM, FL_SC_NUM), NULL, 0 },
@@ -108,7 +111,8 @@ static const struct fl_sc_form calls[] = {
 	{ "writev", FL_SC_CALL, FL_SC_WRITEV,
 	  SLOTS(FL_SC_FD, FL_SC_IOVEC | FL_SC_REPEAT), NULL, FL_SC_SUBJECT },
 	{ "vmsplice", FL_SC_CALL, FL_SC_VMSPLICE,
-	  SLOTS(FL_SC_PIPE_FD, FL_SC_ADDR, FL_SC_NUM), NULL, FL_SC_SUBJECT },
+	  SLOTS(FL_SC_PIPE_FD, FL_SC_ADDR, FL_SC_NUM), KEYS({ "as", OPT(NEW_TASK) }),
+	  FL_SC_SUBJECT },
 	{ "process_vm_readv", FL_SC_CALL, FL_SC_PROCESS_VM_READV,
 	  SLOTS(FL_SC_PROC, FL_SC_ADDR, FL_SC_ADDR, FL_SC_NUM), NULL, FL_SC_SUBJECT },
 	{ "process_vm_writev", FL_SC_CALL, FL_SC_PROCESS_VM_WRITEV,
@@ -146,6 +150,7 @@ static const struct fl_sc_form calls[] = {
 	  SLOTS(FL_SC_UFFD, FL_SC_ADDR, FL_SC_ADDR, FL_SC_NUM),
 	  KEYS({ "mode", OPT(MOVE_MODE) }), FL_SC_SUBJECT },
 	{ "uffd_log", FL_SC_CALL, FL_SC_UFFD_LOG, SLOTS(FL_SC_UFFD), NULL, FL_SC_SUBJECT },
+	{ "uffd_unregister", FL_SC_CALL, FL_SC_UFFD_UNREGISTER, UFFD_RANGE, NULL, FL_SC_SUBJECT },
 };
 
 /* ---- expect FORM ---- */
@@ -276,12 +281,14 @@ static const struct kind_info kinds[FL_SC_KIND_COUNT] = {
 	[FL_SC_NEW_PIPE]     = { "a new pipe name", NULL },
 	[FL_SC_NEW_PAGES]    = { "a new handle name", NULL },
 	[FL_SC_NEW_UFFD]     = { "a new handle name", NULL },
+	[FL_SC_NEW_TASK]     = { "a new access name", NULL },
 	[FL_SC_NEW_VAR]      = { "a new variable name", NULL },
 	[FL_SC_PROC]         = { "a process declared by process or fork", NULL },
 	[FL_SC_FILE_REF]     = { "a file declared by file", NULL },
 	[FL_SC_PIPE_REF]     = { "a pipe declared by pipe", NULL },
 	[FL_SC_PAGES]        = { "a GUP handle declared by as=", NULL },
 	[FL_SC_UFFD]         = { "a userfaultfd handle declared by as=", NULL },
+	[FL_SC_TASK]         = { "an access named by as= of store, load or vmsplice", NULL },
 	[FL_SC_FD]           = { "a file, PIPE.r or PIPE.w", NULL },
 	[FL_SC_PIPE_FD]      = { "a pipe, PIPE.r or PIPE.w", NULL },
 	[FL_SC_NUM]          = { "a number", NULL },

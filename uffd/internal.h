@@ -80,6 +80,8 @@ struct uffd_state {
 	struct fl_uffd_ctx *ctxs;
 	bool blocked;
 	fl_addr_t blocked_addr;
+	struct fl_uffd_ctx *blocked_ctx; /* what the last wait waits on (NULL: a read) */
+	struct fl_uffd_waiter *waiters;  /* the waits kept (uffd/wait.c) */
 	bool spun;                   /* woken FL_UFFD_MAX_REFAULTS times, no progress */
 	fl_addr_t refault_addr;      /* the page of the last userfault, and */
 	unsigned refaults;           /* how many in a row since the last take */
@@ -92,7 +94,16 @@ struct fl_mm *uffd_ctx_mm(const struct fl_uffd_ctx *ctx);
 int uffd_validate_range(struct fl_world *w, fl_addr_t start, uint64_t len);
 /* The ioctls of the range-ioctl mask this kernel has (UFFD_API_RANGE_IOCTLS). */
 uint64_t uffd_range_ioctls(struct fl_world *w);
-void uffd_note_blocked(struct fl_world *w, fl_addr_t addr);
+/* A task waits on CTX at ADDR with nobody to wake it (CTX NULL: a read). */
+void uffd_note_blocked(struct fl_world *w, struct fl_uffd_ctx *ctx, fl_addr_t addr);
+/*
+ * wake_userfault: the waiters of CTX whose address is in [START, START +
+ * LEN) are woken (uffd/wait.c).  The range ioctls call it with the bytes
+ * they filled unless DONTWAKE; UFFDIO_WAKE, WRITEPROTECT off and
+ * UNREGISTER with their range.
+ */
+void uffd_wake(struct fl_world *w, struct fl_uffd_ctx *ctx, fl_addr_t start,
+	       uint64_t len);
 
 /*
  * mfill_atomic_copy with a kernel source (the monitor's page): copy one

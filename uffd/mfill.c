@@ -319,7 +319,9 @@ static int mfill_run(struct fl_world *w, struct mfill *mf, int64_t *field, int p
 	*field = ret;
 	if (ret < 0)
 		return (int)ret;
-	/* wake_userfault unless DONTWAKE: nobody waits in the model. */
+	/* wake_userfault over the bytes filled, unless DONTWAKE (bit 0 of each mode) */
+	if (!(mf->mode & FL_UFFDIO_COPY_MODE_DONTWAKE))
+		uffd_wake(w, mf->ctx, mf->dst, (uint64_t)ret);
 	return (uint64_t)ret == mf->len ? 0 : -EAGAIN;
 }
 
@@ -394,10 +396,14 @@ int uffd_mfill_kernel_page(struct fl_world *w, struct fl_uffd_ctx *ctx,
 int fl_uffdio_wake(struct fl_world *w, struct fl_uffd_ctx *ctx,
 		   const struct fl_uffdio_range *range)
 {
+	int ret;
+
 	if (ctx->state == UFFD_STATE_WAIT_API)
 		return fl_error(w, -EINVAL, "UFFDIO_WAKE before UFFDIO_API");
-	/* Nobody waits in the model: a blocked call is not resumed. */
-	return uffd_validate_range(w, range->start, range->len);
+	ret = uffd_validate_range(w, range->start, range->len);
+	if (!ret)
+		uffd_wake(w, ctx, range->start, range->len);
+	return ret;
 }
 
 /* ---- write-protect ---- */
@@ -511,7 +517,12 @@ int fl_uffdio_writeprotect(struct fl_world *w, struct fl_uffd_ctx *ctx,
 		if (!(vma->flags & FL_VM_UFFD_WP))
 			return fl_error(w, -ENOENT, "UFFDIO_WRITEPROTECT: vma not registered WP");
 	ret = fl_walk_ptes(w, mm, start, end, wp_set_one, &on);
-	if (ret || !on)
+	if (ret)
 		return ret;
+	if (!on) {      /* resolved: wake the range unless DONTWAKE */
+		if (!(wp->mode & FL_UFFDIO_WRITEPROTECT_MODE_DONTWAKE))
+			uffd_wake(w, ctx, start, wp->range.len);
+		return 0;
+	}
 	return wp_install_markers(w, ctx, mm, start, end);
 }

@@ -175,6 +175,7 @@ int fl_uffdio_move(struct fl_world *w, struct fl_uffd_ctx *ctx, struct fl_uffdio
 	mv->move = ret;
 	if (ret < 0)
 		return (int)ret;
-	/* wake_userfault unless DONTWAKE: nobody waits in the model. */
+	if (!(mv->mode & FL_UFFDIO_MOVE_MODE_DONTWAKE))
+		uffd_wake(w, ctx, mv->dst, (uint64_t)ret);
 	return (uint64_t)ret == mv->len ? 0 : -EAGAIN;
 }

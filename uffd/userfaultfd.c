@@ -405,7 +405,14 @@ int fl_uffdio_unregister(struct fl_world *w, struct fl_uffd_ctx *ctx,
 	for (; vma && vma->start < end; vma = fl_vma_next(vma))
 		if (!vma_can_userfault(w, vma, vma->flags & FL_VM_UFFD_ALL))
 			return fl_error(w, -EINVAL, "UFFDIO_UNREGISTER: incompatible vma");
-	return uffd_set_range(w, mm, range->start, end, 0, NULL);
+	ret = uffd_set_range(w, mm, range->start, end, 0, NULL);
+	/*
+	 * userfaultfd_unregister wakes the faults pending in the range, so
+	 * that they do not hang for ever: they retry on an unregistered vma.
+	 */
+	if (!ret)
+		uffd_wake(w, ctx, range->start, range->len);
+	return ret;
 }
 
 /* ---- events ---- */
@@ -453,7 +460,7 @@ int fl_uffd_read(struct fl_world *w, struct fl_uffd_ctx *ctx, struct fl_uffd_msg
 		;
 	if (!ev) {
 		if (!(ctx->flags & FL_UFFD_O_NONBLOCK))
-			uffd_note_blocked(w, 0);
+			uffd_note_blocked(w, NULL, 0);
 		return -EAGAIN;
 	}
 	uffd_event_take(ctx, ev);
@@ -482,7 +489,7 @@ bool fl_uffd_mmap_changing(const struct fl_uffd_ctx *ctx)
 	return ctx->mmap_changing > 0;
 }
 
-void uffd_note_blocked(struct fl_world *w, fl_addr_t addr)
+void uffd_note_blocked(struct fl_world *w, struct fl_uffd_ctx *ctx, fl_addr_t addr)
 {
 	struct uffd_state *us = uffd_state(w);
 
@@ -492,6 +499,7 @@ void uffd_note_blocked(struct fl_world *w, fl_addr_t addr)
 		return;
 	us->blocked = true;
 	us->blocked_addr = addr;
+	us->blocked_ctx = ctx;
 }
 
 bool fl_uffd_take_blocked(struct fl_world *w, fl_addr_t *addr)
@@ -741,13 +749,13 @@ static unsigned handle_userfault(struct fl_world *w, struct fl_vma *vma,
 	if (ctx->handler)
 		fn = ctx->handler;
 	else if (!ctx->serve_frame) {
-		uffd_note_blocked(w, addr);
+		uffd_note_blocked(w, ctx, addr);
 		return FL_VM_FAULT_SIGBUS;
 	}
 	uffd_event_take(ctx, ev);
 	if (fn(w, ctx, &msg, ctx->handler ? ctx->handler_arg : NULL)) {
 		/* the monitor gave up: the task keeps waiting */
-		uffd_note_blocked(w, addr);
+		uffd_note_blocked(w, ctx, addr);
 		return FL_VM_FAULT_SIGBUS;
 	}
 	return FL_VM_FAULT_RETRY;

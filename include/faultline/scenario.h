@@ -56,6 +56,7 @@ enum fl_sc_verb {
 	FL_SC_TAG, FL_SC_EVICT, FL_SC_POISON, FL_SC_CALL, FL_SC_ON,
 	FL_SC_EXPECT, FL_SC_VARY,
 	FL_SC_MREMAP,           /* mremap ADDR OLDLEN NEWLEN [at=] [flags=] [as=] */
+	FL_SC_WAIT,             /* wait TASK: the result of an access named by as= */
 };
 
 /* code of a `call` statement: the kernel entry point. */
@@ -78,6 +79,7 @@ enum fl_sc_func {
 	FL_SC_READ_PAGES,       /* read_pages H OFF LEN: kernel read of GUP'd folios */
 	FL_SC_UFFD_POISON, FL_SC_UFFD_MOVE,
 	FL_SC_UFFD_LOG,         /* uffd_log U: the monitor's next UFFDIO_COPY answer */
+	FL_SC_UFFD_UNREGISTER,  /* uffd_unregister U ADDR LEN */
 	FL_SC_FUNC_COUNT        /* not a call: one past the last (add calls above) */
 };
 
@@ -93,9 +95,12 @@ enum fl_sc_kind {
 	FL_SC_NONE,
 	/* a name being declared (fl_sc_ref) */
 	FL_SC_NEW_PROC, FL_SC_NEW_MAP, FL_SC_NEW_FILE, FL_SC_NEW_PIPE,
-	FL_SC_NEW_PAGES, FL_SC_NEW_UFFD, FL_SC_NEW_VAR,
+	FL_SC_NEW_PAGES, FL_SC_NEW_UFFD,
+	FL_SC_NEW_TASK,         /* as= of store, load, vmsplice: an access that may wait */
+	FL_SC_NEW_VAR,
 	/* a name declared earlier (fl_sc_ref) */
 	FL_SC_PROC, FL_SC_FILE_REF, FL_SC_PIPE_REF, FL_SC_PAGES, FL_SC_UFFD,
+	FL_SC_TASK,             /* a name declared by as= of an access */
 	FL_SC_FD,               /* FILE, PIPE.r or PIPE.w (fl_sc_ref) */
 	FL_SC_PIPE_FD,          /* PIPE, PIPE.r or PIPE.w (fl_sc_ref) */
 	/* numbers (fl_sc_expr) */

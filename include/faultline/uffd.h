@@ -228,6 +228,24 @@ int fl_uffd_event_next(struct fl_world *w, struct fl_uffd_ctx *ctx,
  */
 bool fl_uffd_take_blocked(struct fl_world *w, fl_addr_t *addr);
 bool fl_uffd_take_spin(struct fl_world *w, fl_addr_t *addr);
+/*
+ * Waits that resume (docs/uffd.md, "A blocked access that resumes").  Right
+ * after fl_uffd_take_blocked() said an access waits on a context,
+ * fl_uffd_wait_keep() keeps that wait as a waiter of the world (arena
+ * memory: a snapshot rolls it back with the rest).  wake_userfault on its
+ * context over a range that holds its address - UFFDIO_COPY, ZEROPAGE,
+ * CONTINUE, POISON and MOVE over the bytes they filled unless DONTWAKE,
+ * UFFDIO_WAKE, WRITEPROTECT off without DONTWAKE, UNREGISTER - marks it
+ * woken: its task then faults again (the caller retries the access).
+ * keep: 0, -EINVAL when the last wait was a read(2) (no address), -ENOMEM.
+ */
+struct fl_uffd_waiter;
+int fl_uffd_wait_keep(struct fl_world *w, struct fl_uffd_waiter **out);
+bool fl_uffd_wait_woken(const struct fl_uffd_waiter *wt);
+/* The address the waiter faulted at. */
+fl_addr_t fl_uffd_wait_addr(const struct fl_uffd_waiter *wt);
+void fl_uffd_wait_drop(struct fl_world *w, struct fl_uffd_waiter *wt);
+
 /* Is a non-cooperative event pending (ctx->mmap_changing)? */
 bool fl_uffd_mmap_changing(const struct fl_uffd_ctx *ctx);
 

@@ -34,7 +34,9 @@ static const char scenario[] =
 	"call uffd_serve U \"z\"\n"
 	"call uffd_log U\n"                             /* 15 */
 	"load buf+4p 1\n"
-	"call uffd_log U\n";
+	"call uffd_log U\n"
+	"call uffd_unregister U buf 5p\n"              /* 18 */
+	"load buf+3p 1\n";
 
 static void assert_field(const struct bt *t, unsigned line, int64_t want)
 {
@@ -69,6 +71,8 @@ static void check(struct bt *t, bool host)
 	assert_int_equal(t->obs[16].outcome, FL_OUTCOME_OK);
 	bt_assert_ret(t, 17, 0);        /* its copy of the page the load missed */
 	assert_field(t, 17, 4096);
+	bt_assert_ret(t, 18, 0);
+	assert_int_equal(t->obs[19].outcome, FL_OUTCOME_OK);
 	bt_peek(t, bt_map(t, 1) + 4 * FL_PAGE_SIZE, got, 2);
 	assert_memory_equal(got, "zz", 2);
 	bt_peek(t, bt_map(t, 1) + 3 * FL_PAGE_SIZE, got, 2);

@@ -69,8 +69,8 @@ static void test_missing_argument_before_key(void **state)
 static void test_extra_argument(void **state)
 {
 	(void)state;
-	assert_error("mmap buf 1p rw private\nload buf 1 2\n",
-		     "t.fl:2:12: error: expected end of line, found '2'");
+	assert_error("mmap buf 1p rw private\nmunmap buf 1 2\n",
+		     "t.fl:2:14: error: expected end of line, found '2'");
 }
 
 static void test_unknown_mapping(void **state)
@@ -98,6 +98,24 @@ static void test_name_of_another_kind(void **state)
 	(void)state;
 	assert_error("pipe x\nmmap x 1p rw private\n",
 		     "t.fl:2:6: error: expected a name not declared before, found 'x'");
+}
+
+/* `on` runs its statement only if the hook fires: it may name nothing. */
+static void test_hooked_access_names_nothing(void **state)
+{
+	(void)state;
+	assert_error("mmap b 1p rw private\non fault store b \"x\" as=A\n",
+		     "t.fl:2:25: error: expected a statement allowed after on, "
+		     "found a key that declares a name");
+}
+
+/* wait takes a name as= declared, not a mapping. */
+static void test_wait_needs_an_access_name(void **state)
+{
+	(void)state;
+	assert_error("mmap b 1p rw private\nwait b\n",
+		     "t.fl:2:6: error: expected an access named by as= of store, load or "
+		     "vmsplice, found 'b'");
 }
 
 static void test_unterminated_string(void **state)
@@ -312,6 +330,8 @@ int main(void)
 		cmocka_unit_test(test_missing_argument),
 		cmocka_unit_test(test_missing_argument_before_key),
 		cmocka_unit_test(test_extra_argument),
+		cmocka_unit_test(test_hooked_access_names_nothing),
+		cmocka_unit_test(test_wait_needs_an_access_name),
 		cmocka_unit_test(test_unknown_mapping),
 		cmocka_unit_test(test_name_used_on_its_own_line),
 		cmocka_unit_test(test_unknown_process),

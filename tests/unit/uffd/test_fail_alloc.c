@@ -38,6 +38,7 @@ struct run {
 	fl_addr_t a, b;                 /* the mappings statements share */
 	struct fl_uffd_ctx *ctx;
 	struct fl_gup_pages *h;
+	struct fl_uffd_waiter *wt;      /* a kept wait (uffd/wait.c) */
 };
 
 /* Does RET say the call failed as its kernel call does without memory? */
@@ -163,6 +164,30 @@ static long uffd_copy(struct run *r)
 
 	return fl_uffdio_copy(r->w, r->ctx, &c);
 }
+/* A kernel write into a registered missing page: it waits, nobody serves. */
+static long write_a2(struct run *r) { return store(r, r->a + 2 * PAGE, 16, 0x2a); }
+static long keep_wait(struct run *r)
+{
+	if (!fl_uffd_take_blocked(r->w, NULL))
+		return -EIO;
+	return fl_uffd_wait_keep(r->w, &r->wt);
+}
+/* UFFDIO_COPY of the waiter's page wakes it (-EIO if it did not). */
+static long copy_wakes(struct run *r)
+{
+	static const uint8_t src[PAGE] = { 7 };
+	struct fl_uffdio_copy c = { r->a + 2 * PAGE, 0, PAGE, 0, 0, src };
+	long ret = fl_uffdio_copy(r->w, r->ctx, &c);
+
+	return ret ? ret : fl_uffd_wait_woken(r->wt) ? 0 : -EIO;
+}
+/* UFFDIO_UNREGISTER of a middle page splits the vma. */
+static long unregister_mid(struct run *r)
+{
+	struct fl_uffdio_range range = { r->a + PAGE, PAGE };
+
+	return fl_uffdio_unregister(r->w, r->ctx, &range);
+}
 static long snapshot(struct run *r) { return fl_world_snapshot(r->w); }
 static long restore(struct run *r) { return fl_world_restore(r->w); }
 
@@ -211,6 +236,15 @@ static const struct stmt sc_uffd_fork[] = {
 	{ "fork", fork_c, fork_undone, true },
 	END
 };
+static const struct stmt sc_uffd_wait[] = {
+	{ "mmap a", mmap_a, is_enomem, true },
+	{ "uffd", uffd_ctx, is_enomem, false },
+	{ "write a2 waits", write_a2, is_short, false },
+	{ "keep the wait", keep_wait, is_enomem, true },
+	{ "copy wakes it", copy_wakes, is_enomem, false },  /* its pte table stays */
+	{ "unregister", unregister_mid, is_enomem, false },
+	END
+};
 static const struct stmt sc_snapshot[] = {
 	{ "mmap a", mmap_a, is_enomem, true },
 	{ "write a", write_a, is_short, false },
@@ -248,7 +282,7 @@ static bool run_failing(const char *scenario, const struct stmt *sc, unsigned lo
 	struct fl_world_config cfg = { .arch = FL_ARCH_X86_64, .kver = FL_KV(6, 18, 0),
 				       .arena_bytes = (size_t)64 << 20,
 				       .max_frames = 4096 };
-	struct run r = { fl_world_new(&cfg), 0, 0, NULL, NULL };
+	struct run r = { fl_world_new(&cfg), 0, 0, NULL, NULL, NULL };
 	bool reached = false;
 
 	assert_non_null(r.w);
@@ -297,7 +331,8 @@ static void test_sweep(void **state)
 	static const struct { const char *name; const struct stmt *sc; } all[] = {
 		{ "mmap", sc_mmap }, { "fault", sc_fault }, { "fork", sc_fork },
 		{ "gup", sc_gup }, { "uffd copy", sc_uffd },
-		{ "uffd fork", sc_uffd_fork }, { "snapshot", sc_snapshot },
+		{ "uffd fork", sc_uffd_fork }, { "uffd wait", sc_uffd_wait },
+		{ "snapshot", sc_snapshot },
 	};
 	unsigned long total = 0, n;
 	unsigned i;

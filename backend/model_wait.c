@@ -1,0 +1,237 @@
+/*
+ * backend/model_wait.c - accesses that wait and resume: `store`, `load`
+ * and `call vmsplice` with as=TASK, and `wait TASK`.
+ *
+ * Why: a fault handler answers after the fault.  LTP's userfaultfd01..07
+ * and the selftests' move, poison and minor tests fault, then the
+ * handler's ioctl resolves the page, and only then does the access
+ * complete (or get SIGBUS); a vmsplice into a full pipe waits until a
+ * reader drains it.  The model has no threads: a statement that ended
+ * `blocked` is parked here under its name, and retried where the kernel
+ * would run the woken task (docs/uffd.md, "A blocked access that
+ * resumes").
+ *
+ * Definitions
+ *   task     a named access: its statement, its arguments (a deep copy),
+ *            its process, the observables it has so far, and what it
+ *            waits on - a kept userfaultfd wait (uffd/wait.c) or, for a
+ *            vmsplice that found the pipe full, the pipe.
+ *   resume   at the end of every later statement (not one run from a
+ *            hook), each waiting task whose wait was woken (a uffd wait)
+ *            or that may find room now (a pipe) runs again in its own
+ *            process: a store or load from the byte it stopped at, a
+ *            vmsplice from the start (it waits before it takes anything).
+ *            It may end, or wait again (a wake without the page faults
+ *            again: a new PAGEFAULT event).
+ *   wait     `wait TASK` reports the task as it stands: its final
+ *            observables once it ended (moved counts every byte of the
+ *            access, both runs), else outcome `blocked`.
+ *
+ * Invariants
+ *   1. A task waits on a uffd waiter, or (waiter NULL) on its pipe; a
+ *      task that has ended holds no waiter.
+ *   2. Tasks live outside the world: a snapshot is refused while one
+ *      exists (-EBUSY), and a restore drops them all.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <faultline/uffd.h>
+
+#include "backend/model_internal.h"
+
+struct model_task {
+	const struct fl_sc_stmt *st;
+	struct fl_val *args;            /* st->nargs + st->nkeys, DATA copied */
+	unsigned nargs;
+	struct fl_process *proc;
+	bool waiting;
+	struct fl_uffd_waiter *waiter;  /* NULL while waiting: on the pipe */
+	struct fl_obs obs;              /* kbuf always NULL */
+};
+
+static void task_free(struct model *m, struct model_task *t)
+{
+	unsigned i;
+
+	if (!t)
+		return;
+	if (t->waiter)
+		fl_uffd_wait_drop(m->w, t->waiter);
+	for (i = 0; i < t->nargs; i++)
+		free((void *)t->args[i].bytes);
+	free(t->args);
+	free(t);
+}
+
+void fl_model_tasks_free(struct model *m)
+{
+	unsigned i;
+
+	for (i = 0; m->task && i <= m->b->sc->nnames; i++) {
+		task_free(m, m->task[i]);
+		m->task[i] = NULL;
+	}
+	free(m->task);
+	m->task = NULL;
+}
+
+bool fl_model_tasks_any(const struct model *m)
+{
+	unsigned i;
+
+	for (i = 0; m->task && i <= m->b->sc->nnames; i++)
+		if (m->task[i])
+			return true;
+	return false;
+}
+
+static int args_copy(struct model_task *t, const struct fl_val *args, unsigned n)
+{
+	unsigned i;
+
+	t->args = calloc(n + 1, sizeof(*t->args));
+	if (!t->args)
+		return -ENOMEM;
+	t->nargs = n;
+	for (i = 0; i < n; i++) {
+		uint8_t *b;
+
+		t->args[i] = args[i];
+		t->args[i].bytes = NULL;
+		if (!args[i].bytes)
+			continue;
+		b = malloc(args[i].len + 1);
+		if (!b)
+			return -ENOMEM;
+		memcpy(b, args[i].bytes, args[i].len);
+		t->args[i].bytes = b;
+	}
+	return 0;
+}
+
+/* What the task waits on now that its last run ended `blocked`. */
+static int task_wait_on(struct model *m, struct model_task *t)
+{
+	t->waiting = t->obs.outcome == FL_OUTCOME_BLOCKED;
+	if (!t->waiting || !m->uffd_blocked)
+		return 0;               /* ended, or a pipe: retried each statement */
+	return fl_uffd_wait_keep(m->w, &t->waiter);
+}
+
+int fl_model_task_park(struct model *m, const struct fl_sc_stmt *st,
+		       const struct fl_val *args, const struct fl_obs *obs)
+{
+	const struct fl_val *as = fl_backend_key(st, args, "as");
+	struct model_task *t;
+	int err;
+
+	if (!as || st->verb == FL_SC_MREMAP || (st->verb == FL_SC_CALL &&
+						st->code != FL_SC_VMSPLICE))
+		return 0;
+	if (!m->task) {
+		m->task = calloc(m->b->sc->nnames + 1, sizeof(*m->task));
+		if (!m->task)
+			return -ENOMEM;
+	}
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	t->st = st;
+	t->proc = fl_current(m->w);
+	t->obs = *obs;
+	t->obs.kbuf = NULL;
+	err = args_copy(t, args, st->nargs + st->nkeys);
+	if (!err)
+		err = task_wait_on(m, t);
+	if (err) {
+		task_free(m, t);
+		return fl_backend_setup_failed((struct fl_obs *)obs, m->w, "as=", err);
+	}
+	task_free(m, m->task[as->u]);
+	m->task[as->u] = t;
+	return 0;
+}
+
+/*
+ * The rest of a store or load: from the byte it stopped at.  A vmsplice
+ * waits for room before it takes a page, so it starts over.
+ */
+static void task_rest(const struct model_task *t, struct fl_val *args)
+{
+	size_t done = t->obs.moved;
+
+	memcpy(args, t->args, t->nargs * sizeof(*args));
+	if (t->st->verb == FL_SC_STORE) {
+		args[0].u += done;
+		args[t->st->nargs - 1].bytes += done;
+		args[t->st->nargs - 1].len -= done;
+	} else if (t->st->verb == FL_SC_LOAD) {
+		args[0].u += done;
+		args[1].u -= done;
+	}
+}
+
+/* Run T again in its process; false if it could not (its process is gone). */
+static bool task_run(struct model *m, struct model_task *t)
+{
+	struct fl_process *cur = fl_current(m->w);
+	struct fl_val args[16];
+	struct fl_obs o;
+	size_t before = t->obs.moved;
+
+	if (t->nargs > 16 || !t->proc || t->proc->exited)
+		return false;
+	task_rest(t, args);
+	memset(&o, 0, sizeof(o));
+	fl_set_current(m->w, t->proc);
+	m->uffd_blocked = false;
+	fl_model_exec_one(m, t->st, args, &o);
+	if (cur)
+		fl_set_current(m->w, cur);
+	free(o.kbuf);
+	o.kbuf = NULL;
+	if (t->st->verb == FL_SC_STORE || t->st->verb == FL_SC_LOAD)
+		o.moved += before;
+	t->obs = o;
+	return true;
+}
+
+void fl_model_tasks_resume(struct model *m)
+{
+	unsigned i;
+
+	for (i = 0; m->task && i <= m->b->sc->nnames; i++) {
+		struct model_task *t = m->task[i];
+
+		if (!t || !t->waiting || (t->waiter && !fl_uffd_wait_woken(t->waiter)))
+			continue;
+		if (t->waiter) {
+			fl_uffd_wait_drop(m->w, t->waiter);
+			t->waiter = NULL;
+		}
+		fl_trace(m->w, "resume line %u (%s)", t->st->line,
+			 fl_backend_name(m->b, i));
+		if (!task_run(m, t)) {
+			t->waiting = false;     /* died with its process: stays blocked */
+			continue;
+		}
+		if (task_wait_on(m, t))
+			t->waiting = false;     /* no room to keep the wait: never woken */
+	}
+}
+
+int fl_model_wait(struct model *m, const struct fl_val *args, struct fl_obs *obs)
+{
+	struct model_task *t = m->task ? m->task[args[0].u] : NULL;
+
+	if (!t)
+		return fl_backend_setup_failed(obs, m->w, "wait: the access never ran",
+					       -ENOENT);
+	*obs = t->obs;
+	if (t->waiting)
+		obs->outcome = FL_OUTCOME_BLOCKED;
+	fl_model_summary(m, obs, "%s line %u: %s", fl_backend_name(m->b, (unsigned)args[0].u),
+			 t->st->line, t->waiting ? "still waits" : t->obs.summary);
+	return 0;
+}
