@@ -44,6 +44,13 @@ const struct fl_backend_call fl_backend_calls[FL_SC_FUNC_COUNT] = {
 	BOTH(FL_SC_VMSPLICE, FL_CAP_SYSCALL, fl_model_vmsplice, fl_host_rw),
 	BOTH(FL_SC_PROCESS_VM_READV, FL_CAP_SYSCALL, fl_model_process_vm, fl_host_process_vm),
 	BOTH(FL_SC_PROCESS_VM_WRITEV, FL_CAP_SYSCALL, fl_model_process_vm, fl_host_process_vm),
+	/* the rest of the vector calls, the file position: model_vec.c, host_vec.c */
+	BOTH(FL_SC_PREADV, FL_CAP_SYSCALL, fl_model_prwv, fl_host_prwv),
+	BOTH(FL_SC_PWRITEV, FL_CAP_SYSCALL, fl_model_prwv, fl_host_prwv),
+	BOTH(FL_SC_PREADV2, FL_CAP_SYSCALL, fl_model_prwv, fl_host_prwv),
+	BOTH(FL_SC_PWRITEV2, FL_CAP_SYSCALL, fl_model_prwv, fl_host_prwv),
+	BOTH(FL_SC_FSTAT, FL_CAP_SYSCALL, fl_model_lseek, fl_host_fstat),
+	BOTH(FL_SC_LSEEK, FL_CAP_SYSCALL, fl_model_lseek, fl_host_lseek),
 	/* the kernel's retry loops: model_loop.c */
 	MODEL_ONLY(FL_SC_BTRFS_SEARCH_IOCTL, FL_CAP_LOOP, fl_model_btrfs_search),
 	MODEL_ONLY(FL_SC_RESTORE_FPREGS, FL_CAP_LOOP, fl_model_restore_fpregs),

@@ -15,6 +15,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -23,6 +24,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -223,35 +225,73 @@ static long do_mmap(const struct host_req *rq)
 	return (long)p;
 }
 
-static long do_iov(const struct host_req *rq, const struct host_iov *hv)
+/*
+ * The iovec array of a vector call: the request's HV, then zero iovecs up
+ * to the count NR (at most ROOM's HOST_MAX_IOV + 1: the kernel refuses a
+ * count beyond UIO_MAXIOV (1024) before it reads the array), or, with
+ * AT_USER, the scenario's own memory at USER.
+ */
+static struct iovec *iov_array(struct iovec *room, const struct host_iov *hv, uint32_t niov,
+			       uint64_t nr, bool at_user, uint64_t user)
 {
-	struct iovec v[HOST_MAX_IOV];
-	uint32_t i;
+	uint64_t i, n = nr < HOST_MAX_IOV + 1 ? nr : HOST_MAX_IOV + 1;
 
-	for (i = 0; i < rq->niov; i++) {
-		v[i].iov_base = (void *)(uintptr_t)hv[i].addr;
-		v[i].iov_len = hv[i].len;
+	if (at_user)
+		return (struct iovec *)(uintptr_t)user;
+	for (i = 0; i < n || i < niov; i++) {
+		room[i].iov_base = i < niov ? (void *)(uintptr_t)hv[i].addr : NULL;
+		room[i].iov_len = i < niov ? hv[i].len : 0;
 	}
-	if (rq->op == HOST_OP_READV)
-		return readv(fd_of(rq), v, (int)rq->niov);
-	return writev(fd_of(rq), v, (int)rq->niov);
+	return room;
 }
 
-static long do_pvm(const struct host_req *rq)
+/* readv, writev, preadv(2), pwritev(2): the count as the scenario passes it. */
+static long do_iov(const struct host_req *rq, const struct host_iov *hv)
 {
-	struct iovec local = { (void *)(uintptr_t)rq->a[1], rq->a[3] };
-	struct iovec remote = { (void *)(uintptr_t)rq->a[2], rq->a[3] };
+	struct iovec room[HOST_MAX_IOV + 1];
+	struct iovec *v = iov_array(room, hv, rq->niov, rq->a[0], rq->a[2], rq->a[1]);
+	int fd = fd_of(rq), n = rq->a[0] > INT_MAX ? INT_MAX : (int)rq->a[0];
+	off_t off = (off_t)rq->a[3];
 
+	switch (rq->op) {
+	case HOST_OP_READV:    return syscall(SYS_readv, fd, v, (unsigned long)rq->a[0]);
+	case HOST_OP_WRITEV:   return syscall(SYS_writev, fd, v, (unsigned long)rq->a[0]);
+	case HOST_OP_PREADV:   return preadv(fd, v, n, off);
+	case HOST_OP_PWRITEV:  return pwritev(fd, v, n, off);
+	case HOST_OP_PREADV2:  return preadv2(fd, v, n, off, (int)rq->a[4]);
+	default:               return pwritev2(fd, v, n, off, (int)rq->a[4]);
+	}
+}
+
+static long do_pvm(const struct host_req *rq, const struct host_iov *hv, const uint8_t *data)
+{
+	struct iovec lroom[HOST_MAX_IOV + 1], rroom[HOST_MAX_IOV + 1];
+	uint64_t nl = rq->a[1], nr = rq->a[2], user[4] = { 0, 0, nl, nr };
+	struct iovec *l, *r;
+
+	if (rq->dlen >= sizeof(user))
+		memcpy(user, data, sizeof(user));
+	if (nl > rq->niov || nr > rq->niov - nl)
+		return errno = EINVAL, -1;
+	l = iov_array(lroom, hv, (uint32_t)nl, user[2], rq->a[4] & 1, user[0]);
+	r = iov_array(rroom, hv + nl, (uint32_t)nr, user[3], rq->a[4] & 2, user[1]);
 	if (rq->op == HOST_OP_PVM_READV)
-		return process_vm_readv((pid_t)rq->a[0], &local, 1, &remote, 1, 0);
-	return process_vm_writev((pid_t)rq->a[0], &local, 1, &remote, 1, 0);
+		return process_vm_readv((pid_t)rq->a[0], l, user[2], r, user[3], rq->a[3]);
+	return process_vm_writev((pid_t)rq->a[0], l, user[2], r, user[3], rq->a[3]);
 }
 
 static long do_vmsplice(const struct host_req *rq)
 {
 	struct iovec v = { (void *)(uintptr_t)rq->a[0], rq->a[1] };
 
-	return vmsplice(fd_of(rq), &v, 1, 0);
+	return vmsplice(fd_of(rq), &v, 1, (unsigned)rq->a[2]);
+}
+
+static long do_fstat_size(const struct host_req *rq)
+{
+	struct stat st;
+
+	return fstat(fd_of(rq), &st) ? -1 : (long)st.st_size;
 }
 
 /*
@@ -298,11 +338,17 @@ static void run_syscall(const struct host_req *rq, const struct host_iov *hv,
 	case HOST_OP_PWRITE:
 		syscall_result(rep, pwrite(fd_of(rq), addr, len, (off_t)rq->a[2]));
 		break;
-	case HOST_OP_READV:
-	case HOST_OP_WRITEV:    syscall_result(rep, do_iov(rq, hv)); break;
+	case HOST_OP_READV: case HOST_OP_WRITEV: case HOST_OP_PREADV:
+	case HOST_OP_PWRITEV: case HOST_OP_PREADV2: case HOST_OP_PWRITEV2:
+		syscall_result(rep, do_iov(rq, hv));
+		break;
 	case HOST_OP_VMSPLICE:  syscall_result(rep, do_vmsplice(rq)); break;
 	case HOST_OP_PVM_READV:
-	case HOST_OP_PVM_WRITEV: syscall_result(rep, do_pvm(rq)); break;
+	case HOST_OP_PVM_WRITEV: syscall_result(rep, do_pvm(rq, hv, data)); break;
+	case HOST_OP_LSEEK:
+		syscall_result(rep, lseek(fd_of(rq), (off_t)rq->a[0], (int)rq->a[1]));
+		break;
+	case HOST_OP_FSTAT:     syscall_result(rep, do_fstat_size(rq)); break;
 	case HOST_OP_MEM_WRITE:
 	case HOST_OP_POKE:
 		syscall_result(rep, pwrite(self_mem(), data, rq->dlen, (off_t)rq->a[0]));

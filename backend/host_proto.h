@@ -80,10 +80,15 @@ enum host_op {
 	HOST_OP_WRITE,
 	HOST_OP_PREAD,          /* fd; a[0] addr, a[1] len, a[2] off */
 	HOST_OP_PWRITE,
-	HOST_OP_READV,          /* fd; iovecs */
+	HOST_OP_READV,          /* fd; iovecs; a[0] the count passed (zero iovecs
+				   after the request's), a[2] 1: the array is
+				   user memory at a[1] instead */
 	HOST_OP_WRITEV,
-	HOST_OP_VMSPLICE,       /* fd; a[0] addr, a[1] len */
-	HOST_OP_PVM_READV,      /* a[0] pid, a[1] local, a[2] remote, a[3] len */
+	HOST_OP_VMSPLICE,       /* fd; a[0] addr, a[1] len, a[2] SPLICE_F_* */
+	HOST_OP_PVM_READV,      /* iovecs: a[1] local ones, then a[2] remote ones;
+				   a[0] pid, a[3] flags, a[4] bit 0/1: the local/
+				   remote array is user memory at data's u64 0/1;
+				   data's u64 2/3: the counts passed */
 	HOST_OP_PVM_WRITEV,
 	HOST_OP_MEM_READ,       /* a[0] addr, a[1] len: reply data (the buffer) */
 	HOST_OP_MEM_WRITE,      /* a[0] addr; data */
@@ -102,6 +107,12 @@ enum host_op {
 	HOST_OP_WAIT,           /* slot: an access named by as= (a[4] = slot + 1 of a
 				   store, load, vmsplice): its reply once it ended,
 				   else blocked and unfinished */
+	HOST_OP_PREADV,         /* as READV, and a[3] offset, a[4] RWF_* (v2 only) */
+	HOST_OP_PWRITEV,
+	HOST_OP_PREADV2,
+	HOST_OP_PWRITEV2,
+	HOST_OP_LSEEK,          /* fd; a[0] offset, a[1] whence (SEEK_* values) */
+	HOST_OP_FSTAT,          /* fd; reply ret st_size */
 };
 
 struct host_req {

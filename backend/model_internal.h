@@ -14,6 +14,8 @@
 
 #include <faultline/backend.h>
 
+#include <faultline/iov_iter.h>
+
 #include "backend/calls.h"
 #include "backend/common.h"
 
@@ -82,5 +84,31 @@ void fl_model_set_trace(struct model *m, fl_trace_fn fn, void *arg);
  * each has counted decides what a retry loop's next round does.
  */
 uint64_t fl_model_armed_hooks_env(void *arg);
+
+/* ---- system calls (model_syscall.c, model_vec.c) ---- */
+
+/* What FD names: a file, or one end of a pipe (NULL if not declared). */
+struct fd_target {
+	struct fl_file *file;
+	struct fl_pipe *pipe;
+	enum fl_sc_fd_end end;
+	const char *name;
+};
+
+struct fl_backend_iovs;
+
+/* FD's file or pipe into T; a name never declared is a set-up error. */
+int fl_model_fd_lookup(struct model *m, const struct fl_val *fd, struct fd_target *t,
+		       struct fl_obs *obs);
+/* "WHAT RESULT; FILE pos P size S" or the pipe's bytes and buffers. */
+void fl_model_fd_summary(struct model *m, struct fl_obs *obs, const char *what,
+			 long ret, size_t len, const struct fd_target *t);
+size_t fl_model_iov_total(const struct fl_iovec *iov, unsigned long n);
+/* The syscall convention (-1 and errno); a stopped retry loop's outcome. */
+void fl_model_set_sys_ret(struct model *m, struct fl_obs *obs, long ret);
+/* One iovec as the vector arguments of read/write/pread/pwrite. */
+int fl_model_iovs_one(struct fl_backend_iovs *v, fl_addr_t base, size_t len);
+/* iov=ADDR: the array read from the model's user memory (0 or -errno). */
+long fl_model_iovs_user(struct model *m, struct fl_backend_iovs *v);
 
 #endif

@@ -21,6 +21,7 @@
 #include <faultline/livelock.h>
 
 #include "backend/model_internal.h"
+#include "backend/vec.h"
 
 int fl_model_pipe_create(struct model *m, const struct fl_val *args,
 		      struct fl_obs *obs)
@@ -31,7 +32,7 @@ int fl_model_pipe_create(struct model *m, const struct fl_val *args,
 }
 
 /* The syscall convention: -1 and errno on failure. */
-static void set_sys_ret(struct model *m, struct fl_obs *obs, long ret)
+void fl_model_set_sys_ret(struct model *m, struct fl_obs *obs, long ret)
 {
 	enum fl_loop_verdict v = fl_sys_loop_verdict(m->w);
 
@@ -46,15 +47,7 @@ static void set_sys_ret(struct model *m, struct fl_obs *obs, long ret)
 	fl_backend_sys_ret(obs, ret);
 }
 
-/* What FD names: a file, or one end of a pipe (NULL if not declared). */
-struct fd_target {
-	struct fl_file *file;
-	struct fl_pipe *pipe;
-	enum fl_sc_fd_end end;
-	const char *name;
-};
-
-static int fd_lookup(struct model *m, const struct fl_val *fd, struct fd_target *t,
+int fl_model_fd_lookup(struct model *m, const struct fl_val *fd, struct fd_target *t,
 		     struct fl_obs *obs)
 {
 	t->name = fl_backend_name(m->b, (unsigned)fd->u);
@@ -63,15 +56,15 @@ static int fd_lookup(struct model *m, const struct fl_val *fd, struct fd_target 
 	t->pipe = NULL;
 	if (fd->end == FL_SC_END_NONE)
 		t->file = fl_file_find(m->w, t->name);
-	else
+	if (!t->file)   /* PIPE.r, PIPE.w, or a bare PIPE where a pipe may be named */
 		t->pipe = fl_pipe_find(m->w, t->name);
 	if (!t->file && !t->pipe)
 		return fl_backend_setup_failed(obs, m->w, t->name, -EBADF);
 	return 0;
 }
 
-static void summarize(struct model *m, struct fl_obs *obs, const char *what,
-		      long ret, size_t len, const struct fd_target *t)
+void fl_model_fd_summary(struct model *m, struct fl_obs *obs, const char *what,
+			 long ret, size_t len, const struct fd_target *t)
 {
 	char res[64];
 
@@ -93,7 +86,7 @@ static void summarize(struct model *m, struct fl_obs *obs, const char *what,
 			 t->name, fl_pipe_bytes(t->pipe), fl_pipe_nrbufs(t->pipe));
 }
 
-static size_t iov_total(const struct fl_iovec *iov, unsigned long n)
+size_t fl_model_iov_total(const struct fl_iovec *iov, unsigned long n)
 {
 	size_t total = 0;
 
@@ -119,41 +112,34 @@ int fl_model_rw(struct model *m, const struct fl_sc_stmt *st,
 		   const struct fl_val *args, struct fl_obs *obs)
 {
 	bool vector = st->code == FL_SC_READV || st->code == FL_SC_WRITEV;
-	unsigned long nr = vector ? st->nargs - 1 : 1, k;
-	struct fl_iovec *iov;
+	struct fl_backend_iovs v;
 	struct fd_target t;
 	struct fl_fd fd;
 	uint64_t off = 0;
 	long ret;
 	int err;
 
-	err = fd_lookup(m, &args[0], &t, obs);
+	err = fl_model_fd_lookup(m, &args[0], &t, obs);
 	if (err)
 		return err;
-	iov = calloc(nr ? nr : 1, sizeof(*iov));
-	if (!iov)
-		return fl_backend_setup_failed(obs, m->w, "iovec", -ENOMEM);
-	for (k = 0; vector && k < nr; k++) {
-		iov[k].base = args[1 + k].iov_addr;
-		iov[k].len = args[1 + k].iov_len;
-	}
-	if (!vector) {
-		iov[0].base = args[1].u;
-		iov[0].len = args[2].u;
-		if (st->code == FL_SC_PREAD || st->code == FL_SC_PWRITE)
-			off = args[3].u;
-	}
+	err = vector ? fl_backend_iovs_pos(st, args, 1, &v) : fl_model_iovs_one(&v, args[1].u, args[2].u);
+	if (err)
+		return fl_backend_setup_failed(obs, m->w, "iovec", err);
+	if (st->code == FL_SC_PREAD || st->code == FL_SC_PWRITE)
+		off = args[3].u;
 	fd = (struct fl_fd){ t.file, t.pipe, t.end == FL_SC_END_WRITE };
 	/* Armed hooks steer generic_perform_write's retries: the monitor must see them. */
 	if (t.file)
 		fl_sys_set_loop_env(m->w, fl_model_armed_hooks_env, m);
-	ret = fl_sys_rw(m->w, &fd, rw_op(st->code), iov, nr, off);
-	set_sys_ret(m, obs, ret);
+	ret = fl_model_iovs_user(m, &v);
+	if (!ret)
+		ret = fl_sys_rw(m->w, &fd, rw_op(st->code), v.iov, v.nr, off);
+	fl_model_set_sys_ret(m, obs, ret);
 	if (t.pipe && t.end != FL_SC_END_WRITE && fl_sys_leaked(m->w))
 		obs->outcome = FL_OUTCOME_LEAK;
-	summarize(m, obs, fl_sc_func_name(st->code), ret,
-		  iov_total(iov, nr), &t);
-	free(iov);
+	fl_model_fd_summary(m, obs, fl_sc_func_name(st->code), ret,
+			    fl_model_iov_total(v.iov, v.written), &t);
+	fl_backend_iovs_free(&v);
 	return 0;
 }
 
@@ -165,25 +151,27 @@ int fl_model_rw(struct model *m, const struct fl_sc_stmt *st,
 int fl_model_vmsplice(struct model *m, const struct fl_sc_stmt *st,
 			 const struct fl_val *args, struct fl_obs *obs)
 {
+	const struct fl_val *flags = fl_backend_key(st, args, "flags");
 	struct fl_iovec iov = { args[1].u, args[2].u };
-	struct fd_target t = { .end = args[0].end };
+	struct fd_target t;
 	long ret;
+	int err;
 
-	/* A bare PIPE names the write end here (as the host backend takes it). */
-	t.name = fl_backend_name(m->b, (unsigned)args[0].u);
-	t.pipe = fl_pipe_find(m->w, t.name);
-	if (!t.pipe)
-		return fl_backend_setup_failed(obs, m->w, t.name, -EBADF);
+	err = fl_model_fd_lookup(m, &args[0], &t, obs);
+	if (err)
+		return err;
 	if (t.end == FL_SC_END_READ)
 		return fl_backend_unsupported(obs);
-	ret = fl_vmsplice(m->w, t.pipe, &iov, 1, 0);
+	/* A file: vmsplice finds no pipe behind the descriptor (get_pipe_info): -EBADF. */
+	ret = t.pipe ? fl_vmsplice(m->w, t.pipe, &iov, 1, flags ? (unsigned)flags->u : 0)
+		     : -EBADF;
 	if (ret == FL_SYS_WAITS) {
 		obs->outcome = FL_OUTCOME_BLOCKED;
 		fl_model_summary(m, obs, "blocked: %s is full, nobody reads it", t.name);
 		return 0;
 	}
-	set_sys_ret(m, obs, ret);
-	summarize(m, obs, fl_sc_func_name(st->code), ret, iov.len, &t);
+	fl_model_set_sys_ret(m, obs, ret);
+	fl_model_fd_summary(m, obs, fl_sc_func_name(st->code), ret, iov.len, &t);
 	return 0;
 }
 
@@ -191,24 +179,33 @@ int fl_model_process_vm(struct model *m, const struct fl_sc_stmt *st,
 			   const struct fl_val *args, struct fl_obs *obs)
 {
 	const char *name = fl_backend_name(m->b, (unsigned)args[0].u);
-	struct fl_process *remote = fl_process_find(m->w, name);
-	struct fl_iovec local = { args[1].u, args[3].u };
-	struct fl_iovec riov = { args[2].u, args[3].u };
+	const struct fl_val *flags = fl_backend_key(st, args, "flags");
+	struct fl_backend_iovs l, r;
+	struct fl_pvm_call c;
 	long ret;
+	int err;
 
-	if (st->code == FL_SC_PROCESS_VM_READV)
-		ret = fl_process_vm_readv(m->w, remote, &local, 1, &riov, 1);
-	else
-		ret = fl_process_vm_writev(m->w, remote, &local, 1, &riov, 1);
-	set_sys_ret(m, obs, ret);
+	err = fl_backend_iovs_pvm(st, args, 0, &l);
+	if (!err)
+		err = fl_backend_iovs_pvm(st, args, 1, &r);
+	if (err) {
+		fl_backend_iovs_free(&l);
+		return fl_backend_setup_failed(obs, m->w, "iovec", err);
+	}
+	c = (struct fl_pvm_call){ l.iov, r.iov, l.nr, r.nr, l.at_user, r.at_user,
+				  l.user, r.user, flags ? flags->u : 0,
+				  st->code == FL_SC_PROCESS_VM_WRITEV };
+	ret = fl_process_vm_call(m->w, fl_process_find(m->w, name), &c);
+	fl_model_set_sys_ret(m, obs, ret);
 	if (ret < 0)
 		fl_model_summary(m, obs, "%s with %s: -1 %s",
 			 fl_sc_func_name(st->code), name,
 			 fl_sc_errno_name((int)-ret) ? fl_sc_errno_name((int)-ret) : "?");
 	else
-		fl_model_summary(m, obs, "%s with %s: %ld of %llu bytes",
+		fl_model_summary(m, obs, "%s with %s: %ld of %zu bytes",
 			 fl_sc_func_name(st->code), name, ret,
-			 (unsigned long long)args[3].u);
+			 fl_model_iov_total(l.iov, l.written));
+	fl_backend_iovs_free(&l);
+	fl_backend_iovs_free(&r);
 	return 0;
 }
-

@@ -92,6 +92,10 @@ int fl_pipe_import_iovec(struct fl_world *w, struct fl_pipe *pipe,
 			 enum fl_iter_dir dir, const struct fl_iovec *iov,
 			 unsigned long nr_segs, struct fl_iov_iter *i);
 
+/* preadv/pwritev on FILE at OFF (the position stays): import_iovec, then the file. */
+long fl_sys_rw_at(struct fl_world *w, struct fl_file *file, bool write,
+		  const struct fl_iovec *iov, unsigned long nr_segs, uint64_t off);
+
 /* filemap_read: copy from FILE at *POS into I; *POS advances by the result. */
 long fl_filemap_read(struct fl_world *w, struct fl_file *file, uint64_t *pos,
 		     struct fl_iov_iter *i);

@@ -28,12 +28,20 @@
  * partial transfers happen at iovec granularity), and a bad local buffer
  * gives its good prefix too.
  *
- * What the model leaves out: ptrace access checks (mm_access), the
- * flags argument (must be 0), and pin accounting: the remote page is held
+ * Before any of that (fl_process_vm_call): flags other than 0 are
+ * -EINVAL; the local iovec array is read from user memory when the call
+ * names one (iovec_from_user: -EFAULT, -EINVAL beyond UIO_MAXIOV) and
+ * imported; nothing local to move returns 0; then the remote array is
+ * read the same way; then the pid: a process that has exited, zombie or
+ * reaped, is -ESRCH (no task, or a task without an mm).
+ *
+ * What the model leaves out: ptrace access checks (mm_access), and pin
+ * accounting: the remote page is held
  * with a plain folio reference while it is copied (the kernel's FOLL_PIN
  * adds GUP_PIN_COUNTING_BIAS; nothing here can observe it mid-call).
  * GUP itself is emulated here until gup/ offers get_user_pages_remote.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "callers/internal.h"
@@ -202,6 +210,56 @@ static long process_vm_rw(struct fl_world *w, struct fl_process *remote,
 					      &iter, vm_write);
 	total_len -= iter.count;
 	return total_len ? (long)total_len : rc;
+}
+
+/* An iovec array as the call gives it: OWN, or user memory at UVEC. */
+static int pvm_vec(struct fl_world *w, bool at_user, fl_addr_t uvec,
+		   const struct fl_iovec *own, unsigned long n, struct fl_iovec **out)
+{
+	struct fl_iovec *v;
+	int err;
+
+	*out = (struct fl_iovec *)own;
+	if (!at_user || n > FL_UIO_MAXIOV)
+		return 0;       /* too many: the core's -EINVAL, before any read */
+	v = calloc(n + 1, sizeof(*v));  /* the call's own, freed before it returns */
+	if (!v)
+		return -ENOMEM;
+	err = fl_iovec_from_user(w, uvec, n, v);
+	if (err) {
+		free(v);
+		return err;
+	}
+	*out = v;
+	return 0;
+}
+
+static void pvm_vec_put(struct fl_iovec *v, const struct fl_iovec *own)
+{
+	if (v != own)
+		free(v);
+}
+
+long fl_process_vm_call(struct fl_world *w, struct fl_process *remote,
+			const struct fl_pvm_call *c)
+{
+	struct fl_iovec *local = NULL, *riov = NULL;
+	struct fl_iov_iter iter;
+	long ret;
+
+	if (c->flags)
+		return -EINVAL;
+	ret = pvm_vec(w, c->local_at_user, c->lvec, c->local, c->liovcnt, &local);
+	if (!ret)
+		ret = fl_import_iovec(w, c->write ? FL_ITER_SOURCE : FL_ITER_DEST, local,
+				      c->liovcnt, &iter);
+	if (!ret && iter.count)
+		ret = pvm_vec(w, c->remote_at_user, c->rvec, c->riov, c->riovcnt, &riov);
+	if (!ret && iter.count)
+		ret = process_vm_rw(w, remote, local, c->liovcnt, riov, c->riovcnt, c->write);
+	pvm_vec_put(local, c->local);
+	pvm_vec_put(riov, c->riov);
+	return ret;
 }
 
 long fl_process_vm_readv(struct fl_world *w, struct fl_process *remote,

@@ -224,6 +224,13 @@ long fl_sys_pwrite(struct fl_world *w, struct fl_file *file, fl_addr_t buf,
 	return file_write_iter(w, file, &iov, 1, &off);
 }
 
+long fl_sys_rw_at(struct fl_world *w, struct fl_file *file, bool write,
+		  const struct fl_iovec *iov, unsigned long nr_segs, uint64_t off)
+{
+	return write ? file_write_iter(w, file, iov, nr_segs, &off)
+		     : file_read_iter(w, file, iov, nr_segs, &off);
+}
+
 long fl_sys_rw(struct fl_world *w, const struct fl_fd *fd, enum fl_rw op,
 	       const struct fl_iovec *iov, unsigned long nr_segs, uint64_t off)
 {

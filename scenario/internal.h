@@ -78,7 +78,8 @@ size_t fl_sc_ident_len(const char *s, size_t len);
 
 /* Slot kinds carry these flags above the enum fl_sc_kind bits. */
 #define FL_SC_OPT    0x100u     /* may be left out */
-#define FL_SC_REPEAT 0x200u     /* one or more; last slot only */
+#define FL_SC_REPEAT 0x200u     /* one or more; last slot only.  On a key:
+				   the key may be given more than once */
 #define FL_SC_KIND(s) ((enum fl_sc_kind)((s) & 0xffu))
 
 /* Form flags. */
@@ -86,6 +87,7 @@ size_t fl_sc_ident_len(const char *s, size_t len);
 #define FL_SC_DEFINES 0x2u      /* declares a name: not allowed after on */
 #define FL_SC_SETUP   0x4u      /* describes the world: not allowed after on */
 #define FL_SC_ANY_KEY 0x8u      /* keys repeat (expect one-of) */
+#define FL_SC_IOV_SIDES 0x10u   /* process_vm: ADDR ADDR LEN, or local=/remote= keys */
 
 struct fl_sc_keyspec {
 	const char *name;

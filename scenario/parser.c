@@ -512,6 +512,9 @@ static int parse_ref(struct parser *p, enum fl_sc_kind kind, const char *s,
 		want = FL_SC_NEW_PIPE;
 	}
 	id = n && (n == len || r->end) ? name_ref(p, s, n, want) : -1;
+	/* vmsplice takes any descriptor: a file is a call that fails, EBADF. */
+	if (id < 0 && kind == FL_SC_PIPE_FD && n == len)
+		id = name_ref(p, s, n, FL_SC_NEW_FILE);
 	if (id < 0)
 		return fl_sc_error_tok(&p->src, col, fl_sc_kind_what(kind), s, len);
 	r->id = (unsigned)id;
@@ -584,7 +587,7 @@ static int parse_arg(struct parser *p, enum fl_sc_kind kind, const char *s,
 		return parse_version(p, s, len, col, &a->u.value);
 	case FL_SC_GUP_FLAGS: case FL_SC_UFFD_FLAGS: case FL_SC_UFFD_FEATURES:
 	case FL_SC_UFFD_MODES: case FL_SC_COPY_MODE: case FL_SC_EVENT_FLAGS:
-	case FL_SC_MOVE_MODE:
+	case FL_SC_MOVE_MODE: case FL_SC_SPLICE_FLAGS: case FL_SC_RWF_FLAGS:
 		return parse_flags(p, kind, s, len, col, &a->u.value);
 	case FL_SC_HOOK:
 		return parse_hook(p, s, len, col, &a->u.hook);
@@ -668,7 +671,8 @@ static int parse_keys(struct parser *p, struct fl_sc_stmt *st,
 		k = key_spec(f, keys[i].s, n);
 		if (!k)
 			return tok_error(p, &keys[i], keys_what(f, what, sizeof(what)));
-		for (j = 0; j < i && !(f->flags & FL_SC_ANY_KEY); j++)
+		for (j = 0; j < i && !(f->flags & FL_SC_ANY_KEY) &&
+			    !(k->kind & FL_SC_REPEAT); j++)
 			if (out[j].name == k->name)
 				return tok_error(p, &keys[i], "each key once");
 		out[i].name = k->name;
@@ -829,6 +833,25 @@ static bool is_hookable(const struct fl_sc_stmt *st)
 	       !(st->form->flags & (FL_SC_DEFINES | FL_SC_SETUP));
 }
 
+/*
+ * process_vm_readv/writev: one iovec a side (`PROC LOCAL REMOTE LEN`) or
+ * any number through `local=` and `remote=` keys, never both: the three
+ * optional slots come together or not at all.
+ */
+static int check_iov_sides(struct parser *p, const struct fl_sc_stmt *st,
+			   const struct fl_sc_tok *pos, unsigned npos, unsigned end)
+{
+	static const char what[] = "LOCAL REMOTE LEN, or local=/remote= keys";
+	unsigned i;
+
+	if (npos != 1 && npos != 4)
+		return npos < 4 ? missing(p, what, NULL, end) : tok_error(p, &pos[4], what);
+	for (i = 0; npos == 4 && i < st->nkeys; i++)
+		if (!strcmp(st->keys[i].name, "local") || !strcmp(st->keys[i].name, "remote"))
+			return tok_error(p, &pos[1], "either LOCAL REMOTE LEN or local=/remote= keys");
+	return 0;
+}
+
 static int parse_stmt(struct parser *p, const struct fl_sc_tok *toks,
 		      unsigned n, bool hooked, struct fl_sc_stmt *st)
 {
@@ -866,6 +889,8 @@ static int parse_stmt(struct parser *p, const struct fl_sc_tok *toks,
 		err = parse_keys(p, st, keys, nkeys, end);
 	if (!err && hooked)
 		err = hooked_declares(p, st);
+	if (!err && st->form->flags & FL_SC_IOV_SIDES)
+		err = check_iov_sides(p, st, pos, npos, end);
 	return err;
 }
 

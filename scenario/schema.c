@@ -79,6 +79,20 @@ static const struct fl_sc_form verbs[] = {
 	KEYS({ "as", FL_SC_NEW_PAGES }), FL_SC_SUBJECT | FL_SC_DEFINES }
 #define UFFD_RANGE SLOTS(FL_SC_UFFD, FL_SC_ADDR, FL_SC_NUM)
 #define MODE_KEY   KEYS({ "mode", OPT(COPY_MODE) })
+/*
+ * The vector calls: iovecs as written, or iov=ADDR: the array the kernel
+ * reads is user memory at ADDR; nr=N: the count passed (default: the
+ * iovecs written; beyond them, zero iovecs).  docs/scenario-language.md.
+ */
+#define IOV_SLOTS  SLOTS(FL_SC_FD, FL_SC_IOVEC | FL_SC_REPEAT | FL_SC_OPT)
+#define POS_IOV_SLOTS SLOTS(FL_SC_FD, FL_SC_SNUM, FL_SC_IOVEC | FL_SC_REPEAT | FL_SC_OPT)
+#define IOV_KEYS   KEYS({ "iov", OPT(ADDR) }, { "nr", OPT(NUM) })
+#define IOV2_KEYS  KEYS({ "iov", OPT(ADDR) }, { "nr", OPT(NUM) }, { "flags", OPT(RWF_FLAGS) })
+#define PVM_SLOTS  SLOTS(FL_SC_PROC, OPT(ADDR), OPT(ADDR), OPT(NUM))
+#define PVM_KEYS   KEYS({ "local", OPT(IOVEC) | FL_SC_REPEAT }, \
+			{ "remote", OPT(IOVEC) | FL_SC_REPEAT }, { "flags", OPT(NUM) }, \
+			{ "lvec", OPT(ADDR) }, { "rvec", OPT(ADDR) }, \
+			{ "liovcnt", OPT(NUM) }, { "riovcnt", OPT(NUM) })
 
 static const struct fl_sc_form calls[] = {
 	{ "copy_to_user", FL_SC_CALL, FL_SC_COPY_TO_USER, ADDR_LEN, SRC_KEY, FL_SC_SUBJECT },
@@ -106,17 +120,22 @@ static const struct fl_sc_form calls[] = {
 	  SLOTS(FL_SC_FD, FL_SC_ADDR, FL_SC_NUM, FL_SC_NUM), NULL, FL_SC_SUBJECT },
 	{ "pwrite", FL_SC_CALL, FL_SC_PWRITE,
 	  SLOTS(FL_SC_FD, FL_SC_ADDR, FL_SC_NUM, FL_SC_NUM), NULL, FL_SC_SUBJECT },
-	{ "readv", FL_SC_CALL, FL_SC_READV,
-	  SLOTS(FL_SC_FD, FL_SC_IOVEC | FL_SC_REPEAT), NULL, FL_SC_SUBJECT },
-	{ "writev", FL_SC_CALL, FL_SC_WRITEV,
-	  SLOTS(FL_SC_FD, FL_SC_IOVEC | FL_SC_REPEAT), NULL, FL_SC_SUBJECT },
+	{ "readv", FL_SC_CALL, FL_SC_READV, IOV_SLOTS, IOV_KEYS, FL_SC_SUBJECT },
+	{ "writev", FL_SC_CALL, FL_SC_WRITEV, IOV_SLOTS, IOV_KEYS, FL_SC_SUBJECT },
+	{ "preadv", FL_SC_CALL, FL_SC_PREADV, POS_IOV_SLOTS, IOV_KEYS, FL_SC_SUBJECT },
+	{ "pwritev", FL_SC_CALL, FL_SC_PWRITEV, POS_IOV_SLOTS, IOV_KEYS, FL_SC_SUBJECT },
+	{ "preadv2", FL_SC_CALL, FL_SC_PREADV2, POS_IOV_SLOTS, IOV2_KEYS, FL_SC_SUBJECT },
+	{ "pwritev2", FL_SC_CALL, FL_SC_PWRITEV2, POS_IOV_SLOTS, IOV2_KEYS, FL_SC_SUBJECT },
 	{ "vmsplice", FL_SC_CALL, FL_SC_VMSPLICE,
-	  SLOTS(FL_SC_PIPE_FD, FL_SC_ADDR, FL_SC_NUM), KEYS({ "as", OPT(NEW_TASK) }),
-	  FL_SC_SUBJECT },
-	{ "process_vm_readv", FL_SC_CALL, FL_SC_PROCESS_VM_READV,
-	  SLOTS(FL_SC_PROC, FL_SC_ADDR, FL_SC_ADDR, FL_SC_NUM), NULL, FL_SC_SUBJECT },
-	{ "process_vm_writev", FL_SC_CALL, FL_SC_PROCESS_VM_WRITEV,
-	  SLOTS(FL_SC_PROC, FL_SC_ADDR, FL_SC_ADDR, FL_SC_NUM), NULL, FL_SC_SUBJECT },
+	  SLOTS(FL_SC_PIPE_FD, FL_SC_ADDR, FL_SC_NUM),
+	  KEYS({ "as", OPT(NEW_TASK) }, { "flags", OPT(SPLICE_FLAGS) }), FL_SC_SUBJECT },
+	{ "process_vm_readv", FL_SC_CALL, FL_SC_PROCESS_VM_READV, PVM_SLOTS, PVM_KEYS,
+	  FL_SC_SUBJECT | FL_SC_IOV_SIDES },
+	{ "process_vm_writev", FL_SC_CALL, FL_SC_PROCESS_VM_WRITEV, PVM_SLOTS, PVM_KEYS,
+	  FL_SC_SUBJECT | FL_SC_IOV_SIDES },
+	{ "fstat", FL_SC_CALL, FL_SC_FSTAT, SLOTS(FL_SC_FD), NULL, FL_SC_SUBJECT },
+	{ "lseek", FL_SC_CALL, FL_SC_LSEEK, SLOTS(FL_SC_FD, FL_SC_SNUM, FL_SC_WHENCE),
+	  NULL, FL_SC_SUBJECT },
 	{ "proc_mem_read", FL_SC_CALL, FL_SC_PROC_MEM_READ, ADDR_LEN, NULL, FL_SC_SUBJECT },
 	{ "proc_mem_write", FL_SC_CALL, FL_SC_PROC_MEM_WRITE,
 	  SLOTS(FL_SC_ADDR, FL_SC_DATA), KEYS({ "len", OPT(NUM) }), FL_SC_SUBJECT },
@@ -267,6 +286,12 @@ static const char *const mode_words[] = { "missing", "wp", "minor", NULL };
 static const char *const copy_mode_words[] = { "dontwake", "wp", NULL };
 static const char *const event_flag_words[] = { "write", "wp", "minor", NULL };
 static const char *const move_mode_words[] = { "dontwake", "allow_src_holes", NULL };
+static const char *const splice_flag_words[] = { "move", "nonblock", "more", "gift", NULL };
+static const char *const rwf_words[] = {
+	"hipri", "dsync", "sync", "nowait", "append", "noappend", NULL
+};
+/* SEEK_SET .. SEEK_HOLE: the word's index is the whence value. */
+static const char *const whence_words[] = { "set", "cur", "end", "data", "hole", NULL };
 
 struct kind_info {
 	const char *what;
@@ -290,7 +315,7 @@ static const struct kind_info kinds[FL_SC_KIND_COUNT] = {
 	[FL_SC_UFFD]         = { "a userfaultfd handle declared by as=", NULL },
 	[FL_SC_TASK]         = { "an access named by as= of store, load or vmsplice", NULL },
 	[FL_SC_FD]           = { "a file, PIPE.r or PIPE.w", NULL },
-	[FL_SC_PIPE_FD]      = { "a pipe, PIPE.r or PIPE.w", NULL },
+	[FL_SC_PIPE_FD]      = { "a pipe, PIPE.r, PIPE.w or a file", NULL },
 	[FL_SC_NUM]          = { "a number", NULL },
 	[FL_SC_SNUM]         = { "a number or -ENAME", NULL },
 	[FL_SC_ADDR]         = { "an address", NULL },
@@ -316,6 +341,9 @@ static const struct kind_info kinds[FL_SC_KIND_COUNT] = {
 	[FL_SC_HOOK]         = { "a hook (uaccess, fault, fault_in, gup, uffd_copy)", hook_words },
 	[FL_SC_RANGE]        = { "a range FROM..TO", NULL },
 	[FL_SC_MOVE_MODE]    = { "a move mode (- or dontwake,allow_src_holes)", move_mode_words },
+	[FL_SC_SPLICE_FLAGS] = { "splice flags (- or move,nonblock,more,gift)", splice_flag_words },
+	[FL_SC_RWF_FLAGS]    = { "RWF flags (- or hipri,dsync,sync,nowait,append,noappend)", rwf_words },
+	[FL_SC_WHENCE]       = { "a whence (set, cur, end, data, hole)", whence_words },
 };
 
 const char *fl_sc_kind_what(enum fl_sc_kind k)

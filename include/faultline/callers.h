@@ -84,6 +84,36 @@ enum fl_rw { FL_RW_READ, FL_RW_WRITE, FL_RW_PREAD, FL_RW_PWRITE, FL_RW_READV, FL
 long fl_sys_rw(struct fl_world *w, const struct fl_fd *fd, enum fl_rw op,
 	       const struct fl_iovec *iov, unsigned long nr_segs, uint64_t off);
 
+/* ---- callers/vector.c ---- */
+
+/*
+ * iovec_from_user: NR_SEGS iovecs from user memory at UVEC into OUT (room
+ * for NR_SEGS).  -EINVAL beyond FL_UIO_MAXIOV (before reading), -EFAULT
+ * if any byte of the array cannot be read, else 0.
+ */
+int fl_iovec_from_user(struct fl_world *w, fl_addr_t uvec, unsigned long nr_segs,
+		       struct fl_iovec *out);
+
+/* preadv2/pwritev2 flags (RWF_*), and FL_RWF_V2: the call is preadv2/pwritev2. */
+#define FL_RWF_HIPRI  0x01u
+#define FL_RWF_DSYNC  0x02u
+#define FL_RWF_SYNC   0x04u
+#define FL_RWF_NOWAIT 0x08u
+#define FL_RWF_V2     0x80000000u
+/*
+ * preadv/pwritev (OFF >= 0) and preadv2/pwritev2 (FLAGS has FL_RWF_V2;
+ * OFF -1: the open file's position, advanced) on FD.  Bytes or -errno.
+ */
+long fl_sys_prwv(struct fl_world *w, const struct fl_fd *fd, bool write,
+		 const struct fl_iovec *iov, unsigned long nr_segs, int64_t off,
+		 unsigned flags);
+/* Does the model answer these RWF flags on FD?  (callers/vector.c says which.) */
+bool fl_sys_rwf_modelled(const struct fl_fd *fd, unsigned flags);
+/* lseek(2) with SEEK_SET (0), SEEK_CUR (1), SEEK_END (2): the new position or -errno. */
+long fl_sys_lseek(struct fl_world *w, const struct fl_fd *fd, int64_t off, unsigned whence);
+/* fstat(2)'s st_size of FD, or -errno. */
+long fl_sys_fstat_size(struct fl_world *w, const struct fl_fd *fd);
+
 /* The position of the current process's open FILE (0 if never opened). */
 uint64_t fl_file_pos(struct fl_world *w, struct fl_file *file);
 
@@ -155,6 +185,22 @@ long fl_process_vm_readv(struct fl_world *w, struct fl_process *remote,
 long fl_process_vm_writev(struct fl_world *w, struct fl_process *remote,
 			  const struct fl_iovec *local, unsigned long liovcnt,
 			  const struct fl_iovec *riov, unsigned long riovcnt);
+
+/*
+ * The system call as a scenario makes it: each side's iovecs given
+ * (LOCAL/RIOV) or read from user memory (*_AT_USER: the array at
+ * LVEC/RVEC, LIOVCNT/RIOVCNT entries); FLAGS as passed (must be 0).
+ */
+struct fl_pvm_call {
+	const struct fl_iovec *local, *riov;
+	unsigned long liovcnt, riovcnt;
+	bool local_at_user, remote_at_user;
+	fl_addr_t lvec, rvec;
+	uint64_t flags;
+	bool write;             /* process_vm_writev */
+};
+long fl_process_vm_call(struct fl_world *w, struct fl_process *remote,
+			const struct fl_pvm_call *c);
 
 FL_API_END
 #endif

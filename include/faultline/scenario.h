@@ -80,6 +80,9 @@ enum fl_sc_func {
 	FL_SC_UFFD_POISON, FL_SC_UFFD_MOVE,
 	FL_SC_UFFD_LOG,         /* uffd_log U: the monitor's next UFFDIO_COPY answer */
 	FL_SC_UFFD_UNREGISTER,  /* uffd_unregister U ADDR LEN */
+	FL_SC_PREADV, FL_SC_PWRITEV, FL_SC_PREADV2, FL_SC_PWRITEV2,
+	FL_SC_FSTAT,            /* fstat FD: ret is st_size */
+	FL_SC_LSEEK,            /* lseek FD OFF WHENCE */
 	FL_SC_FUNC_COUNT        /* not a call: one past the last (add calls above) */
 };
 
@@ -102,7 +105,7 @@ enum fl_sc_kind {
 	FL_SC_PROC, FL_SC_FILE_REF, FL_SC_PIPE_REF, FL_SC_PAGES, FL_SC_UFFD,
 	FL_SC_TASK,             /* a name declared by as= of an access */
 	FL_SC_FD,               /* FILE, PIPE.r or PIPE.w (fl_sc_ref) */
-	FL_SC_PIPE_FD,          /* PIPE, PIPE.r or PIPE.w (fl_sc_ref) */
+	FL_SC_PIPE_FD,          /* PIPE, PIPE.r, PIPE.w, or a FILE (fl_sc_ref) */
 	/* numbers (fl_sc_expr) */
 	FL_SC_NUM,              /* 3p, 0x30, $len+1 */
 	FL_SC_SNUM,             /* also -N and -ENAME: a return value */
@@ -124,6 +127,9 @@ enum fl_sc_kind {
 	FL_SC_HOOK,             /* HOOK[#N] (fl_sc_hook) */
 	FL_SC_RANGE,            /* FROM..TO (fl_sc_range) */
 	FL_SC_MOVE_MODE,        /* UFFDIO_MOVE mode: dontwake,allow_src_holes */
+	FL_SC_SPLICE_FLAGS,     /* SPLICE_F_* order: move,nonblock,more,gift */
+	FL_SC_RWF_FLAGS,        /* RWF_* order: hipri,dsync,sync,nowait,append,noappend */
+	FL_SC_WHENCE,           /* lseek: set, cur, end, data, hole (SEEK_* values) */
 	FL_SC_KIND_COUNT
 };
 

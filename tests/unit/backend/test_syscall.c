@@ -156,6 +156,186 @@ static void test_process_vm(void **state)
 		"call process_vm_writev c src dst 4\n", check_process_vm);
 }
 
+static void check_preadv(struct bt *t, bool host)
+{
+	(void)host;
+	bt_assert_ret(t, 7, 6);
+	assert_dst(t, "234gh", 5);
+}
+
+/* preadv at an offset scatters into each iovec in turn. */
+static void test_preadv_scatters_at_offset(void **state)
+{
+	(void)state;
+	bt_both(FILE_SRC "call pwrite f src 20 0\ncall preadv f 2 dst:3 dst+3:3\n"
+		"call pread f dst+3 2 16\n", check_preadv);
+}
+
+static void check_pwritev(struct bt *t, bool host)
+{
+	(void)host;
+	bt_assert_ret(t, 6, 5);
+	bt_assert_ret(t, 7, 5);
+	assert_dst(t, "01ab", 4);
+}
+
+/* pwritev gathers its iovecs into the file at the offset. */
+static void test_pwritev_gathers_at_offset(void **state)
+{
+	(void)state;
+	bt_both(FILE_SRC "call pwritev f 0 src:2 src+10:3\ncall pread f dst 5 0\n",
+		check_pwritev);
+}
+
+static void check_preadv2_pos(struct bt *t, bool host)
+{
+	(void)host;
+	bt_assert_ret(t, 8, 3);
+	assert_dst(t, "456", 3);
+}
+
+/* preadv2 with offset -1 reads at the open file's position. */
+static void test_preadv2_at_position(void **state)
+{
+	(void)state;
+	bt_both(FILE_SRC "call pwrite f src 20 0\ncall lseek f 4 set\ncall preadv2 f -1 dst:3\n",
+		check_preadv2_pos);
+}
+
+static void check_nowait_tmpfs(struct bt *t, bool host)
+{
+	(void)host;
+	bt_assert_errno(t, 6, EOPNOTSUPP);
+}
+
+/* RWF_NOWAIT on a tmpfs file: shmem has no FMODE_NOWAIT. */
+static void test_pwritev2_nowait_tmpfs(void **state)
+{
+	(void)state;
+	bt_both(FILE_SRC "call pwritev2 f 0 src:4 flags=nowait\n", check_nowait_tmpfs);
+}
+
+static void check_fstat(struct bt *t, bool host)
+{
+	(void)host;
+	bt_assert_ret(t, 6, 4096);
+}
+
+/* fstat's observable is st_size. */
+static void test_fstat_size(void **state)
+{
+	(void)state;
+	bt_both(FILE_SRC "call fstat f\n", check_fstat);
+}
+
+static void check_lseek(struct bt *t, bool host)
+{
+	(void)host;
+	bt_assert_ret(t, 6, 4095);
+	bt_assert_errno(t, 7, EINVAL);
+}
+
+/* lseek from the end; a negative result is EINVAL. */
+static void test_lseek_end(void **state)
+{
+	(void)state;
+	bt_both(FILE_SRC "call lseek f -1 end\ncall lseek f -1 set\n", check_lseek);
+}
+
+static void check_iov_unreadable(struct bt *t, bool host)
+{
+	(void)host;
+	bt_assert_errno(t, 7, EFAULT);
+}
+
+/* An iovec array the kernel cannot read is EFAULT. */
+static void test_readv_array_unreadable(void **state)
+{
+	(void)state;
+	bt_both(FILE_SRC "mprotect dst 1p none\ncall readv f iov=dst nr=1\n", check_iov_unreadable);
+}
+
+static void check_too_many(struct bt *t, bool host)
+{
+	(void)host;
+	bt_assert_errno(t, 6, EINVAL);
+	bt_assert_ret(t, 7, 1);
+}
+
+/* IOV_MAX + 1 iovecs is EINVAL; IOV_MAX of them (zero ones after the first) is not. */
+static void test_readv_iov_max(void **state)
+{
+	(void)state;
+	bt_both(FILE_SRC "call readv f dst:1 nr=1025\ncall readv f dst:1 nr=1024\n", check_too_many);
+}
+
+static void check_vmsplice_file(struct bt *t, bool host)
+{
+	(void)host;
+	bt_assert_errno(t, 6, EBADF);
+}
+
+/* vmsplice on a file: no pipe behind the descriptor. */
+static void test_vmsplice_file(void **state)
+{
+	(void)state;
+	bt_both(FILE_SRC "call vmsplice f src 4\n", check_vmsplice_file);
+}
+
+static void check_vmsplice_flags(struct bt *t, bool host)
+{
+	(void)host;
+	bt_assert_errno(t, 7, EINVAL);
+}
+
+/* vmsplice flags beyond SPLICE_F_ALL are EINVAL. */
+static void test_vmsplice_bad_flags(void **state)
+{
+	(void)state;
+	bt_both(FILE_SRC "pipe pp\ncall vmsplice pp src 4 flags=0x10\n", check_vmsplice_flags);
+}
+
+static void check_pvm_iovecs(struct bt *t, bool host)
+{
+	(void)host;
+	bt_assert_ret(t, 7, 5);
+	assert_dst(t, "01245", 5);
+}
+
+/* process_vm_readv with two iovecs a side of different lengths. */
+static void test_process_vm_iovecs(void **state)
+{
+	(void)state;
+	bt_both(FILE_SRC "fork c\ncall process_vm_readv c local=dst:2 local=dst+2:3 "
+		"remote=src:3 remote=src+4:2\n", check_pvm_iovecs);
+}
+
+static void check_pvm_flags(struct bt *t, bool host)
+{
+	(void)host;
+	bt_assert_errno(t, 7, EINVAL);
+}
+
+/* process_vm_readv with nonzero flags is EINVAL. */
+static void test_process_vm_flags(void **state)
+{
+	(void)state;
+	bt_both(FILE_SRC "fork c\ncall process_vm_readv c dst src 4 flags=1\n", check_pvm_flags);
+}
+
+static void check_pvm_exited(struct bt *t, bool host)
+{
+	(void)host;
+	bt_assert_errno(t, 8, ESRCH);
+}
+
+/* process_vm_writev to a process that has exited is the call's ESRCH, not an error. */
+static void test_process_vm_exited(void **state)
+{
+	(void)state;
+	bt_both(FILE_SRC "fork c\nexit c\ncall process_vm_writev c src dst 4\n", check_pvm_exited);
+}
+
 static void test_every_syscall_row_reached(void **state)
 {
 	(void)state;
@@ -174,6 +354,19 @@ int main(void)
 		cmocka_unit_test(test_pipe_errors),
 		cmocka_unit_test(test_vmsplice_then_read),
 		cmocka_unit_test(test_process_vm),
+		cmocka_unit_test(test_preadv_scatters_at_offset),
+		cmocka_unit_test(test_pwritev_gathers_at_offset),
+		cmocka_unit_test(test_preadv2_at_position),
+		cmocka_unit_test(test_pwritev2_nowait_tmpfs),
+		cmocka_unit_test(test_fstat_size),
+		cmocka_unit_test(test_lseek_end),
+		cmocka_unit_test(test_readv_array_unreadable),
+		cmocka_unit_test(test_readv_iov_max),
+		cmocka_unit_test(test_vmsplice_file),
+		cmocka_unit_test(test_vmsplice_bad_flags),
+		cmocka_unit_test(test_process_vm_iovecs),
+		cmocka_unit_test(test_process_vm_flags),
+		cmocka_unit_test(test_process_vm_exited),
 		cmocka_unit_test(test_every_syscall_row_reached),
 	};
 

@@ -52,6 +52,30 @@ static void test_number_overflow(void **state)
 		     "t.fl:1:10: error: expected a number below 2^64");
 }
 
+/* process_vm's one-a-side form comes whole: PROC LOCAL REMOTE LEN. */
+static void test_process_vm_partial_sides(void **state)
+{
+	(void)state;
+	assert_error("mmap a 1p rw private\ncall process_vm_readv p a\n",
+		     "t.fl:2:26: error: expected LOCAL REMOTE LEN, or local=/remote= keys, found end of line");
+}
+
+/* ... and never beside local=/remote= keys. */
+static void test_process_vm_both_forms(void **state)
+{
+	(void)state;
+	assert_error("mmap a 1p rw private\ncall process_vm_readv p a a 1 local=a:1\n",
+		     "t.fl:2:25: error: expected either LOCAL REMOTE LEN or local=/remote= keys, found 'a'");
+}
+
+/* A key not marked repeatable is still given once: nr= of readv. */
+static void test_key_once_beside_repeatable(void **state)
+{
+	(void)state;
+	assert_error("mmap a 1p rw private\nfile f 1\ncall readv f a:1 nr=2 nr=3\n",
+		     "t.fl:3:23: error: expected each key once, found 'nr=3'");
+}
+
 static void test_missing_argument(void **state)
 {
 	(void)state;
@@ -328,6 +352,9 @@ int main(void)
 		cmocka_unit_test(test_bad_number),
 		cmocka_unit_test(test_number_overflow),
 		cmocka_unit_test(test_missing_argument),
+		cmocka_unit_test(test_process_vm_partial_sides),
+		cmocka_unit_test(test_process_vm_both_forms),
+		cmocka_unit_test(test_key_once_beside_repeatable),
 		cmocka_unit_test(test_missing_argument_before_key),
 		cmocka_unit_test(test_extra_argument),
 		cmocka_unit_test(test_hooked_access_names_nothing),

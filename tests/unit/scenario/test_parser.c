@@ -113,6 +113,33 @@ static void test_mmap_keys(void **state)
 	fl_scenario_free(sc);
 }
 
+/* local= and remote= repeat, in source order; the canonical print keeps them. */
+static void test_process_vm_repeated_keys(void **state)
+{
+	struct fl_scenario *sc = parse("mmap a 1p rw private\n"
+		"call process_vm_writev p local=a:1 remote=a+8:3 local=a+2:2 flags=0\n");
+	const struct fl_sc_stmt *st = last(sc);
+
+	(void)state;
+	assert_int_equal(st->nkeys, 4);
+	assert_string_equal(st->keys[2].name, "local");
+	assert_int_equal(st->keys[2].arg.u.iov.addr.off, 2);
+	assert_string_equal(print_stmt(sc, st),
+		"call process_vm_writev p local=a:1 remote=a+0x8:3 local=a+0x2:2 flags=0");
+	fl_scenario_free(sc);
+}
+
+/* vmsplice's flags are SPLICE_F_* words in the kernel's bit order. */
+static void test_vmsplice_flag_words(void **state)
+{
+	struct fl_scenario *sc = parse("mmap a 1p rw private\npipe q\n"
+				       "call vmsplice q a 1 flags=nonblock,gift\n");
+
+	(void)state;
+	assert_int_equal(fl_sc_key(last(sc), "flags")->u.value, 0x2 | 0x8);
+	fl_scenario_free(sc);
+}
+
 static void test_address_expression(void **state)
 {
 	struct fl_scenario *sc = parse("mmap buf 2p rw private\nmunmap buf+1p-10 1p\n");
@@ -383,6 +410,8 @@ int main(void)
 		cmocka_unit_test(test_process_fork_exit),
 		cmocka_unit_test(test_file_with_fs),
 		cmocka_unit_test(test_mmap_keys),
+		cmocka_unit_test(test_process_vm_repeated_keys),
+		cmocka_unit_test(test_vmsplice_flag_words),
 		cmocka_unit_test(test_address_expression),
 		cmocka_unit_test(test_address_below_mapping),
 		cmocka_unit_test(test_vary_and_variables),
