@@ -6,7 +6,8 @@
  * The host refuses a call that no system call reaches by itself: the
  * kernel routines a scenario calls directly (uaccess, fault_in_*, GUP,
  * the kernel's retry loops).  It runs the system calls, /proc/pid/mem,
- * and userfaultfd where this process may use it (backend/host_refuse.c).
+ * and userfaultfd where this process may use it (backend/host_refuse.c);
+ * btrfs_search_ioctl is the ioctl, where a guest has a btrfs for it.
  */
 #include "backend/calls.h"
 
@@ -52,7 +53,8 @@ const struct fl_backend_call fl_backend_calls[FL_SC_FUNC_COUNT] = {
 	BOTH(FL_SC_FSTAT, FL_CAP_SYSCALL, fl_model_lseek, fl_host_fstat),
 	BOTH(FL_SC_LSEEK, FL_CAP_SYSCALL, fl_model_lseek, fl_host_lseek),
 	/* the kernel's retry loops: model_loop.c */
-	MODEL_ONLY(FL_SC_BTRFS_SEARCH_IOCTL, FL_CAP_LOOP, fl_model_btrfs_search),
+	/* on a btrfs in a guest (host_guest.c; refused elsewhere, host_refuse.c) */
+	BOTH(FL_SC_BTRFS_SEARCH_IOCTL, FL_CAP_LOOP, fl_model_btrfs_search, fl_host_btrfs_search),
 	MODEL_ONLY(FL_SC_RESTORE_FPREGS, FL_CAP_LOOP, fl_model_restore_fpregs),
 	/* GUP and /proc/pid/mem: model_gup.c, host_gup.c */
 	MODEL_ONLY(FL_SC_GET_USER_PAGES, FL_CAP_GUP, fl_model_gup),

@@ -79,6 +79,7 @@ fl_model_call_fn fl_model_userfaultfd, fl_model_uffd_api, fl_model_uffd_register
 fl_host_call_fn fl_host_rw, fl_host_rwv, fl_host_process_vm;   /* syscalls */
 fl_host_call_fn fl_host_prwv, fl_host_lseek, fl_host_fstat;     /* host_vec.c */
 fl_host_call_fn fl_host_proc_mem;                               /* GUP */
+fl_host_call_fn fl_host_btrfs_search;                           /* a guest's btrfs */
 fl_host_call_fn fl_host_userfaultfd, fl_host_uffd_api, fl_host_uffd_register,
 	fl_host_uffd_copy, fl_host_uffd_fill, fl_host_uffd_log,
 	fl_host_uffd_wake, fl_host_uffd_writeprotect, fl_host_uffd_read,

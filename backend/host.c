@@ -67,6 +67,10 @@ static int host_lost(struct host *h, unsigned id, int err, struct fl_obs *obs)
 		snprintf(obs->why, sizeof(obs->why),
 			 "host backend: line %u: process %s did not answer within %d ms; "
 			 "its process group was killed", h->line, name, h->link.timeout_ms);
+	else if (err == -ETIME)
+		snprintf(obs->why, sizeof(obs->why),
+			 "host backend: line %u: not run: the judge stopped answering "
+			 "at an earlier statement", h->line);
 	else if (err == -ECHILD && h->link.lost_sig)
 		snprintf(obs->why, sizeof(obs->why),
 			 "host backend: line %u: process %s died of signal %d",
@@ -353,7 +357,7 @@ static int exec_call(struct host *h, const struct fl_sc_stmt *st,
 		snprintf(obs->why, sizeof(obs->why), "host backend: no system call for this");
 		return -EOPNOTSUPP;
 	}
-	return c->host(h, st, args, obs);
+	return fl_host_call_timed_out(h, c->host(h, st, args, obs), obs);
 }
 
 /* ---- the backend ---- */
@@ -388,7 +392,9 @@ static int host_exec(struct fl_backend *b, const struct fl_sc_stmt *st,
 		return exec_call(h, st, args, obs);
 	case FL_SC_WAIT:
 		return fl_host_wait(h, args, obs);
-	default:        /* tag, evict, poison: refused at open */
+	case FL_SC_TAG: case FL_SC_POISON:      /* a guest's (host_refuse.c) */
+		return fl_host_guest_stmt(h, st, args, obs);
+	default:        /* evict: refused at open */
 		snprintf(obs->why, sizeof(obs->why), "host backend: '%s' cannot run here",
 			 fl_sc_verb_name(st->verb));
 		return -EOPNOTSUPP;

@@ -102,4 +102,12 @@ int fl_host_child_job_rewait(void *job);
  */
 bool fl_host_child_page_absent(uint64_t addr);
 
+/*
+ * host_child_guest.c: what only a guest kernel runs (tag, poison,
+ * btrfs_search_ioctl); MEM_FD is /proc/self/mem.  _caps(): the
+ * HOST_CAP_* bits this kernel and process can do, for the agent's HELLO.
+ */
+void fl_host_child_guest_request(const struct host_req *rq, int mem_fd, struct host_rep *rep);
+uint32_t fl_host_child_caps(void);
+
 #endif

@@ -51,6 +51,7 @@ struct host {
 	/* by names[] index: an access named by as= (host_wait.c) */
 	const struct fl_sc_stmt **task_st;      /* its statement, or NULL */
 	unsigned *task_proc;                    /* the process that runs it */
+	uint32_t caps;                  /* HOST_CAP_* of the judge (its HELLO) */
 };
 
 static inline struct host *host_of(struct fl_backend *b)
@@ -118,6 +119,14 @@ void fl_host_record_access(struct fl_obs *obs, const struct host_rep *rep,
 int fl_host_task_mark(struct host *h, const struct fl_sc_stmt *st,
 		      const struct fl_val *args, struct host_req *rq);
 int fl_host_wait(struct host *h, const struct fl_val *args, struct fl_obs *obs);
+/*
+ * host_guest.c: `tag` and `poison` in a guest (HOST_CAP_*);
+ * _call_timed_out(): a call's -ETIMEDOUT/-ETIME as outcome `timeout` (0),
+ * any other ERR returned as it is.
+ */
+int fl_host_guest_stmt(struct host *h, const struct fl_sc_stmt *st,
+		       const struct fl_val *args, struct fl_obs *obs);
+int fl_host_call_timed_out(struct host *h, int err, struct fl_obs *obs);
 
 /* host_mremap.c: the `mremap` statement. */
 int fl_host_mremap(struct host *h, const struct fl_sc_stmt *st,

@@ -25,6 +25,7 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "backend/host_link.h"
@@ -56,6 +57,25 @@ int fl_host_link_init(struct host_link *l, unsigned nnames, int timeout_ms)
 }
 
 /* Kill every scenario process: the group, then each one we know of. */
+/*
+ * Reap PID after its SIGKILL, waiting HOST_REAP_MS at most: a task
+ * spinning inside a system call that never checks for signals (btrfs
+ * search_ioctl's live-lock in a guest, docs/vm.md) cannot die, and the
+ * link must not hang with it.  true if it was reaped.
+ */
+static bool reap_bounded(pid_t pid)
+{
+	struct timespec ms = { 0, 1000000 };
+	int i;
+
+	for (i = 0; i < HOST_REAP_MS; i++) {
+		if (waitpid(pid, NULL, WNOHANG) != 0)
+			return true;
+		nanosleep(&ms, NULL);
+	}
+	return false;
+}
+
 void fl_host_link_kill_all(struct host_link *l)
 {
 	unsigned i;
@@ -70,7 +90,7 @@ void fl_host_link_kill_all(struct host_link *l)
 		if (l->wfd < 0) {
 			kill(p->pid, SIGKILL);
 			if (p->direct)
-				waitpid(p->pid, NULL, 0);
+				reap_bounded(p->pid);
 			close(p->sock);
 		}
 		p->alive = false;

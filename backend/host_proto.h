@@ -55,6 +55,8 @@
 #define HOST_RLIMIT_FSIZE   ((uint64_t)1 << 30)
 /* Wall clock: one statement may take this long before the processes are killed. */
 #define HOST_STMT_TIMEOUT_MS 10000
+/* A killed process is waited for this long, then left: it may never die. */
+#define HOST_REAP_MS        1000
 #define HOST_MAX_DATA       ((uint64_t)256 << 20)
 #define HOST_MAX_IOV        1024
 /* Scenario processes of one scenario, all alive at once at most. */
@@ -113,6 +115,10 @@ enum host_op {
 	HOST_OP_PWRITEV2,
 	HOST_OP_LSEEK,          /* fd; a[0] offset, a[1] whence (SEEK_* values) */
 	HOST_OP_FSTAT,          /* fd; reply ret st_size */
+	/* what only a guest kernel runs (host_child_guest.c; HELLO's caps) */
+	HOST_OP_TAG,            /* a[0] addr, a[1] len, a[2] tag: PROT_MTE + STG */
+	HOST_OP_POISON,         /* a[0] addr: madvise(MADV_HWPOISON) of its page */
+	HOST_OP_BTRFS_SEARCH,   /* a[0] buf, a[1] len, a[2] items, a[3] item data bytes */
 };
 
 struct host_req {
@@ -224,6 +230,12 @@ struct host_frame_rep {
 #define HOST_CAP_X86_FSRM  0x4u
 /* built without CONFIG_MEMORY_FAILURE (fl_host_kconfig_off()'s test) */
 #define HOST_CAP_NO_MEMORY_FAILURE 0x8u
+/*
+ * What only a guest runs (host_child_guest.c), which host_refuse.c lets
+ * through only with the cap; MTE is `tag`'s.
+ */
+#define HOST_CAP_HWPOISON  0x10u   /* root and CONFIG_MEMORY_FAILURE: MADV_HWPOISON */
+#define HOST_CAP_BTRFS     0x20u   /* a btrfs at $FL_BTRFS, searched as root */
 
 struct host_hello {
 	uint32_t version;       /* HOST_AGENT_VERSION */

@@ -12,9 +12,13 @@
  *     permission)", which `diff` counts as a skip; mremap needs no
  *     permission and always runs;
  *   - `on HOOK`: the host cannot stop the kernel at a point inside a call;
- *   - `tag` (no MTE here), `evict` (reclaim is the kernel's choice: there
- *     is no deterministic way to push one page out), `poison` (it would
- *     take a real page of this machine out of service);
+ *   - `evict` (reclaim is the kernel's choice: there is no deterministic
+ *     way to push one page out);
+ *   - what only a guest kernel runs (host_child_guest.c), unless the
+ *     agent's HELLO said its kernel can (HOST_CAP_*): `tag` (MTE),
+ *     `poison` (on this machine it would take a real page out of
+ *     service), `call btrfs_search_ioctl` (a btrfs at the agent's
+ *     $FL_BTRFS);
  *   - `kernel X.Y` other than the running kernel's major.minor, `arch A`
  *     other than this machine's, fs= a file system the temporary
  *     directory is not on;
@@ -83,8 +87,10 @@ static void judge_init(struct host *h)
 	if (h->link.wfd < 0) {
 		snprintf(h->arch, sizeof(h->arch), "%.31s", uname(&u) ? "?" : arch_word(u.machine));
 		h->kver = fl_host_kver();
+		h->caps = 0;        /* this machine lends none of its pages */
 		return;
 	}
+	h->caps = h->link.hello.caps;
 	fl_host_arch_word(h->link.hello.machine, h->link.hello.caps, h->arch, sizeof(h->arch));
 	h->kver = fl_host_release_kver(h->link.hello.release);
 }
@@ -127,9 +133,7 @@ static bool refuse_verb(struct host *h, const struct fl_sc_stmt *st)
 {
 	static const struct { enum fl_sc_verb v; const char *why; } no[] = {
 		{ FL_SC_ON, "the host cannot stop the kernel inside a call" },
-		{ FL_SC_TAG, "memory tagging (MTE) is not on this machine" },
 		{ FL_SC_EVICT, "reclaim is the kernel's choice: no deterministic way to evict a page" },
-		{ FL_SC_POISON, "it would take a real page of this machine out of service" },
 	};
 	size_t i;
 
@@ -139,6 +143,32 @@ static bool refuse_verb(struct host *h, const struct fl_sc_stmt *st)
 				 "host backend: '%s' (line %u): %s",
 				 fl_sc_verb_name(st->verb), st->line, no[i].why);
 	return h->refusal[0];
+}
+
+/*
+ * What only a guest kernel runs (host_child_guest.c): refused unless the
+ * judge's HELLO says it can.  This machine says nothing (no agent).
+ */
+static bool refuse_guest(struct host *h, const struct fl_sc_stmt *st)
+{
+	static const struct { uint32_t feat; const char *what, *here, *judge; } need[] = {
+		{ HOST_CAP_MTE, "tag", "memory tagging (MTE) is not on this machine",
+		  "the judge's CPU or kernel has no MTE (arm64 guests boot with mte=on)" },
+		{ HOST_CAP_HWPOISON, "poison",
+		  "it would take a real page of this machine out of service",
+		  "the judge's kernel has no CONFIG_MEMORY_FAILURE or the agent is not root" },
+		{ HOST_CAP_BTRFS, "call btrfs_search_ioctl",
+		  "needs a btrfs the agent may search as root: runs in a VM guest (docs/vm.md)",
+		  "the judge has no btrfs mounted (btrfs.ko or the disk missing, docs/vm.md)" },
+	};
+	unsigned k = st->verb == FL_SC_TAG ? 0 : st->verb == FL_SC_POISON ? 1 :
+		     st->verb == FL_SC_CALL && st->code == FL_SC_BTRFS_SEARCH_IOCTL ? 2 : 3;
+
+	if (k == 3 || (h->caps & need[k].feat))
+		return false;
+	snprintf(h->refusal, sizeof(h->refusal), "host backend: '%s' (line %u): %s",
+		 need[k].what, st->line, h->link.wfd < 0 ? need[k].here : need[k].judge);
+	return true;
 }
 
 static bool refuse_world(struct host *h, const struct fl_sc_stmt *st)
@@ -201,7 +231,7 @@ static bool refuse_procs(struct host *h, const struct fl_sc_stmt *st, unsigned *
 static bool refuse_judged(struct host *h, const struct fl_sc_stmt *st)
 {
 	return (st->verb == FL_SC_CALL && refuse_uffd(h, st)) || refuse_world(h, st) ||
-	       (st->verb == FL_SC_FILE && refuse_fs(h, st));
+	       (st->verb == FL_SC_FILE && refuse_fs(h, st)) || refuse_guest(h, st);
 }
 
 bool fl_host_refuses(struct host *h, const struct fl_scenario *sc, enum fl_arch_id arch,

@@ -142,9 +142,20 @@ int fl_host_stream_call(struct host_link *l, const struct host_frame *f,
 	int err;
 
 	memset(fr, 0, sizeof(*fr));
+	if (l->broken)          /* nothing more is asked of a lost agent */
+		return fr->err = l->broken == -ETIMEDOUT ? -ETIME : -EPIPE;
 	err = send_frame(l, f, rq, iov, data);
 	if (!err)
 		err = recv_reply(l, f, fr, out);
+	/*
+	 * No reply within the timeout and its grace: the agent's whole kernel
+	 * stopped answering (a guest whose one CPU spins in a system call):
+	 * -ETIME, which a call reports as outcome timeout (host_guest.c).
+	 */
+	if (err == -ETIMEDOUT && f->op != HOST_LINK_HELLO) {
+		l->broken = err;
+		return fr->err = -ETIME;
+	}
 	if (err) {      /* the stream itself failed: the agent is gone */
 		fr->err = err;
 		if (err != -ENOMEM)

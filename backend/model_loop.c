@@ -108,17 +108,27 @@ static void loop_end(struct model *m, struct fl_loop *loop, struct loop_trace *t
 int fl_model_btrfs_search(struct model *m, const struct fl_sc_stmt *st,
 			     const struct fl_val *args, struct fl_obs *obs)
 {
+	const struct fl_val *items = fl_backend_key(st, args, "items");
+	const struct fl_val *itemlen = fl_backend_key(st, args, "itemlen");
+	struct fl_btrfs_tree tree = { items ? items->u : FL_BTRFS_NR_ITEMS,
+				      itemlen ? itemlen->u : FL_BTRFS_ITEM_DATA };
 	struct fl_btrfs_result res = { 0 };
 	struct loop_trace t;
 	struct fl_loop loop;
 	char what[80];
 	int ret;
 
-	(void)st;
 	if (!fl_current(m->w))
 		return fl_backend_setup_failed(obs, m->w, "btrfs_search_ioctl", -ESRCH);
+	if (!tree.nr_items || tree.nr_items > FL_BTRFS_NR_ITEMS_MAX ||
+	    tree.item_data > FL_BTRFS_ITEM_DATA_MAX) {
+		snprintf(obs->why, sizeof(obs->why), "btrfs_search_ioctl: items=%lu itemlen=%zu: "
+			 "the tree has 1..%u items of 0..%u data bytes", tree.nr_items,
+			 tree.item_data, FL_BTRFS_NR_ITEMS_MAX, FL_BTRFS_ITEM_DATA_MAX);
+		return -EINVAL;
+	}
 	loop_begin(m, &loop, &t, "btrfs search_ioctl");
-	ret = fl_btrfs_search_ioctl(m->w, args[0].u, args[1].u, &loop, &res);
+	ret = fl_btrfs_search_ioctl_tree(m->w, &tree, args[0].u, args[1].u, &loop, &res);
 	if (loop.verdict == FL_LOOP_ERROR) {
 		fl_model_set_trace(m, forward_trace, m->b);
 		fl_loop_fini(&loop);

@@ -24,8 +24,11 @@
  * The retry test is `if (fault_in(...)) break;` with ret = -EFAULT, in
  * every era with a fault-in: any byte not faulted in fails the ioctl.
  *
- * The btree is synthetic (livelock.h): items of 32 + 96 bytes, 16 per
- * leaf, 4096 of them, each search returning one leaf.  The search key is
+ * The btree is synthetic (livelock.h): by default items of 32 + 96
+ * bytes, 16 per leaf, 4096 of them, each search returning one leaf; a
+ * struct fl_btrfs_tree (the scenario's items= and itemlen=) sets the
+ * number of items and their data bytes to what a real search returns
+ * (docs/vm.md: the guest's directory entries).  The search key is
  * modelled as the index of the first item not yet looked at: the kernel's
  * key after "offset + 1" finds the same next item.  sk.nr_items is taken
  * as unlimited (what search tools pass), so the buffer or the tree ends
@@ -68,6 +71,7 @@ void fl_btrfs_rules_of(struct fl_world *w, struct fl_btrfs_rules *r)
 struct search {
 	struct fl_world *w;
 	const struct fl_btrfs_rules *rules;
+	const struct fl_btrfs_tree *tree;       /* how many items, how long */
 	fl_addr_t ubuf;
 	size_t buf_size;
 	size_t sk_offset;
@@ -83,6 +87,8 @@ static void put_le(uint8_t *p, uint64_t v, unsigned bytes)
 		p[i] = (uint8_t)(v >> (8 * i));
 }
 
+static const struct fl_btrfs_tree default_tree = { FL_BTRFS_NR_ITEMS, FL_BTRFS_ITEM_DATA };
+
 static void item_header(unsigned long i, uint32_t len, uint8_t sh[FL_BTRFS_HEADER])
 {
 	put_le(sh, FL_BTRFS_TRANSID, 8);
@@ -92,11 +98,11 @@ static void item_header(unsigned long i, uint32_t len, uint8_t sh[FL_BTRFS_HEADE
 	put_le(sh + 28, len, 4);
 }
 
-static void item_data(unsigned long i, uint8_t data[FL_BTRFS_ITEM_DATA])
+static void item_data(unsigned long i, uint8_t *data, size_t len)
 {
-	unsigned k;
+	size_t k;
 
-	for (k = 0; k < FL_BTRFS_ITEM_DATA; k++)
+	for (k = 0; k < len; k++)
 		data[k] = (uint8_t)(i + k);
 }
 
@@ -119,11 +125,11 @@ static bool sk_copy(struct search *s, fl_addr_t to, const void *from, size_t n)
 static int copy_to_sk(struct search *s)
 {
 	unsigned long i, leaf_end = (s->key / FL_BTRFS_LEAF_ITEMS + 1) * FL_BTRFS_LEAF_ITEMS;
-	uint8_t sh[FL_BTRFS_HEADER], data[FL_BTRFS_ITEM_DATA];
+	uint8_t sh[FL_BTRFS_HEADER], data[FL_BTRFS_ITEM_DATA_MAX];
 	int ret = 0;
 
-	for (i = s->key; i < leaf_end; i++) {
-		size_t item_len = FL_BTRFS_ITEM_DATA;
+	for (i = s->key; i < leaf_end && i < s->tree->nr_items; i++) {
+		size_t item_len = s->tree->item_data;
 
 		s->key = i;
 		if (FL_BTRFS_HEADER + item_len > s->buf_size) {
@@ -145,7 +151,7 @@ static int copy_to_sk(struct search *s)
 		}
 		s->sk_offset += FL_BTRFS_HEADER;
 		if (item_len) {
-			item_data(i, data);
+			item_data(i, data, item_len);
 			if (!sk_copy(s, s->ubuf + s->sk_offset, data, item_len)) {
 				fl_trace(s->w, "copy_to_sk: data of item %lu at +0x%zx "
 					 "faulted", i, s->sk_offset);
@@ -162,7 +168,7 @@ static int copy_to_sk(struct search *s)
 			return ret;
 	}
 	/* advance_key: the next search starts after this leaf */
-	s->key = leaf_end;
+	s->key = leaf_end < s->tree->nr_items ? leaf_end : s->tree->nr_items;
 	return 0;
 }
 
@@ -191,13 +197,11 @@ static size_t search_fault_in(struct search *s)
 	return left;
 }
 
-int fl_btrfs_search_ioctl_rules(struct fl_world *w,
-				const struct fl_btrfs_rules *rules,
-				fl_addr_t ubuf, size_t buf_size,
-				struct fl_loop *loop,
-				struct fl_btrfs_result *res)
+static int search_ioctl(struct fl_world *w, const struct fl_btrfs_rules *rules,
+			const struct fl_btrfs_tree *tree, fl_addr_t ubuf, size_t buf_size,
+			struct fl_loop *loop, struct fl_btrfs_result *res)
 {
-	struct search s = { .w = w, .rules = rules, .ubuf = ubuf,
+	struct search s = { .w = w, .rules = rules, .tree = tree, .ubuf = ubuf,
 			    .buf_size = buf_size };
 	struct fl_loop own;
 	int ret;
@@ -221,7 +225,7 @@ int fl_btrfs_search_ioctl_rules(struct fl_world *w,
 		if (rules->fault_in && search_fault_in(&s))
 			break;
 		/* btrfs_search_forward: 1 when no item is left */
-		if (s.key >= FL_BTRFS_NR_ITEMS) {
+		if (s.key >= tree->nr_items) {
 			ret = 0;
 			goto out;
 		}
@@ -244,11 +248,30 @@ out:
 	return ret;
 }
 
-int fl_btrfs_search_ioctl(struct fl_world *w, fl_addr_t ubuf, size_t buf_size,
-			  struct fl_loop *loop, struct fl_btrfs_result *res)
+int fl_btrfs_search_ioctl_rules(struct fl_world *w,
+				const struct fl_btrfs_rules *rules,
+				fl_addr_t ubuf, size_t buf_size,
+				struct fl_loop *loop,
+				struct fl_btrfs_result *res)
+{
+	return search_ioctl(w, rules, &default_tree, ubuf, buf_size, loop, res);
+}
+
+int fl_btrfs_search_ioctl_tree(struct fl_world *w, const struct fl_btrfs_tree *tree,
+			       fl_addr_t ubuf, size_t buf_size, struct fl_loop *loop,
+			       struct fl_btrfs_result *res)
 {
 	struct fl_btrfs_rules rules;
 
 	fl_btrfs_rules_of(w, &rules);
-	return fl_btrfs_search_ioctl_rules(w, &rules, ubuf, buf_size, loop, res);
+	if (!tree->nr_items || tree->nr_items > FL_BTRFS_NR_ITEMS_MAX ||
+	    tree->item_data > FL_BTRFS_ITEM_DATA_MAX)
+		return -EINVAL;
+	return search_ioctl(w, &rules, tree, ubuf, buf_size, loop, res);
+}
+
+int fl_btrfs_search_ioctl(struct fl_world *w, fl_addr_t ubuf, size_t buf_size,
+			  struct fl_loop *loop, struct fl_btrfs_result *res)
+{
+	return fl_btrfs_search_ioctl_tree(w, &default_tree, ubuf, buf_size, loop, res);
 }

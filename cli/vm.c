@@ -202,6 +202,11 @@ static int cpio_entry(FILE *f, const char *name, unsigned mode, unsigned rmaj,
 	return 0;
 }
 
+int fl_vm_cpio_entry(FILE *f, const char *name, unsigned mode, const void *data, size_t len)
+{
+	return cpio_entry(f, name, mode, 0, 0, data, len);
+}
+
 static int vm_read_file(const char *path, char **data, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
@@ -250,15 +255,23 @@ static int vm_cpio_program(FILE *f, enum fl_vm_arch a, const char *what, const c
 	return err;
 }
 
-/* The initramfs for a boot of arch A with JOB (and the agent), into F. */
-static int vm_initramfs(FILE *f, enum fl_vm_arch a, const char *job, bool agent)
+/*
+ * The initramfs for a boot of arch A with JOB (and the agent), into F;
+ * with MODS, the btrfs modules of that kernel (vm_modules.c): without
+ * them the guest has no btrfs, which its agent's HELLO says.
+ */
+static int vm_initramfs(FILE *f, enum fl_vm_arch a, const char *job, bool agent,
+			const struct fl_vm_kernel *mods)
 {
+	char why[256];
 	int err = vm_cpio_program(f, a, "init", "init");
 
 	if (!err && agent)
 		err = vm_cpio_program(f, a, "fl-agent", "fl-agent");
 	if (err)
 		return err;
+	if (mods && fl_vm_cpio_btrfs_modules(f, mods, why, sizeof(why)) == -EIO)
+		return -EIO;
 	if (cpio_entry(f, "dev", S_IFDIR | 0755, 0, 0, NULL, 0) ||
 	    cpio_entry(f, "dev/console", S_IFCHR | 0600, 5, 1, NULL, 0) ||
 	    cpio_entry(f, "proc", S_IFDIR | 0555, 0, 0, NULL, 0) ||
@@ -284,7 +297,7 @@ static double vm_now(void)
  * would take a 0x01 byte of a frame for its escape), for the agent.
  */
 static void vm_argv(const struct fl_vm_kernel *k, const char *initrd, bool raw,
-		    const char **argv)
+		    const char *disk, char *drive, size_t dlen, const char **argv)
 {
 	int i = 0;
 
@@ -311,6 +324,14 @@ static void vm_argv(const struct fl_vm_kernel *k, const char *initrd, bool raw,
 		argv[i++] = "-nographic";
 	}
 	argv[i++] = "-no-reboot";
+	if (disk && *disk) {    /* the guest's /dev/vda: virtio-mmio on virt, PCI on x86 */
+		snprintf(drive, dlen, "file=%s,if=none,format=raw,id=fl0", disk);
+		argv[i++] = "-drive";
+		argv[i++] = drive;
+		argv[i++] = "-device";
+		argv[i++] = k->arch == FL_VM_ARM64 ? "virtio-blk-device,drive=fl0"
+						   : "virtio-blk-pci,drive=fl0";
+	}
 	argv[i++] = "-kernel";
 	argv[i++] = k->image;
 	argv[i++] = "-initrd";
@@ -326,13 +347,14 @@ static void vm_argv(const struct fl_vm_kernel *k, const char *initrd, bool raw,
  * Start QEMU for K: its console (and stderr) on *OUT; with IN, a raw
  * serial port whose input is *IN and whose stderr stays ours.
  */
-static int vm_spawn(const struct fl_vm_kernel *k, const char *initrd, pid_t *pid, int *out,
-		    int *in)
+static int vm_spawn(const struct fl_vm_kernel *k, const char *initrd, const char *disk,
+		    pid_t *pid, int *out, int *in)
 {
-	const char *argv[24];
+	const char *argv[32];
+	char drive[PATH_MAX + 64];
 	int p[2], q[2] = { -1, -1 };
 
-	vm_argv(k, initrd, in != NULL, argv);
+	vm_argv(k, initrd, in != NULL, disk, drive, sizeof(drive), argv);
 	if (pipe2(p, O_CLOEXEC))
 		return -errno;
 	if (in && pipe2(q, O_CLOEXEC)) {
@@ -479,11 +501,11 @@ int fl_vm_run(const struct fl_vm_kernel *k, const char *job, int timeout,
 		goto out_free;
 	}
 	f = fdopen(fd, "wb");
-	err = f ? vm_initramfs(f, k->arch, job, false) : -errno;
+	err = f ? vm_initramfs(f, k->arch, job, false, NULL) : -errno;
 	if (err)
 		goto out_file;
 	*c = (struct vm_console){ .fn = fn, .arg = arg, .start = vm_now(), .b = b };
-	err = vm_spawn(k, path, &pid, &out, NULL);
+	err = vm_spawn(k, path, NULL, &pid, &out, NULL);
 	if (err)
 		goto out_file;
 	vm_watch(c, pid, out, timeout);
@@ -586,10 +608,30 @@ static void vm_agent_relay(int in, int out)
 	}
 }
 
+/* The btrfs disk of an agent's guest into DISK, or "" when none can be made. */
+static void vm_disk_make(char *disk, size_t len)
+{
+	const char *tmpdir = getenv("TMPDIR");
+	char why[256];
+	int fd;
+
+	snprintf(disk, len, "%s/faultline-btrfs-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
+	fd = mkstemp(disk);
+	if (fd < 0) {
+		disk[0] = 0;
+		return;
+	}
+	close(fd);
+	if (fl_vm_btrfs_disk(disk, why, sizeof(why))) {
+		unlink(disk);
+		disk[0] = 0;
+	}
+}
+
 int fl_vm_agent(const struct fl_vm_kernel *k, int timeout)
 {
 	const char *tmpdir = getenv("TMPDIR");
-	char path[PATH_MAX];
+	char path[PATH_MAX], disk[PATH_MAX] = "";
 	pid_t pid = -1;
 	int fd, in = -1, out = -1, err, status;
 	FILE *f;
@@ -600,16 +642,20 @@ int fl_vm_agent(const struct fl_vm_kernel *k, int timeout)
 	if (fd < 0)
 		return -errno;
 	f = fdopen(fd, "wb");
-	err = f ? vm_initramfs(f, k->arch, "agent\n", true) : -errno;
+	err = f ? vm_initramfs(f, k->arch, "agent\n", true, k) : -errno;
 	if (f)
 		fclose(f);
 	else
 		close(fd);
 	if (!err)
-		err = vm_spawn(k, path, &pid, &out, &in);
+		vm_disk_make(disk, sizeof(disk));
+	if (!err)
+		err = vm_spawn(k, path, disk, &pid, &out, &in);
 	if (!err)
 		err = vm_agent_ready(out, timeout);
 	unlink(path);
+	if (disk[0])
+		unlink(disk);
 	if (!err)
 		vm_agent_relay(in, out);
 	if (pid > 0) {

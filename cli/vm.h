@@ -22,6 +22,7 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include <faultline/arch.h>
 #include <faultline/types.h>
@@ -92,6 +93,18 @@ int fl_vm_agent(const struct fl_vm_kernel *k, int timeout);
  * else the release "Linux version 6.9.0-rc3-...": 0 or -EINVAL.
  */
 int fl_vm_proc_version(const char *version, fl_kver_t *v);
+
+/* One file (or directory: MODE's type) of the initramfs being written to F. */
+int fl_vm_cpio_entry(FILE *f, const char *name, unsigned mode, const void *data, size_t len);
+/*
+ * cli/vm_modules.c: a guest's btrfs.  The modules it needs from K's
+ * modules directory, decompressed, in load order, as modules/NN.ko and
+ * modules/order: 0; -ENOENT and WHY (nothing written) when one is
+ * missing; -EIO when F could not be written.  The disk: a file PATH made
+ * a btrfs by mkfs.btrfs: 0, or -errno and WHY.
+ */
+int fl_vm_cpio_btrfs_modules(FILE *f, const struct fl_vm_kernel *k, char *why, size_t len);
+int fl_vm_btrfs_disk(const char *path, char *why, size_t len);
 
 /* The one-line error for fl_vm_kernel()'s ERR on ARG; the exit code. */
 int vm_kernel_error(const char *arg, int err);

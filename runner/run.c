@@ -317,7 +317,7 @@ static int capture_before(struct runner *r, unsigned i)
 
 static const char *outcome_name(enum fl_outcome o)
 {
-	static const char *const names[] = { "ok", "livelock", "sigsegv", "sigbus", "no-progress", "leak", "blocked" };
+	static const char *const names[] = { "ok", "livelock", "sigsegv", "sigbus", "no-progress", "leak", "blocked", "timeout" };
 
 	return (unsigned)o < sizeof(names) / sizeof(names[0]) ? names[o] : "?";
 }

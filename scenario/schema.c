@@ -139,7 +139,8 @@ static const struct fl_sc_form calls[] = {
 	{ "proc_mem_read", FL_SC_CALL, FL_SC_PROC_MEM_READ, ADDR_LEN, NULL, FL_SC_SUBJECT },
 	{ "proc_mem_write", FL_SC_CALL, FL_SC_PROC_MEM_WRITE,
 	  SLOTS(FL_SC_ADDR, FL_SC_DATA), KEYS({ "len", OPT(NUM) }), FL_SC_SUBJECT },
-	{ "btrfs_search_ioctl", FL_SC_CALL, FL_SC_BTRFS_SEARCH_IOCTL, ADDR_LEN, NULL, FL_SC_SUBJECT },
+	{ "btrfs_search_ioctl", FL_SC_CALL, FL_SC_BTRFS_SEARCH_IOCTL, ADDR_LEN,
+	  KEYS({ "items", OPT(NUM) }, { "itemlen", OPT(NUM) }), FL_SC_SUBJECT },
 	{ "restore_fpregs", FL_SC_CALL, FL_SC_RESTORE_FPREGS, ADDR_LEN, KEYS({ "xrstor", OPT(NUM) }), FL_SC_SUBJECT },
 	GUP("get_user_pages", FL_SC_GET_USER_PAGES),
 	GUP("pin_user_pages", FL_SC_PIN_USER_PAGES),
@@ -265,7 +266,7 @@ static const char *const advice_words[] = {
 };
 static const char *const fs_words[] = { "tmpfs", "ext4", "btrfs", NULL };
 static const char *const onoff_words[] = { "off", "on", NULL };
-static const char *const outcome_words[] = { "ok", "livelock", "sigsegv", "sigbus", "no-progress", "leak", "blocked", NULL };
+static const char *const outcome_words[] = { "ok", "livelock", "sigsegv", "sigbus", "no-progress", "leak", "blocked", "timeout", NULL };
 static const char *const event_words[] = {
 	"pagefault", "fork", "remap", "remove", "unmap", NULL
 };
@@ -330,7 +331,7 @@ static const struct kind_info kinds[FL_SC_KIND_COUNT] = {
 	[FL_SC_ADVICE]       = { "an advice (dontneed, remove, pageout, populate_read, ...)", advice_words },
 	[FL_SC_FS]           = { "a file system (tmpfs, ext4, btrfs)", fs_words },
 	[FL_SC_ONOFF]        = { "on or off", onoff_words },
-	[FL_SC_OUTCOME]      = { "an outcome (ok, livelock, no-progress, sigsegv, sigbus, leak, blocked)", outcome_words },
+	[FL_SC_OUTCOME]      = { "an outcome (ok, livelock, no-progress, sigsegv, sigbus, leak, blocked, timeout)", outcome_words },
 	[FL_SC_EVENT_TYPE]   = { "an event (pagefault, fork, remap, remove, unmap)", event_words },
 	[FL_SC_GUP_FLAGS]    = { "GUP flags (- or write,force,longterm,nofault,...)", gup_words },
 	[FL_SC_UFFD_FLAGS]   = { "userfaultfd flags (- or user_mode_only,cloexec,nonblock)", uffd_flag_words },

@@ -13,7 +13,10 @@
  *              init"), which the host's watchdog must report as a panic
  *   spin       /init spins for ever: the watchdog must kill the guest and
  *              report it hung
- *   agent      the console becomes a raw byte stream and /fl-agent (the
+ *   agent      with /modules/order in the initramfs (cli/vm_modules.c),
+ *              load those modules, mount /dev/vda (a btrfs the host made)
+ *              on /btrfs and tell the agent so ($FL_BTRFS); then
+ *              the console becomes a raw byte stream and /fl-agent (the
  *              host backend's scenario side, docs/host.md "agent
  *              protocol") serves it until EOF; the kernel prints nothing
  *              more on the console, the channel carries only frames
@@ -27,6 +30,7 @@
  *                                      contract's (expected ret, flags 0)
  *   FL:SWEEP <call> <ns>               one timed sweep of the bare calls
  *   FL:END <call> <lines>              the R lines of the call, counted
+ *   FL:BTRFS <mounted|error text>      the agent's btrfs, before FL:AGENT
  *   FL:ERROR <text>                    the job could not run
  *   FL:DONE                            all jobs ran; power-off follows
  * A guest that prints no FL:DONE hung, panicked or was killed; the host's
@@ -42,6 +46,7 @@
 #include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -163,6 +168,73 @@ static void job_matrix(long max_size)
 	}
 }
 
+/* Each module of /modules/order, in its order: 0, or -errno with FL:BTRFS said. */
+static int load_modules(void)
+{
+	char path[64], name[64];
+	unsigned nr;
+	FILE *f = fopen("/modules/order", "r");
+	int err = 0;
+
+	if (!f)
+		return -ENOENT;
+	while (!err && fscanf(f, "%u %63s", &nr, name) == 2) {
+		int fd;
+
+		snprintf(path, sizeof(path), "/modules/%02u.ko", nr);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0 || (syscall(SYS_finit_module, fd, "", 0) && errno != EEXIST)) {
+			err = -errno;
+			printf("FL:BTRFS module %s: %s\n", name, strerror(errno));
+		}
+		if (fd >= 0)
+			close(fd);
+	}
+	fclose(f);
+	return err;
+}
+
+/* /dev/vda as the kernel numbered it (/sys/block/vda/dev), once it is probed. */
+static int make_vda(void)
+{
+	unsigned maj, min;
+	int tries;
+
+	mkdir("/sys", 0555);
+	mount("sysfs", "/sys", "sysfs", 0, NULL);
+	for (tries = 0; tries < 100; tries++) {
+		FILE *f = fopen("/sys/block/vda/dev", "r");
+		int n = f ? fscanf(f, "%u:%u", &maj, &min) : 0;
+
+		if (f)
+			fclose(f);
+		if (n == 2)
+			return mknod("/dev/vda", S_IFBLK | 0600, makedev(maj, min)) ? -errno : 0;
+		usleep(20000);
+	}
+	return -ENODEV;
+}
+
+/* The btrfs disk on /btrfs for the agent (docs/vm.md), if the host gave one. */
+static void guest_btrfs(void)
+{
+	int err;
+
+	if (access("/modules/order", R_OK))
+		return;
+	err = load_modules();
+	if (!err && (err = make_vda()))
+		printf("FL:BTRFS /dev/vda: %s\n", strerror(-err));
+	if (!err) {
+		mkdir("/btrfs", 0755);
+		if (mount("/dev/vda", "/btrfs", "btrfs", 0, NULL))
+			printf("FL:BTRFS mount: %s\n", strerror(errno));
+		else if (setenv("FL_BTRFS", "/btrfs", 1) == 0)
+			printf("FL:BTRFS mounted\n");
+	}
+	fflush(stdout);
+}
+
 /* The agent on the console: raw, silent, until the runner's EOF. */
 static void job_agent(void)
 {
@@ -171,6 +243,7 @@ static void job_agent(void)
 	int status;
 
 	mkdir("/tmp", 01777);
+	guest_btrfs();
 	klogctl(8, NULL, 1);    /* SYSLOG_ACTION_CONSOLE_LEVEL: emergencies only */
 	fflush(stdout);
 	if (tcgetattr(0, &t) == 0) {

@@ -47,6 +47,9 @@ enum fl_outcome {
 	FL_OUTCOME_NO_PROGRESS = FL_SC_NO_PROGRESS, /* loop bound passed, no repeat */
 	FL_OUTCOME_LEAK = FL_SC_LEAK, /* read another process's post-fork private bytes (gup.h) */
 	FL_OUTCOME_BLOCKED = FL_SC_BLOCKED, /* waits on a userfaultfd nobody serves (uffd.h) */
+	/* a real kernel's call that did not return within the statement
+	 * timeout (the watchdog killed it): what a live-lock looks like there */
+	FL_OUTCOME_TIMEOUT = FL_SC_TIMEOUT,
 };
 
 /* One userfaultfd event as `expect event` checks it. */

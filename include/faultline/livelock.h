@@ -108,6 +108,19 @@ char *fl_loop_describe(const struct fl_loop *l, char *buf, size_t len);
 #define FL_BTRFS_ITEM_SIZE  (FL_BTRFS_HEADER + FL_BTRFS_ITEM_DATA)
 #define FL_BTRFS_LEAF_ITEMS 16u
 #define FL_BTRFS_NR_ITEMS   4096u
+#define FL_BTRFS_NR_ITEMS_MAX  (1u << 20)
+#define FL_BTRFS_ITEM_DATA_MAX 4096u
+
+/*
+ * The tree's shape: NR_ITEMS items (1..FL_BTRFS_NR_ITEMS_MAX) of ITEM_DATA
+ * data bytes each (0..FL_BTRFS_ITEM_DATA_MAX), keys and contents as above;
+ * FL_BTRFS_LEAF_ITEMS per leaf.  A real search returns items of one size
+ * when it asks for one key type of one object (docs/vm.md).
+ */
+struct fl_btrfs_tree {
+	unsigned long nr_items;
+	size_t item_data;
+};
 
 /* The era rules of search_ioctl, resolved once from the world's version. */
 struct fl_btrfs_rules {
@@ -132,6 +145,10 @@ struct fl_btrfs_result {
  */
 int fl_btrfs_search_ioctl(struct fl_world *w, fl_addr_t ubuf, size_t buf_size,
 			  struct fl_loop *loop, struct fl_btrfs_result *res);
+/* The same for the tree TREE: -EINVAL if its shape is out of range. */
+int fl_btrfs_search_ioctl_tree(struct fl_world *w, const struct fl_btrfs_tree *tree,
+			       fl_addr_t ubuf, size_t buf_size, struct fl_loop *loop,
+			       struct fl_btrfs_result *res);
 /* The same under explicit RULES: the 5.9-rc4 rules have no version number. */
 int fl_btrfs_search_ioctl_rules(struct fl_world *w,
 				const struct fl_btrfs_rules *rules,

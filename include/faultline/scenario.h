@@ -141,7 +141,8 @@ enum fl_sc_data_form {
 enum fl_sc_fd_end { FL_SC_END_NONE, FL_SC_END_READ, FL_SC_END_WRITE };
 
 enum fl_sc_outcome { FL_SC_OK, FL_SC_LIVELOCK, FL_SC_SIGSEGV, FL_SC_SIGBUS, FL_SC_NO_PROGRESS, FL_SC_LEAK,
-		      FL_SC_BLOCKED /* waits on a userfaultfd nobody serves */ };
+		      FL_SC_BLOCKED /* waits on a userfaultfd nobody serves */,
+		      FL_SC_TIMEOUT /* a real kernel's call did not return: the watchdog */ };
 
 struct fl_sc_varterm {
 	unsigned var;           /* index in fl_scenario.vars */

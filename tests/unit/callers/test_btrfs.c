@@ -221,6 +221,58 @@ static void test_buffer_below_item_empty_header(void **state)
 	assert_int_equal(res.sk_offset, FL_BTRFS_HEADER);
 }
 
+/*
+ * A tree of 10 items of 200 data bytes (232 with the header): the search
+ * ends with the tree, 2320 bytes filled, each header saying len 200.
+ */
+static void test_tree_shape_sets_offsets(void **state)
+{
+	struct fl_btrfs_tree tree = { 10, 200 };
+	struct fl_btrfs_result res;
+
+	(void)state;
+	w = lt_world(FL_ARCH_X86_64, FL_KV(5, 18, 0));
+	lt_map(w, A, 2 * P, RW);
+	assert_int_equal(fl_btrfs_search_ioctl_tree(w, &tree, A, 2 * P, NULL, &res), 0);
+	assert_int_equal(res.nr_items, 10);
+	assert_int_equal(res.sk_offset, 10 * 232);
+	/* item 9's header: objectid 256 + 9; len (low 32 bits of +24) is 200 */
+	assert_int_equal(peek_le64(A + 9 * 232 + 8), 256 + 9);
+	assert_int_equal(peek_le64(A + 9 * 232 + 24) >> 32, 200);
+	assert_int_equal(peek_le64(A + 10 * 232), 0);
+}
+
+/* The same tree shape puts item 17 across the tagged granule of page B: 5.18 spins. */
+static void test_tree_shape_livelock_moves(void **state)
+{
+	struct fl_btrfs_tree tree = { 64, 200 };
+	struct fl_btrfs_result res;
+	struct fl_loop l;
+
+	(void)state;
+	mte_world(FL_KV(5, 18, 0));
+	fl_loop_init(&l, w, "btrfs search_ioctl");
+	assert_int_equal(fl_btrfs_search_ioctl_tree(w, &tree, A, 2 * P, &l, &res),
+			 FL_LOOP_STOPPED);
+	assert_int_equal(l.verdict, FL_LOOP_LIVELOCK);
+	/* items 0..16 are whole below 0x1030 + 16; item 17 (0xf68..0x1050) is stuck */
+	assert_int_equal(res.nr_items, 17);
+	assert_int_equal(res.sk_offset, 17 * 232);
+	fl_loop_fini(&l);
+}
+
+/* Out of range shapes are refused, not run. */
+static void test_tree_shape_out_of_range(void **state)
+{
+	struct fl_btrfs_tree none = { 0, 96 }, fat = { 1, FL_BTRFS_ITEM_DATA_MAX + 1 };
+
+	(void)state;
+	w = lt_world(FL_ARCH_X86_64, FL_KV(5, 18, 0));
+	lt_map(w, A, 2 * P, RW);
+	assert_int_equal(fl_btrfs_search_ioctl_tree(w, &none, A, 2 * P, NULL, NULL), -EINVAL);
+	assert_int_equal(fl_btrfs_search_ioctl_tree(w, &fat, A, 2 * P, NULL, NULL), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -234,6 +286,9 @@ int main(void)
 		cmocka_unit_test_teardown(test_59_faults_in_from_sk_offset, teardown),
 		cmocka_unit_test_teardown(test_buffer_below_header_eoverflow, teardown),
 		cmocka_unit_test_teardown(test_buffer_below_item_empty_header, teardown),
+		cmocka_unit_test_teardown(test_tree_shape_sets_offsets, teardown),
+		cmocka_unit_test_teardown(test_tree_shape_livelock_moves, teardown),
+		cmocka_unit_test_teardown(test_tree_shape_out_of_range, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
