@@ -103,8 +103,7 @@ guest_diff() {
 	shift
 	compared=0
 	have_kernel "$name" || return 0
-	out=$(FAULTLINE_HOST_TIMEOUT_MS=5000 FAULTLINE_HOST_AGENT="'$fl' kernels agent $name" \
-	      "$fl" diff "$@" 2>&1)
+	out=$(FAULTLINE_HOST_TIMEOUT_MS=5000 "$fl" diff --kernel "$name" "$@" 2>&1)
 	rc=$?
 	if [ $rc -eq 3 ]; then
 		skip "$name: $(echo "$out" | tail -n 1)"
