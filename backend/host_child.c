@@ -282,9 +282,11 @@ static long do_pvm(const struct host_req *rq, const struct host_iov *hv, const u
 
 static long do_vmsplice(const struct host_req *rq)
 {
-	struct iovec v = { (void *)(uintptr_t)rq->a[0], rq->a[1] };
+	struct host_iov one = { rq->a[0], rq->a[1] };
+	struct iovec room[HOST_MAX_IOV + 1];
+	struct iovec *v = iov_array(room, &one, 1, rq->a[3], false, 0);
 
-	return vmsplice(fd_of(rq), &v, 1, (unsigned)rq->a[2]);
+	return syscall(SYS_vmsplice, fd_of(rq), v, (unsigned long)rq->a[3], (unsigned)rq->a[2]);
 }
 
 static long do_fstat_size(const struct host_req *rq)

@@ -86,7 +86,8 @@ enum host_op {
 				   after the request's), a[2] 1: the array is
 				   user memory at a[1] instead */
 	HOST_OP_WRITEV,
-	HOST_OP_VMSPLICE,       /* fd; a[0] addr, a[1] len, a[2] SPLICE_F_* */
+	HOST_OP_VMSPLICE,       /* fd; a[0] addr, a[1] len, a[2] SPLICE_F_*, a[3] the
+				   count passed (zero iovecs after the first) */
 	HOST_OP_PVM_READV,      /* iovecs: a[1] local ones, then a[2] remote ones;
 				   a[0] pid, a[3] flags, a[4] bit 0/1: the local/
 				   remote array is user memory at data's u64 0/1;

@@ -48,8 +48,12 @@ int fl_host_rw(struct host *h, const struct fl_sc_stmt *st,
 	struct host_rep rep;
 	int err;
 
-	if (st->code == FL_SC_VMSPLICE)
+	if (st->code == FL_SC_VMSPLICE) {
+		const struct fl_val *nr = fl_backend_key(st, args, "nr");
+
 		rq.a[2] = flags ? flags->u : 0;
+		rq.a[3] = nr ? nr->u : 1;
+	}
 	fl_host_fd_slot(h, &args[0], &rq, st->code == FL_SC_VMSPLICE);
 	err = fl_host_task_mark(h, st, args, &rq);
 	if (!err)

@@ -106,8 +106,6 @@ void fl_model_fd_summary(struct model *m, struct fl_obs *obs, const char *what,
 size_t fl_model_iov_total(const struct fl_iovec *iov, unsigned long n);
 /* The syscall convention (-1 and errno); a stopped retry loop's outcome. */
 void fl_model_set_sys_ret(struct model *m, struct fl_obs *obs, long ret);
-/* One iovec as the vector arguments of read/write/pread/pwrite. */
-int fl_model_iovs_one(struct fl_backend_iovs *v, fl_addr_t base, size_t len);
 /* iov=ADDR: the array read from the model's user memory (0 or -errno). */
 long fl_model_iovs_user(struct model *m, struct fl_backend_iovs *v);
 

@@ -11,8 +11,7 @@
  * post-fork bytes through a vmspliced page has outcome leak (the leak
  * checker, gup.h).
  *
- * Not modelled (it answers "unsupported"): vmsplice on a read end
- * (vmsplice_to_user).
+ * vmsplice on a read end is vmsplice_to_user (callers/splice.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -122,7 +121,7 @@ int fl_model_rw(struct model *m, const struct fl_sc_stmt *st,
 	err = fl_model_fd_lookup(m, &args[0], &t, obs);
 	if (err)
 		return err;
-	err = vector ? fl_backend_iovs_pos(st, args, 1, &v) : fl_model_iovs_one(&v, args[1].u, args[2].u);
+	err = vector ? fl_backend_iovs_pos(st, args, 1, &v) : fl_backend_iovs_one(NULL, args, args[1].u, args[2].u, &v);
 	if (err)
 		return fl_backend_setup_failed(obs, m->w, "iovec", err);
 	if (st->code == FL_SC_PREAD || st->code == FL_SC_PWRITE)
@@ -144,34 +143,43 @@ int fl_model_rw(struct model *m, const struct fl_sc_stmt *st,
 }
 
 /*
- * vmsplice PIPE ADDR LEN: on the write end (PIPE or PIPE.w), page
- * references into the pipe (callers/splice.c).  The read end would be
- * vmsplice_to_user, a plain copy out of the pipe: not modelled.
+ * vmsplice PIPE ADDR LEN [flags=]: on the write end (PIPE or PIPE.w), page
+ * references into the pipe; on the read end, a copy out of the pipe into
+ * user memory (callers/splice.c); on a file, -EBADF.
  */
 int fl_model_vmsplice(struct model *m, const struct fl_sc_stmt *st,
 			 const struct fl_val *args, struct fl_obs *obs)
 {
 	const struct fl_val *flags = fl_backend_key(st, args, "flags");
-	struct fl_iovec iov = { args[1].u, args[2].u };
+	struct fl_backend_iovs v;
 	struct fd_target t;
 	long ret;
 	int err;
 
 	err = fl_model_fd_lookup(m, &args[0], &t, obs);
+	if (!err && (err = fl_backend_iovs_one(st, args, args[1].u, args[2].u, &v)))
+		err = fl_backend_setup_failed(obs, m->w, "iovec", err);
 	if (err)
 		return err;
-	if (t.end == FL_SC_END_READ)
-		return fl_backend_unsupported(obs);
 	/* A file: vmsplice finds no pipe behind the descriptor (get_pipe_info): -EBADF. */
-	ret = t.pipe ? fl_vmsplice(m->w, t.pipe, &iov, 1, flags ? (unsigned)flags->u : 0)
-		     : -EBADF;
+	if (!t.pipe)
+		ret = -EBADF;
+	else if (t.end == FL_SC_END_READ)
+		ret = fl_vmsplice_to_user(m->w, t.pipe, v.iov, v.nr, flags ? (unsigned)flags->u : 0);
+	else
+		ret = fl_vmsplice(m->w, t.pipe, v.iov, v.nr, flags ? (unsigned)flags->u : 0);
+	fl_backend_iovs_free(&v);
 	if (ret == FL_SYS_WAITS) {
 		obs->outcome = FL_OUTCOME_BLOCKED;
-		fl_model_summary(m, obs, "blocked: %s is full, nobody reads it", t.name);
+		fl_model_summary(m, obs, "blocked: %s is %s, nobody %s it", t.name,
+				 t.end == FL_SC_END_READ ? "empty" : "full",
+				 t.end == FL_SC_END_READ ? "writes" : "reads");
 		return 0;
 	}
+	if (t.end == FL_SC_END_READ && fl_sys_leaked(m->w))
+		obs->outcome = FL_OUTCOME_LEAK;
 	fl_model_set_sys_ret(m, obs, ret);
-	fl_model_fd_summary(m, obs, fl_sc_func_name(st->code), ret, iov.len, &t);
+	fl_model_fd_summary(m, obs, fl_sc_func_name(st->code), ret, args[2].u, &t);
 	return 0;
 }
 

@@ -17,16 +17,6 @@
 #include "backend/model_internal.h"
 #include "backend/vec.h"
 
-int fl_model_iovs_one(struct fl_backend_iovs *v, fl_addr_t base, size_t len)
-{
-	*v = (struct fl_backend_iovs){ .written = 1, .nr = 1 };
-	v->iov = calloc(2, sizeof(*v->iov));
-	if (!v->iov)
-		return -ENOMEM;
-	v->iov[0] = (struct fl_iovec){ base, len };
-	return 0;
-}
-
 long fl_model_iovs_user(struct model *m, struct fl_backend_iovs *v)
 {
 	if (!v->at_user || v->nr > FL_UIO_MAXIOV)

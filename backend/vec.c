@@ -80,3 +80,17 @@ void fl_backend_iovs_free(struct fl_backend_iovs *v)
 	free(v->iov);
 	v->iov = NULL;
 }
+
+int fl_backend_iovs_one(const struct fl_sc_stmt *st, const struct fl_val *args,
+			fl_addr_t base, size_t len, struct fl_backend_iovs *v)
+{
+	const struct fl_val *nr = st ? fl_backend_key(st, args, "nr") : NULL;
+	int err;
+
+	memset(v, 0, sizeof(*v));
+	v->nr = nr ? nr->u : 1;
+	err = iovs_alloc(v, 1);
+	if (!err)
+		v->iov[0] = (struct fl_iovec){ base, len };
+	return err;
+}

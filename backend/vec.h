@@ -41,6 +41,9 @@ int fl_backend_iovs_pos(const struct fl_sc_stmt *st, const struct fl_val *args,
  */
 int fl_backend_iovs_pvm(const struct fl_sc_stmt *st, const struct fl_val *args,
 			int side, struct fl_backend_iovs *v);
+/* One iovec BASE:LEN (read, vmsplice ...), and ST's nr= key if ST is given. */
+int fl_backend_iovs_one(const struct fl_sc_stmt *st, const struct fl_val *args,
+			fl_addr_t base, size_t len, struct fl_backend_iovs *v);
 void fl_backend_iovs_free(struct fl_backend_iovs *v);
 
 #endif

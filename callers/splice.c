@@ -192,3 +192,30 @@ long fl_vmsplice(struct fl_world *w, struct fl_pipe *pipe,
 		fl_world_clear_error(w);
 	return ret;
 }
+
+/*
+ * vmsplice on a read end (vmsplice_to_user: __splice_from_pipe with
+ * pipe_to_user).  Per buffer it is pipe_read's loop: copy_page_to_iter of
+ * what the request still wants, and a short copy is -EFAULT for that
+ * buffer, which stays, so the result is what earlier buffers gave or
+ * -EFAULT (pipe_to_user refuses a partial buffer).  It differs from read
+ * only when the pipe is empty (splice_from_pipe_next): SPLICE_F_NONBLOCK
+ * gives -EAGAIN; without it the task waits for a writer, whatever the
+ * pipe's O_NONBLOCK (FL_SYS_WAITS: outcome `blocked`).  A pipe without
+ * writers would return 0: the model's pipes always have both ends open.
+ */
+long fl_vmsplice_to_user(struct fl_world *w, struct fl_pipe *pipe,
+			 const struct fl_iovec *iov, unsigned long nr_segs, unsigned flags)
+{
+	long ret;
+
+	if (flags & ~FL_SPLICE_F_ALL)
+		return fl_error(w, -EINVAL, "vmsplice: flags 0x%x", flags);
+	ret = fl_pipe_read(w, pipe, iov, nr_segs);
+	if (ret == -EAGAIN && !(flags & FL_SPLICE_F_NONBLOCK)) {
+		fl_trace(w, "vmsplice_to_user: %s is empty: the task waits for a writer",
+			 pipe->name);
+		return FL_SYS_WAITS;
+	}
+	return ret;
+}

@@ -160,6 +160,14 @@ long fl_pipe_write(struct fl_world *w, struct fl_pipe *pipe,
 long fl_vmsplice(struct fl_world *w, struct fl_pipe *pipe,
 		 const struct fl_iovec *iov, unsigned long nr_segs, unsigned flags);
 /*
+ * vmsplice(2) on the read end: a copy out of the pipe into user memory
+ * (vmsplice_to_user).  Bytes copied, or -errno (-EINVAL: flags; -EFAULT:
+ * the first buffer's copy was short, the buffer stays; -EAGAIN: empty and
+ * SPLICE_F_NONBLOCK), or FL_SYS_WAITS: empty, the task waits for a writer.
+ */
+long fl_vmsplice_to_user(struct fl_world *w, struct fl_pipe *pipe,
+			 const struct fl_iovec *iov, unsigned long nr_segs, unsigned flags);
+/*
  * Did the last pipe read show the current process bytes it may not see:
  * a vmspliced page another process wrote after they parted (the leak
  * checker, gup.h fl_folio_leaks_to)?

@@ -295,6 +295,48 @@ static void test_vmsplice_bad_flags(void **state)
 	bt_both(FILE_SRC "pipe pp\ncall vmsplice pp src 4 flags=0x10\n", check_vmsplice_flags);
 }
 
+static void check_vmsplice_to_user(struct bt *t, bool host)
+{
+	(void)host;
+	bt_assert_ret(t, 8, 20);
+	assert_dst(t, "0123456789abcdefghij", 20);
+}
+
+/* vmsplice on the read end copies the pipe's bytes into user memory. */
+static void test_vmsplice_to_user(void **state)
+{
+	(void)state;
+	bt_both(FILE_SRC "pipe pp\ncall write pp.w src 20\ncall vmsplice pp.r dst 20\n",
+		check_vmsplice_to_user);
+}
+
+static void check_vmsplice_to_user_empty(struct bt *t, bool host)
+{
+	(void)host;
+	bt_assert_errno(t, 7, EAGAIN);
+}
+
+/* vmsplice from an empty pipe with SPLICE_F_NONBLOCK is EAGAIN. */
+static void test_vmsplice_to_user_empty_nonblock(void **state)
+{
+	(void)state;
+	bt_both(FILE_SRC "pipe pp\ncall vmsplice pp.r dst 20 flags=nonblock\n",
+		check_vmsplice_to_user_empty);
+}
+
+static void check_vmsplice_iov_max(struct bt *t, bool host)
+{
+	(void)host;
+	bt_assert_errno(t, 7, EINVAL);
+}
+
+/* vmsplice with IOV_MAX + 1 segments is EINVAL. */
+static void test_vmsplice_iov_max(void **state)
+{
+	(void)state;
+	bt_both(FILE_SRC "pipe pp\ncall vmsplice pp src 4 nr=1025\n", check_vmsplice_iov_max);
+}
+
 static void check_pvm_iovecs(struct bt *t, bool host)
 {
 	(void)host;
@@ -364,6 +406,9 @@ int main(void)
 		cmocka_unit_test(test_readv_iov_max),
 		cmocka_unit_test(test_vmsplice_file),
 		cmocka_unit_test(test_vmsplice_bad_flags),
+		cmocka_unit_test(test_vmsplice_to_user),
+		cmocka_unit_test(test_vmsplice_to_user_empty_nonblock),
+		cmocka_unit_test(test_vmsplice_iov_max),
 		cmocka_unit_test(test_process_vm_iovecs),
 		cmocka_unit_test(test_process_vm_flags),
 		cmocka_unit_test(test_process_vm_exited),
