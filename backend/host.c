@@ -441,7 +441,11 @@ static struct {
 	char cmd[512];
 	struct host_hello hello;        /* its first HELLO's answer */
 	char lost[400];
+	unsigned restarts;              /* after a statement that never returned */
 } agent = { .fd = -1, .pid = -1 };
+
+/* A judge that stalls this often in one batch is not restarted again. */
+#define AGENT_MAX_RESTARTS 4
 
 /*
  * Close the stream and reap the agent: EOF ends it (`kernels agent` kills
@@ -467,10 +471,25 @@ static void agent_stop(void)
 	agent.pid = -1;
 }
 
-/* The agent's stream failed (ERR, at LINE, 0: its HELLO): it is gone. */
+/*
+ * The agent's stream failed (ERR, at LINE, 0: its HELLO): it is gone.  A
+ * judge that stopped answering at a statement (a one-CPU guest spinning in
+ * a live-locked system call: the call's outcome is `timeout`) is stopped
+ * and started again for the next scenario, a new boot of the same kernel,
+ * up to AGENT_MAX_RESTARTS times; the note goes to stderr.
+ */
 static void agent_lose(int err, unsigned line)
 {
 	char at[48] = "";
+
+	if (err == -ETIMEDOUT && line && agent.restarts < AGENT_MAX_RESTARTS) {
+		agent.restarts++;
+		agent_stop();
+		fprintf(stderr, "faultline: judge: no answer after line %u (Linux %s): "
+			"restarting it for the next scenario (%u of %u)\n", line,
+			agent.hello.release, agent.restarts, AGENT_MAX_RESTARTS);
+		return;
+	}
 
 	if (line)
 		snprintf(at, sizeof(at), " at a scenario's line %u", line);

@@ -81,7 +81,7 @@ int fl_host_call_timed_out(struct host *h, int err, struct fl_obs *obs)
 	obs->why[0] = 0;
 	snprintf(obs->summary, sizeof(obs->summary), "timeout: no return within %d ms (%s)",
 		 h->link.timeout_ms, err == -ETIME
-		 ? "the whole judge stopped answering: nothing more runs there"
+		 ? "the whole judge stopped answering"
 		 : "the agent's watchdog killed the scenario's processes");
 	return 0;
 }
