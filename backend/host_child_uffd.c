@@ -433,9 +433,11 @@ static void uffd_read_req(struct uffd_ctx *c, bool nonblock, struct host_rep *re
 		else if (err == -EAGAIN && !fl_host_child_ctx_ready(c))
 			err = -EINVAL;  /* read(2) before UFFDIO_API */
 	}
-	if (err == -EAGAIN && !nonblock)
+	if (err == -EAGAIN && !nonblock) {
 		/* Nothing queued and nobody else to queue it: the read would never return. */
 		rep->blocked = 1;
+		rep->unfinished = 1;    /* no ret, no errno */
+	}
 	rep->ret = err ? -1 : (int64_t)sizeof(msg);
 	rep->err = -err;
 	if (!err && (*out = malloc(sizeof(msg)))) {

@@ -286,6 +286,15 @@ void fl_model_uffd_settle(struct model *m, struct fl_obs *obs)
 	obs->sig = (struct fl_signal){ 0 };
 	obs->outcome = FL_OUTCOME_BLOCKED;
 	m->uffd_blocked = addr != 0;    /* a read(2) waits at no address */
+	/*
+	 * A read(2) that waits never returns: no ret and no errno (it left
+	 * EAGAIN, the model's nonblocking answer, before; the host's never
+	 * returns either).
+	 */
+	if (!addr) {
+		obs->has_ret = false;
+		obs->err = 0;
+	}
 	fl_model_summary(m, obs,
 		 "blocked: waits on a userfaultfd at 0x%llx, no monitor wakes it",
 		 (unsigned long long)addr);

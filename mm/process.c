@@ -234,16 +234,27 @@ static bool fork_must_copy(struct fl_world *w, struct fl_mm *src,
 	return true;
 }
 
+/*
+ * KEEP_WP: the child's vma is registered for write-protect (EVENT_FORK
+ * gave it its context), so the ptes keep their uffd-wp bits and markers;
+ * otherwise the bits go (copy_present_pte / copy_nonpresent_pte /
+ * copy_pte_marker test userfaultfd_wp(dst_vma), since 5.7's b569a1760782
+ * "userfaultfd: wp: drop _PAGE_UFFD_WP properly when fork").  Seen on
+ * 6.18: a write-protected page stays protected in the child.
+ */
 struct fork_copy {
 	struct fl_mm *dst_mm;
 	struct fl_mm *src_mm;
+	bool keep_wp;
 };
 
 static int copy_present_pte(struct fl_world *w, fl_pte_t *src, fl_pte_t *dst,
-			    struct fl_mm *src_mm)
+			    const struct fork_copy *fc)
 {
+	struct fl_mm *src_mm = fc->src_mm;
 	struct fl_folio *folio = src->folio;
-	uint32_t flags = src->flags & ~(FL_PTE_PRESENT | FL_PTE_UFFD_WP);
+	uint32_t flags = src->flags & ~(FL_PTE_PRESENT |
+					(fc->keep_wp ? 0 : FL_PTE_UFFD_WP));
 
 	/* Zero page and page-cache folios are mapped read-only already. */
 	if (!(folio->flags & FL_FOLIO_ANON)) {
@@ -274,13 +285,14 @@ static int fork_copy_one(struct fl_world *w, fl_pte_t *src, fl_addr_t addr, void
 	if (!dst)
 		return -ENOMEM;
 	if (src->flags & FL_PTE_PRESENT)
-		return copy_present_pte(w, src, dst, fc->src_mm);
+		return copy_present_pte(w, src, dst, fc);
 	/* copy_pte_marker: a uffd-wp marker goes with the uffd-wp bits. */
-	if ((src->flags & FL_PTE_MARKER) && !(src->flags & FL_PTE_POISON))
+	if ((src->flags & FL_PTE_MARKER) && !(src->flags & FL_PTE_POISON) && !fc->keep_wp)
 		return 0;
 	/* A swap entry gains a user (swap_duplicate); a poison marker is copied. */
 	*dst = *src;
-	dst->flags &= ~FL_PTE_UFFD_WP;
+	if (!fc->keep_wp)
+		dst->flags &= ~FL_PTE_UFFD_WP;
 	if (src->flags & FL_PTE_SWAP)
 		fl_swap_slot_get(src->swap);
 	return 0;
@@ -294,7 +306,7 @@ static int fork_copy_one(struct fl_world *w, fl_pte_t *src, fl_addr_t addr, void
 static int fork_vma(struct fl_world *w, struct fl_vma *vma, struct fl_mm *dst_mm,
 		    struct fl_mm *src_mm)
 {
-	struct fork_copy fc = { dst_mm, src_mm };
+	struct fork_copy fc = { dst_mm, src_mm, false };
 	struct fl_vma *new;
 
 	/* A shared anonymous vma needs its shmem file before both see it. */
@@ -312,7 +324,15 @@ static int fork_vma(struct fl_world *w, struct fl_vma *vma, struct fl_mm *dst_mm
 	fl_vma_link(dst_mm, new);
 	if (fl_uffd_hook_fork_vma(w, vma, new))   /* dup_userfaultfd */
 		return -ENOMEM;
-	if ((vma->flags & (FL_VM_SHARED | FL_VM_WIPEONFORK)))
+	fc.keep_wp = new->flags & FL_VM_UFFD_WP;
+	/*
+	 * vma_needs_copy: a shared vma's ptes come back from the page cache,
+	 * except its uffd-wp bits: copied when the child keeps them (5.19,
+	 * c56d1b62cce8 "mm/shmem: handle uffd-wp during fork()").
+	 */
+	if (vma->flags & FL_VM_WIPEONFORK)
+		return 0;
+	if ((vma->flags & FL_VM_SHARED) && !fc.keep_wp)
 		return 0;
 	return fl_walk_ptes(w, src_mm, vma->start, vma->end, fork_copy_one, &fc);
 }

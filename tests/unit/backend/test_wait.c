@@ -184,6 +184,27 @@ static void test_vmsplice_resumes_when_a_reader_drains(void **state)
 	bt_both(pipe_drained, check_pipe_drained);
 }
 
+static const char read_waits[] =
+	"kernel host\n"
+	"call userfaultfd as=U\n"
+	"call uffd_api U -\n"
+	"call uffd_read U\n";                   /* 4 */
+
+/* A blocking read with nothing queued never returns: no ret, no errno. */
+static void check_read_waits(struct bt *t, bool host)
+{
+	(void)host;
+	assert_outcome(t, 4, FL_OUTCOME_BLOCKED);
+	assert_false(t->obs[4].has_ret);
+	assert_int_equal(t->obs[4].err, 0);
+}
+
+static void test_blocked_read_has_no_return_value(void **state)
+{
+	(void)state;
+	both_uffd(read_waits, check_read_waits);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -194,6 +215,7 @@ int main(void)
 		cmocka_unit_test(test_dontwake_leaves_it_waiting),
 		cmocka_unit_test(test_wait_of_an_access_that_ended_at_once),
 		cmocka_unit_test(test_vmsplice_resumes_when_a_reader_drains),
+		cmocka_unit_test(test_blocked_read_has_no_return_value),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -554,6 +554,58 @@ static void test_mremap_fixed_target_unmap_event(void **state)
 	fl_world_free(t.w);
 }
 
+/* ---- uffd-wp across fork ---- */
+
+/* A write-protected page in a vma registered WP; EVENT_FORK or not. */
+static struct fl_process *wp_fork(struct t *t, uint64_t features, fl_addr_t *a)
+{
+	struct fl_uffdio_register reg;
+	struct fl_uffdio_writeprotect wp;
+	struct fl_process *child;
+
+	t->w = kworld(6, 18, 0);
+	*a = map_anon(t->w, 1);
+	poke(t, *a, 1);
+	reg = (struct fl_uffdio_register){ *a, PAGE, FL_UFFDIO_REGISTER_MODE_WP, 0 };
+	t->ctx = uffd_registered(t->w, features, &reg);
+	wp = (struct fl_uffdio_writeprotect){ { *a, PAGE }, FL_UFFDIO_WRITEPROTECT_MODE_WP };
+	assert_int_equal(fl_uffdio_writeprotect(t->w, t->ctx, &wp), 0);
+	assert_int_equal(fl_fork(t->w, fl_current(t->w), "c", &child), 0);
+	return child;
+}
+
+/* With EVENT_FORK the child's vma is registered WP: its pte keeps the bit. */
+static void test_fork_event_keeps_uffd_wp(void **state)
+{
+	struct t t;
+	fl_addr_t a;
+	fl_pte_t *pte;
+	struct fl_process *child;
+
+	(void)state;
+	child = wp_fork(&t, FL_UFFD_FEATURE_EVENT_FORK, &a);
+	pte = fl_pte_lookup(child->mm, a);
+	assert_non_null(pte);
+	assert_true(pte->flags & FL_PTE_UFFD_WP);
+	fl_world_free(t.w);
+}
+
+/* Without EVENT_FORK the child's vma is not registered: the bit goes. */
+static void test_fork_without_event_drops_uffd_wp(void **state)
+{
+	struct t t;
+	fl_addr_t a;
+	fl_pte_t *pte;
+	struct fl_process *child;
+
+	(void)state;
+	child = wp_fork(&t, 0, &a);
+	pte = fl_pte_lookup(child->mm, a);
+	assert_non_null(pte);
+	assert_false(pte->flags & FL_PTE_UFFD_WP);
+	fl_world_free(t.w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -578,6 +630,8 @@ int main(void)
 		cmocka_unit_test(test_thread_id_in_pagefault),
 		cmocka_unit_test(test_thread_id_off_is_zero),
 		cmocka_unit_test(test_mremap_fixed_moves_ptes),
+		cmocka_unit_test(test_fork_event_keeps_uffd_wp),
+		cmocka_unit_test(test_fork_without_event_drops_uffd_wp),
 		cmocka_unit_test(test_mremap_errors),
 		cmocka_unit_test(test_mremap_grow_needs_maymove),
 		cmocka_unit_test(test_mremap_remap_event),
