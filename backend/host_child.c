@@ -506,7 +506,7 @@ static int fork_request(struct work *w)
 		return guard;
 	}
 	if (w->hand[0] >= 0) {
-		fl_host_child_uffd_hand_forks(w->hand[0]);
+		fl_host_child_uffd_hand_forks(w->hand[0], (pid_t)w->rep.ret);
 		close(w->hand[0]);
 	}
 	return 0;

@@ -25,6 +25,7 @@ struct uffd_ev {
 	struct uffd_msg msg;
 	bool handed_out;        /* to `expect event` */
 	bool unread;            /* read ahead: uffd_read still owes it */
+	int32_t child;          /* FORK: the pid of the process it made, or 0 */
 };
 
 struct uffd_ctx {
@@ -79,7 +80,7 @@ void fl_host_child_uffd_request(const struct host_req *rq, int shared, uint8_t *
 bool fl_host_child_uffd_guarded(void);
 void fl_host_child_uffd_forget(unsigned slot);
 void fl_host_child_uffd_prefork(void);
-void fl_host_child_uffd_hand_forks(int sock);
+void fl_host_child_uffd_hand_forks(int sock, pid_t child);
 void fl_host_child_uffd_forked(void);
 void fl_host_child_uffd_take_forks(int sock);
 typedef void (*host_work_fn)(void *arg);

@@ -42,6 +42,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/kcmp.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -147,6 +148,26 @@ void fl_host_child_uffd_forget(unsigned slot)
  * replace SHARED, a monitor thread may outlive it).  0, -EBADF (no such
  * handle here), -errno.
  */
+/*
+ * A context a fork made for this mm, unnamed so far, that is the open file
+ * SHARED (kcmp KCMP_FILE): `uffd_read U as=C` named it C, and this is the
+ * entry its own guard logs to, so C's reads and events must be its.
+ */
+static struct uffd_ctx *ctx_forked_as(int shared)
+{
+	pid_t me = getpid();
+	unsigned i;
+
+	for (i = 0; i < fl_host_child_nctx; i++) {
+		struct uffd_ctx *c = fl_host_child_ctxs[i];
+
+		if (c->slot == NO_SLOT && c->own &&
+		    syscall(SYS_kcmp, me, me, KCMP_FILE, c->fd, shared) == 0)
+			return c;
+	}
+	return NULL;
+}
+
 static int ctx_find(unsigned slot, int shared, struct uffd_ctx **out)
 {
 	int fd, err;
@@ -156,6 +177,11 @@ static int ctx_find(unsigned slot, int shared, struct uffd_ctx **out)
 		return 0;
 	if (shared < 0)
 		return -EBADF;
+	*out = ctx_forked_as(shared);
+	if (*out) {
+		(*out)->slot = slot;
+		return 0;
+	}
 	fd = fcntl(shared, F_DUPFD_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
@@ -190,7 +216,7 @@ void fl_host_child_log_append(struct uffd_ctx *c, const struct uffd_msg *msg, bo
 	log = fl_host_child_log_room(c->log, &c->cap, c->n, sizeof(*log));
 	if (log) {
 		c->log = log;
-		c->log[c->n++] = (struct uffd_ev){ *msg, false, unread };
+		c->log[c->n++] = (struct uffd_ev){ *msg, false, unread, 0 };
 	}
 	pthread_mutex_unlock(&fl_host_child_log_lock);
 }
@@ -236,7 +262,7 @@ void fl_host_child_uffd_prefork(void)
  * and its munmap, madvise, mremap or fork never waits.  This process
  * keeps its descriptors, in the logged messages.
  */
-void fl_host_child_uffd_hand_forks(int sock)
+void fl_host_child_uffd_hand_forks(int sock, pid_t child)
 {
 	int fds[UFFD_MAX];
 	unsigned i, nfd = 0;
@@ -247,8 +273,11 @@ void fl_host_child_uffd_hand_forks(int sock)
 	pthread_mutex_lock(&fl_host_child_log_lock);
 	for (i = 0; i < fl_host_child_nctx; i++)
 		for (k = fl_host_child_ctxs[i]->fork_mark; k < fl_host_child_ctxs[i]->n && nfd < UFFD_MAX; k++)
-			if (fl_host_child_ctxs[i]->log[k].msg.event == UFFD_EVENT_FORK)
+			if (fl_host_child_ctxs[i]->log[k].msg.event == UFFD_EVENT_FORK) {
+				/* whose context it is, for `uffd_read U as=C` */
+				fl_host_child_ctxs[i]->log[k].child = child;
 				fds[nfd++] = (int)fl_host_child_ctxs[i]->log[k].msg.arg.fork.ufd;
+			}
 	pthread_mutex_unlock(&fl_host_child_log_lock);
 	pthread_mutex_unlock(&fl_host_child_monitor_lock);
 	for (i = 0; i < nfd; i++)
@@ -409,12 +438,19 @@ static void uffd_ioctl(struct uffd_ctx *c, const struct host_req *rq, uint8_t *d
 }
 
 /* NONBLOCK: the context was made O_NONBLOCK in the scenario (the runner knows). */
-static void uffd_read_req(struct uffd_ctx *c, bool nonblock, struct host_rep *rep,
-			  uint8_t **out)
+/*
+ * read(2) of U.  FORK_SLOT (1 + C of `uffd_read U as=C`, or 0): a FORK
+ * message's new context goes back with the reply (*GIVE, this process
+ * keeps it in the log) and rep->addr says whose it is, the pid of the
+ * process that fork made.
+ */
+static void uffd_read_req(struct uffd_ctx *c, bool nonblock, uint64_t fork_slot,
+			  struct host_rep *rep, uint8_t **out, int *give)
 {
 	struct uffd_msg msg;
 	size_t i;
 	int err = -EAGAIN;
+	int32_t child = 0;
 
 	pthread_mutex_lock(&fl_host_child_log_lock);
 	for (i = 0; i < c->n; i++)
@@ -423,6 +459,7 @@ static void uffd_read_req(struct uffd_ctx *c, bool nonblock, struct host_rep *re
 	if (i < c->n) {
 		c->log[i].unread = false;
 		msg = c->log[i].msg;
+		child = c->log[i].child;
 		err = 0;
 	}
 	pthread_mutex_unlock(&fl_host_child_log_lock);
@@ -440,6 +477,10 @@ static void uffd_read_req(struct uffd_ctx *c, bool nonblock, struct host_rep *re
 	}
 	rep->ret = err ? -1 : (int64_t)sizeof(msg);
 	rep->err = -err;
+	if (!err && fork_slot && msg.event == UFFD_EVENT_FORK) {
+		*give = (int)msg.arg.fork.ufd;
+		rep->addr = (uint64_t)child;
+	}
 	if (!err && (*out = malloc(sizeof(msg)))) {
 		memcpy(*out, &msg, sizeof(msg));
 		rep->dlen = sizeof(msg);
@@ -533,7 +574,7 @@ void fl_host_child_uffd_request(const struct host_req *rq, int shared, uint8_t *
 	 */
 	pthread_mutex_lock(&fl_host_child_monitor_lock);
 	if (rq->op == HOST_OP_UFFD_READ)
-		uffd_read_req(c, rq->a[0], rep, out);
+		uffd_read_req(c, rq->a[0], rq->a[1], rep, out, give);
 	else if (rq->op == HOST_OP_UFFD_EVENT)
 		uffd_event_req(c, rep, out);
 	else if (rq->op == HOST_OP_UFFD_LOG)

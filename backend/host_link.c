@@ -325,6 +325,12 @@ int fl_host_link_request(struct host_link *l, unsigned id, const struct host_req
 		return err;
 	if (rq->op == HOST_OP_UFFD_NEW && rep->ret >= 0)
 		return share_uffd(l, id, rq->slot, got);
+	/*
+	 * uffd_read U as=C of a FORK message: the child's context, named C in
+	 * every process, the reader too (its copy is in its log, unnamed).
+	 */
+	if (rq->op == HOST_OP_UFFD_READ && rq->a[1] && rep->ret >= 0)
+		return share_uffd(l, l->nnames, (unsigned)rq->a[1] - 1, got);
 	close(got);     /* no other reply carries one */
 	return 0;
 }

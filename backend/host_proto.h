@@ -103,7 +103,10 @@ enum host_op {
 	HOST_OP_UFFD_NEW,       /* a[0] the scenario's words: bit 0 user_mode_only,
 				   1 cloexec, 2 nonblock; the reply carries the fd */
 	HOST_OP_UFFD_IOCTL,     /* a[0] request; data: the ioctl's struct, sent back */
-	HOST_OP_UFFD_READ,      /* a[0] made O_NONBLOCK; reply data: struct uffd_msg */
+	HOST_OP_UFFD_READ,      /* a[0] made O_NONBLOCK, a[1] 1 + C of as=C (0: none);
+				   reply data: struct uffd_msg; a FORK message's
+				   context rides along with as=, rep.addr the pid of
+				   the process that fork made */
 	HOST_OP_UFFD_SERVE,     /* data: the monitor's page (4096 bytes) */
 	HOST_OP_UFFD_EVENT,     /* reply ret 0/-ENOENT/-EBADF; data: struct uffd_msg */
 	HOST_OP_UFFD_LOG,       /* reply ret 0/-1 ENOMSG; data: struct host_uffd_log */

@@ -265,19 +265,35 @@ static int keeper_request(struct host *h, unsigned uffd, struct host_req *rq,
 	return err;
 }
 
-/* uffd_read U: in U's keeper, which has what was read ahead. */
+/*
+ * `uffd_read U as=C` read a FORK message: C is the child's context, kept
+ * by the process the fork made (pid PID), whose guard reads its messages.
+ */
+static void uffd_name_fork(struct host *h, unsigned uffd, unsigned c, int64_t pid)
+{
+	unsigned i;
+
+	for (i = 0; i < h->nnames; i++) {
+		if (h->link.procs[i].alive && h->link.procs[i].pid == pid) {
+			h->uffd[c] = (struct host_uffd){ i, 0, h->uffd[uffd].nonblock };
+			return;
+		}
+	}
+}
+
+/* uffd_read U [as=C]: in U's keeper, which has what was read ahead. */
 int fl_host_uffd_read(struct host *h, const struct fl_sc_stmt *st,
 		      const struct fl_val *args, struct fl_obs *obs)
 {
+	const struct fl_val *as = fl_backend_key(st, args, "as");
 	unsigned uffd = (unsigned)args[0].u;
 	struct host_req rq = { .op = HOST_OP_UFFD_READ, .slot = uffd,
-			       .a = { h->uffd[uffd].nonblock } };
+			       .a = { h->uffd[uffd].nonblock, as ? as->u + 1 : 0 } };
 	struct host_rep rep;
 	struct uffd_msg msg;
 	uint8_t *back = NULL;
 	int err = keeper_request(h, uffd, &rq, &rep, &back, obs);
 
-	(void)st;
 	if (err)
 		return err;
 	if (rep.blocked)
@@ -285,6 +301,8 @@ int fl_host_uffd_read(struct host *h, const struct fl_sc_stmt *st,
 	if (rep.ret >= 0 && rep.dlen == sizeof(msg)) {
 		memcpy(&msg, back, sizeof(msg));
 		uffd_msg_summary(obs, &msg);
+		if (as && msg.event == UFFD_EVENT_FORK)
+			uffd_name_fork(h, uffd, (unsigned)as->u, (int64_t)rep.addr);
 	}
 	free(back);
 	return 0;

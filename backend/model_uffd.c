@@ -231,13 +231,21 @@ int fl_model_uffd_writeprotect(struct model *m, const struct fl_sc_stmt *st,
 	return 0;
 }
 
+/*
+ * uffd_read U [as=C]: one message.  With as=, a FORK message's new context
+ * (the child's: its registrations, its faults) is C; any other answer
+ * leaves C naming no context (its ioctls EBADF), as a monitor's variable
+ * that was never set to a descriptor.
+ */
 int fl_model_uffd_read(struct model *m, const struct fl_sc_stmt *st,
 		     const struct fl_val *args, struct fl_obs *obs)
 {
+	const struct fl_val *as = fl_backend_key(st, args, "as");
 	struct fl_uffd_msg msg;
 	int ret = fl_uffd_read(m->w, uffd_of(m, &args[0]), &msg);
 
-	(void)st;
+	if (as)
+		m->handle[as->u] = !ret && msg.event == FL_UFFD_EVENT_FORK ? msg.ufd : NULL;
 	fl_backend_sys_ret(obs, ret ? ret : 32);     /* sizeof(struct uffd_msg) */
 	if (!ret)
 		fl_model_summary(m, obs,

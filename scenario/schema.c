@@ -163,7 +163,9 @@ static const struct fl_sc_form calls[] = {
 	{ "uffd_writeprotect", FL_SC_CALL, FL_SC_UFFD_WRITEPROTECT,
 	  SLOTS(FL_SC_UFFD, FL_SC_ADDR, FL_SC_NUM, FL_SC_ONOFF), NULL, FL_SC_SUBJECT },
 	{ "uffd_continue", FL_SC_CALL, FL_SC_UFFD_CONTINUE, UFFD_RANGE, MODE_KEY, FL_SC_SUBJECT },
-	{ "uffd_read", FL_SC_CALL, FL_SC_UFFD_READ, SLOTS(FL_SC_UFFD), NULL, FL_SC_SUBJECT },
+	/* as=C: the child's context a FORK event brings (msg.arg.fork.ufd) */
+	{ "uffd_read", FL_SC_CALL, FL_SC_UFFD_READ, SLOTS(FL_SC_UFFD),
+	  KEYS({ "as", OPT(NEW_UFFD) }), FL_SC_SUBJECT },
 	{ "uffd_serve", FL_SC_CALL, FL_SC_UFFD_SERVE,
 	  SLOTS(FL_SC_UFFD, FL_SC_DATA), NULL, FL_SC_SUBJECT },
 	{ "uffd_poison", FL_SC_CALL, FL_SC_UFFD_POISON, UFFD_RANGE, MODE_KEY, FL_SC_SUBJECT },

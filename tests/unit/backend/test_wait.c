@@ -205,6 +205,35 @@ static void test_blocked_read_has_no_return_value(void **state)
 	both_uffd(read_waits, check_read_waits);
 }
 
+static const char fork_context[] =
+	"kernel host\n"
+	"mmap pg 1p rw private\n"
+	"call userfaultfd nonblock as=U\n"
+	"call uffd_api U event_fork\n"
+	"call uffd_register U pg 1p missing\n"  /* 5 */
+	"fork c\n"
+	"call uffd_read U as=C\n"
+	"use c\n"
+	"load pg 1 as=A\n"
+	"call uffd_copy C pg 1p\n"             /* 10 */
+	"wait A\n";
+
+/* uffd_read U as=C names the FORK event's context: the child's fault is C's. */
+static void check_fork_context(struct bt *t, bool host)
+{
+	(void)host;
+	bt_assert_ret(t, 7, 32);
+	assert_outcome(t, 9, FL_OUTCOME_BLOCKED);
+	bt_assert_ret(t, 10, 0);
+	assert_outcome(t, 11, FL_OUTCOME_OK);
+}
+
+static void test_fork_event_names_the_childs_context(void **state)
+{
+	(void)state;
+	both_uffd(fork_context, check_fork_context);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -216,6 +245,7 @@ int main(void)
 		cmocka_unit_test(test_wait_of_an_access_that_ended_at_once),
 		cmocka_unit_test(test_vmsplice_resumes_when_a_reader_drains),
 		cmocka_unit_test(test_blocked_read_has_no_return_value),
+		cmocka_unit_test(test_fork_event_names_the_childs_context),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
