@@ -58,6 +58,22 @@ static void mod_norm(char *name)
 			*name = '_';
 }
 
+/*
+ * modules.order names foo.ko where the package ships foo.ko.xz or
+ * foo.ko.zst (6.12): PATH with the suffix the file really has.
+ */
+static void mod_compressed(char *path, size_t len)
+{
+	static const char *const ext[] = { ".xz", ".zst" };
+	size_t n = strlen(path), i;
+
+	for (i = 0; i < 2 && access(path, R_OK) && n + strlen(ext[i]) < len; i++) {
+		strcpy(path + n, ext[i]);
+		if (access(path, R_OK))
+			path[n] = 0;
+	}
+}
+
 /* Is NAME (normalized) a line of the kernel's modules.builtin or .order?  Its path. */
 static bool mod_listed(const struct fl_vm_kernel *k, const char *list, const char *name,
 		       char *path, size_t len)
@@ -83,6 +99,7 @@ static bool mod_listed(const struct fl_vm_kernel *k, const char *list, const cha
 			continue;
 		hit = true;
 		snprintf(path, len, "%s/%s", k->modules, line);
+		mod_compressed(path, len);
 	}
 	if (f)
 		fclose(f);
