@@ -256,8 +256,8 @@ static int parse_term(struct parser *p, const char *s, size_t len, size_t *i,
 
 /*
  * An expression of KIND (NUM, SNUM or ADDR) in S[0..LEN) at column COL:
- * [NAME | -] TERM {(+|-) TERM}, a NAME only for an address, a leading '-'
- * only for a signed number.
+ * [NAME | -] TERM {(+|-) TERM}, a NAME (a mapping) for an address or a
+ * signed number, a leading '-' only for a signed number.
  */
 static int parse_expr(struct parser *p, enum fl_sc_kind kind, const char *s,
 		      size_t len, unsigned col, struct fl_sc_expr *e)
@@ -277,7 +277,8 @@ static int parse_expr(struct parser *p, enum fl_sc_kind kind, const char *s,
 	if (nv && !(vars = fl_sc_alloc(&p->sc->arena, nv * sizeof(*vars))))
 		return oom(p);
 	e->vars = vars;
-	if (kind == FL_SC_ADDR && (n = fl_sc_ident_len(s, len))) {
+	/* A return value may be an address: `expect ret NEW` after mremap as=NEW. */
+	if ((kind == FL_SC_ADDR || kind == FL_SC_SNUM) && (n = fl_sc_ident_len(s, len))) {
 		id = name_ref(p, s, n, FL_SC_NEW_MAP);
 		if (id < 0)
 			return fl_sc_error_tok(&p->src, col,

@@ -129,6 +129,19 @@ static void test_process_vm_repeated_keys(void **state)
 	fl_scenario_free(sc);
 }
 
+/* expect ret takes a mapping: the address mremap's as= named. */
+static void test_expect_ret_mapping(void **state)
+{
+	struct fl_scenario *sc = parse("mmap a 1p rw private\nmremap a 1p 2p as=b\nexpect ret b+1p\n");
+	const struct fl_sc_stmt *st = last(sc);
+
+	(void)state;
+	assert_int_equal(st->args[0].u.expr.map, 2);   /* names: p, a, b */
+	assert_int_equal(st->args[0].u.expr.off, 4096);
+	assert_string_equal(print_stmt(sc, st), "expect ret b+4096");
+	fl_scenario_free(sc);
+}
+
 /* vmsplice's flags are SPLICE_F_* words in the kernel's bit order. */
 static void test_vmsplice_flag_words(void **state)
 {
@@ -412,6 +425,7 @@ int main(void)
 		cmocka_unit_test(test_mmap_keys),
 		cmocka_unit_test(test_process_vm_repeated_keys),
 		cmocka_unit_test(test_vmsplice_flag_words),
+		cmocka_unit_test(test_expect_ret_mapping),
 		cmocka_unit_test(test_address_expression),
 		cmocka_unit_test(test_address_below_mapping),
 		cmocka_unit_test(test_vary_and_variables),
