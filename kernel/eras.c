@@ -369,6 +369,13 @@ static const struct fl_era table[FL_ERA_COUNT] = {
 		"A registered vma that mremap moves keeps its userfaultfd context "
 		"only with EVENT_REMAP; without it the new vma is unregistered.",
 		false },
+	[FL_ERA_UFFD_API_CHECKED] = {
+		FL_ERA_UFFD_API_CHECKED, "uffd_api_checked", V(6, 10), NULL,
+		"1723f04caacb", { S(6, 1, 100), S(6, 6, 41), S(6, 9, 10), 0 },
+		"UFFDIO_API fails with -EINVAL for a feature this kernel's arch or "
+		"build lacks (write-protect without uffd-wp support), not only for "
+		"one it does not know.",
+		false },
 	[FL_ERA_UFFD_MOVE_ZEROPAGE] = {
 		FL_ERA_UFFD_MOVE_ZEROPAGE, "uffd_move_zeropage", V(6, 9), "rc1",
 		"eb1521dad8f3", { 0 },

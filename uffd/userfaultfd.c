@@ -189,6 +189,21 @@ static uint64_t uffd_api_features(struct fl_world *w)
 }
 
 /*
+ * What the arch takes away: write-protect needs the uffd-wp pte bit
+ * (CONFIG_HAVE_ARCH_USERFAULTFD_WP, and the pte markers built on it).
+ */
+static uint64_t uffd_arch_features(struct fl_world *w, uint64_t features)
+{
+	fl_kver_t wp = fl_world_arch(w)->uffd_wp_since;
+
+	if (!wp || fl_world_kver(w) < wp)
+		features &= ~(FL_UFFD_FEATURE_PAGEFAULT_FLAG_WP |
+			      FL_UFFD_FEATURE_WP_HUGETLBFS_SHMEM |
+			      FL_UFFD_FEATURE_WP_UNPOPULATED | FL_UFFD_FEATURE_WP_ASYNC);
+	return features;
+}
+
+/*
  * UFFDIO_API.  On every failure the whole struct is zeroed for the caller
  * (err_out in the kernel), so a caller sees features = 0, not the mask it
  * asked for.
@@ -209,13 +224,20 @@ int fl_uffdio_api(struct fl_world *w, struct fl_uffd_ctx *ctx, struct fl_uffdio_
 		fl_error(w, ret, "UFFDIO_API: EVENT_FORK needs CAP_SYS_PTRACE");
 		goto err_out;
 	}
+	/*
+	 * Reported: what the arch supports.  Refused: before 1723f04caacb
+	 * only what the kernel does not know at all.
+	 */
 	api->features = uffd_api_features(w);
+	if (fl_since(w, FL_ERA_UFFD_API_CHECKED))
+		api->features = uffd_arch_features(w, api->features);
 	ret = -EINVAL;
 	if (features & ~api->features) {
 		fl_error(w, ret, "UFFDIO_API: features 0x%llx not in this kernel",
 			 (unsigned long long)(features & ~api->features));
 		goto err_out;
 	}
+	api->features = uffd_arch_features(w, api->features);
 	api->ioctls = (1ull << FL__UFFDIO_REGISTER) | (1ull << FL__UFFDIO_UNREGISTER) |
 		      (1ull << FL__UFFDIO_API);
 	/* Only the first successful call enables features. */

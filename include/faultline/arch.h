@@ -100,6 +100,13 @@ struct fl_arch {
 	 * BUS_MCEERR_AR either way.  Other archs: not checked.
 	 */
 	bool hwpoison_needs_memory_failure;
+	/*
+	 * CONFIG_HAVE_ARCH_USERFAULTFD_WP from this version, 0 never: the
+	 * uffd-wp pte bit write-protect mode needs.  x86_64 with uffd-wp (5.7);
+	 * arm64 from 6.10 (5b32510af77b; before it debian-6.1-arm64 refuses
+	 * PAGEFAULT_FLAG_WP, docs/vm.md).  Other archs: none before 6.18.
+	 */
+	fl_kver_t uffd_wp_since;
 };
 
 /* The descriptor of ID, or NULL if ID is out of range. */
