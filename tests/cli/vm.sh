@@ -6,6 +6,9 @@
 #     sizes 0..16 at system-call level and agree with the model for their
 #     /proc/version on every case (debian-5.10-arm64: both 5.14 eras it
 #     lacks; debian-6.1-amd64: clear_user chosen by the judge's CPU);
+#   - the same two kernels judge a few tests/vm scenarios through the agent
+#     in the guest (`diff --kernel`, one boot each), the model following
+#     their version and arch: every file agrees;
 #   - a guest whose /init exits is reported as a kernel panic;
 #   - tag, poison and the btrfs search ioctl run in an arm64 MTE guest and
 #     agree with the model (`diff`).
@@ -35,6 +38,11 @@ out=$("$fl" exactness --kernel ./README.md 2>&1)
 echo "$out" | grep -q "not an arm64 Image nor an x86 bzImage" || bad "no reason given: $out"
 out=$("$fl" kernels 2>&1)
 [ $? -eq 2 ] || bad "kernels without a subcommand: want exit 2"
+out=$("$fl" diff --kernel debian-9-arm64 tests/vm/straddle.fl 2>&1)
+[ $? -eq 2 ] || bad "diff --kernel debian-9-arm64: want exit 2: $out"
+out=$("$fl" run --backend vm:./no/such/Image tests/vm/straddle.fl 2>&1)
+[ $? -eq 2 ] || bad "run --backend vm: of a missing file: want exit 2: $out"
+echo "$out" | grep -q "no/such/Image: no such file" || bad "no reason given: $out"
 
 # A kernel for the rest: fetched if need be; 0, or 1 with the skip said.
 have_kernel() {
@@ -63,17 +71,46 @@ judge() {
 	echo "$name: $(echo "$out" | grep '^total:')"
 }
 
+# 3. Scenarios judged in the guest (diff --kernel): the judge is named with
+# its upstream version, and no file disagrees.  Skips are allowed (a file
+# for another arch, a guest-only statement on amd64), each counted in the
+# summary line.
+judge_diff() {
+	name=$1 want=$2
+	shift 2
+	have_kernel "$name" || return 0
+	out=$("$fl" diff --kernel "$name" "$@" 2>&1)
+	rc=$?
+	if [ $rc -eq 3 ] && echo "$out" | grep -q "the judge did not start"; then
+		skip "$name: $(echo "$out" | grep 'the judge did not start')"
+		return 0
+	fi
+	echo "$out" | grep -q "^faultline: judge: Linux $want" ||
+		bad "diff --kernel $name: the judge is not $want: $out"
+	echo "$out" | grep -Eq "^[1-9][0-9]* agree, 0 disagree, [0-9]+ skipped$" ||
+		bad "diff --kernel $name: $out"
+	[ $rc -eq 0 ] || bad "diff --kernel $name: exit $rc: $out"
+	echo "$name: $(echo "$out" | tail -n 1)"
+}
+
 if [ "${FL_VM_FULL:-0}" = 1 ]; then
 	for k in debian-5.10-arm64 debian-6.1-arm64 debian-6.12-arm64 \
 		 debian-5.10-amd64 debian-6.1-amd64 debian-6.12-amd64; do
 		judge "$k" 128
+		judge_diff "$k" "" tests/vm/*.fl
 	done
 else
 	judge debian-5.10-arm64 16
 	judge debian-6.1-amd64 16
+	smoke="tests/vm/straddle.fl tests/vm/perform-write.fl tests/vm/uffd-features.fl
+	       tests/vm/cow-vmsplice-mprotect.fl tests/vm/arm64-mte-straddle.fl"
+	# shellcheck disable=SC2086
+	judge_diff debian-5.10-arm64 "5.10.223 on arm64+mte" $smoke
+	# shellcheck disable=SC2086
+	judge_diff debian-6.1-amd64 "6.1.176 on x86_64" $smoke
 fi
 
-# 3. The watchdog: init exits -> panic (exit 1, said so).
+# 4. The watchdog: init exits -> panic (exit 1, said so).
 if have_kernel debian-6.1-amd64; then
 	out=$("$fl" kernels boot debian-6.1-amd64 --job exit 2>&1)
 	rc=$?
@@ -93,7 +130,7 @@ if [ "${FL_VM_FULL:-0}" = 1 ] && have_kernel debian-6.1-arm64; then
 	echo "$out" | grep -q "^outcome: hung after 60" || bad "a spinning guest is not reported hung: $out"
 fi
 
-# 4. What only a guest runs (docs/vm.md): tag, poison and the btrfs search
+# 5. What only a guest runs (docs/vm.md): tag, poison and the btrfs search
 #    on an arm64 guest with MTE, each compared with the model by `diff`.
 #    On 6.1 the tagged search is -EFAULT on both sides; make test-vm adds
 #    5.10, where the real ioctl never returns (timeout) and the model
