@@ -242,6 +242,21 @@ static void test_lseek_end(void **state)
 	bt_both(FILE_SRC "call lseek f -1 end\ncall lseek f -1 set\n", check_lseek);
 }
 
+static void check_pipe_position(struct bt *t, bool host)
+{
+	(void)host;
+	bt_assert_errno(t, 8, ESPIPE);
+	bt_assert_ret(t, 9, 0);
+}
+
+/* A pipe has no position (ESPIPE), and its st_size is 0 however full. */
+static void test_pipe_no_position(void **state)
+{
+	(void)state;
+	bt_both(FILE_SRC "pipe pp\ncall write pp.w src 20\ncall lseek pp.r 0 cur\n"
+		"call fstat pp.r\n", check_pipe_position);
+}
+
 static void check_iov_unreadable(struct bt *t, bool host)
 {
 	(void)host;
@@ -402,6 +417,7 @@ int main(void)
 		cmocka_unit_test(test_pwritev2_nowait_tmpfs),
 		cmocka_unit_test(test_fstat_size),
 		cmocka_unit_test(test_lseek_end),
+		cmocka_unit_test(test_pipe_no_position),
 		cmocka_unit_test(test_readv_array_unreadable),
 		cmocka_unit_test(test_readv_iov_max),
 		cmocka_unit_test(test_vmsplice_file),
