@@ -159,6 +159,27 @@ static void test_snapshot_restores_pos(void **state)
 	assert_int_equal(fl_file_pos(w, f), 10);
 }
 
+/*
+ * arm64 5.10 (no copy_page_to_iter loop): the kernel source is the page
+ * plus the file offset, and copy_template aligns it to 16 first.  At
+ * offset 100 (12 to align: 4, then 8 bytes) 4 bytes land before the
+ * 8-byte store straddles into B; at offset 96 (aligned) the first access
+ * is a straddling 16-byte pair, no progress, then one byte (295cf156231c,
+ * 5.10.77).  debian-5.10-arm64 answers 4 and 1 (tests/vm/straddle.fl).
+ */
+static void test_arm64_5_10_pread_counts_by_source_alignment(void **state)
+{
+	struct fl_world *a = sys_world("5.10.223", FL_ARCH_ARM64);
+	struct fl_file *g;
+
+	(void)state;
+	sys_map_abcd(a);
+	g = sys_file(a, "g", 2 * P, FL_FS_TMPFS);
+	assert_int_equal(fl_sys_pread(a, g, A + P - 10, 20, 100), 4);
+	assert_int_equal(fl_sys_pread(a, g, A + P - 10, 20, 96), 1);
+	fl_world_free(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -175,6 +196,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_write_three_pages_host_case_5, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pwrite_keeps_pos_write_advances, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_snapshot_restores_pos, setup, teardown),
+		cmocka_unit_test(test_arm64_5_10_pread_counts_by_source_alignment),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
