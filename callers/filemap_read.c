@@ -20,10 +20,10 @@
  * copy_to_user count (an under-reporting arm64 advances the position by
  * less than it wrote).
  *
- * A page the file has never had (a hole) reads as zeros: shmem copies
- * them with iov_iter_zero (clear_user), filemap_read from a zeroed folio;
- * the model copies zeros with copy_to_user for both, so a hole on an arch
- * whose clear_user counts differently from copy_to_user is not modelled.
+ * A page the file has never had (a hole) reads as zeros, which the model
+ * copies with copy_to_user.  Judged on Debian's 5.10, 6.1 and 6.12 (arm64
+ * and amd64, tests/vm/hole-read.fl): a tmpfs hole read across a bad page
+ * answers as copy_to_user does there, not as x86's qword clear_user would.
  * Large folios are not modelled: every folio is one page, which changes
  * how often the loop turns, not what it returns.
  *
