@@ -289,6 +289,16 @@ static long do_vmsplice(const struct host_req *rq)
 	return syscall(SYS_vmsplice, fd_of(rq), v, (unsigned long)rq->a[3], (unsigned)rq->a[2]);
 }
 
+/* splice(2): the second descriptor's slot and end ride in a[0]; offset -1 is NULL. */
+static long do_splice(const struct host_req *rq)
+{
+	struct host_req out = { .slot = (uint32_t)rq->a[0], .which = (uint32_t)(rq->a[0] >> 32) };
+	loff_t off_in = (loff_t)rq->a[2], off_out = (loff_t)rq->a[3];
+
+	return splice(fd_of(rq), off_in == -1 ? NULL : &off_in, fd_of(&out),
+		      off_out == -1 ? NULL : &off_out, (size_t)rq->a[4], (unsigned)rq->a[1]);
+}
+
 static long do_fstat_size(const struct host_req *rq)
 {
 	struct stat st;
@@ -351,6 +361,7 @@ static void run_syscall(const struct host_req *rq, const struct host_iov *hv,
 		syscall_result(rep, lseek(fd_of(rq), (off_t)rq->a[0], (int)rq->a[1]));
 		break;
 	case HOST_OP_FSTAT:     syscall_result(rep, do_fstat_size(rq)); break;
+	case HOST_OP_SPLICE:    syscall_result(rep, do_splice(rq)); break;
 	case HOST_OP_MEM_WRITE:
 	case HOST_OP_POKE:
 		syscall_result(rep, pwrite(self_mem(), data, rq->dlen, (off_t)rq->a[0]));

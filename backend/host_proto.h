@@ -119,6 +119,8 @@ enum host_op {
 	HOST_OP_PWRITEV2,
 	HOST_OP_LSEEK,          /* fd; a[0] offset, a[1] whence (SEEK_* values) */
 	HOST_OP_FSTAT,          /* fd; reply ret st_size */
+	HOST_OP_SPLICE,         /* fd in; a[0] the out slot | which << 32, a[1] flags,
+				   a[2]/a[3] offset in/out (-1: NULL), a[4] len */
 	/* what only a guest kernel runs (host_child_guest.c; HELLO's caps) */
 	HOST_OP_TAG,            /* a[0] addr, a[1] len, a[2] tag: PROT_MTE + STG */
 	HOST_OP_POISON,         /* a[0] addr: madvise(MADV_HWPOISON) of its page */

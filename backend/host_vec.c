@@ -92,3 +92,18 @@ int fl_host_fstat(struct host *h, const struct fl_sc_stmt *st,
 	(void)st;
 	return one_fd_call(h, args, &rq, obs);
 }
+
+/* splice FDIN OFFIN FDOUT OFFOUT LEN [flags=]: the output's slot rides in a[0..1]. */
+int fl_host_splice(struct host *h, const struct fl_sc_stmt *st,
+		   const struct fl_val *args, struct fl_obs *obs)
+{
+	const struct fl_val *flags = fl_backend_key(st, args, "flags");
+	struct host_req out = { 0 };
+	struct host_req rq = { .op = HOST_OP_SPLICE,
+			       .a = { 0, 0, args[1].u, args[3].u, args[4].u } };
+
+	fl_host_fd_slot(h, &args[2], &out, true);
+	rq.a[0] = out.slot | (uint64_t)out.which << 32;
+	rq.a[1] = flags ? flags->u : 0;
+	return one_fd_call(h, args, &rq, obs);
+}

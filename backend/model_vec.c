@@ -7,7 +7,7 @@
  * not answer is "unsupported", naming it: RWF flags other than hipri,
  * dsync, sync, and nowait on anything but a tmpfs file
  * (fl_sys_rwf_modelled); lseek's SEEK_DATA and SEEK_HOLE (the model's
- * files keep no holes).
+ * files keep no holes); splice from a pipe to a pipe.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -89,5 +89,30 @@ int fl_model_lseek(struct model *m, const struct fl_sc_stmt *st,
 	fl_model_set_sys_ret(m, obs, ret);
 	fl_model_summary(m, obs, "%s %s: %s %ld", fl_sc_func_name(st->code), t.name,
 			 lseek ? "position" : "st_size", ret);
+	return 0;
+}
+
+/* splice FDIN OFFIN FDOUT OFFOUT LEN [flags=]: a pipe and a file (callers/pipe.c). */
+int fl_model_splice(struct model *m, const struct fl_sc_stmt *st,
+		    const struct fl_val *args, struct fl_obs *obs)
+{
+	const struct fl_val *flags = fl_backend_key(st, args, "flags");
+	struct fd_target in, out;
+	struct fl_fd fin, fout;
+	long ret;
+	int err = fl_model_fd_lookup(m, &args[0], &in, obs);
+
+	if (!err)
+		err = fl_model_fd_lookup(m, &args[2], &out, obs);
+	if (err)
+		return err;
+	if (in.pipe && out.pipe)
+		return unsupported(m, obs, "splice from a pipe to a pipe");
+	fin = (struct fl_fd){ in.file, in.pipe, in.end == FL_SC_END_WRITE };
+	fout = (struct fl_fd){ out.file, out.pipe, out.end == FL_SC_END_WRITE };
+	ret = fl_splice(m->w, &fin, args[1].s, &fout, args[3].s, args[4].u,
+			flags ? (unsigned)flags->u : 0);
+	fl_model_set_sys_ret(m, obs, ret);
+	fl_model_summary(m, obs, "splice %s -> %s: %ld", in.name, out.name, ret);
 	return 0;
 }

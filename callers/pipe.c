@@ -308,3 +308,115 @@ long fl_pipe_write(struct fl_world *w, struct fl_pipe *pipe,
 		 ret ? "return what fit" : "-EAGAIN (the model's pipes do not block)");
 	return ret ? ret : -EAGAIN;
 }
+
+/*
+ * splice(2) between a pipe and a file (fs/splice.c do_splice).  Nothing
+ * of it touches user memory: the offsets are values here (-1: NULL, the
+ * file's position, which then advances).  Both the model's pipe ends are
+ * O_NONBLOCK, and splice folds the pipe end's O_NONBLOCK into
+ * SPLICE_F_NONBLOCK, so an empty source pipe or a full destination pipe
+ * is -EAGAIN.
+ *   pipe -> file  an offset on the pipe is -ESPIPE; the buffers from the
+ *                 tail, up to LEN bytes, written into the page cache at
+ *                 the offset (iter_file_splice_write), and consumed.
+ *   file -> pipe  an offset on the pipe is -ESPIPE; from the offset up to
+ *                 EOF, one buffer per page part while slots are free
+ *                 (filemap_splice_read; copies here, page references in
+ *                 the kernel: the same bytes to a reader); at EOF 0.
+ * A negative offset other than -1 is -EINVAL (rw_verify_area).
+ */
+static long splice_to_file(struct fl_world *w, struct fl_pipe *pipe, struct fl_file *f,
+			   uint64_t pos, size_t len)
+{
+	size_t total = 0;
+
+	while (total < len && !pipe_empty(pipe)) {
+		struct fl_pipe_buffer *buf = pipe_buf(pipe, pipe->tail);
+		size_t n = buf->len < len - total ? buf->len : len - total, done = 0;
+
+		while (done < n) {
+			uint64_t at = pos + total + done;
+			size_t in = FL_PAGE_SIZE - (size_t)(at % FL_PAGE_SIZE);
+			struct fl_folio *folio = fl_filemap_get_folio(w, f, at / FL_PAGE_SIZE, true);
+
+			if (!folio)
+				return total ? (long)total : -ENOMEM;
+			if (in > n - done)
+				in = n - done;
+			memcpy(fl_frame_mut(w, folio->frame) + at % FL_PAGE_SIZE,
+			       fl_pipe_buf_page(w, buf) + buf->offset + done, in);
+			folio->flags |= FL_FOLIO_DIRTY;
+			done += in;
+		}
+		buf->offset += (uint32_t)n;
+		buf->len -= (uint32_t)n;
+		if (!buf->len) {
+			pipe_buf_release(w, buf);
+			pipe->tail++;
+		}
+		total += n;
+		if (pos + total > f->size)
+			f->size = pos + total;
+	}
+	return (long)total;
+}
+
+static long splice_from_file(struct fl_world *w, struct fl_file *f, uint64_t pos,
+			     struct fl_pipe *pipe, size_t len)
+{
+	size_t total = 0;
+
+	while (total < len && pos + total < f->size && !pipe_full(pipe)) {
+		uint64_t at = pos + total;
+		size_t n = FL_PAGE_SIZE - (size_t)(at % FL_PAGE_SIZE);
+		struct fl_pipe_buffer *buf = pipe_buf(pipe, pipe->head);
+		uint32_t frame = fl_frame_alloc(w);
+
+		if (!frame)
+			return total ? (long)total : -ENOMEM;
+		if (n > len - total)
+			n = len - total;
+		if (n > f->size - at)
+			n = (size_t)(f->size - at);
+		fl_file_pread_page(w, f, fl_frame_mut(w, frame) + at % FL_PAGE_SIZE, n, at);
+		*buf = (struct fl_pipe_buffer){ .frame = frame, .offset = (uint32_t)(at % FL_PAGE_SIZE),
+						.len = (uint32_t)n };
+		pipe->head++;
+		total += n;
+	}
+	return (long)total;
+}
+
+long fl_splice(struct fl_world *w, const struct fl_fd *in, int64_t off_in,
+	       const struct fl_fd *out, int64_t off_out, size_t len, unsigned flags)
+{
+	struct fl_file *f = in->pipe ? out->file : in->file;
+	struct fl_open_file *of;
+	int64_t off = in->pipe ? off_out : off_in;
+	uint64_t pos;
+	long ret;
+
+	if (flags & ~FL_SPLICE_F_ALL)
+		return -EINVAL;
+	if ((in->pipe && in->write_end) || (out->pipe && !out->write_end))
+		return -EBADF;
+	if (!!in->pipe == !!out->pipe)
+		return -EINVAL;         /* two files (pipe to pipe: the caller's) */
+	if ((in->pipe && off_in != -1) || (out->pipe && off_out != -1))
+		return -ESPIPE;
+	of = fl_open_file_get(w, f);
+	if (!of)
+		return -ENOMEM;
+	pos = off == -1 ? of->pos : (uint64_t)off;
+	if (off < -1 || (int64_t)pos < 0)
+		return -EINVAL;
+	if (in->pipe && pipe_empty(in->pipe))
+		return -EAGAIN;
+	if (out->pipe && pipe_full(out->pipe))
+		return -EAGAIN;
+	ret = in->pipe ? splice_to_file(w, in->pipe, f, pos, len)
+		       : splice_from_file(w, f, pos, out->pipe, len);
+	if (ret > 0 && off == -1)
+		of->pos = pos + (uint64_t)ret;
+	return ret;
+}

@@ -137,6 +137,10 @@ static const struct fl_sc_form calls[] = {
 	{ "fstat", FL_SC_CALL, FL_SC_FSTAT, SLOTS(FL_SC_FD), NULL, FL_SC_SUBJECT },
 	{ "lseek", FL_SC_CALL, FL_SC_LSEEK, SLOTS(FL_SC_FD, FL_SC_SNUM, FL_SC_WHENCE),
 	  NULL, FL_SC_SUBJECT },
+	/* OFF -1: NULL, the file's position */
+	{ "splice", FL_SC_CALL, FL_SC_SPLICE,
+	  SLOTS(FL_SC_FD, FL_SC_SNUM, FL_SC_FD, FL_SC_SNUM, FL_SC_NUM),
+	  KEYS({ "flags", OPT(SPLICE_FLAGS) }), FL_SC_SUBJECT },
 	{ "proc_mem_read", FL_SC_CALL, FL_SC_PROC_MEM_READ, ADDR_LEN, NULL, FL_SC_SUBJECT },
 	{ "proc_mem_write", FL_SC_CALL, FL_SC_PROC_MEM_WRITE,
 	  SLOTS(FL_SC_ADDR, FL_SC_DATA), KEYS({ "len", OPT(NUM) }), FL_SC_SUBJECT },

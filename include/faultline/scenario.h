@@ -83,6 +83,7 @@ enum fl_sc_func {
 	FL_SC_PREADV, FL_SC_PWRITEV, FL_SC_PREADV2, FL_SC_PWRITEV2,
 	FL_SC_FSTAT,            /* fstat FD: ret is st_size */
 	FL_SC_LSEEK,            /* lseek FD OFF WHENCE */
+	FL_SC_SPLICE,           /* splice FDIN OFFIN FDOUT OFFOUT LEN */
 	FL_SC_FUNC_COUNT        /* not a call: one past the last (add calls above) */
 };
 

@@ -257,6 +257,54 @@ static void test_pipe_no_position(void **state)
 		"call fstat pp.r\n", check_pipe_position);
 }
 
+static void check_splice_to_file(struct bt *t, bool host)
+{
+	(void)host;
+	bt_assert_ret(t, 7, 20);
+	bt_assert_ret(t, 8, 12);
+	bt_assert_ret(t, 9, 12);
+	assert_dst(t, "0123456789ab", 12);
+}
+
+/* splice from a pipe into a file at an offset writes the pipe's bytes there. */
+static void test_splice_pipe_to_file(void **state)
+{
+	(void)state;
+	bt_both(FILE_SRC "pipe pp\ncall write pp.w src 20\ncall splice pp.r -1 f 100 12\n"
+		"call pread f dst 12 100\n", check_splice_to_file);
+}
+
+static void check_splice_from_file(struct bt *t, bool host)
+{
+	(void)host;
+	bt_assert_ret(t, 7, 20);
+	bt_assert_ret(t, 8, 5);
+	bt_assert_ret(t, 9, 5);
+	assert_dst(t, "45678", 5);
+}
+
+/* splice from a file at an offset into a pipe queues those bytes. */
+static void test_splice_file_to_pipe(void **state)
+{
+	(void)state;
+	bt_both(FILE_SRC "pipe pp\ncall pwrite f src 20 0\ncall splice f 4 pp.w -1 5\n"
+		"call read pp.r dst 20\n", check_splice_from_file);
+}
+
+static void check_splice_espipe(struct bt *t, bool host)
+{
+	(void)host;
+	bt_assert_errno(t, 8, ESPIPE);
+}
+
+/* An offset on the pipe side of splice is ESPIPE. */
+static void test_splice_pipe_offset(void **state)
+{
+	(void)state;
+	bt_both(FILE_SRC "pipe pp\ncall write pp.w src 20\ncall splice pp.r 0 f -1 4\n",
+		check_splice_espipe);
+}
+
 static void check_iov_unreadable(struct bt *t, bool host)
 {
 	(void)host;
@@ -418,6 +466,9 @@ int main(void)
 		cmocka_unit_test(test_fstat_size),
 		cmocka_unit_test(test_lseek_end),
 		cmocka_unit_test(test_pipe_no_position),
+		cmocka_unit_test(test_splice_pipe_to_file),
+		cmocka_unit_test(test_splice_file_to_pipe),
+		cmocka_unit_test(test_splice_pipe_offset),
 		cmocka_unit_test(test_readv_array_unreadable),
 		cmocka_unit_test(test_readv_iov_max),
 		cmocka_unit_test(test_vmsplice_file),
