@@ -347,21 +347,33 @@ int fl_host_child_read_now(struct uffd_ctx *c, struct uffd_msg *msg)
  * userfaultfd(2) with FLAGS, or on EPERM /dev/userfaultfd (6.1+), which
  * gives the same to whoever may open it.  The descriptor, or -errno.
  */
-static int uffd_open(int flags)
+/* open("/dev/userfaultfd") and USERFAULTFD_IOC_NEW: the fd or -errno. */
+static int uffd_open_dev(int flags)
 {
-	int fd = (int)syscall(SYS_userfaultfd, flags);
-	int dev;
+	int dev = open("/dev/userfaultfd", O_RDWR | O_CLOEXEC);
+	int fd;
 
-	if (fd >= 0 || errno != EPERM)
-		return fd >= 0 ? fd : -errno;
-	dev = open("/dev/userfaultfd", O_RDWR | O_CLOEXEC);
 	if (dev < 0)
-		return -EPERM;
+		return -errno;
 	fd = ioctl(dev, USERFAULTFD_IOC_NEW, flags);
 	if (fd < 0)
 		fd = -errno;
 	close(dev);
 	return fd;
+}
+
+/* DEV (dev=on): the device only, as the scenario asked. */
+static int uffd_open(int flags, bool dev)
+{
+	int fd;
+
+	if (dev)
+		return uffd_open_dev(flags);
+	fd = (int)syscall(SYS_userfaultfd, flags);
+	if (fd >= 0 || errno != EPERM)
+		return fd >= 0 ? fd : -errno;
+	fd = uffd_open_dev(flags);
+	return fd >= 0 ? fd : -EPERM;
 }
 
 /*
@@ -370,10 +382,12 @@ static int uffd_open(int flags)
  * into this libc's flags here, where the call runs.  *GIVE is its
  * descriptor, sent back with the reply for the runner to share.
  */
-static int uffd_new(unsigned slot, uint64_t words, int *give)
+static int uffd_new(unsigned slot, uint64_t words, bool dev, int *give)
 {
+	/* the bits past the three words as the model takes them: unknown flags */
 	int flags = ((words & 1) ? UFFD_USER_MODE_ONLY : 0) |
-		    ((words & 2) ? O_CLOEXEC : 0) | ((words & 4) ? O_NONBLOCK : 0);
+		    ((words & 2) ? O_CLOEXEC : 0) | ((words & 4) ? O_NONBLOCK : 0) |
+		    (int)((words & ~7ull) << 3);
 	struct uffd_ctx *c;
 	int fd, err;
 
@@ -383,7 +397,7 @@ static int uffd_new(unsigned slot, uint64_t words, int *give)
 	 * and the guard must poll.  A blocking context's read is emulated:
 	 * uffd_read_req() reports the wait as `blocked`.
 	 */
-	fd = uffd_open(flags | O_NONBLOCK);
+	fd = uffd_open(flags | O_NONBLOCK, dev);
 	if (fd < 0)
 		return fd;
 	/* A second `userfaultfd as=U` rebinds U, as the model's handle does. */
@@ -550,7 +564,7 @@ void fl_host_child_uffd_request(const struct host_req *rq, int shared, uint8_t *
 	int err;
 
 	if (rq->op == HOST_OP_UFFD_NEW) {
-		uffd_result(rep, uffd_new(rq->slot, rq->a[0], give));
+		uffd_result(rep, uffd_new(rq->slot, rq->a[0], rq->a[1] != 0, give));
 		return;
 	}
 	err = ctx_find(rq->slot, shared, &c);

@@ -101,7 +101,8 @@ enum host_op {
 	HOST_OP_EXIT,           /* no reply: the socket closes */
 	/* userfaultfd (host_child_uffd.c); slot: the handle's names[] index */
 	HOST_OP_UFFD_NEW,       /* a[0] the scenario's words: bit 0 user_mode_only,
-				   1 cloexec, 2 nonblock; the reply carries the fd */
+				   1 cloexec, 2 nonblock; a[1] 1: /dev/userfaultfd
+				   only (dev=on); the reply carries the fd */
 	HOST_OP_UFFD_IOCTL,     /* a[0] request; data: the ioctl's struct, sent back */
 	HOST_OP_UFFD_READ,      /* a[0] made O_NONBLOCK, a[1] 1 + C of as=C (0: none);
 				   reply data: struct uffd_msg; a FORK message's

@@ -240,9 +240,10 @@ int fl_host_userfaultfd(struct host *h, const struct fl_sc_stmt *st,
 			const struct fl_val *args, struct fl_obs *obs)
 {
 	const struct fl_val *as = fl_backend_key(st, args, "as");
+	const struct fl_val *dev = fl_backend_key(st, args, "dev");
 	uint64_t words = st->nargs ? args[0].u : 0;
 	struct host_req rq = { .op = HOST_OP_UFFD_NEW, .slot = as ? (uint32_t)as->u : 0,
-			       .a = { words } };
+			       .a = { words, dev && dev->u } };
 	struct host_rep rep;
 	int err = fl_host_do(h, &rq, NULL, NULL, &rep, obs);
 

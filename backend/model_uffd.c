@@ -48,6 +48,7 @@ int fl_model_userfaultfd(struct model *m, const struct fl_sc_stmt *st,
 			    const struct fl_val *args, struct fl_obs *obs)
 {
 	const struct fl_val *as = fl_backend_key(st, args, "as");
+	const struct fl_val *dev = fl_backend_key(st, args, "dev");
 	uint64_t words = st->nargs ? args[0].u : 0;
 	unsigned flags = (unsigned)(words & ~7ull) << 3;
 	struct fl_uffd_ctx *ctx = NULL;
@@ -56,7 +57,8 @@ int fl_model_userfaultfd(struct model *m, const struct fl_sc_stmt *st,
 	flags |= (words & 1) ? FL_UFFD_USER_MODE_ONLY : 0;
 	flags |= (words & 2) ? FL_UFFD_O_CLOEXEC : 0;
 	flags |= (words & 4) ? FL_UFFD_O_NONBLOCK : 0;
-	ret = fl_userfaultfd(m->w, flags, &ctx);
+	ret = dev && dev->u ? fl_userfaultfd_dev(m->w, flags, &ctx) :
+			      fl_userfaultfd(m->w, flags, &ctx);
 	if (!ret && as)
 		m->handle[as->u] = ctx;
 	/* the model's fds: 3 for every context */

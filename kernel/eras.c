@@ -382,6 +382,12 @@ static const struct fl_era table[FL_ERA_COUNT] = {
 		"UFFDIO_MOVE moves a zero-page pte (the destination maps the zero "
 		"page, the source becomes a hole) instead of failing with -EBUSY.",
 		true },
+	[FL_ERA_UFFD_DEV] = {
+		FL_ERA_UFFD_DEV, "uffd_dev", V(6, 1), "rc1", "2d5de004e009", { 0 },
+		"/dev/userfaultfd: USERFAULTFD_IOC_NEW makes a context with the "
+		"syscall's flags, governed by the device's file permissions instead "
+		"of CAP_SYS_PTRACE and vm.unprivileged_userfaultfd.",
+		false },
 
 	/* ---- §5 mremap ---- */
 	[FL_ERA_MREMAP_VMA_FIRST] = {

@@ -153,8 +153,9 @@ static const struct fl_sc_form calls[] = {
 	GUP("pin_user_pages_fast", FL_SC_PIN_USER_PAGES_FAST),
 	{ "put_pages", FL_SC_CALL, FL_SC_PUT_PAGES, SLOTS(FL_SC_PAGES), NULL, FL_SC_SUBJECT },
 	{ "read_pages", FL_SC_CALL, FL_SC_READ_PAGES, SLOTS(FL_SC_PAGES, FL_SC_NUM, FL_SC_NUM), NULL, FL_SC_SUBJECT },
+	/* dev=on: /dev/userfaultfd and USERFAULTFD_IOC_NEW instead of the syscall */
 	{ "userfaultfd", FL_SC_CALL, FL_SC_USERFAULTFD, SLOTS(OPT(UFFD_FLAGS)),
-	  KEYS({ "as", FL_SC_NEW_UFFD }), FL_SC_SUBJECT | FL_SC_DEFINES },
+	  KEYS({ "as", FL_SC_NEW_UFFD }, { "dev", OPT(ONOFF) }), FL_SC_SUBJECT | FL_SC_DEFINES },
 	{ "uffd_api", FL_SC_CALL, FL_SC_UFFD_API,
 	  SLOTS(FL_SC_UFFD, FL_SC_UFFD_FEATURES), KEYS({ "api", OPT(NUM) }), FL_SC_SUBJECT },
 	{ "uffd_register", FL_SC_CALL, FL_SC_UFFD_REGISTER,

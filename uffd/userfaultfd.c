@@ -127,22 +127,16 @@ static struct fl_uffd_ctx *uffd_ctx_alloc(struct fl_world *w, struct uffd_state 
 	return ctx;
 }
 
-int fl_userfaultfd(struct fl_world *w, unsigned flags, struct fl_uffd_ctx **out)
+/* new_userfaultfd: the flags both ways in share, then the context. */
+static int uffd_new_ctx(struct fl_world *w, struct uffd_state *us, unsigned flags,
+			struct fl_uffd_ctx **out)
 {
 	unsigned known = FL_UFFD_O_CLOEXEC | FL_UFFD_O_NONBLOCK;
 	struct fl_process *p = fl_current(w);
-	struct uffd_state *us = uffd_state(w);
 	struct fl_uffd_ctx *ctx;
 
-	if (!us)
-		return -ENOMEM;
-	if (!fl_since(w, FL_ERA_UFFD))
-		return fl_error(w, -ENOSYS, "userfaultfd: not in this kernel (4.3)");
 	if (!p)
 		return fl_error(w, -ESRCH, "userfaultfd: no current process");
-	if (!uffd_syscall_allowed(w, us, flags))
-		return fl_error(w, -EPERM, "userfaultfd: needs CAP_SYS_PTRACE, "
-				"vm.unprivileged_userfaultfd or UFFD_USER_MODE_ONLY");
 	/* UFFD_USER_MODE_ONLY, 5.11 (37cd0575b8510159): an unknown bit before. */
 	if (fl_since(w, FL_ERA_UFFD_USER_MODE_ONLY))
 		known |= FL_UFFD_USER_MODE_ONLY;
@@ -154,6 +148,32 @@ int fl_userfaultfd(struct fl_world *w, unsigned flags, struct fl_uffd_ctx **out)
 		return -ENOMEM;
 	*out = ctx;
 	return 0;
+}
+
+int fl_userfaultfd(struct fl_world *w, unsigned flags, struct fl_uffd_ctx **out)
+{
+	struct uffd_state *us = uffd_state(w);
+
+	if (!us)
+		return -ENOMEM;
+	if (!fl_since(w, FL_ERA_UFFD))
+		return fl_error(w, -ENOSYS, "userfaultfd: not in this kernel (4.3)");
+	if (!uffd_syscall_allowed(w, us, flags))
+		return fl_error(w, -EPERM, "userfaultfd: needs CAP_SYS_PTRACE, "
+				"vm.unprivileged_userfaultfd or UFFD_USER_MODE_ONLY");
+	return uffd_new_ctx(w, us, flags, out);
+}
+
+int fl_userfaultfd_dev(struct fl_world *w, unsigned flags, struct fl_uffd_ctx **out)
+{
+	struct uffd_state *us = uffd_state(w);
+
+	if (!us)
+		return -ENOMEM;
+	/* 2d5de004e009 (6.1): before it there is no /dev/userfaultfd to open. */
+	if (!fl_since(w, FL_ERA_UFFD_DEV))
+		return fl_error(w, -ENOENT, "/dev/userfaultfd: not in this kernel (6.1)");
+	return uffd_new_ctx(w, us, flags, out);
 }
 
 /* ---- UFFDIO_API ---- */

@@ -158,6 +158,13 @@ int fl_uffd_set_privilege(struct fl_world *w, bool cap, bool sysctl);
 
 /* userfaultfd(2) in the current process. */
 int fl_userfaultfd(struct fl_world *w, unsigned flags, struct fl_uffd_ctx **out);
+/*
+ * open("/dev/userfaultfd") and USERFAULTFD_IOC_NEW with FLAGS (6.1): the
+ * same context, without the syscall's CAP_SYS_PTRACE / sysctl check (the
+ * device's file permissions govern it; the model's world may open it);
+ * -ENOENT before 6.1 (no such device).
+ */
+int fl_userfaultfd_dev(struct fl_world *w, unsigned flags, struct fl_uffd_ctx **out);
 int fl_uffdio_api(struct fl_world *w, struct fl_uffd_ctx *ctx, struct fl_uffdio_api *api);
 int fl_uffdio_register(struct fl_world *w, struct fl_uffd_ctx *ctx,
 		       struct fl_uffdio_register *reg);

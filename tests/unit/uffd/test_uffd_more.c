@@ -606,6 +606,32 @@ static void test_fork_without_event_drops_uffd_wp(void **state)
 	fl_world_free(t.w);
 }
 
+/* ---- /dev/userfaultfd ---- */
+
+/* Before 6.1 there is no device to open. */
+static void test_dev_before_6_1_enoent(void **state)
+{
+	struct fl_world *w = kworld(6, 0, 0);
+	struct fl_uffd_ctx *ctx;
+
+	(void)state;
+	assert_int_equal(fl_userfaultfd_dev(w, 0, &ctx), -ENOENT);
+	fl_world_free(w);
+}
+
+/* The device skips the syscall's CAP_SYS_PTRACE / sysctl check. */
+static void test_dev_unprivileged_allowed(void **state)
+{
+	struct fl_world *w = kworld(6, 1, 0);
+	struct fl_uffd_ctx *ctx;
+
+	(void)state;
+	assert_int_equal(fl_uffd_set_privilege(w, false, false), 0);
+	assert_int_equal(fl_userfaultfd(w, 0, &ctx), -EPERM);
+	assert_int_equal(fl_userfaultfd_dev(w, 0, &ctx), 0);
+	fl_world_free(w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -632,6 +658,8 @@ int main(void)
 		cmocka_unit_test(test_mremap_fixed_moves_ptes),
 		cmocka_unit_test(test_fork_event_keeps_uffd_wp),
 		cmocka_unit_test(test_fork_without_event_drops_uffd_wp),
+		cmocka_unit_test(test_dev_before_6_1_enoent),
+		cmocka_unit_test(test_dev_unprivileged_allowed),
 		cmocka_unit_test(test_mremap_errors),
 		cmocka_unit_test(test_mremap_grow_needs_maymove),
 		cmocka_unit_test(test_mremap_remap_event),
