@@ -86,6 +86,7 @@ static int host_lost(struct host *h, unsigned id, int err, struct fl_obs *obs)
 	else
 		snprintf(obs->why, sizeof(obs->why),
 			 "host backend: line %u: process %s: %s", h->line, name, strerror(-err));
+	obs->why_names_stmt = err != -ESRCH;    /* each of the others says its line */
 	return err;
 }
 

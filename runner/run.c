@@ -554,6 +554,9 @@ static bool run_one(struct runner *r, unsigned i)
 		run->verdict = FL_VERDICT_UNSUPPORTED;
 		snprintf(run->reason, sizeof(run->reason), "unsupported: %.90s (%.200s)",
 			 words, s->obs.why);
+	} else if (s->rc && s->obs.why_names_stmt) {
+		run->verdict = FL_VERDICT_ERROR;
+		snprintf(run->reason, sizeof(run->reason), "%.280s", s->obs.why);
 	} else if (s->rc) {
 		run->verdict = FL_VERDICT_ERROR;
 		snprintf(run->reason, sizeof(run->reason), "line %u: %.280s", st->line,

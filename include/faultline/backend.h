@@ -70,8 +70,8 @@ struct fl_obs {
 	size_t moved;           /* bytes a store/load transferred */
 	uint8_t *kbuf;          /* the kernel buffer after a copy from user, */
 	size_t kbuf_len;        /* filled with 0xaa before it: owned by the step */
-	bool why_names_stmt;    /* why names the statement it is about: a refusal
-				   decided before the run, not this statement's */
+	bool why_names_stmt;    /* why names its statement's line itself (a refusal
+				   decided before the run, a lost process) */
 	char why[256];          /* unsupported or setup failure: one line */
 	char summary[160];      /* one line: what happened, in kernel terms */
 };

@@ -44,6 +44,10 @@ grep -q "^DIFFER $tmp/slow.fl: " "$tmp/out" || bad "no DIFFER line: $(cat "$tmp/
 # (1 ms may run out at the mmap already: the line is whichever it was)
 grep -Eq '^ +[23]  (mmap|store) big 67108864 .* +runs +ran +host backend: line [23]: process p did not answer within 1 ms' "$tmp/out" ||
 	bad "no side-by-side line: $(cat "$tmp/out")"
+# run's verdict gives the lost process's line once, as the host said it
+out=$(FAULTLINE_HOST_TIMEOUT_MS=1 "$fl" run --backend host "$tmp/slow.fl" | tail -n 2)
+echo "$out" | grep -Eq "^ERROR  $tmp/slow.fl: host backend: line [23]: process p did not answer" ||
+	bad "run's error reason is not the host's own line: $out"
 FAULTLINE_HOST_TIMEOUT_MS=1 "$fl" diff --json "$tmp/slow.fl" >"$tmp/json"
 grep -q '"fail": 1' "$tmp/json" || bad "json summary: $(cat "$tmp/json")"
 grep -q '"what": "runs"' "$tmp/json" || bad "json difference: $(cat "$tmp/json")"
