@@ -7,8 +7,8 @@
  *   template  pread of a one-page file into SIZE bytes that end OFF bytes
  *             into a PROT_NONE page (size, off in 0..128: 16,641 cases),
  *             the straddle of host-cases.md case 1 as a `vary` scenario.
- *   judge     each case through `explore --diff`'s path (diff_case(),
- *             cli/cmd_diff.c): the model's run, then the host backend's
+ *   judge     each case through `explore --diff`'s loop (cli_explore_diff(),
+ *             diff_case()): the model's run, then the host backend's
  *             (its scenario process made, the file and mapping set up, the
  *             call made, the process ended), then the comparison.
  *   raw loop  the same pread calls, same sizes and offsets, back to back
@@ -60,32 +60,17 @@ static double judge_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-/* E's cases through diff_case(): 0, or -errno of a run that could not be made. */
-static int judge_cases(const struct fl_explore *e, struct judge_counts *jc)
+/* E's cases through `explore --diff`'s own loop, timed: FL_EXIT_OK or its exit code. */
+static int judge_cases(struct fl_explore *e, struct judge_counts *jc)
 {
 	double t0 = judge_now();
-	int64_t vals[2];
-	char why[400];
-	uint64_t i;
-	int d;
+	int rc = cli_explore_diff(e);
 
-	for (i = 0; i < e->ncases; i++) {
-		fl_space_values(&e->space, e->cases[i], vals);
-		d = diff_case(e->sc, vals, why, sizeof(why));
-		if (d < 0)
-			return d;
-		if (d == 1 && !jc->differ)
-			fl_cli_error("bench judge: size %lld off %lld: %s",
-				     (long long)vals[0], (long long)vals[1], why);
-		if (d == 0)
-			jc->agree++;
-		else if (d == 1)
-			jc->differ++;
-		else
-			jc->skipped++;
-	}
 	jc->seconds = judge_now() - t0;
-	return 0;
+	jc->differ = e->counts[FL_CLASS_DIFFER];
+	jc->skipped = e->counts[FL_CLASS_UNSUPPORTED];
+	jc->agree = e->ncases - jc->differ - jc->skipped;
+	return rc;
 }
 
 /* The raw loop over E's cases: calls per second, or a negative -errno. */
@@ -166,8 +151,8 @@ int bench_judge(int argc, char **argv)
 	struct fl_scenario *sc;
 	struct fl_sc_diag diag;
 	struct fl_explore e;
-	double raw;
-	int err;
+	double raw = 0;
+	int err, rc = FL_EXIT_OK;
 
 	o.sample_n = 1000;
 	err = fl_cli_parse_no_operand(&bench_judge_spec, argc, argv, &o.sample_n);
@@ -181,11 +166,12 @@ int bench_judge(int argc, char **argv)
 	err = fl_explore_run(sc, &fl_model_backend, &o, &e);
 	if (err)
 		goto out_free;
-	err = judge_cases(&e, &jc);
-	raw = err ? 0 : raw_loop(&e);
-	if (!err && raw < 0)
+	rc = judge_cases(&e, &jc);
+	if (rc == FL_EXIT_OK)
+		raw = raw_loop(&e);
+	if (raw < 0)
 		err = (int)raw;
-	if (!err)
+	else if (rc == FL_EXIT_OK)
 		judge_report(&e, &jc, raw);
 	fl_explore_fini(&e);
 out_free:
@@ -194,5 +180,7 @@ out_free:
 		fl_cli_error("bench judge: %s", strerror(-err));
 		return FL_EXIT_BUG;
 	}
+	if (rc != FL_EXIT_OK)
+		return rc;
 	return jc.differ ? FL_EXIT_FAIL : FL_EXIT_OK;
 }

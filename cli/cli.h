@@ -127,8 +127,16 @@ bool cli_judge_lost(const char *cmd, unsigned left);
 int diff_case(const struct fl_scenario *sc, const int64_t *vars,
 	      char *why, size_t len);
 
-/* An exploration's report, shared by `explore` and `merge` (cli/cmd_explore.c). */
+/*
+ * `explore --diff` over E's cases (cli/cmd_explore.c): each on the model
+ * and the judge, a disagreement's class `differ`, a side's refusal
+ * `unsupported`; E's counts redone.  FL_EXIT_OK, or the exit code after
+ * one line saying why (the judge refused case 0, a run could not be made).
+ */
 struct fl_explore;
+int cli_explore_diff(struct fl_explore *e);
+
+/* An exploration's report, shared by `explore` and `merge` (cli/cmd_explore.c). */
 struct explore_report {
 	const char *file;       /* the scenario, as named on the command line */
 	char title[200];        /* its first comment line */

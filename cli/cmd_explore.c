@@ -260,7 +260,7 @@ int explore_report(const struct fl_explore *e, const struct explore_report *r)
  * model's class with `differ`.  The host's refusal of case 0 (a scenario
  * it cannot run at all) is a refusal of the whole exploration.
  */
-static int explore_diff(struct fl_explore *e)
+int cli_explore_diff(struct fl_explore *e)
 {
 	int64_t vals[64];
 	char why[400];
@@ -470,7 +470,7 @@ int cmd_explore(int argc, char **argv)
 		return err == -EOVERFLOW || err == -E2BIG ? FL_EXIT_USAGE : FL_EXIT_BUG;
 	}
 	if (x.diff)
-		rc = explore_diff(&e);
+		rc = cli_explore_diff(&e);
 	if (!rc)
 		rc = explore_report(&e, &x.r);
 	fl_explore_fini(&e);
