@@ -387,7 +387,14 @@ static int model_exec(struct fl_backend *b, const struct fl_sc_stmt *st,
 	if (st->verb == FL_SC_WAIT)
 		return fl_model_wait(m, args, obs);
 	m->uffd_blocked = false;
+	/* a hook's statement runs inside this one: its bytes count here */
+	if (!m->in_hook)
+		fl_user_moved_take(m->w);
 	err = fl_model_exec_one(m, st, args, obs);
+	if (st->verb == FL_SC_CALL && !m->in_hook) {
+		obs->uaccess = fl_user_moved_take(m->w);
+		obs->has_uaccess = true;
+	}
 	if (err || m->in_hook)
 		return err;
 	err = fl_model_task_park(m, st, args, obs);

@@ -68,6 +68,10 @@ static void obs_json(json_t *o, const struct fl_step *s)
 		json_object_set_new(o, "outcome", json_string(fl_outcome_word(ob->outcome)));
 	if (verb == FL_SC_STORE || verb == FL_SC_LOAD)
 		json_object_set_new(o, "bytes", json_integer((json_int_t)ob->moved));
+	if (ob->has_uaccess) {
+		json_object_set_new(o, "to_user", json_integer((json_int_t)ob->uaccess.to_user));
+		json_object_set_new(o, "from_user", json_integer((json_int_t)ob->uaccess.from_user));
+	}
 	if (ob->sig.sig) {
 		name = sigabbrev_np(ob->sig.sig);
 		snprintf(sig, sizeof(sig), "SIG%s", name ? name : "?");

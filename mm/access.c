@@ -407,13 +407,23 @@ static void user_move(struct fl_world *w, fl_addr_t addr, uint8_t *kbuf,
 
 void fl_user_write(struct fl_world *w, fl_addr_t addr, const void *src, size_t len)
 {
+	w->uaccess.to_user += len;
 	/* A write only reads KBUF: the cast drops a const it keeps. */
 	user_move(w, addr, (uint8_t *)(uintptr_t)src, len, true);
 }
 
 void fl_user_read(struct fl_world *w, void *dst, fl_addr_t addr, size_t len)
 {
+	w->uaccess.from_user += len;
 	user_move(w, addr, dst, len, false);
+}
+
+struct fl_uaccess_count fl_user_moved_take(struct fl_world *w)
+{
+	struct fl_uaccess_count c = w->uaccess;
+
+	w->uaccess = (struct fl_uaccess_count){ 0, 0 };
+	return c;
 }
 
 /* ---- poke and peek ---- */

@@ -38,6 +38,7 @@ struct fl_world {
 	fl_hook_fn hook;
 	void *hook_arg;
 	char error[256];
+	struct fl_uaccess_count uaccess;  /* fl_user_moved_take(): per statement */
 	/*
 	 * Allocation-failure injection (fl_world_fail_alloc): model
 	 * allocations counted since it was armed, and the one that fails

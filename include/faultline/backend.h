@@ -68,6 +68,8 @@ struct fl_obs {
 	enum fl_outcome outcome;
 	struct fl_signal sig;   /* a user-mode access that faulted */
 	size_t moved;           /* bytes a store/load transferred */
+	bool has_uaccess;       /* a kernel call on a backend that counts: */
+	struct fl_uaccess_count uaccess;  /* bytes it moved to and from user memory */
 	uint8_t *kbuf;          /* the kernel buffer after a copy from user, */
 	size_t kbuf_len;        /* filled with 0xaa before it: owned by the step */
 	bool why_names_stmt;    /* why names its statement's line itself (a refusal

@@ -326,6 +326,17 @@ size_t fl_user_reach(struct fl_world *w, fl_addr_t addr, size_t len, unsigned ac
 void fl_user_write(struct fl_world *w, fl_addr_t addr, const void *src, size_t len);
 void fl_user_read(struct fl_world *w, void *dst, fl_addr_t addr, size_t len);
 
+/*
+ * The bytes fl_user_write() and fl_user_read() moved since the last take:
+ * what a kernel call wrote to and read from user memory, which its return
+ * value does not always say (an arm64 copy_to_user that clobbers writes
+ * more than it reports).  Taking resets both counts.
+ */
+struct fl_uaccess_count {
+	size_t to_user, from_user;
+};
+struct fl_uaccess_count fl_user_moved_take(struct fl_world *w);
+
 /* ---- setting up state ---- */
 
 /*

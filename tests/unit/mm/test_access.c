@@ -174,6 +174,28 @@ static void test_user_write_read(void **state)
 	fl_world_free(w);
 }
 
+/*  [ rw ]  the moved counts are each direction's bytes, reset by a take */
+static void test_user_moved_take(void **state)
+{
+	struct fl_world *w = test_world(FL_ARCH_X86_64);
+	fl_addr_t a = test_mmap(w, P, FL_PROT_READ | FL_PROT_WRITE, FL_MAP_PRIVATE, NULL, 0);
+	uint8_t buf[64] = { 1 };
+	struct fl_uaccess_count c;
+
+	(void)state;
+	assert_int_equal(fl_user_reach(w, a, P, FL_ACC_WRITE), P);
+	fl_user_moved_take(w);
+	fl_user_write(w, a, buf, 40);
+	fl_user_write(w, a + 100, buf, 2);
+	fl_user_read(w, buf, a, 7);
+	c = fl_user_moved_take(w);
+	assert_int_equal(c.to_user, 42);
+	assert_int_equal(c.from_user, 7);
+	c = fl_user_moved_take(w);
+	assert_int_equal(c.to_user + c.from_user, 0);
+	fl_world_free(w);
+}
+
 /*
  * struct fl_mm's pt_cache (mm/pgtable.c invariant 4): the cached pte table
  * must never answer for memory that is gone.  munmap: the table stays (its
@@ -247,6 +269,7 @@ int main(void)
 		cmocka_unit_test(test_tag_granules_per_arch),
 		cmocka_unit_test(test_store_straddle),
 		cmocka_unit_test(test_user_write_read),
+		cmocka_unit_test(test_user_moved_take),
 		cmocka_unit_test(test_pt_cache_munmap),
 		cmocka_unit_test(test_pt_cache_two_regions),
 	};
