@@ -44,6 +44,14 @@ void fl_cli_puts_clean(FILE *out, const char *s);
 const char *fl_cli_clean(const char *s, char *buf, size_t len);
 /* The name FILE is printed under: "<stdin>" for "-", else FILE. */
 const char *fl_cli_file_name(const char *file);
+/*
+ * Standard input's whole text, read on the first call and kept for the
+ * command: the parser and the table lines (cli/gallery.c) both read a "-"
+ * file, and a pipe can be read once.  0 or the read's -errno.
+ */
+int fl_cli_stdin_text(const char **text, size_t *len);
+/* fl_scenario_parse_file(), with "-" read through fl_cli_stdin_text(). */
+int fl_cli_parse_file(const char *path, struct fl_scenario **sc, struct fl_sc_diag *diag);
 
 /*
  * One option of a command (cli/opts.c).  KEY is the short letter, or a

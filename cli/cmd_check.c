@@ -19,7 +19,7 @@ static int check_one(const char *path)
 	struct fl_sc_diag diag = { 0 };
 	struct gallery_header h;
 	char err[400];
-	int e = fl_scenario_parse_file(path, &sc, &diag);
+	int e = fl_cli_parse_file(path, &sc, &diag);
 
 	if (e == -EINVAL || e == -ENOMEM) {
 		fl_cli_diag(diag.msg);

@@ -654,7 +654,7 @@ static int parse_files(int n, char **files, struct fl_scenario **sc)
 	int i, err;
 
 	for (i = 0; i < n; i++) {
-		err = fl_scenario_parse_file(files[i], &sc[i], &diag);
+		err = fl_cli_parse_file(files[i], &sc[i], &diag);
 		if (err == -EINVAL)
 			fl_cli_diag(diag.msg);
 		else if (err)

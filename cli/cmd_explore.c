@@ -407,7 +407,7 @@ static int parse_opts(int argc, char **argv, struct explore_cli *x)
 static int parse_file(const char *file, struct fl_scenario **sc)
 {
 	struct fl_sc_diag diag;
-	int err = fl_scenario_parse_file(file, sc, &diag);
+	int err = fl_cli_parse_file(file, sc, &diag);
 
 	if (err == -EINVAL)
 		fl_cli_diag(diag.msg);

@@ -247,7 +247,7 @@ static int build(struct merged *m, struct fl_scenario **sc, struct fl_explore *e
 	int err;
 
 	memset(e, 0, sizeof(*e));
-	err = fl_scenario_parse_file(file, sc, &diag);
+	err = fl_cli_parse_file(file, sc, &diag);
 	if (err == -EINVAL)
 		fl_cli_diag(diag.msg);
 	else if (err)

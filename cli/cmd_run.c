@@ -198,7 +198,7 @@ static int parse_all(int nfiles, char **files, struct fl_scenario **sc)
 	int i, err;
 
 	for (i = 0; i < nfiles; i++) {
-		err = fl_scenario_parse_file(files[i], &sc[i], &diag);
+		err = fl_cli_parse_file(files[i], &sc[i], &diag);
 		if (err == -EINVAL) {
 			fl_cli_diag(diag.msg);
 			return FL_EXIT_USAGE;

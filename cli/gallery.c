@@ -87,6 +87,29 @@ static int table_line(char *p, struct gallery_header *h, const char *file,
 			    "expected '#: summary TEXT' or '#: cases CLASS=N...'");
 }
 
+/* FILE to read, "-" as the text the parser reads too; NULL with *ERR. */
+static FILE *open_source(const char *file, int *err)
+{
+	const char *text;
+	size_t len;
+	FILE *f;
+
+	*err = 0;
+	if (strcmp(file, "-")) {
+		f = fopen(file, "r");
+		if (!f)
+			*err = -errno;
+		return f;
+	}
+	*err = fl_cli_stdin_text(&text, &len);
+	if (*err || !len)
+		return NULL;            /* an empty input has no table lines */
+	f = fmemopen((void *)(uintptr_t)text, len, "r");
+	if (!f)
+		*err = -errno;
+	return f;
+}
+
 int gallery_header_read(const char *file, struct gallery_header *h, char *err,
 			size_t len)
 {
@@ -96,11 +119,9 @@ int gallery_header_read(const char *file, struct gallery_header *h, char *err,
 	int rc = 0;
 
 	memset(h, 0, sizeof(*h));
-	if (!strcmp(file, "-"))
-		return 0;       /* read once already, by the parser: no table lines */
-	f = fopen(file, "r");
+	f = open_source(file, &rc);
 	if (!f)
-		return -errno;
+		return rc;
 	while (!rc && fgets(buf, sizeof(buf), f)) {
 		bool whole = strchr(buf, '\n') != NULL;
 

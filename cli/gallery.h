@@ -16,7 +16,7 @@ struct gallery_header {
 };
 
 /*
- * FILE's table lines into H ("-": none, standard input was read once).
+ * FILE's table lines into H ("-": standard input, fl_cli_stdin_text()).
  * 0, -errno (the file cannot be read), or -EINVAL with one line
  * "FILE:LINE: error: ..." in ERR.
  */

@@ -46,6 +46,32 @@ const char *fl_cli_file_name(const char *file)
 	return strcmp(file, "-") ? file : "<stdin>";
 }
 
+int fl_cli_stdin_text(const char **text, size_t *len)
+{
+	static char *buf;       /* kept for the whole command: a pipe reads once */
+	static size_t n;
+	static int err = 1;     /* 1: not read yet */
+
+	if (err == 1)
+		err = fl_scenario_read(stdin, &buf, &n);
+	*text = buf;
+	*len = n;
+	return err;
+}
+
+int fl_cli_parse_file(const char *path, struct fl_scenario **sc, struct fl_sc_diag *diag)
+{
+	const char *text;
+	size_t len;
+	int err;
+
+	if (strcmp(path, "-"))
+		return fl_scenario_parse_file(path, sc, diag);
+	*sc = NULL;
+	err = fl_cli_stdin_text(&text, &len);
+	return err ? err : fl_scenario_parse("<stdin>", text, len, sc, diag);
+}
+
 void fl_cli_error(const char *fmt, ...)
 {
 	char msg[1024];

@@ -1098,7 +1098,7 @@ void fl_scenario_free(struct fl_scenario *sc)
  * A read that fails gives its own errno (EISDIR for a directory, EBADF for
  * a closed standard input), so the user sees the real reason, not EIO.
  */
-static int read_all(FILE *f, char **text, size_t *len)
+int fl_scenario_read(FILE *f, char **text, size_t *len)
 {
 	size_t cap = 0, n = 0, got;
 	char *buf = NULL, *bigger;
@@ -1142,7 +1142,7 @@ int fl_scenario_parse_file(const char *path, struct fl_scenario **out,
 	*out = NULL;
 	if (!f)
 		return -errno;
-	err = read_all(f, &text, &len);
+	err = fl_scenario_read(f, &text, &len);
 	if (!is_stdin)
 		fclose(f);
 	if (!err)

@@ -271,6 +271,13 @@ int fl_scenario_parse(const char *file, const char *text, size_t len,
 		      struct fl_scenario **out, struct fl_sc_diag *diag);
 
 /*
+ * All of F into *TEXT (malloc'ed, not NUL-terminated) and *LEN: at most
+ * FL_SC_MAX_FILE + 1 bytes, so a longer file is refused by the parser.
+ * 0, or the read's own -errno (-EISDIR, -EBADF, ...) or -ENOMEM.
+ */
+int fl_scenario_read(FILE *f, char **text, size_t *len);
+
+/*
  * Read PATH ("-": standard input) and parse it.  As fl_scenario_parse(),
  * plus the negative errno of a failed open or read (DIAG untouched).
  */

@@ -62,6 +62,15 @@ grep -q "^$tmp/badline.fl:2: error: expected '#: cases CLASS=N...'" "$tmp/err" |
 	bad "a bad table line is not named by file and line: $(cat "$tmp/err")"
 "$fl" check "$tmp/badline.fl" >/dev/null 2>&1
 [ $? -eq 2 ] || bad "check accepts a bad '#: cases' line"
+# Table lines of standard input are read too: the parser and the table
+# share the one read of the pipe.
+"$fl" run --table - <"$tmp/stated.fl" >"$tmp/out" 2>&1
+[ $? -eq 0 ] || bad "stated sweep from stdin: want exit 0: $(cat "$tmp/out")"
+grep -q '<stdin> .*PASS  *a sweep: .* \[pass 10, expect-failed 10 of 20, as stated\]$' "$tmp/out" ||
+	bad "stated sweep from stdin: its summary and counts are not in its row: $(cat "$tmp/out")"
+"$fl" check - <"$tmp/badline.fl" >/dev/null 2>"$tmp/err"
+[ $? -eq 2 ] && grep -q "^<stdin>:2: error: expected '#: cases CLASS=N...'" "$tmp/err" ||
+	bad "check - accepts a bad '#: cases' line: $(cat "$tmp/err")"
 # Without --case, run says which case it ran and where every case runs.
 "$fl" run -q "$tmp/sweep.fl" >"$tmp/out" 2>"$tmp/err"
 grep -q "ran case 0 of the 20 cases of its vary space; 'faultline explore $tmp/sweep.fl' runs every case" "$tmp/err" ||
