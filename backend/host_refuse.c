@@ -171,23 +171,25 @@ static bool refuse_guest(struct host *h, const struct fl_sc_stmt *st)
 	return true;
 }
 
+/* A kernel or arch line the judge is not: this machine's, or an agent's (a VM guest). */
 static bool refuse_world(struct host *h, const struct fl_sc_stmt *st)
 {
 	fl_kver_t want = (fl_kver_t)st->args[0].u.value, have = h->kver;
+	const char *whose = h->link.wfd < 0 ? "the running kernel" : "the judge's kernel";
 	char kv[32];
 
 	if (st->verb == FL_SC_KERNEL && want &&
 	    (FL_KV_MAJOR(want) != FL_KV_MAJOR(have) || FL_KV_MINOR(want) != FL_KV_MINOR(have)))
 		snprintf(h->refusal, sizeof(h->refusal),
-			 "host backend: 'kernel %s' (line %u) is not the running kernel (%u.%u)",
-			 fl_kver_format(want, kv, sizeof(kv)), st->line,
+			 "host backend: 'kernel %s' (line %u) is not %s (%u.%u)",
+			 fl_kver_format(want, kv, sizeof(kv)), st->line, whose,
 			 FL_KV_MAJOR(have), FL_KV_MINOR(have));
 	if (st->verb == FL_SC_ARCH &&
 	    !arch_runs_on(fl_arch((enum fl_arch_id)st->args[0].u.value)->name, h->arch))
 		snprintf(h->refusal, sizeof(h->refusal),
-			 "host backend: 'arch %s' (line %u) is not this machine's (%s)",
+			 "host backend: 'arch %s' (line %u) is not %s (%s)",
 			 fl_arch((enum fl_arch_id)st->args[0].u.value)->name, st->line,
-			 h->arch);
+			 h->link.wfd < 0 ? "this machine's" : "the judge's", h->arch);
 	return h->refusal[0];
 }
 

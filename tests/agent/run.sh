@@ -34,6 +34,13 @@ FAULTLINE_HOST_AGENT="$agent" FAULTLINE_HOST_TIMEOUT_MS=1 \
 grep -q 'process p did not answer within 1 ms; its process group was killed' "$tmp/out" ||
 	bad "no timeout through the agent: $(cat "$tmp/out")"
 
+# 3b. Through an agent the kernel that is not the scenario's is the judge's
+# (a VM guest's, docs/vm.md), not "the running kernel".
+printf 'kernel 5.18\nmmap b 1p rw private\n' >"$tmp/old.fl"
+FAULTLINE_HOST_AGENT="$agent" "$fl" run --backend host "$tmp/old.fl" 2>&1 |
+	grep -q "'kernel 5.18' (line 1) is not the judge's kernel (" ||
+	bad "through the agent, an old kernel line is not refused as the judge's"
+
 # 4. A refusal is decided before the agent starts: a command that cannot run is not run.
 printf 'kernel host\nmmap b 1p rw private\ncall copy_to_user b 8\n' >"$tmp/ctu.fl"
 out=$(FAULTLINE_HOST_AGENT=/nonexistent/agent "$fl" run --backend host "$tmp/ctu.fl")
