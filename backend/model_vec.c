@@ -7,7 +7,7 @@
  * not answer is "unsupported", naming it: RWF flags other than hipri,
  * dsync, sync, and nowait on anything but a tmpfs file
  * (fl_sys_rwf_modelled); lseek's SEEK_DATA and SEEK_HOLE (the model's
- * files keep no holes); splice from a pipe to a pipe.
+ * files keep no holes).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -92,7 +92,7 @@ int fl_model_lseek(struct model *m, const struct fl_sc_stmt *st,
 	return 0;
 }
 
-/* splice FDIN OFFIN FDOUT OFFOUT LEN [flags=]: a pipe and a file (callers/pipe.c). */
+/* splice FDIN OFFIN FDOUT OFFOUT LEN [flags=]: a pipe end and a file or pipe (callers/pipe.c). */
 int fl_model_splice(struct model *m, const struct fl_sc_stmt *st,
 		    const struct fl_val *args, struct fl_obs *obs)
 {
@@ -106,8 +106,6 @@ int fl_model_splice(struct model *m, const struct fl_sc_stmt *st,
 		err = fl_model_fd_lookup(m, &args[2], &out, obs);
 	if (err)
 		return err;
-	if (in.pipe && out.pipe)
-		return unsupported(m, obs, "splice from a pipe to a pipe");
 	fin = (struct fl_fd){ in.file, in.pipe, in.end == FL_SC_END_WRITE };
 	fout = (struct fl_fd){ out.file, out.pipe, out.end == FL_SC_END_WRITE };
 	ret = fl_splice(m->w, &fin, args[1].s, &fout, args[3].s, args[4].u,

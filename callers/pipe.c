@@ -387,6 +387,74 @@ static long splice_from_file(struct fl_world *w, struct fl_file *f, uint64_t pos
 	return (long)total;
 }
 
+/*
+ * A partly moved buffer: OBUF takes LEN bytes of IBUF's page.  The kernel
+ * takes a second reference on the page (pipe_buf_get); a vmspliced user
+ * page gets one here too, a page of pipe_write's is copied (its bytes no
+ * longer change: a later write merges past the bytes OBUF shows).  The new
+ * buffer may not be merged into (nor stolen).  0 or -ENOMEM.
+ */
+static int pipe_buf_split(struct fl_world *w, struct fl_pipe_buffer *ibuf,
+			  struct fl_pipe_buffer *obuf, size_t len)
+{
+	uint32_t frame = 0;
+
+	if (!ibuf->folio) {
+		frame = fl_frame_alloc(w);
+		if (!frame)
+			return -ENOMEM;
+		memcpy(fl_frame_mut(w, frame), fl_frame(w, ibuf->frame), FL_PAGE_SIZE);
+	} else {
+		fl_folio_get(ibuf->folio);
+	}
+	*obuf = *ibuf;
+	obuf->frame = frame;
+	obuf->len = (uint32_t)len;
+	obuf->flags &= ~FL_PIPE_BUF_CAN_MERGE;
+	ibuf->offset += (uint32_t)len;
+	ibuf->len -= (uint32_t)len;
+	return 0;
+}
+
+/*
+ * splice(2) from a pipe to a pipe (fs/splice.c splice_pipe_to_pipe): no
+ * byte is copied, buffers move.  From the input's tail while LEN lasts,
+ * the input holds buffers and the output has free slots: a buffer that
+ * fits whole in LEN moves as it is (its merge flag with it); else the
+ * output gets the first LEN bytes of it as a buffer of its own and the
+ * input keeps the rest.  An empty input or a full output before anything
+ * moved waits, or is -EAGAIN with SPLICE_F_NONBLOCK, which the model's
+ * O_NONBLOCK ends always bring (do_splice folds either end's O_NONBLOCK
+ * into the flags).  Bytes moved.
+ */
+static long splice_pipe_to_pipe(struct fl_world *w, struct fl_pipe *ipipe,
+				struct fl_pipe *opipe, size_t len)
+{
+	long ret = 0;
+
+	while (len && !pipe_empty(ipipe) && !pipe_full(opipe)) {
+		struct fl_pipe_buffer *ibuf = pipe_buf(ipipe, ipipe->tail);
+		struct fl_pipe_buffer *obuf = pipe_buf(opipe, opipe->head);
+		size_t n = ibuf->len;
+
+		if (len >= n) {
+			*obuf = *ibuf;
+			memset(ibuf, 0, sizeof(*ibuf));
+			ipipe->tail++;
+		} else {
+			if (pipe_buf_split(w, ibuf, obuf, len))
+				return ret ? ret : -ENOMEM;
+			n = len;
+		}
+		opipe->head++;
+		ret += (long)n;
+		len -= n;
+	}
+	fl_trace(w, "splice %s -> %s: %ld bytes moved%s", ipipe->name, opipe->name, ret,
+		 ret ? "" : ": the input is empty or the output full, -EAGAIN");
+	return ret ? ret : -EAGAIN;
+}
+
 long fl_splice(struct fl_world *w, const struct fl_fd *in, int64_t off_in,
 	       const struct fl_fd *out, int64_t off_out, size_t len, unsigned flags)
 {
@@ -396,12 +464,21 @@ long fl_splice(struct fl_world *w, const struct fl_fd *in, int64_t off_in,
 	uint64_t pos;
 	long ret;
 
+	if (!len)
+		return 0;               /* the system call's first test */
 	if (flags & ~FL_SPLICE_F_ALL)
 		return -EINVAL;
 	if ((in->pipe && in->write_end) || (out->pipe && !out->write_end))
 		return -EBADF;
-	if (!!in->pipe == !!out->pipe)
-		return -EINVAL;         /* two files (pipe to pipe: the caller's) */
+	if (in->pipe && out->pipe) {
+		if (off_in != -1 || off_out != -1)
+			return -ESPIPE;
+		if (in->pipe == out->pipe)
+			return -EINVAL; /* "splicing to self" */
+		return splice_pipe_to_pipe(w, in->pipe, out->pipe, len);
+	}
+	if (!in->pipe && !out->pipe)
+		return -EINVAL;         /* two files */
 	if ((in->pipe && off_in != -1) || (out->pipe && off_out != -1))
 		return -ESPIPE;
 	of = fl_open_file_get(w, f);

@@ -168,10 +168,10 @@ long fl_vmsplice(struct fl_world *w, struct fl_pipe *pipe,
 long fl_vmsplice_to_user(struct fl_world *w, struct fl_pipe *pipe,
 			 const struct fl_iovec *iov, unsigned long nr_segs, unsigned flags);
 /*
- * splice(2) between a pipe and a file (IN or OUT a pipe end, the other a
- * file): bytes moved or -errno.  OFF_IN/OFF_OUT: -1 for NULL (the file's
- * position, advanced), else the offset.  Pipe to pipe is not modelled
- * (the caller's to refuse).  callers/pipe.c says which errors come when.
+ * splice(2) between a pipe and a file, or from a pipe to another pipe
+ * (IN or OUT a pipe end): bytes moved or -errno.  OFF_IN/OFF_OUT: -1 for
+ * NULL (the file's position, advanced), else the offset.  callers/pipe.c
+ * says which errors come when.
  */
 long fl_splice(struct fl_world *w, const struct fl_fd *in, int64_t off_in,
 	       const struct fl_fd *out, int64_t off_out, size_t len, unsigned flags);

@@ -305,6 +305,52 @@ static void test_splice_pipe_offset(void **state)
 		check_splice_espipe);
 }
 
+static void check_splice_pipe_to_pipe(struct bt *t, bool host)
+{
+	(void)host;
+	bt_assert_ret(t, 9, 12);
+	bt_assert_ret(t, 10, 12);
+	bt_assert_ret(t, 11, 8);
+	assert_dst(t, "0123456789abcdefghij", 20);
+}
+
+/* splice between two pipes moves the first LEN bytes; the rest stays. */
+static void test_splice_pipe_to_pipe(void **state)
+{
+	(void)state;
+	bt_both(FILE_SRC "pipe a\npipe b\ncall write a.w src 20\ncall splice a.r -1 b.w -1 12\n"
+		"call read b.r dst 20\ncall read a.r dst+12 20\n", check_splice_pipe_to_pipe);
+}
+
+static void check_splice_self(struct bt *t, bool host)
+{
+	(void)host;
+	bt_assert_errno(t, 8, EINVAL);
+}
+
+/* splice from a pipe into its own write end is EINVAL. */
+static void test_splice_pipe_to_itself(void **state)
+{
+	(void)state;
+	bt_both(FILE_SRC "pipe a\ncall write a.w src 20\ncall splice a.r -1 a.w -1 4\n",
+		check_splice_self);
+}
+
+static void check_splice_empty(struct bt *t, bool host)
+{
+	(void)host;
+	bt_assert_errno(t, 8, EAGAIN);
+	bt_assert_ret(t, 9, 0);
+}
+
+/* An empty input pipe is EAGAIN (O_NONBLOCK ends); LEN 0 is 0 first. */
+static void test_splice_pipe_empty(void **state)
+{
+	(void)state;
+	bt_both(FILE_SRC "pipe a\npipe b\ncall splice a.r -1 b.w -1 4\n"
+		"call splice a.w -1 b.r -1 0\n", check_splice_empty);
+}
+
 static void check_iov_unreadable(struct bt *t, bool host)
 {
 	(void)host;
@@ -469,6 +515,9 @@ int main(void)
 		cmocka_unit_test(test_splice_pipe_to_file),
 		cmocka_unit_test(test_splice_file_to_pipe),
 		cmocka_unit_test(test_splice_pipe_offset),
+		cmocka_unit_test(test_splice_pipe_to_pipe),
+		cmocka_unit_test(test_splice_pipe_to_itself),
+		cmocka_unit_test(test_splice_pipe_empty),
 		cmocka_unit_test(test_readv_array_unreadable),
 		cmocka_unit_test(test_readv_iov_max),
 		cmocka_unit_test(test_vmsplice_file),

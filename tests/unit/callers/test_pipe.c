@@ -127,6 +127,44 @@ static void test_small_writes_merge(void **state)
 	assert_int_equal(sys_peek1(w, A + 15), 15);
 }
 
+static long splice_to(struct fl_pipe *out, size_t len)
+{
+	const struct fl_fd in = { NULL, pp, false }, o = { NULL, out, true };
+
+	return fl_splice(w, &in, -1, &o, -1, len, 0);
+}
+
+/* splice to a pipe: a buffer moved whole can still be merged into. */
+static void test_splice_whole_buffer_merges(void **state)
+{
+	struct fl_pipe *qq;
+
+	(void)state;
+	assert_int_equal(fl_pipe_create(w, "qq", &qq), 0);
+	assert_int_equal(pwrite1(C, 10), 10);
+	assert_int_equal(splice_to(qq, 10), 10);
+	assert_int_equal(fl_pipe_nrbufs(pp), 0);
+	assert_int_equal(fl_pipe_write(w, qq, &(struct fl_iovec){ C + 10, 10 }, 1), 10);
+	assert_int_equal(fl_pipe_nrbufs(qq), 1);
+}
+
+/* splice to a pipe: the part split off a buffer is never merged into. */
+static void test_splice_split_buffer_no_merge(void **state)
+{
+	struct fl_pipe *qq;
+	uint8_t got[20];
+
+	(void)state;
+	assert_int_equal(fl_pipe_create(w, "qq", &qq), 0);
+	assert_int_equal(pwrite1(C, 10), 10);
+	assert_int_equal(splice_to(qq, 4), 4);
+	assert_int_equal(fl_pipe_bytes(pp), 6);
+	assert_int_equal(fl_pipe_write(w, qq, &(struct fl_iovec){ C + 4, 6 }, 1), 6);
+	assert_int_equal(fl_pipe_nrbufs(qq), 2);
+	assert_int_equal(fl_pipe_peek(w, qq, got, sizeof(got)), 10);
+	assert_int_equal(got[9], 9);
+}
+
 /* A failed merge fails the whole write, and the pipe is unchanged. */
 static void test_failed_merge_is_efault(void **state)
 {
@@ -171,6 +209,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_write_from_straddle_is_efault, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write_counts_whole_pages_only, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_small_writes_merge, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_splice_whole_buffer_merges, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_splice_split_buffer_no_merge, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failed_merge_is_efault, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_full_pipe_takes_sixteen_pages, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_snapshot_restores_pipe, setup, teardown),
