@@ -16,9 +16,11 @@
  *                      non-zero faults, in user mode and in the kernel's
  *                      uaccess alike: the model's `tag`.
  *   poison ADDR        madvise(MADV_HWPOISON) of ADDR's page, made present
- *                      and private first through /proc/self/mem (as the
- *                      model's poison makes it present; without that a
- *                      never-touched anonymous page would be the zero page).
+ *                      first through /proc/self/mem as the model's poison
+ *                      makes it present (a read fault; the zero page gets a
+ *                      page of its own: make_present()).
+ *                      The SIGBUS a 6.11+ kernel sends the caller during
+ *                      the call is caught and replied (sig, code, addr).
  *   btrfs_search_ioctl BTRFS_IOC_TREE_SEARCH_V2 on the btrfs at $FL_BTRFS:
  *                      the items the model's synthetic tree has, as
  *                      directory entries (below).
@@ -172,22 +174,114 @@ static int do_tag(uint64_t addr, uint64_t len, unsigned tag)
 
 /* ---- poison ---- */
 
-static int do_poison(uint64_t addr)
+/*
+ * The SIGBUS memory_failure() sends the caller during madvise (6.11,
+ * MF_ACTION_REQUIRED: force_sig_mceerr, delivered on the way back to user
+ * mode).  The handler notes it and returns: the signal came at the end of
+ * a system call, not from an instruction, so returning resumes after
+ * madvise with its return value, as a process with a SIGBUS handler does.
+ */
+static volatile sig_atomic_t poison_sig, poison_code;
+static volatile uintptr_t poison_addr;
+
+static void poison_caught(int sig, siginfo_t *si, void *uc)
+{
+	(void)uc;
+	poison_sig = sig;
+	poison_code = si->si_code;
+	poison_addr = (uintptr_t)si->si_addr;
+}
+
+/* madvise(MADV_HWPOISON) of PAGE, the signal it brings in REP: 0 or -errno. */
+static int poison_call(uint64_t page, struct host_rep *rep)
+{
+	struct sigaction sa, old;
+	int err = 0;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = poison_caught;
+	sa.sa_flags = SA_SIGINFO;
+	sigemptyset(&sa.sa_mask);
+	poison_sig = 0;
+	sigaction(SIGBUS, &sa, &old);
+	if (madvise((void *)(uintptr_t)page, PAGE, HOST_MADV_HWPOISON))
+		err = -errno;
+	sigaction(SIGBUS, &old, NULL);
+	rep->sig = poison_sig;
+	rep->code = poison_sig ? poison_code : 0;
+	rep->addr = poison_sig ? (uint64_t)poison_addr : 0;
+	return err;
+}
+
+#define PM_PRESENT (1ull << 63)
+#define PM_PFN_MASK ((1ull << 55) - 1)
+
+/* ADDR's /proc/self/pagemap entry (the PFN needs CAP_SYS_ADMIN), or 0. */
+static uint64_t pagemap_of(uint64_t addr)
+{
+	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	uint64_t e = 0;
+
+	if (fd < 0)
+		return 0;
+	if (pread(fd, &e, sizeof(e), (off_t)(addr / PAGE * sizeof(e))) != sizeof(e))
+		e = 0;
+	close(fd);
+	return e;
+}
+
+/* The zero page's PFN, from a fresh anonymous page read once; 0 if hidden. */
+static uint64_t zero_pfn(void)
+{
+	static uint64_t pfn = (uint64_t)-1;
+	volatile uint8_t *p;
+
+	if (pfn != (uint64_t)-1)
+		return pfn;
+	p = mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return 0;
+	(void)*p;
+	pfn = pagemap_of((uint64_t)(uintptr_t)p) & PM_PFN_MASK;
+	munmap((void *)(uintptr_t)p, PAGE);
+	return pfn;
+}
+
+/*
+ * Make PAGE present as the model's poison does (mm/poison.c
+ * poison_target()): a read fault (FOLL_FORCE, through /proc/self/mem),
+ * which maps what is there - the page cache page of a file mapping,
+ * private or shared, a page shared with a forked process as it is - and
+ * only if that is the zero page, a write of the same byte to give the
+ * mapping its own page.  A write every time would copy a private file
+ * page or a page shared since fork, and poison the copy instead.
+ */
+static int make_present(int fd, uint64_t page)
+{
+	uint64_t pm, zero;
+	uint8_t b;
+
+	if (pread(fd, &b, 1, (off_t)page) != 1)
+		return -EFAULT;
+	pm = pagemap_of(page);
+	zero = zero_pfn();
+	if ((pm & PM_PRESENT) && zero && (pm & PM_PFN_MASK) != zero)
+		return 0;
+	/* the zero page, or a PFN this process cannot see: its own page */
+	return pwrite(fd, &b, 1, (off_t)page) == 1 ? 0 : -EFAULT;
+}
+
+static int do_poison(uint64_t addr, struct host_rep *rep)
 {
 	uint64_t page = addr & ~(PAGE - 1);
 	int fd = open("/proc/self/mem", O_RDWR | O_CLOEXEC);
-	uint8_t b;
-	int err = 0;
+	int err;
 
 	if (fd < 0)
 		return -errno;
-	/* FOLL_FORCE read then write of the same byte: present, private, unchanged */
-	if (pread(fd, &b, 1, (off_t)page) != 1 || pwrite(fd, &b, 1, (off_t)page) != 1)
-		err = -EFAULT;
+	err = make_present(fd, page);
 	close(fd);
-	if (!err && madvise((void *)(uintptr_t)page, PAGE, HOST_MADV_HWPOISON))
-		err = -errno;
-	return err;
+	return err ? err : poison_call(page, rep);
 }
 
 /* ---- btrfs search_ioctl ---- */
@@ -287,7 +381,7 @@ void fl_host_child_guest_request(const struct host_req *rq, int mem_fd, struct h
 		err = do_tag(rq->a[0], rq->a[1], (unsigned)rq->a[2]);
 		break;
 	case HOST_OP_POISON:
-		err = do_poison(rq->a[0]);
+		err = do_poison(rq->a[0], rep);
 		break;
 	default:                /* HOST_OP_BTRFS_SEARCH */
 		ret = do_btrfs_search(rq, mem_fd);

@@ -20,7 +20,10 @@
 #define DIR_ITEM_MIN 31u
 #define DIR_ITEM_MAX 285u
 
-/* `tag ADDR LEN TAG` (arm64 MTE), `poison ADDR` (MADV_HWPOISON). */
+/*
+ * `tag ADDR LEN TAG` (arm64 MTE), `poison ADDR` (MADV_HWPOISON).  The
+ * agent's tag replies no signal, so the record leaves outcome ok there.
+ */
 int fl_host_guest_stmt(struct host *h, const struct fl_sc_stmt *st,
 		       const struct fl_val *args, struct fl_obs *obs)
 {
@@ -32,8 +35,17 @@ int fl_host_guest_stmt(struct host *h, const struct fl_sc_stmt *st,
 
 	if (err)
 		return err;
-	return rep.ret == -1 ? fl_backend_setup_failed(obs, NULL, fl_sc_verb_name(st->verb),
-						       -rep.err) : 0;
+	if (rep.ret == -1)
+		return fl_backend_setup_failed(obs, NULL, fl_sc_verb_name(st->verb), -rep.err);
+	/* the SIGBUS a 6.11+ kernel gives poison's caller (mm/poison.c): an observable */
+	fl_host_record_access(obs, &rep, "poisoned", 0);
+	if (rep.sig)
+		snprintf(obs->summary, sizeof(obs->summary),
+			 "poisoned, then SIGBUS (code %d) at 0x%llx", rep.code,
+			 (unsigned long long)rep.addr);
+	else
+		obs->summary[0] = 0;
+	return 0;
 }
 
 /* `call btrfs_search_ioctl ADDR LEN [items=N] [itemlen=N]`: the real ioctl. */

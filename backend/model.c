@@ -194,6 +194,37 @@ static int exec_mmap(struct model *m, const struct fl_sc_stmt *st,
 	return 0;
 }
 
+static void record_signal(struct fl_obs *obs, const struct fl_signal *sig)
+{
+	obs->sig = *sig;
+	if (sig->sig == FL_SIGSEGV)
+		obs->outcome = FL_OUTCOME_SIGSEGV;
+	else if (sig->sig == FL_SIGBUS)
+		obs->outcome = FL_OUTCOME_SIGBUS;
+	else
+		obs->outcome = FL_OUTCOME_OK;
+}
+
+/*
+ * `poison ADDR`: madvise(MADV_HWPOISON) by the current process.  From 6.11
+ * the caller gets SIGBUS BUS_MCEERR_AR during the call (mm/poison.c): an
+ * observable of the statement, like a store's signal, and not fatal to
+ * the scenario (its processes catch SIGSEGV and SIGBUS).
+ */
+static int exec_poison(struct model *m, struct fl_mm *mm, fl_addr_t addr, struct fl_obs *obs)
+{
+	struct fl_signal sig;
+	int err = fl_madvise_hwpoison(m->w, mm, addr, &sig);
+
+	if (err)
+		return fl_backend_setup_failed(obs, m->w, "poison", err);
+	record_signal(obs, &sig);
+	if (sig.sig)
+		fl_model_summary(m, obs, "poisoned, then SIGBUS (code %d) at 0x%llx", sig.code,
+				 (unsigned long long)sig.addr);
+	return 0;
+}
+
 static int exec_vm_change(struct model *m, const struct fl_sc_stmt *st,
 			  const struct fl_val *args, struct fl_obs *obs)
 {
@@ -215,8 +246,7 @@ static int exec_vm_change(struct model *m, const struct fl_sc_stmt *st,
 		err = fl_evict(m->w, mm, args[0].u, args[1].u);
 		return err ? fl_backend_setup_failed(obs, m->w, "evict", err) : 0;
 	case FL_SC_POISON:
-		err = fl_poison(m->w, mm, args[0].u);
-		return err ? fl_backend_setup_failed(obs, m->w, "poison", err) : 0;
+		return exec_poison(m, mm, args[0].u, obs);
 	case FL_SC_TAG:
 		err = fl_tag(m->w, mm, args[0].u, args[1].u, (unsigned)args[2].u);
 		return err ? fl_backend_setup_failed(obs, m->w, "tag", err) : 0;
@@ -230,17 +260,6 @@ static const struct fl_val *data_arg(const struct fl_sc_stmt *st,
 				     const struct fl_val *args)
 {
 	return &args[st->nargs - 1];
-}
-
-static void record_signal(struct fl_obs *obs, const struct fl_signal *sig)
-{
-	obs->sig = *sig;
-	if (sig->sig == FL_SIGSEGV)
-		obs->outcome = FL_OUTCOME_SIGSEGV;
-	else if (sig->sig == FL_SIGBUS)
-		obs->outcome = FL_OUTCOME_SIGBUS;
-	else
-		obs->outcome = FL_OUTCOME_OK;
 }
 
 static const char *sig_name(enum fl_sig s)

@@ -13,6 +13,9 @@
  *
  *   returns already_read if > 0, else the error (0 at end of file).
  *
+ * A page memory failure left in the cache (HWPoison) ends the loop with
+ * -EIO before its copy.
+ *
  * So a read into a buffer that turns bad half-way returns the bytes that
  * made it and advances the position by them (host case 1); a buffer whose
  * first byte is bad, or a read-only one, gets -EFAULT and the position
@@ -37,6 +40,18 @@
  */
 #include "callers/internal.h"
 
+/*
+ * A page memory failure left in the cache (tmpfs from 5.17, mm/poison.c):
+ * shmem_file_read_iter() stops there with -EIO, as a fault there is SIGBUS.
+ * Judged on debian-6.1 and 6.12 (tests/vm/guest-poison-shmem.fl).
+ */
+static bool page_hwpoisoned(struct fl_world *w, struct fl_file *file, uint64_t pos)
+{
+	struct fl_folio *folio = fl_filemap_get_folio(w, file, pos >> FL_PAGE_SHIFT, false);
+
+	return folio && (folio->flags & FL_FOLIO_HWPOISON);
+}
+
 long fl_filemap_read(struct fl_world *w, struct fl_file *file, uint64_t *pos,
 		     struct fl_iov_iter *i)
 {
@@ -52,6 +67,13 @@ long fl_filemap_read(struct fl_world *w, struct fl_file *file, uint64_t *pos,
 			bytes = i->count;
 		if (bytes > file->size - *pos)
 			bytes = (size_t)(file->size - *pos);
+		if (page_hwpoisoned(w, file, *pos)) {
+			fl_trace(w, "filemap_read: %s page %llu is HWPoison: -EIO unless bytes "
+				 "were read (%zu so far)", file->name,
+				 (unsigned long long)(*pos >> FL_PAGE_SHIFT), already_read);
+			error = -EIO;
+			break;
+		}
 		/*
 		 * [*pos, *pos + bytes) is inside one page and below the size,
 		 * so fl_file_pread would copy exactly it and return bytes.

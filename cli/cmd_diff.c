@@ -392,7 +392,9 @@ static void cmp_step(struct comparison *c, unsigned i)
 			       t->held ? "holds" : t->seen);
 		return;
 	}
-	if (s->st->verb == FL_SC_STORE || s->st->verb == FL_SC_LOAD) {
+	/* poison: the SIGBUS its caller gets from 6.11 (mm/poison.c), as an access's */
+	if (s->st->verb == FL_SC_STORE || s->st->verb == FL_SC_LOAD ||
+	    s->st->verb == FL_SC_POISON) {
 		cmp_access(c, s, idx);
 		return;
 	}

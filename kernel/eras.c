@@ -414,6 +414,35 @@ static const struct fl_era table[FL_ERA_COUNT] = {
 		"An mremap that only moves (MREMAP_FIXED, same length) may span "
 		"several vmas and gaps, keeping the gaps; not uffd-armed vmas.",
 		false },
+	/* ---- §6 memory failure ---- */
+	/*
+	 * Judged: debian-5.10 (5.10.223) truncates, debian-6.1 and 6.12 keep
+	 * (tests/vm/guest-poison-shmem.fl).  A 5.15.y backport was asked for
+	 * in Nov 2022 (with dd0f230a0a80 and 4966455d9100); its level is not
+	 * confirmed, so no stable entry.
+	 */
+	[FL_ERA_SHMEM_HWPOISON_KEPT] = {
+		FL_ERA_SHMEM_HWPOISON_KEPT, "shmem_hwpoison_kept", V(5, 17), "rc1",
+		"a76054266661", { 0 },
+		"A tmpfs page hit by memory failure stays in the page cache marked "
+		"HWPoison: reads of it fail with -EIO and faults with SIGBUS, where "
+		"before it the page was truncated and the file read zeros there.",
+		true },
+	/*
+	 * "mm/madvise: add MF_ACTION_REQUIRED to madvise(MADV_HWPOISON)" (Jane
+	 * Chu, reviewed by Oscar Salvador, 2024-05; mm-stable for the 6.11
+	 * merge window).  Its mainline id was not found with the search
+	 * tools (only linux-next ids), so the commit is "-".  The judges
+	 * place it: debian-6.12 (6.12.117) kills the caller, debian-6.1
+	 * (6.1.176) and debian-5.10 (5.10.223) do not (docs/vm.md).
+	 */
+	[FL_ERA_MADV_HWPOISON_KILLS_CALLER] = {
+		FL_ERA_MADV_HWPOISON_KILLS_CALLER, "madv_hwpoison_kills_caller", V(6, 11), NULL,
+		"-", { 0 },
+		"madvise(MADV_HWPOISON) runs memory_failure() as for an error the "
+		"caller consumed: the caller, which maps the page, gets SIGBUS "
+		"BUS_MCEERR_AR at its address during the madvise call.",
+		false },
 };
 
 const struct fl_era *fl_era(enum fl_era_id id)

@@ -61,7 +61,7 @@ static const struct fl_sc_form verbs[] = {
 	  KEYS({ "len", OPT(NUM) }), 0 },
 	{ "tag",      FL_SC_TAG,      0, SLOTS(FL_SC_ADDR, FL_SC_NUM, FL_SC_NUM), NULL, 0 },
 	{ "evict",    FL_SC_EVICT,    0, SLOTS(FL_SC_ADDR, FL_SC_NUM), NULL, 0 },
-	{ "poison",   FL_SC_POISON,   0, SLOTS(FL_SC_ADDR), NULL, 0 },
+	{ "poison",   FL_SC_POISON,   0, SLOTS(FL_SC_ADDR), NULL, FL_SC_SUBJECT },
 	/* call, on and expect: the parser reads their second word itself. */
 	{ "call",     FL_SC_CALL,     0, NULL, NULL, 0 },
 	{ "on",       FL_SC_ON,       0, NULL, NULL, 0 },

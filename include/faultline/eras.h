@@ -106,6 +106,9 @@ enum fl_era_id {
 	FL_ERA_MREMAP_EFAULT_SIGN,        /* 5.18: 7d1e64966162 */
 	FL_ERA_MREMAP_CHECKS_FIRST,       /* 6.17-rc1: "check remap conditions earlier" */
 	FL_ERA_MREMAP_MULTI_VMA,          /* 6.17-rc1: d23cb648e365 */
+	/* §6 memory failure */
+	FL_ERA_SHMEM_HWPOISON_KEPT,       /* 5.17-rc1: a76054266661 */
+	FL_ERA_MADV_HWPOISON_KILLS_CALLER,/* 6.11: MF_ACTION_REQUIRED (Jane Chu) */
 	FL_ERA_COUNT
 };
 

@@ -356,6 +356,13 @@ int fl_tag(struct fl_world *w, struct fl_mm *mm, fl_addr_t addr, size_t len,
 int fl_evict(struct fl_world *w, struct fl_mm *mm, fl_addr_t addr, size_t len);
 /* hardware memory failure in the page at ADDR */
 int fl_poison(struct fl_world *w, struct fl_mm *mm, fl_addr_t addr);
+/*
+ * madvise(MADV_HWPOISON) of ADDR's page by the current process: fl_poison,
+ * and *SIG the signal the caller gets during the call (none before 6.11,
+ * SIGBUS BUS_MCEERR_AR at the page from it: mm/poison.c).  0 or -errno.
+ */
+int fl_madvise_hwpoison(struct fl_world *w, struct fl_mm *mm, fl_addr_t addr,
+			struct fl_signal *sig);
 
 /* ---- checks ---- */
 

@@ -247,6 +247,25 @@ static void test_backport_stays_in_its_series(void **state)
 	assert_false(fl_kver_has(FL_KV(5, 16, 200), FL_ERA_FPU_RESTORE_USER_SIZE));
 }
 
+/*
+ * MADV_HWPOISON kills the caller from 6.11: the judges' versions place it,
+ * 6.12.117 has it and neither 6.1.176 nor 5.10.223 does (no backport).
+ */
+static void test_hwpoison_caller_judges(void **state)
+{
+	(void)state;
+	assert_true(fl_kver_has(FL_KV(6, 12, 117), FL_ERA_MADV_HWPOISON_KILLS_CALLER));
+	assert_false(fl_kver_has(FL_KV(6, 1, 176), FL_ERA_MADV_HWPOISON_KILLS_CALLER));
+	assert_false(fl_kver_has(FL_KV(5, 10, 223), FL_ERA_MADV_HWPOISON_KILLS_CALLER));
+}
+
+static void test_hwpoison_caller_from_6_11(void **state)
+{
+	(void)state;
+	assert_true(fl_kver_has(FL_KV(6, 11, 0), FL_ERA_MADV_HWPOISON_KILLS_CALLER));
+	assert_false(fl_kver_has(FL_KV(6, 10, 14), FL_ERA_MADV_HWPOISON_KILLS_CALLER));
+}
+
 static void test_has_invalid_id_is_false(void **state)
 {
 	(void)state;
@@ -276,6 +295,8 @@ int main(void)
 		cmocka_unit_test(test_fpu_fix_in_5_15_150),
 		cmocka_unit_test(test_fpu_fix_not_in_5_15_149),
 		cmocka_unit_test(test_fpu_fix_in_6_8),
+		cmocka_unit_test(test_hwpoison_caller_judges),
+		cmocka_unit_test(test_hwpoison_caller_from_6_11),
 		cmocka_unit_test(test_fpu_fix_not_in_6_7_5),
 		cmocka_unit_test(test_fpu_fix_in_6_7_6),
 		cmocka_unit_test(test_backport_stays_in_its_series),

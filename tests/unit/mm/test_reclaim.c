@@ -120,6 +120,79 @@ static void test_poison_reaches_every_mapping(void **state)
 	fl_world_free(w);
 }
 
+static struct fl_world *world_at(fl_kver_t kver, unsigned kconfig_off)
+{
+	struct fl_world_config cfg = { .arch = FL_ARCH_X86_64, .kver = kver,
+				       .arena_bytes = (size_t)64 << 20, .max_frames = 65536,
+				       .kconfig_off = kconfig_off };
+	struct fl_world *w = fl_world_new(&cfg);
+
+	assert_non_null(w);
+	return w;
+}
+
+/*
+ *  6.11+: madvise(MADV_HWPOISON) of [ anon rw ] +5 -> the caller gets
+ *  SIGBUS BUS_MCEERR_AR at the page (MF_ACTION_REQUIRED)
+ */
+static void test_madvise_hwpoison_signals_caller_6_11(void **state)
+{
+	struct fl_world *w = world_at(FL_KV(6, 11, 0), 0);
+	fl_addr_t a = test_mmap(w, P, FL_PROT_READ | FL_PROT_WRITE, FL_MAP_PRIVATE, NULL, 0);
+	struct fl_signal sig;
+
+	(void)state;
+	assert_int_equal(fl_madvise_hwpoison(w, cur_mm(w), a + 5, &sig), 0);
+	assert_int_equal(sig.sig, FL_SIGBUS);
+	assert_int_equal(sig.code, FL_BUS_MCEERR_AR);
+	assert_int_equal(sig.addr, a);
+	assert_true(pte_of(w, a)->flags & FL_PTE_POISON);
+	assert_mm_ok(w);
+	fl_world_free(w);
+}
+
+/* madvise(MADV_HWPOISON) of a fresh page in a KVER world: the caller's signal. */
+static enum fl_sig injection_signal(fl_kver_t kver, unsigned kconfig_off)
+{
+	struct fl_world *w = world_at(kver, kconfig_off);
+	fl_addr_t a = test_mmap(w, P, FL_PROT_READ | FL_PROT_WRITE, FL_MAP_PRIVATE, NULL, 0);
+	struct fl_signal sig;
+
+	assert_int_equal(fl_madvise_hwpoison(w, cur_mm(w), a, &sig), 0);
+	assert_true(pte_of(w, a)->flags & FL_PTE_POISON);
+	fl_world_free(w);
+	return sig.sig;
+}
+
+/*  6.10: the same injection unmaps the page and sends nothing */
+static void test_madvise_hwpoison_silent_6_10(void **state)
+{
+	(void)state;
+	assert_int_equal(injection_signal(FL_KV(6, 10, 0), 0), FL_SIG_NONE);
+}
+
+/*  6.11 without CONFIG_MEMORY_FAILURE: kill_proc() is not built, no signal */
+static void test_madvise_hwpoison_needs_memory_failure(void **state)
+{
+	(void)state;
+	assert_int_equal(injection_signal(FL_KV(6, 11, 0), FL_KCONFIG_MEMORY_FAILURE),
+			 FL_SIG_NONE);
+}
+
+/*  6.11, a page poisoned already: no memory_failure() run, no second signal */
+static void test_madvise_hwpoison_again_is_silent(void **state)
+{
+	struct fl_world *w = world_at(FL_KV(6, 11, 0), 0);
+	fl_addr_t a = test_mmap(w, P, FL_PROT_READ | FL_PROT_WRITE, FL_MAP_PRIVATE, NULL, 0);
+	struct fl_signal sig;
+
+	(void)state;
+	assert_int_equal(fl_madvise_hwpoison(w, cur_mm(w), a, &sig), 0);
+	assert_int_equal(fl_madvise_hwpoison(w, cur_mm(w), a, &sig), 0);
+	assert_int_equal(sig.sig, FL_SIG_NONE);
+	fl_world_free(w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -128,6 +201,10 @@ int main(void)
 		cmocka_unit_test(test_pinned_not_reclaimed),
 		cmocka_unit_test(test_poison),
 		cmocka_unit_test(test_poison_reaches_every_mapping),
+		cmocka_unit_test(test_madvise_hwpoison_signals_caller_6_11),
+		cmocka_unit_test(test_madvise_hwpoison_silent_6_10),
+		cmocka_unit_test(test_madvise_hwpoison_needs_memory_failure),
+		cmocka_unit_test(test_madvise_hwpoison_again_is_silent),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
