@@ -534,17 +534,16 @@ static void work_free(struct work *w)
 /* ---- named accesses (as=): left waiting, reported by `wait` ---- */
 
 
-/* A store, load or vmsplice with as=NAME carries NAME + 1 in a[4]. */
+/* An access with as=NAME carries NAME + 1 (host_wait.c); the runner names only those that may wait. */
 static bool is_task(const struct host_req *rq)
 {
-	return (rq->op == HOST_OP_STORE || rq->op == HOST_OP_LOAD ||
-		rq->op == HOST_OP_VMSPLICE) && rq->a[4] && rq->a[4] <= env->nnames;
+	return rq->task && rq->task <= env->nnames && may_block(rq->op);
 }
 
 /* Run the named access W; 2 when it waits (W is kept, not to be freed). */
 static int run_task(struct work *w)
 {
-	unsigned slot = (unsigned)w->rq.a[4] - 1;
+	unsigned slot = w->rq.task - 1;
 	void *job;
 
 	if (!tasks && !(tasks = calloc(env->nnames + 1, sizeof(*tasks))))

@@ -111,9 +111,9 @@ enum host_op {
 	HOST_OP_UFFD_SERVE,     /* data: the monitor's page (4096 bytes) */
 	HOST_OP_UFFD_EVENT,     /* reply ret 0/-ENOENT/-EBADF; data: struct uffd_msg */
 	HOST_OP_UFFD_LOG,       /* reply ret 0/-1 ENOMSG; data: struct host_uffd_log */
-	HOST_OP_WAIT,           /* slot: an access named by as= (a[4] = slot + 1 of a
-				   store, load, vmsplice): its reply once it ended,
-				   else blocked and unfinished */
+	HOST_OP_WAIT,           /* slot: an access named by as= (task = slot + 1 of
+				   its request): its reply once it ended, else
+				   blocked and unfinished */
 	HOST_OP_PREADV,         /* as READV, and a[3] offset, a[4] RWF_* (v2 only) */
 	HOST_OP_PWRITEV,
 	HOST_OP_PREADV2,
@@ -133,6 +133,8 @@ struct host_req {
 	uint32_t slot;          /* names[] index of a file or pipe */
 	uint32_t which;         /* 0: file, pipe read end; 1: pipe write end */
 	uint32_t niov;          /* struct host_iov following the header */
+	uint32_t task;          /* NAME + 1 of an access named by as= (0: none) */
+	uint32_t pad;
 	uint64_t a[5];
 	uint64_t dlen;          /* data bytes following the iovecs */
 };
@@ -161,7 +163,7 @@ struct host_uffd_log {
 	uint32_t pad;
 };
 
-_Static_assert(sizeof(struct host_req) == 64 && sizeof(struct host_rep) == 56 &&
+_Static_assert(sizeof(struct host_req) == 72 && sizeof(struct host_rep) == 56 &&
 	       sizeof(struct host_uffd_log) == 24, "the wire layout has no padding");
 
 /*

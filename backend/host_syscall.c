@@ -108,7 +108,9 @@ int fl_host_process_vm(struct host *h, const struct fl_sc_stmt *st,
 	rq.a[2] = r.written;
 	rq.a[3] = flags ? flags->u : 0;
 	rq.a[4] = (l.at_user ? 1u : 0) | (r.at_user ? 2u : 0);
-	err = fl_host_do(h, &rq, iov, user, &rep, obs);
+	err = fl_host_task_mark(h, st, args, &rq);
+	if (!err)
+		err = fl_host_do(h, &rq, iov, user, &rep, obs);
 	if (!err)
 		fl_host_set_result(obs, &rep);
 out:

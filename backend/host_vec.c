@@ -34,7 +34,9 @@ int fl_host_vec_do(struct host *h, const struct fl_sc_stmt *st, const struct fl_
 	rq->a[0] = v.nr;
 	rq->a[1] = v.user;
 	rq->a[2] = v.at_user;
-	err = fl_host_do(h, rq, iov, NULL, &rep, obs);
+	err = fl_host_task_mark(h, st, args, rq);
+	if (!err)
+		err = fl_host_do(h, rq, iov, NULL, &rep, obs);
 	if (!err)
 		fl_host_set_result(obs, &rep);
 out:

@@ -4,7 +4,7 @@
  * NAME` (backend/model_wait.c is the model's side; docs/uffd.md, "A
  * blocked access that resumes").
  *
- * The request carries NAME + 1 in a[4]; the scenario process runs the
+ * The request carries NAME + 1 in its task field; the scenario process runs the
  * access on a worker thread that is left waiting when it blocks - in
  * handle_userfault, or for room in a full pipe - instead of interrupted
  * (host_child.c, run_task).  A later statement (UFFDIO_COPY, WAKE, a read
@@ -38,7 +38,7 @@ int fl_host_task_mark(struct host *h, const struct fl_sc_stmt *st,
 	}
 	h->task_st[as->u] = st;
 	h->task_proc[as->u] = h->cur;
-	rq->a[4] = as->u + 1;
+	rq->task = (uint32_t)as->u + 1;
 	return 0;
 }
 

@@ -148,6 +148,8 @@ static int exec_process(struct model *m, const struct fl_sc_stmt *st,
 	case FL_SC_EXIT:
 		(void)fl_current(m->w);     /* as for use */
 		p = fl_process_find(m->w, name);
+		if (p)
+			fl_model_tasks_exit(m, p);
 		err = p ? fl_process_exit(m->w, p) : -ESRCH;
 		return err ? fl_backend_setup_failed(obs, m->w, "exit", err) : 0;
 	default:
@@ -409,7 +411,10 @@ static int model_exec(struct fl_backend *b, const struct fl_sc_stmt *st,
 	/* a hook's statement runs inside this one: its bytes count here */
 	if (!m->in_hook)
 		fl_user_moved_take(m->w);
-	err = fl_model_exec_one(m, st, args, obs);
+	if (!m->in_hook && fl_model_task_sleeps(st, args))
+		err = fl_model_task_start(m, st, args, obs);   /* until it sleeps */
+	else
+		err = fl_model_exec_one(m, st, args, obs);
 	if (st->verb == FL_SC_CALL && !m->in_hook) {
 		obs->uaccess = fl_user_moved_take(m->w);
 		obs->has_uaccess = true;

@@ -67,6 +67,32 @@ void fl_model_tasks_resume(struct model *m);
 int fl_model_wait(struct model *m, const struct fl_val *args, struct fl_obs *obs);
 bool fl_model_tasks_any(const struct model *m);
 void fl_model_tasks_free(struct model *m);
+/*
+ * A call with as= (but vmsplice, which waits before it takes anything):
+ * it runs on a sleeper thread (model_sleep.c) that sleeps where the
+ * kernel's task does and goes on from there when woken.
+ */
+bool fl_model_task_sleeps(const struct fl_sc_stmt *st, const struct fl_val *args);
+int fl_model_task_start(struct model *m, const struct fl_sc_stmt *st,
+			const struct fl_val *args, struct fl_obs *obs);
+/* P exits: its sleeping calls give up with it (`wait` says blocked). */
+void fl_model_tasks_exit(struct model *m, const struct fl_process *p);
+
+/* ---- model_sleep.c: one call on a thread of its own ---- */
+
+struct model_sleeper;
+/* Run ST (ARGS must outlive it) in the current process until it sleeps or ends. */
+int fl_model_sleeper_start(struct model *m, const struct fl_sc_stmt *st,
+			   const struct fl_val *args, struct model_sleeper **out);
+bool fl_model_sleeper_ended(const struct model_sleeper *s);
+/* Sleeping, and its waiter was woken: fl_model_sleeper_resume() runs it on. */
+bool fl_model_sleeper_woken(const struct model_sleeper *s);
+fl_addr_t fl_model_sleeper_addr(const struct model_sleeper *s);
+void fl_model_sleeper_resume(struct model_sleeper *s);
+/* Once ended: the call's observables (the caller takes kbuf). */
+struct fl_obs *fl_model_sleeper_obs(struct model_sleeper *s);
+/* Kill it if it still sleeps (it unwinds as a killed task's call), free it. */
+void fl_model_sleeper_free(struct model_sleeper *s);
 /* After a call, store or load: the outcome `blocked` if it waited on a uffd. */
 void fl_model_uffd_settle(struct model *m, struct fl_obs *obs);
 int fl_model_uffd_event(struct fl_backend *b, unsigned uffd, struct fl_obs_event *ev);

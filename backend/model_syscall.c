@@ -35,6 +35,10 @@ void fl_model_set_sys_ret(struct model *m, struct fl_obs *obs, long ret)
 {
 	enum fl_loop_verdict v = fl_sys_loop_verdict(m->w);
 
+	if (ret == FL_SYS_WAITS) {      /* it waits (pipe->mutex): it has not returned */
+		obs->outcome = FL_OUTCOME_BLOCKED;
+		return;
+	}
 	if (ret == FL_LOOP_STOPPED && v == FL_LOOP_LIVELOCK) {
 		obs->outcome = FL_OUTCOME_LIVELOCK;
 		return;

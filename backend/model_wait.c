@@ -1,6 +1,6 @@
 /*
  * backend/model_wait.c - accesses that wait and resume: `store`, `load`
- * and `call vmsplice` with as=TASK, and `wait TASK`.
+ * and every `call` of a system call with as=TASK, and `wait TASK`.
  *
  * Why: a fault handler answers after the fault.  LTP's userfaultfd01..07
  * and the selftests' move, poison and minor tests fault, then the
@@ -20,16 +20,19 @@
  *            hook), each waiting task whose wait was woken (a uffd wait)
  *            or that may find room now (a pipe) runs again in its own
  *            process: a store or load from the byte it stopped at, a
- *            vmsplice from the start (it waits before it takes anything).
- *            It may end, or wait again (a wake without the page faults
- *            again: a new PAGEFAULT event).
+ *            vmsplice from the start (it waits before it takes anything),
+ *            any other call from inside handle_userfault, where its
+ *            sleeper thread sleeps (model_sleep.c).  It may end, or wait
+ *            again (a wake without the page faults again: a new PAGEFAULT
+ *            event).
  *   wait     `wait TASK` reports the task as it stands: its final
  *            observables once it ended (moved counts every byte of the
  *            access, both runs), else outcome `blocked`.
  *
  * Invariants
- *   1. A task waits on a uffd waiter, or (waiter NULL) on its pipe; a
- *      task that has ended holds no waiter.
+ *   1. A task waits on a uffd waiter, or (waiter NULL) on its pipe, or is
+ *      a sleeper's (sl set: the sleeper holds the waiter); a task that
+ *      has ended holds no waiter and no sleeper.
  *   2. Tasks live outside the world: a snapshot is refused while one
  *      exists (-EBUSY), and a restore drops them all.
  */
@@ -47,6 +50,7 @@ struct model_task {
 	struct fl_process *proc;
 	bool waiting;
 	struct fl_uffd_waiter *waiter;  /* NULL while waiting: on the pipe */
+	struct model_sleeper *sl;       /* a call that sleeps in the kernel */
 	struct fl_obs obs;              /* kbuf always NULL */
 };
 
@@ -58,6 +62,7 @@ static void task_free(struct model *m, struct model_task *t)
 		return;
 	if (t->waiter)
 		fl_uffd_wait_drop(m->w, t->waiter);
+	fl_model_sleeper_free(t->sl);
 	for (i = 0; i < t->nargs; i++)
 		free((void *)t->args[i].bytes);
 	free(t->args);
@@ -110,6 +115,30 @@ static int args_copy(struct model_task *t, const struct fl_val *args, unsigned n
 	return 0;
 }
 
+/* A task for ST in the current process, its arguments copied; NULL and *ERR. */
+static struct model_task *task_new(struct model *m, const struct fl_sc_stmt *st,
+				   const struct fl_val *args, int *err)
+{
+	struct model_task *t;
+	int e = -ENOMEM;
+
+	if (!m->task && !(m->task = calloc(m->b->sc->nnames + 1, sizeof(*m->task))))
+		goto out;
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		goto out;
+	t->st = st;
+	t->proc = fl_current(m->w);
+	e = args_copy(t, args, st->nargs + st->nkeys);
+	if (!e)
+		return t;
+	task_free(m, t);
+out:
+	if (err)
+		*err = e;
+	return NULL;
+}
+
 /* What the task waits on now that its last run ended `blocked`. */
 static int task_wait_on(struct model *m, struct model_task *t)
 {
@@ -126,24 +155,14 @@ int fl_model_task_park(struct model *m, const struct fl_sc_stmt *st,
 	struct model_task *t;
 	int err;
 
-	if (!as || st->verb == FL_SC_MREMAP || (st->verb == FL_SC_CALL &&
-						st->code != FL_SC_VMSPLICE))
+	if (!as || st->verb == FL_SC_MREMAP || fl_model_task_sleeps(st, args))
 		return 0;
-	if (!m->task) {
-		m->task = calloc(m->b->sc->nnames + 1, sizeof(*m->task));
-		if (!m->task)
-			return -ENOMEM;
-	}
-	t = calloc(1, sizeof(*t));
-	if (!t)
-		return -ENOMEM;
-	t->st = st;
-	t->proc = fl_current(m->w);
-	t->obs = *obs;
-	t->obs.kbuf = NULL;
-	err = args_copy(t, args, st->nargs + st->nkeys);
-	if (!err)
+	t = task_new(m, st, args, &err);
+	if (t) {
+		t->obs = *obs;
+		t->obs.kbuf = NULL;
 		err = task_wait_on(m, t);
+	}
 	if (err) {
 		task_free(m, t);
 		return fl_backend_setup_failed((struct fl_obs *)obs, m->w, "as=", err);
@@ -151,6 +170,74 @@ int fl_model_task_park(struct model *m, const struct fl_sc_stmt *st,
 	task_free(m, m->task[as->u]);
 	m->task[as->u] = t;
 	return 0;
+}
+
+bool fl_model_task_sleeps(const struct fl_sc_stmt *st, const struct fl_val *args)
+{
+	return st->verb == FL_SC_CALL && st->code != FL_SC_VMSPLICE &&
+	       fl_backend_key(st, args, "as");
+}
+
+/* The blocked answer of a call that sleeps in handle_userfault: it has not returned. */
+static void sleeping_obs(struct model *m, struct model_task *t, struct fl_obs *obs)
+{
+	memset(obs, 0, sizeof(*obs));
+	obs->outcome = FL_OUTCOME_BLOCKED;
+	fl_model_summary(m, obs, "blocked: sleeps on a userfaultfd at 0x%llx until a wake",
+			 (unsigned long long)fl_model_sleeper_addr(t->sl));
+}
+
+/* T's sleeper ended: its observables are the call's (kbuf to KBUF or freed). */
+static void sleeper_done(struct model_task *t, struct fl_obs *obs)
+{
+	struct fl_obs *so = fl_model_sleeper_obs(t->sl);
+
+	*obs = *so;
+	so->kbuf = NULL;
+	t->obs = *obs;
+	t->obs.kbuf = NULL;
+	t->waiting = false;
+	fl_model_sleeper_free(t->sl);
+	t->sl = NULL;
+}
+
+int fl_model_task_start(struct model *m, const struct fl_sc_stmt *st,
+			const struct fl_val *args, struct fl_obs *obs)
+{
+	const struct fl_val *as = fl_backend_key(st, args, "as");
+	struct model_task *t = task_new(m, st, args, NULL);
+	int err = t ? fl_model_sleeper_start(m, st, t->args, &t->sl) : -ENOMEM;
+
+	if (err) {
+		task_free(m, t);
+		return fl_backend_setup_failed(obs, m->w, "as=", err);
+	}
+	if (fl_model_sleeper_ended(t->sl)) {
+		sleeper_done(t, obs);
+	} else {
+		t->waiting = true;
+		sleeping_obs(m, t, obs);
+		t->obs = *obs;
+	}
+	task_free(m, m->task[as->u]);
+	m->task[as->u] = t;
+	return 0;
+}
+
+void fl_model_tasks_exit(struct model *m, const struct fl_process *p)
+{
+	unsigned i;
+
+	for (i = 0; m->task && i <= m->b->sc->nnames; i++) {
+		struct model_task *t = m->task[i];
+
+		if (!t || !t->sl || t->proc != p)
+			continue;
+		/* dies with its process: `wait` keeps saying blocked */
+		fl_model_sleeper_free(t->sl);
+		t->sl = NULL;
+		t->waiting = false;
+	}
 }
 
 /*
@@ -197,6 +284,21 @@ static bool task_run(struct model *m, struct model_task *t)
 	return true;
 }
 
+static void task_resume_sleeper(struct model *m, struct model_task *t, unsigned name)
+{
+	struct fl_obs o;
+
+	if (!fl_model_sleeper_woken(t->sl))
+		return;
+	fl_trace(m->w, "resume line %u (%s) in the kernel", t->st->line,
+		 fl_backend_name(m->b, name));
+	fl_model_sleeper_resume(t->sl);
+	if (!fl_model_sleeper_ended(t->sl))
+		return;         /* woken without its page: sleeps again */
+	sleeper_done(t, &o);
+	free(o.kbuf);
+}
+
 void fl_model_tasks_resume(struct model *m)
 {
 	unsigned i;
@@ -204,6 +306,10 @@ void fl_model_tasks_resume(struct model *m)
 	for (i = 0; m->task && i <= m->b->sc->nnames; i++) {
 		struct model_task *t = m->task[i];
 
+		if (t && t->sl) {
+			task_resume_sleeper(m, t, i);
+			continue;
+		}
 		if (!t || !t->waiting || (t->waiter && !fl_uffd_wait_woken(t->waiter)))
 			continue;
 		if (t->waiter) {

@@ -49,6 +49,7 @@ struct fl_pipe {
 	char name[32];
 	unsigned head, tail;
 	struct fl_pipe_buffer bufs[FL_PIPE_BUFFERS];
+	bool locked;            /* pipe->mutex: a call that sleeps holds it */
 	struct fl_pipe *next;
 };
 
@@ -67,6 +68,12 @@ struct fl_callers_state {
 	void *loop_env_arg;
 	bool leaked;                  /* the last pipe read: fl_sys_leaked() */
 };
+
+/*
+ * Is PIPE's mutex held by a call that sleeps in handle_userfault (callers/
+ * pipe.c)?  A caller that needs it waits: FL_SYS_WAITS.  PIPE may be NULL.
+ */
+bool fl_pipe_mutex_busy(struct fl_world *w, const struct fl_pipe *pipe);
 
 /* The callers state, made on first use; NULL with -ENOMEM (fl_error). */
 struct fl_callers_state *fl_callers_state(struct fl_world *w);

@@ -186,8 +186,61 @@ int fl_pipe_import_iovec(struct fl_world *w, struct fl_pipe *pipe,
 	return fl_import_iovec(w, dir, iov, nr_segs, i);
 }
 
+/*
+ * pipe->mutex.  pipe_read and pipe_write hold it across their user copy,
+ * which may sleep in handle_userfault (a call named by as= sleeps there:
+ * backend/model_sleep.c); another caller meanwhile waits for the mutex,
+ * FL_SYS_WAITS.  The model runs one task at a time, so the flag is only
+ * ever seen set by a call that came while another one sleeps.
+ */
+bool fl_pipe_mutex_busy(struct fl_world *w, const struct fl_pipe *pipe)
+{
+	if (!pipe || !pipe->locked)
+		return false;
+	fl_trace(w, "pipe: %s: pipe->mutex is held by a call that sleeps: wait for it",
+		 pipe->name);
+	return true;
+}
+
+static bool pipe_lock(struct fl_world *w, struct fl_pipe *pipe)
+{
+	if (fl_pipe_mutex_busy(w, pipe))
+		return false;
+	if (pipe)
+		pipe->locked = true;
+	return true;
+}
+
+static long pipe_unlock(struct fl_pipe *pipe, long ret)
+{
+	if (pipe)
+		pipe->locked = false;
+	return ret;
+}
+
+static long pipe_read(struct fl_world *w, struct fl_pipe *pipe,
+		      const struct fl_iovec *iov, unsigned long nr_segs);
+static long pipe_write(struct fl_world *w, struct fl_pipe *pipe,
+		       const struct fl_iovec *iov, unsigned long nr_segs);
+
 long fl_pipe_read(struct fl_world *w, struct fl_pipe *pipe,
 		  const struct fl_iovec *iov, unsigned long nr_segs)
+{
+	if (!pipe_lock(w, pipe))
+		return FL_SYS_WAITS;
+	return pipe_unlock(pipe, pipe_read(w, pipe, iov, nr_segs));
+}
+
+long fl_pipe_write(struct fl_world *w, struct fl_pipe *pipe,
+		   const struct fl_iovec *iov, unsigned long nr_segs)
+{
+	if (!pipe_lock(w, pipe))
+		return FL_SYS_WAITS;
+	return pipe_unlock(pipe, pipe_write(w, pipe, iov, nr_segs));
+}
+
+static long pipe_read(struct fl_world *w, struct fl_pipe *pipe,
+		      const struct fl_iovec *iov, unsigned long nr_segs)
 {
 	struct fl_callers_state *cs = *fl_layer_slot(w, FL_LAYER_CALLERS);
 	uint8_t kpage[FL_PAGE_SIZE];
@@ -260,8 +313,8 @@ static long pipe_write_merge(struct fl_world *w, struct fl_pipe *pipe,
 	return (long)chars;
 }
 
-long fl_pipe_write(struct fl_world *w, struct fl_pipe *pipe,
-		   const struct fl_iovec *iov, unsigned long nr_segs)
+static long pipe_write(struct fl_world *w, struct fl_pipe *pipe,
+		       const struct fl_iovec *iov, unsigned long nr_segs)
 {
 	uint8_t kpage[FL_PAGE_SIZE];
 	struct fl_iov_iter i;
@@ -487,6 +540,8 @@ long fl_splice(struct fl_world *w, const struct fl_fd *in, int64_t off_in,
 	pos = off == -1 ? of->pos : (uint64_t)off;
 	if (off < -1 || (int64_t)pos < 0)
 		return -EINVAL;
+	if (fl_pipe_mutex_busy(w, in->pipe) || fl_pipe_mutex_busy(w, out->pipe))
+		return FL_SYS_WAITS;
 	if (in->pipe && pipe_empty(in->pipe))
 		return -EAGAIN;
 	if (out->pipe && pipe_full(out->pipe))

@@ -175,6 +175,8 @@ long fl_vmsplice(struct fl_world *w, struct fl_pipe *pipe,
 	err = fl_pipe_import_iovec(w, pipe, FL_ITER_SOURCE, iov, nr_segs, &i);
 	if (err || !i.count)
 		return err;
+	if (fl_pipe_mutex_busy(w, pipe))
+		return FL_SYS_WAITS;
 	/* wait_for_space */
 	if (pipe->head - pipe->tail >= FL_PIPE_BUFFERS) {
 		if (flags & FL_SPLICE_F_NONBLOCK) {

@@ -84,15 +84,22 @@ static const struct fl_sc_form verbs[] = {
  * reads is user memory at ADDR; nr=N: the count passed (default: the
  * iovecs written; beyond them, zero iovecs).  docs/scenario-language.md.
  */
+/*
+ * as=TASK: a system call that sleeps in handle_userfault goes on when it
+ * is woken, and `wait TASK` reports how it ended (docs/uffd.md).
+ */
+#define AS_TASK    { "as", OPT(NEW_TASK) }
+#define AS_KEYS    KEYS(AS_TASK)
 #define IOV_SLOTS  SLOTS(FL_SC_FD, FL_SC_IOVEC | FL_SC_REPEAT | FL_SC_OPT)
 #define POS_IOV_SLOTS SLOTS(FL_SC_FD, FL_SC_SNUM, FL_SC_IOVEC | FL_SC_REPEAT | FL_SC_OPT)
-#define IOV_KEYS   KEYS({ "iov", OPT(ADDR) }, { "nr", OPT(NUM) })
-#define IOV2_KEYS  KEYS({ "iov", OPT(ADDR) }, { "nr", OPT(NUM) }, { "flags", OPT(RWF_FLAGS) })
+#define IOV_KEYS   KEYS({ "iov", OPT(ADDR) }, { "nr", OPT(NUM) }, AS_TASK)
+#define IOV2_KEYS  KEYS({ "iov", OPT(ADDR) }, { "nr", OPT(NUM) }, { "flags", OPT(RWF_FLAGS) }, \
+			AS_TASK)
 #define PVM_SLOTS  SLOTS(FL_SC_PROC, OPT(ADDR), OPT(ADDR), OPT(NUM))
 #define PVM_KEYS   KEYS({ "local", OPT(IOVEC) | FL_SC_REPEAT }, \
 			{ "remote", OPT(IOVEC) | FL_SC_REPEAT }, { "flags", OPT(NUM) }, \
 			{ "lvec", OPT(ADDR) }, { "rvec", OPT(ADDR) }, \
-			{ "liovcnt", OPT(NUM) }, { "riovcnt", OPT(NUM) })
+			{ "liovcnt", OPT(NUM) }, { "riovcnt", OPT(NUM) }, AS_TASK)
 
 static const struct fl_sc_form calls[] = {
 	{ "copy_to_user", FL_SC_CALL, FL_SC_COPY_TO_USER, ADDR_LEN, SRC_KEY, FL_SC_SUBJECT },
@@ -114,12 +121,12 @@ static const struct fl_sc_form calls[] = {
 	{ "fault_in_writeable", FL_SC_CALL, FL_SC_FAULT_IN_WRITEABLE, ADDR_LEN, NULL, FL_SC_SUBJECT },
 	{ "fault_in_safe_writeable", FL_SC_CALL, FL_SC_FAULT_IN_SAFE_WRITEABLE, ADDR_LEN, NULL, FL_SC_SUBJECT },
 	{ "fault_in_subpage_writeable", FL_SC_CALL, FL_SC_FAULT_IN_SUBPAGE_WRITEABLE, ADDR_LEN, NULL, FL_SC_SUBJECT },
-	{ "read", FL_SC_CALL, FL_SC_READ, SLOTS(FL_SC_FD, FL_SC_ADDR, FL_SC_NUM), NULL, FL_SC_SUBJECT },
-	{ "write", FL_SC_CALL, FL_SC_WRITE, SLOTS(FL_SC_FD, FL_SC_ADDR, FL_SC_NUM), NULL, FL_SC_SUBJECT },
+	{ "read", FL_SC_CALL, FL_SC_READ, SLOTS(FL_SC_FD, FL_SC_ADDR, FL_SC_NUM), AS_KEYS, FL_SC_SUBJECT },
+	{ "write", FL_SC_CALL, FL_SC_WRITE, SLOTS(FL_SC_FD, FL_SC_ADDR, FL_SC_NUM), AS_KEYS, FL_SC_SUBJECT },
 	{ "pread", FL_SC_CALL, FL_SC_PREAD,
-	  SLOTS(FL_SC_FD, FL_SC_ADDR, FL_SC_NUM, FL_SC_NUM), NULL, FL_SC_SUBJECT },
+	  SLOTS(FL_SC_FD, FL_SC_ADDR, FL_SC_NUM, FL_SC_NUM), AS_KEYS, FL_SC_SUBJECT },
 	{ "pwrite", FL_SC_CALL, FL_SC_PWRITE,
-	  SLOTS(FL_SC_FD, FL_SC_ADDR, FL_SC_NUM, FL_SC_NUM), NULL, FL_SC_SUBJECT },
+	  SLOTS(FL_SC_FD, FL_SC_ADDR, FL_SC_NUM, FL_SC_NUM), AS_KEYS, FL_SC_SUBJECT },
 	{ "readv", FL_SC_CALL, FL_SC_READV, IOV_SLOTS, IOV_KEYS, FL_SC_SUBJECT },
 	{ "writev", FL_SC_CALL, FL_SC_WRITEV, IOV_SLOTS, IOV_KEYS, FL_SC_SUBJECT },
 	{ "preadv", FL_SC_CALL, FL_SC_PREADV, POS_IOV_SLOTS, IOV_KEYS, FL_SC_SUBJECT },
@@ -322,7 +329,7 @@ static const struct kind_info kinds[FL_SC_KIND_COUNT] = {
 	[FL_SC_PIPE_REF]     = { "a pipe declared by pipe", NULL },
 	[FL_SC_PAGES]        = { "a GUP handle declared by as=", NULL },
 	[FL_SC_UFFD]         = { "a userfaultfd handle declared by as=", NULL },
-	[FL_SC_TASK]         = { "an access named by as= of store, load or vmsplice", NULL },
+	[FL_SC_TASK]         = { "an access named by as= of store, load or a system call", NULL },
 	[FL_SC_FD]           = { "a file, PIPE.r or PIPE.w", NULL },
 	[FL_SC_PIPE_FD]      = { "a pipe, PIPE.r, PIPE.w or a file", NULL },
 	[FL_SC_NUM]          = { "a number", NULL },

@@ -82,6 +82,8 @@ struct uffd_state {
 	fl_addr_t blocked_addr;
 	struct fl_uffd_ctx *blocked_ctx; /* what the last wait waits on (NULL: a read) */
 	struct fl_uffd_waiter *waiters;  /* the waits kept (uffd/wait.c) */
+	fl_uffd_park_fn park;        /* a task that sleeps instead (uffd/wait.c) */
+	void *park_arg;
 	bool spun;                   /* woken FL_UFFD_MAX_REFAULTS times, no progress */
 	fl_addr_t refault_addr;      /* the page of the last userfault, and */
 	unsigned refaults;           /* how many in a row since the last take */
@@ -104,6 +106,15 @@ void uffd_note_blocked(struct fl_world *w, struct fl_uffd_ctx *ctx, fl_addr_t ad
  */
 void uffd_wake(struct fl_world *w, struct fl_uffd_ctx *ctx, fl_addr_t start,
 	       uint64_t len);
+/*
+ * Where a task would sleep on CTX at ADDR with nobody to serve it: with a
+ * parked task (fl_uffd_set_park) it sleeps until woken, FL_VM_FAULT_RETRY
+ * and *SLEPT set, or until it must give up (FL_VM_FAULT_SIGBUS); without
+ * one the wait is noted as blocked (uffd_note_blocked) and the access
+ * stops: FL_VM_FAULT_SIGBUS.
+ */
+unsigned uffd_sleep(struct fl_world *w, struct fl_uffd_ctx *ctx, fl_addr_t addr,
+		    bool *slept);
 
 /*
  * mfill_atomic_copy with a kernel source (the monitor's page): copy one

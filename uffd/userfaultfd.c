@@ -757,7 +757,7 @@ static bool uffd_note_refault(struct fl_world *w, fl_addr_t page)
  */
 static unsigned handle_userfault(struct fl_world *w, struct fl_vma *vma,
 				 fl_addr_t addr, unsigned flags,
-				 enum uffd_reason reason)
+				 enum uffd_reason reason, bool *slept)
 {
 	struct fl_uffd_ctx *ctx = vma->uffd_ctx;
 	struct fl_uffd_msg msg = { .event = FL_UFFD_EVENT_PAGEFAULT };
@@ -790,28 +790,40 @@ static unsigned handle_userfault(struct fl_world *w, struct fl_vma *vma,
 		return FL_VM_FAULT_OOM;
 	if (ctx->handler)
 		fn = ctx->handler;
-	else if (!ctx->serve_frame) {
-		uffd_note_blocked(w, ctx, addr);
-		return FL_VM_FAULT_SIGBUS;
-	}
+	else if (!ctx->serve_frame)
+		return uffd_sleep(w, ctx, addr, slept);
 	uffd_event_take(ctx, ev);
-	if (fn(w, ctx, &msg, ctx->handler ? ctx->handler_arg : NULL)) {
-		/* the monitor gave up: the task keeps waiting */
-		uffd_note_blocked(w, ctx, addr);
-		return FL_VM_FAULT_SIGBUS;
-	}
+	/* the monitor gave up: the task keeps waiting */
+	if (fn(w, ctx, &msg, ctx->handler ? ctx->handler_arg : NULL))
+		return uffd_sleep(w, ctx, addr, slept);
 	return FL_VM_FAULT_RETRY;
 }
 
+/*
+ * A task that slept and was woken retries the fault at once, and the
+ * kernel's retry has no bound: still a userfault (a UFFDIO_WAKE without
+ * the page), it queues a new PAGEFAULT event and sleeps again.  Anything
+ * else (the page, a poison marker, no vma) is the caller's to retry.
+ */
 static int uffd_mm_fault(struct fl_world *w, struct fl_vma *vma, fl_addr_t addr,
 			 unsigned flags, unsigned *ret)
 {
 	enum uffd_reason reason = uffd_fault_reason(w, vma, addr, flags);
+	struct fl_mm *mm = vma->mm;
+	bool slept = false;
 
 	if (reason == UFFD_NONE)
 		return 0;
-	*ret = handle_userfault(w, vma, addr, flags, reason);
-	return 1;
+	for (;;) {
+		*ret = handle_userfault(w, vma, addr, flags, reason, &slept);
+		if (!slept)
+			return 1;
+		slept = false;
+		vma = fl_vma_lookup(mm, addr);
+		if (!vma || !vma->uffd_ctx ||
+		    (reason = uffd_fault_reason(w, vma, addr, flags)) == UFFD_NONE)
+			return 1;
+	}
 }
 
 /* ---- non-cooperative events ---- */

@@ -30,24 +30,73 @@ struct fl_uffd_waiter {
 	struct fl_uffd_waiter *next;
 };
 
+static struct fl_uffd_waiter *waiter_new(struct fl_world *w, struct uffd_state *us,
+					 struct fl_uffd_ctx *ctx, fl_addr_t addr)
+{
+	struct fl_uffd_waiter *wt = fl_zalloc(w, sizeof(*wt));
+
+	if (!wt)
+		return NULL;
+	wt->ctx = ctx;
+	wt->addr = addr;
+	wt->next = us->waiters;
+	us->waiters = wt;
+	return wt;
+}
+
 int fl_uffd_wait_keep(struct fl_world *w, struct fl_uffd_waiter **out)
 {
 	struct uffd_state *us = uffd_state(w);
-	struct fl_uffd_waiter *wt;
 
 	if (!us)
 		return -ENOMEM;
 	if (!us->blocked_ctx)
 		return fl_error(w, -EINVAL, "uffd: the last wait was a read, at no address");
-	wt = fl_zalloc(w, sizeof(*wt));
+	*out = waiter_new(w, us, us->blocked_ctx, us->blocked_addr);
+	return *out ? 0 : -ENOMEM;
+}
+
+void fl_uffd_set_park(struct fl_world *w, fl_uffd_park_fn fn, void *arg)
+{
+	struct uffd_state *us = *fl_layer_slot(w, FL_LAYER_UFFD);
+
+	/* No state yet: no context, so no userfault can come to park. */
+	if (!us)
+		return;
+	us->park = fn;
+	us->park_arg = arg;
+}
+
+/*
+ * The task sleeps: the park function returns when a wake_userfault covers
+ * its waiter (handle_userfault's schedule() returns and the fault is
+ * retried) or when the task must give up.
+ */
+unsigned uffd_sleep(struct fl_world *w, struct fl_uffd_ctx *ctx, fl_addr_t addr,
+		    bool *slept)
+{
+	struct uffd_state *us = uffd_state(w);
+	fl_uffd_park_fn park = us ? us->park : NULL;
+	struct fl_uffd_waiter *wt;
+	int err;
+
+	if (!park) {
+		uffd_note_blocked(w, ctx, addr);
+		return FL_VM_FAULT_SIGBUS;
+	}
+	wt = waiter_new(w, us, ctx, addr);
 	if (!wt)
-		return -ENOMEM;
-	wt->ctx = us->blocked_ctx;
-	wt->addr = us->blocked_addr;
-	wt->next = us->waiters;
-	us->waiters = wt;
-	*out = wt;
-	return 0;
+		return FL_VM_FAULT_OOM;
+	fl_trace(w, "uffd: the task sleeps at 0x%llx until a wake", (unsigned long long)addr);
+	err = park(us->park_arg, wt);
+	fl_uffd_wait_drop(w, wt);
+	if (err) {
+		fl_trace(w, "uffd: the task waiting at 0x%llx gives up (killed)",
+			 (unsigned long long)addr);
+		return FL_VM_FAULT_SIGBUS;
+	}
+	*slept = true;
+	return FL_VM_FAULT_RETRY;
 }
 
 bool fl_uffd_wait_woken(const struct fl_uffd_waiter *wt)

@@ -252,6 +252,18 @@ bool fl_uffd_wait_woken(const struct fl_uffd_waiter *wt);
 /* The address the waiter faulted at. */
 fl_addr_t fl_uffd_wait_addr(const struct fl_uffd_waiter *wt);
 void fl_uffd_wait_drop(struct fl_world *w, struct fl_uffd_waiter *wt);
+/*
+ * A task that can sleep (a system call named by as=, backend/model_wait.c):
+ * while FN is set, a userfault nobody serves keeps a waiter and calls
+ * FN(ARG, waiter) where the kernel's task would sleep in handle_userfault,
+ * instead of stopping the access.  FN returns once the waiter is woken
+ * (0: the fault is retried, and waits again at once if it is still a
+ * userfault, as the kernel's fault retry does) or the task must give up
+ * (-EINTR, a fatal signal: the fault fails, a uaccess comes up short).
+ * fl_uffd_set_park(w, NULL, NULL) ends it.  Only one task runs at a time.
+ */
+typedef int (*fl_uffd_park_fn)(void *arg, struct fl_uffd_waiter *wt);
+void fl_uffd_set_park(struct fl_world *w, fl_uffd_park_fn fn, void *arg);
 
 /* Is a non-cooperative event pending (ctx->mmap_changing)? */
 bool fl_uffd_mmap_changing(const struct fl_uffd_ctx *ctx);

@@ -248,4 +248,26 @@ static inline bool bt_host_uffd_or_skip(void)
 	return false;
 }
 
+/* bt_both() for a TEXT that needs userfaultfd: the host part skips, named, without it. */
+static inline void bt_both_uffd(const char *text, bt_check_fn *check)
+{
+	struct bt t;
+
+	assert_int_equal(bt_run(&t, &fl_model_backend, text), 0);
+	check(&t, false);
+	bt_close(&t);
+	if (!bt_host_uffd_or_skip())
+		return;
+	assert_int_equal(bt_run(&t, &fl_host_backend, text), 0);
+	check(&t, true);
+	bt_close(&t);
+}
+
+/* The statement on LINE ran and its outcome is O. */
+static inline void bt_assert_outcome(const struct bt *t, unsigned line, enum fl_outcome o)
+{
+	assert_int_equal(t->rc[line], 0);
+	assert_int_equal(t->obs[line].outcome, o);
+}
+
 #endif

@@ -19,27 +19,6 @@
 	"call uffd_api U poison\n" \
 	"call uffd_register U pg 2p missing\n"
 
-/* TEXT on the model, then on the host where userfaultfd is permitted. */
-static void both_uffd(const char *text, bt_check_fn *check)
-{
-	struct bt t;
-
-	assert_int_equal(bt_run(&t, &fl_model_backend, text), 0);
-	check(&t, false);
-	bt_close(&t);
-	if (!bt_host_uffd_or_skip())
-		return;
-	assert_int_equal(bt_run(&t, &fl_host_backend, text), 0);
-	check(&t, true);
-	bt_close(&t);
-}
-
-static void assert_outcome(const struct bt *t, unsigned line, enum fl_outcome o)
-{
-	assert_int_equal(t->rc[line], 0);
-	assert_int_equal(t->obs[line].outcome, o);
-}
-
 static const char copy_resumes[] = UFFD_SETUP
 	"load pg+0x10 2 as=A\n"                 /* 6 */
 	"call uffd_copy U pg 1p src=\"xy\"\n"
@@ -48,15 +27,15 @@ static const char copy_resumes[] = UFFD_SETUP
 static void check_copy_resumes(struct bt *t, bool host)
 {
 	(void)host;
-	assert_outcome(t, 6, FL_OUTCOME_BLOCKED);
-	assert_outcome(t, 8, FL_OUTCOME_OK);
+	bt_assert_outcome(t, 6, FL_OUTCOME_BLOCKED);
+	bt_assert_outcome(t, 8, FL_OUTCOME_OK);
 	assert_int_equal(t->obs[8].moved, 2);
 }
 
 static void test_copy_resumes_the_load(void **state)
 {
 	(void)state;
-	both_uffd(copy_resumes, check_copy_resumes);
+	bt_both_uffd(copy_resumes, check_copy_resumes);
 }
 
 static const char wake_refaults[] = UFFD_SETUP
@@ -70,7 +49,7 @@ static void check_wake_refaults(struct bt *t, bool host)
 	struct fl_obs_event ev;
 
 	(void)host;
-	assert_outcome(t, 8, FL_OUTCOME_BLOCKED);
+	bt_assert_outcome(t, 8, FL_OUTCOME_BLOCKED);
 	assert_int_equal(t->b.ops->uffd_event(&t->b, 2, &ev), 0);
 	assert_int_equal(t->b.ops->uffd_event(&t->b, 2, &ev), 0);
 	assert_int_equal(ev.flags, 1);  /* write */
@@ -79,7 +58,7 @@ static void check_wake_refaults(struct bt *t, bool host)
 static void test_wake_without_the_page_waits_again(void **state)
 {
 	(void)state;
-	both_uffd(wake_refaults, check_wake_refaults);
+	bt_both_uffd(wake_refaults, check_wake_refaults);
 }
 
 static const char poison_sigbus[] = UFFD_SETUP
@@ -90,14 +69,14 @@ static const char poison_sigbus[] = UFFD_SETUP
 static void check_poison_sigbus(struct bt *t, bool host)
 {
 	(void)host;
-	assert_outcome(t, 8, FL_OUTCOME_SIGBUS);
+	bt_assert_outcome(t, 8, FL_OUTCOME_SIGBUS);
 	assert_int_equal(t->obs[8].moved, 0);
 }
 
 static void test_poison_ends_the_load_with_sigbus(void **state)
 {
 	(void)state;
-	both_uffd(poison_sigbus, check_poison_sigbus);
+	bt_both_uffd(poison_sigbus, check_poison_sigbus);
 }
 
 static const char unregister_wakes[] = UFFD_SETUP
@@ -111,7 +90,7 @@ static void check_unregister_wakes(struct bt *t, bool host)
 
 	(void)host;
 	bt_assert_ret(t, 7, 0);
-	assert_outcome(t, 8, FL_OUTCOME_OK);
+	bt_assert_outcome(t, 8, FL_OUTCOME_OK);
 	bt_peek(t, bt_map(t, 1), got, 3);
 	assert_memory_equal(got, "\0\0\0", 3);
 }
@@ -119,7 +98,7 @@ static void check_unregister_wakes(struct bt *t, bool host)
 static void test_unregister_wakes_the_load(void **state)
 {
 	(void)state;
-	both_uffd(unregister_wakes, check_unregister_wakes);
+	bt_both_uffd(unregister_wakes, check_unregister_wakes);
 }
 
 static const char dontwake[] = UFFD_SETUP
@@ -131,13 +110,13 @@ static void check_dontwake(struct bt *t, bool host)
 {
 	(void)host;
 	bt_assert_ret(t, 7, 0);
-	assert_outcome(t, 8, FL_OUTCOME_BLOCKED);
+	bt_assert_outcome(t, 8, FL_OUTCOME_BLOCKED);
 }
 
 static void test_dontwake_leaves_it_waiting(void **state)
 {
 	(void)state;
-	both_uffd(dontwake, check_dontwake);
+	bt_both_uffd(dontwake, check_dontwake);
 }
 
 static const char never_waited[] =
@@ -149,7 +128,7 @@ static const char never_waited[] =
 static void check_never_waited(struct bt *t, bool host)
 {
 	(void)host;
-	assert_outcome(t, 4, FL_OUTCOME_OK);
+	bt_assert_outcome(t, 4, FL_OUTCOME_OK);
 	assert_int_equal(t->obs[4].moved, 3);
 }
 
@@ -173,7 +152,7 @@ static void check_pipe_drained(struct bt *t, bool host)
 {
 	(void)host;
 	bt_assert_ret(t, 5, 65536);
-	assert_outcome(t, 6, FL_OUTCOME_BLOCKED);
+	bt_assert_outcome(t, 6, FL_OUTCOME_BLOCKED);
 	bt_assert_ret(t, 7, 4096);
 	bt_assert_ret(t, 8, 4096);
 }
@@ -194,7 +173,7 @@ static const char read_waits[] =
 static void check_read_waits(struct bt *t, bool host)
 {
 	(void)host;
-	assert_outcome(t, 4, FL_OUTCOME_BLOCKED);
+	bt_assert_outcome(t, 4, FL_OUTCOME_BLOCKED);
 	assert_false(t->obs[4].has_ret);
 	assert_int_equal(t->obs[4].err, 0);
 }
@@ -202,7 +181,7 @@ static void check_read_waits(struct bt *t, bool host)
 static void test_blocked_read_has_no_return_value(void **state)
 {
 	(void)state;
-	both_uffd(read_waits, check_read_waits);
+	bt_both_uffd(read_waits, check_read_waits);
 }
 
 static const char fork_context[] =
@@ -223,15 +202,15 @@ static void check_fork_context(struct bt *t, bool host)
 {
 	(void)host;
 	bt_assert_ret(t, 7, 32);
-	assert_outcome(t, 9, FL_OUTCOME_BLOCKED);
+	bt_assert_outcome(t, 9, FL_OUTCOME_BLOCKED);
 	bt_assert_ret(t, 10, 0);
-	assert_outcome(t, 11, FL_OUTCOME_OK);
+	bt_assert_outcome(t, 11, FL_OUTCOME_OK);
 }
 
 static void test_fork_event_names_the_childs_context(void **state)
 {
 	(void)state;
-	both_uffd(fork_context, check_fork_context);
+	bt_both_uffd(fork_context, check_fork_context);
 }
 
 int main(void)

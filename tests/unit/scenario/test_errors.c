@@ -139,7 +139,7 @@ static void test_wait_needs_an_access_name(void **state)
 	(void)state;
 	assert_error("mmap b 1p rw private\nwait b\n",
 		     "t.fl:2:6: error: expected an access named by as= of store, load or "
-		     "vmsplice, found 'b'");
+		     "a system call, found 'b'");
 }
 
 static void test_unterminated_string(void **state)
