@@ -41,6 +41,7 @@ struct model {
 	bool in_hook;
 	bool uffd_blocked;              /* the last statement waits on a userfaultfd */
 	struct model_task **task;       /* by names[] index: as= accesses (model_wait.c) */
+	struct model_task *orphans;     /* sleeping calls whose name was bound again */
 };
 
 static inline struct model *model_of(struct fl_backend *b)

@@ -35,6 +35,9 @@
  *      has ended holds no waiter and no sleeper.
  *   2. Tasks live outside the world: a snapshot is refused while one
  *      exists (-EBUSY), and a restore drops them all.
+ *   3. A name bound again while its call still sleeps leaves that call
+ *      sleeping, unnamed, on m->orphans (the host's worker goes on
+ *      waiting too); it resumes as any task and is freed once it ended.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +54,7 @@ struct model_task {
 	bool waiting;
 	struct fl_uffd_waiter *waiter;  /* NULL while waiting: on the pipe */
 	struct model_sleeper *sl;       /* a call that sleeps in the kernel */
+	struct model_task *next;        /* on m->orphans */
 	struct fl_obs obs;              /* kbuf always NULL */
 };
 
@@ -79,6 +83,12 @@ void fl_model_tasks_free(struct model *m)
 	}
 	free(m->task);
 	m->task = NULL;
+	while (m->orphans) {
+		struct model_task *t = m->orphans;
+
+		m->orphans = t->next;
+		task_free(m, t);
+	}
 }
 
 bool fl_model_tasks_any(const struct model *m)
@@ -88,7 +98,21 @@ bool fl_model_tasks_any(const struct model *m)
 	for (i = 0; m->task && i <= m->b->sc->nnames; i++)
 		if (m->task[i])
 			return true;
-	return false;
+	return m->orphans != NULL;
+}
+
+/* Invariant 3: bind NAME to T. */
+static void task_replace(struct model *m, unsigned name, struct model_task *t)
+{
+	struct model_task *old = m->task[name];
+
+	if (old && old->sl) {
+		old->next = m->orphans;
+		m->orphans = old;
+	} else {
+		task_free(m, old);
+	}
+	m->task[name] = t;
 }
 
 static int args_copy(struct model_task *t, const struct fl_val *args, unsigned n)
@@ -167,8 +191,7 @@ int fl_model_task_park(struct model *m, const struct fl_sc_stmt *st,
 		task_free(m, t);
 		return fl_backend_setup_failed((struct fl_obs *)obs, m->w, "as=", err);
 	}
-	task_free(m, m->task[as->u]);
-	m->task[as->u] = t;
+	task_replace(m, (unsigned)as->u, t);
 	return 0;
 }
 
@@ -219,25 +242,29 @@ int fl_model_task_start(struct model *m, const struct fl_sc_stmt *st,
 		sleeping_obs(m, t, obs);
 		t->obs = *obs;
 	}
-	task_free(m, m->task[as->u]);
-	m->task[as->u] = t;
+	task_replace(m, (unsigned)as->u, t);
 	return 0;
+}
+
+/* T's process exits: a sleeping call dies with it (`wait` keeps saying blocked). */
+static void task_exit(struct model_task *t, const struct fl_process *p)
+{
+	if (!t || !t->sl || t->proc != p)
+		return;
+	fl_model_sleeper_free(t->sl);
+	t->sl = NULL;
+	t->waiting = false;
 }
 
 void fl_model_tasks_exit(struct model *m, const struct fl_process *p)
 {
+	struct model_task *t;
 	unsigned i;
 
-	for (i = 0; m->task && i <= m->b->sc->nnames; i++) {
-		struct model_task *t = m->task[i];
-
-		if (!t || !t->sl || t->proc != p)
-			continue;
-		/* dies with its process: `wait` keeps saying blocked */
-		fl_model_sleeper_free(t->sl);
-		t->sl = NULL;
-		t->waiting = false;
-	}
+	for (i = 0; m->task && i <= m->b->sc->nnames; i++)
+		task_exit(m->task[i], p);
+	for (t = m->orphans; t; t = t->next)
+		task_exit(t, p);
 }
 
 /*
@@ -284,14 +311,13 @@ static bool task_run(struct model *m, struct model_task *t)
 	return true;
 }
 
-static void task_resume_sleeper(struct model *m, struct model_task *t, unsigned name)
+static void task_resume_sleeper(struct model *m, struct model_task *t)
 {
 	struct fl_obs o;
 
 	if (!fl_model_sleeper_woken(t->sl))
 		return;
-	fl_trace(m->w, "resume line %u (%s) in the kernel", t->st->line,
-		 fl_backend_name(m->b, name));
+	fl_trace(m->w, "resume line %u in the kernel", t->st->line);
 	fl_model_sleeper_resume(t->sl);
 	if (!fl_model_sleeper_ended(t->sl))
 		return;         /* woken without its page: sleeps again */
@@ -299,15 +325,34 @@ static void task_resume_sleeper(struct model *m, struct model_task *t, unsigned 
 	free(o.kbuf);
 }
 
+/* The orphans woken run on; those that ended go. */
+static void orphans_resume(struct model *m)
+{
+	struct model_task **link = &m->orphans;
+
+	while (*link) {
+		struct model_task *t = *link;
+
+		task_resume_sleeper(m, t);
+		if (t->sl) {
+			link = &t->next;
+			continue;
+		}
+		*link = t->next;
+		task_free(m, t);
+	}
+}
+
 void fl_model_tasks_resume(struct model *m)
 {
 	unsigned i;
 
+	orphans_resume(m);
 	for (i = 0; m->task && i <= m->b->sc->nnames; i++) {
 		struct model_task *t = m->task[i];
 
 		if (t && t->sl) {
-			task_resume_sleeper(m, t, i);
+			task_resume_sleeper(m, t);
 			continue;
 		}
 		if (!t || !t->waiting || (t->waiter && !fl_uffd_wait_woken(t->waiter)))
