@@ -528,6 +528,8 @@ long fl_splice(struct fl_world *w, const struct fl_fd *in, int64_t off_in,
 			return -ESPIPE;
 		if (in->pipe == out->pipe)
 			return -EINVAL; /* "splicing to self" */
+		if (fl_pipe_mutex_busy(w, in->pipe) || fl_pipe_mutex_busy(w, out->pipe))
+			return FL_SYS_WAITS;
 		return splice_pipe_to_pipe(w, in->pipe, out->pipe, len);
 	}
 	if (!in->pipe && !out->pipe)
