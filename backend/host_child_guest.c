@@ -8,7 +8,8 @@
  * runs (host_refuse.c).
  *
  *   tag ADDR LEN TAG   arm64 MTE: the pages of the range get PROT_MTE
- *                      (mprotect with the mapping's own protection), the
+ *                      (mprotect with the mapping's own protection, made
+ *                      writable while the tags are set: do_tag()), the
  *                      process enables the tagged address ABI with
  *                      synchronous tag check faults, and STG sets the
  *                      allocation tag of each 16-byte granule.  Pointers
@@ -159,10 +160,21 @@ static int do_tag(uint64_t addr, uint64_t len, unsigned tag)
 	err = prot_at(addr, &prot);
 	if (err)
 		return err;
-	if (mprotect((void *)(uintptr_t)lo, hi - lo, prot | PROT_MTE_) ||
+	/*
+	 * STG is a store: on a mapping without PROT_WRITE it faults.  The
+	 * model's tag writes the tags as poke writes bytes (FOLL_FORCE: a
+	 * private read-only page gets its own copy, a read-only shared one
+	 * cannot be written), so the range is writable for the STGs only and
+	 * gets its own protection back, PROT_MTE kept.  mprotect refuses
+	 * PROT_WRITE on a read-only shared file mapping, as poke fails there.
+	 */
+	if (mprotect((void *)(uintptr_t)lo, hi - lo, prot | PROT_WRITE | PROT_MTE_) ||
 	    prctl(PR_SET_TAGGED_ADDR_CTRL_, ctrl, 0, 0, 0))
 		return -errno;
-	return set_tags(addr, len, tag);
+	err = set_tags(addr, len, tag);
+	if (!(prot & PROT_WRITE) && mprotect((void *)(uintptr_t)lo, hi - lo, prot | PROT_MTE_))
+		err = err ? err : -errno;
+	return err;
 }
 #else
 static int do_tag(uint64_t addr, uint64_t len, unsigned tag)
