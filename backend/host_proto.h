@@ -245,6 +245,18 @@ struct host_frame_rep {
  */
 #define HOST_CAP_HWPOISON  0x10u   /* root and CONFIG_MEMORY_FAILURE: MADV_HWPOISON */
 #define HOST_CAP_BTRFS     0x20u   /* a btrfs at $FL_BTRFS, searched as root */
+/*
+ * What the agent's machine lets a scenario do (host_env.c), which the
+ * runner would otherwise ask of its own: userfaultfd permission, and the
+ * file system of the agent's $TMPDIR (`file ... fs=ext4|btrfs`).  An
+ * older agent sends 0: userfaultfd calls and those files are refused.
+ */
+#define HOST_CAP_UFFD      0x40u
+#define HOST_CAP_TMP_EXT4  0x80u
+#define HOST_CAP_TMP_BTRFS 0x100u
+
+/* HOST_CAP_UFFD and HOST_CAP_TMP_* of this process's machine (host_env.c). */
+uint32_t fl_host_env_caps(void);
 
 struct host_hello {
 	uint32_t version;       /* HOST_AGENT_VERSION */

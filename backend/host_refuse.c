@@ -25,24 +25,16 @@
  *   - more than HOST_MAX_PROCS scenario processes (`p`, `process`, `fork`):
  *     each is a real process of this machine.
  *
- * FAULTLINE_HOST_NO_UFFD=1 answers "not permitted" whatever the machine
- * allows, so that path can be tested.  Since 5.11 an unprivileged
- * userfaultfd(2) needs vm.unprivileged_userfaultfd = 1 (or handles
- * user-mode faults only); since 6.1 /dev/userfaultfd gives the same to
- * whoever may open it (root, CAP_SYS_PTRACE, or the file's mode).
+ * The userfaultfd permission and $TMPDIR's file system are asked where
+ * the scenario processes run (host_env.c): of this machine, or of the
+ * agent, whose HELLO caps say them (a guest's agent runs as root on its
+ * initramfs).
  */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/statfs.h>
 #include <sys/utsname.h>
-#include <unistd.h>
 
 #include "backend/host_internal.h"
-
-#define EXT4_MAGIC  0xEF53
-#define BTRFS_MAGIC 0x9123683E
-#define TMPFS_MAGIC 0x01021994
 
 
 /* A uname machine in the scenario language's words. */
@@ -115,13 +107,24 @@ static bool refuse_call(struct host *h, const struct fl_sc_stmt *st)
 	return h->refusal[0];
 }
 
-/* Asked of this process, also through an agent: a guest's agent runs as root. */
+/*
+ * Asked where the scenario processes run: of this process, or of the
+ * agent, whose HELLO says it (HOST_CAP_UFFD, host_env.c).
+ */
+static bool uffd_permitted(const struct host *h, char *why, size_t len)
+{
+	if (h->link.wfd < 0)
+		return fl_host_uffd_permitted(why, len);
+	snprintf(why, len, "the judge's agent may not use userfaultfd");
+	return h->caps & HOST_CAP_UFFD;
+}
+
 static bool refuse_uffd(struct host *h, const struct fl_sc_stmt *st)
 {
 	const struct fl_backend_call *c = fl_backend_call(st->code);
 	char why[160];
 
-	if (c && c->cap == FL_CAP_UFFD && !fl_host_uffd_permitted(why, sizeof(why)))
+	if (c && c->cap == FL_CAP_UFFD && !uffd_permitted(h, why, sizeof(why)))
 		snprintf(h->refusal, sizeof(h->refusal),
 			 "host backend: skipped (needs userfaultfd permission): "
 			 "'call %s' (line %u): %s", fl_sc_func_name((enum fl_sc_func)st->code),
@@ -193,20 +196,22 @@ static bool refuse_world(struct host *h, const struct fl_sc_stmt *st)
 	return h->refusal[0];
 }
 
+/* fs=ext4|btrfs: an O_TMPFILE in $TMPDIR, on this machine or the agent's. */
 static bool refuse_fs(struct host *h, const struct fl_sc_stmt *st)
 {
-	static const long magic[] = { TMPFS_MAGIC, EXT4_MAGIC, BTRFS_MAGIC };
+	static const uint32_t cap[] = { 0, HOST_CAP_TMP_EXT4, HOST_CAP_TMP_BTRFS };
 	static const char *const fs[] = { "tmpfs", "ext4", "btrfs" };
 	const struct fl_sc_arg *a = fl_sc_key(st, "fs");
-	struct statfs sf;
+	uint32_t have = h->link.wfd < 0 ? fl_host_env_caps() : h->caps;
 
 	if (!a || a->u.value == 0 || a->u.value > 2)
 		return false;   /* tmpfs: a memfd */
-	if (statfs(fl_host_tmp_dir(), &sf) == 0 && (long)sf.f_type == magic[a->u.value])
+	if (have & cap[a->u.value])
 		return false;
 	snprintf(h->refusal, sizeof(h->refusal),
-		 "host backend: 'file ... fs=%s' (line %u): %s is not on %s",
-		 fs[a->u.value], st->line, fl_host_tmp_dir(), fs[a->u.value]);
+		 "host backend: 'file ... fs=%s' (line %u): %s%s is not on %s",
+		 fs[a->u.value], st->line, h->link.wfd < 0 ? "" : "the judge's ",
+		 h->link.wfd < 0 ? fl_host_tmp_dir() : "$TMPDIR", fs[a->u.value]);
 	return true;
 }
 
@@ -263,37 +268,4 @@ bool fl_host_refuses(struct host *h, const struct fl_scenario *sc, enum fl_arch_
 			 "host backend: the scenario is for %s, this machine is %s",
 			 fl_arch(arch)->name, h->arch);
 	return h->refusal[0];
-}
-
-/* ---- userfaultfd permission ---- */
-
-static bool sysctl_is_one(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	int v = 0;
-
-	if (!f)
-		return false;
-	if (fscanf(f, "%d", &v) != 1)
-		v = 0;
-	fclose(f);
-	return v == 1;
-}
-
-bool fl_host_uffd_permitted(char *why, size_t len)
-{
-	const char *no = getenv("FAULTLINE_HOST_NO_UFFD");
-
-	/* Tests (and users) can see the refusal path on a machine that permits. */
-	if (no && *no && *no != '0')
-		return snprintf(why, len, "FAULTLINE_HOST_NO_UFFD is set"), false;
-	if (geteuid() == 0)
-		return snprintf(why, len, "root"), true;
-	if (sysctl_is_one("/proc/sys/vm/unprivileged_userfaultfd"))
-		return snprintf(why, len, "vm.unprivileged_userfaultfd = 1"), true;
-	if (access("/dev/userfaultfd", R_OK | W_OK) == 0)
-		return snprintf(why, len, "/dev/userfaultfd is accessible"), true;
-	snprintf(why, len, "needs userfaultfd permission (root, "
-		 "vm.unprivileged_userfaultfd = 1, or access to /dev/userfaultfd)");
-	return false;
 }

@@ -73,4 +73,23 @@ rc=$?
 [ $rc -eq 3 ] || bad "an agent that never answers: exit $rc, not 3"
 grep -q "diff: the judge did not start: agent 'false' stopped answering: it exited" "$tmp/out" ||
 	bad "an agent that never answers: $(cat "$tmp/out")"
+
+# 7. The userfaultfd permission and $TMPDIR's file system are the agent's
+# (its HELLO caps, backend/host_env.c), not this machine's: an agent that
+# may not use userfaultfd makes the uffd file a counted skip naming the
+# judge; one that may makes it run even where the runner may not.
+FAULTLINE_HOST_AGENT="FAULTLINE_HOST_NO_UFFD=1 exec '$agent'" \
+	"$fl" diff tests/host/uffd_api_register.fl >"$tmp/out" 2>&1
+grep -q "^skip .*needs userfaultfd permission.*the judge's agent may not use userfaultfd" \
+	"$tmp/out" || bad "uffd through an agent that may not: $(cat "$tmp/out")"
+if "$fl" diff tests/host/uffd_api_register.fl | grep -q '^agree'; then
+	FAULTLINE_HOST_NO_UFFD=1 FAULTLINE_HOST_AGENT="FAULTLINE_HOST_NO_UFFD= exec '$agent'" \
+		"$fl" diff tests/host/uffd_api_register.fl >"$tmp/out" 2>&1
+	grep -q '^agree' "$tmp/out" || bad "uffd through an agent that may: $(cat "$tmp/out")"
+fi
+printf 'kernel host\nfile f 1p fs=btrfs\n' >"$tmp/btrfs.fl"
+FAULTLINE_HOST_AGENT="TMPDIR=/proc exec '$agent'" "$fl" run --backend host "$tmp/btrfs.fl" \
+	>"$tmp/out" 2>&1
+grep -q "'file ... fs=btrfs' (line 2): the judge's \$TMPDIR is not on btrfs" "$tmp/out" ||
+	bad "fs=btrfs through an agent whose TMPDIR is /proc: $(cat "$tmp/out")"
 exit $fail

@@ -1,0 +1,74 @@
+/*
+ * backend/host_env.c - what the judge's machine lets a scenario do, asked
+ * where the scenario processes run: by the runner on this machine, by
+ * the agent in a guest, which says it in its HELLO caps (host_proto.h).
+ *
+ *   userfaultfd   since 5.11 an unprivileged userfaultfd(2) needs
+ *                 vm.unprivileged_userfaultfd = 1 (or handles user-mode
+ *                 faults only); since 6.1 /dev/userfaultfd gives the same
+ *                 to whoever may open it; root may always.
+ *   $TMPDIR       `file ... fs=ext4|btrfs` is an O_TMPFILE file there, so
+ *                 the file system it is on decides which fs= can run.
+ *
+ * FAULTLINE_HOST_NO_UFFD=1 answers "not permitted" whatever the machine
+ * allows, so that path can be tested (an agent inherits it).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+
+#include <faultline/backend.h>
+
+#include "backend/host_link.h"
+
+#define EXT4_MAGIC  0xEF53
+#define BTRFS_MAGIC 0x9123683E
+
+static bool sysctl_is_one(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	int v = 0;
+
+	if (!f)
+		return false;
+	if (fscanf(f, "%d", &v) != 1)
+		v = 0;
+	fclose(f);
+	return v == 1;
+}
+
+bool fl_host_uffd_permitted(char *why, size_t len)
+{
+	const char *no = getenv("FAULTLINE_HOST_NO_UFFD");
+
+	/* Tests (and users) can see the refusal path on a machine that permits. */
+	if (no && *no && *no != '0')
+		return snprintf(why, len, "FAULTLINE_HOST_NO_UFFD is set"), false;
+	if (geteuid() == 0)
+		return snprintf(why, len, "root"), true;
+	if (sysctl_is_one("/proc/sys/vm/unprivileged_userfaultfd"))
+		return snprintf(why, len, "vm.unprivileged_userfaultfd = 1"), true;
+	if (access("/dev/userfaultfd", R_OK | W_OK) == 0)
+		return snprintf(why, len, "/dev/userfaultfd is accessible"), true;
+	snprintf(why, len, "needs userfaultfd permission (root, "
+		 "vm.unprivileged_userfaultfd = 1, or access to /dev/userfaultfd)");
+	return false;
+}
+
+uint32_t fl_host_env_caps(void)
+{
+	uint32_t caps = 0;
+	struct statfs sf;
+	char why[160];
+
+	if (fl_host_uffd_permitted(why, sizeof(why)))
+		caps |= HOST_CAP_UFFD;
+	if (statfs(fl_host_tmp_dir(), &sf) == 0) {
+		if ((unsigned long)sf.f_type == EXT4_MAGIC)
+			caps |= HOST_CAP_TMP_EXT4;
+		if ((unsigned long)sf.f_type == BTRFS_MAGIC)
+			caps |= HOST_CAP_TMP_BTRFS;
+	}
+	return caps;
+}
