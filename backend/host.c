@@ -599,7 +599,9 @@ int fl_host_judge(struct fl_host_judge *j)
 		if (!strcmp(fl_arch((enum fl_arch_id)i)->name, word))
 			j->arch = i;
 	j->kconfig_off = !(cmd && *cmd) ? fl_host_kconfig_off()
-		       : hello.caps & HOST_CAP_NO_MEMORY_FAILURE ? FL_KCONFIG_MEMORY_FAILURE : 0;
+		       : (hello.caps & HOST_CAP_NO_MEMORY_FAILURE ? FL_KCONFIG_MEMORY_FAILURE : 0) |
+			 (hello.caps & HOST_CAP_NO_SOFT_DIRTY ? FL_KCONFIG_MEM_SOFT_DIRTY : 0) |
+			 (hello.caps & HOST_CAP_NO_ZERO_PAGE ? FL_KCONFIG_ZERO_PAGE : 0);
 	if (j->arch == FL_ARCH_X86_64 && cmd && *cmd)
 		j->cpu_off = (hello.caps & HOST_CAP_X86_ERMS ? 0 : FL_CPU_X86_ERMS) |
 			     (hello.caps & HOST_CAP_X86_FSRM ? 0 : FL_CPU_X86_FSRM);
@@ -695,4 +697,5 @@ const struct fl_backend_ops fl_host_backend = {
 	.peek = host_peek,
 	.arm_hook = host_arm_hook,
 	.uffd_event = fl_host_uffd_event,
+	.pagemap = fl_host_pagemap,
 };

@@ -26,6 +26,8 @@
 #include <cpuid.h>
 #endif
 
+#include <faultline/eras.h>
+
 #include "backend/host_child.h"
 #include "backend/host_link.h"
 
@@ -33,6 +35,7 @@
 static uint32_t cpu_caps(void)
 {
 	uint32_t caps = 0;
+	unsigned kconfig_off;
 #if defined(__aarch64__)
 	if (getauxval(AT_HWCAP2) & (1ul << 18))         /* HWCAP2_MTE */
 		caps |= HOST_CAP_MTE;
@@ -46,10 +49,14 @@ static uint32_t cpu_caps(void)
 			caps |= HOST_CAP_X86_FSRM;
 	}
 #endif
-	/* sysctl vm.memory_failure_recovery exists iff CONFIG_MEMORY_FAILURE */
-	if (access("/proc/sys/vm", F_OK) == 0 &&
-	    access("/proc/sys/vm/memory_failure_recovery", F_OK) != 0)
+	/* this kernel's build, as kernel/host_probe.c finds it */
+	kconfig_off = fl_host_probe_kconfig_off();
+	if (kconfig_off & FL_KCONFIG_MEMORY_FAILURE)
 		caps |= HOST_CAP_NO_MEMORY_FAILURE;
+	if (kconfig_off & FL_KCONFIG_MEM_SOFT_DIRTY)
+		caps |= HOST_CAP_NO_SOFT_DIRTY;
+	if (kconfig_off & FL_KCONFIG_ZERO_PAGE)
+		caps |= HOST_CAP_NO_ZERO_PAGE;
 	return caps;
 }
 

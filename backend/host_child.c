@@ -299,6 +299,34 @@ static long do_splice(const struct host_req *rq)
 		      off_out == -1 ? NULL : &off_out, (size_t)rq->a[4], (unsigned)rq->a[1]);
 }
 
+/* The scenario process's own pagemap entry of the page at a[0], into rep->addr. */
+static long do_pagemap(const struct host_req *rq, struct host_rep *rep)
+{
+	uint64_t entry;
+	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : pread(fd, &entry, sizeof(entry),
+					(off_t)(rq->a[0] / 4096 * sizeof(entry)));
+
+	if (fd >= 0)
+		close(fd);
+	if (n != sizeof(entry))
+		return -1;
+	rep->addr = entry;
+	return 0;
+}
+
+/* echo TYPE > /proc/self/clear_refs: ret the bytes written. */
+static long do_clear_refs(const struct host_req *rq)
+{
+	char c = (char)('0' + rq->a[0]);
+	int fd = open("/proc/self/clear_refs", O_WRONLY | O_CLOEXEC);
+	long ret = fd < 0 ? -1 : (long)write(fd, &c, 1);
+
+	if (fd >= 0)
+		close(fd);
+	return ret;
+}
+
 static long do_fstat_size(const struct host_req *rq)
 {
 	struct stat st;
@@ -362,6 +390,8 @@ static void run_syscall(const struct host_req *rq, const struct host_iov *hv,
 		break;
 	case HOST_OP_FSTAT:     syscall_result(rep, do_fstat_size(rq)); break;
 	case HOST_OP_SPLICE:    syscall_result(rep, do_splice(rq)); break;
+	case HOST_OP_PAGEMAP:   syscall_result(rep, do_pagemap(rq, rep)); break;
+	case HOST_OP_CLEAR_REFS: syscall_result(rep, do_clear_refs(rq)); break;
 	case HOST_OP_MEM_WRITE:
 	case HOST_OP_POKE:
 		syscall_result(rep, pwrite(self_mem(), data, rq->dlen, (off_t)rq->a[0]));

@@ -122,6 +122,9 @@ enum host_op {
 	HOST_OP_FSTAT,          /* fd; reply ret st_size */
 	HOST_OP_SPLICE,         /* fd in; a[0] the out slot | which << 32, a[1] flags,
 				   a[2]/a[3] offset in/out (-1: NULL), a[4] len */
+	HOST_OP_PAGEMAP,        /* a[0] addr: reply ret 0 (or -1, err) and addr the
+				   /proc/self/pagemap entry of its page */
+	HOST_OP_CLEAR_REFS,     /* a[0] the type (1..5) written to /proc/self/clear_refs */
 	/* what only a guest kernel runs (host_child_guest.c; HELLO's caps) */
 	HOST_OP_TAG,            /* a[0] addr, a[1] len, a[2] tag: PROT_MTE + STG */
 	HOST_OP_POISON,         /* a[0] addr: madvise(MADV_HWPOISON) of its page */
@@ -257,6 +260,10 @@ struct host_frame_rep {
 
 /* HOST_CAP_UFFD and HOST_CAP_TMP_* of this process's machine (host_env.c). */
 uint32_t fl_host_env_caps(void);
+
+/* FL_KCONFIG_MEM_SOFT_DIRTY and FL_KCONFIG_ZERO_PAGE off: the pagemap probes */
+#define HOST_CAP_NO_SOFT_DIRTY 0x200u
+#define HOST_CAP_NO_ZERO_PAGE  0x400u
 
 struct host_hello {
 	uint32_t version;       /* HOST_AGENT_VERSION */

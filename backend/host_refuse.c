@@ -23,7 +23,9 @@
  *     other than this machine's, fs= a file system the temporary
  *     directory is not on;
  *   - more than HOST_MAX_PROCS scenario processes (`p`, `process`, `fork`):
- *     each is a real process of this machine.
+ *     each is a real process of this machine;
+ *   - `expect pagemap` asking a page to be soft-dirty on a kernel without
+ *     soft-dirty (this machine's: CONFIG_MEM_SOFT_DIRTY is off).
  *
  * The userfaultfd permission and $TMPDIR's file system are asked where
  * the scenario processes run (host_env.c): of this machine, or of the
@@ -234,11 +236,33 @@ static bool refuse_procs(struct host *h, const struct fl_sc_stmt *st, unsigned *
 	return true;
 }
 
+/*
+ * `expect pagemap ... softdirty` on a kernel without soft-dirty (built
+ * without CONFIG_MEM_SOFT_DIRTY, or an arch without the pte bit, as the
+ * pagemap probe of kernel/host_probe.c finds): nothing can be judged,
+ * as the kernel's soft-dirty selftest skips there.  `-softdirty` runs.
+ */
+static bool refuse_soft_dirty(struct host *h, const struct fl_sc_stmt *st)
+{
+	bool none = h->link.wfd < 0 ? fl_host_kconfig_off() & FL_KCONFIG_MEM_SOFT_DIRTY
+				    : h->caps & HOST_CAP_NO_SOFT_DIRTY;
+
+	if (st->verb != FL_SC_EXPECT || st->code != FL_SC_EXPECT_PAGEMAP ||
+	    !(st->args[1].u.value >> FL_SC_PM_SOFTDIRTY & 1) || !none)
+		return false;
+	snprintf(h->refusal, sizeof(h->refusal),
+		 "host backend: skipped (needs soft-dirty): 'expect pagemap ... softdirty' "
+		 "(line %u): this kernel has no soft-dirty bit (CONFIG_MEM_SOFT_DIRTY, "
+		 "or the arch)", st->line);
+	return true;
+}
+
 /* What the judge's machine cannot run, at ST. */
 static bool refuse_judged(struct host *h, const struct fl_sc_stmt *st)
 {
 	return (st->verb == FL_SC_CALL && refuse_uffd(h, st)) || refuse_world(h, st) ||
-	       (st->verb == FL_SC_FILE && refuse_fs(h, st)) || refuse_guest(h, st);
+	       (st->verb == FL_SC_FILE && refuse_fs(h, st)) || refuse_guest(h, st) ||
+	       refuse_soft_dirty(h, st);
 }
 
 bool fl_host_refuses(struct host *h, const struct fl_scenario *sc, enum fl_arch_id arch,

@@ -555,6 +555,7 @@ const struct fl_backend_ops fl_model_backend = {
 	.peek = model_peek,
 	.arm_hook = model_arm_hook,
 	.uffd_event = fl_model_uffd_event,
+	.pagemap = fl_model_pagemap,
 	.snapshot = model_snapshot,
 	.restore = model_restore,
 };

@@ -97,6 +97,9 @@ void fl_model_sleeper_free(struct model_sleeper *s);
 /* After a call, store or load: the outcome `blocked` if it waited on a uffd. */
 void fl_model_uffd_settle(struct model *m, struct fl_obs *obs);
 int fl_model_uffd_event(struct fl_backend *b, unsigned uffd, struct fl_obs_event *ev);
+/* model_pagemap.c: `expect pagemap` (the backend's pagemap operation). */
+int fl_model_pagemap(struct fl_backend *b, fl_addr_t addr, uint64_t *entry,
+		     char *why, size_t len);
 /*
  * obs->summary, the one line a trace shows for a statement.  Formatting it
  * is a third of a small case's cost, so it is skipped when nobody collects

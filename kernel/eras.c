@@ -443,6 +443,19 @@ static const struct fl_era table[FL_ERA_COUNT] = {
 		"caller consumed: the caller, which maps the page, gets SIGBUS "
 		"BUS_MCEERR_AR at its address during the madvise call.",
 		false },
+	/* ---- §7 /proc/PID/pagemap ---- */
+	[FL_ERA_PAGEMAP_EXCLUSIVE] = {
+		FL_ERA_PAGEMAP_EXCLUSIVE, "pagemap_exclusive", V(4, 3), "rc1",
+		"77bb499bb60f", { 0 },
+		"pagemap bit 56 says a page is mapped once (PM_MMAP_EXCLUSIVE), "
+		"in the format without page-shift bits: the oldest the model gives.",
+		true },
+	[FL_ERA_PAGEMAP_UFFD_WP] = {
+		FL_ERA_PAGEMAP_UFFD_WP, "pagemap_uffd_wp", V(5, 13), NULL,
+		"fb8e37f35a2f", { 0 },
+		"pagemap bit 57 (PM_UFFD_WP) says a pte or pte marker is "
+		"write-protected through userfaultfd.",
+		true },
 };
 
 const struct fl_era *fl_era(enum fl_era_id id)

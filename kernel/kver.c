@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <stdatomic.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -119,20 +120,14 @@ fl_kver_t fl_host_kver(void)
 	return v;
 }
 
-/*
- * /proc/sys/vm/memory_failure_recovery exists only in a kernel built with
- * CONFIG_MEMORY_FAILURE (mm/memory-failure.c registers it), so its absence
- * answers without /proc/config.gz.  A machine without /proc (a chroot)
- * reads as built with it, the usual configuration.
- */
+/* This machine's build (kernel/host_probe.c), or the judge's. */
 unsigned fl_host_kconfig_off(void)
 {
-	unsigned off = 0;
+	static atomic_int probed = -1;   /* explore's threads ask too */
 
 	if (judge.kver)
 		return judge.kconfig_off;
-	if (access("/proc/sys/vm", F_OK) == 0 &&
-	    access("/proc/sys/vm/memory_failure_recovery", F_OK) != 0)
-		off |= FL_KCONFIG_MEMORY_FAILURE;
-	return off;
+	if (probed < 0)
+		probed = (int)fl_host_probe_kconfig_off();
+	return (unsigned)probed;
 }

@@ -54,8 +54,8 @@ bool fl_pte_allows(const fl_pte_t *pte, bool write)
 static uint32_t fault_pte_flags(const struct fl_vma *vma, unsigned flags)
 {
 	if ((flags & FL_FAULT_WRITE) && (vma->flags & FL_VM_WRITE))
-		return FL_PTE_WRITE | FL_PTE_DIRTY | FL_PTE_YOUNG;
-	return (flags & FL_FAULT_WRITE) ? FL_PTE_DIRTY | FL_PTE_YOUNG : FL_PTE_YOUNG;
+		return FL_PTE_WRITE | FL_PTE_MKDIRTY | FL_PTE_YOUNG;
+	return (flags & FL_FAULT_WRITE) ? FL_PTE_MKDIRTY | FL_PTE_YOUNG : FL_PTE_YOUNG;
 }
 
 /* Invariant 3: FOLIO is written by the process of MM from now on. */
@@ -68,10 +68,11 @@ static void note_write(struct fl_world *w, struct fl_mm *mm,
 static unsigned do_anonymous_page(struct fl_world *w, struct fl_vma *vma,
 				  fl_pte_t *pte, unsigned flags)
 {
+	bool read = !(flags & (FL_FAULT_WRITE | FL_FAULT_UNSHARE));
 	struct fl_folio *folio;
 
 	/* A read of a private anonymous page maps the shared zero page. */
-	if (!(flags & (FL_FAULT_WRITE | FL_FAULT_UNSHARE))) {
+	if (read && fl_world_kconfig(w, FL_KCONFIG_ZERO_PAGE)) {
 		fl_pte_set_folio(w, pte, fl_state(w)->zero_folio, FL_PTE_YOUNG);
 		return 0;
 	}
@@ -79,6 +80,13 @@ static unsigned do_anonymous_page(struct fl_world *w, struct fl_vma *vma,
 	if (!folio)
 		return FL_VM_FAULT_OOM;
 	folio->flags = FL_FOLIO_ANON | FL_FOLIO_ANON_EXCLUSIVE;
+	/*
+	 * mm_forbids_zeropage(): the read takes this page, and
+	 * do_anonymous_page maps it writable and dirty as for a write
+	 * (VM_WRITE), so later stores never fault: tag it now (invariant 3).
+	 */
+	if (read)
+		flags |= (vma->flags & FL_VM_WRITE) ? FL_FAULT_WRITE : 0;
 	if (flags & FL_FAULT_WRITE)
 		note_write(w, vma->mm, folio);
 	fl_pte_set_folio(w, pte, folio, fault_pte_flags(vma, flags));
@@ -97,13 +105,16 @@ static unsigned wp_page_copy(struct fl_world *w, struct fl_vma *vma,
 			     fl_pte_t *pte, struct fl_folio *src, unsigned flags)
 {
 	struct fl_folio *folio = fl_folio_copy(w, src);
-	uint32_t pte_flags = FL_PTE_YOUNG;
+	uint32_t pte_flags = FL_PTE_YOUNG |
+			     (pte->flags & (FL_PTE_SOFT_DIRTY | FL_PTE_UFFD_WP));
 
 	if (!folio)
 		return FL_VM_FAULT_OOM;
 	/*
-	 * Unsharing (FAULT_FLAG_UNSHARE) keeps the pte read-only, and the
-	 * copy keeps the tag of the bytes it copied (fl_folio_copy).
+	 * Unsharing (FAULT_FLAG_UNSHARE) keeps the pte read-only, with its
+	 * soft-dirty and uffd-wp bits (wp_page_copy: "if (unlikely(unshare))"),
+	 * and the copy keeps the tag of the bytes it copied (fl_folio_copy).
+	 * A write makes a new pte: writable, dirty and soft-dirty.
 	 */
 	if (flags & FL_FAULT_WRITE) {
 		pte_flags = fault_pte_flags(vma, flags);
@@ -196,7 +207,7 @@ static unsigned do_wp_page(struct fl_world *w, struct fl_vma *vma,
 			return 0;
 		if (!(vma->flags & FL_VM_WRITE))
 			return FL_VM_FAULT_SIGSEGV;
-		pte->flags |= FL_PTE_WRITE | FL_PTE_DIRTY | FL_PTE_YOUNG;
+		pte->flags |= FL_PTE_WRITE | FL_PTE_MKDIRTY | FL_PTE_YOUNG;
 		folio->flags |= FL_FOLIO_DIRTY;
 		return 0;
 	}
@@ -233,13 +244,15 @@ static unsigned do_swap_page(struct fl_world *w, struct fl_vma *vma,
 			     fl_pte_t *pte, unsigned flags)
 {
 	struct fl_folio *folio = fl_swap_in(w, pte);
+	uint32_t soft_dirty = pte->flags & FL_PTE_SOFT_DIRTY;
 
 	if (!folio)
 		return FL_VM_FAULT_OOM;
 	if (flags & FL_FAULT_WRITE)
 		note_write(w, vma->mm, folio);
 	fl_pte_clear(w, pte);
-	fl_pte_set_folio(w, pte, folio, fault_pte_flags(vma, flags));
+	/* pte_swp_soft_dirty -> pte_mksoft_dirty */
+	fl_pte_set_folio(w, pte, folio, fault_pte_flags(vma, flags) | soft_dirty);
 	fl_folio_put(w, folio);
 	return 0;
 }
@@ -302,7 +315,7 @@ unsigned __fl_handle_mm_fault(struct fl_world *w, struct fl_vma *vma,
 		return do_wp_page(w, vma, pte, flags);
 	pte->flags |= FL_PTE_YOUNG;
 	if (flags & FL_FAULT_WRITE)
-		pte->flags |= FL_PTE_DIRTY;
+		pte->flags |= FL_PTE_MKDIRTY;
 	return 0;
 }
 

@@ -109,7 +109,7 @@ int fl_vma_split(struct fl_world *w, struct fl_vma *vma, fl_addr_t at)
 /* is_mergeable_vma + the pgoff rule: may B, right after A, join A? */
 static bool can_vma_merge(const struct fl_vma *a, const struct fl_vma *b)
 {
-	return a->end == b->start && a->flags == b->flags &&
+	return a->end == b->start && !((a->flags ^ b->flags) & ~FL_VM_SOFTDIRTY) &&
 	       a->file == b->file && a->uffd_ctx == b->uffd_ctx &&
 	       b->pgoff == a->pgoff + ((a->end - a->start) >> FL_PAGE_SHIFT);
 }
@@ -119,6 +119,7 @@ static void vma_absorb(struct fl_world *w, struct fl_vma *a, struct fl_vma *b)
 {
 	fl_addr_t end = b->end;
 
+	a->flags |= b->flags & FL_VM_SOFTDIRTY;
 	fl_vma_unlink(a->mm, b);
 	fl_vma_free(w, b);
 	a->end = end;
@@ -278,7 +279,8 @@ static long mmap_region(struct fl_world *w, struct fl_mm *mm, fl_addr_t addr,
 		return -ENOMEM;
 	}
 	fl_vma_link(mm, vma);
-	fl_vma_try_merge(w, vma);
+	/* "New (or expanded) vma always get soft dirty status" (mmap_region) */
+	fl_vma_try_merge(w, vma)->flags |= FL_VM_SOFTDIRTY;
 	return (long)addr;
 }
 

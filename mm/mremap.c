@@ -96,6 +96,9 @@ static int move_page_tables(struct fl_world *w, struct fl_mm *mm, fl_addr_t old,
 		if (!dst)
 			return -ENOMEM;
 		*dst = *src;     /* folio reference, mapcount, swap slot move along */
+		/* move_soft_dirty_pte (0f8975ec4db2): moved is written, to the user */
+		if (dst->flags & (FL_PTE_PRESENT | FL_PTE_SWAP))
+			dst->flags |= FL_PTE_SOFT_DIRTY;
 		src->flags = 0;
 		src->folio = NULL;
 		src->swap = NULL;

@@ -87,7 +87,7 @@ static bool folio_has_extra_refs(const struct fl_folio *folio)
 static int swap_out_one(struct fl_world *w, fl_pte_t *pte)
 {
 	struct fl_folio *folio = pte->folio;
-	uint32_t wp = pte->flags & FL_PTE_UFFD_WP;
+	uint32_t wp = pte->flags & (FL_PTE_UFFD_WP | FL_PTE_SOFT_DIRTY);
 	struct fl_swap_slot *slot;
 
 	if (folio->mapcount != 1)       /* invariant 2 */
@@ -102,7 +102,10 @@ static int swap_out_one(struct fl_world *w, fl_pte_t *pte)
 	folio->frame = 0;
 	folio->tags = NULL;
 	fl_pte_clear(w, pte);
-	/* try_to_unmap_one: the swap pte keeps uffd-wp (pte_swp_mkuffd_wp). */
+	/*
+	 * try_to_unmap_one: the swap pte keeps uffd-wp (pte_swp_mkuffd_wp)
+	 * and soft-dirty (pte_swp_mksoft_dirty).
+	 */
 	pte->flags = FL_PTE_SWAP | wp;
 	pte->swap = slot;
 	return 0;

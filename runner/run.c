@@ -428,12 +428,75 @@ static bool expect_event(struct runner *r, const struct fl_sc_stmt *e,
 	return true;
 }
 
+/* The pagemap bit of each FL_SC_PM_* word (enum fl_sc_pm_bit order). */
+static const uint64_t pm_bits[FL_SC_PM_COUNT] = {
+	UINT64_C(1) << 55, UINT64_C(1) << 56, UINT64_C(1) << 57,
+	UINT64_C(1) << 61, UINT64_C(1) << 62, UINT64_C(1) << 63,
+};
+
+/* ENTRY as the words of `expect pagemap`, every one: "present,-file,...". */
+static void pm_describe(uint64_t entry, char *buf, size_t len)
+{
+	static const char *const words[FL_SC_PM_COUNT] = {
+		"softdirty", "exclusive", "uffd_wp", "file", "swapped", "present"
+	};
+	size_t at = 0;
+	int i;
+
+	buf[0] = '\0';
+	for (i = FL_SC_PM_COUNT - 1; i >= 0 && at < len; i--)
+		at += (size_t)snprintf(buf + at, len - at, "%s%s%s", at ? "," : "",
+				       entry & pm_bits[i] ? "" : "-", words[i]);
+}
+
+/*
+ * `expect pagemap ADDR BITS [len=N]`: every page of [ADDR, ADDR+N) (N 1
+ * by default) has the bits BITS asks set and those it asks clear.  What
+ * a backend cannot tell ends the run as unsupported, naming why.
+ */
+static bool expect_pagemap(struct runner *r, const struct fl_sc_stmt *e,
+			   const struct fl_val *v, char *seen, size_t len)
+{
+	const struct fl_sc_arg *n = fl_sc_key(e, "len");
+	uint64_t set = v[1].u & 0xff, clear = v[1].u >> FL_SC_PM_CLEAR_SHIFT & 0xff;
+	fl_addr_t addr = v[0].u & ~(fl_addr_t)4095;
+	fl_addr_t end = v[0].u + (n ? eval_expr(r, &n->u.expr) : 1);
+	char why[sizeof(r->cur->obs.why)], now[96];
+	uint64_t entry;
+	int i, err;
+
+	if (!r->b->ops->pagemap)
+		return snprintf(seen, len, "the %s backend reads no pagemap", r->b->ops->name), false;
+	for (; addr < end; addr += 4096) {
+		why[0] = '\0';
+		err = r->b->ops->pagemap(r->b, addr, &entry, why, sizeof(why));
+		if (err) {
+			r->cur->rc = err;
+			snprintf(r->cur->obs.why, sizeof(r->cur->obs.why), "%s", why);
+			return snprintf(seen, len, "pagemap: %s", why), false;
+		}
+		for (i = 0; i < FL_SC_PM_COUNT; i++) {
+			bool on = entry & pm_bits[i];
+
+			if (!((set >> i & 1) && !on) && !((clear >> i & 1) && on))
+				continue;
+			pm_describe(entry, now, sizeof(now));
+			return snprintf(seen, len, "page 0x%llx reads %s",
+					(unsigned long long)addr, now), false;
+		}
+	}
+	return true;
+}
+
 static bool judge(struct runner *r, const struct fl_sc_stmt *e,
 		  const struct fl_val *v, unsigned idx, char *seen, size_t len)
 {
-	const struct fl_obs *o = &r->run->steps[e->subject].obs;
+	const struct fl_obs *o;
 	unsigned i;
 
+	if (e->code == FL_SC_EXPECT_PAGEMAP)    /* needs no subject */
+		return expect_pagemap(r, e, v, seen, len);
+	o = &r->run->steps[e->subject].obs;
 	switch (e->code) {
 	case FL_SC_EXPECT_RET:
 		return expect_scalar("ret", o, v[0].s, seen, len);
@@ -458,6 +521,7 @@ static bool judge(struct runner *r, const struct fl_sc_stmt *e,
 		return false;
 	case FL_SC_EXPECT_EVENT:
 		return expect_event(r, e, v, seen, len);
+
 	default:
 		snprintf(seen, len, "unknown expectation");
 		return false;

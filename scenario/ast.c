@@ -148,6 +148,24 @@ static void print_flags(FILE *f, enum fl_sc_kind kind, uint64_t v)
 	}
 }
 
+/* pagemap bits: the set ones, then the clear ones with '-' (parse_pm_bits). */
+static void print_pm_bits(FILE *f, uint64_t v)
+{
+	const char *const *words = fl_sc_kind_words(FL_SC_PM_BITS);
+	const char *sep = "";
+	unsigned i;
+
+	for (i = 0; i < 2 * FL_SC_PM_COUNT; i++) {
+		unsigned bit = i < FL_SC_PM_COUNT ? i : FL_SC_PM_CLEAR_SHIFT + i - FL_SC_PM_COUNT;
+
+		if (v >> bit & 1) {
+			fprintf(f, "%s%s%s", sep, i < FL_SC_PM_COUNT ? "" : "-",
+				words[i % FL_SC_PM_COUNT]);
+			sep = ",";
+		}
+	}
+}
+
 static void print_word(FILE *f, enum fl_sc_kind kind, uint64_t v)
 {
 	static const unsigned char prot_word[8] = { 0, 1, 0, 2, 0, 3, 0, 4 };
@@ -195,6 +213,9 @@ static void print_arg(FILE *f, const struct fl_scenario *sc,
 	case FL_SC_UFFD_MODES: case FL_SC_COPY_MODE: case FL_SC_EVENT_FLAGS:
 	case FL_SC_MOVE_MODE: case FL_SC_SPLICE_FLAGS: case FL_SC_RWF_FLAGS:
 		print_flags(f, a->kind, a->u.value);
+		return;
+	case FL_SC_PM_BITS:
+		print_pm_bits(f, a->u.value);
 		return;
 	case FL_SC_HOOK:
 		print_word(f, a->kind, a->u.hook.hook);

@@ -87,6 +87,8 @@ size_t fl_sc_ident_len(const char *s, size_t len);
 #define FL_SC_DEFINES 0x2u      /* declares a name: not allowed after on */
 #define FL_SC_SETUP   0x4u      /* describes the world: not allowed after on */
 #define FL_SC_ANY_KEY 0x8u      /* keys repeat (expect one-of) */
+#define FL_SC_STATE   0x20u     /* an expect of the world as it is (pagemap): a
+				   subject is not needed, subject -1 without one */
 #define FL_SC_IOV_SIDES 0x10u   /* process_vm: ADDR ADDR LEN, or local=/remote= keys */
 
 struct fl_sc_keyspec {

@@ -445,6 +445,38 @@ static int parse_flags(struct parser *p, enum fl_sc_kind kind, const char *s,
 	}
 }
 
+/*
+ * pagemap bits: WORD{,WORD}, each of the kind's list, `-WORD` asking the
+ * bit to be clear; at least one, none twice.
+ */
+static int parse_pm_bits(struct parser *p, const char *s, size_t len, unsigned col,
+			 uint64_t *v)
+{
+	const char *const *words = fl_sc_kind_words(FL_SC_PM_BITS);
+	size_t i = 0, n;
+	int w;
+
+	*v = 0;
+	for (;;) {
+		bool clear = i < len && s[i] == '-';
+		unsigned bit;
+
+		for (n = clear; i + n < len && s[i + n] != ','; n++)
+			;
+		w = fl_sc_word_index(words, s + i + clear, n - clear);
+		bit = (unsigned)w + (clear ? FL_SC_PM_CLEAR_SHIFT : 0);
+		if (w < 0 || (*v >> w & 1) || (*v >> (w + FL_SC_PM_CLEAR_SHIFT) & 1))
+			return fl_sc_error_tok(&p->src, col + (unsigned)i,
+					       w < 0 ? fl_sc_kind_what(FL_SC_PM_BITS) :
+					       "each pagemap bit once", s + i, n);
+		*v |= (uint64_t)1 << bit;
+		i += n;
+		if (i == len)
+			return 0;
+		i++;
+	}
+}
+
 static int parse_word(struct parser *p, enum fl_sc_kind kind, const char *s,
 		      size_t len, unsigned col, uint64_t *v)
 {
@@ -590,6 +622,8 @@ static int parse_arg(struct parser *p, enum fl_sc_kind kind, const char *s,
 	case FL_SC_UFFD_MODES: case FL_SC_COPY_MODE: case FL_SC_EVENT_FLAGS:
 	case FL_SC_MOVE_MODE: case FL_SC_SPLICE_FLAGS: case FL_SC_RWF_FLAGS:
 		return parse_flags(p, kind, s, len, col, &a->u.value);
+	case FL_SC_PM_BITS:
+		return parse_pm_bits(p, s, len, col, &a->u.value);
 	case FL_SC_HOOK:
 		return parse_hook(p, s, len, col, &a->u.hook);
 	case FL_SC_RANGE:
@@ -822,7 +856,7 @@ static int find_form(struct parser *p, const struct fl_sc_tok *toks, unsigned n,
 		return tok_error(p, &toks[1], call ?
 				 "a kernel function (copy_to_user, fault_in_writeable, "
 				 "read, get_user_pages, uffd_copy, ...)" :
-				 "an expect form (ret, errno, copy, outcome, mem, event, one-of)");
+				 "an expect form (ret, errno, copy, outcome, mem, kbuf, event, one-of, pagemap)");
 	*form = f;
 	*first = 2;
 	return 0;
@@ -872,7 +906,7 @@ static int parse_stmt(struct parser *p, const struct fl_sc_tok *toks,
 	if (st->verb == FL_SC_ON)
 		return parse_on(p, toks, n, st);
 	if (st->verb == FL_SC_EXPECT) {
-		if (p->subject < 0)
+		if (p->subject < 0 && !(st->form->flags & FL_SC_STATE))
 			return tok_error(p, &toks[0],
 					 "a call, store or load before expect");
 		st->subject = p->subject;

@@ -148,6 +148,9 @@ static const struct fl_sc_form calls[] = {
 	{ "splice", FL_SC_CALL, FL_SC_SPLICE,
 	  SLOTS(FL_SC_FD, FL_SC_SNUM, FL_SC_FD, FL_SC_SNUM, FL_SC_NUM),
 	  KEYS({ "flags", OPT(SPLICE_FLAGS) }), FL_SC_SUBJECT },
+	/* ret: the bytes write(2) took (1) */
+	{ "clear_refs", FL_SC_CALL, FL_SC_CLEAR_REFS, SLOTS(FL_SC_CLEAR_REFS_TYPE), NULL,
+	  FL_SC_SUBJECT },
 	{ "proc_mem_read", FL_SC_CALL, FL_SC_PROC_MEM_READ, ADDR_LEN, NULL, FL_SC_SUBJECT },
 	{ "proc_mem_write", FL_SC_CALL, FL_SC_PROC_MEM_WRITE,
 	  SLOTS(FL_SC_ADDR, FL_SC_DATA), KEYS({ "len", OPT(NUM) }), FL_SC_SUBJECT },
@@ -202,6 +205,9 @@ static const struct fl_sc_form expects[] = {
 	  SLOTS(FL_SC_NUM, FL_SC_NUM, FL_SC_MEMDATA), NULL, 0 },
 	{ "event",   FL_SC_EXPECT, FL_SC_EXPECT_EVENT,
 	  SLOTS(FL_SC_UFFD, FL_SC_EVENT_TYPE), KEYS({ "flags", OPT(EVENT_FLAGS) }), 0 },
+	/* The current process's /proc/self/pagemap entries of [ADDR, ADDR+len). */
+	{ "pagemap", FL_SC_EXPECT, FL_SC_EXPECT_PAGEMAP,
+	  SLOTS(FL_SC_ADDR, FL_SC_PM_BITS), KEYS({ "len", OPT(NUM) }), FL_SC_STATE },
 	{ "one-of",  FL_SC_EXPECT, FL_SC_EXPECT_ONE_OF, NULL,
 	  KEYS({ "ret", OPT(SNUM) }, { "errno", OPT(ERRNO) },
 	       { "copy", OPT(SNUM) }, { "outcome", OPT(OUTCOME) }), FL_SC_ANY_KEY },
@@ -306,6 +312,15 @@ static const char *const splice_flag_words[] = { "move", "nonblock", "more", "gi
 static const char *const rwf_words[] = {
 	"hipri", "dsync", "sync", "nowait", "append", "noappend", NULL
 };
+/* enum fl_sc_pm_bit order */
+static const char *const pm_words[] = {
+	"softdirty", "exclusive", "uffd_wp", "file", "swapped", "present", NULL
+};
+_Static_assert(COUNT(pm_words) == FL_SC_PM_COUNT + 1, "pagemap words follow enum fl_sc_pm_bit");
+/* CLEAR_REFS_ALL (1) .. CLEAR_REFS_MM_HIWATER_RSS (5): index + 1 */
+static const char *const clear_refs_words[] = {
+	"all", "anon", "file", "softdirty", "hiwater_rss", NULL
+};
 /* SEEK_SET .. SEEK_HOLE: the word's index is the whence value. */
 static const char *const whence_words[] = { "set", "cur", "end", "data", "hole", NULL };
 
@@ -360,6 +375,8 @@ static const struct kind_info kinds[FL_SC_KIND_COUNT] = {
 	[FL_SC_SPLICE_FLAGS] = { "splice flags (- or move,nonblock,more,gift)", splice_flag_words },
 	[FL_SC_RWF_FLAGS]    = { "RWF flags (- or hipri,dsync,sync,nowait,append,noappend)", rwf_words },
 	[FL_SC_WHENCE]       = { "a whence (set, cur, end, data, hole)", whence_words },
+	[FL_SC_PM_BITS]      = { "pagemap bits (present,exclusive,-softdirty,... of present swapped file exclusive softdirty uffd_wp)", pm_words },
+	[FL_SC_CLEAR_REFS_TYPE] = { "a clear_refs type (all, anon, file, softdirty, hiwater_rss)", clear_refs_words },
 };
 
 const char *fl_sc_kind_what(enum fl_sc_kind k)

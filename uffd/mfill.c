@@ -132,7 +132,7 @@ static int mfill_copy_source(struct fl_world *w, struct mfill *mf, uint64_t off)
 
 static uint32_t mfill_pte_flags(const struct mfill *mf, const struct fl_vma *vma)
 {
-	uint32_t flags = FL_PTE_YOUNG | FL_PTE_DIRTY;
+	uint32_t flags = FL_PTE_YOUNG | FL_PTE_MKDIRTY;     /* soft-dirty too */
 
 	if (mf->mode & FL_UFFDIO_COPY_MODE_WP)
 		return flags | FL_PTE_UFFD_WP;

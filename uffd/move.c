@@ -102,9 +102,9 @@ static int move_pages_pte(struct fl_world *w, struct fl_mm *mm, fl_addr_t dst_ad
 	 * without uffd-wp.
 	 */
 	*dst = *src;
-	if (dst->flags & FL_PTE_PRESENT)
-		dst->flags = FL_PTE_PRESENT | FL_PTE_YOUNG | FL_PTE_WRITE |
-			     (src->flags & FL_PTE_DIRTY);
+	dst->flags |= FL_PTE_SOFT_DIRTY;   /* move_swap_pte: pte_swp_mksoft_dirty */
+	if (dst->flags & FL_PTE_PRESENT)   /* move_present_pte: dirty after the move */
+		dst->flags = FL_PTE_PRESENT | FL_PTE_YOUNG | FL_PTE_WRITE | FL_PTE_MKDIRTY;
 	src->flags = 0;
 	src->folio = NULL;
 	src->swap = NULL;

@@ -107,6 +107,13 @@ struct fl_arch {
 	 * PAGEFAULT_FLAG_WP, docs/vm.md).  Other archs: none before 6.18.
 	 */
 	fl_kver_t uffd_wp_since;
+	/*
+	 * CONFIG_HAVE_ARCH_SOFT_DIRTY from this version, 0 never: a pte bit
+	 * for soft-dirty (pagemap bit 55).  x86_64 since 3.11 (0f8975ec4db2;
+	 * `if X86_64`, so not i386).  arm64, arm, sparc64: none before 6.18;
+	 * riscv64's (the Svrsw60t59b series, 277a1ae3879a) came after 6.18.
+	 */
+	fl_kver_t soft_dirty_since;
 };
 
 /* The descriptor of ID, or NULL if ID is out of range. */

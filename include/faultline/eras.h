@@ -109,6 +109,9 @@ enum fl_era_id {
 	/* §6 memory failure */
 	FL_ERA_SHMEM_HWPOISON_KEPT,       /* 5.17-rc1: a76054266661 */
 	FL_ERA_MADV_HWPOISON_KILLS_CALLER,/* 6.11: MF_ACTION_REQUIRED (Jane Chu) */
+	/* §7 /proc/PID/pagemap */
+	FL_ERA_PAGEMAP_EXCLUSIVE,         /* 4.3-rc1: 77bb499bb60f */
+	FL_ERA_PAGEMAP_UFFD_WP,           /* 5.13: fb8e37f35a2f */
 	FL_ERA_COUNT
 };
 
@@ -169,9 +172,19 @@ unsigned fl_host_cpu_off(void);
  * fl_world_config.kconfig_off lists those it was built without).
  */
 #define FL_KCONFIG_MEMORY_FAILURE 0x1u  /* CONFIG_MEMORY_FAILURE */
+#define FL_KCONFIG_MEM_SOFT_DIRTY 0x2u  /* CONFIG_MEM_SOFT_DIRTY (pagemap bit 55) */
+/*
+ * Not a Kconfig symbol: an anonymous read fault maps the shared zero
+ * page.  Without it (mm_forbids_zeropage(): s390 with KVM guests; this
+ * project's reference host boots with pvm_no_zero_page=1) the fault takes
+ * a private page, mapped writable and dirty as a write fault's.
+ */
+#define FL_KCONFIG_ZERO_PAGE      0x4u
 
-/* The FL_KCONFIG_* options the running kernel was built without. */
+/* The FL_KCONFIG_* options the running kernel was built without (the judge's). */
 unsigned fl_host_kconfig_off(void);
+/* ... this machine's, found by looking (kernel/host_probe.c); no judge asked. */
+unsigned fl_host_probe_kconfig_off(void);
 
 /* Format V as "5.18" or "5.7.3" into BUF; returns BUF. */
 char *fl_kver_format(fl_kver_t v, char *buf, size_t len);

@@ -78,6 +78,11 @@ enum fl_madvise {
 #define FL_VM_UFFD_MISSING  0x00000200u
 #define FL_VM_UFFD_WP       0x00001000u
 #define FL_VM_UFFD_MINOR    0x00100000u
+/*
+ * VM_SOFTDIRTY (d9104d1ca966, 3.12): a new mapping counts as written
+ * until clear_refs "4" clears it; merging ignores it (mm/pagemap.c).
+ */
+#define FL_VM_SOFTDIRTY     0x08000000u
 
 struct fl_file;
 struct fl_folio;
@@ -132,6 +137,15 @@ struct fl_folio {
 				  * with POISON (UFFDIO_POISON), not a
 				  * hwpoison entry; with UFFD_WP, a
 				  * write-protected none pte (uffd-wp) */
+/*
+ * _PAGE_SOFT_DIRTY (0f8975ec4db2, 3.11): x86_64's pte_mkdirty sets it with
+ * the dirty bit, so every fault that dirties a pte sets FL_PTE_MKDIRTY;
+ * a swap pte keeps it (pte_swp_mksoft_dirty), clear_refs "4" clears it.
+ * The model keeps it on every arch; pagemap reports it only where the
+ * kernel has it (mm/pagemap.c).
+ */
+#define FL_PTE_SOFT_DIRTY 0x100u
+#define FL_PTE_MKDIRTY  (FL_PTE_DIRTY | FL_PTE_SOFT_DIRTY)
 
 struct fl_swap_slot;
 
@@ -363,6 +377,34 @@ int fl_poison(struct fl_world *w, struct fl_mm *mm, fl_addr_t addr);
  */
 int fl_madvise_hwpoison(struct fl_world *w, struct fl_mm *mm, fl_addr_t addr,
 			struct fl_signal *sig);
+
+/* ---- /proc/PID/pagemap and clear_refs (mm/pagemap.c) ---- */
+
+/* The bits of a pagemap entry, at the kernel's positions (pagemap.rst). */
+#define FL_PM_SOFT_DIRTY      (UINT64_C(1) << 55)
+#define FL_PM_MMAP_EXCLUSIVE  (UINT64_C(1) << 56)
+#define FL_PM_UFFD_WP         (UINT64_C(1) << 57)
+#define FL_PM_FILE            (UINT64_C(1) << 61)
+#define FL_PM_SWAP            (UINT64_C(1) << 62)
+#define FL_PM_PRESENT         (UINT64_C(1) << 63)
+
+/*
+ * The /proc/PID/pagemap entry of the page at ADDR in MM, as an
+ * unprivileged reader sees it (no PFN, no swap offset): 0 and *ENTRY, or
+ * -EOPNOTSUPP with the reason in fl_world_error (a kernel before the
+ * 4.3 format, a hwpoison entry).
+ */
+int fl_pagemap_entry(struct fl_world *w, struct fl_mm *mm, fl_addr_t addr,
+		     uint64_t *entry);
+/*
+ * Writing "4" to /proc/PID/clear_refs (CLEAR_REFS_SOFT_DIRTY): every vma
+ * loses VM_SOFTDIRTY, every pte its soft-dirty bit and present ones their
+ * write bit, so the next write faults and marks the page again.  0, or
+ * -EOPNOTSUPP when a pte maps a page that may be pinned (newer kernels
+ * leave those alone; when that began is not identified).  A kernel
+ * without soft-dirty does nothing.
+ */
+int fl_clear_refs_soft_dirty(struct fl_world *w, struct fl_mm *mm);
 
 /* ---- checks ---- */
 

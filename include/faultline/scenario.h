@@ -33,7 +33,8 @@
  *   2. Every argument has the kind its slot or key asks for, or FL_SC_NONE
  *      for an optional slot not given; every required key is present.
  *   3. Every expect has a subject: the index of the latest call, store or
- *      load before it.
+ *      load before it; only `expect pagemap`, which looks at the world as
+ *      it is, may have none (subject -1).
  *   4. line and col (1-based, col counts bytes) locate every statement and
  *      argument in the source.
  */
@@ -84,6 +85,7 @@ enum fl_sc_func {
 	FL_SC_FSTAT,            /* fstat FD: ret is st_size */
 	FL_SC_LSEEK,            /* lseek FD OFF WHENCE */
 	FL_SC_SPLICE,           /* splice FDIN OFFIN FDOUT OFFOUT LEN */
+	FL_SC_CLEAR_REFS,       /* clear_refs TYPE: write TYPE to /proc/self/clear_refs */
 	FL_SC_FUNC_COUNT        /* not a call: one past the last (add calls above) */
 };
 
@@ -92,6 +94,7 @@ enum fl_sc_expect {
 	FL_SC_EXPECT_RET = 1, FL_SC_EXPECT_ERRNO, FL_SC_EXPECT_COPY,
 	FL_SC_EXPECT_OUTCOME, FL_SC_EXPECT_MEM, FL_SC_EXPECT_EVENT,
 	FL_SC_EXPECT_ONE_OF, FL_SC_EXPECT_KBUF,
+	FL_SC_EXPECT_PAGEMAP,   /* pagemap ADDR BITS [len=]: /proc/self/pagemap */
 };
 
 /* What an argument is.  0 marks an optional slot that was not given. */
@@ -131,8 +134,21 @@ enum fl_sc_kind {
 	FL_SC_SPLICE_FLAGS,     /* SPLICE_F_* order: move,nonblock,more,gift */
 	FL_SC_RWF_FLAGS,        /* RWF_* order: hipri,dsync,sync,nowait,append,noappend */
 	FL_SC_WHENCE,           /* lseek: set, cur, end, data, hole (SEEK_* values) */
+	/*
+	 * pagemap bits, each must be set or (`-name`) clear: value bit i for
+	 * word i set, bit 8 + i for word i clear (FL_SC_PM_* below)
+	 */
+	FL_SC_PM_BITS,
+	FL_SC_CLEAR_REFS_TYPE,  /* all anon file softdirty hiwater_rss: the value written - 1 */
 	FL_SC_KIND_COUNT
 };
+
+/* The words of FL_SC_PM_BITS, by their bit in a value's low byte. */
+enum fl_sc_pm_bit {
+	FL_SC_PM_SOFTDIRTY, FL_SC_PM_EXCLUSIVE, FL_SC_PM_UFFD_WP, FL_SC_PM_FILE,
+	FL_SC_PM_SWAPPED, FL_SC_PM_PRESENT, FL_SC_PM_COUNT
+};
+#define FL_SC_PM_CLEAR_SHIFT 8
 
 enum fl_sc_data_form {
 	FL_SC_DATA_TEXT, FL_SC_DATA_FILL, FL_SC_DATA_SEQ, FL_SC_DATA_ZERO,

@@ -351,6 +351,19 @@ static void test_splice_pipe_empty(void **state)
 		"call splice a.w -1 b.r -1 0\n", check_splice_empty);
 }
 
+static void check_clear_refs(struct bt *t, bool host)
+{
+	(void)host;
+	bt_assert_ret(t, 6, 1);
+}
+
+/* Writing "4" to /proc/self/clear_refs takes the one byte. */
+static void test_clear_refs_soft_dirty(void **state)
+{
+	(void)state;
+	bt_both(FILE_SRC "call clear_refs softdirty\n", check_clear_refs);
+}
+
 static void check_iov_unreadable(struct bt *t, bool host)
 {
 	(void)host;
@@ -518,6 +531,7 @@ int main(void)
 		cmocka_unit_test(test_splice_pipe_to_pipe),
 		cmocka_unit_test(test_splice_pipe_to_itself),
 		cmocka_unit_test(test_splice_pipe_empty),
+		cmocka_unit_test(test_clear_refs_soft_dirty),
 		cmocka_unit_test(test_readv_array_unreadable),
 		cmocka_unit_test(test_readv_iov_max),
 		cmocka_unit_test(test_vmsplice_file),

@@ -1,0 +1,51 @@
+/*
+ * backend/host_pagemap.c - /proc/self/pagemap and clear_refs on the
+ * running kernel: the scenario process reads its own pagemap entry (the
+ * backend's pagemap operation, for `expect pagemap`) and writes its own
+ * clear_refs (`call clear_refs`).  backend/model_pagemap.c is the model's
+ * side; mm/pagemap.c says what the bits mean.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "backend/host_internal.h"
+
+/* `expect pagemap`: the current process's entry of the page at ADDR. */
+int fl_host_pagemap(struct fl_backend *b, fl_addr_t addr, uint64_t *entry,
+		    char *why, size_t len)
+{
+	struct host *h = host_of(b);
+	struct host_req rq = { .op = HOST_OP_PAGEMAP, .a = { addr } };
+	struct host_rep rep;
+	struct fl_obs obs = { 0 };
+	int err;
+
+	*entry = 0;
+	if (h->refusal[0])
+		return -EOPNOTSUPP;
+	err = fl_host_request(h, h->cur, &rq, NULL, NULL, &rep, NULL, &obs);
+	if (err) {
+		snprintf(why, len, "%s", obs.why);
+		return err;
+	}
+	if (rep.ret == -1) {
+		snprintf(why, len, "reading /proc/self/pagemap: %s", strerror(rep.err));
+		return -rep.err;
+	}
+	*entry = rep.addr;
+	return 0;
+}
+
+/* clear_refs TYPE: write the type's digit; ret the bytes written. */
+int fl_host_clear_refs(struct host *h, const struct fl_sc_stmt *st,
+		       const struct fl_val *args, struct fl_obs *obs)
+{
+	struct host_req rq = { .op = HOST_OP_CLEAR_REFS, .a = { args[0].u + 1 } };
+	struct host_rep rep;
+	int err = fl_host_do(h, &rq, NULL, NULL, &rep, obs);
+
+	(void)st;
+	if (!err)
+		fl_host_set_result(obs, &rep);
+	return err;
+}

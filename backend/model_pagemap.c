@@ -1,0 +1,54 @@
+/*
+ * backend/model_pagemap.c - /proc/self/pagemap and clear_refs on the
+ * model (mm/pagemap.c): the backend's pagemap operation, for `expect
+ * pagemap`, and `call clear_refs`.  Only the soft-dirty type (4) is
+ * modelled; the others clear accessed bits no observable shows, and are
+ * `unsupported` rather than accepted as if they did something known.
+ */
+#include <stdio.h>
+
+#include "backend/model_internal.h"
+
+#define CLEAR_REFS_SOFT_DIRTY 3   /* the word's index: "softdirty" writes 4 */
+
+int fl_model_pagemap(struct fl_backend *b, fl_addr_t addr, uint64_t *entry,
+		     char *why, size_t len)
+{
+	struct model *m = model_of(b);
+	struct fl_mm *mm = fl_current_mm(m->w);
+	int err;
+
+	*entry = 0;
+	if (!mm)
+		return -ESRCH;
+	err = fl_pagemap_entry(m->w, mm, addr, entry);
+	if (err)
+		snprintf(why, len, "%s", fl_world_error(m->w));
+	return err;
+}
+
+int fl_model_clear_refs(struct model *m, const struct fl_sc_stmt *st,
+			const struct fl_val *args, struct fl_obs *obs)
+{
+	struct fl_mm *mm = fl_current_mm(m->w);
+	int err;
+
+	(void)st;
+	if (args[0].u != CLEAR_REFS_SOFT_DIRTY) {
+		err = fl_backend_unsupported(obs);
+		snprintf(obs->why, sizeof(obs->why), "clear_refs other than softdirty "
+			 "is not modelled");
+		return err;
+	}
+	err = mm ? fl_clear_refs_soft_dirty(m->w, mm) : -ESRCH;
+	if (err == -EOPNOTSUPP) {
+		err = fl_backend_unsupported(obs);
+		snprintf(obs->why, sizeof(obs->why), "%s", fl_world_error(m->w));
+		return err;
+	}
+	if (err)
+		return fl_backend_setup_failed(obs, m->w, "clear_refs", err);
+	fl_model_set_sys_ret(m, obs, 1);
+	fl_model_summary(m, obs, "clear_refs 4: soft-dirty bits cleared, ptes write-protected");
+	return 0;
+}
