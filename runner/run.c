@@ -451,7 +451,8 @@ static void pm_describe(uint64_t entry, char *buf, size_t len)
 
 /*
  * `expect pagemap ADDR BITS [len=N]`: every page of [ADDR, ADDR+N) (N 1
- * by default) has the bits BITS asks set and those it asks clear.  What
+ * by default; 0 counts as 1, so that no line asserts nothing) has the bits
+ * BITS asks set and those it asks clear.  What
  * a backend cannot tell ends the run as unsupported, naming why.
  */
 static bool expect_pagemap(struct runner *r, const struct fl_sc_stmt *e,
@@ -459,8 +460,9 @@ static bool expect_pagemap(struct runner *r, const struct fl_sc_stmt *e,
 {
 	const struct fl_sc_arg *n = fl_sc_key(e, "len");
 	uint64_t set = v[1].u & 0xff, clear = v[1].u >> FL_SC_PM_CLEAR_SHIFT & 0xff;
+	uint64_t bytes = n ? eval_expr(r, &n->u.expr) : 1;
 	fl_addr_t addr = v[0].u & ~(fl_addr_t)4095;
-	fl_addr_t end = v[0].u + (n ? eval_expr(r, &n->u.expr) : 1);
+	fl_addr_t end = v[0].u + (bytes ? bytes : 1);   /* len=0: ADDR's page still */
 	char why[sizeof(r->cur->obs.why)], now[96];
 	uint64_t entry;
 	int i, err;
