@@ -19,10 +19,11 @@
  *   resume   at the end of every later statement (not one run from a
  *            hook), each waiting task whose wait was woken (a uffd wait)
  *            or that may find room now (a pipe) runs again in its own
- *            process: a store or load from the byte it stopped at, a
- *            vmsplice from the start (it waits before it takes anything),
- *            any other call from inside handle_userfault, where its
- *            sleeper thread sleeps (model_sleep.c).  It may end, or wait
+ *            process: a store or load from the byte it stopped at; a
+ *            call from inside handle_userfault, where its sleeper thread
+ *            sleeps (model_sleep.c), or, when it waited before taking
+ *            anything (room in a full pipe, pipe->mutex), on a new
+ *            sleeper from the start.  It may end, or wait
  *            again (a wake without the page faults again: a new PAGEFAULT
  *            event).
  *   wait     `wait TASK` reports the task as it stands: its final
@@ -106,7 +107,7 @@ static void task_replace(struct model *m, unsigned name, struct model_task *t)
 {
 	struct model_task *old = m->task[name];
 
-	if (old && old->sl) {
+	if (old && old->st->verb == FL_SC_CALL && old->waiting) {
 		old->next = m->orphans;
 		m->orphans = old;
 	} else {
@@ -179,7 +180,8 @@ int fl_model_task_park(struct model *m, const struct fl_sc_stmt *st,
 	struct model_task *t;
 	int err;
 
-	if (!as || st->verb == FL_SC_MREMAP || fl_model_task_sleeps(st, args))
+	/* a named call is a sleeper's (fl_model_task_start) */
+	if (!as || st->verb == FL_SC_MREMAP || st->verb == FL_SC_CALL)
 		return 0;
 	t = task_new(m, st, args, &err);
 	if (t) {
@@ -197,8 +199,17 @@ int fl_model_task_park(struct model *m, const struct fl_sc_stmt *st,
 
 bool fl_model_task_sleeps(const struct fl_sc_stmt *st, const struct fl_val *args)
 {
-	return st->verb == FL_SC_CALL && st->code != FL_SC_VMSPLICE &&
-	       fl_backend_key(st, args, "as");
+	if (st->verb != FL_SC_CALL || !fl_backend_key(st, args, "as"))
+		return false;
+	switch (st->code) {     /* the calls whose as= names a task (scenario/schema.c) */
+	case FL_SC_READ: case FL_SC_WRITE: case FL_SC_PREAD: case FL_SC_PWRITE:
+	case FL_SC_READV: case FL_SC_WRITEV: case FL_SC_PREADV: case FL_SC_PWRITEV:
+	case FL_SC_PREADV2: case FL_SC_PWRITEV2: case FL_SC_VMSPLICE:
+	case FL_SC_PROCESS_VM_READV: case FL_SC_PROCESS_VM_WRITEV:
+		return true;
+	default:
+		return false;
+	}
 }
 
 /* The blocked answer of a call that sleeps in handle_userfault: it has not returned. */
@@ -219,9 +230,36 @@ static void sleeper_done(struct model_task *t, struct fl_obs *obs)
 	so->kbuf = NULL;
 	t->obs = *obs;
 	t->obs.kbuf = NULL;
-	t->waiting = false;
+	/*
+	 * Ended `blocked`: it waits for something before it takes anything
+	 * (room in a full pipe, a writer, pipe->mutex), so it is run again
+	 * from the start after every statement.
+	 */
+	t->waiting = obs->outcome == FL_OUTCOME_BLOCKED;
 	fl_model_sleeper_free(t->sl);
 	t->sl = NULL;
+}
+
+/* Run T's call on a new sleeper in T's process; OBS: what it shows now. */
+static int task_launch(struct model *m, struct model_task *t, struct fl_obs *obs)
+{
+	struct fl_process *cur = fl_current(m->w);
+	int err;
+
+	fl_set_current(m->w, t->proc);
+	err = fl_model_sleeper_start(m, t->st, t->args, &t->sl);
+	if (cur)
+		fl_set_current(m->w, cur);
+	if (err)
+		return err;
+	if (fl_model_sleeper_ended(t->sl)) {
+		sleeper_done(t, obs);
+		return 0;
+	}
+	t->waiting = true;
+	sleeping_obs(m, t, obs);
+	t->obs = *obs;
+	return 0;
 }
 
 int fl_model_task_start(struct model *m, const struct fl_sc_stmt *st,
@@ -229,18 +267,11 @@ int fl_model_task_start(struct model *m, const struct fl_sc_stmt *st,
 {
 	const struct fl_val *as = fl_backend_key(st, args, "as");
 	struct model_task *t = task_new(m, st, args, NULL);
-	int err = t ? fl_model_sleeper_start(m, st, t->args, &t->sl) : -ENOMEM;
+	int err = t ? task_launch(m, t, obs) : -ENOMEM;
 
 	if (err) {
 		task_free(m, t);
 		return fl_backend_setup_failed(obs, m->w, "as=", err);
-	}
-	if (fl_model_sleeper_ended(t->sl)) {
-		sleeper_done(t, obs);
-	} else {
-		t->waiting = true;
-		sleeping_obs(m, t, obs);
-		t->obs = *obs;
 	}
 	task_replace(m, (unsigned)as->u, t);
 	return 0;
@@ -249,7 +280,7 @@ int fl_model_task_start(struct model *m, const struct fl_sc_stmt *st,
 /* T's process exits: a sleeping call dies with it (`wait` keeps saying blocked). */
 static void task_exit(struct model_task *t, const struct fl_process *p)
 {
-	if (!t || !t->sl || t->proc != p)
+	if (!t || t->st->verb != FL_SC_CALL || t->proc != p)
 		return;
 	fl_model_sleeper_free(t->sl);
 	t->sl = NULL;
@@ -267,10 +298,7 @@ void fl_model_tasks_exit(struct model *m, const struct fl_process *p)
 		task_exit(t, p);
 }
 
-/*
- * The rest of a store or load: from the byte it stopped at.  A vmsplice
- * waits for room before it takes a page, so it starts over.
- */
+/* The rest of a store or load: from the byte it stopped at. */
 static void task_rest(const struct model_task *t, struct fl_val *args)
 {
 	size_t done = t->obs.moved;
@@ -311,13 +339,20 @@ static bool task_run(struct model *m, struct model_task *t)
 	return true;
 }
 
-static void task_resume_sleeper(struct model *m, struct model_task *t)
+/* A named call: woken in the kernel, or waiting to start (a pipe): it runs on. */
+static void task_resume_call(struct model *m, struct model_task *t)
 {
-	struct fl_obs o;
+	struct fl_obs o = { 0 };
 
-	if (!fl_model_sleeper_woken(t->sl))
+	if (!t->waiting || (t->sl && !fl_model_sleeper_woken(t->sl)))
 		return;
-	fl_trace(m->w, "resume line %u in the kernel", t->st->line);
+	fl_trace(m->w, "resume line %u", t->st->line);
+	if (!t->sl) {
+		if (task_launch(m, t, &o))
+			t->waiting = false;     /* no thread: never runs again */
+		free(o.kbuf);
+		return;
+	}
 	fl_model_sleeper_resume(t->sl);
 	if (!fl_model_sleeper_ended(t->sl))
 		return;         /* woken without its page: sleeps again */
@@ -333,8 +368,8 @@ static void orphans_resume(struct model *m)
 	while (*link) {
 		struct model_task *t = *link;
 
-		task_resume_sleeper(m, t);
-		if (t->sl) {
+		task_resume_call(m, t);
+		if (t->waiting) {
 			link = &t->next;
 			continue;
 		}
@@ -351,8 +386,8 @@ void fl_model_tasks_resume(struct model *m)
 	for (i = 0; m->task && i <= m->b->sc->nnames; i++) {
 		struct model_task *t = m->task[i];
 
-		if (t && t->sl) {
-			task_resume_sleeper(m, t);
+		if (t && t->st->verb == FL_SC_CALL) {
+			task_resume_call(m, t);
 			continue;
 		}
 		if (!t || !t->waiting || (t->waiter && !fl_uffd_wait_woken(t->waiter)))
