@@ -369,6 +369,8 @@ static int host_exec(struct fl_backend *b, const struct fl_sc_stmt *st,
 	struct host *h = host_of(b);
 
 	h->line = st->line;
+	if (st >= b->sc->stmts && st < b->sc->stmts + b->sc->nstmts)
+		h->stmts_run = (unsigned)(st - b->sc->stmts) + 1;
 	if (h->refusal[0]) {
 		snprintf(obs->why, sizeof(obs->why), "%s", h->refusal);
 		obs->why_names_stmt = true;
@@ -425,6 +427,8 @@ static void host_free(struct host *h)
 	free(h->uffd);
 	free(h->task_st);
 	free(h->task_proc);
+	free(h->snap_map_base);
+	free(h->snap_mapped);
 	free(h);
 }
 
@@ -663,6 +667,106 @@ static void host_close(struct fl_backend *b)
 	b->priv = NULL;
 }
 
+/* ---- snapshot and restore: one process for many cases ---- */
+
+/*
+ * What cannot be gone back to by host_child_snap.c, seen before the
+ * scenario process is asked: more than one process, a pipe, a named
+ * access, a guest statement, a userfaultfd call, and a file made after
+ * the set-up (the process would refuse each of them at its first
+ * restore: here it costs nothing).  FAULTLINE_HOST_SNAPSHOT=0 turns it
+ * off: every case a process of its own, as before (bench judge's
+ * "before", tests/cli/explore_diff_snap.sh).
+ */
+static bool host_snap_refused(const struct host *h)
+{
+	const char *env = getenv("FAULTLINE_HOST_SNAPSHOT");
+	const struct fl_scenario *sc = h->b->sc;
+	unsigned i;
+
+	if ((env && !strcmp(env, "0")) || h->refusal[0] || !h->link.procs ||
+	    !h->link.procs[0].alive)
+		return true;
+	for (i = 0; i < sc->nstmts; i++) {
+		const struct fl_sc_stmt *st = &sc->stmts[i];
+		const struct fl_backend_call *c;
+
+		switch (st->verb) {
+		case FL_SC_PROCESS: case FL_SC_USE: case FL_SC_FORK: case FL_SC_EXIT:
+		case FL_SC_PIPE: case FL_SC_WAIT: case FL_SC_TAG: case FL_SC_POISON:
+		case FL_SC_MREMAP: case FL_SC_ON: case FL_SC_EVICT:
+			return true;
+		case FL_SC_FILE:
+			if (i >= h->stmts_run)
+				return true;
+			break;
+		case FL_SC_CALL:
+			c = fl_backend_call(st->code);
+			if (!c || c->cap != FL_CAP_SYSCALL)
+				return true;
+			break;
+		default:
+			break;
+		}
+	}
+	return false;
+}
+
+/* One request to process 0: its ret, or -errno of the link. */
+static int host_snap_op(struct host *h, enum host_op op, struct host_rep *rep)
+{
+	struct host_req rq = { .op = op };
+	struct fl_obs obs = { 0 };
+	int err = fl_host_request(h, 0, &rq, NULL, NULL, rep, NULL, &obs);
+
+	return err ? err : rep->ret == -1 ? -rep->err : 0;
+}
+
+/*
+ * The set-up ran (runner/run.c, fl_prefix_open()): the scenario process
+ * keeps it (HOST_OP_SNAPSHOT), and so do the runner's tables of it.
+ * -EOPNOTSUPP: this scenario runs every case whole.
+ */
+static int host_snapshot(struct fl_backend *b)
+{
+	struct host *h = host_of(b);
+	struct host_rep rep;
+	size_t n = h->nnames;
+
+	if (host_snap_refused(h) || host_snap_op(h, HOST_OP_SNAPSHOT, &rep))
+		return -EOPNOTSUPP;
+	free(h->snap_map_base);
+	free(h->snap_mapped);
+	h->snap_map_base = malloc(n * sizeof(*h->snap_map_base));
+	h->snap_mapped = malloc(n * sizeof(*h->snap_mapped));
+	if (!h->snap_map_base || !h->snap_mapped)
+		return -EOPNOTSUPP;
+	memcpy(h->snap_map_base, h->map_base, n * sizeof(*h->map_base));
+	memcpy(h->snap_mapped, h->mapped, n * sizeof(*h->mapped));
+	h->snap_mapped_total = h->mapped_total;
+	return 0;
+}
+
+/*
+ * Back to the set-up for the next case.  -EAGAIN: the process could not
+ * go back (host_child_snap.c, invariant 2), or is gone: the runner makes
+ * a new one and runs the set-up again.
+ */
+static int host_restore(struct fl_backend *b)
+{
+	struct host *h = host_of(b);
+	struct host_rep rep;
+	size_t n = h->nnames;
+
+	if (!h->snap_map_base || host_snap_op(h, HOST_OP_RESTORE, &rep))
+		return -EAGAIN;
+	memcpy(h->map_base, h->snap_map_base, n * sizeof(*h->map_base));
+	memcpy(h->mapped, h->snap_mapped, n * sizeof(*h->mapped));
+	h->mapped_total = h->snap_mapped_total;
+	h->cur = 0;
+	return 0;
+}
+
 static fl_addr_t host_map_base(struct fl_backend *b, unsigned name)
 {
 	return host_of(b)->map_base[name];
@@ -698,4 +802,6 @@ const struct fl_backend_ops fl_host_backend = {
 	.arm_hook = host_arm_hook,
 	.uffd_event = fl_host_uffd_event,
 	.pagemap = fl_host_pagemap,
+	.snapshot = host_snapshot,
+	.restore = host_restore,
 };

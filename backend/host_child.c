@@ -641,6 +641,24 @@ static int run_request(struct work *w)
 	return guard;
 }
 
+/*
+ * One logged set-up request again, on this thread (host_child_snap.c):
+ * only requests that cannot wait are logged, and reply data is dropped.
+ */
+static void replay_one(const struct host_req *rq, const struct host_iov *hv,
+		       const uint8_t *data, struct host_rep *rep)
+{
+	struct work w = { .rq = *rq, .hv = (struct host_iov *)hv, .data = (uint8_t *)data };
+
+	if (rq->op == HOST_OP_MEM_READ && !(w.out = malloc(rq->a[1] + 1))) {
+		*rep = (struct host_rep){ .ret = -1, .err = ENOMEM };
+		return;
+	}
+	run_work(&w);
+	*rep = w.rep;
+	free(w.out);
+}
+
 /* Read the request's iovecs and data; reply; false when the loop must end. */
 static bool serve_one(void)
 {
@@ -665,11 +683,16 @@ static bool serve_one(void)
 	if (!w->hv || !w->data || fl_host_recv_all(env->sock, w->hv, rq->niov * sizeof(*w->hv)) ||
 	    fl_host_recv_all(env->sock, w->data, rq->dlen))
 		goto out;
+	fl_host_child_snap_begin(rq);
 	switch (rq->op) {
 	case HOST_OP_EXIT:
 		goto out;
 	case HOST_OP_INSTALL:
 		install_fd(rq, fd);
+		fl_host_child_snap_served(rq, NULL, NULL, &w->rep, fd_of(rq));
+		break;
+	case HOST_OP_SNAPSHOT: case HOST_OP_RESTORE:
+		fl_host_child_snap_request(rq, env, replay_one, &w->rep);
 		break;
 	case HOST_OP_UFFD_NEW: case HOST_OP_UFFD_IOCTL: case HOST_OP_UFFD_READ:
 	case HOST_OP_UFFD_SERVE: case HOST_OP_UFFD_EVENT: case HOST_OP_UFFD_LOG:
@@ -686,6 +709,7 @@ static bool serve_one(void)
 		guard = run_request(w);
 		if (guard < 0)
 			goto out;
+		fl_host_child_snap_served(rq, w->hv, w->data, &w->rep, -1);
 	}
 	if (guard == 2) {
 		/* The worker still waits and owns W: answer from a copy. */
@@ -701,12 +725,38 @@ out:
 	return ok;
 }
 
+/*
+ * The address space this process has at its start, inherited from the
+ * runner: a model world the runner keeps open beside it (explore --diff
+ * keeps the model's set-up while the host's runs, cli/cmd_diff.c)
+ * reserves gigabytes it never touches, which RLIMIT_AS counts.  0 if
+ * /proc is not there.
+ */
+static uint64_t inherited_vm(void)
+{
+	unsigned long long pages = 0;
+	char buf[64];
+	int fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	for (n = 0; buf[n] >= '0' && buf[n] <= '9'; n++)
+		pages = pages * 10 + (unsigned)(buf[n] - '0');
+	return pages * (uint64_t)sysconf(_SC_PAGESIZE);
+}
+
 void fl_host_child_limits(void)
 {
 	struct rlimit cpu = { HOST_RLIMIT_CPU, HOST_RLIMIT_CPU };
 	struct rlimit fsize = { HOST_RLIMIT_FSIZE, HOST_RLIMIT_FSIZE };
 	struct rlimit core = { 0, 0 };  /* a crash writes no core file anywhere */
-	struct rlimit as = { HOST_RLIMIT_AS, HOST_RLIMIT_AS };
+	/* the scenario's own mappings get HOST_RLIMIT_AS on top of what it inherits */
+	rlim_t as_max = (rlim_t)(inherited_vm() + HOST_RLIMIT_AS);
+	struct rlimit as = { as_max, as_max };
 
 	setrlimit(RLIMIT_CPU, &cpu);
 	setrlimit(RLIMIT_FSIZE, &fsize);

@@ -111,4 +111,20 @@ bool fl_host_child_page_absent(uint64_t addr);
 void fl_host_child_guest_request(const struct host_req *rq, int mem_fd, struct host_rep *rep);
 uint32_t fl_host_child_caps(void);
 
+/*
+ * host_child_snap.c: the set-up kept and gone back to (HOST_OP_SNAPSHOT,
+ * HOST_OP_RESTORE).  _served(): every request this process served, with
+ * its reply (FD: the descriptor an INSTALL put in place); _begin() before
+ * any request runs (a fork's new process must not think itself
+ * restorable).  _request():
+ * answers the two ops; RUN serves one logged request again.
+ */
+typedef void host_replay_fn(const struct host_req *rq, const struct host_iov *hv,
+			    const uint8_t *data, struct host_rep *rep);
+void fl_host_child_snap_begin(const struct host_req *rq);
+void fl_host_child_snap_served(const struct host_req *rq, const struct host_iov *hv,
+			       const uint8_t *data, const struct host_rep *rep, int fd);
+void fl_host_child_snap_request(const struct host_req *rq, const struct host_child_env *env,
+				host_replay_fn *run, struct host_rep *rep);
+
 #endif

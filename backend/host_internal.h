@@ -52,6 +52,10 @@ struct host {
 	const struct fl_sc_stmt **task_st;      /* its statement, or NULL */
 	unsigned *task_proc;                    /* the process that runs it */
 	uint32_t caps;                  /* HOST_CAP_* of the judge (its HELLO) */
+	/* the set-up, as host_snapshot() kept it (NULL: none) */
+	unsigned stmts_run;             /* statements [0, stmts_run) were run */
+	fl_addr_t *snap_map_base;
+	uint64_t *snap_mapped, snap_mapped_total;
 };
 
 static inline struct host *host_of(struct fl_backend *b)

@@ -129,6 +129,10 @@ enum host_op {
 	HOST_OP_TAG,            /* a[0] addr, a[1] len, a[2] tag: PROT_MTE + STG */
 	HOST_OP_POISON,         /* a[0] addr: madvise(MADV_HWPOISON) of its page */
 	HOST_OP_BTRFS_SEARCH,   /* a[0] buf, a[1] len, a[2] items, a[3] item data bytes */
+	/* back to the set-up between cases (host_child_snap.c) */
+	HOST_OP_SNAPSHOT,       /* the state now is the set-up: ret 0, -1 EOPNOTSUPP */
+	HOST_OP_RESTORE,        /* back to it: ret 0, -1 EAGAIN (a new process must
+				   take over), -1 EOPNOTSUPP (no snapshot) */
 };
 
 struct host_req {

@@ -127,13 +127,18 @@ int cli_judge_follow(const char *cmd);
 /* Has the agent gone?  Then say so, once, with the LEFT files not run. */
 bool cli_judge_lost(const char *cmd, unsigned left);
 /*
- * Case VARS of SC on the model and on the running kernel, compared as
- * `faultline diff` compares (cli/cmd_diff.c): 0 they agree, 1 they
- * disagree, 2 a side cannot run it (WHY gets the first difference or the
- * reason), or -errno (no run made).
+ * The cases of SC on the model and on the judge, compared as `faultline
+ * diff` compares (cli/cmd_diff.c), each side's set-up run once and gone
+ * back to per case.  _open(): 0 or -errno.  _run(): case VARS, 0 they
+ * agree, 1 they disagree, 2 a side cannot run it (WHY gets the first
+ * difference or the reason), or -errno (no run made).
  */
-int diff_case(const struct fl_scenario *sc, const int64_t *vars,
-	      char *why, size_t len);
+struct diff_cases;
+int diff_cases_open(const struct fl_scenario *sc, struct diff_cases **out);
+int diff_cases_run(struct diff_cases *d, const int64_t *vars, char *why, size_t len);
+void diff_cases_close(struct diff_cases *d);
+/* The cases the judge ran from its kept set-up, not in a process of their own. */
+uint64_t diff_cases_kept(const struct diff_cases *d);
 
 /*
  * `explore --diff` over E's cases (cli/cmd_explore.c): each on the model
@@ -143,6 +148,8 @@ int diff_case(const struct fl_scenario *sc, const int64_t *vars,
  */
 struct fl_explore;
 int cli_explore_diff(struct fl_explore *e);
+/* The cases of the last cli_explore_diff() the judge ran from its kept set-up. */
+extern uint64_t cli_explore_diff_kept;
 
 /* An exploration's report, shared by `explore` and `merge` (cli/cmd_explore.c). */
 struct explore_report {

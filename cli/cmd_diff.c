@@ -39,6 +39,9 @@ struct recorder {
 	const struct fl_scenario *sc;
 	struct fl_places *places;       /* the names' mappings, as they are now */
 	char (*where)[64];              /* by statement index: symbolic si_addr */
+	/* both as they were at the backend's snapshot (explore --diff) */
+	struct fl_places *snap_places;
+	char (*snap_where)[64];
 };
 
 /*
@@ -65,6 +68,12 @@ static int rec_open(struct fl_backend *b, fl_kver_t kver, enum fl_arch_id arch)
 	struct recorder *r = rec_next;
 	int err;
 
+	/* a backend opened again (a whole run per case, or a new prefix) */
+	fl_places_free(r->places);
+	r->places = fl_places_new(r->sc);
+	if (!r->places)
+		return -ENOMEM;
+	memset(r->where, 0, (r->sc->nstmts + 1) * sizeof(*r->where));
 	b->priv = NULL;
 	err = r->inner->open(b, kver, arch);
 	r->inner_priv = b->priv;
@@ -185,15 +194,62 @@ static int rec_arm_hook(struct fl_backend *b, enum fl_hook hook, unsigned nth,
 	return err;
 }
 
+/* The recorder's own state goes back with the backend's. */
+static int rec_snapshot(struct fl_backend *b)
+{
+	struct recorder *r = rec_of(b);
+	int err = -EOPNOTSUPP;
+
+	if (r->inner->snapshot)
+		INNER(r, b, err = r->inner->snapshot(b));
+	if (err)
+		return err;
+	fl_places_copy(r->snap_places, r->places);
+	memcpy(r->snap_where, r->where, (r->sc->nstmts + 1) * sizeof(*r->where));
+	return 0;
+}
+
+static int rec_restore(struct fl_backend *b)
+{
+	struct recorder *r = rec_of(b);
+	int err;
+
+	INNER(r, b, err = r->inner->restore(b));
+	if (err)
+		return err;
+	fl_places_copy(r->places, r->snap_places);
+	memcpy(r->where, r->snap_where, (r->sc->nstmts + 1) * sizeof(*r->where));
+	return 0;
+}
+
 static const struct fl_backend_ops rec_ops = {
 	.name = "recorded", .open = rec_open, .close = rec_close, .exec = rec_exec,
 	.map_base = rec_map_base, .peek = rec_peek, .arm_hook = rec_arm_hook,
+	.snapshot = rec_snapshot, .restore = rec_restore,
 };
 
 static void rec_free(struct recorder *r)
 {
 	fl_places_free(r->places);
+	fl_places_free(r->snap_places);
 	free(r->where);
+	free(r->snap_where);
+}
+
+/* R for SC's runs on INNER, nothing mapped: 0 or -ENOMEM (rec_free() it). */
+static int rec_init(struct recorder *r, const struct fl_scenario *sc,
+		    const struct fl_backend_ops *inner)
+{
+	memset(r, 0, sizeof(*r));
+	r->inner = inner;
+	r->sc = sc;
+	r->places = fl_places_new(sc);
+	r->snap_places = fl_places_new(sc);
+	r->where = calloc(sc->nstmts + 1, sizeof(*r->where));
+	r->snap_where = calloc(sc->nstmts + 1, sizeof(*r->where));
+	if (!r->places || !r->snap_places || !r->where || !r->snap_where)
+		return -ENOMEM;
+	return 0;
 }
 
 /* Run SC on INNER through a recorder R.  0 or -errno (no run made). */
@@ -201,13 +257,10 @@ static int rec_run(struct recorder *r, const struct fl_scenario *sc,
 		   const struct fl_backend_ops *inner, const int64_t *vars,
 		   struct fl_run **run)
 {
-	memset(r, 0, sizeof(*r));
-	r->inner = inner;
-	r->sc = sc;
-	r->places = fl_places_new(sc);
-	r->where = calloc(sc->nstmts + 1, sizeof(*r->where));
-	if (!r->places || !r->where)
-		return -ENOMEM;
+	int err = rec_init(r, sc, inner);
+
+	if (err)
+		return err;
 	rec_next = r;
 	return fl_scenario_run(sc, &rec_ops, vars, run);
 }
@@ -576,38 +629,101 @@ static enum diff_status diff_one(struct diff_opts *o, const struct fl_scenario *
 	return st;
 }
 
-int diff_case(const struct fl_scenario *sc, const int64_t *vars,
-	      char *why, size_t len)
+/*
+ * Two runs of one case compared: 0 they agree, 1 they disagree, 2 a side
+ * cannot run it (WHY gets the first difference or the reason).
+ */
+static int diff_runs(const struct fl_run *m, const struct fl_run *h,
+		     const struct recorder *rm, const struct recorder *rh,
+		     char *why, size_t len)
 {
-	struct recorder rm, rh;
-	struct fl_run *m = NULL, *h = NULL;
 	struct comparison c = { 0 };
-	int em, eh, ret = 0;
+	int ret;
 
-	em = rec_run(&rm, sc, &fl_model_backend, vars, &m);
-	eh = rec_run(&rh, sc, &fl_host_backend, vars, &h);
-	if (em || eh) {
-		ret = em ? em : eh;
-	} else if (m->verdict == FL_VERDICT_UNSUPPORTED) {
+	if (m->verdict == FL_VERDICT_UNSUPPORTED) {
 		skip_reason(m, "model", why, len);
-		ret = 2;
-	} else if (h->verdict == FL_VERDICT_UNSUPPORTED) {
-		skip_reason(h, "host", why, len);
-		ret = 2;
-	} else {
-		c = (struct comparison){ .m = m, .h = h, .rm = &rm, .rh = &rh };
-		compare(&c);
-		if (c.nd)
-			snprintf(why, len, "line %u: %s: model %s, host %s", c.d[0].line,
-				 c.d[0].what, c.d[0].model, c.d[0].host);
-		ret = c.nd ? 1 : 0;
+		return 2;
 	}
+	if (h->verdict == FL_VERDICT_UNSUPPORTED) {
+		skip_reason(h, "host", why, len);
+		return 2;
+	}
+	c = (struct comparison){ .m = m, .h = h, .rm = rm, .rh = rh };
+	compare(&c);
+	if (c.nd)
+		snprintf(why, len, "line %u: %s: model %s, host %s", c.d[0].line,
+			 c.d[0].what, c.d[0].model, c.d[0].host);
+	ret = c.nd ? 1 : 0;
 	free(c.d);
-	fl_run_free(m);
-	fl_run_free(h);
-	rec_free(&rm);
-	rec_free(&rh);
 	return ret;
+}
+
+/*
+ * explore --diff's cases: each side's set-up (the statements before the
+ * split) runs once and is gone back to per case, through the recorders
+ * (runner/run.c, fl_prefix_case(); the host's restore is
+ * backend/host_child_snap.c).  A side that cannot go back runs every
+ * case whole, as it did before.
+ */
+struct diff_cases {
+	struct recorder rm, rh;
+	struct fl_prefix *pm, *ph;
+};
+
+uint64_t diff_cases_kept(const struct diff_cases *d)
+{
+	return fl_prefix_restores(d->ph);
+}
+
+void diff_cases_close(struct diff_cases *d)
+{
+	if (!d)
+		return;
+	rec_next = &d->rh;      /* a prefix's backend closes through its recorder */
+	fl_prefix_close(d->ph);
+	rec_next = &d->rm;
+	fl_prefix_close(d->pm);
+	rec_free(&d->rm);
+	rec_free(&d->rh);
+	free(d);
+}
+
+int diff_cases_open(const struct fl_scenario *sc, struct diff_cases **out)
+{
+	struct diff_cases *d = calloc(1, sizeof(*d));
+	unsigned split = fl_scenario_split(sc);
+	int err;
+
+	if (!d)
+		return -ENOMEM;
+	err = rec_init(&d->rm, sc, &fl_model_backend);
+	if (!err)
+		err = rec_init(&d->rh, sc, &fl_host_backend);
+	rec_next = &d->rm;
+	if (!err)
+		err = fl_prefix_open(sc, &rec_ops, split, FL_RUN_NO_TRACE, NULL, &d->pm);
+	rec_next = &d->rh;
+	if (!err)
+		err = fl_prefix_open(sc, &rec_ops, split, FL_RUN_NO_TRACE, NULL, &d->ph);
+	if (err) {
+		diff_cases_close(d);
+		return err;
+	}
+	*out = d;
+	return 0;
+}
+
+int diff_cases_run(struct diff_cases *d, const int64_t *vars, char *why, size_t len)
+{
+	const struct fl_run *m, *h;
+	int err;
+
+	rec_next = &d->rm;      /* a side that runs whole opens its backend per case */
+	err = fl_prefix_case(d->pm, vars, NULL, &m);
+	rec_next = &d->rh;
+	if (!err)
+		err = fl_prefix_case(d->ph, vars, NULL, &h);
+	return err ? err : diff_runs(m, h, &d->rm, &d->rh, why, len);
 }
 
 /* ---- options ---- */

@@ -10,9 +10,11 @@
  * merge` reads back; `--svg FILE` a heatmap picture.
  *
  * `--diff` runs each case on the model and on the running kernel as
- * `faultline diff` does (diff_case(), cli/cmd_diff.c), one case at a time
- * (the host backend forks a real process per scenario process); a case
- * where they disagree has the class `differ`.
+ * `faultline diff` does (diff_cases_run(), cli/cmd_diff.c), one case at a
+ * time; each side runs the set-up once and goes back to it per case (the
+ * host backend keeps one scenario process where it can go back to it
+ * whole, else forks one per case: docs/host.md "Judging many cases").  A
+ * case where they disagree has the class `differ`.
  *
  * Exit: 2 usage or a case in class error, else 1 if any case failed (an
  * expectation, a property, a difference), else 0 if one passed (the
@@ -260,35 +262,47 @@ int explore_report(const struct fl_explore *e, const struct explore_report *r)
  * model's class with `differ`.  The host's refusal of case 0 (a scenario
  * it cannot run at all) is a refusal of the whole exploration.
  */
+uint64_t cli_explore_diff_kept;
+
 int cli_explore_diff(struct fl_explore *e)
 {
+	struct diff_cases *dc;
 	int64_t vals[64];
 	char why[400];
 	uint64_t i;
-	int d;
+	int d, rc = FL_EXIT_OK;
 
-	for (i = 0; i < e->ncases; i++) {
+	d = diff_cases_open(e->sc, &dc);
+	if (d < 0 && cli_judge_lost("explore --diff", 0))
+		return FL_EXIT_BUG;
+	if (d < 0) {
+		fl_cli_error("explore --diff: %s", strerror(-d));
+		return FL_EXIT_BUG;
+	}
+	for (i = 0; i < e->ncases && rc == FL_EXIT_OK; i++) {
 		fl_space_values(&e->space, e->cases[i], vals);
 		why[0] = '\0';
-		d = diff_case(e->sc, vals, why, sizeof(why));
-		if (d < 0 && cli_judge_lost("explore --diff", 0))
-			return FL_EXIT_BUG;
-		if (d < 0) {
+		d = diff_cases_run(dc, vals, why, sizeof(why));
+		if (d < 0 && cli_judge_lost("explore --diff", 0)) {
+			rc = FL_EXIT_BUG;
+		} else if (d < 0) {
 			fl_cli_error("explore --diff: case %llu: %s",
 				     (unsigned long long)e->cases[i], strerror(-d));
-			return FL_EXIT_BUG;
-		}
-		if (d == 2 && i == 0 && !strncmp(why, "host", 4)) {
+			rc = FL_EXIT_BUG;
+		} else if (d == 2 && i == 0 && !strncmp(why, "host", 4)) {
 			fl_cli_error("explore --diff: %s", why);
-			return FL_EXIT_UNSUPPORTED;
-		}
-		if (d == 1)
+			rc = FL_EXIT_UNSUPPORTED;
+		} else if (d == 1) {
 			e->cls[i] = FL_CLASS_DIFFER;
-		else if (d == 2)
+		} else if (d == 2) {
 			e->cls[i] = FL_CLASS_UNSUPPORTED;
+		}
 	}
-	fl_explore_count(e);
-	return FL_EXIT_OK;
+	cli_explore_diff_kept = diff_cases_kept(dc);
+	diff_cases_close(dc);
+	if (rc == FL_EXIT_OK)
+		fl_explore_count(e);
+	return rc;
 }
 
 /* ---- options ---- */
@@ -471,6 +485,11 @@ int cmd_explore(int argc, char **argv)
 	}
 	if (x.diff)
 		rc = cli_explore_diff(&e);
+	if (x.diff && !rc)      /* how the judge ran them: docs/host.md "Judging many cases" */
+		fprintf(stderr, "faultline: explore --diff: the judge ran %llu of %llu cases "
+			"from its kept set-up, %llu in a process of their own\n",
+			(unsigned long long)cli_explore_diff_kept, (unsigned long long)e.ncases,
+			(unsigned long long)(e.ncases - cli_explore_diff_kept));
 	if (!rc)
 		rc = explore_report(&e, &x.r);
 	fl_explore_fini(&e);

@@ -17,6 +17,7 @@
  */
 #include <stdlib.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <faultline/place.h>
 
@@ -53,6 +54,12 @@ void fl_places_free(struct fl_places *p)
 		return;
 	free(p->at);
 	free(p);
+}
+
+void fl_places_copy(struct fl_places *to, const struct fl_places *from)
+{
+	memcpy(to->at, from->at, (from->sc->nnames + 1) * sizeof(*to->at));
+	to->makings = from->makings;
 }
 
 /* BASE + LEN, or the top of the address space where that would wrap. */

@@ -800,6 +800,8 @@ struct fl_prefix {
 	unsigned split;
 	unsigned flags;
 	bool snapped;           /* the backend holds a snapshot at the split */
+	bool fresh;             /* ... and has not been restored to it yet */
+	uint64_t restores;      /* cases run from the snapshot */
 	bool stopped;           /* the prefix itself stopped the run */
 	struct runner c;        /* the case runner; c.run NULL until the first case */
 	struct fl_run *whole;   /* the last case run whole (no snapshot) */
@@ -865,47 +867,70 @@ unsigned fl_scenario_split(const struct fl_scenario *sc)
 	return k;
 }
 
+/*
+ * P's prefix runner: statements [0, split) on a backend just opened, and
+ * its snapshot.  A backend that cannot snapshot this scenario
+ * (-EOPNOTSUPP) is closed: every case runs whole.  0 or -errno.
+ */
+static int prefix_start(struct fl_prefix *p, const struct fl_scenario *sc,
+			const struct fl_backend_ops *ops, const struct fl_run_watch *watch,
+			bool snap)
+{
+	int err;
+
+	memset(&p->r, 0, sizeof(p->r));
+	p->snapped = p->stopped = false;
+	p->r.run = run_new(sc, ops->name);
+	if (!p->r.run)
+		return -ENOMEM;
+	runner_own_backend(&p->r, ops, p->flags);
+	err = runner_init(&p->r, &p->r.bstore, NULL, watch);
+	if (err || !ops->snapshot || !snap)     /* every case is a whole run */
+		return err;
+	err = runner_open(&p->r);
+	if (err < 0)
+		return err;
+	p->stopped = err || !run_range(&p->r, 0, p->split);
+	if (p->stopped) {
+		run_finish(p->r.run);
+		return 0;
+	}
+	err = ops->snapshot(&p->r.bstore);
+	if (err == -EOPNOTSUPP) {
+		ops->close(&p->r.bstore);
+		p->r.bstore.priv = NULL;
+		return 0;
+	}
+	p->snapped = p->fresh = !err;
+	return err;
+}
+
+static void prefix_stop(struct fl_prefix *p)
+{
+	runner_fini(&p->r);
+	fl_run_free(p->r.run);
+	p->r.run = NULL;
+}
+
 int fl_prefix_open(const struct fl_scenario *sc, const struct fl_backend_ops *ops,
 		   unsigned split, unsigned flags, const struct fl_run_watch *watch,
 		   struct fl_prefix **out)
 {
 	struct fl_prefix *p = calloc(1, sizeof(*p));
-	int err = -ENOMEM;
+	int err;
 
 	if (!p)
 		return -ENOMEM;
 	p->split = split < sc->nstmts ? split : sc->nstmts;
 	p->flags = flags;
-	p->r.run = run_new(sc, ops->name);
-	if (!p->r.run)
-		goto out_free;
-	runner_own_backend(&p->r, ops, flags);
-	err = runner_init(&p->r, &p->r.bstore, NULL, watch);
-	if (err)
-		goto out_fini;
-	if (!ops->snapshot) {   /* every case is a whole run */
-		*out = p;
-		return 0;
+	err = prefix_start(p, sc, ops, watch, true);
+	if (err) {
+		prefix_stop(p);
+		free(p);
+		return err;
 	}
-	err = runner_open(&p->r);
-	if (err < 0)
-		goto out_fini;
-	p->stopped = err || !run_range(&p->r, 0, p->split);
-	if (p->stopped)
-		run_finish(p->r.run);
-	else
-		err = ops->snapshot(&p->r.bstore);
-	if (err < 0)
-		goto out_fini;
-	p->snapped = !p->stopped;
 	*out = p;
 	return 0;
-out_fini:
-	runner_fini(&p->r);
-	fl_run_free(p->r.run);
-out_free:
-	free(p);
-	return err;
 }
 
 static void case_free(struct fl_prefix *p);
@@ -916,8 +941,7 @@ void fl_prefix_close(struct fl_prefix *p)
 		return;
 	case_free(p);
 	fl_run_free(p->whole);
-	runner_fini(&p->r);
-	fl_run_free(p->r.run);
+	prefix_stop(p);
 	free(p);
 }
 
@@ -1075,6 +1099,28 @@ static void case_reset(struct fl_prefix *p, const int64_t *vars,
 	c->cur = NULL;
 }
 
+/*
+ * The backend could not go back to the snapshot (restore's -EAGAIN: a
+ * host scenario process that went astray, or used up its CPU limit):
+ * close it, run the prefix again on a new one, and this case from there.
+ * A restore that fails right after a new snapshot would fail again:
+ * from then on every case runs whole.  The prefix's watch is not told
+ * twice: it saw the prefix the first time.
+ */
+static int prefix_restart(struct fl_prefix *p, const int64_t *vars,
+			  const struct fl_run_watch *watch, const struct fl_run **out)
+{
+	const struct fl_scenario *sc = p->r.run->sc;
+	const struct fl_backend_ops *ops = p->r.bstore.ops;
+	bool keep = !p->fresh;       /* a restore worked since the last snapshot */
+	int err;
+
+	case_free(p);
+	prefix_stop(p);
+	err = prefix_start(p, sc, ops, NULL, keep);
+	return err ? err : fl_prefix_case(p, vars, watch, out);
+}
+
 int fl_prefix_case(struct fl_prefix *p, const int64_t *vars,
 		   const struct fl_run_watch *watch, const struct fl_run **out)
 {
@@ -1098,8 +1144,12 @@ int fl_prefix_case(struct fl_prefix *p, const int64_t *vars,
 	else if ((err = case_new(p, vars, watch)))
 		return err;
 	err = b->ops->restore(b);
+	if (err == -EAGAIN)
+		return prefix_restart(p, vars, watch, out);
 	if (err)
 		return err;
+	p->fresh = false;
+	p->restores++;
 	if (b->trace)
 		b->trace_arg = &p->c;
 	run_range(&p->c, p->split, p->c.run->sc->nstmts);
@@ -1107,6 +1157,11 @@ int fl_prefix_case(struct fl_prefix *p, const int64_t *vars,
 	run_finish(p->c.run);
 	*out = p->c.run;
 	return 0;
+}
+
+uint64_t fl_prefix_restores(const struct fl_prefix *p)
+{
+	return p ? p->restores : 0;
 }
 
 /* A case as a run record of its own: fl_prefix_case()'s, copied deep. */

@@ -111,8 +111,11 @@ struct fl_backend_ops {
 	/*
 	 * Save the whole state (the world and the backend's own name tables)
 	 * with no hook armed; restore returns to it, and the snapshot stays
-	 * valid for the next restore.  0 or -errno.  NULL: not supported (the
-	 * host backend: real processes cannot be rewound).
+	 * valid for the next restore.  0 or -errno.  NULL, or snapshot's
+	 * -EOPNOTSUPP: not for this scenario (the host backend keeps one
+	 * process's set-up only where it can go back to it whole), every case
+	 * runs whole.  restore's -EAGAIN: the backend could not go back (a
+	 * host process that went astray); close it and open it again.
 	 */
 	int (*snapshot)(struct fl_backend *b);
 	int (*restore)(struct fl_backend *b);

@@ -30,6 +30,8 @@ struct fl_places;
 /* A table for SC's names, none mapped; NULL when out of memory. */
 struct fl_places *fl_places_new(const struct fl_scenario *sc);
 void fl_places_free(struct fl_places *p);
+/* TO becomes what FROM is (both for the same scenario). */
+void fl_places_copy(struct fl_places *to, const struct fl_places *from);
 
 /* Mapping NAME (an index into sc->names) is now at [BASE, BASE + LEN). */
 void fl_places_map(struct fl_places *p, unsigned name, fl_addr_t base, uint64_t len);

@@ -92,7 +92,10 @@ void fl_run_free(struct fl_run *run);
  *      gives: the same steps, observables, traces and verdict (the prefix's
  *      steps head every case's run); so does fl_prefix_case().
  *   2. The prefix runs once, whatever the number of cases.
- *   3. A backend without snapshot (the host) runs every case whole.
+ *   3. A backend without snapshot, or whose snapshot refuses the
+ *      scenario (-EOPNOTSUPP: the host backend's for more than one
+ *      process, a userfaultfd, ...), runs every case whole; one whose
+ *      restore fails (-EAGAIN) is opened again and runs the prefix anew.
  */
 struct fl_prefix;
 
@@ -126,6 +129,8 @@ int fl_prefix_run(struct fl_prefix *p, const int64_t *vars,
 int fl_prefix_case(struct fl_prefix *p, const int64_t *vars,
 		   const struct fl_run_watch *watch, const struct fl_run **out);
 void fl_prefix_close(struct fl_prefix *p);
+/* The cases P ran from the backend's snapshot, not whole (explore --diff's note). */
+uint64_t fl_prefix_restores(const struct fl_prefix *p);
 
 const char *fl_verdict_name(enum fl_verdict v);
 

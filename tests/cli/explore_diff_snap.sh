@@ -1,0 +1,57 @@
+#!/bin/sh
+# tests/cli/explore_diff_snap.sh FAULTLINE - explore --diff with the host
+# backend's kept set-up (one scenario process per run of cases, gone back
+# to between cases: backend/host_child_snap.c) gives every case the class
+# it gets in a process of its own (FAULTLINE_HOST_SNAPSHOT=0), and the
+# restore is really what ran:
+#   1. tests/explore/restore-leaks.fl: each case changes what a restore must
+#      undo (file offset and size, bytes, protection, extent, a new
+#      mapping) and checks what the case before it changed; the CI
+#      straddle template (a set-up with a store and a pwrite).  Same JSON
+#      both ways, no `differ`, and the note says every case ran from the
+#      kept set-up (or none, with FAULTLINE_HOST_SNAPSHOT=0).
+#   2. A template with a fork: no set-up is kept, every case runs whole and
+#      still agrees.
+set -u
+fl=${1:?usage: explore_diff_snap.sh path/to/faultline}
+tmp=${TMPDIR:-/tmp}/fl-explore-snap.$$
+mkdir -p "$tmp" || exit 1
+trap 'rm -rf "$tmp"' EXIT
+fail=0
+bad() { echo "FAIL: $*" >&2; fail=1; }
+
+# FILE N: both ways, same JSON, the kept-set-up note right each way.
+both_ways() {
+	f=$1 n=$2 kept=$3
+	"$fl" explore --diff --json "$f" >"$tmp/kept.json" 2>"$tmp/kept.err"
+	rc=$?
+	FAULTLINE_HOST_SNAPSHOT=0 "$fl" explore --diff --json "$f" >"$tmp/whole.json" \
+		2>"$tmp/whole.err"
+	rc2=$?
+	[ $rc -eq 0 ] && [ $rc2 -eq 0 ] ||
+		bad "$f: exit $rc kept, $rc2 whole: $(cat "$tmp/kept.err" "$tmp/whole.err")"
+	cmp -s "$tmp/kept.json" "$tmp/whole.json" ||
+		bad "$f: the kept set-up gives other classes: $(diff "$tmp/kept.json" "$tmp/whole.json" | head -5)"
+	grep -q '"differ"' "$tmp/kept.json" && bad "$f: a case differs"
+	grep -q "ran $kept of $n cases from its kept set-up" "$tmp/kept.err" ||
+		bad "$f: expected $kept of $n cases from the kept set-up: $(cat "$tmp/kept.err")"
+	grep -q "ran 0 of $n cases from its kept set-up" "$tmp/whole.err" ||
+		bad "$f: FAULTLINE_HOST_SNAPSHOT=0 still kept it: $(cat "$tmp/whole.err")"
+	[ $fail -eq 0 ] && echo "ok: $f: $n cases, $kept from the kept set-up, same classes as whole"
+}
+
+both_ways tests/explore/restore-leaks.fl 12 12
+both_ways tests/explore/ci-pread-pwrite-straddle.fl 330 330
+
+cat >"$tmp/fork.fl" <<'FL'
+# a fork: the host keeps no set-up, every case runs whole
+kernel host
+vary n 1..3
+mmap buf 1p rw private
+store buf 1 fill=0x41
+fork c
+use c
+store buf $n fill=0x42
+FL
+both_ways "$tmp/fork.fl" 3 0
+exit $fail
