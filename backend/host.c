@@ -625,6 +625,50 @@ static int open_link(struct host *h, struct fl_obs *obs)
 	return err;
 }
 
+/* The raw loop's set-up and loop, on H's link: process 0, file 1. */
+static int bench_pread_on(struct host *h, const uint32_t *pairs, unsigned n,
+			  uint64_t min_ns, struct host_rep *rep)
+{
+	struct host_req rq = { .op = HOST_OP_MMAP,
+			       .a = { 0, 2 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE } };
+	uint64_t base;
+	int err = fl_host_link_spawn(&h->link, 0);
+
+	if (err < 0)
+		return err;
+	err = fl_host_link_file(&h->link, 1, 4096, 0);
+	if (!err)
+		err = fl_host_link_request(&h->link, 0, &rq, NULL, NULL, rep, NULL);
+	if (err || rep->ret == -1)
+		return err ? err : -rep->err;
+	base = (uint64_t)rep->ret;
+	rq = (struct host_req){ .op = HOST_OP_MPROTECT, .a = { base + 4096, 4096, PROT_NONE } };
+	err = fl_host_link_request(&h->link, 0, &rq, NULL, NULL, rep, NULL);
+	if (err || rep->ret == -1)
+		return err ? err : -rep->err;
+	rq = (struct host_req){ .op = HOST_OP_RAW_PREAD, .slot = 1,
+				.a = { base + 4096, min_ns }, .dlen = 2ull * n * sizeof(*pairs) };
+	err = fl_host_link_request(&h->link, 0, &rq, NULL, pairs, rep, NULL);
+	return err ? err : rep->ret == -1 ? -rep->err : 0;
+}
+
+int fl_host_bench_pread(const uint32_t *pairs, unsigned n, uint64_t min_ns,
+			uint64_t *calls, uint64_t *ns)
+{
+	struct host h = { .nnames = 2 };
+	struct fl_obs obs = { 0 };
+	struct host_rep rep = { 0 };
+	int err = open_link(&h, &obs);
+
+	if (err)
+		return err;
+	err = bench_pread_on(&h, pairs, n, min_ns, &rep);
+	fl_host_link_fini(&h.link);
+	*calls = (uint64_t)rep.ret;
+	*ns = rep.moved;
+	return err;
+}
+
 static int host_open(struct fl_backend *b, fl_kver_t kver, enum fl_arch_id arch)
 {
 	struct host *h = calloc(1, sizeof(*h));

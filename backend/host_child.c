@@ -487,6 +487,9 @@ static void run_work(void *arg)
 	case HOST_OP_BTRFS_SEARCH:
 		fl_host_child_guest_request(rq, self_mem(), &w->rep);
 		break;
+	case HOST_OP_RAW_PREAD:
+		fl_host_child_raw_pread(fd_of(rq), rq, w->data, &w->rep);
+		break;
 	case HOST_OP_MEM_READ:  /* the buffer starts as 0xaa, as a kernel buffer does */
 		memset(w->out, 0xaa, rq->a[1]);
 		syscall_result(&w->rep, pread(self_mem(), w->out, rq->a[1], (off_t)rq->a[0]));

@@ -111,6 +111,10 @@ bool fl_host_child_page_absent(uint64_t addr);
 void fl_host_child_guest_request(const struct host_req *rq, int mem_fd, struct host_rep *rep);
 uint32_t fl_host_child_caps(void);
 
+/* host_child_bench.c: HOST_OP_RAW_PREAD on descriptor FD. */
+void fl_host_child_raw_pread(int fd, const struct host_req *rq, const uint8_t *data,
+			     struct host_rep *rep);
+
 /*
  * host_child_snap.c: the set-up kept and gone back to (HOST_OP_SNAPSHOT,
  * HOST_OP_RESTORE).  _served(): every request this process served, with

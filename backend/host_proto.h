@@ -133,6 +133,10 @@ enum host_op {
 	HOST_OP_SNAPSHOT,       /* the state now is the set-up: ret 0, -1 EOPNOTSUPP */
 	HOST_OP_RESTORE,        /* back to it: ret 0, -1 EAGAIN (a new process must
 				   take over), -1 EOPNOTSUPP (no snapshot) */
+	HOST_OP_RAW_PREAD,      /* bench judge's raw loop (host_child_bench.c): fd;
+				   a[0] the end of a buffer, a[1] ns at least;
+				   data: u32 (size, off) pairs, pread(fd, a[0] + off
+				   - size, size, 0) each; reply ret calls, moved ns */
 };
 
 struct host_req {

@@ -265,7 +265,7 @@ static const struct fl_cmd bench_cmds[] = {
 	{ "vma",  bench_vma,  "vma [--n N]                 mmap/munmap cost as the vma tree grows" },
 	{ "explore", bench_explore, "explore [--cases N]         explored cases per second, -j1 and -j2" },
 	{ "matrix", bench_matrix, "matrix                      the Rutland matrix at system-call level: host vs model" },
-	{ "judge", bench_judge, "judge [--cases N]           cases/s the running kernel judges, vs a raw syscall loop" },
+	{ "judge", bench_judge, "judge [--cases N] [--kernel K] cases/s a kernel judges, vs a raw syscall loop there" },
 };
 
 static void bench_usage(FILE *out)

@@ -165,6 +165,15 @@ struct fl_host_judge {
 int fl_host_judge(struct fl_host_judge *j);
 /* Why the agent is gone (it stopped answering), or NULL while it serves. */
 const char *fl_host_agent_lost(void);
+/*
+ * `faultline bench judge`'s raw loop where the judge runs its cases (a
+ * scenario process here, or the agent's in a guest): N (size, off) pairs
+ * as pread(2) of a one-page file into SIZE bytes ending OFF bytes into a
+ * PROT_NONE page, repeated for MIN_NS at least.  0 with *CALLS made in
+ * *NS, or -errno.
+ */
+int fl_host_bench_pread(const uint32_t *pairs, unsigned n, uint64_t min_ns,
+			uint64_t *calls, uint64_t *ns);
 
 /*
  * May this process use userfaultfd: root, vm.unprivileged_userfaultfd = 1,

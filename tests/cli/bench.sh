@@ -21,18 +21,24 @@ done
 echo "$out" | grep -Eq '^growth 1000->20000: mmap x[0-9.]+, munmap x[0-9.]+; O\(log n\) predicts x1\.43, O\(n\) x20$' ||
 	fail "no growth line: $out"
 
-# bench judge: 50 cases judged by this machine's kernel, all agreeing,
-# and the raw loop's figure beside them (the figures are not asserted).
-out=$("$FL" bench judge --cases 50) || fail "bench judge --cases 50 exited $?: $out"
-echo "$out" | grep -q '^bench judge: 50 of 16641 cases ' || fail "bad judge header: $out"
-echo "$out" | grep -Eq '^  judge \(explore --diff\) +[0-9]+ cases/s   50 agree, 0 disagree, 0 skipped$' ||
+# bench judge: 50 cases judged by this machine's kernel from the kept
+# set-up, all agreeing, 10 of them again a process per case, and the raw
+# loop's figure beside them (the figures are not asserted).
+out=$("$FL" bench judge --cases 50 --whole 10) ||
+	fail "bench judge --cases 50 --whole 10 exited $?: $out"
+echo "$out" | grep -q '^bench judge: 50 of 16641 cases .*judged by this machine' ||
+	fail "bad judge header: $out"
+echo "$out" | grep -Eq '^  judge, set-up kept +[0-9]+ cases/s +[0-9.]+% of raw   50 agree, 0 disagree, 0 skipped$' ||
 	fail "judge row: $out"
-echo "$out" | grep -Eq '^  raw pread loop +[0-9]+ calls/s$' || fail "raw row: $out"
-echo "$out" | grep -Eq '^  judge / raw +[0-9.]+%     goal >= 10% \((met|not met)\)$' ||
-	fail "ratio row: $out"
-for bad in 0 16642 x; do
-	"$FL" bench judge --cases $bad >/dev/null 2>&1
-	[ $? -eq 2 ] || fail "bench judge --cases $bad should exit 2"
+echo "$out" | grep -Eq '^ +50 of 50 cases from the kept set-up$' || fail "kept row: $out"
+echo "$out" | grep -Eq '^  judge, a process per case +[0-9]+ cases/s +[0-9.]+% of raw   10 agree, 0 disagree, 0 skipped$' ||
+	fail "per-case row: $out"
+echo "$out" | grep -Eq '^  raw pread loop +[0-9]+ calls/s  \(a scenario process here\)$' ||
+	fail "raw row: $out"
+echo "$out" | grep -Eq '^ +goal >= 10% of raw: (met|not met)$' || fail "goal row: $out"
+for bad in "--cases 0" "--cases 16642" "--cases x" "--whole 16642" "--whole -1"; do
+	"$FL" bench judge $bad >/dev/null 2>&1
+	[ $? -eq 2 ] || fail "bench judge $bad should exit 2"
 done
 
 "$FL" bench nosuch >/dev/null 2>&1
