@@ -792,23 +792,44 @@ static int host_snapshot(struct fl_backend *b)
 }
 
 /*
- * Back to the set-up for the next case.  -EAGAIN: the process could not
- * go back (host_child_snap.c, invariant 2), or is gone: the runner makes
- * a new one and runs the set-up again.
+ * Back to the set-up for the next case.  The request is sent ahead: the
+ * case's first request follows it at once and the two replies come back
+ * together (fl_host_link_send_async()), so a case costs one round trip
+ * to the scenario process, not two.  Whether it worked is known when the
+ * case has run: host_settle().  -EAGAIN: it could not even be sent.
  */
 static int host_restore(struct fl_backend *b)
 {
 	struct host *h = host_of(b);
-	struct host_rep rep;
+	struct host_req rq = { .op = HOST_OP_RESTORE };
 	size_t n = h->nnames;
 
-	if (!h->snap_map_base || host_snap_op(h, HOST_OP_RESTORE, &rep))
+	if (!h->snap_map_base || fl_host_link_send_async(&h->link, 0, &rq))
 		return -EAGAIN;
+	h->restore_sent = true;
 	memcpy(h->map_base, h->snap_map_base, n * sizeof(*h->map_base));
 	memcpy(h->mapped, h->snap_mapped, n * sizeof(*h->mapped));
 	h->mapped_total = h->snap_mapped_total;
 	h->cur = 0;
 	return 0;
+}
+
+/*
+ * The case ran: did the restore before it work?  -EAGAIN: no (the
+ * process could not go back, host_child_snap.c invariant 2, and refused
+ * the case's requests), or the process is gone: the case's run is void,
+ * and the runner makes a new process and runs it again.
+ */
+static int host_settle(struct fl_backend *b)
+{
+	struct host *h = host_of(b);
+
+	if (!h->restore_sent)
+		return 0;
+	h->restore_sent = false;
+	if (fl_host_link_drain(&h->link))
+		return -EAGAIN;
+	return h->link.async_rep.ret == -1 ? -EAGAIN : 0;
 }
 
 static fl_addr_t host_map_base(struct fl_backend *b, unsigned name)
@@ -848,4 +869,5 @@ const struct fl_backend_ops fl_host_backend = {
 	.pagemap = fl_host_pagemap,
 	.snapshot = host_snapshot,
 	.restore = host_restore,
+	.settle = host_settle,
 };

@@ -686,6 +686,11 @@ static bool serve_one(void)
 	if (!w->hv || !w->data || fl_host_recv_all(env->sock, w->hv, rq->niov * sizeof(*w->hv)) ||
 	    fl_host_recv_all(env->sock, w->data, rq->dlen))
 		goto out;
+	if (fl_host_child_snap_refuses(rq, &w->rep)) {
+		if (fd >= 0)
+			close(fd);
+		goto reply;
+	}
 	fl_host_child_snap_begin(rq);
 	switch (rq->op) {
 	case HOST_OP_EXIT:
@@ -721,6 +726,7 @@ static bool serve_one(void)
 
 		return fl_host_send(env->sock, &rep, sizeof(rep), NULL, 0, NULL, 0, -1) == 0;
 	}
+reply:
 	ok = fl_host_send(env->sock, &w->rep, sizeof(w->rep), NULL, 0, w->out, w->rep.dlen,
 		       give) == 0;
 out:

@@ -130,5 +130,11 @@ void fl_host_child_snap_served(const struct host_req *rq, const struct host_iov 
 			       const uint8_t *data, const struct host_rep *rep, int fd);
 void fl_host_child_snap_request(const struct host_req *rq, const struct host_child_env *env,
 				host_replay_fn *run, struct host_rep *rep);
+/*
+ * After a restore that failed, the requests of the case sent with it
+ * (host.c, host_restore()) are not run: true and REP -1/ESTALE.  The
+ * runner throws that case's run away.
+ */
+bool fl_host_child_snap_refuses(const struct host_req *rq, struct host_rep *rep);
 
 #endif

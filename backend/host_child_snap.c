@@ -71,6 +71,7 @@ static struct {
 	bool taken;             /* HOST_OP_SNAPSHOT answered 0 */
 	bool broken;            /* invariant 1 does not hold (any more) */
 	bool replaying;
+	bool failed;            /* the last restore failed: refuse until EXIT */
 } snap;
 
 static uint64_t page_up(uint64_t len)
@@ -319,4 +320,13 @@ void fl_host_child_snap_request(const struct host_req *rq, const struct host_chi
 		*rep = (struct host_rep){ .ret = -1, .err = EOPNOTSUPP };
 	else if (!restore(env, run))
 		*rep = (struct host_rep){ .ret = -1, .err = EAGAIN };
+	snap.failed = rep->ret == -1;
+}
+
+bool fl_host_child_snap_refuses(const struct host_req *rq, struct host_rep *rep)
+{
+	if (!snap.failed || rq->op == HOST_OP_EXIT || rq->op == HOST_OP_RESTORE)
+		return false;
+	*rep = (struct host_rep){ .ret = -1, .err = ESTALE };
+	return true;
 }

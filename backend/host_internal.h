@@ -56,6 +56,7 @@ struct host {
 	unsigned stmts_run;             /* statements [0, stmts_run) were run */
 	fl_addr_t *snap_map_base;
 	uint64_t *snap_mapped, snap_mapped_total;
+	bool restore_sent;              /* its reply not yet looked at */
 };
 
 static inline struct host *host_of(struct fl_backend *b)

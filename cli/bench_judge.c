@@ -52,7 +52,7 @@ static const char judge_template[] =
 	"call pread f dst+1p+$off-$size $size 0\n";
 
 struct judge_counts {
-	uint64_t n, agree, differ, skipped, kept;
+	uint64_t n, agree, differ, skipped, kept, restarts;
 	double seconds;
 };
 
@@ -97,6 +97,7 @@ static int judge_cases(const struct fl_scenario *sc, uint64_t n, bool keep,
 	jc->skipped = e.counts[FL_CLASS_UNSUPPORTED];
 	jc->agree = e.ncases - jc->differ - jc->skipped;
 	jc->kept = cli_explore_diff_kept;
+	jc->restarts = cli_explore_diff_restarts;
 	fl_explore_fini(&e);
 	return rc;
 }
@@ -181,12 +182,14 @@ static void judge_report(const struct judge_opts *o, const struct judge_counts *
 	       o->kernel ? "a guest under QEMU: " : "this machine's kernel",
 	       o->kernel ? o->kernel : "");
 	judge_line("judge, set-up kept", kept, raw);
-	printf("  %-30s %10llu of %llu cases from the kept set-up\n", "",
-	       (unsigned long long)kept->kept, (unsigned long long)kept->n);
+	printf("  %-30s %10llu of %llu cases from the kept set-up, made anew %llu times\n", "",
+	       (unsigned long long)kept->kept, (unsigned long long)kept->n,
+	       (unsigned long long)kept->restarts);
 	if (whole->n)
 		judge_line("judge, a process per case", whole, raw);
 	printf("  %-30s %10.0f calls/s  (%s)\n", "raw pread loop", raw,
-	       o->kernel ? "in the guest, the agent's process" : "a scenario process here");
+	       o->kernel ? "in the guest: a scenario process of its agent"
+			 : "a scenario process of the judge");
 	printf("  %-30s goal >= 10%% of raw: %s\n", "", raw > 0 && rate(kept) * 10 >= raw ?
 	       "met" : "not met");
 	if (whole->n && rate(whole) > 0)

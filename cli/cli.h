@@ -137,8 +137,11 @@ struct diff_cases;
 int diff_cases_open(const struct fl_scenario *sc, struct diff_cases **out);
 int diff_cases_run(struct diff_cases *d, const int64_t *vars, char *why, size_t len);
 void diff_cases_close(struct diff_cases *d);
-/* The cases the judge ran from its kept set-up, not in a process of their own. */
-uint64_t diff_cases_kept(const struct diff_cases *d);
+/*
+ * The cases the judge ran from its kept set-up, not in a process of their
+ * own; *RESTARTS the times it could not go back and made it anew.
+ */
+uint64_t diff_cases_kept(const struct diff_cases *d, uint64_t *restarts);
 
 /*
  * `explore --diff` over E's cases (cli/cmd_explore.c): each on the model
@@ -148,8 +151,11 @@ uint64_t diff_cases_kept(const struct diff_cases *d);
  */
 struct fl_explore;
 int cli_explore_diff(struct fl_explore *e);
-/* The cases of the last cli_explore_diff() the judge ran from its kept set-up. */
-extern uint64_t cli_explore_diff_kept;
+/*
+ * The cases of the last cli_explore_diff() the judge ran from its kept
+ * set-up, and the times it made that set-up anew.
+ */
+extern uint64_t cli_explore_diff_kept, cli_explore_diff_restarts;
 
 /* An exploration's report, shared by `explore` and `merge` (cli/cmd_explore.c). */
 struct explore_report {

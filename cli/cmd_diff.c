@@ -222,10 +222,20 @@ static int rec_restore(struct fl_backend *b)
 	return 0;
 }
 
+static int rec_settle(struct fl_backend *b)
+{
+	struct recorder *r = rec_of(b);
+	int err = 0;
+
+	if (r->inner->settle)
+		INNER(r, b, err = r->inner->settle(b));
+	return err;
+}
+
 static const struct fl_backend_ops rec_ops = {
 	.name = "recorded", .open = rec_open, .close = rec_close, .exec = rec_exec,
 	.map_base = rec_map_base, .peek = rec_peek, .arm_hook = rec_arm_hook,
-	.snapshot = rec_snapshot, .restore = rec_restore,
+	.snapshot = rec_snapshot, .restore = rec_restore, .settle = rec_settle,
 };
 
 static void rec_free(struct recorder *r)
@@ -670,8 +680,9 @@ struct diff_cases {
 	struct fl_prefix *pm, *ph;
 };
 
-uint64_t diff_cases_kept(const struct diff_cases *d)
+uint64_t diff_cases_kept(const struct diff_cases *d, uint64_t *restarts)
 {
+	*restarts = fl_prefix_restarts(d->ph);
 	return fl_prefix_restores(d->ph);
 }
 

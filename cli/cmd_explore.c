@@ -262,7 +262,7 @@ int explore_report(const struct fl_explore *e, const struct explore_report *r)
  * model's class with `differ`.  The host's refusal of case 0 (a scenario
  * it cannot run at all) is a refusal of the whole exploration.
  */
-uint64_t cli_explore_diff_kept;
+uint64_t cli_explore_diff_kept, cli_explore_diff_restarts;
 
 int cli_explore_diff(struct fl_explore *e)
 {
@@ -298,7 +298,7 @@ int cli_explore_diff(struct fl_explore *e)
 			e->cls[i] = FL_CLASS_UNSUPPORTED;
 		}
 	}
-	cli_explore_diff_kept = diff_cases_kept(dc);
+	cli_explore_diff_kept = diff_cases_kept(dc, &cli_explore_diff_restarts);
 	diff_cases_close(dc);
 	if (rc == FL_EXIT_OK)
 		fl_explore_count(e);
@@ -487,8 +487,10 @@ int cmd_explore(int argc, char **argv)
 		rc = cli_explore_diff(&e);
 	if (x.diff && !rc)      /* how the judge ran them: docs/host.md "Judging many cases" */
 		fprintf(stderr, "faultline: explore --diff: the judge ran %llu of %llu cases "
-			"from its kept set-up, %llu in a process of their own\n",
-			(unsigned long long)cli_explore_diff_kept, (unsigned long long)e.ncases,
+			"from its kept set-up (made anew %llu times), %llu in a process of "
+			"their own\n", (unsigned long long)cli_explore_diff_kept,
+			(unsigned long long)e.ncases,
+			(unsigned long long)cli_explore_diff_restarts,
 			(unsigned long long)(e.ncases - cli_explore_diff_kept));
 	if (!rc)
 		rc = explore_report(&e, &x.r);

@@ -802,6 +802,7 @@ struct fl_prefix {
 	bool snapped;           /* the backend holds a snapshot at the split */
 	bool fresh;             /* ... and has not been restored to it yet */
 	uint64_t restores;      /* cases run from the snapshot */
+	uint64_t restarts;      /* times the backend was opened anew (-EAGAIN) */
 	bool stopped;           /* the prefix itself stopped the run */
 	struct runner c;        /* the case runner; c.run NULL until the first case */
 	struct fl_run *whole;   /* the last case run whole (no snapshot) */
@@ -1117,6 +1118,7 @@ static int prefix_restart(struct fl_prefix *p, const int64_t *vars,
 
 	case_free(p);
 	prefix_stop(p);
+	p->restarts++;
 	err = prefix_start(p, sc, ops, NULL, keep);
 	return err ? err : fl_prefix_case(p, vars, watch, out);
 }
@@ -1148,12 +1150,17 @@ int fl_prefix_case(struct fl_prefix *p, const int64_t *vars,
 		return prefix_restart(p, vars, watch, out);
 	if (err)
 		return err;
-	p->fresh = false;
-	p->restores++;
 	if (b->trace)
 		b->trace_arg = &p->c;
 	run_range(&p->c, p->split, p->c.run->sc->nstmts);
 	b->trace_arg = &p->r;
+	err = b->ops->settle ? b->ops->settle(b) : 0;
+	if (err == -EAGAIN)     /* the run is void: the restore had not worked */
+		return prefix_restart(p, vars, watch, out);
+	if (err)
+		return err;
+	p->fresh = false;
+	p->restores++;
 	run_finish(p->c.run);
 	*out = p->c.run;
 	return 0;
@@ -1162,6 +1169,11 @@ int fl_prefix_case(struct fl_prefix *p, const int64_t *vars,
 uint64_t fl_prefix_restores(const struct fl_prefix *p)
 {
 	return p ? p->restores : 0;
+}
+
+uint64_t fl_prefix_restarts(const struct fl_prefix *p)
+{
+	return p ? p->restarts : 0;
 }
 
 /* A case as a run record of its own: fl_prefix_case()'s, copied deep. */

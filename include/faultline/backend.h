@@ -119,6 +119,13 @@ struct fl_backend_ops {
 	 */
 	int (*snapshot)(struct fl_backend *b);
 	int (*restore)(struct fl_backend *b);
+	/*
+	 * After a case run from a restore: 0, or -EAGAIN: the restore had
+	 * not worked after all (the host's is asynchronous), the case's run
+	 * is void; the runner opens the backend again and runs it anew.
+	 * NULL: a restore that returned 0 worked.
+	 */
+	int (*settle)(struct fl_backend *b);
 };
 
 struct fl_backend {

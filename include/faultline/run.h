@@ -131,6 +131,8 @@ int fl_prefix_case(struct fl_prefix *p, const int64_t *vars,
 void fl_prefix_close(struct fl_prefix *p);
 /* The cases P ran from the backend's snapshot, not whole (explore --diff's note). */
 uint64_t fl_prefix_restores(const struct fl_prefix *p);
+/* The times P's backend could not go back and was opened anew (invariant 3). */
+uint64_t fl_prefix_restarts(const struct fl_prefix *p);
 
 const char *fl_verdict_name(enum fl_verdict v);
 

@@ -30,10 +30,11 @@ echo "$out" | grep -q '^bench judge: 50 of 16641 cases .*judged by this machine'
 	fail "bad judge header: $out"
 echo "$out" | grep -Eq '^  judge, set-up kept +[0-9]+ cases/s +[0-9.]+% of raw   50 agree, 0 disagree, 0 skipped$' ||
 	fail "judge row: $out"
-echo "$out" | grep -Eq '^ +50 of 50 cases from the kept set-up$' || fail "kept row: $out"
+echo "$out" | grep -Eq '^ +50 of 50 cases from the kept set-up, made anew 0 times$' ||
+	fail "kept row: $out"
 echo "$out" | grep -Eq '^  judge, a process per case +[0-9]+ cases/s +[0-9.]+% of raw   10 agree, 0 disagree, 0 skipped$' ||
 	fail "per-case row: $out"
-echo "$out" | grep -Eq '^  raw pread loop +[0-9]+ calls/s  \(a scenario process here\)$' ||
+echo "$out" | grep -Eq '^  raw pread loop +[0-9]+ calls/s  \(a scenario process of the judge\)$' ||
 	fail "raw row: $out"
 echo "$out" | grep -Eq '^ +goal >= 10% of raw: (met|not met)$' || fail "goal row: $out"
 for bad in "--cases 0" "--cases 16642" "--cases x" "--whole 16642" "--whole -1"; do

@@ -12,6 +12,10 @@
 #      kept set-up (or none, with FAULTLINE_HOST_SNAPSHOT=0).
 #   2. A template with a fork: no set-up is kept, every case runs whole and
 #      still agrees.
+#   3. A template whose case calls process_vm_readv, which the scenario
+#      process cannot undo: each restore after one fails, the case sent
+#      with it is refused and run again on a set-up made anew; the
+#      classes are still those of whole runs.
 set -u
 fl=${1:?usage: explore_diff_snap.sh path/to/faultline}
 tmp=${TMPDIR:-/tmp}/fl-explore-snap.$$
@@ -20,9 +24,10 @@ trap 'rm -rf "$tmp"' EXIT
 fail=0
 bad() { echo "FAIL: $*" >&2; fail=1; }
 
-# FILE N: both ways, same JSON, the kept-set-up note right each way.
+# FILE N KEPT [RESTARTS]: both ways, same JSON, the kept-set-up note
+# right each way.
 both_ways() {
-	f=$1 n=$2 kept=$3
+	f=$1 n=$2 kept=$3 restarts=${4:-0}
 	"$fl" explore --diff --json "$f" >"$tmp/kept.json" 2>"$tmp/kept.err"
 	rc=$?
 	FAULTLINE_HOST_SNAPSHOT=0 "$fl" explore --diff --json "$f" >"$tmp/whole.json" \
@@ -33,8 +38,9 @@ both_ways() {
 	cmp -s "$tmp/kept.json" "$tmp/whole.json" ||
 		bad "$f: the kept set-up gives other classes: $(diff "$tmp/kept.json" "$tmp/whole.json" | head -5)"
 	grep -q '"differ"' "$tmp/kept.json" && bad "$f: a case differs"
-	grep -q "ran $kept of $n cases from its kept set-up" "$tmp/kept.err" ||
-		bad "$f: expected $kept of $n cases from the kept set-up: $(cat "$tmp/kept.err")"
+	grep -q "ran $kept of $n cases from its kept set-up (made anew $restarts times)" \
+		"$tmp/kept.err" ||
+		bad "$f: expected $kept of $n cases from the kept set-up, made anew $restarts times: $(cat "$tmp/kept.err")"
 	grep -q "ran 0 of $n cases from its kept set-up" "$tmp/whole.err" ||
 		bad "$f: FAULTLINE_HOST_SNAPSHOT=0 still kept it: $(cat "$tmp/whole.err")"
 	[ $fail -eq 0 ] && echo "ok: $f: $n cases, $kept from the kept set-up, same classes as whole"
@@ -54,4 +60,17 @@ use c
 store buf $n fill=0x42
 FL
 both_ways "$tmp/fork.fl" 3 0
+
+cat >"$tmp/pvm.fl" <<'FL'
+# process_vm_readv in each case: no restore after it works
+kernel host
+vary n 1..4
+mmap a 1p rw private
+mmap b 1p rw private
+store a 1p fill=0x41
+call process_vm_readv p b a+$n 8
+expect mem b 8 fill=0x41
+FL
+# cases 2..4 each find the restore failed and are run again: 3 restarts
+both_ways "$tmp/pvm.fl" 4 4 3
 exit $fail
