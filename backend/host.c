@@ -94,8 +94,18 @@ int fl_host_request(struct host *h, unsigned id, const struct host_req *rq,
 		    const void *iov, const void *data, struct host_rep *rep,
 		    uint8_t **out, struct fl_obs *obs)
 {
-	int err = fl_host_link_request(&h->link, id, rq, iov, data, rep, out);
+	struct host_req with = *rq;
+	int err;
 
+	if (h->restore_due && id == 0) {        /* host_restore(): it rides along */
+		with.which |= HOST_REQ_RESTORE;
+		h->restore_due = false;
+		h->restore_failed = true;       /* until the reply says otherwise */
+		err = fl_host_link_request(&h->link, id, &with, iov, data, rep, out);
+		h->restore_failed = err || (rep->flags & HOST_REP_RESTORE_FAILED);
+	} else {
+		err = fl_host_link_request(&h->link, id, rq, iov, data, rep, out);
+	}
 	return err && err != -ENOMEM ? host_lost(h, id, err, obs) : err;
 }
 
@@ -792,21 +802,22 @@ static int host_snapshot(struct fl_backend *b)
 }
 
 /*
- * Back to the set-up for the next case.  The request is sent ahead: the
- * case's first request follows it at once and the two replies come back
- * together (fl_host_link_send_async()), so a case costs one round trip
- * to the scenario process, not two.  Whether it worked is known when the
- * case has run: host_settle().  -EAGAIN: it could not even be sent.
+ * Back to the set-up for the next case.  No request of its own: the
+ * restore rides on the case's first request (HOST_REQ_RESTORE, in
+ * fl_host_request()), so a case is one message each way to the scenario
+ * process - one frame each way to a guest's agent, whose console costs
+ * per byte (docs/vm.md).  Whether it worked is known when the case has
+ * run: host_settle().
  */
 static int host_restore(struct fl_backend *b)
 {
 	struct host *h = host_of(b);
-	struct host_req rq = { .op = HOST_OP_RESTORE };
 	size_t n = h->nnames;
 
-	if (!h->snap_map_base || fl_host_link_send_async(&h->link, 0, &rq))
+	if (!h->snap_map_base)
 		return -EAGAIN;
-	h->restore_sent = true;
+	h->restore_due = true;
+	h->restore_failed = false;
 	memcpy(h->map_base, h->snap_map_base, n * sizeof(*h->map_base));
 	memcpy(h->mapped, h->snap_mapped, n * sizeof(*h->mapped));
 	h->mapped_total = h->snap_mapped_total;
@@ -818,18 +829,14 @@ static int host_restore(struct fl_backend *b)
  * The case ran: did the restore before it work?  -EAGAIN: no (the
  * process could not go back, host_child_snap.c invariant 2, and refused
  * the case's requests), or the process is gone: the case's run is void,
- * and the runner makes a new process and runs it again.
+ * and the runner makes a new process and runs it again.  A case that
+ * sent no request leaves the restore due: the next case's is the same.
  */
 static int host_settle(struct fl_backend *b)
 {
 	struct host *h = host_of(b);
 
-	if (!h->restore_sent)
-		return 0;
-	h->restore_sent = false;
-	if (fl_host_link_drain(&h->link))
-		return -EAGAIN;
-	return h->link.async_rep.ret == -1 ? -EAGAIN : 0;
+	return h->restore_failed ? -EAGAIN : 0;
 }
 
 static fl_addr_t host_map_base(struct fl_backend *b, unsigned name)

@@ -686,6 +686,13 @@ static bool serve_one(void)
 	if (!w->hv || !w->data || fl_host_recv_all(env->sock, w->hv, rq->niov * sizeof(*w->hv)) ||
 	    fl_host_recv_all(env->sock, w->data, rq->dlen))
 		goto out;
+	if (rq->which & HOST_REQ_RESTORE) {     /* the explorer's restore rides along */
+		struct host_req r = { .op = HOST_OP_RESTORE };
+		struct host_rep rr;
+
+		rq->which &= ~HOST_REQ_RESTORE;
+		fl_host_child_snap_request(&r, env, replay_one, &rr);
+	}
 	if (fl_host_child_snap_refuses(rq, &w->rep)) {
 		if (fd >= 0)
 			close(fd);

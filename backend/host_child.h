@@ -131,9 +131,9 @@ void fl_host_child_snap_served(const struct host_req *rq, const struct host_iov 
 void fl_host_child_snap_request(const struct host_req *rq, const struct host_child_env *env,
 				host_replay_fn *run, struct host_rep *rep);
 /*
- * After a restore that failed, the requests of the case sent with it
- * (host.c, host_restore()) are not run: true and REP -1/ESTALE.  The
- * runner throws that case's run away.
+ * After a restore that failed, the request it rode on and the rest of
+ * that case (host.c, host_restore()) are not run: true and REP -1/ESTALE
+ * with HOST_REP_RESTORE_FAILED.  The runner throws that case's run away.
  */
 bool fl_host_child_snap_refuses(const struct host_req *rq, struct host_rep *rep);
 

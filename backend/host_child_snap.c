@@ -327,6 +327,6 @@ bool fl_host_child_snap_refuses(const struct host_req *rq, struct host_rep *rep)
 {
 	if (!snap.failed || rq->op == HOST_OP_EXIT || rq->op == HOST_OP_RESTORE)
 		return false;
-	*rep = (struct host_rep){ .ret = -1, .err = ESTALE };
+	*rep = (struct host_rep){ .ret = -1, .err = ESTALE, .flags = HOST_REP_RESTORE_FAILED };
 	return true;
 }

@@ -56,7 +56,8 @@ struct host {
 	unsigned stmts_run;             /* statements [0, stmts_run) were run */
 	fl_addr_t *snap_map_base;
 	uint64_t *snap_mapped, snap_mapped_total;
-	bool restore_sent;              /* its reply not yet looked at */
+	bool restore_due;               /* to ride on the next request (host_restore()) */
+	bool restore_failed;            /* ... and it did not work */
 };
 
 static inline struct host *host_of(struct fl_backend *b)

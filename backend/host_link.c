@@ -231,60 +231,6 @@ static int link_lost(struct host_link *l, unsigned id, int err)
 	return -ECHILD;
 }
 
-/* The replies of the requests sent ahead to process pending_id, in order. */
-static int drain_direct(struct host_link *l)
-{
-	struct host_proc *p = &l->procs[l->pending_id];
-	struct host_rep rep;
-	int err = 0, got;
-
-	while (!err && l->pending) {
-		err = fl_host_recv_hdr(p->sock, &rep, sizeof(rep), &got);
-		if (got >= 0)
-			close(got);
-		if (!err && rep.dlen)   /* a request sent ahead has no reply data */
-			err = -EPROTO;
-		l->pending--;
-		if (!err)
-			l->async_rep = rep;
-	}
-	return err;
-}
-
-int fl_host_link_drain(struct host_link *l)
-{
-	int err;
-
-	if (!l->pending)
-		return 0;
-	if (l->wfd >= 0)
-		return fl_host_stream_drain(l);
-	err = drain_direct(l);
-	return err ? link_lost(l, l->pending_id, err) : 0;
-}
-
-int fl_host_link_send_async(struct host_link *l, unsigned id, const struct host_req *rq)
-{
-	struct host_frame f = { HOST_FRAME_MAGIC, HOST_LINK_REQUEST, id, 0, 0 };
-	struct host_proc *p = &l->procs[id];
-	int err;
-
-	if (l->pending && l->pending_id != id && (err = fl_host_link_drain(l)))
-		return err;
-	l->async_rep = (struct host_rep){ .ret = -1, .err = EIO };
-	if (l->wfd >= 0)
-		err = fl_host_stream_send(l, &f, rq, NULL, NULL);
-	else if (!p->alive)
-		err = -ESRCH;
-	else
-		err = fl_host_send(p->sock, rq, sizeof(*rq), NULL, 0, NULL, 0, -1);
-	if (err)
-		return err;
-	l->pending++;
-	l->pending_id = id;
-	return 0;
-}
-
 /* The exchange itself; FD rides on the request, *GOT is one on the reply. */
 static int exchange(struct host_link *l, unsigned id, const struct host_req *rq,
 		    const void *iov, const void *data, int fd, struct host_rep *rep,
@@ -297,12 +243,8 @@ static int exchange(struct host_link *l, unsigned id, const struct host_req *rq,
 	*got = -1;
 	if (!p->alive)
 		return -ESRCH;
-	if (l->pending && l->pending_id != id && (err = fl_host_link_drain(l)))
-		return err;
 	err = fl_host_send(p->sock, rq, sizeof(*rq), iov, rq->niov * sizeof(struct host_iov),
 			   data, rq->dlen, fd);
-	if (!err && l->pending)
-		err = drain_direct(l);
 	if (!err)
 		err = fl_host_recv_hdr(p->sock, rep, sizeof(*rep), got);
 	if (!err && rep->dlen > HOST_MAX_DATA)

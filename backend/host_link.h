@@ -54,9 +54,6 @@ struct host_link {
 	int private_fd[2];              /* what no scenario process may hold (the
 					   agent's stream), or -1 */
 	struct host_hello hello;        /* what the agent said it runs on */
-	/* requests sent ahead whose replies the next exchange reads first */
-	unsigned pending, pending_id;
-	struct host_rep async_rep;      /* the last such reply (ret -1: none came) */
 };
 
 /* NNAMES ids, TIMEOUT_MS per request; nothing runs yet.  0 or -ENOMEM. */
@@ -94,14 +91,6 @@ int fl_host_link_request(struct host_link *l, unsigned id, const struct host_req
 			 const void *iov, const void *data, struct host_rep *rep,
 			 uint8_t **out);
 /*
- * RQ (no iovecs, no data) to process ID without waiting for its reply:
- * the next exchange sends its own request, then reads this reply into
- * async_rep, then its own; one round trip for both (the explorer's
- * restore, host.c).  _drain(): read it now.  0 or -errno.
- */
-int fl_host_link_send_async(struct host_link *l, unsigned id, const struct host_req *rq);
-int fl_host_link_drain(struct host_link *l);
-/*
  * A socket pair SV, then fork(): the pid in the parent, 0 in the child,
  * or -errno (nothing left open).  Each side closes the end it does not use.
  */
@@ -117,9 +106,6 @@ void fl_host_link_kill_all(struct host_link *l);
 int fl_host_agent_serve(int rfd, int wfd);
 
 /* host_stream.c: the link's operations sent as frames to the agent. */
-int fl_host_stream_send(struct host_link *l, const struct host_frame *f,
-			const struct host_req *rq, const void *iov, const void *data);
-int fl_host_stream_drain(struct host_link *l);
 int fl_host_stream_call(struct host_link *l, const struct host_frame *f,
 			const struct host_req *rq, const void *iov, const void *data,
 			struct host_frame_rep *fr, uint8_t **out);

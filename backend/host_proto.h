@@ -142,13 +142,22 @@ enum host_op {
 struct host_req {
 	uint32_t op;
 	uint32_t slot;          /* names[] index of a file or pipe */
-	uint32_t which;         /* 0: file, pipe read end; 1: pipe write end */
+	uint32_t which;         /* 0: file, pipe read end; 1: pipe write end;
+				   | HOST_REQ_RESTORE: HOST_OP_RESTORE first */
 	uint32_t niov;          /* struct host_iov following the header */
 	uint32_t task;          /* NAME + 1 of an access named by as= (0: none) */
 	uint32_t pad;
 	uint64_t a[5];
 	uint64_t dlen;          /* data bytes following the iovecs */
 };
+
+/*
+ * The explorer's restore rides on the case's first request (host.c,
+ * host_restore()): one message each way per case.  A restore that
+ * failed leaves the request not run, its reply HOST_REP_RESTORE_FAILED.
+ */
+#define HOST_REQ_RESTORE        0x80000000u
+#define HOST_REP_RESTORE_FAILED 0x1u
 
 struct host_iov {
 	uint64_t addr, len;
@@ -158,7 +167,7 @@ struct host_rep {
 	int64_t ret;            /* the syscall's return value */
 	int32_t err;            /* its errno when ret == -1 */
 	int32_t sig, code;      /* a user access that faulted: signal, si_code */
-	uint32_t pad;
+	uint32_t flags;         /* HOST_REP_* */
 	uint64_t addr;          /* ... si_addr */
 	uint64_t moved;         /* store/load: bytes transferred before it */
 	uint64_t dlen;          /* data bytes following */

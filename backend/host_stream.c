@@ -135,37 +135,6 @@ static void note_lost(struct host_link *l, unsigned id, const struct host_frame_
 	}
 }
 
-int fl_host_stream_send(struct host_link *l, const struct host_frame *f,
-			const struct host_req *rq, const void *iov, const void *data)
-{
-	int err;
-
-	if (l->broken)
-		return -EPIPE;
-	err = send_frame(l, f, rq, iov, data);
-	if (err)
-		l->broken = err;
-	return err;
-}
-
-/* The replies of the frames sent ahead (fl_host_link_send_async()), in order. */
-int fl_host_stream_drain(struct host_link *l)
-{
-	struct host_frame f = { HOST_FRAME_MAGIC, HOST_LINK_REQUEST, 0, 0, 0 };
-	struct host_frame_rep fr;
-	int err = 0;
-
-	while (!err && l->pending) {
-		err = recv_reply(l, &f, &fr, NULL);
-		l->pending--;
-		if (!err && !fr.err)
-			l->async_rep = fr.rep;
-	}
-	if (err)
-		l->broken = err;
-	return err;
-}
-
 int fl_host_stream_call(struct host_link *l, const struct host_frame *f,
 			const struct host_req *rq, const void *iov, const void *data,
 			struct host_frame_rep *fr, uint8_t **out)
@@ -176,8 +145,6 @@ int fl_host_stream_call(struct host_link *l, const struct host_frame *f,
 	if (l->broken)          /* nothing more is asked of a lost agent */
 		return fr->err = l->broken == -ETIMEDOUT ? -ETIME : -EPIPE;
 	err = send_frame(l, f, rq, iov, data);
-	if (!err && l->pending)
-		err = fl_host_stream_drain(l);
 	if (!err)
 		err = recv_reply(l, f, fr, out);
 	/*
