@@ -444,6 +444,9 @@ int cmd_run(int argc, char **argv)
 	if (!sc)
 		return FL_EXIT_BUG;
 	rc = parse_all(n, argv + first, sc);
+	/* a guest judge's version and arch are what `kernel host` means (docs/vm.md) */
+	if (rc == FL_EXIT_OK && o.backend == &fl_host_backend)
+		rc = cli_judge_follow("run");
 	if (rc == FL_EXIT_OK)
 		rc = run_all(&o, n, argv + first, sc);
 	for (i = 0; i < n; i++)

@@ -10,6 +10,7 @@
 #     in the guest (`diff --kernel`, one boot each), the model following
 #     their version and arch: every file agrees;
 #   - a guest whose /init exits is reported as a kernel panic;
+#   - `run --backend vm:` names the guest's kernel, not this machine's;
 #   - tag, poison and the btrfs search ioctl run in an arm64 MTE guest and
 #     agree with the model (`diff`).
 # A kernel that is not in the cache is fetched (`faultline kernels fetch`,
@@ -128,6 +129,20 @@ if [ "${FL_VM_FULL:-0}" = 1 ] && have_kernel debian-6.1-arm64; then
 	out=$("$fl" kernels boot debian-6.1-arm64 --job spin --timeout 60 2>&1)
 	[ $? -eq 1 ] || bad "a spinning guest: want exit 1: $out"
 	echo "$out" | grep -q "^outcome: hung after 60" || bad "a spinning guest is not reported hung: $out"
+fi
+
+# 4b. run --backend vm: judges with the guest: `kernel host` is the guest's
+#     version in the header and the verdict, not this machine's.
+if have_kernel debian-6.1-amd64; then
+	out=$("$fl" run --backend vm:debian-6.1-amd64 tests/vm/hole-read.fl 2>&1)
+	rc=$?
+	if [ $rc -eq 3 ] && echo "$out" | grep -q "the judge did not start"; then
+		skip "debian-6.1-amd64: $(echo "$out" | grep 'the judge did not start')"
+	else
+		[ $rc -eq 0 ] || bad "run --backend vm:debian-6.1-amd64: exit $rc: $out"
+		echo "$out" | grep -q "^== tests/vm/hole-read.fl  (kernel 6\.1\.[0-9]*, x86_64, host)" ||
+			bad "run --backend vm: does not name the guest's kernel: $out"
+	fi
 fi
 
 # 5. What only a guest runs (docs/vm.md): tag, poison and the btrfs search
