@@ -41,12 +41,18 @@ FAULTLINE_HOST_AGENT="$agent" "$fl" run --backend host "$tmp/old.fl" 2>&1 |
 	grep -q "'kernel 5.18' (line 1) is not the judge's kernel (" ||
 	bad "through the agent, an old kernel line is not refused as the judge's"
 
-# 4. A refusal is decided before the agent starts: a command that cannot run is not run.
+# 4. A refusal is decided before the scenario runs: a command that cannot
+# run is not run.  The judge is asked first (its version is what `kernel
+# host` means), so an agent that cannot start is said so, exit 3.
 printf 'kernel host\nmmap b 1p rw private\ncall copy_to_user b 8\n' >"$tmp/ctu.fl"
-out=$(FAULTLINE_HOST_AGENT=/nonexistent/agent "$fl" run --backend host "$tmp/ctu.fl")
+out=$(FAULTLINE_HOST_AGENT="$agent" "$fl" run --backend host "$tmp/ctu.fl")
 [ $? -eq 3 ] || bad "a refused scenario should be unsupported (exit 3): $out"
 echo "$out" | grep -q "'call copy_to_user' (line 3) has no system-call equivalent" ||
 	bad "refusal through the agent: $out"
+out=$(FAULTLINE_HOST_AGENT=/nonexistent/agent "$fl" run --backend host "$tmp/ctu.fl" 2>&1)
+[ $? -eq 3 ] || bad "an agent that cannot start: want exit 3: $out"
+echo "$out" | grep -q "run: the judge did not start: agent '/nonexistent/agent'" ||
+	bad "an agent that cannot start is not named: $out"
 
 # 5. One agent serves the whole batch (a guest boots once): started once for N files.
 FAULTLINE_HOST_AGENT="echo started >>'$tmp/starts'; exec '$agent'" \
