@@ -195,7 +195,13 @@ long fl_generic_perform_write(struct fl_world *w, struct fl_file *file,
 	bool short_retry = fl_since(w, FL_ERA_PERFORM_WRITE_SHORT_RETRY);
 	/* 9aac777aaf94 (6.11): halve the chunk; copied == 0 restarts at the top. */
 	bool halve = fl_since(w, FL_ERA_PERFORM_WRITE_HALVE_CHUNK);
-	uint8_t kpage[FL_PAGE_SIZE];
+	/*
+	 * The folio as the kernel copies into it: at the offset of pos in a
+	 * page-aligned page, since i386's __copy_user aligns its DESTINATION
+	 * first (debian-6.1-i386: a pwrite of 12 bytes with 7 readable copies
+	 * 4, then 3 bytewise at offset 4 of the page; docs/arch.md).
+	 */
+	_Alignas(FL_PAGE_SIZE) uint8_t kpage[FL_PAGE_SIZE];
 	bool recompute = true;
 	size_t bytes = 0;
 	long status = 0;
@@ -220,8 +226,8 @@ long fl_generic_perform_write(struct fl_world *w, struct fl_file *file,
 		}
 		/* write_begin: the folio of pos, locked. */
 		uptodate = fl_filemap_cached(w, file, pw.pos >> FL_PAGE_SHIFT);
-		copied = fl_copy_from_iter_atomic(w, kpage, bytes, i);
-		status = write_end(&pw, kpage, bytes, copied, uptodate);
+		copied = fl_copy_from_iter_atomic(w, kpage + offset, bytes, i);
+		status = write_end(&pw, kpage + offset, bytes, copied, uptodate);
 		if (status < 0) {
 			fl_iov_iter_revert(i, copied);
 			break;

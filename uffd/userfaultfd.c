@@ -210,11 +210,15 @@ static uint64_t uffd_api_features(struct fl_world *w)
 
 /*
  * What the arch takes away: write-protect needs the uffd-wp pte bit
- * (CONFIG_HAVE_ARCH_USERFAULTFD_WP, and the pte markers built on it).
+ * (CONFIG_HAVE_ARCH_USERFAULTFD_WP, and the pte markers built on it),
+ * minor faults CONFIG_HAVE_ARCH_USERFAULTFD_MINOR.
  */
 static uint64_t uffd_arch_features(struct fl_world *w, uint64_t features)
 {
 	fl_kver_t wp = fl_world_arch(w)->uffd_wp_since;
+
+	if (fl_world_arch(w)->no_uffd_minor)
+		features &= ~(FL_UFFD_FEATURE_MINOR_HUGETLBFS | FL_UFFD_FEATURE_MINOR_SHMEM);
 
 	if (!wp || fl_world_kver(w) < wp)
 		features &= ~(FL_UFFD_FEATURE_PAGEFAULT_FLAG_WP |

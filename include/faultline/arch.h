@@ -114,6 +114,12 @@ struct fl_arch {
 	 * riscv64's (the Svrsw60t59b series, 277a1ae3879a) came after 6.18.
 	 */
 	fl_kver_t soft_dirty_since;
+	/*
+	 * No CONFIG_HAVE_ARCH_USERFAULTFD_MINOR: x86 selects it for x86_64
+	 * only, arm never; minor faults (MINOR_HUGETLBFS, MINOR_SHMEM) are
+	 * then not features (debian-6.1-i386 refuses MINOR_SHMEM, docs/arch.md).
+	 */
+	bool no_uffd_minor;
 };
 
 /* The descriptor of ID, or NULL if ID is out of range. */
