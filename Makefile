@@ -67,10 +67,12 @@ stress-host: deps
 		sh scripts/stress-host.sh $(BUILD_ASAN)/faultline $(STRESS_ROUNDS) $(STRESS_JOBS)
 
 # Real kernels under QEMU (docs/vm.md): the whole Rutland matrix on all six
-# Debian kernels and the watchdog's hung guest.  `make test` runs the smoke
-# part of the same script (tests/cli/vm.sh).
+# arm64 and amd64 Debian kernels and the watchdog's hung guest, then on
+# every i386, armhf and riscv64 one (tests/cli/vm_arch.sh).  `make test`
+# runs the smoke part of the same scripts.
 test-vm: build
 	FL_VM_FULL=1 sh tests/cli/vm.sh $(BUILD)/faultline
+	FL_VM_FULL=1 sh tests/cli/vm_arch.sh $(BUILD)/faultline
 
 # PREFIX of this call, not the one of the first configure.
 install: build

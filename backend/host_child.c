@@ -184,6 +184,17 @@ static void syscall_result(struct host_rep *rep, long ret)
 	rep->err = ret < 0 ? errno : 0;
 }
 
+/*
+ * A call that returns an address (mmap, mremap): on a 32-bit agent an
+ * address above 2 GiB is a negative long, and the wire's ret is 64 bits:
+ * only -1 (MAP_FAILED) is an error.
+ */
+static void address_result(struct host_rep *rep, long ret)
+{
+	rep->ret = ret == -1 ? -1 : (int64_t)(unsigned long)ret;
+	rep->err = ret == -1 ? errno : 0;
+}
+
 static int fd_of(const struct host_req *rq)
 {
 	if (rq->slot >= env->nnames || rq->which > 1)
@@ -363,13 +374,13 @@ static void run_syscall(const struct host_req *rq, const struct host_iov *hv,
 	size_t len = rq->a[1];
 
 	switch (rq->op) {
-	case HOST_OP_MMAP:      syscall_result(rep, do_mmap(rq)); break;
+	case HOST_OP_MMAP:      address_result(rep, do_mmap(rq)); break;
 	case HOST_OP_MUNMAP:    syscall_result(rep, munmap(addr, len)); break;
 	case HOST_OP_MPROTECT:  syscall_result(rep, mprotect(addr, len, (int)rq->a[2])); break;
 	case HOST_OP_MADVISE:
 		syscall_result(rep, madvise(addr, len, advice_of(rq->a[2])));
 		break;
-	case HOST_OP_MREMAP:    syscall_result(rep, do_mremap(rq)); break;
+	case HOST_OP_MREMAP:    address_result(rep, do_mremap(rq)); break;
 	case HOST_OP_READ:      syscall_result(rep, read(fd_of(rq), addr, len)); break;
 	case HOST_OP_WRITE:     syscall_result(rep, write(fd_of(rq), addr, len)); break;
 	case HOST_OP_PREAD:
@@ -770,8 +781,13 @@ void fl_host_child_limits(void)
 	struct rlimit cpu = { HOST_RLIMIT_CPU, HOST_RLIMIT_CPU };
 	struct rlimit fsize = { HOST_RLIMIT_FSIZE, HOST_RLIMIT_FSIZE };
 	struct rlimit core = { 0, 0 };  /* a crash writes no core file anywhere */
-	/* the scenario's own mappings get HOST_RLIMIT_AS on top of what it inherits */
-	rlim_t as_max = (rlim_t)(inherited_vm() + HOST_RLIMIT_AS);
+	/*
+	 * the scenario's own mappings get HOST_RLIMIT_AS on top of what it
+	 * inherits; a 32-bit guest's (i386, arm) address space is below
+	 * that: no limit there.
+	 */
+	rlim_t as_max = sizeof(rlim_t) < sizeof(uint64_t) ? RLIM_INFINITY
+			: (rlim_t)(inherited_vm() + HOST_RLIMIT_AS);
 	struct rlimit as = { as_max, as_max };
 
 	setrlimit(RLIMIT_CPU, &cpu);

@@ -33,10 +33,6 @@
 #include "cli/cli.h"
 #include "cli/vm.h"
 
-#ifndef FL_SOURCE_DIR
-#define FL_SOURCE_DIR "."
-#endif
-
 #define KERNELS_BOOT_TIMEOUT 300
 
 /* The options of `kernels`, whichever subcommand they go with. */
@@ -82,12 +78,21 @@ static int kernels_usage(void)
 	return FL_EXIT_USAGE;
 }
 
-/* The helper script: $FL_KERNEL_FETCH, else the source tree's. */
+/*
+ * The helper script: $FL_KERNEL_FETCH, else the one beside this program
+ * (the build tree's copy, or the installed one: fl_vm_libexec()).
+ */
 static const char *fetch_script(void)
 {
+	static char path[PATH_MAX];
 	const char *env = getenv("FL_KERNEL_FETCH");
 
-	return env && *env ? env : FL_SOURCE_DIR "/scripts/kernel-fetch.sh";
+	if (env && *env)
+		return env;
+	if (!path[0] && fl_vm_libexec("kernel-fetch.sh", path, sizeof(path)))
+		snprintf(path, sizeof(path), "kernel-fetch.sh (neither in the build tree's guest/ "
+			 "nor in the installed libexec/faultline/)");
+	return path;
 }
 
 /* Run the script for NAME: its exit status, or -errno. */
@@ -236,8 +241,7 @@ static int kernels_fetch(const char *cache, int argc, char **argv, bool force)
 	for (int j = i; j < argc; j++)
 		if (!fl_vm_known_name(argv[j])) {
 			fl_cli_error("kernels fetch: '%s' is not a known kernel "
-				     "(debian-{5.10,6.1,6.12}-{arm64,amd64}; see 'faultline kernels list')",
-				     argv[j]);
+				     "(" FL_VM_KNOWN_TEXT "; see 'faultline kernels list')", argv[j]);
 			return FL_EXIT_USAGE;
 		}
 	if (mkdir_p(cache)) {
@@ -252,10 +256,36 @@ static int kernels_fetch(const char *cache, int argc, char **argv, bool force)
 	return rc;
 }
 
+/* Where this faultline finds its guest programs, per arch, and the fetch script. */
+static void kernels_list_programs(void)
+{
+	char path[PATH_MAX], dir[PATH_MAX] = "";
+	int a;
+
+	for (a = 0; a < FL_VM_NARCH; a++)
+		if (!fl_vm_guest_file((enum fl_vm_arch)a, "init", path, sizeof(path)) && !dir[0])
+			snprintf(dir, sizeof(dir), "%.*s", (int)(strrchr(path, '/') - path), path);
+	printf("guest programs: %s\n", dir[0] ? dir : "none found (FL_GUEST_DIR, build/guest/, "
+	       "libexec/faultline/)");
+	for (a = 0; a < FL_VM_NARCH; a++) {
+		const struct fl_vm_arch_desc *d = fl_vm_arch((enum fl_vm_arch)a);
+		bool init = !fl_vm_guest_file((enum fl_vm_arch)a, "init", path, sizeof(path));
+		bool agent = !fl_vm_guest_file((enum fl_vm_arch)a, "fl-agent", path, sizeof(path));
+
+		printf("  %-8s %s\n", d->name, init && agent ? "init, fl-agent"
+		       : init ? "init only: no fl-agent (diff --kernel cannot run)"
+		       : "none: not built (its compiler was missing at build time)");
+		if (!init)
+			printf("           needs %s (scripts/install-deps.sh), then a rebuild\n", d->cc);
+	}
+	printf("fetch script: %s\n", fetch_script());
+}
+
 static int kernels_list(const char *cache)
 {
 	size_t i;
 
+	kernels_list_programs();
 	printf("cache: %s\n", cache);
 	printf("%-20s %-7s %-10s %-12s %10s  %s\n", "name", "arch", "linux", "debian",
 	       "deb bytes", "state");
@@ -270,7 +300,7 @@ static int kernels_list(const char *cache)
 		info_get(cache, fl_vm_names[i], "deb_bytes", bytes, sizeof(bytes));
 		if (stat(path, &st)) {
 			printf("%-20s %-7s %-10s %-12s %10s  not fetched\n", fl_vm_names[i],
-			       strstr(fl_vm_names[i], "arm64") ? "arm64" : "amd64", "-", "-", "-");
+			       strrchr(fl_vm_names[i], '-') + 1, "-", "-", "-");
 			continue;
 		}
 		printf("%-20s %-7s %-10s %-12s %10s  %s\n", fl_vm_names[i], arch,
@@ -320,11 +350,15 @@ static int kernels_agent(const char *name)
 	err = fl_vm_agent(&k, KERNELS_BOOT_TIMEOUT);
 	if (!err)
 		return FL_EXIT_OK;
-	fl_cli_error("kernels agent %s: %s", name,
-		     err == -ENOEXEC ? "no guest /init or fl-agent built for it"
-		     : err == -ETIMEDOUT ? "the guest's agent did not start in time"
-		     : err == -EPIPE ? "QEMU ended before the agent started (not installed?)"
-		     : strerror(-err));
+	if (err == -ENOEXEC)
+		fl_cli_error("kernels agent %s: no guest /init or fl-agent built for %s "
+			     "(%s missing at build time?)", name, fl_vm_arch_name(k.arch),
+			     fl_vm_arch(k.arch)->cc);
+	else
+		fl_cli_error("kernels agent %s: %s", name,
+			     err == -ETIMEDOUT ? "the guest's agent did not start in time"
+			     : err == -EPIPE ? "QEMU ended before the agent started (not installed?)"
+			     : strerror(-err));
 	return err == -ENOEXEC || err == -EPIPE ? FL_EXIT_UNSUPPORTED : FL_EXIT_FAIL;
 }
 

@@ -15,7 +15,11 @@
 
 #include "cli/matrix_model.h"
 
-#define MX_BASE       ((fl_addr_t)1 << 32)   /* the model's page - 1 page */
+/*
+ * The model's page - 1 page: below every arch's TASK_SIZE (i386 3 GiB,
+ * arm 0xbf000000), so that access_ok() passes on the 32-bit arches too.
+ */
+#define MX_BASE       ((fl_addr_t)1 << 30)
 
 struct mx_model {
 	struct fl_world *w;
@@ -115,6 +119,9 @@ long mx_model_call(struct mx_model *m, enum mx_call call, const struct mx_case *
 	default:        /* no /dev/zero in the model: clear_user itself */
 		return mx_syscall_ret(fl_clear_user(m->w, buf, size), c->size);
 	}
+	/* A loop the monitor proved endless: the call a real kernel never returns from. */
+	if (ret == FL_LOOP_STOPPED)
+		return MX_RET_SPINS;
 	return ret == -EFAULT ? -1 : ret < 0 ? -1000 + ret : ret;
 }
 

@@ -116,13 +116,21 @@ long mx_host_call(struct mx_host *h, enum mx_call call, uint8_t *buf, long size)
 
 struct mx_result mx_host_case(struct mx_host *h, enum mx_call call, const struct mx_case *c)
 {
-	struct mx_result r;
-	uint8_t file[MX_MAX_SIZE];
-	long lo, hi, ret;
+	long ret;
 
 	ret = mx_host_call(h, call, h->page + c->off, c->size);
 	if (ret < 0 && errno != EFAULT)
 		ret = -1000 - errno;    /* an unexpected errno shows as a disagreement */
+	return mx_host_case_after(h, call, c, ret);
+}
+
+struct mx_result mx_host_case_after(struct mx_host *h, enum mx_call call,
+				    const struct mx_case *c, long ret)
+{
+	struct mx_result r;
+	uint8_t file[MX_MAX_SIZE];
+	long lo, hi;
+
 	r.ret = (int32_t)ret;
 	mx_window(c, &lo, &hi);
 	if (call == MX_PWRITE) {

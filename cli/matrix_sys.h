@@ -14,7 +14,9 @@
  *            pwrite to a file holding 0xaa       (copy_from_user)
  *            read of /dev/zero                   (clear_user)
  *   ret      the syscall's answer: bytes, or -1 for EFAULT;
- *            -1000 - errno for any other errno.
+ *            -1000 - errno for any other errno; MX_RET_SPINS when it
+ *            never returned (a kernel retry loop without progress: the
+ *            model proves a livelock, a guest's watchdog kills the call).
  *   reach    the accessible prefix: the bytes of [off, off + size) that
  *            lie in the page before the first byte that does not.
  *   expected ret = reach, -1 when reach is 0 and size is not, 0 for size 0.
@@ -38,6 +40,8 @@
 #define MX_FILL       0xa5            /* the page before each case */
 #define MX_FILE_FILL  0xaa            /* the pwrite file before each case */
 #define MX_WINDOW     64              /* bytes checked on each side */
+
+#define MX_RET_SPINS  (-2)
 
 enum mx_call { MX_PREAD, MX_PWRITE, MX_CLEAR };
 
@@ -87,5 +91,12 @@ int mx_host_setup(struct mx_host *h);
 long mx_host_call(struct mx_host *h, enum mx_call call, uint8_t *buf, long size);
 /* Run case C of CALL, check it, restore the page or file: its result. */
 struct mx_result mx_host_case(struct mx_host *h, enum mx_call call, const struct mx_case *c);
+/*
+ * The check and restore of mx_host_case() for a call that returned RET
+ * (MX_RET_SPINS: it never did, and another process's page is gone: only
+ * a pwrite's file can be checked).
+ */
+struct mx_result mx_host_case_after(struct mx_host *h, enum mx_call call,
+				    const struct mx_case *c, long ret);
 
 #endif

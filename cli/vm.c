@@ -27,8 +27,9 @@
 #include "cli/cli.h"
 #include "cli/vm.h"
 
-#ifndef FL_GUEST_DIR_DEFAULT
-#define FL_GUEST_DIR_DEFAULT "guest"
+/* LIBEXECDIR/faultline relative to BINDIR (CMakeLists.txt), where installed. */
+#ifndef FL_LIBEXEC_REL
+#define FL_LIBEXEC_REL "../libexec/faultline"
 #endif
 
 #define VM_DONE_GRACE 10        /* seconds QEMU may take to power off after FL:DONE */
@@ -36,6 +37,33 @@
 const char *const fl_vm_names[FL_VM_NKNOWN] = {
 	"debian-5.10-arm64", "debian-6.1-arm64", "debian-6.12-arm64",
 	"debian-5.10-amd64", "debian-6.1-amd64", "debian-6.12-amd64",
+	"debian-5.10-i386", "debian-6.1-i386",
+	"debian-5.10-armhf", "debian-6.1-armhf", "debian-6.12-armhf",
+	"debian-6.12-riscv64",
+};
+
+/*
+ * What QEMU boots each arch as.  arm64: virt with MTE and -cpu max (MTE
+ * tag checking for `tag`).  i386: the pc machine; Debian's 686 flavour
+ * (no PAE) is what trixie no longer builds, so there is no 6.12.  arm:
+ * virt, which Debian's armmp (multiplatform) kernel supports.  riscv64:
+ * virt, OpenSBI from QEMU's own firmware; Debian's riscv64 kernels begin
+ * with trixie.  -cpu max where QEMU has it (the most the emulator
+ * implements); riscv64's QEMU 7.2 has no max, rv64 is its default.
+ */
+static const struct fl_vm_arch_desc vm_arches[FL_VM_NARCH] = {
+	[FL_VM_ARM64] = { "arm64", "arm64", "aarch64", "aarch64-linux-gnu-gcc",
+			  "qemu-system-aarch64", "virt,mte=on", "max", "console=ttyAMA0",
+			  "virtio-blk-device", "virtio_mmio", FL_ARCH_ARM64_MTE },
+	[FL_VM_X86_64] = { "x86_64", "amd64", "x86_64", "cc", "qemu-system-x86_64", NULL, "max",
+			   "console=ttyS0 no_timer_check", "virtio-blk-pci", "virtio_pci", FL_ARCH_X86_64 },
+	[FL_VM_I386] = { "i386", "i386", "i386", "i686-linux-gnu-gcc", "qemu-system-i386", NULL, "max",
+			 "console=ttyS0 no_timer_check", "virtio-blk-pci", "virtio_pci", FL_ARCH_I386 },
+	[FL_VM_ARM] = { "arm", "armhf", "armhf", "arm-linux-gnueabihf-gcc", "qemu-system-arm",
+			"virt", "max", "console=ttyAMA0", "virtio-blk-device", "virtio_mmio", FL_ARCH_ARM },
+	[FL_VM_RISCV64] = { "riscv64", "riscv64", "riscv64", "riscv64-linux-gnu-gcc",
+			    "qemu-system-riscv64", "virt", "rv64", "console=ttyS0",
+			    "virtio-blk-device", "virtio_mmio", FL_ARCH_RISCV64 },
 };
 
 static const char *const end_names[] = {
@@ -48,15 +76,31 @@ const char *fl_vm_end_name(enum fl_vm_end e)
 	return end_names[e];
 }
 
+const struct fl_vm_arch_desc *fl_vm_arch(enum fl_vm_arch a)
+{
+	return &vm_arches[a];
+}
+
 const char *fl_vm_arch_name(enum fl_vm_arch a)
 {
-	return a == FL_VM_ARM64 ? "arm64" : "x86_64";
+	return vm_arches[a].name;
 }
 
 enum fl_arch_id fl_vm_model_arch(enum fl_vm_arch a)
 {
-	/* QEMU's -cpu max has MTE and the arm64 judge boots with mte=on. */
-	return a == FL_VM_ARM64 ? FL_ARCH_ARM64_MTE : FL_ARCH_X86_64;
+	return vm_arches[a].model;
+}
+
+/* The arch of a known NAME: its last word is a Debian arch. */
+static enum fl_vm_arch vm_name_arch(const char *name)
+{
+	const char *word = strrchr(name, '-') + 1;
+	int a;
+
+	for (a = 0; a < FL_VM_NARCH; a++)
+		if (!strcmp(word, vm_arches[a].debian))
+			return (enum fl_vm_arch)a;
+	return FL_VM_X86_64;
 }
 
 bool fl_vm_known_name(const char *name)
@@ -86,10 +130,15 @@ int fl_vm_cache_dir(char *buf, size_t len)
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
 
-/* The arch of an image: arm64 Image magic "ARM\x64" at 0x38, bzImage "HdrS" at 0x202. */
+/*
+ * The arch of an image, from its header (each arch's boot protocol):
+ * arm64 Image "ARM\x64" at 0x38; riscv64 Image "RSC\x05" at 0x38; arm
+ * zImage 0x016f2818 at 0x24; x86 bzImage "HdrS" at 0x202, 64-bit when
+ * xloadflags (0x236) has XLF_KERNEL_64 (boot protocol 2.12, 3.8).
+ */
 static int vm_image_arch(const char *path, enum fl_vm_arch *a)
 {
-	unsigned char h[0x210];
+	unsigned char h[0x240];
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	ssize_t n;
 
@@ -97,15 +146,17 @@ static int vm_image_arch(const char *path, enum fl_vm_arch *a)
 		return -errno;
 	n = read(fd, h, sizeof(h));
 	close(fd);
-	if (n >= 0x3c && !memcmp(h + 0x38, "ARM\x64", 4)) {
+	if (n >= 0x3c && !memcmp(h + 0x38, "ARM\x64", 4))
 		*a = FL_VM_ARM64;
-		return 0;
-	}
-	if (n >= 0x206 && !memcmp(h + 0x202, "HdrS", 4)) {
-		*a = FL_VM_X86_64;
-		return 0;
-	}
-	return -ENOEXEC;
+	else if (n >= 0x3c && !memcmp(h + 0x38, "RSC\x05", 4))
+		*a = FL_VM_RISCV64;
+	else if (n >= 0x28 && !memcmp(h + 0x24, "\x18\x28\x6f\x01", 4))
+		*a = FL_VM_ARM;
+	else if (n >= 0x238 && !memcmp(h + 0x202, "HdrS", 4))
+		*a = h[0x236] & 1 ? FL_VM_X86_64 : FL_VM_I386;
+	else
+		return -ENOEXEC;
+	return 0;
 }
 
 static int vm_fetched(const char *name, struct fl_vm_kernel *k)
@@ -124,7 +175,7 @@ static int vm_fetched(const char *name, struct fl_vm_kernel *k)
 		return -ENOENT;
 	if (stat(k->modules, &st))
 		k->modules[0] = 0;
-	k->arch = strstr(name, "arm64") ? FL_VM_ARM64 : FL_VM_X86_64;
+	k->arch = vm_name_arch(name);
 	return 0;
 }
 
@@ -229,13 +280,38 @@ static int vm_read_file(const char *path, char **data, size_t *len)
 	return 0;
 }
 
-/* The guest program WHAT ("init", "fl-agent") for arch A, built for it. */
-static int vm_guest_file(enum fl_vm_arch a, const char *what, char *path, size_t len)
+int fl_vm_libexec(const char *file, char *path, size_t len)
+{
+	static const char *const where[] = { "guest", FL_LIBEXEC_REL };
+	char self[PATH_MAX], *slash;
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	size_t i;
+
+	if (n <= 0)
+		return -ENOENT;
+	self[n] = 0;
+	slash = strrchr(self, '/');
+	if (!slash)
+		return -ENOENT;
+	*slash = 0;
+	for (i = 0; i < sizeof(where) / sizeof(where[0]); i++) {
+		int m = snprintf(path, len, "%s/%s/%s", self, where[i], file);
+
+		if (m > 0 && (size_t)m < len && access(path, R_OK) == 0)
+			return 0;
+	}
+	return -ENOENT;
+}
+
+int fl_vm_guest_file(enum fl_vm_arch a, const char *what, char *path, size_t len)
 {
 	const char *dir = getenv("FL_GUEST_DIR");
+	char file[64];
 
-	snprintf(path, len, "%s/%s-%s", dir && *dir ? dir : FL_GUEST_DIR_DEFAULT, what,
-		 a == FL_VM_ARM64 ? "aarch64" : "x86_64");
+	snprintf(file, sizeof(file), "%s-%s", what, vm_arches[a].guest);
+	if (!dir || !*dir)
+		return fl_vm_libexec(file, path, len) ? -ENOEXEC : 0;
+	snprintf(path, len, "%s/%s", dir, file);
 	return access(path, R_OK) ? -ENOEXEC : 0;
 }
 
@@ -244,7 +320,7 @@ static int vm_cpio_program(FILE *f, enum fl_vm_arch a, const char *what, const c
 {
 	char path[PATH_MAX], *data = NULL;
 	size_t len = 0;
-	int err = vm_guest_file(a, what, path, sizeof(path));
+	int err = fl_vm_guest_file(a, what, path, sizeof(path));
 
 	if (!err)
 		err = vm_read_file(path, &data, &len);
@@ -291,25 +367,33 @@ static double vm_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+/* A QEMU command line and the strings it points to. */
+struct vm_cmd {
+	const char *argv[32];
+	char drive[PATH_MAX + 64];
+	char device[64];
+	char append[128];
+};
+
 /*
- * QEMU's command line for K with INITRD.  RAW: the serial port is QEMU's
- * stdin and stdout with nothing multiplexed into it (-nographic's monitor
- * would take a 0x01 byte of a frame for its escape), for the agent.
+ * QEMU's command line for K with INITRD into C.  RAW: the serial port is
+ * QEMU's stdin and stdout with nothing multiplexed into it (-nographic's
+ * monitor would take a 0x01 byte of a frame for its escape), for the agent.
  */
 static void vm_argv(const struct fl_vm_kernel *k, const char *initrd, bool raw,
-		    const char *disk, char *drive, size_t dlen, const char **argv)
+		    const char *disk, struct vm_cmd *c)
 {
+	const struct fl_vm_arch_desc *d = &vm_arches[k->arch];
+	const char **argv = c->argv;
 	int i = 0;
 
-	if (k->arch == FL_VM_ARM64) {
-		argv[i++] = "qemu-system-aarch64";
+	argv[i++] = d->qemu;
+	if (d->machine) {
 		argv[i++] = "-M";
-		argv[i++] = "virt,mte=on";
-	} else {
-		argv[i++] = "qemu-system-x86_64";
+		argv[i++] = d->machine;
 	}
 	argv[i++] = "-cpu";
-	argv[i++] = "max";
+	argv[i++] = d->cpu;
 	argv[i++] = "-m";
 	argv[i++] = "512";
 	argv[i++] = "-smp";
@@ -325,28 +409,28 @@ static void vm_argv(const struct fl_vm_kernel *k, const char *initrd, bool raw,
 	}
 	argv[i++] = "-no-reboot";
 	if (disk && *disk) {    /* the guest's /dev/vda: virtio-mmio on virt, PCI on x86 */
-		snprintf(drive, dlen, "file=%s,if=none,format=raw,id=fl0", disk);
+		snprintf(c->drive, sizeof(c->drive), "file=%s,if=none,format=raw,id=fl0", disk);
+		snprintf(c->device, sizeof(c->device), "%s,drive=fl0", d->blk);
 		argv[i++] = "-drive";
-		argv[i++] = drive;
+		argv[i++] = c->drive;
 		argv[i++] = "-device";
-		argv[i++] = k->arch == FL_VM_ARM64 ? "virtio-blk-device,drive=fl0"
-						   : "virtio-blk-pci,drive=fl0";
+		argv[i++] = c->device;
 	}
 	argv[i++] = "-kernel";
 	argv[i++] = k->image;
 	argv[i++] = "-initrd";
 	argv[i++] = initrd;
 	/*
-	 * x86: no_timer_check.  Under TCG on a loaded host the emulated
+	 * x86 (x86_64, i386): no_timer_check, in vm_arches[].append.  Under
+	 * TCG on a loaded host the emulated
 	 * timer interrupt can miss check_timer()'s short window at boot, and
 	 * the kernel panics "IO-APIC + timer doesn't work!" (seen here in
 	 * the ASan stage of make test, load 15 on 2 cores).  The check
 	 * guards against broken hardware, which an emulated APIC is not.
 	 */
 	argv[i++] = "-append";
-	argv[i++] = k->arch == FL_VM_ARM64
-		? "console=ttyAMA0 quiet panic=-1 rdinit=/init"
-		: "console=ttyS0 quiet panic=-1 rdinit=/init no_timer_check";
+	snprintf(c->append, sizeof(c->append), "%s quiet panic=-1 rdinit=/init", d->append);
+	argv[i++] = c->append;
 	argv[i] = NULL;
 }
 
@@ -357,11 +441,10 @@ static void vm_argv(const struct fl_vm_kernel *k, const char *initrd, bool raw,
 static int vm_spawn(const struct fl_vm_kernel *k, const char *initrd, const char *disk,
 		    pid_t *pid, int *out, int *in)
 {
-	const char *argv[32];
-	char drive[PATH_MAX + 64];
+	struct vm_cmd c;
 	int p[2], q[2] = { -1, -1 };
 
-	vm_argv(k, initrd, in != NULL, disk, drive, sizeof(drive), argv);
+	vm_argv(k, initrd, in != NULL, disk, &c);
 	if (pipe2(p, O_CLOEXEC))
 		return -errno;
 	if (in && pipe2(q, O_CLOEXEC)) {
@@ -376,7 +459,7 @@ static int vm_spawn(const struct fl_vm_kernel *k, const char *initrd, const char
 		dup2(p[1], 1);
 		if (!in)
 			dup2(p[1], 2);
-		execvp(argv[0], (char *const *)argv);
+		execvp(c.argv[0], (char *const *)c.argv);
 		_exit(127);
 	}
 	close(p[1]);
@@ -397,6 +480,7 @@ static int vm_spawn(const struct fl_vm_kernel *k, const char *initrd, const char
 /* The console, as it is read: lines, and what was seen in them. */
 struct vm_console {
 	char line[4096];
+	char last[160];         /* the last line not ours: QEMU's error, if it died */
 	size_t len;
 	bool done, hello, stopped;
 	fl_vm_line_fn fn;
@@ -417,6 +501,8 @@ static void vm_line(struct vm_console *c)
 		c->b->end = FL_VM_PANIC;
 		snprintf(c->b->why, sizeof(c->b->why), "%.200s", l);
 	}
+	if (!fl && l[0])
+		snprintf(c->last, sizeof(c->last), "%.159s", l);
 	if (!fl || c->stopped)
 		return;
 	fl += 3;
@@ -480,10 +566,10 @@ static void vm_watch(struct vm_console *c, pid_t pid, int fd, int timeout)
 	if (c->done && c->b->end != FL_VM_PANIC)
 		c->b->end = FL_VM_DONE;
 	else if (c->b->end == FL_VM_DIED && !c->b->why[0])
-		snprintf(c->b->why, sizeof(c->b->why), "%s",
+		snprintf(c->b->why, sizeof(c->b->why), "%s%s%.160s",
 			 WIFEXITED(status) && WEXITSTATUS(status) == 127
 			 ? "QEMU could not be started (qemu-system-* not installed?)"
-			 : "QEMU exited before the guest finished");
+			 : "QEMU exited before the guest finished", c->last[0] ? ": " : "", c->last);
 }
 
 int fl_vm_run(const struct fl_vm_kernel *k, const char *job, int timeout,
@@ -681,7 +767,7 @@ int vm_kernel_error(const char *arg, int err)
 	switch (err) {
 	case -EINVAL:
 		fl_cli_error("--kernel %s: not a kernel version, a fetched kernel name "
-			     "(debian-{5.10,6.1,6.12}-{arm64,amd64}) or a path to an image", arg);
+			     "(" FL_VM_KNOWN_TEXT ") or a path to an image", arg);
 		return FL_EXIT_USAGE;
 	case -ENOENT:
 		if (fl_vm_known_name(arg))
@@ -691,7 +777,8 @@ int vm_kernel_error(const char *arg, int err)
 			fl_cli_error("--kernel %s: no such file", arg);
 		return fl_vm_known_name(arg) ? FL_EXIT_UNSUPPORTED : FL_EXIT_USAGE;
 	case -ENOEXEC:
-		fl_cli_error("--kernel %s: not an arm64 Image nor an x86 bzImage", arg);
+		fl_cli_error("--kernel %s: not an arm64 or riscv64 Image, an x86 bzImage nor an "
+			     "arm zImage", arg);
 		return FL_EXIT_USAGE;
 	default:
 		fl_cli_error("--kernel %s: %s", arg, strerror(-err));

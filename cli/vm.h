@@ -3,12 +3,18 @@
  * cache, the guest's initramfs, one boot with a watchdog.
  *
  * Definitions
- *   kernel name   debian-{5.10,6.1,6.12}-{arm64,amd64}: a Debian kernel
- *                 package fetched by `faultline kernels fetch` into the
- *                 cache, CACHE/NAME/{vmlinuz,modules,info}.
+ *   kernel name   debian-{5.10,6.1,6.12}-{arm64,amd64,armhf},
+ *                 debian-{5.10,6.1}-i386, debian-6.12-riscv64: a Debian
+ *                 kernel package fetched by `faultline kernels fetch` into
+ *                 the cache, CACHE/NAME/{vmlinuz,modules,info}.
  *   cache         $FL_KERNEL_CACHE, else ${XDG_CACHE_HOME:-~/.cache}/faultline/kernels.
- *   own kernel    a PATH to an arm64 Image or an x86 bzImage (with a '/'
- *                 in it); its arch is read from the image header.
+ *   own kernel    a PATH to an arm64 or riscv64 Image, an x86 bzImage
+ *                 (32 or 64-bit) or an arm zImage (with a '/' in it); its
+ *                 arch is read from the image header.
+ *   guest arch    what QEMU emulates for a kernel (struct fl_vm_arch_desc):
+ *                 its qemu-system-*, machine, console, disk transport, the
+ *                 suffix of its guest programs (build/guest/init-SUFFIX)
+ *                 and the model's arch that judge answers for.
  *   boot          QEMU TCG (no KVM), one guest for a whole batch: the job
  *                 lines go into /job of the initramfs, the guest's /init
  *                 (vm/guest_init.c) answers with "FL:" lines on the console.
@@ -27,7 +33,24 @@
 #include <faultline/arch.h>
 #include <faultline/types.h>
 
-enum fl_vm_arch { FL_VM_ARM64, FL_VM_X86_64 };
+enum fl_vm_arch { FL_VM_ARM64, FL_VM_X86_64, FL_VM_I386, FL_VM_ARM, FL_VM_RISCV64, FL_VM_NARCH };
+
+struct fl_vm_arch_desc {
+	const char *name;       /* the model's word for it: arm64, x86_64, i386, arm, riscv64 */
+	const char *debian;     /* the Debian arch of its kernel names: arm64, amd64, ... */
+	const char *guest;      /* suffix of its guest programs: init-aarch64, fl-agent-armhf */
+	const char *cc;         /* the compiler that builds them (CMakeLists.txt fl_guest) */
+	const char *qemu;       /* qemu-system-* */
+	const char *machine;    /* -M, or NULL for the default (pc) */
+	const char *cpu;        /* -cpu */
+	const char *append;     /* the kernel command line */
+	const char *blk;        /* the virtio disk's device: -device BLK,drive=fl0 */
+	const char *transport;  /* the module that transport needs (cli/vm_modules.c) */
+	enum fl_arch_id model;  /* the model's arch for this judge */
+};
+
+/* The description of guest arch A. */
+const struct fl_vm_arch_desc *fl_vm_arch(enum fl_vm_arch a);
 
 struct fl_vm_kernel {
 	char name[64];                  /* debian-6.1-arm64, or the image's file name */
@@ -53,10 +76,23 @@ struct fl_vm_boot {
 /* One "FL:" line of the guest (without "FL:"); nonzero stops the boot. */
 typedef int (*fl_vm_line_fn)(const char *line, void *arg);
 
-/* The kernels `kernels fetch` knows, arm64 then amd64, oldest first. */
-#define FL_VM_NKNOWN 6
+/* The kernels `kernels fetch` knows, by arch, oldest first. */
+#define FL_VM_NKNOWN 12
 extern const char *const fl_vm_names[FL_VM_NKNOWN];
 
+/*
+ * FILE of the programs faultline runs beside itself (guest /init and
+ * agent per arch, kernel-fetch.sh) into PATH: the build tree's guest/
+ * next to this binary (/proc/self/exe), else the installed
+ * LIBEXECDIR/faultline/ relative to it.  0, or -ENOENT in neither.
+ */
+int fl_vm_libexec(const char *file, char *path, size_t len);
+/*
+ * The guest program WHAT ("init", "fl-agent") for arch A into PATH:
+ * in $FL_GUEST_DIR if set, else fl_vm_libexec()'s.  0, or -ENOEXEC when
+ * it was not built (its compiler missing at build time).
+ */
+int fl_vm_guest_file(enum fl_vm_arch a, const char *what, char *path, size_t len);
 /* The cache directory into BUF: 0, or -ENAMETOOLONG / -ENOENT (no $HOME). */
 int fl_vm_cache_dir(char *buf, size_t len);
 /* Is NAME one of the Debian kernels `kernels fetch` knows? */
@@ -64,12 +100,15 @@ bool fl_vm_known_name(const char *name);
 /*
  * NAME (fetched) or PATH (own image, MODULES optional) into K.  -EINVAL:
  * not a known name nor a path; -ENOENT: not fetched or no such file;
- * -ENOEXEC: not an arm64 Image nor a bzImage.
+ * -ENOEXEC: no image of an arch a judge boots (fl_vm_arch_desc).
  */
 int fl_vm_kernel(const char *arg, const char *modules, struct fl_vm_kernel *k);
-/* The model's arch for a guest of arch A. */
+/* The model's arch for a guest of arch A, and A's name (fl_vm_arch()). */
 enum fl_arch_id fl_vm_model_arch(enum fl_vm_arch a);
 const char *fl_vm_arch_name(enum fl_vm_arch a);
+/* The names `kernels fetch` knows, for an error line. */
+#define FL_VM_KNOWN_TEXT \
+	"debian-{5.10,6.1,6.12}-{arm64,amd64,armhf}, debian-{5.10,6.1}-i386, debian-6.12-riscv64"
 /*
  * Boot K with JOB as /job, handing each FL: line to FN, killing the guest
  * after TIMEOUT seconds: 0 (the outcome is in *B), -ENOEXEC (no guest

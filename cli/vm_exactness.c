@@ -13,6 +13,8 @@
  *   clobber      a byte beyond the reported ones changed
  *   over         a reported byte is not what the call puts there
  *   noprog       bytes were accessible, none reported (-1/EFAULT)
+ *   spins        the call never returns: the model proves a livelock, the
+ *                guest's watchdog killed it (vm/guest_init.c, MX_RET_SPINS)
  * A case agrees when both sides return the same and change the same
  * bytes (matrix_sys.h's flags).  Exit 0 when every case agrees, 1 when
  * one does not or the guest did not finish (hung, panicked: the watchdog
@@ -47,6 +49,7 @@ struct vx_guest {
 	unsigned lines[MX_CALLS];       /* R lines seen */
 	long ended[MX_CALLS];           /* R lines the guest counted; -1 none */
 	long long sweep_ns[MX_CALLS];
+	unsigned spins[MX_CALLS];       /* calls the sweep left out: they never return */
 	char error[200];
 };
 
@@ -54,7 +57,7 @@ static int vx_line(const char *l, void *arg)
 {
 	struct vx_guest *g = arg;
 	int call, ret;
-	unsigned k, flags, n;
+	unsigned k, flags, n, spins = 0;
 	long long ns;
 
 	if (sscanf(l, "R %d %u %d %u", &call, &k, &ret, &flags) == 4) {
@@ -64,8 +67,10 @@ static int vx_line(const char *l, void *arg)
 		g->lines[call]++;
 	} else if (sscanf(l, "END %d %u", &call, &n) == 2 && call >= 0 && call < MX_CALLS) {
 		g->ended[call] = n;
-	} else if (sscanf(l, "SWEEP %d %lld", &call, &ns) == 2 && call >= 0 && call < MX_CALLS) {
+	} else if (sscanf(l, "SWEEP %d %lld %u", &call, &ns, &spins) >= 2 && call >= 0 &&
+		   call < MX_CALLS) {
 		g->sweep_ns[call] = ns;
+		g->spins[call] = spins;
 	} else if (!strncmp(l, "VERSION ", 8)) {
 		snprintf(g->version, sizeof(g->version), "%s", l + 8);
 	} else if (sscanf(l, "MTE %d", &g->mte) == 1 ||
@@ -90,12 +95,15 @@ static void vx_print_sweeps(const struct vx_guest *g, unsigned n)
 	for (call = 0; call < MX_CALLS; call++)
 		if (g->sweep_ns[call] > 0)
 			printf(" %s %.0f/s%s", call == MX_PREAD ? "pread" : call == MX_PWRITE ? "pwrite" : "read",
-			       n * 1e9 / (double)g->sweep_ns[call], call + 1 < MX_CALLS ? "," : "");
+			       (n - g->spins[call]) * 1e9 / (double)g->sweep_ns[call],
+			       call + 1 < MX_CALLS ? "," : "");
 	putchar('\n');
 }
 
 /* A case's classes, as bits. */
-enum vx_class { VX_EXACT = 1, VX_UNDER = 2, VX_CLOBBER = 4, VX_OVER = 8, VX_NOPROG = 16 };
+enum vx_class { VX_EXACT = 1, VX_UNDER = 2, VX_CLOBBER = 4, VX_OVER = 8, VX_NOPROG = 16,
+		VX_SPINS = 32 };
+#define VX_NCLASS 6
 
 static unsigned vx_classify(const struct mx_case *c, const struct mx_result *r)
 {
@@ -104,6 +112,8 @@ static unsigned vx_classify(const struct mx_case *c, const struct mx_result *r)
 
 	if (r->ret == mx_expected(c) && !r->flags)
 		return VX_EXACT;
+	if (r->ret == MX_RET_SPINS)
+		return VX_SPINS | (r->flags & MX_CLOBBER ? VX_CLOBBER : 0);
 	if (got > 0 && got < reach)
 		cls |= VX_UNDER;
 	if (r->flags & MX_CLOBBER)
@@ -116,24 +126,24 @@ static unsigned vx_classify(const struct mx_case *c, const struct mx_result *r)
 }
 
 struct vx_counts {
-	unsigned n[5];
+	unsigned n[VX_NCLASS];
 };
 
 static void vx_count(struct vx_counts *t, unsigned cls)
 {
 	int i;
 
-	for (i = 0; i < 5; i++)
+	for (i = 0; i < VX_NCLASS; i++)
 		t->n[i] += !!(cls & (1u << i));
 }
 
 static void vx_print_counts(const char *side, const struct vx_counts *t)
 {
-	printf("    %-6s exact %6u  under %6u  clobber %6u  over %6u  noprog %6u\n", side,
-	       t->n[0], t->n[1], t->n[2], t->n[3], t->n[4]);
+	printf("    %-6s exact %6u  under %6u  clobber %6u  over %6u  noprog %6u  spins %6u\n",
+	       side, t->n[0], t->n[1], t->n[2], t->n[3], t->n[4], t->n[5]);
 }
 
-/* Compare and print one call; the number of disagreeing cases. */
+/* Compare and print one call, then its first differing cases: the number that differ. */
 static unsigned vx_report_call(const struct vx_side *real, const struct vx_side *model,
 			       const struct mx_case *cases, unsigned n, int call, bool verbose)
 {
@@ -145,17 +155,21 @@ static unsigned vx_report_call(const struct vx_side *real, const struct vx_side 
 
 		vx_count(&rc, vx_classify(&cases[k], a));
 		vx_count(&mc, vx_classify(&cases[k], b));
-		if (a->ret == b->ret && a->flags == b->flags)
-			continue;
-		if (verbose && shown++ < 5)
-			printf("      differ: size %ld offset %ld: real ret %d flags %u, model ret %d flags %u\n",
-			       cases[k].size, cases[k].off, a->ret, a->flags, b->ret, b->flags);
-		disagree++;
+		disagree += a->ret != b->ret || a->flags != b->flags;
 	}
 	printf("  %-28s %5u cases: agree %5u  disagree %5u\n", mx_names[call], n,
 	       n - disagree, disagree);
 	vx_print_counts("real", &rc);
 	vx_print_counts("model", &mc);
+	for (k = 0; verbose && k < n && shown < 5; k++) {
+		const struct mx_result *a = &real->r[call][k], *b = &model->r[call][k];
+
+		if (a->ret == b->ret && a->flags == b->flags)
+			continue;
+		printf("      differ: size %ld offset %ld: real ret %d flags %u, model ret %d flags %u\n",
+		       cases[k].size, cases[k].off, a->ret, a->flags, b->ret, b->flags);
+		shown++;
+	}
 	return disagree;
 }
 
@@ -172,8 +186,9 @@ static int vx_guest_run(const struct fl_vm_kernel *k, long max_size, struct vx_g
 	snprintf(job, sizeof(job), "matrix %ld\n", max_size);
 	err = fl_vm_run(k, job, VX_TIMEOUT, vx_line, g, b);
 	if (err == -ENOEXEC) {
-		fl_cli_error("%s: no guest /init built for %s (cross-compiler missing? "
-			     "scripts/install-deps.sh)", k->name, fl_vm_arch_name(k->arch));
+		fl_cli_error("%s: no guest /init-%s built for %s (%s missing at build time? "
+			     "scripts/install-deps.sh), or no %s", k->name, fl_vm_arch(k->arch)->guest,
+			     fl_vm_arch_name(k->arch), fl_vm_arch(k->arch)->cc, fl_vm_arch(k->arch)->qemu);
 		return FL_EXIT_UNSUPPORTED;
 	}
 	if (err) {

@@ -235,7 +235,7 @@ static void mods_free(struct vm_mods *s)
 
 int fl_vm_cpio_btrfs_modules(FILE *f, const struct fl_vm_kernel *k, char *why, size_t len)
 {
-	const char *want[] = { k->arch == FL_VM_ARM64 ? "virtio_mmio" : "virtio_pci",
+	const char *want[] = { fl_vm_arch(k->arch)->transport,
 			       "virtio_blk", "crc32c_generic", "btrfs" };
 	struct vm_mods *s = calloc(1, sizeof(*s));
 	char order[VM_MAX_MODS * 72] = "", ko[32];

@@ -1,6 +1,7 @@
 #!/bin/sh
 # scripts/kernel-fetch.sh CACHE NAME - fetch Debian's kernel NAME
-# (debian-{5.10,6.1,6.12}-{arm64,amd64}) into CACHE/NAME, with apt's own
+# (debian-{5.10,6.1,6.12}-{arm64,amd64,i386,armhf}, debian-6.12-riscv64;
+# docs/vm.md has the table) into CACHE/NAME, with apt's own
 # signature checking and WITHOUT touching the machine's apt configuration.
 # Run by `faultline kernels fetch` (cli/cmd_kernels.c), which validates NAME
 # and maps this script's exit code: 0 fetched, 2 bad name, 3 download
@@ -28,12 +29,18 @@ case $name in
 debian-5.10-*) suite=bullseye ;;
 debian-6.1-*)  suite=bookworm ;;
 debian-6.12-*) suite=trixie ;;
-*) die 2 "$name: not a known kernel (debian-{5.10,6.1,6.12}-{arm64,amd64})" ;;
+*) die 2 "$name: not a known kernel (debian-{5.10,6.1,6.12}-{arm64,amd64,i386,armhf}, debian-6.12-riscv64)" ;;
 esac
+# The flavour Debian builds for a QEMU machine of the arch: i386's 686
+# (no PAE), armhf's armmp (the multiplatform kernel the "virt" board
+# boots), riscv64's one flavour (an official Debian arch from trixie).
 case $name in
-*-arm64) arch=arm64 ;;
-*-amd64) arch=amd64 ;;
-*) die 2 "$name: not a known kernel (debian-{5.10,6.1,6.12}-{arm64,amd64})" ;;
+*-arm64)   arch=arm64 flavour=arm64 ;;
+*-amd64)   arch=amd64 flavour=amd64 ;;
+*-i386)    arch=i386 flavour=686 ;;
+*-armhf)   arch=armhf flavour=armmp ;;
+*-riscv64) arch=riscv64 flavour=riscv64 ;;
+*) die 2 "$name: not a known kernel (debian-{5.10,6.1,6.12}-{arm64,amd64,i386,armhf}, debian-6.12-riscv64)" ;;
 esac
 for tool in apt-get apt-cache dpkg-deb; do
 	command -v $tool >/dev/null || die 3 "$tool is missing: fetching needs Debian's apt"
@@ -62,9 +69,10 @@ mirror_uri() {
 }
 
 uri=$(mirror_uri)
-state=$cache/apt/$suite
+# One state per suite and arch: apt downloads only that arch's package lists.
+state=$cache/apt/$suite-$arch
 mkdir -p "$state/lists/partial" "$state/cache/archives/partial" "$state/etc"
-printf 'deb [arch=amd64,arm64 signed-by=%s] %s %s main\n' "$keyring" "$uri" "$suite" \
+printf 'deb [arch=%s signed-by=%s] %s %s main\n' "$arch" "$keyring" "$uri" "$suite" \
 	>"$state/etc/sources.list"
 : >"$state/status"
 
@@ -77,22 +85,27 @@ apt_private() {
 		-o Dir::State::Lists="$state/lists" -o Dir::State::status="$state/status" \
 		-o Dir::Cache="$state/cache" -o Debug::NoLocking=1 \
 		-o APT::Sandbox::User="$(id -un)" \
-		-o APT::Architecture=amd64 -o APT::Architectures::=amd64 \
-		-o APT::Architectures::=arm64
+		-o APT::Architecture="$arch" -o APT::Architectures::="$arch"
 }
 
 start=$(date +%s)
-apt_private apt-get update >"$state/update.log" 2>&1 ||
+# apt-get update exits 0 when it only warns that a mirror could not be
+# reached: no package list is the failure.
+update_failed() {
 	die 3 "apt-get update of $suite from $uri failed: $(grep -m1 -E '^(E|W):' "$state/update.log" || tail -n 1 "$state/update.log")"
+}
+apt_private apt-get update >"$state/update.log" 2>&1 || update_failed
+ls "$state"/lists/*_Packages* >/dev/null 2>&1 || update_failed
 
 # The flavour's meta package depends on the current ABI's image package;
 # the -unsigned one holds the plain vmlinuz (arm64: an Image) and modules.
-meta=linux-image-$arch
+meta=linux-image-$flavour
 abi=$(apt_private apt-cache depends "$meta:$arch" 2>/dev/null |
       sed -n 's/^[[:space:]]*Depends:[[:space:]]*\(linux-image-[0-9][^:[:space:]]*\).*/\1/p' | head -n 1)
 [ -n "$abi" ] || die 3 "$suite has no $meta for $arch"
 pkg=$abi-unsigned
-apt_private apt-cache show "$pkg:$arch" >/dev/null 2>&1 || pkg=$abi
+# (riscv64 names an -unsigned package that no package is: no candidate.)
+apt_private apt-cache policy "$pkg:$arch" 2>/dev/null | grep -q 'Candidate: [0-9]' || pkg=$abi
 
 tmp=$cache/.tmp-$name.$$
 rm -rf "$tmp"
@@ -102,7 +115,7 @@ trap 'rm -rf "$tmp"' EXIT
 	die 3 "apt-get download $pkg:$arch failed: $(grep -m1 -E '^(E|W):' "$tmp/download.log" || tail -n 1 "$tmp/download.log")"
 deb=$(ls "$tmp"/*.deb)
 dpkg-deb -x "$deb" "$tmp/root" || die 4 "dpkg-deb -x $deb failed"
-vmlinuz=$(ls "$tmp"/root/boot/vmlinuz-* 2>/dev/null | head -n 1)
+vmlinuz=$(ls "$tmp"/root/boot/vmlinuz-* "$tmp"/root/boot/vmlinux-* 2>/dev/null | head -n 1)
 [ -n "$vmlinuz" ] || die 4 "$pkg has no /boot/vmlinuz-*"
 version=$(dpkg-deb -f "$deb" Version)
 bytes=$(wc -c <"$deb")

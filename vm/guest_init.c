@@ -28,7 +28,9 @@
  *   FL:MATRIX <call> <cases>           a call's checking pass begins
  *   FL:R <call> <case> <ret> <flags>   a case whose result is not the
  *                                      contract's (expected ret, flags 0)
- *   FL:SWEEP <call> <ns>               one timed sweep of the bare calls
+ *   FL:SWEEP <call> <ns> <spins>       one timed sweep of the bare calls
+ *                                      (those that never returned left out:
+ *                                      <spins> of them, ret -2 in their R lines)
  *   FL:END <call> <lines>              the R lines of the call, counted
  *   FL:BTRFS <mounted|error text>      the agent's btrfs, before FL:AGENT
  *   FL:ERROR <text>                    the job could not run
@@ -38,11 +40,13 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
 #include <sys/klog.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
@@ -59,6 +63,12 @@
 #define GUEST_ARCH "aarch64"
 #elif defined(__x86_64__)
 #define GUEST_ARCH "x86_64"
+#elif defined(__i386__)
+#define GUEST_ARCH "i386"
+#elif defined(__arm__)
+#define GUEST_ARCH "armhf"
+#elif defined(__riscv) && __riscv_xlen == 64
+#define GUEST_ARCH "riscv64"
 #else
 #define GUEST_ARCH "unknown"
 #endif
@@ -132,39 +142,173 @@ static void guest_cpu(void)
 #endif
 }
 
+/*
+ * A call that never returns: on a kernel whose copy_from_user makes no
+ * progress where a fault-in does (i386, riscv64, arm: docs/arch.md),
+ * generic_perform_write retries for ever (5.18 and later: a partial
+ * fault-in is enough to go round again).  The checking pass runs in a
+ * child; the parent watches the CPU time the child spends in one case
+ * (/proc/PID/stat utime + stime: the guest kernel's tick accounting, so
+ * a host that deschedules QEMU costs at most a tick) and kills it with
+ * SIGKILL after MX_SPIN_TICKS, which generic_perform_write's
+ * fatal_signal_pending() check ends; the next child goes on from the
+ * next case.  A case takes microseconds of CPU.  (Not ITIMER_PROF: on
+ * x86 CPU-timer expiry runs as task work on the way back to user mode,
+ * which a task spinning in the kernel never reaches.)
+ */
+#define MX_SPIN_TICKS 5                 /* clock ticks (USER_HZ): 50 ms */
+#define MX_SPIN_POLL_US 10000
+
+struct mx_shared {
+	unsigned next;                  /* the case the child is in */
+	struct mx_result r[MX_CASES];
+};
+
+/* Cases FROM..N-1 of CALL, results into SH. */
+static void matrix_child(struct mx_host *h, struct mx_shared *sh, const struct mx_case *cases,
+			 int call, unsigned from, unsigned n)
+{
+	unsigned k;
+
+	for (k = from; k < n; k++) {
+		__atomic_store_n(&sh->next, k, __ATOMIC_SEQ_CST);
+		sh->r[k] = mx_host_case(h, (enum mx_call)call, &cases[k]);
+	}
+	_exit(0);
+}
+
+/* utime + stime of PID in clock ticks, or -1. */
+static long task_ticks(pid_t pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long ut, st;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = 0;
+	p = strrchr(buf, ')');  /* fields 14 and 15, after the command's name */
+	if (!p || sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
+			 &ut, &st) != 2)
+		return -1;
+	return (long)(ut + st);
+}
+
+/*
+ * Wait for the child PID, killing it when one case has taken
+ * MX_SPIN_TICKS of its CPU: 1 killed (SH->next is the case), 0 it
+ * finished, -errno it died otherwise.
+ */
+static int matrix_watch(pid_t pid, struct mx_shared *sh)
+{
+	unsigned seen = ~0u;
+	long base = 0, now;
+	int status;
+
+	for (;;) {
+		unsigned k;
+
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			return WIFEXITED(status) && !WEXITSTATUS(status) ? 0 : -EIO;
+		usleep(MX_SPIN_POLL_US);
+		k = __atomic_load_n(&sh->next, __ATOMIC_SEQ_CST);
+		now = task_ticks(pid);
+		if (k != seen || now < 0) {
+			seen = k;
+			base = now;
+		} else if (now - base >= MX_SPIN_TICKS) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			return 1;
+		}
+	}
+}
+
+/*
+ * The checking pass of CALL over the first N cases into SH: 0, or -errno
+ * of a child that died otherwise.  *SPINS counts the calls killed.
+ */
+static int matrix_pass(struct mx_host *h, struct mx_shared *sh, const struct mx_case *cases,
+		       int call, unsigned n, unsigned *spins)
+{
+	unsigned k = 0;
+	int err;
+
+	*spins = 0;
+	while (k < n) {
+		pid_t pid;
+
+		fflush(stdout);
+		sh->next = k;
+		pid = fork();
+		if (pid < 0)
+			return -errno;
+		if (pid == 0)
+			matrix_child(h, sh, cases, call, k, n);
+		err = matrix_watch(pid, sh);
+		if (err <= 0)
+			return err;
+		k = sh->next;
+		/* What the spinning call left in the file (its page was the child's). */
+		sh->r[k] = mx_host_case_after(h, (enum mx_call)call, &cases[k], MX_RET_SPINS);
+		(*spins)++;
+		k++;
+	}
+	return 0;
+}
+
 /* The checking pass of every call, then one timed sweep of each. */
 static void job_matrix(long max_size)
 {
 	static struct mx_case cases[MX_CASES];
-	unsigned n = mx_cases(cases), k, lines;
+	static bool spun[MX_CALLS][MX_CASES];
+	unsigned n = mx_cases(cases), k, lines, spins[MX_CALLS];
+	struct mx_shared *sh;
 	struct mx_host h;
 	long long t;
 	int call, err = mx_host_setup(&h);
 
+	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (!err && sh == MAP_FAILED)
+		err = -errno;
 	if (err) {
 		printf("FL:ERROR matrix setup: %s\n", strerror(-err));
 		return;
 	}
+	for (k = 0; k < n && cases[k].size <= max_size; k++)
+		;
+	n = k;
 	for (call = 0; call < MX_CALLS; call++) {
 		printf("FL:MATRIX %d %u\n", call, n);
+		err = matrix_pass(&h, sh, cases, call, n, &spins[call]);
+		if (err) {
+			printf("FL:ERROR matrix %d: the checking child died: %s\n", call,
+			       strerror(-err));
+			return;
+		}
 		for (k = 0, lines = 0; k < n; k++) {
-			struct mx_result r;
-
-			if (cases[k].size > max_size)
+			spun[call][k] = sh->r[k].ret == MX_RET_SPINS;
+			if (sh->r[k].ret == mx_expected(&cases[k]) && !sh->r[k].flags)
 				continue;
-			r = mx_host_case(&h, (enum mx_call)call, &cases[k]);
-			if (r.ret == mx_expected(&cases[k]) && !r.flags)
-				continue;
-			printf("FL:R %d %u %d %u\n", call, k, (int)r.ret, (unsigned)r.flags);
+			printf("FL:R %d %u %d %u\n", call, k, (int)sh->r[k].ret, (unsigned)sh->r[k].flags);
 			lines++;
 		}
 		printf("FL:END %d %u\n", call, lines);
 	}
+	/* Bare calls that change the page: after every check.  None that never returns. */
 	for (call = 0; call < MX_CALLS; call++) {
 		t = now_ns();
-		for (k = 0; k < n && cases[k].size <= max_size; k++)
-			mx_host_call(&h, (enum mx_call)call, h.page + cases[k].off, cases[k].size);
-		printf("FL:SWEEP %d %lld\n", call, now_ns() - t);
+		for (k = 0; k < n; k++)
+			if (!spun[call][k])
+				mx_host_call(&h, (enum mx_call)call, h.page + cases[k].off, cases[k].size);
+		printf("FL:SWEEP %d %lld %u\n", call, now_ns() - t, spins[call]);
 	}
 }
 

@@ -16,6 +16,30 @@ pc=$(find "$tmp" -name faultline.pc | head -n 1)
 [ -n "$pc" ] || { echo "FAIL: faultline.pc not installed"; exit 1; }
 libdir=$(dirname "$(dirname "$pc")")
 "$tmp/bin/faultline" --help >/dev/null
+# The programs faultline runs beside itself (docs/vm.md, "Installed
+# copies"): every guest program the build made, and the fetch script,
+# under libexec/faultline/, and the installed faultline finds them there
+# (relative to /proc/self/exe), not in the build tree.
+for f in "$build"/guest/*; do
+	[ -x "$tmp/libexec/faultline/$(basename "$f")" ] ||
+		{ echo "FAIL: $(basename "$f") not installed in libexec/faultline/"; exit 1; }
+done
+[ -x "$tmp/libexec/faultline/kernel-fetch.sh" ] || { echo "FAIL: kernel-fetch.sh not installed"; exit 1; }
+list=$(env -u FL_GUEST_DIR -u FL_KERNEL_FETCH FL_KERNEL_CACHE="$tmp/cache" "$tmp/bin/faultline" kernels list)
+echo "$list" | grep -qx "guest programs: $tmp/bin/../libexec/faultline" ||
+	{ echo "FAIL: the installed faultline does not find its guest programs: $list"; exit 1; }
+echo "$list" | grep -qx "fetch script: $tmp/bin/../libexec/faultline/kernel-fetch.sh" ||
+	{ echo "FAIL: the installed faultline does not find its fetch script: $list"; exit 1; }
+# ... and runs the installed script: offline by construction (a mirror
+# nobody serves), so it gets as far as apt-get update and says so, exit 3.
+rc=0
+out=$(env -u FL_KERNEL_FETCH FL_KERNEL_CACHE="$tmp/cache" FL_DEBIAN_MIRROR=http://127.0.0.1:9/debian \
+	"$tmp/bin/faultline" kernels fetch debian-6.1-i386 2>&1) || rc=$?
+[ $rc -eq 3 ] && echo "$out" | grep -q "^kernel-fetch: apt-get update of bookworm from http://127.0.0.1:9/debian failed" ||
+	{ echo "FAIL: the installed fetch script did not run (exit $rc): $out"; exit 1; }
+# FL_GUEST_DIR still overrides where the guest programs are.
+FL_GUEST_DIR="$tmp/none" FL_KERNEL_CACHE="$tmp/cache" "$tmp/bin/faultline" kernels list |
+	grep -q "^guest programs: none found" || { echo "FAIL: FL_GUEST_DIR does not override"; exit 1; }
 
 export PKG_CONFIG_PATH="$(dirname "$pc")"
 # A sanitized build installs a sanitized library: link the program alike.

@@ -36,7 +36,7 @@ out=$("$fl" exactness --kernel ./no/such/Image 2>&1)
 [ $? -eq 2 ] || bad "exactness --kernel of a missing file: want exit 2: $out"
 out=$("$fl" exactness --kernel ./README.md 2>&1)
 [ $? -eq 2 ] || bad "exactness --kernel of a text file: want exit 2: $out"
-echo "$out" | grep -q "not an arm64 Image nor an x86 bzImage" || bad "no reason given: $out"
+echo "$out" | grep -q "not an arm64 or riscv64 Image, an x86 bzImage nor an arm zImage" || bad "no reason given: $out"
 out=$("$fl" kernels 2>&1)
 [ $? -eq 2 ] || bad "kernels without a subcommand: want exit 2"
 out=$("$fl" diff --kernel debian-9-arm64 tests/vm/straddle.fl 2>&1)
@@ -45,54 +45,9 @@ out=$("$fl" run --backend vm:./no/such/Image tests/vm/straddle.fl 2>&1)
 [ $? -eq 2 ] || bad "run --backend vm: of a missing file: want exit 2: $out"
 echo "$out" | grep -q "no/such/Image: no such file" || bad "no reason given: $out"
 
-# A kernel for the rest: fetched if need be; 0, or 1 with the skip said.
-have_kernel() {
-	out=$("$fl" kernels fetch "$1" 2>&1)
-	case $? in
-	0) return 0 ;;
-	3) skip "$1 cannot be fetched or booted here: $(echo "$out" | tail -n 1)"; return 1 ;;
-	*) bad "kernels fetch $1: $out"; return 1 ;;
-	esac
-}
-
-# 2. The matrix on a real kernel agrees with the model, case by case.
-judge() {
-	name=$1 size=$2
-	have_kernel "$name" || return 0
-	out=$("$fl" exactness --kernel "$name" --max-size "$size" --verbose 2>&1)
-	rc=$?
-	if [ $rc -eq 3 ]; then
-		skip "$name: $(echo "$out" | tail -n 1)"
-		return 0
-	fi
-	[ $rc -eq 0 ] || { bad "exactness --kernel $name (sizes 0..$size) exit $rc: $out"; return 0; }
-	echo "$out" | grep -Eq "^total: [0-9]+ cases, agree [0-9]+, disagree 0$" ||
-		bad "$name: not every case agrees: $out"
-	echo "$out" | grep -q "^  model: .* at [0-9]" || bad "$name: the model's version is not stated: $out"
-	echo "$name: $(echo "$out" | grep '^total:')"
-}
-
-# 3. Scenarios judged in the guest (diff --kernel): the judge is named with
-# its upstream version, and no file disagrees.  Skips are allowed (a file
-# for another arch, a guest-only statement on amd64), each counted in the
-# summary line.
-judge_diff() {
-	name=$1 want=$2
-	shift 2
-	have_kernel "$name" || return 0
-	out=$("$fl" diff --kernel "$name" "$@" 2>&1)
-	rc=$?
-	if [ $rc -eq 3 ] && echo "$out" | grep -q "the judge did not start"; then
-		skip "$name: $(echo "$out" | grep 'the judge did not start')"
-		return 0
-	fi
-	echo "$out" | grep -q "^faultline: judge: Linux $want" ||
-		bad "diff --kernel $name: the judge is not $want: $out"
-	echo "$out" | grep -Eq "^[1-9][0-9]* agree, 0 disagree, [0-9]+ skipped$" ||
-		bad "diff --kernel $name: $out"
-	[ $rc -eq 0 ] || bad "diff --kernel $name: exit $rc: $out"
-	echo "$name: $(echo "$out" | tail -n 1)"
-}
+# have_kernel, judge (2. the matrix on a real kernel agrees with the
+# model, case by case) and judge_diff (3. scenarios judged in the guest).
+. "$(dirname "$0")/../vm/judge.sh"
 
 if [ "${FL_VM_FULL:-0}" = 1 ]; then
 	for k in debian-5.10-arm64 debian-6.1-arm64 debian-6.12-arm64 \

@@ -1,0 +1,55 @@
+# tests/vm/judge.sh - sourced by tests/cli/vm.sh and tests/cli/vm_arch.sh:
+# one kernel fetched, its matrix and its scenarios judged.  The caller
+# sets fl (the faultline binary) and defines bad() and skip(); every
+# check here fails through bad() and every "cannot here" is a skip().
+
+# A kernel: fetched if need be; 0, or 1 with the skip said.
+have_kernel() {
+	out=$("$fl" kernels fetch "$1" 2>&1)
+	case $? in
+	0) return 0 ;;
+	3) skip "$1 cannot be fetched or booted here: $(echo "$out" | tail -n 1)"; return 1 ;;
+	*) bad "kernels fetch $1: $out"; return 1 ;;
+	esac
+}
+
+# judge NAME SIZE [MODEL]: the matrix for sizes 0..SIZE on a real kernel
+# agrees with the model (arch MODEL, a grep pattern), case by case.
+judge() {
+	name=$1 size=$2 word=${3:-.*}
+	have_kernel "$name" || return 0
+	out=$("$fl" exactness --kernel "$name" --max-size "$size" --verbose 2>&1)
+	rc=$?
+	if [ $rc -eq 3 ]; then
+		skip "$name: $(echo "$out" | tail -n 1)"
+		return 0
+	fi
+	[ $rc -eq 0 ] || { bad "exactness --kernel $name (sizes 0..$size) exit $rc: $out"; return 0; }
+	echo "$out" | grep -Eq "^total: [0-9]+ cases, agree [0-9]+, disagree 0$" ||
+		bad "$name: not every case agrees: $out"
+	echo "$out" | grep -q "^  model: $word at [0-9]" ||
+		bad "$name: the model ($word) is not stated at the guest's version: $out"
+	echo "$name: $(echo "$out" | grep '^total:')"
+}
+
+# judge_diff NAME WANT FILE...: scenarios judged in the guest: the judge is
+# named "Linux WANT" (a grep pattern: version and arch), and no file
+# disagrees.  Skips are allowed (a file for another arch, a guest-only
+# statement on amd64), each counted in the summary line.
+judge_diff() {
+	name=$1 want=$2
+	shift 2
+	have_kernel "$name" || return 0
+	out=$("$fl" diff --kernel "$name" "$@" 2>&1)
+	rc=$?
+	if [ $rc -eq 3 ] && echo "$out" | grep -q "the judge did not start"; then
+		skip "$name: $(echo "$out" | grep 'the judge did not start')"
+		return 0
+	fi
+	echo "$out" | grep -q "^faultline: judge: Linux $want" ||
+		bad "diff --kernel $name: the judge is not $want: $out"
+	echo "$out" | grep -Eq "^[1-9][0-9]* agree, 0 disagree, [0-9]+ skipped$" ||
+		bad "diff --kernel $name: $out"
+	[ $rc -eq 0 ] || bad "diff --kernel $name: exit $rc: $out"
+	echo "$name: $(echo "$out" | tail -n 1)"
+}
