@@ -156,7 +156,7 @@ static void guest_cpu(void)
  * x86 CPU-timer expiry runs as task work on the way back to user mode,
  * which a task spinning in the kernel never reaches.)
  */
-#define MX_SPIN_TICKS 5                 /* clock ticks (USER_HZ): 50 ms */
+#define MX_SPIN_TICKS 20                /* clock ticks (USER_HZ): 200 ms */
 #define MX_SPIN_POLL_US 10000
 
 struct mx_shared {
@@ -174,6 +174,8 @@ static void matrix_child(struct mx_host *h, struct mx_shared *sh, const struct m
 		__atomic_store_n(&sh->next, k, __ATOMIC_SEQ_CST);
 		sh->r[k] = mx_host_case(h, (enum mx_call)call, &cases[k]);
 	}
+	/* Done: the CPU its exit takes is no case's (a TCG guest's exit is slow). */
+	__atomic_store_n(&sh->next, n, __ATOMIC_SEQ_CST);
 	_exit(0);
 }
 
@@ -206,7 +208,7 @@ static long task_ticks(pid_t pid)
  * MX_SPIN_TICKS of its CPU: 1 killed (SH->next is the case), 0 it
  * finished, -errno it died otherwise.
  */
-static int matrix_watch(pid_t pid, struct mx_shared *sh)
+static int matrix_watch(pid_t pid, struct mx_shared *sh, unsigned n)
 {
 	unsigned seen = ~0u;
 	long base = 0, now;
@@ -220,7 +222,7 @@ static int matrix_watch(pid_t pid, struct mx_shared *sh)
 		usleep(MX_SPIN_POLL_US);
 		k = __atomic_load_n(&sh->next, __ATOMIC_SEQ_CST);
 		now = task_ticks(pid);
-		if (k != seen || now < 0) {
+		if (k != seen || now < 0 || k >= n) {
 			seen = k;
 			base = now;
 		} else if (now - base >= MX_SPIN_TICKS) {
@@ -252,7 +254,7 @@ static int matrix_pass(struct mx_host *h, struct mx_shared *sh, const struct mx_
 			return -errno;
 		if (pid == 0)
 			matrix_child(h, sh, cases, call, k, n);
-		err = matrix_watch(pid, sh);
+		err = matrix_watch(pid, sh, n);
 		if (err <= 0)
 			return err;
 		k = sh->next;
