@@ -7,7 +7,7 @@ JOBS        ?= $(shell nproc 2>/dev/null || echo 2)
 PREFIX      ?= /usr/local
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build run test test-unit test-asan test-clang test-fuzz test-vm install clean \
+.PHONY: all deps build run test test-unit test-asan test-clang test-fuzz test-vm install install-built clean \
 	stress-host
 
 all: build
@@ -76,6 +76,12 @@ test-vm: build
 
 # PREFIX of this call, not the one of the first configure.
 install: build
+	@$(MAKE) -s install-built
+
+# What BUILD holds, as it is, with no build step: for packagers, and for
+# tests/cli/install.sh, which must not relink the binaries that the rest
+# of the suite is running from the same build directory.
+install-built:
 	cmake --install $(BUILD) --prefix $(PREFIX)
 
 clean:
