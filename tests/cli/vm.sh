@@ -18,7 +18,8 @@
 # fetched or booted here (offline, no QEMU, no cross-compiler) its part is
 # a counted skip naming the reason, never a pass and never a failure.
 # FL_VM_FULL=1 (make test-vm) runs the whole matrix (sizes 0..128) on all
-# six kernels, and the spinning guest that the watchdog must kill.
+# six kernels, and the spinning guest that the watchdog must kill, and
+# the soft-dirty peer files on the three amd64 kernels.
 set -u
 fl=${1:?usage: vm.sh path/to/faultline}
 fail=0
@@ -140,6 +141,33 @@ if [ "${FL_VM_FULL:-0}" = 1 ]; then
 		bad "5.10-arm64: the live-lock is not seen on both sides: $out"
 	[ "$compared" = 0 ] || echo "$out" | grep -q "restarting it for the next scenario" ||
 		bad "5.10-arm64: the stalled guest was not restarted: $out"
+fi
+
+# 6. The soft-dirty peer translations (tests/peer/soft_dirty_*.fl, full run
+#    only).  They say `kernel 6.18` so that `make test` judges them with
+#    the model for a usual 6.18 build: this machine's kernel has no
+#    CONFIG_MEM_SOFT_DIRTY and the host skips them.  Debian's amd64 kernels
+#    have it: each guest judges the same files as `kernel host`, at its own
+#    version, and every file must agree (no skip).
+if [ "${FL_VM_FULL:-0}" = 1 ]; then
+	sd=$(mktemp -d)
+	for f in "$here"/tests/peer/soft_dirty_*.fl; do
+		sed 's/^kernel 6\.18$/kernel host/' "$f" >"$sd/${f##*/}"
+	done
+	nsd=$(ls "$sd" | wc -l)
+	for k in debian-5.10-amd64 debian-6.1-amd64 debian-6.12-amd64; do
+		have_kernel "$k" || continue
+		out=$("$fl" diff --kernel "$k" "$sd"/*.fl 2>&1)
+		rc=$?
+		if [ $rc -eq 3 ] && echo "$out" | grep -q "the judge did not start"; then
+			skip "$k: $(echo "$out" | grep 'the judge did not start')"
+			continue
+		fi
+		[ $rc -eq 0 ] && echo "$out" | grep -q "^$nsd agree, 0 disagree, 0 skipped$" ||
+			bad "soft-dirty peer files on $k: not all $nsd agree: $out"
+		echo "$k soft-dirty peer files: $(echo "$out" | tail -n 1)"
+	done
+	rm -rf "$sd"
 fi
 
 [ $skipped -eq 0 ] || echo "vm.sh: $skipped part(s) skipped"
