@@ -29,20 +29,12 @@
  */
 #include "arch/internal.h"
 
-static bool arm_bytes(struct fl_walk *w, size_t count)
-{
-	while (count--)
-		if (!fl_walk_access(w, 1))
-			return false;
-	return true;
-}
-
 static bool arm_words_then_bytes(struct fl_walk *w)
 {
 	while (fl_walk_left(w) >= 4)
 		if (!fl_walk_access(w, 4))
 			return false;
-	return arm_bytes(w, fl_walk_left(w));
+	return fl_walk_bytes(w, fl_walk_left(w));
 }
 
 /* A 32-byte block: all-or-nothing pointer, or eight committed words. */
@@ -69,11 +61,11 @@ static void arm_copy(const struct fl_copy_req *req, struct fl_copy_result *res)
 
 	fl_walk_init(&w, req);
 	if (req->n < 4) {
-		arm_bytes(&w, req->n);
+		fl_walk_bytes(&w, req->n);
 		goto out;
 	}
 	head = (size_t)(-dst & 3);
-	if (!arm_bytes(&w, head))
+	if (!fl_walk_bytes(&w, head))
 		goto out;
 	aligned_path = ((src + head) & 3) == 0;
 	/* Which side a block is all-or-nothing on: see the table above. */
@@ -84,7 +76,7 @@ static void arm_copy(const struct fl_copy_req *req, struct fl_copy_result *res)
 	if (aligned_path)
 		arm_words_then_bytes(&w);
 	else
-		arm_bytes(&w, fl_walk_left(&w));
+		fl_walk_bytes(&w, fl_walk_left(&w));
 out:
 	fl_walk_finish(&w, res, !w.faulted ? "arm copy_template: complete"
 		       : w.written > w.pos ? "arm STM block faulted, dst not advanced (clobber)"
@@ -100,7 +92,7 @@ static void arm_clear(const struct fl_copy_req *req, struct fl_copy_result *res)
 	fl_walk_init(&w, req);
 	if (head > req->n)
 		head = req->n;
-	if (arm_bytes(&w, head))
+	if (fl_walk_bytes(&w, head))
 		arm_words_then_bytes(&w);
 	fl_walk_finish(&w, res, "arm __clear_user: complete");
 	if (w.faulted) {

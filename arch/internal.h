@@ -64,6 +64,15 @@ static inline bool fl_walk_access(struct fl_walk *w, size_t len)
 	return fl_walk_group(w, len, len);
 }
 
+/* COUNT single-byte accesses, each committed; false on a fault. */
+static inline bool fl_walk_bytes(struct fl_walk *w, size_t count)
+{
+	while (count--)
+		if (!fl_walk_access(w, 1))
+			return false;
+	return true;
+}
+
 /*
  * One access of LEN bytes at OFF (<= pos: an overlapping tail store) that
  * does not move the pointer.  Returns false on a fault.

@@ -74,6 +74,25 @@ static const struct fl_era table[FL_ERA_COUNT] = {
 		"x86_64 clear_user without FSRS stores qwords and finishes a fault "
 		"byte by byte, so it is exact on every CPU.",
 		true },
+	[FL_ERA_RISCV_UACCESS_EXACT_RET] = {
+		FL_ERA_RISCV_UACCESS_EXACT_RET, "riscv_uaccess_exact_ret", V(6, 5), NULL,
+		"4b05b993900d",
+		{ S(5, 10, 192), S(5, 15, 128), S(6, 1, 47), S(6, 4, 12), 0 },
+		"riscv's user copy and clear_user fixup reports the end minus the "
+		"progress pointer; before it, any fault returned the whole size.",
+		true },
+	[FL_ERA_RISCV_UACCESS_FAST_71] = {
+		FL_ERA_RISCV_UACCESS_FAST_71, "riscv_uaccess_fast_71", V(6, 10), NULL,
+		"9850e73e8297", { 0 },
+		"riscv's user copy takes the word path from 9 * SZREG - 1 bytes "
+		"(71 on rv64), not 9 * SZREG.",
+		true },
+	[FL_ERA_RISCV_UACCESS_LAST_BLOCK] = {
+		FL_ERA_RISCV_UACCESS_LAST_BLOCK, "riscv_uaccess_last_block", V(6, 10), NULL,
+		"f1905946bed0", { 0 },
+		"riscv's unrolled word copy also runs its 8-word block when exactly "
+		"one block is left, instead of leaving it to the byte loop.",
+		true },
 
 	/* ---- §2 fault-in ---- */
 	[FL_ERA_FAULT_IN_SIZE_T] = {

@@ -239,30 +239,94 @@ static void test_i386_clear_user_4093_4_no_progress(void **state)
 	assert_int_equal(r.ret, 4);
 }
 
-/* "too few bytes consumed (offset=4095, size=2, ret=2)", both directions */
-static void test_riscv64_to_user_4095_2_no_progress(void **state)
+/*
+ * riscv64 before 4b05b993900d (Rutland's 6.3-rc): "too few bytes consumed
+ * (offset=4095, size=2, ret=2)" in all three directions.
+ */
+#define V6_3  FL_KV(6, 3, 0)
+#define V6_9  FL_KV(6, 9, 0)
+
+static void test_riscv64_6_3_to_user_4095_2_no_progress(void **state)
 {
-	struct fl_copy_result r = run(FL_ARCH_RISCV64, FL_COPY_TO_USER, NEWEST, 4095, 2);
+	struct fl_copy_result r = run(FL_ARCH_RISCV64, FL_COPY_TO_USER, V6_3, 4095, 2);
 
 	(void)state;
 	assert_int_equal(r.ret, 2);
 	assert_int_equal(r.done, 1);        /* and the byte it wrote is unreported */
 }
 
-static void test_riscv64_from_user_4095_2_no_progress(void **state)
+static void test_riscv64_6_3_from_user_4095_2_no_progress(void **state)
 {
-	struct fl_copy_result r = run(FL_ARCH_RISCV64, FL_COPY_FROM_USER, NEWEST, 4095, 2);
+	struct fl_copy_result r = run(FL_ARCH_RISCV64, FL_COPY_FROM_USER, V6_3, 4095, 2);
 
 	(void)state;
 	assert_int_equal(r.ret, 2);
 }
 
-static void test_riscv64_clear_user_4095_2_no_progress(void **state)
+static void test_riscv64_6_3_clear_user_4095_2_no_progress(void **state)
 {
-	struct fl_copy_result r = run(FL_ARCH_RISCV64, FL_CLEAR_USER, NEWEST, 4095, 2);
+	struct fl_copy_result r = run(FL_ARCH_RISCV64, FL_CLEAR_USER, V6_3, 4095, 2);
 
 	(void)state;
 	assert_int_equal(r.ret, 2);
+}
+
+/* Since 4b05b993900d: the byte written is reported (debian-6.12-riscv64: 1). */
+static void test_riscv64_to_user_4095_2_exact(void **state)
+{
+	struct fl_copy_result r = run(FL_ARCH_RISCV64, FL_COPY_TO_USER, NEWEST, 4095, 2);
+
+	(void)state;
+	assert_int_equal(r.ret, 1);
+	assert_int_equal(r.done, 1);
+}
+
+/* The stable backport: 6.1.47 has it, 6.1.46 does not. */
+static void test_riscv64_exact_ret_in_6_1_47(void **state)
+{
+	(void)state;
+	assert_int_equal(run(FL_ARCH_RISCV64, FL_COPY_FROM_USER, FL_KV(6, 1, 47), 4095, 2).ret, 1);
+	assert_int_equal(run(FL_ARCH_RISCV64, FL_COPY_FROM_USER, FL_KV(6, 1, 46), 4095, 2).ret, 2);
+}
+
+/* clear_user: words between the aligned ends, each committed: exact. */
+static void test_riscv64_clear_user_exact(void **state)
+{
+	struct fl_copy_result r = run(FL_ARCH_RISCV64, FL_CLEAR_USER, NEWEST, 4041, 100);
+
+	(void)state;
+	assert_int_equal(r.ret, 45);
+	assert_int_equal(r.done, 55);
+}
+
+/*
+ * An 8-word block that faults is lost whole.  debian-6.12-riscv64: a
+ * pread of 71 bytes to offset 4040 is -EFAULT with bytes written (the
+ * block's seven stores before the fault); 6.9's byte loop (71 < 72) is
+ * exact there.
+ */
+static void test_riscv64_to_user_71_block_clobbers(void **state)
+{
+	struct fl_copy_result r = run(FL_ARCH_RISCV64, FL_COPY_TO_USER, NEWEST, 4040, 71);
+	struct fl_copy_result old = run(FL_ARCH_RISCV64, FL_COPY_TO_USER, V6_9, 4040, 71);
+
+	(void)state;
+	assert_int_equal(r.ret, 71);
+	assert_int_equal(r.done, 56);
+	assert_int_equal(old.ret, 15);
+	assert_int_equal(old.done, 56);
+}
+
+/*
+ * A last whole block: 128 bytes from 4000 (aligned) is two blocks since
+ * f1905946bed0, the second faulting at 4096 (64 reported); before it the
+ * second block's bytes went to the byte loop (96 reported).
+ */
+static void test_riscv64_from_user_last_block(void **state)
+{
+	(void)state;
+	assert_int_equal(run(FL_ARCH_RISCV64, FL_COPY_FROM_USER, NEWEST, 4000, 128).ret, 64);
+	assert_int_equal(run(FL_ARCH_RISCV64, FL_COPY_FROM_USER, V6_9, 4000, 128).ret, 32);
 }
 
 /* "post-destination bytes modified (dst_page[4068]=0x1, offset=4067, size=33, ret=32)" */
@@ -465,9 +529,14 @@ int main(void)
 		cmocka_unit_test(test_i386_from_user_4093_8_no_progress),
 		cmocka_unit_test(test_i386_to_user_4093_8_exact),
 		cmocka_unit_test(test_i386_clear_user_4093_4_no_progress),
-		cmocka_unit_test(test_riscv64_to_user_4095_2_no_progress),
-		cmocka_unit_test(test_riscv64_from_user_4095_2_no_progress),
-		cmocka_unit_test(test_riscv64_clear_user_4095_2_no_progress),
+		cmocka_unit_test(test_riscv64_6_3_to_user_4095_2_no_progress),
+		cmocka_unit_test(test_riscv64_6_3_from_user_4095_2_no_progress),
+		cmocka_unit_test(test_riscv64_6_3_clear_user_4095_2_no_progress),
+		cmocka_unit_test(test_riscv64_to_user_4095_2_exact),
+		cmocka_unit_test(test_riscv64_exact_ret_in_6_1_47),
+		cmocka_unit_test(test_riscv64_clear_user_exact),
+		cmocka_unit_test(test_riscv64_to_user_71_block_clobbers),
+		cmocka_unit_test(test_riscv64_from_user_last_block),
 		cmocka_unit_test(test_arm_to_user_4067_33_clobbers),
 		cmocka_unit_test(test_arm_from_user_4068_32_no_progress),
 		cmocka_unit_test(test_arm_to_user_misaligned_source_no_progress),
