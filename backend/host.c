@@ -187,6 +187,13 @@ static int exec_pipe(struct host *h, const struct fl_val *args, struct fl_obs *o
 	return err ? fl_backend_setup_failed(obs, NULL, "pipe", err) : 0;
 }
 
+static int exec_socketpair(struct host *h, const struct fl_val *args, struct fl_obs *obs)
+{
+	int err = fl_host_link_socketpair(&h->link, (unsigned)args[0].u, args[1].u != 0);
+
+	return err ? fl_backend_setup_failed(obs, NULL, "socketpair", err) : 0;
+}
+
 static int exec_mmap(struct host *h, const struct fl_sc_stmt *st,
 		     const struct fl_val *args, struct fl_obs *obs)
 {
@@ -393,6 +400,8 @@ static int host_exec(struct fl_backend *b, const struct fl_sc_stmt *st,
 		return exec_file(h, st, args, obs);
 	case FL_SC_PIPE:
 		return exec_pipe(h, args, obs);
+	case FL_SC_SOCKETPAIR:
+		return exec_socketpair(h, args, obs);
 	case FL_SC_MMAP:
 		return exec_mmap(h, st, args, obs);
 	case FL_SC_MUNMAP: case FL_SC_MPROTECT: case FL_SC_MADVISE:
@@ -725,7 +734,7 @@ static void host_close(struct fl_backend *b)
 
 /*
  * What cannot be gone back to by host_child_snap.c, seen before the
- * scenario process is asked: more than one process, a pipe, a named
+ * scenario process is asked: more than one process, a pipe or socket pair, a named
  * access, a guest statement, a userfaultfd call, and a file made after
  * the set-up (the process would refuse each of them at its first
  * restore: here it costs nothing).  FAULTLINE_HOST_SNAPSHOT=0 turns it
@@ -747,7 +756,8 @@ static bool host_snap_refused(const struct host *h)
 
 		switch (st->verb) {
 		case FL_SC_PROCESS: case FL_SC_USE: case FL_SC_FORK: case FL_SC_EXIT:
-		case FL_SC_PIPE: case FL_SC_WAIT: case FL_SC_TAG: case FL_SC_POISON:
+		case FL_SC_PIPE: case FL_SC_SOCKETPAIR: case FL_SC_WAIT: case FL_SC_TAG:
+		case FL_SC_POISON:
 		case FL_SC_MREMAP: case FL_SC_ON: case FL_SC_EVICT:
 			return true;
 		case FL_SC_FILE:

@@ -130,6 +130,9 @@ static int run_frame(struct host_link *l, const struct host_frame *f, int rfd,
 	case HOST_LINK_PIPE:
 		fr->err = fl_host_link_pipe(l, f->id);
 		break;
+	case HOST_LINK_SOCKETPAIR:
+		fr->err = fl_host_link_socketpair(l, f->id, f->arg32 != 0);
+		break;
 	default:
 		fr->err = -EINVAL;
 	}

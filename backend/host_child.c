@@ -270,6 +270,10 @@ static long do_iov(const struct host_req *rq, const struct host_iov *hv)
 	case HOST_OP_PREADV:   return preadv(fd, v, n, off);
 	case HOST_OP_PWRITEV:  return pwritev(fd, v, n, off);
 	case HOST_OP_PREADV2:  return preadv2(fd, v, n, off, (int)rq->a[4]);
+	case HOST_OP_SENDMSG:  return sendmsg(fd, &(struct msghdr){ .msg_iov = v,
+							     .msg_iovlen = (size_t)rq->a[0] }, 0);
+	case HOST_OP_RECVMSG:  return recvmsg(fd, &(struct msghdr){ .msg_iov = v,
+							     .msg_iovlen = (size_t)rq->a[0] }, 0);
 	default:               return pwritev2(fd, v, n, off, (int)rq->a[4]);
 	}
 }
@@ -391,6 +395,7 @@ static void run_syscall(const struct host_req *rq, const struct host_iov *hv,
 		break;
 	case HOST_OP_READV: case HOST_OP_WRITEV: case HOST_OP_PREADV:
 	case HOST_OP_PWRITEV: case HOST_OP_PREADV2: case HOST_OP_PWRITEV2:
+	case HOST_OP_SENDMSG: case HOST_OP_RECVMSG:
 		syscall_result(rep, do_iov(rq, hv));
 		break;
 	case HOST_OP_VMSPLICE:  syscall_result(rep, do_vmsplice(rq)); break;

@@ -435,3 +435,21 @@ int fl_host_link_pipe(struct host_link *l, unsigned id)
 	err = install_everywhere(l, id, 0, l->nnames);
 	return err ? err : install_everywhere(l, id, 1, l->nnames);
 }
+
+/*
+ * Socket pairs are non-blocking for the pipes' reason: a recvmsg of an
+ * empty socket answers EAGAIN instead of waiting forever.
+ */
+int fl_host_link_socketpair(struct host_link *l, unsigned id, bool dgram)
+{
+	struct host_frame_rep fr;
+	int err;
+
+	if (l->wfd >= 0)
+		return frame_simple(l, HOST_LINK_SOCKETPAIR, id, dgram, 0, &fr);
+	if (socketpair(AF_UNIX, (dgram ? SOCK_DGRAM : SOCK_STREAM) | SOCK_NONBLOCK |
+		       SOCK_CLOEXEC, 0, l->fds[id]))
+		return -errno;
+	err = install_everywhere(l, id, 0, l->nnames);
+	return err ? err : install_everywhere(l, id, 1, l->nnames);
+}

@@ -82,6 +82,8 @@ int fl_host_link_file(struct host_link *l, unsigned id, uint64_t size, unsigned 
 const char *fl_host_tmp_dir(void);
 /* Pipe ID, O_NONBLOCK both ends.  0, -errno. */
 int fl_host_link_pipe(struct host_link *l, unsigned id);
+/* socketpair(AF_UNIX) ID, both ends O_NONBLOCK, in every live process. */
+int fl_host_link_socketpair(struct host_link *l, unsigned id, bool dgram);
 /*
  * RQ (with its iovecs and data) to process ID, its reply in REP; reply
  * data to *OUT (malloc'ed; NULL: dropped).  A userfaultfd the reply of

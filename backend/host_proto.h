@@ -137,12 +137,15 @@ enum host_op {
 				   a[0] the end of a buffer, a[1] ns at least;
 				   data: u32 (size, off) pairs, pread(fd, a[0] + off
 				   - size, size, 0) each; reply ret calls, moved ns */
+	HOST_OP_SENDMSG,        /* as READV, on a socket end: one msghdr, flags 0 */
+	HOST_OP_RECVMSG,
 };
 
 struct host_req {
 	uint32_t op;
 	uint32_t slot;          /* names[] index of a file or pipe */
-	uint32_t which;         /* 0: file, pipe read end; 1: pipe write end;
+	uint32_t which;         /* 0: file, pipe read end, socket end 0;
+				   1: pipe write end, socket end 1;
 				   | HOST_REQ_RESTORE: HOST_OP_RESTORE first */
 	uint32_t niov;          /* struct host_iov following the header */
 	uint32_t task;          /* NAME + 1 of an access named by as= (0: none) */
@@ -228,6 +231,7 @@ enum host_link_op {
 	HOST_LINK_PIPE,         /* pipe ID */
 	HOST_LINK_REQUEST,      /* a struct host_req for process ID follows */
 	HOST_LINK_BYE,          /* the scenario ends: every process is killed */
+	HOST_LINK_SOCKETPAIR,   /* socket pair ID, arg32 1 for SOCK_DGRAM */
 };
 
 struct host_frame {

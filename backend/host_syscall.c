@@ -11,15 +11,16 @@
 #include "backend/host_internal.h"
 #include "backend/vec.h"
 
-/* The fd slot of an FD or PIPE_FD argument: a file, or a pipe's end. */
+/* The fd slot of an FD, PIPE_FD or SOCK_FD argument: a file, a pipe's or socket's end. */
 void fl_host_fd_slot(const struct host *h, const struct fl_val *v, struct host_req *rq,
 		     bool write_default)
 {
 	bool is_pipe = h->b->sc->names[v->u].kind == FL_SC_NEW_PIPE;
 
 	rq->slot = (uint32_t)v->u;
-	rq->which = is_pipe && (v->end == FL_SC_END_WRITE ||
-				(v->end == FL_SC_END_NONE && write_default));
+	rq->which = v->end == FL_SC_END_1 ||    /* a socket pair's end 1 */
+		    (is_pipe && (v->end == FL_SC_END_WRITE ||
+				 (v->end == FL_SC_END_NONE && write_default)));
 }
 
 

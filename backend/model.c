@@ -363,6 +363,8 @@ int fl_model_exec_one(struct model *m, const struct fl_sc_stmt *st,
 		return exec_file(m, args, st, obs);
 	case FL_SC_PIPE:
 		return fl_model_pipe_create(m, args, obs);
+	case FL_SC_SOCKETPAIR:
+		return fl_model_socketpair(m, args, obs);
 	case FL_SC_MMAP:
 		return exec_mmap(m, st, args, obs);
 	case FL_SC_MREMAP:

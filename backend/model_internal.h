@@ -52,6 +52,8 @@ static inline struct model *model_of(struct fl_backend *b)
 /* The `pipe NAME` statement (model_syscall.c). */
 int fl_model_pipe_create(struct model *m, const struct fl_val *args,
 			 struct fl_obs *obs);
+/* The `socketpair` statement (model_socket.c). */
+int fl_model_socketpair(struct model *m, const struct fl_val *args, struct fl_obs *obs);
 /* The `mremap` statement (model_mremap.c): ret is the new address or -1. */
 int fl_model_mremap(struct model *m, const struct fl_sc_stmt *st,
 		    const struct fl_val *args, struct fl_obs *obs);

@@ -1,6 +1,7 @@
 /*
  * callers/internal.h - what the kernel paths of callers/ share: their model
- * state in the arena, the open-file table and the pipe ring.
+ * state in the arena, the open-file table, the pipe ring and the socket
+ * pairs (callers/socket.c).
  *
  * Definitions
  *   callers state  one struct fl_callers_state hanging from
@@ -63,6 +64,7 @@ struct fl_open_file {
 struct fl_callers_state {
 	struct fl_open_file *files;
 	struct fl_pipe *pipes;
+	struct fl_sock *socks;        /* callers/socket.c */
 	enum fl_loop_verdict verdict; /* of the last call's retry loop */
 	fl_loop_env_fn loop_env;      /* see fl_sys_set_loop_env() */
 	void *loop_env_arg;

@@ -197,6 +197,7 @@ static int eval_arg(struct runner *r, const struct fl_sc_stmt *st,
 	case FL_SC_NEW_TASK: case FL_SC_NEW_VAR: case FL_SC_PROC:
 	case FL_SC_FILE_REF: case FL_SC_PIPE_REF: case FL_SC_PAGES:
 	case FL_SC_UFFD: case FL_SC_TASK: case FL_SC_FD: case FL_SC_PIPE_FD:
+	case FL_SC_NEW_SOCK: case FL_SC_SOCK_FD:
 		v->u = a->u.ref.id;
 		v->end = a->u.ref.end;
 		return 0;

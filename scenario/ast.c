@@ -178,7 +178,7 @@ static void print_word(FILE *f, enum fl_sc_kind kind, uint64_t v)
 static void print_arg(FILE *f, const struct fl_scenario *sc,
 		      const struct fl_sc_arg *a)
 {
-	static const char *const ends[] = { "", ".r", ".w" };
+	static const char *const ends[] = { "", ".r", ".w", ".0", ".1" };
 	char buf[32];
 
 	switch (a->kind) {
@@ -189,6 +189,7 @@ static void print_arg(FILE *f, const struct fl_scenario *sc,
 	case FL_SC_NEW_TASK: case FL_SC_NEW_VAR: case FL_SC_PROC:
 	case FL_SC_FILE_REF: case FL_SC_PIPE_REF: case FL_SC_PAGES:
 	case FL_SC_UFFD: case FL_SC_TASK: case FL_SC_FD: case FL_SC_PIPE_FD:
+	case FL_SC_NEW_SOCK: case FL_SC_SOCK_FD:
 		fprintf(f, "%s%s", sc->names[a->u.ref.id].text, ends[a->u.ref.end]);
 		return;
 	case FL_SC_NUM: case FL_SC_SNUM: case FL_SC_ADDR:

@@ -149,6 +149,12 @@ static int name_declare(struct parser *p, const char *s, size_t len,
 	return (int)sc->nnames++;
 }
 
+/* Does an argument of KIND declare a name? */
+static bool declares(enum fl_sc_kind kind)
+{
+	return (kind >= FL_SC_NEW_PROC && kind <= FL_SC_NEW_VAR) || kind == FL_SC_NEW_SOCK;
+}
+
 static enum fl_sc_kind declared_by(enum fl_sc_kind ref)
 {
 	switch (ref) {
@@ -537,7 +543,13 @@ static int parse_ref(struct parser *p, enum fl_sc_kind kind, const char *s,
 	int id;
 
 	r->end = FL_SC_END_NONE;
-	if ((kind == FL_SC_FD || kind == FL_SC_PIPE_FD) && n + 2 == len &&
+	if (kind == FL_SC_SOCK_FD) {
+		want = FL_SC_NEW_SOCK;
+		if (n + 2 == len && s[n] == '.' && (s[n + 1] == '0' || s[n + 1] == '1'))
+			r->end = s[n + 1] == '0' ? FL_SC_END_0 : FL_SC_END_1;
+		else
+			n = 0;          /* a bare name or another suffix: not an end */
+	} else if ((kind == FL_SC_FD || kind == FL_SC_PIPE_FD) && n + 2 == len &&
 	    s[n] == '.' && (s[n + 1] == 'r' || s[n + 1] == 'w')) {
 		r->end = s[n + 1] == 'r' ? FL_SC_END_READ : FL_SC_END_WRITE;
 		want = FL_SC_NEW_PIPE;
@@ -593,11 +605,11 @@ static int parse_arg(struct parser *p, enum fl_sc_kind kind, const char *s,
 	switch (kind) {
 	case FL_SC_NEW_PROC: case FL_SC_NEW_MAP: case FL_SC_NEW_FILE:
 	case FL_SC_NEW_PIPE: case FL_SC_NEW_PAGES: case FL_SC_NEW_UFFD:
-	case FL_SC_NEW_TASK: case FL_SC_NEW_VAR:
+	case FL_SC_NEW_TASK: case FL_SC_NEW_VAR: case FL_SC_NEW_SOCK:
 		return parse_new_name(p, kind, s, len, col);
 	case FL_SC_PROC: case FL_SC_FILE_REF: case FL_SC_PIPE_REF:
 	case FL_SC_PAGES: case FL_SC_UFFD: case FL_SC_TASK: case FL_SC_FD:
-	case FL_SC_PIPE_FD:
+	case FL_SC_PIPE_FD: case FL_SC_SOCK_FD:
 		return parse_ref(p, kind, s, len, col, &a->u.ref);
 	case FL_SC_NUM: case FL_SC_SNUM: case FL_SC_ADDR:
 		if (!len)
@@ -793,7 +805,7 @@ static int hooked_declares(struct parser *p, const struct fl_sc_stmt *st)
 	for (i = 0; i < st->nkeys; i++) {
 		const struct fl_sc_arg *a = &st->keys[i].arg;
 
-		if (a->kind >= FL_SC_NEW_PROC && a->kind <= FL_SC_NEW_VAR)
+		if (declares(a->kind))
 			return fl_sc_error(&p->src, a->col, "a statement allowed after on",
 					   "a key that declares a name");
 	}
@@ -1007,7 +1019,7 @@ static int declare_names(struct parser *p, struct fl_sc_stmt *st)
 			&st->args[i] : &st->keys[i - st->nargs].arg);
 		const char *s = p->line + a->col - 1;
 
-		if (a->kind < FL_SC_NEW_PROC || a->kind > FL_SC_NEW_VAR)
+		if (!declares(a->kind))
 			continue;
 		id = name_declare(p, s, fl_sc_ident_len(s, p->line_len - (a->col - 1)),
 				  a->kind, a->line, a->col);

@@ -40,6 +40,8 @@ static const struct fl_sc_form verbs[] = {
 	{ "file",     FL_SC_FILE,     0, SLOTS(FL_SC_NEW_FILE, FL_SC_NUM),
 	  KEYS({ "fs", OPT(FS) }), FL_SC_DEFINES },
 	{ "pipe",     FL_SC_PIPE,     0, SLOTS(FL_SC_NEW_PIPE), NULL, FL_SC_DEFINES },
+	{ "socketpair", FL_SC_SOCKETPAIR, 0, SLOTS(FL_SC_NEW_SOCK, FL_SC_SOCK_TYPE), NULL,
+	  FL_SC_DEFINES },
 	{ "mmap",     FL_SC_MMAP,     0,
 	  SLOTS(FL_SC_NEW_MAP, FL_SC_NUM, FL_SC_PROT, FL_SC_SHARING),
 	  KEYS({ "file", OPT(FILE_REF) }, { "off", OPT(NUM) }, { "at", OPT(ADDR) }),
@@ -93,6 +95,8 @@ static const struct fl_sc_form verbs[] = {
 #define IOV_SLOTS  SLOTS(FL_SC_FD, FL_SC_IOVEC | FL_SC_REPEAT | FL_SC_OPT)
 #define POS_IOV_SLOTS SLOTS(FL_SC_FD, FL_SC_SNUM, FL_SC_IOVEC | FL_SC_REPEAT | FL_SC_OPT)
 #define IOV_KEYS   KEYS({ "iov", OPT(ADDR) }, { "nr", OPT(NUM) }, AS_TASK)
+#define SOCK_IOV_SLOTS SLOTS(FL_SC_SOCK_FD, FL_SC_IOVEC | FL_SC_REPEAT | FL_SC_OPT)
+#define SOCK_IOV_KEYS  KEYS({ "iov", OPT(ADDR) }, { "nr", OPT(NUM) })
 #define IOV2_KEYS  KEYS({ "iov", OPT(ADDR) }, { "nr", OPT(NUM) }, { "flags", OPT(RWF_FLAGS) }, \
 			AS_TASK)
 #define PVM_SLOTS  SLOTS(FL_SC_PROC, OPT(ADDR), OPT(ADDR), OPT(NUM))
@@ -151,6 +155,9 @@ static const struct fl_sc_form calls[] = {
 	/* ret: the bytes write(2) took (1) */
 	{ "clear_refs", FL_SC_CALL, FL_SC_CLEAR_REFS, SLOTS(FL_SC_CLEAR_REFS_TYPE), NULL,
 	  FL_SC_SUBJECT },
+	/* AF_UNIX socket pairs: iovecs as readv's, no as= (docs/callers.md, "Sockets") */
+	{ "sendmsg", FL_SC_CALL, FL_SC_SENDMSG, SOCK_IOV_SLOTS, SOCK_IOV_KEYS, FL_SC_SUBJECT },
+	{ "recvmsg", FL_SC_CALL, FL_SC_RECVMSG, SOCK_IOV_SLOTS, SOCK_IOV_KEYS, FL_SC_SUBJECT },
 	{ "proc_mem_read", FL_SC_CALL, FL_SC_PROC_MEM_READ, ADDR_LEN, NULL, FL_SC_SUBJECT },
 	{ "proc_mem_write", FL_SC_CALL, FL_SC_PROC_MEM_WRITE,
 	  SLOTS(FL_SC_ADDR, FL_SC_DATA), KEYS({ "len", OPT(NUM) }), FL_SC_SUBJECT },
@@ -323,6 +330,7 @@ static const char *const clear_refs_words[] = {
 };
 /* SEEK_SET .. SEEK_HOLE: the word's index is the whence value. */
 static const char *const whence_words[] = { "set", "cur", "end", "data", "hole", NULL };
+static const char *const sock_type_words[] = { "stream", "dgram", NULL };
 
 struct kind_info {
 	const char *what;
@@ -377,6 +385,9 @@ static const struct kind_info kinds[FL_SC_KIND_COUNT] = {
 	[FL_SC_WHENCE]       = { "a whence (set, cur, end, data, hole)", whence_words },
 	[FL_SC_PM_BITS]      = { "pagemap bits (present,exclusive,-softdirty,... of present swapped file exclusive softdirty uffd_wp)", pm_words },
 	[FL_SC_CLEAR_REFS_TYPE] = { "a clear_refs type (all, anon, file, softdirty, hiwater_rss)", clear_refs_words },
+	[FL_SC_NEW_SOCK]     = { "a new socket pair name", NULL },
+	[FL_SC_SOCK_FD]      = { "a socket end SOCK.0 or SOCK.1 (SOCK declared by socketpair)", NULL },
+	[FL_SC_SOCK_TYPE]    = { "a socket type (stream, dgram)", sock_type_words },
 };
 
 const char *fl_sc_kind_what(enum fl_sc_kind k)

@@ -136,6 +136,28 @@ long fl_pipe_read(struct fl_world *w, struct fl_pipe *pipe,
 /* write/writev on the write end: pipe_write. */
 long fl_pipe_write(struct fl_world *w, struct fl_pipe *pipe,
 		   const struct fl_iovec *iov, unsigned long nr_segs);
+/* ---- AF_UNIX socket pairs (callers/socket.c, docs/callers.md "Sockets") ---- */
+
+enum fl_sock_type { FL_SOCK_STREAM, FL_SOCK_DGRAM };
+struct fl_sock;
+
+int fl_socketpair_create(struct fl_world *w, const char *name, enum fl_sock_type type);
+struct fl_sock *fl_sock_find(struct fl_world *w, const char *name);
+/*
+ * NULL if a send of LEN bytes from END is what the model answers, else
+ * the one-line reason it does not (a full send buffer or datagram queue,
+ * a stream skb size not known for the world's arch): `unsupported`.
+ */
+const char *fl_sock_unmodelled(struct fl_world *w, const struct fl_sock *sk,
+			       unsigned end, size_t len);
+/* sendmsg(2)/recvmsg(2) on end END (0, 1) with one msghdr: ret or -errno. */
+long fl_sock_sendmsg(struct fl_world *w, struct fl_sock *sk, unsigned end,
+		     const struct fl_iovec *iov, unsigned long nr_segs);
+long fl_sock_recvmsg(struct fl_world *w, struct fl_sock *sk, unsigned end,
+		     const struct fl_iovec *iov, unsigned long nr_segs);
+/* The bytes end END has still to read. */
+size_t fl_sock_queued(const struct fl_sock *sk, unsigned end);
+
 /* vmsplice(2) flags (SPLICE_F_*) */
 #define FL_SPLICE_F_MOVE     0x01u
 #define FL_SPLICE_F_NONBLOCK 0x02u

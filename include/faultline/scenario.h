@@ -58,6 +58,7 @@ enum fl_sc_verb {
 	FL_SC_EXPECT, FL_SC_VARY,
 	FL_SC_MREMAP,           /* mremap ADDR OLDLEN NEWLEN [at=] [flags=] [as=] */
 	FL_SC_WAIT,             /* wait TASK: the result of an access named by as= */
+	FL_SC_SOCKETPAIR,       /* socketpair NAME stream|dgram: AF_UNIX, ends NAME.0 NAME.1 */
 };
 
 /* code of a `call` statement: the kernel entry point. */
@@ -86,6 +87,8 @@ enum fl_sc_func {
 	FL_SC_LSEEK,            /* lseek FD OFF WHENCE */
 	FL_SC_SPLICE,           /* splice FDIN OFFIN FDOUT OFFOUT LEN */
 	FL_SC_CLEAR_REFS,       /* clear_refs TYPE: write TYPE to /proc/self/clear_refs */
+	FL_SC_SENDMSG,          /* sendmsg SOCK.N IOVEC...: one msghdr, no name, no control */
+	FL_SC_RECVMSG,          /* recvmsg SOCK.N IOVEC... */
 	FL_SC_FUNC_COUNT        /* not a call: one past the last (add calls above) */
 };
 
@@ -140,6 +143,9 @@ enum fl_sc_kind {
 	 */
 	FL_SC_PM_BITS,
 	FL_SC_CLEAR_REFS_TYPE,  /* all anon file softdirty hiwater_rss: the value written - 1 */
+	FL_SC_NEW_SOCK,         /* socketpair NAME: declares (fl_sc_ref) */
+	FL_SC_SOCK_FD,          /* SOCK.0 or SOCK.1: one end of a socket pair (fl_sc_ref) */
+	FL_SC_SOCK_TYPE,        /* stream, dgram: value 0, 1 */
 	FL_SC_KIND_COUNT
 };
 
@@ -155,7 +161,8 @@ enum fl_sc_data_form {
 	FL_SC_DATA_UNCHANGED,
 };
 
-enum fl_sc_fd_end { FL_SC_END_NONE, FL_SC_END_READ, FL_SC_END_WRITE };
+/* A pipe's read or write end, or (FL_SC_SOCK_FD) a socket pair's end 0 or 1. */
+enum fl_sc_fd_end { FL_SC_END_NONE, FL_SC_END_READ, FL_SC_END_WRITE, FL_SC_END_0, FL_SC_END_1 };
 
 enum fl_sc_outcome { FL_SC_OK, FL_SC_LIVELOCK, FL_SC_SIGSEGV, FL_SC_SIGBUS, FL_SC_NO_PROGRESS, FL_SC_LEAK,
 		      FL_SC_BLOCKED /* waits on a userfaultfd nobody serves */,
@@ -176,7 +183,7 @@ struct fl_sc_expr {
 
 struct fl_sc_ref {
 	unsigned id;            /* index in fl_scenario.names */
-	enum fl_sc_fd_end end;  /* FL_SC_FD, FL_SC_PIPE_FD only */
+	enum fl_sc_fd_end end;  /* FL_SC_FD, FL_SC_PIPE_FD, FL_SC_SOCK_FD only */
 };
 
 struct fl_sc_data {

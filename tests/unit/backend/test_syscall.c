@@ -500,6 +500,55 @@ static void test_process_vm_exited(void **state)
 	bt_both(FILE_SRC "fork c\nexit c\ncall process_vm_writev c src dst 4\n", check_pvm_exited);
 }
 
+static void check_sock_stream(struct bt *t, bool host)
+{
+	(void)host;
+	bt_assert_ret(t, 7, 20);
+	bt_assert_errno(t, 8, EFAULT);
+	bt_assert_ret(t, 9, 20);
+	assert_dst(t, "0123456789abcdefghij", 20);
+}
+
+/* A stream recvmsg that faults is EFAULT and the skb stays whole, as a pipe read. */
+static void test_sock_stream_recv_efault_keeps_skb(void **state)
+{
+	(void)state;
+	bt_both(FILE_SRC "socketpair s stream\ncall sendmsg s.0 src:20\n"
+		"call recvmsg s.1 dst+1p-10:20\ncall recvmsg s.1 dst:20\n", check_sock_stream);
+}
+
+static void check_sock_dgram(struct bt *t, bool host)
+{
+	(void)host;
+	bt_assert_ret(t, 7, 20);
+	bt_assert_errno(t, 8, EFAULT);
+	bt_assert_errno(t, 9, EAGAIN);
+}
+
+/* A datagram recvmsg that faults loses the datagram: it left the queue first. */
+static void test_sock_dgram_recv_efault_drops(void **state)
+{
+	(void)state;
+	bt_both(FILE_SRC "socketpair d dgram\ncall sendmsg d.1 src:20\n"
+		"call recvmsg d.0 dst+1p-10:20\ncall recvmsg d.0 dst:20\n", check_sock_dgram);
+}
+
+static void check_sock_send(struct bt *t, bool host)
+{
+	(void)host;
+	bt_assert_errno(t, 7, EFAULT);
+	bt_assert_errno(t, 8, EAGAIN);
+	bt_assert_errno(t, 9, EMSGSIZE);
+}
+
+/* A send whose copy faults queues nothing; too many iovecs is EMSGSIZE. */
+static void test_sock_send_efault_and_iov_max(void **state)
+{
+	(void)state;
+	bt_both(FILE_SRC "socketpair s stream\ncall sendmsg s.0 src+1p-10:20\n"
+		"call recvmsg s.1 dst:20\ncall sendmsg s.0 src:1 nr=1025\n", check_sock_send);
+}
+
 static void test_every_syscall_row_reached(void **state)
 {
 	(void)state;
@@ -511,6 +560,9 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pwrite_pread),
+		cmocka_unit_test(test_sock_stream_recv_efault_keeps_skb),
+		cmocka_unit_test(test_sock_dgram_recv_efault_drops),
+		cmocka_unit_test(test_sock_send_efault_and_iov_max),
 		cmocka_unit_test(test_read_short_at_hole),
 		cmocka_unit_test(test_writev_gathers),
 		cmocka_unit_test(test_readv_scatters),

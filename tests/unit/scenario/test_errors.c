@@ -288,6 +288,21 @@ static void test_vary_space_past_2_62_cases(void **state)
 }
 
 /* to - from overflowed int64_t here (issue 13: SIGFPE, UBSan). */
+/* A socket end is SOCK.0 or SOCK.1 of a socketpair; a socket is no file. */
+static void test_socket_end(void **state)
+{
+	(void)state;
+	assert_error("socketpair s stream\nmmap a 1p rw private\ncall sendmsg s a:1\n",
+		     "t.fl:3:14: error: expected a socket end SOCK.0 or SOCK.1 (SOCK declared by "
+		     "socketpair), found 's'");
+	assert_error("pipe q\nmmap a 1p rw private\ncall recvmsg q.0 a:1\n",
+		     "t.fl:3:14: error: expected a socket end SOCK.0 or SOCK.1");
+	assert_error("socketpair s stream\nmmap a 1p rw private\ncall read s.0 a 1\n",
+		     "t.fl:3:11: error: expected a file, PIPE.r or PIPE.w, found 's.0'");
+	assert_error("socketpair s seqpacket\n",
+		     "t.fl:1:14: error: expected a socket type (stream, dgram), found 'seqpacket'");
+}
+
 static void test_vary_range_wider_than_int64(void **state)
 {
 	(void)state;
@@ -349,6 +364,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_unknown_verb),
+		cmocka_unit_test(test_socket_end),
 		cmocka_unit_test(test_bad_number),
 		cmocka_unit_test(test_number_overflow),
 		cmocka_unit_test(test_missing_argument),

@@ -1,0 +1,62 @@
+/*
+ * backend/model_socket.c - AF_UNIX socket pairs on the model: the
+ * `socketpair NAME stream|dgram` statement and `call sendmsg`/`call
+ * recvmsg` on NAME.0 or NAME.1 (callers/socket.c has the rules;
+ * backend/host_socket.c is the running kernel's side).
+ *
+ * Results are syscall style.  A send the model does not answer (a full
+ * send buffer or datagram queue, a stream skb size it does not know) is
+ * `unsupported`, naming it (fl_sock_unmodelled).
+ */
+#include <stdio.h>
+
+#include <faultline/callers.h>
+
+#include "backend/model_internal.h"
+#include "backend/vec.h"
+
+int fl_model_socketpair(struct model *m, const struct fl_val *args, struct fl_obs *obs)
+{
+	int err = fl_socketpair_create(m->w, fl_backend_name(m->b, (unsigned)args[0].u),
+				       args[1].u ? FL_SOCK_DGRAM : FL_SOCK_STREAM);
+
+	return err ? fl_backend_setup_failed(obs, m->w, "socketpair", err) : 0;
+}
+
+/* sendmsg SOCK.N IOVEC... [iov=] [nr=], recvmsg the same. */
+int fl_model_sockmsg(struct model *m, const struct fl_sc_stmt *st,
+		     const struct fl_val *args, struct fl_obs *obs)
+{
+	const char *name = fl_backend_name(m->b, (unsigned)args[0].u);
+	struct fl_sock *sk = fl_sock_find(m->w, name);
+	unsigned end = args[0].end == FL_SC_END_1;
+	bool send = st->code == FL_SC_SENDMSG;
+	const char *why;
+	struct fl_backend_iovs v;
+	long ret;
+	int err;
+
+	if (!sk)
+		return fl_backend_setup_failed(obs, m->w, name, -EBADF);
+	err = fl_backend_iovs_pos(st, args, 1, &v);
+	if (err)
+		return fl_backend_setup_failed(obs, m->w, "iovec", err);
+	ret = fl_model_iovs_user(m, &v);
+	why = send && !ret ? fl_sock_unmodelled(m->w, sk, end,
+						fl_model_iov_total(v.iov, v.nr)) : NULL;
+	if (why) {
+		err = fl_backend_unsupported(obs);
+		snprintf(obs->why, sizeof(obs->why), "%s is not modelled", why);
+		goto out;
+	}
+	if (!ret)
+		ret = send ? fl_sock_sendmsg(m->w, sk, end, v.iov, v.nr)
+			   : fl_sock_recvmsg(m->w, sk, end, v.iov, v.nr);
+	fl_model_set_sys_ret(m, obs, ret);
+	fl_model_summary(m, obs, "%s %s.%u: %ld; %s.0 has %zu bytes to read, %s.1 %zu",
+			 fl_sc_func_name(st->code), name, end, ret, name,
+			 fl_sock_queued(sk, 0), name, fl_sock_queued(sk, 1));
+out:
+	fl_backend_iovs_free(&v);
+	return err;
+}

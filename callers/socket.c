@@ -1,0 +1,308 @@
+/*
+ * callers/socket.c - AF_UNIX socket pairs (net/unix/af_unix.c): what
+ * sendmsg(2) and recvmsg(2) do with a user buffer that faults part way.
+ *
+ * Definitions
+ *   pair      socketpair(AF_UNIX, SOCK_STREAM or SOCK_DGRAM): ends 0 and 1,
+ *             both open, non-blocking (as the host backend makes them,
+ *             and as the model's pipes are: nothing here waits).
+ *   queue[e]  the skbs end e reads: what the other end sent, oldest first.
+ *   skb       the bytes of one sk_buff, as sent; `consumed` is a stream
+ *             reader's progress into it (UNIXCB(skb).consumed).
+ *   chunk     what unix_stream_sendmsg puts in one skb:
+ *                 min(left, (sk_sndbuf >> 1) - 64,
+ *                     SKB_MAX_HEAD(0) + UNIX_SKB_FRAGS_SZ)
+ *             = 36544 bytes with the default sk_sndbuf (wmem_default,
+ *             212992) where struct skb_shared_info is 320 bytes and pages
+ *             are 4 KiB: 4096 - 320 + 32768 (measured on the 6.18 host:
+ *             a 64 KiB send whose last bytes fault returns 36544).
+ *
+ * The rules (each a host case, tests/host/socket-*.fl):
+ *   send, stream: per chunk, one skb whose bytes are copied whole or not
+ *       at all (skb_copy_datagram_from_iter: a short copy_from_iter is
+ *       -EFAULT and the skb is freed); return the bytes of the skbs
+ *       queued, or -EFAULT if none.
+ *   send, dgram: more than sk_sndbuf - 32 bytes is -EMSGSIZE; else one
+ *       skb, whole or -EFAULT (unix_dgram_sendmsg).
+ *   recv, stream: per skb from the oldest, copy what is left of it or
+ *       what is wanted (skb_copy_datagram_msg); a short copy ends the
+ *       call with what earlier skbs gave, or -EFAULT, and the skb stays
+ *       as it was although copy_to_user has written what it could (as
+ *       pipe_read); an skb read in part ends the call.  skbs of different
+ *       senders are read by one call: unix_stream_read_generic compares
+ *       credentials only with SO_PASSCRED, which no scenario sets (the
+ *       model first stopped there; the 6.18 host read on: 40, not 20).
+ *       Empty: -EAGAIN.
+ *   recv, dgram: the oldest skb is taken off the queue first
+ *       (__skb_try_recv_datagram); a short copy is -EFAULT and the
+ *       datagram is gone; a short buffer truncates it (MSG_TRUNC), the
+ *       rest is dropped.  Empty: -EAGAIN.
+ *   Before any of that (___sys_sendmsg, ___sys_recvmsg): more than
+ *   UIO_MAXIOV iovecs is -EMSGSIZE (__copy_msghdr), then import_iovec.
+ *
+ * Invariants
+ *   1. Every skb and its bytes are arena memory: a snapshot covers them.
+ *   2. A stream skb has 0 <= consumed < len; a dgram skb consumed == 0.
+ *   3. fl_sock_unmodelled() is asked before a send: the model never
+ *      reaches a full send buffer or a full datagram queue, whose
+ *      accounting (skb truesize, max_dgram_qlen) it does not keep.
+ */
+#include <string.h>
+
+#include <faultline/arch.h>
+
+#include "callers/internal.h"
+
+#define UNIX_SNDBUF      212992u /* sk_sndbuf: net.core.wmem_default */
+#define UNIX_STREAM_MIN_CHUNK 32768u  /* UNIX_SKB_FRAGS_SZ: every chunk is larger */
+#define UNIX_STREAM_CHUNK_4K64 (4096u - 320u + 32768u)
+/* Within these the send buffer and the datagram queue never fill (invariant 3). */
+#define SOCK_MODEL_BYTES (128u << 10)
+#define SOCK_MODEL_SKBS  10u     /* net.unix.max_dgram_qlen's default */
+
+struct fl_skb {
+	struct fl_skb *next;
+	uint32_t len, consumed;
+	uint8_t *data;
+};
+
+struct fl_sock {
+	char name[32];
+	enum fl_sock_type type;
+	struct fl_skb *queue[2];
+	struct fl_sock *next;
+};
+
+struct fl_sock *fl_sock_find(struct fl_world *w, const char *name)
+{
+	struct fl_callers_state *cs = *fl_layer_slot(w, FL_LAYER_CALLERS);
+	struct fl_sock *sk;
+
+	for (sk = cs ? cs->socks : NULL; sk && name; sk = sk->next)
+		if (!strcmp(sk->name, name))
+			return sk;
+	return NULL;
+}
+
+int fl_socketpair_create(struct fl_world *w, const char *name, enum fl_sock_type type)
+{
+	struct fl_callers_state *cs;
+	struct fl_sock *sk;
+
+	if (!name || !*name || strlen(name) >= sizeof(sk->name))
+		return fl_error(w, -EINVAL, "socketpair: bad name");
+	if (fl_sock_find(w, name))
+		return fl_error(w, -EEXIST, "socketpair %s exists", name);
+	cs = fl_callers_state(w);
+	sk = cs ? fl_zalloc(w, sizeof(*sk)) : NULL;
+	if (!sk)
+		return -ENOMEM;
+	strcpy(sk->name, name);
+	sk->type = type;
+	sk->next = cs->socks;
+	cs->socks = sk;
+	return 0;
+}
+
+static unsigned queue_len(const struct fl_sock *sk, unsigned end)
+{
+	const struct fl_skb *skb;
+	unsigned n = 0;
+
+	for (skb = sk->queue[end]; skb; skb = skb->next)
+		n++;
+	return n;
+}
+
+size_t fl_sock_queued(const struct fl_sock *sk, unsigned end)
+{
+	const struct fl_skb *skb;
+	size_t n = 0;
+
+	for (skb = sk->queue[end & 1]; skb; skb = skb->next)
+		n += skb->len - skb->consumed;
+	return n;
+}
+
+/* 64-bit arches with 4 KiB pages: skb_shared_info is 320 bytes there. */
+static bool chunk_known(const struct fl_world *w)
+{
+	switch (fl_world_arch(w)->id) {
+	case FL_ARCH_X86_64: case FL_ARCH_ARM64: case FL_ARCH_ARM64_MTE: case FL_ARCH_RISCV64:
+		return true;
+	default:
+		return false;
+	}
+}
+
+const char *fl_sock_unmodelled(struct fl_world *w, const struct fl_sock *sk,
+			       unsigned end, size_t len)
+{
+	unsigned peer = !(end & 1);
+	size_t queued = fl_sock_queued(sk, peer);
+
+	if (fl_world_kver(w) < FL_KV(4, 0, 0))
+		return "AF_UNIX sockets before 4.0";
+	if (sk->type == FL_SOCK_DGRAM && len > UNIX_SNDBUF - 32)
+		return NULL;    /* -EMSGSIZE before anything is queued */
+	if (sk->type == FL_SOCK_STREAM && len > UNIX_STREAM_MIN_CHUNK && !chunk_known(w))
+		return "a unix stream send of more than 32 KiB on this arch (the skb size)";
+	/* one datagram into an empty queue always finds room: wmem is 0 */
+	if ((sk->type == FL_SOCK_STREAM || queued) && queued + len > SOCK_MODEL_BYTES)
+		return "a unix socket send with more than 128 KiB queued (the send buffer)";
+	if (queue_len(sk, peer) >= SOCK_MODEL_SKBS)
+		return "a unix socket send with 10 skbs queued (max_dgram_qlen, the send buffer)";
+	return NULL;
+}
+
+static struct fl_skb *skb_new(struct fl_world *w, size_t len)
+{
+	struct fl_skb *skb = fl_zalloc(w, sizeof(*skb));
+
+	if (skb && !(skb->data = fl_zalloc(w, len ? len : 1))) {
+		fl_free(w, skb, sizeof(*skb));
+		return NULL;
+	}
+	if (skb)
+		skb->len = (uint32_t)len;
+	return skb;
+}
+
+static void skb_free(struct fl_world *w, struct fl_skb *skb)
+{
+	fl_free(w, skb->data, skb->len ? skb->len : 1);
+	fl_free(w, skb, sizeof(*skb));
+}
+
+static void skb_queue_tail(struct fl_skb **q, struct fl_skb *skb)
+{
+	while (*q)
+		q = &(*q)->next;
+	*q = skb;
+}
+
+/*
+ * One skb of LEN bytes from I, queued for the other end if every byte
+ * could be copied: 0, -EFAULT (the skb is freed) or -ENOMEM.
+ */
+static int send_skb(struct fl_world *w, struct fl_sock *sk, unsigned end, size_t len,
+		    struct fl_iov_iter *i)
+{
+	struct fl_skb *skb = skb_new(w, len);
+	size_t n;
+
+	if (!skb)
+		return -ENOMEM;
+	n = fl_copy_from_iter(w, skb->data, len, i);
+	if (n != len) {
+		fl_trace(w, "socket %s: skb of %zu bytes: the copy stopped at %zu: -EFAULT, freed",
+			 sk->name, len, n);
+		skb_free(w, skb);
+		return -EFAULT;
+	}
+	skb_queue_tail(&sk->queue[!end], skb);
+	return 0;
+}
+
+static int sock_import(struct fl_world *w, enum fl_iter_dir dir, const struct fl_iovec *iov,
+		       unsigned long nr_segs, struct fl_iov_iter *i)
+{
+	if (nr_segs > FL_UIO_MAXIOV)
+		return -EMSGSIZE;       /* __copy_msghdr, before the array is read */
+	return fl_import_iovec(w, dir, iov, nr_segs, i);
+}
+
+long fl_sock_sendmsg(struct fl_world *w, struct fl_sock *sk, unsigned end,
+		     const struct fl_iovec *iov, unsigned long nr_segs)
+{
+	struct fl_iov_iter i;
+	size_t total, sent = 0, chunk;
+	int err = sock_import(w, FL_ITER_SOURCE, iov, nr_segs, &i);
+
+	if (err)
+		return err;
+	end &= 1;
+	total = i.count;
+	if (sk->type == FL_SOCK_DGRAM) {
+		if (total > UNIX_SNDBUF - 32)
+			return -EMSGSIZE;
+		err = send_skb(w, sk, end, total, &i);
+		return err ? err : (long)total;
+	}
+	while (sent < total) {
+		chunk = total - sent;
+		if (chunk > UNIX_STREAM_CHUNK_4K64)
+			chunk = UNIX_STREAM_CHUNK_4K64;
+		err = send_skb(w, sk, end, chunk, &i);
+		if (err)
+			break;
+		sent += chunk;
+	}
+	return sent ? (long)sent : err;
+}
+
+/* unix_stream_read_generic, without waiting: see the rules above. */
+static long stream_recv(struct fl_world *w, struct fl_sock *sk, unsigned end,
+			struct fl_iov_iter *i)
+{
+	struct fl_skb *skb = sk->queue[end];
+	size_t size = i->count, chunk, n;
+	long copied = 0;
+
+	if (!skb)
+		return -EAGAIN;
+	do {
+		if (!skb)
+			break;
+		chunk = skb->len - skb->consumed;
+		if (chunk > size)
+			chunk = size;
+		n = fl_copy_to_iter(w, skb->data + skb->consumed, chunk, i);
+		if (n != chunk) {
+			fl_trace(w, "socket %s: copy of %zu bytes stopped at %zu: the skb stays",
+				 sk->name, chunk, n);
+			return copied ? copied : -EFAULT;
+		}
+		copied += (long)chunk;
+		size -= chunk;
+		skb->consumed += (uint32_t)chunk;
+		if (skb->consumed < skb->len)
+			break;
+		sk->queue[end] = skb->next;
+		skb_free(w, skb);
+		skb = sk->queue[end];
+	} while (size);
+	return copied;
+}
+
+/* unix_dgram_recvmsg, without waiting: the datagram leaves the queue first. */
+static long dgram_recv(struct fl_world *w, struct fl_sock *sk, unsigned end,
+		       struct fl_iov_iter *i)
+{
+	struct fl_skb *skb = sk->queue[end];
+	size_t size, n;
+
+	if (!skb)
+		return -EAGAIN;
+	sk->queue[end] = skb->next;
+	size = i->count < skb->len ? i->count : skb->len;
+	n = fl_copy_to_iter(w, skb->data, size, i);
+	if (n != size)
+		fl_trace(w, "socket %s: datagram of %u bytes: the copy stopped at %zu: -EFAULT, "
+			 "the datagram is gone", sk->name, skb->len, n);
+	skb_free(w, skb);
+	return n == size ? (long)size : -EFAULT;
+}
+
+long fl_sock_recvmsg(struct fl_world *w, struct fl_sock *sk, unsigned end,
+		     const struct fl_iovec *iov, unsigned long nr_segs)
+{
+	struct fl_iov_iter i;
+	int err = sock_import(w, FL_ITER_DEST, iov, nr_segs, &i);
+
+	if (err)
+		return err;
+	end &= 1;
+	return sk->type == FL_SOCK_STREAM ? stream_recv(w, sk, end, &i)
+					  : dgram_recv(w, sk, end, &i);
+}
