@@ -292,6 +292,9 @@ struct comparison {
 	unsigned nd;
 	/* the first call the model proved endless and the kernel never returned from */
 	char livelock[400];
+	/* statements after a timeout in the process it killed: compared on neither side */
+	unsigned not_run;
+	char killed[160];
 };
 
 static void differ(struct comparison *c, const struct fl_step *s, const char *what,
@@ -494,13 +497,69 @@ static void cmp_step(struct comparison *c, unsigned i)
 	cmp_kbuf(c, s, &s->obs, &t->obs);
 }
 
+/*
+ * A call that times out on a real kernel takes the scenario's processes
+ * with it: the watchdog kills them all (fl_host_link_kill_all; docs/vm.md),
+ * while the model's processes, whose call it proved endless, live on.
+ * What they run afterwards has no kernel answer to compare, so from the
+ * timeout on only statements of a process made after it (`process`, or
+ * `fork` from such a process) are compared; the others count as not run
+ * on both sides.  ALIVE is NULL until a timeout.
+ */
+static unsigned proc_p(const struct fl_scenario *sc)
+{
+	unsigned i;
+
+	for (i = 0; i < sc->nnames; i++)
+		if (sc->names[i].kind == FL_SC_NEW_PROC && !strcmp(sc->names[i].text, "p"))
+			return i;
+	return sc->nnames;
+}
+
+static bool after_timeout(const bool *alive, unsigned *cur, const struct fl_sc_stmt *st)
+{
+	if ((st->verb == FL_SC_PROCESS || st->verb == FL_SC_USE) && st->nargs)
+		*cur = st->args[0].u.ref.id;
+	return alive && !alive[*cur];
+}
+
+static void note_timeout(struct comparison *c, bool **alive, unsigned cur,
+			 const struct fl_sc_stmt *st)
+{
+	const struct fl_scenario *sc = c->m->sc;
+
+	free(*alive);
+	*alive = calloc(sc->nnames + 1, sizeof(**alive));
+	snprintf(c->killed, sizeof(c->killed),
+		 "process %s's call at line %u timed out: the watchdog killed every process",
+		 cur < sc->nnames ? sc->names[cur].text : "?", st->line);
+}
+
 static void compare(struct comparison *c)
 {
 	unsigned i, n = c->m->nsteps < c->h->nsteps ? c->m->nsteps : c->h->nsteps;
+	unsigned cur = proc_p(c->m->sc);
+	bool *alive = NULL;
 
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
+		const struct fl_sc_stmt *st = c->m->steps[i].st;
+
+		if (after_timeout(alive, &cur, st)) {
+			c->not_run++;
+			continue;
+		}
 		cmp_step(c, i);
-	if (c->m->nsteps != c->h->nsteps) {
+		if (alive && (st->verb == FL_SC_PROCESS || st->verb == FL_SC_FORK) && st->nargs)
+			alive[st->args[0].u.ref.id] = true;
+		if (!c->m->steps[i].is_expect && c->h->steps[i].obs.outcome == FL_OUTCOME_TIMEOUT)
+			note_timeout(c, &alive, cur, st);
+	}
+	/* the judge's run ends at a statement of a killed process: so does the model's */
+	if (c->h->nsteps == n)
+		for (; n < c->m->nsteps && after_timeout(alive, &cur, c->m->steps[n].st); n++)
+			c->not_run++;
+	free(alive);
+	if (n < c->m->nsteps || n < c->h->nsteps) {
 		const struct fl_run *longer = c->m->nsteps > n ? c->m : c->h;
 
 		c->observables++;
@@ -532,6 +591,9 @@ static void print_text(const struct comparison *c, const char *file,
 		       c->statements, c->observables);
 		if (c->livelock[0])
 			printf("       livelock = timeout: %s\n", c->livelock);
+		if (c->not_run)
+			printf("       not run: %u statements after the timeout (%s)\n",
+			       c->not_run, c->killed);
 		return;
 	case DIFF_SKIP:
 		printf("skip   %s: %s\n", file, reason);
@@ -543,6 +605,8 @@ static void print_text(const struct comparison *c, const char *file,
 		break;
 	}
 	printf("DIFFER %s: %u of %u observables differ\n", file, c->nd, c->observables);
+	if (c->not_run)
+		printf("  not run: %u statements after the timeout (%s)\n", c->not_run, c->killed);
 	printf("  %5s  %-40s %-8s %-28s %s\n", "line", "statement", "what", "model", "host");
 	for (i = 0; i < c->nd; i++)
 		printf("  %5u  %-40.40s %-8s %-28s %s\n", c->d[i].line, c->d[i].stmt,
@@ -564,6 +628,10 @@ static void add_json(struct diff_opts *o, const struct comparison *c, const char
 		json_object_set_new(s, "reason", json_string(reason));
 	if (c->livelock[0])
 		json_object_set_new(s, "livelock_timeout", json_string(c->livelock));
+	if (c->not_run) {
+		json_object_set_new(s, "not_run_after_timeout", json_integer(c->not_run));
+		json_object_set_new(s, "killed", json_string(c->killed));
+	}
 	for (i = 0; i < c->nd; i++) {
 		json_t *x = json_object();
 
