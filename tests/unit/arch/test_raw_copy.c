@@ -349,6 +349,50 @@ static void test_arm_from_user_4068_32_no_progress(void **state)
 	assert_int_equal(r.done, 0);
 }
 
+/*
+ * What Debian's armmp kernels show (docs/arch.md): copy_from_user loads a
+ * group before it stores any of it.  The two tail bytes of 4095/2: no
+ * progress (debian-6.1-armhf's pwrite then spins).
+ */
+static void test_arm_from_user_4095_2_tail_loaded_first(void **state)
+{
+	struct fl_copy_result r = run(FL_ARCH_ARM, FL_COPY_FROM_USER, NEWEST, 4095, 2);
+
+	(void)state;
+	assert_int_equal(r.ret, 2);
+	assert_int_equal(r.done, 0);
+}
+
+/* Merged words (misaligned source) commit one by one: 4 of 5 readable. */
+static void test_arm_from_user_4091_8_merged_word(void **state)
+{
+	struct fl_copy_result r = run(FL_ARCH_ARM, FL_COPY_FROM_USER, NEWEST, 4091, 8);
+
+	(void)state;
+	assert_int_equal(r.ret, 4);
+	assert_int_equal(r.done, 4);
+}
+
+/* Aligned words after the blocks: all loads, then all stores. */
+static void test_arm_from_user_4092_8_word_group(void **state)
+{
+	struct fl_copy_result r = run(FL_ARCH_ARM, FL_COPY_FROM_USER, NEWEST, 4092, 8);
+
+	(void)state;
+	assert_int_equal(r.ret, 8);
+	assert_int_equal(r.done, 0);
+}
+
+/* An STM block to user: seven words land, the pointer does not move. */
+static void test_arm_to_user_4068_32_stm_clobbers(void **state)
+{
+	struct fl_copy_result r = run(FL_ARCH_ARM, FL_COPY_TO_USER, NEWEST, 4068, 32);
+
+	(void)state;
+	assert_int_equal(r.ret, 32);
+	assert_int_equal(r.done, 28);
+}
+
 /* copy_to_user makes no progress when the kernel source is misaligned. */
 static void test_arm_to_user_misaligned_source_no_progress(void **state)
 {
@@ -539,6 +583,10 @@ int main(void)
 		cmocka_unit_test(test_riscv64_from_user_last_block),
 		cmocka_unit_test(test_arm_to_user_4067_33_clobbers),
 		cmocka_unit_test(test_arm_from_user_4068_32_no_progress),
+		cmocka_unit_test(test_arm_from_user_4095_2_tail_loaded_first),
+		cmocka_unit_test(test_arm_from_user_4091_8_merged_word),
+		cmocka_unit_test(test_arm_from_user_4092_8_word_group),
+		cmocka_unit_test(test_arm_to_user_4068_32_stm_clobbers),
 		cmocka_unit_test(test_arm_to_user_misaligned_source_no_progress),
 		cmocka_unit_test(test_arm_clear_user_4095_2_no_progress),
 		cmocka_unit_test(test_lookup_every_name),

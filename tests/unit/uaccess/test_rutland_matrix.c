@@ -262,27 +262,33 @@ static void test_riscv64_clear_user_passes(void **state)
 	assert_all_pass(&c);
 }
 
-/* ---- arm ---- */
-
-/* "post-destination bytes modified (dst_page[4068]=0x1, offset=4067, size=33, ret=32)" */
+/*
+ * ---- arm ----
+ * The routine as Debian's armmp kernels run it (docs/arch.md).  Both of
+ * Rutland's arm lines are failures of it ("post-destination bytes
+ * modified (dst_page[4068]=0x1, offset=4067, size=33, ret=32)": the
+ * STM block; "too few bytes consumed (offset=4068, size=32, ret=32)": the
+ * LDM block; tests/unit/arch/test_raw_copy.c), but not the first of his
+ * order: copy_to_user's STM block fails at 4068/32 first, and
+ * copy_from_user's tail bytes, loaded before they are stored, at 4095/2.
+ */
 static void test_arm_to_user_clobbers(void **state)
 {
 	struct fl_rutland_counts c = run(FL_ARCH_ARM, 0, FL_COPY_TO_USER);
 
 	(void)state;
-	assert_fails_only(&c, FL_RUTLAND_POST_DST_MODIFIED, 4067, 33, 32);
+	assert_fails_only(&c, FL_RUTLAND_TOO_FEW, 4068, 32, 32);
 	assert_true(c.under_reports > 0);
 	assert_int_equal(c.over_reports, 0);
 	assert_int_equal(c.pass + c.clobbers, CASES);
 }
 
-/* "too few bytes consumed (offset=4068, size=32, ret=32)" */
 static void test_arm_from_user_no_progress(void **state)
 {
 	struct fl_rutland_counts c = run(FL_ARCH_ARM, 0, FL_COPY_FROM_USER);
 
 	(void)state;
-	assert_fails_only(&c, FL_RUTLAND_TOO_FEW, 4068, 32, 32);
+	assert_fails_only(&c, FL_RUTLAND_TOO_FEW, 4095, 2, 2);
 	assert_int_equal(c.clobbers, 0);
 	assert_int_equal(c.over_reports, 0);
 	assert_int_equal(c.pass + c.no_progress, CASES);
