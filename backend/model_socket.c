@@ -42,8 +42,9 @@ int fl_model_sockmsg(struct model *m, const struct fl_sc_stmt *st,
 	if (err)
 		return fl_backend_setup_failed(obs, m->w, "iovec", err);
 	ret = fl_model_iovs_user(m, &v);
-	why = send && !ret ? fl_sock_unmodelled(m->w, sk, end,
-						fl_model_iov_total(v.iov, v.nr)) : NULL;
+	/* past UIO_MAXIOV the call is EMSGSIZE, and v.iov holds fewer than v.nr */
+	why = send && !ret && v.nr <= FL_UIO_MAXIOV ?
+	      fl_sock_unmodelled(m->w, sk, end, fl_model_iov_total(v.iov, v.nr)) : NULL;
 	if (why) {
 		err = fl_backend_unsupported(obs);
 		snprintf(obs->why, sizeof(obs->why), "%s is not modelled", why);
