@@ -17,7 +17,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -54,16 +56,16 @@ const char *const fl_vm_names[FL_VM_NKNOWN] = {
 static const struct fl_vm_arch_desc vm_arches[FL_VM_NARCH] = {
 	[FL_VM_ARM64] = { "arm64", "arm64", "aarch64", "aarch64-linux-gnu-gcc",
 			  "qemu-system-aarch64", "virt,mte=on", "max", "console=ttyAMA0",
-			  "virtio-blk-device", "virtio_mmio", FL_ARCH_ARM64_MTE },
+			  "virtio-blk-device", "virtio-serial-device", "virtio_mmio", FL_ARCH_ARM64_MTE },
 	[FL_VM_X86_64] = { "x86_64", "amd64", "x86_64", "cc", "qemu-system-x86_64", NULL, "max",
-			   "console=ttyS0 no_timer_check", "virtio-blk-pci", "virtio_pci", FL_ARCH_X86_64 },
+			   "console=ttyS0 no_timer_check", "virtio-blk-pci", "virtio-serial-pci", "virtio_pci", FL_ARCH_X86_64 },
 	[FL_VM_I386] = { "i386", "i386", "i386", "i686-linux-gnu-gcc", "qemu-system-i386", NULL, "max",
-			 "console=ttyS0 no_timer_check", "virtio-blk-pci", "virtio_pci", FL_ARCH_I386 },
+			 "console=ttyS0 no_timer_check", "virtio-blk-pci", "virtio-serial-pci", "virtio_pci", FL_ARCH_I386 },
 	[FL_VM_ARM] = { "arm", "armhf", "armhf", "arm-linux-gnueabihf-gcc", "qemu-system-arm",
-			"virt", "max", "console=ttyAMA0", "virtio-blk-device", "virtio_mmio", FL_ARCH_ARM },
+			"virt", "max", "console=ttyAMA0", "virtio-blk-device", "virtio-serial-device", "virtio_mmio", FL_ARCH_ARM },
 	[FL_VM_RISCV64] = { "riscv64", "riscv64", "riscv64", "riscv64-linux-gnu-gcc",
 			    "qemu-system-riscv64", "virt", "rv64", "console=ttyS0",
-			    "virtio-blk-device", "virtio_mmio", FL_ARCH_RISCV64 },
+			    "virtio-blk-device", "virtio-serial-device", "virtio_mmio", FL_ARCH_RISCV64 },
 };
 
 static const char *const end_names[] = {
@@ -333,8 +335,9 @@ static int vm_cpio_program(FILE *f, enum fl_vm_arch a, const char *what, const c
 
 /*
  * The initramfs for a boot of arch A with JOB (and the agent), into F;
- * with MODS, the btrfs modules of that kernel (vm_modules.c): without
- * them the guest has no btrfs, which its agent's HELLO says.
+ * with MODS, the agent's modules of that kernel (vm_modules.c): without
+ * them the guest has no btrfs, which its agent's HELLO says, and no
+ * virtio port, so its agent serves the console.
  */
 static int vm_initramfs(FILE *f, enum fl_vm_arch a, const char *job, bool agent,
 			const struct fl_vm_kernel *mods)
@@ -346,7 +349,7 @@ static int vm_initramfs(FILE *f, enum fl_vm_arch a, const char *job, bool agent,
 		err = vm_cpio_program(f, a, "fl-agent", "fl-agent");
 	if (err)
 		return err;
-	if (mods && fl_vm_cpio_btrfs_modules(f, mods, why, sizeof(why)) == -EIO)
+	if (mods && fl_vm_cpio_agent_modules(f, mods, why, sizeof(why)) == -EIO)
 		return -EIO;
 	if (cpio_entry(f, "dev", S_IFDIR | 0755, 0, 0, NULL, 0) ||
 	    cpio_entry(f, "dev/console", S_IFCHR | 0600, 5, 1, NULL, 0) ||
@@ -369,11 +372,34 @@ static double vm_now(void)
 
 /* A QEMU command line and the strings it points to. */
 struct vm_cmd {
-	const char *argv[32];
+	const char *argv[40];
 	char drive[PATH_MAX + 64];
 	char device[64];
+	char chardev[PATH_MAX + 64];
 	char append[128];
 };
+
+/*
+ * The agent's channel (docs/vm.md "The agent's channel"): a virtio-serial
+ * port named VM_AGENT_PORT, whose host side is QEMU's listening socket at
+ * CHAN.  The guest finds the port by that name (vm/guest_init.c); a guest
+ * without virtio_console (an own image with no modules) keeps the console.
+ */
+#define VM_AGENT_PORT "fl.agent"
+
+static int vm_argv_chan(const struct fl_vm_arch_desc *d, const char *chan, struct vm_cmd *c,
+			int i)
+{
+	snprintf(c->chardev, sizeof(c->chardev), "socket,id=flagent,path=%s,server=on,wait=off",
+		 chan);
+	c->argv[i++] = "-device";
+	c->argv[i++] = d->serial;
+	c->argv[i++] = "-chardev";
+	c->argv[i++] = c->chardev;
+	c->argv[i++] = "-device";
+	c->argv[i++] = "virtserialport,chardev=flagent,name=" VM_AGENT_PORT;
+	return i;
+}
 
 /*
  * QEMU's command line for K with INITRD into C.  RAW: the serial port is
@@ -381,7 +407,7 @@ struct vm_cmd {
  * monitor would take a 0x01 byte of a frame for its escape), for the agent.
  */
 static void vm_argv(const struct fl_vm_kernel *k, const char *initrd, bool raw,
-		    const char *disk, struct vm_cmd *c)
+		    const char *disk, const char *chan, struct vm_cmd *c)
 {
 	const struct fl_vm_arch_desc *d = &vm_arches[k->arch];
 	const char **argv = c->argv;
@@ -416,6 +442,8 @@ static void vm_argv(const struct fl_vm_kernel *k, const char *initrd, bool raw,
 		argv[i++] = "-device";
 		argv[i++] = c->device;
 	}
+	if (chan && *chan)
+		i = vm_argv_chan(d, chan, c, i);
 	argv[i++] = "-kernel";
 	argv[i++] = k->image;
 	argv[i++] = "-initrd";
@@ -439,12 +467,12 @@ static void vm_argv(const struct fl_vm_kernel *k, const char *initrd, bool raw,
  * serial port whose input is *IN and whose stderr stays ours.
  */
 static int vm_spawn(const struct fl_vm_kernel *k, const char *initrd, const char *disk,
-		    pid_t *pid, int *out, int *in)
+		    const char *chan, pid_t *pid, int *out, int *in)
 {
 	struct vm_cmd c;
 	int p[2], q[2] = { -1, -1 };
 
-	vm_argv(k, initrd, in != NULL, disk, &c);
+	vm_argv(k, initrd, in != NULL, disk, chan, &c);
 	if (pipe2(p, O_CLOEXEC))
 		return -errno;
 	if (in && pipe2(q, O_CLOEXEC)) {
@@ -598,7 +626,7 @@ int fl_vm_run(const struct fl_vm_kernel *k, const char *job, int timeout,
 	if (err)
 		goto out_file;
 	*c = (struct vm_console){ .fn = fn, .arg = arg, .start = vm_now(), .b = b };
-	err = vm_spawn(k, path, NULL, &pid, &out, NULL);
+	err = vm_spawn(k, path, NULL, NULL, &pid, &out, NULL);
 	if (err)
 		goto out_file;
 	vm_watch(c, pid, out, timeout);
@@ -617,7 +645,7 @@ out_free:
 
 /* ---- the agent's channel ---- */
 
-#define VM_AGENT_MARK "FL:AGENT\n"
+#define VM_AGENT_MARK "FL:AGENT"
 
 static int vm_write_all(int fd, const char *buf, size_t n)
 {
@@ -635,16 +663,16 @@ static int vm_write_all(int fd, const char *buf, size_t n)
 }
 
 /*
- * Wait for the guest's mark: its console is raw and the agent starts.
- * What follows the mark in the last read goes to STDOUT.  0, -ETIMEDOUT
- * or -EPIPE (QEMU went away).
+ * Wait for the guest's mark, a whole line: "FL:AGENT port" (the agent
+ * serves the virtio port; *PORT true) or "FL:AGENT" (it serves the raw
+ * console).  What follows the line in the last read is the agent's on
+ * the console, for STDOUT.  0, -ETIMEDOUT or -EPIPE (QEMU went away).
  */
-static int vm_agent_ready(int out, int timeout)
+static int vm_agent_ready(int out, int timeout, bool *port)
 {
 	double deadline = vm_now() + timeout;
-	const size_t mlen = strlen(VM_AGENT_MARK);
-	char buf[4096 + 16], *hit;
-	size_t have = 0;
+	char buf[4096 + 64], *hit, *nl;
+	size_t have = 0, keep = 64;
 
 	for (;;) {
 		struct pollfd pfd = { out, POLLIN, 0 };
@@ -660,30 +688,40 @@ static int vm_agent_ready(int out, int timeout)
 			return -EPIPE;
 		have += (size_t)n;
 		buf[have] = 0;
-		hit = memmem(buf, have, VM_AGENT_MARK, mlen);
-		if (hit) {
-			size_t rest = have - (size_t)(hit + mlen - buf);
+		hit = memmem(buf, have, VM_AGENT_MARK, strlen(VM_AGENT_MARK));
+		nl = hit ? memchr(hit, '\n', have - (size_t)(hit - buf)) : NULL;
+		if (nl) {
+			size_t rest = have - (size_t)(nl + 1 - buf);
 
-			return rest ? vm_write_all(1, hit + mlen, rest) : 0;
+			*port = !strncmp(hit + strlen(VM_AGENT_MARK), " port", 5);
+			return rest && !*port ? vm_write_all(1, nl + 1, rest) : 0;
 		}
 		/* Keep the tail a mark may have begun in. */
-		if (have > mlen) {
-			memmove(buf, buf + have - mlen, mlen);
-			have = mlen;
+		if (hit && hit > buf) {
+			have -= (size_t)(hit - buf);
+			memmove(buf, hit, have);
+		} else if (!hit && have > keep) {
+			memmove(buf, buf + have - keep, keep);
+			have = keep;
 		}
 	}
 }
 
-/* Copy both ways until either side ends. */
-static void vm_agent_relay(int in, int out)
+/*
+ * Copy both ways until either side ends: stdin to IN, OUT to stdout.
+ * CONSOLE, when the agent is on the port: the console, read and dropped
+ * (QEMU would block on a full pipe); its end is QEMU's.
+ */
+static void vm_agent_relay(int in, int out, int console)
 {
 	char buf[8192];
 
 	for (;;) {
-		struct pollfd pfd[2] = { { 0, POLLIN, 0 }, { out, POLLIN, 0 } };
+		struct pollfd pfd[3] = { { 0, POLLIN, 0 }, { out, POLLIN, 0 },
+					 { console, POLLIN, 0 } };
 		ssize_t n;
 
-		if (poll(pfd, 2, -1) < 0) {
+		if (poll(pfd, console >= 0 ? 3 : 2, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			return;
@@ -698,7 +736,46 @@ static void vm_agent_relay(int in, int out)
 			if (n <= 0 || vm_write_all(1, buf, (size_t)n))
 				return;
 		}
+		if (console >= 0 && pfd[2].revents && read(console, buf, sizeof(buf)) <= 0)
+			return;
 	}
+}
+
+/* QEMU's socket of the agent's port: a connected fd, or -errno. */
+static int vm_chan_connect(const char *chan)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -errno;
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s", chan);
+	if (connect(fd, (struct sockaddr *)&a, sizeof(a))) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+/*
+ * A private directory DIR for the port's socket, its path into CHAN; ""
+ * when none can be made (the agent keeps the console): a socket path
+ * has 107 bytes at most, and QEMU's option syntax takes no comma.
+ */
+static void vm_chan_make(char *dir, size_t dlen, char *chan, size_t clen)
+{
+	const char *tmpdir = getenv("TMPDIR");
+	struct sockaddr_un a;
+
+	chan[0] = 0;
+	snprintf(dir, dlen, "%s/faultline-chan-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
+	if (strchr(dir, ',') || strlen(dir) + 6 >= sizeof(a.sun_path) || !mkdtemp(dir)) {
+		dir[0] = 0;
+		return;
+	}
+	snprintf(chan, clen, "%s/sock", dir);
 }
 
 /* The btrfs disk of an agent's guest into DISK, or "" when none can be made. */
@@ -721,16 +798,14 @@ static void vm_disk_make(char *disk, size_t len)
 	}
 }
 
-int fl_vm_agent(const struct fl_vm_kernel *k, int timeout)
+/* The initramfs of an agent's boot into PATH (a new temporary file). */
+static int vm_agent_initrd(const struct fl_vm_kernel *k, char *path, size_t len)
 {
 	const char *tmpdir = getenv("TMPDIR");
-	char path[PATH_MAX], disk[PATH_MAX] = "";
-	pid_t pid = -1;
-	int fd, in = -1, out = -1, err, status;
+	int fd, err;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/faultline-initrd-XXXXXX",
-		 tmpdir && *tmpdir ? tmpdir : "/tmp");
+	snprintf(path, len, "%s/faultline-initrd-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
 	fd = mkstemp(path);
 	if (fd < 0)
 		return -errno;
@@ -740,21 +815,47 @@ int fl_vm_agent(const struct fl_vm_kernel *k, int timeout)
 		fclose(f);
 	else
 		close(fd);
-	if (!err)
+	return err;
+}
+
+int fl_vm_agent(const struct fl_vm_kernel *k, int timeout)
+{
+	char path[PATH_MAX], disk[PATH_MAX] = "", dir[PATH_MAX] = "", chan[PATH_MAX + 8];
+	pid_t pid = -1;
+	int in = -1, out = -1, sock = -1, err, status;
+	bool port = false;
+
+	err = vm_agent_initrd(k, path, sizeof(path));
+	if (!err) {
 		vm_disk_make(disk, sizeof(disk));
+		vm_chan_make(dir, sizeof(dir), chan, sizeof(chan));
+		err = vm_spawn(k, path, disk, chan, &pid, &out, &in);
+	}
 	if (!err)
-		err = vm_spawn(k, path, disk, &pid, &out, &in);
-	if (!err)
-		err = vm_agent_ready(out, timeout);
+		err = vm_agent_ready(out, timeout, &port);
+	if (!err && port && (sock = vm_chan_connect(chan)) < 0)
+		err = sock;
+	if (!err)       /* said once per boot: which channel carries the frames */
+		fl_cli_error("kernels agent %s: frames on %s", k->name,
+			     port ? "the virtio port " VM_AGENT_PORT
+				  : "the console (the guest has no virtio_console)");
 	unlink(path);
 	if (disk[0])
 		unlink(disk);
-	if (!err)
-		vm_agent_relay(in, out);
+	if (chan[0])
+		unlink(chan);
+	if (dir[0])
+		rmdir(dir);
+	if (!err && port)
+		vm_agent_relay(sock, sock, out);
+	else if (!err)
+		vm_agent_relay(in, out, -1);
 	if (pid > 0) {
 		kill(pid, SIGKILL);
 		waitpid(pid, &status, 0);
 	}
+	if (sock >= 0)
+		close(sock);
 	if (in >= 0)
 		close(in);
 	if (out >= 0)

@@ -45,6 +45,7 @@ struct fl_vm_arch_desc {
 	const char *cpu;        /* -cpu */
 	const char *append;     /* the kernel command line */
 	const char *blk;        /* the virtio disk's device: -device BLK,drive=fl0 */
+	const char *serial;     /* the agent's channel's bus: -device SERIAL (docs/vm.md) */
 	const char *transport;  /* the module that transport needs (cli/vm_modules.c) */
 	enum fl_arch_id model;  /* the model's arch for this judge */
 };
@@ -136,13 +137,14 @@ int fl_vm_proc_version(const char *version, fl_kver_t *v);
 /* One file (or directory: MODE's type) of the initramfs being written to F. */
 int fl_vm_cpio_entry(FILE *f, const char *name, unsigned mode, const void *data, size_t len);
 /*
- * cli/vm_modules.c: a guest's btrfs.  The modules it needs from K's
+ * cli/vm_modules.c: an agent guest's modules, its btrfs's and its
+ * port's (virtio_console, docs/vm.md "The agent's channel"), from K's
  * modules directory, decompressed, in load order, as modules/NN.ko and
  * modules/order: 0; -ENOENT and WHY (nothing written) when one is
  * missing; -EIO when F could not be written.  The disk: a file PATH made
  * a btrfs by mkfs.btrfs: 0, or -errno and WHY.
  */
-int fl_vm_cpio_btrfs_modules(FILE *f, const struct fl_vm_kernel *k, char *why, size_t len);
+int fl_vm_cpio_agent_modules(FILE *f, const struct fl_vm_kernel *k, char *why, size_t len);
 int fl_vm_btrfs_disk(const char *path, char *why, size_t len);
 
 /* The one-line error for fl_vm_kernel()'s ERR on ARG; the exit code. */

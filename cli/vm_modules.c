@@ -1,14 +1,16 @@
 /*
- * cli/vm_modules.c - a guest's btrfs (docs/vm.md "The btrfs disk"): the
- * kernel modules it needs, taken from the cached package's modules/ into
- * the initramfs in load order, and the disk, made here with mkfs.btrfs.
+ * cli/vm_modules.c - a guest's btrfs (docs/vm.md "The btrfs disk") and
+ * its agent's port (docs/vm.md "The agent's channel"): the kernel modules
+ * they need, taken from the cached package's modules/ into the initramfs
+ * in load order, and the disk, made here with mkfs.btrfs.
  *
  * Definitions
  *   wanted     the virtio transport of the guest's machine (virtio_mmio on
  *              arm64's virt board, virtio_pci on x86), virtio_blk,
  *              crc32c_generic (btrfs's checksum: libcrc32c only names it
  *              as a soft dependency, and a guest has no modprobe to
- *              resolve that) and btrfs.
+ *              resolve that), btrfs, and virtio_console (the agent's
+ *              virtio-serial port; built in from 6.12, a module before).
  *   depends    the modinfo field "depends=a,b" inside each .ko: what must
  *              be loaded before it.
  *   builtin    a module listed in modules.builtin needs no loading.
@@ -233,10 +235,10 @@ static void mods_free(struct vm_mods *s)
 	s->n = 0;
 }
 
-int fl_vm_cpio_btrfs_modules(FILE *f, const struct fl_vm_kernel *k, char *why, size_t len)
+int fl_vm_cpio_agent_modules(FILE *f, const struct fl_vm_kernel *k, char *why, size_t len)
 {
 	const char *want[] = { fl_vm_arch(k->arch)->transport,
-			       "virtio_blk", "crc32c_generic", "btrfs" };
+			       "virtio_blk", "crc32c_generic", "btrfs", "virtio_console" };
 	struct vm_mods *s = calloc(1, sizeof(*s));
 	char order[VM_MAX_MODS * 72] = "", ko[32];
 	unsigned i;

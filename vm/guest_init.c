@@ -16,10 +16,12 @@
  *   agent      with /modules/order in the initramfs (cli/vm_modules.c),
  *              load those modules, mount /dev/vda (a btrfs the host made)
  *              on /btrfs and tell the agent so ($FL_BTRFS); then
- *              the console becomes a raw byte stream and /fl-agent (the
- *              host backend's scenario side, docs/host.md "agent
- *              protocol") serves it until EOF; the kernel prints nothing
- *              more on the console, the channel carries only frames
+ *              /fl-agent (the host backend's scenario side, docs/host.md
+ *              "agent protocol") serves the virtio port the host named
+ *              fl.agent until EOF, or, without one (no virtio_console),
+ *              the console made a raw byte stream; the kernel prints
+ *              nothing more on the console, the channel carries only
+ *              frames
  * Lines:
  *   FL:HELLO <arch>                    init is running
  *   FL:VERSION <the whole of /proc/version>
@@ -33,11 +35,14 @@
  *                                      <spins> of them, ret -2 in their R lines)
  *   FL:END <call> <lines>              the R lines of the call, counted
  *   FL:BTRFS <mounted|error text>      the agent's btrfs, before FL:AGENT
+ *   FL:AGENT [port]                    the agent starts: on the port, or
+ *                                      on the console from the next byte
  *   FL:ERROR <text>                    the job could not run
  *   FL:DONE                            all jobs ran; power-off follows
  * A guest that prints no FL:DONE hung, panicked or was killed; the host's
  * watchdog (cli/vm.c) tells which.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -340,22 +345,85 @@ static int load_modules(void)
 	return err;
 }
 
+/* sysfs on /sys, for the devices the kernel probed after boot. */
+static void mount_sys(void)
+{
+	mkdir("/sys", 0555);
+	mount("sysfs", "/sys", "sysfs", 0, NULL);
+}
+
+/* "MAJ:MIN" of the sysfs file PATH as device node NODE (mode S_IF* | 0600). */
+static int node_from_sys(const char *path, const char *node, mode_t mode)
+{
+	unsigned maj, min;
+	FILE *f = fopen(path, "r");
+	int n = f ? fscanf(f, "%u:%u", &maj, &min) : 0;
+
+	if (f)
+		fclose(f);
+	if (n != 2)
+		return -ENOENT;
+	unlink(node);
+	return mknod(node, mode | 0600, makedev(maj, min)) ? -errno : 0;
+}
+
 /* /dev/vda as the kernel numbered it (/sys/block/vda/dev), once it is probed. */
 static int make_vda(void)
 {
-	unsigned maj, min;
 	int tries;
 
-	mkdir("/sys", 0555);
-	mount("sysfs", "/sys", "sysfs", 0, NULL);
 	for (tries = 0; tries < 100; tries++) {
-		FILE *f = fopen("/sys/block/vda/dev", "r");
-		int n = f ? fscanf(f, "%u:%u", &maj, &min) : 0;
+		if (node_from_sys("/sys/block/vda/dev", "/dev/vda", S_IFBLK) == 0)
+			return 0;
+		usleep(20000);
+	}
+	return -ENODEV;
+}
 
-		if (f)
-			fclose(f);
-		if (n == 2)
-			return mknod("/dev/vda", S_IFBLK | 0600, makedev(maj, min)) ? -errno : 0;
+/* Is /sys/class/virtio-ports/PORT the port the host named NAME?  Its node then. */
+static int port_named(const char *port, const char *name)
+{
+	char path[300], got[64] = "";
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/class/virtio-ports/%s/name", port);
+	f = fopen(path, "r");
+	if (!f)
+		return -ENOENT;
+	if (!fgets(got, sizeof(got), f))
+		got[0] = 0;
+	fclose(f);
+	got[strcspn(got, "\n")] = 0;
+	if (strcmp(got, name))
+		return -ENOENT;
+	snprintf(path, sizeof(path), "/sys/class/virtio-ports/%s/dev", port);
+	return node_from_sys(path, "/dev/fl-agent", S_IFCHR);
+}
+
+/*
+ * The agent's virtio port (docs/vm.md "The agent's channel"), opened, or
+ * -errno: a guest without virtio_console has no /sys/class/virtio-ports,
+ * and its agent keeps the console.  The port's name comes from the host
+ * after the port itself: wait for it as make_vda() waits for vda.
+ */
+static int agent_port(void)
+{
+	int tries;
+
+	if (access("/sys/class/virtio-ports", F_OK))
+		return -ENODEV;
+	for (tries = 0; tries < 100; tries++) {
+		DIR *d = opendir("/sys/class/virtio-ports");
+		struct dirent *e;
+		int found = -ENOENT;
+
+		while (d && found && (e = readdir(d)))
+			if (e->d_name[0] != '.')
+				found = port_named(e->d_name, "fl.agent");
+		if (d)
+			closedir(d);
+		if (!found)
+			return open("/dev/fl-agent", O_RDWR | O_CLOEXEC);
 		usleep(20000);
 	}
 	return -ENODEV;
@@ -381,15 +449,20 @@ static void guest_btrfs(void)
 	fflush(stdout);
 }
 
-/* The agent on the console: raw, silent, until the runner's EOF. */
+/*
+ * The agent on its virtio port, else on the console (raw, silent), until
+ * the runner's EOF.  The mark says which: "FL:AGENT port" or "FL:AGENT".
+ */
 static void job_agent(void)
 {
 	struct termios t;
 	pid_t pid;
-	int status;
+	int status, port;
 
 	mkdir("/tmp", 01777);
+	mount_sys();
 	guest_btrfs();
+	port = agent_port();
 	klogctl(8, NULL, 1);    /* SYSLOG_ACTION_CONSOLE_LEVEL: emergencies only */
 	fflush(stdout);
 	if (tcgetattr(0, &t) == 0) {
@@ -397,10 +470,12 @@ static void job_agent(void)
 		tcsetattr(0, TCSANOW, &t);
 	}
 	/* The host joins the runner to the console only after this line. */
-	printf("FL:AGENT\n");
+	printf(port >= 0 ? "FL:AGENT port\n" : "FL:AGENT\n");
 	fflush(stdout);
 	pid = fork();
 	if (pid == 0) {
+		if (port >= 0 && (dup2(port, 0) < 0 || dup2(port, 1) < 0))
+			_exit(127);
 		execl("/fl-agent", "fl-agent", (char *)NULL);
 		_exit(127);
 	}

@@ -33,7 +33,8 @@ judge() {
 }
 
 # judge_diff NAME WANT FILE...: scenarios judged in the guest: the judge is
-# named "Linux WANT" (a grep pattern: version and arch), and no file
+# named "Linux WANT" (a grep pattern: version and arch), its frames go over
+# the virtio port (every Debian kernel has virtio_console), and no file
 # disagrees.  Skips are allowed (a file for another arch, a guest-only
 # statement on amd64), each counted in the summary line.
 judge_diff() {
@@ -48,6 +49,8 @@ judge_diff() {
 	fi
 	echo "$out" | grep -q "^faultline: judge: Linux $want" ||
 		bad "diff --kernel $name: the judge is not $want: $out"
+	echo "$out" | grep -q "^faultline: kernels agent $name: frames on the virtio port fl.agent$" ||
+		bad "diff --kernel $name: the agent does not serve its virtio port: $out"
 	echo "$out" | grep -Eq "^[1-9][0-9]* agree, 0 disagree, [0-9]+ skipped$" ||
 		bad "diff --kernel $name: $out"
 	[ $rc -eq 0 ] || bad "diff --kernel $name: exit $rc: $out"
