@@ -45,6 +45,7 @@
 #include <sys/socket.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "backend/host_internal.h"
@@ -685,6 +686,59 @@ int fl_host_bench_pread(const uint32_t *pairs, unsigned n, uint64_t min_ns,
 	fl_host_link_fini(&h.link);
 	*calls = (uint64_t)rep.ret;
 	*ns = rep.moved;
+	return err;
+}
+
+static uint64_t bench_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * N exchanges of a judged case's size that do no work, on H's link: a
+ * REQUEST frame naming no process of the scenario, which the agent reads
+ * and answers -EINVAL itself (TO_AGENT), or a restore without a snapshot,
+ * which process 0 answers -1/EOPNOTSUPP.  0, or -errno: any other answer.
+ */
+static int bench_echo_on(struct host *h, bool to_agent, unsigned n)
+{
+	struct host_req rq = { .op = HOST_OP_RESTORE };
+	struct host_rep rep;
+	unsigned i;
+	int err = 0;
+
+	for (i = 0; i < n && !err; i++) {
+		err = fl_host_link_request(&h->link, to_agent ? h->nnames : 0, &rq, NULL, NULL,
+					   &rep, NULL);
+		if (to_agent)
+			err = err == -EINVAL ? 0 : err ? err : -EPROTO;
+		else if (!err && (rep.ret != -1 || rep.err != EOPNOTSUPP))
+			err = -EPROTO;
+	}
+	return err;
+}
+
+int fl_host_bench_echo(bool to_agent, unsigned n, uint64_t *ns)
+{
+	struct host h = { .nnames = 1 };
+	struct fl_obs obs = { 0 };
+	uint64_t t0;
+	int err = open_link(&h, &obs);
+
+	if (err)
+		return err;
+	if (to_agent && h.link.wfd < 0)
+		err = -EOPNOTSUPP;      /* no agent: the runner's own children */
+	if (!err && !to_agent)
+		err = fl_host_link_spawn(&h.link, 0) < 0 ? -ECHILD : 0;
+	t0 = bench_now_ns();
+	if (!err)
+		err = bench_echo_on(&h, to_agent, n);
+	*ns = bench_now_ns() - t0;
+	fl_host_link_fini(&h.link);
 	return err;
 }
 

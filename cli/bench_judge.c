@@ -20,6 +20,11 @@
  *             a child here, the agent's child in a guest): the kernel's
  *             own cost where the judge runs.
  *   ratio     judge cases/s over raw calls/s; issue 14's goal is 10%.
+ *   echo      BENCH_ECHO_N exchanges of a case's size that do no work
+ *             (fl_host_bench_echo()): answered by the agent itself (the
+ *             channel's round trip), or by its scenario process (the
+ *             channel and the hop to the process): what a judged case
+ *             costs before any of its own work, in the same run.
  *
  * N cases are drawn at random (seed 0) so that a short run still covers
  * both sides of the page boundary.  The raw loop repeats its N calls until
@@ -40,6 +45,7 @@
 
 #define BENCH_JUDGE_SPACE   (129u * 129u)
 #define BENCH_RAW_MIN_NS    200000000u
+#define BENCH_ECHO_N        200u
 
 static const char judge_template[] =
 	"# bench judge: pread into a buffer that ends OFF bytes into a PROT_NONE page\n"
@@ -54,6 +60,11 @@ static const char judge_template[] =
 struct judge_counts {
 	uint64_t n, agree, differ, skipped, kept, restarts;
 	double seconds;
+};
+
+/* ms per exchange of each echo; < 0: not measured (-errno) */
+struct judge_echo {
+	double agent, process;
 };
 
 struct judge_opts {
@@ -130,6 +141,15 @@ static double raw_loop(const struct fl_scenario *sc, uint64_t n)
 	return ns ? (double)calls * 1e9 / (double)ns : -EIO;
 }
 
+/* One echo's ms per exchange, or -errno. */
+static double echo_ms(bool to_agent)
+{
+	uint64_t ns = 0;
+	int err = fl_host_bench_echo(to_agent, BENCH_ECHO_N, &ns);
+
+	return err ? err : (double)ns / 1e6 / BENCH_ECHO_N;
+}
+
 enum { OPT_CASES = 0x100, OPT_WHOLE, OPT_KERNEL };
 
 static const struct fl_opt bench_judge_options[] = {
@@ -174,8 +194,36 @@ static void judge_line(const char *what, const struct judge_counts *jc, double r
 	       (unsigned long long)jc->skipped);
 }
 
+/*
+ * Where a kept case's time goes: the echoes' round trips, then the rest
+ * (the restore and the pread in the process, the runner's and the
+ * model's side of the case) as the difference.
+ */
+static void judge_breakdown(const struct judge_counts *kept, const struct judge_echo *echo)
+{
+	double ms = rate(kept) > 0 ? 1e3 / rate(kept) : 0;
+
+	printf("  where a kept case's time goes (ms per case, echoes of %u exchanges):\n",
+	       BENCH_ECHO_N);
+	if (echo->agent >= 0)
+		printf("    %-52s %8.3f\n", "a frame to the agent and back, no work", echo->agent);
+	else
+		printf("    %-52s %8s\n", "a frame to the agent and back", "no agent");
+	if (echo->process < 0) {
+		printf("    %-52s %8s\n", "to its scenario process and back",
+		       strerror((int)-echo->process));
+		return;
+	}
+	printf("    %-52s %8.3f\n", "to its scenario process and back, no work",
+	       echo->process);
+	printf("    %-52s %8.3f\n", "the case's own work (restore, pread, runner, model)",
+	       ms - echo->process);
+	printf("    %-52s %8.3f\n", "a judged case", ms);
+}
+
 static void judge_report(const struct judge_opts *o, const struct judge_counts *kept,
-			 const struct judge_counts *whole, double raw)
+			 const struct judge_counts *whole, double raw,
+			 const struct judge_echo *echo)
 {
 	printf("bench judge: %llu of %u cases (pread into a buffer ending in a PROT_NONE page), "
 	       "judged by %s%s\n", (unsigned long long)kept->n, BENCH_JUDGE_SPACE,
@@ -195,12 +243,14 @@ static void judge_report(const struct judge_opts *o, const struct judge_counts *
 	if (whole->n && rate(whole) > 0)
 		printf("  %-30s %.1fx faster than a process per case\n", "",
 		       rate(kept) / rate(whole));
+	judge_breakdown(kept, echo);
 }
 
 int bench_judge(int argc, char **argv)
 {
 	struct judge_opts o = { .cases = 2000, .whole = 200 };
 	struct judge_counts kept = { 0 }, whole = { 0 };
+	struct judge_echo echo = { -EOPNOTSUPP, -EOPNOTSUPP };
 	struct fl_scenario *sc;
 	struct fl_sc_diag diag;
 	double raw = 0;
@@ -220,8 +270,11 @@ int bench_judge(int argc, char **argv)
 	rc = judge_cases(sc, o.cases, true, &kept);
 	if (rc == FL_EXIT_OK && o.whole)
 		rc = judge_cases(sc, o.whole < o.cases ? o.whole : o.cases, false, &whole);
-	if (rc == FL_EXIT_OK)
+	if (rc == FL_EXIT_OK) {
 		raw = raw_loop(sc, o.cases);
+		echo.agent = echo_ms(true);
+		echo.process = echo_ms(false);
+	}
 	fl_scenario_free(sc);
 	if (rc != FL_EXIT_OK)
 		return rc;
@@ -229,6 +282,6 @@ int bench_judge(int argc, char **argv)
 		fl_cli_error("bench judge: raw loop: %s", strerror((int)-raw));
 		return FL_EXIT_BUG;
 	}
-	judge_report(&o, &kept, &whole, raw);
+	judge_report(&o, &kept, &whole, raw, &echo);
 	return kept.differ || whole.differ ? FL_EXIT_FAIL : FL_EXIT_OK;
 }

@@ -181,6 +181,13 @@ const char *fl_host_agent_lost(void);
  */
 int fl_host_bench_pread(const uint32_t *pairs, unsigned n, uint64_t min_ns,
 			uint64_t *calls, uint64_t *ns);
+/*
+ * `bench judge`'s breakdown of a judged case: N exchanges of a case's
+ * size (one frame each way through an agent) that do no work, answered
+ * by the agent itself (TO_AGENT: -EOPNOTSUPP without one) or by a
+ * scenario process.  0 with the time in *NS, or -errno.
+ */
+int fl_host_bench_echo(bool to_agent, unsigned n, uint64_t *ns);
 
 /*
  * May this process use userfaultfd: root, vm.unprivileged_userfaultfd = 1,
