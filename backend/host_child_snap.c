@@ -79,22 +79,48 @@ static uint64_t page_up(uint64_t len)
 	return (len + PAGE - 1) & ~(PAGE - 1);
 }
 
-/* Requests whose whole effect a restore undoes (invariant 1). */
+/*
+ * What a restore does about each request (invariant 1), one flag set per
+ * op rather than a rule by kind of op: an op missing here is not
+ * restorable, so a new op keeps its process out of the kept set-up until
+ * someone decides otherwise.
+ *   RESTORABLE  its whole effect is on what a restore puts back: the
+ *               scenario's mappings and their contents, the contents,
+ *               size and offset of its regular files; or it has none
+ *               (PEEK, FSTAT, PAGEMAP: a read of /proc/self/pagemap).
+ *   NO_AS       ... unless it names an access (as=, a[4]): a worker of
+ *               its own may still wait in it.
+ * Not restorable, and why: fork, exit and install change the processes
+ * or descriptors; userfaultfd ops leave a handle the restore cannot take
+ * back; splice, vmsplice and process_vm_* reach pipes or other processes;
+ * mremap moves a range the log would not map again; tag, poison and the
+ * btrfs search change memory tags, lose a page for good or make files;
+ * clear_refs reaches every mapping of the process, its own too.
+ */
+#define OPF_RESTORABLE 0x1u
+#define OPF_NO_AS      0x2u
+
+static const uint8_t op_flags[] = {
+	[HOST_OP_MMAP] = OPF_RESTORABLE,      [HOST_OP_MUNMAP] = OPF_RESTORABLE,
+	[HOST_OP_MPROTECT] = OPF_RESTORABLE,  [HOST_OP_MADVISE] = OPF_RESTORABLE,
+	[HOST_OP_STORE] = OPF_RESTORABLE | OPF_NO_AS,
+	[HOST_OP_LOAD] = OPF_RESTORABLE | OPF_NO_AS,
+	[HOST_OP_POKE] = OPF_RESTORABLE,      [HOST_OP_PEEK] = OPF_RESTORABLE,
+	[HOST_OP_READ] = OPF_RESTORABLE,      [HOST_OP_WRITE] = OPF_RESTORABLE,
+	[HOST_OP_PREAD] = OPF_RESTORABLE,     [HOST_OP_PWRITE] = OPF_RESTORABLE,
+	[HOST_OP_READV] = OPF_RESTORABLE,     [HOST_OP_WRITEV] = OPF_RESTORABLE,
+	[HOST_OP_PREADV] = OPF_RESTORABLE,    [HOST_OP_PWRITEV] = OPF_RESTORABLE,
+	[HOST_OP_PREADV2] = OPF_RESTORABLE,   [HOST_OP_PWRITEV2] = OPF_RESTORABLE,
+	[HOST_OP_LSEEK] = OPF_RESTORABLE,     [HOST_OP_FSTAT] = OPF_RESTORABLE,
+	[HOST_OP_MEM_READ] = OPF_RESTORABLE,  [HOST_OP_MEM_WRITE] = OPF_RESTORABLE,
+	[HOST_OP_PAGEMAP] = OPF_RESTORABLE,
+};
+
 static bool restorable_op(const struct host_req *rq)
 {
-	switch (rq->op) {
-	case HOST_OP_MMAP: case HOST_OP_MUNMAP: case HOST_OP_MPROTECT:
-	case HOST_OP_MADVISE: case HOST_OP_POKE: case HOST_OP_PEEK:
-	case HOST_OP_READ: case HOST_OP_WRITE: case HOST_OP_PREAD: case HOST_OP_PWRITE:
-	case HOST_OP_READV: case HOST_OP_WRITEV: case HOST_OP_PREADV:
-	case HOST_OP_PWRITEV: case HOST_OP_PREADV2: case HOST_OP_PWRITEV2:
-	case HOST_OP_LSEEK: case HOST_OP_FSTAT: case HOST_OP_MEM_READ: case HOST_OP_MEM_WRITE:
-		return true;
-	case HOST_OP_STORE: case HOST_OP_LOAD:
-		return !rq->a[4];       /* as=NAME: its worker may still wait */
-	default:
-		return false;
-	}
+	unsigned f = rq->op < sizeof(op_flags) ? op_flags[rq->op] : 0;
+
+	return (f & OPF_RESTORABLE) && !((f & OPF_NO_AS) && rq->a[4]);
 }
 
 /* [START, END) is scenario memory now. */

@@ -240,6 +240,56 @@ static void test_uffd_permission_check(void **state)
 	}
 }
 
+/* SNAPSHOT or RESTORE: the reply (host_child_snap.c). */
+static struct host_rep snap_op(struct env *e, enum host_op op)
+{
+	struct host_req rq = { .op = op };
+
+	return req(e, rq, NULL, NULL, 0, -1);
+}
+
+/*
+ * A case that read its pagemap goes back to the set-up: the read changes
+ * nothing a restore must undo (the op's restorable flag), so the restore
+ * works and the bytes are the set-up's again.
+ */
+static void test_restore_after_pagemap(void **state)
+{
+	struct env *e = *state;
+	uint64_t a = map(e, P, PROT_READ | PROT_WRITE);
+	struct host_req pm = { .op = HOST_OP_PAGEMAP, .a = { a } };
+	struct host_req peek = { .op = HOST_OP_PEEK, .a = { a, 1 } };
+	struct host_rep rep;
+	char got = 0;
+
+	store(e, a, "A", 1);
+	assert_int_equal(snap_op(e, HOST_OP_SNAPSHOT).ret, 0);
+	store(e, a, "B", 1);
+	rep = req(e, pm, NULL, NULL, 0, -1);
+	assert_int_equal(rep.ret, 0);
+	assert_true(rep.addr >> 63 & 1);        /* PM_PRESENT: the stored page */
+	rep = snap_op(e, HOST_OP_RESTORE);
+	assert_int_equal(rep.ret, 0);
+	req(e, peek, NULL, &got, 1, -1);
+	assert_int_equal(got, 'A');
+}
+
+/* clear_refs reaches every mapping of the process: no restore after it. */
+static void test_no_restore_after_clear_refs(void **state)
+{
+	struct env *e = *state;
+	uint64_t a = map(e, P, PROT_READ | PROT_WRITE);
+	struct host_req cr = { .op = HOST_OP_CLEAR_REFS, .a = { 4 } };
+	struct host_rep rep;
+
+	store(e, a, "A", 1);
+	assert_int_equal(snap_op(e, HOST_OP_SNAPSHOT).ret, 0);
+	req(e, cr, NULL, NULL, 0, -1);
+	rep = snap_op(e, HOST_OP_RESTORE);
+	assert_int_equal(rep.ret, -1);
+	assert_int_equal(rep.err, EAGAIN);
+}
+
 /* The agent's HELLO names the upstream version, not a distribution's ABI name. */
 static void test_upstream_release(void **state)
 {
@@ -268,6 +318,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_poke_prot_none, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_efault_reports_errno, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fork_is_cow, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_restore_after_pagemap, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_restore_after_clear_refs, setup, teardown),
 		cmocka_unit_test(test_uffd_permission_check),
 	};
 
