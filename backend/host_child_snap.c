@@ -92,7 +92,8 @@ static uint64_t page_up(uint64_t len)
  *               its own may still wait in it.
  * Not restorable, and why: fork, exit and install change the processes
  * or descriptors; userfaultfd ops leave a handle the restore cannot take
- * back; splice, vmsplice and process_vm_* reach pipes or other processes;
+ * back; splice, vmsplice, sendmsg, recvmsg and process_vm_* reach pipes,
+ * sockets or other processes;
  * mremap moves a range the log would not map again; tag, poison and the
  * btrfs search change memory tags, lose a page for good or make files;
  * clear_refs reaches every mapping of the process, its own too.
