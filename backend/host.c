@@ -629,6 +629,8 @@ int fl_host_judge(struct fl_host_judge *j)
 	if (j->arch == FL_ARCH_X86_64 && cmd && *cmd)
 		j->cpu_off = (hello.caps & HOST_CAP_X86_ERMS ? 0 : FL_CPU_X86_ERMS) |
 			     (hello.caps & HOST_CAP_X86_FSRM ? 0 : FL_CPU_X86_FSRM);
+	if (j->arch == FL_ARCH_ARM64_MTE && (hello.caps & HOST_CAP_MTE_TAG_ALIAS))
+		j->cpu_off |= FL_CPU_ARM64_MTE_PAGE_OFFSET;
 	return 0;
 }
 

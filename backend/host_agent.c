@@ -15,6 +15,7 @@
  * the two sides no longer agree where frames begin.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,7 @@
 #include <unistd.h>
 #if defined(__aarch64__)
 #include <sys/auxv.h>
+#include <sys/mman.h>
 #elif defined(__x86_64__)
 #include <cpuid.h>
 #endif
@@ -31,6 +33,37 @@
 #include "backend/host_child.h"
 #include "backend/host_link.h"
 
+#if defined(__aarch64__)
+/*
+ * Does an allocation tag land where its granule's own tag lives?  QEMU
+ * 7.2's TCG looks a tag up at the page's physical address without the
+ * offset within the page (b8967ddf, "Use probe_access_full for MTE"; fixed
+ * in 8.0 by 28fb921f02ef, QEMU issue 1416): every granule of a page then
+ * shares the page's first tag byte, the even ones its low nibble, the odd
+ * ones its high one.  The probe: on a fresh PROT_MTE page, STG tag 1 at
+ * +0x20 and LDG +0x00.  A correct CPU reads tag 0 (the kernel zeroes a
+ * new page's tags), the aliasing one reads 1.  STG and LDG need no prctl:
+ * the kernel lets EL0 reach allocation tags (SCTLR_EL1.ATA0) whenever the
+ * CPU has MTE.  HOST_CAP_MTE_TAG_ALIAS, or 0.
+ */
+static uint32_t mte_tag_alias(void)
+{
+	uint64_t p, got = 0;
+	void *page = mmap(NULL, 4096, PROT_READ | PROT_WRITE | 0x20 /* PROT_MTE */,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (page == MAP_FAILED)
+		return 0;
+	p = (uint64_t)(uintptr_t)page;
+	__asm__ volatile(".arch armv8.5-a+memtag\n\t"
+			 "stg %1, [%1]\n\t"
+			 "ldg %0, [%2]"
+			 : "+r"(got) : "r"((p + 0x20) | 1ull << 56), "r"(p) : "memory");
+	munmap(page, 4096);
+	return (got >> 56 & 0xf) == 1 ? HOST_CAP_MTE_TAG_ALIAS : 0;
+}
+#endif
+
 /* HOST_CAP_*: what the CPU has, as the kernel sees it (hwcaps, cpuid). */
 static uint32_t cpu_caps(void)
 {
@@ -38,7 +71,7 @@ static uint32_t cpu_caps(void)
 	unsigned kconfig_off;
 #if defined(__aarch64__)
 	if (getauxval(AT_HWCAP2) & (1ul << 18))         /* HWCAP2_MTE */
-		caps |= HOST_CAP_MTE;
+		caps |= HOST_CAP_MTE | mte_tag_alias();
 #elif defined(__x86_64__)
 	unsigned a, b, c, d;
 

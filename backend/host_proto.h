@@ -285,6 +285,8 @@ uint32_t fl_host_env_caps(void);
 /* FL_KCONFIG_MEM_SOFT_DIRTY and FL_KCONFIG_ZERO_PAGE off: the pagemap probes */
 #define HOST_CAP_NO_SOFT_DIRTY 0x200u
 #define HOST_CAP_NO_ZERO_PAGE  0x400u
+/* MTE tags alias within a page (QEMU before 8.0): FL_CPU_ARM64_MTE_PAGE_OFFSET */
+#define HOST_CAP_MTE_TAG_ALIAS 0x800u
 
 struct host_hello {
 	uint32_t version;       /* HOST_AGENT_VERSION */

@@ -105,10 +105,12 @@ int cli_judge_follow(const char *cmd)
 		return FL_EXIT_UNSUPPORTED;
 	}
 	fl_host_set_judge(j.kver, j.arch, j.kconfig_off, j.cpu_off);
-	fprintf(stderr, "faultline: judge: Linux %s on %s%s, answering after %.1f s (%s)\n",
+	fprintf(stderr, "faultline: judge: Linux %s on %s%s%s, answering after %.1f s (%s)\n",
 		fl_kver_format(j.kver, kv, sizeof(kv)), fl_arch((enum fl_arch_id)j.arch)->name,
 		j.cpu_off & FL_CPU_X86_FSRM ? (j.cpu_off & FL_CPU_X86_ERMS ? ", no ERMS/FSRM"
 					       : ", ERMS without FSRM") : "",
+		j.cpu_off & FL_CPU_ARM64_MTE_PAGE_OFFSET ?
+			", MTE tags alias within a page (QEMU before 8.0)" : "",
 		(double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) * 1e-9, agent);
 	return FL_EXIT_OK;
 }

@@ -8,10 +8,18 @@
  * SEGV_ADIPERR, a uaccess stops short there (mm/access.c).  The tags move
  * with the page: COW copies them, swap saves them (mte_save_tags).
  *
+ * A judge under QEMU 7.2 (FL_CPU_ARM64_MTE_PAGE_OFFSET off) addresses a
+ * granule's tag without its offset in the page: every granule reads and
+ * writes the page's first tag byte, the low nibble for an even granule,
+ * the high one for an odd one.  Tagging a granule there tags every granule
+ * of its parity in the page, which is what the world's slots then hold.
+ *
  * Invariants
  *   1. Only folios of worlds whose arch has a sub-page granule carry tags.
  *   2. The zero page carries no tags: tagging makes each page present and
  *      private ones exclusive first (as poke does).
+ *   3. With FL_CPU_ARM64_MTE_PAGE_OFFSET off, a page's MTE slots of one
+ *      parity all hold the same tag.
  */
 #include "mm/page_internal.h"
 
@@ -33,18 +41,29 @@ static int tag_check_args(struct fl_world *w, fl_addr_t addr, size_t len,
 	return 0;
 }
 
+/* Does W's CPU look each granule's tag up in the page's first tag byte? */
+static bool tag_aliases(struct fl_world *w)
+{
+	return fl_world_arch(w)->id == FL_ARCH_ARM64_MTE &&
+	       (fl_world_cpu_off(w) & FL_CPU_ARM64_MTE_PAGE_OFFSET);
+}
+
 static int tag_page(struct fl_world *w, struct fl_folio *folio, size_t off,
 		    size_t n, unsigned tag)
 {
-	size_t slot;
+	size_t slot, s;
 
 	if (!folio->tags) {
 		folio->tags = fl_zalloc(w, FL_TAG_SLOTS);
 		if (!folio->tags)
 			return -ENOMEM;
 	}
-	for (slot = off / FL_TAG_SLOT; slot < (off + n) / FL_TAG_SLOT; slot++)
+	for (slot = off / FL_TAG_SLOT; slot < (off + n) / FL_TAG_SLOT; slot++) {
 		folio->tags[slot] = (uint8_t)tag;
+		if (tag_aliases(w))
+			for (s = slot % 2; s < FL_TAG_SLOTS; s += 2)
+				folio->tags[s] = (uint8_t)tag;
+	}
 	return 0;
 }
 

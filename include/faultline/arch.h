@@ -61,6 +61,13 @@ enum fl_copy_dir {
  */
 #define FL_CPU_X86_ERMS 0x1u    /* enhanced rep movsb/stosb */
 #define FL_CPU_X86_FSRM 0x2u    /* fast short rep movsb */
+/*
+ * MTE tags addressed with the granule's page offset.  QEMU 7.2's TCG
+ * lacks it (fixed in 8.0 by 28fb921f02ef): a page's granules share its
+ * first tag byte, so a tag set on one granule is the tag of every granule
+ * of the same parity in that page (mm/tag.c; docs/arch.md, docs/vm.md).
+ */
+#define FL_CPU_ARM64_MTE_PAGE_OFFSET 0x4u
 
 struct fl_copy_req {
 	enum fl_copy_dir dir;

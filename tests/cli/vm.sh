@@ -139,7 +139,8 @@ if [ "$(uname -m)" = x86_64 ]; then
 		bad "the tag refusal names no reason: $out"
 fi
 guest_diff debian-6.1-arm64 "$here/tests/vm/guest-tag-poison.fl" "$here/tests/vm/btrfs-mte-search.fl" \
-	"$here/tests/vm/guest-tag-readonly.fl" "$here/tests/vm/guest-poison-shmem.fl"
+	"$here/tests/vm/guest-tag-readonly.fl" "$here/tests/vm/guest-poison-shmem.fl" \
+	"$here/tests/vm/guest-tag-granules.fl"
 if [ "${FL_VM_FULL:-0}" = 1 ]; then
 	# the live-lock first: the stalled guest is restarted for the next file
 	guest_diff debian-5.10-arm64 "$here/tests/vm/btrfs-mte-search.fl" \

@@ -108,6 +108,34 @@ static void test_reach_mte_granule(void **state)
 	fl_world_free(w);
 }
 
+/*
+ *  arm64+mte on a judge whose CPU lacks FL_CPU_ARM64_MTE_PAGE_OFFSET (QEMU
+ *  7.2): tag 3 on the granule at 0x40 is the tag of every even granule of
+ *  the page (0x00, 0x20, 0xfe0) and of no odd one (0x10, 0x50, 0xff0); the
+ *  next page keeps tag 0.  Tag 0 again clears them all.
+ */
+static void test_tag_alias_parity(void **state)
+{
+	struct fl_world_config cfg = { .arch = FL_ARCH_ARM64_MTE, .arena_bytes = (size_t)64 << 20,
+				       .max_frames = 65536, .cpu_off = FL_CPU_ARM64_MTE_PAGE_OFFSET };
+	struct fl_world *w = fl_world_new(&cfg);
+	fl_addr_t a = test_mmap(w, 2 * P, FL_PROT_READ | FL_PROT_WRITE, FL_MAP_PRIVATE, NULL, 0);
+	static const unsigned even[] = { 0x00, 0x20, 0x40, 0xfe0 }, odd[] = { 0x10, 0x50, 0xff0 };
+	size_t i;
+
+	(void)state;
+	assert_int_equal(fl_tag(w, cur_mm(w), a + 0x40, 16, 3), 0);
+	for (i = 0; i < sizeof(even) / sizeof(even[0]); i++)
+		assert_int_equal(fl_user_reach(w, a + even[i], 1, FL_ACC_READ), 0);
+	for (i = 0; i < sizeof(odd) / sizeof(odd[0]); i++)
+		assert_int_equal(fl_user_reach(w, a + odd[i], 1, FL_ACC_READ), 1);
+	assert_int_equal(fl_user_reach(w, a + P, P, FL_ACC_READ), P);
+	assert_int_equal(fl_tag(w, cur_mm(w), a + 0x40, 16, 0), 0);
+	assert_int_equal(fl_user_reach(w, a, P, FL_ACC_READ), P);
+	assert_mm_ok(w);
+	fl_world_free(w);
+}
+
 /*  sparc64+adi: 64-byte granules; x86_64 refuses tags */
 static void test_tag_granules_per_arch(void **state)
 {
@@ -266,6 +294,7 @@ int main(void)
 		cmocka_unit_test(test_reach_write_protected),
 		cmocka_unit_test(test_reach_prot_none),
 		cmocka_unit_test(test_reach_mte_granule),
+		cmocka_unit_test(test_tag_alias_parity),
 		cmocka_unit_test(test_tag_granules_per_arch),
 		cmocka_unit_test(test_store_straddle),
 		cmocka_unit_test(test_user_write_read),
