@@ -439,8 +439,13 @@ static int host_timeout_ms(void)
 	return v > 0 && v < 3600000 ? (int)v : HOST_STMT_TIMEOUT_MS;
 }
 
+/* Host backends with a scenario open on the agent's stream. */
+static unsigned agent_scenarios;
+
 static void host_free(struct host *h)
 {
+	if (h->on_agent)
+		agent_scenarios--;
 	fl_host_link_fini(&h->link);
 	free(h->map_base);
 	free(h->mapped);
@@ -744,6 +749,37 @@ int fl_host_bench_echo(bool to_agent, unsigned n, uint64_t *ns)
 	return err;
 }
 
+int fl_host_btrfs_items(unsigned long items, size_t itemlen, uint8_t *buf, size_t len)
+{
+	struct host_req rq = { .op = HOST_OP_BTRFS_ITEMS, .a = { items, itemlen, len } };
+	struct host h = { .nnames = 1 };
+	struct host_rep rep = { 0 };
+	struct fl_obs obs = { 0 };
+	uint8_t *out = NULL;
+	const char *cmd = getenv("FAULTLINE_HOST_AGENT");
+	int err;
+
+	if (!cmd || !*cmd || agent.fd < 0 || !(agent.hello.caps & HOST_CAP_BTRFS))
+		return -EOPNOTSUPP;
+	if (agent_scenarios)    /* a scenario of its own would end the one open */
+		return -EBUSY;
+	err = open_link(&h, &obs);
+	if (err)
+		return err;
+	err = fl_host_link_spawn(&h.link, 0);
+	if (err >= 0)
+		err = fl_host_link_request(&h.link, 0, &rq, NULL, NULL, &rep, &out);
+	fl_host_link_fini(&h.link);
+	if (err >= 0 && rep.ret == -1)
+		err = -rep.err;
+	else if (err >= 0 && ((unsigned long)rep.ret != items || !out || rep.dlen != len))
+		err = -ENODATA;
+	else if (err >= 0)
+		memcpy(buf, out, len);
+	free(out);
+	return err < 0 ? err : 0;
+}
+
 static int host_open(struct fl_backend *b, fl_kver_t kver, enum fl_arch_id arch)
 {
 	struct host *h = calloc(1, sizeof(*h));
@@ -769,6 +805,10 @@ static int host_open(struct fl_backend *b, fl_kver_t kver, enum fl_arch_id arch)
 	if (getenv("FAULTLINE_HOST_AGENT") && fl_host_refuses(h, b->sc, arch, false))
 		return 0;
 	err = open_link(h, &obs);
+	if (!err && agent.fd >= 0 && h->link.rfd == agent.fd) {
+		h->on_agent = true;
+		agent_scenarios++;
+	}
 	if (err || fl_host_refuses(h, b->sc, arch, true))
 		return err;     /* close() frees h */
 	return spawn_process(h, 0, &obs);

@@ -506,6 +506,9 @@ static void run_work(void *arg)
 	case HOST_OP_RAW_PREAD:
 		fl_host_child_raw_pread(fd_of(rq), rq, w->data, &w->rep);
 		break;
+	case HOST_OP_BTRFS_ITEMS:
+		fl_host_child_btrfs_items(rq, w->out, &w->rep);
+		break;
 	case HOST_OP_MEM_READ:  /* the buffer starts as 0xaa, as a kernel buffer does */
 		memset(w->out, 0xaa, rq->a[1]);
 		syscall_result(&w->rep, pread(self_mem(), w->out, rq->a[1], (off_t)rq->a[0]));
@@ -646,6 +649,9 @@ static int run_request(struct work *w)
 		if (rq->a[1] > HOST_MAX_DATA || !(w->out = malloc(rq->a[1] + 1)))
 			return -ENOMEM;
 	}
+	if (rq->op == HOST_OP_BTRFS_ITEMS &&
+	    (rq->a[2] > HOST_MAX_DATA || !(w->out = malloc(rq->a[2] + 1))))
+		return -ENOMEM;
 	if (is_task(rq))
 		return run_task(w);
 	/* vmsplice waits for room in a full pipe, whatever its O_NONBLOCK */

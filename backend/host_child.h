@@ -109,6 +109,8 @@ bool fl_host_child_page_absent(uint64_t addr);
  * HOST_CAP_* bits this kernel and process can do, for the agent's HELLO.
  */
 void fl_host_child_guest_request(const struct host_req *rq, int mem_fd, struct host_rep *rep);
+/* HOST_OP_BTRFS_ITEMS: the layout's items into OUT (rq->a[2] bytes). */
+void fl_host_child_btrfs_items(const struct host_req *rq, uint8_t *out, struct host_rep *rep);
 uint32_t fl_host_child_caps(void);
 
 /* host_child_bench.c: HOST_OP_RAW_PREAD on descriptor FD. */

@@ -352,35 +352,83 @@ static int btrfs_layout_dir(uint64_t items, uint64_t itemlen)
 	return dfd;
 }
 
+/*
+ * The search key of the layout directory DFD: its DIR_INDEX items, every
+ * offset and transid, nr_items unlimited, into a buffer of BUF_SIZE.
+ */
+static int layout_key(int dfd, uint64_t buf_size, struct btrfs_ioctl_search_args_v2 *args)
+{
+	struct stat st;
+
+	memset(args, 0, sizeof(*args));
+	if (fstat(dfd, &st))
+		return -errno;
+	args->key.tree_id = 0;                  /* the directory's own subvolume */
+	args->key.min_objectid = args->key.max_objectid = st.st_ino;
+	args->key.min_type = args->key.max_type = DIR_INDEX_KEY;
+	args->key.max_offset = (uint64_t)-1;
+	args->key.max_transid = (uint64_t)-1;
+	args->key.nr_items = (uint32_t)-1;
+	args->buf_size = buf_size;
+	return 0;
+}
+
 static long do_btrfs_search(const struct host_req *rq, int mem_fd)
 {
 	struct btrfs_ioctl_search_args_v2 args;
 	uint64_t buf = rq->a[0], hdr = buf - sizeof(args);
-	struct stat st;
 	long ret;
-	int dfd = btrfs_layout_dir(rq->a[2], rq->a[3]);
+	int dfd = btrfs_layout_dir(rq->a[2], rq->a[3]), err;
 
 	if (dfd < 0) {
 		errno = -dfd;
 		return -2;      /* the layout could not be made: not the ioctl's answer */
 	}
-	memset(&args, 0, sizeof(args));
-	if (fstat(dfd, &st)) {
+	err = layout_key(dfd, rq->a[1], &args);
+	if (err) {
 		close(dfd);
+		errno = -err;
 		return -2;
 	}
-	args.key.tree_id = 0;                   /* the directory's own subvolume */
-	args.key.min_objectid = args.key.max_objectid = st.st_ino;
-	args.key.min_type = args.key.max_type = DIR_INDEX_KEY;
-	args.key.max_offset = (uint64_t)-1;
-	args.key.max_transid = (uint64_t)-1;
-	args.key.nr_items = (uint32_t)-1;
-	args.buf_size = rq->a[1];
 	/* nothing mapped there: the kernel's copy of the header fails, its answer */
 	(void)!pwrite(mem_fd, &args, sizeof(args), (off_t)hdr);
 	ret = ioctl(dfd, BTRFS_IOC_TREE_SEARCH_V2, (void *)(uintptr_t)hdr);
 	close(dfd);
 	return ret;
+}
+
+/*
+ * HOST_OP_BTRFS_ITEMS: the same search as the scenario's, into a buffer
+ * of the agent's own, so the runner can give the model's tree the items
+ * this file system made (keys, transids, inode numbers, names) - the
+ * bytes the scenario's search copies into its buffer, where nothing
+ * faults.  OUT gets the first a[2] bytes; ret is the items found.
+ */
+void fl_host_child_btrfs_items(const struct host_req *rq, uint8_t *out, struct host_rep *rep)
+{
+	struct btrfs_ioctl_search_args_v2 *args;
+	int dfd = btrfs_layout_dir(rq->a[0], rq->a[1]);
+	int err = dfd < 0 ? dfd : 0;
+
+	*rep = (struct host_rep){ 0 };
+	args = err ? NULL : calloc(1, sizeof(*args) + rq->a[2]);
+	if (!err && !args)
+		err = -ENOMEM;
+	if (!err)
+		err = layout_key(dfd, rq->a[2], args);
+	if (!err && ioctl(dfd, BTRFS_IOC_TREE_SEARCH_V2, args))
+		err = -errno;
+	if (!err) {
+		memcpy(out, args->buf, rq->a[2]);
+		rep->ret = args->key.nr_items;
+		rep->dlen = rq->a[2];
+	} else {
+		rep->ret = -1;
+		rep->err = -err;
+	}
+	free(args);
+	if (dfd >= 0)
+		close(dfd);
 }
 
 void fl_host_child_guest_request(const struct host_req *rq, int mem_fd, struct host_rep *rep)

@@ -36,6 +36,7 @@ struct host {
 	struct fl_backend *b;
 	unsigned nnames;
 	struct host_link link;          /* the processes, files, pipes */
+	bool on_agent;                  /* the link is a scenario of the agent's */
 	fl_addr_t *map_base;            /* by names[] index */
 	uint64_t *mapped;               /* by process names[] index: what its
 					   mmap/mremap statements mapped, never

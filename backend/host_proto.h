@@ -139,6 +139,10 @@ enum host_op {
 				   - size, size, 0) each; reply ret calls, moved ns */
 	HOST_OP_SENDMSG,        /* as READV, on a socket end: one msghdr, flags 0 */
 	HOST_OP_RECVMSG,
+	HOST_OP_BTRFS_ITEMS,    /* a[0] items, a[1] item data bytes, a[2] reply bytes:
+				   the layout's directory made if new, searched into
+				   the agent's own buffer; reply ret items found, data
+				   the items as the ioctl returns them (headers, data) */
 };
 
 struct host_req {

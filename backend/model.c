@@ -467,6 +467,7 @@ static int model_open(struct fl_backend *b, fl_kver_t kver, enum fl_arch_id arch
 		return -ENOMEM;
 	}
 	m->b = b;
+	m->judged = host;
 	b->priv = m;
 	fl_model_set_trace(m, model_trace, b);
 	fl_world_set_hook(m->w, model_on_hook, m);
@@ -481,6 +482,7 @@ static void model_close(struct fl_backend *b)
 		return;
 	disarm_all(m);
 	fl_model_tasks_free(m);
+	fl_model_btrfs_free(m);
 	fl_world_free(m->w);
 	free(m->snap_map_base);
 	free(m->snap_handle);
@@ -538,7 +540,8 @@ static int model_restore(struct fl_backend *b)
 	int err;
 
 	disarm_all(m);
-	fl_model_tasks_free(m);         /* none existed at the snapshot */
+	fl_model_tasks_free(m);
+	fl_model_btrfs_free(m);         /* none existed at the snapshot */
 	err = fl_world_restore(m->w);
 	if (err)
 		return err;

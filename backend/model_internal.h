@@ -42,7 +42,12 @@ struct model {
 	bool uffd_blocked;              /* the last statement waits on a userfaultfd */
 	struct model_task **task;       /* by names[] index: as= accesses (model_wait.c) */
 	struct model_task *orphans;     /* sleeping calls whose name was bound again */
+	bool judged;                    /* `kernel host`: the judge's btrfs items count */
+	struct model_btrfs *btrfs;      /* the judge's items, by layout (model_loop.c) */
 };
+
+/* Free what the btrfs search kept (model_loop.c). */
+void fl_model_btrfs_free(struct model *m);
 
 static inline struct model *model_of(struct fl_backend *b)
 {

@@ -21,6 +21,7 @@
  * state; an `on HOOK` without #N fires every time and carries no state.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <faultline/livelock.h>
@@ -105,13 +106,64 @@ static void loop_end(struct model *m, struct fl_loop *loop, struct loop_trace *t
 	fl_loop_fini(loop);
 }
 
+/*
+ * The judge's items of one layout (docs/vm.md "The btrfs items"): asked
+ * once per scenario and layout, before the model's first search of it, so
+ * the model's tree copies the bytes the real search copies.
+ */
+struct model_btrfs {
+	struct model_btrfs *next;
+	unsigned long items;
+	size_t itemlen;
+	uint8_t *bytes;                 /* NULL: the judge has none (the model's own) */
+};
+
+void fl_model_btrfs_free(struct model *m)
+{
+	struct model_btrfs *b, *next;
+
+	for (b = m->btrfs; b; b = next) {
+		next = b->next;
+		free(b->bytes);
+		free(b);
+	}
+	m->btrfs = NULL;
+}
+
+/* TREE's contents from the judge, when `kernel host` names one with a btrfs. */
+static void judge_items(struct model *m, struct fl_btrfs_tree *tree)
+{
+	size_t len = tree->nr_items * (FL_BTRFS_HEADER + tree->item_data);
+	struct model_btrfs *b;
+
+	if (!m->judged)
+		return;
+	for (b = m->btrfs; b; b = b->next)
+		if (b->items == tree->nr_items && b->itemlen == tree->item_data)
+			goto out;
+	b = calloc(1, sizeof(*b));
+	if (!b)
+		return;         /* the model's own items: contents may then differ */
+	b->items = tree->nr_items;
+	b->itemlen = tree->item_data;
+	b->bytes = malloc(len);
+	if (b->bytes && fl_host_btrfs_items(b->items, b->itemlen, b->bytes, len)) {
+		free(b->bytes);
+		b->bytes = NULL;
+	}
+	b->next = m->btrfs;
+	m->btrfs = b;
+out:
+	tree->contents = b->bytes;
+}
+
 int fl_model_btrfs_search(struct model *m, const struct fl_sc_stmt *st,
 			     const struct fl_val *args, struct fl_obs *obs)
 {
 	const struct fl_val *items = fl_backend_key(st, args, "items");
 	const struct fl_val *itemlen = fl_backend_key(st, args, "itemlen");
 	struct fl_btrfs_tree tree = { items ? items->u : FL_BTRFS_NR_ITEMS,
-				      itemlen ? itemlen->u : FL_BTRFS_ITEM_DATA };
+				      itemlen ? itemlen->u : FL_BTRFS_ITEM_DATA, NULL };
 	struct fl_btrfs_result res = { 0 };
 	struct loop_trace t;
 	struct fl_loop loop;
@@ -127,6 +179,7 @@ int fl_model_btrfs_search(struct model *m, const struct fl_sc_stmt *st,
 			 tree.item_data, FL_BTRFS_NR_ITEMS_MAX, FL_BTRFS_ITEM_DATA_MAX);
 		return -EINVAL;
 	}
+	judge_items(m, &tree);
 	loop_begin(m, &loop, &t, "btrfs search_ioctl");
 	ret = fl_btrfs_search_ioctl_tree(m->w, &tree, args[0].u, args[1].u, &loop, &res);
 	if (loop.verdict == FL_LOOP_ERROR) {

@@ -33,7 +33,8 @@
  * key after "offset + 1" finds the same next item.  sk.nr_items is taken
  * as unlimited (what search tools pass), so the buffer or the tree ends
  * the search.  Headers are written little-endian: transid FL_BTRFS_TRANSID,
- * objectid 256 + i, offset 0, type 1, len 96.
+ * objectid 256 + i, offset 0, type 1, len 96; the data bytes are (i + k)
+ * & 0xff.  A tree with contents (a judge's items) copies those instead.
  *
  * Returns (search_ioctl's): 0 when the buffer is full or the tree ends,
  * -EFAULT, -EOVERFLOW when the buffer cannot hold one header (or the first
@@ -87,21 +88,37 @@ static void put_le(uint8_t *p, uint64_t v, unsigned bytes)
 		p[i] = (uint8_t)(v >> (8 * i));
 }
 
-static const struct fl_btrfs_tree default_tree = { FL_BTRFS_NR_ITEMS, FL_BTRFS_ITEM_DATA };
+static const struct fl_btrfs_tree default_tree = { FL_BTRFS_NR_ITEMS, FL_BTRFS_ITEM_DATA, NULL };
 
-static void item_header(unsigned long i, uint32_t len, uint8_t sh[FL_BTRFS_HEADER])
+/* Item I of TREE as the real search lays it out: header, then data. */
+static const uint8_t *item_of(const struct fl_btrfs_tree *tree, unsigned long i)
 {
-	put_le(sh, FL_BTRFS_TRANSID, 8);
-	put_le(sh + 8, FL_BTRFS_OBJECTID0 + i, 8);
-	put_le(sh + 16, 0, 8);
-	put_le(sh + 24, FL_BTRFS_ITEM_TYPE, 4);
+	return tree->contents + i * (FL_BTRFS_HEADER + tree->item_data);
+}
+
+static void item_header(const struct fl_btrfs_tree *tree, unsigned long i, uint32_t len,
+			uint8_t sh[FL_BTRFS_HEADER])
+{
+	if (tree->contents) {
+		memcpy(sh, item_of(tree, i), FL_BTRFS_HEADER);
+	} else {
+		put_le(sh, FL_BTRFS_TRANSID, 8);
+		put_le(sh + 8, FL_BTRFS_OBJECTID0 + i, 8);
+		put_le(sh + 16, 0, 8);
+		put_le(sh + 24, FL_BTRFS_ITEM_TYPE, 4);
+	}
 	put_le(sh + 28, len, 4);
 }
 
-static void item_data(unsigned long i, uint8_t *data, size_t len)
+static void item_data(const struct fl_btrfs_tree *tree, unsigned long i, uint8_t *data,
+		      size_t len)
 {
 	size_t k;
 
+	if (tree->contents) {
+		memcpy(data, item_of(tree, i) + FL_BTRFS_HEADER, len);
+		return;
+	}
 	for (k = 0; k < len; k++)
 		data[k] = (uint8_t)(i + k);
 }
@@ -142,7 +159,7 @@ static int copy_to_sk(struct search *s)
 		}
 		if (FL_BTRFS_HEADER + item_len + s->sk_offset > s->buf_size)
 			return 1;
-		item_header(i, (uint32_t)item_len, sh);
+		item_header(s->tree, i, (uint32_t)item_len, sh);
 		if (!sk_copy(s, s->ubuf + s->sk_offset, sh, sizeof(sh))) {
 			fl_trace(s->w, "copy_to_sk: header of item %lu at +0x%zx "
 				 "faulted", i, s->sk_offset);
@@ -151,7 +168,7 @@ static int copy_to_sk(struct search *s)
 		}
 		s->sk_offset += FL_BTRFS_HEADER;
 		if (item_len) {
-			item_data(i, data, item_len);
+			item_data(s->tree, i, data, item_len);
 			if (!sk_copy(s, s->ubuf + s->sk_offset, data, item_len)) {
 				fl_trace(s->w, "copy_to_sk: data of item %lu at +0x%zx "
 					 "faulted", i, s->sk_offset);

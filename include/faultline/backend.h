@@ -188,6 +188,15 @@ int fl_host_bench_pread(const uint32_t *pairs, unsigned n, uint64_t min_ns,
  * scenario process.  0 with the time in *NS, or -errno.
  */
 int fl_host_bench_echo(bool to_agent, unsigned n, uint64_t *ns);
+/*
+ * The judge's btrfs items of a `btrfs_search_ioctl items=ITEMS
+ * itemlen=ITEMLEN` layout (docs/vm.md "The btrfs items"): the first LEN
+ * bytes its search returns (each item's 32-byte search header, then its
+ * data) into BUF, made on the judge if new.  0, -EOPNOTSUPP when the judge
+ * is no agent with a btrfs (this machine, or a guest without the disk),
+ * -ENODATA when it found other than ITEMS items, or -errno.
+ */
+int fl_host_btrfs_items(unsigned long items, size_t itemlen, uint8_t *buf, size_t len);
 
 /*
  * May this process use userfaultfd: root, vm.unprivileged_userfaultfd = 1,

@@ -120,6 +120,13 @@ char *fl_loop_describe(const struct fl_loop *l, char *buf, size_t len);
 struct fl_btrfs_tree {
 	unsigned long nr_items;
 	size_t item_data;
+	/*
+	 * NULL: the model's own items.  Else nr_items * (FL_BTRFS_HEADER +
+	 * item_data) bytes, each item's search header and data as a real
+	 * search returns them (a judge's: docs/vm.md "The btrfs items"); the
+	 * header's len is the copy's own (0 for -EOVERFLOW's empty item).
+	 */
+	const uint8_t *contents;
 };
 
 /* The era rules of search_ioctl, resolved once from the world's version. */

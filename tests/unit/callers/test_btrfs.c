@@ -227,7 +227,7 @@ static void test_buffer_below_item_empty_header(void **state)
  */
 static void test_tree_shape_sets_offsets(void **state)
 {
-	struct fl_btrfs_tree tree = { 10, 200 };
+	struct fl_btrfs_tree tree = { 10, 200, NULL };
 	struct fl_btrfs_result res;
 
 	(void)state;
@@ -242,10 +242,50 @@ static void test_tree_shape_sets_offsets(void **state)
 	assert_int_equal(peek_le64(A + 10 * 232), 0);
 }
 
+/*
+ * A tree with contents (a judge's items): every byte copied is theirs but
+ * each header's len, the copy's own.  3 items of 40 data bytes, the
+ * buffer room for 2: the third is left out, as the tree's own would be.
+ */
+static uint64_t le64_at(const uint8_t *p)
+{
+	uint64_t v = 0;
+	int k;
+
+	for (k = 7; k >= 0; k--)
+		v = v << 8 | p[k];
+	return v;
+}
+
+static void test_tree_contents_copied(void **state)
+{
+	uint8_t items[3 * 72];
+	struct fl_btrfs_tree tree = { 3, 40, items };
+	struct fl_btrfs_result res;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(items); i++)
+		items[i] = (uint8_t)(0x80 + i);
+	w = lt_world(FL_ARCH_X86_64, FL_KV(6, 1, 0));
+	lt_map(w, A, P, RW);
+	assert_int_equal(fl_btrfs_search_ioctl_tree(w, &tree, A, 2 * 72 + 8, NULL, &res), 0);
+	assert_int_equal(res.nr_items, 2);
+	/* item 1: transid, objectid, offset and type are the contents' own */
+	for (i = 0; i < 24; i += 8)
+		assert_int_equal(peek_le64(A + 72 + i), le64_at(items + 72 + i));
+	assert_int_equal(peek_le64(A + 72 + 24) & 0xffffffffu,
+			 le64_at(items + 72 + 24) & 0xffffffffu);
+	assert_int_equal(peek_le64(A + 72 + 24) >> 32, 40);     /* len: the copy's */
+	for (i = 32; i < 72; i += 8)                            /* its data */
+		assert_int_equal(peek_le64(A + 72 + i), le64_at(items + 72 + i));
+	assert_int_equal(peek_le64(A + 2 * 72), 0);             /* item 2 left out */
+}
+
 /* The same tree shape puts item 17 across the tagged granule of page B: 5.18 spins. */
 static void test_tree_shape_livelock_moves(void **state)
 {
-	struct fl_btrfs_tree tree = { 64, 200 };
+	struct fl_btrfs_tree tree = { 64, 200, NULL };
 	struct fl_btrfs_result res;
 	struct fl_loop l;
 
@@ -264,7 +304,7 @@ static void test_tree_shape_livelock_moves(void **state)
 /* Out of range shapes are refused, not run. */
 static void test_tree_shape_out_of_range(void **state)
 {
-	struct fl_btrfs_tree none = { 0, 96 }, fat = { 1, FL_BTRFS_ITEM_DATA_MAX + 1 };
+	struct fl_btrfs_tree none = { 0, 96, NULL }, fat = { 1, FL_BTRFS_ITEM_DATA_MAX + 1, NULL };
 
 	(void)state;
 	w = lt_world(FL_ARCH_X86_64, FL_KV(5, 18, 0));
@@ -287,6 +327,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_buffer_below_header_eoverflow, teardown),
 		cmocka_unit_test_teardown(test_buffer_below_item_empty_header, teardown),
 		cmocka_unit_test_teardown(test_tree_shape_sets_offsets, teardown),
+		cmocka_unit_test_teardown(test_tree_contents_copied, teardown),
 		cmocka_unit_test_teardown(test_tree_shape_livelock_moves, teardown),
 		cmocka_unit_test_teardown(test_tree_shape_out_of_range, teardown),
 	};
