@@ -128,6 +128,8 @@ void fl_host_set_result(struct fl_obs *obs, const struct host_rep *rep)
 	obs->has_ret = true;
 	obs->ret = rep->ret;
 	obs->err = rep->ret == -1 ? rep->err : 0;
+	if ((rep->flags & HOST_REP_SIGPIPE) && !rep->blocked)
+		obs->outcome = FL_OUTCOME_SIGPIPE;
 	if (obs->err)
 		snprintf(obs->summary, sizeof(obs->summary), "%s",
 			 fl_sc_errno_name(obs->err) ? fl_sc_errno_name(obs->err) : "?");
@@ -181,9 +183,11 @@ static int exec_file(struct host *h, const struct fl_sc_stmt *st,
 	return err ? fl_backend_setup_failed(obs, NULL, "file", err) : 0;
 }
 
-static int exec_pipe(struct host *h, const struct fl_val *args, struct fl_obs *obs)
+static int exec_pipe(struct host *h, const struct fl_sc_stmt *st,
+		     const struct fl_val *args, struct fl_obs *obs)
 {
-	int err = fl_host_link_pipe(&h->link, (unsigned)args[0].u);
+	const struct fl_val *nb = fl_backend_key(st, args, "nonblock");
+	int err = fl_host_link_pipe(&h->link, (unsigned)args[0].u, nb && !nb->u);
 
 	return err ? fl_backend_setup_failed(obs, NULL, "pipe", err) : 0;
 }
@@ -193,6 +197,15 @@ static int exec_socketpair(struct host *h, const struct fl_val *args, struct fl_
 	int err = fl_host_link_socketpair(&h->link, (unsigned)args[0].u, args[1].u != 0);
 
 	return err ? fl_backend_setup_failed(obs, NULL, "socketpair", err) : 0;
+}
+
+/* close PIPE.END: every descriptor of that end (host_link.c). */
+static int exec_close(struct host *h, const struct fl_val *args, struct fl_obs *obs)
+{
+	int err = fl_host_link_close(&h->link, (unsigned)args[0].u,
+				     args[0].end == FL_SC_END_WRITE);
+
+	return err ? fl_backend_setup_failed(obs, NULL, "close", err) : 0;
 }
 
 static int exec_mmap(struct host *h, const struct fl_sc_stmt *st,
@@ -400,9 +413,11 @@ static int host_exec(struct fl_backend *b, const struct fl_sc_stmt *st,
 	case FL_SC_FILE:
 		return exec_file(h, st, args, obs);
 	case FL_SC_PIPE:
-		return exec_pipe(h, args, obs);
+		return exec_pipe(h, st, args, obs);
 	case FL_SC_SOCKETPAIR:
 		return exec_socketpair(h, args, obs);
+	case FL_SC_CLOSE:
+		return exec_close(h, args, obs);
 	case FL_SC_MMAP:
 		return exec_mmap(h, st, args, obs);
 	case FL_SC_MUNMAP: case FL_SC_MPROTECT: case FL_SC_MADVISE:
@@ -853,7 +868,7 @@ static bool host_snap_refused(const struct host *h)
 		switch (st->verb) {
 		case FL_SC_PROCESS: case FL_SC_USE: case FL_SC_FORK: case FL_SC_EXIT:
 		case FL_SC_PIPE: case FL_SC_SOCKETPAIR: case FL_SC_WAIT: case FL_SC_TAG:
-		case FL_SC_POISON:
+		case FL_SC_POISON: case FL_SC_CLOSE:
 		case FL_SC_MREMAP: case FL_SC_ON: case FL_SC_EVICT:
 			return true;
 		case FL_SC_FILE:

@@ -161,7 +161,10 @@ static int run_frame(struct host_link *l, const struct host_frame *f, int rfd,
 		fr->err = fl_host_link_file(l, f->id, f->arg, f->arg32);
 		break;
 	case HOST_LINK_PIPE:
-		fr->err = fl_host_link_pipe(l, f->id);
+		fr->err = fl_host_link_pipe(l, f->id, f->arg32 != 0);
+		break;
+	case HOST_LINK_CLOSE:
+		fr->err = fl_host_link_close(l, f->id, f->arg32);
 		break;
 	case HOST_LINK_SOCKETPAIR:
 		fr->err = fl_host_link_socketpair(l, f->id, f->arg32 != 0);

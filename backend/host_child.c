@@ -314,6 +314,28 @@ static long do_splice(const struct host_req *rq)
 		      off_out == -1 ? NULL : &off_out, (size_t)rq->a[4], (unsigned)rq->a[1]);
 }
 
+/* tee(2): the output's slot and end ride in a[0], as splice's. */
+static long do_tee(const struct host_req *rq)
+{
+	struct host_req out = { .slot = (uint32_t)rq->a[0], .which = (uint32_t)(rq->a[0] >> 32) };
+
+	return tee(fd_of(rq), fd_of(&out), (size_t)rq->a[4], (unsigned)rq->a[1]);
+}
+
+/*
+ * SIGPIPE, counted per thread: send_sig(SIGPIPE, current, 0) of a write
+ * to a pipe without readers is handled by the thread that made the call
+ * (the kernel picks current, which is running), before the call returns
+ * to it.  So the count a call's thread sees grow is that call's.
+ */
+static _Thread_local volatile sig_atomic_t sigpipes;
+
+static void sigpipe_count(int sig)
+{
+	(void)sig;
+	sigpipes++;
+}
+
 /* The scenario process's own pagemap entry of the page at a[0], into rep->addr. */
 static long do_pagemap(const struct host_req *rq, struct host_rep *rep)
 {
@@ -372,6 +394,20 @@ static int advice_of(uint64_t a)
 
 /* The scenario-level statements that are one system call each. */
 static void run_syscall(const struct host_req *rq, const struct host_iov *hv,
+			const uint8_t *data, struct host_rep *rep);
+
+/* The call, and whether it sent its thread SIGPIPE. */
+static void run_syscall_counted(const struct host_req *rq, const struct host_iov *hv,
+				const uint8_t *data, struct host_rep *rep)
+{
+	sig_atomic_t before = sigpipes;
+
+	run_syscall(rq, hv, data, rep);
+	if (sigpipes != before)
+		rep->flags |= HOST_REP_SIGPIPE;
+}
+
+static void run_syscall(const struct host_req *rq, const struct host_iov *hv,
 			const uint8_t *data, struct host_rep *rep)
 {
 	void *addr = (void *)(uintptr_t)rq->a[0];
@@ -406,6 +442,7 @@ static void run_syscall(const struct host_req *rq, const struct host_iov *hv,
 		break;
 	case HOST_OP_FSTAT:     syscall_result(rep, do_fstat_size(rq)); break;
 	case HOST_OP_SPLICE:    syscall_result(rep, do_splice(rq)); break;
+	case HOST_OP_TEE:       syscall_result(rep, do_tee(rq)); break;
 	case HOST_OP_PAGEMAP:   syscall_result(rep, do_pagemap(rq, rep)); break;
 	case HOST_OP_CLEAR_REFS: syscall_result(rep, do_clear_refs(rq)); break;
 	case HOST_OP_MEM_WRITE:
@@ -515,14 +552,41 @@ static void run_work(void *arg)
 		w->rep.dlen = rq->a[1];
 		break;
 	default:
-		run_syscall(rq, w->hv, w->data, &w->rep);
+		run_syscall_counted(rq, w->hv, w->data, &w->rep);
 	}
 }
 
-/* Requests that may wait in handle_userfault: all but bookkeeping. */
+/* Requests that may wait in handle_userfault or on a pipe: all but bookkeeping. */
 static bool may_block(uint32_t op)
 {
+	if (op == HOST_OP_SPLICE || op == HOST_OP_TEE)
+		return true;
 	return op != HOST_OP_PEEK && op != HOST_OP_MMAP && op < HOST_OP_INSTALL;
+}
+
+/* FD is a pipe end without O_NONBLOCK (`pipe P nonblock=off`)? */
+static bool fd_is_blocking_pipe(int fd)
+{
+	struct stat st;
+	int fl = fd >= 0 ? fcntl(fd, F_GETFL) : -1;
+
+	return fl >= 0 && !(fl & O_NONBLOCK) && !fstat(fd, &st) && S_ISFIFO(st.st_mode);
+}
+
+/* A call on a blocking pipe end may wait for another task. */
+static bool waits_on_pipe(const struct host_req *rq)
+{
+	struct host_req out = { .slot = (uint32_t)rq->a[0], .which = (uint32_t)(rq->a[0] >> 32) };
+
+	switch (rq->op) {
+	case HOST_OP_SPLICE: case HOST_OP_TEE:
+		return fd_is_blocking_pipe(fd_of(rq)) || fd_is_blocking_pipe(fd_of(&out));
+	case HOST_OP_READ: case HOST_OP_WRITE: case HOST_OP_READV: case HOST_OP_WRITEV:
+	case HOST_OP_PREADV2: case HOST_OP_PWRITEV2:
+		return fd_is_blocking_pipe(fd_of(rq));
+	default:
+		return false;
+	}
 }
 
 /*
@@ -656,7 +720,7 @@ static int run_request(struct work *w)
 		return run_task(w);
 	/* vmsplice waits for room in a full pipe, whatever its O_NONBLOCK */
 	if (may_block(rq->op) && (fl_host_child_uffd_guarded() ||
-				  rq->op == HOST_OP_VMSPLICE)) {
+				  rq->op == HOST_OP_VMSPLICE || waits_on_pipe(rq))) {
 		guard = fl_host_child_run_guarded(run_work, w, rq->op == HOST_OP_STORE ||
 					      rq->op == HOST_OP_LOAD);
 		w->rep.blocked = guard != 0;
@@ -819,8 +883,9 @@ static void serve_loop(void)
 void fl_host_child_main(struct host_child_env *e)
 {
 	env = e;
-	/* A write to a pipe nobody reads is EPIPE, not a dead scenario process. */
-	signal(SIGPIPE, SIG_IGN);
+	/* A write to a pipe nobody reads is EPIPE and a SIGPIPE counted, not a
+	 * dead scenario process (the outcome `sigpipe`). */
+	signal(SIGPIPE, sigpipe_count);
 	/* A write past RLIMIT_FSIZE is EFBIG, an observable, not a dead process. */
 	signal(SIGXFSZ, SIG_IGN);
 	install_fault_handler();

@@ -420,17 +420,18 @@ int fl_host_link_file(struct host_link *l, unsigned id, uint64_t size, unsigned 
 }
 
 /*
- * Pipes are O_NONBLOCK: the link keeps a write end open, so a read of an
- * empty pipe would wait forever; it answers EAGAIN instead.
+ * Pipes are O_NONBLOCK unless BLOCKING: the link keeps both ends open, so
+ * a read of an empty pipe answers EAGAIN; a blocking pipe's calls run on
+ * guarded workers (host_child.c) and a wait is `blocked`.
  */
-int fl_host_link_pipe(struct host_link *l, unsigned id)
+int fl_host_link_pipe(struct host_link *l, unsigned id, bool blocking)
 {
 	struct host_frame_rep fr;
 	int err;
 
 	if (l->wfd >= 0)
-		return frame_simple(l, HOST_LINK_PIPE, id, 0, 0, &fr);
-	if (pipe2(l->fds[id], O_CLOEXEC | O_NONBLOCK))
+		return frame_simple(l, HOST_LINK_PIPE, id, blocking, 0, &fr);
+	if (pipe2(l->fds[id], O_CLOEXEC | (blocking ? 0 : O_NONBLOCK)))
 		return -errno;
 	err = install_everywhere(l, id, 0, l->nnames);
 	return err ? err : install_everywhere(l, id, 1, l->nnames);
@@ -452,4 +453,22 @@ int fl_host_link_socketpair(struct host_link *l, unsigned id, bool dgram)
 		return -errno;
 	err = install_everywhere(l, id, 0, l->nnames);
 	return err ? err : install_everywhere(l, id, 1, l->nnames);
+}
+
+/*
+ * close PIPE.END: the link's descriptor and every live process's (an
+ * INSTALL without a descriptor closes the slot); a process made later
+ * inherits none.  So the kernel's pipe has no reader (or writer) left.
+ */
+int fl_host_link_close(struct host_link *l, unsigned id, unsigned which)
+{
+	struct host_frame_rep fr;
+
+	if (l->wfd >= 0)
+		return frame_simple(l, HOST_LINK_CLOSE, id, which, 0, &fr);
+	if (which > 1 || l->fds[id][which] < 0)
+		return -EBADF;
+	close(l->fds[id][which]);
+	l->fds[id][which] = -1;
+	return install_everywhere(l, id, which, l->nnames);
 }

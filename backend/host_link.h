@@ -81,9 +81,11 @@ int fl_host_link_file(struct host_link *l, unsigned id, uint64_t size, unsigned 
 /* The directory O_TMPFILE files go to: $TMPDIR or /tmp. */
 const char *fl_host_tmp_dir(void);
 /* Pipe ID, O_NONBLOCK both ends.  0, -errno. */
-int fl_host_link_pipe(struct host_link *l, unsigned id);
+int fl_host_link_pipe(struct host_link *l, unsigned id, bool blocking);
 /* socketpair(AF_UNIX) ID, both ends O_NONBLOCK, in every live process. */
 int fl_host_link_socketpair(struct host_link *l, unsigned id, bool dgram);
+/* Close pipe ID's end WHICH (0 read, 1 write) everywhere: 0 or -errno. */
+int fl_host_link_close(struct host_link *l, unsigned id, unsigned which);
 /*
  * RQ (with its iovecs and data) to process ID, its reply in REP; reply
  * data to *OUT (malloc'ed; NULL: dropped).  A userfaultfd the reply of

@@ -143,6 +143,8 @@ enum host_op {
 				   the layout's directory made if new, searched into
 				   the agent's own buffer; reply ret items found, data
 				   the items as the ioctl returns them (headers, data) */
+	HOST_OP_TEE,            /* fd in; a[0] the out slot | which << 32, a[1] flags,
+				   a[4] len */
 };
 
 struct host_req {
@@ -165,6 +167,8 @@ struct host_req {
  */
 #define HOST_REQ_RESTORE        0x80000000u
 #define HOST_REP_RESTORE_FAILED 0x1u
+/* The call sent its thread SIGPIPE (caught: its return value stands). */
+#define HOST_REP_SIGPIPE 0x2u
 
 struct host_iov {
 	uint64_t addr, len;
@@ -232,10 +236,11 @@ enum host_link_op {
 	HOST_LINK_FORK,         /* ID forks process arg32: rep (ret = pid) */
 	HOST_LINK_EXIT,         /* process ID exits */
 	HOST_LINK_FILE,         /* file ID of arg bytes, on fs arg32 (0 tmpfs) */
-	HOST_LINK_PIPE,         /* pipe ID */
+	HOST_LINK_PIPE,         /* pipe ID; arg32 1: without O_NONBLOCK */
 	HOST_LINK_REQUEST,      /* a struct host_req for process ID follows */
 	HOST_LINK_BYE,          /* the scenario ends: every process is killed */
 	HOST_LINK_SOCKETPAIR,   /* socket pair ID, arg32 1 for SOCK_DGRAM */
+	HOST_LINK_CLOSE,        /* pipe ID's end arg32 (0 read, 1 write), everywhere */
 };
 
 struct host_frame {

@@ -95,17 +95,39 @@ int fl_host_fstat(struct host *h, const struct fl_sc_stmt *st,
 	return one_fd_call(h, args, &rq, obs);
 }
 
-/* splice FDIN OFFIN FDOUT OFFOUT LEN [flags=]: the output's slot rides in a[0..1]. */
-int fl_host_splice(struct host *h, const struct fl_sc_stmt *st,
-		   const struct fl_val *args, struct fl_obs *obs)
+/*
+ * splice and tee: the output's slot rides in a[0], the flags in a[1];
+ * as=NAME leaves the worker waiting when the call waits (host_wait.c).
+ */
+static int two_fd_call(struct host *h, const struct fl_sc_stmt *st, const struct fl_val *args,
+		       const struct fl_val *fdout, struct host_req *rq, struct fl_obs *obs)
 {
 	const struct fl_val *flags = fl_backend_key(st, args, "flags");
 	struct host_req out = { 0 };
+	int err;
+
+	fl_host_fd_slot(h, fdout, &out, true);
+	rq->a[0] = out.slot | (uint64_t)out.which << 32;
+	rq->a[1] = flags ? flags->u : 0;
+	err = fl_host_task_mark(h, st, args, rq);
+	return err ? err : one_fd_call(h, args, rq, obs);
+}
+
+/* splice FDIN OFFIN FDOUT OFFOUT LEN [flags=] */
+int fl_host_splice(struct host *h, const struct fl_sc_stmt *st,
+		   const struct fl_val *args, struct fl_obs *obs)
+{
 	struct host_req rq = { .op = HOST_OP_SPLICE,
 			       .a = { 0, 0, args[1].u, args[3].u, args[4].u } };
 
-	fl_host_fd_slot(h, &args[2], &out, true);
-	rq.a[0] = out.slot | (uint64_t)out.which << 32;
-	rq.a[1] = flags ? flags->u : 0;
-	return one_fd_call(h, args, &rq, obs);
+	return two_fd_call(h, st, args, &args[2], &rq, obs);
+}
+
+/* tee FDIN FDOUT LEN [flags=] */
+int fl_host_tee(struct host *h, const struct fl_sc_stmt *st,
+		const struct fl_val *args, struct fl_obs *obs)
+{
+	struct host_req rq = { .op = HOST_OP_TEE, .a = { 0, 0, 0, 0, args[2].u } };
+
+	return two_fd_call(h, st, args, &args[1], &rq, obs);
 }

@@ -54,11 +54,12 @@ static inline struct model *model_of(struct fl_backend *b)
 	return b->priv;
 }
 
-/* The `pipe NAME` statement (model_syscall.c). */
-int fl_model_pipe_create(struct model *m, const struct fl_val *args,
-			 struct fl_obs *obs);
 /* The `socketpair` statement (model_socket.c). */
 int fl_model_socketpair(struct model *m, const struct fl_val *args, struct fl_obs *obs);
+/* The `pipe NAME` and `close PIPE.END` statements (model_syscall.c). */
+int fl_model_pipe_create(struct model *m, const struct fl_sc_stmt *st,
+			 const struct fl_val *args, struct fl_obs *obs);
+int fl_model_pipe_close(struct model *m, const struct fl_val *args, struct fl_obs *obs);
 /* The `mremap` statement (model_mremap.c): ret is the new address or -1. */
 int fl_model_mremap(struct model *m, const struct fl_sc_stmt *st,
 		    const struct fl_val *args, struct fl_obs *obs);
@@ -96,6 +97,7 @@ bool fl_model_sleeper_ended(const struct model_sleeper *s);
 /* Sleeping, and its waiter was woken: fl_model_sleeper_resume() runs it on. */
 bool fl_model_sleeper_woken(const struct model_sleeper *s);
 fl_addr_t fl_model_sleeper_addr(const struct model_sleeper *s);
+bool fl_model_sleeper_on_pipe(const struct model_sleeper *s);
 void fl_model_sleeper_resume(struct model_sleeper *s);
 /* Once ended: the call's observables (the caller takes kbuf). */
 struct fl_obs *fl_model_sleeper_obs(struct model_sleeper *s);

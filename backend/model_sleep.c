@@ -3,6 +3,10 @@
  * its own, which sleeps in handle_userfault as the kernel's task does and
  * goes on from there once it is woken.
  *
+ * The same thread sleeps where pipe_write waits for room after it queued
+ * some bytes (a blocking pipe filled up: fl_pipe_set_park): woken once
+ * the pipe has room or no reader, it writes on.
+ *
  * Why: a read(2), write(2), process_vm_readv or any call whose kernel copy
  * faults on a userfaultfd page waits in the middle of that copy; the
  * handler's UFFDIO_COPY lets the very access that faulted retry, and the
@@ -36,6 +40,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <faultline/callers.h>
 #include <faultline/uffd.h>
 
 #include "backend/model_internal.h"
@@ -52,7 +57,8 @@ struct model_sleeper {
 	pthread_cond_t cond;
 	enum turn turn;
 	bool ended, kill;
-	struct fl_uffd_waiter *waiter;  /* parked: what it sleeps on */
+	struct fl_uffd_waiter *waiter;  /* parked: what it sleeps on, */
+	struct fl_pipe *pipe;           /* or the pipe it waits to write */
 	struct fl_obs obs;              /* once ended: the call's */
 };
 
@@ -69,19 +75,49 @@ static void pass_turn(struct model_sleeper *s, enum turn to)
 	pthread_mutex_unlock(&s->lock);
 }
 
+static int sleeper_park(void *arg, struct fl_uffd_waiter *wt);
+static int sleeper_pipe_park(void *arg, struct fl_pipe *pipe);
+
+/* Both park hooks point at S while it runs (invariant 2). */
+static void parks_set(struct model_sleeper *s, bool on)
+{
+	fl_uffd_set_park(s->m->w, on ? sleeper_park : NULL, on ? s : NULL);
+	fl_pipe_set_park(s->m->w, on ? sleeper_pipe_park : NULL, on ? s : NULL);
+}
+
+/* The task sleeps until MAIN runs it again: 0, or -EINTR when killed. */
+static int sleeper_sleep(struct model_sleeper *s)
+{
+	parks_set(s, false);                            /* invariant 2 */
+	pass_turn(s, TURN_MAIN);
+	if (s->kill)
+		return -EINTR;
+	parks_set(s, true);
+	return 0;
+}
+
 /* fl_uffd_park_fn: the task sleeps until a wake or a kill. */
 static int sleeper_park(void *arg, struct fl_uffd_waiter *wt)
 {
 	struct model_sleeper *s = arg;
+	int err;
 
 	s->waiter = wt;
-	fl_uffd_set_park(s->m->w, NULL, NULL);         /* invariant 2 */
-	pass_turn(s, TURN_MAIN);
+	err = sleeper_sleep(s);
 	s->waiter = NULL;
-	if (s->kill)
-		return -EINTR;
-	fl_uffd_set_park(s->m->w, sleeper_park, s);
-	return 0;
+	return err;
+}
+
+/* fl_pipe_park_fn: pipe_write waits for room (or for the reader to go). */
+static int sleeper_pipe_park(void *arg, struct fl_pipe *pipe)
+{
+	struct model_sleeper *s = arg;
+	int err;
+
+	s->pipe = pipe;
+	err = sleeper_sleep(s);
+	s->pipe = NULL;
+	return err;
 }
 
 static void *sleeper_main(void *arg)
@@ -92,9 +128,9 @@ static void *sleeper_main(void *arg)
 	while (s->turn != TURN_SLEEPER)
 		pthread_cond_wait(&s->cond, &s->lock);
 	pthread_mutex_unlock(&s->lock);
-	fl_uffd_set_park(s->m->w, sleeper_park, s);
+	parks_set(s, true);
 	fl_model_exec_one(s->m, s->st, s->args, &s->obs);
-	fl_uffd_set_park(s->m->w, NULL, NULL);
+	parks_set(s, false);
 	pthread_mutex_lock(&s->lock);
 	s->ended = true;
 	s->turn = TURN_MAIN;
@@ -148,12 +184,20 @@ bool fl_model_sleeper_ended(const struct model_sleeper *s)
 
 bool fl_model_sleeper_woken(const struct model_sleeper *s)
 {
-	return !s->ended && fl_uffd_wait_woken(s->waiter);
+	if (s->ended)
+		return false;
+	return s->pipe ? fl_pipe_writable(s->pipe) : fl_uffd_wait_woken(s->waiter);
+}
+
+/* It waits in pipe_write for room, not on a userfaultfd. */
+bool fl_model_sleeper_on_pipe(const struct model_sleeper *s)
+{
+	return !s->ended && s->pipe;
 }
 
 fl_addr_t fl_model_sleeper_addr(const struct model_sleeper *s)
 {
-	return s->ended ? 0 : fl_uffd_wait_addr(s->waiter);
+	return s->ended || !s->waiter ? 0 : fl_uffd_wait_addr(s->waiter);
 }
 
 /* Its observables, once ended: the caller takes kbuf. */

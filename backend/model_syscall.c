@@ -22,12 +22,31 @@
 #include "backend/model_internal.h"
 #include "backend/vec.h"
 
-int fl_model_pipe_create(struct model *m, const struct fl_val *args,
-		      struct fl_obs *obs)
+/* pipe NAME [nonblock=off]: pipe2(O_NONBLOCK), or pipe(2) whose calls wait. */
+int fl_model_pipe_create(struct model *m, const struct fl_sc_stmt *st,
+			 const struct fl_val *args, struct fl_obs *obs)
 {
-	int err = fl_pipe_create(m->w, fl_backend_name(m->b, (unsigned)args[0].u), NULL);
+	const struct fl_val *nb = fl_backend_key(st, args, "nonblock");
+	struct fl_pipe *pipe;
+	int err = fl_pipe_create(m->w, fl_backend_name(m->b, (unsigned)args[0].u), &pipe);
 
-	return err ? fl_backend_setup_failed(obs, m->w, "pipe", err) : 0;
+	if (err)
+		return fl_backend_setup_failed(obs, m->w, "pipe", err);
+	fl_pipe_set_nonblock(pipe, !nb || nb->u);
+	return 0;
+}
+
+/* close PIPE.r|PIPE.w: that end's every descriptor; closed twice: an input error. */
+int fl_model_pipe_close(struct model *m, const struct fl_val *args, struct fl_obs *obs)
+{
+	const char *name = fl_backend_name(m->b, (unsigned)args[0].u);
+	struct fl_pipe *pipe = fl_pipe_find(m->w, name);
+	int err = pipe ? fl_pipe_close(m->w, pipe, args[0].end == FL_SC_END_WRITE) : -EBADF;
+
+	if (err)
+		return fl_backend_setup_failed(obs, m->w, "close", err);
+	fl_model_summary(m, obs, "close %s.%c", name, args[0].end == FL_SC_END_WRITE ? 'w' : 'r');
+	return 0;
 }
 
 /* The syscall convention: -1 and errno on failure. */
@@ -39,6 +58,8 @@ void fl_model_set_sys_ret(struct model *m, struct fl_obs *obs, long ret)
 		obs->outcome = FL_OUTCOME_BLOCKED;
 		return;
 	}
+	if (fl_sys_sigpipe_take(m->w))  /* caught: the return value stands */
+		obs->outcome = FL_OUTCOME_SIGPIPE;
 	if (ret == FL_LOOP_STOPPED && v == FL_LOOP_LIVELOCK) {
 		obs->outcome = FL_OUTCOME_LIVELOCK;
 		return;
@@ -174,15 +195,15 @@ int fl_model_vmsplice(struct model *m, const struct fl_sc_stmt *st,
 		ret = fl_vmsplice(m->w, t.pipe, v.iov, v.nr, flags ? (unsigned)flags->u : 0);
 	fl_backend_iovs_free(&v);
 	if (ret == FL_SYS_WAITS) {
-		obs->outcome = FL_OUTCOME_BLOCKED;
+		fl_model_set_sys_ret(m, obs, ret);
 		fl_model_summary(m, obs, "blocked: %s is %s, nobody %s it", t.name,
 				 t.end == FL_SC_END_READ ? "empty" : "full",
 				 t.end == FL_SC_END_READ ? "writes" : "reads");
 		return 0;
 	}
+	fl_model_set_sys_ret(m, obs, ret);
 	if (t.end == FL_SC_END_READ && fl_sys_leaked(m->w))
 		obs->outcome = FL_OUTCOME_LEAK;
-	fl_model_set_sys_ret(m, obs, ret);
 	fl_model_fd_summary(m, obs, fl_sc_func_name(st->code), ret, args[2].u, &t);
 	return 0;
 }

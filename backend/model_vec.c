@@ -92,25 +92,53 @@ int fl_model_lseek(struct model *m, const struct fl_sc_stmt *st,
 	return 0;
 }
 
+/* The descriptors IN and OUT of a splice or tee, as the callers see them. */
+static int fd_pair(struct model *m, const struct fl_val *in, const struct fl_val *out,
+		   struct fd_target t[2], struct fl_fd fd[2], struct fl_obs *obs)
+{
+	int err = fl_model_fd_lookup(m, in, &t[0], obs);
+	unsigned i;
+
+	if (!err)
+		err = fl_model_fd_lookup(m, out, &t[1], obs);
+	for (i = 0; !err && i < 2; i++)
+		fd[i] = (struct fl_fd){ t[i].file, t[i].pipe, t[i].end == FL_SC_END_WRITE };
+	return err;
+}
+
 /* splice FDIN OFFIN FDOUT OFFOUT LEN [flags=]: a pipe end and a file or pipe (callers/pipe.c). */
 int fl_model_splice(struct model *m, const struct fl_sc_stmt *st,
 		    const struct fl_val *args, struct fl_obs *obs)
 {
 	const struct fl_val *flags = fl_backend_key(st, args, "flags");
-	struct fd_target in, out;
-	struct fl_fd fin, fout;
+	struct fd_target t[2];
+	struct fl_fd fd[2];
 	long ret;
-	int err = fl_model_fd_lookup(m, &args[0], &in, obs);
+	int err = fd_pair(m, &args[0], &args[2], t, fd, obs);
 
-	if (!err)
-		err = fl_model_fd_lookup(m, &args[2], &out, obs);
 	if (err)
 		return err;
-	fin = (struct fl_fd){ in.file, in.pipe, in.end == FL_SC_END_WRITE };
-	fout = (struct fl_fd){ out.file, out.pipe, out.end == FL_SC_END_WRITE };
-	ret = fl_splice(m->w, &fin, args[1].s, &fout, args[3].s, args[4].u,
+	ret = fl_splice(m->w, &fd[0], args[1].s, &fd[1], args[3].s, args[4].u,
 			flags ? (unsigned)flags->u : 0);
 	fl_model_set_sys_ret(m, obs, ret);
-	fl_model_summary(m, obs, "splice %s -> %s: %ld", in.name, out.name, ret);
+	fl_model_summary(m, obs, "splice %s -> %s: %ld", t[0].name, t[1].name, ret);
+	return 0;
+}
+
+/* tee FDIN FDOUT LEN [flags=]: two pipe ends (callers/tee.c). */
+int fl_model_tee(struct model *m, const struct fl_sc_stmt *st,
+		 const struct fl_val *args, struct fl_obs *obs)
+{
+	const struct fl_val *flags = fl_backend_key(st, args, "flags");
+	struct fd_target t[2];
+	struct fl_fd fd[2];
+	long ret;
+	int err = fd_pair(m, &args[0], &args[1], t, fd, obs);
+
+	if (err)
+		return err;
+	ret = fl_tee(m->w, &fd[0], &fd[1], args[2].u, flags ? (unsigned)flags->u : 0);
+	fl_model_set_sys_ret(m, obs, ret);
+	fl_model_summary(m, obs, "tee %s -> %s: %ld", t[0].name, t[1].name, ret);
 	return 0;
 }

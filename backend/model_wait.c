@@ -206,6 +206,7 @@ bool fl_model_task_sleeps(const struct fl_sc_stmt *st, const struct fl_val *args
 	case FL_SC_READV: case FL_SC_WRITEV: case FL_SC_PREADV: case FL_SC_PWRITEV:
 	case FL_SC_PREADV2: case FL_SC_PWRITEV2: case FL_SC_VMSPLICE:
 	case FL_SC_PROCESS_VM_READV: case FL_SC_PROCESS_VM_WRITEV:
+	case FL_SC_SPLICE: case FL_SC_TEE:
 		return true;
 	default:
 		return false;
@@ -217,8 +218,11 @@ static void sleeping_obs(struct model *m, struct model_task *t, struct fl_obs *o
 {
 	memset(obs, 0, sizeof(*obs));
 	obs->outcome = FL_OUTCOME_BLOCKED;
-	fl_model_summary(m, obs, "blocked: sleeps on a userfaultfd at 0x%llx until a wake",
-			 (unsigned long long)fl_model_sleeper_addr(t->sl));
+	if (fl_model_sleeper_on_pipe(t->sl))
+		fl_model_summary(m, obs, "blocked: queued some bytes, waits for room in the pipe");
+	else
+		fl_model_summary(m, obs, "blocked: sleeps on a userfaultfd at 0x%llx until a wake",
+				 (unsigned long long)fl_model_sleeper_addr(t->sl));
 }
 
 /* T's sleeper ended: its observables are the call's (kbuf to KBUF or freed). */

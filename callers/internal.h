@@ -51,6 +51,9 @@ struct fl_pipe {
 	unsigned head, tail;
 	struct fl_pipe_buffer bufs[FL_PIPE_BUFFERS];
 	bool locked;            /* pipe->mutex: a call that sleeps holds it */
+	bool nonblock;          /* both ends O_NONBLOCK (pipe2's flag) */
+	bool no_readers;        /* the read end is closed everywhere */
+	bool no_writers;        /* the write end is closed everywhere */
 	struct fl_pipe *next;
 };
 
@@ -69,7 +72,29 @@ struct fl_callers_state {
 	fl_loop_env_fn loop_env;      /* see fl_sys_set_loop_env() */
 	void *loop_env_arg;
 	bool leaked;                  /* the last pipe read: fl_sys_leaked() */
+	bool sigpipe;                 /* a call sent SIGPIPE: fl_sys_sigpipe_take() */
+	fl_pipe_park_fn park;         /* see fl_pipe_set_park() */
+	void *park_arg;
 };
+
+/* send_sig(SIGPIPE, current, 0): a pipe without readers was written. */
+long fl_pipe_send_sigpipe(struct fl_world *w, const struct fl_pipe *pipe);
+
+/*
+ * ipipe_prep / opipe_prep (fs/splice.c): wait until the input has a
+ * buffer (or no writer), or the output a free slot (no reader: -EPIPE
+ * and SIGPIPE).  0 to go on, -EAGAIN with SPLICE_F_NONBLOCK, or
+ * FL_SYS_WAITS: the task waits before it took anything.
+ */
+long fl_pipe_input_prep(struct fl_world *w, struct fl_pipe *pipe, unsigned flags);
+long fl_pipe_output_prep(struct fl_world *w, struct fl_pipe *pipe, unsigned flags);
+bool fl_pipe_is_empty(const struct fl_pipe *pipe);
+/* Are the pipe ends IN and OUT name still open (fdget finds them)? */
+bool fl_pipe_fds_open(const struct fl_fd *in, const struct fl_fd *out);
+/* pipe_read with SPLICE_F_NONBLOCK's say instead of O_NONBLOCK's. */
+long fl_pipe_read_flags(struct fl_world *w, struct fl_pipe *pipe,
+			const struct fl_iovec *iov, unsigned long nr_segs, bool nonblock);
+bool fl_pipe_is_full(const struct fl_pipe *pipe);
 
 /*
  * Is PIPE's mutex held by a call that sleeps in handle_userfault (callers/

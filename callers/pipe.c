@@ -38,8 +38,19 @@
  * by the leak checker (gup.h): a page another process wrote after fork
  * makes fl_sys_leaked() true (CVE-2020-29374 on <= 5.7.2).
  *
- * Blocking: the model's pipes are O_NONBLOCK with both ends open (see
- * callers.h): empty -> -EAGAIN on read, full -> what fit or -EAGAIN.
+ * Blocking and closed ends (fs/pipe.c; the rules are as old as pipes):
+ *   pipe_read   an empty pipe: no writer -> 0 (EOF); bytes read -> them;
+ *               O_NONBLOCK -> -EAGAIN; else the task waits, before it
+ *               took anything (FL_SYS_WAITS: run again from the start).
+ *   pipe_write  no reader, at the start or after a wait -> SIGPIPE, and
+ *               -EPIPE unless bytes were queued (then those); a full
+ *               pipe: O_NONBLOCK -> what fit or -EAGAIN; else the task
+ *               waits with the mutex dropped, and goes on after a reader
+ *               made room: with what it queued kept, so a named call
+ *               parks (fl_pipe_set_park), an unnamed one stops there.
+ * A pipe is O_NONBLOCK unless made otherwise (`pipe P nonblock=off`),
+ * both ends open until `close P.r` / `close P.w` closes them everywhere.
+ * tests/host/pipe-*.fl check each rule against the running kernel.
  */
 #include <string.h>
 
@@ -65,6 +76,58 @@ struct fl_pipe *fl_pipe_find(struct fl_world *w, const char *name)
 	return NULL;
 }
 
+void fl_pipe_set_nonblock(struct fl_pipe *pipe, bool nonblock)
+{
+	pipe->nonblock = nonblock;
+}
+
+bool fl_pipe_end_open(const struct fl_pipe *pipe, bool write_end)
+{
+	return write_end ? !pipe->no_writers : !pipe->no_readers;
+}
+
+int fl_pipe_close(struct fl_world *w, struct fl_pipe *pipe, bool write_end)
+{
+	if (!fl_pipe_end_open(pipe, write_end))
+		return fl_error(w, -EBADF, "close: %s.%c is closed", pipe->name,
+				write_end ? 'w' : 'r');
+	if (write_end)
+		pipe->no_writers = true;
+	else
+		pipe->no_readers = true;
+	fl_trace(w, "close: %s has no %s now", pipe->name, write_end ? "writer" : "reader");
+	return 0;
+}
+
+void fl_pipe_set_park(struct fl_world *w, fl_pipe_park_fn fn, void *arg)
+{
+	struct fl_callers_state *cs = fl_callers_state(w);
+
+	if (!cs)
+		return;
+	cs->park = fn;
+	cs->park_arg = arg;
+}
+
+long fl_pipe_send_sigpipe(struct fl_world *w, const struct fl_pipe *pipe)
+{
+	struct fl_callers_state *cs = *fl_layer_slot(w, FL_LAYER_CALLERS);
+
+	cs->sigpipe = true;     /* a pipe exists: fl_pipe_create made the state */
+	fl_trace(w, "pipe: %s has no reader: SIGPIPE", pipe->name);
+	return -EPIPE;
+}
+
+bool fl_sys_sigpipe_take(struct fl_world *w)
+{
+	struct fl_callers_state *cs = *fl_layer_slot(w, FL_LAYER_CALLERS);
+	bool sent = cs && cs->sigpipe;
+
+	if (cs)
+		cs->sigpipe = false;
+	return sent;
+}
+
 int fl_pipe_create(struct fl_world *w, const char *name, struct fl_pipe **out)
 {
 	struct fl_pipe **list, *pipe;
@@ -78,6 +141,7 @@ int fl_pipe_create(struct fl_world *w, const char *name, struct fl_pipe **out)
 	if (!pipe)
 		return -ENOMEM;
 	strcpy(pipe->name, name);
+	pipe->nonblock = true;
 	pipe->next = *list;
 	*list = pipe;
 	if (out)
@@ -103,6 +167,43 @@ static bool pipe_empty(const struct fl_pipe *pipe)
 static bool pipe_full(const struct fl_pipe *pipe)
 {
 	return pipe->head - pipe->tail >= FL_PIPE_BUFFERS;
+}
+
+bool fl_pipe_is_empty(const struct fl_pipe *pipe)
+{
+	return pipe_empty(pipe);
+}
+
+bool fl_pipe_is_full(const struct fl_pipe *pipe)
+{
+	return pipe_full(pipe);
+}
+
+bool fl_pipe_writable(const struct fl_pipe *pipe)
+{
+	return !pipe_full(pipe) || pipe->no_readers;
+}
+
+long fl_pipe_input_prep(struct fl_world *w, struct fl_pipe *pipe, unsigned flags)
+{
+	if (!pipe_empty(pipe) || pipe->no_writers)
+		return 0;
+	if (flags & FL_SPLICE_F_NONBLOCK)
+		return -EAGAIN;
+	fl_trace(w, "splice: %s is empty: the task waits for a writer", pipe->name);
+	return FL_SYS_WAITS;
+}
+
+long fl_pipe_output_prep(struct fl_world *w, struct fl_pipe *pipe, unsigned flags)
+{
+	if (!pipe_full(pipe))
+		return 0;
+	if (pipe->no_readers)
+		return fl_pipe_send_sigpipe(w, pipe);
+	if (flags & FL_SPLICE_F_NONBLOCK)
+		return -EAGAIN;
+	fl_trace(w, "splice: %s is full: the task waits for a reader", pipe->name);
+	return FL_SYS_WAITS;
 }
 
 /*
@@ -219,28 +320,39 @@ static long pipe_unlock(struct fl_pipe *pipe, long ret)
 }
 
 static long pipe_read(struct fl_world *w, struct fl_pipe *pipe,
-		      const struct fl_iovec *iov, unsigned long nr_segs);
+		      const struct fl_iovec *iov, unsigned long nr_segs, bool nonblock);
 static long pipe_write(struct fl_world *w, struct fl_pipe *pipe,
 		       const struct fl_iovec *iov, unsigned long nr_segs);
 
 long fl_pipe_read(struct fl_world *w, struct fl_pipe *pipe,
 		  const struct fl_iovec *iov, unsigned long nr_segs)
 {
+	return fl_pipe_read_flags(w, pipe, iov, nr_segs, pipe && pipe->nonblock);
+}
+
+/* pipe_read as vmsplice_to_user waits: SPLICE_F_NONBLOCK, not O_NONBLOCK. */
+long fl_pipe_read_flags(struct fl_world *w, struct fl_pipe *pipe,
+			const struct fl_iovec *iov, unsigned long nr_segs, bool nonblock)
+{
+	if (pipe && pipe->no_readers)
+		return -EBADF;  /* no descriptor of the read end is left */
 	if (!pipe_lock(w, pipe))
 		return FL_SYS_WAITS;
-	return pipe_unlock(pipe, pipe_read(w, pipe, iov, nr_segs));
+	return pipe_unlock(pipe, pipe_read(w, pipe, iov, nr_segs, nonblock));
 }
 
 long fl_pipe_write(struct fl_world *w, struct fl_pipe *pipe,
 		   const struct fl_iovec *iov, unsigned long nr_segs)
 {
+	if (pipe && pipe->no_writers)
+		return -EBADF;
 	if (!pipe_lock(w, pipe))
 		return FL_SYS_WAITS;
 	return pipe_unlock(pipe, pipe_write(w, pipe, iov, nr_segs));
 }
 
 static long pipe_read(struct fl_world *w, struct fl_pipe *pipe,
-		      const struct fl_iovec *iov, unsigned long nr_segs)
+		      const struct fl_iovec *iov, unsigned long nr_segs, bool nonblock)
 {
 	struct fl_callers_state *cs = *fl_layer_slot(w, FL_LAYER_CALLERS);
 	uint8_t kpage[FL_PAGE_SIZE];
@@ -284,12 +396,14 @@ static long pipe_read(struct fl_world *w, struct fl_pipe *pipe,
 		if (!total_len)
 			break;
 	}
-	if (!ret) {
-		fl_trace(w, "pipe_read: %s is empty: -EAGAIN (the model's pipes do not block)",
-			 pipe->name);
-		ret = -EAGAIN;
-	}
-	return ret;
+	if (ret)
+		return ret;
+	/* Empty: EOF without writers, else -EAGAIN or the wait for a writer. */
+	fl_trace(w, "pipe_read: %s is empty: %s", pipe->name,
+		 pipe->no_writers ? "no writer, 0" : nonblock ? "-EAGAIN" : "the task waits");
+	if (pipe->no_writers)
+		return 0;
+	return nonblock ? -EAGAIN : FL_SYS_WAITS;
 }
 
 /* Merge the sub-page remainder into the last buffer.  Bytes merged, or -EFAULT. */
@@ -313,6 +427,31 @@ static long pipe_write_merge(struct fl_world *w, struct fl_pipe *pipe,
 	return (long)chars;
 }
 
+/*
+ * pipe_write on a full pipe, RET bytes queued so far: 0 to go on (a park
+ * that was woken: room or no reader now), else what the call returns -
+ * what fit or -EAGAIN (O_NONBLOCK), what fit after a fatal signal, or
+ * FL_SYS_WAITS (nothing queued: run again from the start; or no park
+ * hook: the unnamed call stops here, its bytes queued).  The kernel drops
+ * pipe->mutex while it waits (pipe_wait_writable), so a reader may take it.
+ */
+static long pipe_write_wait(struct fl_world *w, struct fl_pipe *pipe, long ret)
+{
+	struct fl_callers_state *cs = *fl_layer_slot(w, FL_LAYER_CALLERS);
+	int err;
+
+	fl_trace(w, "pipe_write: %s is full: %s", pipe->name,
+		 pipe->nonblock ? (ret ? "return what fit" : "-EAGAIN") : "the task waits");
+	if (pipe->nonblock)
+		return ret ? ret : -EAGAIN;
+	if (!ret || !cs->park)
+		return FL_SYS_WAITS;
+	pipe->locked = false;
+	err = cs->park(cs->park_arg, pipe);
+	pipe->locked = true;
+	return err ? ret : 0;
+}
+
 static long pipe_write(struct fl_world *w, struct fl_pipe *pipe,
 		       const struct fl_iovec *iov, unsigned long nr_segs)
 {
@@ -325,16 +464,30 @@ static long pipe_write(struct fl_world *w, struct fl_pipe *pipe,
 	err = fl_pipe_import_iovec(w, pipe, FL_ITER_SOURCE, iov, nr_segs, &i);
 	if (err || !i.count)
 		return err;
+	if (pipe->no_readers)
+		return fl_pipe_send_sigpipe(w, pipe);
 	chars = i.count & (FL_PAGE_SIZE - 1);
 	if (chars && !pipe_empty(pipe)) {
 		ret = pipe_write_merge(w, pipe, &i, chars);
 		if (ret < 0 || !i.count)
 			return ret;
 	}
-	while (!pipe_full(pipe)) {
+	for (;;) {
 		struct fl_pipe_buffer *buf;
 		size_t copied;
 		uint32_t frame;
+
+		if (pipe->no_readers) {
+			fl_pipe_send_sigpipe(w, pipe);
+			return ret ? ret : -EPIPE;
+		}
+		if (pipe_full(pipe)) {
+			long wait = pipe_write_wait(w, pipe, ret);
+
+			if (wait)
+				return wait;
+			continue;
+		}
 
 		copied = fl_copy_from_iter(w, kpage, FL_PAGE_SIZE, &i);
 		if (copied < FL_PAGE_SIZE && i.count) {
@@ -357,18 +510,15 @@ static long pipe_write(struct fl_world *w, struct fl_pipe *pipe,
 		if (!i.count)
 			return ret;
 	}
-	fl_trace(w, "pipe_write: %s is full: %s", pipe->name,
-		 ret ? "return what fit" : "-EAGAIN (the model's pipes do not block)");
-	return ret ? ret : -EAGAIN;
 }
 
 /*
  * splice(2) between a pipe and a file (fs/splice.c do_splice).  Nothing
  * of it touches user memory: the offsets are values here (-1: NULL, the
- * file's position, which then advances).  Both the model's pipe ends are
- * O_NONBLOCK, and splice folds the pipe end's O_NONBLOCK into
- * SPLICE_F_NONBLOCK, so an empty source pipe or a full destination pipe
- * is -EAGAIN.
+ * file's position, which then advances).  splice folds the pipe end's
+ * O_NONBLOCK into SPLICE_F_NONBLOCK, so an empty source pipe or a full
+ * destination pipe is -EAGAIN there, a wait on a blocking pipe
+ * (splice_file_prep).
  *   pipe -> file  an offset on the pipe is -ESPIPE; the buffers from the
  *                 tail, up to LEN bytes, written into the page cache at
  *                 the offset (iter_file_splice_write), and consumed.
@@ -475,10 +625,8 @@ static int pipe_buf_split(struct fl_world *w, struct fl_pipe_buffer *ibuf,
  * the input holds buffers and the output has free slots: a buffer that
  * fits whole in LEN moves as it is (its merge flag with it); else the
  * output gets the first LEN bytes of it as a buffer of its own and the
- * input keeps the rest.  An empty input or a full output before anything
- * moved waits, or is -EAGAIN with SPLICE_F_NONBLOCK, which the model's
- * O_NONBLOCK ends always bring (do_splice folds either end's O_NONBLOCK
- * into the flags).  Bytes moved.
+ * input keeps the rest.  The waits for input and room come first
+ * (splice_pipes), so the loop ends when either runs out.  Bytes moved.
  */
 static long splice_pipe_to_pipe(struct fl_world *w, struct fl_pipe *ipipe,
 				struct fl_pipe *opipe, size_t len)
@@ -503,9 +651,59 @@ static long splice_pipe_to_pipe(struct fl_world *w, struct fl_pipe *ipipe,
 		ret += (long)n;
 		len -= n;
 	}
-	fl_trace(w, "splice %s -> %s: %ld bytes moved%s", ipipe->name, opipe->name, ret,
-		 ret ? "" : ": the input is empty or the output full, -EAGAIN");
-	return ret ? ret : -EAGAIN;
+	fl_trace(w, "splice %s -> %s: %ld bytes moved", ipipe->name, opipe->name, ret);
+	return ret;
+}
+
+/*
+ * splice_pipe_to_pipe's order: wait for input (no writer: go on), wait
+ * for room (no reader: -EPIPE), then, per buffer, no reader is SIGPIPE
+ * and -EPIPE, an empty input without writers ends with 0.  Measured on
+ * 6.18: an empty input whose writer lives waits even when the output has
+ * no reader (tests/host/pipe-splice-block.fl).
+ */
+static long splice_pipes(struct fl_world *w, struct fl_pipe *ipipe,
+			 struct fl_pipe *opipe, size_t len, unsigned flags)
+{
+	long ret;
+
+	if (ipipe->nonblock || opipe->nonblock)
+		flags |= FL_SPLICE_F_NONBLOCK;  /* do_splice: either end's O_NONBLOCK */
+	ret = fl_pipe_input_prep(w, ipipe, flags);
+	if (!ret)
+		ret = fl_pipe_output_prep(w, opipe, flags);
+	if (ret)
+		return ret;
+	if (opipe->no_readers)
+		return fl_pipe_send_sigpipe(w, opipe);
+	return splice_pipe_to_pipe(w, ipipe, opipe, len);
+}
+
+/* Both ends of a splice or tee are descriptors still open?  (fdget) */
+bool fl_pipe_fds_open(const struct fl_fd *in, const struct fl_fd *out)
+{
+	return (!in->pipe || fl_pipe_end_open(in->pipe, in->write_end)) &&
+	       (!out->pipe || fl_pipe_end_open(out->pipe, out->write_end));
+}
+
+/*
+ * The pipe side of a splice with a file: the pipe's O_NONBLOCK is
+ * SPLICE_F_NONBLOCK.  From a pipe: wait for a buffer (no writer: 0).
+ * To a pipe (wait_for_space): no reader first, -EPIPE with SIGPIPE,
+ * whether or not there is room; then wait for room.
+ */
+static long splice_file_prep(struct fl_world *w, const struct fl_fd *in,
+			     const struct fl_fd *out, unsigned flags)
+{
+	struct fl_pipe *pipe = in->pipe ? in->pipe : out->pipe;
+
+	if (pipe->nonblock)
+		flags |= FL_SPLICE_F_NONBLOCK;
+	if (in->pipe)
+		return fl_pipe_input_prep(w, pipe, flags);
+	if (pipe->no_readers)
+		return fl_pipe_send_sigpipe(w, pipe);
+	return fl_pipe_output_prep(w, pipe, flags);
 }
 
 long fl_splice(struct fl_world *w, const struct fl_fd *in, int64_t off_in,
@@ -521,7 +719,8 @@ long fl_splice(struct fl_world *w, const struct fl_fd *in, int64_t off_in,
 		return 0;               /* the system call's first test */
 	if (flags & ~FL_SPLICE_F_ALL)
 		return -EINVAL;
-	if ((in->pipe && in->write_end) || (out->pipe && !out->write_end))
+	if (!fl_pipe_fds_open(in, out) || (in->pipe && in->write_end) ||
+	    (out->pipe && !out->write_end))
 		return -EBADF;
 	if (in->pipe && out->pipe) {
 		if (off_in != -1 || off_out != -1)
@@ -530,7 +729,7 @@ long fl_splice(struct fl_world *w, const struct fl_fd *in, int64_t off_in,
 			return -EINVAL; /* "splicing to self" */
 		if (fl_pipe_mutex_busy(w, in->pipe) || fl_pipe_mutex_busy(w, out->pipe))
 			return FL_SYS_WAITS;
-		return splice_pipe_to_pipe(w, in->pipe, out->pipe, len);
+		return splice_pipes(w, in->pipe, out->pipe, len, flags);
 	}
 	if (!in->pipe && !out->pipe)
 		return -EINVAL;         /* two files */
@@ -544,10 +743,9 @@ long fl_splice(struct fl_world *w, const struct fl_fd *in, int64_t off_in,
 		return -EINVAL;
 	if (fl_pipe_mutex_busy(w, in->pipe) || fl_pipe_mutex_busy(w, out->pipe))
 		return FL_SYS_WAITS;
-	if (in->pipe && pipe_empty(in->pipe))
-		return -EAGAIN;
-	if (out->pipe && pipe_full(out->pipe))
-		return -EAGAIN;
+	ret = splice_file_prep(w, in, out, flags);
+	if (ret)
+		return ret;
 	ret = in->pipe ? splice_to_file(w, in->pipe, f, pos, len)
 		       : splice_from_file(w, f, pos, out->pipe, len);
 	if (ret > 0 && off == -1)

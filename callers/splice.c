@@ -48,9 +48,9 @@
  * which fl_get_user_pages_fast decides per era (5.7.3/5.8: the forced COW
  * break, 17839856fd58, is what fixed CVE-2020-29374 for vmsplice).
  *
- * Not modelled: SPLICE_F_GIFT (the flags argument), vmsplice on a read end
- * (vmsplice_to_user, a copy to user memory), a pipe without readers
- * (-EPIPE with SIGPIPE).
+ * A pipe without readers: -EPIPE with SIGPIPE before anything else
+ * (wait_for_space), a full pipe or not.  SPLICE_F_GIFT changes nothing
+ * the model shows (the page is never stolen).
  */
 #include <string.h>
 
@@ -172,12 +172,16 @@ long fl_vmsplice(struct fl_world *w, struct fl_pipe *pipe,
 
 	if (flags & ~FL_SPLICE_F_ALL)
 		return fl_error(w, -EINVAL, "vmsplice: flags 0x%x", flags);
+	if (pipe && !fl_pipe_end_open(pipe, true))
+		return -EBADF;          /* vmsplice_type: fdget finds nothing */
 	err = fl_pipe_import_iovec(w, pipe, FL_ITER_SOURCE, iov, nr_segs, &i);
 	if (err || !i.count)
 		return err;
 	if (fl_pipe_mutex_busy(w, pipe))
 		return FL_SYS_WAITS;
-	/* wait_for_space */
+	/* wait_for_space: no reader first, whether or not there is room */
+	if (!fl_pipe_end_open(pipe, false))
+		return fl_pipe_send_sigpipe(w, pipe);
 	if (pipe->head - pipe->tail >= FL_PIPE_BUFFERS) {
 		if (flags & FL_SPLICE_F_NONBLOCK) {
 			fl_trace(w, "vmsplice: %s is full: -EAGAIN (SPLICE_F_NONBLOCK)",
@@ -203,8 +207,8 @@ long fl_vmsplice(struct fl_world *w, struct fl_pipe *pipe,
  * -EFAULT (pipe_to_user refuses a partial buffer).  It differs from read
  * only when the pipe is empty (splice_from_pipe_next): SPLICE_F_NONBLOCK
  * gives -EAGAIN; without it the task waits for a writer, whatever the
- * pipe's O_NONBLOCK (FL_SYS_WAITS: outcome `blocked`).  A pipe without
- * writers would return 0: the model's pipes always have both ends open.
+ * pipe's O_NONBLOCK (FL_SYS_WAITS: outcome `blocked`).  An empty pipe
+ * without writers returns 0 (splice_from_pipe_next), as read does.
  */
 long fl_vmsplice_to_user(struct fl_world *w, struct fl_pipe *pipe,
 			 const struct fl_iovec *iov, unsigned long nr_segs, unsigned flags)
@@ -213,11 +217,8 @@ long fl_vmsplice_to_user(struct fl_world *w, struct fl_pipe *pipe,
 
 	if (flags & ~FL_SPLICE_F_ALL)
 		return fl_error(w, -EINVAL, "vmsplice: flags 0x%x", flags);
-	ret = fl_pipe_read(w, pipe, iov, nr_segs);
-	if (ret == -EAGAIN && !(flags & FL_SPLICE_F_NONBLOCK)) {
-		fl_trace(w, "vmsplice_to_user: %s is empty: the task waits for a writer",
-			 pipe->name);
-		return FL_SYS_WAITS;
-	}
+	ret = fl_pipe_read_flags(w, pipe, iov, nr_segs, flags & FL_SPLICE_F_NONBLOCK);
+	if (ret == FL_SYS_WAITS)
+		fl_trace(w, "vmsplice_to_user: %s: the task waits", pipe->name);
 	return ret;
 }

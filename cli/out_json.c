@@ -42,6 +42,7 @@ const char *fl_outcome_word(enum fl_outcome o)
 		[FL_OUTCOME_SIGSEGV] = "sigsegv", [FL_OUTCOME_SIGBUS] = "sigbus",
 		[FL_OUTCOME_NO_PROGRESS] = "no-progress", [FL_OUTCOME_LEAK] = "leak",
 		[FL_OUTCOME_BLOCKED] = "blocked", [FL_OUTCOME_TIMEOUT] = "timeout",
+		[FL_OUTCOME_SIGPIPE] = "sigpipe",
 	};
 
 	return (unsigned)o < sizeof(words) / sizeof(words[0]) && words[o] ? words[o] : "?";

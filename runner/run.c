@@ -197,7 +197,7 @@ static int eval_arg(struct runner *r, const struct fl_sc_stmt *st,
 	case FL_SC_NEW_TASK: case FL_SC_NEW_VAR: case FL_SC_PROC:
 	case FL_SC_FILE_REF: case FL_SC_PIPE_REF: case FL_SC_PAGES:
 	case FL_SC_UFFD: case FL_SC_TASK: case FL_SC_FD: case FL_SC_PIPE_FD:
-	case FL_SC_NEW_SOCK: case FL_SC_SOCK_FD:
+	case FL_SC_NEW_SOCK: case FL_SC_SOCK_FD: case FL_SC_PIPE_END:
 		v->u = a->u.ref.id;
 		v->end = a->u.ref.end;
 		return 0;
@@ -318,7 +318,7 @@ static int capture_before(struct runner *r, unsigned i)
 
 static const char *outcome_name(enum fl_outcome o)
 {
-	static const char *const names[] = { "ok", "livelock", "sigsegv", "sigbus", "no-progress", "leak", "blocked", "timeout" };
+	static const char *const names[] = { "ok", "livelock", "sigsegv", "sigbus", "no-progress", "leak", "blocked", "timeout", "sigpipe" };
 
 	return (unsigned)o < sizeof(names) / sizeof(names[0]) ? names[o] : "?";
 }

@@ -549,13 +549,16 @@ static int parse_ref(struct parser *p, enum fl_sc_kind kind, const char *s,
 			r->end = s[n + 1] == '0' ? FL_SC_END_0 : FL_SC_END_1;
 		else
 			n = 0;          /* a bare name or another suffix: not an end */
-	} else if ((kind == FL_SC_FD || kind == FL_SC_PIPE_FD) && n + 2 == len &&
+	} else if ((kind == FL_SC_FD || kind == FL_SC_PIPE_FD || kind == FL_SC_PIPE_END) &&
+		   n + 2 == len &&
 	    s[n] == '.' && (s[n + 1] == 'r' || s[n + 1] == 'w')) {
 		r->end = s[n + 1] == 'r' ? FL_SC_END_READ : FL_SC_END_WRITE;
 		want = FL_SC_NEW_PIPE;
 	} else if (kind == FL_SC_PIPE_FD) {
 		want = FL_SC_NEW_PIPE;
 	}
+	if (kind == FL_SC_PIPE_END && !r->end)
+		return fl_sc_error_tok(&p->src, col, fl_sc_kind_what(kind), s, len);
 	id = n && (n == len || r->end) ? name_ref(p, s, n, want) : -1;
 	/* vmsplice takes any descriptor: a file is a call that fails, EBADF. */
 	if (id < 0 && kind == FL_SC_PIPE_FD && n == len)
@@ -609,7 +612,7 @@ static int parse_arg(struct parser *p, enum fl_sc_kind kind, const char *s,
 		return parse_new_name(p, kind, s, len, col);
 	case FL_SC_PROC: case FL_SC_FILE_REF: case FL_SC_PIPE_REF:
 	case FL_SC_PAGES: case FL_SC_UFFD: case FL_SC_TASK: case FL_SC_FD:
-	case FL_SC_PIPE_FD: case FL_SC_SOCK_FD:
+	case FL_SC_PIPE_FD: case FL_SC_SOCK_FD: case FL_SC_PIPE_END:
 		return parse_ref(p, kind, s, len, col, &a->u.ref);
 	case FL_SC_NUM: case FL_SC_SNUM: case FL_SC_ADDR:
 		if (!len)

@@ -39,9 +39,12 @@ static const struct fl_sc_form verbs[] = {
 	{ "exit",     FL_SC_EXIT,     0, SLOTS(FL_SC_PROC), NULL, 0 },
 	{ "file",     FL_SC_FILE,     0, SLOTS(FL_SC_NEW_FILE, FL_SC_NUM),
 	  KEYS({ "fs", OPT(FS) }), FL_SC_DEFINES },
-	{ "pipe",     FL_SC_PIPE,     0, SLOTS(FL_SC_NEW_PIPE), NULL, FL_SC_DEFINES },
+	/* nonblock=off: pipe(2) without O_NONBLOCK, whose calls may wait */
+	{ "pipe",     FL_SC_PIPE,     0, SLOTS(FL_SC_NEW_PIPE),
+	  KEYS({ "nonblock", OPT(ONOFF) }), FL_SC_DEFINES },
 	{ "socketpair", FL_SC_SOCKETPAIR, 0, SLOTS(FL_SC_NEW_SOCK, FL_SC_SOCK_TYPE), NULL,
 	  FL_SC_DEFINES },
+	{ "close",    FL_SC_CLOSE,    0, SLOTS(FL_SC_PIPE_END), NULL, 0 },
 	{ "mmap",     FL_SC_MMAP,     0,
 	  SLOTS(FL_SC_NEW_MAP, FL_SC_NUM, FL_SC_PROT, FL_SC_SHARING),
 	  KEYS({ "file", OPT(FILE_REF) }, { "off", OPT(NUM) }, { "at", OPT(ADDR) }),
@@ -151,7 +154,10 @@ static const struct fl_sc_form calls[] = {
 	/* OFF -1: NULL, the file's position */
 	{ "splice", FL_SC_CALL, FL_SC_SPLICE,
 	  SLOTS(FL_SC_FD, FL_SC_SNUM, FL_SC_FD, FL_SC_SNUM, FL_SC_NUM),
-	  KEYS({ "flags", OPT(SPLICE_FLAGS) }), FL_SC_SUBJECT },
+	  KEYS({ "flags", OPT(SPLICE_FLAGS) }, AS_TASK), FL_SC_SUBJECT },
+	/* tee FDIN FDOUT LEN: both pipe ends; buffers are shared, none consumed */
+	{ "tee", FL_SC_CALL, FL_SC_TEE, SLOTS(FL_SC_FD, FL_SC_FD, FL_SC_NUM),
+	  KEYS({ "flags", OPT(SPLICE_FLAGS) }, AS_TASK), FL_SC_SUBJECT },
 	/* ret: the bytes write(2) took (1) */
 	{ "clear_refs", FL_SC_CALL, FL_SC_CLEAR_REFS, SLOTS(FL_SC_CLEAR_REFS_TYPE), NULL,
 	  FL_SC_SUBJECT },
@@ -294,7 +300,7 @@ static const char *const advice_words[] = {
 };
 static const char *const fs_words[] = { "tmpfs", "ext4", "btrfs", NULL };
 static const char *const onoff_words[] = { "off", "on", NULL };
-static const char *const outcome_words[] = { "ok", "livelock", "sigsegv", "sigbus", "no-progress", "leak", "blocked", "timeout", NULL };
+static const char *const outcome_words[] = { "ok", "livelock", "sigsegv", "sigbus", "no-progress", "leak", "blocked", "timeout", "sigpipe", NULL };
 static const char *const event_words[] = {
 	"pagefault", "fork", "remap", "remove", "unmap", NULL
 };
@@ -369,7 +375,7 @@ static const struct kind_info kinds[FL_SC_KIND_COUNT] = {
 	[FL_SC_ADVICE]       = { "an advice (dontneed, remove, pageout, populate_read, ...)", advice_words },
 	[FL_SC_FS]           = { "a file system (tmpfs, ext4, btrfs)", fs_words },
 	[FL_SC_ONOFF]        = { "on or off", onoff_words },
-	[FL_SC_OUTCOME]      = { "an outcome (ok, livelock, no-progress, sigsegv, sigbus, leak, blocked, timeout)", outcome_words },
+	[FL_SC_OUTCOME]      = { "an outcome (ok, livelock, no-progress, sigsegv, sigbus, leak, blocked, timeout, sigpipe)", outcome_words },
 	[FL_SC_EVENT_TYPE]   = { "an event (pagefault, fork, remap, remove, unmap)", event_words },
 	[FL_SC_GUP_FLAGS]    = { "GUP flags (- or write,force,longterm,nofault,...)", gup_words },
 	[FL_SC_UFFD_FLAGS]   = { "userfaultfd flags (- or user_mode_only,cloexec,nonblock)", uffd_flag_words },
@@ -388,6 +394,7 @@ static const struct kind_info kinds[FL_SC_KIND_COUNT] = {
 	[FL_SC_NEW_SOCK]     = { "a new socket pair name", NULL },
 	[FL_SC_SOCK_FD]      = { "a socket end SOCK.0 or SOCK.1 (SOCK declared by socketpair)", NULL },
 	[FL_SC_SOCK_TYPE]    = { "a socket type (stream, dgram)", sock_type_words },
+	[FL_SC_PIPE_END]     = { "PIPE.r or PIPE.w", NULL },
 };
 
 const char *fl_sc_kind_what(enum fl_sc_kind k)

@@ -50,6 +50,9 @@ enum fl_outcome {
 	/* a real kernel's call that did not return within the statement
 	 * timeout (the watchdog killed it): what a live-lock looks like there */
 	FL_OUTCOME_TIMEOUT = FL_SC_TIMEOUT,
+	/* the call sent its caller SIGPIPE: a pipe without readers (callers.h);
+	 * the scenario process catches it, so ret/errno stand (-1 EPIPE) */
+	FL_OUTCOME_SIGPIPE = FL_SC_SIGPIPE,
 };
 
 /* One userfaultfd event as `expect event` checks it. */

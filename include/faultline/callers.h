@@ -11,10 +11,13 @@
  *   pipe        a named ring of FL_PIPE_BUFFERS buffers of at most a page
  *               each (the kernel's default pipe->max_usage).  A buffer is
  *               a copy (write) or a reference on a user page (vmsplice):
- *               the reader copies from that page when it reads.  The model's
- *               pipes behave as if opened O_NONBLOCK with both ends open:
- *               reading an empty pipe and writing a full one give -EAGAIN
- *               instead of sleeping.
+ *               the reader copies from that page when it reads.  A pipe
+ *               is made O_NONBLOCK (reading an empty pipe and writing a
+ *               full one give -EAGAIN) unless fl_pipe_set_nonblock() says
+ *               otherwise; then such a call waits (FL_SYS_WAITS).  Each
+ *               end is open until fl_pipe_close() closes it everywhere:
+ *               a read of an empty pipe without writers is 0, a write to
+ *               a pipe without readers -EPIPE with SIGPIPE.
  *   result      syscall style: bytes (>= 0) or -errno, exactly as the
  *               kernel's sys_* return it before the C library turns it into
  *               -1/errno.
@@ -130,6 +133,31 @@ void fl_sys_set_loop_env(struct fl_world *w, fl_loop_env_fn fn, void *arg);
 /* pipe(2): a new pipe called NAME.  0, -EEXIST, -EINVAL, -ENOMEM. */
 int fl_pipe_create(struct fl_world *w, const char *name, struct fl_pipe **out);
 struct fl_pipe *fl_pipe_find(struct fl_world *w, const char *name);
+/* pipe2(O_NONBLOCK) or not: both ends' O_NONBLOCK. */
+void fl_pipe_set_nonblock(struct fl_pipe *pipe, bool nonblock);
+/*
+ * Close one end of PIPE in every process (its last descriptor): the
+ * buffers stay for a reader.  0, or -EBADF when that end is closed.
+ */
+int fl_pipe_close(struct fl_world *w, struct fl_pipe *pipe, bool write_end);
+/* Is that end open? */
+bool fl_pipe_end_open(const struct fl_pipe *pipe, bool write_end);
+/*
+ * A task that waits in pipe_write after it queued some bytes (a blocking
+ * pipe filled up): FN parks it until the pipe has room or no reader
+ * (fl_pipe_writable), and returns 0 to go on or -EINTR (a fatal
+ * signal: the write returns what it queued).  Without FN the call stops
+ * there with FL_SYS_WAITS, its bytes queued.  FN NULL ends it.
+ */
+typedef int (*fl_pipe_park_fn)(void *arg, struct fl_pipe *pipe);
+void fl_pipe_set_park(struct fl_world *w, fl_pipe_park_fn fn, void *arg);
+/* Would a writer waiting on PIPE go on now: a free slot, or no reader? */
+bool fl_pipe_writable(const struct fl_pipe *pipe);
+/*
+ * Did the last call send its caller SIGPIPE (a pipe without readers)?
+ * Clears the flag.  The call itself returned -EPIPE or what it moved.
+ */
+bool fl_sys_sigpipe_take(struct fl_world *w);
 /* read/readv on the read end: pipe_read. */
 long fl_pipe_read(struct fl_world *w, struct fl_pipe *pipe,
 		  const struct fl_iovec *iov, unsigned long nr_segs);
@@ -197,6 +225,13 @@ long fl_vmsplice_to_user(struct fl_world *w, struct fl_pipe *pipe,
  */
 long fl_splice(struct fl_world *w, const struct fl_fd *in, int64_t off_in,
 	       const struct fl_fd *out, int64_t off_out, size_t len, unsigned flags);
+/*
+ * tee(2) (fs/splice.c link_pipe): up to LEN bytes of IN's buffers are
+ * duplicated into OUT, nothing consumed.  Bytes duplicated, 0 (an empty
+ * input without writers), -errno, or FL_SYS_WAITS.  callers/tee.c.
+ */
+long fl_tee(struct fl_world *w, const struct fl_fd *in, const struct fl_fd *out,
+	    size_t len, unsigned flags);
 /*
  * Did the last pipe read show the current process bytes it may not see:
  * a vmspliced page another process wrote after they parted (the leak

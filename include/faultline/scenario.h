@@ -59,6 +59,7 @@ enum fl_sc_verb {
 	FL_SC_MREMAP,           /* mremap ADDR OLDLEN NEWLEN [at=] [flags=] [as=] */
 	FL_SC_WAIT,             /* wait TASK: the result of an access named by as= */
 	FL_SC_SOCKETPAIR,       /* socketpair NAME stream|dgram: AF_UNIX, ends NAME.0 NAME.1 */
+	FL_SC_CLOSE,            /* close PIPE.r|PIPE.w: that end, in every process */
 };
 
 /* code of a `call` statement: the kernel entry point. */
@@ -89,6 +90,7 @@ enum fl_sc_func {
 	FL_SC_CLEAR_REFS,       /* clear_refs TYPE: write TYPE to /proc/self/clear_refs */
 	FL_SC_SENDMSG,          /* sendmsg SOCK.N IOVEC...: one msghdr, no name, no control */
 	FL_SC_RECVMSG,          /* recvmsg SOCK.N IOVEC... */
+	FL_SC_TEE,              /* tee FDIN FDOUT LEN: pipe buffers duplicated */
 	FL_SC_FUNC_COUNT        /* not a call: one past the last (add calls above) */
 };
 
@@ -146,6 +148,7 @@ enum fl_sc_kind {
 	FL_SC_NEW_SOCK,         /* socketpair NAME: declares (fl_sc_ref) */
 	FL_SC_SOCK_FD,          /* SOCK.0 or SOCK.1: one end of a socket pair (fl_sc_ref) */
 	FL_SC_SOCK_TYPE,        /* stream, dgram: value 0, 1 */
+	FL_SC_PIPE_END,         /* PIPE.r or PIPE.w (fl_sc_ref) */
 	FL_SC_KIND_COUNT
 };
 
@@ -166,7 +169,8 @@ enum fl_sc_fd_end { FL_SC_END_NONE, FL_SC_END_READ, FL_SC_END_WRITE, FL_SC_END_0
 
 enum fl_sc_outcome { FL_SC_OK, FL_SC_LIVELOCK, FL_SC_SIGSEGV, FL_SC_SIGBUS, FL_SC_NO_PROGRESS, FL_SC_LEAK,
 		      FL_SC_BLOCKED /* waits on a userfaultfd nobody serves */,
-		      FL_SC_TIMEOUT /* a real kernel's call did not return: the watchdog */ };
+		      FL_SC_TIMEOUT /* a real kernel's call did not return: the watchdog */,
+		      FL_SC_SIGPIPE /* the call sent its caller SIGPIPE (caught: ret stands) */ };
 
 struct fl_sc_varterm {
 	unsigned var;           /* index in fl_scenario.vars */
@@ -183,7 +187,7 @@ struct fl_sc_expr {
 
 struct fl_sc_ref {
 	unsigned id;            /* index in fl_scenario.names */
-	enum fl_sc_fd_end end;  /* FL_SC_FD, FL_SC_PIPE_FD, FL_SC_SOCK_FD only */
+	enum fl_sc_fd_end end;  /* FL_SC_FD, FL_SC_PIPE_FD, FL_SC_PIPE_END, FL_SC_SOCK_FD only */
 };
 
 struct fl_sc_data {

@@ -351,6 +351,72 @@ static void test_splice_pipe_empty(void **state)
 		"call splice a.w -1 b.r -1 0\n", check_splice_empty);
 }
 
+static void check_tee(struct bt *t, bool host)
+{
+	(void)host;
+	bt_assert_ret(t, 9, 20);
+	bt_assert_ret(t, 10, 20);
+	bt_assert_ret(t, 11, 20);
+}
+
+/* tee duplicates: both pipes then hold the 20 bytes. */
+static void test_tee_duplicates(void **state)
+{
+	(void)state;
+	bt_both(FILE_SRC "pipe a\npipe b\ncall write a.w src 20\ncall tee a.r b.w 100\n"
+		"call read b.r dst 100\ncall read a.r dst 100\n", check_tee);
+}
+
+static void check_tee_errors(struct bt *t, bool host)
+{
+	(void)host;
+	bt_assert_errno(t, 8, EINVAL);
+	bt_assert_ret(t, 9, 0);
+	bt_assert_errno(t, 10, EBADF);
+	bt_assert_errno(t, 11, EINVAL);
+	bt_assert_errno(t, 12, EAGAIN);
+}
+
+/* tee: flags, LEN 0, a write end as input, one pipe twice, an empty input. */
+static void test_tee_errors(void **state)
+{
+	(void)state;
+	bt_both(FILE_SRC "pipe a\npipe b\ncall tee a.r b.w 4 flags=0x10\n"
+		"call tee a.w b.w 0\ncall tee a.w b.w 4\ncall tee a.r a.w 4\n"
+		"call tee a.r b.w 4\n", check_tee_errors);
+}
+
+static void check_closed_ends(struct bt *t, bool host)
+{
+	(void)host;
+	bt_assert_errno(t, 10, EPIPE);
+	bt_assert_outcome(t, 10, FL_OUTCOME_SIGPIPE);
+	bt_assert_ret(t, 11, 0);
+	bt_assert_outcome(t, 11, FL_OUTCOME_OK);
+}
+
+/* close a.r: a write is EPIPE with SIGPIPE; a read of b without writers is 0. */
+static void test_pipe_closed_ends(void **state)
+{
+	(void)state;
+	bt_both(FILE_SRC "pipe a\npipe b nonblock=off\nclose a.r\nclose b.w\n"
+		"call write a.w src 20\ncall read b.r dst 20\n", check_closed_ends);
+}
+
+static void check_blocking_read(struct bt *t, bool host)
+{
+	(void)host;
+	bt_assert_outcome(t, 7, FL_OUTCOME_BLOCKED);
+	assert_false(t->obs[7].has_ret);
+}
+
+/* A read of an empty pipe without O_NONBLOCK waits: outcome blocked. */
+static void test_pipe_blocking_read(void **state)
+{
+	(void)state;
+	bt_both(FILE_SRC "pipe a nonblock=off\ncall read a.r dst 20\n", check_blocking_read);
+}
+
 static void check_clear_refs(struct bt *t, bool host)
 {
 	(void)host;
@@ -584,6 +650,10 @@ int main(void)
 		cmocka_unit_test(test_splice_pipe_to_itself),
 		cmocka_unit_test(test_splice_pipe_empty),
 		cmocka_unit_test(test_clear_refs_soft_dirty),
+		cmocka_unit_test(test_tee_duplicates),
+		cmocka_unit_test(test_tee_errors),
+		cmocka_unit_test(test_pipe_closed_ends),
+		cmocka_unit_test(test_pipe_blocking_read),
 		cmocka_unit_test(test_readv_array_unreadable),
 		cmocka_unit_test(test_readv_iov_max),
 		cmocka_unit_test(test_vmsplice_file),

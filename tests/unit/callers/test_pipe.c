@@ -198,6 +198,96 @@ static void test_snapshot_restores_pipe(void **state)
 	assert_int_equal(fl_pipe_bytes(pp), 20);
 }
 
+/* Fill the pipe's 16 slots but the last N with a page each. */
+static void fill_but(unsigned n)
+{
+	unsigned i;
+
+	for (i = 0; i + n < FL_PIPE_BUFFERS; i++)
+		assert_int_equal(pwrite1(C, P), (long)P);
+}
+
+/* Without O_NONBLOCK, an empty pipe waits for a writer; without writers it is 0. */
+static void test_blocking_read_waits_then_eof(void **state)
+{
+	(void)state;
+	fl_pipe_set_nonblock(pp, false);
+	assert_int_equal(pread1(A, 20), FL_SYS_WAITS);
+	assert_int_equal(fl_pipe_close(w, pp, true), 0);
+	assert_int_equal(pread1(A, 20), 0);
+	assert_int_equal(pwrite1(C, 1), -EBADF);
+	assert_int_equal(fl_pipe_close(w, pp, true), -EBADF);
+}
+
+/* No reader: -EPIPE and SIGPIPE, once per call; the flag is taken. */
+static void test_write_without_reader_is_sigpipe(void **state)
+{
+	(void)state;
+	assert_int_equal(fl_pipe_close(w, pp, false), 0);
+	assert_false(fl_sys_sigpipe_take(w));
+	assert_int_equal(pwrite1(C, 10), -EPIPE);
+	assert_true(fl_sys_sigpipe_take(w));
+	assert_false(fl_sys_sigpipe_take(w));
+	assert_int_equal(pread1(A, 10), -EBADF);
+}
+
+static int parks;
+
+/* A reader comes while the writer waits: it takes one page. */
+static int park_reader(void *arg, struct fl_pipe *pipe)
+{
+	(void)arg;
+	parks++;
+	assert_false(fl_pipe_writable(pipe));
+	assert_int_equal(pread1(A, P), (long)P);
+	assert_true(fl_pipe_writable(pipe));
+	return 0;
+}
+
+/*
+ * A blocking write that filled the pipe after a page waits with that page
+ * queued: without a park it stops there (FL_SYS_WAITS, 16 buffers); with
+ * one it goes on once a reader made room, and returns every byte.
+ */
+static void test_blocking_write_waits_with_progress(void **state)
+{
+	const struct fl_iovec two[2] = { { C, P }, { C, P } };
+
+	(void)state;
+	fl_pipe_set_nonblock(pp, false);
+	fill_but(1);
+	assert_int_equal(fl_pipe_write(w, pp, two, 2), FL_SYS_WAITS);
+	assert_int_equal(fl_pipe_nrbufs(pp), FL_PIPE_BUFFERS);
+	assert_int_equal(pread1(A, P), (long)P);
+	fl_pipe_set_park(w, park_reader, NULL);
+	parks = 0;
+	assert_int_equal(fl_pipe_write(w, pp, two, 2), (long)(2 * P));
+	assert_int_equal(parks, 1);
+	assert_int_equal(fl_pipe_nrbufs(pp), FL_PIPE_BUFFERS);
+	fl_pipe_set_park(w, NULL, NULL);
+}
+
+/* tee duplicates without consuming; the duplicate is never merged into. */
+static void test_tee_duplicate_no_merge(void **state)
+{
+	struct fl_pipe *out;
+	struct fl_fd in = { NULL, NULL, false }, o = { NULL, NULL, true };
+	const struct fl_iovec small = { C, 5 };
+
+	(void)state;
+	assert_int_equal(fl_pipe_create(w, "out", &out), 0);
+	in.pipe = pp;
+	o.pipe = out;
+	assert_int_equal(pwrite1(C, 100), 100);
+	assert_int_equal(fl_tee(w, &in, &o, 60, 0), 60);
+	assert_int_equal(fl_pipe_bytes(pp), 100);
+	assert_int_equal(fl_pipe_bytes(out), 60);
+	assert_int_equal(fl_pipe_write(w, out, &small, 1), 5);
+	assert_int_equal(fl_pipe_nrbufs(out), 2);
+	assert_int_equal(fl_tee(w, &o, &in, 60, 0), -EBADF);
+	assert_int_equal(fl_tee(w, &in, &in, 0, 0), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -214,6 +304,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_failed_merge_is_efault, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_full_pipe_takes_sixteen_pages, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_snapshot_restores_pipe, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_blocking_read_waits_then_eof, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_write_without_reader_is_sigpipe, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_blocking_write_waits_with_progress, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tee_duplicate_no_merge, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

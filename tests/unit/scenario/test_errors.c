@@ -37,6 +37,16 @@ static void test_unknown_verb(void **state)
 		     "t.fl:2:3: error: expected a statement (");
 }
 
+/* close takes one end of a pipe: a bare pipe or a file is an input error. */
+static void test_close_needs_pipe_end(void **state)
+{
+	(void)state;
+	assert_error("pipe a\nclose a\n", "t.fl:2:7: error: expected PIPE.r or PIPE.w, found 'a'");
+	assert_error("file f 1p\nclose f.r\n",
+		     "t.fl:2:7: error: expected PIPE.r or PIPE.w, found 'f.r'");
+	assert_error("pipe a nonblock=maybe\n", "t.fl:1:17: error: expected on or off");
+}
+
 static void test_bad_number(void **state)
 {
 	(void)state;
@@ -366,6 +376,7 @@ int main(void)
 		cmocka_unit_test(test_unknown_verb),
 		cmocka_unit_test(test_socket_end),
 		cmocka_unit_test(test_bad_number),
+		cmocka_unit_test(test_close_needs_pipe_end),
 		cmocka_unit_test(test_number_overflow),
 		cmocka_unit_test(test_missing_argument),
 		cmocka_unit_test(test_process_vm_partial_sides),
