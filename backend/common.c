@@ -30,6 +30,17 @@ const struct fl_val *fl_backend_key(const struct fl_sc_stmt *st,
 	return NULL;
 }
 
+const struct fl_val *fl_backend_task_key(const struct fl_sc_stmt *st,
+					 const struct fl_val *args)
+{
+	unsigned i;
+
+	for (i = 0; i < st->nkeys; i++)
+		if (st->keys[i].arg.kind == FL_SC_NEW_TASK)
+			return &args[st->nargs + i];
+	return NULL;
+}
+
 const char *fl_backend_name(const struct fl_backend *b, unsigned id)
 {
 	return b->sc->names[id].text;

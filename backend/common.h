@@ -9,6 +9,12 @@
 
 /* names[ID] as the scenario wrote it. */
 const char *fl_backend_name(const struct fl_backend *b, unsigned id);
+/*
+ * The key of ST that names it as an access that may wait (a NEWTASK key:
+ * as= of store, load and most calls, task= of the GUP calls), or NULL.
+ */
+const struct fl_val *fl_backend_task_key(const struct fl_sc_stmt *st,
+					 const struct fl_val *args);
 /* -EOPNOTSUPP, "not modelled yet". */
 int fl_backend_unsupported(struct fl_obs *obs);
 /*

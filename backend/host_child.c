@@ -667,6 +667,7 @@ static int run_task(struct work *w)
 	/* a name bound again: an old access that waits keeps waiting, unreported */
 	if (fl_host_child_run_kept(run_work, w, &job) == 0) {
 		tasks[slot] = (struct task){ .rep = w->rep, .done = true };
+		tasks[slot].rep.dlen = 0;       /* its data went with this reply */
 		return 0;
 	}
 	tasks[slot] = (struct task){ .w = w, .job = job };

@@ -1,7 +1,8 @@
 /*
  * backend/host_gup.c - /proc/pid/mem on the running kernel:
  * proc_mem_read and proc_mem_write are pread/pwrite of /proc/self/mem in
- * the current process (FOLL_FORCE, as the model's fl_proc_mem_rw()).  The
+ * the current process (FOLL_FORCE, as the model's fl_proc_mem_rw()); named
+ * (as=), one that waits on a userfaultfd goes on when woken.  The
  * GUP calls themselves have no system call: backend/calls.c refuses them.
  */
 #include "backend/host_internal.h"
@@ -13,8 +14,10 @@ int fl_host_proc_mem(struct host *h, const struct fl_sc_stmt *st,
 	struct host_req rq = { .a = { args[0].u, args[1].u } };
 	struct host_rep rep;
 	uint8_t *buf = NULL;
-	int err;
+	int err = fl_host_task_mark(h, st, args, &rq);     /* as=: host_wait.c */
 
+	if (err)
+		return err;
 	if (st->code == FL_SC_PROC_MEM_WRITE) {
 		rq.op = HOST_OP_MEM_WRITE;
 		rq.dlen = args[1].len;

@@ -26,7 +26,7 @@
 int fl_host_task_mark(struct host *h, const struct fl_sc_stmt *st,
 		      const struct fl_val *args, struct host_req *rq)
 {
-	const struct fl_val *as = fl_backend_key(st, args, "as");
+	const struct fl_val *as = fl_backend_task_key(st, args);
 
 	if (!as)
 		return 0;

@@ -56,7 +56,8 @@ struct model_task {
 	struct fl_uffd_waiter *waiter;  /* NULL while waiting: on the pipe */
 	struct model_sleeper *sl;       /* a call that sleeps in the kernel */
 	struct model_task *next;        /* on m->orphans */
-	struct fl_obs obs;              /* kbuf always NULL */
+	struct fl_obs obs;              /* kbuf always NULL: */
+	uint8_t *kbuf;                  /* the ended call's kernel buffer, a copy */
 };
 
 static void task_free(struct model *m, struct model_task *t)
@@ -68,6 +69,7 @@ static void task_free(struct model *m, struct model_task *t)
 	if (t->waiter)
 		fl_uffd_wait_drop(m->w, t->waiter);
 	fl_model_sleeper_free(t->sl);
+	free(t->kbuf);
 	for (i = 0; i < t->nargs; i++)
 		free((void *)t->args[i].bytes);
 	free(t->args);
@@ -197,20 +199,10 @@ int fl_model_task_park(struct model *m, const struct fl_sc_stmt *st,
 	return 0;
 }
 
+/* A call named by its NEWTASK key (as=, task= of GUP: scenario/schema.c). */
 bool fl_model_task_sleeps(const struct fl_sc_stmt *st, const struct fl_val *args)
 {
-	if (st->verb != FL_SC_CALL || !fl_backend_key(st, args, "as"))
-		return false;
-	switch (st->code) {     /* the calls whose as= names a task (scenario/schema.c) */
-	case FL_SC_READ: case FL_SC_WRITE: case FL_SC_PREAD: case FL_SC_PWRITE:
-	case FL_SC_READV: case FL_SC_WRITEV: case FL_SC_PREADV: case FL_SC_PWRITEV:
-	case FL_SC_PREADV2: case FL_SC_PWRITEV2: case FL_SC_VMSPLICE:
-	case FL_SC_PROCESS_VM_READV: case FL_SC_PROCESS_VM_WRITEV:
-	case FL_SC_SPLICE: case FL_SC_TEE:
-		return true;
-	default:
-		return false;
-	}
+	return st->verb == FL_SC_CALL && fl_backend_task_key(st, args);
 }
 
 /* The blocked answer of a call that sleeps in handle_userfault: it has not returned. */
@@ -234,6 +226,11 @@ static void sleeper_done(struct model_task *t, struct fl_obs *obs)
 	so->kbuf = NULL;
 	t->obs = *obs;
 	t->obs.kbuf = NULL;
+	/* copy_from_user & co: `expect kbuf` after `wait` reads this copy */
+	free(t->kbuf);
+	t->kbuf = obs->kbuf ? malloc(obs->kbuf_len + 1) : NULL;
+	if (t->kbuf)
+		memcpy(t->kbuf, obs->kbuf, obs->kbuf_len);
 	/*
 	 * Ended `blocked`: it waits for something before it takes anything
 	 * (room in a full pipe, a writer, pipe->mutex), so it is run again
@@ -269,7 +266,7 @@ static int task_launch(struct model *m, struct model_task *t, struct fl_obs *obs
 int fl_model_task_start(struct model *m, const struct fl_sc_stmt *st,
 			const struct fl_val *args, struct fl_obs *obs)
 {
-	const struct fl_val *as = fl_backend_key(st, args, "as");
+	const struct fl_val *as = fl_backend_task_key(st, args);
 	struct model_task *t = task_new(m, st, args, NULL);
 	int err = t ? task_launch(m, t, obs) : -ENOMEM;
 
@@ -419,6 +416,9 @@ int fl_model_wait(struct model *m, const struct fl_val *args, struct fl_obs *obs
 		return fl_backend_setup_failed(obs, m->w, "wait: the access never ran",
 					       -ENOENT);
 	*obs = t->obs;
+	obs->kbuf = NULL;
+	if (t->kbuf && (obs->kbuf = malloc(t->obs.kbuf_len + 1)))
+		memcpy(obs->kbuf, t->kbuf, t->obs.kbuf_len);
 	if (t->waiting)
 		obs->outcome = FL_OUTCOME_BLOCKED;
 	fl_model_summary(m, obs, "%s line %u: %s", fl_backend_name(m->b, (unsigned)args[0].u),

@@ -28,7 +28,9 @@ size_t fl_access_remote_vm(struct fl_world *w, struct fl_mm *mm,
 			   bool *leaked)
 {
 	struct fl_process *cur = fl_current(w);
-	unsigned flags = FL_FOLL_GET | FL_FOLL_FORCE | FL_FOLL_TOUCH |
+	/* no `locked`: a userfaultfd page fails (FL_FOLL_NO_RETRY), measured
+	 * on 6.18 as /proc/self/mem's EIO (tests/host/uffd_proc_mem.fl) */
+	unsigned flags = FL_FOLL_GET | FL_FOLL_FORCE | FL_FOLL_TOUCH | FL_FOLL_NO_RETRY |
 			 (write ? FL_FOLL_WRITE : 0);
 	size_t done = 0;
 

@@ -279,6 +279,8 @@ static int gup_one_page(struct fl_world *w, struct fl_mm *mm, fl_addr_t addr,
 					(unsigned long long)addr);
 		if (foll & FL_FOLL_REMOTE)
 			fault_flags |= FL_FAULT_REMOTE;
+		if (foll & FL_FOLL_NO_RETRY)
+			fault_flags |= FL_FAULT_NORETRY;
 		fl_trace(w, "gup: 0x%llx: %s fault", (unsigned long long)addr,
 			 (fault_flags & FL_FAULT_UNSHARE) ? "unshare" :
 			 (fault_flags & FL_FAULT_WRITE) ? "write" : "read");
@@ -347,7 +349,7 @@ long fl_get_user_pages(struct fl_world *w, fl_addr_t start, unsigned long nr,
 	if (gup_flags & ~FL_FOLL_CALLER_MASK)
 		return fl_error(w, -EINVAL, "gup: internal FOLL flags passed in");
 	return gup_current(w, start, nr, gup_flags | (pages ? FL_FOLL_GET : 0) |
-			   FL_FOLL_TOUCH, pages);
+			   FL_FOLL_TOUCH | FL_FOLL_NO_RETRY, pages);
 }
 
 long fl_pin_user_pages(struct fl_world *w, fl_addr_t start, unsigned long nr,
@@ -357,6 +359,6 @@ long fl_pin_user_pages(struct fl_world *w, fl_addr_t start, unsigned long nr,
 		return fl_error(w, -EINVAL, "gup: internal FOLL flags passed in");
 	if (!pages)
 		return fl_error(w, -EINVAL, "pin_user_pages: no pages array");
-	return gup_current(w, start, nr, gup_flags | FL_FOLL_PIN | FL_FOLL_TOUCH,
-			   pages);
+	return gup_current(w, start, nr, gup_flags | FL_FOLL_PIN | FL_FOLL_TOUCH |
+			   FL_FOLL_NO_RETRY, pages);
 }

@@ -13,6 +13,15 @@
  * break (17839856fd58), not asked for by the caller.
  */
 #define FL_FOLL_COW_BREAK 0x80000u
+/*
+ * The caller passed no `locked` (get_user_pages, pin_user_pages,
+ * access_remote_vm): its faults lack FAULT_FLAG_ALLOW_RETRY (before 6.3
+ * faultin_page set it only with `locked`; since, is_valid_gup_args sets
+ * FOLL_UNLOCKABLE only then), so they cannot wait on a userfaultfd.
+ * GUP-fast's slow path (get_user_pages_unlocked) and process_vm_rw's
+ * pin_user_pages_remote pass one.
+ */
+#define FL_FOLL_NO_RETRY  0x100000u
 
 /* The flag checks every entry point makes first; 0 or -EINVAL. */
 int gup_check_flags(struct fl_world *w, unsigned gup_flags);

@@ -78,10 +78,18 @@ static const struct fl_sc_form verbs[] = {
 /* ---- call FUNC ---- */
 
 #define ADDR_LEN SLOTS(FL_SC_ADDR, FL_SC_NUM)
-#define SRC_KEY  KEYS({ "src", OPT(DATA) })
+/*
+ * as=TASK (task=TASK on the GUP calls, whose as= names the pages): a call
+ * that sleeps in handle_userfault goes on when it is woken, and `wait
+ * TASK` reports how it ended (docs/uffd.md).
+ */
+#define AS_TASK    { "as", OPT(NEW_TASK) }
+#define AS_KEYS    KEYS(AS_TASK)
+#define SRC_KEY  KEYS({ "src", OPT(DATA) }, AS_TASK)
 #define GUP(name, code) { name, FL_SC_CALL, code, \
 	SLOTS(FL_SC_ADDR, FL_SC_NUM, FL_SC_GUP_FLAGS), \
-	KEYS({ "as", FL_SC_NEW_PAGES }), FL_SC_SUBJECT | FL_SC_DEFINES }
+	KEYS({ "as", FL_SC_NEW_PAGES }, { "task", OPT(NEW_TASK) }), \
+	FL_SC_SUBJECT | FL_SC_DEFINES }
 #define UFFD_RANGE SLOTS(FL_SC_UFFD, FL_SC_ADDR, FL_SC_NUM)
 #define MODE_KEY   KEYS({ "mode", OPT(COPY_MODE) })
 /*
@@ -89,12 +97,6 @@ static const struct fl_sc_form verbs[] = {
  * reads is user memory at ADDR; nr=N: the count passed (default: the
  * iovecs written; beyond them, zero iovecs).  docs/scenario-language.md.
  */
-/*
- * as=TASK: a system call that sleeps in handle_userfault goes on when it
- * is woken, and `wait TASK` reports how it ended (docs/uffd.md).
- */
-#define AS_TASK    { "as", OPT(NEW_TASK) }
-#define AS_KEYS    KEYS(AS_TASK)
 #define IOV_SLOTS  SLOTS(FL_SC_FD, FL_SC_IOVEC | FL_SC_REPEAT | FL_SC_OPT)
 #define POS_IOV_SLOTS SLOTS(FL_SC_FD, FL_SC_SNUM, FL_SC_IOVEC | FL_SC_REPEAT | FL_SC_OPT)
 #define IOV_KEYS   KEYS({ "iov", OPT(ADDR) }, { "nr", OPT(NUM) }, AS_TASK)
@@ -110,24 +112,24 @@ static const struct fl_sc_form verbs[] = {
 
 static const struct fl_sc_form calls[] = {
 	{ "copy_to_user", FL_SC_CALL, FL_SC_COPY_TO_USER, ADDR_LEN, SRC_KEY, FL_SC_SUBJECT },
-	{ "copy_from_user", FL_SC_CALL, FL_SC_COPY_FROM_USER, ADDR_LEN, NULL, FL_SC_SUBJECT },
-	{ "clear_user", FL_SC_CALL, FL_SC_CLEAR_USER, ADDR_LEN, NULL, FL_SC_SUBJECT },
+	{ "copy_from_user", FL_SC_CALL, FL_SC_COPY_FROM_USER, ADDR_LEN, AS_KEYS, FL_SC_SUBJECT },
+	{ "clear_user", FL_SC_CALL, FL_SC_CLEAR_USER, ADDR_LEN, AS_KEYS, FL_SC_SUBJECT },
 	/* COUNT is signed: count <= 0 gives 0 (lib/strncpy_from_user.c). */
 	{ "strncpy_from_user", FL_SC_CALL, FL_SC_STRNCPY_FROM_USER,
-	  SLOTS(FL_SC_ADDR, FL_SC_SNUM), NULL, FL_SC_SUBJECT },
+	  SLOTS(FL_SC_ADDR, FL_SC_SNUM), AS_KEYS, FL_SC_SUBJECT },
 	{ "strnlen_user", FL_SC_CALL, FL_SC_STRNLEN_USER,
-	  SLOTS(FL_SC_ADDR, FL_SC_SNUM), NULL, FL_SC_SUBJECT },
-	{ "get_user", FL_SC_CALL, FL_SC_GET_USER, ADDR_LEN, NULL, FL_SC_SUBJECT },
+	  SLOTS(FL_SC_ADDR, FL_SC_SNUM), AS_KEYS, FL_SC_SUBJECT },
+	{ "get_user", FL_SC_CALL, FL_SC_GET_USER, ADDR_LEN, AS_KEYS, FL_SC_SUBJECT },
 	{ "put_user", FL_SC_CALL, FL_SC_PUT_USER,
-	  SLOTS(FL_SC_ADDR, FL_SC_NUM, FL_SC_SNUM), NULL, FL_SC_SUBJECT },
+	  SLOTS(FL_SC_ADDR, FL_SC_NUM, FL_SC_SNUM), AS_KEYS, FL_SC_SUBJECT },
 	{ "copy_to_user_nofault", FL_SC_CALL, FL_SC_COPY_TO_USER_NOFAULT, ADDR_LEN, SRC_KEY, FL_SC_SUBJECT },
-	{ "copy_from_user_nofault", FL_SC_CALL, FL_SC_COPY_FROM_USER_NOFAULT, ADDR_LEN, NULL, FL_SC_SUBJECT },
+	{ "copy_from_user_nofault", FL_SC_CALL, FL_SC_COPY_FROM_USER_NOFAULT, ADDR_LEN, AS_KEYS, FL_SC_SUBJECT },
 	{ "copy_to_user_inatomic", FL_SC_CALL, FL_SC_COPY_TO_USER_INATOMIC, ADDR_LEN, SRC_KEY, FL_SC_SUBJECT },
-	{ "copy_from_user_inatomic", FL_SC_CALL, FL_SC_COPY_FROM_USER_INATOMIC, ADDR_LEN, NULL, FL_SC_SUBJECT },
-	{ "fault_in_readable", FL_SC_CALL, FL_SC_FAULT_IN_READABLE, ADDR_LEN, NULL, FL_SC_SUBJECT },
-	{ "fault_in_writeable", FL_SC_CALL, FL_SC_FAULT_IN_WRITEABLE, ADDR_LEN, NULL, FL_SC_SUBJECT },
-	{ "fault_in_safe_writeable", FL_SC_CALL, FL_SC_FAULT_IN_SAFE_WRITEABLE, ADDR_LEN, NULL, FL_SC_SUBJECT },
-	{ "fault_in_subpage_writeable", FL_SC_CALL, FL_SC_FAULT_IN_SUBPAGE_WRITEABLE, ADDR_LEN, NULL, FL_SC_SUBJECT },
+	{ "copy_from_user_inatomic", FL_SC_CALL, FL_SC_COPY_FROM_USER_INATOMIC, ADDR_LEN, AS_KEYS, FL_SC_SUBJECT },
+	{ "fault_in_readable", FL_SC_CALL, FL_SC_FAULT_IN_READABLE, ADDR_LEN, AS_KEYS, FL_SC_SUBJECT },
+	{ "fault_in_writeable", FL_SC_CALL, FL_SC_FAULT_IN_WRITEABLE, ADDR_LEN, AS_KEYS, FL_SC_SUBJECT },
+	{ "fault_in_safe_writeable", FL_SC_CALL, FL_SC_FAULT_IN_SAFE_WRITEABLE, ADDR_LEN, AS_KEYS, FL_SC_SUBJECT },
+	{ "fault_in_subpage_writeable", FL_SC_CALL, FL_SC_FAULT_IN_SUBPAGE_WRITEABLE, ADDR_LEN, AS_KEYS, FL_SC_SUBJECT },
 	{ "read", FL_SC_CALL, FL_SC_READ, SLOTS(FL_SC_FD, FL_SC_ADDR, FL_SC_NUM), AS_KEYS, FL_SC_SUBJECT },
 	{ "write", FL_SC_CALL, FL_SC_WRITE, SLOTS(FL_SC_FD, FL_SC_ADDR, FL_SC_NUM), AS_KEYS, FL_SC_SUBJECT },
 	{ "pread", FL_SC_CALL, FL_SC_PREAD,
@@ -164,12 +166,12 @@ static const struct fl_sc_form calls[] = {
 	/* AF_UNIX socket pairs: iovecs as readv's, no as= (docs/callers.md, "Sockets") */
 	{ "sendmsg", FL_SC_CALL, FL_SC_SENDMSG, SOCK_IOV_SLOTS, SOCK_IOV_KEYS, FL_SC_SUBJECT },
 	{ "recvmsg", FL_SC_CALL, FL_SC_RECVMSG, SOCK_IOV_SLOTS, SOCK_IOV_KEYS, FL_SC_SUBJECT },
-	{ "proc_mem_read", FL_SC_CALL, FL_SC_PROC_MEM_READ, ADDR_LEN, NULL, FL_SC_SUBJECT },
+	{ "proc_mem_read", FL_SC_CALL, FL_SC_PROC_MEM_READ, ADDR_LEN, AS_KEYS, FL_SC_SUBJECT },
 	{ "proc_mem_write", FL_SC_CALL, FL_SC_PROC_MEM_WRITE,
-	  SLOTS(FL_SC_ADDR, FL_SC_DATA), KEYS({ "len", OPT(NUM) }), FL_SC_SUBJECT },
+	  SLOTS(FL_SC_ADDR, FL_SC_DATA), KEYS({ "len", OPT(NUM) }, AS_TASK), FL_SC_SUBJECT },
 	{ "btrfs_search_ioctl", FL_SC_CALL, FL_SC_BTRFS_SEARCH_IOCTL, ADDR_LEN,
-	  KEYS({ "items", OPT(NUM) }, { "itemlen", OPT(NUM) }), FL_SC_SUBJECT },
-	{ "restore_fpregs", FL_SC_CALL, FL_SC_RESTORE_FPREGS, ADDR_LEN, KEYS({ "xrstor", OPT(NUM) }), FL_SC_SUBJECT },
+	  KEYS({ "items", OPT(NUM) }, { "itemlen", OPT(NUM) }, AS_TASK), FL_SC_SUBJECT },
+	{ "restore_fpregs", FL_SC_CALL, FL_SC_RESTORE_FPREGS, ADDR_LEN, KEYS({ "xrstor", OPT(NUM) }, AS_TASK), FL_SC_SUBJECT },
 	GUP("get_user_pages", FL_SC_GET_USER_PAGES),
 	GUP("pin_user_pages", FL_SC_PIN_USER_PAGES),
 	GUP("get_user_pages_fast", FL_SC_GET_USER_PAGES_FAST),

@@ -776,6 +776,12 @@ static unsigned handle_userfault(struct fl_world *w, struct fl_vma *vma,
 		fl_trace(w, "handle_userfault: kernel-mode fault, UFFD_USER_MODE_ONLY: SIGBUS");
 		return FL_VM_FAULT_SIGBUS;
 	}
+	/* handle_userfault's "FAULT_FLAG_ALLOW_RETRY missing" since 4.3 */
+	if (flags & FL_FAULT_NORETRY) {
+		fl_trace(w, "handle_userfault: the fault cannot retry (GUP without locked): "
+			 "SIGBUS, no event");
+		return FL_VM_FAULT_SIGBUS;
+	}
 	if (flags & FL_FAULT_WRITE)
 		msg.flags |= FL_UFFD_PAGEFAULT_FLAG_WRITE;
 	if (reason == UFFD_WP)

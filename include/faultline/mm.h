@@ -291,6 +291,13 @@ fl_pte_t *fl_pte_lookup(struct fl_mm *mm, fl_addr_t addr);
 #define FL_FAULT_UNSHARE  0x04u   /* R/O FOLL_PIN: unshare, 5.19 */
 #define FL_FAULT_REMOTE   0x08u
 #define FL_FAULT_INSTRUCTION 0x10u
+/*
+ * Without FAULT_FLAG_ALLOW_RETRY: the fault may not drop mmap_lock and
+ * wait (a GUP whose caller passed no `locked`: get_user_pages,
+ * pin_user_pages, access_remote_vm).  handle_userfault cannot sleep then:
+ * VM_FAULT_SIGBUS, no event.
+ */
+#define FL_FAULT_NORETRY  0x20u
 
 /* vm_fault_t bits */
 #define FL_VM_FAULT_OOM      0x0001u

@@ -192,6 +192,88 @@ static void test_a_call_whose_name_is_bound_again_goes_on(void **state)
 	bt_close(&t);
 }
 
+static const char copy_from_user_goes_on[] = SETUP
+	"call copy_from_user pg+1p-4 8 as=C\n"  /* 10 */
+	"call uffd_copy U pg 1p src=fill=0x41\n"
+	"wait C\n"                              /* 12 */
+	"call uffd_copy U pg+1p 1p src=fill=0x42\n"
+	"wait C\n";                             /* 14 */
+
+/*
+ * A named copy_from_user (no system call: the model only) sleeps at each
+ * missing page and goes on; `wait` hands its kernel buffer to `expect kbuf`.
+ */
+static void test_copy_from_user_goes_on(void **state)
+{
+	struct bt t;
+
+	(void)state;
+	assert_int_equal(bt_run(&t, &fl_model_backend, copy_from_user_goes_on), 0);
+	bt_assert_outcome(&t, 10, FL_OUTCOME_BLOCKED);
+	bt_assert_outcome(&t, 12, FL_OUTCOME_BLOCKED);
+	bt_assert_outcome(&t, 14, FL_OUTCOME_OK);
+	assert_true(t.obs[14].has_ret);
+	assert_int_equal(t.obs[14].ret, 0);
+	assert_non_null(t.obs[14].kbuf);
+	assert_int_equal(t.obs[14].kbuf_len, 8);
+	assert_memory_equal(t.obs[14].kbuf, "AAAABBBB", 8);
+	bt_close(&t);
+}
+
+static const char gup_goes_on[] = SETUP
+	"call get_user_pages_fast pg+1p 1 write as=H task=G\n" /* 10 */
+	"call uffd_zeropage U pg+1p 1p\n"
+	"wait G\n"                                             /* 12 */
+	"call put_pages H\n"                                   /* 13 */
+	"call get_user_pages pg+2p 1 write as=H2 task=G2\n";   /* 14 */
+
+/*
+ * A named GUP-fast (task=: as= names its pages) sleeps in its slow path
+ * (get_user_pages_unlocked passes `locked`) and takes the page once woken;
+ * get_user_pages passes none: its fault cannot wait, -EFAULT at once.
+ */
+static void test_gup_goes_on(void **state)
+{
+	struct bt t;
+
+	(void)state;
+	assert_int_equal(bt_run(&t, &fl_model_backend, gup_goes_on), 0);
+	bt_assert_outcome(&t, 10, FL_OUTCOME_BLOCKED);
+	assert_false(t.obs[10].has_ret);
+	bt_assert_outcome(&t, 12, FL_OUTCOME_OK);
+	assert_int_equal(t.obs[12].ret, 1);
+	assert_int_equal(t.rc[13], 0);
+	bt_assert_outcome(&t, 14, FL_OUTCOME_OK);
+	assert_int_equal(t.obs[14].ret, -EFAULT);
+	bt_close(&t);
+}
+
+static const char proc_mem_no_wait[] = SETUP
+	"call proc_mem_read pg+1p-4 8 as=M\n"   /* 10 */
+	"call uffd_copy U pg 1p src=fill=0x41\n"
+	"call proc_mem_read pg+1p-4 8 as=M\n"   /* 12 */
+	"wait M\n";                             /* 13 */
+
+/*
+ * /proc/self/mem (access_remote_vm: GUP without `locked`) on a missing
+ * registered page: the fault cannot wait, so nothing is read, EIO, and a
+ * named one has simply ended; with the first page there, its 4 bytes.
+ */
+static void check_proc_mem_no_wait(struct bt *t, bool host)
+{
+	(void)host;
+	bt_assert_errno(t, 10, EIO);
+	bt_assert_outcome(t, 10, FL_OUTCOME_OK);
+	bt_assert_ret(t, 12, 4);
+	bt_assert_ret(t, 13, 4);
+}
+
+static void test_proc_mem_read_does_not_wait(void **state)
+{
+	(void)state;
+	bt_both_uffd(proc_mem_no_wait, check_proc_mem_no_wait);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -202,6 +284,9 @@ int main(void)
 		cmocka_unit_test(test_a_sleeping_pipe_read_holds_the_mutex),
 		cmocka_unit_test(test_wait_of_a_call_that_never_slept),
 		cmocka_unit_test(test_a_call_whose_name_is_bound_again_goes_on),
+		cmocka_unit_test(test_copy_from_user_goes_on),
+		cmocka_unit_test(test_gup_goes_on),
+		cmocka_unit_test(test_proc_mem_read_does_not_wait),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
