@@ -38,11 +38,11 @@ static const struct fl_arch arches[FL_ARCH_COUNT] = {
 	/* Sv48: TASK_SIZE = 1 << 47. */
 	[FL_ARCH_RISCV64] = { FL_ARCH_RISCV64, "riscv64", 0,
 			      0x0000800000000000ull, false, fl_riscv64_raw_copy, false,
-			      false, 0, 0, false },
+			      false, 0, 0, false, true },
 	/* TASK_SIZE = PAGE_OFFSET - 16 MiB (modules below the kernel). */
 	[FL_ARCH_ARM] = { FL_ARCH_ARM, "arm", 0,
 			  0x00000000bf000000ull, false, fl_arm_raw_copy, false,
-			  false, 0, 0, true },
+			  false, 0, 0, true, false, true },
 };
 
 const struct fl_arch *fl_arch(enum fl_arch_id id)

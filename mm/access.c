@@ -208,6 +208,13 @@ static void fill_signal(struct fl_world *w, const struct access *a,
 	if (a->fail == ACC_HWPOISON && fl_world_arch(w)->hwpoison_needs_memory_failure &&
 	    !fl_world_kconfig(w, FL_KCONFIG_MEMORY_FAILURE))
 		sig->code = FL_BUS_ADRERR;
+	/* riscv's mm_fault_error() has no BUS_MCEERR_AR at all (arch.h) */
+	if (a->fail == ACC_HWPOISON && fl_world_arch(w)->hwpoison_adrerr)
+		sig->code = FL_BUS_ADRERR;
+	if (a->fail == ACC_HWPOISON && fl_world_arch(w)->hwpoison_sigsegv) {
+		sig->sig = FL_SIGSEGV;
+		sig->code = FL_SEGV_MAPERR;
+	}
 }
 
 static size_t user_access(struct fl_world *w, fl_addr_t addr, size_t len,

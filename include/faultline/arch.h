@@ -104,7 +104,8 @@ struct fl_arch {
 	 * kernel built with CONFIG_MEMORY_FAILURE: x86's do_sigbus() has the
 	 * BUS_MCEERR_AR branch under that #ifdef and falls through to
 	 * BUS_ADRERR without it (arch/x86/mm/fault.c).  arm64 sends
-	 * BUS_MCEERR_AR either way.  Other archs: not checked.
+	 * BUS_MCEERR_AR either way; riscv64 never (hwpoison_adrerr).  Other
+	 * archs: not checked.
 	 */
 	bool hwpoison_needs_memory_failure;
 	/*
@@ -127,6 +128,20 @@ struct fl_arch {
 	 * then not features (debian-6.1-i386 refuses MINOR_SHMEM, docs/arch.md).
 	 */
 	bool no_uffd_minor;
+	/*
+	 * A user access to a poisoned page is SIGBUS BUS_ADRERR whatever the
+	 * config: riscv's mm_fault_error() sends BUS_ADRERR for
+	 * VM_FAULT_HWPOISON as for VM_FAULT_SIGBUS (a patch for
+	 * BUS_MCEERR_AR was posted later; debian-6.12-riscv64 sends
+	 * BUS_ADRERR for a UFFDIO_POISON marker, tests/vm/uffd-move-poison.fl).
+	 */
+	bool hwpoison_adrerr;
+	/*
+	 * ... and SIGSEGV SEGV_MAPERR on 32-bit arm: its do_page_fault()
+	 * turns only VM_FAULT_SIGBUS into SIGBUS, and VM_FAULT_HWPOISON is
+	 * not that (debian-6.12-armhf, tests/vm/uffd-move-poison.fl).
+	 */
+	bool hwpoison_sigsegv;
 };
 
 /* The descriptor of ID, or NULL if ID is out of range. */
