@@ -15,14 +15,14 @@ static const struct fl_arch arches[FL_ARCH_COUNT] = {
 	/* 4-level paging: the top page below 2^47 is the guard page. */
 	[FL_ARCH_X86_64] = { FL_ARCH_X86_64, "x86_64", 0,
 			     0x00007ffffffff000ull, false, fl_x86_64_raw_copy, false,
-			     true, FL_KV(5, 7, 0), FL_KV(3, 11, 0), false },
+			     true, FL_KV(5, 7, 0), FL_KV(3, 11, 0), false, false, false },
 	/* VA_BITS = 48: TASK_SIZE_MAX = 1 << 48. */
 	[FL_ARCH_ARM64] = { FL_ARCH_ARM64, "arm64", 0,
 			    0x0001000000000000ull, false, fl_arm64_raw_copy, false,
-			    false, FL_KV(6, 10, 0), 0, false },
+			    false, FL_KV(6, 10, 0), 0, false, false, false },
 	[FL_ARCH_ARM64_MTE] = { FL_ARCH_ARM64_MTE, "arm64+mte", 16,
 				0x0001000000000000ull, false, fl_arm64_raw_copy,
-				true, false, FL_KV(6, 10, 0), 0, false },
+				true, false, FL_KV(6, 10, 0), 0, false, false, false },
 	/*
 	 * sparc64 runs user space in its own address space context (ASI_AIUS
 	 * accesses), so access_ok() has nothing to compare: always true.
@@ -30,15 +30,15 @@ static const struct fl_arch arches[FL_ARCH_COUNT] = {
 	 */
 	[FL_ARCH_SPARC64_ADI] = { FL_ARCH_SPARC64_ADI, "sparc64+adi", 64,
 				  0x0008000000000000ull, true, fl_sparc64_raw_copy, false,
-				  false, 0, 0, false },
+				  false, 0, 0, false, false, false },
 	/* 3G/1G split: PAGE_OFFSET = 0xc0000000. */
 	[FL_ARCH_I386] = { FL_ARCH_I386, "i386", 0,
 			   0x00000000c0000000ull, false, fl_i386_raw_copy, false,
-			   true, 0, 0, true },
+			   true, 0, 0, true, false, false },
 	/* Sv48: TASK_SIZE = 1 << 47. */
 	[FL_ARCH_RISCV64] = { FL_ARCH_RISCV64, "riscv64", 0,
 			      0x0000800000000000ull, false, fl_riscv64_raw_copy, false,
-			      false, 0, 0, false, true },
+			      false, 0, 0, false, true, false },
 	/* TASK_SIZE = PAGE_OFFSET - 16 MiB (modules below the kernel). */
 	[FL_ARCH_ARM] = { FL_ARCH_ARM, "arm", 0,
 			  0x00000000bf000000ull, false, fl_arm_raw_copy, false,
