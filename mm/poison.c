@@ -23,6 +23,14 @@
  * a kernel without CONFIG_MEMORY_FAILURE sends nothing (it has no
  * MADV_HWPOISON either; the host refuses it there).
  *
+ * A page whose pte is a poison marker already cannot be injected again:
+ * madvise_inject_error() looks the page up with get_user_pages_fast(), the
+ * fault on the hwpoison entry is VM_FAULT_HWPOISON and GUP without
+ * FOLL_HWPOISON makes that -EFAULT, before memory_failure() runs (no
+ * signal).  Judged on Debian's 5.10, 6.1 and 6.12 (docs/vm.md,
+ * tests/vm/guest-poison-again.fl).  fl_poison() itself, the hardware's
+ * failure, leaves such a page as it is.
+ *
  * Invariants
  *   1. After fl_poison() no present pte maps a HWPOISON folio.
  *   2. The zero page is never poisoned: a page still mapping it gets its own
@@ -107,8 +115,11 @@ int fl_madvise_hwpoison(struct fl_world *w, struct fl_mm *mm, fl_addr_t addr,
 	int err;
 
 	memset(sig, 0, sizeof(*sig));
+	if (was_poisoned)               /* GUP fails: no memory_failure() call */
+		return fl_error(w, -EFAULT, "poison: the page at 0x%llx is poisoned "
+				"already: madvise's GUP fails", (unsigned long long)addr);
 	err = fl_poison(w, mm, addr);
-	if (err || was_poisoned)        /* no memory_failure() call: no signal */
+	if (err)
 		return err;
 	if (fl_since(w, FL_ERA_MADV_HWPOISON_KILLS_CALLER) &&
 	    fl_world_kconfig(w, FL_KCONFIG_MEMORY_FAILURE)) {

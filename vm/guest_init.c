@@ -15,7 +15,9 @@
  *              report it hung
  *   agent      with /modules/order in the initramfs (cli/vm_modules.c),
  *              load those modules, mount /dev/vda (a btrfs the host made)
- *              on /btrfs and tell the agent so ($FL_BTRFS); then
+ *              on /btrfs and tell the agent so ($FL_BTRFS, and
+ *              $TMPDIR=/btrfs/tmp: `file ... fs=btrfs` is a file on
+ *              that disk, docs/vm.md "poison of a btrfs file"); then
  *              /fl-agent (the host backend's scenario side, docs/host.md
  *              "agent protocol") serves the virtio port the host named
  *              fl.agent until EOF, or, without one (no virtio_console),
@@ -445,6 +447,9 @@ static void guest_btrfs(void)
 			printf("FL:BTRFS mount: %s\n", strerror(errno));
 		else if (setenv("FL_BTRFS", "/btrfs", 1) == 0)
 			printf("FL:BTRFS mounted\n");
+		/* O_TMPFILE files of `fs=btrfs` (host_link.c) go to the disk */
+		if (!mkdir("/btrfs/tmp", 01777) || errno == EEXIST)
+			setenv("TMPDIR", "/btrfs/tmp", 1);
 	}
 	fflush(stdout);
 }
