@@ -192,9 +192,12 @@ static int exec_pipe(struct host *h, const struct fl_sc_stmt *st,
 	return err ? fl_backend_setup_failed(obs, NULL, "pipe", err) : 0;
 }
 
-static int exec_socketpair(struct host *h, const struct fl_val *args, struct fl_obs *obs)
+static int exec_socketpair(struct host *h, const struct fl_sc_stmt *st,
+			   const struct fl_val *args, struct fl_obs *obs)
 {
-	int err = fl_host_link_socketpair(&h->link, (unsigned)args[0].u, args[1].u != 0);
+	const struct fl_val *sb = fl_backend_key(st, args, "sndbuf");
+	uint32_t how = (uint32_t)args[1].u | (sb ? HOST_SOCK_SNDBUF : 0);
+	int err = fl_host_link_socketpair(&h->link, (unsigned)args[0].u, how, sb ? sb->u : 0);
 
 	return err ? fl_backend_setup_failed(obs, NULL, "socketpair", err) : 0;
 }
@@ -415,7 +418,7 @@ static int host_exec(struct fl_backend *b, const struct fl_sc_stmt *st,
 	case FL_SC_PIPE:
 		return exec_pipe(h, st, args, obs);
 	case FL_SC_SOCKETPAIR:
-		return exec_socketpair(h, args, obs);
+		return exec_socketpair(h, st, args, obs);
 	case FL_SC_CLOSE:
 		return exec_close(h, args, obs);
 	case FL_SC_MMAP:

@@ -167,7 +167,7 @@ static int run_frame(struct host_link *l, const struct host_frame *f, int rfd,
 		fr->err = fl_host_link_close(l, f->id, f->arg32);
 		break;
 	case HOST_LINK_SOCKETPAIR:
-		fr->err = fl_host_link_socketpair(l, f->id, f->arg32 != 0);
+		fr->err = fl_host_link_socketpair(l, f->id, f->arg32, f->arg);
 		break;
 	default:
 		fr->err = -EINVAL;

@@ -16,10 +16,14 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <net/if.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -438,19 +442,87 @@ int fl_host_link_pipe(struct host_link *l, unsigned id, bool blocking)
 }
 
 /*
+ * The two ends of a TCP connection over loopback: a listener on
+ * 127.0.0.1, port chosen by the kernel, connected to and accepted, then
+ * closed.  A guest's init may leave `lo` down: bring it up first (on the
+ * host it is up, and the unprivileged runner never needs the ioctl).
+ */
+static int tcp_pair(int sv[2])
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct ifreq ifr = { .ifr_name = "lo" };
+	socklen_t alen = sizeof(a);
+	int ls, err = 0;
+
+	ls = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (ls < 0)
+		return -errno;
+	if (!ioctl(ls, SIOCGIFFLAGS, &ifr) && !(ifr.ifr_flags & IFF_UP)) {
+		ifr.ifr_flags |= IFF_UP;
+		ioctl(ls, SIOCSIFFLAGS, &ifr);
+	}
+	sv[0] = sv[1] = -1;
+	if (bind(ls, (struct sockaddr *)&a, alen) || listen(ls, 1) ||
+	    getsockname(ls, (struct sockaddr *)&a, &alen))
+		goto out_errno;
+	sv[0] = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (sv[0] < 0 || connect(sv[0], (struct sockaddr *)&a, alen))
+		goto out_errno;
+	sv[1] = accept4(ls, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (sv[1] < 0 || fcntl(sv[0], F_SETFL, O_NONBLOCK))
+		goto out_errno;
+	goto out;
+out_errno:
+	err = -errno;
+	if (sv[0] >= 0)
+		close(sv[0]);
+	if (sv[1] >= 0)
+		close(sv[1]);
+	sv[0] = sv[1] = -1;
+out:
+	close(ls);
+	return err;
+}
+
+static int make_pair(int sv[2], uint32_t how, uint64_t sndbuf)
+{
+	unsigned type = how & 0xffu, i;
+	int val = sndbuf > INT_MAX ? INT_MAX : (int)sndbuf, err;
+
+	if (type == HOST_SOCK_TCP)
+		err = tcp_pair(sv);
+	else
+		err = socketpair(AF_UNIX, (type ? SOCK_DGRAM : SOCK_STREAM) | SOCK_NONBLOCK |
+				 SOCK_CLOEXEC, 0, sv) ? -errno : 0;
+	if (err)
+		return err;
+	for (i = 0; (how & HOST_SOCK_SNDBUF) && i < 2; i++)
+		if (setsockopt(sv[i], SOL_SOCKET, SO_SNDBUF, &val, sizeof(val)))
+			goto out_close;
+	return 0;
+out_close:
+	err = -errno;
+	close(sv[0]);
+	close(sv[1]);
+	sv[0] = sv[1] = -1;
+	return err;
+}
+
+/*
  * Socket pairs are non-blocking for the pipes' reason: a recvmsg of an
  * empty socket answers EAGAIN instead of waiting forever.
  */
-int fl_host_link_socketpair(struct host_link *l, unsigned id, bool dgram)
+int fl_host_link_socketpair(struct host_link *l, unsigned id, uint32_t how, uint64_t sndbuf)
 {
 	struct host_frame_rep fr;
 	int err;
 
 	if (l->wfd >= 0)
-		return frame_simple(l, HOST_LINK_SOCKETPAIR, id, dgram, 0, &fr);
-	if (socketpair(AF_UNIX, (dgram ? SOCK_DGRAM : SOCK_STREAM) | SOCK_NONBLOCK |
-		       SOCK_CLOEXEC, 0, l->fds[id]))
-		return -errno;
+		return frame_simple(l, HOST_LINK_SOCKETPAIR, id, how, sndbuf, &fr);
+	l->fds[id][0] = l->fds[id][1] = -1;
+	err = make_pair(l->fds[id], how, sndbuf);
+	if (err)
+		return err;
 	err = install_everywhere(l, id, 0, l->nnames);
 	return err ? err : install_everywhere(l, id, 1, l->nnames);
 }

@@ -82,8 +82,16 @@ int fl_host_link_file(struct host_link *l, unsigned id, uint64_t size, unsigned 
 const char *fl_host_tmp_dir(void);
 /* Pipe ID, O_NONBLOCK both ends.  0, -errno. */
 int fl_host_link_pipe(struct host_link *l, unsigned id, bool blocking);
-/* socketpair(AF_UNIX) ID, both ends O_NONBLOCK, in every live process. */
-int fl_host_link_socketpair(struct host_link *l, unsigned id, bool dgram);
+/*
+ * Socket pair ID, both ends O_NONBLOCK, in every live process.  HOW's low
+ * byte is the `socketpair` type (0 stream, 1 dgram: socketpair(AF_UNIX);
+ * 2 tcp: a TCP connection over 127.0.0.1, end 0 the connecting socket,
+ * end 1 the accepted one); HOST_SOCK_SNDBUF in HOW sets SO_SNDBUF to
+ * SNDBUF on both ends.  0 or -errno.
+ */
+#define HOST_SOCK_TCP    2u
+#define HOST_SOCK_SNDBUF 0x100u
+int fl_host_link_socketpair(struct host_link *l, unsigned id, uint32_t how, uint64_t sndbuf);
 /* Close pipe ID's end WHICH (0 read, 1 write) everywhere: 0 or -errno. */
 int fl_host_link_close(struct host_link *l, unsigned id, unsigned which);
 /*

@@ -364,7 +364,7 @@ int fl_model_exec_one(struct model *m, const struct fl_sc_stmt *st,
 	case FL_SC_PIPE:
 		return fl_model_pipe_create(m, st, args, obs);
 	case FL_SC_SOCKETPAIR:
-		return fl_model_socketpair(m, args, obs);
+		return fl_model_socketpair(m, st, args, obs);
 	case FL_SC_CLOSE:
 		return fl_model_pipe_close(m, args, obs);
 	case FL_SC_MMAP:

@@ -55,7 +55,8 @@ static inline struct model *model_of(struct fl_backend *b)
 }
 
 /* The `socketpair` statement (model_socket.c). */
-int fl_model_socketpair(struct model *m, const struct fl_val *args, struct fl_obs *obs);
+int fl_model_socketpair(struct model *m, const struct fl_sc_stmt *st,
+			const struct fl_val *args, struct fl_obs *obs);
 /* The `pipe NAME` and `close PIPE.END` statements (model_syscall.c). */
 int fl_model_pipe_create(struct model *m, const struct fl_sc_stmt *st,
 			 const struct fl_val *args, struct fl_obs *obs);

@@ -46,15 +46,23 @@ struct fl_pipe_buffer {
 	uint32_t flags;
 };
 
-struct fl_pipe {
+/*
+ * A named object of the callers state (a pipe, a socket pair): it leads
+ * its struct, and the state's lists link these.
+ */
+struct fl_named {
 	char name[32];
+	struct fl_named *next;
+};
+
+struct fl_pipe {
+	struct fl_named n;      /* first: the state's pipes list links it */
 	unsigned head, tail;
 	struct fl_pipe_buffer bufs[FL_PIPE_BUFFERS];
 	bool locked;            /* pipe->mutex: a call that sleeps holds it */
 	bool nonblock;          /* both ends O_NONBLOCK (pipe2's flag) */
 	bool no_readers;        /* the read end is closed everywhere */
 	bool no_writers;        /* the write end is closed everywhere */
-	struct fl_pipe *next;
 };
 
 struct fl_open_file {
@@ -66,8 +74,8 @@ struct fl_open_file {
 
 struct fl_callers_state {
 	struct fl_open_file *files;
-	struct fl_pipe *pipes;
-	struct fl_sock *socks;        /* callers/socket.c */
+	struct fl_named *pipes;       /* struct fl_pipe */
+	struct fl_named *socks;       /* struct fl_sock: callers/socket.c */
 	enum fl_loop_verdict verdict; /* of the last call's retry loop */
 	fl_loop_env_fn loop_env;      /* see fl_sys_set_loop_env() */
 	void *loop_env_arg;
@@ -75,6 +83,8 @@ struct fl_callers_state {
 	bool sigpipe;                 /* a call sent SIGPIPE: fl_sys_sigpipe_take() */
 	fl_pipe_park_fn park;         /* see fl_pipe_set_park() */
 	void *park_arg;
+	int tcp_frag_pid;             /* the task whose page frag TCP sends use */
+	uint32_t tcp_frag_off;        /* its offset (callers/socket.c, "TCP") */
 };
 
 /* send_sig(SIGPIPE, current, 0): a pipe without readers was written. */
@@ -104,6 +114,19 @@ bool fl_pipe_mutex_busy(struct fl_world *w, const struct fl_pipe *pipe);
 
 /* The callers state, made on first use; NULL with -ENOMEM (fl_error). */
 struct fl_callers_state *fl_callers_state(struct fl_world *w);
+
+/*
+ * The object NAME on the callers state's list at offset LIST (offsetof a
+ * struct fl_named * member of struct fl_callers_state), or NULL.
+ */
+void *fl_named_find(struct fl_world *w, size_t list, const char *name);
+/*
+ * A new zeroed object of SIZE bytes (a struct fl_named leads it) named
+ * NAME, put on the list at LIST: -EINVAL for a bad name, -EEXIST for a
+ * taken one (both fl_error, WHAT naming the statement), -ENOMEM.
+ */
+int fl_named_add(struct fl_world *w, size_t list, const char *what, const char *name,
+		 size_t size, void **out);
 
 /* The current process's open FILE, opened now if it was not; NULL: -ENOMEM. */
 struct fl_open_file *fl_open_file_get(struct fl_world *w, struct fl_file *file);

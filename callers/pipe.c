@@ -52,28 +52,18 @@
  * both ends open until `close P.r` / `close P.w` closes them everywhere.
  * tests/host/pipe-*.fl check each rule against the running kernel.
  */
+#include <stddef.h>
 #include <string.h>
 
 #include <faultline/gup.h>
 
 #include "callers/internal.h"
 
-static struct fl_pipe **pipe_list(struct fl_world *w)
-{
-	struct fl_callers_state *cs = fl_callers_state(w);
-
-	return cs ? &cs->pipes : NULL;
-}
+#define PIPES offsetof(struct fl_callers_state, pipes)
 
 struct fl_pipe *fl_pipe_find(struct fl_world *w, const char *name)
 {
-	struct fl_callers_state *cs = *fl_layer_slot(w, FL_LAYER_CALLERS);
-	struct fl_pipe *pipe;
-
-	for (pipe = cs ? cs->pipes : NULL; pipe && name; pipe = pipe->next)
-		if (!strcmp(pipe->name, name))
-			return pipe;
-	return NULL;
+	return fl_named_find(w, PIPES, name);
 }
 
 void fl_pipe_set_nonblock(struct fl_pipe *pipe, bool nonblock)
@@ -89,13 +79,13 @@ bool fl_pipe_end_open(const struct fl_pipe *pipe, bool write_end)
 int fl_pipe_close(struct fl_world *w, struct fl_pipe *pipe, bool write_end)
 {
 	if (!fl_pipe_end_open(pipe, write_end))
-		return fl_error(w, -EBADF, "close: %s.%c is closed", pipe->name,
+		return fl_error(w, -EBADF, "close: %s.%c is closed", pipe->n.name,
 				write_end ? 'w' : 'r');
 	if (write_end)
 		pipe->no_writers = true;
 	else
 		pipe->no_readers = true;
-	fl_trace(w, "close: %s has no %s now", pipe->name, write_end ? "writer" : "reader");
+	fl_trace(w, "close: %s has no %s now", pipe->n.name, write_end ? "writer" : "reader");
 	return 0;
 }
 
@@ -114,7 +104,7 @@ long fl_pipe_send_sigpipe(struct fl_world *w, const struct fl_pipe *pipe)
 	struct fl_callers_state *cs = *fl_layer_slot(w, FL_LAYER_CALLERS);
 
 	cs->sigpipe = true;     /* a pipe exists: fl_pipe_create made the state */
-	fl_trace(w, "pipe: %s has no reader: SIGPIPE", pipe->name);
+	fl_trace(w, "pipe: %s has no reader: SIGPIPE", pipe->n.name);
 	return -EPIPE;
 }
 
@@ -130,20 +120,13 @@ bool fl_sys_sigpipe_take(struct fl_world *w)
 
 int fl_pipe_create(struct fl_world *w, const char *name, struct fl_pipe **out)
 {
-	struct fl_pipe **list, *pipe;
+	void *made;
+	int err = fl_named_add(w, PIPES, "pipe", name, sizeof(struct fl_pipe), &made);
+	struct fl_pipe *pipe = made;
 
-	if (!name || !*name || strlen(name) >= sizeof(pipe->name))
-		return fl_error(w, -EINVAL, "pipe: bad name");
-	if (fl_pipe_find(w, name))
-		return fl_error(w, -EEXIST, "pipe %s exists", name);
-	list = pipe_list(w);
-	pipe = list ? fl_zalloc(w, sizeof(*pipe)) : NULL;
-	if (!pipe)
-		return -ENOMEM;
-	strcpy(pipe->name, name);
+	if (err)
+		return err;
 	pipe->nonblock = true;
-	pipe->next = *list;
-	*list = pipe;
 	if (out)
 		*out = pipe;
 	return 0;
@@ -190,7 +173,7 @@ long fl_pipe_input_prep(struct fl_world *w, struct fl_pipe *pipe, unsigned flags
 		return 0;
 	if (flags & FL_SPLICE_F_NONBLOCK)
 		return -EAGAIN;
-	fl_trace(w, "splice: %s is empty: the task waits for a writer", pipe->name);
+	fl_trace(w, "splice: %s is empty: the task waits for a writer", pipe->n.name);
 	return FL_SYS_WAITS;
 }
 
@@ -202,7 +185,7 @@ long fl_pipe_output_prep(struct fl_world *w, struct fl_pipe *pipe, unsigned flag
 		return fl_pipe_send_sigpipe(w, pipe);
 	if (flags & FL_SPLICE_F_NONBLOCK)
 		return -EAGAIN;
-	fl_trace(w, "splice: %s is full: the task waits for a reader", pipe->name);
+	fl_trace(w, "splice: %s is full: the task waits for a reader", pipe->n.name);
 	return FL_SYS_WAITS;
 }
 
@@ -274,7 +257,7 @@ static void pipe_read_check_leak(struct fl_world *w, const struct fl_pipe *pipe,
 		return;
 	cs->leaked = true;
 	fl_trace(w, "leak: pid %d reads %s buffer %u, a user page written by pid %d "
-		 "after they parted (clock %u)", reader->pid, pipe->name, pipe->tail,
+		 "after they parted (clock %u)", reader->pid, pipe->n.name, pipe->tail,
 		 buf->folio->writer, buf->folio->wgen);
 }
 
@@ -299,7 +282,7 @@ bool fl_pipe_mutex_busy(struct fl_world *w, const struct fl_pipe *pipe)
 	if (!pipe || !pipe->locked)
 		return false;
 	fl_trace(w, "pipe: %s: pipe->mutex is held by a call that sleeps: wait for it",
-		 pipe->name);
+		 pipe->n.name);
 	return true;
 }
 
@@ -379,7 +362,7 @@ static long pipe_read(struct fl_world *w, struct fl_pipe *pipe,
 			pipe_read_check_leak(w, pipe, buf);
 		if (written < chars) {
 			fl_trace(w, "pipe_read: %s buffer %u: copy_page_to_iter wrote %zu of %zu: "
-				 "the buffer stays; %s", pipe->name, pipe->tail, written, chars,
+				 "the buffer stays; %s", pipe->n.name, pipe->tail, written, chars,
 				 ret ? "return the bytes read so far" : "-EFAULT");
 			if (!ret)
 				ret = -EFAULT;
@@ -399,7 +382,7 @@ static long pipe_read(struct fl_world *w, struct fl_pipe *pipe,
 	if (ret)
 		return ret;
 	/* Empty: EOF without writers, else -EAGAIN or the wait for a writer. */
-	fl_trace(w, "pipe_read: %s is empty: %s", pipe->name,
+	fl_trace(w, "pipe_read: %s is empty: %s", pipe->n.name,
 		 pipe->no_writers ? "no writer, 0" : nonblock ? "-EAGAIN" : "the task waits");
 	if (pipe->no_writers)
 		return 0;
@@ -420,7 +403,7 @@ static long pipe_write_merge(struct fl_world *w, struct fl_pipe *pipe,
 	memcpy(fl_frame_mut(w, buf->frame) + offset, kpage, copied);
 	if (copied < chars) {
 		fl_trace(w, "pipe_write: %s: merge into the last buffer copied %zu of %zu: -EFAULT",
-			 pipe->name, copied, chars);
+			 pipe->n.name, copied, chars);
 		return -EFAULT;
 	}
 	buf->len += (uint32_t)chars;
@@ -440,7 +423,7 @@ static long pipe_write_wait(struct fl_world *w, struct fl_pipe *pipe, long ret)
 	struct fl_callers_state *cs = *fl_layer_slot(w, FL_LAYER_CALLERS);
 	int err;
 
-	fl_trace(w, "pipe_write: %s is full: %s", pipe->name,
+	fl_trace(w, "pipe_write: %s is full: %s", pipe->n.name,
 		 pipe->nonblock ? (ret ? "return what fit" : "-EAGAIN") : "the task waits");
 	if (pipe->nonblock)
 		return ret ? ret : -EAGAIN;
@@ -492,7 +475,7 @@ static long pipe_write(struct fl_world *w, struct fl_pipe *pipe,
 		copied = fl_copy_from_iter(w, kpage, FL_PAGE_SIZE, &i);
 		if (copied < FL_PAGE_SIZE && i.count) {
 			fl_trace(w, "pipe_write: %s: copy_page_from_iter copied %zu, then faulted: "
-				 "%s", pipe->name, copied,
+				 "%s", pipe->n.name, copied,
 				 ret ? "return the pages written so far" : "-EFAULT");
 			return ret ? ret : -EFAULT;
 		}
@@ -651,7 +634,7 @@ static long splice_pipe_to_pipe(struct fl_world *w, struct fl_pipe *ipipe,
 		ret += (long)n;
 		len -= n;
 	}
-	fl_trace(w, "splice %s -> %s: %ld bytes moved", ipipe->name, opipe->name, ret);
+	fl_trace(w, "splice %s -> %s: %ld bytes moved", ipipe->n.name, opipe->n.name, ret);
 	return ret;
 }
 

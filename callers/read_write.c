@@ -33,6 +33,42 @@ struct fl_callers_state *fl_callers_state(struct fl_world *w)
 	return *slot;
 }
 
+static struct fl_named **named_list(struct fl_callers_state *cs, size_t list)
+{
+	return cs ? (struct fl_named **)(void *)((char *)cs + list) : NULL;
+}
+
+void *fl_named_find(struct fl_world *w, size_t list, const char *name)
+{
+	struct fl_named **head = named_list(*fl_layer_slot(w, FL_LAYER_CALLERS), list);
+	struct fl_named *n;
+
+	for (n = head ? *head : NULL; n && name; n = n->next)
+		if (!strcmp(n->name, name))
+			return n;
+	return NULL;
+}
+
+int fl_named_add(struct fl_world *w, size_t list, const char *what, const char *name,
+		 size_t size, void **out)
+{
+	struct fl_named **head, *n;
+
+	if (!name || !*name || strlen(name) >= sizeof(n->name))
+		return fl_error(w, -EINVAL, "%s: bad name", what);
+	if (fl_named_find(w, list, name))
+		return fl_error(w, -EEXIST, "%s %s exists", what, name);
+	head = named_list(fl_callers_state(w), list);
+	n = head ? fl_zalloc(w, size) : NULL;
+	if (!n)
+		return -ENOMEM;
+	strcpy(n->name, name);
+	n->next = *head;
+	*head = n;
+	*out = n;
+	return 0;
+}
+
 enum fl_loop_verdict fl_sys_loop_verdict(struct fl_world *w)
 {
 	struct fl_callers_state *cs = *fl_layer_slot(w, FL_LAYER_CALLERS);

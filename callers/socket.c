@@ -1,6 +1,7 @@
 /*
- * callers/socket.c - AF_UNIX socket pairs (net/unix/af_unix.c): what
- * sendmsg(2) and recvmsg(2) do with a user buffer that faults part way.
+ * callers/socket.c - AF_UNIX socket pairs (net/unix/af_unix.c) and TCP
+ * connections over loopback (net/ipv4/tcp.c): what sendmsg(2) and
+ * recvmsg(2) do with a user buffer that faults part way.
  *
  * Definitions
  *   pair      socketpair(AF_UNIX, SOCK_STREAM or SOCK_DGRAM): ends 0 and 1,
@@ -37,16 +38,28 @@
  *       (__skb_try_recv_datagram); a short copy is -EFAULT and the
  *       datagram is gone; a short buffer truncates it (MSG_TRUNC), the
  *       rest is dropped.  Empty: -EAGAIN.
+ *   TCP (a pair made by `socketpair NAME tcp`; docs/callers.md, "TCP"):
+ *   send: chunks of min(left, room in the task's 32 KiB frag page), each
+ *       copied whole or not at all (copy_from_iter_full): the chunks
+ *       before a fault, or -EFAULT.  The frag offset (tcp_frag_off) runs
+ *       on while any byte sent is unread and restarts at 0 once all is
+ *       read (page_ref_count 1); under 32 bytes of room is a new page.
+ *   recv: the unread bytes are one skb (the receiver coalesces): as a
+ *       stream recv of one skb.
+ *   The domain (tcp_unmodelled): each send one skb within the first
+ *   window, ACKed at once; outside it `unsupported`.
  *   Before any of that (___sys_sendmsg, ___sys_recvmsg): more than
  *   UIO_MAXIOV iovecs is -EMSGSIZE (__copy_msghdr), then import_iovec.
  *
  * Invariants
  *   1. Every skb and its bytes are arena memory: a snapshot covers them.
- *   2. A stream skb has 0 <= consumed < len; a dgram skb consumed == 0.
+ *   2. A stream skb has 0 <= consumed < len; a dgram skb consumed == 0;
+ *      a TCP queue holds one skb at most.
  *   3. fl_sock_unmodelled() is asked before a send: the model never
  *      reaches a full send buffer or a full datagram queue, whose
  *      accounting (skb truesize, max_dgram_qlen) it does not keep.
  */
+#include <stddef.h>
 #include <string.h>
 
 #include <faultline/arch.h>
@@ -56,6 +69,10 @@
 #define UNIX_SNDBUF      212992u /* sk_sndbuf: net.core.wmem_default */
 #define UNIX_STREAM_MIN_CHUNK 32768u  /* UNIX_SKB_FRAGS_SZ: every chunk is larger */
 #define UNIX_STREAM_CHUNK_4K64 (4096u - 320u + 32768u)
+#define TCP_FRAG_SIZE    32768u  /* current->task_frag: an order-3 page (SKB_FRAG_PAGE_ORDER) */
+#define TCP_FRAG_MIN     32u     /* tcp_sendmsg_locked's skb_page_frag_refill(32U, ...) */
+#define TCP_SIZE_GOAL_LO 32741u  /* the first size goal on loopback: half of 65483 */
+#define TCP_MODEL_SENDS  8u      /* below the receiver's quick ACKs (TCP_MAX_QUICKACKS 16) */
 /* Within these the send buffer and the datagram queue never fill (invariant 3). */
 #define SOCK_MODEL_BYTES (128u << 10)
 #define SOCK_MODEL_SKBS  10u     /* net.unix.max_dgram_qlen's default */
@@ -67,41 +84,27 @@ struct fl_skb {
 };
 
 struct fl_sock {
-	char name[32];
+	struct fl_named n;      /* first: the state's socks list links it */
 	enum fl_sock_type type;
 	struct fl_skb *queue[2];
-	struct fl_sock *next;
+	uint32_t sends[2];      /* TCP: sends each end made (tcp_unmodelled) */
 };
+
+#define SOCKS offsetof(struct fl_callers_state, socks)
 
 struct fl_sock *fl_sock_find(struct fl_world *w, const char *name)
 {
-	struct fl_callers_state *cs = *fl_layer_slot(w, FL_LAYER_CALLERS);
-	struct fl_sock *sk;
-
-	for (sk = cs ? cs->socks : NULL; sk && name; sk = sk->next)
-		if (!strcmp(sk->name, name))
-			return sk;
-	return NULL;
+	return fl_named_find(w, SOCKS, name);
 }
 
 int fl_socketpair_create(struct fl_world *w, const char *name, enum fl_sock_type type)
 {
-	struct fl_callers_state *cs;
-	struct fl_sock *sk;
+	void *sk;
+	int err = fl_named_add(w, SOCKS, "socketpair", name, sizeof(struct fl_sock), &sk);
 
-	if (!name || !*name || strlen(name) >= sizeof(sk->name))
-		return fl_error(w, -EINVAL, "socketpair: bad name");
-	if (fl_sock_find(w, name))
-		return fl_error(w, -EEXIST, "socketpair %s exists", name);
-	cs = fl_callers_state(w);
-	sk = cs ? fl_zalloc(w, sizeof(*sk)) : NULL;
-	if (!sk)
-		return -ENOMEM;
-	strcpy(sk->name, name);
-	sk->type = type;
-	sk->next = cs->socks;
-	cs->socks = sk;
-	return 0;
+	if (!err)
+		((struct fl_sock *)sk)->type = type;
+	return err;
 }
 
 static unsigned queue_len(const struct fl_sock *sk, unsigned end)
@@ -135,12 +138,48 @@ static bool chunk_known(const struct fl_world *w)
 	}
 }
 
+/* Has every TCP pair's receiver read all that was sent (no skb holds a frag page)? */
+static bool tcp_all_read(struct fl_world *w)
+{
+	struct fl_callers_state *cs = *fl_layer_slot(w, FL_LAYER_CALLERS);
+	const struct fl_named *n;
+
+	for (n = cs ? cs->socks : NULL; n; n = n->next) {
+		const struct fl_sock *sk = (const struct fl_sock *)n;
+
+		if (sk->type == FL_SOCK_TCP && (sk->queue[0] || sk->queue[1]))
+			return false;
+	}
+	return true;
+}
+
+/* The TCP domain: see "TCP" above. */
+static const char *tcp_unmodelled(struct fl_world *w, const struct fl_sock *sk,
+				  unsigned end, size_t len)
+{
+	struct fl_callers_state *cs = *fl_layer_slot(w, FL_LAYER_CALLERS);
+
+	if (fl_world_kver(w) < FL_KV(6, 1, 0))
+		return "TCP sockets before 6.1 (no kernel of those eras judged them)";
+	if (!chunk_known(w))
+		return "a TCP send on this arch (its page frag and loopback MSS)";
+	if (sk->sends[end] >= TCP_MODEL_SENDS)
+		return "a ninth TCP send from one end (the receiver's ACKs may be delayed)";
+	if (fl_sock_queued(sk, !end) + len > TCP_SIZE_GOAL_LO)
+		return "a TCP send with more than 32741 bytes unread (the size goal, the window)";
+	if (cs->tcp_frag_pid && cs->tcp_frag_pid != fl_current(w)->pid && !tcp_all_read(w))
+		return "TCP sends of two tasks with bytes unread (each task has its page frag)";
+	return NULL;
+}
+
 const char *fl_sock_unmodelled(struct fl_world *w, const struct fl_sock *sk,
 			       unsigned end, size_t len)
 {
 	unsigned peer = !(end & 1);
 	size_t queued = fl_sock_queued(sk, peer);
 
+	if (sk->type == FL_SOCK_TCP)
+		return tcp_unmodelled(w, sk, end & 1, len);
 	if (fl_world_kver(w) < FL_KV(4, 0, 0))
 		return "AF_UNIX sockets before 4.0";
 	if (sk->type == FL_SOCK_DGRAM && len > UNIX_SNDBUF - 32)
@@ -196,12 +235,81 @@ static int send_skb(struct fl_world *w, struct fl_sock *sk, unsigned end, size_t
 	n = fl_copy_from_iter(w, skb->data, len, i);
 	if (n != len) {
 		fl_trace(w, "socket %s: skb of %zu bytes: the copy stopped at %zu: -EFAULT, freed",
-			 sk->name, len, n);
+			 sk->n.name, len, n);
 		skb_free(w, skb);
 		return -EFAULT;
 	}
 	skb_queue_tail(&sk->queue[!end], skb);
 	return 0;
+}
+
+/*
+ * The receiver coalesces (tcp_try_coalesce): SKB joins what is unread in
+ * Q, so a TCP queue holds one skb at most.  0 or -ENOMEM.
+ */
+static int tcp_coalesce(struct fl_world *w, struct fl_skb **q, struct fl_skb *skb)
+{
+	struct fl_skb *tail = *q, *both;
+	size_t left;
+
+	if (!tail) {
+		*q = skb;
+		return 0;
+	}
+	left = tail->len - tail->consumed;
+	both = skb_new(w, left + skb->len);
+	if (!both)
+		return -ENOMEM;
+	memcpy(both->data, tail->data + tail->consumed, left);
+	memcpy(both->data + left, skb->data, skb->len);
+	skb_free(w, tail);
+	skb_free(w, skb);
+	*q = both;
+	return 0;
+}
+
+/* tcp_sendmsg_locked within the domain (see "TCP"): one page-frag chunk at a time. */
+static long tcp_send(struct fl_world *w, struct fl_sock *sk, unsigned end,
+		     struct fl_iov_iter *i)
+{
+	struct fl_callers_state *cs = *fl_layer_slot(w, FL_LAYER_CALLERS);
+	size_t total = i->count, sent = 0, chunk, n;
+	struct fl_skb *skb;
+	long err = 0;
+
+	if (!total)
+		return 0;
+	sk->sends[end]++;
+	if (tcp_all_read(w))
+		cs->tcp_frag_off = 0;   /* page_ref_count() == 1: reuse from 0 */
+	cs->tcp_frag_pid = fl_current(w)->pid;
+	while (sent < total) {
+		if (TCP_FRAG_SIZE - cs->tcp_frag_off < TCP_FRAG_MIN)
+			cs->tcp_frag_off = 0;   /* a new page */
+		chunk = TCP_FRAG_SIZE - cs->tcp_frag_off;
+		if (chunk > total - sent)
+			chunk = total - sent;
+		skb = skb_new(w, chunk);
+		if (!skb)
+			return -ENOMEM;
+		n = fl_copy_from_iter(w, skb->data, chunk, i);
+		if (n != chunk) {
+			fl_trace(w, "socket %s: a TCP chunk of %zu bytes at frag offset %u: the copy "
+				 "stopped at %zu: %s", sk->n.name, chunk, cs->tcp_frag_off, n,
+				 sent ? "return the bytes queued" : "-EFAULT");
+			skb_free(w, skb);
+			err = -EFAULT;
+			break;
+		}
+		cs->tcp_frag_off += (uint32_t)chunk;
+		err = tcp_coalesce(w, &sk->queue[!end], skb);
+		if (err) {
+			skb_free(w, skb);
+			return err;
+		}
+		sent += chunk;
+	}
+	return sent ? (long)sent : err;
 }
 
 static int sock_import(struct fl_world *w, enum fl_iter_dir dir, const struct fl_iovec *iov,
@@ -223,6 +331,8 @@ long fl_sock_sendmsg(struct fl_world *w, struct fl_sock *sk, unsigned end,
 		return err;
 	end &= 1;
 	total = i.count;
+	if (sk->type == FL_SOCK_TCP)
+		return tcp_send(w, sk, end, &i);
 	if (sk->type == FL_SOCK_DGRAM) {
 		if (total > UNIX_SNDBUF - 32)
 			return -EMSGSIZE;
@@ -260,7 +370,7 @@ static long stream_recv(struct fl_world *w, struct fl_sock *sk, unsigned end,
 		n = fl_copy_to_iter(w, skb->data + skb->consumed, chunk, i);
 		if (n != chunk) {
 			fl_trace(w, "socket %s: copy of %zu bytes stopped at %zu: the skb stays",
-				 sk->name, chunk, n);
+				 sk->n.name, chunk, n);
 			return copied ? copied : -EFAULT;
 		}
 		copied += (long)chunk;
@@ -289,7 +399,7 @@ static long dgram_recv(struct fl_world *w, struct fl_sock *sk, unsigned end,
 	n = fl_copy_to_iter(w, skb->data, size, i);
 	if (n != size)
 		fl_trace(w, "socket %s: datagram of %u bytes: the copy stopped at %zu: -EFAULT, "
-			 "the datagram is gone", sk->name, skb->len, n);
+			 "the datagram is gone", sk->n.name, skb->len, n);
 	skb_free(w, skb);
 	return n == size ? (long)size : -EFAULT;
 }
@@ -303,6 +413,6 @@ long fl_sock_recvmsg(struct fl_world *w, struct fl_sock *sk, unsigned end,
 	if (err)
 		return err;
 	end &= 1;
-	return sk->type == FL_SOCK_STREAM ? stream_recv(w, sk, end, &i)
-					  : dgram_recv(w, sk, end, &i);
+	return sk->type == FL_SOCK_DGRAM ? dgram_recv(w, sk, end, &i)
+					 : stream_recv(w, sk, end, &i);
 }

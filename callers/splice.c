@@ -116,7 +116,7 @@ static long splice_add_to_pipe(struct fl_world *w, struct fl_pipe *pipe,
 	/* No PIPE_BUF_FLAG_CAN_MERGE: pipe_write must not write into a user page. */
 	pipe->head++;
 	fl_trace(w, "vmsplice: %s buffer %u: [%zu, %zu) of a user page, a reference "
-		 "(refcount %u, mapcount %u)", pipe->name, pipe->head - 1, offset,
+		 "(refcount %u, mapcount %u)", pipe->n.name, pipe->head - 1, offset,
 		 offset + len, folio->refcount, folio->mapcount);
 	return (long)len;
 }
@@ -134,7 +134,7 @@ static long iter_to_pipe(struct fl_world *w, struct fl_pipe *pipe,
 
 		left = splice_get_pages(w, from, pages, &start);
 		if (left <= 0) {
-			fl_trace(w, "vmsplice: %s: get_user_pages_fast took nothing: %s", pipe->name,
+			fl_trace(w, "vmsplice: %s: get_user_pages_fast took nothing: %s", pipe->n.name,
 				 total ? "return the bytes queued so far" : "fail");
 			ret = left;
 			break;
@@ -147,7 +147,7 @@ static long iter_to_pipe(struct fl_world *w, struct fl_pipe *pipe,
 
 			ret = splice_add_to_pipe(w, pipe, pages[k], start, size);
 			if (ret < 0) {
-				fl_trace(w, "vmsplice: %s is full: drop %zu references", pipe->name,
+				fl_trace(w, "vmsplice: %s is full: drop %zu references", pipe->n.name,
 					 n - k);
 				fl_iov_iter_revert(from, (size_t)left);
 				while (k < n)
@@ -185,11 +185,11 @@ long fl_vmsplice(struct fl_world *w, struct fl_pipe *pipe,
 	if (pipe->head - pipe->tail >= FL_PIPE_BUFFERS) {
 		if (flags & FL_SPLICE_F_NONBLOCK) {
 			fl_trace(w, "vmsplice: %s is full: -EAGAIN (SPLICE_F_NONBLOCK)",
-				 pipe->name);
+				 pipe->n.name);
 			return -EAGAIN;
 		}
 		fl_trace(w, "vmsplice: %s is full: the task waits for a reader",
-			 pipe->name);
+			 pipe->n.name);
 		return FL_SYS_WAITS;
 	}
 	ret = iter_to_pipe(w, pipe, &i);
@@ -219,6 +219,6 @@ long fl_vmsplice_to_user(struct fl_world *w, struct fl_pipe *pipe,
 		return fl_error(w, -EINVAL, "vmsplice: flags 0x%x", flags);
 	ret = fl_pipe_read_flags(w, pipe, iov, nr_segs, flags & FL_SPLICE_F_NONBLOCK);
 	if (ret == FL_SYS_WAITS)
-		fl_trace(w, "vmsplice_to_user: %s: the task waits", pipe->name);
+		fl_trace(w, "vmsplice_to_user: %s: the task waits", pipe->n.name);
 	return ret;
 }

@@ -84,7 +84,7 @@ static long link_pipe(struct fl_world *w, struct fl_pipe *ipipe, struct fl_pipe 
 		ret += obuf->len;
 		len -= obuf->len;
 	} while (len);
-	fl_trace(w, "tee %s -> %s: %ld bytes duplicated", ipipe->name, opipe->name, ret);
+	fl_trace(w, "tee %s -> %s: %ld bytes duplicated", ipipe->n.name, opipe->n.name, ret);
 	return ret;
 }
 

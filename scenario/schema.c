@@ -42,8 +42,9 @@ static const struct fl_sc_form verbs[] = {
 	/* nonblock=off: pipe(2) without O_NONBLOCK, whose calls may wait */
 	{ "pipe",     FL_SC_PIPE,     0, SLOTS(FL_SC_NEW_PIPE),
 	  KEYS({ "nonblock", OPT(ONOFF) }), FL_SC_DEFINES },
-	{ "socketpair", FL_SC_SOCKETPAIR, 0, SLOTS(FL_SC_NEW_SOCK, FL_SC_SOCK_TYPE), NULL,
-	  FL_SC_DEFINES },
+	/* tcp: a TCP connection over loopback; sndbuf=N: setsockopt(SO_SNDBUF) on both ends */
+	{ "socketpair", FL_SC_SOCKETPAIR, 0, SLOTS(FL_SC_NEW_SOCK, FL_SC_SOCK_TYPE),
+	  KEYS({ "sndbuf", OPT(NUM) }), FL_SC_DEFINES },
 	{ "close",    FL_SC_CLOSE,    0, SLOTS(FL_SC_PIPE_END), NULL, 0 },
 	{ "mmap",     FL_SC_MMAP,     0,
 	  SLOTS(FL_SC_NEW_MAP, FL_SC_NUM, FL_SC_PROT, FL_SC_SHARING),
@@ -338,7 +339,7 @@ static const char *const clear_refs_words[] = {
 };
 /* SEEK_SET .. SEEK_HOLE: the word's index is the whence value. */
 static const char *const whence_words[] = { "set", "cur", "end", "data", "hole", NULL };
-static const char *const sock_type_words[] = { "stream", "dgram", NULL };
+static const char *const sock_type_words[] = { "stream", "dgram", "tcp", NULL };
 
 struct kind_info {
 	const char *what;
@@ -395,7 +396,7 @@ static const struct kind_info kinds[FL_SC_KIND_COUNT] = {
 	[FL_SC_CLEAR_REFS_TYPE] = { "a clear_refs type (all, anon, file, softdirty, hiwater_rss)", clear_refs_words },
 	[FL_SC_NEW_SOCK]     = { "a new socket pair name", NULL },
 	[FL_SC_SOCK_FD]      = { "a socket end SOCK.0 or SOCK.1 (SOCK declared by socketpair)", NULL },
-	[FL_SC_SOCK_TYPE]    = { "a socket type (stream, dgram)", sock_type_words },
+	[FL_SC_SOCK_TYPE]    = { "a socket type (stream, dgram, tcp)", sock_type_words },
 	[FL_SC_PIPE_END]     = { "PIPE.r or PIPE.w", NULL },
 };
 

@@ -164,9 +164,10 @@ long fl_pipe_read(struct fl_world *w, struct fl_pipe *pipe,
 /* write/writev on the write end: pipe_write. */
 long fl_pipe_write(struct fl_world *w, struct fl_pipe *pipe,
 		   const struct fl_iovec *iov, unsigned long nr_segs);
-/* ---- AF_UNIX socket pairs (callers/socket.c, docs/callers.md "Sockets") ---- */
+/* ---- socket pairs (callers/socket.c, docs/callers.md "Sockets") ---- */
 
-enum fl_sock_type { FL_SOCK_STREAM, FL_SOCK_DGRAM };
+/* AF_UNIX stream and datagram pairs; a TCP connection over loopback. */
+enum fl_sock_type { FL_SOCK_STREAM, FL_SOCK_DGRAM, FL_SOCK_TCP };
 struct fl_sock;
 
 int fl_socketpair_create(struct fl_world *w, const char *name, enum fl_sock_type type);

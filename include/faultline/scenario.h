@@ -58,7 +58,7 @@ enum fl_sc_verb {
 	FL_SC_EXPECT, FL_SC_VARY,
 	FL_SC_MREMAP,           /* mremap ADDR OLDLEN NEWLEN [at=] [flags=] [as=] */
 	FL_SC_WAIT,             /* wait TASK: the result of an access named by as= */
-	FL_SC_SOCKETPAIR,       /* socketpair NAME stream|dgram: AF_UNIX, ends NAME.0 NAME.1 */
+	FL_SC_SOCKETPAIR,       /* socketpair NAME stream|dgram|tcp [sndbuf=N]: ends NAME.0 NAME.1 */
 	FL_SC_CLOSE,            /* close PIPE.r|PIPE.w: that end, in every process */
 };
 
@@ -147,7 +147,7 @@ enum fl_sc_kind {
 	FL_SC_CLEAR_REFS_TYPE,  /* all anon file softdirty hiwater_rss: the value written - 1 */
 	FL_SC_NEW_SOCK,         /* socketpair NAME: declares (fl_sc_ref) */
 	FL_SC_SOCK_FD,          /* SOCK.0 or SOCK.1: one end of a socket pair (fl_sc_ref) */
-	FL_SC_SOCK_TYPE,        /* stream, dgram: value 0, 1 */
+	FL_SC_SOCK_TYPE,        /* stream, dgram, tcp: value 0, 1, 2 */
 	FL_SC_PIPE_END,         /* PIPE.r or PIPE.w (fl_sc_ref) */
 	FL_SC_KIND_COUNT
 };
