@@ -615,6 +615,30 @@ static void test_sock_send_efault_and_iov_max(void **state)
 		"call recvmsg s.1 dst:20\ncall sendmsg s.0 src:1 nr=1025\n", check_sock_send);
 }
 
+#define TCP_SEND1 "call sendmsg t.0 src:1\n"
+
+/*
+ * The model's TCP domain (callers/socket.c, "TCP"): eight sends from one
+ * end are answered, the ninth is unsupported, naming the delayed ACKs;
+ * sndbuf= on an AF_UNIX pair is unsupported too.
+ */
+static void test_tcp_domain_unsupported(void **state)
+{
+	struct bt t;
+
+	(void)state;
+	bt_run(&t, &fl_model_backend, FILE_SRC "socketpair t tcp\n" TCP_SEND1 TCP_SEND1
+	       TCP_SEND1 TCP_SEND1 TCP_SEND1 TCP_SEND1 TCP_SEND1 TCP_SEND1 TCP_SEND1);
+	bt_assert_ret(&t, 14, 1);
+	assert_int_equal(t.rc[15], -EOPNOTSUPP);
+	assert_non_null(strstr(t.obs[15].why, "ninth TCP send"));
+	bt_close(&t);
+	bt_run(&t, &fl_model_backend, FILE_SRC "socketpair s stream sndbuf=4097\n");
+	assert_int_equal(t.rc[6], -EOPNOTSUPP);
+	assert_non_null(strstr(t.obs[6].why, "sndbuf= on an AF_UNIX pair"));
+	bt_close(&t);
+}
+
 static void test_every_syscall_row_reached(void **state)
 {
 	(void)state;
@@ -629,6 +653,7 @@ int main(void)
 		cmocka_unit_test(test_sock_stream_recv_efault_keeps_skb),
 		cmocka_unit_test(test_sock_dgram_recv_efault_drops),
 		cmocka_unit_test(test_sock_send_efault_and_iov_max),
+		cmocka_unit_test(test_tcp_domain_unsupported),
 		cmocka_unit_test(test_read_short_at_hole),
 		cmocka_unit_test(test_writev_gathers),
 		cmocka_unit_test(test_readv_scatters),

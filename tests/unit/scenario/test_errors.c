@@ -310,7 +310,7 @@ static void test_socket_end(void **state)
 	assert_error("socketpair s stream\nmmap a 1p rw private\ncall read s.0 a 1\n",
 		     "t.fl:3:11: error: expected a file, PIPE.r or PIPE.w, found 's.0'");
 	assert_error("socketpair s seqpacket\n",
-		     "t.fl:1:14: error: expected a socket type (stream, dgram), found 'seqpacket'");
+		     "t.fl:1:14: error: expected a socket type (stream, dgram, tcp), found 'seqpacket'");
 }
 
 static void test_vary_range_wider_than_int64(void **state)
