@@ -101,6 +101,10 @@ long fl_pipe_output_prep(struct fl_world *w, struct fl_pipe *pipe, unsigned flag
 bool fl_pipe_is_empty(const struct fl_pipe *pipe);
 /* Are the pipe ends IN and OUT name still open (fdget finds them)? */
 bool fl_pipe_fds_open(const struct fl_fd *in, const struct fl_fd *out);
+/* flags | SPLICE_F_NONBLOCK when pipe a or b (either may be NULL) is
+ * O_NONBLOCK and the era folds that in (splice_pipe_nonblock). */
+unsigned fl_pipe_splice_flags(const struct fl_world *w, const struct fl_pipe *a,
+			      const struct fl_pipe *b, unsigned flags);
 /* pipe_read with SPLICE_F_NONBLOCK's say instead of O_NONBLOCK's. */
 long fl_pipe_read_flags(struct fl_world *w, struct fl_pipe *pipe,
 			const struct fl_iovec *iov, unsigned long nr_segs, bool nonblock);

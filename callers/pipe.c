@@ -650,8 +650,7 @@ static long splice_pipes(struct fl_world *w, struct fl_pipe *ipipe,
 {
 	long ret;
 
-	if (ipipe->nonblock || opipe->nonblock)
-		flags |= FL_SPLICE_F_NONBLOCK;  /* do_splice: either end's O_NONBLOCK */
+	flags = fl_pipe_splice_flags(w, ipipe, opipe, flags);  /* either end's */
 	ret = fl_pipe_input_prep(w, ipipe, flags);
 	if (!ret)
 		ret = fl_pipe_output_prep(w, opipe, flags);
@@ -660,6 +659,19 @@ static long splice_pipes(struct fl_world *w, struct fl_pipe *ipipe,
 	if (opipe->no_readers)
 		return fl_pipe_send_sigpipe(w, opipe);
 	return splice_pipe_to_pipe(w, ipipe, opipe, len);
+}
+
+/*
+ * do_splice and do_tee take a pipe's O_NONBLOCK as SPLICE_F_NONBLOCK since
+ * ee5e001196d1 (5.1); before it only the flags argument counted.
+ */
+unsigned fl_pipe_splice_flags(const struct fl_world *w, const struct fl_pipe *a,
+			      const struct fl_pipe *b, unsigned flags)
+{
+	if (((a && a->nonblock) || (b && b->nonblock)) &&
+	    fl_since(w, FL_ERA_SPLICE_PIPE_NONBLOCK))
+		flags |= FL_SPLICE_F_NONBLOCK;
+	return flags;
 }
 
 /* Both ends of a splice or tee are descriptors still open?  (fdget) */
@@ -680,8 +692,7 @@ static long splice_file_prep(struct fl_world *w, const struct fl_fd *in,
 {
 	struct fl_pipe *pipe = in->pipe ? in->pipe : out->pipe;
 
-	if (pipe->nonblock)
-		flags |= FL_SPLICE_F_NONBLOCK;
+	flags = fl_pipe_splice_flags(w, pipe, NULL, flags);
 	if (in->pipe)
 		return fl_pipe_input_prep(w, pipe, flags);
 	if (pipe->no_readers)

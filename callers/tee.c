@@ -16,7 +16,7 @@
  *     LEN 0                       -> 0 (before the descriptors are looked at)
  *     IN not readable, OUT not writable -> -EBADF
  *     not two pipes, or one pipe  -> -EINVAL
- *     either end O_NONBLOCK       -> SPLICE_F_NONBLOCK
+ *     either end O_NONBLOCK       -> SPLICE_F_NONBLOCK (5.1+)
  *     input empty: no writer -> go on (0 below); NONBLOCK -> -EAGAIN; else wait
  *     output full: no reader -> -EPIPE + SIGPIPE; NONBLOCK -> -EAGAIN; else wait
  *     per input buffer from the tail while LEN lasts:
@@ -26,10 +26,9 @@
  *     return the bytes duplicated (0: an empty input without writers)
  *
  * The waits come before anything is duplicated, so a task that waits is
- * run again from the start (FL_SYS_WAITS).  The model gives these rules
- * to every era: they were measured on 6.18 only, and when do_tee began to
- * fold the ends' O_NONBLOCK in is not identified (docs/callers.md, Not
- * done).
+ * run again from the start (FL_SYS_WAITS).  Measured on 6.18 and on the
+ * debian 5.10, 6.1 and 6.12 guests; the ends' O_NONBLOCK counts from 5.1
+ * (ee5e001196d1, fl_pipe_splice_flags), before it only the flags did.
  */
 #include <string.h>
 
@@ -104,8 +103,7 @@ long fl_tee(struct fl_world *w, const struct fl_fd *in, const struct fl_fd *out,
 		return -EINVAL;
 	if (fl_pipe_mutex_busy(w, in->pipe) || fl_pipe_mutex_busy(w, out->pipe))
 		return FL_SYS_WAITS;
-	if (in->pipe->nonblock || out->pipe->nonblock)
-		flags |= FL_SPLICE_F_NONBLOCK;
+	flags = fl_pipe_splice_flags(w, in->pipe, out->pipe, flags);
 	ret = fl_pipe_input_prep(w, in->pipe, flags);
 	if (!ret)
 		ret = fl_pipe_output_prep(w, out->pipe, flags);

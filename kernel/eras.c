@@ -475,6 +475,20 @@ static const struct fl_era table[FL_ERA_COUNT] = {
 		"pagemap bit 57 (PM_UFFD_WP) says a pte or pte marker is "
 		"write-protected through userfaultfd.",
 		true },
+	/* ---- §8 pipes and splice ---- */
+	/*
+	 * Before it, splice and tee looked at SPLICE_F_NONBLOCK only: an
+	 * O_NONBLOCK pipe with nothing to give or no room made them wait.
+	 * The debian 5.10, 6.1 and 6.12 guests fold O_NONBLOCK in
+	 * (tests/host/pipe-splice-block.fl, pipe-tee.fl under make test-vm).
+	 */
+	[FL_ERA_SPLICE_PIPE_NONBLOCK] = {
+		FL_ERA_SPLICE_PIPE_NONBLOCK, "splice_pipe_nonblock", V(5, 1), "rc1",
+		"ee5e001196d1", { 0 },
+		"splice(2) and tee(2) take a pipe's O_NONBLOCK as SPLICE_F_NONBLOCK "
+		"(either end for pipe to pipe and tee, the pipe end for a splice "
+		"with a file); before, only the flags argument kept them from waiting.",
+		false },
 };
 
 const struct fl_era *fl_era(enum fl_era_id id)

@@ -20,7 +20,8 @@
 # FL_VM_FULL=1 (make test-vm) runs the whole matrix (sizes 0..128) on all
 # six kernels, and the spinning guest that the watchdog must kill, and
 # the soft-dirty peer files on the three amd64 kernels, and the socket
-# pair cases on those and arm64 6.1.
+# pair cases on those and arm64 6.1, and the pipe, splice and vmsplice
+# files on the amd64 kernels.
 set -u
 fl=${1:?usage: vm.sh path/to/faultline}
 fail=0
@@ -185,6 +186,19 @@ fi
 if [ "${FL_VM_FULL:-0}" = 1 ]; then
 	for k in debian-5.10-amd64 debian-6.1-amd64 debian-6.12-amd64 debian-6.1-arm64; do
 		judge_diff "$k" "" "$here"/tests/host/socket-*.fl "$here"/tests/peer/gvisor_socket_*.fl
+	done
+fi
+
+# 8. Pipes, splice, tee and vmsplice (full run only): the host files that
+#    were measured on this machine's kernel alone (blocking pipes, close,
+#    SIGPIPE, tee, the pipe mutex, vmsplice into a full pipe) and the
+#    vmsplice peer translations, on the three amd64 kernels: the rules
+#    hold unchanged from 5.10 (docs/callers.md, "Pipes on real kernels").
+if [ "${FL_VM_FULL:-0}" = 1 ]; then
+	for k in debian-5.10-amd64 debian-6.1-amd64 debian-6.12-amd64; do
+		judge_diff "$k" "" "$here"/tests/host/pipe-*.fl "$here"/tests/host/uffd_resume_pipe.fl \
+			"$here"/tests/host/splice-*.fl "$here"/tests/host/vmsplice*.fl \
+			"$here"/tests/peer/ltp_vmsplice*.fl "$here"/tests/peer/cow_anon_vmsplice*.fl
 	done
 fi
 
