@@ -415,7 +415,7 @@ static int model_exec(struct fl_backend *b, const struct fl_sc_stmt *st,
 	/* a hook's statement runs inside this one: its bytes count here */
 	if (!m->in_hook)
 		fl_user_moved_take(m->w);
-	if (!m->in_hook && fl_model_task_sleeps(st, args))
+	if (!m->in_hook && fl_model_task_sleeps(m, st, args))
 		err = fl_model_task_start(m, st, args, obs);   /* until it sleeps */
 	else
 		err = fl_model_exec_one(m, st, args, obs);
@@ -448,6 +448,25 @@ static bool model_kernel_host(const struct fl_scenario *sc)
 }
 
 /* ... and its CPU, where a judge under QEMU states one (docs/vm.md). */
+/*
+ * Can a call of SC wait for another task?  Only on a pipe (room, a
+ * buffer, a writer, pipe->mutex) or on a userfaultfd: without either,
+ * calls run on this thread, with no sleeper to pay for.
+ */
+static bool may_wait(const struct fl_scenario *sc)
+{
+	unsigned i;
+
+	for (i = 0; i < sc->nstmts; i++) {
+		const struct fl_sc_stmt *st = &sc->stmts[i];
+
+		if (st->verb == FL_SC_PIPE ||
+		    (st->verb == FL_SC_CALL && st->code == FL_SC_USERFAULTFD))
+			return true;
+	}
+	return false;
+}
+
 static int model_open(struct fl_backend *b, fl_kver_t kver, enum fl_arch_id arch)
 {
 	bool host = model_kernel_host(b->sc);
@@ -470,6 +489,7 @@ static int model_open(struct fl_backend *b, fl_kver_t kver, enum fl_arch_id arch
 	}
 	m->b = b;
 	m->judged = host;
+	m->may_wait = may_wait(b->sc);
 	b->priv = m;
 	fl_model_set_trace(m, model_trace, b);
 	fl_world_set_hook(m->w, model_on_hook, m);

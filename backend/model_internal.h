@@ -41,7 +41,10 @@ struct model {
 	bool in_hook;
 	bool uffd_blocked;              /* the last statement waits on a userfaultfd */
 	struct model_task **task;       /* by names[] index: as= accesses (model_wait.c) */
-	struct model_task *orphans;     /* sleeping calls whose name was bound again */
+	struct model_task *orphans;     /* sleeping calls without a name: unnamed, or
+					 * whose name was bound again */
+	bool may_wait;                  /* the scenario has a pipe or a userfaultfd:
+					 * an unnamed call may wait, so it sleeps too */
 	bool judged;                    /* `kernel host`: the judge's btrfs items count */
 	struct model_btrfs *btrfs;      /* the judge's items, by layout (model_loop.c) */
 };
@@ -78,11 +81,13 @@ int fl_model_wait(struct model *m, const struct fl_val *args, struct fl_obs *obs
 bool fl_model_tasks_any(const struct model *m);
 void fl_model_tasks_free(struct model *m);
 /*
- * A call with as= (but vmsplice, which waits before it takes anything):
- * it runs on a sleeper thread (model_sleep.c) that sleeps where the
- * kernel's task does and goes on from there when woken.
+ * A call with as=, or without one in a scenario where it may wait
+ * (m->may_wait): it runs on a sleeper thread (model_sleep.c) that sleeps
+ * where the kernel's task does and goes on from there when woken; an
+ * unnamed one that waits goes on m->orphans.
  */
-bool fl_model_task_sleeps(const struct fl_sc_stmt *st, const struct fl_val *args);
+bool fl_model_task_sleeps(const struct model *m, const struct fl_sc_stmt *st,
+			  const struct fl_val *args);
 int fl_model_task_start(struct model *m, const struct fl_sc_stmt *st,
 			const struct fl_val *args, struct fl_obs *obs);
 /* P exits: its sleeping calls give up with it (`wait` says blocked). */

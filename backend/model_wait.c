@@ -39,6 +39,8 @@
  *   3. A name bound again while its call still sleeps leaves that call
  *      sleeping, unnamed, on m->orphans (the host's worker goes on
  *      waiting too); it resumes as any task and is freed once it ended.
+ *      An unnamed call that waits starts there (fl_model_task_sleeps):
+ *      only a store or load without a name is given up when it blocks.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -199,10 +201,19 @@ int fl_model_task_park(struct model *m, const struct fl_sc_stmt *st,
 	return 0;
 }
 
-/* A call named by its NEWTASK key (as=, task= of GUP: scenario/schema.c). */
-bool fl_model_task_sleeps(const struct fl_sc_stmt *st, const struct fl_val *args)
+/*
+ * A call named by its NEWTASK key (as=, task= of GUP: scenario/schema.c),
+ * or one that could be and may wait here: an unnamed call that waits is
+ * not finished either (the kernel retries a kernel-mode fault until a
+ * fatal signal, and a pipe wait ends when the pipe changes), so it goes
+ * on when woken as a named one does, with nobody to `wait` for it.
+ */
+bool fl_model_task_sleeps(const struct model *m, const struct fl_sc_stmt *st,
+			  const struct fl_val *args)
 {
-	return st->verb == FL_SC_CALL && fl_backend_task_key(st, args);
+	if (st->verb != FL_SC_CALL)
+		return false;
+	return fl_backend_task_key(st, args) || (m->may_wait && fl_sc_stmt_nameable(st));
 }
 
 /* The blocked answer of a call that sleeps in handle_userfault: it has not returned. */
@@ -274,7 +285,14 @@ int fl_model_task_start(struct model *m, const struct fl_sc_stmt *st,
 		task_free(m, t);
 		return fl_backend_setup_failed(obs, m->w, "as=", err);
 	}
-	task_replace(m, (unsigned)as->u, t);
+	if (as) {
+		task_replace(m, (unsigned)as->u, t);
+	} else if (t->waiting) {
+		t->next = m->orphans;   /* unnamed: goes on when woken, unreported */
+		m->orphans = t;
+	} else {
+		task_free(m, t);
+	}
 	return 0;
 }
 

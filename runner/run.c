@@ -872,7 +872,8 @@ unsigned fl_scenario_split(const struct fl_scenario *sc)
 /*
  * P's prefix runner: statements [0, split) on a backend just opened, and
  * its snapshot.  A backend that cannot snapshot this scenario
- * (-EOPNOTSUPP) is closed: every case runs whole.  0 or -errno.
+ * (-EOPNOTSUPP, or -EBUSY: a task waits) is closed: every case runs
+ * whole.  0 or -errno.
  */
 static int prefix_start(struct fl_prefix *p, const struct fl_scenario *sc,
 			const struct fl_backend_ops *ops, const struct fl_run_watch *watch,
@@ -898,7 +899,8 @@ static int prefix_start(struct fl_prefix *p, const struct fl_scenario *sc,
 		return 0;
 	}
 	err = ops->snapshot(&p->r.bstore);
-	if (err == -EOPNOTSUPP) {
+	/* -EBUSY: the prefix left a task waiting (a blocked call, named or not) */
+	if (err == -EOPNOTSUPP || err == -EBUSY) {
 		ops->close(&p->r.bstore);
 		p->r.bstore.priv = NULL;
 		return 0;

@@ -25,6 +25,16 @@ const struct fl_sc_arg *fl_sc_key(const struct fl_sc_stmt *st, const char *name)
 	return NULL;
 }
 
+bool fl_sc_stmt_nameable(const struct fl_sc_stmt *st)
+{
+	const struct fl_sc_keyspec *k;
+
+	for (k = st->form ? st->form->keys : NULL; k && k->name; k++)
+		if (FL_SC_KIND(k->kind) == FL_SC_NEW_TASK)
+			return true;
+	return false;
+}
+
 uint64_t fl_sc_expr_eval(const struct fl_sc_expr *e, const int64_t *vars)
 {
 	uint64_t v = e->off;

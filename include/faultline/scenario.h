@@ -324,6 +324,9 @@ uint64_t fl_sc_expr_eval(const struct fl_sc_expr *e, const int64_t *vars);
 /* The argument of key NAME of ST (the first one), or NULL. */
 const struct fl_sc_arg *fl_sc_key(const struct fl_sc_stmt *st, const char *name);
 
+/* ST's form takes a NEW_TASK key (as=, task= of GUP): it may wait and resume. */
+bool fl_sc_stmt_nameable(const struct fl_sc_stmt *st);
+
 /* Names as written in a scenario, for messages and printing. */
 const char *fl_sc_verb_name(enum fl_sc_verb v);
 const char *fl_sc_func_name(enum fl_sc_func f);
