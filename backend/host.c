@@ -488,16 +488,41 @@ static struct {
 	pid_t pid;
 	char cmd[512];
 	struct host_hello hello;        /* its first HELLO's answer */
-	char lost[400];
+	int said_fd;                    /* FL_AGENT_TAIL_ENV's pipe: why it ended */
+	char said[1400];                /* read from said_fd once it was reaped */
+	char lost[1800];
 	unsigned restarts;              /* after a statement that never returned */
-} agent = { .fd = -1, .pid = -1 };
+} agent = { .fd = -1, .pid = -1, .said_fd = -1 };
 
 /* A judge that stalls this often in one batch is not restarted again. */
 #define AGENT_MAX_RESTARTS 4
 
 /*
+ * What the reaped agent said of its end on said_fd (`kernels agent`: the
+ * guest's last console lines, cli/cmd_kernels.c), into agent.said.
+ */
+static void agent_read_said(void)
+{
+	ssize_t n = 0;
+
+	agent.said[0] = 0;
+	if (agent.said_fd < 0)
+		return;
+	n = read(agent.said_fd, agent.said, sizeof(agent.said) - 1);
+	for (; n > 0 && (unsigned char)agent.said[n - 1] <= ' '; n--)
+		;               /* one line: echo's newline is no part of it */
+	agent.said[n > 0 ? n : 0] = 0;
+	for (; n > 0; n--)
+		if ((unsigned char)agent.said[n - 1] < ' ')
+			agent.said[n - 1] = ' ';
+	close(agent.said_fd);
+	agent.said_fd = -1;
+}
+
+/*
  * Close the stream and reap the agent: EOF ends it (`kernels agent` kills
- * its QEMU); one that does not end within 10 s is killed.
+ * its QEMU); one that does not end within 10 s is killed.  Then read what
+ * it said of its end.
  */
 static void agent_stop(void)
 {
@@ -517,6 +542,7 @@ static void agent_stop(void)
 		waitpid(agent.pid, NULL, 0);
 	}
 	agent.pid = -1;
+	agent_read_said();
 }
 
 /*
@@ -539,31 +565,58 @@ static void agent_lose(int err, unsigned line)
 		return;
 	}
 
+	agent_stop();
 	if (line)
 		snprintf(at, sizeof(at), " at a scenario's line %u", line);
-	snprintf(agent.lost, sizeof(agent.lost), "agent '%.200s'%s%s%s stopped answering%s: %s",
+	snprintf(agent.lost, sizeof(agent.lost), "agent '%.200s'%s%s%s stopped answering%s: %s%s%s",
 		 agent.cmd, agent.hello.release[0] ? " (Linux " : "", agent.hello.release,
 		 agent.hello.release[0] ? ")" : "", at,
 		 err == -ETIMEDOUT ? "no reply in time (the guest hung?)"
-		 : err == -EPIPE || err == -ECONNRESET ? "it exited" : strerror(-err));
-	agent_stop();
+		 : err == -EPIPE || err == -ECONNRESET ? "it exited"
+		 : err == -EPROTO ? "a bad frame" : strerror(-err),
+		 agent.said[0] ? ": " : "", agent.said);
+}
+
+/*
+ * The agent's side of said_fd: open across exec, named by FL_AGENT_TAIL_ENV
+ * (in the child: setenv after fork is safe here, the runner forks the
+ * agent from its one thread).
+ */
+static void agent_child_said(int fd)
+{
+	char num[16];
+
+	if (fd < 0 || fcntl(fd, F_SETFD, 0))
+		return;
+	snprintf(num, sizeof(num), "%d", fd);
+	setenv(FL_AGENT_TAIL_ENV, num, 1);
 }
 
 static int agent_start(const char *cmd)
 {
 	static bool registered;
-	int sv[2];
-	pid_t pid = fl_host_fork_pair(sv);
+	int sv[2], said[2] = { -1, -1 };
+	pid_t pid;
 
-	if (pid < 0)
+	if (pipe2(said, O_CLOEXEC | O_NONBLOCK))
+		said[0] = said[1] = -1;         /* the agent just cannot say why */
+	pid = fl_host_fork_pair(sv);
+	if (pid < 0) {
+		if (said[0] >= 0)
+			close(said[0]), close(said[1]);
 		return pid;
+	}
 	if (pid == 0) {         /* dup2() leaves the copies open across exec */
 		if (dup2(sv[1], 0) < 0 || dup2(sv[1], 1) < 0)
 			_exit(127);
+		agent_child_said(said[1]);
 		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
 		_exit(127);
 	}
 	close(sv[1]);
+	if (said[1] >= 0)
+		close(said[1]);
+	agent.said_fd = said[0];
 	if (!registered)
 		atexit(agent_stop);
 	registered = true;

@@ -21,6 +21,7 @@
  * 1 the fetched kernel did not boot; 4 anything else.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <faultline/backend.h>
 #include <faultline/eras.h>
 
 #include "cli/cli.h"
@@ -340,26 +342,48 @@ static int kernels_boot(const char *name, const char *job, long timeout)
 	return b.end == FL_VM_DONE ? FL_EXIT_OK : FL_EXIT_FAIL;
 }
 
+/*
+ * WHY the agent ended, to the runner that started it (backend/host.c
+ * reads the fd FL_AGENT_TAIL_ENV names after reaping this process, and
+ * puts WHY in its "stopped answering" message).  Not started by one: no-op.
+ */
+static void agent_tell_runner(const char *why)
+{
+	const char *env = getenv(FL_AGENT_TAIL_ENV);
+	char *end;
+	long fd = env && *env ? strtol(env, &end, 10) : -1;
+
+	if (fd < 3 || *end || fcntl((int)fd, F_GETFD) < 0)
+		return;
+	if (write((int)fd, why, strlen(why)) < 0)
+		return;         /* the runner went away: nobody to tell */
+}
+
 static int kernels_agent(const char *name)
 {
+	char console[1280], why[1400];
 	struct fl_vm_kernel k;
 	int err = fl_vm_kernel(name, NULL, &k);
 
 	if (err)
 		return vm_kernel_error(name, err);
-	err = fl_vm_agent(&k, KERNELS_BOOT_TIMEOUT);
+	err = fl_vm_agent(&k, KERNELS_BOOT_TIMEOUT, console, sizeof(console));
 	if (!err)
 		return FL_EXIT_OK;
-	if (err == -ENOEXEC)
+	if (err == -ENOEXEC) {
 		fl_cli_error("kernels agent %s: no guest /init or fl-agent built for %s "
 			     "(%s missing at build time?)", name, fl_vm_arch_name(k.arch),
 			     fl_vm_arch(k.arch)->cc);
-	else
-		fl_cli_error("kernels agent %s: %s", name,
-			     err == -ETIMEDOUT ? "the guest's agent did not start in time"
-			     : err == -EPIPE ? "QEMU ended before the agent started (not installed?)"
-			     : strerror(-err));
-	return err == -ENOEXEC || err == -EPIPE ? FL_EXIT_UNSUPPORTED : FL_EXIT_FAIL;
+		return FL_EXIT_UNSUPPORTED;
+	}
+	snprintf(why, sizeof(why), "%s%s",
+		 err == -ETIMEDOUT ? "the guest's agent did not start in time"
+		 : err == -EPIPE ? "QEMU ended before the agent started"
+		 : err == -ECONNRESET ? "the guest went away (QEMU exited)" : strerror(-err),
+		 console[0] ? console : "; QEMU said nothing (not installed?)");
+	fl_cli_error("kernels agent %s: %s", name, why);
+	agent_tell_runner(why);
+	return err == -EPIPE ? FL_EXIT_UNSUPPORTED : FL_EXIT_FAIL;
 }
 
 int cmd_kernels(int argc, char **argv)

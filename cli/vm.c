@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <faultline/backend.h>
 #include <faultline/eras.h>
 
 #include "cli/cli.h"
@@ -376,7 +378,7 @@ struct vm_cmd {
 	char drive[PATH_MAX + 64];
 	char device[64];
 	char chardev[PATH_MAX + 64];
-	char append[128];
+	char append[640];
 };
 
 /*
@@ -410,6 +412,7 @@ static void vm_argv(const struct fl_vm_kernel *k, const char *initrd, bool raw,
 		    const char *disk, const char *chan, struct vm_cmd *c)
 {
 	const struct fl_vm_arch_desc *d = &vm_arches[k->arch];
+	const char *extra = getenv("FL_VM_APPEND");     /* the user's, last: it wins */
 	const char **argv = c->argv;
 	int i = 0;
 
@@ -457,7 +460,8 @@ static void vm_argv(const struct fl_vm_kernel *k, const char *initrd, bool raw,
 	 * guards against broken hardware, which an emulated APIC is not.
 	 */
 	argv[i++] = "-append";
-	snprintf(c->append, sizeof(c->append), "%s quiet panic=-1 rdinit=/init", d->append);
+	snprintf(c->append, sizeof(c->append), "%s quiet panic=-1 rdinit=/init%s%s", d->append,
+		 extra && *extra ? " " : "", extra && *extra ? extra : "");
 	argv[i++] = c->append;
 	argv[i] = NULL;
 }
@@ -508,7 +512,7 @@ static int vm_spawn(const struct fl_vm_kernel *k, const char *initrd, const char
 /* The console, as it is read: lines, and what was seen in them. */
 struct vm_console {
 	char line[4096];
-	char last[160];         /* the last line not ours: QEMU's error, if it died */
+	struct fl_console_tail tail;    /* the evidence of an end other than DONE */
 	size_t len;
 	bool done, hello, stopped;
 	fl_vm_line_fn fn;
@@ -525,12 +529,8 @@ static void vm_line(struct vm_console *c)
 	c->len = 0;
 	l[strcspn(l, "\r")] = 0;
 	fl = strstr(l, "FL:");
-	if (strstr(l, "Kernel panic") && c->b->end != FL_VM_PANIC) {
+	if (strstr(l, "Kernel panic"))
 		c->b->end = FL_VM_PANIC;
-		snprintf(c->b->why, sizeof(c->b->why), "%.200s", l);
-	}
-	if (!fl && l[0])
-		snprintf(c->last, sizeof(c->last), "%.159s", l);
 	if (!fl || c->stopped)
 		return;
 	fl += 3;
@@ -548,11 +548,35 @@ static void vm_feed(struct vm_console *c, const char *buf, size_t n)
 {
 	size_t i;
 
+	fl_console_tail_feed(&c->tail, buf, n);
 	for (i = 0; i < n; i++) {
 		if (buf[i] == '\n' || c->len == sizeof(c->line) - 1)
 			vm_line(c);
 		if (buf[i] != '\n')
 			c->line[c->len++] = buf[i];
+	}
+}
+
+/*
+ * WHY (a format) and, after it, the guest's last console lines: the
+ * cause of a guest that did not finish is in them (a panic's, a missing
+ * module's, an OOM kill's own words), never in ours.
+ */
+static void __attribute__((format(printf, 4, 5)))
+vm_why(const struct fl_console_tail *t, char *out, size_t len, const char *why, ...)
+{
+	va_list ap;
+	size_t at;
+
+	va_start(ap, why);
+	vsnprintf(out, len, why, ap);
+	va_end(ap);
+	at = strlen(out);
+	if (at + 32 < len && (t->count || t->len)) {
+		at += (size_t)snprintf(out + at, len - at, "; the guest's console ended: ");
+		fl_console_tail_format(t, out + at, len - at);
+	} else if (at + 32 < len) {
+		snprintf(out + at, len - at, "; the guest's console was silent");
 	}
 }
 
@@ -572,11 +596,8 @@ static void vm_watch(struct vm_console *c, pid_t pid, int fd, int timeout)
 			deadline = vm_now() + VM_DONE_GRACE, left = VM_DONE_GRACE;
 		if (left <= 0 || c->stopped) {
 			kill(pid, SIGKILL);
-			if (!c->done && !c->stopped && c->b->end != FL_VM_PANIC) {
+			if (!c->done && !c->stopped && c->b->end != FL_VM_PANIC)
 				c->b->end = FL_VM_HUNG;
-				snprintf(c->b->why, sizeof(c->b->why),
-					 "no answer within %d s: the guest hung or spins (killed)", timeout);
-			}
 			break;
 		}
 		if (poll(&pfd, 1, (int)(left * 1000) + 1) < 0 && errno != EINTR)
@@ -593,11 +614,16 @@ static void vm_watch(struct vm_console *c, pid_t pid, int fd, int timeout)
 	waitpid(pid, &status, 0);
 	if (c->done && c->b->end != FL_VM_PANIC)
 		c->b->end = FL_VM_DONE;
-	else if (c->b->end == FL_VM_DIED && !c->b->why[0])
-		snprintf(c->b->why, sizeof(c->b->why), "%s%s%.160s",
-			 WIFEXITED(status) && WEXITSTATUS(status) == 127
-			 ? "QEMU could not be started (qemu-system-* not installed?)"
-			 : "QEMU exited before the guest finished", c->last[0] ? ": " : "", c->last);
+	else if (c->b->end == FL_VM_HUNG)
+		vm_why(&c->tail, c->b->why, sizeof(c->b->why), "no answer within %d s: the guest "
+		       "hung or spins (killed)", timeout);
+	else if (c->b->end == FL_VM_PANIC)      /* the tail ends with panic()'s line */
+		vm_why(&c->tail, c->b->why, sizeof(c->b->why), "the kernel panicked");
+	else if (c->b->end == FL_VM_DIED)
+		vm_why(&c->tail, c->b->why, sizeof(c->b->why), "%s",
+		       WIFEXITED(status) && WEXITSTATUS(status) == 127
+		       ? "QEMU could not be started (qemu-system-* not installed?)"
+		       : "QEMU exited before the guest finished");
 }
 
 int fl_vm_run(const struct fl_vm_kernel *k, const char *job, int timeout,
@@ -667,8 +693,9 @@ static int vm_write_all(int fd, const char *buf, size_t n)
  * serves the virtio port; *PORT true) or "FL:AGENT" (it serves the raw
  * console).  What follows the line in the last read is the agent's on
  * the console, for STDOUT.  0, -ETIMEDOUT or -EPIPE (QEMU went away).
+ * The boot's lines up to the mark go to TAIL.
  */
-static int vm_agent_ready(int out, int timeout, bool *port)
+static int vm_agent_ready(int out, int timeout, bool *port, struct fl_console_tail *tail)
 {
 	double deadline = vm_now() + timeout;
 	char buf[4096 + 64], *hit, *nl;
@@ -690,6 +717,9 @@ static int vm_agent_ready(int out, int timeout, bool *port)
 		buf[have] = 0;
 		hit = memmem(buf, have, VM_AGENT_MARK, strlen(VM_AGENT_MARK));
 		nl = hit ? memchr(hit, '\n', have - (size_t)(hit - buf)) : NULL;
+		/* not the frames after the mark: the mark's line is in this read */
+		fl_console_tail_feed(tail, buf + have - n, nl ? (size_t)(nl + 1 - (buf + have - n))
+							      : (size_t)n);
 		if (nl) {
 			size_t rest = have - (size_t)(nl + 1 - buf);
 
@@ -709,10 +739,11 @@ static int vm_agent_ready(int out, int timeout, bool *port)
 
 /*
  * Copy both ways until either side ends: stdin to IN, OUT to stdout.
- * CONSOLE, when the agent is on the port: the console, read and dropped
- * (QEMU would block on a full pipe); its end is QEMU's.
+ * CONSOLE, when the agent is on the port: the console, read into TAIL
+ * (QEMU would block on a full pipe); its end is QEMU's.  0: stdin ended
+ * (the runner is done), -ECONNRESET: the guest's side did.
  */
-static void vm_agent_relay(int in, int out, int console)
+static int vm_agent_relay(int in, int out, int console, struct fl_console_tail *tail)
 {
 	char buf[8192];
 
@@ -724,20 +755,28 @@ static void vm_agent_relay(int in, int out, int console)
 		if (poll(pfd, console >= 0 ? 3 : 2, -1) < 0) {
 			if (errno == EINTR)
 				continue;
-			return;
+			return 0;
 		}
 		if (pfd[0].revents) {
 			n = read(0, buf, sizeof(buf));
-			if (n <= 0 || vm_write_all(in, buf, (size_t)n))
-				return;
+			if (n <= 0)
+				return 0;
+			if (vm_write_all(in, buf, (size_t)n))
+				return -ECONNRESET;
 		}
 		if (pfd[1].revents) {
 			n = read(out, buf, sizeof(buf));
-			if (n <= 0 || vm_write_all(1, buf, (size_t)n))
-				return;
+			if (n <= 0)
+				return -ECONNRESET;
+			if (vm_write_all(1, buf, (size_t)n))
+				return 0;
 		}
-		if (console >= 0 && pfd[2].revents && read(console, buf, sizeof(buf)) <= 0)
-			return;
+		if (console >= 0 && pfd[2].revents) {
+			n = read(console, buf, sizeof(buf));
+			if (n <= 0)
+				return -ECONNRESET;
+			fl_console_tail_feed(tail, buf, (size_t)n);
+		}
 	}
 }
 
@@ -818,21 +857,23 @@ static int vm_agent_initrd(const struct fl_vm_kernel *k, char *path, size_t len)
 	return err;
 }
 
-int fl_vm_agent(const struct fl_vm_kernel *k, int timeout)
+int fl_vm_agent(const struct fl_vm_kernel *k, int timeout, char *console, size_t len)
 {
 	char path[PATH_MAX], disk[PATH_MAX] = "", dir[PATH_MAX] = "", chan[PATH_MAX + 8];
+	struct fl_console_tail *tail = calloc(1, sizeof(*tail));
 	pid_t pid = -1;
 	int in = -1, out = -1, sock = -1, err, status;
 	bool port = false;
 
-	err = vm_agent_initrd(k, path, sizeof(path));
+	console[0] = 0;
+	err = tail ? vm_agent_initrd(k, path, sizeof(path)) : -ENOMEM;
 	if (!err) {
 		vm_disk_make(disk, sizeof(disk));
 		vm_chan_make(dir, sizeof(dir), chan, sizeof(chan));
 		err = vm_spawn(k, path, disk, chan, &pid, &out, &in);
 	}
 	if (!err)
-		err = vm_agent_ready(out, timeout, &port);
+		err = vm_agent_ready(out, timeout, &port, tail);
 	if (!err && port && (sock = vm_chan_connect(chan)) < 0)
 		err = sock;
 	if (!err)       /* said once per boot: which channel carries the frames */
@@ -847,9 +888,12 @@ int fl_vm_agent(const struct fl_vm_kernel *k, int timeout)
 	if (dir[0])
 		rmdir(dir);
 	if (!err && port)
-		vm_agent_relay(sock, sock, out);
+		err = vm_agent_relay(sock, sock, out, tail);
 	else if (!err)
-		vm_agent_relay(in, out, -1);
+		err = vm_agent_relay(in, out, -1, tail);
+	if (err && err != -ENOEXEC && tail)
+		vm_why(tail, console, len, "%s", "");
+	free(tail);
 	if (pid > 0) {
 		kill(pid, SIGKILL);
 		waitpid(pid, &status, 0);

@@ -71,7 +71,7 @@ struct fl_vm_boot {
 	enum fl_vm_end end;
 	double seconds;         /* QEMU start to exit (or kill) */
 	double first_line;      /* QEMU start to the guest's FL:HELLO; 0 if none */
-	char why[256];          /* for an end other than DONE: the evidence */
+	char why[1280];         /* for an end other than DONE: the evidence */
 };
 
 /* One "FL:" line of the guest (without "FL:"); nonzero stops the boot. */
@@ -125,9 +125,14 @@ const char *fl_vm_end_name(enum fl_vm_end e);
  * stdin reaches the guest before): the COMMAND of FAULTLINE_HOST_AGENT
  * for a VM judge.  Ends (killing QEMU) when either side does: 0, or
  * -ETIMEDOUT (no agent within TIMEOUT s), -EPIPE (QEMU ended first),
- * -ENOEXEC (no guest /init or agent built for the arch), -errno.
+ * -ENOEXEC (no guest /init or agent built for the arch), -ECONNRESET
+ * (the guest's side ended first: QEMU exited), -errno.  For an end other
+ * than 0 and -ENOEXEC, CONSOLE (LEN bytes) gets "; the guest's console
+ * ended: L1 | L2 ..." (its last lines, up to a panic's; the port's
+ * agent only: an agent on the console has no lines of its own after its
+ * mark), else "".
  */
-int fl_vm_agent(const struct fl_vm_kernel *k, int timeout);
+int fl_vm_agent(const struct fl_vm_kernel *k, int timeout, char *console, size_t len);
 /*
  * The upstream version in /proc/version: Debian's "Debian 5.10.223-1",
  * else the release "Linux version 6.9.0-rc3-...": 0 or -EINVAL.

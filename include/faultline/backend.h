@@ -176,6 +176,56 @@ int fl_host_judge(struct fl_host_judge *j);
 /* Why the agent is gone (it stopped answering), or NULL while it serves. */
 const char *fl_host_agent_lost(void);
 /*
+ * The last lines a guest wrote on its console, kept by the host side
+ * that reads that console (cli/vm.c reads QEMU's output;
+ * backend/console_tail.c), so that a judge that did not start or went
+ * away can say why: the panic, the missing module, the OOM kill is in
+ * those lines.  `kernels agent` writes why it ended, with them, to the
+ * fd FL_AGENT_TAIL_ENV names (the runner made it a pipe, host.c), and
+ * fl_host_agent_lost() carries it.
+ *
+ * Definitions
+ *   line      bytes up to a '\n'.  '\r', other control bytes and the
+ *             terminal's escape sequences (ESC [ ... final byte: the
+ *             firmware's screen clearing) are dropped, and trailing
+ *             blanks; an empty line is not kept; a line longer than
+ *             FL_CONSOLE_TAIL_WIDTH - 1 keeps its start.
+ *   tail      the last FL_CONSOLE_TAIL_LINES whole lines, oldest first,
+ *             then the line still being read, if it has bytes.
+ *   frozen    a line holding panic()'s "Kernel panic - not syncing" was
+ *             kept: nothing after it is (what follows is the panic's
+ *             backtrace; the cause is in the lines before).
+ *
+ * Invariants: count <= FL_CONSOLE_TAIL_LINES; the count slots before
+ * next (cyclically) hold the kept lines, each non-empty and terminated;
+ * len < FL_CONSOLE_TAIL_WIDTH, and cut exactly when cur is full.
+ * fl_console_tail_check() verifies them.
+ */
+#define FL_CONSOLE_TAIL_LINES 8
+#define FL_CONSOLE_TAIL_WIDTH 128
+
+/* The environment variable naming the fd an agent's command writes its end to. */
+#define FL_AGENT_TAIL_ENV "FAULTLINE_AGENT_TAIL_FD"
+
+struct fl_console_tail {
+	char line[FL_CONSOLE_TAIL_LINES][FL_CONSOLE_TAIL_WIDTH];
+	char cur[FL_CONSOLE_TAIL_WIDTH];
+	size_t len;             /* bytes in cur */
+	bool cut;               /* cur is full: the rest of its line is dropped */
+	unsigned next;          /* the slot the next whole line goes to */
+	unsigned count;         /* whole lines kept */
+	unsigned esc;           /* 0, 1 after ESC, 2 inside ESC [ */
+	bool frozen;
+};
+
+void fl_console_tail_feed(struct fl_console_tail *t, const char *buf, size_t n);
+/*
+ * The tail as one line into OUT (LEN bytes): "L1 | L2 | ... | CUR", or ""
+ * when the console said nothing.  Returns the length written.
+ */
+size_t fl_console_tail_format(const struct fl_console_tail *t, char *out, size_t len);
+bool fl_console_tail_check(const struct fl_console_tail *t);
+/*
  * `faultline bench judge`'s raw loop where the judge runs its cases (a
  * scenario process here, or the agent's in a guest): N (size, off) pairs
  * as pread(2) of a one-page file into SIZE bytes ending OFF bytes into a

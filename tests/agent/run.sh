@@ -80,6 +80,18 @@ rc=$?
 grep -q "diff: the judge did not start: agent 'false' stopped answering: it exited" "$tmp/out" ||
 	bad "an agent that never answers: $(cat "$tmp/out")"
 
+# 6b. What an agent's command says of its end on the fd FAULTLINE_AGENT_TAIL_FD
+# names (`kernels agent`: the guest's last console lines) is in the message,
+# whether it ends before its HELLO or mid-batch (read after it is reaped).
+FAULTLINE_HOST_AGENT='echo "the guest went away; console: Out of memory: Killed process 1" >&$FAULTLINE_AGENT_TAIL_FD' \
+	"$fl" diff tests/host/read-straddle.fl >"$tmp/out" 2>&1
+grep -q "diff: the judge did not start: agent '.*' stopped answering: it exited: the guest went away; console: Out of memory: Killed process 1$" \
+	"$tmp/out" || bad "an agent's own reason before its HELLO: $(cat "$tmp/out")"
+FAULTLINE_HOST_AGENT="dd bs=1 count=300 status=none | '$agent'; echo 'QEMU exited: Kernel panic' >&\$FAULTLINE_AGENT_TAIL_FD" \
+	"$fl" diff tests/host/read-straddle.fl tests/host/write-straddle.fl >"$tmp/out" 2>&1
+grep -q "stopped answering at a scenario's line [0-9]*: it exited: QEMU exited: Kernel panic; [12] files\? not run" \
+	"$tmp/out" || bad "an agent's own reason mid-batch: $(cat "$tmp/out")"
+
 # 7. The userfaultfd permission and $TMPDIR's file system are the agent's
 # (its HELLO caps, backend/host_env.c), not this machine's: an agent that
 # may not use userfaultfd makes the uffd file a counted skip naming the

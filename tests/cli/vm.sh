@@ -9,7 +9,8 @@
 #   - the same two kernels judge a few tests/vm scenarios through the agent
 #     in the guest (`diff --kernel`, one boot each), the model following
 #     their version and arch: every file agrees;
-#   - a guest whose /init exits is reported as a kernel panic;
+#   - a guest whose /init exits is reported as a kernel panic, with the
+#     guest's last console lines up to the panic's;
 #   - `run --backend vm:` names the guest's kernel, not this machine's;
 #   - tag, poison and the btrfs search ioctl run in an arm64 MTE guest and
 #     agree with the model (`diff`).
@@ -79,7 +80,19 @@ if have_kernel debian-6.1-amd64; then
 		[ $rc -eq 1 ] || bad "a guest whose init exits: want exit 1: $out"
 		echo "$out" | grep -q "^outcome: panic after .*Attempted to kill init" ||
 			bad "init exiting is not reported as a panic: $out"
+		# the cause is named by the guest's own last lines, up to the panic's
+		echo "$out" | grep -q "^outcome: panic after [0-9.]* s: the kernel panicked; the guest's console ended: .*FL:HELLO x86_64 | .*| \[ *[0-9.]*\] Kernel panic - not syncing: Attempted to kill init! exitcode=[0-9a-fx]*$" ||
+			bad "the panic's message does not carry the guest's last console lines: $out"
 	fi
+fi
+# ... and an agent's guest that panics before its agent starts (no /init:
+# the kernel cannot mount a root) is named by its console in the runner's
+# message (full run only: one more boot).
+if [ "${FL_VM_FULL:-0}" = 1 ] && have_kernel debian-6.1-amd64; then
+	out=$(FL_VM_APPEND=rdinit=/nonexistent "$fl" diff --kernel debian-6.1-amd64 tests/vm/hole-read.fl 2>&1)
+	[ $? -eq 3 ] || bad "an agent's guest that panics: want exit 3: $out"
+	echo "$out" | grep -q "diff: the judge did not start: agent .* stopped answering: it exited: QEMU ended before the agent started; the guest's console ended: .*Kernel panic - not syncing: VFS: Unable to mount root fs" ||
+		bad "an agent's guest that panics: its console is not in the message: $out"
 fi
 # ... and a spinning guest is killed and reported hung (full run only: it
 # costs the whole timeout).
