@@ -76,7 +76,8 @@ int fl_copy_result_check(const struct fl_copy_req *req,
 	if (res->ret > req->n || res->done > req->n)
 		return -EINVAL;
 	/* 2. Nothing is written past the first fault. */
-	if (res->done > req->reach)
+	if (req->access_reach > req->n ||
+	    res->done > (req->access_reach > req->reach ? req->access_reach : req->reach))
 		return -EINVAL;
 	/* 3. A copy that meets no fault has no excuse to stop short. */
 	if (req->reach == req->n && (res->done != req->n || res->ret != 0))
@@ -86,24 +87,37 @@ int fl_copy_result_check(const struct fl_copy_req *req,
 
 /* ---- the walk (arch/internal.h) ---- */
 
+bool fl_walk_passes(const struct fl_walk *w, size_t off, size_t len)
+{
+	const struct fl_copy_req *req = w->req;
+
+	return off + len <= req->reach || (off < req->reach && off + len <= req->access_reach);
+}
+
 bool fl_walk_group(struct fl_walk *w, size_t len, size_t unit)
 {
-	size_t reach = w->req->reach;
 	size_t good;
 
 	if (w->faulted)
 		return false;
-	if (w->pos + len <= reach) {
+	if (w->pos + len <= w->req->reach) {    /* every unit below the reach */
+		w->pos += len;
+		if (w->pos > w->written)
+			w->written = w->pos;
+		return true;
+	}
+	for (good = 0; good < len && fl_walk_passes(w, w->pos + good, unit); good += unit)
+		;
+	if (good >= len) {
 		w->pos += len;
 		if (w->pos > w->written)
 			w->written = w->pos;
 		return true;
 	}
 	w->faulted = true;
-	if (!fl_walk_user_stores(w) || reach <= w->pos)
+	if (!fl_walk_user_stores(w))
 		return false;
 	/* The stores of the group before the faulting one did land. */
-	good = (reach - w->pos) / unit * unit;
 	if (w->pos + good > w->written)
 		w->written = w->pos + good;
 	return false;
@@ -113,7 +127,7 @@ bool fl_walk_access_at(struct fl_walk *w, size_t off, size_t len)
 {
 	if (w->faulted)
 		return false;
-	if (off + len > w->req->reach) {
+	if (!fl_walk_passes(w, off, len)) {
 		w->faulted = true;
 		return false;
 	}

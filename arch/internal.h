@@ -57,6 +57,12 @@ static inline size_t fl_walk_left(const struct fl_walk *w)
  * reported); user loads of the group are lost.  Returns false on a fault.
  */
 bool fl_walk_group(struct fl_walk *w, size_t len, size_t unit);
+/*
+ * Does the CPU let one access of LEN bytes at OFF through: within the
+ * reach, or starting before it and ending by the access reach
+ * (faultline/arch.h)?
+ */
+bool fl_walk_passes(const struct fl_walk *w, size_t off, size_t len);
 
 /* One access of LEN bytes at pos, committed on success. */
 static inline bool fl_walk_access(struct fl_walk *w, size_t len)

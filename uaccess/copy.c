@@ -80,6 +80,32 @@ static void raw_move(struct fl_world *w, enum fl_copy_dir dir, fl_addr_t uaddr,
 	}
 }
 
+/*
+ * The access reach (faultline/arch.h) of a copy of N bytes at UADDR whose
+ * reach is REACH.  On a judge whose CPU lacks FL_CPU_ARM64_MTE_PAGE_OFFSET
+ * (QEMU 7.2's TCG, docs/vm.md "MTE tags on QEMU 7.2") a granule's tag is
+ * its parity's nibble of the page's first tag byte, but an access checks
+ * the granules after its first by reading on from there: one that starts
+ * in an odd granule checks the next against the low nibble of the second
+ * byte, which no STG sets (tag 0, the pointers' tag).  So where the reach
+ * stops at an even granule inside the page (a tag: faults stop at pages)
+ * an access starting before it may run into it; one starting in it still
+ * faults.  Seen on debian-6.1-arm64: pread of 64 bytes at +0x14 with +0x40
+ * tagged returns 16, its 8-byte store at +0x1c passing.
+ */
+static size_t copy_access_reach(const struct fl_world *w, fl_addr_t uaddr, size_t n,
+				size_t reach)
+{
+	const struct fl_arch *arch = fl_world_arch(w);
+	fl_addr_t stop = uaddr + reach;
+	size_t g = arch->subpage_granule;
+
+	if (arch->id != FL_ARCH_ARM64_MTE || !(fl_world_cpu_off(w) & FL_CPU_ARM64_MTE_PAGE_OFFSET) ||
+	    !reach || reach == n || stop % g || !FL_PAGE_OFFSET(stop) || (stop / g) % 2)
+		return reach;
+	return n - reach > g ? reach + g : n;
+}
+
 unsigned long fl_raw_copy(struct fl_world *w, const char *name,
 			  enum fl_copy_dir dir, fl_addr_t uaddr, void *kbuf,
 			  unsigned long n)
@@ -96,6 +122,7 @@ unsigned long fl_raw_copy(struct fl_world *w, const char *name,
 	fl_hook_fire(w, FL_HOOK_UACCESS);
 	req.reach = fl_user_reach(w, uaddr, n,
 				  dir == FL_COPY_FROM_USER ? FL_ACC_READ : FL_ACC_WRITE);
+	req.access_reach = copy_access_reach(w, uaddr, n, req.reach);
 	arch->raw_copy(&req, &res);
 	/*
 	 * An exact result (wrote the reach, returns the rest: every x86_64
@@ -111,8 +138,10 @@ unsigned long fl_raw_copy(struct fl_world *w, const char *name,
 	raw_move(w, dir, uaddr, kbuf, res.done);
 	/* Every copy passes here: skip building the arguments when untraced. */
 	if (fl_tracing(w))
-		fl_trace(w, "%s 0x%llx+%lu: reach %zu, %s%s: ret %zu, wrote %zu", name,
-			 (unsigned long long)uaddr, n, req.reach, res.why,
+		fl_trace(w, "%s 0x%llx+%lu: reach %zu%s, %s%s: ret %zu, wrote %zu", name,
+			 (unsigned long long)uaddr, n, req.reach,
+			 req.access_reach > req.reach ? " (an access may run on into the "
+			 "tagged even granule: QEMU 7.2's MTE)" : "", res.why,
 			 fl_faulthandler_disabled(w) ? " (faults disabled)" : "",
 			 res.ret, res.done);
 	return res.ret;

@@ -11,6 +11,14 @@
  *            prefix [0, done) of it, since the modelled routines store in
  *            increasing address order and a faulting store writes nothing.
  *   ret      what the routine returns: bytes NOT copied (0 <= ret <= n).
+ *   access reach  where one access (one load or store of the routine)
+ *            that starts before reach may end: reach, except on a judge
+ *            whose CPU lacks FL_CPU_ARM64_MTE_PAGE_OFFSET (QEMU 7.2), where
+ *            an access that starts in an odd granule and runs into the
+ *            next, tagged one is checked against a tag byte no STG set and
+ *            passes: there it is the end of that granule (uaccess/copy.c
+ *            fl_copy_access_reach(); docs/arch.md "arm64+mte on QEMU 7.2").
+ *            The routines ask it per access (arch/arch.c fl_walk_passes).
  *
  * A routine is exact when done == n - ret == reach (or n when reach == n).
  * The LKML "usercopy: generic tests + arm64 fixes" thread (Mark Rutland,
@@ -23,7 +31,8 @@
  *
  * Invariants (checked by fl_copy_result_check)
  *   1. ret <= n and done <= n.
- *   2. done <= reach: nothing is written past the first fault.
+ *   2. done <= max(reach, access reach): nothing is written past the
+ *      first fault.
  *   3. reach == n implies done == n and ret == 0 (no fault, no excuse).
  *   Over-reporting is the one contract violation a shape may model, and only
  *   where the thread reports it (sparc64 copy_from_user).
@@ -77,6 +86,7 @@ struct fl_copy_req {
 	uintptr_t kaddr;        /* kernel side: only its alignment matters */
 	size_t n;
 	size_t reach;           /* 0 <= reach <= n, see above */
+	size_t access_reach;    /* reach <= access_reach <= n; 0: reach */
 };
 
 struct fl_copy_result {
