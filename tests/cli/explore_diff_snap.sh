@@ -10,6 +10,8 @@
 #      straddle template (a set-up with a store and a pwrite).  Same JSON
 #      both ways, no `differ`, and the note says every case ran from the
 #      kept set-up (or none, with FAULTLINE_HOST_SNAPSHOT=0).
+#      tests/explore/restore-quick-leaks.fl: the same for the quick
+#      restore (cases that change only memory bytes and a file offset).
 #   2. A template with a fork: no set-up is kept, every case runs whole and
 #      still agrees.
 #   3. A template whose case calls process_vm_readv, which the scenario
@@ -49,6 +51,7 @@ both_ways() {
 }
 
 both_ways tests/explore/restore-leaks.fl 12 12
+both_ways tests/explore/restore-quick-leaks.fl 4 4 0
 both_ways tests/explore/ci-pread-pwrite-straddle.fl 330 330
 
 cat >"$tmp/fork.fl" <<'FL'
