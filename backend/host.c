@@ -96,17 +96,19 @@ int fl_host_request(struct host *h, unsigned id, const struct host_req *rq,
 		    uint8_t **out, struct fl_obs *obs)
 {
 	struct host_req with = *rq;
+	bool restore = h->restore_due && id == 0;
 	int err;
 
-	if (h->restore_due && id == 0) {        /* host_restore(): it rides along */
+	if (restore) {                          /* host_restore(): it rides along */
 		with.which |= HOST_REQ_RESTORE;
 		h->restore_due = false;
-		h->restore_failed = true;       /* until the reply says otherwise */
-		err = fl_host_link_request(&h->link, id, &with, iov, data, rep, out);
-		h->restore_failed = err || (rep->flags & HOST_REP_RESTORE_FAILED);
-	} else {
-		err = fl_host_link_request(&h->link, id, rq, iov, data, rep, out);
 	}
+	if (!h->batch || !fl_host_batch_take(h, id, &with, iov, data, rep, out, &err))
+		err = fl_host_link_request(&h->link, id, &with, iov, data, rep, out);
+	if (h->batch)
+		fl_host_batch_seen(h, rep);
+	if (restore)
+		h->restore_failed = err || (rep->flags & HOST_REP_RESTORE_FAILED);
 	return err && err != -ENOMEM ? host_lost(h, id, err, obs) : err;
 }
 
@@ -472,6 +474,7 @@ static void host_free(struct host *h)
 	free(h->task_proc);
 	free(h->snap_map_base);
 	free(h->snap_mapped);
+	fl_host_batch_free(h);
 	free(h);
 }
 
@@ -999,6 +1002,8 @@ static int host_restore(struct fl_backend *b)
 	memcpy(h->mapped, h->snap_mapped, n * sizeof(*h->mapped));
 	h->mapped_total = h->snap_mapped_total;
 	h->cur = 0;
+	if (h->batch)
+		fl_host_batch_restore(h);
 	return 0;
 }
 
@@ -1012,8 +1017,9 @@ static int host_restore(struct fl_backend *b)
 static int host_settle(struct fl_backend *b)
 {
 	struct host *h = host_of(b);
+	int err = fl_host_batch_settle(h);
 
-	return h->restore_failed ? -EAGAIN : 0;
+	return h->restore_failed && err >= 0 ? -EAGAIN : err;
 }
 
 static fl_addr_t host_map_base(struct fl_backend *b, unsigned name)
@@ -1054,4 +1060,5 @@ const struct fl_backend_ops fl_host_backend = {
 	.snapshot = host_snapshot,
 	.restore = host_restore,
 	.settle = host_settle,
+	.batch = fl_host_batch,
 };

@@ -766,6 +766,122 @@ static void replay_one(const struct host_req *rq, const struct host_iov *hv,
 	free(w.out);
 }
 
+/*
+ * Before a request runs: the explorer's restore that rides on it
+ * (HOST_REQ_RESTORE), and whether a restore that failed refuses it
+ * (REP its reply then).  True: run it.
+ */
+static bool before_request(struct host_req *rq, struct host_rep *rep)
+{
+	if (rq->which & HOST_REQ_RESTORE) {
+		struct host_req r = { .op = HOST_OP_RESTORE };
+		struct host_rep rr;
+
+		rq->which &= ~HOST_REQ_RESTORE;
+		fl_host_child_snap_request(&r, env, replay_one, &rr);
+	}
+	if (fl_host_child_snap_refuses(rq, rep))
+		return false;
+	fl_host_child_snap_begin(rq);
+	return true;
+}
+
+/*
+ * A request a batch may carry: one the server loop runs on this thread
+ * and answers at once (not a fork, install, userfaultfd op, wait, named
+ * access, or a call that may wait on a pipe or a userfaultfd).
+ */
+static bool batchable(const struct host_req *rq)
+{
+	return !fl_host_op_lone(rq->op) && !is_task(rq) && rq->niov <= HOST_MAX_IOV &&
+	       rq->dlen <= HOST_MAX_DATA &&
+	       !(may_block(rq->op) && (fl_host_child_uffd_guarded() ||
+				       rq->op == HOST_OP_VMSPLICE || waits_on_pipe(rq)));
+}
+
+/* Append LEN bytes of SRC to the growing buffer *BUF of *LEN, room *CAP. */
+static int buf_put(uint8_t **buf, size_t *len, size_t *cap, const void *src, size_t n)
+{
+	if (*len + n > *cap) {
+		size_t want = *cap ? *cap : 4096;
+		uint8_t *b;
+
+		while (want < *len + n)
+			want *= 2;
+		b = realloc(*buf, want);
+		if (!b)
+			return -ENOMEM;
+		*buf = b;
+		*cap = want;
+	}
+	memcpy(*buf + *len, src, n);
+	*len += n;
+	return 0;
+}
+
+/*
+ * The next request of a batch from DATA[*POS, LEN) into W (its iovecs
+ * and data copied): 0, or -EINVAL when it does not fit.
+ */
+static int batch_next(const uint8_t *data, uint64_t len, uint64_t *pos, struct work *w)
+{
+	uint64_t at = *pos, need;
+
+	if (len - at < sizeof(w->rq))
+		return -EINVAL;
+	memcpy(&w->rq, data + at, sizeof(w->rq));
+	at += sizeof(w->rq);
+	need = (uint64_t)w->rq.niov * sizeof(*w->hv);
+	if (w->rq.niov > HOST_MAX_IOV || w->rq.dlen > HOST_MAX_DATA ||
+	    len - at < need || len - at - need < w->rq.dlen)
+		return -EINVAL;
+	w->hv = malloc(need + sizeof(*w->hv));
+	w->data = malloc(w->rq.dlen + 1);
+	if (!w->hv || !w->data)
+		return -ENOMEM;
+	memcpy(w->hv, data + at, need);
+	memcpy(w->data, data + at + need, w->rq.dlen);
+	*pos = at + need + w->rq.dlen;
+	return 0;
+}
+
+/*
+ * HOST_OP_BATCH (host_batch.c): the requests in W's data one after the
+ * other, each as if it had come alone; the reply's data is their
+ * replies, each a struct host_rep and its dlen bytes, and ret how many
+ * were served.  It stops before the first that may not be batched
+ * (batchable()) or does not parse: the runner runs what is left alone.
+ */
+static void batch_request(struct work *w)
+{
+	uint64_t pos = 0;
+	size_t len = 0, cap = 0;
+	uint8_t *out = NULL;
+	int64_t n = 0;
+
+	while (pos < w->rq.dlen) {
+		struct work *s = calloc(1, sizeof(*s));
+		int err = s ? batch_next(w->data, w->rq.dlen, &pos, s) : -ENOMEM;
+
+		if (!err && !batchable(&s->rq))
+			err = -EINVAL;
+		if (!err && before_request(&s->rq, &s->rep) && run_request(s))
+			err = -ENOMEM;  /* unguarded: only a failed allocation */
+		if (!err && !(s->rep.flags & HOST_REP_RESTORE_FAILED))
+			fl_host_child_snap_served(&s->rq, s->hv, s->data, &s->rep, -1);
+		if (!err && (buf_put(&out, &len, &cap, &s->rep, sizeof(s->rep)) ||
+			     buf_put(&out, &len, &cap, s->out, s->rep.dlen)))
+			err = -ENOMEM;
+		if (s)
+			work_free(s);
+		if (err)
+			break;
+		n++;
+	}
+	w->out = out;
+	w->rep = (struct host_rep){ .ret = n, .dlen = len };
+}
+
 /* Read the request's iovecs and data; reply; false when the loop must end. */
 static bool serve_one(void)
 {
@@ -790,19 +906,11 @@ static bool serve_one(void)
 	if (!w->hv || !w->data || fl_host_recv_all(env->sock, w->hv, rq->niov * sizeof(*w->hv)) ||
 	    fl_host_recv_all(env->sock, w->data, rq->dlen))
 		goto out;
-	if (rq->which & HOST_REQ_RESTORE) {     /* the explorer's restore rides along */
-		struct host_req r = { .op = HOST_OP_RESTORE };
-		struct host_rep rr;
-
-		rq->which &= ~HOST_REQ_RESTORE;
-		fl_host_child_snap_request(&r, env, replay_one, &rr);
-	}
-	if (fl_host_child_snap_refuses(rq, &w->rep)) {
+	if (!before_request(rq, &w->rep)) {
 		if (fd >= 0)
 			close(fd);
 		goto reply;
 	}
-	fl_host_child_snap_begin(rq);
 	switch (rq->op) {
 	case HOST_OP_EXIT:
 		goto out;
@@ -823,6 +931,9 @@ static bool serve_one(void)
 		break;
 	case HOST_OP_WAIT:
 		wait_request(rq, &w->rep, &w->out);
+		break;
+	case HOST_OP_BATCH:
+		batch_request(w);
 		break;
 	default:
 		guard = run_request(w);

@@ -305,6 +305,7 @@ void fl_host_child_snap_begin(const struct host_req *rq)
 {
 	switch (rq->op) {
 	case HOST_OP_INSTALL: case HOST_OP_SNAPSHOT: case HOST_OP_RESTORE: case HOST_OP_EXIT:
+	case HOST_OP_BATCH:     /* each of its requests is seen on its own */
 		return;
 	default:
 		if (!restorable_op(rq))
@@ -682,7 +683,8 @@ void fl_host_child_snap_request(const struct host_req *rq, const struct host_chi
 
 bool fl_host_child_snap_refuses(const struct host_req *rq, struct host_rep *rep)
 {
-	if (!snap.failed || rq->op == HOST_OP_EXIT || rq->op == HOST_OP_RESTORE)
+	if (!snap.failed || rq->op == HOST_OP_EXIT || rq->op == HOST_OP_RESTORE ||
+	    rq->op == HOST_OP_BATCH)
 		return false;
 	*rep = (struct host_rep){ .ret = -1, .err = ESTALE, .flags = HOST_REP_RESTORE_FAILED };
 	return true;

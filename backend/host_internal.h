@@ -59,7 +59,23 @@ struct host {
 	uint64_t *snap_mapped, snap_mapped_total;
 	bool restore_due;               /* to ride on the next request (host_restore()) */
 	bool restore_failed;            /* ... and it did not work */
+	struct host_batch *batch;       /* many cases per exchange (host_batch.c), or NULL */
 };
+
+/*
+ * host_batch.c: the backend op batch; _take(): RQ to ID collected or
+ * answered from the batch (true, *ERR the result), or false: send it;
+ * _seen(): each reply a case got; _restore() and _settle() from
+ * host_restore() and host_settle().
+ */
+int fl_host_batch(struct fl_backend *b, enum fl_batch_cmd cmd);
+bool fl_host_batch_take(struct host *h, unsigned id, const struct host_req *rq,
+			const void *iov, const void *data, struct host_rep *rep,
+			uint8_t **out, int *err);
+void fl_host_batch_seen(struct host *h, const struct host_rep *rep);
+void fl_host_batch_restore(struct host *h);
+int fl_host_batch_settle(struct host *h);
+void fl_host_batch_free(struct host *h);
 
 static inline struct host *host_of(struct fl_backend *b)
 {

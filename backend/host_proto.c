@@ -168,3 +168,16 @@ void fl_host_upstream_release(const char *release, const char *version,
 	}
 	snprintf(out, len, "%s", release);
 }
+
+bool fl_host_op_lone(uint32_t op)
+{
+	switch (op) {
+	case HOST_OP_EXIT: case HOST_OP_INSTALL: case HOST_OP_FORK: case HOST_OP_WAIT:
+	case HOST_OP_SNAPSHOT: case HOST_OP_RESTORE: case HOST_OP_BATCH:
+	case HOST_OP_UFFD_NEW: case HOST_OP_UFFD_IOCTL: case HOST_OP_UFFD_READ:
+	case HOST_OP_UFFD_SERVE: case HOST_OP_UFFD_EVENT: case HOST_OP_UFFD_LOG:
+		return true;
+	default:
+		return false;
+	}
+}

@@ -145,6 +145,10 @@ enum host_op {
 				   the items as the ioctl returns them (headers, data) */
 	HOST_OP_TEE,            /* fd in; a[0] the out slot | which << 32, a[1] flags,
 				   a[4] len */
+	HOST_OP_BATCH,          /* data: requests, each a struct host_req, its
+				   iovecs and data, run back to back; reply ret
+				   how many ran, data their replies, each a
+				   struct host_rep and its data (host_batch.c) */
 };
 
 struct host_req {
@@ -214,6 +218,13 @@ struct host_uffdio_poison {
 
 #define HOST_UFFDIO_MOVE   _IOWR(0xAA, 0x05, struct host_uffdio_move)
 #define HOST_UFFDIO_POISON _IOWR(0xAA, 0x08, struct host_uffdio_poison)
+
+/*
+ * An op only a request of its own carries, never one of a HOST_OP_BATCH:
+ * it hands a descriptor over, makes or ends a process, waits, is a
+ * userfaultfd's, or is the snapshot's own (host_batch.c invariant 2).
+ */
+bool fl_host_op_lone(uint32_t op);
 
 /* host_proto.c: framing over a SOCK_STREAM socket, fds by SCM_RIGHTS. */
 int fl_host_send(int sock, const void *hdr, size_t hlen, const void *iov,

@@ -12,6 +12,10 @@
  *             (cli_explore_diff()): the model's run and the judge's, each
  *             from its side's kept set-up (docs/host.md "Judging many
  *             cases"), then the comparison.
+ *   batched   the judge's cases go to it K at a time (backend/host_batch.c,
+ *             FAULTLINE_HOST_BATCH, default CLI_DIFF_BATCH): one exchange
+ *             per K cases; "one per exchange" is the same with
+ *             FAULTLINE_HOST_BATCH=1, as the judge ran before it batched.
  *   per case  the same with FAULTLINE_HOST_SNAPSHOT=0: a scenario process,
  *             a file and a mapping made per case, as the judge ran before
  *             it kept its set-up (M cases: it is slow).
@@ -58,7 +62,7 @@ static const char judge_template[] =
 	"call pread f dst+1p+$off-$size $size 0\n";
 
 struct judge_counts {
-	uint64_t n, agree, differ, skipped, kept, restarts;
+	uint64_t n, agree, differ, skipped, kept, restarts, batched;
 	double seconds;
 };
 
@@ -82,9 +86,10 @@ static double judge_now(void)
 
 /*
  * N cases of SC through `explore --diff`'s own loop, timed, with the
- * judge keeping its set-up or not (KEEP): FL_EXIT_OK or its exit code.
+ * judge keeping its set-up or not (KEEP), and, kept, batching them or
+ * one per exchange (ONE): FL_EXIT_OK or its exit code.
  */
-static int judge_cases(const struct fl_scenario *sc, uint64_t n, bool keep,
+static int judge_cases(const struct fl_scenario *sc, uint64_t n, bool keep, bool one,
 		       struct judge_counts *jc)
 {
 	struct fl_explore_opts o = { .jobs = 1, .random = true, .flags = FL_RUN_NO_TRACE,
@@ -97,18 +102,22 @@ static int judge_cases(const struct fl_scenario *sc, uint64_t n, bool keep,
 		fl_cli_error("bench judge: %s", strerror(-err));
 		return FL_EXIT_BUG;
 	}
-	if (!keep && setenv("FAULTLINE_HOST_SNAPSHOT", "0", 1))
+	if ((!keep && setenv("FAULTLINE_HOST_SNAPSHOT", "0", 1)) ||
+	    (one && setenv("FAULTLINE_HOST_BATCH", "1", 1)))
 		return FL_EXIT_BUG;
 	t0 = judge_now();
 	rc = cli_explore_diff(&e);
 	jc->seconds = judge_now() - t0;
 	unsetenv("FAULTLINE_HOST_SNAPSHOT");
+	if (one)
+		unsetenv("FAULTLINE_HOST_BATCH");
 	jc->n = e.ncases;
 	jc->differ = e.counts[FL_CLASS_DIFFER];
 	jc->skipped = e.counts[FL_CLASS_UNSUPPORTED];
 	jc->agree = e.ncases - jc->differ - jc->skipped;
 	jc->kept = cli_explore_diff_kept;
 	jc->restarts = cli_explore_diff_restarts;
+	jc->batched = cli_explore_diff_batched;
 	fl_explore_fini(&e);
 	return rc;
 }
@@ -194,14 +203,21 @@ static void judge_line(const char *what, const struct judge_counts *jc, double r
 	       (unsigned long long)jc->skipped);
 }
 
+static double case_ms(const struct judge_counts *jc)
+{
+	return rate(jc) > 0 ? 1e3 / rate(jc) : 0;
+}
+
 /*
  * Where a kept case's time goes: the echoes' round trips, then the rest
- * (the restore and the pread in the process, the runner's and the
- * model's side of the case) as the difference.
+ * of a case sent alone (the restore and the pread in the process, the
+ * runner's and the model's side of the case) as the difference; then a
+ * case of a batch, whose exchange is shared.
  */
-static void judge_breakdown(const struct judge_counts *kept, const struct judge_echo *echo)
+static void judge_breakdown(const struct judge_counts *kept, const struct judge_counts *one,
+			    const struct judge_echo *echo)
 {
-	double ms = rate(kept) > 0 ? 1e3 / rate(kept) : 0;
+	double ms = case_ms(one);
 
 	printf("  where a kept case's time goes (ms per case, echoes of %u exchanges):\n",
 	       BENCH_ECHO_N);
@@ -218,21 +234,25 @@ static void judge_breakdown(const struct judge_counts *kept, const struct judge_
 	       echo->process);
 	printf("    %-52s %8.3f\n", "the case's own work (restore, pread, runner, model)",
 	       ms - echo->process);
-	printf("    %-52s %8.3f\n", "a judged case", ms);
+	printf("    %-52s %8.3f\n", "a judged case, one per exchange", ms);
+	printf("    %-52s %8.3f\n", "a judged case, in batches (as judged above)", case_ms(kept));
 }
 
 static void judge_report(const struct judge_opts *o, const struct judge_counts *kept,
-			 const struct judge_counts *whole, double raw,
-			 const struct judge_echo *echo)
+			 const struct judge_counts *one, const struct judge_counts *whole,
+			 double raw, const struct judge_echo *echo)
 {
 	printf("bench judge: %llu of %u cases (pread into a buffer ending in a PROT_NONE page), "
 	       "judged by %s%s\n", (unsigned long long)kept->n, BENCH_JUDGE_SPACE,
 	       o->kernel ? "a guest under QEMU: " : "this machine's kernel",
 	       o->kernel ? o->kernel : "");
 	judge_line("judge, set-up kept", kept, raw);
-	printf("  %-30s %10llu of %llu cases from the kept set-up, made anew %llu times\n", "",
+	printf("  %-30s %10llu of %llu cases from the kept set-up, made anew %llu times, "
+	       "%llu answered from batches of up to %ld\n", "",
 	       (unsigned long long)kept->kept, (unsigned long long)kept->n,
-	       (unsigned long long)kept->restarts);
+	       (unsigned long long)kept->restarts, (unsigned long long)kept->batched,
+	       cli_diff_batch_size());
+	judge_line("judge, one case per exchange", one, raw);
 	if (whole->n)
 		judge_line("judge, a process per case", whole, raw);
 	printf("  %-30s %10.0f calls/s  (%s)\n", "raw pread loop", raw,
@@ -243,13 +263,13 @@ static void judge_report(const struct judge_opts *o, const struct judge_counts *
 	if (whole->n && rate(whole) > 0)
 		printf("  %-30s %.1fx faster than a process per case\n", "",
 		       rate(kept) / rate(whole));
-	judge_breakdown(kept, echo);
+	judge_breakdown(kept, one, echo);
 }
 
 int bench_judge(int argc, char **argv)
 {
 	struct judge_opts o = { .cases = 2000, .whole = 200 };
-	struct judge_counts kept = { 0 }, whole = { 0 };
+	struct judge_counts kept = { 0 }, one = { 0 }, whole = { 0 };
 	struct judge_echo echo = { -EOPNOTSUPP, -EOPNOTSUPP };
 	struct fl_scenario *sc;
 	struct fl_sc_diag diag;
@@ -267,9 +287,11 @@ int bench_judge(int argc, char **argv)
 		fl_cli_error("bench judge: %s", diag.msg);
 		return FL_EXIT_BUG;
 	}
-	rc = judge_cases(sc, o.cases, true, &kept);
+	rc = judge_cases(sc, o.cases, true, false, &kept);
+	if (rc == FL_EXIT_OK)
+		rc = judge_cases(sc, o.cases, true, true, &one);
 	if (rc == FL_EXIT_OK && o.whole)
-		rc = judge_cases(sc, o.whole < o.cases ? o.whole : o.cases, false, &whole);
+		rc = judge_cases(sc, o.whole < o.cases ? o.whole : o.cases, false, false, &whole);
 	if (rc == FL_EXIT_OK) {
 		raw = raw_loop(sc, o.cases);
 		echo.agent = echo_ms(true);
@@ -282,6 +304,6 @@ int bench_judge(int argc, char **argv)
 		fl_cli_error("bench judge: raw loop: %s", strerror((int)-raw));
 		return FL_EXIT_BUG;
 	}
-	judge_report(&o, &kept, &whole, raw, &echo);
-	return kept.differ || whole.differ ? FL_EXIT_FAIL : FL_EXIT_OK;
+	judge_report(&o, &kept, &one, &whole, raw, &echo);
+	return kept.differ || one.differ || whole.differ ? FL_EXIT_FAIL : FL_EXIT_OK;
 }

@@ -136,12 +136,21 @@ bool cli_judge_lost(const char *cmd, unsigned left);
 struct diff_cases;
 int diff_cases_open(const struct fl_scenario *sc, struct diff_cases **out);
 int diff_cases_run(struct diff_cases *d, const int64_t *vars, char *why, size_t len);
+/*
+ * The judge's side of the next N cases in one exchange (fl_prefix_batch()):
+ * diff_cases_run() of VARS[0..N-1], in that order, then answers them from
+ * it.  0, or -errno: they run one by one.
+ */
+int diff_cases_batch(struct diff_cases *d, const int64_t *const *vars, unsigned n);
+/* A batch sent is still being answered: the next diff_cases_batch() waits for it. */
+bool diff_cases_batch_pending(struct diff_cases *d);
 void diff_cases_close(struct diff_cases *d);
 /*
  * The cases the judge ran from its kept set-up, not in a process of their
- * own; *RESTARTS the times it could not go back and made it anew.
+ * own; *RESTARTS the times it could not go back and made it anew;
+ * *BATCHED those of them answered from a batch (diff_cases_batch()).
  */
-uint64_t diff_cases_kept(const struct diff_cases *d, uint64_t *restarts);
+uint64_t diff_cases_kept(const struct diff_cases *d, uint64_t *restarts, uint64_t *batched);
 
 /*
  * `explore --diff` over E's cases (cli/cmd_explore.c): each on the model
@@ -155,7 +164,15 @@ int cli_explore_diff(struct fl_explore *e);
  * The cases of the last cli_explore_diff() the judge ran from its kept
  * set-up, and the times it made that set-up anew.
  */
-extern uint64_t cli_explore_diff_kept, cli_explore_diff_restarts;
+extern uint64_t cli_explore_diff_kept, cli_explore_diff_restarts, cli_explore_diff_batched;
+/*
+ * Cases the judge gets per exchange (backend/host_batch.c):
+ * FAULTLINE_HOST_BATCH, default CLI_DIFF_BATCH; 0 or 1: one by one.
+ * -1: not a number of 0..CLI_DIFF_BATCH_MAX.
+ */
+#define CLI_DIFF_BATCH 32u
+#define CLI_DIFF_BATCH_MAX 1024u
+long cli_diff_batch_size(void);
 
 /* An exploration's report, shared by `explore` and `merge` (cli/cmd_explore.c). */
 struct explore_report {

@@ -232,10 +232,21 @@ static int rec_settle(struct fl_backend *b)
 	return err;
 }
 
+static int rec_batch(struct fl_backend *b, enum fl_batch_cmd cmd)
+{
+	struct recorder *r = rec_of(b);
+	int err = -EOPNOTSUPP;
+
+	if (r->inner->batch)
+		INNER(r, b, err = r->inner->batch(b, cmd));
+	return err;
+}
+
 static const struct fl_backend_ops rec_ops = {
 	.name = "recorded", .open = rec_open, .close = rec_close, .exec = rec_exec,
 	.map_base = rec_map_base, .peek = rec_peek, .arm_hook = rec_arm_hook,
 	.snapshot = rec_snapshot, .restore = rec_restore, .settle = rec_settle,
+	.batch = rec_batch,
 };
 
 static void rec_free(struct recorder *r)
@@ -748,9 +759,10 @@ struct diff_cases {
 	struct fl_prefix *pm, *ph;
 };
 
-uint64_t diff_cases_kept(const struct diff_cases *d, uint64_t *restarts)
+uint64_t diff_cases_kept(const struct diff_cases *d, uint64_t *restarts, uint64_t *batched)
 {
 	*restarts = fl_prefix_restarts(d->ph);
+	*batched = fl_prefix_batched(d->ph);
 	return fl_prefix_restores(d->ph);
 }
 
@@ -803,6 +815,18 @@ int diff_cases_run(struct diff_cases *d, const int64_t *vars, char *why, size_t 
 	if (!err)
 		err = fl_prefix_case(d->ph, vars, NULL, &h);
 	return err ? err : diff_runs(m, h, &d->rm, &d->rh, why, len);
+}
+
+int diff_cases_batch(struct diff_cases *d, const int64_t *const *vars, unsigned n)
+{
+	rec_next = &d->rh;
+	return fl_prefix_batch(d->ph, vars, n);
+}
+
+bool diff_cases_batch_pending(struct diff_cases *d)
+{
+	rec_next = &d->rh;
+	return fl_prefix_batch_pending(d->ph);
 }
 
 /* ---- options ---- */

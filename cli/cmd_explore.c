@@ -262,16 +262,53 @@ int explore_report(const struct fl_explore *e, const struct explore_report *r)
  * model's class with `differ`.  The host's refusal of case 0 (a scenario
  * it cannot run at all) is a refusal of the whole exploration.
  */
-uint64_t cli_explore_diff_kept, cli_explore_diff_restarts;
+uint64_t cli_explore_diff_kept, cli_explore_diff_restarts, cli_explore_diff_batched;
+
+
+long cli_diff_batch_size(void)
+{
+	const char *env = getenv("FAULTLINE_HOST_BATCH");
+	char *end;
+	unsigned long k;
+
+	if (!env || !*env)
+		return CLI_DIFF_BATCH;
+	k = strtoul(env, &end, 10);
+	return *end || env[0] == '-' || k > CLI_DIFF_BATCH_MAX ? -1 : (long)k;
+}
+
+/*
+ * The values of cases [I, I + N) into VALS, and a batch of them to DC:
+ * whenever none is pending, so the cases after one a batch could not
+ * answer (docs/host.md) go in the next.
+ */
+static void diff_batch(struct diff_cases *dc, struct fl_explore *e, uint64_t i,
+		       unsigned n, int64_t (*vals)[64], const int64_t **ptrs)
+{
+	unsigned j;
+
+	for (j = 0; j < n; j++) {
+		fl_space_values(&e->space, e->cases[i + j], vals[j]);
+		ptrs[j] = vals[j];
+	}
+	diff_cases_batch(dc, ptrs, n);  /* or not: they run one by one */
+}
 
 int cli_explore_diff(struct fl_explore *e)
 {
 	struct diff_cases *dc;
-	int64_t vals[64];
+	int64_t vals[64], (*bvals)[64] = NULL;
+	const int64_t **bptrs = NULL;
+	long k = cli_diff_batch_size();
 	char why[400];
 	uint64_t i;
 	int d, rc = FL_EXIT_OK;
 
+	if (k < 0) {
+		fl_cli_error("explore --diff: FAULTLINE_HOST_BATCH='%s': not a number of "
+			     "cases 0..%u", getenv("FAULTLINE_HOST_BATCH"), CLI_DIFF_BATCH_MAX);
+		return FL_EXIT_USAGE;
+	}
 	d = diff_cases_open(e->sc, &dc);
 	if (d < 0 && cli_judge_lost("explore --diff", 0))
 		return FL_EXIT_BUG;
@@ -279,7 +316,16 @@ int cli_explore_diff(struct fl_explore *e)
 		fl_cli_error("explore --diff: %s", strerror(-d));
 		return FL_EXIT_BUG;
 	}
+	if (k > 1) {
+		bvals = calloc((size_t)k, sizeof(*bvals));
+		bptrs = calloc((size_t)k, sizeof(*bptrs));
+		if (!bvals || !bptrs)
+			k = 1;
+	}
 	for (i = 0; i < e->ncases && rc == FL_EXIT_OK; i++) {
+		if (k > 1 && !diff_cases_batch_pending(dc))
+			diff_batch(dc, e, i, e->ncases - i < (uint64_t)k ? (unsigned)(e->ncases - i)
+				   : (unsigned)k, bvals, bptrs);
 		fl_space_values(&e->space, e->cases[i], vals);
 		why[0] = '\0';
 		d = diff_cases_run(dc, vals, why, sizeof(why));
@@ -298,8 +344,11 @@ int cli_explore_diff(struct fl_explore *e)
 			e->cls[i] = FL_CLASS_UNSUPPORTED;
 		}
 	}
-	cli_explore_diff_kept = diff_cases_kept(dc, &cli_explore_diff_restarts);
+	cli_explore_diff_kept = diff_cases_kept(dc, &cli_explore_diff_restarts,
+						&cli_explore_diff_batched);
 	diff_cases_close(dc);
+	free(bvals);
+	free(bptrs);
 	if (rc == FL_EXIT_OK)
 		fl_explore_count(e);
 	return rc;
@@ -488,10 +537,12 @@ int cmd_explore(int argc, char **argv)
 	if (x.diff && !rc)      /* how the judge ran them: docs/host.md "Judging many cases" */
 		fprintf(stderr, "faultline: explore --diff: the judge ran %llu of %llu cases "
 			"from its kept set-up (made anew %llu times), %llu in a process of "
-			"their own\n", (unsigned long long)cli_explore_diff_kept,
+			"their own; %llu answered from batches\n",
+			(unsigned long long)cli_explore_diff_kept,
 			(unsigned long long)e.ncases,
 			(unsigned long long)cli_explore_diff_restarts,
-			(unsigned long long)(e.ncases - cli_explore_diff_kept));
+			(unsigned long long)(e.ncases - cli_explore_diff_kept),
+			(unsigned long long)cli_explore_diff_batched);
 	if (!rc)
 		rc = explore_report(&e, &x.r);
 	fl_explore_fini(&e);

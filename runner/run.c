@@ -804,6 +804,7 @@ struct fl_prefix {
 	bool fresh;             /* ... and has not been restored to it yet */
 	uint64_t restores;      /* cases run from the snapshot */
 	uint64_t restarts;      /* times the backend was opened anew (-EAGAIN) */
+	uint64_t batched;       /* ... of the restores, cases answered from a batch */
 	bool stopped;           /* the prefix itself stopped the run */
 	struct runner c;        /* the case runner; c.run NULL until the first case */
 	struct fl_run *whole;   /* the last case run whole (no snapshot) */
@@ -1160,8 +1161,11 @@ int fl_prefix_case(struct fl_prefix *p, const int64_t *vars,
 	err = b->ops->settle ? b->ops->settle(b) : 0;
 	if (err == -EAGAIN)     /* the run is void: the restore had not worked */
 		return prefix_restart(p, vars, watch, out);
-	if (err)
+	if (err == -ESTALE)     /* a batch could not answer it: again, one by one */
+		return fl_prefix_case(p, vars, watch, out);
+	if (err < 0)
 		return err;
+	p->batched += err == 1;
 	p->fresh = false;
 	p->restores++;
 	run_finish(p->c.run);
@@ -1169,9 +1173,52 @@ int fl_prefix_case(struct fl_prefix *p, const int64_t *vars,
 	return 0;
 }
 
+int fl_prefix_batch(struct fl_prefix *p, const int64_t *const *vars, unsigned n)
+{
+	struct fl_backend *b = &p->r.bstore;
+	unsigned i;
+	int err;
+
+	if (!p->snapped || p->stopped || !b->ops->batch || n < 2)
+		return -EOPNOTSUPP;
+	if (b->ops->batch(b, FL_BATCH_PENDING) > 0)
+		return -EBUSY;
+	err = b->ops->batch(b, FL_BATCH_COLLECT);
+	for (i = 0; !err && i < n; i++) {
+		if (p->c.run)
+			case_reset(p, vars[i], NULL);
+		else
+			err = case_new(p, vars[i], NULL);
+		if (!err)
+			err = b->ops->restore(b);
+		if (!err && b->trace)
+			b->trace_arg = &p->c;
+		if (!err)
+			run_range(&p->c, p->split, p->c.run->sc->nstmts);
+		b->trace_arg = &p->r;
+	}
+	if (err) {
+		b->ops->batch(b, FL_BATCH_DROP);
+		return err;
+	}
+	return b->ops->batch(b, FL_BATCH_SEND);
+}
+
 uint64_t fl_prefix_restores(const struct fl_prefix *p)
 {
 	return p ? p->restores : 0;
+}
+
+bool fl_prefix_batch_pending(struct fl_prefix *p)
+{
+	struct fl_backend *b = &p->r.bstore;
+
+	return p->snapped && !p->stopped && b->ops->batch && b->ops->batch(b, FL_BATCH_PENDING) > 0;
+}
+
+uint64_t fl_prefix_batched(const struct fl_prefix *p)
+{
+	return p ? p->batched : 0;
 }
 
 uint64_t fl_prefix_restarts(const struct fl_prefix *p)

@@ -83,6 +83,8 @@ struct fl_obs {
 
 struct fl_backend;
 
+enum fl_batch_cmd { FL_BATCH_COLLECT, FL_BATCH_SEND, FL_BATCH_DROP, FL_BATCH_PENDING };
+
 struct fl_backend_ops {
 	const char *name;
 	/* Set up a world for kernel KVER (0: host) and arch ARCH. */
@@ -125,10 +127,24 @@ struct fl_backend_ops {
 	/*
 	 * After a case run from a restore: 0, or -EAGAIN: the restore had
 	 * not worked after all (the host's is asynchronous), the case's run
-	 * is void; the runner opens the backend again and runs it anew.
+	 * is void; the runner opens the backend again and runs it anew;
+	 * 1: it worked, and the case was answered from a batch (below).
 	 * NULL: a restore that returned 0 worked.
 	 */
 	int (*settle)(struct fl_backend *b);
+	/*
+	 * Many cases per exchange with the judge (backend/host_batch.c):
+	 * COLLECT: until SEND, each case run from a restore is only written
+	 * down (its run's results mean nothing); SEND runs them on the judge
+	 * at once, and the cases run next from restores, in the same order,
+	 * are answered from it as long as each asks what it asked when
+	 * written down; settle's -ESTALE: this case asked otherwise, its run
+	 * is void, run it again (live: the rest of the batch is dropped).
+	 * DROP forgets the batch.  0 or -errno (the batch is dropped: the
+	 * cases run one by one).  PENDING: 1 while cases of a batch sent are
+	 * still to be answered, else 0.  NULL: the backend has none.
+	 */
+	int (*batch)(struct fl_backend *b, enum fl_batch_cmd cmd);
 };
 
 struct fl_backend {

@@ -128,9 +128,22 @@ int fl_prefix_run(struct fl_prefix *p, const int64_t *vars,
  */
 int fl_prefix_case(struct fl_prefix *p, const int64_t *vars,
 		   const struct fl_run_watch *watch, const struct fl_run **out);
+/*
+ * The next N cases (VARS[0..N-1], to be run by fl_prefix_case() in that
+ * order) in one exchange with the backend, where it batches (the host
+ * backend: backend/host_batch.c): each runs here once with no judge, to
+ * write its requests down; fl_prefix_case() then answers them from the
+ * batch (invariant 1 still holds: a case that asks otherwise runs again,
+ * one by one).  0, or -errno: no batch, the cases run one by one.
+ */
+int fl_prefix_batch(struct fl_prefix *p, const int64_t *const *vars, unsigned n);
+/* Cases of a batch sent are still to be run: fl_prefix_batch() would say -EBUSY. */
+bool fl_prefix_batch_pending(struct fl_prefix *p);
 void fl_prefix_close(struct fl_prefix *p);
 /* The cases P ran from the backend's snapshot, not whole (explore --diff's note). */
 uint64_t fl_prefix_restores(const struct fl_prefix *p);
+/* ... of them, those the backend answered from a batch (fl_prefix_batch()). */
+uint64_t fl_prefix_batched(const struct fl_prefix *p);
 /* The times P's backend could not go back and was opened anew (invariant 3). */
 uint64_t fl_prefix_restarts(const struct fl_prefix *p);
 

@@ -22,16 +22,20 @@ echo "$out" | grep -Eq '^growth 1000->20000: mmap x[0-9.]+, munmap x[0-9.]+; O\(
 	fail "no growth line: $out"
 
 # bench judge: 50 cases judged by this machine's kernel from the kept
-# set-up, all agreeing, 10 of them again a process per case, and the raw
-# loop's figure beside them (the figures are not asserted).
+# set-up, all agreeing and all answered from batches (none of the
+# template's requests depends on a reply), again one per exchange, 10
+# of them again a process per case, and the raw loop's figure beside
+# them (the figures are not asserted).
 out=$("$FL" bench judge --cases 50 --whole 10) ||
 	fail "bench judge --cases 50 --whole 10 exited $?: $out"
 echo "$out" | grep -q '^bench judge: 50 of 16641 cases .*judged by this machine' ||
 	fail "bad judge header: $out"
 echo "$out" | grep -Eq '^  judge, set-up kept +[0-9]+ cases/s +[0-9.]+% of raw   50 agree, 0 disagree, 0 skipped$' ||
 	fail "judge row: $out"
-echo "$out" | grep -Eq '^ +50 of 50 cases from the kept set-up, made anew 0 times$' ||
+echo "$out" | grep -Eq '^ +50 of 50 cases from the kept set-up, made anew 0 times, 50 answered from batches of up to 32$' ||
 	fail "kept row: $out"
+echo "$out" | grep -Eq '^  judge, one case per exchange +[0-9]+ cases/s +[0-9.]+% of raw   50 agree, 0 disagree, 0 skipped$' ||
+	fail "one-per-exchange row: $out"
 echo "$out" | grep -Eq '^  judge, a process per case +[0-9]+ cases/s +[0-9.]+% of raw   10 agree, 0 disagree, 0 skipped$' ||
 	fail "per-case row: $out"
 echo "$out" | grep -Eq '^  raw pread loop +[0-9]+ calls/s  \(a scenario process of the judge\)$' ||

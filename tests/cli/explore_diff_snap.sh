@@ -12,6 +12,14 @@
 #      kept set-up (or none, with FAULTLINE_HOST_SNAPSHOT=0).
 #      tests/explore/restore-quick-leaks.fl: the same for the quick
 #      restore (cases that change only memory bytes and a file offset).
+#      Cases go to the judge in batches (backend/host_batch.c): the note
+#      says how many a batch answered; restore-leaks.fl again with batches
+#      of 4, whose first case cannot be answered (its mmap's address is
+#      not known before it runs) and runs again alone.
+#   4. A template whose case maps a new size each time and stores at the
+#      address the mmap returned: a batch answers only the cases whose
+#      address the case before them predicted, runs the others again
+#      alone, and every class is still that of a whole run.
 #   2. A template with a fork: no set-up is kept, every case runs whole and
 #      still agrees.
 #   3. A template whose case calls process_vm_readv, which the scenario
@@ -26,12 +34,13 @@ trap 'rm -rf "$tmp"' EXIT
 fail=0
 bad() { echo "FAIL: $*" >&2; fail=1; }
 
-# FILE N KEPT [RESTARTS]: both ways, same JSON, the kept-set-up note
-# right each way.  RESTARTS given: the set-up was made anew that often
+# FILE N KEPT [RESTARTS [BATCHED]]: both ways, same JSON, the kept-set-up
+# note right each way.  RESTARTS given: the set-up was made anew that often
 # (else any number: a restore may meet memory the process took for
 # itself where the case unmapped, and start anew - still the same classes).
+# BATCHED: a pattern of the number of cases batches answered.
 both_ways() {
-	f=$1 n=$2 kept=$3 restarts=${4:-[0-9]*}
+	f=$1 n=$2 kept=$3 restarts=${4:-[0-9]*} batched=${5:-[0-9]*}
 	"$fl" explore --diff --json "$f" >"$tmp/kept.json" 2>"$tmp/kept.err"
 	rc=$?
 	FAULTLINE_HOST_SNAPSHOT=0 "$fl" explore --diff --json "$f" >"$tmp/whole.json" \
@@ -45,14 +54,25 @@ both_ways() {
 	grep -q "ran $kept of $n cases from its kept set-up (made anew $restarts times)" \
 		"$tmp/kept.err" ||
 		bad "$f: expected $kept of $n cases from the kept set-up, made anew $restarts times: $(cat "$tmp/kept.err")"
+	grep -q "; $batched answered from batches" "$tmp/kept.err" ||
+		bad "$f: expected $batched cases answered from batches: $(cat "$tmp/kept.err")"
 	grep -q "ran 0 of $n cases from its kept set-up" "$tmp/whole.err" ||
 		bad "$f: FAULTLINE_HOST_SNAPSHOT=0 still kept it: $(cat "$tmp/whole.err")"
 	[ $fail -eq 0 ] && echo "ok: $f: $n cases, $kept from the kept set-up, same classes as whole"
 }
 
 both_ways tests/explore/restore-leaks.fl 12 12
-both_ways tests/explore/restore-quick-leaks.fl 4 4 0
-both_ways tests/explore/ci-pread-pwrite-straddle.fl 330 330
+both_ways tests/explore/restore-quick-leaks.fl 4 4 0 4
+both_ways tests/explore/ci-pread-pwrite-straddle.fl 330 330 0 330
+# 3. the first case of the first batch runs again alone: at most 11
+FAULTLINE_HOST_BATCH=4; export FAULTLINE_HOST_BATCH
+both_ways tests/explore/restore-leaks.fl 12 12 0 '[1-9][01]*'
+FAULTLINE_HOST_BATCH=-1
+"$fl" explore --diff tests/explore/restore-leaks.fl >/dev/null 2>"$tmp/bad.err"
+rc=$?
+[ $rc -eq 2 ] && grep -q "FAULTLINE_HOST_BATCH='-1': not a number" "$tmp/bad.err" ||
+	bad "FAULTLINE_HOST_BATCH=-1: want exit 2 naming it, got $rc: $(cat "$tmp/bad.err")"
+unset FAULTLINE_HOST_BATCH
 
 cat >"$tmp/fork.fl" <<'FL'
 # a fork: the host keeps no set-up, every case runs whole
@@ -78,4 +98,20 @@ expect mem b 8 fill=0x41
 FL
 # cases 2..4 each find the restore failed and are run again: 3 restarts
 both_ways "$tmp/pvm.fl" 4 4 3
+
+cat >"$tmp/spoil.fl" <<'FL'
+# 4. each case's store goes where its own mmap went
+kernel host
+vary n 0..7
+file f 1p
+mmap buf 1p rw private
+store buf 1p fill=0x41
+mmap tmp $n+1p rw private
+store tmp+$n 1 fill=0x42
+call pwrite f tmp $n+1 0
+expect ret $n+1
+FL
+FAULTLINE_HOST_BATCH=3; export FAULTLINE_HOST_BATCH
+both_ways "$tmp/spoil.fl" 8 8
+unset FAULTLINE_HOST_BATCH
 exit $fail
