@@ -142,8 +142,8 @@ int diff_cases_run(struct diff_cases *d, const int64_t *vars, char *why, size_t 
  * it.  0, or -errno: they run one by one.
  */
 int diff_cases_batch(struct diff_cases *d, const int64_t *const *vars, unsigned n);
-/* A batch sent is still being answered: the next diff_cases_batch() waits for it. */
-bool diff_cases_batch_pending(struct diff_cases *d);
+/* diff_cases_batch() would send one now (fl_prefix_batch_ready()). */
+bool diff_cases_batch_ready(struct diff_cases *d);
 void diff_cases_close(struct diff_cases *d);
 /*
  * The cases the judge ran from its kept set-up, not in a process of their

@@ -823,10 +823,10 @@ int diff_cases_batch(struct diff_cases *d, const int64_t *const *vars, unsigned 
 	return fl_prefix_batch(d->ph, vars, n);
 }
 
-bool diff_cases_batch_pending(struct diff_cases *d)
+bool diff_cases_batch_ready(struct diff_cases *d)
 {
 	rec_next = &d->rh;
-	return fl_prefix_batch_pending(d->ph);
+	return fl_prefix_batch_ready(d->ph);
 }
 
 /* ---- options ---- */

@@ -279,7 +279,7 @@ long cli_diff_batch_size(void)
 
 /*
  * The values of cases [I, I + N) into VALS, and a batch of them to DC:
- * whenever none is pending, so the cases after one a batch could not
+ * whenever it can take one, so the cases after one a batch could not
  * answer (docs/host.md) go in the next.
  */
 static void diff_batch(struct diff_cases *dc, struct fl_explore *e, uint64_t i,
@@ -323,7 +323,7 @@ int cli_explore_diff(struct fl_explore *e)
 			k = 1;
 	}
 	for (i = 0; i < e->ncases && rc == FL_EXIT_OK; i++) {
-		if (k > 1 && !diff_cases_batch_pending(dc))
+		if (k > 1 && diff_cases_batch_ready(dc))
 			diff_batch(dc, e, i, e->ncases - i < (uint64_t)k ? (unsigned)(e->ncases - i)
 				   : (unsigned)k, bvals, bptrs);
 		fl_space_values(&e->space, e->cases[i], vals);

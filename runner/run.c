@@ -1209,11 +1209,11 @@ uint64_t fl_prefix_restores(const struct fl_prefix *p)
 	return p ? p->restores : 0;
 }
 
-bool fl_prefix_batch_pending(struct fl_prefix *p)
+bool fl_prefix_batch_ready(struct fl_prefix *p)
 {
 	struct fl_backend *b = &p->r.bstore;
 
-	return p->snapped && !p->stopped && b->ops->batch && b->ops->batch(b, FL_BATCH_PENDING) > 0;
+	return p->snapped && !p->stopped && b->ops->batch && b->ops->batch(b, FL_BATCH_PENDING) == 0;
 }
 
 uint64_t fl_prefix_batched(const struct fl_prefix *p)

@@ -137,8 +137,11 @@ int fl_prefix_case(struct fl_prefix *p, const int64_t *vars,
  * one by one).  0, or -errno: no batch, the cases run one by one.
  */
 int fl_prefix_batch(struct fl_prefix *p, const int64_t *const *vars, unsigned n);
-/* Cases of a batch sent are still to be run: fl_prefix_batch() would say -EBUSY. */
-bool fl_prefix_batch_pending(struct fl_prefix *p);
+/*
+ * A batch could be sent now: P keeps its set-up, its backend batches, and
+ * no case of a batch sent before is still to be run (else -EBUSY).
+ */
+bool fl_prefix_batch_ready(struct fl_prefix *p);
 void fl_prefix_close(struct fl_prefix *p);
 /* The cases P ran from the backend's snapshot, not whole (explore --diff's note). */
 uint64_t fl_prefix_restores(const struct fl_prefix *p);
