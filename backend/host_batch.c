@@ -125,6 +125,8 @@ static int grow(void **p, unsigned *cap, unsigned want, size_t size)
 
 static int put(struct host_batch *hb, const void *src, size_t n)
 {
+	if (!n)
+		return 0;       /* SRC may be NULL */
 	if (hb->len + n > BATCH_MAX_BYTES)
 		return -E2BIG;
 	if (hb->len + n > hb->cap) {
@@ -180,8 +182,8 @@ static bool same(const struct host_batch *hb, unsigned k, const struct host_req 
 	size_t end = k + 1 < hb->nitems ? hb->item[k + 1] : hb->len;
 
 	return end - hb->item[k] == req_bytes(rq) && !memcmp(at, rq, sizeof(*rq)) &&
-	       !memcmp(at + sizeof(*rq), iov, ilen) &&
-	       !memcmp(at + sizeof(*rq) + ilen, data, rq->dlen);
+	       (!ilen || !memcmp(at + sizeof(*rq), iov, ilen)) &&
+	       (!rq->dlen || !memcmp(at + sizeof(*rq) + ilen, data, rq->dlen));
 }
 
 /* REP (and *OUT, malloc'ed) as the batch's reply K, or the guess with no data. */
@@ -194,7 +196,7 @@ static int give(const struct host_rep *from, const uint8_t *fdata, struct host_r
 	*out = calloc(1, rep->dlen + 1);
 	if (!*out)
 		return -ENOMEM;
-	if (fdata)
+	if (fdata && rep->dlen)
 		memcpy(*out, fdata, rep->dlen);
 	return 0;
 }

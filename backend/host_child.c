@@ -802,6 +802,8 @@ static bool batchable(const struct host_req *rq)
 /* Append LEN bytes of SRC to the growing buffer *BUF of *LEN, room *CAP. */
 static int buf_put(uint8_t **buf, size_t *len, size_t *cap, const void *src, size_t n)
 {
+	if (!n)
+		return 0;       /* SRC may be NULL */
 	if (*len + n > *cap) {
 		size_t want = *cap ? *cap : 4096;
 		uint8_t *b;
