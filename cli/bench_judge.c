@@ -95,6 +95,8 @@ static int judge_cases(const struct fl_scenario *sc, uint64_t n, bool keep, bool
 	struct fl_explore_opts o = { .jobs = 1, .random = true, .flags = FL_RUN_NO_TRACE,
 				     .sample_n = n };
 	struct fl_explore e;
+	const char *env = getenv("FAULTLINE_HOST_BATCH");
+	char batch[32] = "";            /* the user's own, put back after ONE */
 	double t0;
 	int rc, err = fl_explore_run(sc, &fl_model_backend, &o, &e);
 
@@ -102,6 +104,8 @@ static int judge_cases(const struct fl_scenario *sc, uint64_t n, bool keep, bool
 		fl_cli_error("bench judge: %s", strerror(-err));
 		return FL_EXIT_BUG;
 	}
+	if (env)
+		snprintf(batch, sizeof(batch), "%s", env);
 	if ((!keep && setenv("FAULTLINE_HOST_SNAPSHOT", "0", 1)) ||
 	    (one && setenv("FAULTLINE_HOST_BATCH", "1", 1)))
 		return FL_EXIT_BUG;
@@ -109,7 +113,9 @@ static int judge_cases(const struct fl_scenario *sc, uint64_t n, bool keep, bool
 	rc = cli_explore_diff(&e);
 	jc->seconds = judge_now() - t0;
 	unsetenv("FAULTLINE_HOST_SNAPSHOT");
-	if (one)
+	if (one && env)
+		setenv("FAULTLINE_HOST_BATCH", batch, 1);
+	else if (one)
 		unsetenv("FAULTLINE_HOST_BATCH");
 	jc->n = e.ncases;
 	jc->differ = e.counts[FL_CLASS_DIFFER];
