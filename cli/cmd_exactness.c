@@ -55,15 +55,18 @@ struct exactness_opts {
 	bool verbose;
 	const char *judge, *modules;    /* a real kernel (docs/vm.md) */
 	uint64_t max_size;
+	uint64_t watchdog_ticks;        /* 0: the guest's default */
 };
 
-enum { OPT_KERNEL = 0x100, OPT_MODULES, OPT_MAX_SIZE };
+enum { OPT_KERNEL = 0x100, OPT_MODULES, OPT_MAX_SIZE, OPT_WATCHDOG };
 
 static const struct fl_opt exactness_options[] = {
 	{ "kernel", OPT_KERNEL, "X.Y|NAME|PATH", "a version, 4.3 to 6.18.x (default: the newest), or a "
 	  "kernel judged under QEMU (docs/vm.md)" },
 	{ "modules", OPT_MODULES, "DIR", "with --kernel PATH: its modules" },
 	{ "max-size", OPT_MAX_SIZE, "N", "with a real kernel: sizes 0..N only (default 128)" },
+	{ "watchdog-ticks", OPT_WATCHDOG, "N", "with a real kernel: kill a call after N ticks (10 ms) "
+	  "of guest CPU (default 20; docs/vm.md \"The watchdog's margin\")" },
 	{ "verbose", 'v', NULL, "the first failing case of each row" },
 	{ NULL, 0, NULL, NULL },
 };
@@ -91,6 +94,8 @@ static int exactness_set(void *ctx, int key, const char *arg)
 		o->modules = arg;
 	} else if (key == OPT_MAX_SIZE) {
 		return fl_cli_u64("exactness", "--max-size", arg, 0, 128, &o->max_size);
+	} else if (key == OPT_WATCHDOG) {
+		return fl_cli_u64("exactness", "--watchdog-ticks", arg, 2, 6000, &o->watchdog_ticks);
 	} else if (key == OPT_KERNEL && fl_kver_parse(arg, &o->kver)) {
 		o->judge = arg;         /* not a version: a real kernel to boot */
 	} else if (key == OPT_KERNEL) {
@@ -113,7 +118,7 @@ static const struct fl_cmd_spec exactness_spec = {
 
 int cmd_exactness(int argc, char **argv)
 {
-	struct exactness_opts o = { fl_kver_newest(), false, NULL, NULL, 128 };
+	struct exactness_opts o = { fl_kver_newest(), false, NULL, NULL, 128, 0 };
 	char vbuf[32];
 	unsigned a, d;
 	int rc;
@@ -122,7 +127,8 @@ int cmd_exactness(int argc, char **argv)
 	if (rc)
 		return fl_cli_parsed(rc);
 	if (o.judge)
-		return vm_exactness(o.judge, o.modules, (long)o.max_size, o.verbose);
+		return vm_exactness(o.judge, o.modules, (long)o.max_size,
+				    (unsigned)o.watchdog_ticks, o.verbose);
 	printf("usercopy exactness, kernel %s (Rutland matrix: sizes 0..128 at both page edges)\n",
 	       fl_kver_format(o.kver, vbuf, sizeof(vbuf)));
 	printf("%-12s %-5s %6s %6s %6s %8s %6s %6s\n", "arch", "dir", "cases", "pass",

@@ -156,10 +156,12 @@ int fl_vm_btrfs_disk(const char *path, char *why, size_t len);
 int vm_kernel_error(const char *arg, int err);
 
 /*
- * `faultline exactness --kernel NAME|PATH [--modules DIR] [--max-size N]`
- * (cli/vm_exactness.c): the matrix, sizes 0..N, on a VM judge beside the
- * model; an exit code.
+ * `faultline exactness --kernel NAME|PATH [--modules DIR] [--max-size N]
+ * [--watchdog-ticks T]` (cli/vm_exactness.c): the matrix, sizes 0..N, on a
+ * VM judge beside the model, the guest's spin watchdog at T ticks (0: its
+ * default); an exit code.
  */
-int vm_exactness(const char *kernel, const char *modules, long max_size, bool verbose);
+int vm_exactness(const char *kernel, const char *modules, long max_size,
+		 unsigned watchdog_ticks, bool verbose);
 
 #endif

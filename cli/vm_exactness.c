@@ -32,7 +32,7 @@
 #include "cli/matrix_model.h"
 #include "cli/vm.h"
 
-#define VX_TIMEOUT 900          /* seconds for boot and matrix under TCG */
+#define VX_TIMEOUT 3600         /* seconds for boot and matrix under TCG (armhf 6.x: ~8,000 spins) */
 
 struct vx_side {
 	struct mx_result r[MX_CALLS][MX_CASES];
@@ -50,6 +50,10 @@ struct vx_guest {
 	long ended[MX_CALLS];           /* R lines the guest counted; -1 none */
 	long long sweep_ns[MX_CALLS];
 	unsigned spins[MX_CALLS];       /* calls the sweep left out: they never return */
+	/* FL:CPU: the watchdog's margin (vm/guest_init.c struct mx_shared) */
+	long long max_ns[MX_CALLS];
+	unsigned max_case[MX_CALLS];
+	long max_ticks[MX_CALLS], spin_ticks, hz;
 	char error[200];
 };
 
@@ -59,6 +63,7 @@ static int vx_line(const char *l, void *arg)
 	int call, ret;
 	unsigned k, flags, n, spins = 0;
 	long long ns;
+	long n2, st, hz;
 
 	if (sscanf(l, "R %d %u %d %u", &call, &k, &ret, &flags) == 4) {
 		if (call < 0 || call >= MX_CALLS || k >= MX_CASES)
@@ -71,6 +76,13 @@ static int vx_line(const char *l, void *arg)
 		   call < MX_CALLS) {
 		g->sweep_ns[call] = ns;
 		g->spins[call] = spins;
+	} else if (sscanf(l, "CPU %d %lld %u %ld %ld %ld", &call, &ns, &k, &n2, &st, &hz) == 6 &&
+		   call >= 0 && call < MX_CALLS && k < MX_CASES) {
+		g->max_ns[call] = ns;
+		g->max_case[call] = k;
+		g->max_ticks[call] = n2;
+		g->spin_ticks = st;
+		g->hz = hz;
 	} else if (!strncmp(l, "VERSION ", 8)) {
 		snprintf(g->version, sizeof(g->version), "%s", l + 8);
 	} else if (sscanf(l, "MTE %d", &g->mte) == 1 ||
@@ -97,6 +109,28 @@ static void vx_print_sweeps(const struct vx_guest *g, unsigned n)
 			printf(" %s %.0f/s%s", call == MX_PREAD ? "pread" : call == MX_PWRITE ? "pwrite" : "read",
 			       (n - g->spins[call]) * 1e9 / (double)g->sweep_ns[call],
 			       call + 1 < MX_CALLS ? "," : "");
+	putchar('\n');
+}
+
+/*
+ * The guest's watchdog against the calls that returned: the most CPU one
+ * took and the most ticks the watcher saw charged to one (its threshold
+ * must stand well above both: docs/vm.md "The matrix's watchdog").
+ */
+static void vx_print_watchdog(const struct vx_guest *g)
+{
+	int call;
+
+	if (!g->hz)
+		return;
+	printf("guest watchdog: a call is killed after %ld ticks (%.0f ms) of CPU in one case; "
+	       "the calls that returned took at most:", g->spin_ticks,
+	       g->spin_ticks * 1000.0 / (double)g->hz);
+	for (call = 0; call < MX_CALLS; call++)
+		printf(" %s %.3f ms (size %ld at %ld, %ld tick%s)%s", mx_names[call],
+		       g->max_ns[call] / 1e6, g->cases[g->max_case[call]].size,
+		       g->cases[g->max_case[call]].off, g->max_ticks[call],
+		       g->max_ticks[call] == 1 ? "" : "s", call + 1 < MX_CALLS ? "," : "");
 	putchar('\n');
 }
 
@@ -174,16 +208,19 @@ static unsigned vx_report_call(const struct vx_side *real, const struct vx_side 
 }
 
 /* Boot K and run the matrix in it: 0, or an exit code with its message printed. */
-static int vx_guest_run(const struct fl_vm_kernel *k, long max_size, struct vx_guest *g,
-			struct fl_vm_boot *b)
+static int vx_guest_run(const struct fl_vm_kernel *k, long max_size, unsigned watchdog_ticks,
+			struct vx_guest *g, struct fl_vm_boot *b)
 {
-	char job[32];
+	char job[64];
 	int call, err;
 
 	for (call = 0; call < MX_CALLS; call++)
 		g->ended[call] = -1;
 	g->mte = g->erms = g->fsrm = -1;
-	snprintf(job, sizeof(job), "matrix %ld\n", max_size);
+	if (watchdog_ticks)
+		snprintf(job, sizeof(job), "watchdog %u\nmatrix %ld\n", watchdog_ticks, max_size);
+	else
+		snprintf(job, sizeof(job), "matrix %ld\n", max_size);
 	err = fl_vm_run(k, job, VX_TIMEOUT, vx_line, g, b);
 	if (err == -ENOEXEC) {
 		fl_cli_error("%s: no guest /init-%s built for %s (%s missing at build time? "
@@ -242,7 +279,8 @@ static int vx_model_run(enum fl_arch_id arch, fl_kver_t kver, unsigned cpu_off,
 	return 0;
 }
 
-int vm_exactness(const char *arg, const char *modules, long max_size, bool verbose)
+int vm_exactness(const char *arg, const char *modules, long max_size, unsigned watchdog_ticks,
+		 bool verbose)
 {
 	static struct mx_case cases[MX_CASES];
 	struct vx_side *real = NULL, *model = NULL;
@@ -269,7 +307,7 @@ int vm_exactness(const char *arg, const char *modules, long max_size, bool verbo
 			real->r[call][k2] = (struct mx_result){ (int32_t)mx_expected(&cases[k2]), 0 };
 	g.real = real;
 	g.cases = cases;
-	rc = vx_guest_run(&k, max_size, &g, &b);
+	rc = vx_guest_run(&k, max_size, watchdog_ticks, &g, &b);
 	if (rc)
 		goto out;
 	err = vx_model_run(fl_vm_model_arch(k.arch), g.kver, vx_cpu_off(&g), cases, n,
@@ -295,6 +333,7 @@ int vm_exactness(const char *arg, const char *modules, long max_size, bool verbo
 	printf("total: %u cases, agree %u, disagree %u\n", n * MX_CALLS, n * MX_CALLS - disagree,
 	       disagree);
 	vx_print_sweeps(&g, n);
+	vx_print_watchdog(&g);
 	rc = disagree ? FL_EXIT_FAIL : FL_EXIT_OK;
 out:
 	free(real);

@@ -9,6 +9,8 @@
  * not ours.  The job is /job in the initramfs, one word per line:
  *   matrix N   the Rutland matrix at system-call level (matrix_sys.h),
  *              sizes 0..N (N <= 128)
+ *   watchdog T the matrix's spin watchdog kills a call after T ticks of
+ *              CPU in one case (default MX_SPIN_TICKS), for the matrices after
  *   exit       /init returns: the kernel panics ("Attempted to kill
  *              init"), which the host's watchdog must report as a panic
  *   spin       /init spins for ever: the watchdog must kill the guest and
@@ -164,12 +166,32 @@ static void guest_cpu(void)
  * which a task spinning in the kernel never reaches.)
  */
 #define MX_SPIN_TICKS 20                /* clock ticks (USER_HZ): 200 ms */
+
+/* The job `watchdog T` sets it (exactness --watchdog-ticks). */
+static long mx_spin_ticks = MX_SPIN_TICKS;
 #define MX_SPIN_POLL_US 10000
 
 struct mx_shared {
 	unsigned next;                  /* the case the child is in */
+	/*
+	 * The margin the watchdog has (FL:CPU): the most CPU a case that
+	 * returned took (CLOCK_PROCESS_CPUTIME_ID around the call, the
+	 * child's only thread) and which case, and the most ticks the watcher
+	 * saw charged while the child stayed in one case that then returned.
+	 */
+	long long max_ns;
+	unsigned max_case;
+	long max_ticks;
 	struct mx_result r[MX_CASES];
 };
+
+static long long cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
 
 /* Cases FROM..N-1 of CALL, results into SH. */
 static void matrix_child(struct mx_host *h, struct mx_shared *sh, const struct mx_case *cases,
@@ -178,8 +200,16 @@ static void matrix_child(struct mx_host *h, struct mx_shared *sh, const struct m
 	unsigned k;
 
 	for (k = from; k < n; k++) {
+		long long t;
+
 		__atomic_store_n(&sh->next, k, __ATOMIC_SEQ_CST);
+		t = cpu_ns();
 		sh->r[k] = mx_host_case(h, (enum mx_call)call, &cases[k]);
+		t = cpu_ns() - t;
+		if (t > sh->max_ns) {
+			sh->max_ns = t;
+			sh->max_case = k;
+		}
 	}
 	/* Done: the CPU its exit takes is no case's (a TCG guest's exit is slow). */
 	__atomic_store_n(&sh->next, n, __ATOMIC_SEQ_CST);
@@ -230,9 +260,11 @@ static int matrix_watch(pid_t pid, struct mx_shared *sh, unsigned n)
 		k = __atomic_load_n(&sh->next, __ATOMIC_SEQ_CST);
 		now = task_ticks(pid);
 		if (k != seen || now < 0 || k >= n) {
+			if (seen != ~0u && now >= 0 && now - base > sh->max_ticks)
+				sh->max_ticks = now - base;     /* case SEEN returned */
 			seen = k;
 			base = now;
-		} else if (now - base >= MX_SPIN_TICKS) {
+		} else if (now - base >= mx_spin_ticks) {
 			kill(pid, SIGKILL);
 			waitpid(pid, &status, 0);
 			return 1;
@@ -296,6 +328,9 @@ static void job_matrix(long max_size)
 	n = k;
 	for (call = 0; call < MX_CALLS; call++) {
 		printf("FL:MATRIX %d %u\n", call, n);
+		sh->max_ns = 0;
+		sh->max_case = 0;
+		sh->max_ticks = 0;
 		err = matrix_pass(&h, sh, cases, call, n, &spins[call]);
 		if (err) {
 			printf("FL:ERROR matrix %d: the checking child died: %s\n", call,
@@ -309,6 +344,8 @@ static void job_matrix(long max_size)
 			printf("FL:R %d %u %d %u\n", call, k, (int)sh->r[k].ret, (unsigned)sh->r[k].flags);
 			lines++;
 		}
+		printf("FL:CPU %d %lld %u %ld %ld %ld\n", call, sh->max_ns, sh->max_case,
+		       sh->max_ticks, mx_spin_ticks, sysconf(_SC_CLK_TCK));
 		printf("FL:END %d %u\n", call, lines);
 	}
 	/* Bare calls that change the page: after every check.  None that never returns. */
@@ -501,6 +538,8 @@ static void run_jobs(void)
 	while (fscanf(f, "%63s", word) == 1) {
 		if (!strcmp(word, "matrix") && fscanf(f, "%ld", &arg) == 1) {
 			job_matrix(arg);
+		} else if (!strcmp(word, "watchdog") && fscanf(f, "%ld", &arg) == 1 && arg > 1) {
+			mx_spin_ticks = arg;
 		} else if (!strcmp(word, "agent")) {
 			job_agent();
 		} else if (!strcmp(word, "exit")) {

@@ -66,7 +66,7 @@ for kw in debian-6.1-i386:i386 debian-6.1-armhf:arm debian-6.12-riscv64:riscv64;
 	fi
 	[ "$word" = i386 ] || continue
 	have_guest "$word" || continue
-	judge "$k" 16 "$word"
+	judge "$k" 16 "$word" 25
 	out=
 	# shellcheck disable=SC2086
 	judge_diff "$k" "[0-9.]* on $word," $smoke tests/vm/perform-write.fl

@@ -13,12 +13,15 @@ have_kernel() {
 	esac
 }
 
-# judge NAME SIZE [MODEL]: the matrix for sizes 0..SIZE on a real kernel
-# agrees with the model (arch MODEL, a grep pattern), case by case.
+# judge NAME SIZE [MODEL [TICKS]]: the matrix for sizes 0..SIZE on a real
+# kernel agrees with the model (arch MODEL, a grep pattern), case by case,
+# and states the guest's spin watchdog (TICKS: --watchdog-ticks, else 20)
+# beside what the calls that returned took.
 judge() {
-	name=$1 size=$2 word=${3:-.*}
+	name=$1 size=$2 word=${3:-.*} ticks=${4:-}
 	have_kernel "$name" || return 0
-	out=$("$fl" exactness --kernel "$name" --max-size "$size" --verbose 2>&1)
+	out=$("$fl" exactness --kernel "$name" --max-size "$size" --verbose \
+		${ticks:+--watchdog-ticks "$ticks"} 2>&1)
 	rc=$?
 	if [ $rc -eq 3 ]; then
 		skip "$name: $(echo "$out" | tail -n 1)"
@@ -29,6 +32,8 @@ judge() {
 		bad "$name: not every case agrees: $out"
 	echo "$out" | grep -q "^  model: $word at [0-9]" ||
 		bad "$name: the model ($word) is not stated at the guest's version: $out"
+	echo "$out" | grep -Eq "^guest watchdog: a call is killed after ${ticks:-20} ticks \([0-9]+ ms\) of CPU in one case; the calls that returned took at most: pread .* ms \(size [0-9]+ at -?[0-9]+, [0-9]+ ticks?\)," ||
+		bad "$name: the guest's watchdog and its margin are not stated: $out"
 	echo "$name: $(echo "$out" | grep '^total:')"
 }
 
