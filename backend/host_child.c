@@ -16,6 +16,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/capability.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -337,18 +339,80 @@ static void sigpipe_count(int sig)
 }
 
 /* The scenario process's own pagemap entry of the page at a[0], into rep->addr. */
-static long do_pagemap(const struct host_req *rq, struct host_rep *rep)
+/* One pagemap entry, the file opened by this thread (its credentials count). */
+static int pagemap_pread(uint64_t addr, uint64_t *entry)
 {
-	uint64_t entry;
 	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
-	ssize_t n = fd < 0 ? -1 : pread(fd, &entry, sizeof(entry),
-					(off_t)(rq->a[0] / 4096 * sizeof(entry)));
+	ssize_t n = fd < 0 ? -1 : pread(fd, entry, sizeof(*entry),
+					(off_t)(addr / 4096 * sizeof(*entry)));
+	int err = errno;
 
 	if (fd >= 0)
 		close(fd);
-	if (n != sizeof(entry))
+	return n == sizeof(*entry) ? 0 : -(n < 0 ? err : EIO);
+}
+
+/* CAP_SYS_ADMIN in this thread's effective set?  (capget: no libcap) */
+static bool has_sys_admin(struct __user_cap_data_struct d[2])
+{
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+
+	if (syscall(SYS_capget, &hdr, d))
+		return false;
+	return d[CAP_SYS_ADMIN / 32].effective & (1u << (CAP_SYS_ADMIN % 32));
+}
+
+struct unpriv_read {
+	uint64_t addr, entry;
+	int err;
+};
+
+/*
+ * A thread drops CAP_SYS_ADMIN (credentials are per thread: capset
+ * changes the caller's only) and opens pagemap: file_ns_capable() on
+ * that file fails, and the PFN reads 0 (1c90308e7a77, 4.2).
+ */
+static void *unpriv_pagemap(void *arg)
+{
+	struct unpriv_read *u = arg;
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2];
+
+	if (has_sys_admin(d)) {
+		d[CAP_SYS_ADMIN / 32].effective &= ~(1u << (CAP_SYS_ADMIN % 32));
+		if (syscall(SYS_capset, &hdr, d)) {
+			u->err = -errno;
+			return NULL;
+		}
+	}
+	u->err = pagemap_pread(u->addr, &u->entry);
+	return NULL;
+}
+
+/*
+ * `expect pagemap`: a[1] the reader (enum fl_pm_reader).  A privileged
+ * read by a process without CAP_SYS_ADMIN is EPERM: its PFNs read 0.
+ */
+static long do_pagemap(const struct host_req *rq, struct host_rep *rep)
+{
+	struct unpriv_read u = { .addr = rq->a[0] };
+	struct __user_cap_data_struct d[2];
+	pthread_t t;
+
+	if (rq->a[1] == HOST_PM_READ_UNPRIV) {
+		if ((errno = pthread_create(&t, NULL, unpriv_pagemap, &u)))
+			return -1;
+		pthread_join(t, NULL);
+	} else if (rq->a[1] == HOST_PM_READ_PRIV && !has_sys_admin(d)) {
+		u.err = -EPERM;
+	} else {
+		u.err = pagemap_pread(u.addr, &u.entry);
+	}
+	if (u.err) {
+		errno = -u.err;
 		return -1;
-	rep->addr = entry;
+	}
+	rep->addr = u.entry;
 	return 0;
 }
 

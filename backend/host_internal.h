@@ -155,7 +155,8 @@ int fl_host_call_timed_out(struct host *h, int err, struct fl_obs *obs);
 int fl_host_mremap(struct host *h, const struct fl_sc_stmt *st,
 		   const struct fl_val *args, struct fl_obs *obs);
 /* host_pagemap.c: `expect pagemap` (the backend's pagemap operation). */
-int fl_host_pagemap(struct fl_backend *b, fl_addr_t addr, uint64_t *entry,
+int fl_host_pagemap(struct fl_backend *b, fl_addr_t addr, enum fl_pm_reader reader,
+		    uint64_t *entry,
 		    char *why, size_t len);
 /* host_uffd.c: `expect event` (the backend's uffd_event operation). */
 int fl_host_uffd_event(struct fl_backend *b, unsigned uffd, struct fl_obs_event *ev);

@@ -10,12 +10,15 @@
 
 #include "backend/host_internal.h"
 
+_Static_assert(HOST_PM_READ_BITS == FL_PM_READ_BITS && HOST_PM_READ_PRIV == FL_PM_READ_PRIV &&
+	       HOST_PM_READ_UNPRIV == FL_PM_READ_UNPRIV, "HOST_OP_PAGEMAP readers");
+
 /* `expect pagemap`: the current process's entry of the page at ADDR. */
-int fl_host_pagemap(struct fl_backend *b, fl_addr_t addr, uint64_t *entry,
-		    char *why, size_t len)
+int fl_host_pagemap(struct fl_backend *b, fl_addr_t addr, enum fl_pm_reader reader,
+		    uint64_t *entry, char *why, size_t len)
 {
 	struct host *h = host_of(b);
-	struct host_req rq = { .op = HOST_OP_PAGEMAP, .a = { addr } };
+	struct host_req rq = { .op = HOST_OP_PAGEMAP, .a = { addr, reader } };
 	struct host_rep rep;
 	struct fl_obs obs = { 0 };
 	int err;
@@ -27,6 +30,11 @@ int fl_host_pagemap(struct fl_backend *b, fl_addr_t addr, uint64_t *entry,
 	if (err) {
 		snprintf(why, len, "%s", obs.why);
 		return err;
+	}
+	if (rep.ret == -1 && rep.err == EPERM && reader == FL_PM_READ_PRIV) {
+		snprintf(why, len, "the scenario process has no CAP_SYS_ADMIN: "
+			 "its pagemap PFNs read 0 (run as root, or write cap=off)");
+		return -EOPNOTSUPP;
 	}
 	if (rep.ret == -1) {
 		snprintf(why, len, "reading /proc/self/pagemap: %s", strerror(rep.err));

@@ -122,7 +122,8 @@ enum host_op {
 	HOST_OP_FSTAT,          /* fd; reply ret st_size */
 	HOST_OP_SPLICE,         /* fd in; a[0] the out slot | which << 32, a[1] flags,
 				   a[2]/a[3] offset in/out (-1: NULL), a[4] len */
-	HOST_OP_PAGEMAP,        /* a[0] addr: reply ret 0 (or -1, err) and addr the
+	HOST_OP_PAGEMAP,        /* a[0] addr, a[1] the reader (HOST_PM_READ_*):
+				   reply ret 0 (or -1, err) and addr the
 				   /proc/self/pagemap entry of its page */
 	HOST_OP_CLEAR_REFS,     /* a[0] the type (1..5) written to /proc/self/clear_refs */
 	/* what only a guest kernel runs (host_child_guest.c; HELLO's caps) */
@@ -150,6 +151,11 @@ enum host_op {
 				   how many ran, data their replies, each a
 				   struct host_rep and its data (host_batch.c) */
 };
+
+/* HOST_OP_PAGEMAP's reader: enum fl_pm_reader's values (host_pagemap.c checks). */
+#define HOST_PM_READ_BITS   0
+#define HOST_PM_READ_PRIV   1
+#define HOST_PM_READ_UNPRIV 2
 
 struct host_req {
 	uint32_t op;

@@ -113,7 +113,8 @@ void fl_model_sleeper_free(struct model_sleeper *s);
 void fl_model_uffd_settle(struct model *m, struct fl_obs *obs);
 int fl_model_uffd_event(struct fl_backend *b, unsigned uffd, struct fl_obs_event *ev);
 /* model_pagemap.c: `expect pagemap` (the backend's pagemap operation). */
-int fl_model_pagemap(struct fl_backend *b, fl_addr_t addr, uint64_t *entry,
+int fl_model_pagemap(struct fl_backend *b, fl_addr_t addr, enum fl_pm_reader reader,
+		    uint64_t *entry,
 		     char *why, size_t len);
 /*
  * obs->summary, the one line a trace shows for a statement.  Formatting it

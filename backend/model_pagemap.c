@@ -11,8 +11,8 @@
 
 #define CLEAR_REFS_SOFT_DIRTY 3   /* the word's index: "softdirty" writes 4 */
 
-int fl_model_pagemap(struct fl_backend *b, fl_addr_t addr, uint64_t *entry,
-		     char *why, size_t len)
+int fl_model_pagemap(struct fl_backend *b, fl_addr_t addr, enum fl_pm_reader reader,
+		     uint64_t *entry, char *why, size_t len)
 {
 	struct model *m = model_of(b);
 	struct fl_mm *mm = fl_current_mm(m->w);
@@ -21,7 +21,7 @@ int fl_model_pagemap(struct fl_backend *b, fl_addr_t addr, uint64_t *entry,
 	*entry = 0;
 	if (!mm)
 		return -ESRCH;
-	err = fl_pagemap_entry(m->w, mm, addr, entry);
+	err = fl_pagemap_read(m->w, mm, addr, reader, entry);
 	if (err)
 		snprintf(why, len, "%s", fl_world_error(m->w));
 	return err;

@@ -475,6 +475,18 @@ static const struct fl_era table[FL_ERA_COUNT] = {
 		"pagemap bit 57 (PM_UFFD_WP) says a pte or pte marker is "
 		"write-protected through userfaultfd.",
 		true },
+	/*
+	 * The check is file_ns_capable() on the open file: the opener's
+	 * credentials count, not the reader's (backend/host_child.c opens
+	 * it from a thread that dropped the capability).
+	 */
+	[FL_ERA_PAGEMAP_PFN_HIDDEN] = {
+		FL_ERA_PAGEMAP_PFN_HIDDEN, "pagemap_pfn_hidden", V(4, 2), NULL,
+		"1c90308e7a77", { 0 },
+		"pagemap is readable without CAP_SYS_ADMIN and its PFN field "
+		"(bits 0-54) then reads 0; 4.0 and 4.1 refused such an open "
+		"(EPERM), earlier kernels showed the PFN to anyone.",
+		false },
 	/* ---- §8 pipes and splice ---- */
 	/*
 	 * Before it, splice and tee looked at SPLICE_F_NONBLOCK only: an

@@ -1,13 +1,15 @@
 /*
- * mm/pagemap.c - /proc/PID/pagemap as a reader without CAP_SYS_ADMIN sees
- * it, and clear_refs "4" (fs/proc/task_mmu.c: pte_to_pagemap_entry,
+ * mm/pagemap.c - /proc/PID/pagemap as a reader with or without
+ * CAP_SYS_ADMIN sees it, and clear_refs "4" (fs/proc/task_mmu.c: pte_to_pagemap_entry,
  * pagemap_pte_hole, clear_refs_write, clear_soft_dirty).
  *
  * Definitions
  *   entry       one 64-bit word per page: bit 63 present, 62 swapped,
  *               61 file-page or shared-anon, 57 uffd-wp, 56 exclusively
- *               mapped, 55 soft-dirty; bits 0-54 the PFN or swap offset,
- *               which the model never gives (0: an unprivileged reader's).
+ *               mapped, 55 soft-dirty; bits 0-54 the PFN or swap offset:
+ *               the model gives a present page's frame + 1 to a reader
+ *               with CAP_SYS_ADMIN, 0 to one without (from 4.2), and no
+ *               swap offset.
  *   exclusive   PM_MMAP_EXCLUSIVE: the page is mapped once (mapcount 1),
  *               whatever PG_anon_exclusive says: after fork and the
  *               child's exit a page reads exclusive again although a
@@ -77,8 +79,34 @@ static uint64_t pte_to_pagemap_entry(struct fl_world *w, const fl_pte_t *pte)
 	return e;
 }
 
+/*
+ * The PFN field of a privileged reader (pte_to_pagemap_entry with
+ * show_pfn): the frame of a present page; an unprivileged one reads 0
+ * (1c90308e7a77, 4.2: before, 4.0 and 4.1 refused the open).
+ */
+static int pagemap_pfn(struct fl_world *w, const fl_pte_t *pte,
+		       enum fl_pm_reader reader, uint64_t *entry)
+{
+	if (reader != FL_PM_READ_PRIV || !pte)
+		return 0;
+	if (pte->flags & FL_PTE_PRESENT) {
+		*entry |= ((uint64_t)pte->folio->frame + 1) & FL_PM_PFN_MASK;
+		return 0;
+	}
+	if (pte->flags & (FL_PTE_SWAP | FL_PTE_MARKER))
+		return fl_error(w, -EOPNOTSUPP, "the swap type and offset of a swap "
+				"or marker entry (pagemap bits 0-54) are not modelled");
+	return 0;
+}
+
 int fl_pagemap_entry(struct fl_world *w, struct fl_mm *mm, fl_addr_t addr,
 		     uint64_t *entry)
+{
+	return fl_pagemap_read(w, mm, addr, FL_PM_READ_BITS, entry);
+}
+
+int fl_pagemap_read(struct fl_world *w, struct fl_mm *mm, fl_addr_t addr,
+		    enum fl_pm_reader reader, uint64_t *entry)
 {
 	struct fl_vma *vma = fl_vma_lookup(mm, addr);
 	const fl_pte_t *pte;
@@ -94,6 +122,11 @@ int fl_pagemap_entry(struct fl_world *w, struct fl_mm *mm, fl_addr_t addr,
 		return fl_error(w, -EOPNOTSUPP, "pagemap of a hwpoison entry is not modelled");
 	if (pte)
 		*entry = pte_to_pagemap_entry(w, pte);
+	if (!fl_since(w, FL_ERA_PAGEMAP_PFN_HIDDEN) && reader == FL_PM_READ_UNPRIV)
+		return fl_error(w, -EOPNOTSUPP, "pagemap for a reader without "
+				"CAP_SYS_ADMIN before 4.2 is not modelled");
+	if (pagemap_pfn(w, pte, reader, entry))
+		return -EOPNOTSUPP;
 	if (vma->flags & FL_VM_SOFTDIRTY)
 		*entry |= FL_PM_SOFT_DIRTY;
 	if (!pagemap_has_soft_dirty(w))

@@ -432,14 +432,14 @@ static bool expect_event(struct runner *r, const struct fl_sc_stmt *e,
 /* The pagemap bit of each FL_SC_PM_* word (enum fl_sc_pm_bit order). */
 static const uint64_t pm_bits[FL_SC_PM_COUNT] = {
 	UINT64_C(1) << 55, UINT64_C(1) << 56, UINT64_C(1) << 57,
-	UINT64_C(1) << 61, UINT64_C(1) << 62, UINT64_C(1) << 63,
+	UINT64_C(1) << 61, UINT64_C(1) << 62, UINT64_C(1) << 63, FL_PM_PFN_MASK,
 };
 
 /* ENTRY as the words of `expect pagemap`, every one: "present,-file,...". */
 static void pm_describe(uint64_t entry, char *buf, size_t len)
 {
 	static const char *const words[FL_SC_PM_COUNT] = {
-		"softdirty", "exclusive", "uffd_wp", "file", "swapped", "present"
+		"softdirty", "exclusive", "uffd_wp", "file", "swapped", "present", "pfn"
 	};
 	size_t at = 0;
 	int i;
@@ -450,11 +450,82 @@ static void pm_describe(uint64_t entry, char *buf, size_t len)
 				       entry & pm_bits[i] ? "" : "-", words[i]);
 }
 
+/* The value of E's key NAME, or NULL. */
+static const struct fl_val *expect_key(const struct fl_sc_stmt *e, const struct fl_val *v,
+				       const char *name)
+{
+	unsigned i;
+
+	for (i = 0; i < e->nkeys; i++)
+		if (!strcmp(e->keys[i].name, name))
+			return &v[e->nargs + i];
+	return NULL;
+}
+
 /*
- * `expect pagemap ADDR BITS [len=N]`: every page of [ADDR, ADDR+N) (N 1
- * by default; 0 counts as 1, so that no line asserts nothing) has the bits
- * BITS asks set and those it asks clear.  What
- * a backend cannot tell ends the run as unsupported, naming why.
+ * Who reads for `expect pagemap`: nobody looks at bits 0-54 unless the
+ * line names `pfn`, `same=` or `other=`; then a reader with
+ * CAP_SYS_ADMIN, or without it for cap=off.
+ */
+static enum fl_pm_reader pm_reader(const struct fl_sc_stmt *e, const struct fl_val *v)
+{
+	const struct fl_val *cap = expect_key(e, v, "cap");
+	uint64_t pfn = UINT64_C(1) << FL_SC_PM_PFN;
+
+	if (!(v[1].u & (pfn | pfn << FL_SC_PM_CLEAR_SHIFT)) &&
+	    !expect_key(e, v, "same") && !expect_key(e, v, "other"))
+		return FL_PM_READ_BITS;
+	return cap && !cap->u ? FL_PM_READ_UNPRIV : FL_PM_READ_PRIV;
+}
+
+/* One entry, or false with SEEN (and the run's why) filled. */
+static bool pm_read(struct runner *r, fl_addr_t addr, enum fl_pm_reader rd,
+		    uint64_t *entry, char *seen, size_t len)
+{
+	char why[sizeof(r->cur->obs.why)] = "";
+	int err = r->b->ops->pagemap(r->b, addr, rd, entry, why, sizeof(why));
+
+	if (!err)
+		return true;
+	r->cur->rc = err;
+	snprintf(r->cur->obs.why, sizeof(r->cur->obs.why), "%s", why);
+	return snprintf(seen, len, "pagemap: %s", why), false;
+}
+
+/*
+ * same=/other= ADDR2: the page at ADDR and the one at the same place from
+ * ADDR2 are both present, and their PFN fields are equal / differ (as
+ * the reader sees them: 0 for both without CAP_SYS_ADMIN).
+ */
+static bool pm_compare(struct runner *r, const struct fl_sc_stmt *e, const struct fl_val *v,
+		       fl_addr_t addr, uint64_t entry, char *seen, size_t len)
+{
+	const struct fl_val *same = expect_key(e, v, "same"), *other = expect_key(e, v, "other");
+	const struct fl_val *k = same ? same : other;
+	fl_addr_t at = (k ? k->u & ~(fl_addr_t)4095 : 0) + (addr - (v[0].u & ~(fl_addr_t)4095));
+	uint64_t e2;
+
+	if (!k)
+		return true;
+	if (!pm_read(r, at, pm_reader(e, v), &e2, seen, len))
+		return false;
+	if (!(entry & e2 & FL_PM_PRESENT))
+		return snprintf(seen, len, "page 0x%llx or 0x%llx is not present",
+				(unsigned long long)addr, (unsigned long long)at), false;
+	if (((entry & FL_PM_PFN_MASK) == (e2 & FL_PM_PFN_MASK)) == (same != NULL))
+		return true;
+	return snprintf(seen, len, "pages 0x%llx and 0x%llx map %s page",
+			(unsigned long long)addr, (unsigned long long)at,
+			same ? "a different" : "the same"), false;
+}
+
+/*
+ * `expect pagemap ADDR BITS [len=N] [same=|other=ADDR2] [cap=off]`: every
+ * page of [ADDR, ADDR+N) (N 1 by default; 0 counts as 1, so that no line
+ * asserts nothing) has the bits BITS asks set and those it asks clear,
+ * and maps the same page as the one at the same place from ADDR2, or
+ * another.  What a backend cannot tell ends the run as unsupported,
+ * naming why.
  */
 static bool expect_pagemap(struct runner *r, const struct fl_sc_stmt *e,
 			   const struct fl_val *v, char *seen, size_t len)
@@ -464,20 +535,16 @@ static bool expect_pagemap(struct runner *r, const struct fl_sc_stmt *e,
 	uint64_t bytes = n ? eval_expr(r, &n->u.expr) : 1;
 	fl_addr_t addr = v[0].u & ~(fl_addr_t)4095;
 	fl_addr_t end = v[0].u + (bytes ? bytes : 1);   /* len=0: ADDR's page still */
-	char why[sizeof(r->cur->obs.why)], now[96];
+	enum fl_pm_reader rd = pm_reader(e, v);
+	char now[128];
 	uint64_t entry;
-	int i, err;
+	int i;
 
 	if (!r->b->ops->pagemap)
 		return snprintf(seen, len, "the %s backend reads no pagemap", r->b->ops->name), false;
 	for (; addr < end; addr += 4096) {
-		why[0] = '\0';
-		err = r->b->ops->pagemap(r->b, addr, &entry, why, sizeof(why));
-		if (err) {
-			r->cur->rc = err;
-			snprintf(r->cur->obs.why, sizeof(r->cur->obs.why), "%s", why);
-			return snprintf(seen, len, "pagemap: %s", why), false;
-		}
+		if (!pm_read(r, addr, rd, &entry, seen, len))
+			return false;
 		for (i = 0; i < FL_SC_PM_COUNT; i++) {
 			bool on = entry & pm_bits[i];
 
@@ -487,6 +554,8 @@ static bool expect_pagemap(struct runner *r, const struct fl_sc_stmt *e,
 			return snprintf(seen, len, "page 0x%llx reads %s",
 					(unsigned long long)addr, now), false;
 		}
+		if (!pm_compare(r, e, v, addr, entry, seen, len))
+			return false;
 	}
 	return true;
 }

@@ -223,7 +223,9 @@ static const struct fl_sc_form expects[] = {
 	  SLOTS(FL_SC_UFFD, FL_SC_EVENT_TYPE), KEYS({ "flags", OPT(EVENT_FLAGS) }), 0 },
 	/* The current process's /proc/self/pagemap entries of [ADDR, ADDR+len). */
 	{ "pagemap", FL_SC_EXPECT, FL_SC_EXPECT_PAGEMAP,
-	  SLOTS(FL_SC_ADDR, FL_SC_PM_BITS), KEYS({ "len", OPT(NUM) }), FL_SC_STATE },
+	  SLOTS(FL_SC_ADDR, FL_SC_PM_BITS),
+	  KEYS({ "len", OPT(NUM) }, { "same", OPT(ADDR) }, { "other", OPT(ADDR) },
+	       { "cap", OPT(ONOFF) }), FL_SC_STATE },
 	{ "one-of",  FL_SC_EXPECT, FL_SC_EXPECT_ONE_OF, NULL,
 	  KEYS({ "ret", OPT(SNUM) }, { "errno", OPT(ERRNO) },
 	       { "copy", OPT(SNUM) }, { "outcome", OPT(OUTCOME) }), FL_SC_ANY_KEY },
@@ -330,7 +332,7 @@ static const char *const rwf_words[] = {
 };
 /* enum fl_sc_pm_bit order */
 static const char *const pm_words[] = {
-	"softdirty", "exclusive", "uffd_wp", "file", "swapped", "present", NULL
+	"softdirty", "exclusive", "uffd_wp", "file", "swapped", "present", "pfn", NULL
 };
 _Static_assert(COUNT(pm_words) == FL_SC_PM_COUNT + 1, "pagemap words follow enum fl_sc_pm_bit");
 /* CLEAR_REFS_ALL (1) .. CLEAR_REFS_MM_HIWATER_RSS (5): index + 1 */
@@ -392,7 +394,7 @@ static const struct kind_info kinds[FL_SC_KIND_COUNT] = {
 	[FL_SC_SPLICE_FLAGS] = { "splice flags (- or move,nonblock,more,gift)", splice_flag_words },
 	[FL_SC_RWF_FLAGS]    = { "RWF flags (- or hipri,dsync,sync,nowait,append,noappend)", rwf_words },
 	[FL_SC_WHENCE]       = { "a whence (set, cur, end, data, hole)", whence_words },
-	[FL_SC_PM_BITS]      = { "pagemap bits (present,exclusive,-softdirty,... of present swapped file exclusive softdirty uffd_wp)", pm_words },
+	[FL_SC_PM_BITS]      = { "pagemap bits (present,exclusive,-softdirty,... of present swapped file exclusive softdirty uffd_wp pfn)", pm_words },
 	[FL_SC_CLEAR_REFS_TYPE] = { "a clear_refs type (all, anon, file, softdirty, hiwater_rss)", clear_refs_words },
 	[FL_SC_NEW_SOCK]     = { "a new socket pair name", NULL },
 	[FL_SC_SOCK_FD]      = { "a socket end SOCK.0 or SOCK.1 (SOCK declared by socketpair)", NULL },

@@ -107,12 +107,13 @@ struct fl_backend_ops {
 	 */
 	int (*uffd_event)(struct fl_backend *b, unsigned uffd, struct fl_obs_event *ev);
 	/*
-	 * The current process's /proc/self/pagemap entry of the page at ADDR
-	 * (no PFN, as an unprivileged reader's): 0, or -errno with WHY
-	 * (-EOPNOTSUPP: what the backend cannot tell).  NULL: none.
+	 * The current process's /proc/self/pagemap entry of the page at ADDR,
+	 * as READER sees it (FL_PM_READ_BITS: bits 0-54 are not looked at):
+	 * 0, or -errno with WHY (-EOPNOTSUPP: what the backend cannot tell).
+	 * NULL: none.
 	 */
-	int (*pagemap)(struct fl_backend *b, fl_addr_t addr, uint64_t *entry,
-		       char *why, size_t len);
+	int (*pagemap)(struct fl_backend *b, fl_addr_t addr, enum fl_pm_reader reader,
+		       uint64_t *entry, char *why, size_t len);
 	/*
 	 * Save the whole state (the world and the backend's own name tables)
 	 * with no hook armed; restore returns to it, and the snapshot stays

@@ -394,6 +394,15 @@ int fl_madvise_hwpoison(struct fl_world *w, struct fl_mm *mm, fl_addr_t addr,
 #define FL_PM_FILE            (UINT64_C(1) << 61)
 #define FL_PM_SWAP            (UINT64_C(1) << 62)
 #define FL_PM_PRESENT         (UINT64_C(1) << 63)
+#define FL_PM_PFN_MASK        ((UINT64_C(1) << 55) - 1)   /* bits 0-54 */
+
+/*
+ * Who reads the entry: BITS when the PFN field is not looked at (the
+ * model leaves it 0); PRIV a reader whose open file has CAP_SYS_ADMIN
+ * (the PFN of a present page); UNPRIV one without (the PFN reads 0 from
+ * 4.2, era pagemap_pfn_hidden).
+ */
+enum fl_pm_reader { FL_PM_READ_BITS, FL_PM_READ_PRIV, FL_PM_READ_UNPRIV };
 
 /*
  * The /proc/PID/pagemap entry of the page at ADDR in MM, as an
@@ -403,6 +412,14 @@ int fl_madvise_hwpoison(struct fl_world *w, struct fl_mm *mm, fl_addr_t addr,
  */
 int fl_pagemap_entry(struct fl_world *w, struct fl_mm *mm, fl_addr_t addr,
 		     uint64_t *entry);
+/*
+ * The same entry as READER sees it.  The model's PFN is its content frame
+ * + 1, the zero page's included (one frame for every mapping of it); the
+ * PFN field of a swap or marker entry (swap type and offset) is not
+ * modelled: -EOPNOTSUPP when a privileged reader asks for it.
+ */
+int fl_pagemap_read(struct fl_world *w, struct fl_mm *mm, fl_addr_t addr,
+		    enum fl_pm_reader reader, uint64_t *entry);
 /*
  * Writing "4" to /proc/PID/clear_refs (CLEAR_REFS_SOFT_DIRTY): every vma
  * loses VM_SOFTDIRTY, every pte its soft-dirty bit and present ones their

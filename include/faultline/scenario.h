@@ -155,7 +155,7 @@ enum fl_sc_kind {
 /* The words of FL_SC_PM_BITS, by their bit in a value's low byte. */
 enum fl_sc_pm_bit {
 	FL_SC_PM_SOFTDIRTY, FL_SC_PM_EXCLUSIVE, FL_SC_PM_UFFD_WP, FL_SC_PM_FILE,
-	FL_SC_PM_SWAPPED, FL_SC_PM_PRESENT, FL_SC_PM_COUNT
+	FL_SC_PM_SWAPPED, FL_SC_PM_PRESENT, FL_SC_PM_PFN, FL_SC_PM_COUNT
 };
 #define FL_SC_PM_CLEAR_SHIFT 8
 

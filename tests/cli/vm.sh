@@ -206,12 +206,14 @@ fi
 #    were measured on this machine's kernel alone (blocking pipes, close,
 #    SIGPIPE, tee, the pipe mutex, vmsplice into a full pipe) and the
 #    vmsplice peer translations, on the three amd64 kernels: the rules
-#    hold unchanged from 5.10 (docs/callers.md, "Pipes on real kernels").
+#    hold unchanged from 5.10 (docs/callers.md, "Pipes that wait"); with
+#    them the unnamed calls that resume and pagemap's PFN comparisons.
 if [ "${FL_VM_FULL:-0}" = 1 ]; then
 	for k in debian-5.10-amd64 debian-6.1-amd64 debian-6.12-amd64; do
 		judge_diff "$k" "" "$here"/tests/host/pipe-*.fl "$here"/tests/host/uffd_resume_pipe.fl \
 			"$here"/tests/host/splice-*.fl "$here"/tests/host/vmsplice*.fl \
-			"$here"/tests/peer/ltp_vmsplice*.fl "$here"/tests/peer/cow_anon_vmsplice*.fl
+			"$here"/tests/peer/ltp_vmsplice*.fl "$here"/tests/peer/cow_anon_vmsplice*.fl \
+			"$here"/tests/host/uffd_unnamed_*.fl "$here"/tests/host/pagemap-pfn*.fl
 	done
 fi
 

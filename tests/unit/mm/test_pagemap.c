@@ -56,6 +56,44 @@ static void test_zero_page_not_exclusive(void **state)
 	fl_world_free(w);
 }
 
+static uint64_t pfn_of(struct fl_world *w, fl_addr_t addr, enum fl_pm_reader rd)
+{
+	uint64_t e = 0xdead;
+
+	assert_int_equal(fl_pagemap_read(w, cur_mm(w), addr, rd, &e), 0);
+	return e & FL_PM_PFN_MASK;
+}
+
+/* A privileged reader sees one PFN for every zero-page mapping, another for a written page. */
+static void test_pfn_zero_page_shared(void **state)
+{
+	struct fl_world *w = world("6.18", FL_ARCH_X86_64, 0);
+	fl_addr_t a = anon(w, 2);
+
+	(void)state;
+	touch(w, a, false);
+	touch(w, a + 4096, false);
+	assert_int_not_equal(pfn_of(w, a, FL_PM_READ_PRIV), 0);
+	assert_int_equal(pfn_of(w, a, FL_PM_READ_PRIV), pfn_of(w, a + 4096, FL_PM_READ_PRIV));
+	touch(w, a, true);
+	assert_int_not_equal(pfn_of(w, a, FL_PM_READ_PRIV), pfn_of(w, a + 4096, FL_PM_READ_PRIV));
+	fl_world_free(w);
+}
+
+/* Without CAP_SYS_ADMIN (4.2+) the PFN reads 0; the bits-only read leaves it 0 too. */
+static void test_pfn_hidden_unprivileged(void **state)
+{
+	struct fl_world *w = world("6.18", FL_ARCH_X86_64, 0);
+	fl_addr_t a = anon(w, 1);
+
+	(void)state;
+	touch(w, a, true);
+	assert_int_equal(pfn_of(w, a, FL_PM_READ_UNPRIV), 0);
+	assert_int_equal(pfn_of(w, a, FL_PM_READ_BITS), 0);
+	assert_int_not_equal(pfn_of(w, a, FL_PM_READ_PRIV), 0);
+	fl_world_free(w);
+}
+
 /* Without the zero page (FL_KCONFIG_ZERO_PAGE off) a read takes a private page. */
 static void test_no_zero_page_read_exclusive(void **state)
 {
@@ -187,6 +225,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_zero_page_not_exclusive),
+		cmocka_unit_test(test_pfn_zero_page_shared),
+		cmocka_unit_test(test_pfn_hidden_unprivileged),
 		cmocka_unit_test(test_no_zero_page_read_exclusive),
 		cmocka_unit_test(test_fork_not_exclusive),
 		cmocka_unit_test(test_no_vma_zero),
