@@ -273,9 +273,9 @@ static long do_iov(const struct host_req *rq, const struct host_iov *hv)
 	case HOST_OP_PWRITEV:  return pwritev(fd, v, n, off);
 	case HOST_OP_PREADV2:  return preadv2(fd, v, n, off, (int)rq->a[4]);
 	case HOST_OP_SENDMSG:  return sendmsg(fd, &(struct msghdr){ .msg_iov = v,
-							     .msg_iovlen = (size_t)rq->a[0] }, 0);
+							     .msg_iovlen = (size_t)rq->a[0] }, (int)rq->a[4]);
 	case HOST_OP_RECVMSG:  return recvmsg(fd, &(struct msghdr){ .msg_iov = v,
-							     .msg_iovlen = (size_t)rq->a[0] }, 0);
+							     .msg_iovlen = (size_t)rq->a[0] }, (int)rq->a[4]);
 	default:               return pwritev2(fd, v, n, off, (int)rq->a[4]);
 	}
 }

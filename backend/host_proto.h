@@ -138,7 +138,7 @@ enum host_op {
 				   a[0] the end of a buffer, a[1] ns at least;
 				   data: u32 (size, off) pairs, pread(fd, a[0] + off
 				   - size, size, 0) each; reply ret calls, moved ns */
-	HOST_OP_SENDMSG,        /* as READV, on a socket end: one msghdr, flags 0 */
+	HOST_OP_SENDMSG,        /* as READV, on a socket end: one msghdr, MSG_* flags in a[4] */
 	HOST_OP_RECVMSG,
 	HOST_OP_BTRFS_ITEMS,    /* a[0] items, a[1] item data bytes, a[2] reply bytes:
 				   the layout's directory made if new, searched into

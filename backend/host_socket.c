@@ -2,10 +2,13 @@
  * backend/host_socket.c - sendmsg(2) and recvmsg(2) on the running
  * kernel, on an end of a socket pair the link made (socketpair(AF_UNIX),
  * non-blocking: backend/host_link.c).  One msghdr with the scenario's
- * iovecs or its own memory at iov=ADDR, no name, no control, flags 0;
+ * iovecs or its own memory at iov=ADDR, no name, no control, the MSG_*
+ * flags of flags= (in a[4]);
  * the result is the call's, ret or -1 with errno
  * (backend/model_socket.c is the model's side).
  */
+#include <faultline/callers.h>
+
 #include "backend/host_internal.h"
 
 int fl_host_sockmsg(struct host *h, const struct fl_sc_stmt *st,
@@ -14,6 +17,9 @@ int fl_host_sockmsg(struct host *h, const struct fl_sc_stmt *st,
 	struct host_req rq = { .op = st->code == FL_SC_SENDMSG ? HOST_OP_SENDMSG
 							       : HOST_OP_RECVMSG };
 
+	const struct fl_val *flags = fl_backend_key(st, args, "flags");
+
 	fl_host_fd_slot(h, &args[0], &rq, false);
+	rq.a[4] = fl_msg_flags(flags ? flags->u : 0);
 	return fl_host_vec_do(h, st, args, 1, &rq, obs);
 }

@@ -38,7 +38,7 @@ int fl_model_socketpair(struct model *m, const struct fl_sc_stmt *st,
 	return err ? fl_backend_setup_failed(obs, m->w, "socketpair", err) : 0;
 }
 
-/* sendmsg SOCK.N IOVEC... [iov=] [nr=], recvmsg the same. */
+/* sendmsg SOCK.N IOVEC... [iov=] [nr=] [flags=], recvmsg the same. */
 int fl_model_sockmsg(struct model *m, const struct fl_sc_stmt *st,
 		     const struct fl_val *args, struct fl_obs *obs)
 {
@@ -46,6 +46,8 @@ int fl_model_sockmsg(struct model *m, const struct fl_sc_stmt *st,
 	struct fl_sock *sk = fl_sock_find(m->w, name);
 	unsigned end = args[0].end == FL_SC_END_1;
 	bool send = st->code == FL_SC_SENDMSG;
+	const struct fl_val *fv = fl_backend_key(st, args, "flags");
+	unsigned flags = fl_msg_flags(fv ? fv->u : 0);
 	const char *why;
 	struct fl_backend_iovs v;
 	long ret;
@@ -53,6 +55,12 @@ int fl_model_sockmsg(struct model *m, const struct fl_sc_stmt *st,
 
 	if (!sk)
 		return fl_backend_setup_failed(obs, m->w, name, -EBADF);
+	if (send && (flags & ~FL_MSG_DONTWAIT)) {
+		err = fl_backend_unsupported(obs);
+		snprintf(obs->why, sizeof(obs->why),
+			 "sendmsg flags other than dontwait are not modelled");
+		return err;
+	}
 	err = fl_backend_iovs_pos(st, args, 1, &v);
 	if (err)
 		return fl_backend_setup_failed(obs, m->w, "iovec", err);
@@ -66,8 +74,8 @@ int fl_model_sockmsg(struct model *m, const struct fl_sc_stmt *st,
 		goto out;
 	}
 	if (!ret)
-		ret = send ? fl_sock_sendmsg(m->w, sk, end, v.iov, v.nr)
-			   : fl_sock_recvmsg(m->w, sk, end, v.iov, v.nr);
+		ret = send ? fl_sock_sendmsg(m->w, sk, end, v.iov, v.nr, flags)
+			   : fl_sock_recvmsg(m->w, sk, end, v.iov, v.nr, flags);
 	fl_model_set_sys_ret(m, obs, ret);
 	fl_model_summary(m, obs, "%s %s.%u: %ld; %s.0 has %zu bytes to read, %s.1 %zu",
 			 fl_sc_func_name(st->code), name, end, ret, name,

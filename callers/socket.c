@@ -321,12 +321,13 @@ static int sock_import(struct fl_world *w, enum fl_iter_dir dir, const struct fl
 }
 
 long fl_sock_sendmsg(struct fl_world *w, struct fl_sock *sk, unsigned end,
-		     const struct fl_iovec *iov, unsigned long nr_segs)
+		     const struct fl_iovec *iov, unsigned long nr_segs, unsigned flags)
 {
 	struct fl_iov_iter i;
 	size_t total, sent = 0, chunk;
 	int err = sock_import(w, FL_ITER_SOURCE, iov, nr_segs, &i);
 
+	(void)flags;    /* MSG_DONTWAIT only (model_socket.c refuses others): nothing waits */
 	if (err)
 		return err;
 	end &= 1;
@@ -351,23 +352,30 @@ long fl_sock_sendmsg(struct fl_world *w, struct fl_sock *sk, unsigned end,
 	return sent ? (long)sent : err;
 }
 
-/* unix_stream_read_generic, without waiting: see the rules above. */
+/*
+ * unix_stream_read_generic and tcp_recvmsg_locked, without waiting: see
+ * the rules above.  MSG_PEEK copies the same bytes and takes none (with
+ * no SO_PEEK_OFF: from the first unread byte); MSG_TRUNC on TCP takes
+ * the bytes without copying them; AF_UNIX stream ignores it.
+ */
 static long stream_recv(struct fl_world *w, struct fl_sock *sk, unsigned end,
-			struct fl_iov_iter *i)
+			struct fl_iov_iter *i, unsigned flags)
 {
+	bool peek = flags & FL_MSG_PEEK;
+	bool discard = sk->type == FL_SOCK_TCP && (flags & FL_MSG_TRUNC);
 	struct fl_skb *skb = sk->queue[end];
 	size_t size = i->count, chunk, n;
+	uint32_t off;
 	long copied = 0;
 
 	if (!skb)
 		return -EAGAIN;
+	off = skb->consumed;
 	do {
-		if (!skb)
-			break;
-		chunk = skb->len - skb->consumed;
+		chunk = skb->len - off;
 		if (chunk > size)
 			chunk = size;
-		n = fl_copy_to_iter(w, skb->data + skb->consumed, chunk, i);
+		n = discard ? chunk : fl_copy_to_iter(w, skb->data + off, chunk, i);
 		if (n != chunk) {
 			fl_trace(w, "socket %s: copy of %zu bytes stopped at %zu: the skb stays",
 				 sk->n.name, chunk, n);
@@ -375,37 +383,52 @@ static long stream_recv(struct fl_world *w, struct fl_sock *sk, unsigned end,
 		}
 		copied += (long)chunk;
 		size -= chunk;
-		skb->consumed += (uint32_t)chunk;
-		if (skb->consumed < skb->len)
+		off += (uint32_t)chunk;
+		if (!peek)
+			skb->consumed = off;
+		if (off < skb->len)
 			break;
-		sk->queue[end] = skb->next;
-		skb_free(w, skb);
-		skb = sk->queue[end];
-	} while (size);
+		if (peek) {
+			skb = skb->next;
+		} else {
+			sk->queue[end] = skb->next;
+			skb_free(w, skb);
+			skb = sk->queue[end];
+		}
+		off = 0;
+	} while (size && skb);
 	return copied;
 }
 
-/* unix_dgram_recvmsg, without waiting: the datagram leaves the queue first. */
+/*
+ * unix_dgram_recvmsg, without waiting: the datagram leaves the queue
+ * first, unless MSG_PEEK; MSG_TRUNC returns its whole length.
+ */
 static long dgram_recv(struct fl_world *w, struct fl_sock *sk, unsigned end,
-		       struct fl_iov_iter *i)
+		       struct fl_iov_iter *i, unsigned flags)
 {
 	struct fl_skb *skb = sk->queue[end];
+	bool peek = flags & FL_MSG_PEEK;
 	size_t size, n;
+	long ret;
 
 	if (!skb)
 		return -EAGAIN;
-	sk->queue[end] = skb->next;
+	if (!peek)
+		sk->queue[end] = skb->next;
 	size = i->count < skb->len ? i->count : skb->len;
 	n = fl_copy_to_iter(w, skb->data, size, i);
 	if (n != size)
 		fl_trace(w, "socket %s: datagram of %u bytes: the copy stopped at %zu: -EFAULT, "
-			 "the datagram is gone", sk->n.name, skb->len, n);
-	skb_free(w, skb);
-	return n == size ? (long)size : -EFAULT;
+			 "the datagram %s", sk->n.name, skb->len, n, peek ? "stays" : "is gone");
+	ret = n != size ? -EFAULT : (flags & FL_MSG_TRUNC) ? (long)skb->len : (long)size;
+	if (!peek)
+		skb_free(w, skb);
+	return ret;
 }
 
 long fl_sock_recvmsg(struct fl_world *w, struct fl_sock *sk, unsigned end,
-		     const struct fl_iovec *iov, unsigned long nr_segs)
+		     const struct fl_iovec *iov, unsigned long nr_segs, unsigned flags)
 {
 	struct fl_iov_iter i;
 	int err = sock_import(w, FL_ITER_DEST, iov, nr_segs, &i);
@@ -413,6 +436,7 @@ long fl_sock_recvmsg(struct fl_world *w, struct fl_sock *sk, unsigned end,
 	if (err)
 		return err;
 	end &= 1;
-	return sk->type == FL_SOCK_DGRAM ? dgram_recv(w, sk, end, &i)
-					 : stream_recv(w, sk, end, &i);
+	/* MSG_DONTWAIT, MSG_WAITALL: every pair is non-blocking, nothing waits */
+	return sk->type == FL_SOCK_DGRAM ? dgram_recv(w, sk, end, &i, flags)
+					 : stream_recv(w, sk, end, &i, flags);
 }

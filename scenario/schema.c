@@ -102,7 +102,7 @@ static const struct fl_sc_form verbs[] = {
 #define POS_IOV_SLOTS SLOTS(FL_SC_FD, FL_SC_SNUM, FL_SC_IOVEC | FL_SC_REPEAT | FL_SC_OPT)
 #define IOV_KEYS   KEYS({ "iov", OPT(ADDR) }, { "nr", OPT(NUM) }, AS_TASK)
 #define SOCK_IOV_SLOTS SLOTS(FL_SC_SOCK_FD, FL_SC_IOVEC | FL_SC_REPEAT | FL_SC_OPT)
-#define SOCK_IOV_KEYS  KEYS({ "iov", OPT(ADDR) }, { "nr", OPT(NUM) })
+#define SOCK_IOV_KEYS  KEYS({ "iov", OPT(ADDR) }, { "nr", OPT(NUM) }, { "flags", OPT(MSG_FLAGS) })
 #define IOV2_KEYS  KEYS({ "iov", OPT(ADDR) }, { "nr", OPT(NUM) }, { "flags", OPT(RWF_FLAGS) }, \
 			AS_TASK)
 #define PVM_SLOTS  SLOTS(FL_SC_PROC, OPT(ADDR), OPT(ADDR), OPT(NUM))
@@ -327,6 +327,7 @@ static const char *const copy_mode_words[] = { "dontwake", "wp", NULL };
 static const char *const event_flag_words[] = { "write", "wp", "minor", NULL };
 static const char *const move_mode_words[] = { "dontwake", "allow_src_holes", NULL };
 static const char *const splice_flag_words[] = { "move", "nonblock", "more", "gift", NULL };
+static const char *const msg_flag_words[] = { "peek", "trunc", "dontwait", "waitall", NULL };
 static const char *const rwf_words[] = {
 	"hipri", "dsync", "sync", "nowait", "append", "noappend", NULL
 };
@@ -393,6 +394,7 @@ static const struct kind_info kinds[FL_SC_KIND_COUNT] = {
 	[FL_SC_MOVE_MODE]    = { "a move mode (- or dontwake,allow_src_holes)", move_mode_words },
 	[FL_SC_SPLICE_FLAGS] = { "splice flags (- or move,nonblock,more,gift)", splice_flag_words },
 	[FL_SC_RWF_FLAGS]    = { "RWF flags (- or hipri,dsync,sync,nowait,append,noappend)", rwf_words },
+	[FL_SC_MSG_FLAGS]    = { "MSG flags (- or peek,trunc,dontwait,waitall)", msg_flag_words },
 	[FL_SC_WHENCE]       = { "a whence (set, cur, end, data, hole)", whence_words },
 	[FL_SC_PM_BITS]      = { "pagemap bits (present,exclusive,-softdirty,... of present swapped file exclusive softdirty uffd_wp pfn)", pm_words },
 	[FL_SC_CLEAR_REFS_TYPE] = { "a clear_refs type (all, anon, file, softdirty, hiwater_rss)", clear_refs_words },

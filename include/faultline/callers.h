@@ -179,11 +179,33 @@ struct fl_sock *fl_sock_find(struct fl_world *w, const char *name);
  */
 const char *fl_sock_unmodelled(struct fl_world *w, const struct fl_sock *sk,
 			       unsigned end, size_t len);
-/* sendmsg(2)/recvmsg(2) on end END (0, 1) with one msghdr: ret or -errno. */
+/* MSG_* flags (include/linux/socket.h) that `flags=` names. */
+#define FL_MSG_PEEK     0x2u
+#define FL_MSG_TRUNC    0x20u
+#define FL_MSG_DONTWAIT 0x40u
+#define FL_MSG_WAITALL  0x100u
+
+/* The words of `flags=` (bit i for word i: peek,trunc,dontwait,waitall) as MSG_*. */
+static inline unsigned fl_msg_flags(uint64_t words)
+{
+	static const unsigned msg[] = { FL_MSG_PEEK, FL_MSG_TRUNC, FL_MSG_DONTWAIT,
+					FL_MSG_WAITALL };
+	unsigned i, flags = 0;
+
+	for (i = 0; i < sizeof(msg) / sizeof(msg[0]); i++)
+		if (words & (1u << i))
+			flags |= msg[i];
+	return flags;
+}
+
+/*
+ * sendmsg(2)/recvmsg(2) on end END (0, 1) with one msghdr and FLAGS
+ * (MSG_*; sendmsg takes MSG_DONTWAIT only): ret or -errno.
+ */
 long fl_sock_sendmsg(struct fl_world *w, struct fl_sock *sk, unsigned end,
-		     const struct fl_iovec *iov, unsigned long nr_segs);
+		     const struct fl_iovec *iov, unsigned long nr_segs, unsigned flags);
 long fl_sock_recvmsg(struct fl_world *w, struct fl_sock *sk, unsigned end,
-		     const struct fl_iovec *iov, unsigned long nr_segs);
+		     const struct fl_iovec *iov, unsigned long nr_segs, unsigned flags);
 /* The bytes end END has still to read. */
 size_t fl_sock_queued(const struct fl_sock *sk, unsigned end);
 
