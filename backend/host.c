@@ -198,7 +198,9 @@ static int exec_socketpair(struct host *h, const struct fl_sc_stmt *st,
 			   const struct fl_val *args, struct fl_obs *obs)
 {
 	const struct fl_val *sb = fl_backend_key(st, args, "sndbuf");
-	uint32_t how = (uint32_t)args[1].u | (sb ? HOST_SOCK_SNDBUF : 0);
+	const struct fl_val *nb = fl_backend_key(st, args, "nonblock");
+	uint32_t how = (uint32_t)args[1].u | (sb ? HOST_SOCK_SNDBUF : 0) |
+		       (nb && !nb->u ? HOST_SOCK_BLOCKING : 0);
 	int err = fl_host_link_socketpair(&h->link, (unsigned)args[0].u, how, sb ? sb->u : 0);
 
 	return err ? fl_backend_setup_failed(obs, NULL, "socketpair", err) : 0;

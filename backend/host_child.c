@@ -645,13 +645,17 @@ static bool may_block(uint32_t op)
 	}
 }
 
-/* FD is a pipe end without O_NONBLOCK (`pipe P nonblock=off`)? */
+/*
+ * FD is a pipe end or a socket without O_NONBLOCK (`pipe P nonblock=off`,
+ * `socketpair S TYPE nonblock=off`)?
+ */
 static bool fd_is_blocking_pipe(int fd)
 {
 	struct stat st;
 	int fl = fd >= 0 ? fcntl(fd, F_GETFL) : -1;
 
-	return fl >= 0 && !(fl & O_NONBLOCK) && !fstat(fd, &st) && S_ISFIFO(st.st_mode);
+	return fl >= 0 && !(fl & O_NONBLOCK) && !fstat(fd, &st) &&
+	       (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode));
 }
 
 /* A call on a blocking pipe end may wait for another task. */
@@ -664,6 +668,7 @@ static bool waits_on_pipe(const struct host_req *rq)
 		return fd_is_blocking_pipe(fd_of(rq)) || fd_is_blocking_pipe(fd_of(&out));
 	case HOST_OP_READ: case HOST_OP_WRITE: case HOST_OP_READV: case HOST_OP_WRITEV:
 	case HOST_OP_PREADV2: case HOST_OP_PWRITEV2:
+	case HOST_OP_SENDMSG: case HOST_OP_RECVMSG:
 		return fd_is_blocking_pipe(fd_of(rq));
 	default:
 		return false;

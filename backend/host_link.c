@@ -499,6 +499,9 @@ static int make_pair(int sv[2], uint32_t how, uint64_t sndbuf)
 	for (i = 0; (how & HOST_SOCK_SNDBUF) && i < 2; i++)
 		if (setsockopt(sv[i], SOL_SOCKET, SO_SNDBUF, &val, sizeof(val)))
 			goto out_close;
+	for (i = 0; (how & HOST_SOCK_BLOCKING) && i < 2; i++)
+		if (fcntl(sv[i], F_SETFL, fcntl(sv[i], F_GETFL) & ~O_NONBLOCK))
+			goto out_close;
 	return 0;
 out_close:
 	err = -errno;
@@ -510,7 +513,9 @@ out_close:
 
 /*
  * Socket pairs are non-blocking for the pipes' reason: a recvmsg of an
- * empty socket answers EAGAIN instead of waiting forever.
+ * empty socket answers EAGAIN instead of waiting forever.  A blocking
+ * pair's calls run on guarded workers (host_child.c), as a blocking
+ * pipe's: a wait is `blocked`.
  */
 int fl_host_link_socketpair(struct host_link *l, unsigned id, uint32_t how, uint64_t sndbuf)
 {

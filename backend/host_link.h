@@ -87,10 +87,12 @@ int fl_host_link_pipe(struct host_link *l, unsigned id, bool blocking);
  * byte is the `socketpair` type (0 stream, 1 dgram: socketpair(AF_UNIX);
  * 2 tcp: a TCP connection over 127.0.0.1, end 0 the connecting socket,
  * end 1 the accepted one); HOST_SOCK_SNDBUF in HOW sets SO_SNDBUF to
- * SNDBUF on both ends.  0 or -errno.
+ * SNDBUF on both ends, HOST_SOCK_BLOCKING makes both blocking.  0 or
+ * -errno.
  */
 #define HOST_SOCK_TCP    2u
 #define HOST_SOCK_SNDBUF 0x100u
+#define HOST_SOCK_BLOCKING 0x200u     /* `nonblock=off`: O_NONBLOCK cleared on both ends */
 int fl_host_link_socketpair(struct host_link *l, unsigned id, uint32_t how, uint64_t sndbuf);
 /* Close pipe ID's end WHICH (0 read, 1 write) everywhere: 0 or -errno. */
 int fl_host_link_close(struct host_link *l, unsigned id, unsigned which);

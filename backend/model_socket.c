@@ -34,11 +34,28 @@ int fl_model_socketpair(struct model *m, const struct fl_sc_stmt *st,
 			 "sndbuf= on an AF_UNIX pair is not modelled (its skb sizes follow it)");
 		return err;
 	}
-	err = fl_socketpair_create(m->w, fl_backend_name(m->b, (unsigned)args[0].u), type);
-	return err ? fl_backend_setup_failed(obs, m->w, "socketpair", err) : 0;
+	const struct fl_val *nb = fl_backend_key(st, args, "nonblock");
+	const char *name = fl_backend_name(m->b, (unsigned)args[0].u);
+
+	err = fl_socketpair_create(m->w, name, type);
+	if (err)
+		return fl_backend_setup_failed(obs, m->w, "socketpair", err);
+	fl_sock_set_blocking(fl_sock_find(m->w, name), nb && !nb->u);
+	return 0;
 }
 
-/* sendmsg SOCK.N IOVEC... [iov=] [nr=] [flags=], recvmsg the same. */
+/* A stream recv with MSG_WAITALL on a blocking end that would wait after taking bytes. */
+static bool waitall_waits(const struct fl_sock *sk, unsigned end, unsigned flags,
+			  const struct fl_backend_iovs *v)
+{
+	size_t queued = fl_sock_queued(sk, end);
+
+	return (flags & FL_MSG_WAITALL) && !(flags & FL_MSG_DONTWAIT) && fl_sock_blocking(sk) &&
+	       !fl_sock_is_dgram(sk) && v->nr <= FL_UIO_MAXIOV && queued &&
+	       queued < fl_model_iov_total(v->iov, v->nr);
+}
+
+/* sendmsg SOCK.N IOVEC... [iov=] [nr=] [flags=] [as=], recvmsg the same. */
 int fl_model_sockmsg(struct model *m, const struct fl_sc_stmt *st,
 		     const struct fl_val *args, struct fl_obs *obs)
 {
@@ -68,6 +85,9 @@ int fl_model_sockmsg(struct model *m, const struct fl_sc_stmt *st,
 	/* past UIO_MAXIOV the call is EMSGSIZE, and v.iov holds fewer than v.nr */
 	why = send && !ret && v.nr <= FL_UIO_MAXIOV ?
 	      fl_sock_unmodelled(m->w, sk, end, fl_model_iov_total(v.iov, v.nr)) : NULL;
+	if (!why && !ret && !send && waitall_waits(sk, end, flags, &v))
+		why = "MSG_WAITALL on a blocking socket with fewer bytes queued than asked "
+		      "(the task waits with bytes taken)";
 	if (why) {
 		err = fl_backend_unsupported(obs);
 		snprintf(obs->why, sizeof(obs->why), "%s is not modelled", why);
@@ -77,9 +97,12 @@ int fl_model_sockmsg(struct model *m, const struct fl_sc_stmt *st,
 		ret = send ? fl_sock_sendmsg(m->w, sk, end, v.iov, v.nr, flags)
 			   : fl_sock_recvmsg(m->w, sk, end, v.iov, v.nr, flags);
 	fl_model_set_sys_ret(m, obs, ret);
-	fl_model_summary(m, obs, "%s %s.%u: %ld; %s.0 has %zu bytes to read, %s.1 %zu",
-			 fl_sc_func_name(st->code), name, end, ret, name,
-			 fl_sock_queued(sk, 0), name, fl_sock_queued(sk, 1));
+	if (ret == FL_SYS_WAITS)
+		fl_model_summary(m, obs, "blocked: %s.%u is empty, nobody sends", name, end);
+	else
+		fl_model_summary(m, obs, "%s %s.%u: %ld; %s.0 has %zu bytes to read, %s.1 %zu",
+				 fl_sc_func_name(st->code), name, end, ret, name,
+				 fl_sock_queued(sk, 0), name, fl_sock_queued(sk, 1));
 out:
 	fl_backend_iovs_free(&v);
 	return err;

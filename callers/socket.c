@@ -88,7 +88,23 @@ struct fl_sock {
 	enum fl_sock_type type;
 	struct fl_skb *queue[2];
 	uint32_t sends[2];      /* TCP: sends each end made (tcp_unmodelled) */
+	bool blocking;          /* `nonblock=off`: a recv of an empty end waits */
 };
+
+void fl_sock_set_blocking(struct fl_sock *sk, bool blocking)
+{
+	sk->blocking = blocking;
+}
+
+bool fl_sock_blocking(const struct fl_sock *sk)
+{
+	return sk->blocking;
+}
+
+bool fl_sock_is_dgram(const struct fl_sock *sk)
+{
+	return sk->type == FL_SOCK_DGRAM;
+}
 
 #define SOCKS offsetof(struct fl_callers_state, socks)
 
@@ -436,7 +452,15 @@ long fl_sock_recvmsg(struct fl_world *w, struct fl_sock *sk, unsigned end,
 	if (err)
 		return err;
 	end &= 1;
-	/* MSG_DONTWAIT, MSG_WAITALL: every pair is non-blocking, nothing waits */
+	/*
+	 * Empty: a blocking end waits before it took anything (FL_SYS_WAITS:
+	 * run again from the start), unless MSG_DONTWAIT.  MSG_WAITALL waits
+	 * only with bytes taken, which model_socket.c refuses beforehand.
+	 */
+	if (!sk->queue[end] && sk->blocking && !(flags & FL_MSG_DONTWAIT) && i.count) {
+		fl_trace(w, "socket %s: end %u is empty: the task waits", sk->n.name, end);
+		return FL_SYS_WAITS;
+	}
 	return sk->type == FL_SOCK_DGRAM ? dgram_recv(w, sk, end, &i, flags)
 					 : stream_recv(w, sk, end, &i, flags);
 }

@@ -42,9 +42,12 @@ static const struct fl_sc_form verbs[] = {
 	/* nonblock=off: pipe(2) without O_NONBLOCK, whose calls may wait */
 	{ "pipe",     FL_SC_PIPE,     0, SLOTS(FL_SC_NEW_PIPE),
 	  KEYS({ "nonblock", OPT(ONOFF) }), FL_SC_DEFINES },
-	/* tcp: a TCP connection over loopback; sndbuf=N: setsockopt(SO_SNDBUF) on both ends */
+	/*
+	 * tcp: a TCP connection over loopback; sndbuf=N: setsockopt(SO_SNDBUF)
+	 * on both ends; nonblock=off: both ends blocking, whose calls may wait
+	 */
 	{ "socketpair", FL_SC_SOCKETPAIR, 0, SLOTS(FL_SC_NEW_SOCK, FL_SC_SOCK_TYPE),
-	  KEYS({ "sndbuf", OPT(NUM) }), FL_SC_DEFINES },
+	  KEYS({ "sndbuf", OPT(NUM) }, { "nonblock", OPT(ONOFF) }), FL_SC_DEFINES },
 	{ "close",    FL_SC_CLOSE,    0, SLOTS(FL_SC_PIPE_END), NULL, 0 },
 	{ "mmap",     FL_SC_MMAP,     0,
 	  SLOTS(FL_SC_NEW_MAP, FL_SC_NUM, FL_SC_PROT, FL_SC_SHARING),
@@ -102,7 +105,8 @@ static const struct fl_sc_form verbs[] = {
 #define POS_IOV_SLOTS SLOTS(FL_SC_FD, FL_SC_SNUM, FL_SC_IOVEC | FL_SC_REPEAT | FL_SC_OPT)
 #define IOV_KEYS   KEYS({ "iov", OPT(ADDR) }, { "nr", OPT(NUM) }, AS_TASK)
 #define SOCK_IOV_SLOTS SLOTS(FL_SC_SOCK_FD, FL_SC_IOVEC | FL_SC_REPEAT | FL_SC_OPT)
-#define SOCK_IOV_KEYS  KEYS({ "iov", OPT(ADDR) }, { "nr", OPT(NUM) }, { "flags", OPT(MSG_FLAGS) })
+#define SOCK_IOV_KEYS  KEYS({ "iov", OPT(ADDR) }, { "nr", OPT(NUM) }, { "flags", OPT(MSG_FLAGS) }, \
+			AS_TASK)
 #define IOV2_KEYS  KEYS({ "iov", OPT(ADDR) }, { "nr", OPT(NUM) }, { "flags", OPT(RWF_FLAGS) }, \
 			AS_TASK)
 #define PVM_SLOTS  SLOTS(FL_SC_PROC, OPT(ADDR), OPT(ADDR), OPT(NUM))

@@ -171,6 +171,10 @@ enum fl_sock_type { FL_SOCK_STREAM, FL_SOCK_DGRAM, FL_SOCK_TCP };
 struct fl_sock;
 
 int fl_socketpair_create(struct fl_world *w, const char *name, enum fl_sock_type type);
+/* `nonblock=off`: both ends blocking (a recv of an empty end waits: FL_SYS_WAITS). */
+void fl_sock_set_blocking(struct fl_sock *sk, bool blocking);
+bool fl_sock_blocking(const struct fl_sock *sk);
+bool fl_sock_is_dgram(const struct fl_sock *sk);
 struct fl_sock *fl_sock_find(struct fl_world *w, const char *name);
 /*
  * NULL if a send of LEN bytes from END is what the model answers, else

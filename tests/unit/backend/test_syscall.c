@@ -639,6 +639,26 @@ static void test_tcp_domain_unsupported(void **state)
 	bt_close(&t);
 }
 
+/*
+ * A MSG_WAITALL read on a blocking stream end with fewer bytes queued
+ * than asked would wait with bytes taken: unsupported; MSG_DONTWAIT
+ * with it does not wait: the 20 bytes.
+ */
+static void test_sock_waitall_blocking_unsupported(void **state)
+{
+	struct bt t;
+
+	(void)state;
+	bt_run(&t, &fl_model_backend, FILE_SRC "socketpair s stream nonblock=off\n"
+	       "call sendmsg s.0 src:20\ncall recvmsg s.1 dst:40 flags=waitall\n"
+	       "call recvmsg s.1 dst:40 flags=waitall,dontwait\n");
+	bt_assert_ret(&t, 7, 20);
+	assert_int_equal(t.rc[8], -EOPNOTSUPP);
+	assert_non_null(strstr(t.obs[8].why, "MSG_WAITALL on a blocking socket"));
+	bt_assert_ret(&t, 9, 20);
+	bt_close(&t);
+}
+
 static void test_every_syscall_row_reached(void **state)
 {
 	(void)state;
@@ -654,6 +674,7 @@ int main(void)
 		cmocka_unit_test(test_sock_dgram_recv_efault_drops),
 		cmocka_unit_test(test_sock_send_efault_and_iov_max),
 		cmocka_unit_test(test_tcp_domain_unsupported),
+		cmocka_unit_test(test_sock_waitall_blocking_unsupported),
 		cmocka_unit_test(test_read_short_at_hole),
 		cmocka_unit_test(test_writev_gathers),
 		cmocka_unit_test(test_readv_scatters),
