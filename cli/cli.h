@@ -165,12 +165,17 @@ int cli_explore_diff(struct fl_explore *e);
  * set-up, and the times it made that set-up anew.
  */
 extern uint64_t cli_explore_diff_kept, cli_explore_diff_restarts, cli_explore_diff_batched;
+/* ... and the batches sent for them (their size grows: CLI_DIFF_BATCH_FIRST). */
+extern uint64_t cli_explore_diff_batches;
 /*
- * Cases the judge gets per exchange (backend/host_batch.c):
+ * Cases the judge gets per exchange at most (backend/host_batch.c):
  * FAULTLINE_HOST_BATCH, default CLI_DIFF_BATCH; 0 or 1: one by one.
- * -1: not a number of 0..CLI_DIFF_BATCH_MAX.
+ * -1: not a number of 0..CLI_DIFF_BATCH_MAX.  Batches start at
+ * CLI_DIFF_BATCH_FIRST and double while every case is answered
+ * (cmd_explore.c, next_batch_size()).
  */
-#define CLI_DIFF_BATCH 32u
+#define CLI_DIFF_BATCH 256u
+#define CLI_DIFF_BATCH_FIRST 32u
 #define CLI_DIFF_BATCH_MAX 1024u
 long cli_diff_batch_size(void);
 

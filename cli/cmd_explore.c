@@ -263,6 +263,7 @@ int explore_report(const struct fl_explore *e, const struct explore_report *r)
  * it cannot run at all) is a refusal of the whole exploration.
  */
 uint64_t cli_explore_diff_kept, cli_explore_diff_restarts, cli_explore_diff_batched;
+uint64_t cli_explore_diff_batches;
 
 
 long cli_diff_batch_size(void)
@@ -282,7 +283,7 @@ long cli_diff_batch_size(void)
  * whenever it can take one, so the cases after one a batch could not
  * answer (docs/host.md) go in the next.
  */
-static void diff_batch(struct diff_cases *dc, struct fl_explore *e, uint64_t i,
+static bool diff_batch(struct diff_cases *dc, struct fl_explore *e, uint64_t i,
 		       unsigned n, int64_t (*vals)[64], const int64_t **ptrs)
 {
 	unsigned j;
@@ -291,7 +292,29 @@ static void diff_batch(struct diff_cases *dc, struct fl_explore *e, uint64_t i,
 		fl_space_values(&e->space, e->cases[i + j], vals[j]);
 		ptrs[j] = vals[j];
 	}
-	diff_cases_batch(dc, ptrs, n);  /* or not: they run one by one */
+	return diff_cases_batch(dc, ptrs, n) == 0;  /* or not: they run one by one */
+}
+
+/*
+ * The next batch's size: it starts at CLI_DIFF_BATCH_FIRST (or the
+ * user's K, if smaller) and doubles, up to K, while every case of the
+ * last batch was answered from it; a spoiled batch sends it back to
+ * the start.  A guest's case costs its share of one exchange (some 0.8
+ * ms on x86_64 under TCG) plus its own work (some 30 us), so 32 cases
+ * a batch leave the exchange most of a case and 256 do not (docs/vm.md
+ * "Judging speed"); but a spoiled batch's later cases ran in the guest
+ * for nothing, so a template whose guesses fail stays at small batches.
+ */
+static unsigned next_batch_size(unsigned now, unsigned max, unsigned sent,
+				uint64_t answered)
+{
+	unsigned first = max < CLI_DIFF_BATCH_FIRST ? max : CLI_DIFF_BATCH_FIRST;
+
+	if (!sent)
+		return first;
+	if (answered < sent)
+		return first;
+	return now * 2 < max ? now * 2 : max;
 }
 
 int cli_explore_diff(struct fl_explore *e)
@@ -300,6 +323,8 @@ int cli_explore_diff(struct fl_explore *e)
 	int64_t vals[64], (*bvals)[64] = NULL;
 	const int64_t **bptrs = NULL;
 	long k = cli_diff_batch_size();
+	unsigned kb = 0, sent = 0;      /* the last batch's size, and its cases */
+	uint64_t batched_before = 0;
 	char why[400];
 	uint64_t i;
 	int d, rc = FL_EXIT_OK;
@@ -323,9 +348,18 @@ int cli_explore_diff(struct fl_explore *e)
 			k = 1;
 	}
 	for (i = 0; i < e->ncases && rc == FL_EXIT_OK; i++) {
-		if (k > 1 && diff_cases_batch_ready(dc))
-			diff_batch(dc, e, i, e->ncases - i < (uint64_t)k ? (unsigned)(e->ncases - i)
-				   : (unsigned)k, bvals, bptrs);
+		if (k > 1 && diff_cases_batch_ready(dc)) {
+			uint64_t restarts, batched;
+
+			diff_cases_kept(dc, &restarts, &batched);
+			kb = next_batch_size(kb, (unsigned)k, sent, batched - batched_before);
+			batched_before = batched;
+			sent = e->ncases - i < kb ? (unsigned)(e->ncases - i) : kb;
+			if (diff_batch(dc, e, i, sent, bvals, bptrs))
+				cli_explore_diff_batches++;
+			else
+				sent = 0;
+		}
 		fl_space_values(&e->space, e->cases[i], vals);
 		why[0] = '\0';
 		d = diff_cases_run(dc, vals, why, sizeof(why));
@@ -537,12 +571,13 @@ int cmd_explore(int argc, char **argv)
 	if (x.diff && !rc)      /* how the judge ran them: docs/host.md "Judging many cases" */
 		fprintf(stderr, "faultline: explore --diff: the judge ran %llu of %llu cases "
 			"from its kept set-up (made anew %llu times), %llu in a process of "
-			"their own; %llu answered from batches\n",
+			"their own; %llu answered from batches (%llu sent)\n",
 			(unsigned long long)cli_explore_diff_kept,
 			(unsigned long long)e.ncases,
 			(unsigned long long)cli_explore_diff_restarts,
 			(unsigned long long)(e.ncases - cli_explore_diff_kept),
-			(unsigned long long)cli_explore_diff_batched);
+			(unsigned long long)cli_explore_diff_batched,
+			(unsigned long long)cli_explore_diff_batches);
 	if (!rc)
 		rc = explore_report(&e, &x.r);
 	fl_explore_fini(&e);

@@ -32,7 +32,7 @@ echo "$out" | grep -q '^bench judge: 50 of 16641 cases .*judged by this machine'
 	fail "bad judge header: $out"
 echo "$out" | grep -Eq '^  judge, set-up kept +[0-9]+ cases/s +[0-9.]+% of raw   50 agree, 0 disagree, 0 skipped$' ||
 	fail "judge row: $out"
-echo "$out" | grep -Eq '^ +50 of 50 cases from the kept set-up, made anew 0 times, 50 answered from batches of up to 32$' ||
+echo "$out" | grep -Eq '^ +50 of 50 cases from the kept set-up, made anew 0 times, 50 answered from batches of up to 256$' ||
 	fail "kept row: $out"
 echo "$out" | grep -Eq '^  judge, one case per exchange +[0-9]+ cases/s +[0-9.]+% of raw   50 agree, 0 disagree, 0 skipped$' ||
 	fail "one-per-exchange row: $out"

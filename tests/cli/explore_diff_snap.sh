@@ -64,6 +64,17 @@ both_ways() {
 both_ways tests/explore/restore-leaks.fl 12 12
 both_ways tests/explore/restore-quick-leaks.fl 4 4 0 4
 both_ways tests/explore/ci-pread-pwrite-straddle.fl 330 330 0 330
+# batches grow while every case is answered (cli/cmd_explore.c,
+# next_batch_size()): 330 cases go in 32 + 64 + 128 + 106, four
+# exchanges; with FAULTLINE_HOST_BATCH=32 as the most, in eleven
+for most in "" 32; do
+	want=4
+	[ -n "$most" ] && want=11
+	FAULTLINE_HOST_BATCH=$most "$fl" explore --diff tests/explore/ci-pread-pwrite-straddle.fl \
+		>/dev/null 2>"$tmp/grow.err"
+	grep -q "; 330 answered from batches ($want sent)$" "$tmp/grow.err" ||
+		bad "FAULTLINE_HOST_BATCH='$most': want 330 cases in $want batches: $(cat "$tmp/grow.err")"
+done
 # 3. the first case of the first batch runs again alone: at most 11
 FAULTLINE_HOST_BATCH=4; export FAULTLINE_HOST_BATCH
 both_ways tests/explore/restore-leaks.fl 12 12 0 '[1-9][01]*'
