@@ -238,8 +238,17 @@ static void judge_breakdown(const struct judge_counts *kept, const struct judge_
 	}
 	printf("    %-52s %8.3f\n", "to its scenario process and back, no work",
 	       echo->process);
-	printf("    %-52s %8.3f\n", "the case's own work (restore, pread, runner, model)",
-	       ms - echo->process);
+	/*
+	 * The own work is a difference of two measurements made seconds
+	 * apart: a load that rose between them can make the echo dearer
+	 * than a whole case, and a negative time would be a lie.
+	 */
+	if (ms >= echo->process)
+		printf("    %-52s %8.3f\n", "the case's own work (restore, pread, runner, model)",
+		       ms - echo->process);
+	else
+		printf("    %-52s %8s\n", "the case's own work (restore, pread, runner, model)",
+		       "unknown: the load changed between the measurements");
 	printf("    %-52s %8.3f\n", "a judged case, one per exchange", ms);
 	printf("    %-52s %8.3f\n", "a judged case, in batches (as judged above)", case_ms(kept));
 }

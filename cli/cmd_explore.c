@@ -310,9 +310,7 @@ static unsigned next_batch_size(unsigned now, unsigned max, unsigned sent,
 {
 	unsigned first = max < CLI_DIFF_BATCH_FIRST ? max : CLI_DIFF_BATCH_FIRST;
 
-	if (!sent)
-		return first;
-	if (answered < sent)
+	if (!sent || answered < sent)
 		return first;
 	return now * 2 < max ? now * 2 : max;
 }

@@ -345,18 +345,18 @@ static int kernels_boot(const char *name, const char *job, long timeout)
 /*
  * WHY the agent ended, to the runner that started it (backend/host.c
  * reads the fd FL_AGENT_TAIL_ENV names after reaping this process, and
- * puts WHY in its "stopped answering" message).  Not started by one: no-op.
+ * puts WHY in its "stopped answering" message).  True if it was told:
+ * the runner prints WHY once, so this process must not print it too.
  */
-static void agent_tell_runner(const char *why)
+static bool agent_tell_runner(const char *why)
 {
 	const char *env = getenv(FL_AGENT_TAIL_ENV);
 	char *end;
 	long fd = env && *env ? strtol(env, &end, 10) : -1;
 
 	if (fd < 3 || *end || fcntl((int)fd, F_GETFD) < 0)
-		return;
-	if (write((int)fd, why, strlen(why)) < 0)
-		return;         /* the runner went away: nobody to tell */
+		return false;
+	return write((int)fd, why, strlen(why)) >= 0;   /* or the runner went away */
 }
 
 static int kernels_agent(const char *name)
@@ -381,8 +381,8 @@ static int kernels_agent(const char *name)
 		 : err == -EPIPE ? "QEMU ended before the agent started"
 		 : err == -ECONNRESET ? "the guest went away (QEMU exited)" : strerror(-err),
 		 console[0] ? console : "; QEMU said nothing (not installed?)");
-	fl_cli_error("kernels agent %s: %s", name, why);
-	agent_tell_runner(why);
+	if (!agent_tell_runner(why))
+		fl_cli_error("kernels agent %s: %s", name, why);
 	return err == -EPIPE ? FL_EXIT_UNSUPPORTED : FL_EXIT_FAIL;
 }
 

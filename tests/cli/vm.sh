@@ -93,6 +93,9 @@ if [ "${FL_VM_FULL:-0}" = 1 ] && have_kernel debian-6.1-amd64; then
 	[ $? -eq 3 ] || bad "an agent's guest that panics: want exit 3: $out"
 	echo "$out" | grep -q "diff: the judge did not start: agent .* stopped answering: it exited: QEMU ended before the agent started; the guest's console ended: .*Kernel panic - not syncing: VFS: Unable to mount root fs" ||
 		bad "an agent's guest that panics: its console is not in the message: $out"
+	# said once: by the runner, not also by the agent it started
+	[ "$(echo "$out" | grep -c "QEMU ended before the agent started")" = 1 ] ||
+		bad "an agent's guest that panics: its reason is printed more than once: $out"
 fi
 # ... and a spinning guest is killed and reported hung (full run only: it
 # costs the whole timeout).
