@@ -66,7 +66,16 @@
 
 #include "callers/internal.h"
 
-#define UNIX_SNDBUF      212992u /* sk_sndbuf: net.core.wmem_default */
+/*
+ * sk_sndbuf: net.core.wmem_default, SK_WMEM_MAX = 256 * SKB_TRUESIZE(256),
+ * so it follows sizeof(struct sk_buff) and skb_shared_info, each rounded
+ * to the cache line: 256 * (256 + 256 + 320) on x86_64, arm64 and
+ * riscv64; 256 * (256 + 192 + 256) on i386 and arm (measured: a datagram
+ * of 180192 bytes is sent and one of 180193 is EMSGSIZE on the debian
+ * 5.10 and 6.1 i386 and 5.10, 6.1, 6.12 armhf guests).
+ */
+#define UNIX_SNDBUF_64   212992u
+#define UNIX_SNDBUF_32   180224u
 #define UNIX_STREAM_MIN_CHUNK 32768u  /* UNIX_SKB_FRAGS_SZ: every chunk is larger */
 #define UNIX_STREAM_CHUNK_4K64 (4096u - 320u + 32768u)
 #define TCP_FRAG_SIZE    32768u  /* current->task_frag: an order-3 page (SKB_FRAG_PAGE_ORDER) */
@@ -143,6 +152,19 @@ size_t fl_sock_queued(const struct fl_sock *sk, unsigned end)
 	return n;
 }
 
+/* The default sk_sndbuf on the world's arch, or 0 where it is not known. */
+static size_t unix_sndbuf(const struct fl_world *w)
+{
+	switch (fl_world_arch(w)->id) {
+	case FL_ARCH_X86_64: case FL_ARCH_ARM64: case FL_ARCH_ARM64_MTE: case FL_ARCH_RISCV64:
+		return UNIX_SNDBUF_64;
+	case FL_ARCH_I386: case FL_ARCH_ARM:
+		return UNIX_SNDBUF_32;
+	default:
+		return 0;
+	}
+}
+
 /* 64-bit arches with 4 KiB pages: skb_shared_info is 320 bytes there. */
 static bool chunk_known(const struct fl_world *w)
 {
@@ -175,8 +197,8 @@ static const char *tcp_unmodelled(struct fl_world *w, const struct fl_sock *sk,
 {
 	struct fl_callers_state *cs = *fl_layer_slot(w, FL_LAYER_CALLERS);
 
-	if (fl_world_kver(w) < FL_KV(6, 1, 0))
-		return "TCP sockets before 6.1 (no kernel of those eras judged them)";
+	if (fl_world_kver(w) < FL_KV(5, 10, 0))
+		return "TCP sockets before 5.10 (no kernel of those eras judged them)";
 	if (!chunk_known(w))
 		return "a TCP send on this arch (its page frag and loopback MSS)";
 	if (sk->sends[end] >= TCP_MODEL_SENDS)
@@ -198,7 +220,9 @@ const char *fl_sock_unmodelled(struct fl_world *w, const struct fl_sock *sk,
 		return tcp_unmodelled(w, sk, end & 1, len);
 	if (fl_world_kver(w) < FL_KV(4, 0, 0))
 		return "AF_UNIX sockets before 4.0";
-	if (sk->type == FL_SOCK_DGRAM && len > UNIX_SNDBUF - 32)
+	if (sk->type == FL_SOCK_DGRAM && len > SOCK_MODEL_BYTES && !unix_sndbuf(w))
+		return "a unix datagram of more than 128 KiB on this arch (wmem_default)";
+	if (sk->type == FL_SOCK_DGRAM && len > unix_sndbuf(w) - 32)
 		return NULL;    /* -EMSGSIZE before anything is queued */
 	if (sk->type == FL_SOCK_STREAM && len > UNIX_STREAM_MIN_CHUNK && !chunk_known(w))
 		return "a unix stream send of more than 32 KiB on this arch (the skb size)";
@@ -351,7 +375,7 @@ long fl_sock_sendmsg(struct fl_world *w, struct fl_sock *sk, unsigned end,
 	if (sk->type == FL_SOCK_TCP)
 		return tcp_send(w, sk, end, &i);
 	if (sk->type == FL_SOCK_DGRAM) {
-		if (total > UNIX_SNDBUF - 32)
+		if (total > unix_sndbuf(w) - 32)
 			return -EMSGSIZE;
 		err = send_skb(w, sk, end, total, &i);
 		return err ? err : (long)total;
