@@ -48,6 +48,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <faultline/callers.h>
+
 #include "backend/host_internal.h"
 
 const char *fl_host_name(const struct host *h, unsigned id)
@@ -183,6 +185,19 @@ static int exec_file(struct host *h, const struct fl_sc_stmt *st,
 
 	/* the file system is the one host_refuse.c checked $TMPDIR is on */
 	return err ? fl_backend_setup_failed(obs, NULL, "file", err) : 0;
+}
+
+/* dir NAME [N] [namelen=L] [removed=on]: on tmpfs (host_link_dir.c, checked by host_refuse.c) */
+static int exec_dir(struct host *h, const struct fl_sc_stmt *st,
+		    const struct fl_val *args, struct fl_obs *obs)
+{
+	const struct fl_val *len = fl_backend_key(st, args, "namelen");
+	const struct fl_val *rm = fl_backend_key(st, args, "removed");
+	int err = fl_host_link_dir(&h->link, (unsigned)args[0].u,
+				   st->args[1].kind ? (unsigned)args[1].u : 0,
+				   len ? (unsigned)len->u : FL_DIR_NAMELEN, rm && rm->u);
+
+	return err ? fl_backend_setup_failed(obs, NULL, "dir", err) : 0;
 }
 
 static int exec_pipe(struct host *h, const struct fl_sc_stmt *st,
@@ -421,6 +436,8 @@ static int host_exec(struct fl_backend *b, const struct fl_sc_stmt *st,
 		return exec_file(h, st, args, obs);
 	case FL_SC_PIPE:
 		return exec_pipe(h, st, args, obs);
+	case FL_SC_DIR:
+		return exec_dir(h, st, args, obs);
 	case FL_SC_SOCKETPAIR:
 		return exec_socketpair(h, st, args, obs);
 	case FL_SC_CLOSE:
@@ -929,7 +946,7 @@ static bool host_snap_refused(const struct host *h)
 		switch (st->verb) {
 		case FL_SC_PROCESS: case FL_SC_USE: case FL_SC_FORK: case FL_SC_EXIT:
 		case FL_SC_PIPE: case FL_SC_SOCKETPAIR: case FL_SC_WAIT: case FL_SC_TAG:
-		case FL_SC_POISON: case FL_SC_CLOSE:
+		case FL_SC_POISON: case FL_SC_CLOSE: case FL_SC_DIR:
 		case FL_SC_MREMAP: case FL_SC_ON: case FL_SC_EVICT:
 			return true;
 		case FL_SC_FILE:

@@ -64,6 +64,8 @@ uint32_t fl_host_env_caps(void)
 
 	if (fl_host_uffd_permitted(why, sizeof(why)))
 		caps |= HOST_CAP_UFFD;
+	if (fl_host_tmpfs_dir())
+		caps |= HOST_CAP_TMPFS_DIR;
 	if (statfs(fl_host_tmp_dir(), &sf) == 0) {
 		if ((unsigned long)sf.f_type == EXT4_MAGIC)
 			caps |= HOST_CAP_TMP_EXT4;

@@ -117,6 +117,7 @@ void fl_host_link_fini(struct host_link *l)
 	if (l->wfd >= 0 && !l->broken)
 		stream_bye(l);
 	fl_host_link_kill_all(l);
+	fl_host_link_dirs_fini(l);
 	for (i = 0; i < l->nnames; i++) {
 		if (l->fds[i][0] >= 0)
 			close(l->fds[i][0]);
@@ -399,6 +400,18 @@ const char *fl_host_tmp_dir(void)
 	const char *t = getenv("TMPDIR");
 
 	return t && *t ? t : "/tmp";
+}
+
+int fl_host_link_frame(struct host_link *l, uint32_t op, unsigned id, uint32_t arg32,
+		       uint64_t arg, struct host_frame_rep *fr)
+{
+	return frame_simple(l, op, id, arg32, arg, fr);
+}
+
+int fl_host_link_install_file(struct host_link *l, unsigned id, int fd)
+{
+	l->fds[id][0] = fd;
+	return install_everywhere(l, id, 0, l->nnames);
 }
 
 int fl_host_link_file(struct host_link *l, unsigned id, uint64_t size, unsigned fs)

@@ -54,6 +54,8 @@ struct host_link {
 	int private_fd[2];              /* what no scenario process may hold (the
 					   agent's stream), or -1 */
 	struct host_hello hello;        /* what the agent said it runs on */
+	char **dirs;                    /* by names[] index: a `dir`'s path, or NULL
+					   (host_link_dir.c) */
 };
 
 /* NNAMES ids, TIMEOUT_MS per request; nothing runs yet.  0 or -ENOMEM. */
@@ -78,6 +80,22 @@ int fl_host_link_fork(struct host_link *l, unsigned parent, unsigned id,
 int fl_host_link_exit(struct host_link *l, unsigned id);
 /* File ID of SIZE bytes: a memfd (FS 0), else O_TMPFILE in $TMPDIR.  0, -errno. */
 int fl_host_link_file(struct host_link *l, unsigned id, uint64_t size, unsigned fs);
+/*
+ * Directory ID (host_link_dir.c): NENTS empty files of NAMELEN-letter
+ * names on tmpfs, open O_RDONLY | O_DIRECTORY as file ID everywhere;
+ * REMOVED: rmdir'ed after the open.  0, -ENOENT (no tmpfs directory),
+ * -errno.  fl_host_link_dirs_fini() removes them (fl_host_link_fini).
+ */
+int fl_host_link_dir(struct host_link *l, unsigned id, unsigned nents, unsigned namelen,
+		     bool removed);
+void fl_host_link_dirs_fini(struct host_link *l);
+/* A tmpfs directory this process may write in, or NULL. */
+const char *fl_host_tmpfs_dir(void);
+/* FD as file ID in the link and every live process: 0 or -errno. */
+int fl_host_link_install_file(struct host_link *l, unsigned id, int fd);
+/* A frame of OP to the agent (a stream link): 0 or -errno, FR its answer. */
+int fl_host_link_frame(struct host_link *l, uint32_t op, unsigned id, uint32_t arg32,
+		       uint64_t arg, struct host_frame_rep *fr);
 /* The directory O_TMPFILE files go to: $TMPDIR or /tmp. */
 const char *fl_host_tmp_dir(void);
 /* Pipe ID, O_NONBLOCK both ends.  0, -errno. */

@@ -150,6 +150,7 @@ enum host_op {
 				   iovecs and data, run back to back; reply ret
 				   how many ran, data their replies, each a
 				   struct host_rep and its data (host_batch.c) */
+	HOST_OP_GETDENTS64,     /* fd; a[0] addr, a[1] count (the syscall's unsigned int) */
 };
 
 /* HOST_OP_PAGEMAP's reader: enum fl_pm_reader's values (host_pagemap.c checks). */
@@ -258,7 +259,10 @@ enum host_link_op {
 	HOST_LINK_BYE,          /* the scenario ends: every process is killed */
 	HOST_LINK_SOCKETPAIR,   /* socket pair ID, arg32 1 for SOCK_DGRAM */
 	HOST_LINK_CLOSE,        /* pipe ID's end arg32 (0 read, 1 write), everywhere */
+	HOST_LINK_DIR,          /* dir ID of arg entries; arg32 the name length,
+				   | HOST_DIR_REMOVED: rmdir'ed after the open */
 };
+#define HOST_DIR_REMOVED 0x10000u
 
 struct host_frame {
 	uint32_t magic;
@@ -313,6 +317,8 @@ uint32_t fl_host_env_caps(void);
 #define HOST_CAP_NO_ZERO_PAGE  0x400u
 /* MTE tags alias within a page (QEMU before 8.0): FL_CPU_ARM64_MTE_PAGE_OFFSET */
 #define HOST_CAP_MTE_TAG_ALIAS 0x800u
+/* a tmpfs directory to make `dir` directories in (fl_host_tmpfs_dir()) */
+#define HOST_CAP_TMPFS_DIR     0x1000u
 
 struct host_hello {
 	uint32_t version;       /* HOST_AGENT_VERSION */

@@ -217,6 +217,20 @@ static bool refuse_fs(struct host *h, const struct fl_sc_stmt *st)
 	return true;
 }
 
+/* dir: on tmpfs only (host_link_dir.c says why), which the machine must have. */
+static bool refuse_dir(struct host *h, const struct fl_sc_stmt *st)
+{
+	uint32_t have = h->link.wfd < 0 ? fl_host_env_caps() : h->caps;
+
+	if (st->verb != FL_SC_DIR || (have & HOST_CAP_TMPFS_DIR))
+		return false;
+	snprintf(h->refusal, sizeof(h->refusal),
+		 "host backend: 'dir' (line %u): no writable tmpfs directory "
+		 "(/dev/shm, $TMPDIR, /tmp or /) on %s", st->line,
+		 h->link.wfd < 0 ? "this machine" : "the judge");
+	return true;
+}
+
 /* Look at every statement once; true (and h->refusal) if one cannot run here. */
 /*
  * Real processes are a real machine's: one more than HOST_MAX_PROCS
@@ -261,7 +275,8 @@ static bool refuse_soft_dirty(struct host *h, const struct fl_sc_stmt *st)
 static bool refuse_judged(struct host *h, const struct fl_sc_stmt *st)
 {
 	return (st->verb == FL_SC_CALL && refuse_uffd(h, st)) || refuse_world(h, st) ||
-	       (st->verb == FL_SC_FILE && refuse_fs(h, st)) || refuse_guest(h, st) ||
+	       (st->verb == FL_SC_FILE && refuse_fs(h, st)) || refuse_dir(h, st) ||
+	       refuse_guest(h, st) ||
 	       refuse_soft_dirty(h, st);
 }
 

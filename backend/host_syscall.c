@@ -64,6 +64,22 @@ int fl_host_rw(struct host *h, const struct fl_sc_stmt *st,
 	return err;
 }
 
+/* getdents64 FD ADDR COUNT: a `dir`, or a file or pipe end for ENOTDIR / EBADF. */
+int fl_host_getdents64(struct host *h, const struct fl_sc_stmt *st,
+		       const struct fl_val *args, struct fl_obs *obs)
+{
+	struct host_req rq = { .op = HOST_OP_GETDENTS64, .a = { args[1].u, args[2].u } };
+	struct host_rep rep;
+	int err;
+
+	(void)st;
+	fl_host_fd_slot(h, &args[0], &rq, false);
+	err = fl_host_do(h, &rq, NULL, NULL, &rep, obs);
+	if (!err)
+		fl_host_set_result(obs, &rep);
+	return err;
+}
+
 /*
  * process_vm_readv/writev PROC ...: on PROC's pid even when PROC has
  * exited.  Whether a pid names a live process with an mm is the

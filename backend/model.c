@@ -363,6 +363,8 @@ int fl_model_exec_one(struct model *m, const struct fl_sc_stmt *st,
 		return exec_file(m, args, st, obs);
 	case FL_SC_PIPE:
 		return fl_model_pipe_create(m, st, args, obs);
+	case FL_SC_DIR:
+		return fl_model_dir_create(m, st, args, obs);
 	case FL_SC_SOCKETPAIR:
 		return fl_model_socketpair(m, st, args, obs);
 	case FL_SC_CLOSE:

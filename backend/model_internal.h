@@ -61,6 +61,9 @@ static inline struct model *model_of(struct fl_backend *b)
 int fl_model_socketpair(struct model *m, const struct fl_sc_stmt *st,
 			const struct fl_val *args, struct fl_obs *obs);
 /* The `pipe NAME` and `close PIPE.END` statements (model_syscall.c). */
+/* dir NAME [N] [namelen=] [removed=]: backend/model_readdir.c */
+int fl_model_dir_create(struct model *m, const struct fl_sc_stmt *st,
+			const struct fl_val *args, struct fl_obs *obs);
 int fl_model_pipe_create(struct model *m, const struct fl_sc_stmt *st,
 			 const struct fl_val *args, struct fl_obs *obs);
 int fl_model_pipe_close(struct model *m, const struct fl_val *args, struct fl_obs *obs);

@@ -82,6 +82,12 @@ int fl_model_fd_lookup(struct model *m, const struct fl_val *fd, struct fd_targe
 		t->file = fl_file_find(m->w, t->name);
 	if (!t->file)   /* PIPE.r, PIPE.w, or a bare PIPE where a pipe may be named */
 		t->pipe = fl_pipe_find(m->w, t->name);
+	/* a `dir` (model_readdir.c): the model has getdents64 on it, nothing else */
+	if (!t->file && !t->pipe && fd->end == FL_SC_END_NONE && fl_dir_find(m->w, t->name)) {
+		snprintf(obs->why, sizeof(obs->why),
+			 "%s is a directory: the model has only getdents64 on one", t->name);
+		return -EOPNOTSUPP;
+	}
 	if (!t->file && !t->pipe)
 		return fl_backend_setup_failed(obs, m->w, t->name, -EBADF);
 	return 0;

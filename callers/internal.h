@@ -76,6 +76,7 @@ struct fl_callers_state {
 	struct fl_open_file *files;
 	struct fl_named *pipes;       /* struct fl_pipe */
 	struct fl_named *socks;       /* struct fl_sock: callers/socket.c */
+	struct fl_named *dirs;        /* struct fl_dir: callers/readdir.c */
 	enum fl_loop_verdict verdict; /* of the last call's retry loop */
 	fl_loop_env_fn loop_env;      /* see fl_sys_set_loop_env() */
 	void *loop_env_arg;

@@ -90,6 +90,7 @@ size_t fl_sc_ident_len(const char *s, size_t len);
 #define FL_SC_STATE   0x20u     /* an expect of the world as it is (pagemap): a
 				   subject is not needed, subject -1 without one */
 #define FL_SC_IOV_SIDES 0x10u   /* process_vm: ADDR ADDR LEN, or local=/remote= keys */
+#define FL_SC_DIR_CHECK 0x40u   /* dir: N and namelen= constants that name N files */
 
 struct fl_sc_keyspec {
 	const char *name;

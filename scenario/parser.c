@@ -18,6 +18,8 @@
 
 #include <faultline/eras.h>
 
+#include <faultline/callers.h>
+
 #include "scenario/internal.h"
 
 /* Names are found through an open-addressing hash, so that a file with a
@@ -903,6 +905,37 @@ static int check_iov_sides(struct parser *p, const struct fl_sc_stmt *st,
 	return 0;
 }
 
+/*
+ * dir NAME [N] [namelen=L] [removed=on]: constants, as the directory is
+ * made once in the set-up; N names of L letters must exist (26^L >= N),
+ * within the limits callers/readdir.c keeps (FL_DIR_MAX_ENTRIES, a name
+ * of 1 to 255 bytes), and a removed directory is empty (rmdir).
+ */
+static int check_dir(struct parser *p, const struct fl_sc_stmt *st)
+{
+	const struct fl_sc_arg *n = st->nargs > 1 && st->args[1].kind ? &st->args[1] : NULL;
+	const struct fl_sc_arg *l = fl_sc_key(st, "namelen");
+	const struct fl_sc_arg *rm = fl_sc_key(st, "removed");
+	uint64_t entries = n ? n->u.expr.off : 0, len = l ? l->u.expr.off : FL_DIR_NAMELEN;
+	uint64_t names = 1;
+	unsigned i;
+
+	if (n && (n->u.expr.nvars || n->u.expr.map >= 0 || entries > FL_DIR_MAX_ENTRIES))
+		return fl_sc_error(&p->src, n->col, "a constant count of at most 1024 entries",
+				   "another");
+	if (l && (l->u.expr.nvars || l->u.expr.map >= 0 || !len || len > 255))
+		return fl_sc_error(&p->src, l->col, "namelen= a constant from 1 to 255",
+				   "another");
+	for (i = 0; i < len && names < entries; i++)
+		names *= 26;
+	if (names < entries)
+		return fl_sc_error(&p->src, n->col, "at most 26^namelen entries", "more");
+	if (rm && rm->u.value && entries)
+		return fl_sc_error(&p->src, rm->col, "removed=on on an empty directory (N 0)",
+				   "entries");
+	return 0;
+}
+
 static int parse_stmt(struct parser *p, const struct fl_sc_tok *toks,
 		      unsigned n, bool hooked, struct fl_sc_stmt *st)
 {
@@ -942,6 +975,8 @@ static int parse_stmt(struct parser *p, const struct fl_sc_tok *toks,
 		err = hooked_declares(p, st);
 	if (!err && st->form->flags & FL_SC_IOV_SIDES)
 		err = check_iov_sides(p, st, pos, npos, end);
+	if (!err && st->form->flags & FL_SC_DIR_CHECK)
+		err = check_dir(p, st);
 	return err;
 }
 

@@ -49,6 +49,14 @@ static const struct fl_sc_form verbs[] = {
 	{ "socketpair", FL_SC_SOCKETPAIR, 0, SLOTS(FL_SC_NEW_SOCK, FL_SC_SOCK_TYPE),
 	  KEYS({ "sndbuf", OPT(NUM) }, { "nonblock", OPT(ONOFF) }), FL_SC_DEFINES },
 	{ "close",    FL_SC_CLOSE,    0, SLOTS(FL_SC_PIPE_END), NULL, 0 },
+	/*
+	 * dir NAME [N] [namelen=L] [removed=on]: a tmpfs directory of N empty
+	 * files named by L letters, open O_RDONLY|O_DIRECTORY as file NAME
+	 * (callers/readdir.c); removed=on: rmdir'ed after the open (N = 0)
+	 */
+	{ "dir",      FL_SC_DIR,      0, SLOTS(FL_SC_NEW_FILE, OPT(NUM)),
+	  KEYS({ "namelen", OPT(NUM) }, { "removed", OPT(ONOFF) }),
+	  FL_SC_DEFINES | FL_SC_DIR_CHECK },
 	{ "mmap",     FL_SC_MMAP,     0,
 	  SLOTS(FL_SC_NEW_MAP, FL_SC_NUM, FL_SC_PROT, FL_SC_SHARING),
 	  KEYS({ "file", OPT(FILE_REF) }, { "off", OPT(NUM) }, { "at", OPT(ADDR) }),
@@ -168,6 +176,9 @@ static const struct fl_sc_form calls[] = {
 	/* ret: the bytes write(2) took (1) */
 	{ "clear_refs", FL_SC_CALL, FL_SC_CLEAR_REFS, SLOTS(FL_SC_CLEAR_REFS_TYPE), NULL,
 	  FL_SC_SUBJECT },
+	/* getdents64 FD ADDR COUNT: a `dir`'s records (callers/readdir.c) */
+	{ "getdents64", FL_SC_CALL, FL_SC_GETDENTS64, SLOTS(FL_SC_FD, FL_SC_ADDR, FL_SC_NUM),
+	  NULL, FL_SC_SUBJECT },
 	/* AF_UNIX socket pairs: iovecs as readv's, no as= (docs/callers.md, "Sockets") */
 	{ "sendmsg", FL_SC_CALL, FL_SC_SENDMSG, SOCK_IOV_SLOTS, SOCK_IOV_KEYS, FL_SC_SUBJECT },
 	{ "recvmsg", FL_SC_CALL, FL_SC_RECVMSG, SOCK_IOV_SLOTS, SOCK_IOV_KEYS, FL_SC_SUBJECT },

@@ -273,6 +273,50 @@ unsigned fl_pipe_nrbufs(const struct fl_pipe *pipe);
 size_t fl_pipe_peek(struct fl_world *w, const struct fl_pipe *pipe, void *dst,
 		    size_t len);
 
+/* ---- directories (callers/readdir.c, docs/callers.md "Directories") ---- */
+
+#define FL_DIR_MAX_ENTRIES 1024u  /* files a `dir` may hold besides . and .. */
+#define FL_DIR_NAMELEN     4u     /* the default name length: every record 24 bytes */
+struct fl_dir;
+
+/*
+ * A tmpfs directory NAME holding NENTS empty regular files whose names
+ * are NAMELEN letters (fl_dir_entry_name), opened once O_RDONLY |
+ * O_DIRECTORY: one open-file description, one position, whoever calls.
+ * REMOVED: rmdir'ed after the open (NENTS 0), so IS_DEADDIR.
+ * 0, -EINVAL (NENTS or NAMELEN out of range), -EEXIST, -ENOMEM.
+ */
+int fl_dir_create(struct fl_world *w, const char *name, unsigned nents, unsigned namelen,
+		  bool removed);
+struct fl_dir *fl_dir_find(struct fl_world *w, const char *name);
+/*
+ * The name of entry I of NAMELEN letters: I in base 26 ('a' = 0), most
+ * significant letter first, padded with 'a' on the left.  OUT has room
+ * for NAMELEN + 1 bytes.  Both backends (and the agent) make the same
+ * names: it is inline for that.
+ */
+static inline void fl_dir_entry_name(unsigned i, unsigned namelen, char *out)
+{
+	unsigned k;
+
+	for (k = namelen; k-- > 0; i /= 26)
+		out[k] = (char)('a' + i % 26);
+	out[namelen] = '\0';
+}
+/*
+ * getdents64(2) on DIR (NULL: FD names no directory, -ENOTDIR) into BUF
+ * of COUNT bytes: bytes of whole records written, or -errno (-ENOENT: the
+ * directory was removed; -EINVAL: the first record does not fit; -EFAULT:
+ * the first record could not be written), or -EOPNOTSUPP when the answer
+ * depends on an order of entries the file system decides (fl_world_error
+ * says why).
+ */
+long fl_sys_getdents64(struct fl_world *w, struct fl_dir *dir, fl_addr_t buf,
+		       uint64_t count);
+/* Records read so far (. and .. included), and all records. */
+unsigned fl_dir_pos(const struct fl_dir *dir);
+unsigned fl_dir_records(const struct fl_dir *dir);
+
 /* ---- other processes (callers/process_vm.c) ---- */
 
 /*

@@ -60,6 +60,7 @@ enum fl_sc_verb {
 	FL_SC_WAIT,             /* wait TASK: the result of an access named by as= */
 	FL_SC_SOCKETPAIR,       /* socketpair NAME stream|dgram|tcp [sndbuf=N]: ends NAME.0 NAME.1 */
 	FL_SC_CLOSE,            /* close PIPE.r|PIPE.w: that end, in every process */
+	FL_SC_DIR,              /* dir NAME [N] [namelen=L] [removed=on]: an open tmpfs directory */
 };
 
 /* code of a `call` statement: the kernel entry point. */
@@ -91,6 +92,7 @@ enum fl_sc_func {
 	FL_SC_SENDMSG,          /* sendmsg SOCK.N IOVEC...: one msghdr, no name, no control */
 	FL_SC_RECVMSG,          /* recvmsg SOCK.N IOVEC... */
 	FL_SC_TEE,              /* tee FDIN FDOUT LEN: pipe buffers duplicated */
+	FL_SC_GETDENTS64,       /* getdents64 FD ADDR COUNT: a `dir`'s records */
 	FL_SC_FUNC_COUNT        /* not a call: one past the last (add calls above) */
 };
 

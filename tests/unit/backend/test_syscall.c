@@ -242,6 +242,22 @@ static void test_lseek_end(void **state)
 	bt_both(FILE_SRC "call lseek f -1 end\ncall lseek f -1 set\n", check_lseek);
 }
 
+static void check_getdents(struct bt *t, bool host)
+{
+	(void)host;
+	bt_assert_ret(t, 4, 72);        /* ".", "..", "aaaa": 24 bytes each */
+	bt_assert_ret(t, 5, 0);         /* the end: the position stayed */
+	bt_assert_errno(t, 7, ENOTDIR);
+}
+
+/* getdents64: every record, then nothing; a regular file is ENOTDIR. */
+static void test_getdents64(void **state)
+{
+	(void)state;
+	bt_both("kernel host\nmmap m 1p rw private\ndir d 1\ncall getdents64 d m 1p\n"
+		"call getdents64 d m 1p\nfile f 0\ncall getdents64 f m 1p\n", check_getdents);
+}
+
 static void check_pipe_position(struct bt *t, bool host)
 {
 	(void)host;
@@ -713,6 +729,7 @@ int main(void)
 		cmocka_unit_test(test_pwritev2_nowait_tmpfs),
 		cmocka_unit_test(test_fstat_size),
 		cmocka_unit_test(test_lseek_end),
+		cmocka_unit_test(test_getdents64),
 		cmocka_unit_test(test_pipe_no_position),
 		cmocka_unit_test(test_splice_pipe_to_file),
 		cmocka_unit_test(test_splice_file_to_pipe),

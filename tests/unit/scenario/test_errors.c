@@ -47,6 +47,18 @@ static void test_close_needs_pipe_end(void **state)
 	assert_error("pipe a nonblock=maybe\n", "t.fl:1:17: error: expected on or off");
 }
 
+/* dir: N names of namelen letters must exist, at most 1024; a removed one is empty. */
+static void test_dir_limits(void **state)
+{
+	(void)state;
+	assert_error("dir d 30 namelen=1\n",
+		     "t.fl:1:7: error: expected at most 26^namelen entries, found more");
+	assert_error("dir d 1 removed=on\n",
+		     "t.fl:1:17: error: expected removed=on on an empty directory (N 0), found entries");
+	assert_error("dir d 1025\n",
+		     "t.fl:1:7: error: expected a constant count of at most 1024 entries, found another");
+}
+
 static void test_bad_number(void **state)
 {
 	(void)state;
@@ -377,6 +389,7 @@ int main(void)
 		cmocka_unit_test(test_socket_end),
 		cmocka_unit_test(test_bad_number),
 		cmocka_unit_test(test_close_needs_pipe_end),
+		cmocka_unit_test(test_dir_limits),
 		cmocka_unit_test(test_number_overflow),
 		cmocka_unit_test(test_missing_argument),
 		cmocka_unit_test(test_process_vm_partial_sides),

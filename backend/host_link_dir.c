@@ -1,0 +1,143 @@
+/*
+ * backend/host_link_dir.c - the link's `dir` directories (host_link.h):
+ * a new directory on tmpfs holding N empty files named as the model names
+ * them (fl_dir_entry_name), opened O_RDONLY | O_DIRECTORY and installed
+ * in every process as file ID; removed with its files when the link ends.
+ *
+ * Why tmpfs: the model follows tmpfs (callers/readdir.c), where "." and
+ * ".." come first; on ext4 ".." lies among the entries in hash order
+ * (measured on 6.18), which would change the answer of a buffer that
+ * stops between records of different lengths.  fl_host_tmpfs_dir() finds
+ * one: /dev/shm, $TMPDIR, /tmp or / on tmpfs (a guest's initramfs root).
+ *
+ * Invariants
+ *   1. dirs[id] is the path of directory ID while the link holds it; the
+ *      files in it are the link's own, nothing else writes there.
+ *   2. fl_host_link_dirs_fini() removes every directory the link made
+ *      (the files, then the directory), on every path that ends the link.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+
+#include <faultline/callers.h>
+
+#include "backend/host_link.h"
+
+#define TMPFS_MAGIC_ 0x01021994
+
+const char *fl_host_tmpfs_dir(void)
+{
+	const char *cand[] = { "/dev/shm", getenv("TMPDIR"), "/tmp", "/" };
+	struct statfs sf;
+	unsigned i;
+
+	for (i = 0; i < sizeof(cand) / sizeof(cand[0]); i++)
+		if (cand[i] && *cand[i] && statfs(cand[i], &sf) == 0 &&
+		    (unsigned long)sf.f_type == TMPFS_MAGIC_ && access(cand[i], W_OK) == 0)
+			return cand[i];
+	return NULL;
+}
+
+/* Every file of PATH, then PATH itself (a directory already removed: nothing). */
+static void remove_dir(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *e;
+
+	if (d) {
+		while ((e = readdir(d)))
+			if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+				unlinkat(dirfd(d), e->d_name, 0);
+		closedir(d);
+	}
+	rmdir(path);
+}
+
+void fl_host_link_dirs_fini(struct host_link *l)
+{
+	unsigned i;
+
+	for (i = 0; l->dirs && i < l->nnames; i++)
+		if (l->dirs[i]) {
+			remove_dir(l->dirs[i]);
+			free(l->dirs[i]);
+		}
+	free(l->dirs);
+	l->dirs = NULL;
+}
+
+/* NENTS empty files in PATH, named as the model names them. */
+static int fill_dir(const char *path, unsigned nents, unsigned namelen)
+{
+	char name[256];
+	unsigned i;
+	int dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC), fd, err = 0;
+
+	if (dfd < 0)
+		return -errno;
+	for (i = 0; i < nents && !err; i++) {
+		fl_dir_entry_name(i, namelen, name);
+		fd = openat(dfd, name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
+		if (fd < 0)
+			err = -errno;
+		else
+			close(fd);
+	}
+	close(dfd);
+	return err;
+}
+
+static int make_dir(struct host_link *l, unsigned id, unsigned nents, unsigned namelen,
+		    bool removed, int *fdp)
+{
+	const char *base = fl_host_tmpfs_dir();
+	char path[4096];
+	int err;
+
+	if (!base)
+		return -ENOENT;
+	if (!l->dirs && !(l->dirs = calloc(l->nnames, sizeof(*l->dirs))))
+		return -ENOMEM;
+	snprintf(path, sizeof(path), "%s/faultline-dir-XXXXXX", strcmp(base, "/") ? base : "");
+	if (!mkdtemp(path))
+		return -errno;
+	if (!(l->dirs[id] = strdup(path))) {
+		rmdir(path);
+		return -ENOMEM;
+	}
+	err = fill_dir(path, nents, namelen);
+	*fdp = err ? -1 : open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (!err && *fdp < 0)
+		err = -errno;
+	/* removed=on: IS_DEADDIR for the open descriptor (the directory is empty) */
+	if (!err && removed && rmdir(path))
+		err = -errno;
+	return err;
+}
+
+int fl_host_link_dir(struct host_link *l, unsigned id, unsigned nents, unsigned namelen,
+		     bool removed)
+{
+	struct host_frame_rep fr;
+	int fd = -1, err;
+
+	if (l->wfd >= 0)
+		return fl_host_link_frame(l, HOST_LINK_DIR, id,
+					  namelen | (removed ? HOST_DIR_REMOVED : 0), nents, &fr);
+	if (nents > FL_DIR_MAX_ENTRIES || !namelen || namelen > 255)
+		return -EINVAL;
+	err = make_dir(l, id, nents, namelen, removed, &fd);
+	if (err) {
+		if (fd >= 0)
+			close(fd);
+		return err;
+	}
+	return fl_host_link_install_file(l, id, fd);
+}

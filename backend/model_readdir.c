@@ -1,0 +1,69 @@
+/*
+ * backend/model_readdir.c - directories on the model: the `dir`
+ * statement and getdents64 (callers/readdir.c); backend/host_readdir.c
+ * is the running kernel's side.
+ *
+ * A `dir` is declared as a file name, so the calls that take a
+ * descriptor accept it; the model has getdents64 only on a directory:
+ * any other call on one is `unsupported` (fl_model_fd_lookup), and
+ * getdents64 on a file or a pipe end is the kernel's -ENOTDIR, on a
+ * closed pipe end -EBADF (fdget_pos finds nothing).
+ */
+#include <stdio.h>
+
+#include <faultline/callers.h>
+
+#include "backend/model_internal.h"
+
+/* dir NAME [N] [namelen=L] [removed=on] */
+int fl_model_dir_create(struct model *m, const struct fl_sc_stmt *st,
+			const struct fl_val *args, struct fl_obs *obs)
+{
+	const struct fl_val *len = fl_backend_key(st, args, "namelen");
+	const struct fl_val *rm = fl_backend_key(st, args, "removed");
+	unsigned n = st->args[1].kind ? (unsigned)args[1].u : 0;
+	int err = fl_dir_create(m->w, fl_backend_name(m->b, (unsigned)args[0].u), n,
+				len ? (unsigned)len->u : FL_DIR_NAMELEN, rm && rm->u);
+
+	return err ? fl_backend_setup_failed(obs, m->w, "dir", err) : 0;
+}
+
+/* What getdents64's descriptor names: a dir, -ENOTDIR, -EBADF. */
+static long dir_of(struct model *m, const struct fl_val *fd, struct fl_dir **dir,
+		   const char **name)
+{
+	struct fl_pipe *pipe;
+
+	*name = fl_backend_name(m->b, (unsigned)fd->u);
+	*dir = fd->end == FL_SC_END_NONE ? fl_dir_find(m->w, *name) : NULL;
+	if (*dir || fd->end == FL_SC_END_NONE)
+		return 0;
+	pipe = fl_pipe_find(m->w, *name);
+	return pipe && fl_pipe_end_open(pipe, fd->end == FL_SC_END_WRITE) ? 0 : -EBADF;
+}
+
+/* getdents64 FD ADDR COUNT */
+int fl_model_getdents64(struct model *m, const struct fl_sc_stmt *st,
+			const struct fl_val *args, struct fl_obs *obs)
+{
+	struct fl_dir *dir;
+	const char *name;
+	long ret = dir_of(m, &args[0], &dir, &name);
+
+	(void)st;
+	if (!ret)
+		ret = fl_sys_getdents64(m->w, dir, args[1].u, args[2].u);
+	if (ret == -EOPNOTSUPP) {
+		snprintf(obs->why, sizeof(obs->why), "%s", fl_world_error(m->w));
+		fl_world_clear_error(m->w);
+		return -EOPNOTSUPP;
+	}
+	fl_backend_sys_ret(obs, ret);
+	if (ret < 0)
+		fl_model_summary(m, obs, "getdents64 %s: -1 %s", name,
+				 fl_sc_errno_name((int)-ret) ? fl_sc_errno_name((int)-ret) : "?");
+	else if (dir)
+		fl_model_summary(m, obs, "getdents64 %s: %ld bytes; %u of %u records read",
+				 name, ret, fl_dir_pos(dir), fl_dir_records(dir));
+	return 0;
+}

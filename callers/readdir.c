@@ -1,0 +1,203 @@
+/*
+ * callers/readdir.c - getdents64(2) (fs/readdir.c: the syscall,
+ * iterate_dir and its filldir64 actor) on a tmpfs directory.
+ *
+ * Definitions
+ *   record     one struct linux_dirent64 in the user buffer: d_ino (8
+ *              bytes at +0), d_off (8 at +8), d_reclen (2 at +16), d_type
+ *              (1 at +18), the name and its NUL from +19; its length
+ *              reclen = ALIGN(19 + namelen + 1, 8), so "." and ".." and
+ *              every name of 1 to 4 bytes make 24, 5 to 12 bytes 32.
+ *   position   the directory's ctx->pos as the model counts it: the
+ *              records emitted so far, "." (0) and ".." (1) first, then
+ *              the entries.  tmpfs (dcache_readdir, later offset_readdir)
+ *              emits the dots first (dir_emit_dots); a record the actor
+ *              refused is not consumed, so the next call starts with it.
+ *   order      which entry comes when is the file system's: on this
+ *              machine's 6.18 tmpfs the newest first (the model's order;
+ *              other tmpfs eras are not verified), on ext4 the name
+ *              hash's, with ".." among them (measured here).  Every entry
+ *              of a `dir` has one name length, hence one reclen, and the
+ *              dots come first on tmpfs: the order changes no return value
+ *              and no position, only which name lies where.
+ *
+ * What a call does (6.18; the syscall since the prev_reclen rework,
+ * filldir64's stores since 9f79b78ef744 "Convert filldir[64]() from
+ * __put_user() to unsafe_put_user()", 5.4):
+ *   1. fdget_pos: no open descriptor is -EBADF (before anything else).
+ *   2. iterate_dir: a file without ->iterate_shared (a regular file, a
+ *      pipe) is -ENOTDIR; a removed directory (IS_DEADDIR) is -ENOENT.
+ *   3. filldir64 for each record from the position: reclen > the room
+ *      left is -EINVAL; user_write_access_begin(prev, prev_reclen +
+ *      reclen) is access_ok only; then the stores, each all or nothing:
+ *      the previous record's d_off (for the first record, its own d_off,
+ *      overwritten later), d_ino, d_reclen, d_type, the NUL after the
+ *      name, the name (unsafe_copy_dirent_name: NUL first).  A fault is
+ *      -EFAULT and stops the walk; the room left is an int, so a COUNT
+ *      above INT_MAX is negative room: -EINVAL at the first record
+ *      (measured on 6.18: count 2^31 gives EINVAL).
+ *   4. The result: if a record was written, the last one's d_off is set
+ *      to ctx->pos and the call returns the bytes of whole records (the
+ *      error of the record that stopped it is dropped); else the error,
+ *      or 0 at the end of the directory.
+ *
+ * Eras: up to 5.x the syscall also checked access_ok(dirent, count)
+ * before the descriptor (seen in fs/readdir.c of 5.4-era trees); the
+ * 6.x syscall has no such check and checks each record instead.  The
+ * commit that removed it is not verified here, so a buffer whose [buf,
+ * buf + count) fails access_ok is `unsupported` on every era.  Before
+ * 9f79b78ef744 the stores came in another order (d_ino, a zero d_off,
+ * d_reclen, d_type, the name, its NUL): only the bytes a faulting record
+ * leaves differ, never a return value; the model writes 6.18's order on
+ * every era (on paper for the older ones).
+ *
+ * Invariants
+ *   1. 0 <= pos <= 2 + nents; pos only grows.
+ *   2. A call returns > 0 only as the sum of the reclens of the records
+ *      it consumed, and pos grows by their number.
+ *   3. Padding bytes (after the NUL, up to reclen) are never written, and
+ *      d_ino / d_off hold the model's own numbers (the host's differ):
+ *      only d_reclen, d_type and the names are observables to compare.
+ *   4. Model state lives in the arena: snapshots cover it.
+ */
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "callers/internal.h"
+
+#define DIRENT64_NAME 19u       /* offsetof(struct linux_dirent64, d_name) */
+#define DT_DIR_ 4u
+#define DT_REG_ 8u
+#define DIR_INO_BASE 0x1000u    /* the model's inode numbers: base + record */
+
+struct fl_dir {
+	struct fl_named n;      /* first: the state's dirs list links it */
+	unsigned nents, namelen;
+	unsigned pos;           /* records emitted: ctx->pos */
+	bool dead;              /* rmdir'ed: IS_DEADDIR */
+};
+
+static unsigned rec_len(unsigned namelen)
+{
+	return (DIRENT64_NAME + namelen + 1 + 7) & ~7u;
+}
+
+int fl_dir_create(struct fl_world *w, const char *name, unsigned nents, unsigned namelen,
+		  bool removed)
+{
+	struct fl_dir *d;
+	int err;
+
+	if (nents > FL_DIR_MAX_ENTRIES || !namelen || namelen > 255 || (removed && nents))
+		return fl_error(w, -EINVAL, "dir %s: %u entries of %u bytes%s", name ? name : "?",
+				nents, namelen, removed ? ", removed" : "");
+	err = fl_named_add(w, offsetof(struct fl_callers_state, dirs), "dir", name,
+			   sizeof(*d), (void **)&d);
+	if (err)
+		return err;
+	d->nents = nents;
+	d->namelen = namelen;
+	d->dead = removed;
+	return 0;
+}
+
+struct fl_dir *fl_dir_find(struct fl_world *w, const char *name)
+{
+	return fl_named_find(w, offsetof(struct fl_callers_state, dirs), name);
+}
+
+unsigned fl_dir_pos(const struct fl_dir *dir)
+{
+	return dir->pos;
+}
+
+unsigned fl_dir_records(const struct fl_dir *dir)
+{
+	return 2 + dir->nents;
+}
+
+/* Record R: ".", "..", then the entries newest first (6.18 tmpfs). */
+static void record_of(const struct fl_dir *d, unsigned r, char *name, unsigned *len,
+		      unsigned *type)
+{
+	if (r < 2) {
+		strcpy(name, r ? ".." : ".");
+		*len = r + 1;
+		*type = DT_DIR_;
+		return;
+	}
+	fl_dir_entry_name(d->nents - 1 - (r - 2), d->namelen, name);
+	*len = d->namelen;
+	*type = DT_REG_;
+}
+
+struct getdents_ctx {
+	fl_addr_t cur;          /* current_dir */
+	unsigned prev_reclen;
+	int count;              /* the room left: an int, as the kernel's */
+	long error;
+};
+
+static bool put(struct fl_world *w, uint64_t v, fl_addr_t at, size_t size)
+{
+	return fl_put_user(w, &v, at, size) == 0;      /* little-endian hosts and guests */
+}
+
+/* filldir64: true to go on, false with ctx->error set. */
+static bool filldir64(struct fl_world *w, struct getdents_ctx *c, const char *name,
+		      unsigned namelen, uint64_t next_pos, uint64_t ino, unsigned type)
+{
+	unsigned reclen = rec_len(namelen);
+	fl_addr_t prev = c->cur - c->prev_reclen;
+
+	c->error = -EINVAL;
+	if (c->count < 0 || reclen > (unsigned)c->count)
+		return false;
+	c->error = -EFAULT;
+	if (!fl_access_ok(w, prev, c->prev_reclen + reclen))
+		return false;
+	if (!put(w, next_pos, prev + 8, 8) || !put(w, ino, c->cur, 8) ||
+	    !put(w, reclen, c->cur + 16, 2) || !put(w, type, c->cur + 18, 1) ||
+	    !put(w, 0, c->cur + DIRENT64_NAME + namelen, 1) ||
+	    fl_copy_to_user(w, c->cur + DIRENT64_NAME, name, namelen))
+		return false;
+	c->error = 0;
+	c->prev_reclen = reclen;
+	c->cur += reclen;
+	c->count -= (int)reclen;
+	return true;
+}
+
+long fl_sys_getdents64(struct fl_world *w, struct fl_dir *dir, fl_addr_t buf, uint64_t count)
+{
+	uint32_t count32 = (uint32_t)count;     /* the syscall's unsigned int */
+	struct getdents_ctx c = { buf, 0, (int)count32, 0 };
+	unsigned first, r, len, type;
+	char name[256];
+
+	if (!fl_access_ok(w, buf, count32))
+		return fl_error(w, -EOPNOTSUPP, "getdents64: [buf, buf + count) fails access_ok: "
+				"when the syscall stopped checking that first is not verified");
+	if (!dir)
+		return -ENOTDIR;
+	if (dir->dead)
+		return -ENOENT;
+	for (first = r = dir->pos; r < 2 + dir->nents; r++) {
+		record_of(dir, r, name, &len, &type);
+		if (!filldir64(w, &c, name, len, r + 1, DIR_INO_BASE + r, type))
+			break;
+	}
+	dir->pos = r;
+	fl_trace(w, "getdents64 0x%llx+%llu: records %u..%u of %u, %s", (unsigned long long)buf,
+		 (unsigned long long)count, first, r, 2 + dir->nents,
+		 c.prev_reclen ? "whole records returned" :
+		 c.error == -EINVAL ? "the first record does not fit: EINVAL" :
+		 c.error == -EFAULT ? "the first record faulted: EFAULT" : "end of directory");
+	if (!c.prev_reclen)
+		return c.error;
+	/* the last record's d_off: ctx->pos (put_user, fs/readdir.c) */
+	if (!put(w, r, c.cur - c.prev_reclen + 8, 8))
+		return -EFAULT;
+	return (long)(c.cur - buf);
+}
