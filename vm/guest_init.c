@@ -406,6 +406,17 @@ static int node_from_sys(const char *path, const char *node, mode_t mode)
 	return mknod(node, mode | 0600, makedev(maj, min)) ? -errno : 0;
 }
 
+/*
+ * /dev/userfaultfd (6.1, 2d5de004e009): a misc device with a dynamic minor,
+ * which an initramfs without devtmpfs does not have until we make it;
+ * without it `call userfaultfd ... dev=on` would be ENOENT on every guest.
+ * Before 6.1 there is no /sys/class/misc/userfaultfd and no node.
+ */
+static void make_userfaultfd_node(void)
+{
+	node_from_sys("/sys/class/misc/userfaultfd/dev", "/dev/userfaultfd", S_IFCHR);
+}
+
 /* /dev/vda as the kernel numbered it (/sys/block/vda/dev), once it is probed. */
 static int make_vda(void)
 {
@@ -503,6 +514,7 @@ static void job_agent(void)
 
 	mkdir("/tmp", 01777);
 	mount_sys();
+	make_userfaultfd_node();
 	guest_btrfs();
 	port = agent_port();
 	klogctl(8, NULL, 1);    /* SYSLOG_ACTION_CONSOLE_LEVEL: emergencies only */
