@@ -18,6 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <faultline/callers.h>
+
 #include "backend/model_internal.h"
 
 static void model_trace(void *arg, const char *line)
@@ -181,6 +183,9 @@ static int exec_mmap(struct model *m, const struct fl_sc_stmt *st,
 
 	if (file) {
 		f = fl_file_find(m->w, fl_backend_name(m->b, (unsigned)file->u));
+		/* a `dir`: no ->mmap in its file operations, -ENODEV as on the host */
+		if (!f && fl_dir_find(m->w, fl_backend_name(m->b, (unsigned)file->u)))
+			return fl_backend_setup_failed(obs, m->w, "mmap", -ENODEV);
 		if (!f)
 			return fl_backend_setup_failed(obs, m->w, "mmap", -EBADF);
 	}
