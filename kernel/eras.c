@@ -407,6 +407,13 @@ static const struct fl_era table[FL_ERA_COUNT] = {
 		"syscall's flags, governed by the device's file permissions instead "
 		"of CAP_SYS_PTRACE and vm.unprivileged_userfaultfd.",
 		false },
+	[FL_ERA_UFFD_WP_REGISTER_CHECKED] = {
+		FL_ERA_UFFD_WP_REGISTER_CHECKED, "uffd_wp_register_checked", V(5, 14),
+		"rc1", "00b151f21f39", { 0 },
+		"UFFDIO_REGISTER with write-protect mode fails with -EINVAL on an "
+		"arch without the uffd-wp pte bit, where before it registered a "
+		"mode that could not work.",
+		false },
 
 	/* ---- §5 mremap ---- */
 	[FL_ERA_MREMAP_VMA_FIRST] = {

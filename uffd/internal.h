@@ -96,6 +96,13 @@ struct fl_mm *uffd_ctx_mm(const struct fl_uffd_ctx *ctx);
 int uffd_validate_range(struct fl_world *w, fl_addr_t start, uint64_t len);
 /* The ioctls of the range-ioctl mask this kernel has (UFFD_API_RANGE_IOCTLS). */
 uint64_t uffd_range_ioctls(struct fl_world *w);
+/*
+ * The arch has the uffd-wp pte bit (arch.h uffd_wp_since).  Without it
+ * pte_mkuffd_wp() does nothing: a write-protect mode registered anyway
+ * (before 00b151f21f39, 5.14) leaves ptes read-only and unmarked, and the
+ * write fault is an ordinary one (debian-5.10-arm64).
+ */
+bool uffd_arch_has_wp(struct fl_world *w);
 /* A task waits on CTX at ADDR with nobody to wake it (CTX NULL: a read). */
 void uffd_note_blocked(struct fl_world *w, struct fl_uffd_ctx *ctx, fl_addr_t addr);
 /*

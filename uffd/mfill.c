@@ -130,12 +130,13 @@ static int mfill_copy_source(struct fl_world *w, struct mfill *mf, uint64_t off)
 	return 0;
 }
 
-static uint32_t mfill_pte_flags(const struct mfill *mf, const struct fl_vma *vma)
+static uint32_t mfill_pte_flags(struct fl_world *w, const struct mfill *mf,
+				const struct fl_vma *vma)
 {
 	uint32_t flags = FL_PTE_YOUNG | FL_PTE_MKDIRTY;     /* soft-dirty too */
 
 	if (mf->mode & FL_UFFDIO_COPY_MODE_WP)
-		return flags | FL_PTE_UFFD_WP;
+		return flags | (uffd_arch_has_wp(w) ? FL_PTE_UFFD_WP : 0);
 	if (vma->flags & FL_VM_WRITE)
 		flags |= FL_PTE_WRITE;
 	return flags;
@@ -187,7 +188,7 @@ static int mfill_install(struct fl_world *w, struct mfill *mf, struct fl_vma *vm
 		folio = fl_filemap_get_folio(w, vma->file, index, false);
 		if (!folio)
 			return fl_error(w, -EFAULT, "UFFDIO_CONTINUE: no page cache folio");
-		fl_pte_set_folio(w, pte, folio, mfill_pte_flags(mf, vma) &
+		fl_pte_set_folio(w, pte, folio, mfill_pte_flags(w, mf, vma) &
 				 ((vma->flags & FL_VM_SHARED) ? ~0u : ~FL_PTE_WRITE));
 		return 0;
 	}
@@ -204,7 +205,7 @@ static int mfill_install(struct fl_world *w, struct mfill *mf, struct fl_vma *vm
 			memcpy(fl_frame_mut(w, folio->frame), fl_frame(w, mf->folio->frame),
 			       FL_PAGE_SIZE);
 		folio->flags |= FL_FOLIO_DIRTY;
-		fl_pte_set_folio(w, pte, folio, mfill_pte_flags(mf, vma));
+		fl_pte_set_folio(w, pte, folio, mfill_pte_flags(w, mf, vma));
 		return 0;
 	}
 	if (mf->kind == MFILL_ZEROPAGE) {
@@ -215,7 +216,7 @@ static int mfill_install(struct fl_world *w, struct mfill *mf, struct fl_vma *vm
 	folio = mf->folio;
 	folio->flags |= FL_FOLIO_ANON | FL_FOLIO_ANON_EXCLUSIVE;
 	fl_folio_note_write(w, folio, mf->mm);
-	fl_pte_set_folio(w, pte, folio, mfill_pte_flags(mf, vma));
+	fl_pte_set_folio(w, pte, folio, mfill_pte_flags(w, mf, vma));
 	return 0;
 }
 
@@ -418,7 +419,6 @@ static int wp_set_one(struct fl_world *w, fl_pte_t *pte, fl_addr_t addr, void *a
 {
 	bool wp = *(const bool *)arg;
 
-	(void)w;
 	(void)addr;
 	if (pte->flags & FL_PTE_POISON)
 		return 0;
@@ -428,7 +428,8 @@ static int wp_set_one(struct fl_world *w, fl_pte_t *pte, fl_addr_t addr, void *a
 		return 0;
 	}
 	if (wp)
-		pte->flags = (pte->flags & ~FL_PTE_WRITE) | FL_PTE_UFFD_WP;
+		pte->flags = (pte->flags & ~FL_PTE_WRITE) |
+			     (uffd_arch_has_wp(w) ? FL_PTE_UFFD_WP : 0);
 	else
 		pte->flags &= ~FL_PTE_UFFD_WP;   /* the next write fault decides */
 	return 0;

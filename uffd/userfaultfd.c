@@ -213,14 +213,19 @@ static uint64_t uffd_api_features(struct fl_world *w)
  * (CONFIG_HAVE_ARCH_USERFAULTFD_WP, and the pte markers built on it),
  * minor faults CONFIG_HAVE_ARCH_USERFAULTFD_MINOR.
  */
-static uint64_t uffd_arch_features(struct fl_world *w, uint64_t features)
+bool uffd_arch_has_wp(struct fl_world *w)
 {
 	fl_kver_t wp = fl_world_arch(w)->uffd_wp_since;
 
+	return wp && fl_world_kver(w) >= wp;
+}
+
+static uint64_t uffd_arch_features(struct fl_world *w, uint64_t features)
+{
 	if (fl_world_arch(w)->no_uffd_minor)
 		features &= ~(FL_UFFD_FEATURE_MINOR_HUGETLBFS | FL_UFFD_FEATURE_MINOR_SHMEM);
 
-	if (!wp || fl_world_kver(w) < wp)
+	if (!uffd_arch_has_wp(w))
 		features &= ~(FL_UFFD_FEATURE_PAGEFAULT_FLAG_WP |
 			      FL_UFFD_FEATURE_WP_HUGETLBFS_SHMEM |
 			      FL_UFFD_FEATURE_WP_UNPOPULATED | FL_UFFD_FEATURE_WP_ASYNC);
@@ -408,6 +413,15 @@ int fl_uffdio_register(struct fl_world *w, struct fl_uffd_ctx *ctx,
 				(unsigned long long)reg->mode);
 	if (reg->mode & FL_UFFDIO_REGISTER_MODE_MISSING)
 		vm_flags |= FL_VM_UFFD_MISSING;
+	/*
+	 * 00b151f21f39 (5.14): write-protect mode needs the arch's uffd-wp
+	 * pte bit; before it such an arch took the mode (debian-5.10-arm64
+	 * registers it, debian-6.1-arm64 answers -EINVAL: tests/vm).
+	 */
+	if ((reg->mode & FL_UFFDIO_REGISTER_MODE_WP) && !uffd_arch_has_wp(w) &&
+	    fl_since(w, FL_ERA_UFFD_WP_REGISTER_CHECKED))
+		return fl_error(w, -EINVAL, "UFFDIO_REGISTER: write-protect mode without "
+				"the arch's uffd-wp pte bit");
 	if (reg->mode & FL_UFFDIO_REGISTER_MODE_WP)
 		vm_flags |= FL_VM_UFFD_WP;
 	if (reg->mode & FL_UFFDIO_REGISTER_MODE_MINOR)

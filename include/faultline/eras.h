@@ -104,6 +104,7 @@ enum fl_era_id {
 	FL_ERA_UFFD_MOVE_ZEROPAGE,        /* 6.9-rc1: eb1521dad8f3 */
 	FL_ERA_UFFD_API_CHECKED,          /* 6.10: 1723f04caacb (6.1.100, 6.6.41, 6.9.10) */
 	FL_ERA_UFFD_DEV,                  /* 6.1-rc1: 2d5de004e009 */
+	FL_ERA_UFFD_WP_REGISTER_CHECKED,  /* 5.14-rc1: 00b151f21f39 */
 	/* §5 mremap */
 	FL_ERA_MREMAP_VMA_FIRST,          /* 5.16-rc1: 550a7d60bd5e */
 	FL_ERA_MREMAP_EFAULT_SIGN,        /* 5.18: 7d1e64966162 */
