@@ -55,9 +55,10 @@ const struct fl_backend_call fl_backend_calls[FL_SC_FUNC_COUNT] = {
 	BOTH(FL_SC_FSTAT, FL_CAP_SYSCALL, fl_model_lseek, fl_host_fstat),
 	BOTH(FL_SC_LSEEK, FL_CAP_SYSCALL, fl_model_lseek, fl_host_lseek),
 	BOTH(FL_SC_SPLICE, FL_CAP_SYSCALL, fl_model_splice, fl_host_splice),
-	/* AF_UNIX socket pairs: model_socket.c, host_socket.c */
+	/* socket pairs: model_socket.c, host_socket.c */
 	BOTH(FL_SC_SENDMSG, FL_CAP_SYSCALL, fl_model_sockmsg, fl_host_sockmsg),
 	BOTH(FL_SC_RECVMSG, FL_CAP_SYSCALL, fl_model_sockmsg, fl_host_sockmsg),
+	BOTH(FL_SC_SHUTDOWN, FL_CAP_SYSCALL, fl_model_shutdown, fl_host_shutdown),
 	BOTH(FL_SC_TEE, FL_CAP_SYSCALL, fl_model_tee, fl_host_tee),
 	/* /proc/self/clear_refs: model_pagemap.c, host_pagemap.c */
 	BOTH(FL_SC_CLEAR_REFS, FL_CAP_SYSCALL, fl_model_clear_refs, fl_host_clear_refs),

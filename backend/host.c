@@ -224,8 +224,9 @@ static int exec_socketpair(struct host *h, const struct fl_sc_stmt *st,
 /* close PIPE.END: every descriptor of that end (host_link.c). */
 static int exec_close(struct host *h, const struct fl_val *args, struct fl_obs *obs)
 {
+	/* a pipe's write end or a socket pair's end 1 is the link's second descriptor */
 	int err = fl_host_link_close(&h->link, (unsigned)args[0].u,
-				     args[0].end == FL_SC_END_WRITE);
+				     args[0].end == FL_SC_END_WRITE || args[0].end == FL_SC_END_1);
 
 	return err ? fl_backend_setup_failed(obs, NULL, "close", err) : 0;
 }

@@ -508,6 +508,7 @@ static void run_syscall(const struct host_req *rq, const struct host_iov *hv,
 	case HOST_OP_GETDENTS64:
 		syscall_result(rep, syscall(SYS_getdents64, fd_of(rq), addr, (unsigned int)len));
 		break;
+	case HOST_OP_SHUTDOWN:  syscall_result(rep, shutdown(fd_of(rq), (int)rq->a[0])); break;
 	case HOST_OP_SPLICE:    syscall_result(rep, do_splice(rq)); break;
 	case HOST_OP_TEE:       syscall_result(rep, do_tee(rq)); break;
 	case HOST_OP_PAGEMAP:   syscall_result(rep, do_pagemap(rq, rep)); break;

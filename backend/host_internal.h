@@ -110,6 +110,9 @@ void fl_host_set_result(struct fl_obs *obs, const struct host_rep *rep);
 /* The fd slot of an FD argument: a file, or a pipe's end (a bare PIPE: WRITE_DEFAULT). */
 void fl_host_fd_slot(const struct host *h, const struct fl_val *v, struct host_req *rq,
 		     bool write_default);
+/* A call on the descriptor ARGS[0] with RQ's arguments: ret or -1 and errno (host_vec.c). */
+int fl_host_one_fd_call(struct host *h, const struct fl_val *args, struct host_req *rq,
+			struct fl_obs *obs);
 /* A vector call on a descriptor, its iovecs from ARGS[FIRST] (host_vec.c). */
 int fl_host_vec_do(struct host *h, const struct fl_sc_stmt *st, const struct fl_val *args,
 		   unsigned first, struct host_req *rq, struct fl_obs *obs);

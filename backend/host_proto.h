@@ -151,6 +151,7 @@ enum host_op {
 				   how many ran, data their replies, each a
 				   struct host_rep and its data (host_batch.c) */
 	HOST_OP_GETDENTS64,     /* fd; a[0] addr, a[1] count (the syscall's unsigned int) */
+	HOST_OP_SHUTDOWN,       /* socket end; a[0] SHUT_RD, SHUT_WR or SHUT_RDWR */
 };
 
 /* HOST_OP_PAGEMAP's reader: enum fl_pm_reader's values (host_pagemap.c checks). */

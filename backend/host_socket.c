@@ -5,7 +5,7 @@
  * iovecs or its own memory at iov=ADDR, no name, no control, the MSG_*
  * flags of flags= (in a[4]);
  * the result is the call's, ret or -1 with errno
- * (backend/model_socket.c is the model's side).
+ * (backend/model_socket.c is the model's side).  shutdown(2) on an end.
  */
 #include <faultline/callers.h>
 
@@ -22,4 +22,14 @@ int fl_host_sockmsg(struct host *h, const struct fl_sc_stmt *st,
 	fl_host_fd_slot(h, &args[0], &rq, false);
 	rq.a[4] = fl_msg_flags(flags ? flags->u : 0);
 	return fl_host_vec_do(h, st, args, 1, &rq, obs);
+}
+
+/* shutdown SOCK.N rd|wr|rdwr: the SHUT_* value is the word's index. */
+int fl_host_shutdown(struct host *h, const struct fl_sc_stmt *st,
+		     const struct fl_val *args, struct fl_obs *obs)
+{
+	struct host_req rq = { .op = HOST_OP_SHUTDOWN, .a = { args[1].u } };
+
+	(void)st;
+	return fl_host_one_fd_call(h, args, &rq, obs);
 }

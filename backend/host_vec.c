@@ -62,8 +62,8 @@ int fl_host_prwv(struct host *h, const struct fl_sc_stmt *st,
 	return fl_host_vec_do(h, st, args, 2, &rq, obs);
 }
 
-static int one_fd_call(struct host *h, const struct fl_val *args, struct host_req *rq,
-		       struct fl_obs *obs)
+int fl_host_one_fd_call(struct host *h, const struct fl_val *args, struct host_req *rq,
+			struct fl_obs *obs)
 {
 	struct host_rep rep;
 	int err;
@@ -82,7 +82,7 @@ int fl_host_lseek(struct host *h, const struct fl_sc_stmt *st,
 	struct host_req rq = { .op = HOST_OP_LSEEK, .a = { args[1].u, args[2].u } };
 
 	(void)st;
-	return one_fd_call(h, args, &rq, obs);
+	return fl_host_one_fd_call(h, args, &rq, obs);
 }
 
 /* fstat FD: ret is st_size. */
@@ -92,7 +92,7 @@ int fl_host_fstat(struct host *h, const struct fl_sc_stmt *st,
 	struct host_req rq = { .op = HOST_OP_FSTAT };
 
 	(void)st;
-	return one_fd_call(h, args, &rq, obs);
+	return fl_host_one_fd_call(h, args, &rq, obs);
 }
 
 /*
@@ -110,7 +110,7 @@ static int two_fd_call(struct host *h, const struct fl_sc_stmt *st, const struct
 	rq->a[0] = out.slot | (uint64_t)out.which << 32;
 	rq->a[1] = flags ? flags->u : 0;
 	err = fl_host_task_mark(h, st, args, rq);
-	return err ? err : one_fd_call(h, args, rq, obs);
+	return err ? err : fl_host_one_fd_call(h, args, rq, obs);
 }
 
 /* splice FDIN OFFIN FDOUT OFFOUT LEN [flags=] */

@@ -373,6 +373,8 @@ int fl_model_exec_one(struct model *m, const struct fl_sc_stmt *st,
 	case FL_SC_SOCKETPAIR:
 		return fl_model_socketpair(m, st, args, obs);
 	case FL_SC_CLOSE:
+		if (args[0].end == FL_SC_END_0 || args[0].end == FL_SC_END_1)
+			return fl_model_sock_close(m, args, obs);
 		return fl_model_pipe_close(m, args, obs);
 	case FL_SC_MMAP:
 		return exec_mmap(m, st, args, obs);
@@ -457,7 +459,8 @@ static bool model_kernel_host(const struct fl_scenario *sc)
 /* ... and its CPU, where a judge under QEMU states one (docs/vm.md). */
 /*
  * Can a call of SC wait for another task?  Only on a pipe (room, a
- * buffer, a writer, pipe->mutex) or on a userfaultfd: without either,
+ * buffer, a writer, pipe->mutex), a socket pair (room, bytes) or on a
+ * userfaultfd: without any,
  * calls run on this thread, with no sleeper to pay for.
  */
 static bool may_wait(const struct fl_scenario *sc)
@@ -467,7 +470,7 @@ static bool may_wait(const struct fl_scenario *sc)
 	for (i = 0; i < sc->nstmts; i++) {
 		const struct fl_sc_stmt *st = &sc->stmts[i];
 
-		if (st->verb == FL_SC_PIPE ||
+		if (st->verb == FL_SC_PIPE || st->verb == FL_SC_SOCKETPAIR ||
 		    (st->verb == FL_SC_CALL && st->code == FL_SC_USERFAULTFD))
 			return true;
 	}

@@ -67,6 +67,8 @@ int fl_model_dir_create(struct model *m, const struct fl_sc_stmt *st,
 int fl_model_pipe_create(struct model *m, const struct fl_sc_stmt *st,
 			 const struct fl_val *args, struct fl_obs *obs);
 int fl_model_pipe_close(struct model *m, const struct fl_val *args, struct fl_obs *obs);
+/* close SOCK.0|SOCK.1 (model_socket.c) */
+int fl_model_sock_close(struct model *m, const struct fl_val *args, struct fl_obs *obs);
 /* The `mremap` statement (model_mremap.c): ret is the new address or -1. */
 int fl_model_mremap(struct model *m, const struct fl_sc_stmt *st,
 		    const struct fl_val *args, struct fl_obs *obs);
@@ -106,7 +108,8 @@ bool fl_model_sleeper_ended(const struct model_sleeper *s);
 /* Sleeping, and its waiter was woken: fl_model_sleeper_resume() runs it on. */
 bool fl_model_sleeper_woken(const struct model_sleeper *s);
 fl_addr_t fl_model_sleeper_addr(const struct model_sleeper *s);
-bool fl_model_sleeper_on_pipe(const struct model_sleeper *s);
+bool fl_model_sleeper_in_call(const struct model_sleeper *s);
+int fl_model_sleeper_rc(const struct model_sleeper *s);
 void fl_model_sleeper_resume(struct model_sleeper *s);
 /* Once ended: the call's observables (the caller takes kbuf). */
 struct fl_obs *fl_model_sleeper_obs(struct model_sleeper *s);

@@ -3,9 +3,11 @@
  * its own, which sleeps in handle_userfault as the kernel's task does and
  * goes on from there once it is woken.
  *
- * The same thread sleeps where pipe_write waits for room after it queued
- * some bytes (a blocking pipe filled up: fl_pipe_set_park): woken once
- * the pipe has room or no reader, it writes on.
+ * The same thread sleeps wherever a call waits with state of its own
+ * (fl_sys_set_park): pipe_write after it queued some bytes, a socket's
+ * sender waiting for send-buffer room, a MSG_WAITALL read with bytes
+ * taken.  Woken once the call's own rule says so (the pipe has room or
+ * no reader; the socket's wake-up), it goes on.
  *
  * Why: a read(2), write(2), process_vm_readv or any call whose kernel copy
  * faults on a userfaultfd page waits in the middle of that copy; the
@@ -58,8 +60,11 @@ struct model_sleeper {
 	enum turn turn;
 	bool ended, kill;
 	struct fl_uffd_waiter *waiter;  /* parked: what it sleeps on, */
-	struct fl_pipe *pipe;           /* or the pipe it waits to write */
+	fl_sys_woken_fn woken;          /* or the rule that wakes its call's wait */
+	const void *obj;                /* ... on this object (a pipe, a socket pair) */
+	unsigned obj_arg;
 	struct fl_obs obs;              /* once ended: the call's */
+	int rc;                         /* ... and what running it returned */
 };
 
 /* Hand the turn to the other side and wait until it comes back. */
@@ -76,13 +81,14 @@ static void pass_turn(struct model_sleeper *s, enum turn to)
 }
 
 static int sleeper_park(void *arg, struct fl_uffd_waiter *wt);
-static int sleeper_pipe_park(void *arg, struct fl_pipe *pipe);
+static int sleeper_sys_park(void *arg, fl_sys_woken_fn woken, const void *obj,
+			    unsigned obj_arg);
 
 /* Both park hooks point at S while it runs (invariant 2). */
 static void parks_set(struct model_sleeper *s, bool on)
 {
 	fl_uffd_set_park(s->m->w, on ? sleeper_park : NULL, on ? s : NULL);
-	fl_pipe_set_park(s->m->w, on ? sleeper_pipe_park : NULL, on ? s : NULL);
+	fl_sys_set_park(s->m->w, on ? sleeper_sys_park : NULL, on ? s : NULL);
 }
 
 /* The task sleeps until MAIN runs it again: 0, or -EINTR when killed. */
@@ -108,15 +114,18 @@ static int sleeper_park(void *arg, struct fl_uffd_waiter *wt)
 	return err;
 }
 
-/* fl_pipe_park_fn: pipe_write waits for room (or for the reader to go). */
-static int sleeper_pipe_park(void *arg, struct fl_pipe *pipe)
+/* fl_sys_park_fn: the call waits inside (room in a pipe or socket, bytes to read). */
+static int sleeper_sys_park(void *arg, fl_sys_woken_fn woken, const void *obj,
+			    unsigned obj_arg)
 {
 	struct model_sleeper *s = arg;
 	int err;
 
-	s->pipe = pipe;
+	s->woken = woken;
+	s->obj = obj;
+	s->obj_arg = obj_arg;
 	err = sleeper_sleep(s);
-	s->pipe = NULL;
+	s->woken = NULL;
 	return err;
 }
 
@@ -129,7 +138,7 @@ static void *sleeper_main(void *arg)
 		pthread_cond_wait(&s->cond, &s->lock);
 	pthread_mutex_unlock(&s->lock);
 	parks_set(s, true);
-	fl_model_exec_one(s->m, s->st, s->args, &s->obs);
+	s->rc = fl_model_exec_one(s->m, s->st, s->args, &s->obs);
 	parks_set(s, false);
 	pthread_mutex_lock(&s->lock);
 	s->ended = true;
@@ -186,18 +195,24 @@ bool fl_model_sleeper_woken(const struct model_sleeper *s)
 {
 	if (s->ended)
 		return false;
-	return s->pipe ? fl_pipe_writable(s->pipe) : fl_uffd_wait_woken(s->waiter);
+	return s->woken ? s->woken(s->obj, s->obj_arg) : fl_uffd_wait_woken(s->waiter);
 }
 
-/* It waits in pipe_write for room, not on a userfaultfd. */
-bool fl_model_sleeper_on_pipe(const struct model_sleeper *s)
+/* It waits inside its call (fl_sys_park), not on a userfaultfd. */
+bool fl_model_sleeper_in_call(const struct model_sleeper *s)
 {
-	return !s->ended && s->pipe;
+	return !s->ended && s->woken;
 }
 
 fl_addr_t fl_model_sleeper_addr(const struct model_sleeper *s)
 {
 	return s->ended || !s->waiter ? 0 : fl_uffd_wait_addr(s->waiter);
+}
+
+/* What running its statement returned, once ended (-EOPNOTSUPP: unsupported). */
+int fl_model_sleeper_rc(const struct model_sleeper *s)
+{
+	return s->rc;
 }
 
 /* Its observables, once ended: the caller takes kbuf. */

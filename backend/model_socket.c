@@ -44,13 +44,18 @@ int fl_model_socketpair(struct model *m, const struct fl_sc_stmt *st,
 	return 0;
 }
 
-/* A stream recv with MSG_WAITALL on a blocking end that would wait after taking bytes. */
-static bool waitall_waits(const struct fl_sock *sk, unsigned end, unsigned flags,
-			  const struct fl_backend_iovs *v)
+/*
+ * A stream recv with MSG_WAITALL and MSG_PEEK on a blocking end that
+ * would wait after peeking at bytes: the kernel goes on peeking past
+ * them when more come (sk_peek_offset); not modelled.
+ */
+static bool peek_waitall_waits(const struct fl_sock *sk, unsigned end, unsigned flags,
+			       const struct fl_backend_iovs *v)
 {
 	size_t queued = fl_sock_queued(sk, end);
 
-	return (flags & FL_MSG_WAITALL) && !(flags & FL_MSG_DONTWAIT) && fl_sock_blocking(sk) &&
+	return (flags & FL_MSG_WAITALL) && (flags & FL_MSG_PEEK) &&
+	       !(flags & FL_MSG_DONTWAIT) && fl_sock_blocking(sk) &&
 	       !fl_sock_is_dgram(sk) && v->nr <= FL_UIO_MAXIOV && queued &&
 	       queued < fl_model_iov_total(v->iov, v->nr);
 }
@@ -72,22 +77,23 @@ int fl_model_sockmsg(struct model *m, const struct fl_sc_stmt *st,
 
 	if (!sk)
 		return fl_backend_setup_failed(obs, m->w, name, -EBADF);
-	if (send && (flags & ~FL_MSG_DONTWAIT)) {
+	if (send && (flags & ~(FL_MSG_DONTWAIT | FL_MSG_NOSIGNAL))) {
 		err = fl_backend_unsupported(obs);
 		snprintf(obs->why, sizeof(obs->why),
-			 "sendmsg flags other than dontwait are not modelled");
+			 "sendmsg flags other than dontwait and nosignal are not modelled");
 		return err;
 	}
 	err = fl_backend_iovs_pos(st, args, 1, &v);
 	if (err)
 		return fl_backend_setup_failed(obs, m->w, "iovec", err);
-	ret = fl_model_iovs_user(m, &v);
+	/* fdget comes first: a released end is EBADF whatever the iovecs */
+	ret = fl_sock_end_open(sk, end) ? fl_model_iovs_user(m, &v) : -EBADF;
 	/* past UIO_MAXIOV the call is EMSGSIZE, and v.iov holds fewer than v.nr */
 	why = send && !ret && v.nr <= FL_UIO_MAXIOV ?
 	      fl_sock_unmodelled(m->w, sk, end, fl_model_iov_total(v.iov, v.nr)) : NULL;
-	if (!why && !ret && !send && waitall_waits(sk, end, flags, &v))
-		why = "MSG_WAITALL on a blocking socket with fewer bytes queued than asked "
-		      "(the task waits with bytes taken)";
+	if (!why && !ret && !send && peek_waitall_waits(sk, end, flags, &v))
+		why = "MSG_WAITALL with MSG_PEEK on a blocking socket with fewer bytes queued "
+		      "than asked (the peek offset after the wait)";
 	if (why) {
 		err = fl_backend_unsupported(obs);
 		snprintf(obs->why, sizeof(obs->why), "%s is not modelled", why);
@@ -98,7 +104,8 @@ int fl_model_sockmsg(struct model *m, const struct fl_sc_stmt *st,
 			   : fl_sock_recvmsg(m->w, sk, end, v.iov, v.nr, flags);
 	fl_model_set_sys_ret(m, obs, ret);
 	if (ret == FL_SYS_WAITS)
-		fl_model_summary(m, obs, "blocked: %s.%u is empty, nobody sends", name, end);
+		fl_model_summary(m, obs, "blocked: %s.%u %s", name, end,
+				 send ? "has no room in its send buffer" : "waits for bytes");
 	else
 		fl_model_summary(m, obs, "%s %s.%u: %ld; %s.0 has %zu bytes to read, %s.1 %zu",
 				 fl_sc_func_name(st->code), name, end, ret, name,
@@ -106,4 +113,49 @@ int fl_model_sockmsg(struct model *m, const struct fl_sc_stmt *st,
 out:
 	fl_backend_iovs_free(&v);
 	return err;
+}
+
+/* shutdown SOCK.N rd|wr|rdwr (callers/socket.c fl_sock_shutdown) */
+int fl_model_shutdown(struct model *m, const struct fl_sc_stmt *st,
+		      const struct fl_val *args, struct fl_obs *obs)
+{
+	const char *name = fl_backend_name(m->b, (unsigned)args[0].u);
+	struct fl_sock *sk = fl_sock_find(m->w, name);
+	unsigned end = args[0].end == FL_SC_END_1;
+	long ret;
+
+	(void)st;
+	if (!sk)
+		return fl_backend_setup_failed(obs, m->w, name, -EBADF);
+	ret = fl_sock_shutdown(m->w, sk, end, (unsigned)args[1].u);
+	fl_model_set_sys_ret(m, obs, ret);
+	fl_model_summary(m, obs, "shutdown %s.%u: %ld", name, end, ret);
+	return 0;
+}
+
+/*
+ * close SOCK.N: the end's last descriptor goes (unix_release_sock).  A
+ * datagram or TCP end's release is not modelled (a datagram peer's
+ * ECONNREFUSED and purged queue, TCP's FIN or RST): `unsupported`.
+ */
+int fl_model_sock_close(struct model *m, const struct fl_val *args, struct fl_obs *obs)
+{
+	const char *name = fl_backend_name(m->b, (unsigned)args[0].u);
+	struct fl_sock *sk = fl_sock_find(m->w, name);
+	unsigned end = args[0].end == FL_SC_END_1;
+	int err;
+
+	if (!sk)
+		return fl_backend_setup_failed(obs, m->w, "close", -EBADF);
+	if (!fl_sock_is_stream(sk)) {
+		err = fl_backend_unsupported(obs);
+		snprintf(obs->why, sizeof(obs->why),
+			 "close of a datagram or TCP socket end is not modelled");
+		return err;
+	}
+	err = fl_sock_close(m->w, sk, end);
+	if (err)
+		return fl_backend_setup_failed(obs, m->w, "close", err);
+	fl_model_summary(m, obs, "close %s.%u", name, end);
+	return 0;
 }

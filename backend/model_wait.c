@@ -60,6 +60,7 @@ struct model_task {
 	struct model_task *next;        /* on m->orphans */
 	struct fl_obs obs;              /* kbuf always NULL: */
 	uint8_t *kbuf;                  /* the ended call's kernel buffer, a copy */
+	int rc;                         /* its first run ended at once: what it returned */
 };
 
 static void task_free(struct model *m, struct model_task *t)
@@ -221,8 +222,8 @@ static void sleeping_obs(struct model *m, struct model_task *t, struct fl_obs *o
 {
 	memset(obs, 0, sizeof(*obs));
 	obs->outcome = FL_OUTCOME_BLOCKED;
-	if (fl_model_sleeper_on_pipe(t->sl))
-		fl_model_summary(m, obs, "blocked: queued some bytes, waits for room in the pipe");
+	if (fl_model_sleeper_in_call(t->sl))
+		fl_model_summary(m, obs, "blocked: waits inside the call (room to write, bytes to read)");
 	else
 		fl_model_summary(m, obs, "blocked: sleeps on a userfaultfd at 0x%llx until a wake",
 				 (unsigned long long)fl_model_sleeper_addr(t->sl));
@@ -265,6 +266,7 @@ static int task_launch(struct model *m, struct model_task *t, struct fl_obs *obs
 	if (err)
 		return err;
 	if (fl_model_sleeper_ended(t->sl)) {
+		t->rc = fl_model_sleeper_rc(t->sl);
 		sleeper_done(t, obs);
 		return 0;
 	}
@@ -284,6 +286,11 @@ int fl_model_task_start(struct model *m, const struct fl_sc_stmt *st,
 	if (err) {
 		task_free(m, t);
 		return fl_backend_setup_failed(obs, m->w, "as=", err);
+	}
+	if (t->rc) {            /* it ended refused (unsupported) or in error */
+		err = t->rc;
+		task_free(m, t);
+		return err;
 	}
 	if (as) {
 		task_replace(m, (unsigned)as->u, t);

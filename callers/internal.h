@@ -82,7 +82,7 @@ struct fl_callers_state {
 	void *loop_env_arg;
 	bool leaked;                  /* the last pipe read: fl_sys_leaked() */
 	bool sigpipe;                 /* a call sent SIGPIPE: fl_sys_sigpipe_take() */
-	fl_pipe_park_fn park;         /* see fl_pipe_set_park() */
+	fl_sys_park_fn park;          /* see fl_sys_set_park() */
 	void *park_arg;
 	int tcp_frag_pid;             /* the task whose page frag TCP sends use */
 	uint32_t tcp_frag_off;        /* its offset (callers/socket.c, "TCP") */
@@ -90,6 +90,14 @@ struct fl_callers_state {
 
 /* send_sig(SIGPIPE, current, 0): a pipe without readers was written. */
 long fl_pipe_send_sigpipe(struct fl_world *w, const struct fl_pipe *pipe);
+/* The same for a socket end (WHAT names it in the trace): -EPIPE. */
+long fl_sys_send_sigpipe(struct fl_world *w, const char *what);
+/*
+ * The task waits inside its call until WOKEN(OBJ, ARG) (fl_sys_set_park):
+ * 0 to go on, -EINTR killed, or FL_SYS_WAITS when no park hook is set
+ * (the call stops there, what it moved kept).
+ */
+int fl_sys_park(struct fl_world *w, fl_sys_woken_fn woken, const void *obj, unsigned arg);
 
 /*
  * ipipe_prep / opipe_prep (fs/splice.c): wait until the input has a

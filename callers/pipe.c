@@ -47,12 +47,13 @@
  *               pipe: O_NONBLOCK -> what fit or -EAGAIN; else the task
  *               waits with the mutex dropped, and goes on after a reader
  *               made room: with what it queued kept, so a named call
- *               parks (fl_pipe_set_park), an unnamed one stops there.
+ *               parks (fl_sys_park), an unnamed one stops there.
  * A pipe is O_NONBLOCK unless made otherwise (`pipe P nonblock=off`),
  * both ends open until `close P.r` / `close P.w` closes them everywhere.
  * tests/host/pipe-*.fl check each rule against the running kernel.
  */
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <faultline/gup.h>
@@ -89,7 +90,7 @@ int fl_pipe_close(struct fl_world *w, struct fl_pipe *pipe, bool write_end)
 	return 0;
 }
 
-void fl_pipe_set_park(struct fl_world *w, fl_pipe_park_fn fn, void *arg)
+void fl_sys_set_park(struct fl_world *w, fl_sys_park_fn fn, void *arg)
 {
 	struct fl_callers_state *cs = fl_callers_state(w);
 
@@ -99,13 +100,31 @@ void fl_pipe_set_park(struct fl_world *w, fl_pipe_park_fn fn, void *arg)
 	cs->park_arg = arg;
 }
 
-long fl_pipe_send_sigpipe(struct fl_world *w, const struct fl_pipe *pipe)
+int fl_sys_park(struct fl_world *w, fl_sys_woken_fn woken, const void *obj, unsigned arg)
 {
 	struct fl_callers_state *cs = *fl_layer_slot(w, FL_LAYER_CALLERS);
 
-	cs->sigpipe = true;     /* a pipe exists: fl_pipe_create made the state */
-	fl_trace(w, "pipe: %s has no reader: SIGPIPE", pipe->n.name);
+	if (!cs || !cs->park)
+		return FL_SYS_WAITS;
+	return cs->park(cs->park_arg, woken, obj, arg);
+}
+
+long fl_sys_send_sigpipe(struct fl_world *w, const char *what)
+{
+	struct fl_callers_state *cs = fl_callers_state(w);
+
+	if (cs)
+		cs->sigpipe = true;
+	fl_trace(w, "%s: SIGPIPE", what);
 	return -EPIPE;
+}
+
+long fl_pipe_send_sigpipe(struct fl_world *w, const struct fl_pipe *pipe)
+{
+	char what[64];
+
+	snprintf(what, sizeof(what), "pipe: %s has no reader", pipe->n.name);
+	return fl_sys_send_sigpipe(w, what);
 }
 
 bool fl_sys_sigpipe_take(struct fl_world *w)
@@ -165,6 +184,13 @@ bool fl_pipe_is_full(const struct fl_pipe *pipe)
 bool fl_pipe_writable(const struct fl_pipe *pipe)
 {
 	return !pipe_full(pipe) || pipe->no_readers;
+}
+
+/* fl_sys_woken_fn of a writer waiting in pipe_write */
+static bool pipe_woken(const void *pipe, unsigned arg)
+{
+	(void)arg;
+	return fl_pipe_writable(pipe);
 }
 
 long fl_pipe_input_prep(struct fl_world *w, struct fl_pipe *pipe, unsigned flags)
@@ -430,7 +456,7 @@ static long pipe_write_wait(struct fl_world *w, struct fl_pipe *pipe, long ret)
 	if (!ret || !cs->park)
 		return FL_SYS_WAITS;
 	pipe->locked = false;
-	err = cs->park(cs->park_arg, pipe);
+	err = fl_sys_park(w, pipe_woken, pipe, 0);
 	pipe->locked = true;
 	return err ? ret : 0;
 }

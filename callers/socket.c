@@ -38,6 +38,35 @@
  *       (__skb_try_recv_datagram); a short copy is -EFAULT and the
  *       datagram is gone; a short buffer truncates it (MSG_TRUNC), the
  *       rest is dropped.  Empty: -EAGAIN.
+ *   shutdown (unix_shutdown, inet_shutdown): SHUT_RD/WR/RDWR set the
+ *       end's sk_shutdown bits RCV_SHUTDOWN and SEND_SHUTDOWN; on an
+ *       AF_UNIX stream the peer gets the mirror bits (our SEND is its
+ *       RCV), a datagram end only its own; on TCP a SEND_SHUTDOWN sends a
+ *       FIN, and the FIN gives the peer RCV_SHUTDOWN.  Then:
+ *       recv of an empty queue: sk_err first (once), then RCV_SHUTDOWN is
+ *       0 (EOF) - on a datagram end only where the call would wait,
+ *       otherwise -EAGAIN (measured on 6.18);
+ *       send, stream: own SEND_SHUTDOWN is SIGPIPE (unless MSG_NOSIGNAL)
+ *       and -EPIPE before any copy; TCP the same; dgram -EPIPE without
+ *       a signal (sock_alloc_send_pskb), a peer's RCV_SHUTDOWN -EPIPE
+ *       after the copy (so a fault is -EFAULT first).
+ *   close of a stream end (unix_release_sock): the peer gets both bits,
+ *       and sk_err ECONNRESET if the closed end left bytes unread; those
+ *       are freed.
+ *   blocking send, stream (sock_alloc_send_pskb): before each chunk, the
+ *       sender's sk_wmem_alloc (the truesize of its skbs the peer has not
+ *       read whole, skb_truesize below) must be below sk_sndbuf, else
+ *       -EAGAIN, or the task waits (parked: fl_sys_park) with what it sent
+ *       kept.  It is woken by events only, each re-checking the room:
+ *       the reader freeing an skb when unix_writable holds ((wmem + 2) * 4
+ *       <= sk_sndbuf, sock_wfree then unix_write_space), bytes arriving at
+ *       its own end (sock_def_readable), a shutdown or close (state
+ *       change).  After a wake, sk_err, then SEND_SHUTDOWN (-EPIPE, no
+ *       signal) end the call with what it sent (measured on 6.18, host
+ *       files socket-block-send*.fl).
+ *   MSG_WAITALL read on a blocking stream or TCP end: takes what is
+ *       there and waits for the rest with it taken (parked), woken by
+ *       bytes, sk_err or RCV_SHUTDOWN (then it returns what it took).
  *   TCP (a pair made by `socketpair NAME tcp`; docs/callers.md, "TCP"):
  *   send: chunks of min(left, room in the task's 32 KiB frag page), each
  *       copied whole or not at all (copy_from_iter_full): the chunks
@@ -55,11 +84,13 @@
  *   1. Every skb and its bytes are arena memory: a snapshot covers them.
  *   2. A stream skb has 0 <= consumed < len; a dgram skb consumed == 0;
  *      a TCP queue holds one skb at most.
- *   3. fl_sock_unmodelled() is asked before a send: the model never
- *      reaches a full send buffer or a full datagram queue, whose
- *      accounting (skb truesize, max_dgram_qlen) it does not keep.
+ *   3. fl_sock_unmodelled() is asked before a send: the model reaches a
+ *      full send buffer only on a stream pair where skb_truesize() is
+ *      measured (x86_64, 6.1 on); a datagram end never.
+ *   4. A closed end is named by no call (-EBADF) and keeps no queue.
  */
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <faultline/arch.h>
@@ -82,13 +113,18 @@
 #define TCP_FRAG_MIN     32u     /* tcp_sendmsg_locked's skb_page_frag_refill(32U, ...) */
 #define TCP_SIZE_GOAL_LO 32741u  /* the first size goal on loopback: half of 65483 */
 #define TCP_MODEL_SENDS  8u      /* below the receiver's quick ACKs (TCP_MAX_QUICKACKS 16) */
+#define SKB_HEAD_MAX     3776u   /* SKB_MAX_HEAD(0): 4096 - 320 on x86_64 */
 /* Within these the send buffer and the datagram queue never fill (invariant 3). */
 #define SOCK_MODEL_BYTES (128u << 10)
 #define SOCK_MODEL_SKBS  10u     /* net.unix.max_dgram_qlen's default */
 
+#define RCV_SHUTDOWN  1u
+#define SEND_SHUTDOWN 2u
+
 struct fl_skb {
 	struct fl_skb *next;
 	uint32_t len, consumed;
+	uint32_t truesize;      /* charged to the sender's sk_wmem_alloc (stream) */
 	uint8_t *data;
 };
 
@@ -98,6 +134,11 @@ struct fl_sock {
 	struct fl_skb *queue[2];
 	uint32_t sends[2];      /* TCP: sends each end made (tcp_unmodelled) */
 	bool blocking;          /* `nonblock=off`: a recv of an empty end waits */
+	uint8_t shutdown[2];    /* sk_shutdown: RCV_SHUTDOWN | SEND_SHUTDOWN */
+	int err[2];             /* sk_err: ECONNRESET, taken by the next call */
+	bool closed[2];         /* released: `close SOCK.N` */
+	bool write_wake[2];     /* a sender waiting on that end was woken with room */
+	uint32_t sndbuf;        /* sk_sndbuf: unix_sndbuf(), the 64-bit one where unknown */
 };
 
 void fl_sock_set_blocking(struct fl_sock *sk, bool blocking)
@@ -115,6 +156,16 @@ bool fl_sock_is_dgram(const struct fl_sock *sk)
 	return sk->type == FL_SOCK_DGRAM;
 }
 
+bool fl_sock_is_stream(const struct fl_sock *sk)
+{
+	return sk->type == FL_SOCK_STREAM;
+}
+
+bool fl_sock_end_open(const struct fl_sock *sk, unsigned end)
+{
+	return !sk->closed[end & 1];
+}
+
 #define SOCKS offsetof(struct fl_callers_state, socks)
 
 struct fl_sock *fl_sock_find(struct fl_world *w, const char *name)
@@ -122,13 +173,30 @@ struct fl_sock *fl_sock_find(struct fl_world *w, const char *name)
 	return fl_named_find(w, SOCKS, name);
 }
 
+/* The default sk_sndbuf on the world's arch, or 0 where it is not known. */
+static size_t unix_sndbuf(const struct fl_world *w)
+{
+	switch (fl_world_arch(w)->id) {
+	case FL_ARCH_X86_64: case FL_ARCH_ARM64: case FL_ARCH_ARM64_MTE: case FL_ARCH_RISCV64:
+		return UNIX_SNDBUF_64;
+	case FL_ARCH_I386: case FL_ARCH_ARM:
+		return UNIX_SNDBUF_32;
+	default:
+		return 0;
+	}
+}
+
 int fl_socketpair_create(struct fl_world *w, const char *name, enum fl_sock_type type)
 {
 	void *sk;
 	int err = fl_named_add(w, SOCKS, "socketpair", name, sizeof(struct fl_sock), &sk);
 
-	if (!err)
+	if (!err) {
 		((struct fl_sock *)sk)->type = type;
+		/* where unknown, the 128 KiB guard keeps sends far below it */
+		((struct fl_sock *)sk)->sndbuf = unix_sndbuf(w) ? (uint32_t)unix_sndbuf(w)
+							: UNIX_SNDBUF_64;
+	}
 	return err;
 }
 
@@ -150,19 +218,6 @@ size_t fl_sock_queued(const struct fl_sock *sk, unsigned end)
 	for (skb = sk->queue[end & 1]; skb; skb = skb->next)
 		n += skb->len - skb->consumed;
 	return n;
-}
-
-/* The default sk_sndbuf on the world's arch, or 0 where it is not known. */
-static size_t unix_sndbuf(const struct fl_world *w)
-{
-	switch (fl_world_arch(w)->id) {
-	case FL_ARCH_X86_64: case FL_ARCH_ARM64: case FL_ARCH_ARM64_MTE: case FL_ARCH_RISCV64:
-		return UNIX_SNDBUF_64;
-	case FL_ARCH_I386: case FL_ARCH_ARM:
-		return UNIX_SNDBUF_32;
-	default:
-		return 0;
-	}
 }
 
 /* 64-bit arches with 4 KiB pages: skb_shared_info is 320 bytes there. */
@@ -191,6 +246,108 @@ static bool tcp_all_read(struct fl_world *w)
 	return true;
 }
 
+static size_t page_align(size_t n)
+{
+	return (n + FL_PAGE_SIZE - 1) & ~(size_t)(FL_PAGE_SIZE - 1);
+}
+
+/*
+ * The truesize of a unix stream skb of SIZE bytes (x86_64, 4 KiB pages):
+ * what passes SKB_MAX_HEAD(0) goes into pages (data_len = min(SIZE,
+ * PAGE_ALIGN(SIZE - 3776)), charged whole by alloc_skb_with_frags); the
+ * head is a kmalloc object of SKB_DATA_ALIGN(head) + 320 bytes of
+ * skb_shared_info, rounded up to its bucket (512 the least), plus 256 for
+ * struct sk_buff.  Measured on 6.18 with SIOCOUTQ: 1 byte 768, 200 1280,
+ * 1000 2304, 3776 4352, 3777 4864, 16000 16640, 36544 37120.
+ */
+static uint32_t skb_truesize(size_t size)
+{
+	size_t data = size > SKB_HEAD_MAX ? page_align(size - SKB_HEAD_MAX) : 0, obj = 512;
+
+	if (data > size)
+		data = size;
+	while (obj < ((size - data + 63) & ~(size_t)63) + 320)
+		obj <<= 1;
+	return (uint32_t)(obj + 256 + page_align(data));
+}
+
+/* sk_wmem_alloc_get of END: its skbs the peer has not read whole. */
+static size_t sock_wmem(const struct fl_sock *sk, unsigned end)
+{
+	const struct fl_skb *skb;
+	size_t n = 0;
+
+	for (skb = sk->queue[!end]; skb; skb = skb->next)
+		n += skb->truesize;
+	return n;
+}
+
+/*
+ * An event that wakes a sender waiting on END (a state change, bytes
+ * arriving at END): it re-checks at once and goes on if it has room or
+ * must stop (sk_err, SEND_SHUTDOWN); otherwise it sleeps on.
+ */
+static void sock_wake_sender(struct fl_sock *sk, unsigned end)
+{
+	if (sk->err[end] || (sk->shutdown[end] & SEND_SHUTDOWN) ||
+	    sock_wmem(sk, end) < sk->sndbuf)
+		sk->write_wake[end] = true;
+}
+
+/*
+ * sock_wfree of an skb SENDER sent, then unix_write_space: it wakes only
+ * while unix_writable holds - sk_wmem_alloc, with its initial 1 and the
+ * reference sock_wfree keeps, at most a quarter of sk_sndbuf.
+ */
+static void sock_wfree(struct fl_sock *sk, unsigned sender)
+{
+	if (sk->type == FL_SOCK_STREAM && (sock_wmem(sk, sender) + 2) * 4 <= sk->sndbuf)
+		sock_wake_sender(sk, sender);
+}
+
+/* fl_sys_woken_fn of a sender waiting on end ARG for room */
+static bool sender_woken(const void *sk, unsigned end)
+{
+	return ((const struct fl_sock *)sk)->write_wake[end];
+}
+
+/* fl_sys_woken_fn of a MSG_WAITALL reader of end ARG: bytes, sk_err or EOF */
+static bool reader_woken(const void *obj, unsigned end)
+{
+	const struct fl_sock *sk = obj;
+
+	return sk->queue[end] || sk->err[end] || (sk->shutdown[end] & RCV_SHUTDOWN);
+}
+
+/* sock_error: END's pending error, taken. */
+static long sock_error(struct fl_sock *sk, unsigned end)
+{
+	int err = sk->err[end];
+
+	sk->err[end] = 0;
+	return -err;
+}
+
+/* The truesize rule above holds: x86_64, on the eras judged (6.1 on). */
+static bool truesize_known(const struct fl_world *w)
+{
+	return fl_world_arch(w)->id == FL_ARCH_X86_64 && fl_world_kver(w) >= FL_KV(6, 1, 0);
+}
+
+/* Would a stream send of LEN bytes from END find sk_wmem_alloc at sk_sndbuf? */
+static bool stream_fills(const struct fl_sock *sk, unsigned end, size_t len)
+{
+	size_t wmem = sock_wmem(sk, end), chunk;
+
+	for (; len; len -= chunk) {
+		if (wmem >= sk->sndbuf)
+			return true;
+		chunk = len < UNIX_STREAM_CHUNK_4K64 ? len : UNIX_STREAM_CHUNK_4K64;
+		wmem += skb_truesize(chunk);
+	}
+	return false;
+}
+
 /* The TCP domain: see "TCP" above. */
 static const char *tcp_unmodelled(struct fl_world *w, const struct fl_sock *sk,
 				  unsigned end, size_t len)
@@ -205,6 +362,8 @@ static const char *tcp_unmodelled(struct fl_world *w, const struct fl_sock *sk,
 		return "a ninth TCP send from one end (the receiver's ACKs may be delayed)";
 	if (fl_sock_queued(sk, !end) + len > TCP_SIZE_GOAL_LO)
 		return "a TCP send with more than 32741 bytes unread (the size goal, the window)";
+	if (sk->shutdown[!end] & RCV_SHUTDOWN)
+		return "a TCP send to an end shut for reading (its data may reset the connection)";
 	if (cs->tcp_frag_pid && cs->tcp_frag_pid != fl_current(w)->pid && !tcp_all_read(w))
 		return "TCP sends of two tasks with bytes unread (each task has its page frag)";
 	return NULL;
@@ -216,8 +375,11 @@ const char *fl_sock_unmodelled(struct fl_world *w, const struct fl_sock *sk,
 	unsigned peer = !(end & 1);
 	size_t queued = fl_sock_queued(sk, peer);
 
+	end &= 1;
+	if (sk->closed[end] || (sk->shutdown[end] & SEND_SHUTDOWN))
+		return NULL;    /* -EBADF, -EPIPE before anything is queued */
 	if (sk->type == FL_SOCK_TCP)
-		return tcp_unmodelled(w, sk, end & 1, len);
+		return tcp_unmodelled(w, sk, end, len);
 	if (fl_world_kver(w) < FL_KV(4, 0, 0))
 		return "AF_UNIX sockets before 4.0";
 	if (sk->type == FL_SOCK_DGRAM && len > SOCK_MODEL_BYTES && !unix_sndbuf(w))
@@ -226,6 +388,11 @@ const char *fl_sock_unmodelled(struct fl_world *w, const struct fl_sock *sk,
 		return NULL;    /* -EMSGSIZE before anything is queued */
 	if (sk->type == FL_SOCK_STREAM && len > UNIX_STREAM_MIN_CHUNK && !chunk_known(w))
 		return "a unix stream send of more than 32 KiB on this arch (the skb size)";
+	if (sk->type == FL_SOCK_STREAM && truesize_known(w))
+		return NULL;    /* the send buffer is accounted: skb_truesize() */
+	if (sk->type == FL_SOCK_STREAM && stream_fills(sk, end, len))
+		return "a unix stream send that fills the send buffer on this era or arch "
+		       "(the skbs' truesize is measured on x86_64, 6.1 on)";
 	/* one datagram into an empty queue always finds room: wmem is 0 */
 	if ((sk->type == FL_SOCK_STREAM || queued) && queued + len > SOCK_MODEL_BYTES)
 		return "a unix socket send with more than 128 KiB queued (the send buffer)";
@@ -242,8 +409,10 @@ static struct fl_skb *skb_new(struct fl_world *w, size_t len)
 		fl_free(w, skb, sizeof(*skb));
 		return NULL;
 	}
-	if (skb)
+	if (skb) {
 		skb->len = (uint32_t)len;
+		skb->truesize = skb_truesize(len);
+	}
 	return skb;
 }
 
@@ -261,11 +430,11 @@ static void skb_queue_tail(struct fl_skb **q, struct fl_skb *skb)
 }
 
 /*
- * One skb of LEN bytes from I, queued for the other end if every byte
- * could be copied: 0, -EFAULT (the skb is freed) or -ENOMEM.
+ * One skb of LEN bytes from I into *OUT if every byte could be copied: 0,
+ * -EFAULT (the skb is freed) or -ENOMEM.  The caller queues it.
  */
-static int send_skb(struct fl_world *w, struct fl_sock *sk, unsigned end, size_t len,
-		    struct fl_iov_iter *i)
+static int copy_skb(struct fl_world *w, struct fl_sock *sk, size_t len,
+		    struct fl_iov_iter *i, struct fl_skb **out)
 {
 	struct fl_skb *skb = skb_new(w, len);
 	size_t n;
@@ -279,7 +448,23 @@ static int send_skb(struct fl_world *w, struct fl_sock *sk, unsigned end, size_t
 		skb_free(w, skb);
 		return -EFAULT;
 	}
+	*out = skb;
+	return 0;
+}
+
+/*
+ * After the copy: a peer gone or shut for reading is -EPIPE (the skb
+ * freed); else the skb is queued for it, which wakes its own sender.
+ */
+static int queue_skb(struct fl_world *w, struct fl_sock *sk, unsigned end, struct fl_skb *skb)
+{
+	if (sk->closed[!end] || (sk->shutdown[!end] & RCV_SHUTDOWN)) {
+		fl_trace(w, "socket %s: end %u is shut for reading: -EPIPE", sk->n.name, !end);
+		skb_free(w, skb);
+		return -EPIPE;
+	}
 	skb_queue_tail(&sk->queue[!end], skb);
+	sock_wake_sender(sk, !end);     /* sock_def_readable */
 	return 0;
 }
 
@@ -352,66 +537,172 @@ static long tcp_send(struct fl_world *w, struct fl_sock *sk, unsigned end,
 	return sent ? (long)sent : err;
 }
 
-static int sock_import(struct fl_world *w, enum fl_iter_dir dir, const struct fl_iovec *iov,
+/* fdget (a released end: -EBADF), then the msghdr's iovecs into I. */
+static int sock_import(struct fl_world *w, const struct fl_sock *sk, unsigned end,
+		       enum fl_iter_dir dir, const struct fl_iovec *iov,
 		       unsigned long nr_segs, struct fl_iov_iter *i)
 {
+	if (sk->closed[end])
+		return -EBADF;
 	if (nr_segs > FL_UIO_MAXIOV)
 		return -EMSGSIZE;       /* __copy_msghdr, before the array is read */
 	return fl_import_iovec(w, dir, iov, nr_segs, i);
+}
+
+/* Own SEND_SHUTDOWN at the start of a stream or TCP send: SIGPIPE unless MSG_NOSIGNAL. */
+static long send_shut(struct fl_world *w, struct fl_sock *sk, unsigned end, unsigned flags)
+{
+	char what[96];
+
+	if (flags & FL_MSG_NOSIGNAL)
+		return -EPIPE;
+	snprintf(what, sizeof(what), "socket %s: end %u is shut for writing", sk->n.name, end);
+	return fl_sys_send_sigpipe(w, what);
+}
+
+/*
+ * sock_alloc_send_pskb before a stream chunk: 0 when END's sk_wmem_alloc
+ * is below sk_sndbuf, else -EAGAIN (non-blocking), or the task waits for
+ * a wake (sock_wfree, bytes, a state change: sock_wake_sender) and looks
+ * again.  sk_err and SEND_SHUTDOWN end the send (no signal here).
+ * FL_SYS_WAITS: no park hook, the call stops where it is.
+ */
+static long stream_room(struct fl_world *w, struct fl_sock *sk, unsigned end, unsigned flags)
+{
+	int err;
+
+	for (;;) {
+		if (sk->err[end])
+			return sock_error(sk, end);
+		if (sk->shutdown[end] & SEND_SHUTDOWN)
+			return -EPIPE;
+		if (sock_wmem(sk, end) < sk->sndbuf)
+			return 0;
+		if (!sk->blocking || (flags & FL_MSG_DONTWAIT))
+			return -EAGAIN;
+		fl_trace(w, "socket %s: end %u holds %zu bytes of skbs, sk_sndbuf %u: the task "
+			 "waits", sk->n.name, end, sock_wmem(sk, end), sk->sndbuf);
+		sk->write_wake[end] = false;
+		err = fl_sys_park(w, sender_woken, sk, end);
+		if (err)
+			return err;
+	}
+}
+
+/* unix_stream_sendmsg: chunks while there is room, each copied whole or not at all. */
+static long stream_send(struct fl_world *w, struct fl_sock *sk, unsigned end,
+			struct fl_iov_iter *i, unsigned flags)
+{
+	size_t total = i->count, sent = 0, chunk;
+	struct fl_skb *skb;
+	long err = 0;
+
+	if (sk->shutdown[end] & SEND_SHUTDOWN)
+		return send_shut(w, sk, end, flags);
+	while (sent < total) {
+		chunk = total - sent;
+		if (chunk > UNIX_STREAM_CHUNK_4K64)
+			chunk = UNIX_STREAM_CHUNK_4K64;
+		err = stream_room(w, sk, end, flags);
+		if (!err)
+			err = copy_skb(w, sk, chunk, i, &skb);
+		if (!err)
+			err = queue_skb(w, sk, end, skb);
+		if (err == -EPIPE && !sent && !(sk->shutdown[end] & SEND_SHUTDOWN))
+			err = send_shut(w, sk, end, flags);     /* the peer's RCV_SHUTDOWN */
+		if (err)
+			break;
+		sent += chunk;
+	}
+	if (err == FL_SYS_WAITS)
+		return err;
+	return sent ? (long)sent : err;
+}
+
+/* unix_dgram_sendmsg: one skb, whole or nothing; no signal on -EPIPE. */
+static long dgram_send(struct fl_world *w, struct fl_sock *sk, unsigned end,
+		       struct fl_iov_iter *i)
+{
+	size_t total = i->count;
+	struct fl_skb *skb;
+	int err;
+
+	if (total > unix_sndbuf(w) - 32)
+		return -EMSGSIZE;
+	if (sk->shutdown[end] & SEND_SHUTDOWN)
+		return -EPIPE;          /* sock_alloc_send_pskb */
+	err = copy_skb(w, sk, total, i, &skb);
+	if (!err)
+		err = queue_skb(w, sk, end, skb);
+	return err ? err : (long)total;
 }
 
 long fl_sock_sendmsg(struct fl_world *w, struct fl_sock *sk, unsigned end,
 		     const struct fl_iovec *iov, unsigned long nr_segs, unsigned flags)
 {
 	struct fl_iov_iter i;
-	size_t total, sent = 0, chunk;
-	int err = sock_import(w, FL_ITER_SOURCE, iov, nr_segs, &i);
+	int err;
 
-	(void)flags;    /* MSG_DONTWAIT only (model_socket.c refuses others): nothing waits */
+	end &= 1;
+	err = sock_import(w, sk, end, FL_ITER_SOURCE, iov, nr_segs, &i);
 	if (err)
 		return err;
-	end &= 1;
-	total = i.count;
 	if (sk->type == FL_SOCK_TCP)
-		return tcp_send(w, sk, end, &i);
-	if (sk->type == FL_SOCK_DGRAM) {
-		if (total > unix_sndbuf(w) - 32)
-			return -EMSGSIZE;
-		err = send_skb(w, sk, end, total, &i);
-		return err ? err : (long)total;
-	}
-	while (sent < total) {
-		chunk = total - sent;
-		if (chunk > UNIX_STREAM_CHUNK_4K64)
-			chunk = UNIX_STREAM_CHUNK_4K64;
-		err = send_skb(w, sk, end, chunk, &i);
-		if (err)
-			break;
-		sent += chunk;
-	}
-	return sent ? (long)sent : err;
+		return sk->shutdown[end] & SEND_SHUTDOWN ? send_shut(w, sk, end, flags)
+							  : tcp_send(w, sk, end, &i);
+	if (sk->type == FL_SOCK_DGRAM)
+		return dgram_send(w, sk, end, &i);
+	return stream_send(w, sk, end, &i, flags);
 }
 
 /*
- * unix_stream_read_generic and tcp_recvmsg_locked, without waiting: see
- * the rules above.  MSG_PEEK copies the same bytes and takes none (with
- * no SO_PEEK_OFF: from the first unread byte); MSG_TRUNC on TCP takes
- * the bytes without copying them; AF_UNIX stream ignores it.
+ * A MSG_WAITALL read that took some bytes and found the queue empty: it
+ * waits for more with them taken (unix_stream_data_wait, sk_wait_data).
+ * 0 once bytes came; else why it ends, returning what it took: sk_err
+ * (taken, lost under the bytes), RCV_SHUTDOWN, non-blocking, a kill;
+ * FL_SYS_WAITS: no park hook, it stops there.
+ */
+static long stream_wait_more(struct fl_world *w, struct fl_sock *sk, unsigned end,
+			     unsigned flags)
+{
+	long err;
+
+	while (!sk->queue[end]) {
+		if (sk->err[end])
+			return sock_error(sk, end);
+		if (sk->shutdown[end] & RCV_SHUTDOWN)
+			return -EPIPE;
+		if (!sk->blocking || (flags & FL_MSG_DONTWAIT))
+			return -EAGAIN;
+		fl_trace(w, "socket %s: MSG_WAITALL, end %u is empty: the task waits with its "
+			 "bytes taken", sk->n.name, end);
+		err = fl_sys_park(w, reader_woken, sk, end);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/*
+ * unix_stream_read_generic and tcp_recvmsg_locked from a queue that is
+ * not empty: see the rules above.  MSG_PEEK copies the same bytes and
+ * takes none (with no SO_PEEK_OFF: from the first unread byte); MSG_TRUNC
+ * on TCP takes the bytes without copying them; AF_UNIX stream ignores it.
+ * MSG_WAITALL (not with MSG_PEEK: model_socket.c refuses that wait) goes
+ * on until the request is filled (stream_wait_more).
  */
 static long stream_recv(struct fl_world *w, struct fl_sock *sk, unsigned end,
 			struct fl_iov_iter *i, unsigned flags)
 {
 	bool peek = flags & FL_MSG_PEEK;
 	bool discard = sk->type == FL_SOCK_TCP && (flags & FL_MSG_TRUNC);
+	bool waitall = (flags & FL_MSG_WAITALL) && !peek;
 	struct fl_skb *skb = sk->queue[end];
 	size_t size = i->count, chunk, n;
-	uint32_t off;
-	long copied = 0;
+	uint32_t off = skb->consumed;
+	long copied = 0, err;
 
-	if (!skb)
-		return -EAGAIN;
-	off = skb->consumed;
-	do {
+	for (;;) {
 		chunk = skb->len - off;
 		if (chunk > size)
 			chunk = size;
@@ -433,10 +724,23 @@ static long stream_recv(struct fl_world *w, struct fl_sock *sk, unsigned end,
 		} else {
 			sk->queue[end] = skb->next;
 			skb_free(w, skb);
+			sock_wfree(sk, !end);
 			skb = sk->queue[end];
 		}
-		off = 0;
-	} while (size && skb);
+		if (!size)
+			break;
+		if (!skb && waitall) {
+			err = stream_wait_more(w, sk, end, flags);
+			if (err == FL_SYS_WAITS)
+				return err;
+			if (err)
+				break;
+			skb = sk->queue[end];
+		}
+		if (!skb)
+			break;
+		off = peek ? 0 : skb->consumed;
+	}
 	return copied;
 }
 
@@ -467,24 +771,95 @@ static long dgram_recv(struct fl_world *w, struct fl_sock *sk, unsigned end,
 	return ret;
 }
 
+/*
+ * Nothing queued for END: sk_err first (once), then RCV_SHUTDOWN is 0 -
+ * a datagram end's only where the call would wait - then -EAGAIN, or the
+ * task waits before it took anything (FL_SYS_WAITS: run again from the
+ * start after each statement).
+ */
+static long recv_empty(struct fl_world *w, struct fl_sock *sk, unsigned end, size_t count,
+		       unsigned flags)
+{
+	bool waits = sk->blocking && !(flags & FL_MSG_DONTWAIT) && count;
+
+	if (sk->type != FL_SOCK_DGRAM && sk->err[end])
+		return sock_error(sk, end);
+	if ((sk->shutdown[end] & RCV_SHUTDOWN) && (sk->type != FL_SOCK_DGRAM || waits))
+		return 0;
+	if (!waits)
+		return -EAGAIN;
+	fl_trace(w, "socket %s: end %u is empty: the task waits", sk->n.name, end);
+	return FL_SYS_WAITS;
+}
+
 long fl_sock_recvmsg(struct fl_world *w, struct fl_sock *sk, unsigned end,
 		     const struct fl_iovec *iov, unsigned long nr_segs, unsigned flags)
 {
 	struct fl_iov_iter i;
-	int err = sock_import(w, FL_ITER_DEST, iov, nr_segs, &i);
+	int err;
 
+	end &= 1;
+	err = sock_import(w, sk, end, FL_ITER_DEST, iov, nr_segs, &i);
 	if (err)
 		return err;
-	end &= 1;
-	/*
-	 * Empty: a blocking end waits before it took anything (FL_SYS_WAITS:
-	 * run again from the start), unless MSG_DONTWAIT.  MSG_WAITALL waits
-	 * only with bytes taken, which model_socket.c refuses beforehand.
-	 */
-	if (!sk->queue[end] && sk->blocking && !(flags & FL_MSG_DONTWAIT) && i.count) {
-		fl_trace(w, "socket %s: end %u is empty: the task waits", sk->n.name, end);
-		return FL_SYS_WAITS;
-	}
+	if (!sk->queue[end])
+		return recv_empty(w, sk, end, i.count, flags);
 	return sk->type == FL_SOCK_DGRAM ? dgram_recv(w, sk, end, &i, flags)
 					 : stream_recv(w, sk, end, &i, flags);
+}
+
+/* unix_shutdown's map: our SEND_SHUTDOWN is the peer's RCV_SHUTDOWN, and back. */
+static uint8_t mirror(unsigned mode)
+{
+	return (uint8_t)(((mode & RCV_SHUTDOWN) ? SEND_SHUTDOWN : 0) |
+			 ((mode & SEND_SHUTDOWN) ? RCV_SHUTDOWN : 0));
+}
+
+int fl_sock_shutdown(struct fl_world *w, struct fl_sock *sk, unsigned end, unsigned how)
+{
+	unsigned mode = how + 1;        /* SHUT_RD 0 -> RCV_SHUTDOWN 1, ... */
+	bool both_fin = (sk->shutdown[0] & SEND_SHUTDOWN) && (sk->shutdown[1] & SEND_SHUTDOWN);
+
+	end &= 1;
+	if (sk->closed[end])
+		return -EBADF;
+	if (how > 2)
+		return -EINVAL;
+	sk->shutdown[end] |= (uint8_t)mode;
+	fl_trace(w, "socket %s: shutdown of end %u (%s%s)", sk->n.name, end,
+		 mode & RCV_SHUTDOWN ? "rcv" : "", mode & SEND_SHUTDOWN ? "send" : "");
+	if (sk->type == FL_SOCK_TCP) {
+		/* both FINs went: the end is TCP_CLOSE (inet_shutdown -ENOTCONN) */
+		if (both_fin)
+			return -ENOTCONN;
+		if (mode & SEND_SHUTDOWN)
+			sk->shutdown[!end] |= RCV_SHUTDOWN;     /* the FIN: tcp_fin */
+		return 0;
+	}
+	if (sk->type == FL_SOCK_STREAM)
+		sk->shutdown[!end] |= mirror(mode);
+	sock_wake_sender(sk, end);      /* sk_state_change */
+	sock_wake_sender(sk, !end);
+	return 0;
+}
+
+int fl_sock_close(struct fl_world *w, struct fl_sock *sk, unsigned end)
+{
+	struct fl_skb *skb;
+
+	end &= 1;
+	if (sk->closed[end])
+		return fl_error(w, -EBADF, "close: %s.%u is closed", sk->n.name, end);
+	sk->closed[end] = true;
+	sk->shutdown[end] = sk->shutdown[!end] = RCV_SHUTDOWN | SEND_SHUTDOWN;
+	if (sk->queue[end])
+		sk->err[!end] = ECONNRESET;
+	fl_trace(w, "close: %s.%u released%s", sk->n.name, end,
+		 sk->queue[end] ? " with bytes unread: the peer's sk_err is ECONNRESET" : "");
+	while ((skb = sk->queue[end])) {
+		sk->queue[end] = skb->next;
+		skb_free(w, skb);
+	}
+	sock_wake_sender(sk, !end);
+	return 0;
 }

@@ -545,12 +545,12 @@ static int parse_ref(struct parser *p, enum fl_sc_kind kind, const char *s,
 	int id;
 
 	r->end = FL_SC_END_NONE;
-	if (kind == FL_SC_SOCK_FD) {
+	if ((kind == FL_SC_SOCK_FD || kind == FL_SC_PIPE_END) && n + 2 == len && s[n] == '.' &&
+	    (s[n + 1] == '0' || s[n + 1] == '1')) {
 		want = FL_SC_NEW_SOCK;
-		if (n + 2 == len && s[n] == '.' && (s[n + 1] == '0' || s[n + 1] == '1'))
-			r->end = s[n + 1] == '0' ? FL_SC_END_0 : FL_SC_END_1;
-		else
-			n = 0;          /* a bare name or another suffix: not an end */
+		r->end = s[n + 1] == '0' ? FL_SC_END_0 : FL_SC_END_1;
+	} else if (kind == FL_SC_SOCK_FD) {
+		n = 0;          /* a bare name or another suffix: not an end */
 	} else if ((kind == FL_SC_FD || kind == FL_SC_PIPE_FD || kind == FL_SC_PIPE_END) &&
 		   n + 2 == len &&
 	    s[n] == '.' && (s[n + 1] == 'r' || s[n + 1] == 'w')) {

@@ -48,6 +48,7 @@ static const struct fl_sc_form verbs[] = {
 	 */
 	{ "socketpair", FL_SC_SOCKETPAIR, 0, SLOTS(FL_SC_NEW_SOCK, FL_SC_SOCK_TYPE),
 	  KEYS({ "sndbuf", OPT(NUM) }, { "nonblock", OPT(ONOFF) }), FL_SC_DEFINES },
+	/* a pipe's end, or a socket pair's (its last descriptor: release) */
 	{ "close",    FL_SC_CLOSE,    0, SLOTS(FL_SC_PIPE_END), NULL, 0 },
 	/*
 	 * dir NAME [N] [namelen=L] [removed=on]: a tmpfs directory of N empty
@@ -179,9 +180,11 @@ static const struct fl_sc_form calls[] = {
 	/* getdents64 FD ADDR COUNT: a `dir`'s records (callers/readdir.c) */
 	{ "getdents64", FL_SC_CALL, FL_SC_GETDENTS64, SLOTS(FL_SC_FD, FL_SC_ADDR, FL_SC_NUM),
 	  NULL, FL_SC_SUBJECT },
-	/* AF_UNIX socket pairs: iovecs as readv's, no as= (docs/callers.md, "Sockets") */
+	/* socket pairs: iovecs as readv's (docs/callers.md, "Sockets") */
 	{ "sendmsg", FL_SC_CALL, FL_SC_SENDMSG, SOCK_IOV_SLOTS, SOCK_IOV_KEYS, FL_SC_SUBJECT },
 	{ "recvmsg", FL_SC_CALL, FL_SC_RECVMSG, SOCK_IOV_SLOTS, SOCK_IOV_KEYS, FL_SC_SUBJECT },
+	{ "shutdown", FL_SC_CALL, FL_SC_SHUTDOWN, SLOTS(FL_SC_SOCK_FD, FL_SC_SHUT_HOW), NULL,
+	  FL_SC_SUBJECT },
 	{ "proc_mem_read", FL_SC_CALL, FL_SC_PROC_MEM_READ, ADDR_LEN, AS_KEYS, FL_SC_SUBJECT },
 	{ "proc_mem_write", FL_SC_CALL, FL_SC_PROC_MEM_WRITE,
 	  SLOTS(FL_SC_ADDR, FL_SC_DATA), KEYS({ "len", OPT(NUM) }, AS_TASK), FL_SC_SUBJECT },
@@ -342,7 +345,11 @@ static const char *const copy_mode_words[] = { "dontwake", "wp", NULL };
 static const char *const event_flag_words[] = { "write", "wp", "minor", NULL };
 static const char *const move_mode_words[] = { "dontwake", "allow_src_holes", NULL };
 static const char *const splice_flag_words[] = { "move", "nonblock", "more", "gift", NULL };
-static const char *const msg_flag_words[] = { "peek", "trunc", "dontwait", "waitall", NULL };
+static const char *const msg_flag_words[] = {
+	"peek", "trunc", "dontwait", "waitall", "nosignal", NULL
+};
+/* SHUT_RD, SHUT_WR, SHUT_RDWR: the word's index is the value. */
+static const char *const shut_how_words[] = { "rd", "wr", "rdwr", NULL };
 static const char *const rwf_words[] = {
 	"hipri", "dsync", "sync", "nowait", "append", "noappend", NULL
 };
@@ -409,14 +416,15 @@ static const struct kind_info kinds[FL_SC_KIND_COUNT] = {
 	[FL_SC_MOVE_MODE]    = { "a move mode (- or dontwake,allow_src_holes)", move_mode_words },
 	[FL_SC_SPLICE_FLAGS] = { "splice flags (- or move,nonblock,more,gift)", splice_flag_words },
 	[FL_SC_RWF_FLAGS]    = { "RWF flags (- or hipri,dsync,sync,nowait,append,noappend)", rwf_words },
-	[FL_SC_MSG_FLAGS]    = { "MSG flags (- or peek,trunc,dontwait,waitall)", msg_flag_words },
+	[FL_SC_MSG_FLAGS]    = { "MSG flags (- or peek,trunc,dontwait,waitall,nosignal)", msg_flag_words },
 	[FL_SC_WHENCE]       = { "a whence (set, cur, end, data, hole)", whence_words },
 	[FL_SC_PM_BITS]      = { "pagemap bits (present,exclusive,-softdirty,... of present swapped file exclusive softdirty uffd_wp pfn)", pm_words },
 	[FL_SC_CLEAR_REFS_TYPE] = { "a clear_refs type (all, anon, file, softdirty, hiwater_rss)", clear_refs_words },
 	[FL_SC_NEW_SOCK]     = { "a new socket pair name", NULL },
 	[FL_SC_SOCK_FD]      = { "a socket end SOCK.0 or SOCK.1 (SOCK declared by socketpair)", NULL },
 	[FL_SC_SOCK_TYPE]    = { "a socket type (stream, dgram, tcp)", sock_type_words },
-	[FL_SC_PIPE_END]     = { "PIPE.r or PIPE.w", NULL },
+	[FL_SC_PIPE_END]     = { "PIPE.r, PIPE.w, SOCK.0 or SOCK.1", NULL },
+	[FL_SC_SHUT_HOW]     = { "a shutdown mode (rd, wr, rdwr)", shut_how_words },
 };
 
 const char *fl_sc_kind_what(enum fl_sc_kind k)

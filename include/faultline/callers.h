@@ -143,14 +143,19 @@ int fl_pipe_close(struct fl_world *w, struct fl_pipe *pipe, bool write_end);
 /* Is that end open? */
 bool fl_pipe_end_open(const struct fl_pipe *pipe, bool write_end);
 /*
- * A task that waits in pipe_write after it queued some bytes (a blocking
- * pipe filled up): FN parks it until the pipe has room or no reader
- * (fl_pipe_writable), and returns 0 to go on or -EINTR (a fatal
- * signal: the write returns what it queued).  Without FN the call stops
- * there with FL_SYS_WAITS, its bytes queued.  FN NULL ends it.
+ * A task that waits inside a call whose state must be kept: pipe_write
+ * after it queued some bytes (a blocking pipe filled up), a socket's
+ * sender waiting for send-buffer room, a MSG_WAITALL read waiting with
+ * bytes taken.  FN parks it until WOKEN(OBJ, ARG) holds (the call's own
+ * rule: fl_pipe_writable, the socket's), and returns 0 to go on or -EINTR
+ * (a fatal signal: the call returns what it moved).  Without FN the call
+ * stops there with FL_SYS_WAITS, what it moved kept.  FN NULL ends it.
+ * One hook for every such wait: backend/model_sleep.c is its one home.
  */
-typedef int (*fl_pipe_park_fn)(void *arg, struct fl_pipe *pipe);
-void fl_pipe_set_park(struct fl_world *w, fl_pipe_park_fn fn, void *arg);
+typedef bool (*fl_sys_woken_fn)(const void *obj, unsigned arg);
+typedef int (*fl_sys_park_fn)(void *arg, fl_sys_woken_fn woken, const void *obj,
+			      unsigned obj_arg);
+void fl_sys_set_park(struct fl_world *w, fl_sys_park_fn fn, void *arg);
 /* Would a writer waiting on PIPE go on now: a free slot, or no reader? */
 bool fl_pipe_writable(const struct fl_pipe *pipe);
 /*
@@ -175,6 +180,16 @@ int fl_socketpair_create(struct fl_world *w, const char *name, enum fl_sock_type
 void fl_sock_set_blocking(struct fl_sock *sk, bool blocking);
 bool fl_sock_blocking(const struct fl_sock *sk);
 bool fl_sock_is_dgram(const struct fl_sock *sk);
+bool fl_sock_is_stream(const struct fl_sock *sk);
+/* Is END open (not released by fl_sock_close)? */
+bool fl_sock_end_open(const struct fl_sock *sk, unsigned end);
+/* shutdown(2) of END, HOW SHUT_RD (0), SHUT_WR (1), SHUT_RDWR (2): 0 or -errno. */
+int fl_sock_shutdown(struct fl_world *w, struct fl_sock *sk, unsigned end, unsigned how);
+/*
+ * close(2) of END's last descriptor, an AF_UNIX stream end (the model
+ * releases no other kind): 0, or -EBADF when it is closed (fl_error).
+ */
+int fl_sock_close(struct fl_world *w, struct fl_sock *sk, unsigned end);
 struct fl_sock *fl_sock_find(struct fl_world *w, const char *name);
 /*
  * NULL if a send of LEN bytes from END is what the model answers, else
@@ -188,12 +203,13 @@ const char *fl_sock_unmodelled(struct fl_world *w, const struct fl_sock *sk,
 #define FL_MSG_TRUNC    0x20u
 #define FL_MSG_DONTWAIT 0x40u
 #define FL_MSG_WAITALL  0x100u
+#define FL_MSG_NOSIGNAL 0x4000u
 
-/* The words of `flags=` (bit i for word i: peek,trunc,dontwait,waitall) as MSG_*. */
+/* The words of `flags=` (bit i for word i: peek,trunc,dontwait,waitall,nosignal) as MSG_*. */
 static inline unsigned fl_msg_flags(uint64_t words)
 {
 	static const unsigned msg[] = { FL_MSG_PEEK, FL_MSG_TRUNC, FL_MSG_DONTWAIT,
-					FL_MSG_WAITALL };
+					FL_MSG_WAITALL, FL_MSG_NOSIGNAL };
 	unsigned i, flags = 0;
 
 	for (i = 0; i < sizeof(msg) / sizeof(msg[0]); i++)
@@ -204,7 +220,8 @@ static inline unsigned fl_msg_flags(uint64_t words)
 
 /*
  * sendmsg(2)/recvmsg(2) on end END (0, 1) with one msghdr and FLAGS
- * (MSG_*; sendmsg takes MSG_DONTWAIT only): ret or -errno.
+ * (MSG_*; sendmsg takes MSG_DONTWAIT and MSG_NOSIGNAL only): ret, -errno,
+ * or FL_SYS_WAITS (a blocking end: nothing to read, no room to send).
  */
 long fl_sock_sendmsg(struct fl_world *w, struct fl_sock *sk, unsigned end,
 		     const struct fl_iovec *iov, unsigned long nr_segs, unsigned flags);

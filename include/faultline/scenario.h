@@ -59,7 +59,7 @@ enum fl_sc_verb {
 	FL_SC_MREMAP,           /* mremap ADDR OLDLEN NEWLEN [at=] [flags=] [as=] */
 	FL_SC_WAIT,             /* wait TASK: the result of an access named by as= */
 	FL_SC_SOCKETPAIR,       /* socketpair NAME stream|dgram|tcp [sndbuf=N]: ends NAME.0 NAME.1 */
-	FL_SC_CLOSE,            /* close PIPE.r|PIPE.w: that end, in every process */
+	FL_SC_CLOSE,            /* close PIPE.r|PIPE.w|SOCK.0|SOCK.1: that end, in every process */
 	FL_SC_DIR,              /* dir NAME [N] [namelen=L] [removed=on]: an open tmpfs directory */
 };
 
@@ -93,6 +93,7 @@ enum fl_sc_func {
 	FL_SC_RECVMSG,          /* recvmsg SOCK.N IOVEC... */
 	FL_SC_TEE,              /* tee FDIN FDOUT LEN: pipe buffers duplicated */
 	FL_SC_GETDENTS64,       /* getdents64 FD ADDR COUNT: a `dir`'s records */
+	FL_SC_SHUTDOWN,         /* shutdown SOCK.N rd|wr|rdwr */
 	FL_SC_FUNC_COUNT        /* not a call: one past the last (add calls above) */
 };
 
@@ -140,7 +141,7 @@ enum fl_sc_kind {
 	FL_SC_MOVE_MODE,        /* UFFDIO_MOVE mode: dontwake,allow_src_holes */
 	FL_SC_SPLICE_FLAGS,     /* SPLICE_F_* order: move,nonblock,more,gift */
 	FL_SC_RWF_FLAGS,        /* RWF_* order: hipri,dsync,sync,nowait,append,noappend */
-	FL_SC_MSG_FLAGS,        /* peek,trunc,dontwait,waitall (fl_msg_flags: MSG_*) */
+	FL_SC_MSG_FLAGS,        /* peek,trunc,dontwait,waitall,nosignal (fl_msg_flags: MSG_*) */
 	FL_SC_WHENCE,           /* lseek: set, cur, end, data, hole (SEEK_* values) */
 	/*
 	 * pagemap bits, each must be set or (`-name`) clear: value bit i for
@@ -151,7 +152,8 @@ enum fl_sc_kind {
 	FL_SC_NEW_SOCK,         /* socketpair NAME: declares (fl_sc_ref) */
 	FL_SC_SOCK_FD,          /* SOCK.0 or SOCK.1: one end of a socket pair (fl_sc_ref) */
 	FL_SC_SOCK_TYPE,        /* stream, dgram, tcp: value 0, 1, 2 */
-	FL_SC_PIPE_END,         /* PIPE.r or PIPE.w (fl_sc_ref) */
+	FL_SC_PIPE_END,         /* PIPE.r, PIPE.w, SOCK.0 or SOCK.1: what close takes (fl_sc_ref) */
+	FL_SC_SHUT_HOW,         /* rd, wr, rdwr: value SHUT_RD, SHUT_WR, SHUT_RDWR */
 	FL_SC_KIND_COUNT
 };
 

@@ -681,22 +681,42 @@ static void test_sock_dgram_emsgsize_per_arch(void **state)
 
 /*
  * A MSG_WAITALL read on a blocking stream end with fewer bytes queued
- * than asked would wait with bytes taken: unsupported; MSG_DONTWAIT
- * with it does not wait: the 20 bytes.
+ * than asked waits with them taken (blocked); with MSG_PEEK that wait is
+ * unsupported (the peek offset after it); MSG_DONTWAIT does not wait.
  */
-static void test_sock_waitall_blocking_unsupported(void **state)
+static void test_sock_waitall_blocking(void **state)
 {
 	struct bt t;
 
 	(void)state;
 	bt_run(&t, &fl_model_backend, FILE_SRC "socketpair s stream nonblock=off\n"
-	       "call sendmsg s.0 src:20\ncall recvmsg s.1 dst:40 flags=waitall\n"
-	       "call recvmsg s.1 dst:40 flags=waitall,dontwait\n");
+	       "call sendmsg s.0 src:20\ncall recvmsg s.1 dst:40 flags=waitall,peek\n"
+	       "call recvmsg s.1 dst:40 flags=waitall,dontwait\n"
+	       "call sendmsg s.0 src:10\ncall recvmsg s.1 dst:40 flags=waitall\n");
 	bt_assert_ret(&t, 7, 20);
 	assert_int_equal(t.rc[8], -EOPNOTSUPP);
-	assert_non_null(strstr(t.obs[8].why, "MSG_WAITALL on a blocking socket"));
+	assert_non_null(strstr(t.obs[8].why, "MSG_WAITALL with MSG_PEEK"));
 	bt_assert_ret(&t, 9, 20);
+	bt_assert_ret(&t, 10, 10);
+	assert_int_equal(t.obs[11].outcome, FL_OUTCOME_BLOCKED);
 	bt_close(&t);
+}
+
+static void check_sock_shutdown(struct bt *t, bool host)
+{
+	(void)host;
+	bt_assert_ret(t, 7, 0);
+	bt_assert_errno(t, 8, EPIPE);
+	assert_int_equal(t->obs[8].outcome, FL_OUTCOME_SIGPIPE);
+	bt_assert_ret(t, 9, 0);
+}
+
+/* shutdown(SHUT_WR): our send is EPIPE with SIGPIPE, the peer reads EOF. */
+static void test_sock_shutdown_wr(void **state)
+{
+	(void)state;
+	bt_both(FILE_SRC "socketpair s stream\ncall shutdown s.0 wr\ncall sendmsg s.0 src:5\n"
+		"call recvmsg s.1 dst:20\n", check_sock_shutdown);
 }
 
 static void test_every_syscall_row_reached(void **state)
@@ -715,7 +735,8 @@ int main(void)
 		cmocka_unit_test(test_sock_send_efault_and_iov_max),
 		cmocka_unit_test(test_tcp_domain_unsupported),
 		cmocka_unit_test(test_sock_dgram_emsgsize_per_arch),
-		cmocka_unit_test(test_sock_waitall_blocking_unsupported),
+		cmocka_unit_test(test_sock_waitall_blocking),
+		cmocka_unit_test(test_sock_shutdown_wr),
 		cmocka_unit_test(test_read_short_at_hole),
 		cmocka_unit_test(test_writev_gathers),
 		cmocka_unit_test(test_readv_scatters),

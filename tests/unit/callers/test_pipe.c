@@ -234,13 +234,14 @@ static void test_write_without_reader_is_sigpipe(void **state)
 static int parks;
 
 /* A reader comes while the writer waits: it takes one page. */
-static int park_reader(void *arg, struct fl_pipe *pipe)
+static int park_reader(void *arg, fl_sys_woken_fn woken, const void *obj, unsigned obj_arg)
 {
 	(void)arg;
 	parks++;
-	assert_false(fl_pipe_writable(pipe));
+	assert_ptr_equal(obj, pp);
+	assert_false(woken(obj, obj_arg));
 	assert_int_equal(pread1(A, P), (long)P);
-	assert_true(fl_pipe_writable(pipe));
+	assert_true(woken(obj, obj_arg));
 	return 0;
 }
 
@@ -259,12 +260,12 @@ static void test_blocking_write_waits_with_progress(void **state)
 	assert_int_equal(fl_pipe_write(w, pp, two, 2), FL_SYS_WAITS);
 	assert_int_equal(fl_pipe_nrbufs(pp), FL_PIPE_BUFFERS);
 	assert_int_equal(pread1(A, P), (long)P);
-	fl_pipe_set_park(w, park_reader, NULL);
+	fl_sys_set_park(w, park_reader, NULL);
 	parks = 0;
 	assert_int_equal(fl_pipe_write(w, pp, two, 2), (long)(2 * P));
 	assert_int_equal(parks, 1);
 	assert_int_equal(fl_pipe_nrbufs(pp), FL_PIPE_BUFFERS);
-	fl_pipe_set_park(w, NULL, NULL);
+	fl_sys_set_park(w, NULL, NULL);
 }
 
 /* tee duplicates without consuming; the duplicate is never merged into. */

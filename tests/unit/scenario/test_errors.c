@@ -41,9 +41,9 @@ static void test_unknown_verb(void **state)
 static void test_close_needs_pipe_end(void **state)
 {
 	(void)state;
-	assert_error("pipe a\nclose a\n", "t.fl:2:7: error: expected PIPE.r or PIPE.w, found 'a'");
+	assert_error("pipe a\nclose a\n", "t.fl:2:7: error: expected PIPE.r, PIPE.w, SOCK.0 or SOCK.1, found 'a'");
 	assert_error("file f 1p\nclose f.r\n",
-		     "t.fl:2:7: error: expected PIPE.r or PIPE.w, found 'f.r'");
+		     "t.fl:2:7: error: expected PIPE.r, PIPE.w, SOCK.0 or SOCK.1, found 'f.r'");
 	assert_error("pipe a nonblock=maybe\n", "t.fl:1:17: error: expected on or off");
 }
 
