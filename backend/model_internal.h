@@ -64,6 +64,9 @@ int fl_model_socketpair(struct model *m, const struct fl_sc_stmt *st,
 /* dir NAME [N] [namelen=] [removed=]: backend/model_readdir.c */
 int fl_model_dir_create(struct model *m, const struct fl_sc_stmt *st,
 			const struct fl_val *args, struct fl_obs *obs);
+/* read, pread, write, pwrite, lseek on a `dir`: handled (true) or not a directory. */
+bool fl_model_dir_call(struct model *m, const struct fl_sc_stmt *st,
+		       const struct fl_val *args, struct fl_obs *obs, int *err);
 int fl_model_pipe_create(struct model *m, const struct fl_sc_stmt *st,
 			 const struct fl_val *args, struct fl_obs *obs);
 int fl_model_pipe_close(struct model *m, const struct fl_val *args, struct fl_obs *obs);

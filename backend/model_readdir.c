@@ -4,14 +4,20 @@
  * is the running kernel's side.
  *
  * A `dir` is declared as a file name, so the calls that take a
- * descriptor accept it; the model has getdents64 only on a directory:
- * any other call on one is `unsupported` (fl_model_fd_lookup), and
- * getdents64 on a file or a pipe end is the kernel's -ENOTDIR, on a
- * closed pipe end -EBADF (fdget_pos finds nothing).
+ * descriptor accept it.  Besides getdents64 the model answers read and
+ * pread (access_ok of the buffer, then generic_read_dir's -EISDIR), write
+ * and pwrite (-EBADF: the directory is open O_RDONLY, vfs_write checks
+ * FMODE_WRITE first) and lseek to 0 from the start (the rewind every
+ * tmpfs era has); any other call on one is `unsupported`
+ * (fl_model_fd_lookup): a directory's position as a number is the file
+ * system's own cookie.  getdents64 on a file or a pipe end is the
+ * kernel's -ENOTDIR, on a closed pipe end -EBADF (fdget_pos finds
+ * nothing).
  */
 #include <stdio.h>
 
 #include <faultline/callers.h>
+#include <faultline/uaccess.h>
 
 #include "backend/model_internal.h"
 
@@ -66,4 +72,47 @@ int fl_model_getdents64(struct model *m, const struct fl_sc_stmt *st,
 		fl_model_summary(m, obs, "getdents64 %s: %ld bytes; %u of %u records read",
 				 name, ret, fl_dir_pos(dir), fl_dir_records(dir));
 	return 0;
+}
+
+/*
+ * read, pread, write, pwrite, lseek on FD when it names a `dir`: true
+ * with the result in OBS, or with -EOPNOTSUPP in *ERR for what the model
+ * does not answer; false when FD is no directory.
+ */
+bool fl_model_dir_call(struct model *m, const struct fl_sc_stmt *st,
+		       const struct fl_val *args, struct fl_obs *obs, int *err)
+{
+	const char *name = fl_backend_name(m->b, (unsigned)args[0].u);
+	struct fl_dir *dir = args[0].end == FL_SC_END_NONE ? fl_dir_find(m->w, name) : NULL;
+	long ret;
+
+	*err = 0;
+	if (!dir)
+		return false;
+	switch (st->code) {
+	case FL_SC_READ: case FL_SC_PREAD:
+		ret = fl_access_ok(m->w, args[1].u, args[2].u) ? -EISDIR : -EFAULT;
+		break;
+	case FL_SC_WRITE: case FL_SC_PWRITE:
+		ret = -EBADF;
+		break;
+	case FL_SC_LSEEK:
+		if (args[1].s == 0 && args[2].u == 0) {
+			fl_dir_rewind(dir);
+			ret = 0;
+			break;
+		}
+		goto out_unsupported;   /* another position is the file system's cookie */
+	default:
+		goto out_unsupported;
+	}
+	fl_backend_sys_ret(obs, ret);
+	fl_model_summary(m, obs, "%s %s (a directory): %s", fl_sc_func_name(st->code), name,
+			 ret < 0 ? fl_sc_errno_name((int)-ret) : "position 0");
+	return true;
+out_unsupported:
+	snprintf(obs->why, sizeof(obs->why), "%s on directory %s: the model has "
+		 "getdents64, read, write and lseek to 0 on one", fl_sc_func_name(st->code), name);
+	*err = -EOPNOTSUPP;
+	return true;
 }

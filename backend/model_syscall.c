@@ -149,6 +149,8 @@ int fl_model_rw(struct model *m, const struct fl_sc_stmt *st,
 	long ret;
 	int err;
 
+	if (fl_model_dir_call(m, st, args, obs, &err))
+		return err;
 	err = fl_model_fd_lookup(m, &args[0], &t, obs);
 	if (err)
 		return err;

@@ -77,8 +77,11 @@ int fl_model_lseek(struct model *m, const struct fl_sc_stmt *st,
 	struct fd_target t;
 	struct fl_fd fd;
 	long ret;
-	int err = fl_model_fd_lookup(m, &args[0], &t, obs);
+	int err;
 
+	if (fl_model_dir_call(m, st, args, obs, &err))
+		return err;
+	err = fl_model_fd_lookup(m, &args[0], &t, obs);
 	if (err)
 		return err;
 	if (lseek && args[2].u > 2)

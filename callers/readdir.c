@@ -112,6 +112,11 @@ unsigned fl_dir_pos(const struct fl_dir *dir)
 	return dir->pos;
 }
 
+void fl_dir_rewind(struct fl_dir *dir)
+{
+	dir->pos = 0;
+}
+
 unsigned fl_dir_records(const struct fl_dir *dir)
 {
 	return 2 + dir->nents;

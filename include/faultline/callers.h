@@ -330,6 +330,8 @@ static inline void fl_dir_entry_name(unsigned i, unsigned namelen, char *out)
  */
 long fl_sys_getdents64(struct fl_world *w, struct fl_dir *dir, fl_addr_t buf,
 		       uint64_t count);
+/* lseek(fd, 0, SEEK_SET) on the directory: the next getdents64 starts at ".". */
+void fl_dir_rewind(struct fl_dir *dir);
 /* Records read so far (. and .. included), and all records. */
 unsigned fl_dir_pos(const struct fl_dir *dir);
 unsigned fl_dir_records(const struct fl_dir *dir);
