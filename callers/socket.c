@@ -86,7 +86,7 @@
  *      a TCP queue holds one skb at most.
  *   3. fl_sock_unmodelled() is asked before a send: the model reaches a
  *      full send buffer only on a stream pair where skb_truesize() is
- *      measured (x86_64, 6.1 on); a datagram end never.
+ *      judged (truesize_known); a datagram end never.
  *   4. A closed end is named by no call (-EBADF) and keeps no queue.
  */
 #include <stddef.h>
@@ -328,10 +328,20 @@ static long sock_error(struct fl_sock *sk, unsigned end)
 	return -err;
 }
 
-/* The truesize rule above holds: x86_64, on the eras judged (6.1 on). */
+/*
+ * The truesize rule above holds where real kernels judged it: x86_64
+ * (5.10, 6.1, 6.12 guests, the 6.18 host) and arm64 (5.10, 6.1, 6.12)
+ * from 5.10, riscv64 from 6.12 (its only guest); no older guest exists.
+ */
 static bool truesize_known(const struct fl_world *w)
 {
-	return fl_world_arch(w)->id == FL_ARCH_X86_64 && fl_world_kver(w) >= FL_KV(6, 1, 0);
+	enum fl_arch_id a = fl_world_arch(w)->id;
+	fl_kver_t kv = fl_world_kver(w);
+
+	if (a == FL_ARCH_RISCV64)
+		return kv >= FL_KV(6, 12, 0);
+	return (a == FL_ARCH_X86_64 || a == FL_ARCH_ARM64 || a == FL_ARCH_ARM64_MTE) &&
+	       kv >= FL_KV(5, 10, 0);
 }
 
 /* Would a stream send of LEN bytes from END find sk_wmem_alloc at sk_sndbuf? */
@@ -392,7 +402,8 @@ const char *fl_sock_unmodelled(struct fl_world *w, const struct fl_sock *sk,
 		return NULL;    /* the send buffer is accounted: skb_truesize() */
 	if (sk->type == FL_SOCK_STREAM && stream_fills(sk, end, len))
 		return "a unix stream send that fills the send buffer on this era or arch "
-		       "(the skbs' truesize is measured on x86_64, 6.1 on)";
+		       "(the skbs' truesize is judged on x86_64 and arm64 from 5.10, riscv64 "
+		       "from 6.12)";
 	/* one datagram into an empty queue always finds room: wmem is 0 */
 	if ((sk->type == FL_SOCK_STREAM || queued) && queued + len > SOCK_MODEL_BYTES)
 		return "a unix socket send with more than 128 KiB queued (the send buffer)";
