@@ -146,10 +146,15 @@ bool gup_must_unshare(struct fl_world *w, const struct fl_vma *vma,
 		return false;
 	/*
 	 * Not anonymous (zero page, page cache): only a long-term pin in a COW
-	 * mapping, which a later write would COW away from.
+	 * mapping, which a later write would COW away from; 84209e87c696
+	 * (6.2).  Before it such a pin held the zero page or the page cache
+	 * page, and the next write left it behind: debian-6.1 (6.1.176) does
+	 * so under the pin module (docs/gup.md, cow.c's memfd and zero-page
+	 * R/O pin cases).
 	 */
 	if (fl_folio_is_zero(w, folio) || !(folio->flags & FL_FOLIO_ANON))
-		return (gup_flags & FL_FOLL_LONGTERM) && fl_is_cow_mapping(vma);
+		return (gup_flags & FL_FOLL_LONGTERM) && fl_is_cow_mapping(vma) &&
+		       fl_since(w, FL_ERA_GUP_PIN_UNSHARE_COW);
 	return !(folio->flags & FL_FOLIO_ANON_EXCLUSIVE);
 }
 

@@ -275,6 +275,13 @@ static const struct fl_era table[FL_ERA_COUNT] = {
 		"FOLL_COW is gone: a forced write to a read-only private mapping "
 		"needs an exclusive anonymous page (CVE-2022-2590).",
 		false },
+	[FL_ERA_GUP_PIN_UNSHARE_COW] = {
+		FL_ERA_GUP_PIN_UNSHARE_COW, "gup_pin_unshare_cow", V(6, 2), NULL,
+		"84209e87c696", { 0 },
+		"A read-only long-term FOLL_PIN of the shared zero page or a page "
+		"cache page in a COW mapping unshares it first, as for anonymous "
+		"pages since 5.19.",
+		false },
 
 	/* ---- §4 userfaultfd ---- */
 	[FL_ERA_UFFD] = {

@@ -79,6 +79,8 @@ enum fl_era_id {
 	FL_ERA_GUP_PIN_UNSHARE,           /* 5.19: a7f226604170, FAULT_FLAG_UNSHARE */
 	FL_ERA_FOLL_NOFAULT,              /* 5.16: 55b8fe703bc5 */
 	FL_ERA_FOLL_FORCE_EXCLUSIVE_ONLY, /* 6.0: 5535be309971, CVE-2022-2590 */
+	FL_ERA_GUP_PIN_UNSHARE_COW,       /* 6.2: 84209e87c696, R/O long-term pins of
+					     the zero page and page cache in COW mappings */
 	/* §4 userfaultfd */
 	FL_ERA_UFFD,                      /* 4.3 */
 	FL_ERA_UFFD_ENOENT,               /* 4.11: -ENOENT instead of -EINVAL */
