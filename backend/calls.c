@@ -4,10 +4,11 @@
  * or the one line the host refuses it with.
  *
  * The host refuses a call that no system call reaches by itself: the
- * kernel routines a scenario calls directly (uaccess, fault_in_*, GUP,
- * the kernel's retry loops).  It runs the system calls, /proc/pid/mem,
+ * kernel routines a scenario calls directly (uaccess, fault_in_*, the
+ * kernel's retry loops).  It runs the system calls, /proc/pid/mem,
  * and userfaultfd where this process may use it (backend/host_refuse.c);
- * btrfs_search_ioctl is the ioctl, where a guest has a btrfs for it.
+ * btrfs_search_ioctl is the ioctl, where a guest has a btrfs for it; the
+ * GUP calls go through our module where a guest loaded it (host_gup.c).
  */
 #include "backend/calls.h"
 
@@ -66,13 +67,14 @@ const struct fl_backend_call fl_backend_calls[FL_SC_FUNC_COUNT] = {
 	   btrfs in a guest (host_guest.c; refused elsewhere, host_refuse.c) */
 	BOTH(FL_SC_BTRFS_SEARCH_IOCTL, FL_CAP_LOOP, fl_model_btrfs_search, fl_host_btrfs_search),
 	MODEL_ONLY(FL_SC_RESTORE_FPREGS, FL_CAP_LOOP, fl_model_restore_fpregs),
-	/* GUP and /proc/pid/mem: model_gup.c, host_gup.c */
-	MODEL_ONLY(FL_SC_GET_USER_PAGES, FL_CAP_GUP, fl_model_gup),
-	MODEL_ONLY(FL_SC_PIN_USER_PAGES, FL_CAP_GUP, fl_model_gup),
-	MODEL_ONLY(FL_SC_GET_USER_PAGES_FAST, FL_CAP_GUP, fl_model_gup),
-	MODEL_ONLY(FL_SC_PIN_USER_PAGES_FAST, FL_CAP_GUP, fl_model_gup),
-	MODEL_ONLY(FL_SC_PUT_PAGES, FL_CAP_GUP, fl_model_put_pages),
-	MODEL_ONLY(FL_SC_READ_PAGES, FL_CAP_GUP, fl_model_read_pages),
+	/* GUP and /proc/pid/mem: model_gup.c, host_gup.c (the GUP calls run on
+	   a guest with our pin module only: host_refuse.c) */
+	BOTH(FL_SC_GET_USER_PAGES, FL_CAP_GUP, fl_model_gup, fl_host_gup),
+	BOTH(FL_SC_PIN_USER_PAGES, FL_CAP_GUP, fl_model_gup, fl_host_gup),
+	BOTH(FL_SC_GET_USER_PAGES_FAST, FL_CAP_GUP, fl_model_gup, fl_host_gup),
+	BOTH(FL_SC_PIN_USER_PAGES_FAST, FL_CAP_GUP, fl_model_gup, fl_host_gup),
+	BOTH(FL_SC_PUT_PAGES, FL_CAP_GUP, fl_model_put_pages, fl_host_pages),
+	BOTH(FL_SC_READ_PAGES, FL_CAP_GUP, fl_model_read_pages, fl_host_pages),
 	BOTH(FL_SC_PROC_MEM_READ, FL_CAP_GUP, fl_model_proc_mem_read, fl_host_proc_mem),
 	BOTH(FL_SC_PROC_MEM_WRITE, FL_CAP_GUP, fl_model_proc_mem_write, fl_host_proc_mem),
 	/* userfaultfd: model_uffd.c, host_uffd.c */

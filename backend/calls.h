@@ -85,7 +85,7 @@ fl_host_call_fn fl_host_prwv, fl_host_lseek, fl_host_fstat, fl_host_splice,
 		fl_host_tee;     /* host_vec.c */
 fl_host_call_fn fl_host_sockmsg, fl_host_shutdown;              /* host_socket.c */
 fl_host_call_fn fl_host_clear_refs;                             /* host_pagemap.c */
-fl_host_call_fn fl_host_proc_mem;                               /* GUP */
+fl_host_call_fn fl_host_proc_mem, fl_host_gup, fl_host_pages;   /* GUP */
 fl_host_call_fn fl_host_btrfs_search;                           /* a guest's btrfs */
 fl_host_call_fn fl_host_userfaultfd, fl_host_uffd_api, fl_host_uffd_register,
 	fl_host_uffd_copy, fl_host_uffd_fill, fl_host_uffd_log,

@@ -492,6 +492,7 @@ static void host_free(struct host *h)
 	free(h->uffd);
 	free(h->task_st);
 	free(h->task_proc);
+	free(h->pin_proc);
 	free(h->snap_map_base);
 	free(h->snap_mapped);
 	fl_host_batch_free(h);

@@ -614,6 +614,9 @@ static void run_work(void *arg)
 	case HOST_OP_BTRFS_ITEMS:
 		fl_host_child_btrfs_items(rq, w->out, &w->rep);
 		break;
+	case HOST_OP_PIN: case HOST_OP_PIN_READ: case HOST_OP_PIN_PUT:
+		fl_host_child_pin_request(rq, w->out, &w->rep);
+		break;
 	case HOST_OP_MEM_READ:  /* the buffer starts as 0xaa, as a kernel buffer does */
 		memset(w->out, 0xaa, rq->a[1]);
 		syscall_result(&w->rep, pread(self_mem(), w->out, rq->a[1], (off_t)rq->a[0]));
@@ -643,6 +646,7 @@ static bool may_block(uint32_t op)
 	case HOST_OP_PREADV: case HOST_OP_PWRITEV: case HOST_OP_PREADV2: case HOST_OP_PWRITEV2:
 	case HOST_OP_SPLICE: case HOST_OP_TEE:
 	case HOST_OP_SENDMSG: case HOST_OP_RECVMSG: case HOST_OP_BTRFS_SEARCH:
+	case HOST_OP_PIN:       /* GUP faults pages in */
 		return true;
 	default:
 		return false;
@@ -800,7 +804,7 @@ static int run_request(struct work *w)
 	struct host_req *rq = &w->rq;
 	int guard = 0;
 
-	if (rq->op == HOST_OP_PEEK || rq->op == HOST_OP_MEM_READ) {
+	if (rq->op == HOST_OP_PEEK || rq->op == HOST_OP_MEM_READ || rq->op == HOST_OP_PIN_READ) {
 		if (rq->a[1] > HOST_MAX_DATA || !(w->out = malloc(rq->a[1] + 1)))
 			return -ENOMEM;
 	}
@@ -830,7 +834,8 @@ static void replay_one(const struct host_req *rq, const struct host_iov *hv,
 {
 	struct work w = { .rq = *rq, .hv = (struct host_iov *)hv, .data = (uint8_t *)data };
 
-	if (rq->op == HOST_OP_MEM_READ && !(w.out = malloc(rq->a[1] + 1))) {
+	if ((rq->op == HOST_OP_MEM_READ || rq->op == HOST_OP_PIN_READ) &&
+	    !(w.out = malloc(rq->a[1] + 1))) {
 		*rep = (struct host_rep){ .ret = -1, .err = ENOMEM };
 		return;
 	}

@@ -113,6 +113,13 @@ void fl_host_child_guest_request(const struct host_req *rq, int mem_fd, struct h
 void fl_host_child_btrfs_items(const struct host_req *rq, uint8_t *out, struct host_rep *rep);
 uint32_t fl_host_child_caps(void);
 
+/*
+ * host_child_pin.c: the GUP calls through /dev/faultline_pin (HOST_OP_PIN,
+ * _READ into OUT, _PUT); _caps(): HOST_CAP_PIN, or _FAILED and its errno.
+ */
+void fl_host_child_pin_request(const struct host_req *rq, uint8_t *out, struct host_rep *rep);
+uint32_t fl_host_child_pin_caps(void);
+
 /* host_child_bench.c: HOST_OP_RAW_PREAD on descriptor FD. */
 void fl_host_child_raw_pread(int fd, const struct host_req *rq, const uint8_t *data,
 			     struct host_rep *rep);

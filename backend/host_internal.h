@@ -52,6 +52,8 @@ struct host {
 	/* by names[] index: an access named by as= (host_wait.c) */
 	const struct fl_sc_stmt **task_st;      /* its statement, or NULL */
 	unsigned *task_proc;                    /* the process that runs it */
+	/* by names[] index: the process holding a GUP handle's pages (host_gup.c) */
+	unsigned *pin_proc;
 	uint32_t caps;                  /* HOST_CAP_* of the judge (its HELLO) */
 	/* the set-up, as host_snapshot() kept it (NULL: none) */
 	unsigned stmts_run;             /* statements [0, stmts_run) were run */

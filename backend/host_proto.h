@@ -152,6 +152,13 @@ enum host_op {
 				   struct host_rep and its data (host_batch.c) */
 	HOST_OP_GETDENTS64,     /* fd; a[0] addr, a[1] count (the syscall's unsigned int) */
 	HOST_OP_SHUTDOWN,       /* socket end; a[0] SHUT_RD, SHUT_WR or SHUT_RDWR */
+	/* the GUP calls through the judge's faultline_pin module
+	   (host_child_pin.c); slot: the handle's names[] index */
+	HOST_OP_PIN,            /* a[0] addr, a[1] pages, a[2] FLPIN_* flags: reply
+				   ret what the kernel function returned
+				   (pages, or -errno) */
+	HOST_OP_PIN_READ,       /* a[0] offset, a[1] len: reply ret bytes, data them */
+	HOST_OP_PIN_PUT,        /* the handle's pages given back: ret 0 */
 };
 
 /* HOST_OP_PAGEMAP's reader: enum fl_pm_reader's values (host_pagemap.c checks). */
@@ -320,6 +327,16 @@ uint32_t fl_host_env_caps(void);
 #define HOST_CAP_MTE_TAG_ALIAS 0x800u
 /* a tmpfs directory to make `dir` directories in (fl_host_tmpfs_dir()) */
 #define HOST_CAP_TMPFS_DIR     0x1000u
+/*
+ * The GUP calls (`call pin_user_pages` ...): /dev/faultline_pin, the
+ * module vm/pin_module/ the guest's /init loaded ($FL_PIN).  PIN_FAILED:
+ * the initramfs had the module and finit_module failed ($FL_PIN_ERR),
+ * its errno in the top byte (HOST_CAP_PIN_ERRNO()).
+ */
+#define HOST_CAP_PIN        0x2000u
+#define HOST_CAP_PIN_FAILED 0x4000u
+#define HOST_CAP_PIN_ERRNO_SHIFT 24
+#define HOST_CAP_PIN_ERRNO(caps) ((int)((caps) >> HOST_CAP_PIN_ERRNO_SHIFT))
 
 struct host_hello {
 	uint32_t version;       /* HOST_AGENT_VERSION */

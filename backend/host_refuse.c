@@ -6,7 +6,10 @@
  *
  *   - a call whose row in backend/calls.c has no host function: the
  *     kernel routines no system call reaches alone (uaccess, fault_in_*,
- *     GUP, btrfs_search_ioctl, restore_fpregs); the row says why;
+ *     restore_fpregs); the row says why;
+ *   - the GUP calls, unless the judge's kernel loaded our faultline_pin
+ *     module (HOST_CAP_PIN: a VM guest, docs/vm.md "The pin module"),
+ *     and then GUP flags the module does not pass;
  *   - a userfaultfd call (capability uffd) when this process may not use
  *     userfaultfd (fl_host_uffd_permitted()): "skipped (needs userfaultfd
  *     permission)", which `diff` counts as a skip; mremap needs no
@@ -33,8 +36,11 @@
  * initramfs).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
+
+#include <faultline/gup.h>
 
 #include "backend/host_internal.h"
 
@@ -176,6 +182,69 @@ static bool refuse_guest(struct host *h, const struct fl_sc_stmt *st)
 	return true;
 }
 
+/*
+ * The kernel NAME of `--kernel NAME`, from the agent's command line
+ * ("... kernels agent 'NAME'", cli/judge.c), for a refusal to name; or
+ * "NAME" where the agent is another program.
+ */
+static void judge_name(char *buf, size_t len)
+{
+	const char *cmd = getenv("FAULTLINE_HOST_AGENT");
+	const char *at = cmd ? strstr(cmd, " kernels agent ") : NULL;
+	size_t n;
+
+	snprintf(buf, len, "NAME");
+	if (!at)
+		return;
+	at += strlen(" kernels agent ");
+	at += *at == '\'';
+	n = strcspn(at, "' ");
+	if (n && n < len)
+		snprintf(buf, len, "%.*s", (int)n, at);
+}
+
+/*
+ * The GUP calls (host_gup.c): through /dev/faultline_pin, on a judge whose
+ * kernel loaded our module (HOST_CAP_PIN); the module passes FOLL_WRITE,
+ * FOLL_FORCE and FOLL_LONGTERM, so other flags are refused by name.  A
+ * module that did not load says its errno (HOST_CAP_PIN_FAILED).
+ */
+static bool refuse_gup(struct host *h, const struct fl_sc_stmt *st)
+{
+	static const unsigned passed = FL_FOLL_WRITE | FL_FOLL_FORCE | FL_FOLL_LONGTERM;
+	const struct fl_backend_call *c = fl_backend_call(st->code);
+	const char *name = fl_sc_func_name((enum fl_sc_func)st->code);
+	char judge[64];
+	bool takes = st->code != FL_SC_PUT_PAGES && st->code != FL_SC_READ_PAGES;
+	unsigned extra = takes ? (unsigned)st->args[2].u.value & ~passed : 0;
+
+	if (st->verb != FL_SC_CALL || !c || c->cap != FL_CAP_GUP ||
+	    st->code == FL_SC_PROC_MEM_READ || st->code == FL_SC_PROC_MEM_WRITE)
+		return false;
+	judge_name(judge, sizeof(judge));
+	if (h->link.wfd < 0)
+		snprintf(h->refusal, sizeof(h->refusal),
+			 "host backend: 'call %s' (line %u) has no system-call equivalent "
+			 "(a VM judge runs it with the faultline_pin module: docs/vm.md)",
+			 name, st->line);
+	else if (h->caps & HOST_CAP_PIN_FAILED)
+		snprintf(h->refusal, sizeof(h->refusal),
+			 "host backend: 'call %s' (line %u): the judge's kernel did not load "
+			 "faultline_pin.ko (%s): rebuild it with 'faultline kernels pin %s'",
+			 name, st->line, strerror(HOST_CAP_PIN_ERRNO(h->caps)), judge);
+	else if (!(h->caps & HOST_CAP_PIN))
+		snprintf(h->refusal, sizeof(h->refusal),
+			 "host backend: 'call %s' (line %u): no faultline_pin module for %s: "
+			 "run 'faultline kernels pin %s' (docs/vm.md)",
+			 name, st->line, judge, judge);
+	else if (extra)
+		snprintf(h->refusal, sizeof(h->refusal),
+			 "host backend: 'call %s' (line %u): the faultline_pin module passes "
+			 "only the flags write, force and longterm (0x%x asked)",
+			 name, st->line, extra);
+	return h->refusal[0];
+}
+
 /* A kernel or arch line the judge is not: this machine's, or an agent's (a VM guest). */
 static bool refuse_world(struct host *h, const struct fl_sc_stmt *st)
 {
@@ -276,7 +345,7 @@ static bool refuse_judged(struct host *h, const struct fl_sc_stmt *st)
 {
 	return (st->verb == FL_SC_CALL && refuse_uffd(h, st)) || refuse_world(h, st) ||
 	       (st->verb == FL_SC_FILE && refuse_fs(h, st)) || refuse_dir(h, st) ||
-	       refuse_guest(h, st) ||
+	       refuse_guest(h, st) || refuse_gup(h, st) ||
 	       refuse_soft_dirty(h, st);
 }
 

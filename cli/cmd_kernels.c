@@ -11,6 +11,11 @@
  * prints the guest's lines and how the boot ended (done, panic, hung,
  * died): the watchdog in plain view (guest jobs: vm/guest_init.c).
  *
+ * `kernels pin NAME...` builds our pin module (vm/pin_module/, docs/vm.md
+ * "The pin module") for fetched kernels with scripts/pin-module-build.sh
+ * (once; --force again): the GUP calls of a scenario then run in that
+ * kernel's guests.
+ *
  * `kernels agent NAME|PATH` becomes QEMU booting the kernel with the host
  * backend's agent on the serial port, this process's stdin and stdout:
  * FAULTLINE_HOST_AGENT="faultline kernels agent NAME" runs the host
@@ -47,7 +52,7 @@ struct kernels_opts {
 enum { OPT_FORCE = 0x100, OPT_JOB, OPT_TIMEOUT };
 
 static const struct fl_opt kernels_options[] = {
-	{ "force", OPT_FORCE, NULL, "fetch: download again what is cached" },
+	{ "force", OPT_FORCE, NULL, "fetch, pin: download or build again what is cached" },
 	{ "job", OPT_JOB, "TEXT", "boot: the guest's jobs (vm/guest_init.c: matrix N, exit, spin)" },
 	{ "timeout", OPT_TIMEOUT, "S", "boot: the watchdog's seconds (default 300)" },
 	{ NULL, 0, NULL, NULL },
@@ -67,10 +72,11 @@ static int kernels_set(void *ctx, int key, const char *arg)
 }
 
 static const struct fl_cmd_spec kernels_spec = {
-	"kernels", "fetch NAME... | list | boot NAME|PATH | agent NAME|PATH",
+	"kernels", "fetch NAME... | pin NAME... | list | boot NAME|PATH | agent NAME|PATH",
 	"Debian's kernels under QEMU as judges (docs/vm.md): fetch them into the\n"
-	"cache, list it, boot one (a watchdog reports done, panic, hung or died),\n"
-	"or serve the host backend's agent on its serial port (stdin/stdout).",
+	"cache, build our pin module for them (the GUP calls' judge), list it,\n"
+	"boot one (a watchdog reports done, panic, hung or died), or serve the\n"
+	"host backend's agent on its serial port (stdin/stdout).",
 	kernels_options, kernels_set,
 };
 
@@ -81,29 +87,44 @@ static int kernels_usage(void)
 }
 
 /*
- * The helper script: $FL_KERNEL_FETCH, else the one beside this program
- * (the build tree's copy, or the installed one: fl_vm_libexec()).
+ * A helper script FILE: $ENV, else the one beside this program (the build
+ * tree's copy, or the installed one: fl_vm_libexec()), into PATH.
  */
-static const char *fetch_script(void)
+static const char *helper_script(const char *env_name, const char *file, char *path,
+				 size_t len)
 {
-	static char path[PATH_MAX];
-	const char *env = getenv("FL_KERNEL_FETCH");
+	const char *env = getenv(env_name);
 
 	if (env && *env)
 		return env;
-	if (!path[0] && fl_vm_libexec("kernel-fetch.sh", path, sizeof(path)))
-		snprintf(path, sizeof(path), "kernel-fetch.sh (neither in the build tree's guest/ "
-			 "nor in the installed libexec/faultline/)");
+	if (!path[0] && fl_vm_libexec(file, path, len))
+		snprintf(path, len, "%s (neither in the build tree's guest/ "
+			 "nor in the installed libexec/faultline/)", file);
 	return path;
 }
 
-/* Run the script for NAME: its exit status, or -errno. */
-static int run_fetch(const char *cache, const char *name)
+static const char *fetch_script(void)
 {
-	const char *script = fetch_script();
+	static char path[PATH_MAX];
+
+	return helper_script("FL_KERNEL_FETCH", "kernel-fetch.sh", path, sizeof(path));
+}
+
+static const char *pin_script(void)
+{
+	static char path[PATH_MAX];
+
+	return helper_script("FL_PIN_BUILD", "pin-module-build.sh", path, sizeof(path));
+}
+
+/* Run SCRIPT for NAME: its exit status, or -errno. */
+static int run_script(const char *script, const char *cache, const char *name)
+{
 	int status;
 	pid_t pid;
 
+	if (access(script, R_OK))
+		return 127;
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0)
@@ -200,7 +221,7 @@ static int fetch_one(const char *cache, const char *name, bool force)
 		return FL_EXIT_OK;
 	}
 	info_get(cache, name, "version", have, sizeof(have));
-	rc = have[0] && !force ? 0 : run_fetch(cache, name);
+	rc = have[0] && !force ? 0 : run_script(fetch_script(), cache, name);
 	switch (rc) {
 	case 0:
 		return boot_record(cache, name);
@@ -258,6 +279,41 @@ static int kernels_fetch(const char *cache, int argc, char **argv, bool force)
 	return rc;
 }
 
+/*
+ * `kernels pin NAME...`: our pin module for each fetched kernel, built by
+ * the script (which names every problem in one line), the worst exit.
+ */
+static int kernels_pin(const char *cache, int argc, char **argv, bool force)
+{
+	int i, rc = FL_EXIT_OK;
+	char ko[4096];
+
+	if (argc < 2)
+		return kernels_usage();
+	for (i = 1; i < argc; i++) {
+		int one, st;
+
+		if (!fl_vm_known_name(argv[i])) {
+			fl_cli_error("kernels pin: '%s' is not a known kernel "
+				     "(" FL_VM_KNOWN_TEXT "; see 'faultline kernels list')", argv[i]);
+			return FL_EXIT_USAGE;
+		}
+		snprintf(ko, sizeof(ko), "%s/%s/pin/faultline_pin.ko", cache, argv[i]);
+		if (!force && access(ko, R_OK) == 0) {
+			printf("%s: %s (built; --force builds it again)\n", argv[i], ko);
+			continue;
+		}
+		st = run_script(pin_script(), cache, argv[i]);
+		one = st == 0 ? FL_EXIT_OK : st == 2 ? FL_EXIT_USAGE
+		      : st == 3 || st == 127 ? FL_EXIT_UNSUPPORTED : FL_EXIT_BUG;
+		if (st == 127 || st < 0)
+			fl_cli_error("%s: cannot run %s", argv[i], pin_script());
+		if (one > rc)
+			rc = one;
+	}
+	return rc;
+}
+
 /* Where this faultline finds its guest programs, per arch, and the fetch script. */
 static void kernels_list_programs(void)
 {
@@ -281,6 +337,7 @@ static void kernels_list_programs(void)
 			printf("           needs %s (scripts/install-deps.sh), then a rebuild\n", d->cc);
 	}
 	printf("fetch script: %s\n", fetch_script());
+	printf("pin module script: %s\n", pin_script());
 }
 
 static int kernels_list(const char *cache)
@@ -305,9 +362,11 @@ static int kernels_list(const char *cache)
 			       strrchr(fl_vm_names[i], '-') + 1, "-", "-", "-");
 			continue;
 		}
-		printf("%-20s %-7s %-10s %-12s %10s  %s\n", fl_vm_names[i], arch,
+		snprintf(path, sizeof(path), "%s/%s/pin/faultline_pin.ko", cache, fl_vm_names[i]);
+		printf("%-20s %-7s %-10s %-12s %10s  %s%s\n", fl_vm_names[i], arch,
 		       upstream[0] ? upstream : "?", version, bytes,
-		       upstream[0] ? "fetched, booted" : "fetched, never booted");
+		       upstream[0] ? "fetched, booted" : "fetched, never booted",
+		       access(path, R_OK) ? "" : ", pin module");
 	}
 	return FL_EXIT_OK;
 }
@@ -403,6 +462,8 @@ int cmd_kernels(int argc, char **argv)
 	}
 	if (!strcmp(sub, "fetch"))
 		return kernels_fetch(cache, n, argv + first, o.force);
+	if (!strcmp(sub, "pin"))
+		return kernels_pin(cache, n, argv + first, o.force);
 	if (!strcmp(sub, "list") && n == 1)
 		return kernels_list(cache);
 	if (!strcmp(sub, "boot") && n == 2)

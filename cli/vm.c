@@ -353,6 +353,8 @@ static int vm_initramfs(FILE *f, enum fl_vm_arch a, const char *job, bool agent,
 		return err;
 	if (mods && fl_vm_cpio_agent_modules(f, mods, why, sizeof(why)) == -EIO)
 		return -EIO;
+	if (mods && fl_vm_cpio_pin_module(f, mods) == -EIO)
+		return -EIO;
 	if (cpio_entry(f, "dev", S_IFDIR | 0755, 0, 0, NULL, 0) ||
 	    cpio_entry(f, "dev/console", S_IFCHR | 0600, 5, 1, NULL, 0) ||
 	    cpio_entry(f, "proc", S_IFDIR | 0555, 0, 0, NULL, 0) ||

@@ -151,6 +151,13 @@ int fl_vm_cpio_entry(FILE *f, const char *name, unsigned mode, const void *data,
  */
 int fl_vm_cpio_agent_modules(FILE *f, const struct fl_vm_kernel *k, char *why, size_t len);
 int fl_vm_btrfs_disk(const char *path, char *why, size_t len);
+/*
+ * Our pin module for K (docs/vm.md "The pin module"): pin/faultline_pin.ko
+ * beside K's image, built by `faultline kernels pin NAME`, as pin.ko of
+ * the initramfs: 0 written, -ENOENT none built (the guest then has no
+ * /dev/faultline_pin, and the runner names the missing module), -EIO.
+ */
+int fl_vm_cpio_pin_module(FILE *f, const struct fl_vm_kernel *k);
 
 /* The one-line error for fl_vm_kernel()'s ERR on ARG; the exit code. */
 int vm_kernel_error(const char *arg, int err);

@@ -2,7 +2,9 @@
  * cli/vm_modules.c - a guest's btrfs (docs/vm.md "The btrfs disk") and
  * its agent's port (docs/vm.md "The agent's channel"): the kernel modules
  * they need, taken from the cached package's modules/ into the initramfs
- * in load order, and the disk, made here with mkfs.btrfs.
+ * in load order, and the disk, made here with mkfs.btrfs.  Our own pin
+ * module (docs/vm.md "The pin module"), when built for the kernel, goes
+ * in as pin.ko.
  *
  * Definitions
  *   wanted     the virtio transport of the guest's machine (virtio_mmio on
@@ -274,6 +276,25 @@ out:
 	mods_free(s);
 	free(s);
 	return err;
+}
+
+int fl_vm_cpio_pin_module(FILE *f, const struct fl_vm_kernel *k)
+{
+	char path[PATH_MAX + 32], *data = NULL;
+	const char *slash = strrchr(k->image, '/');
+	size_t len = 0;
+	int err;
+
+	snprintf(path, sizeof(path), "%.*s/pin/faultline_pin.ko",
+		 slash ? (int)(slash - k->image) : 1, slash ? k->image : ".");
+	if (access(path, R_OK))
+		return -ENOENT;
+	err = mod_read(path, &data, &len);
+	if (err)
+		return err;
+	err = fl_vm_cpio_entry(f, "pin.ko", S_IFREG | 0644, data, len);
+	free(data);
+	return err ? -EIO : 0;
 }
 
 int fl_vm_btrfs_disk(const char *path, char *why, size_t len)

@@ -22,7 +22,7 @@ if ! command -v "$cc" >/dev/null 2>&1; then
 fi
 command -v "$cc" >/dev/null 2>&1 || { echo "cross-agent: $cc still missing" >&2; exit 1; }
 cd "$here"
-"$cc" -std=c11 -O2 -Wall -Wextra -Werror -D_GNU_SOURCE -Iinclude -I. \
+"$cc" -std=c11 -O2 -Wall -Wextra -Werror -D_GNU_SOURCE -Iinclude -I. -Ivm/pin_module \
 	-static -pthread -o "$out" "$@"
 hdr=$("$triple-readelf" -h "$out")
 echo "$hdr" | grep -q "Machine: *$machine" || { echo "cross-agent: $out is not $machine: $hdr" >&2; exit 1; }

@@ -71,22 +71,8 @@ mirror_uri() {
 uri=$(mirror_uri)
 # One state per suite and arch: apt downloads only that arch's package lists.
 state=$cache/apt/$suite-$arch
-mkdir -p "$state/lists/partial" "$state/cache/archives/partial" "$state/etc"
-printf 'deb [arch=%s signed-by=%s] %s %s main\n' "$arch" "$keyring" "$uri" "$suite" \
-	>"$state/etc/sources.list"
-: >"$state/status"
-
-# Every path apt would write is private; the machine's dpkg status is not
-# read either (an empty one), so nothing here can plan an upgrade.
-apt_private() {
-	"$@" -q -o Dir::Etc::SourceList="$state/etc/sources.list" \
-		-o Dir::Etc::SourceParts=/dev/null \
-		-o Dir::Etc::Preferences=/dev/null -o Dir::Etc::PreferencesParts=/dev/null \
-		-o Dir::State::Lists="$state/lists" -o Dir::State::status="$state/status" \
-		-o Dir::Cache="$state/cache" -o Debug::NoLocking=1 \
-		-o APT::Sandbox::User="$(id -un)" \
-		-o APT::Architecture="$arch" -o APT::Architectures::="$arch"
-}
+. "$(dirname "$0")/apt-private.sh"
+apt_private_init "$state" "$suite" "$uri" "$arch"
 
 start=$(date +%s)
 # apt-get update exits 0 when it only warns that a mirror could not be

@@ -39,6 +39,7 @@
  *                                      <spins> of them, ret -2 in their R lines)
  *   FL:END <call> <lines>              the R lines of the call, counted
  *   FL:BTRFS <mounted|error text>      the agent's btrfs, before FL:AGENT
+ *   FL:PIN <loaded|error text>         our pin module (/pin.ko), before FL:AGENT
  *   FL:AGENT [port]                    the agent starts: on the port, or
  *                                      on the console from the next byte
  *   FL:ERROR <text>                    the job could not run
@@ -503,6 +504,38 @@ static void guest_btrfs(void)
 }
 
 /*
+ * Our pin module (docs/vm.md "The pin module"), if the host put pin.ko in
+ * the initramfs: loaded, its misc device made /dev/faultline_pin, named
+ * to the agent in $FL_PIN; a load that failed says why on the console
+ * and to the agent ($FL_PIN_ERR, the errno), whose HELLO tells the runner.
+ */
+static void guest_pin(void)
+{
+	int fd, err = 0;
+	char num[16];
+
+	if (access("/pin.ko", R_OK))
+		return;
+	fd = open("/pin.ko", O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || (syscall(SYS_finit_module, fd, "", 0) && errno != EEXIST))
+		err = errno;
+	if (fd >= 0)
+		close(fd);
+	if (!err && node_from_sys("/sys/class/misc/faultline_pin/dev", "/dev/faultline_pin",
+				  S_IFCHR))
+		err = ENODEV;
+	if (err) {
+		printf("FL:PIN faultline_pin.ko: %s\n", strerror(err));
+		snprintf(num, sizeof(num), "%d", err);
+		setenv("FL_PIN_ERR", num, 1);
+	} else {
+		printf("FL:PIN loaded\n");
+		setenv("FL_PIN", "/dev/faultline_pin", 1);
+	}
+	fflush(stdout);
+}
+
+/*
  * The agent on its virtio port, else on the console (raw, silent), until
  * the runner's EOF.  The mark says which: "FL:AGENT port" or "FL:AGENT".
  */
@@ -516,6 +549,7 @@ static void job_agent(void)
 	mount_sys();
 	make_userfaultfd_node();
 	guest_btrfs();
+	guest_pin();
 	port = agent_port();
 	klogctl(8, NULL, 1);    /* SYSLOG_ACTION_CONSOLE_LEVEL: emergencies only */
 	fflush(stdout);

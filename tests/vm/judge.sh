@@ -3,14 +3,26 @@
 # sets fl (the faultline binary) and defines bad() and skip(); every
 # check here fails through bad() and every "cannot here" is a skip().
 
-# A kernel: fetched if need be; 0, or 1 with the skip said.
-have_kernel() {
-	out=$("$fl" kernels fetch "$1" 2>&1)
+# kernels_do SUB NAME WHY: `faultline kernels SUB NAME`; 0, or 1 with the
+# skip said (exit 3: NAME WHY) or the failure.
+kernels_do() {
+	out=$("$fl" kernels "$1" "$2" 2>&1)
 	case $? in
 	0) return 0 ;;
-	3) skip "$1 cannot be fetched or booted here: $(echo "$out" | tail -n 1)"; return 1 ;;
-	*) bad "kernels fetch $1: $out"; return 1 ;;
+	3) skip "$2 $3: $(echo "$out" | tail -n 1)"; return 1 ;;
+	*) bad "kernels $1 $2: $out"; return 1 ;;
 	esac
+}
+
+# A kernel: fetched if need be; 0, or 1 with the skip said.
+have_kernel() {
+	kernels_do fetch "$1" "cannot be fetched or booted here"
+}
+
+# A kernel and our pin module for it (docs/vm.md "The pin module"), built
+# if need be; 0, or 1 with the skip said.
+pin_ready() {
+	have_kernel "$1" && kernels_do pin "$1" "has no pin module here"
 }
 
 # judge NAME SIZE [MODEL [TICKS]]: the matrix for sizes 0..SIZE on a real
