@@ -24,7 +24,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "faultline_pin.h"
+#include <faultline_pin.h>      /* vm/pin_module/: the module's ioctls */
 
 #include "backend/host_child.h"
 

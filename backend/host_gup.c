@@ -18,9 +18,9 @@
 #include <stdlib.h>
 
 #include <faultline/gup.h>
+#include <faultline_pin.h>      /* vm/pin_module/: the module's ioctls */
 
 #include "backend/host_internal.h"
-#include "faultline_pin.h"
 
 /* proc_mem_read ADDR LEN, proc_mem_write ADDR DATA: /proc/self/mem. */
 int fl_host_proc_mem(struct host *h, const struct fl_sc_stmt *st,
