@@ -424,6 +424,36 @@ static int64_t *out_field(unsigned long req, void *arg)
 	}
 }
 
+/* The ioctls that answer -EAGAIN while mmap_changing is raised. */
+static bool checks_mmap_changing(unsigned long req)
+{
+	return req == UFFDIO_COPY || req == UFFDIO_ZEROPAGE || req == UFFDIO_CONTINUE ||
+	       req == HOST_UFFDIO_POISON || req == HOST_UFFDIO_MOVE ||
+	       req == UFFDIO_WRITEPROTECT;
+}
+
+/*
+ * C, made here, owes uffd_read a FORK, REMOVE, UNMAP or REMAP message
+ * that was read ahead.  In the scenario it is unread, so the context's
+ * mmap_changing is raised; in the kernel the read dropped it.  An ioctl
+ * that checks it would answer for a state the scenario does not have:
+ * it is not run (the runner calls it unsupported).  A context made in
+ * another process keeps its log there, where this cannot look.
+ */
+static bool owes_noncoop(struct uffd_ctx *c)
+{
+	bool owed = false;
+	size_t i;
+
+	if (!c->own)
+		return false;
+	pthread_mutex_lock(&fl_host_child_log_lock);
+	for (i = 0; i < c->n && !owed; i++)
+		owed = c->log[i].unread && c->log[i].msg.event != UFFD_EVENT_PAGEFAULT;
+	pthread_mutex_unlock(&fl_host_child_log_lock);
+	return owed;
+}
+
 static void uffd_ioctl(struct uffd_ctx *c, const struct host_req *rq, uint8_t *data,
 		       struct host_rep *rep, uint8_t **out)
 {
@@ -432,6 +462,11 @@ static void uffd_ioctl(struct uffd_ctx *c, const struct host_req *rq, uint8_t *d
 	size_t back = rq->dlen;
 	long ret;
 
+	if (checks_mmap_changing(req) && owes_noncoop(c)) {
+		*rep = (struct host_rep){ .ret = -1, .err = EOPNOTSUPP,
+					  .flags = HOST_REP_READ_AHEAD };
+		return;
+	}
 	if (field)
 		*field = FIELD_UNTOUCHED;
 	/* uffd_copy without from=: the source came after the struct */

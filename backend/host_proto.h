@@ -188,6 +188,11 @@ struct host_req {
 #define HOST_REP_RESTORE_FAILED 0x1u
 /* The call sent its thread SIGPIPE (caught: its return value stands). */
 #define HOST_REP_SIGPIPE 0x2u
+/*
+ * Not run: an ioctl that checks mmap_changing on a context that owes
+ * uffd_read a non-cooperative message read ahead (host_child_uffd.c).
+ */
+#define HOST_REP_READ_AHEAD 0x4u
 
 struct host_iov {
 	uint64_t addr, len;

@@ -99,6 +99,20 @@ static uint8_t *uffd_source(const struct fl_val *src, uint64_t len, struct fl_ob
 	return buf;
 }
 
+/*
+ * The process did not run an ioctl that checks mmap_changing: its context
+ * owes uffd_read a non-cooperative message the host read ahead
+ * (HOST_REP_READ_AHEAD, host_child_uffd.c).
+ */
+static int read_ahead_refused(struct fl_obs *obs)
+{
+	snprintf(obs->why, sizeof(obs->why), "the host read a non-cooperative "
+		 "event ahead (its task could not return otherwise), so "
+		 "mmap_changing is down where the scenario has it raised "
+		 "(docs/host.md)");
+	return -EOPNOTSUPP;
+}
+
 /* One UFFDIO_* ioctl: ARG (LEN bytes) goes to the process and comes back. */
 static int uffd_ioctl(struct host *h, unsigned uffd, unsigned long req, void *arg,
 		      size_t len, struct fl_obs *obs)
@@ -111,6 +125,10 @@ static int uffd_ioctl(struct host *h, unsigned uffd, unsigned long req, void *ar
 
 	if (err)
 		return err;
+	if (rep.flags & HOST_REP_READ_AHEAD) {
+		free(back);
+		return read_ahead_refused(obs);
+	}
 	if (rep.dlen == len)
 		memcpy(arg, back, len);
 	free(back);
@@ -161,6 +179,10 @@ int fl_host_uffd_copy(struct host *h, const struct fl_sc_stmt *st,
 	}
 	if (err)
 		return err;
+	if (rep.flags & HOST_REP_READ_AHEAD) {
+		free(back);
+		return read_ahead_refused(obs);
+	}
 	if (rep.dlen >= sizeof(c))
 		memcpy(&c, back, sizeof(c));
 	free(back);
