@@ -166,6 +166,12 @@ bool fl_sock_end_open(const struct fl_sock *sk, unsigned end)
 	return !sk->closed[end & 1];
 }
 
+/* unix_dgram_sendmsg's first check: more than sk_sndbuf - 32 is -EMSGSIZE. */
+static bool dgram_too_big(const struct fl_sock *sk, size_t len)
+{
+	return len > sk->sndbuf - 32;
+}
+
 #define SOCKS offsetof(struct fl_callers_state, socks)
 
 struct fl_sock *fl_sock_find(struct fl_world *w, const char *name)
@@ -394,7 +400,7 @@ const char *fl_sock_unmodelled(struct fl_world *w, const struct fl_sock *sk,
 		return "AF_UNIX sockets before 4.0";
 	if (sk->type == FL_SOCK_DGRAM && len > SOCK_MODEL_BYTES && !unix_sndbuf(w))
 		return "a unix datagram of more than 128 KiB on this arch (wmem_default)";
-	if (sk->type == FL_SOCK_DGRAM && len > unix_sndbuf(w) - 32)
+	if (sk->type == FL_SOCK_DGRAM && dgram_too_big(sk, len))
 		return NULL;    /* -EMSGSIZE before anything is queued */
 	if (sk->type == FL_SOCK_STREAM && len > UNIX_STREAM_MIN_CHUNK && !chunk_known(w))
 		return "a unix stream send of more than 32 KiB on this arch (the skb size)";
@@ -638,7 +644,7 @@ static long dgram_send(struct fl_world *w, struct fl_sock *sk, unsigned end,
 	struct fl_skb *skb;
 	int err;
 
-	if (total > unix_sndbuf(w) - 32)
+	if (dgram_too_big(sk, total))
 		return -EMSGSIZE;
 	if (sk->shutdown[end] & SEND_SHUTDOWN)
 		return -EPIPE;          /* sock_alloc_send_pskb */
