@@ -134,6 +134,8 @@ void fl_host_set_result(struct fl_obs *obs, const struct host_rep *rep)
 	obs->err = rep->ret == -1 ? rep->err : 0;
 	if ((rep->flags & HOST_REP_SIGPIPE) && !rep->blocked)
 		obs->outcome = FL_OUTCOME_SIGPIPE;
+	obs->has_msg_flags = rep->flags & HOST_REP_MSG_FLAGS;
+	obs->msg_flags = obs->has_msg_flags ? (uint32_t)rep->addr : 0;
 	if (obs->err)
 		snprintf(obs->summary, sizeof(obs->summary), "%s",
 			 fl_sc_errno_name(obs->err) ? fl_sc_errno_name(obs->err) : "?");

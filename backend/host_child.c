@@ -258,8 +258,26 @@ static struct iovec *iov_array(struct iovec *room, const struct host_iov *hv, ui
 	return room;
 }
 
+/*
+ * recvmsg(2) with msg_flags -1 before it (as gVisor's tests set it): a
+ * call that failed leaves it (____sys_recvmsg writes it back only after
+ * the protocol returned >= 0), so the reply says whether it was written.
+ */
+static long do_recvmsg(int fd, struct iovec *v, uint64_t nr, int flags,
+		       struct host_rep *rep)
+{
+	struct msghdr m = { .msg_iov = v, .msg_iovlen = (size_t)nr, .msg_flags = -1 };
+	long ret = recvmsg(fd, &m, flags);
+
+	if (ret >= 0) {
+		rep->flags |= HOST_REP_MSG_FLAGS;
+		rep->addr = (uint32_t)m.msg_flags;
+	}
+	return ret;
+}
+
 /* readv, writev, preadv(2), pwritev(2): the count as the scenario passes it. */
-static long do_iov(const struct host_req *rq, const struct host_iov *hv)
+static long do_iov(const struct host_req *rq, const struct host_iov *hv, struct host_rep *rep)
 {
 	struct iovec room[HOST_MAX_IOV + 1];
 	struct iovec *v = iov_array(room, hv, rq->niov, rq->a[0], rq->a[2], rq->a[1]);
@@ -274,8 +292,7 @@ static long do_iov(const struct host_req *rq, const struct host_iov *hv)
 	case HOST_OP_PREADV2:  return preadv2(fd, v, n, off, (int)rq->a[4]);
 	case HOST_OP_SENDMSG:  return sendmsg(fd, &(struct msghdr){ .msg_iov = v,
 							     .msg_iovlen = (size_t)rq->a[0] }, (int)rq->a[4]);
-	case HOST_OP_RECVMSG:  return recvmsg(fd, &(struct msghdr){ .msg_iov = v,
-							     .msg_iovlen = (size_t)rq->a[0] }, (int)rq->a[4]);
+	case HOST_OP_RECVMSG:  return do_recvmsg(fd, v, rq->a[0], (int)rq->a[4], rep);
 	default:               return pwritev2(fd, v, n, off, (int)rq->a[4]);
 	}
 }
@@ -496,7 +513,7 @@ static void run_syscall(const struct host_req *rq, const struct host_iov *hv,
 	case HOST_OP_READV: case HOST_OP_WRITEV: case HOST_OP_PREADV:
 	case HOST_OP_PWRITEV: case HOST_OP_PREADV2: case HOST_OP_PWRITEV2:
 	case HOST_OP_SENDMSG: case HOST_OP_RECVMSG:
-		syscall_result(rep, do_iov(rq, hv));
+		syscall_result(rep, do_iov(rq, hv, rep));
 		break;
 	case HOST_OP_VMSPLICE:  syscall_result(rep, do_vmsplice(rq)); break;
 	case HOST_OP_PVM_READV:

@@ -139,7 +139,7 @@ enum host_op {
 				   data: u32 (size, off) pairs, pread(fd, a[0] + off
 				   - size, size, 0) each; reply ret calls, moved ns */
 	HOST_OP_SENDMSG,        /* as READV, on a socket end: one msghdr, MSG_* flags in a[4] */
-	HOST_OP_RECVMSG,
+	HOST_OP_RECVMSG,        /* reply: HOST_REP_MSG_FLAGS and addr msg_flags */
 	HOST_OP_BTRFS_ITEMS,    /* a[0] items, a[1] item data bytes, a[2] reply bytes:
 				   the layout's directory made if new, searched into
 				   the agent's own buffer; reply ret items found, data
@@ -193,6 +193,8 @@ struct host_req {
  * uffd_read a non-cooperative message read ahead (host_child_uffd.c).
  */
 #define HOST_REP_READ_AHEAD 0x4u
+/* recvmsg wrote msghdr.msg_flags (it returned >= 0): the value in addr. */
+#define HOST_REP_MSG_FLAGS 0x8u
 
 struct host_iov {
 	uint64_t addr, len;

@@ -72,6 +72,7 @@ int fl_model_sockmsg(struct model *m, const struct fl_sc_stmt *st,
 	unsigned flags = fl_msg_flags(fv ? fv->u : 0);
 	const char *why;
 	struct fl_backend_iovs v;
+	unsigned msg_flags = 0;
 	long ret;
 	int err;
 
@@ -101,8 +102,11 @@ int fl_model_sockmsg(struct model *m, const struct fl_sc_stmt *st,
 	}
 	if (!ret)
 		ret = send ? fl_sock_sendmsg(m->w, sk, end, v.iov, v.nr, flags)
-			   : fl_sock_recvmsg(m->w, sk, end, v.iov, v.nr, flags);
+			   : fl_sock_recvmsg(m->w, sk, end, v.iov, v.nr, flags, &msg_flags);
 	fl_model_set_sys_ret(m, obs, ret);
+	/* ____sys_recvmsg writes msg_flags back only when the call returned >= 0 */
+	obs->has_msg_flags = !send && ret >= 0;
+	obs->msg_flags = msg_flags;
 	if (ret == FL_SYS_WAITS)
 		fl_model_summary(m, obs, "blocked: %s.%u %s", name, end,
 				 send ? "has no room in its send buffer" : "waits for bytes");

@@ -763,10 +763,12 @@ static long stream_recv(struct fl_world *w, struct fl_sock *sk, unsigned end,
 
 /*
  * unix_dgram_recvmsg, without waiting: the datagram leaves the queue
- * first, unless MSG_PEEK; MSG_TRUNC returns its whole length.
+ * first, unless MSG_PEEK; MSG_TRUNC returns its whole length.  A buffer
+ * shorter than the datagram sets MSG_TRUNC in *MSG_FLAGS, with or without
+ * the flag and with MSG_PEEK too (__unix_dgram_recvmsg, before the copy).
  */
 static long dgram_recv(struct fl_world *w, struct fl_sock *sk, unsigned end,
-		       struct fl_iov_iter *i, unsigned flags)
+		       struct fl_iov_iter *i, unsigned flags, unsigned *msg_flags)
 {
 	struct fl_skb *skb = sk->queue[end];
 	bool peek = flags & FL_MSG_PEEK;
@@ -778,6 +780,8 @@ static long dgram_recv(struct fl_world *w, struct fl_sock *sk, unsigned end,
 	if (!peek)
 		sk->queue[end] = skb->next;
 	size = i->count < skb->len ? i->count : skb->len;
+	if (size < skb->len)
+		*msg_flags |= FL_MSG_TRUNC;
 	n = fl_copy_to_iter(w, skb->data, size, i);
 	if (n != size)
 		fl_trace(w, "socket %s: datagram of %u bytes: the copy stopped at %zu: -EFAULT, "
@@ -810,18 +814,20 @@ static long recv_empty(struct fl_world *w, struct fl_sock *sk, unsigned end, siz
 }
 
 long fl_sock_recvmsg(struct fl_world *w, struct fl_sock *sk, unsigned end,
-		     const struct fl_iovec *iov, unsigned long nr_segs, unsigned flags)
+		     const struct fl_iovec *iov, unsigned long nr_segs, unsigned flags,
+		     unsigned *msg_flags)
 {
 	struct fl_iov_iter i;
 	int err;
 
 	end &= 1;
+	*msg_flags = 0;         /* ____sys_recvmsg: only MSG_CMSG_* carried in */
 	err = sock_import(w, sk, end, FL_ITER_DEST, iov, nr_segs, &i);
 	if (err)
 		return err;
 	if (!sk->queue[end])
 		return recv_empty(w, sk, end, i.count, flags);
-	return sk->type == FL_SOCK_DGRAM ? dgram_recv(w, sk, end, &i, flags)
+	return sk->type == FL_SOCK_DGRAM ? dgram_recv(w, sk, end, &i, flags, msg_flags)
 					 : stream_recv(w, sk, end, &i, flags);
 }
 

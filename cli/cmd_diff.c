@@ -505,6 +505,8 @@ static void cmp_step(struct comparison *c, unsigned i)
 			cmp_errno(c, s, s->obs.err, t->obs.err);
 	}
 	cmp_num(c, s, "copy", s->obs.has_copy, s->obs.copy, t->obs.has_copy, t->obs.copy);
+	cmp_num(c, s, "msg_flags", s->obs.has_msg_flags, s->obs.msg_flags,
+		t->obs.has_msg_flags, t->obs.msg_flags);
 	cmp_kbuf(c, s, &s->obs, &t->obs);
 }
 

@@ -65,6 +65,8 @@ static void obs_json(json_t *o, const struct fl_step *s)
 	}
 	if (ob->has_copy)
 		json_object_set_new(o, "copy", json_integer(ob->copy));
+	if (ob->has_msg_flags)
+		json_object_set_new(o, "msg_flags", json_integer(ob->msg_flags));
 	if (verb == FL_SC_STORE || verb == FL_SC_LOAD || ob->outcome != FL_OUTCOME_OK)
 		json_object_set_new(o, "outcome", json_string(fl_outcome_word(ob->outcome)));
 	if (verb == FL_SC_STORE || verb == FL_SC_LOAD)

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <faultline/callers.h>
 #include <faultline/run.h>
 
 #define RUN_MAX_DATA ((size_t)256 << 20)
@@ -352,6 +353,25 @@ static bool expect_scalar(const char *what, const struct fl_obs *o, int64_t want
 	return snprintf(seen, len, "outcome %s", outcome_name(o->outcome)), false;
 }
 
+/* msghdr.msg_flags as recvmsg wrote it, exactly the flags WORDS name. */
+static bool expect_msg_flags(const struct fl_obs *o, uint64_t words, char *seen, size_t len)
+{
+	static const char *const w[] = { "trunc", "ctrunc", "eor", "oob", "errqueue", NULL };
+	size_t n;
+	unsigned i;
+
+	if (!o->has_msg_flags)
+		return snprintf(seen, len, "msg_flags not written (no recvmsg that returned)"),
+		       false;
+	if (o->msg_flags == fl_msg_rflags(words))
+		return true;
+	n = (size_t)snprintf(seen, len, "msg_flags 0x%x", o->msg_flags);
+	for (i = 0; w[i] && n < len; i++)
+		if (o->msg_flags & fl_msg_rflags(1u << i))
+			n += (size_t)snprintf(seen + n, len - n, " %s", w[i]);
+	return false;
+}
+
 static bool expect_mem(struct runner *r, const struct fl_sc_stmt *e,
 		       const struct fl_val *v, unsigned idx, char *seen, size_t len)
 {
@@ -574,6 +594,8 @@ static bool judge(struct runner *r, const struct fl_sc_stmt *e,
 		return expect_scalar("ret", o, v[0].s, seen, len);
 	case FL_SC_EXPECT_COPY:
 		return expect_scalar("copy", o, v[0].s, seen, len);
+	case FL_SC_EXPECT_MSG_FLAGS:
+		return expect_msg_flags(o, v[0].u, seen, len);
 	case FL_SC_EXPECT_OUTCOME:
 		return expect_scalar("outcome", o, (int64_t)v[0].u, seen, len);
 	case FL_SC_EXPECT_ERRNO:

@@ -231,6 +231,8 @@ static const struct fl_sc_form expects[] = {
 	{ "ret",     FL_SC_EXPECT, FL_SC_EXPECT_RET, SLOTS(FL_SC_SNUM), NULL, 0 },
 	{ "errno",   FL_SC_EXPECT, FL_SC_EXPECT_ERRNO, SLOTS(FL_SC_ERRNO), NULL, 0 },
 	{ "copy",    FL_SC_EXPECT, FL_SC_EXPECT_COPY, SLOTS(FL_SC_SNUM), NULL, 0 },
+	/* msghdr.msg_flags as recvmsg wrote it back: the flags, exactly */
+	{ "msg_flags", FL_SC_EXPECT, FL_SC_EXPECT_MSG_FLAGS, SLOTS(FL_SC_MSG_RFLAGS), NULL, 0 },
 	{ "outcome", FL_SC_EXPECT, FL_SC_EXPECT_OUTCOME, SLOTS(FL_SC_OUTCOME), NULL, 0 },
 	{ "mem",     FL_SC_EXPECT, FL_SC_EXPECT_MEM,
 	  SLOTS(FL_SC_ADDR, FL_SC_NUM, FL_SC_MEMDATA), NULL, 0 },
@@ -348,6 +350,10 @@ static const char *const splice_flag_words[] = { "move", "nonblock", "more", "gi
 static const char *const msg_flag_words[] = {
 	"peek", "trunc", "dontwait", "waitall", "nosignal", NULL
 };
+/* What recvmsg writes to msghdr.msg_flags: fl_msg_rflags() maps them. */
+static const char *const msg_rflag_words[] = {
+	"trunc", "ctrunc", "eor", "oob", "errqueue", NULL
+};
 /* SHUT_RD, SHUT_WR, SHUT_RDWR: the word's index is the value. */
 static const char *const shut_how_words[] = { "rd", "wr", "rdwr", NULL };
 static const char *const rwf_words[] = {
@@ -425,6 +431,7 @@ static const struct kind_info kinds[FL_SC_KIND_COUNT] = {
 	[FL_SC_SOCK_TYPE]    = { "a socket type (stream, dgram, tcp)", sock_type_words },
 	[FL_SC_PIPE_END]     = { "PIPE.r, PIPE.w, SOCK.0 or SOCK.1", NULL },
 	[FL_SC_SHUT_HOW]     = { "a shutdown mode (rd, wr, rdwr)", shut_how_words },
+	[FL_SC_MSG_RFLAGS]   = { "msg_flags (- or trunc,ctrunc,eor,oob,errqueue)", msg_rflag_words },
 };
 
 const char *fl_sc_kind_what(enum fl_sc_kind k)

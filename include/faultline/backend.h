@@ -68,6 +68,8 @@ struct fl_obs {
 	int err;                /* positive errno of a syscall-style failure */
 	bool has_copy;
 	int64_t copy;           /* uffdio_copy.copy */
+	bool has_msg_flags;     /* recvmsg wrote msghdr.msg_flags (it succeeded) */
+	uint32_t msg_flags;     /* ... MSG_* as written */
 	enum fl_outcome outcome;
 	struct fl_signal sig;   /* a user-mode access that faulted */
 	size_t moved;           /* bytes a store/load transferred */

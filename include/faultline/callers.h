@@ -218,15 +218,37 @@ static inline unsigned fl_msg_flags(uint64_t words)
 	return flags;
 }
 
+/* What recvmsg writes back to msghdr.msg_flags (include/linux/socket.h). */
+#define FL_MSG_OOB      0x1u
+#define FL_MSG_CTRUNC   0x8u
+#define FL_MSG_EOR      0x80u
+#define FL_MSG_ERRQUEUE 0x2000u
+
+/* The words of `expect msg_flags` (trunc,ctrunc,eor,oob,errqueue) as MSG_*. */
+static inline unsigned fl_msg_rflags(uint64_t words)
+{
+	static const unsigned msg[] = { FL_MSG_TRUNC, FL_MSG_CTRUNC, FL_MSG_EOR, FL_MSG_OOB,
+					FL_MSG_ERRQUEUE };
+	unsigned i, flags = 0;
+
+	for (i = 0; i < sizeof(msg) / sizeof(msg[0]); i++)
+		if (words & (1u << i))
+			flags |= msg[i];
+	return flags;
+}
+
 /*
  * sendmsg(2)/recvmsg(2) on end END (0, 1) with one msghdr and FLAGS
  * (MSG_*; sendmsg takes MSG_DONTWAIT and MSG_NOSIGNAL only): ret, -errno,
  * or FL_SYS_WAITS (a blocking end: nothing to read, no room to send).
+ * recvmsg sets *MSG_FLAGS to what the kernel writes back to
+ * msghdr.msg_flags when it returns >= 0 (FL_MSG_TRUNC, ...).
  */
 long fl_sock_sendmsg(struct fl_world *w, struct fl_sock *sk, unsigned end,
 		     const struct fl_iovec *iov, unsigned long nr_segs, unsigned flags);
 long fl_sock_recvmsg(struct fl_world *w, struct fl_sock *sk, unsigned end,
-		     const struct fl_iovec *iov, unsigned long nr_segs, unsigned flags);
+		     const struct fl_iovec *iov, unsigned long nr_segs, unsigned flags,
+		     unsigned *msg_flags);
 /* The bytes end END has still to read. */
 size_t fl_sock_queued(const struct fl_sock *sk, unsigned end);
 

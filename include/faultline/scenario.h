@@ -103,6 +103,7 @@ enum fl_sc_expect {
 	FL_SC_EXPECT_OUTCOME, FL_SC_EXPECT_MEM, FL_SC_EXPECT_EVENT,
 	FL_SC_EXPECT_ONE_OF, FL_SC_EXPECT_KBUF,
 	FL_SC_EXPECT_PAGEMAP,   /* pagemap ADDR BITS [len=]: /proc/self/pagemap */
+	FL_SC_EXPECT_MSG_FLAGS, /* msg_flags RFLAGS: the msghdr's msg_flags recvmsg wrote */
 };
 
 /* What an argument is.  0 marks an optional slot that was not given. */
@@ -154,6 +155,7 @@ enum fl_sc_kind {
 	FL_SC_SOCK_TYPE,        /* stream, dgram, tcp: value 0, 1, 2 */
 	FL_SC_PIPE_END,         /* PIPE.r, PIPE.w, SOCK.0 or SOCK.1: what close takes (fl_sc_ref) */
 	FL_SC_SHUT_HOW,         /* rd, wr, rdwr: value SHUT_RD, SHUT_WR, SHUT_RDWR */
+	FL_SC_MSG_RFLAGS,       /* trunc,ctrunc,eor,oob,errqueue (fl_msg_rflags): msghdr.msg_flags */
 	FL_SC_KIND_COUNT
 };
 

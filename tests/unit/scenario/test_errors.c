@@ -323,6 +323,11 @@ static void test_socket_end(void **state)
 		     "t.fl:3:11: error: expected a file, PIPE.r or PIPE.w, found 's.0'");
 	assert_error("socketpair s seqpacket\n",
 		     "t.fl:1:14: error: expected a socket type (stream, dgram, tcp), found 'seqpacket'");
+	/* msg_flags names what recvmsg writes back, not the call's flags */
+	assert_error("socketpair s dgram\nmmap a 1p rw private\ncall recvmsg s.1 a:1\n"
+		     "expect msg_flags peek\n",
+		     "t.fl:4:18: error: expected msg_flags (- or trunc,ctrunc,eor,oob,errqueue), "
+		     "found 'peek'");
 }
 
 static void test_vary_range_wider_than_int64(void **state)
