@@ -7,12 +7,14 @@
  *                 vm.unprivileged_userfaultfd = 1 (or handles user-mode
  *                 faults only); since 6.1 /dev/userfaultfd gives the same
  *                 to whoever may open it; root may always.
- *   $TMPDIR       `file ... fs=ext4|btrfs` is an O_TMPFILE file there, so
- *                 the file system it is on decides which fs= can run.
+ *   $TMPDIR       `file ... fs=ext4|btrfs` is an O_TMPFILE file there, or
+ *                 in /tmp, or on a judge guest's disk of that file system
+ *                 (fl_host_tmp_dir()): where none is, that fs= cannot run.
  *
  * FAULTLINE_HOST_NO_UFFD=1 answers "not permitted" whatever the machine
  * allows, so that path can be tested (an agent inherits it).
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/statfs.h>
@@ -56,21 +58,48 @@ bool fl_host_uffd_permitted(char *why, size_t len)
 	return false;
 }
 
+/*
+ * The directory the O_TMPFILE files of `file ... fs=FS` go to (FS 1 ext4,
+ * 2 btrfs): the first of $TMPDIR, /tmp and the judge guest's disk of
+ * that file system ($FL_EXT4 or $FL_BTRFS, vm/guest_init.c) that is on
+ * FS, or NULL.  A guest's $TMPDIR is its btrfs, its ext4 a second disk.
+ */
+const char *fl_host_tmp_dir(unsigned fs)
+{
+	static const unsigned long magic[] = { 0, EXT4_MAGIC, BTRFS_MAGIC };
+	static const char *const disk_env[] = { NULL, "FL_EXT4", "FL_BTRFS" };
+	static char disk_tmp[PATH_MAX];
+	const char *t, *disk, *cand[3];
+	struct statfs sf;
+	unsigned i;
+
+	if (!fs || fs > 2)
+		return NULL;
+	t = getenv("TMPDIR");
+	disk = getenv(disk_env[fs]);
+	snprintf(disk_tmp, sizeof(disk_tmp), "%s/tmp", disk ? disk : "");
+	cand[0] = t && *t ? t : NULL;
+	cand[1] = "/tmp";
+	cand[2] = disk && *disk ? disk_tmp : NULL;
+	for (i = 0; i < 3; i++)
+		if (cand[i] && statfs(cand[i], &sf) == 0 &&
+		    (unsigned long)sf.f_type == magic[fs])
+			return cand[i];
+	return NULL;
+}
+
 uint32_t fl_host_env_caps(void)
 {
 	uint32_t caps = 0;
-	struct statfs sf;
 	char why[160];
 
 	if (fl_host_uffd_permitted(why, sizeof(why)))
 		caps |= HOST_CAP_UFFD;
 	if (fl_host_tmpfs_dir())
 		caps |= HOST_CAP_TMPFS_DIR;
-	if (statfs(fl_host_tmp_dir(), &sf) == 0) {
-		if ((unsigned long)sf.f_type == EXT4_MAGIC)
-			caps |= HOST_CAP_TMP_EXT4;
-		if ((unsigned long)sf.f_type == BTRFS_MAGIC)
-			caps |= HOST_CAP_TMP_BTRFS;
-	}
+	if (fl_host_tmp_dir(1))
+		caps |= HOST_CAP_TMP_EXT4;
+	if (fl_host_tmp_dir(2))
+		caps |= HOST_CAP_TMP_BTRFS;
 	return caps;
 }

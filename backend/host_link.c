@@ -394,14 +394,6 @@ int fl_host_link_exit(struct host_link *l, unsigned id)
 	return 0;
 }
 
-/* The directory O_TMPFILE files go to: $TMPDIR or /tmp. */
-const char *fl_host_tmp_dir(void)
-{
-	const char *t = getenv("TMPDIR");
-
-	return t && *t ? t : "/tmp";
-}
-
 int fl_host_link_frame(struct host_link *l, uint32_t op, unsigned id, uint32_t arg32,
 		       uint64_t arg, struct host_frame_rep *fr)
 {
@@ -421,8 +413,10 @@ int fl_host_link_file(struct host_link *l, unsigned id, uint64_t size, unsigned 
 
 	if (l->wfd >= 0)
 		return frame_simple(l, HOST_LINK_FILE, id, fs, size, &fr);
-	if (fs)         /* on the file system the runner checked $TMPDIR is on */
-		fd = open(fl_host_tmp_dir(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fs && !fl_host_tmp_dir(fs))
+		return -ENOENT;         /* host_refuse.c said so before the scenario */
+	if (fs)
+		fd = open(fl_host_tmp_dir(fs), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
 	else
 		fd = memfd_create("faultline", MFD_CLOEXEC);
 	if (fd < 0)

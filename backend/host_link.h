@@ -96,8 +96,8 @@ int fl_host_link_install_file(struct host_link *l, unsigned id, int fd);
 /* A frame of OP to the agent (a stream link): 0 or -errno, FR its answer. */
 int fl_host_link_frame(struct host_link *l, uint32_t op, unsigned id, uint32_t arg32,
 		       uint64_t arg, struct host_frame_rep *fr);
-/* The directory O_TMPFILE files go to: $TMPDIR or /tmp. */
-const char *fl_host_tmp_dir(void);
+/* The directory O_TMPFILE files of fs=FS (1 ext4, 2 btrfs) go to, or NULL (host_env.c). */
+const char *fl_host_tmp_dir(unsigned fs);
 /* Pipe ID, O_NONBLOCK both ends.  0, -errno. */
 int fl_host_link_pipe(struct host_link *l, unsigned id, bool blocking);
 /*

@@ -267,7 +267,7 @@ static bool refuse_world(struct host *h, const struct fl_sc_stmt *st)
 	return h->refusal[0];
 }
 
-/* fs=ext4|btrfs: an O_TMPFILE in $TMPDIR, on this machine or the agent's. */
+/* fs=ext4|btrfs: an O_TMPFILE on that fs, on this machine or the agent's (host_env.c). */
 static bool refuse_fs(struct host *h, const struct fl_sc_stmt *st)
 {
 	static const uint32_t cap[] = { 0, HOST_CAP_TMP_EXT4, HOST_CAP_TMP_BTRFS };
@@ -280,9 +280,9 @@ static bool refuse_fs(struct host *h, const struct fl_sc_stmt *st)
 	if (have & cap[a->u.value])
 		return false;
 	snprintf(h->refusal, sizeof(h->refusal),
-		 "host backend: 'file ... fs=%s' (line %u): %s%s is not on %s",
+		 "host backend: 'file ... fs=%s' (line %u): %s$TMPDIR, /tmp%s are not on %s",
 		 fs[a->u.value], st->line, h->link.wfd < 0 ? "" : "the judge's ",
-		 h->link.wfd < 0 ? fl_host_tmp_dir() : "$TMPDIR", fs[a->u.value]);
+		 h->link.wfd < 0 ? "" : " and its disks", fs[a->u.value]);
 	return true;
 }
 

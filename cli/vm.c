@@ -375,10 +375,22 @@ static double vm_now(void)
 }
 
 /* A QEMU command line and the strings it points to. */
+/*
+ * An agent's disks (docs/vm.md "The btrfs disk", "The ext4 disk"): each a
+ * sparse file made here, "" when it could not be; the guest tells them
+ * apart by mounting, not by name (virtio-mmio may number them either way).
+ */
+enum { VM_DISK_BTRFS, VM_DISK_EXT4, VM_NR_DISKS };
+static const char *const vm_disk_fs[VM_NR_DISKS] = { "btrfs", "ext4" };
+
+struct vm_disks {
+	char path[VM_NR_DISKS][PATH_MAX];
+};
+
 struct vm_cmd {
-	const char *argv[40];
-	char drive[PATH_MAX + 64];
-	char device[64];
+	const char *argv[44];
+	char drive[VM_NR_DISKS][PATH_MAX + 64];
+	char device[VM_NR_DISKS][64];
 	char chardev[PATH_MAX + 64];
 	char append[640];
 };
@@ -411,12 +423,12 @@ static int vm_argv_chan(const struct fl_vm_arch_desc *d, const char *chan, struc
  * monitor would take a 0x01 byte of a frame for its escape), for the agent.
  */
 static void vm_argv(const struct fl_vm_kernel *k, const char *initrd, bool raw,
-		    const char *disk, const char *chan, struct vm_cmd *c)
+		    const struct vm_disks *disks, const char *chan, struct vm_cmd *c)
 {
 	const struct fl_vm_arch_desc *d = &vm_arches[k->arch];
 	const char *extra = getenv("FL_VM_APPEND");     /* the user's, last: it wins */
 	const char **argv = c->argv;
-	int i = 0;
+	int i = 0, n;
 
 	argv[i++] = d->qemu;
 	if (d->machine) {
@@ -439,13 +451,16 @@ static void vm_argv(const struct fl_vm_kernel *k, const char *initrd, bool raw,
 		argv[i++] = "-nographic";
 	}
 	argv[i++] = "-no-reboot";
-	if (disk && *disk) {    /* the guest's /dev/vda: virtio-mmio on virt, PCI on x86 */
-		snprintf(c->drive, sizeof(c->drive), "file=%s,if=none,format=raw,id=fl0", disk);
-		snprintf(c->device, sizeof(c->device), "%s,drive=fl0", d->blk);
+	for (n = 0; disks && n < VM_NR_DISKS; n++) {  /* /dev/vd*: virtio-mmio on virt, PCI on x86 */
+		if (!disks->path[n][0])
+			continue;
+		snprintf(c->drive[n], sizeof(c->drive[n]), "file=%s,if=none,format=raw,id=fl%d",
+			 disks->path[n], n);
+		snprintf(c->device[n], sizeof(c->device[n]), "%s,drive=fl%d", d->blk, n);
 		argv[i++] = "-drive";
-		argv[i++] = c->drive;
+		argv[i++] = c->drive[n];
 		argv[i++] = "-device";
-		argv[i++] = c->device;
+		argv[i++] = c->device[n];
 	}
 	if (chan && *chan)
 		i = vm_argv_chan(d, chan, c, i);
@@ -472,13 +487,13 @@ static void vm_argv(const struct fl_vm_kernel *k, const char *initrd, bool raw,
  * Start QEMU for K: its console (and stderr) on *OUT; with IN, a raw
  * serial port whose input is *IN and whose stderr stays ours.
  */
-static int vm_spawn(const struct fl_vm_kernel *k, const char *initrd, const char *disk,
-		    const char *chan, pid_t *pid, int *out, int *in)
+static int vm_spawn(const struct fl_vm_kernel *k, const char *initrd,
+		    const struct vm_disks *disks, const char *chan, pid_t *pid, int *out, int *in)
 {
 	struct vm_cmd c;
 	int p[2], q[2] = { -1, -1 };
 
-	vm_argv(k, initrd, in != NULL, disk, chan, &c);
+	vm_argv(k, initrd, in != NULL, disks, chan, &c);
 	if (pipe2(p, O_CLOEXEC))
 		return -errno;
 	if (in && pipe2(q, O_CLOEXEC)) {
@@ -819,39 +834,56 @@ static void vm_chan_make(char *dir, size_t dlen, char *chan, size_t clen)
 	snprintf(chan, clen, "%s/sock", dir);
 }
 
-/* The btrfs disk of an agent's guest into DISK, or "" when none can be made. */
-static void vm_disk_make(char *disk, size_t len)
+/* An agent guest's disks into DISKS: those that cannot be made stay "". */
+static void vm_disks_make(struct vm_disks *disks)
 {
 	const char *tmpdir = getenv("TMPDIR");
 	char why[256];
-	int fd;
+	int n, fd;
 
-	snprintf(disk, len, "%s/faultline-btrfs-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
-	fd = mkstemp(disk);
-	if (fd < 0) {
-		disk[0] = 0;
-		return;
-	}
-	close(fd);
-	if (fl_vm_btrfs_disk(disk, why, sizeof(why))) {
-		unlink(disk);
-		disk[0] = 0;
+	for (n = 0; n < VM_NR_DISKS; n++) {
+		char *path = disks->path[n];
+
+		snprintf(path, PATH_MAX, "%s/faultline-%s-XXXXXX",
+			 tmpdir && *tmpdir ? tmpdir : "/tmp", vm_disk_fs[n]);
+		fd = mkstemp(path);
+		if (fd >= 0)
+			close(fd);
+		if (fd >= 0 && fl_vm_disk(path, vm_disk_fs[n], why, sizeof(why)))
+			unlink(path);
+		if (fd < 0 || access(path, F_OK))
+			path[0] = 0;
 	}
 }
 
-/* The initramfs of an agent's boot into PATH (a new temporary file). */
-static int vm_agent_initrd(const struct fl_vm_kernel *k, char *path, size_t len)
+static void vm_disks_unlink(const struct vm_disks *disks)
+{
+	int n;
+
+	for (n = 0; n < VM_NR_DISKS; n++)
+		if (disks->path[n][0])
+			unlink(disks->path[n]);
+}
+
+/* The initramfs of an agent's boot with DISKS into PATH (a new temporary file). */
+static int vm_agent_initrd(const struct fl_vm_kernel *k, const struct vm_disks *disks,
+			   char *path, size_t len)
 {
 	const char *tmpdir = getenv("TMPDIR");
-	int fd, err;
+	char job[32];
+	int fd, err, n, nr = 0;
 	FILE *f;
+
+	for (n = 0; n < VM_NR_DISKS; n++)
+		nr += disks->path[n][0] != 0;
+	snprintf(job, sizeof(job), "disks %d\nagent\n", nr);
 
 	snprintf(path, len, "%s/faultline-initrd-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
 	fd = mkstemp(path);
 	if (fd < 0)
 		return -errno;
 	f = fdopen(fd, "wb");
-	err = f ? vm_initramfs(f, k->arch, "agent\n", true, k) : -errno;
+	err = f ? vm_initramfs(f, k->arch, job, true, k) : -errno;
 	if (f)
 		fclose(f);
 	else
@@ -861,18 +893,20 @@ static int vm_agent_initrd(const struct fl_vm_kernel *k, char *path, size_t len)
 
 int fl_vm_agent(const struct fl_vm_kernel *k, int timeout, char *console, size_t len)
 {
-	char path[PATH_MAX], disk[PATH_MAX] = "", dir[PATH_MAX] = "", chan[PATH_MAX + 8];
+	char path[PATH_MAX], dir[PATH_MAX] = "", chan[PATH_MAX + 8];
+	struct vm_disks disks = { 0 };
 	struct fl_console_tail *tail = calloc(1, sizeof(*tail));
 	pid_t pid = -1;
 	int in = -1, out = -1, sock = -1, err, status;
 	bool port = false;
 
 	console[0] = 0;
-	err = tail ? vm_agent_initrd(k, path, sizeof(path)) : -ENOMEM;
+	if (tail)
+		vm_disks_make(&disks);
+	err = tail ? vm_agent_initrd(k, &disks, path, sizeof(path)) : -ENOMEM;
 	if (!err) {
-		vm_disk_make(disk, sizeof(disk));
 		vm_chan_make(dir, sizeof(dir), chan, sizeof(chan));
-		err = vm_spawn(k, path, disk, chan, &pid, &out, &in);
+		err = vm_spawn(k, path, &disks, chan, &pid, &out, &in);
 	}
 	if (!err)
 		err = vm_agent_ready(out, timeout, &port, tail);
@@ -883,8 +917,7 @@ int fl_vm_agent(const struct fl_vm_kernel *k, int timeout, char *console, size_t
 			     port ? "the virtio port " VM_AGENT_PORT
 				  : "the console (the guest has no virtio_console)");
 	unlink(path);
-	if (disk[0])
-		unlink(disk);
+	vm_disks_unlink(&disks);
 	if (chan[0])
 		unlink(chan);
 	if (dir[0])

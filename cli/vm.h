@@ -146,11 +146,11 @@ int fl_vm_cpio_entry(FILE *f, const char *name, unsigned mode, const void *data,
  * port's (virtio_console, docs/vm.md "The agent's channel"), from K's
  * modules directory, decompressed, in load order, as modules/NN.ko and
  * modules/order: 0; -ENOENT and WHY (nothing written) when one is
- * missing; -EIO when F could not be written.  The disk: a file PATH made
- * a btrfs by mkfs.btrfs: 0, or -errno and WHY.
+ * missing; -EIO when F could not be written.  A disk: a file PATH made
+ * file system FS ("btrfs" or "ext4") by its mkfs: 0, or -errno and WHY.
  */
 int fl_vm_cpio_agent_modules(FILE *f, const struct fl_vm_kernel *k, char *why, size_t len);
-int fl_vm_btrfs_disk(const char *path, char *why, size_t len);
+int fl_vm_disk(const char *path, const char *fs, char *why, size_t len);
 /*
  * Our pin module for K (docs/vm.md "The pin module"): pin/faultline_pin.ko
  * beside K's image, built by `faultline kernels pin NAME`, as pin.ko of

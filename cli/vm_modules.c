@@ -1,8 +1,9 @@
 /*
- * cli/vm_modules.c - a guest's btrfs (docs/vm.md "The btrfs disk") and
- * its agent's port (docs/vm.md "The agent's channel"): the kernel modules
- * they need, taken from the cached package's modules/ into the initramfs
- * in load order, and the disk, made here with mkfs.btrfs.  Our own pin
+ * cli/vm_modules.c - a guest's disks (docs/vm.md "The btrfs disk", "The
+ * ext4 disk") and its agent's port (docs/vm.md "The agent's channel"):
+ * the kernel modules they need, taken from the cached package's modules/
+ * into the initramfs in load order, and the disks, made here with
+ * mkfs.btrfs and mkfs.ext4.  Our own pin
  * module (docs/vm.md "The pin module"), when built for the kernel, goes
  * in as pin.ko.
  *
@@ -11,7 +12,8 @@
  *              arm64's virt board, virtio_pci on x86), virtio_blk,
  *              crc32c_generic (btrfs's checksum: libcrc32c only names it
  *              as a soft dependency, and a guest has no modprobe to
- *              resolve that), btrfs, and virtio_console (the agent's
+ *              resolve that), btrfs, ext4 (with jbd2, mbcache and crc16
+ *              through its depends), and virtio_console (the agent's
  *              virtio-serial port; built in from 6.12, a module before).
  *   depends    the modinfo field "depends=a,b" inside each .ko: what must
  *              be loaded before it.
@@ -39,7 +41,8 @@
 #include "cli/vm.h"
 
 #define VM_MAX_MODS 32
-#define VM_DISK_BYTES (128ll << 20)     /* mkfs.btrfs's smallest default-profile fs fits */
+/* mkfs.btrfs's smallest default-profile fs fits; sparse, so ext4's costs nothing more */
+#define VM_DISK_BYTES (128ll << 20)
 
 struct vm_mod {
 	char name[64];
@@ -240,7 +243,8 @@ static void mods_free(struct vm_mods *s)
 int fl_vm_cpio_agent_modules(FILE *f, const struct fl_vm_kernel *k, char *why, size_t len)
 {
 	const char *want[] = { fl_vm_arch(k->arch)->transport,
-			       "virtio_blk", "crc32c_generic", "btrfs", "virtio_console" };
+			       "virtio_blk", "crc32c_generic", "btrfs", "ext4",
+			       "virtio_console" };
 	struct vm_mods *s = calloc(1, sizeof(*s));
 	char order[VM_MAX_MODS * 72] = "", ko[32];
 	unsigned i;
@@ -297,7 +301,7 @@ int fl_vm_cpio_pin_module(FILE *f, const struct fl_vm_kernel *k)
 	return err ? -EIO : 0;
 }
 
-int fl_vm_btrfs_disk(const char *path, char *why, size_t len)
+int fl_vm_disk(const char *path, const char *fs, char *why, size_t len)
 {
 	char cmd[PATH_MAX + 64];
 	int st;
@@ -306,10 +310,20 @@ int fl_vm_btrfs_disk(const char *path, char *why, size_t len)
 		snprintf(why, len, "%s: %s", path, strerror(errno));
 		return -errno;
 	}
-	snprintf(cmd, sizeof(cmd), "mkfs.btrfs -q -f '%s' >/dev/null 2>&1", path);
+	/*
+	 * -q quiet; -f/-F: write over whatever the file holds (it is ours).
+	 * ext4: 4 KiB blocks as a real disk has (a small fs would get 1 KiB),
+	 * and inode tables zeroed now, not by the guest's ext4lazyinit
+	 * thread, which would take the one emulated CPU from the scenarios.
+	 */
+	if (!strcmp(fs, "btrfs"))
+		snprintf(cmd, sizeof(cmd), "mkfs.btrfs -q -f '%s' >/dev/null 2>&1", path);
+	else
+		snprintf(cmd, sizeof(cmd), "mkfs.%s -q -F -b 4096 -E lazy_itable_init=0,"
+			 "lazy_journal_init=0 '%s' >/dev/null 2>&1", fs, path);
 	st = strchr(path, '\'') ? -1 : system(cmd);
 	if (st == -1 || !WIFEXITED(st) || WEXITSTATUS(st)) {
-		snprintf(why, len, "mkfs.btrfs failed (installed? scripts/install-deps.sh)");
+		snprintf(why, len, "mkfs.%s failed (installed? scripts/install-deps.sh)", fs);
 		return -ENOEXEC;
 	}
 	return 0;

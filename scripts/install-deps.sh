@@ -15,12 +15,13 @@ have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok
 # qemu-system-arm (qemu-system-aarch64), qemu-system-x86: real kernels under
 # QEMU as judges (docs/vm.md); debian-archive-keyring checks the kernel
 # packages `faultline kernels fetch` downloads.
-# btrfs-progs, xz-utils, zstd: a guest's btrfs disk (mkfs.btrfs) and its
-# modules, which newer Debian kernels ship compressed (docs/vm.md).
+# btrfs-progs, e2fsprogs, xz-utils, zstd: a guest's btrfs and ext4 disks
+# (mkfs.btrfs, mkfs.ext4) and its modules, which newer Debian kernels ship
+# compressed (docs/vm.md).
 for p in cmake gcc clang libclang-rt-dev make pkg-config libcmocka-dev \
 	 libjansson-dev libxxhash-dev python3 python3-jsonschema parallel \
 	 qemu-system-arm qemu-system-x86 gcc-aarch64-linux-gnu libc6-dev-arm64-cross \
-	 debian-archive-keyring btrfs-progs xz-utils zstd; do
+	 debian-archive-keyring btrfs-progs e2fsprogs xz-utils zstd; do
   have_pkg "$p" || need="$need $p"
 done
 [ -z "$need" ] && exit 0

@@ -15,11 +15,13 @@
  *              init"), which the host's watchdog must report as a panic
  *   spin       /init spins for ever: the watchdog must kill the guest and
  *              report it hung
+ *   disks N    the host attached N disks (/dev/vda, vdb ...) for the agent
  *   agent      with /modules/order in the initramfs (cli/vm_modules.c),
- *              load those modules, mount /dev/vda (a btrfs the host made)
- *              on /btrfs and tell the agent so ($FL_BTRFS, and
- *              $TMPDIR=/btrfs/tmp: `file ... fs=btrfs` is a file on
- *              that disk, docs/vm.md "poison of a btrfs file"); then
+ *              load those modules, mount each disk as the btrfs or the
+ *              ext4 the host made, on /btrfs or /ext4, and tell the agent
+ *              so ($FL_BTRFS and $TMPDIR=/btrfs/tmp: `file ... fs=btrfs`
+ *              is a file on that disk, docs/vm.md "poison of a btrfs
+ *              file"; $FL_EXT4: `file ... fs=ext4` goes to /ext4/tmp); then
  *              /fl-agent (the host backend's scenario side, docs/host.md
  *              "agent protocol") serves the virtio port the host named
  *              fl.agent until EOF, or, without one (no virtio_console),
@@ -38,7 +40,7 @@
  *                                      (those that never returned left out:
  *                                      <spins> of them, ret -2 in their R lines)
  *   FL:END <call> <lines>              the R lines of the call, counted
- *   FL:BTRFS <mounted|error text>      the agent's btrfs, before FL:AGENT
+ *   FL:DISK <fs mounted|error text>    the agent's disks, before FL:AGENT
  *   FL:PIN <loaded|error text>         our pin module (/pin.ko), before FL:AGENT
  *   FL:AGENT [port]                    the agent starts: on the port, or
  *                                      on the console from the next byte
@@ -51,6 +53,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -376,7 +379,7 @@ static int load_modules(void)
 		fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (fd < 0 || (syscall(SYS_finit_module, fd, "", 0) && errno != EEXIST)) {
 			err = -errno;
-			printf("FL:BTRFS module %s: %s\n", name, strerror(errno));
+			printf("FL:DISK module %s: %s\n", name, strerror(errno));
 		}
 		if (fd >= 0)
 			close(fd);
@@ -418,13 +421,16 @@ static void make_userfaultfd_node(void)
 	node_from_sys("/sys/class/misc/userfaultfd/dev", "/dev/userfaultfd", S_IFCHR);
 }
 
-/* /dev/vda as the kernel numbered it (/sys/block/vda/dev), once it is probed. */
-static int make_vda(void)
+/* /dev/vdX as the kernel numbered it (/sys/block/vdX/dev), once it is probed. */
+static int make_vd(char x)
 {
+	char sys[32], node[16];
 	int tries;
 
+	snprintf(sys, sizeof(sys), "/sys/block/vd%c/dev", x);
+	snprintf(node, sizeof(node), "/dev/vd%c", x);
 	for (tries = 0; tries < 100; tries++) {
-		if (node_from_sys("/sys/block/vda/dev", "/dev/vda", S_IFBLK) == 0)
+		if (node_from_sys(sys, node, S_IFBLK) == 0)
 			return 0;
 		usleep(20000);
 	}
@@ -455,7 +461,7 @@ static int port_named(const char *port, const char *name)
  * The agent's virtio port (docs/vm.md "The agent's channel"), opened, or
  * -errno: a guest without virtio_console has no /sys/class/virtio-ports,
  * and its agent keeps the console.  The port's name comes from the host
- * after the port itself: wait for it as make_vda() waits for vda.
+ * after the port itself: wait for it as make_vd() waits for a disk.
  */
 static int agent_port(void)
 {
@@ -480,26 +486,49 @@ static int agent_port(void)
 	return -ENODEV;
 }
 
-/* The btrfs disk on /btrfs for the agent (docs/vm.md), if the host gave one. */
-static void guest_btrfs(void)
+/*
+ * Mount disk /dev/vdX on /FS if it holds that file system, and tell the
+ * agent ($FL_BTRFS or $FL_EXT4) with a tmp/ directory for the O_TMPFILE
+ * files of `file ... fs=FS` (backend/host_link.c).  false: not this fs.
+ */
+static bool mount_disk(char x, const char *fs, const char *env)
 {
-	int err;
+	char node[16], dir[16], tmp[24];
 
-	if (access("/modules/order", R_OK))
+	snprintf(node, sizeof(node), "/dev/vd%c", x);
+	snprintf(dir, sizeof(dir), "/%s", fs);
+	snprintf(tmp, sizeof(tmp), "/%s/tmp", fs);
+	mkdir(dir, 0755);
+	if (mount(node, dir, fs, 0, NULL))
+		return false;
+	if ((!mkdir(tmp, 01777) || errno == EEXIST) && setenv(env, dir, 1) == 0)
+		printf("FL:DISK %s mounted\n", fs);
+	return true;
+}
+
+/*
+ * The host's NR disks (docs/vm.md "The btrfs disk", "The ext4 disk"):
+ * one btrfs, one ext4, in an order virtio-mmio may reverse, so each is
+ * told by the file system it mounts as.  $TMPDIR is the btrfs's tmp/, as
+ * it was when it was the only disk.
+ */
+static void guest_disks(int nr)
+{
+	int err, i;
+
+	if (access("/modules/order", R_OK) || nr <= 0)
 		return;
 	err = load_modules();
-	if (!err && (err = make_vda()))
-		printf("FL:BTRFS /dev/vda: %s\n", strerror(-err));
-	if (!err) {
-		mkdir("/btrfs", 0755);
-		if (mount("/dev/vda", "/btrfs", "btrfs", 0, NULL))
-			printf("FL:BTRFS mount: %s\n", strerror(errno));
-		else if (setenv("FL_BTRFS", "/btrfs", 1) == 0)
-			printf("FL:BTRFS mounted\n");
-		/* O_TMPFILE files of `fs=btrfs` (host_link.c) go to the disk */
-		if (!mkdir("/btrfs/tmp", 01777) || errno == EEXIST)
-			setenv("TMPDIR", "/btrfs/tmp", 1);
+	for (i = 0; !err && i < nr && i < 26; i++) {
+		char x = (char)('a' + i);
+
+		if ((err = make_vd(x)))
+			printf("FL:DISK /dev/vd%c: %s\n", x, strerror(-err));
+		else if (!mount_disk(x, "btrfs", "FL_BTRFS") && !mount_disk(x, "ext4", "FL_EXT4"))
+			printf("FL:DISK /dev/vd%c: mounts neither as btrfs nor as ext4\n", x);
 	}
+	if (getenv("FL_BTRFS"))
+		setenv("TMPDIR", "/btrfs/tmp", 1);
 	fflush(stdout);
 }
 
@@ -539,7 +568,7 @@ static void guest_pin(void)
  * The agent on its virtio port, else on the console (raw, silent), until
  * the runner's EOF.  The mark says which: "FL:AGENT port" or "FL:AGENT".
  */
-static void job_agent(void)
+static void job_agent(int disks)
 {
 	struct termios t;
 	pid_t pid;
@@ -548,7 +577,7 @@ static void job_agent(void)
 	mkdir("/tmp", 01777);
 	mount_sys();
 	make_userfaultfd_node();
-	guest_btrfs();
+	guest_disks(disks);
 	guest_pin();
 	port = agent_port();
 	klogctl(8, NULL, 1);    /* SYSLOG_ACTION_CONSOLE_LEVEL: emergencies only */
@@ -575,6 +604,7 @@ static void run_jobs(void)
 {
 	char word[64];
 	long arg;
+	int disks = 0;
 	FILE *f = fopen("/job", "r");
 
 	if (!f) {
@@ -586,8 +616,10 @@ static void run_jobs(void)
 			job_matrix(arg);
 		} else if (!strcmp(word, "watchdog") && fscanf(f, "%ld", &arg) == 1 && arg > 1) {
 			mx_spin_ticks = arg;
+		} else if (!strcmp(word, "disks") && fscanf(f, "%ld", &arg) == 1) {
+			disks = (int)arg;
 		} else if (!strcmp(word, "agent")) {
-			job_agent();
+			job_agent(disks);
 		} else if (!strcmp(word, "exit")) {
 			fflush(stdout);
 			exit(0);

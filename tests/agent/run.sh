@@ -127,6 +127,6 @@ fi
 printf 'kernel host\nfile f 1p fs=btrfs\n' >"$tmp/btrfs.fl"
 FAULTLINE_HOST_AGENT="TMPDIR=/proc exec '$agent'" "$fl" run --backend host "$tmp/btrfs.fl" \
 	>"$tmp/out" 2>&1
-grep -q "'file ... fs=btrfs' (line 2): the judge's \$TMPDIR is not on btrfs" "$tmp/out" ||
+grep -q "'file ... fs=btrfs' (line 2): the judge's \$TMPDIR, /tmp and its disks are not on btrfs" "$tmp/out" ||
 	bad "fs=btrfs through an agent whose TMPDIR is /proc: $(cat "$tmp/out")"
 exit $fail

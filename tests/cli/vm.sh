@@ -15,7 +15,8 @@
 #   - tag, poison and the btrfs search ioctl run in an arm64 MTE guest and
 #     agree with the model (`diff`);
 #   - cow.c's long-term pins run in a guest through our pin module and
-#     agree with the model (`diff`), none skipped.
+#     agree with the model (`diff`), none skipped, a tmpfile's on the
+#     guest's ext4 disk.
 # A kernel that is not in the cache is fetched (`faultline kernels fetch`,
 # once: ${FL_KERNEL_CACHE:-~/.cache/faultline/kernels}).  If it cannot be
 # fetched or booted here (offline, no QEMU, no cross-compiler) its part is
@@ -61,10 +62,12 @@ echo "$out" | grep -q "no/such/Image: no such file" || bad "no reason given: $ou
 # (`faultline kernels pin`, from Debian's headers); one that cannot be
 # built here is a counted skip naming why.
 # pin_ready NAME (judge.sh): 0 built, 1 skipped.  pin_judged NAME: the
-# last diff judged every pin statement (none refused for want of the module).
-pins=$(ls tests/peer/cow_*pin*.fl tests/peer/uffd_unit_wp_fork_pin*.fl | grep -v tmpfile)
+# last diff judged every pin statement (none refused for want of the module)
+# and every `file ... fs=ext4` (on the guest's ext4 disk, docs/vm.md).
+pins=$(ls tests/peer/cow_*pin*.fl tests/peer/uffd_unit_wp_fork_pin*.fl)
 pin_judged() {
 	echo "$out" | grep "faultline_pin" && bad "$1: a pin statement was not judged: $out"
+	echo "$out" | grep "are not on ext4" && bad "$1: an ext4 file was not judged: $out"
 }
 
 if [ "${FL_VM_FULL:-0}" = 1 ]; then
@@ -87,10 +90,12 @@ else
 	# shellcheck disable=SC2086
 	judge_diff debian-5.10-arm64 "5.10.223 on arm64+mte" $smoke
 	# 6.1 keeps the zero-page and page-cache R/O pins unreliable
-	# (84209e87c696 is 6.2): two such pins and an anon one, judged
+	# (84209e87c696 is 6.2): two such pins and an anon one, judged, and
+	# a tmpfile's on the guest's ext4 disk
 	pinsmoke=""
 	pin_ready debian-6.1-amd64 && pinsmoke="tests/peer/cow_zeropage_ro_pin.fl
-		tests/peer/cow_memfd_ro_fast_pin.fl tests/peer/cow_anon_ro_pin_on_shared.fl"
+		tests/peer/cow_memfd_ro_fast_pin.fl tests/peer/cow_anon_ro_pin_on_shared.fl
+		tests/peer/cow_tmpfile_ro_pin.fl"
 	# shellcheck disable=SC2086
 	judge_diff debian-6.1-amd64 "6.1.176 on x86_64" $smoke $pinsmoke
 	[ -z "$pinsmoke" ] || pin_judged debian-6.1-amd64
