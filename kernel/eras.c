@@ -483,8 +483,14 @@ static const struct fl_era table[FL_ERA_COUNT] = {
 		"pagemap bit 56 says a page is mapped once (PM_MMAP_EXCLUSIVE), "
 		"in the format without page-shift bits: the oldest the model gives.",
 		true },
+	/*
+	 * 5.14, not the 5.13 pagemap.rst says: fb8e37f35a2f was committed
+	 * on 2021-06-30 with akpm's 5.14-rc1 batch, beside 00b151f21f39
+	 * (uffd_wp_register_checked), after 5.13's release; man-pages'
+	 * proc(5) patch for bit 57 says v5.14.  No 5.13 guest can tell.
+	 */
 	[FL_ERA_PAGEMAP_UFFD_WP] = {
-		FL_ERA_PAGEMAP_UFFD_WP, "pagemap_uffd_wp", V(5, 13), NULL,
+		FL_ERA_PAGEMAP_UFFD_WP, "pagemap_uffd_wp", V(5, 14), NULL,
 		"fb8e37f35a2f", { 0 },
 		"pagemap bit 57 (PM_UFFD_WP) says a pte or pte marker is "
 		"write-protected through userfaultfd.",

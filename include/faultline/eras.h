@@ -117,7 +117,7 @@ enum fl_era_id {
 	FL_ERA_MADV_HWPOISON_KILLS_CALLER,/* 6.11: MF_ACTION_REQUIRED (Jane Chu) */
 	/* §7 /proc/PID/pagemap */
 	FL_ERA_PAGEMAP_EXCLUSIVE,         /* 4.3-rc1: 77bb499bb60f */
-	FL_ERA_PAGEMAP_UFFD_WP,           /* 5.13: fb8e37f35a2f */
+	FL_ERA_PAGEMAP_UFFD_WP,           /* 5.14: fb8e37f35a2f */
 	FL_ERA_PAGEMAP_PFN_HIDDEN,        /* 4.2: 1c90308e7a77 */
 	/* §8 pipes and splice */
 	FL_ERA_SPLICE_PIPE_NONBLOCK,      /* 5.1-rc1: ee5e001196d1 */
