@@ -1,7 +1,7 @@
 #!/bin/sh
 # scripts/pin-module-build.sh CACHE NAME [SRC] - build faultline_pin.ko
 # (vm/pin_module/, docs/vm.md "The pin module") for the cached Debian
-# kernel NAME (debian-{5.10,6.1,6.12}-{amd64,arm64}) into
+# kernel NAME (debian-{5.10,6.1,6.12}-{amd64,arm64,i386,armhf}, 6.12-riscv64) into
 # CACHE/NAME/pin/faultline_pin.ko.  Run by `faultline kernels pin NAME`
 # (cli/cmd_kernels.c), which maps the exit code: 0 built, 2 bad name or
 # the kernel is not fetched, 3 cannot build here (offline, apt, compiler
@@ -15,11 +15,12 @@
 #   linux-headers-RELEASE          the flavour's .config, Module.symvers
 #   linux-headers-ABI-common       the headers and Makefiles
 #   linux-kbuild-X                 fixdep, modpost: the BUILD machine's
-#                                  (amd64) binaries, also for arm64
+#                                  (amd64) binaries, for every arch
 # whose names come from the first one's Depends.  The headers' Makefile
 # includes the common one at an absolute /usr/src path: rewritten to the
-# unpacked copy.  The compiler is this machine's gcc (amd64) or
-# aarch64-linux-gnu-gcc (arm64), not the kernel's own gcc-10/12/14: Debian
+# unpacked copy.  The compiler is this machine's gcc (amd64) or the cross
+# gcc of the kernel's arch (aarch64-, i686-, arm-linux-gnueabihf- or
+# riscv64-linux-gnu-gcc), not the kernel's own gcc-10/12/14: Debian
 # sets DEBIAN_KERNEL_NO_CC_VERSION_CHECK, and an out-of-tree module only
 # needs the same calling convention and structure layouts, which the
 # headers and .config fix.  Whether it loads is the guest's to say.
@@ -39,9 +40,15 @@ uri=$(get mirror)
 case $arch in
 amd64) karch=x86 cross= ;;
 arm64) karch=arm64 cross=aarch64-linux-gnu- ;;
-*) die 3 "$name: the pin module is built for amd64 and arm64 kernels only" ;;
+i386) karch=x86 cross=i686-linux-gnu- ;;
+armhf) karch=arm cross=arm-linux-gnueabihf- ;;
+riscv64) karch=riscv cross=riscv64-linux-gnu- ;;
+*) die 3 "$name: the pin module is built for amd64, arm64, i386, armhf and riscv64 kernels only" ;;
 esac
-command -v "${cross}gcc" >/dev/null || die 3 "${cross}gcc is missing (scripts/install-deps.sh)"
+# gcc and gcc-aarch64-linux-gnu come with scripts/install-deps.sh; the
+# other cross compilers are optional, as for the guest programs (docs/vm.md)
+command -v "${cross}gcc" >/dev/null ||
+	die 3 "${cross}gcc is missing (Debian package gcc${cross:+-${cross%-}})"
 for tool in apt-get apt-cache dpkg-deb make; do
 	command -v $tool >/dev/null || die 3 "$tool is missing"
 done
@@ -53,9 +60,9 @@ release=${release%-unsigned}
 
 # A state of our own per suite: the build machine's arch (amd64, for
 # linux-kbuild) and the kernel's (for its headers package).
-state=$cache/apt/$suite-pin
+state=$cache/apt/$suite-pin-$arch
 . "$(dirname "$0")/apt-private.sh"
-apt_private_init "$state" "$suite" "$uri" amd64 arm64
+apt_private_init "$state" "$suite" "$uri" amd64 "$arch"
 apt_private apt-get update >"$state/update.log" 2>&1 ||
 	die 3 "apt-get update of $suite from $uri failed: $(tail -n 1 "$state/update.log")"
 

@@ -57,18 +57,10 @@ echo "$out" | grep -q "no/such/Image: no such file" || bad "no reason given: $ou
 . "$(dirname "$0")/../vm/judge.sh"
 
 # The GUP calls through our pin module (docs/vm.md "The pin module"):
-# cow.c's long-term R/O pin cases and uffd-unit-tests' wp-fork-pin ones,
-# judged by the real kernel.  The module is built once per kernel
-# (`faultline kernels pin`, from Debian's headers); one that cannot be
-# built here is a counted skip naming why.
-# pin_ready NAME (judge.sh): 0 built, 1 skipped.  pin_judged NAME: the
-# last diff judged every pin statement (none refused for want of the module)
-# and every `file ... fs=ext4` (on the guest's ext4 disk, docs/vm.md).
-pins=$(ls tests/peer/cow_*pin*.fl tests/peer/uffd_unit_wp_fork_pin*.fl)
-pin_judged() {
-	echo "$out" | grep "faultline_pin" && bad "$1: a pin statement was not judged: $out"
-	echo "$out" | grep "are not on ext4" && bad "$1: an ext4 file was not judged: $out"
-}
+# cow.c's long-term R/O pin cases and uffd-unit-tests' wp-fork-pin ones
+# ($pins, judge.sh), judged by the real kernel.  The module is built once
+# per kernel (`faultline kernels pin`, from Debian's headers); one that
+# cannot be built here is a counted skip naming why.
 
 if [ "${FL_VM_FULL:-0}" = 1 ]; then
 	for k in debian-5.10-arm64 debian-6.1-arm64 debian-6.12-arm64 \

@@ -17,8 +17,9 @@
 # one that cannot be fetched or booted here, or an arch whose guest
 # programs were not built, is a skip naming the reason: the test then
 # exits 77 (CTest counts a skip), never 0 for what it did not check.
-# FL_VM_FULL=1 (make test-vm): the whole matrix and the whole tests/vm
-# corpus on every i386, armhf and riscv64 kernel Debian has; on armhf
+# FL_VM_FULL=1 (make test-vm): the whole matrix, the whole tests/vm
+# corpus and the GUP peer files through our pin module (none skipped)
+# on every i386, armhf and riscv64 kernel Debian has; on armhf
 # the matrix stops at size 40, said and counted ("LIMITED"): its ~8,000
 # spinning pwrites cost 200 ms of guest CPU each under TCG, about 40
 # minutes a kernel (docs/vm.md).
@@ -61,6 +62,11 @@ for kw in debian-6.1-i386:i386 debian-6.1-armhf:arm debian-6.12-riscv64:riscv64;
 			fi
 			judge "$n" "$size" "$word"
 			judge_diff "$n" "[0-9.]* on $word," tests/vm/*.fl
+			if pin_ready "$n"; then
+				# shellcheck disable=SC2086
+				judge_diff "$n" "[0-9.]* on $word," $pins
+				pin_judged "$n"
+			fi
 		done
 		continue
 	fi

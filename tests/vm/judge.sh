@@ -25,6 +25,16 @@ pin_ready() {
 	have_kernel "$1" && kernels_do pin "$1" "has no pin module here"
 }
 
+# The GUP peer files (cow.c's long-term pins, uffd-unit-tests' wp-fork-pin),
+# and pin_judged NAME: the last judge_diff judged every pin statement (none
+# refused for want of the module) and every `file ... fs=ext4` (on the
+# guest's ext4 disk, docs/vm.md).
+pins=$(ls tests/peer/cow_*pin*.fl tests/peer/uffd_unit_wp_fork_pin*.fl)
+pin_judged() {
+	echo "$out" | grep "faultline_pin" && bad "$1: a pin statement was not judged: $out"
+	echo "$out" | grep "are not on ext4" && bad "$1: an ext4 file was not judged: $out"
+}
+
 # judge NAME SIZE [MODEL [TICKS]]: the matrix for sizes 0..SIZE on a real
 # kernel agrees with the model (arch MODEL, a grep pattern), case by case,
 # and states the guest's spin watchdog (TICKS: --watchdog-ticks, else 20)
