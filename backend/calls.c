@@ -63,6 +63,8 @@ const struct fl_backend_call fl_backend_calls[FL_SC_FUNC_COUNT] = {
 	BOTH(FL_SC_TEE, FL_CAP_SYSCALL, fl_model_tee, fl_host_tee),
 	/* /proc/self/clear_refs: model_pagemap.c, host_pagemap.c */
 	BOTH(FL_SC_CLEAR_REFS, FL_CAP_SYSCALL, fl_model_clear_refs, fl_host_clear_refs),
+	/* madvise as a call: model_pagemap.c, host_pagemap.c */
+	BOTH(FL_SC_MADVISE_CALL, FL_CAP_SYSCALL, fl_model_madvise, fl_host_madvise),
 	/* the kernel's retry loops: model_loop.c; the btrfs ioctl runs on a
 	   btrfs in a guest (host_guest.c; refused elsewhere, host_refuse.c) */
 	BOTH(FL_SC_BTRFS_SEARCH_IOCTL, FL_CAP_LOOP, fl_model_btrfs_search, fl_host_btrfs_search),

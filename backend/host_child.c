@@ -42,6 +42,9 @@
 #endif
 /* MADV_COLLAPSE (6.1), which older C library headers lack. */
 #define HOST_MADV_COLLAPSE 25
+/* MADV_GUARD_INSTALL, MADV_GUARD_REMOVE (6.13), asm-generic/mman-common.h. */
+#define HOST_MADV_GUARD_INSTALL 102
+#define HOST_MADV_GUARD_REMOVE 103
 
 /*
  * ASan and TSan reserve terabytes of shadow at start-up: an address-space
@@ -468,6 +471,7 @@ static int advice_of(uint64_t a)
 		MADV_DONTNEED, MADV_REMOVE, MADV_PAGEOUT, MADV_POPULATE_READ,
 		MADV_POPULATE_WRITE, MADV_WIPEONFORK, MADV_DONTFORK, MADV_NOHUGEPAGE,
 		MADV_HUGEPAGE, HOST_MADV_COLLAPSE, MADV_DOFORK,
+		HOST_MADV_GUARD_INSTALL, HOST_MADV_GUARD_REMOVE,
 	};
 
 	return a < sizeof(advice) / sizeof(advice[0]) ? advice[a] : -1;

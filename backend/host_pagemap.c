@@ -2,7 +2,8 @@
  * backend/host_pagemap.c - /proc/self/pagemap and clear_refs on the
  * running kernel: the scenario process reads its own pagemap entry (the
  * backend's pagemap operation, for `expect pagemap`) and writes its own
- * clear_refs (`call clear_refs`).  backend/model_pagemap.c is the model's
+ * clear_refs (`call clear_refs`); `call madvise` is its madvise(2) with the
+ * result kept.  backend/model_pagemap.c is the model's
  * side; mm/pagemap.c says what the bits mean.
  */
 #include <stdio.h>
@@ -44,16 +45,33 @@ int fl_host_pagemap(struct fl_backend *b, fl_addr_t addr, enum fl_pm_reader read
 	return 0;
 }
 
+/* One request to the scenario process whose reply is the call's result. */
+static int host_call_kept(struct host *h, const struct host_req *rq, struct fl_obs *obs)
+{
+	struct host_rep rep;
+	int err = fl_host_do(h, rq, NULL, NULL, &rep, obs);
+
+	if (!err)
+		fl_host_set_result(obs, &rep);
+	return err;
+}
+
 /* clear_refs TYPE: write the type's digit; ret the bytes written. */
 int fl_host_clear_refs(struct host *h, const struct fl_sc_stmt *st,
 		       const struct fl_val *args, struct fl_obs *obs)
 {
 	struct host_req rq = { .op = HOST_OP_CLEAR_REFS, .a = { args[0].u + 1 } };
-	struct host_rep rep;
-	int err = fl_host_do(h, &rq, NULL, NULL, &rep, obs);
 
 	(void)st;
-	if (!err)
-		fl_host_set_result(obs, &rep);
-	return err;
+	return host_call_kept(h, &rq, obs);
+}
+
+/* `call madvise ADDR LEN ADVICE`: the scenario process's madvise(2). */
+int fl_host_madvise(struct host *h, const struct fl_sc_stmt *st,
+		    const struct fl_val *args, struct fl_obs *obs)
+{
+	struct host_req rq = { .op = HOST_OP_MADVISE, .a = { args[0].u, args[1].u, args[2].u } };
+
+	(void)st;
+	return host_call_kept(h, &rq, obs);
 }

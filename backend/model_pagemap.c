@@ -1,7 +1,8 @@
 /*
  * backend/model_pagemap.c - /proc/self/pagemap and clear_refs on the
  * model (mm/pagemap.c): the backend's pagemap operation, for `expect
- * pagemap`, and `call clear_refs`.  Only the soft-dirty type (4) is
+ * pagemap`, `call clear_refs`, and `call madvise` (madvise as a call whose
+ * result is an observable).  Only the soft-dirty type (4) of clear_refs is
  * modelled; the others clear accessed bits no observable shows, and are
  * `unsupported` rather than accepted as if they did something known.
  */
@@ -50,5 +51,31 @@ int fl_model_clear_refs(struct model *m, const struct fl_sc_stmt *st,
 		return fl_backend_setup_failed(obs, m->w, "clear_refs", err);
 	fl_model_set_sys_ret(m, obs, 1);
 	fl_model_summary(m, obs, "clear_refs 4: soft-dirty bits cleared, ptes write-protected");
+	return 0;
+}
+
+/*
+ * `call madvise ADDR LEN ADVICE`: ret 0, or -1 with the errno; what the
+ * model refuses to guess (-EOPNOTSUPP: THP, a guard over another marker)
+ * is unsupported, naming why.
+ */
+int fl_model_madvise(struct model *m, const struct fl_sc_stmt *st,
+		     const struct fl_val *args, struct fl_obs *obs)
+{
+	struct fl_mm *mm = fl_current_mm(m->w);
+	int err;
+
+	(void)st;
+	if (!mm)
+		return fl_backend_setup_failed(obs, m->w, "madvise", -ESRCH);
+	err = fl_madvise(m->w, mm, args[0].u, args[1].u, (enum fl_madvise)args[2].u);
+	if (err == -EOPNOTSUPP) {
+		err = fl_backend_unsupported(obs);
+		snprintf(obs->why, sizeof(obs->why), "%s", fl_world_error(m->w));
+		return err;
+	}
+	fl_world_clear_error(m->w);
+	fl_model_set_sys_ret(m, obs, err);
+	fl_model_summary(m, obs, "madvise = %d", err ? -1 : 0);
 	return 0;
 }

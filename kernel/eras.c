@@ -496,6 +496,17 @@ static const struct fl_era table[FL_ERA_COUNT] = {
 		"write-protected through userfaultfd.",
 		true },
 	/*
+	 * A guard marker is a swap-type entry, so bit 62 (swapped) was set
+	 * for it from 6.13; bit 58 tells it apart (CRIU took guard pages for
+	 * swapped-out ones).
+	 */
+	[FL_ERA_PAGEMAP_GUARD] = {
+		FL_ERA_PAGEMAP_GUARD, "pagemap_guard", V(6, 15), "rc1",
+		"8e2f2aeb8b48", { 0 },
+		"pagemap bit 58 (PM_GUARD_REGION) says a pte is a guard region's "
+		"marker; before, such a page read only as swapped.",
+		true },
+	/*
 	 * The check is file_ns_capable() on the open file: the opener's
 	 * credentials count, not the reader's (backend/host_child.c opens
 	 * it from a thread that dropped the capability).
@@ -520,6 +531,26 @@ static const struct fl_era table[FL_ERA_COUNT] = {
 		"splice(2) and tee(2) take a pipe's O_NONBLOCK as SPLICE_F_NONBLOCK "
 		"(either end for pipe to pipe and tee, the pipe end for a splice "
 		"with a file); before, only the flags argument kept them from waiting.",
+		false },
+	/* ---- §9 guard regions ---- */
+	[FL_ERA_MADV_GUARD] = {
+		FL_ERA_MADV_GUARD, "madv_guard", V(6, 13), "rc1",
+		"662df3e5c376", { 0 },
+		"madvise(MADV_GUARD_INSTALL/REMOVE) puts and takes guard markers in "
+		"private anonymous memory that may be written: a user access to one "
+		"is SIGSEGV, a kernel access -EFAULT; before, both advices are -EINVAL.",
+		true },
+	/*
+	 * The series "mm: permit guard regions for file-backed/shmem
+	 * mappings" (Lorenzo Stoakes) is in the MM pull for 6.15-rc1; only
+	 * mm-tree ids of its first patch were found, not the mainline one.
+	 */
+	[FL_ERA_MADV_GUARD_FILE] = {
+		FL_ERA_MADV_GUARD_FILE, "madv_guard_file", V(6, 15), "rc1",
+		"-", { 0 },
+		"Guard regions are allowed in any mapping that is not VM_SPECIAL "
+		"nor hugetlb: shared, file-backed and read-only ones too "
+		"(before, -EINVAL).",
 		false },
 };
 

@@ -95,6 +95,12 @@ static fl_pte_t *access_page(struct fl_world *w, struct access *a, fl_addr_t add
 		a->fail = fault_fail(fl_handle_mm_fault(w, vma, addr, flags));
 		if (a->fail)
 			return NULL;
+		/* A guard marker stays: bad_area_nosemaphore, SEGV_MAPERR. */
+		pte = fl_pte_lookup(a->mm, addr);
+		if (pte && (pte->flags & FL_PTE_GUARD)) {
+			a->fail = ACC_MAPERR;
+			return NULL;
+		}
 	}
 	a->fail = ACC_NOFAULT;
 	return NULL;
@@ -527,7 +533,8 @@ static const uint8_t *peek_page(struct fl_world *w, struct fl_mm *mm,
 		return fl_frame(w, pte->folio->frame);
 	if (pte && (pte->flags & FL_PTE_SWAP))
 		return fl_frame(w, pte->swap->frame);
-	if (!vma->file || (pte && (pte->flags & FL_PTE_POISON)))
+	/* A guard page reads as a hole (/proc/self/mem cannot read it). */
+	if (!vma->file || (pte && (pte->flags & (FL_PTE_POISON | FL_PTE_GUARD))))
 		return NULL;
 	index = vma->pgoff + ((addr - vma->start) >> FL_PAGE_SHIFT);
 	folio = index < fl_file_pages(vma->file) ?

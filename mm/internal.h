@@ -86,6 +86,9 @@ int fl_do_munmap(struct fl_world *w, struct fl_mm *mm, fl_addr_t start,
 /* Unmap every page of [start, end) in VMA, dropping folio references. */
 void fl_zap_page_range(struct fl_world *w, struct fl_vma *vma,
 		       fl_addr_t start, fl_addr_t end);
+/* The same, guard markers too: the vma goes (munmap, exit). */
+void fl_unmap_page_range(struct fl_world *w, struct fl_vma *vma,
+			 fl_addr_t start, fl_addr_t end);
 /* The same for MADV_DONTNEED: a file-backed uffd-wp pte leaves a marker. */
 void fl_zap_keep_uffd_wp(struct fl_world *w, struct fl_vma *vma,
 			 fl_addr_t start, fl_addr_t end);

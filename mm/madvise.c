@@ -4,7 +4,9 @@
  * Two kinds of advice exist.  Page advice (DONTNEED, REMOVE, PAGEOUT,
  * POPULATE_*) hands a range to the page half; flag advice (WIPEONFORK,
  * DONTFORK, DOFORK, NOHUGEPAGE) sets or clears a VM_* flag on the range,
- * splitting and merging VMAs as mprotect does.  The model has base pages
+ * splitting and merging VMAs as mprotect does; guard advice (GUARD_INSTALL,
+ * GUARD_REMOVE, 6.13) puts guard markers in the page table or takes them
+ * out (below).  The model has base pages
  * only: NOHUGEPAGE is a flag and nothing more, and HUGEPAGE and COLLAPSE,
  * which ask for transparent huge pages, are refused with -EOPNOTSUPP (not
  * modelled) rather than accepted as if they changed nothing.  The checks and their order are the kernel's
@@ -25,7 +27,7 @@
  */
 #include "mm/internal.h"
 
-static bool madvise_behavior_valid(enum fl_madvise advice)
+static bool madvise_behavior_valid(struct fl_world *w, enum fl_madvise advice)
 {
 	switch (advice) {
 	case FL_MADV_DONTNEED:
@@ -38,6 +40,9 @@ static bool madvise_behavior_valid(enum fl_madvise advice)
 	case FL_MADV_NOHUGEPAGE:
 	case FL_MADV_DOFORK:
 		return true;
+	case FL_MADV_GUARD_INSTALL:
+	case FL_MADV_GUARD_REMOVE:
+		return fl_since(w, FL_ERA_MADV_GUARD);
 	case FL_MADV_HUGEPAGE:
 	case FL_MADV_COLLAPSE:
 		break;
@@ -121,6 +126,90 @@ static int madvise_set_flag(struct fl_world *w, struct fl_vma *vma,
 	return 0;
 }
 
+/*
+ * Guard regions (662df3e5c376, 6.13): a guard marker is a pte marker
+ * (PTE_MARKER_GUARD) that makes every fault on its page fail with
+ * VM_FAULT_SIGSEGV: SIGSEGV SEGV_MAPERR for the user, -EFAULT for the
+ * kernel's user copies and GUP.  It lives in the page table, not the vma:
+ * mprotect, splits and merges keep it, mremap moves it, fork copies it
+ * (the install prepares an anon_vma, so the child's page table is
+ * copied), MADV_DONTNEED, MADV_REMOVE, MADV_PAGEOUT and a hole punch zap
+ * around it, and only an unmap of its page (or GUARD_REMOVE) takes it.
+ *
+ * is_valid_guard_vma: never a VM_SPECIAL (VM_IO, VM_PFNMAP) vma; until
+ * 6.15 only private anonymous memory that may be written (VM_MAYWRITE),
+ * from 6.15 (the "permit guard regions for file-backed/shmem mappings"
+ * series, era madv_guard_file) any other vma.  The model has no mlock,
+ * so the kernel's -EINVAL for an install over a VM_LOCKED vma has no
+ * case here.
+ */
+static bool guard_vma_valid(struct fl_world *w, const struct fl_vma *vma)
+{
+	if (vma->flags & (FL_VM_IO | FL_VM_PFNMAP))
+		return false;
+	if (fl_since(w, FL_ERA_MADV_GUARD_FILE))
+		return true;
+	return !vma->file && !(vma->flags & FL_VM_SHARED) &&
+	       (vma->flags & FL_VM_MAYWRITE);
+}
+
+/*
+ * A marker other than a guard in the range: the kernel's install walk
+ * finds it "populated", and its zap leaves markers alone, so what it
+ * does then is not modelled.
+ */
+static int guard_refuse_marker(struct fl_world *w, fl_pte_t *pte, fl_addr_t addr, void *arg)
+{
+	(void)arg;
+	if ((pte->flags & FL_PTE_MARKER) && !(pte->flags & FL_PTE_GUARD))
+		return fl_error(w, -EOPNOTSUPP, "MADV_GUARD_INSTALL over a uffd-wp or "
+				"poison marker (0x%llx) is not modelled",
+				(unsigned long long)addr);
+	return 0;
+}
+
+/* madvise_guard_install: zap what is mapped, then a marker in every pte. */
+static int madvise_guard_install(struct fl_world *w, struct fl_vma *vma,
+				 fl_addr_t start, fl_addr_t end)
+{
+	fl_addr_t addr;
+	int err;
+
+	if (!guard_vma_valid(w, vma))
+		return fl_error(w, -EINVAL, "madvise: GUARD_INSTALL on a vma that may not have guards");
+	err = fl_walk_ptes(w, vma->mm, start, end, guard_refuse_marker, NULL);
+	if (err)
+		return err;
+	fl_zap_page_range(w, vma, start, end);
+	for (addr = start; addr < end; addr += FL_PAGE_SIZE) {
+		fl_pte_t *pte = fl_pte_alloc(w, vma->mm, addr);
+
+		if (!pte)
+			return -ENOMEM;
+		pte->flags = FL_PTE_MARKER | FL_PTE_GUARD;
+	}
+	return 0;
+}
+
+static int guard_remove_one(struct fl_world *w, fl_pte_t *pte, fl_addr_t addr, void *arg)
+{
+	(void)w;
+	(void)addr;
+	(void)arg;
+	if (pte->flags & FL_PTE_GUARD)
+		pte->flags = 0;
+	return 0;
+}
+
+/* madvise_guard_remove: the guard markers go, everything else stays. */
+static int madvise_guard_remove(struct fl_world *w, struct fl_vma *vma,
+				fl_addr_t start, fl_addr_t end)
+{
+	if (!guard_vma_valid(w, vma))
+		return fl_error(w, -EINVAL, "madvise: GUARD_REMOVE on a vma that may not have guards");
+	return fl_walk_ptes(w, vma->mm, start, end, guard_remove_one, NULL);
+}
+
 /* One VMA's part [start, end) of the range. */
 static int madvise_vma(struct fl_world *w, struct fl_vma *vma, fl_addr_t start,
 		       fl_addr_t end, enum fl_madvise advice)
@@ -132,6 +221,10 @@ static int madvise_vma(struct fl_world *w, struct fl_vma *vma, fl_addr_t start,
 		return madvise_remove(w, vma, start, end);
 	case FL_MADV_PAGEOUT:
 		return madvise_pageout(w, vma, start, end);
+	case FL_MADV_GUARD_INSTALL:
+		return madvise_guard_install(w, vma, start, end);
+	case FL_MADV_GUARD_REMOVE:
+		return madvise_guard_remove(w, vma, start, end);
 	default:
 		return madvise_set_flag(w, vma, start, end, advice);
 	}
@@ -221,7 +314,7 @@ int fl_madvise(struct fl_world *w, struct fl_mm *mm, fl_addr_t addr, size_t len,
 		return fl_error(w, -EOPNOTSUPP, "transparent huge pages (MADV_%s) are not "
 				"modelled: the model has base pages only (docs/gup.md)",
 				advice == FL_MADV_HUGEPAGE ? "HUGEPAGE" : "COLLAPSE");
-	if (!madvise_behavior_valid(advice))
+	if (!madvise_behavior_valid(w, advice))
 		return fl_error(w, -EINVAL, "madvise: unknown advice %d", (int)advice);
 	if (FL_PAGE_OFFSET(addr))
 		return fl_error(w, -EINVAL, "madvise: address %#llx not page aligned",

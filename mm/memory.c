@@ -297,6 +297,8 @@ unsigned __fl_handle_mm_fault(struct fl_world *w, struct fl_vma *vma,
 		return FL_VM_FAULT_OOM;
 	if (pte->flags & FL_PTE_POISON)
 		return FL_VM_FAULT_HWPOISON;
+	if (pte->flags & FL_PTE_GUARD)   /* handle_pte_marker: a guard region */
+		return FL_VM_FAULT_SIGSEGV;
 	wp = pte->flags & FL_PTE_UFFD_WP;
 	if (pte->flags & FL_PTE_SWAP)
 		return keep_uffd_wp(vma, pte, wp, do_swap_page(w, vma, pte, flags));
@@ -343,7 +345,21 @@ unsigned fl_handle_mm_fault(struct fl_world *w, struct fl_vma *vma,
 
 /* ---- page ranges, for the VMA half ---- */
 
+/*
+ * zap_nonpresent_ptes: a zap of a range (MADV_DONTNEED, MADV_REMOVE, a
+ * guard install) leaves guard markers where they are; only an unmap of
+ * the vma (unmap_one) drops them with the page table.
+ */
 static int zap_one(struct fl_world *w, fl_pte_t *pte, fl_addr_t addr, void *arg)
+{
+	(void)addr;
+	(void)arg;
+	if (!(pte->flags & FL_PTE_GUARD))
+		fl_pte_clear(w, pte);
+	return 0;
+}
+
+static int unmap_one(struct fl_world *w, fl_pte_t *pte, fl_addr_t addr, void *arg)
 {
 	(void)addr;
 	(void)arg;
@@ -379,6 +395,12 @@ void fl_zap_page_range(struct fl_world *w, struct fl_vma *vma,
 		       fl_addr_t start, fl_addr_t end)
 {
 	fl_walk_ptes(w, vma->mm, start, end, zap_one, NULL);
+}
+
+void fl_unmap_page_range(struct fl_world *w, struct fl_vma *vma,
+			 fl_addr_t start, fl_addr_t end)
+{
+	fl_walk_ptes(w, vma->mm, start, end, unmap_one, NULL);
 }
 
 static int wrprotect_one(struct fl_world *w, fl_pte_t *pte, fl_addr_t addr, void *arg)

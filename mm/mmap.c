@@ -171,7 +171,7 @@ int fl_do_munmap(struct fl_world *w, struct fl_mm *mm, fl_addr_t start,
 	fl_uffd_hook_unmap(w, mm, start, end);     /* UFFD_EVENT_UNMAP */
 	for (vma = fl_find_vma(mm, start); vma && vma->start < end; vma = next) {
 		next = fl_vma_next(vma);
-		fl_zap_page_range(w, vma, vma->start, vma->end);
+		fl_unmap_page_range(w, vma, vma->start, vma->end);
 		fl_vma_unlink(mm, vma);
 		fl_vma_free(w, vma);
 	}

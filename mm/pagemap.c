@@ -5,7 +5,8 @@
  *
  * Definitions
  *   entry       one 64-bit word per page: bit 63 present, 62 swapped,
- *               61 file-page or shared-anon, 57 uffd-wp, 56 exclusively
+ *               61 file-page or shared-anon, 58 guard region, 57
+ *               uffd-wp, 56 exclusively
  *               mapped, 55 soft-dirty; bits 0-54 the PFN or swap offset:
  *               the model gives a present page's frame + 1 to a reader
  *               with CAP_SYS_ADMIN, 0 to one without (from 4.2), and no
@@ -28,9 +29,10 @@
  *                           (page cache, shmem, shared anonymous);
  *                           exclusive if mapcount 1; the zero page neither
  *   swap entry              swapped; soft-dirty and uffd-wp from the pte
- *   uffd-wp or UFFDIO_POISON marker
+ *   uffd-wp, UFFDIO_POISON or guard marker
  *                           swapped (a pte marker is a swap-type entry);
- *                           uffd-wp for the former
+ *                           uffd-wp for the first, guard region for the
+ *                           last (from 6.15, 8e2f2aeb8b48)
  *   hwpoison entry          unsupported (the kernel reports the poisoned
  *                           page's own bits; not modelled)
  *
@@ -76,6 +78,8 @@ static uint64_t pte_to_pagemap_entry(struct fl_world *w, const fl_pte_t *pte)
 		e |= FL_PM_SOFT_DIRTY;
 	if ((pte->flags & FL_PTE_UFFD_WP) && fl_since(w, FL_ERA_PAGEMAP_UFFD_WP))
 		e |= FL_PM_UFFD_WP;
+	if ((pte->flags & FL_PTE_GUARD) && fl_since(w, FL_ERA_PAGEMAP_GUARD))
+		e |= FL_PM_GUARD_REGION;
 	return e;
 }
 

@@ -246,6 +246,7 @@ struct fork_copy {
 	struct fl_mm *dst_mm;
 	struct fl_mm *src_mm;
 	bool keep_wp;
+	bool guards_only;   /* a shared vma: its guard markers, nothing else */
 };
 
 static int copy_present_pte(struct fl_world *w, fl_pte_t *src, fl_pte_t *dst,
@@ -280,14 +281,21 @@ static int copy_present_pte(struct fl_world *w, fl_pte_t *src, fl_pte_t *dst,
 static int fork_copy_one(struct fl_world *w, fl_pte_t *src, fl_addr_t addr, void *arg)
 {
 	struct fork_copy *fc = arg;
-	fl_pte_t *dst = fl_pte_alloc(w, fc->dst_mm, addr);
+	fl_pte_t *dst;
 
+	if (fc->guards_only && !(src->flags & FL_PTE_GUARD))
+		return 0;
+	dst = fl_pte_alloc(w, fc->dst_mm, addr);
 	if (!dst)
 		return -ENOMEM;
 	if (src->flags & FL_PTE_PRESENT)
 		return copy_present_pte(w, src, dst, fc);
-	/* copy_pte_marker: a uffd-wp marker goes with the uffd-wp bits. */
-	if ((src->flags & FL_PTE_MARKER) && !(src->flags & FL_PTE_POISON) && !fc->keep_wp)
+	/*
+	 * copy_pte_marker: a uffd-wp marker goes with the uffd-wp bits;
+	 * poison and guard markers are always copied.
+	 */
+	if ((src->flags & FL_PTE_MARKER) && !(src->flags & (FL_PTE_POISON | FL_PTE_GUARD)) &&
+	    !fc->keep_wp)
 		return 0;
 	/* A swap entry gains a user (swap_duplicate); a poison marker is copied. */
 	*dst = *src;
@@ -306,7 +314,7 @@ static int fork_copy_one(struct fl_world *w, fl_pte_t *src, fl_addr_t addr, void
 static int fork_vma(struct fl_world *w, struct fl_vma *vma, struct fl_mm *dst_mm,
 		    struct fl_mm *src_mm)
 {
-	struct fork_copy fc = { dst_mm, src_mm, false };
+	struct fork_copy fc = { dst_mm, src_mm, false, false };
 	struct fl_vma *new;
 
 	/* A shared anonymous vma needs its shmem file before both see it. */
@@ -332,8 +340,15 @@ static int fork_vma(struct fl_world *w, struct fl_vma *vma, struct fl_mm *dst_mm
 	 */
 	if (vma->flags & FL_VM_WIPEONFORK)
 		return 0;
+	/*
+	 * A guard install prepares an anon_vma, which makes vma_needs_copy
+	 * true for a shared vma too (6.15+): its guard markers go to the
+	 * child.  The kernel then copies its present ptes as well; the model
+	 * leaves the child to fault them in from the page cache (docs/mm.md,
+	 * "Guard regions").
+	 */
 	if ((vma->flags & FL_VM_SHARED) && !fc.keep_wp)
-		return 0;
+		fc.guards_only = true;
 	return fl_walk_ptes(w, src_mm, vma->start, vma->end, fork_copy_one, &fc);
 }
 
@@ -399,7 +414,7 @@ int fl_process_exit(struct fl_world *w, struct fl_process *p)
 	if (!p || p->exited)
 		return fl_error(w, -ESRCH, "exit: no such live process");
 	while ((vma = fl_vma_first(p->mm))) {
-		fl_zap_page_range(w, vma, vma->start, vma->end);
+		fl_unmap_page_range(w, vma, vma->start, vma->end);
 		fl_vma_unlink(p->mm, vma);
 		fl_vma_free(w, vma);
 	}

@@ -453,13 +453,14 @@ static bool expect_event(struct runner *r, const struct fl_sc_stmt *e,
 static const uint64_t pm_bits[FL_SC_PM_COUNT] = {
 	UINT64_C(1) << 55, UINT64_C(1) << 56, UINT64_C(1) << 57,
 	UINT64_C(1) << 61, UINT64_C(1) << 62, UINT64_C(1) << 63, FL_PM_PFN_MASK,
+	FL_PM_GUARD_REGION,
 };
 
 /* ENTRY as the words of `expect pagemap`, every one: "present,-file,...". */
 static void pm_describe(uint64_t entry, char *buf, size_t len)
 {
 	static const char *const words[FL_SC_PM_COUNT] = {
-		"softdirty", "exclusive", "uffd_wp", "file", "swapped", "present", "pfn"
+		"softdirty", "exclusive", "uffd_wp", "file", "swapped", "present", "pfn", "guard"
 	};
 	size_t at = 0;
 	int i;

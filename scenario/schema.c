@@ -177,6 +177,10 @@ static const struct fl_sc_form calls[] = {
 	/* ret: the bytes write(2) took (1) */
 	{ "clear_refs", FL_SC_CALL, FL_SC_CLEAR_REFS, SLOTS(FL_SC_CLEAR_REFS_TYPE), NULL,
 	  FL_SC_SUBJECT },
+	/* madvise(2) whose result is an observable; the `madvise` statement's
+	   failure ends the run */
+	{ "madvise", FL_SC_CALL, FL_SC_MADVISE_CALL, SLOTS(FL_SC_ADDR, FL_SC_NUM, FL_SC_ADVICE),
+	  NULL, FL_SC_SUBJECT },
 	/* getdents64 FD ADDR COUNT: a `dir`'s records (callers/readdir.c) */
 	{ "getdents64", FL_SC_CALL, FL_SC_GETDENTS64, SLOTS(FL_SC_FD, FL_SC_ADDR, FL_SC_NUM),
 	  NULL, FL_SC_SUBJECT },
@@ -321,7 +325,8 @@ static const char *const prot_words[] = { "none", "r", "rw", "rx", "rwx", NULL }
 static const char *const sharing_words[] = { "private", "shared", NULL };
 static const char *const advice_words[] = {
 	"dontneed", "remove", "pageout", "populate_read", "populate_write",
-	"wipeonfork", "dontfork", "nohugepage", "hugepage", "collapse", "dofork", NULL
+	"wipeonfork", "dontfork", "nohugepage", "hugepage", "collapse", "dofork",
+	"guard_install", "guard_remove", NULL
 };
 static const char *const fs_words[] = { "tmpfs", "ext4", "btrfs", NULL };
 static const char *const onoff_words[] = { "off", "on", NULL };
@@ -361,7 +366,7 @@ static const char *const rwf_words[] = {
 };
 /* enum fl_sc_pm_bit order */
 static const char *const pm_words[] = {
-	"softdirty", "exclusive", "uffd_wp", "file", "swapped", "present", "pfn", NULL
+	"softdirty", "exclusive", "uffd_wp", "file", "swapped", "present", "pfn", "guard", NULL
 };
 _Static_assert(COUNT(pm_words) == FL_SC_PM_COUNT + 1, "pagemap words follow enum fl_sc_pm_bit");
 /* CLEAR_REFS_ALL (1) .. CLEAR_REFS_MM_HIWATER_RSS (5): index + 1 */
@@ -424,7 +429,7 @@ static const struct kind_info kinds[FL_SC_KIND_COUNT] = {
 	[FL_SC_RWF_FLAGS]    = { "RWF flags (- or hipri,dsync,sync,nowait,append,noappend)", rwf_words },
 	[FL_SC_MSG_FLAGS]    = { "MSG flags (- or peek,trunc,dontwait,waitall,nosignal)", msg_flag_words },
 	[FL_SC_WHENCE]       = { "a whence (set, cur, end, data, hole)", whence_words },
-	[FL_SC_PM_BITS]      = { "pagemap bits (present,exclusive,-softdirty,... of present swapped file exclusive softdirty uffd_wp pfn)", pm_words },
+	[FL_SC_PM_BITS]      = { "pagemap bits (present,exclusive,-softdirty,... of present swapped file exclusive softdirty uffd_wp pfn guard)", pm_words },
 	[FL_SC_CLEAR_REFS_TYPE] = { "a clear_refs type (all, anon, file, softdirty, hiwater_rss)", clear_refs_words },
 	[FL_SC_NEW_SOCK]     = { "a new socket pair name", NULL },
 	[FL_SC_SOCK_FD]      = { "a socket end SOCK.0 or SOCK.1 (SOCK declared by socketpair)", NULL },

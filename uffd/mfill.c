@@ -169,6 +169,9 @@ static int mfill_install(struct fl_world *w, struct mfill *mf, struct fl_vma *vm
 
 	if (!pte)
 		return -ENOMEM;
+	if (pte->flags & FL_PTE_GUARD)
+		return fl_error(w, -EOPNOTSUPP, "a uffd fill over a guard marker "
+				"(0x%llx) is not modelled", (unsigned long long)addr);
 	if (pte->flags && !mfill_may_overwrite(mf, pte, cache))
 		return fl_error(w, -EEXIST, "uffd: 0x%llx is already populated",
 				(unsigned long long)addr);
@@ -420,6 +423,9 @@ static int wp_set_one(struct fl_world *w, fl_pte_t *pte, fl_addr_t addr, void *a
 	bool wp = *(const bool *)arg;
 
 	(void)addr;
+	if (pte->flags & FL_PTE_GUARD)
+		return fl_error(w, -EOPNOTSUPP, "UFFDIO_WRITEPROTECT over a guard "
+				"marker is not modelled");
 	if (pte->flags & FL_PTE_POISON)
 		return 0;
 	if (!(pte->flags & (FL_PTE_PRESENT | FL_PTE_SWAP))) {   /* a uffd-wp marker */

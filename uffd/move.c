@@ -75,6 +75,8 @@ static int move_pages_pte(struct fl_world *w, struct fl_mm *mm, fl_addr_t dst_ad
 		return fl_error(w, -ENOENT, "UFFDIO_MOVE: hole in the source at 0x%llx",
 				(unsigned long long)src_addr);
 	}
+	if (src->flags & FL_PTE_GUARD)
+		return fl_error(w, -EOPNOTSUPP, "UFFDIO_MOVE of a guard marker is not modelled");
 	if (src->flags & FL_PTE_POISON)
 		return fl_error(w, -EFAULT, "UFFDIO_MOVE: a poison marker at 0x%llx",
 				(unsigned long long)src_addr);

@@ -621,7 +621,8 @@ static enum uffd_reason uffd_fault_reason(struct fl_world *w, struct fl_vma *vma
 			return UFFD_WP;
 		return UFFD_NONE;
 	}
-	if (pte && (pte->flags & (FL_PTE_SWAP | FL_PTE_POISON)))
+	/* do_swap_page: a swap entry or a poison or guard marker. */
+	if (pte && (pte->flags & (FL_PTE_SWAP | FL_PTE_POISON | FL_PTE_GUARD)))
 		return UFFD_NONE;
 	if (!vma->file)   /* anon; shared anon: no shmem file, nothing cached */
 		return (vma->flags & FL_VM_UFFD_MISSING) ? UFFD_MISSING : UFFD_NONE;

@@ -119,8 +119,12 @@ enum fl_era_id {
 	FL_ERA_PAGEMAP_EXCLUSIVE,         /* 4.3-rc1: 77bb499bb60f */
 	FL_ERA_PAGEMAP_UFFD_WP,           /* 5.14: fb8e37f35a2f */
 	FL_ERA_PAGEMAP_PFN_HIDDEN,        /* 4.2: 1c90308e7a77 */
+	FL_ERA_PAGEMAP_GUARD,             /* 6.15-rc1: 8e2f2aeb8b48 */
 	/* §8 pipes and splice */
 	FL_ERA_SPLICE_PIPE_NONBLOCK,      /* 5.1-rc1: ee5e001196d1 */
+	/* §9 guard regions */
+	FL_ERA_MADV_GUARD,                /* 6.13-rc1: 662df3e5c376 */
+	FL_ERA_MADV_GUARD_FILE,           /* 6.15-rc1: "allow guard regions in file-backed ..." */
 	FL_ERA_COUNT
 };
 

@@ -59,6 +59,8 @@ enum fl_madvise {
 	FL_MADV_HUGEPAGE,        /* refused: -EOPNOTSUPP, no THP in the model */
 	FL_MADV_COLLAPSE,        /* refused: -EOPNOTSUPP, no THP in the model */
 	FL_MADV_DOFORK,
+	FL_MADV_GUARD_INSTALL,   /* 6.13: a guard marker in each pte (mm/madvise.c) */
+	FL_MADV_GUARD_REMOVE,    /* 6.13: the guard markers of the range go */
 };
 
 /* vma->flags, named after the kernel's VM_* bits */
@@ -136,7 +138,9 @@ struct fl_folio {
 #define FL_PTE_MARKER   0x80u    /* ... a pte marker, pte_none_mostly():
 				  * with POISON (UFFDIO_POISON), not a
 				  * hwpoison entry; with UFFD_WP, a
-				  * write-protected none pte (uffd-wp) */
+				  * write-protected none pte (uffd-wp); with
+				  * GUARD, a guard region's page */
+#define FL_PTE_GUARD    0x200u   /* with MARKER: PTE_MARKER_GUARD (6.13) */
 /*
  * _PAGE_SOFT_DIRTY (0f8975ec4db2, 3.11): x86_64's pte_mkdirty sets it with
  * the dirty bit, so every fault that dirties a pte sets FL_PTE_MKDIRTY;
@@ -391,6 +395,7 @@ int fl_madvise_hwpoison(struct fl_world *w, struct fl_mm *mm, fl_addr_t addr,
 #define FL_PM_SOFT_DIRTY      (UINT64_C(1) << 55)
 #define FL_PM_MMAP_EXCLUSIVE  (UINT64_C(1) << 56)
 #define FL_PM_UFFD_WP         (UINT64_C(1) << 57)
+#define FL_PM_GUARD_REGION    (UINT64_C(1) << 58)
 #define FL_PM_FILE            (UINT64_C(1) << 61)
 #define FL_PM_SWAP            (UINT64_C(1) << 62)
 #define FL_PM_PRESENT         (UINT64_C(1) << 63)

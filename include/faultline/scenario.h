@@ -94,6 +94,7 @@ enum fl_sc_func {
 	FL_SC_TEE,              /* tee FDIN FDOUT LEN: pipe buffers duplicated */
 	FL_SC_GETDENTS64,       /* getdents64 FD ADDR COUNT: a `dir`'s records */
 	FL_SC_SHUTDOWN,         /* shutdown SOCK.N rd|wr|rdwr */
+	FL_SC_MADVISE_CALL,     /* madvise ADDR LEN ADVICE: ret 0 or -1 errno */
 	FL_SC_FUNC_COUNT        /* not a call: one past the last (add calls above) */
 };
 
@@ -162,7 +163,7 @@ enum fl_sc_kind {
 /* The words of FL_SC_PM_BITS, by their bit in a value's low byte. */
 enum fl_sc_pm_bit {
 	FL_SC_PM_SOFTDIRTY, FL_SC_PM_EXCLUSIVE, FL_SC_PM_UFFD_WP, FL_SC_PM_FILE,
-	FL_SC_PM_SWAPPED, FL_SC_PM_PRESENT, FL_SC_PM_PFN, FL_SC_PM_COUNT
+	FL_SC_PM_SWAPPED, FL_SC_PM_PRESENT, FL_SC_PM_PFN, FL_SC_PM_GUARD, FL_SC_PM_COUNT
 };
 #define FL_SC_PM_CLEAR_SHIFT 8
 

@@ -446,6 +446,19 @@ static void test_clear_refs_soft_dirty(void **state)
 	bt_both(FILE_SRC "call clear_refs softdirty\n", check_clear_refs);
 }
 
+static void check_madvise_hole(struct bt *t, bool host)
+{
+	(void)host;
+	bt_assert_errno(t, 7, ENOMEM);
+}
+
+/* `call madvise` over a hole keeps madvise's ENOMEM as its result. */
+static void test_madvise_call_enomem(void **state)
+{
+	(void)state;
+	bt_both(FILE_SRC "munmap dst 1p\ncall madvise dst 1p dontneed\n", check_madvise_hole);
+}
+
 static void check_iov_unreadable(struct bt *t, bool host)
 {
 	(void)host;
@@ -759,6 +772,7 @@ int main(void)
 		cmocka_unit_test(test_splice_pipe_to_itself),
 		cmocka_unit_test(test_splice_pipe_empty),
 		cmocka_unit_test(test_clear_refs_soft_dirty),
+		cmocka_unit_test(test_madvise_call_enomem),
 		cmocka_unit_test(test_tee_duplicates),
 		cmocka_unit_test(test_tee_errors),
 		cmocka_unit_test(test_pipe_closed_ends),

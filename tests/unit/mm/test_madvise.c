@@ -313,6 +313,119 @@ static void test_dontfork_child_has_no_vma(void **state)
 	assert_int_equal(fl_vma_tree_check(e->w, child->mm), 0);
 }
 
+/* ---- guard regions (6.13) ---- */
+
+static bool is_guard(struct env *e, int page)
+{
+	const fl_pte_t *pte = fl_pte_lookup(e->mm, PG(page));
+
+	return pte && (pte->flags & FL_PTE_GUARD);
+}
+
+/* A world of kernel KVER with one process, in E. */
+static void env_kver(struct env *e, fl_kver_t kver)
+{
+	struct fl_world_config cfg = { .kver = kver };
+	struct fl_process *p;
+
+	fl_world_free(e->w);
+	e->w = fl_world_new(&cfg);
+	assert_non_null(e->w);
+	assert_int_equal(fl_process_new(e->w, "p", &p), 0);
+	e->mm = p->mm;
+}
+
+static void test_guard_before_6_13_einval(void **state)
+{
+	struct env *e = *state;
+
+	env_kver(e, FL_KV(6, 12, 0));
+	fixed(e, 0, 1, RW);
+	assert_int_equal(fl_madvise(e->w, e->mm, PG(0), P, FL_MADV_GUARD_INSTALL), -EINVAL);
+	assert_int_equal(fl_madvise(e->w, e->mm, PG(0), P, FL_MADV_GUARD_REMOVE), -EINVAL);
+}
+
+static void test_guard_install_zaps_the_page(void **state)
+{
+	struct env *e = *state;
+
+	fixed(e, 0, 1, RW);
+	assert_int_equal(fl_poke(e->w, e->mm, PG(0), "abc", 3), 0);
+	assert_int_equal(fl_madvise(e->w, e->mm, PG(0), P, FL_MADV_GUARD_INSTALL), 0);
+	assert_true(is_guard(e, 0));
+	assert_false(fl_pte_lookup(e->mm, PG(0))->flags & FL_PTE_PRESENT);
+	assert_int_equal(fl_mm_check(e->w, e->mm), 0);
+}
+
+static void test_guard_fault_is_sigsegv(void **state)
+{
+	struct env *e = *state;
+	struct fl_vma *vma;
+
+	fixed(e, 0, 1, RW);
+	assert_int_equal(fl_madvise(e->w, e->mm, PG(0), P, FL_MADV_GUARD_INSTALL), 0);
+	vma = fl_vma_lookup(e->mm, PG(0));
+	assert_int_equal(fl_handle_mm_fault(e->w, vma, PG(0), FL_FAULT_USER),
+			 FL_VM_FAULT_SIGSEGV);
+}
+
+static void test_guard_kept_by_dontneed(void **state)
+{
+	struct env *e = *state;
+
+	fixed(e, 0, 2, RW);
+	assert_int_equal(fl_madvise(e->w, e->mm, PG(0), P, FL_MADV_GUARD_INSTALL), 0);
+	assert_int_equal(fl_madvise(e->w, e->mm, PG(0), 2 * P, FL_MADV_DONTNEED), 0);
+	assert_true(is_guard(e, 0));
+}
+
+static void test_guard_dropped_by_munmap(void **state)
+{
+	struct env *e = *state;
+
+	fixed(e, 0, 1, RW);
+	assert_int_equal(fl_madvise(e->w, e->mm, PG(0), P, FL_MADV_GUARD_INSTALL), 0);
+	assert_int_equal(fl_munmap(e->w, e->mm, PG(0), P), 0);
+	fixed(e, 0, 1, RW);
+	assert_false(is_guard(e, 0));
+}
+
+static void test_guard_remove_keeps_pages(void **state)
+{
+	struct env *e = *state;
+	char out[3];
+
+	fixed(e, 0, 2, RW);
+	assert_int_equal(fl_poke(e->w, e->mm, PG(1), "abc", 3), 0);
+	assert_int_equal(fl_madvise(e->w, e->mm, PG(0), P, FL_MADV_GUARD_INSTALL), 0);
+	assert_int_equal(fl_madvise(e->w, e->mm, PG(0), 2 * P, FL_MADV_GUARD_REMOVE), 0);
+	assert_false(is_guard(e, 0));
+	peek3(e, 1, out);
+	assert_memory_equal(out, "abc", 3);
+}
+
+static void test_guard_shared_einval_before_6_15(void **state)
+{
+	struct env *e = *state;
+
+	env_kver(e, FL_KV(6, 14, 0));
+	assert_int_equal(fl_mmap(e->w, e->mm, PG(0), P, RW, SHFIX, NULL, 0), (long)PG(0));
+	assert_int_equal(fl_madvise(e->w, e->mm, PG(0), P, FL_MADV_GUARD_INSTALL), -EINVAL);
+}
+
+static void test_guard_shared_copied_by_fork(void **state)
+{
+	struct env *e = *state;
+	struct fl_process *child;
+	const fl_pte_t *pte;
+
+	assert_int_equal(fl_mmap(e->w, e->mm, PG(0), P, RW, SHFIX, NULL, 0), (long)PG(0));
+	assert_int_equal(fl_madvise(e->w, e->mm, PG(0), P, FL_MADV_GUARD_INSTALL), 0);
+	assert_int_equal(fl_fork(e->w, fl_current(e->w), "c", &child), 0);
+	pte = fl_pte_lookup(child->mm, PG(0));
+	assert_true(pte && (pte->flags & FL_PTE_GUARD));
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -340,6 +453,14 @@ int main(void)
 		T(test_wipeonfork_child_reads_zero),
 		T(test_dontfork_splits_and_merges_back_adjacent),
 		T(test_dontfork_child_has_no_vma),
+		T(test_guard_before_6_13_einval),
+		T(test_guard_install_zaps_the_page),
+		T(test_guard_fault_is_sigsegv),
+		T(test_guard_kept_by_dontneed),
+		T(test_guard_dropped_by_munmap),
+		T(test_guard_remove_keeps_pages),
+		T(test_guard_shared_einval_before_6_15),
+		T(test_guard_shared_copied_by_fork),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
