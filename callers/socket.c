@@ -23,8 +23,10 @@
  *       at all (skb_copy_datagram_from_iter: a short copy_from_iter is
  *       -EFAULT and the skb is freed); return the bytes of the skbs
  *       queued, or -EFAULT if none.
- *   send, dgram: more than sk_sndbuf - 32 bytes is -EMSGSIZE; else one
- *       skb, whole or -EFAULT (unix_dgram_sendmsg).
+ *   send, dgram: more than sk_sndbuf - 32 bytes is -EMSGSIZE; else, once
+ *       there is room (as a stream chunk's, below), one skb, whole or
+ *       -EFAULT (unix_dgram_sendmsg).  No receive queue limit: a pair's
+ *       receiver has the sender as its peer (unix_recvq_full is skipped).
  *   recv, stream: per skb from the oldest, copy what is left of it or
  *       what is wanted (skb_copy_datagram_msg); a short copy ends the
  *       call with what earlier skbs gave, or -EFAULT, and the skb stays
@@ -85,8 +87,8 @@
  *   2. A stream skb has 0 <= consumed < len; a dgram skb consumed == 0;
  *      a TCP queue holds one skb at most.
  *   3. fl_sock_unmodelled() is asked before a send: the model reaches a
- *      full send buffer only on a stream pair where skb_truesize() is
- *      judged (truesize_known); a datagram end never.
+ *      full send buffer only where skb_truesize() and dgram_truesize()
+ *      are judged (truesize_known).
  *   4. A closed end is named by no call (-EBADF) and keeps no queue.
  */
 #include <stddef.h>
@@ -114,9 +116,12 @@
 #define TCP_SIZE_GOAL_LO 32741u  /* the first size goal on loopback: half of 65483 */
 #define TCP_MODEL_SENDS  8u      /* below the receiver's quick ACKs (TCP_MAX_QUICKACKS 16) */
 #define SKB_HEAD_MAX     3776u   /* SKB_MAX_HEAD(0): 4096 - 320 on x86_64 */
+#define DGRAM_MAX_ALLOC  16064u  /* SKB_MAX_ALLOC: 16384 - 320 */
+#define DGRAM_MAX_FRAGS  (17u * 4096u)   /* MAX_SKB_FRAGS pages */
+#define SOCK_MIN_SNDBUF  4608u   /* 2 * (2048 + SKB_DATA_ALIGN(sizeof(struct sk_buff))) */
 /* Within these the send buffer and the datagram queue never fill (invariant 3). */
 #define SOCK_MODEL_BYTES (128u << 10)
-#define SOCK_MODEL_SKBS  10u     /* net.unix.max_dgram_qlen's default */
+#define SOCK_MODEL_SKBS  10u     /* where the truesize is not known, stay far below sk_sndbuf */
 
 #define RCV_SHUTDOWN  1u
 #define SEND_SHUTDOWN 2u
@@ -258,23 +263,47 @@ static size_t page_align(size_t n)
 }
 
 /*
- * The truesize of a unix stream skb of SIZE bytes (x86_64, 4 KiB pages):
- * what passes SKB_MAX_HEAD(0) goes into pages (data_len = min(SIZE,
- * PAGE_ALIGN(SIZE - 3776)), charged whole by alloc_skb_with_frags); the
- * head is a kmalloc object of SKB_DATA_ALIGN(head) + 320 bytes of
- * skb_shared_info, rounded up to its bucket (512 the least), plus 256 for
- * struct sk_buff.  Measured on 6.18 with SIOCOUTQ: 1 byte 768, 200 1280,
- * 1000 2304, 3776 4352, 3777 4864, 16000 16640, 36544 37120.
+ * The truesize of an skb of SIZE bytes, DATA of them in pages (x86_64,
+ * 4 KiB pages): the pages are charged whole (alloc_skb_with_frags); the
+ * head is a kmalloc object of SKB_DATA_ALIGN(SIZE - DATA) + 320 bytes of
+ * skb_shared_info, rounded up to its bucket (512 the least; past 8 KiB a
+ * page allocation, a power of two too), plus 256 for struct sk_buff.
  */
-static uint32_t skb_truesize(size_t size)
+static uint32_t skb_truesize_of(size_t size, size_t data)
 {
-	size_t data = size > SKB_HEAD_MAX ? page_align(size - SKB_HEAD_MAX) : 0, obj = 512;
+	size_t obj = 512;
 
-	if (data > size)
-		data = size;
 	while (obj < ((size - data + 63) & ~(size_t)63) + 320)
 		obj <<= 1;
 	return (uint32_t)(obj + 256 + page_align(data));
+}
+
+/*
+ * A unix stream skb: what passes SKB_MAX_HEAD(0) goes into pages
+ * (data_len = min(SIZE, PAGE_ALIGN(SIZE - 3776))).  Measured on 6.18 with
+ * SIOCOUTQ: 1 byte 768, 200 1280, 1000 2304, 3776 4352, 3777 4864, 16000
+ * 16640, 36544 37120.
+ */
+static uint32_t skb_truesize(size_t size)
+{
+	size_t data = size > SKB_HEAD_MAX ? page_align(size - SKB_HEAD_MAX) : 0;
+
+	return skb_truesize_of(size, data < size ? data : size);
+}
+
+/*
+ * A unix datagram (unix_dgram_sendmsg): linear up to SKB_MAX_ALLOC
+ * (16 KiB less skb_shared_info: 16064), then the rest up to MAX_SKB_FRAGS
+ * pages in pages.  Measured on 6.18 with SIOCOUTQ: 1 and 192 bytes 768,
+ * 200 1280, 3777 8448, 7873 16640, 16064 16640, 16065 20736, 36544 37120,
+ * 100000 102656, 212960 332032; and 278 sends of 20 bytes pass where the
+ * 279th is EAGAIN (278 * 768 = 213504).
+ */
+static uint32_t dgram_truesize(size_t size)
+{
+	size_t data = size > DGRAM_MAX_ALLOC ? page_align(size - DGRAM_MAX_ALLOC) : 0;
+
+	return skb_truesize_of(size, data < DGRAM_MAX_FRAGS ? data : DGRAM_MAX_FRAGS);
 }
 
 /* sk_wmem_alloc_get of END: its skbs the peer has not read whole. */
@@ -307,7 +336,7 @@ static void sock_wake_sender(struct fl_sock *sk, unsigned end)
  */
 static void sock_wfree(struct fl_sock *sk, unsigned sender)
 {
-	if (sk->type == FL_SOCK_STREAM && (sock_wmem(sk, sender) + 2) * 4 <= sk->sndbuf)
+	if (sk->type != FL_SOCK_TCP && (sock_wmem(sk, sender) + 2) * 4 <= sk->sndbuf)
 		sock_wake_sender(sk, sender);
 }
 
@@ -350,6 +379,31 @@ static bool truesize_known(const struct fl_world *w)
 	       kv >= FL_KV(5, 10, 0);
 }
 
+/*
+ * unix_stream_sendmsg's chunk: min((sk_sndbuf >> 1) - 64, SKB_MAX_HEAD(0)
+ * + UNIX_SKB_FRAGS_SZ); the second is the smaller with the default
+ * sk_sndbuf, the first with a small SO_SNDBUF.
+ */
+static size_t stream_chunk(const struct fl_sock *sk)
+{
+	size_t half = (sk->sndbuf >> 1) - 64;
+
+	return half < UNIX_STREAM_CHUNK_4K64 ? half : UNIX_STREAM_CHUNK_4K64;
+}
+
+int fl_sock_set_sndbuf(struct fl_world *w, struct fl_sock *sk, uint64_t val)
+{
+	uint64_t max = unix_sndbuf(w);  /* net.core.wmem_max: wmem_default's value */
+
+	/* above wmem_max's default the machine's sysctl decides */
+	if (!truesize_known(w) || val > max)
+		return -EOPNOTSUPP;
+	/* sock_setsockopt: at most wmem_max, doubled, at least SOCK_MIN_SNDBUF */
+	sk->sndbuf = val * 2 > SOCK_MIN_SNDBUF ? (uint32_t)(val * 2) : SOCK_MIN_SNDBUF;
+	fl_trace(w, "socket %s: SO_SNDBUF: sk_sndbuf %u", sk->n.name, sk->sndbuf);
+	return 0;
+}
+
 /* Would a stream send of LEN bytes from END find sk_wmem_alloc at sk_sndbuf? */
 static bool stream_fills(const struct fl_sock *sk, unsigned end, size_t len)
 {
@@ -358,7 +412,7 @@ static bool stream_fills(const struct fl_sock *sk, unsigned end, size_t len)
 	for (; len; len -= chunk) {
 		if (wmem >= sk->sndbuf)
 			return true;
-		chunk = len < UNIX_STREAM_CHUNK_4K64 ? len : UNIX_STREAM_CHUNK_4K64;
+		chunk = len < stream_chunk(sk) ? len : stream_chunk(sk);
 		wmem += skb_truesize(chunk);
 	}
 	return false;
@@ -404,8 +458,8 @@ const char *fl_sock_unmodelled(struct fl_world *w, const struct fl_sock *sk,
 		return NULL;    /* -EMSGSIZE before anything is queued */
 	if (sk->type == FL_SOCK_STREAM && len > UNIX_STREAM_MIN_CHUNK && !chunk_known(w))
 		return "a unix stream send of more than 32 KiB on this arch (the skb size)";
-	if (sk->type == FL_SOCK_STREAM && truesize_known(w))
-		return NULL;    /* the send buffer is accounted: skb_truesize() */
+	if (truesize_known(w))
+		return NULL;    /* the send buffer is accounted: skb_truesize(), dgram_truesize() */
 	if (sk->type == FL_SOCK_STREAM && stream_fills(sk, end, len))
 		return "a unix stream send that fills the send buffer on this era or arch "
 		       "(the skbs' truesize is judged on x86_64 and arm64 from 5.10, riscv64 "
@@ -414,7 +468,9 @@ const char *fl_sock_unmodelled(struct fl_world *w, const struct fl_sock *sk,
 	if ((sk->type == FL_SOCK_STREAM || queued) && queued + len > SOCK_MODEL_BYTES)
 		return "a unix socket send with more than 128 KiB queued (the send buffer)";
 	if (queue_len(sk, peer) >= SOCK_MODEL_SKBS)
-		return "a unix socket send with 10 skbs queued (max_dgram_qlen, the send buffer)";
+		return "a unix socket send with 10 skbs queued on this era or arch (the send "
+		       "buffer: the skbs' truesize is judged on x86_64 and arm64 from 5.10, "
+		       "riscv64 from 6.12)";
 	return NULL;
 }
 
@@ -458,6 +514,8 @@ static int copy_skb(struct fl_world *w, struct fl_sock *sk, size_t len,
 
 	if (!skb)
 		return -ENOMEM;
+	if (sk->type == FL_SOCK_DGRAM)
+		skb->truesize = dgram_truesize(len);
 	n = fl_copy_from_iter(w, skb->data, len, i);
 	if (n != len) {
 		fl_trace(w, "socket %s: skb of %zu bytes: the copy stopped at %zu: -EFAULT, freed",
@@ -578,13 +636,13 @@ static long send_shut(struct fl_world *w, struct fl_sock *sk, unsigned end, unsi
 }
 
 /*
- * sock_alloc_send_pskb before a stream chunk: 0 when END's sk_wmem_alloc
+ * sock_alloc_send_pskb before a stream chunk or a datagram: 0 when END's sk_wmem_alloc
  * is below sk_sndbuf, else -EAGAIN (non-blocking), or the task waits for
  * a wake (sock_wfree, bytes, a state change: sock_wake_sender) and looks
  * again.  sk_err and SEND_SHUTDOWN end the send (no signal here).
  * FL_SYS_WAITS: no park hook, the call stops where it is.
  */
-static long stream_room(struct fl_world *w, struct fl_sock *sk, unsigned end, unsigned flags)
+static long send_room(struct fl_world *w, struct fl_sock *sk, unsigned end, unsigned flags)
 {
 	int err;
 
@@ -618,9 +676,9 @@ static long stream_send(struct fl_world *w, struct fl_sock *sk, unsigned end,
 		return send_shut(w, sk, end, flags);
 	while (sent < total) {
 		chunk = total - sent;
-		if (chunk > UNIX_STREAM_CHUNK_4K64)
-			chunk = UNIX_STREAM_CHUNK_4K64;
-		err = stream_room(w, sk, end, flags);
+		if (chunk > stream_chunk(sk))
+			chunk = stream_chunk(sk);
+		err = send_room(w, sk, end, flags);
 		if (!err)
 			err = copy_skb(w, sk, chunk, i, &skb);
 		if (!err)
@@ -636,19 +694,24 @@ static long stream_send(struct fl_world *w, struct fl_sock *sk, unsigned end,
 	return sent ? (long)sent : err;
 }
 
-/* unix_dgram_sendmsg: one skb, whole or nothing; no signal on -EPIPE. */
+/*
+ * unix_dgram_sendmsg: one skb, whole or nothing; no signal on -EPIPE.
+ * Its room is the sender's send buffer only: the receive queue limit
+ * (unix_recvq_full, max_dgram_qlen) is skipped when the receiver's peer
+ * is the sender, as on a socketpair.
+ */
 static long dgram_send(struct fl_world *w, struct fl_sock *sk, unsigned end,
-		       struct fl_iov_iter *i)
+		       struct fl_iov_iter *i, unsigned flags)
 {
 	size_t total = i->count;
 	struct fl_skb *skb;
-	int err;
+	long err;
 
 	if (dgram_too_big(sk, total))
 		return -EMSGSIZE;
-	if (sk->shutdown[end] & SEND_SHUTDOWN)
-		return -EPIPE;          /* sock_alloc_send_pskb */
-	err = copy_skb(w, sk, total, i, &skb);
+	err = send_room(w, sk, end, flags);     /* sock_alloc_send_pskb */
+	if (!err)
+		err = copy_skb(w, sk, total, i, &skb);
 	if (!err)
 		err = queue_skb(w, sk, end, skb);
 	return err ? err : (long)total;
@@ -668,7 +731,7 @@ long fl_sock_sendmsg(struct fl_world *w, struct fl_sock *sk, unsigned end,
 		return sk->shutdown[end] & SEND_SHUTDOWN ? send_shut(w, sk, end, flags)
 							  : tcp_send(w, sk, end, &i);
 	if (sk->type == FL_SOCK_DGRAM)
-		return dgram_send(w, sk, end, &i);
+		return dgram_send(w, sk, end, &i, flags);
 	return stream_send(w, sk, end, &i, flags);
 }
 
@@ -787,8 +850,10 @@ static long dgram_recv(struct fl_world *w, struct fl_sock *sk, unsigned end,
 		fl_trace(w, "socket %s: datagram of %u bytes: the copy stopped at %zu: -EFAULT, "
 			 "the datagram %s", sk->n.name, skb->len, n, peek ? "stays" : "is gone");
 	ret = n != size ? -EFAULT : (flags & FL_MSG_TRUNC) ? (long)skb->len : (long)size;
-	if (!peek)
+	if (!peek) {
 		skb_free(w, skb);
+		sock_wfree(sk, !end);
+	}
 	return ret;
 }
 

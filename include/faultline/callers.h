@@ -181,6 +181,13 @@ void fl_sock_set_blocking(struct fl_sock *sk, bool blocking);
 bool fl_sock_blocking(const struct fl_sock *sk);
 bool fl_sock_is_dgram(const struct fl_sock *sk);
 bool fl_sock_is_stream(const struct fl_sock *sk);
+/*
+ * setsockopt(SO_SNDBUF, VAL) on both ends of an AF_UNIX pair: 0, or
+ * -EOPNOTSUPP where the skbs' truesize is not known (the send buffer
+ * would not be accounted) or VAL passes net.core.wmem_max's default (the
+ * machine's sysctl decides).
+ */
+int fl_sock_set_sndbuf(struct fl_world *w, struct fl_sock *sk, uint64_t val);
 /* Is END open (not released by fl_sock_close)? */
 bool fl_sock_end_open(const struct fl_sock *sk, unsigned end);
 /* shutdown(2) of END, HOW SHUT_RD (0), SHUT_WR (1), SHUT_RDWR (2): 0 or -errno. */
