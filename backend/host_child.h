@@ -98,6 +98,12 @@ int fl_host_child_run_guarded(host_work_fn fn, void *arg, bool user_mode);
 int fl_host_child_run_kept(host_work_fn fn, void *arg, void **job);
 int fl_host_child_job_rewait(void *job);
 /*
+ * Every other thread of the scenario's processes sleeps, unwoken, in a
+ * wait only a scenario thread can end (host_child_quiet.c): whoever waits
+ * now waits until the next statement.  False when that is not proved.
+ */
+bool fl_host_child_scenario_settled(void);
+/*
  * Not resident in an mm that may have registered ranges: a peek must not
  * fault it in.
  */

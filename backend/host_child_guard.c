@@ -26,8 +26,10 @@
  * handler siglongjmp()s out); a kernel-mode one cannot be (only a fatal
  * signal ends a kernel-mode fault's retries), so its worker is left
  * waiting with its buffers, as the kernel leaves the task.  Without a
- * message, the wait ends after FAULTLINE_HOST_BLOCK_MS (default 2000 ms),
- * below the statement timeout, and the statement is `blocked` too.
+ * message, the wait is `blocked` too once every scenario thread sleeps in
+ * a wait only another one can end (host_child_quiet.c), or, where that
+ * is not proved, after FAULTLINE_HOST_BLOCK_MS (default 2000 ms, below
+ * the statement timeout).
  * fork() runs guarded as well: with EVENT_FORK it waits in the kernel until
  * the FORK message is read, and the guard reads it ahead.  glibc holds
  * malloc's locks across that wait, so whatever reads the message must not
@@ -275,21 +277,32 @@ static bool job_wait(struct job *j, int ms)
 	return p.revents & POLLIN;
 }
 
+/* The longest pause between two looks at whether the scenario settled. */
+#define SETTLE_STEP_MAX_MS 64
+
 /*
  * Poll the worker and the unserved contexts made here: only those can
  * hear of a wait in this mm (a foreign context's faults are in its
  * maker's mm, whose guard polls it).  True when a PAGEFAULT message says
- * somebody waits, or the wait passed block_ms().
+ * somebody waits, the scenario has settled with the worker still in its
+ * call (fl_host_child_scenario_settled(): nobody can end its wait before
+ * the next statement), or the wait passed block_ms(), the bound where
+ * settling is not proved (a TCP wait, a kernel without an exact wchan).
+ * Settled, the worker's end and the contexts get one more look, so a
+ * message already queued is logged as a wait seen by poll() would be.
  */
 static bool job_watch(struct job *j)
 {
 	long deadline = now_ms() + block_ms();
+	int step = 1;
+	bool settled = false;
 
 	for (;;) {
 		struct pollfd p[UFFD_MAX + 1] = { { j->efd, POLLIN, 0 } };
 		struct uffd_ctx *who[UFFD_MAX + 1] = { NULL };
 		unsigned n = 1, i;
-		long left = deadline - now_ms();
+		long left = settled ? 0 : deadline - now_ms();
+		int got;
 
 		for (i = 0; i < fl_host_child_nctx; i++) {
 			struct uffd_ctx *c = fl_host_child_ctxs[i];
@@ -299,9 +312,10 @@ static bool job_watch(struct job *j)
 				p[n++] = (struct pollfd){ c->fd, POLLIN, 0 };
 			}
 		}
-		if (left <= 0)
+		if (left <= 0 && !settled)
 			return true;
-		if (poll(p, n, (int)left) < 0 && errno != EINTR)
+		got = poll(p, n, (int)(left < step ? left : step));
+		if (got < 0 && errno != EINTR)
 			return true;
 		if (p[0].revents & POLLIN)
 			return false;
@@ -314,7 +328,15 @@ static bool job_watch(struct job *j)
 			if (msg.event == UFFD_EVENT_PAGEFAULT)
 				return true;
 			/* a non-cooperative event: its originator goes on now */
+			settled = false;
+			got = -1;
 		}
+		if (settled)
+			return true;
+		if (got == 0 && left > step)
+			settled = fl_host_child_scenario_settled();
+		if (step < SETTLE_STEP_MAX_MS)
+			step *= 2;
 	}
 }
 
