@@ -15,6 +15,9 @@
  *      files in it are the link's own, nothing else writes there.
  *   2. fl_host_link_dirs_fini() removes every directory the link made
  *      (the files, then the directory), on every path that ends the link.
+ *   3. A directory's name carries the pid of the process that made it
+ *      (faultline-dir-PID-XXXXXX): one whose maker is gone (a runner
+ *      killed by SIGKILL ends no link) is removed by the next maker.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -23,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <signal.h>
 #include <sys/statfs.h>
 #include <unistd.h>
 
@@ -58,6 +62,29 @@ static void remove_dir(const char *path)
 		closedir(d);
 	}
 	rmdir(path);
+}
+
+/*
+ * Invariant 3: the faultline-dir-PID-* directories in BASE whose PID has
+ * no process (ESRCH; EPERM is another user's live one).  A reused pid
+ * only delays its removal.
+ */
+static void remove_orphan_dirs(const char *base)
+{
+	DIR *d = opendir(base);
+	struct dirent *e;
+	char path[4096];
+	int pid;
+
+	while (d && (e = readdir(d)))
+		if (sscanf(e->d_name, "faultline-dir-%d-", &pid) == 1 && pid > 0 &&
+		    kill(pid, 0) && errno == ESRCH) {
+			snprintf(path, sizeof(path), "%s/%s", strcmp(base, "/") ? base : "",
+				 e->d_name);
+			remove_dir(path);
+		}
+	if (d)
+		closedir(d);
 }
 
 void fl_host_link_dirs_fini(struct host_link *l)
@@ -105,7 +132,9 @@ static int make_dir(struct host_link *l, unsigned id, unsigned nents, unsigned n
 		return -ENOENT;
 	if (!l->dirs && !(l->dirs = calloc(l->nnames, sizeof(*l->dirs))))
 		return -ENOMEM;
-	snprintf(path, sizeof(path), "%s/faultline-dir-XXXXXX", strcmp(base, "/") ? base : "");
+	remove_orphan_dirs(base);
+	snprintf(path, sizeof(path), "%s/faultline-dir-%d-XXXXXX", strcmp(base, "/") ? base : "",
+		 (int)getpid());
 	if (!mkdtemp(path))
 		return -errno;
 	if (!(l->dirs[id] = strdup(path))) {

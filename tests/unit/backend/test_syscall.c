@@ -11,9 +11,14 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "backend_test.h"
+#include "backend/host_link.h"
 
 /* lines 1-5; names: p=0 f=1 src=2 dst=3, then what a test declares */
 #define FILE_SRC "kernel host\nfile f 1p\nmmap src 1p rw private\nmmap dst 1p rw private\n" \
@@ -256,6 +261,39 @@ static void test_getdents64(void **state)
 	(void)state;
 	bt_both("kernel host\nmmap m 1p rw private\ndir d 1\ncall getdents64 d m 1p\n"
 		"call getdents64 d m 1p\nfile f 0\ncall getdents64 f m 1p\n", check_getdents);
+}
+
+static void check_dir_made(struct bt *t, bool host)
+{
+	(void)host;
+	bt_assert_outcome(t, 2, FL_OUTCOME_OK);
+}
+
+/*
+ * A `dir` directory whose maker died by SIGKILL (no link end removed
+ * it) goes at the next `dir` of any runner (host_link_dir.c invariant 3).
+ */
+static void test_dir_orphan_removed(void **state)
+{
+	const char *base = fl_host_tmpfs_dir();
+	char orphan[4096], file[4200];
+	pid_t dead;
+	FILE *f;
+
+	(void)state;
+	if (!base)
+		skip();
+	dead = fork();
+	if (dead == 0)
+		_exit(0);
+	assert_true(dead > 0 && waitpid(dead, NULL, 0) == dead);
+	snprintf(orphan, sizeof(orphan), "%s/faultline-dir-%d-orphan", base, (int)dead);
+	snprintf(file, sizeof(file), "%s/aaaa", orphan);
+	assert_int_equal(mkdir(orphan, 0700), 0);
+	assert_non_null(f = fopen(file, "w"));
+	fclose(f);
+	bt_both("kernel host\ndir d 1\n", check_dir_made);
+	assert_int_equal(access(orphan, F_OK), -1);
 }
 
 static void check_pipe_position(struct bt *t, bool host)
@@ -765,6 +803,7 @@ int main(void)
 		cmocka_unit_test(test_fstat_size),
 		cmocka_unit_test(test_lseek_end),
 		cmocka_unit_test(test_getdents64),
+		cmocka_unit_test(test_dir_orphan_removed),
 		cmocka_unit_test(test_pipe_no_position),
 		cmocka_unit_test(test_splice_pipe_to_file),
 		cmocka_unit_test(test_splice_file_to_pipe),
