@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <faultline/callers.h>
+
 #include "backend/common.h"
 
 const struct fl_val *fl_backend_key(const struct fl_sc_stmt *st,
@@ -28,6 +30,21 @@ const struct fl_val *fl_backend_key(const struct fl_sc_stmt *st,
 		if (!strcmp(st->keys[i].name, name))
 			return &args[st->nargs + i];
 	return NULL;
+}
+
+void fl_backend_dir_shape(const struct fl_sc_stmt *st, const struct fl_val *args,
+			  struct fl_dir_shape *s)
+{
+	const struct fl_val *len = fl_backend_key(st, args, "namelen");
+	const struct fl_val *dirs = fl_backend_key(st, args, "subdirs");
+	const struct fl_val *links = fl_backend_key(st, args, "symlinks");
+	const struct fl_val *rm = fl_backend_key(st, args, "removed");
+
+	s->nents = st->args[1].kind ? (unsigned)args[1].u : 0;
+	s->namelen = len ? (unsigned)len->u : FL_DIR_NAMELEN;
+	s->subdirs = dirs ? (unsigned)dirs->u : 0;
+	s->symlinks = links ? (unsigned)links->u : 0;
+	s->removed = rm && rm->u;
 }
 
 const struct fl_val *fl_backend_task_key(const struct fl_sc_stmt *st,

@@ -17,6 +17,10 @@ const struct fl_val *fl_backend_task_key(const struct fl_sc_stmt *st,
 					 const struct fl_val *args);
 /* -EOPNOTSUPP, "not modelled yet". */
 int fl_backend_unsupported(struct fl_obs *obs);
+struct fl_dir_shape;
+/* dir NAME [N] [namelen=L] [subdirs=D] [symlinks=S] [removed=on] as a shape. */
+void fl_backend_dir_shape(const struct fl_sc_stmt *st, const struct fl_val *args,
+			  struct fl_dir_shape *s);
 /*
  * ERR (negative) with "WHAT failed: strerror[: the world's message]" in
  * obs->why; W (NULL on the host) has its message cleared.

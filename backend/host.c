@@ -189,15 +189,15 @@ static int exec_file(struct host *h, const struct fl_sc_stmt *st,
 	return err ? fl_backend_setup_failed(obs, NULL, "file", err) : 0;
 }
 
-/* dir NAME [N] [namelen=L] [removed=on]: on tmpfs (host_link_dir.c, checked by host_refuse.c) */
+/* dir NAME ...: on tmpfs (host_link_dir.c, checked by host_refuse.c) */
 static int exec_dir(struct host *h, const struct fl_sc_stmt *st,
 		    const struct fl_val *args, struct fl_obs *obs)
 {
-	const struct fl_val *len = fl_backend_key(st, args, "namelen");
-	const struct fl_val *rm = fl_backend_key(st, args, "removed");
-	int err = fl_host_link_dir(&h->link, (unsigned)args[0].u,
-				   st->args[1].kind ? (unsigned)args[1].u : 0,
-				   len ? (unsigned)len->u : FL_DIR_NAMELEN, rm && rm->u);
+	struct fl_dir_shape s;
+	int err;
+
+	fl_backend_dir_shape(st, args, &s);
+	err = fl_host_link_dir(&h->link, (unsigned)args[0].u, &s);
 
 	return err ? fl_backend_setup_failed(obs, NULL, "dir", err) : 0;
 }

@@ -165,8 +165,7 @@ static int run_frame(struct host_link *l, const struct host_frame *f, int rfd,
 		fr->err = fl_host_link_pipe(l, f->id, f->arg32 != 0);
 		break;
 	case HOST_LINK_DIR:
-		fr->err = fl_host_link_dir(l, f->id, (unsigned)f->arg, f->arg32 & 0xffffu,
-					   (f->arg32 & HOST_DIR_REMOVED) != 0);
+		fr->err = fl_host_link_dir_frame(l, f->id, f->arg32, f->arg);
 		break;
 	case HOST_LINK_CLOSE:
 		fr->err = fl_host_link_close(l, f->id, f->arg32);

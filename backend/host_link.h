@@ -81,13 +81,14 @@ int fl_host_link_exit(struct host_link *l, unsigned id);
 /* File ID of SIZE bytes: a memfd (FS 0), else O_TMPFILE in $TMPDIR.  0, -errno. */
 int fl_host_link_file(struct host_link *l, unsigned id, uint64_t size, unsigned fs);
 /*
- * Directory ID (host_link_dir.c): NENTS empty files of NAMELEN-letter
- * names on tmpfs, open O_RDONLY | O_DIRECTORY as file ID everywhere;
- * REMOVED: rmdir'ed after the open.  0, -ENOENT (no tmpfs directory),
- * -errno.  fl_host_link_dirs_fini() removes them (fl_host_link_fini).
+ * Directory ID (host_link_dir.c) of shape S (struct fl_dir_shape) on
+ * tmpfs, open O_RDONLY | O_DIRECTORY as file ID everywhere.  0, -ENOENT
+ * (no tmpfs directory), -errno.  fl_host_link_dirs_fini() removes them
+ * (fl_host_link_fini).  _frame: the agent's side of a HOST_LINK_DIR frame.
  */
-int fl_host_link_dir(struct host_link *l, unsigned id, unsigned nents, unsigned namelen,
-		     bool removed);
+struct fl_dir_shape;
+int fl_host_link_dir(struct host_link *l, unsigned id, const struct fl_dir_shape *s);
+int fl_host_link_dir_frame(struct host_link *l, unsigned id, uint32_t arg32, uint64_t arg);
 void fl_host_link_dirs_fini(struct host_link *l);
 /* A tmpfs directory this process may write in, or NULL. */
 const char *fl_host_tmpfs_dir(void);

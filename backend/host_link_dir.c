@@ -1,8 +1,10 @@
 /*
  * backend/host_link_dir.c - the link's `dir` directories (host_link.h):
- * a new directory on tmpfs holding N empty files named as the model names
- * them (fl_dir_entry_name), opened O_RDONLY | O_DIRECTORY and installed
- * in every process as file ID; removed with its files when the link ends.
+ * a new directory on tmpfs holding N entries named as the model names
+ * them (fl_dir_entry_name), each an empty directory, a symbolic link (to
+ * ".") or an empty file as fl_dir_entry_type() says, opened O_RDONLY |
+ * O_DIRECTORY and installed in every process as file ID; removed with
+ * its entries when the link ends.
  *
  * Why tmpfs: the model follows tmpfs (callers/readdir.c), where "." and
  * ".." come first; on ext4 ".." lies among the entries in hash order
@@ -49,7 +51,7 @@ const char *fl_host_tmpfs_dir(void)
 	return NULL;
 }
 
-/* Every file of PATH, then PATH itself (a directory already removed: nothing). */
+/* Every entry of PATH (its subdirectories are empty), then PATH itself. */
 static void remove_dir(const char *path)
 {
 	DIR *d = opendir(path);
@@ -57,8 +59,9 @@ static void remove_dir(const char *path)
 
 	if (d) {
 		while ((e = readdir(d)))
-			if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-				unlinkat(dirfd(d), e->d_name, 0);
+			if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") &&
+			    unlinkat(dirfd(d), e->d_name, 0) && errno == EISDIR)
+				unlinkat(dirfd(d), e->d_name, AT_REMOVEDIR);
 		closedir(d);
 	}
 	rmdir(path);
@@ -100,29 +103,41 @@ void fl_host_link_dirs_fini(struct host_link *l)
 	l->dirs = NULL;
 }
 
-/* NENTS empty files in PATH, named as the model names them. */
-static int fill_dir(const char *path, unsigned nents, unsigned namelen)
+/* Entry I of shape S in the directory DFD: 0 or -errno. */
+static int make_entry(int dfd, const struct fl_dir_shape *s, unsigned i)
 {
 	char name[256];
+	int fd;
+
+	fl_dir_entry_name(i, s->namelen, name);
+	switch (fl_dir_entry_type(s, i)) {
+	case FL_DT_DIR:
+		return mkdirat(dfd, name, 0700) ? -errno : 0;
+	case FL_DT_LNK:
+		return symlinkat(".", dfd, name) ? -errno : 0;
+	}
+	fd = openat(dfd, name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	return 0;
+}
+
+/* The entries of shape S in PATH, named as the model names them. */
+static int fill_dir(const char *path, const struct fl_dir_shape *s)
+{
+	int dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC), err = 0;
 	unsigned i;
-	int dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC), fd, err = 0;
 
 	if (dfd < 0)
 		return -errno;
-	for (i = 0; i < nents && !err; i++) {
-		fl_dir_entry_name(i, namelen, name);
-		fd = openat(dfd, name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
-		if (fd < 0)
-			err = -errno;
-		else
-			close(fd);
-	}
+	for (i = 0; i < s->nents && !err; i++)
+		err = make_entry(dfd, s, i);
 	close(dfd);
 	return err;
 }
 
-static int make_dir(struct host_link *l, unsigned id, unsigned nents, unsigned namelen,
-		    bool removed, int *fdp)
+static int make_dir(struct host_link *l, unsigned id, const struct fl_dir_shape *s, int *fdp)
 {
 	const char *base = fl_host_tmpfs_dir();
 	char path[4096];
@@ -141,32 +156,45 @@ static int make_dir(struct host_link *l, unsigned id, unsigned nents, unsigned n
 		rmdir(path);
 		return -ENOMEM;
 	}
-	err = fill_dir(path, nents, namelen);
+	err = fill_dir(path, s);
 	*fdp = err ? -1 : open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (!err && *fdp < 0)
 		err = -errno;
 	/* removed=on: IS_DEADDIR for the open descriptor (the directory is empty) */
-	if (!err && removed && rmdir(path))
+	if (!err && s->removed && rmdir(path))
 		err = -errno;
 	return err;
 }
 
-int fl_host_link_dir(struct host_link *l, unsigned id, unsigned nents, unsigned namelen,
-		     bool removed)
+int fl_host_link_dir(struct host_link *l, unsigned id, const struct fl_dir_shape *s)
 {
 	struct host_frame_rep fr;
 	int fd = -1, err;
 
 	if (l->wfd >= 0)
 		return fl_host_link_frame(l, HOST_LINK_DIR, id,
-					  namelen | (removed ? HOST_DIR_REMOVED : 0), nents, &fr);
-	if (nents > FL_DIR_MAX_ENTRIES || !namelen || namelen > 255)
+					  s->namelen | (s->removed ? HOST_DIR_REMOVED : 0),
+					  s->nents | (uint64_t)s->subdirs << 16 |
+					  (uint64_t)s->symlinks << 32, &fr);
+	if (s->nents > FL_DIR_MAX_ENTRIES || !s->namelen || s->namelen > 255 ||
+	    s->subdirs > s->nents || s->symlinks > s->nents - s->subdirs)
 		return -EINVAL;
-	err = make_dir(l, id, nents, namelen, removed, &fd);
+	err = make_dir(l, id, s, &fd);
 	if (err) {
 		if (fd >= 0)
 			close(fd);
 		return err;
 	}
 	return fl_host_link_install_file(l, id, fd);
+}
+
+int fl_host_link_dir_frame(struct host_link *l, unsigned id, uint32_t arg32, uint64_t arg)
+{
+	struct fl_dir_shape s = {
+		.nents = (unsigned)(arg & 0xffff), .subdirs = (unsigned)(arg >> 16 & 0xffff),
+		.symlinks = (unsigned)(arg >> 32 & 0xffff), .namelen = arg32 & 0xffffu,
+		.removed = (arg32 & HOST_DIR_REMOVED) != 0,
+	};
+
+	return fl_host_link_dir(l, id, &s);
 }

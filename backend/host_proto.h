@@ -274,8 +274,9 @@ enum host_link_op {
 	HOST_LINK_BYE,          /* the scenario ends: every process is killed */
 	HOST_LINK_SOCKETPAIR,   /* socket pair ID, arg32 1 for SOCK_DGRAM */
 	HOST_LINK_CLOSE,        /* pipe ID's end arg32 (0 read, 1 write), everywhere */
-	HOST_LINK_DIR,          /* dir ID of arg entries; arg32 the name length,
-				   | HOST_DIR_REMOVED: rmdir'ed after the open */
+	HOST_LINK_DIR,          /* dir ID: arg entries | subdirs << 16 | symlinks
+				   << 32; arg32 the name length, | HOST_DIR_REMOVED:
+				   rmdir'ed after the open */
 };
 #define HOST_DIR_REMOVED 0x10000u
 

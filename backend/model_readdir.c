@@ -21,15 +21,15 @@
 
 #include "backend/model_internal.h"
 
-/* dir NAME [N] [namelen=L] [removed=on] */
+/* dir NAME [N] [namelen=L] [subdirs=D] [symlinks=S] [removed=on] */
 int fl_model_dir_create(struct model *m, const struct fl_sc_stmt *st,
 			const struct fl_val *args, struct fl_obs *obs)
 {
-	const struct fl_val *len = fl_backend_key(st, args, "namelen");
-	const struct fl_val *rm = fl_backend_key(st, args, "removed");
-	unsigned n = st->args[1].kind ? (unsigned)args[1].u : 0;
-	int err = fl_dir_create(m->w, fl_backend_name(m->b, (unsigned)args[0].u), n,
-				len ? (unsigned)len->u : FL_DIR_NAMELEN, rm && rm->u);
+	struct fl_dir_shape s;
+	int err;
+
+	fl_backend_dir_shape(st, args, &s);
+	err = fl_dir_create(m->w, fl_backend_name(m->b, (unsigned)args[0].u), &s);
 
 	return err ? fl_backend_setup_failed(obs, m->w, "dir", err) : 0;
 }

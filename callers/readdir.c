@@ -67,15 +67,12 @@
 #include "callers/internal.h"
 
 #define DIRENT64_NAME 19u       /* offsetof(struct linux_dirent64, d_name) */
-#define DT_DIR_ 4u
-#define DT_REG_ 8u
 #define DIR_INO_BASE 0x1000u    /* the model's inode numbers: base + record */
 
 struct fl_dir {
 	struct fl_named n;      /* first: the state's dirs list links it */
-	unsigned nents, namelen;
+	struct fl_dir_shape s;  /* s.removed: rmdir'ed, IS_DEADDIR */
 	unsigned pos;           /* records emitted: ctx->pos */
-	bool dead;              /* rmdir'ed: IS_DEADDIR */
 };
 
 static unsigned rec_len(unsigned namelen)
@@ -83,22 +80,22 @@ static unsigned rec_len(unsigned namelen)
 	return (DIRENT64_NAME + namelen + 1 + 7) & ~7u;
 }
 
-int fl_dir_create(struct fl_world *w, const char *name, unsigned nents, unsigned namelen,
-		  bool removed)
+int fl_dir_create(struct fl_world *w, const char *name, const struct fl_dir_shape *s)
 {
 	struct fl_dir *d;
 	int err;
 
-	if (nents > FL_DIR_MAX_ENTRIES || !namelen || namelen > 255 || (removed && nents))
-		return fl_error(w, -EINVAL, "dir %s: %u entries of %u bytes%s", name ? name : "?",
-				nents, namelen, removed ? ", removed" : "");
+	if (s->nents > FL_DIR_MAX_ENTRIES || !s->namelen || s->namelen > 255 ||
+	    (s->removed && s->nents) || s->subdirs > s->nents ||
+	    s->symlinks > s->nents - s->subdirs)
+		return fl_error(w, -EINVAL, "dir %s: %u entries (%u directories, %u links) "
+				"of %u bytes%s", name ? name : "?", s->nents, s->subdirs,
+				s->symlinks, s->namelen, s->removed ? ", removed" : "");
 	err = fl_named_add(w, offsetof(struct fl_callers_state, dirs), "dir", name,
 			   sizeof(*d), (void **)&d);
 	if (err)
 		return err;
-	d->nents = nents;
-	d->namelen = namelen;
-	d->dead = removed;
+	d->s = *s;
 	return 0;
 }
 
@@ -119,7 +116,7 @@ void fl_dir_rewind(struct fl_dir *dir)
 
 unsigned fl_dir_records(const struct fl_dir *dir)
 {
-	return 2 + dir->nents;
+	return 2 + dir->s.nents;
 }
 
 /* Record R: ".", "..", then the entries newest first (tmpfs, 5.10 to 6.18). */
@@ -129,12 +126,12 @@ static void record_of(const struct fl_dir *d, unsigned r, char *name, unsigned *
 	if (r < 2) {
 		strcpy(name, r ? ".." : ".");
 		*len = r + 1;
-		*type = DT_DIR_;
+		*type = FL_DT_DIR;
 		return;
 	}
-	fl_dir_entry_name(d->nents - 1 - (r - 2), d->namelen, name);
-	*len = d->namelen;
-	*type = DT_REG_;
+	fl_dir_entry_name(d->s.nents - 1 - (r - 2), d->s.namelen, name);
+	*len = d->s.namelen;
+	*type = fl_dir_entry_type(&d->s, d->s.nents - 1 - (r - 2));
 }
 
 struct getdents_ctx {
@@ -186,16 +183,16 @@ long fl_sys_getdents64(struct fl_world *w, struct fl_dir *dir, fl_addr_t buf, ui
 				"when the syscall stopped checking that first is not verified");
 	if (!dir)
 		return -ENOTDIR;
-	if (dir->dead)
+	if (dir->s.removed)
 		return -ENOENT;
-	for (first = r = dir->pos; r < 2 + dir->nents; r++) {
+	for (first = r = dir->pos; r < 2 + dir->s.nents; r++) {
 		record_of(dir, r, name, &len, &type);
 		if (!filldir64(w, &c, name, len, r + 1, DIR_INO_BASE + r, type))
 			break;
 	}
 	dir->pos = r;
 	fl_trace(w, "getdents64 0x%llx+%llu: records %u..%u of %u, %s", (unsigned long long)buf,
-		 (unsigned long long)count, first, r, 2 + dir->nents,
+		 (unsigned long long)count, first, r, 2 + dir->s.nents,
 		 c.prev_reclen ? "whole records returned" :
 		 c.error == -EINVAL ? "the first record does not fit: EINVAL" :
 		 c.error == -EFAULT ? "the first record faulted: EFAULT" : "end of directory");

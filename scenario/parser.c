@@ -911,6 +911,29 @@ static int check_iov_sides(struct parser *p, const struct fl_sc_stmt *st,
  * within the limits callers/readdir.c keeps (FL_DIR_MAX_ENTRIES, a name
  * of 1 to 255 bytes), and a removed directory is empty (rmdir).
  */
+/* subdirs= and symlinks=: constants that name no more entries than N has. */
+static int check_dir_kinds(struct parser *p, const struct fl_sc_stmt *st, uint64_t entries)
+{
+	const char *const keys[] = { "subdirs", "symlinks" };
+	uint64_t named = 0;
+	unsigned i;
+
+	for (i = 0; i < 2; i++) {
+		const struct fl_sc_arg *k = fl_sc_key(st, keys[i]);
+
+		if (!k)
+			continue;
+		if (k->u.expr.nvars || k->u.expr.map >= 0)
+			return fl_sc_error(&p->src, k->col, "a constant count", "another");
+		named += k->u.expr.off;
+		if (named > entries)
+			return fl_sc_error(&p->src, k->col,
+					   "subdirs= and symlinks= of at most N entries in all",
+					   "more");
+	}
+	return 0;
+}
+
 static int check_dir(struct parser *p, const struct fl_sc_stmt *st)
 {
 	const struct fl_sc_arg *n = st->nargs > 1 && st->args[1].kind ? &st->args[1] : NULL;
@@ -933,7 +956,7 @@ static int check_dir(struct parser *p, const struct fl_sc_stmt *st)
 	if (rm && rm->u.value && entries)
 		return fl_sc_error(&p->src, rm->col, "removed=on on an empty directory (N 0)",
 				   "entries");
-	return 0;
+	return check_dir_kinds(p, st, entries);
 }
 
 static int parse_stmt(struct parser *p, const struct fl_sc_tok *toks,

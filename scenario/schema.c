@@ -56,7 +56,8 @@ static const struct fl_sc_form verbs[] = {
 	 * (callers/readdir.c); removed=on: rmdir'ed after the open (N = 0)
 	 */
 	{ "dir",      FL_SC_DIR,      0, SLOTS(FL_SC_NEW_FILE, OPT(NUM)),
-	  KEYS({ "namelen", OPT(NUM) }, { "removed", OPT(ONOFF) }),
+	  KEYS({ "namelen", OPT(NUM) }, { "subdirs", OPT(NUM) }, { "symlinks", OPT(NUM) },
+	       { "removed", OPT(ONOFF) }),
 	  FL_SC_DEFINES | FL_SC_DIR_CHECK },
 	{ "mmap",     FL_SC_MMAP,     0,
 	  SLOTS(FL_SC_NEW_MAP, FL_SC_NUM, FL_SC_PROT, FL_SC_SHARING),

@@ -326,14 +326,34 @@ size_t fl_pipe_peek(struct fl_world *w, const struct fl_pipe *pipe, void *dst,
 struct fl_dir;
 
 /*
- * A tmpfs directory NAME holding NENTS empty regular files whose names
- * are NAMELEN letters (fl_dir_entry_name), opened once O_RDONLY |
- * O_DIRECTORY: one open-file description, one position, whoever calls.
- * REMOVED: rmdir'ed after the open (NENTS 0), so IS_DEADDIR.
- * 0, -EINVAL (NENTS or NAMELEN out of range), -EEXIST, -ENOMEM.
+ * What a `dir` holds: NENTS entries whose names are NAMELEN letters
+ * (fl_dir_entry_name); the first SUBDIRS are empty directories, the next
+ * SYMLINKS symbolic links, the rest empty regular files.  REMOVED:
+ * rmdir'ed after the open (NENTS 0), so IS_DEADDIR.
  */
-int fl_dir_create(struct fl_world *w, const char *name, unsigned nents, unsigned namelen,
-		  bool removed);
+struct fl_dir_shape {
+	unsigned nents, namelen, subdirs, symlinks;
+	bool removed;
+};
+
+#define FL_DT_DIR 4u    /* d_type values (include/linux/fs_types.h's, as DT_*) */
+#define FL_DT_REG 8u
+#define FL_DT_LNK 10u
+
+/* The d_type of entry I of a directory of shape S: both backends make the same. */
+static inline unsigned fl_dir_entry_type(const struct fl_dir_shape *s, unsigned i)
+{
+	if (i < s->subdirs)
+		return FL_DT_DIR;
+	return i < s->subdirs + s->symlinks ? FL_DT_LNK : FL_DT_REG;
+}
+
+/*
+ * A tmpfs directory NAME of shape S, opened once O_RDONLY | O_DIRECTORY:
+ * one open-file description, one position, whoever calls.  0, -EINVAL
+ * (a count or NAMELEN out of range), -EEXIST, -ENOMEM.
+ */
+int fl_dir_create(struct fl_world *w, const char *name, const struct fl_dir_shape *s);
 struct fl_dir *fl_dir_find(struct fl_world *w, const char *name);
 /*
  * The name of entry I of NAMELEN letters: I in base 26 ('a' = 0), most

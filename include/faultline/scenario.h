@@ -60,7 +60,7 @@ enum fl_sc_verb {
 	FL_SC_WAIT,             /* wait TASK: the result of an access named by as= */
 	FL_SC_SOCKETPAIR,       /* socketpair NAME stream|dgram|tcp [sndbuf=N]: ends NAME.0 NAME.1 */
 	FL_SC_CLOSE,            /* close PIPE.r|PIPE.w|SOCK.0|SOCK.1: that end, in every process */
-	FL_SC_DIR,              /* dir NAME [N] [namelen=L] [removed=on]: an open tmpfs directory */
+	FL_SC_DIR,              /* dir NAME [N] [namelen=L] [subdirs=D] [symlinks=S] [removed=on] */
 };
 
 /* code of a `call` statement: the kernel entry point. */

@@ -57,6 +57,14 @@ static void test_dir_limits(void **state)
 		     "t.fl:1:17: error: expected removed=on on an empty directory (N 0), found entries");
 	assert_error("dir d 1025\n",
 		     "t.fl:1:7: error: expected a constant count of at most 1024 entries, found another");
+	assert_error("dir d 2 subdirs=1 symlinks=2\n",
+		     "t.fl:1:28: error: expected subdirs= and symlinks= of at most N entries in all, "
+		     "found more");
+	assert_error("dir d subdirs=1\n",
+		     "t.fl:1:15: error: expected subdirs= and symlinks= of at most N entries in all, "
+		     "found more");
+	assert_error("vary a 0..1\ndir d 2 symlinks=$a\n",
+		     "t.fl:2:18: error: expected a constant count, found another");
 }
 
 static void test_bad_number(void **state)
