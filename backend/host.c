@@ -218,8 +218,18 @@ static int exec_socketpair(struct host *h, const struct fl_sc_stmt *st,
 	const struct fl_val *nb = fl_backend_key(st, args, "nonblock");
 	uint32_t how = (uint32_t)args[1].u | (sb ? HOST_SOCK_SNDBUF : 0) |
 		       (nb && !nb->u ? HOST_SOCK_BLOCKING : 0);
+	const struct fl_val *sto = fl_backend_key(st, args, "sndtimeo");
+	const struct fl_val *rto = fl_backend_key(st, args, "rcvtimeo");
+	struct host_req rq = { .op = HOST_OP_SOCK_TIMEO, .slot = (uint32_t)args[0].u,
+			       .a = { sto ? sto->u : 0, rto ? rto->u : 0 } };
+	struct host_rep rep;
 	int err = fl_host_link_socketpair(&h->link, (unsigned)args[0].u, how, sb ? sb->u : 0);
 
+	/* SO_SNDTIMEO/SO_RCVTIMEO: set once, by the current process, on the socket */
+	if (!err && (rq.a[0] || rq.a[1]))
+		err = fl_host_do(h, &rq, NULL, NULL, &rep, obs);
+	if (!err && (rq.a[0] || rq.a[1]) && rep.ret)
+		err = -rep.err;
 	return err ? fl_backend_setup_failed(obs, NULL, "socketpair", err) : 0;
 }
 

@@ -28,6 +28,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -259,6 +260,40 @@ static struct iovec *iov_array(struct iovec *room, const struct host_iov *hv, ui
 		room[i].iov_len = i < niov ? hv[i].len : 0;
 	}
 	return room;
+}
+
+/*
+ * SO_SNDTIMEO and SO_RCVTIMEO (microseconds, 0: not set) on both ends of
+ * socket pair rq->slot; they belong to the socket, so every process that
+ * holds an end sees them.
+ */
+static long do_sock_timeo(const struct host_req *rq)
+{
+	static const int opt[] = { SO_SNDTIMEO, SO_RCVTIMEO };
+	unsigned i, k;
+
+	if (rq->slot >= env->nnames)
+		return errno = EBADF, -1;
+	for (i = 0; i < 2; i++)
+		for (k = 0; k < 2; k++) {
+			struct timeval tv = { (time_t)(rq->a[k] / 1000000),
+					      (suseconds_t)(rq->a[k] % 1000000) };
+
+			if (rq->a[k] && setsockopt(env->fds[rq->slot][i], SOL_SOCKET, opt[k],
+						   &tv, sizeof(tv)))
+				return -1;
+		}
+	return 0;
+}
+
+/* A send (recv) on a socket with SO_SNDTIMEO (SO_RCVTIMEO) ends by itself. */
+static bool sock_timed(int fd, bool send)
+{
+	struct timeval tv = { 0, 0 };
+	socklen_t len = sizeof(tv);
+
+	return !getsockopt(fd, SOL_SOCKET, send ? SO_SNDTIMEO : SO_RCVTIMEO, &tv, &len) &&
+	       (tv.tv_sec || tv.tv_usec);
 }
 
 /*
@@ -530,6 +565,7 @@ static void run_syscall(const struct host_req *rq, const struct host_iov *hv,
 		syscall_result(rep, syscall(SYS_getdents64, fd_of(rq), addr, (unsigned int)len));
 		break;
 	case HOST_OP_SHUTDOWN:  syscall_result(rep, shutdown(fd_of(rq), (int)rq->a[0])); break;
+	case HOST_OP_SOCK_TIMEO: syscall_result(rep, do_sock_timeo(rq)); break;
 	case HOST_OP_SPLICE:    syscall_result(rep, do_splice(rq)); break;
 	case HOST_OP_TEE:       syscall_result(rep, do_tee(rq)); break;
 	case HOST_OP_PAGEMAP:   syscall_result(rep, do_pagemap(rq, rep)); break;
@@ -697,8 +733,11 @@ static bool waits_on_pipe(const struct host_req *rq)
 		return fd_is_blocking_pipe(fd_of(rq)) || fd_is_blocking_pipe(fd_of(&out));
 	case HOST_OP_READ: case HOST_OP_WRITE: case HOST_OP_READV: case HOST_OP_WRITEV:
 	case HOST_OP_PREADV2: case HOST_OP_PWRITEV2:
-	case HOST_OP_SENDMSG: case HOST_OP_RECVMSG:
 		return fd_is_blocking_pipe(fd_of(rq));
+	case HOST_OP_SENDMSG: case HOST_OP_RECVMSG:
+		/* a timed wait ends by itself: the call runs here, unguarded */
+		return fd_is_blocking_pipe(fd_of(rq)) &&
+		       !sock_timed(fd_of(rq), rq->op == HOST_OP_SENDMSG);
 	default:
 		return false;
 	}

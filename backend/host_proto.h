@@ -159,6 +159,8 @@ enum host_op {
 				   (pages, or -errno) */
 	HOST_OP_PIN_READ,       /* a[0] offset, a[1] len: reply ret bytes, data them */
 	HOST_OP_PIN_PUT,        /* the handle's pages given back: ret 0 */
+	HOST_OP_SOCK_TIMEO,     /* socket pair SLOT: a[0] SO_SNDTIMEO, a[1] SO_RCVTIMEO
+				   in microseconds on both ends (0: left as it is) */
 };
 
 /* HOST_OP_PAGEMAP's reader: enum fl_pm_reader's values (host_pagemap.c checks). */

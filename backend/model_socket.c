@@ -24,6 +24,8 @@ int fl_model_socketpair(struct model *m, const struct fl_sc_stmt *st,
 
 	const struct fl_val *nb = fl_backend_key(st, args, "nonblock");
 	const struct fl_val *sb = fl_backend_key(st, args, "sndbuf");
+	const struct fl_val *sto = fl_backend_key(st, args, "sndtimeo");
+	const struct fl_val *rto = fl_backend_key(st, args, "rcvtimeo");
 	const char *name = fl_backend_name(m->b, (unsigned)args[0].u);
 	struct fl_sock *sk;
 
@@ -32,6 +34,7 @@ int fl_model_socketpair(struct model *m, const struct fl_sc_stmt *st,
 		return fl_backend_setup_failed(obs, m->w, "socketpair", err);
 	sk = fl_sock_find(m->w, name);
 	fl_sock_set_blocking(sk, nb && !nb->u);
+	fl_sock_set_timeo(sk, sto && sto->u, rto && rto->u);
 	/*
 	 * SO_SNDBUF (doubled, at least SOCK_MIN_SNDBUF) is checked before a
 	 * new skb only, against what the sender holds unacknowledged: inside
@@ -61,7 +64,7 @@ static bool peek_waitall_waits(const struct fl_sock *sk, unsigned end, unsigned 
 	size_t queued = fl_sock_queued(sk, end);
 
 	return (flags & FL_MSG_WAITALL) && (flags & FL_MSG_PEEK) &&
-	       !(flags & FL_MSG_DONTWAIT) && fl_sock_blocking(sk) &&
+	       !(flags & FL_MSG_DONTWAIT) && fl_sock_blocking(sk) && !fl_sock_timed(sk, false) &&
 	       !fl_sock_is_dgram(sk) && v->nr <= FL_UIO_MAXIOV && queued &&
 	       queued < fl_model_iov_total(v->iov, v->nr);
 }
@@ -98,6 +101,17 @@ int fl_model_sockmsg(struct model *m, const struct fl_sc_stmt *st,
 	/* past UIO_MAXIOV the call is EMSGSIZE, and v.iov holds fewer than v.nr */
 	why = send && !ret && v.nr <= FL_UIO_MAXIOV ?
 	      fl_sock_unmodelled(m->w, sk, end, fl_model_iov_total(v.iov, v.nr)) : NULL;
+	/*
+	 * A timed wait: which ends first, it or another access, is a race;
+	 * named by as=, the host's worker is watched by a guard that cannot
+	 * tell a timed wait from an endless one.
+	 */
+	if (!why && !ret && fl_sock_timed(sk, send) && fl_model_tasks_any(m))
+		why = "a socket call with SO_SNDTIMEO or SO_RCVTIMEO while another access "
+		      "waits (whether it wakes the call before the timeout)";
+	if (!why && !ret && fl_sock_timed(sk, send) && fl_backend_key(st, args, "as"))
+		why = "as= on a socket call with SO_SNDTIMEO or SO_RCVTIMEO (a timed wait "
+		      "ends by itself)";
 	if (!why && !ret && !send && peek_waitall_waits(sk, end, flags, &v))
 		why = "MSG_WAITALL with MSG_PEEK on a blocking socket with fewer bytes queued "
 		      "than asked (the peek offset after the wait)";

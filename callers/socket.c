@@ -139,6 +139,7 @@ struct fl_sock {
 	struct fl_skb *queue[2];
 	uint32_t sends[2];      /* TCP: sends each end made (tcp_unmodelled) */
 	bool blocking;          /* `nonblock=off`: a recv of an empty end waits */
+	bool timeo[2];          /* SO_SNDTIMEO, SO_RCVTIMEO set: a wait times out */
 	uint8_t shutdown[2];    /* sk_shutdown: RCV_SHUTDOWN | SEND_SHUTDOWN */
 	int err[2];             /* sk_err: ECONNRESET, taken by the next call */
 	bool closed[2];         /* released: `close SOCK.N` */
@@ -154,6 +155,17 @@ void fl_sock_set_blocking(struct fl_sock *sk, bool blocking)
 bool fl_sock_blocking(const struct fl_sock *sk)
 {
 	return sk->blocking;
+}
+
+void fl_sock_set_timeo(struct fl_sock *sk, bool send, bool recv)
+{
+	sk->timeo[0] = send;
+	sk->timeo[1] = recv;
+}
+
+bool fl_sock_timed(const struct fl_sock *sk, bool send)
+{
+	return sk->timeo[!send];
 }
 
 bool fl_sock_is_dgram(const struct fl_sock *sk)
@@ -655,6 +667,11 @@ static long send_room(struct fl_world *w, struct fl_sock *sk, unsigned end, unsi
 			return 0;
 		if (!sk->blocking || (flags & FL_MSG_DONTWAIT))
 			return -EAGAIN;
+		if (sk->timeo[0]) {
+			fl_trace(w, "socket %s: end %u has no room: SO_SNDTIMEO passes, -EAGAIN",
+				 sk->n.name, end);
+			return -EAGAIN;
+		}
 		fl_trace(w, "socket %s: end %u holds %zu bytes of skbs, sk_sndbuf %u: the task "
 			 "waits", sk->n.name, end, sock_wmem(sk, end), sk->sndbuf);
 		sk->write_wake[end] = false;
@@ -752,8 +769,8 @@ static long stream_wait_more(struct fl_world *w, struct fl_sock *sk, unsigned en
 			return sock_error(sk, end);
 		if (sk->shutdown[end] & RCV_SHUTDOWN)
 			return -EPIPE;
-		if (!sk->blocking || (flags & FL_MSG_DONTWAIT))
-			return -EAGAIN;
+		if (!sk->blocking || (flags & FL_MSG_DONTWAIT) || sk->timeo[1])
+			return -EAGAIN;         /* SO_RCVTIMEO: timed out, the bytes taken */
 		fl_trace(w, "socket %s: MSG_WAITALL, end %u is empty: the task waits with its "
 			 "bytes taken", sk->n.name, end);
 		err = fl_sys_park(w, reader_woken, sk, end);
@@ -874,6 +891,11 @@ static long recv_empty(struct fl_world *w, struct fl_sock *sk, unsigned end, siz
 		return 0;
 	if (!waits)
 		return -EAGAIN;
+	if (sk->timeo[1]) {
+		fl_trace(w, "socket %s: end %u is empty: SO_RCVTIMEO passes, -EAGAIN",
+			 sk->n.name, end);
+		return -EAGAIN;
+	}
 	fl_trace(w, "socket %s: end %u is empty: the task waits", sk->n.name, end);
 	return FL_SYS_WAITS;
 }

@@ -44,10 +44,12 @@ static const struct fl_sc_form verbs[] = {
 	  KEYS({ "nonblock", OPT(ONOFF) }), FL_SC_DEFINES },
 	/*
 	 * tcp: a TCP connection over loopback; sndbuf=N: setsockopt(SO_SNDBUF)
-	 * on both ends; nonblock=off: both ends blocking, whose calls may wait
+	 * on both ends; nonblock=off: both ends blocking, whose calls may wait;
+	 * sndtimeo=US, rcvtimeo=US: SO_SNDTIMEO, SO_RCVTIMEO on both ends
 	 */
 	{ "socketpair", FL_SC_SOCKETPAIR, 0, SLOTS(FL_SC_NEW_SOCK, FL_SC_SOCK_TYPE),
-	  KEYS({ "sndbuf", OPT(NUM) }, { "nonblock", OPT(ONOFF) }), FL_SC_DEFINES },
+	  KEYS({ "sndbuf", OPT(NUM) }, { "nonblock", OPT(ONOFF) }, { "sndtimeo", OPT(NUM) },
+	       { "rcvtimeo", OPT(NUM) }), FL_SC_DEFINES },
 	/* a pipe's end, or a socket pair's (its last descriptor: release) */
 	{ "close",    FL_SC_CLOSE,    0, SLOTS(FL_SC_PIPE_END), NULL, 0 },
 	/*

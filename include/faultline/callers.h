@@ -179,6 +179,14 @@ int fl_socketpair_create(struct fl_world *w, const char *name, enum fl_sock_type
 /* `nonblock=off`: both ends blocking (a recv of an empty end waits: FL_SYS_WAITS). */
 void fl_sock_set_blocking(struct fl_sock *sk, bool blocking);
 bool fl_sock_blocking(const struct fl_sock *sk);
+/*
+ * SO_SNDTIMEO / SO_RCVTIMEO set on the pair: a send (recv) of a blocking
+ * end that would wait waits for the timeout instead, in which nothing
+ * else of the scenario runs (the caller makes sure no other access waits),
+ * and returns what it did, or -EAGAIN.
+ */
+void fl_sock_set_timeo(struct fl_sock *sk, bool send, bool recv);
+bool fl_sock_timed(const struct fl_sock *sk, bool send);
 bool fl_sock_is_dgram(const struct fl_sock *sk);
 bool fl_sock_is_stream(const struct fl_sock *sk);
 /*

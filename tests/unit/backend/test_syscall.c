@@ -708,6 +708,24 @@ static void test_tcp_domain_unsupported(void **state)
 }
 
 /*
+ * SO_RCVTIMEO: a recv of an empty blocking end times out with EAGAIN,
+ * never blocked; named by as=, the model refuses it (the host's guard
+ * cannot tell a timed wait from an endless one).
+ */
+static void test_sock_rcvtimeo(void **state)
+{
+	struct bt t;
+
+	(void)state;
+	bt_run(&t, &fl_model_backend, FILE_SRC "socketpair s stream nonblock=off rcvtimeo=10\n"
+	       "call recvmsg s.0 dst:1\ncall recvmsg s.0 dst:1 as=R\n");
+	bt_assert_errno(&t, 7, EAGAIN);
+	assert_int_equal(t.rc[8], -EOPNOTSUPP);
+	assert_non_null(strstr(t.obs[8].why, "as= on a socket call"));
+	bt_close(&t);
+}
+
+/*
  * A datagram of more than wmem_default - 32 bytes is EMSGSIZE, and
  * wmem_default follows the arch's sk_buff: 180224 on i386 (measured on
  * the debian i386 and armhf guests), unknown on sparc64 (unsupported,
@@ -787,6 +805,7 @@ int main(void)
 		cmocka_unit_test(test_sock_send_efault_and_iov_max),
 		cmocka_unit_test(test_tcp_domain_unsupported),
 		cmocka_unit_test(test_sock_dgram_emsgsize_per_arch),
+		cmocka_unit_test(test_sock_rcvtimeo),
 		cmocka_unit_test(test_sock_waitall_blocking),
 		cmocka_unit_test(test_sock_shutdown_wr),
 		cmocka_unit_test(test_read_short_at_hole),
