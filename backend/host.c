@@ -249,11 +249,13 @@ static int exec_mmap(struct host *h, const struct fl_sc_stmt *st,
 	const struct fl_val *file = fl_backend_key(st, args, "file");
 	const struct fl_val *off = fl_backend_key(st, args, "off");
 	const struct fl_val *at = fl_backend_key(st, args, "at");
+	const struct fl_val *huge = fl_backend_key(st, args, "hugetlb");
 	struct host_req rq = {
 		.op = HOST_OP_MMAP,
 		.slot = file ? (uint32_t)file->u : 0,   /* names[0] is `p`, never a file */
 		.a = { at ? at->u : 0, args[1].u, args[2].u,
-		       args[3].u ? MAP_SHARED : MAP_PRIVATE, off ? off->u : 0 },
+		       (args[3].u ? MAP_SHARED : MAP_PRIVATE) |
+		       (huge && huge->u ? MAP_HUGETLB : 0), off ? off->u : 0 },
 	};
 	struct host_rep rep;
 	int err = fl_host_charge(h, h->cur, args[1].u, obs);

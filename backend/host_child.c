@@ -20,6 +20,7 @@
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -27,6 +28,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/uio.h>
@@ -209,16 +211,44 @@ static int fd_of(const struct host_req *rq)
 }
 
 /*
- * mmap without a hint: reserve LEN + 2 pages, put the mapping in the middle
- * and unmap the two ends, so it has an unmapped guard page on both sides as
- * the scenario language promises.  A later reservation is at least three
- * pages, so it never lands in one of these one-page holes.
+ * The alignment a mapping needs: the huge page size (/proc/meminfo's
+ * Hugepagesize, the default) for MAP_HUGETLB or a hugetlbfs file, whose
+ * MAP_FIXED address must be a multiple of it; else the page size.
+ */
+#define HUGETLBFS_MAGIC 0x958458f6
+static size_t map_align(int flags, int fd)
+{
+	struct statfs sf;
+	char line[128];
+	long kb = 0;
+	FILE *f;
+
+	if (!(flags & MAP_HUGETLB) &&
+	    (fd < 0 || fstatfs(fd, &sf) || (unsigned long)sf.f_type != HUGETLBFS_MAGIC))
+		return 4096;
+	f = fopen("/proc/meminfo", "r");
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "Hugepagesize: %ld", &kb) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return kb > 0 ? (size_t)kb << 10 : 4096;
+}
+
+/*
+ * mmap without a hint: reserve LEN + 2 pages (+ ALIGN for a huge one), put
+ * the mapping at an aligned place inside and unmap the rest, so it has an
+ * unmapped guard page on both sides as the scenario language promises.  A
+ * later reservation is at least three pages, so it never lands in one of
+ * these holes.
  */
 static long do_mmap(const struct host_req *rq)
 {
-	size_t len = rq->a[1], span = ((len + 4095) & ~(size_t)4095) + 8192;
 	int flags = (int)rq->a[3], fd = rq->slot ? fd_of(rq) : -1;
-	void *res, *p;
+	size_t align = map_align(flags, fd), len = rq->a[1];
+	size_t alen = (len + align - 1) & ~(align - 1);
+	size_t span = alen + 8192 + (align > 4096 ? align : 0);
+	char *res, *p;
 
 	if (fd < 0)
 		flags |= MAP_ANONYMOUS;
@@ -228,17 +258,16 @@ static long do_mmap(const struct host_req *rq)
 	res = mmap(NULL, span, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (res == MAP_FAILED)
 		return -1;
-	p = mmap((char *)res + 4096, len, (int)rq->a[2], flags | MAP_FIXED, fd,
-		 (off_t)rq->a[4]);
-	if (p == MAP_FAILED) {
+	p = (char *)(((uintptr_t)res + 4096 + align - 1) & ~(uintptr_t)(align - 1));
+	if (mmap(p, len, (int)rq->a[2], flags | MAP_FIXED, fd, (off_t)rq->a[4]) == MAP_FAILED) {
 		int err = errno;
 
 		munmap(res, span);
 		errno = err;
 		return -1;
 	}
-	munmap(res, 4096);
-	munmap((char *)res + span - 4096, 4096);
+	munmap(res, (size_t)(p - res));
+	munmap(p + alen, span - (size_t)(p - res) - alen);
 	return (long)p;
 }
 

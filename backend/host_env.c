@@ -10,6 +10,10 @@
  *   $TMPDIR       `file ... fs=ext4|btrfs` is an O_TMPFILE file there, or
  *                 in /tmp, or on a judge guest's disk of that file system
  *                 (fl_host_tmp_dir()): where none is, that fs= cannot run.
+ *   huge pages    `mmap ... hugetlb=on` and `file ... fs=hugetlbfs` take
+ *                 pages of the hugetlb pool (vm.nr_hugepages, default 0):
+ *                 HOST_HUGETLB_NEED free ones of the default size, or the
+ *                 scenario is refused as skipped (host_refuse.c).
  *
  * FAULTLINE_HOST_NO_UFFD=1 answers "not permitted" whatever the machine
  * allows, so that path can be tested (an agent inherits it).
@@ -88,6 +92,22 @@ const char *fl_host_tmp_dir(unsigned fs)
 	return NULL;
 }
 
+/* HugePages_Free of /proc/meminfo: free pages of the default size. */
+long fl_host_free_hugepages(void)
+{
+	FILE *f = fopen("/proc/meminfo", "r");
+	char line[128];
+	long n = 0;
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "HugePages_Free: %ld", &n) == 1)
+			break;
+	fclose(f);
+	return n;
+}
+
 uint32_t fl_host_env_caps(void)
 {
 	uint32_t caps = 0;
@@ -101,5 +121,7 @@ uint32_t fl_host_env_caps(void)
 		caps |= HOST_CAP_TMP_EXT4;
 	if (fl_host_tmp_dir(2))
 		caps |= HOST_CAP_TMP_BTRFS;
+	if (fl_host_free_hugepages() >= HOST_HUGETLB_NEED)
+		caps |= HOST_CAP_HUGETLB;
 	return caps;
 }

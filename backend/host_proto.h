@@ -345,6 +345,17 @@ uint32_t fl_host_env_caps(void);
  */
 #define HOST_CAP_PIN        0x2000u
 #define HOST_CAP_PIN_FAILED 0x4000u
+/*
+ * At least HOST_HUGETLB_NEED free huge pages of the default size (host_env.c):
+ * a scenario's hugetlb mapping, the COW copy a write after fork makes,
+ * and a copy fork makes of a pinned one.
+ */
+#define HOST_CAP_HUGETLB    0x8000u
+#define HOST_HUGETLB_NEED   4
+/* HOST_LINK_FILE's fs: enum fl_fs's FL_FS_HUGETLBFS, a memfd with MFD_HUGETLB */
+#define HOST_FS_HUGETLBFS   3
+/* HugePages_Free of this machine's /proc/meminfo (0 if unreadable). */
+long fl_host_free_hugepages(void);
 #define HOST_CAP_PIN_ERRNO_SHIFT 24
 #define HOST_CAP_PIN_ERRNO(caps) ((int)((caps) >> HOST_CAP_PIN_ERRNO_SHIFT))
 

@@ -28,7 +28,11 @@
  *   - more than HOST_MAX_PROCS scenario processes (`p`, `process`, `fork`):
  *     each is a real process of this machine;
  *   - `expect pagemap` asking a page to be soft-dirty on a kernel without
- *     soft-dirty (this machine's: CONFIG_MEM_SOFT_DIRTY is off).
+ *     soft-dirty (this machine's: CONFIG_MEM_SOFT_DIRTY is off);
+ *   - a hugetlb mapping or file (`mmap ... hugetlb=on`, `file ...
+ *     fs=hugetlbfs`) where fewer than HOST_HUGETLB_NEED huge pages are
+ *     free (vm.nr_hugepages is 0 by default): "skipped (needs huge
+ *     pages)", never an mmap failure that would read as the kernel's.
  *
  * The userfaultfd permission and $TMPDIR's file system are asked where
  * the scenario processes run (host_env.c): of this machine, or of the
@@ -276,7 +280,7 @@ static bool refuse_fs(struct host *h, const struct fl_sc_stmt *st)
 	uint32_t have = h->link.wfd < 0 ? fl_host_env_caps() : h->caps;
 
 	if (!a || a->u.value == 0 || a->u.value > 2)
-		return false;   /* tmpfs: a memfd */
+		return false;   /* tmpfs, hugetlbfs: a memfd */
 	if (have & cap[a->u.value])
 		return false;
 	snprintf(h->refusal, sizeof(h->refusal),
@@ -340,13 +344,34 @@ static bool refuse_soft_dirty(struct host *h, const struct fl_sc_stmt *st)
 	return true;
 }
 
+_Static_assert(HOST_FS_HUGETLBFS == FL_FS_HUGETLBFS, "the wire's fs is enum fl_fs");
+
+/* A hugetlb mapping or file where the pool has too few free pages. */
+static bool refuse_hugetlb(struct host *h, const struct fl_sc_stmt *st)
+{
+	const struct fl_sc_arg *huge = fl_sc_key(st, "hugetlb");
+	const struct fl_sc_arg *fs = fl_sc_key(st, "fs");
+	uint32_t have = h->link.wfd < 0 ? fl_host_env_caps() : h->caps;
+
+	if (!(st->verb == FL_SC_MMAP && huge && huge->u.value) &&
+	    !(st->verb == FL_SC_FILE && fs && fs->u.value == HOST_FS_HUGETLBFS))
+		return false;
+	if (have & HOST_CAP_HUGETLB)
+		return false;
+	snprintf(h->refusal, sizeof(h->refusal),
+		 "host backend: skipped (needs huge pages): '%s' (line %u): no free huge "
+		 "pages (vm.nr_hugepages): fewer than %d free on %s", fl_sc_verb_name(st->verb),
+		 st->line, HOST_HUGETLB_NEED, h->link.wfd < 0 ? "this machine" : "the judge");
+	return true;
+}
+
 /* What the judge's machine cannot run, at ST. */
 static bool refuse_judged(struct host *h, const struct fl_sc_stmt *st)
 {
 	return (st->verb == FL_SC_CALL && refuse_uffd(h, st)) || refuse_world(h, st) ||
 	       (st->verb == FL_SC_FILE && refuse_fs(h, st)) || refuse_dir(h, st) ||
 	       refuse_guest(h, st) || refuse_gup(h, st) ||
-	       refuse_soft_dirty(h, st);
+	       refuse_soft_dirty(h, st) || refuse_hugetlb(h, st);
 }
 
 bool fl_host_refuses(struct host *h, const struct fl_scenario *sc, enum fl_arch_id arch,

@@ -177,8 +177,10 @@ static int exec_mmap(struct model *m, const struct fl_sc_stmt *st,
 	const struct fl_val *file = fl_backend_key(st, args, "file");
 	const struct fl_val *off = fl_backend_key(st, args, "off");
 	const struct fl_val *at = fl_backend_key(st, args, "at");
+	const struct fl_val *huge = fl_backend_key(st, args, "hugetlb");
 	struct fl_file *f = NULL;
-	int flags = args[3].u ? FL_MAP_SHARED : FL_MAP_PRIVATE;
+	int flags = (args[3].u ? FL_MAP_SHARED : FL_MAP_PRIVATE) |
+		    (huge && huge->u ? FL_MAP_HUGETLB : 0);
 	long addr;
 
 	if (file) {

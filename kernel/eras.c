@@ -282,6 +282,18 @@ static const struct fl_era table[FL_ERA_COUNT] = {
 		"cache page in a COW mapping unshares it first, as for anonymous "
 		"pages since 5.19.",
 		false },
+	[FL_ERA_HUGETLB_FORK_COPY_PINNED] = {
+		FL_ERA_HUGETLB_FORK_COPY_PINNED, "hugetlb_fork_copy_pinned", V(5, 12), "rc1",
+		"4eae4efa2c29", { 0 },
+		"fork copies a private hugetlb page that may be DMA-pinned for the "
+		"child, as fork_copy_pinned does for base pages.",
+		false },
+	[FL_ERA_HUGETLB_MADV_DONTNEED] = {
+		FL_ERA_HUGETLB_MADV_DONTNEED, "hugetlb_madv_dontneed", V(5, 18), "rc1",
+		"90e7e7f5ef3f", { 0 },
+		"MADV_DONTNEED works on hugetlb vmas (before: -EINVAL); the start "
+		"must be huge page aligned.",
+		true },
 
 	/* ---- §4 userfaultfd ---- */
 	[FL_ERA_UFFD] = {

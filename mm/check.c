@@ -8,6 +8,7 @@
  *   4. folio->refcount >= mapcount + the page cache's reference.
  *   5. A writable pte never maps the zero page, nor, in a private mapping,
  *      a folio that is not anonymous, exclusive and mapped once.
+ *   6. The base pages of a huge page are in step (mm/hugetlb.c).
  *
  * The counting of 3 uses a temporary host array of every mapped folio of
  * every mm (sorted, then counted by runs): it is a check, not model state.
@@ -114,6 +115,8 @@ static int check_pte(struct fl_world *w, const struct mm_check *c, fl_pte_t *pte
 	if (folio->refcount < folio->mapcount + (folio->mapping ? 1u : 0u))
 		return fl_error(w, -EUCLEAN, "invariant 4: folio at 0x%llx has refcount %u < mapcount %u + cache",
 				a, folio->refcount, folio->mapcount);
+	if (fl_vma_is_hugetlb(vma) && fl_hugetlb_check_pte(w, vma, pte, addr))
+		return -EUCLEAN;
 	if ((pte->flags & FL_PTE_WRITE) && !(vma->flags & FL_VM_SHARED) &&
 	    (!(folio->flags & FL_FOLIO_ANON) || folio->mapcount != 1 ||
 	     !(folio->flags & FL_FOLIO_ANON_EXCLUSIVE)))

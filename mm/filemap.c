@@ -44,8 +44,16 @@ int fl_file_new(struct fl_world *w, const char *name, uint64_t size,
 
 	if (!name || !*name || strlen(name) >= sizeof(f->name))
 		return fl_error(w, -EINVAL, "file: bad name");
-	if ((unsigned)fs > FL_FS_BTRFS)
+	if ((unsigned)fs > FL_FS_HUGETLBFS)
 		return fl_error(w, -EINVAL, "file %s: bad fs %d", name, (int)fs);
+	/* hugetlbfs_setattr: a size that is not a multiple of the huge page */
+	if (fs == FL_FS_HUGETLBFS && !fl_hpage_size(w))
+		return fl_error(w, -EOPNOTSUPP, "file %s: %s has no hugetlbfs in the model",
+				name, fl_world_arch(w)->name);
+	if (fs == FL_FS_HUGETLBFS && (size & (fl_hpage_size(w) - 1)))
+		return fl_error(w, -EINVAL, "file %s: size %llu is not a multiple of the "
+				"huge page size (ftruncate of a hugetlbfs file)", name,
+				(unsigned long long)size);
 	if (size > FL_PCACHE_MAX_PAGES * FL_PAGE_SIZE)
 		return fl_error(w, -EFBIG, "file %s: size %llu too large", name,
 				(unsigned long long)size);
@@ -131,7 +139,8 @@ int fl_shmem_zero_setup(struct fl_world *w, struct fl_vma *vma)
 		return -ENOMEM;
 	}
 	strcpy(f->name, "dev/zero");
-	f->fs = FL_FS_TMPFS;
+	/* MAP_SHARED|MAP_HUGETLB: hugetlb_file_setup's hugetlbfs file */
+	f->fs = fl_vma_is_hugetlb(vma) ? FL_FS_HUGETLBFS : FL_FS_TMPFS;
 	f->size = vma->end - vma->start;
 	vma->file = f;
 	vma->pgoff = 0;

@@ -25,7 +25,7 @@
  *   1. Advice changes flags only of [start, end) (VMAs are split first).
  *   2. After every call the VMA tree passes fl_vma_tree_check().
  */
-#include "mm/internal.h"
+#include "mm/page_internal.h"
 
 static bool madvise_behavior_valid(struct fl_world *w, enum fl_madvise advice)
 {
@@ -57,6 +57,18 @@ static int madvise_dontneed(struct fl_world *w, struct fl_vma *vma,
 	/* madvise_dontneed_free_valid_vma: no raw PFN mappings. */
 	if (vma->flags & FL_VM_PFNMAP)
 		return fl_error(w, -EINVAL, "madvise: DONTNEED on a VM_PFNMAP vma");
+	if (fl_vma_is_hugetlb(vma)) {
+		if (!fl_since(w, FL_ERA_HUGETLB_MADV_DONTNEED))
+			return fl_error(w, -EINVAL, "madvise: DONTNEED on a hugetlb vma "
+					"(5.18, 90e7e7f5ef3f)");
+		if (start & (fl_vma_hpage_size(w, vma) - 1))
+			return fl_error(w, -EINVAL, "madvise: DONTNEED of a hugetlb vma from "
+					"inside a huge page");
+		/* the end's rounding changed (8ebe0a5eaaeb): not modelled */
+		if (end & (fl_vma_hpage_size(w, vma) - 1))
+			return fl_error(w, -EOPNOTSUPP, "madvise: DONTNEED of a hugetlb vma "
+					"ending inside a huge page is not modelled");
+	}
 	fl_uffd_hook_remove(w, vma, start, end);   /* UFFD_EVENT_REMOVE */
 	fl_zap_keep_uffd_wp(w, vma, start, end);
 	return 0;
@@ -81,6 +93,10 @@ static int madvise_remove(struct fl_world *w, struct fl_vma *vma,
 	if ((vma->flags & (FL_VM_SHARED | FL_VM_WRITE)) !=
 	    (FL_VM_SHARED | FL_VM_WRITE))
 		return fl_error(w, -EACCES, "madvise: REMOVE needs a shared writable mapping");
+	/* hugetlbfs zeroes a partial huge page in place: not modelled */
+	if (fl_vma_is_hugetlb(vma) && !fl_hugetlb_range_aligned(w, vma, start, end))
+		return fl_error(w, -EOPNOTSUPP, "madvise: REMOVE of part of a huge page "
+				"is not modelled");
 	fl_uffd_hook_remove(w, vma, start, end);   /* UFFD_EVENT_REMOVE */
 	fl_zap_page_range(w, vma, start, end);
 	if (vma->file)
@@ -92,8 +108,8 @@ static int madvise_remove(struct fl_world *w, struct fl_vma *vma,
 static int madvise_pageout(struct fl_world *w, struct fl_vma *vma,
 			   fl_addr_t start, fl_addr_t end)
 {
-	if (vma->flags & FL_VM_PFNMAP)
-		return fl_error(w, -EINVAL, "madvise: PAGEOUT on a VM_PFNMAP vma");
+	if (vma->flags & (FL_VM_PFNMAP | FL_VM_HUGETLB))
+		return fl_error(w, -EINVAL, "madvise: PAGEOUT on a VM_PFNMAP or hugetlb vma");
 	fl_reclaim_range(w, vma, start, end);
 	return 0;
 }
@@ -108,8 +124,12 @@ static int madvise_set_flag(struct fl_world *w, struct fl_vma *vma,
 {
 	uint32_t flags = vma->flags;
 
+	/* split_vma of a hugetlb vma inside a huge page (hugetlb_vm_op_split) */
+	if (fl_vma_is_hugetlb(vma) && !fl_hugetlb_range_aligned(w, vma, start, end))
+		return fl_error(w, -EINVAL, "madvise: a hugetlb vma cut inside a huge page");
 	if (advice == FL_MADV_WIPEONFORK) {
-		if (vma->file || (vma->flags & FL_VM_SHARED))
+		/* MAP_HUGETLB memory is a hugetlbfs file's in the kernel */
+		if (vma->file || (vma->flags & (FL_VM_SHARED | FL_VM_HUGETLB)))
 			return fl_error(w, -EINVAL, "madvise: WIPEONFORK on a shared or file mapping");
 		flags |= FL_VM_WIPEONFORK;
 	} else if (advice == FL_MADV_NOHUGEPAGE) {

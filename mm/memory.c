@@ -295,6 +295,9 @@ unsigned __fl_handle_mm_fault(struct fl_world *w, struct fl_vma *vma,
 
 	if (!pte)
 		return FL_VM_FAULT_OOM;
+	/* hugetlb_fault: the whole huge page, mm/hugetlb.c */
+	if (fl_vma_is_hugetlb(vma))
+		return fl_hugetlb_fault(w, vma, addr, flags);
 	if (pte->flags & FL_PTE_POISON)
 		return FL_VM_FAULT_HWPOISON;
 	if (pte->flags & FL_PTE_GUARD)   /* handle_pte_marker: a guard region */

@@ -43,7 +43,8 @@
 #define FL_VM_ACCESS (FL_VM_READ | FL_VM_WRITE | FL_VM_EXEC)
 #define FL_PROT_ALL  (FL_PROT_READ | FL_PROT_WRITE | FL_PROT_EXEC)
 #define FL_MAP_ALL \
-	(FL_MAP_SHARED | FL_MAP_PRIVATE | FL_MAP_FIXED | FL_MAP_FIXED_NOREPLACE)
+	(FL_MAP_SHARED | FL_MAP_PRIVATE | FL_MAP_FIXED | FL_MAP_FIXED_NOREPLACE | \
+	 FL_MAP_HUGETLB)
 
 static fl_addr_t task_size(struct fl_world *w)
 {
@@ -90,8 +91,16 @@ static uint32_t vm_flags_of(int prot, bool shared)
 
 int fl_vma_split(struct fl_world *w, struct fl_vma *vma, fl_addr_t at)
 {
-	struct fl_vma *new = fl_vma_alloc(w);
+	struct fl_vma *new;
 
+	/*
+	 * hugetlb_vm_op_split (31383c6865a5, 4.15; vm_ops->may_split since
+	 * 6.1): a hugetlb vma is cut only at a huge page boundary.
+	 */
+	if (at & (fl_vma_hpage_size(w, vma) - 1))
+		return fl_error(w, -EINVAL, "split of a hugetlb vma at 0x%llx, inside a "
+				"huge page", (unsigned long long)at);
+	new = fl_vma_alloc(w);
 	if (!new)
 		return -ENOMEM;
 	new->start = at;
@@ -166,6 +175,8 @@ int fl_do_munmap(struct fl_world *w, struct fl_mm *mm, fl_addr_t start,
 	struct fl_vma *vma, *next;
 	int ret = split_at_edges(w, mm, start, end);
 
+	if (ret == -EINVAL)
+		return ret;     /* a hugetlb vma cut inside a huge page */
 	if (ret)
 		return fl_error(w, ret, "munmap: out of model memory splitting a vma");
 	fl_uffd_hook_unmap(w, mm, start, end);     /* UFFD_EVENT_UNMAP */
@@ -221,9 +232,30 @@ static long place_unhinted(struct fl_world *w, struct fl_mm *mm, fl_addr_t len)
 			(unsigned long long)len);
 }
 
-/* __get_unmapped_area: where the mapping goes, or -errno.  LEN is aligned. */
+/*
+ * hugetlb_get_unmapped_area: as place_unhinted, at a multiple of ALIGN
+ * (the huge page size) with at least a guard page on each side.
+ */
+static long place_aligned(struct fl_world *w, struct fl_mm *mm, fl_addr_t len,
+			  fl_addr_t align)
+{
+	fl_addr_t need = len + align + 2 * FL_PAGE_SIZE, top;
+
+	if (!fl_vma_hole_topdown(mm, need, FL_MMAP_MIN_ADDR, mmap_base(w, mm), &top) ||
+	    !fl_vma_hole_topdown(mm, need, FL_MMAP_MIN_ADDR, task_size(w), &top))
+		return (long)((top - FL_PAGE_SIZE - len) & ~(align - 1));
+	return fl_error(w, -ENOMEM, "mmap: no hole of %#llx bytes",
+			(unsigned long long)len);
+}
+
+/*
+ * __get_unmapped_area: where the mapping goes, or -errno.  LEN is aligned
+ * to ALIGN: the page size, or the huge page size of a hugetlb mapping,
+ * whose MAP_FIXED address must be a multiple of it (-EINVAL,
+ * prepare_hugepage_range) and whose hint is rounded up to one.
+ */
 static long get_unmapped_area(struct fl_world *w, struct fl_mm *mm,
-			      fl_addr_t addr, fl_addr_t len, int flags)
+			      fl_addr_t addr, fl_addr_t len, int flags, fl_addr_t align)
 {
 	fl_addr_t top = task_size(w);
 
@@ -234,17 +266,19 @@ static long get_unmapped_area(struct fl_world *w, struct fl_mm *mm,
 			return fl_error(w, -ENOMEM, "mmap: [%#llx, +%#llx) beyond TASK_SIZE",
 					(unsigned long long)addr,
 					(unsigned long long)len);
-		if (FL_PAGE_OFFSET(addr))
-			return fl_error(w, -EINVAL, "mmap: MAP_FIXED address %#llx not page aligned",
-					(unsigned long long)addr);
+		if (addr & (align - 1))
+			return fl_error(w, -EINVAL, "mmap: MAP_FIXED address %#llx not %s aligned",
+					(unsigned long long)addr,
+					align > FL_PAGE_SIZE ? "huge page" : "page");
 		return (long)addr;
 	}
 	/* A hint is taken as is when it is free (no guard pages then). */
-	addr = FL_PAGE_ALIGN(addr);
+	addr = (addr + align - 1) & ~(align - 1);
 	if (addr >= FL_MMAP_MIN_ADDR && addr <= top - len &&
 	    range_is_free(mm, addr, addr + len))
 		return (long)addr;
-	return place_unhinted(w, mm, len);
+	return align > FL_PAGE_SIZE ? place_aligned(w, mm, len, align)
+				    : place_unhinted(w, mm, len);
 }
 
 /* mmap_region: replace whatever is in [addr, addr+len) by a new VMA. */
@@ -304,17 +338,46 @@ static int mmap_check_args(struct fl_world *w, size_t len, int prot, int flags,
 	return 0;
 }
 
+/*
+ * A hugetlb mapping (ksys_mmap_pgoff, hugetlbfs_file_mmap): MAP_HUGETLB
+ * of anything but anonymous memory or a hugetlbfs file is -EINVAL; the
+ * length is rounded up to the huge page size, and a file offset must be
+ * a multiple of it (-EINVAL).  *ALIGN becomes the huge page size.
+ */
+static int hugetlb_mmap_check(struct fl_world *w, int flags, const struct fl_file *file,
+			      uint64_t off, fl_addr_t *len, fl_addr_t *align)
+{
+	fl_addr_t size = fl_hpage_size(w);
+
+	if (file && file->fs != FL_FS_HUGETLBFS)
+		return fl_error(w, -EINVAL, "mmap: MAP_HUGETLB of a file not on hugetlbfs");
+	if (!size)
+		return fl_error(w, -EOPNOTSUPP, "mmap: %s has no hugetlbfs in the model "
+				"(struct fl_arch.hpage_shift)", fl_world_arch(w)->name);
+	(void)flags;
+	if (off & (size - 1))
+		return fl_error(w, -EINVAL, "mmap: offset %#llx of a hugetlbfs file not huge "
+				"page aligned", (unsigned long long)off);
+	*len = (*len + size - 1) & ~(size - 1);
+	*align = size;
+	return *len ? 0 : fl_error(w, -ENOMEM, "mmap: len overflows");
+}
+
 long fl_mmap(struct fl_world *w, struct fl_mm *mm, fl_addr_t addr, size_t len,
 	     int prot, int flags, struct fl_file *file, uint64_t off)
 {
 	uint64_t pgoff = off >> FL_PAGE_SHIFT;
-	fl_addr_t alen = FL_PAGE_ALIGN(len);
+	fl_addr_t alen = FL_PAGE_ALIGN(len), align = FL_PAGE_SIZE;
+	bool huge = (flags & FL_MAP_HUGETLB) || (file && file->fs == FL_FS_HUGETLBFS);
+	uint32_t vm_flags;
 	long ret;
 
 	if (!mm)
 		return fl_error(w, -EINVAL, "mmap: no mm");
 	ret = mmap_check_args(w, len, prot, flags, off);
 	if (ret)
+		return ret;
+	if (huge && alen && (ret = hugetlb_mmap_check(w, flags, file, off, &alen, &align)))
 		return ret;
 	if (!alen)
 		return fl_error(w, -ENOMEM, "mmap: len %#zx overflows", len);
@@ -323,15 +386,22 @@ long fl_mmap(struct fl_world *w, struct fl_mm *mm, fl_addr_t addr, size_t len,
 	/* MAP_FIXED_NOREPLACE is MAP_FIXED that refuses to replace. */
 	if (flags & FL_MAP_FIXED_NOREPLACE)
 		flags |= FL_MAP_FIXED;
-	ret = get_unmapped_area(w, mm, addr, alen, flags);
+	ret = get_unmapped_area(w, mm, addr, alen, flags, align);
 	if (ret < 0)
 		return ret;
 	addr = (fl_addr_t)ret;
 	if ((flags & FL_MAP_FIXED_NOREPLACE) && !range_is_free(mm, addr, addr + alen))
 		return fl_error(w, -EEXIST, "mmap: MAP_FIXED_NOREPLACE over a mapping at %#llx",
 				(unsigned long long)addr);
-	return mmap_region(w, mm, addr, alen,
-			   vm_flags_of(prot, flags & FL_MAP_SHARED), file, pgoff);
+	vm_flags = vm_flags_of(prot, flags & FL_MAP_SHARED) | (huge ? FL_VM_HUGETLB : 0);
+	/*
+	 * hugetlbfs_file_mmap: a writable mapping past the end of a hugetlbfs
+	 * file makes the file that long (seen on 6.18: no SIGBUS there).
+	 */
+	if (file && file->fs == FL_FS_HUGETLBFS && (vm_flags & FL_VM_WRITE) &&
+	    file->size < off + alen)
+		file->size = off + alen;
+	return mmap_region(w, mm, addr, alen, vm_flags, file, pgoff);
 }
 
 /* ---- mprotect ---- */
@@ -359,6 +429,9 @@ static int mprotect_fixup(struct fl_world *w, struct fl_vma *vma,
 {
 	if (newflags == vma->flags)
 		return 0;
+	/* split_vma: a hugetlb vma is cut at huge page boundaries only */
+	if (!fl_hugetlb_range_aligned(w, vma, start, end))
+		return fl_error(w, -EINVAL, "mprotect: a hugetlb vma cut inside a huge page");
 	vma = fl_vma_modify_flags(w, vma, start, end, newflags);
 	if (!vma)
 		return -ENOMEM;

@@ -69,4 +69,18 @@ int fl_for_each_page_piece(struct fl_world *w, struct fl_mm *mm, fl_addr_t addr,
 /* Can the access WRITE be done through PTE without a fault? */
 bool fl_pte_allows(const fl_pte_t *pte, bool write);
 
+/* ---- hugetlb (mm/hugetlb.c) ---- */
+
+/* hugetlb_fault: the fault of ADDR in VM_HUGETLB VMA, whole huge page. */
+unsigned fl_hugetlb_fault(struct fl_world *w, struct fl_vma *vma, fl_addr_t addr,
+			  unsigned flags);
+/* Are START and END multiples of VMA's page size? */
+bool fl_hugetlb_range_aligned(const struct fl_world *w, const struct fl_vma *vma,
+			      fl_addr_t start, fl_addr_t end);
+/* Are VMA's start, end and file offset multiples of its page size? */
+bool fl_vma_hpage_aligned(const struct fl_world *w, const struct fl_vma *vma);
+/* Invariants 1 and 2 of mm/hugetlb.c at the present PTE of ADDR in VMA. */
+int fl_hugetlb_check_pte(struct fl_world *w, const struct fl_vma *vma,
+			 const fl_pte_t *pte, fl_addr_t addr);
+
 #endif

@@ -115,6 +115,9 @@ int fl_madvise_hwpoison(struct fl_world *w, struct fl_mm *mm, fl_addr_t addr,
 	int err;
 
 	memset(sig, 0, sizeof(*sig));
+	if (mm && fl_vma_lookup(mm, addr) && fl_vma_is_hugetlb(fl_vma_lookup(mm, addr)))
+		return fl_error(w, -EOPNOTSUPP, "poison: memory failure of a huge page is "
+				"not modelled (mm/hugetlb.c)");
 	if (was_poisoned)               /* GUP fails: no memory_failure() call */
 		return fl_error(w, -EFAULT, "poison: the page at 0x%llx is poisoned "
 				"already: madvise's GUP fails", (unsigned long long)addr);

@@ -221,17 +221,22 @@ int fl_set_current(struct fl_world *w, struct fl_process *p)
  * again (its pins were never reliable: gup_must_unshare would have made it
  * exclusive first).
  */
-static bool fork_must_copy(struct fl_world *w, struct fl_mm *src,
-			   const struct fl_folio *folio)
+/* Is a pinned FOLIO to be copied at fork, in the era of the pte rule? */
+static bool pinned_must_copy(struct fl_world *w, struct fl_mm *src,
+			     const struct fl_folio *folio)
 {
-	if (!fl_since(w, FL_ERA_FORK_COPY_PINNED))
-		return false;
 	if (!(src->flags & FL_MMF_HAS_PINNED) ||
 	    folio->refcount < FL_GUP_PIN_COUNTING_BIAS)
 		return false;
 	if (fl_since(w, FL_ERA_ANON_EXCLUSIVE))
 		return folio->flags & FL_FOLIO_ANON_EXCLUSIVE;
 	return true;
+}
+
+static bool fork_must_copy(struct fl_world *w, struct fl_mm *src,
+			   const struct fl_folio *folio)
+{
+	return fl_since(w, FL_ERA_FORK_COPY_PINNED) && pinned_must_copy(w, src, folio);
 }
 
 /*
@@ -247,6 +252,8 @@ struct fork_copy {
 	struct fl_mm *src_mm;
 	bool keep_wp;
 	bool guards_only;   /* a shared vma: its guard markers, nothing else */
+	/* a hugetlb vma: -1 no; 0 share the huge page; 1 copy all of it */
+	int huge_copy;
 };
 
 static int copy_present_pte(struct fl_world *w, fl_pte_t *src, fl_pte_t *dst,
@@ -262,7 +269,7 @@ static int copy_present_pte(struct fl_world *w, fl_pte_t *src, fl_pte_t *dst,
 		fl_pte_set_folio(w, dst, folio, flags);
 		return 0;
 	}
-	if (fork_must_copy(w, src_mm, folio)) {
+	if (fc->huge_copy < 0 ? fork_must_copy(w, src_mm, folio) : fc->huge_copy) {
 		struct fl_folio *copy = fl_folio_copy(w, folio);
 
 		if (!copy)
@@ -307,6 +314,44 @@ static int fork_copy_one(struct fl_world *w, fl_pte_t *src, fl_addr_t addr, void
 }
 
 /*
+ * copy_hugetlb_page_range: a huge page is copied or shared whole.  From
+ * 5.12 (4eae4efa2c29 "hugetlb: do early cow when page pinned on src
+ * mm") one that may be pinned is copied for the child, as the pte rule
+ * of 5.9 does for base pages; before, it is shared and the parent's next
+ * write copies it away from the pin.  "Maybe pinned" is any base page's
+ * (the kernel counts a large folio's pins exactly).
+ */
+static int huge_must_copy(struct fl_world *w, struct fork_copy *fc, fl_addr_t haddr,
+			  fl_addr_t size)
+{
+	fl_addr_t a;
+
+	if (!fl_since(w, FL_ERA_HUGETLB_FORK_COPY_PINNED))
+		return 0;
+	for (a = haddr; a < haddr + size; a += FL_PAGE_SIZE) {
+		const fl_pte_t *pte = fl_pte_lookup(fc->src_mm, a);
+
+		if (pte && (pte->flags & FL_PTE_PRESENT) &&
+		    (pte->folio->flags & FL_FOLIO_ANON) &&
+		    pinned_must_copy(w, fc->src_mm, pte->folio))
+			return 1;
+	}
+	return 0;
+}
+
+static int fork_copy_huge(struct fl_world *w, struct fl_vma *vma, struct fork_copy *fc)
+{
+	fl_addr_t size = fl_vma_hpage_size(w, vma), a;
+	int err = 0;
+
+	for (a = vma->start; !err && a < vma->end; a += size) {
+		fc->huge_copy = huge_must_copy(w, fc, a, size);
+		err = fl_walk_ptes(w, fc->src_mm, a, a + size, fork_copy_one, fc);
+	}
+	return err;
+}
+
+/*
  * The child's copy of VMA.  Userfaultfd registration is not inherited
  * (dup_userfaultfd() without UFFD_FEATURE_EVENT_FORK clears it); the uffd
  * layer re-attaches it when the feature is on.
@@ -314,7 +359,7 @@ static int fork_copy_one(struct fl_world *w, fl_pte_t *src, fl_addr_t addr, void
 static int fork_vma(struct fl_world *w, struct fl_vma *vma, struct fl_mm *dst_mm,
 		    struct fl_mm *src_mm)
 {
-	struct fork_copy fc = { dst_mm, src_mm, false, false };
+	struct fork_copy fc = { dst_mm, src_mm, false, false, -1 };
 	struct fl_vma *new;
 
 	/* A shared anonymous vma needs its shmem file before both see it. */
@@ -349,6 +394,8 @@ static int fork_vma(struct fl_world *w, struct fl_vma *vma, struct fl_mm *dst_mm
 	 */
 	if ((vma->flags & FL_VM_SHARED) && !fc.keep_wp)
 		fc.guards_only = true;
+	else if (fl_vma_is_hugetlb(vma))
+		return fork_copy_huge(w, vma, &fc);
 	return fl_walk_ptes(w, src_mm, vma->start, vma->end, fork_copy_one, &fc);
 }
 

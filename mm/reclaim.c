@@ -153,6 +153,10 @@ int fl_evict(struct fl_world *w, struct fl_mm *mm, fl_addr_t addr, size_t len)
 		return fl_error(w, -EINVAL, "evict: bad range 0x%llx+%zu",
 				(unsigned long long)addr, len);
 	end = FL_PAGE_ALIGN(end);
+	/* hugetlb pages are never reclaimed (mm/hugetlb.c invariant 3) */
+	for (vma = fl_find_vma(mm, addr); vma && vma->start < end; vma = fl_vma_next(vma))
+		if (fl_vma_is_hugetlb(vma))
+			return fl_error(w, -EINVAL, "evict: hugetlb pages are never swapped");
 	for (vma = fl_find_vma(mm, addr); vma && vma->start < end; vma = fl_vma_next(vma))
 		fl_reclaim_range(w, vma, addr > vma->start ? addr : vma->start,
 				 end < vma->end ? end : vma->end);

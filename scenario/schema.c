@@ -63,7 +63,9 @@ static const struct fl_sc_form verbs[] = {
 	  FL_SC_DEFINES | FL_SC_DIR_CHECK },
 	{ "mmap",     FL_SC_MMAP,     0,
 	  SLOTS(FL_SC_NEW_MAP, FL_SC_NUM, FL_SC_PROT, FL_SC_SHARING),
-	  KEYS({ "file", OPT(FILE_REF) }, { "off", OPT(NUM) }, { "at", OPT(ADDR) }),
+	  /* hugetlb=on: MAP_HUGETLB (a file on hugetlbfs needs no key) */
+	  KEYS({ "file", OPT(FILE_REF) }, { "off", OPT(NUM) }, { "at", OPT(ADDR) },
+	       { "hugetlb", OPT(ONOFF) }),
 	  FL_SC_DEFINES },
 	{ "munmap",   FL_SC_MUNMAP,   0, SLOTS(FL_SC_ADDR, FL_SC_NUM), NULL, 0 },
 	{ "mremap",   FL_SC_MREMAP,   0, SLOTS(FL_SC_ADDR, FL_SC_NUM, FL_SC_NUM),
@@ -331,7 +333,7 @@ static const char *const advice_words[] = {
 	"wipeonfork", "dontfork", "nohugepage", "hugepage", "collapse", "dofork",
 	"guard_install", "guard_remove", NULL
 };
-static const char *const fs_words[] = { "tmpfs", "ext4", "btrfs", NULL };
+static const char *const fs_words[] = { "tmpfs", "ext4", "btrfs", "hugetlbfs", NULL };
 static const char *const onoff_words[] = { "off", "on", NULL };
 static const char *const outcome_words[] = { "ok", "livelock", "sigsegv", "sigbus", "no-progress", "leak", "blocked", "timeout", "sigpipe", NULL };
 static const char *const event_words[] = {
@@ -415,7 +417,7 @@ static const struct kind_info kinds[FL_SC_KIND_COUNT] = {
 	[FL_SC_PROT]         = { "a protection (none, r, rw, rx, rwx)", prot_words },
 	[FL_SC_SHARING]      = { "private or shared", sharing_words },
 	[FL_SC_ADVICE]       = { "an advice (dontneed, remove, pageout, populate_read, ...)", advice_words },
-	[FL_SC_FS]           = { "a file system (tmpfs, ext4, btrfs)", fs_words },
+	[FL_SC_FS]           = { "a file system (tmpfs, ext4, btrfs, hugetlbfs)", fs_words },
 	[FL_SC_ONOFF]        = { "on or off", onoff_words },
 	[FL_SC_OUTCOME]      = { "an outcome (ok, livelock, no-progress, sigsegv, sigbus, leak, blocked, timeout, sigpipe)", outcome_words },
 	[FL_SC_EVENT_TYPE]   = { "an event (pagefault, fork, remap, remove, unmap)", event_words },

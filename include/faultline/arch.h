@@ -152,6 +152,16 @@ struct fl_arch {
 	 * not that (debian-6.12-armhf, tests/vm/uffd-move-poison.fl).
 	 */
 	bool hwpoison_sigsegv;
+	/*
+	 * log2 of the default hugetlb page size (HPAGE_SHIFT; the size of
+	 * MAP_HUGETLB without a MAP_HUGE_* size and of MFD_HUGETLB), 0: no
+	 * hugetlbfs.  2 MiB (PMD_SHIFT) on x86_64, arm64 with 4K pages and
+	 * riscv64; 4 MiB on i386 without PAE (Debian's 686 flavour: a 2-level
+	 * PSE pmd); 8 MiB on sparc64 (HPAGE_SHIFT 23); none on 32-bit arm
+	 * without LPAE (ARCH_SUPPORTS_HUGETLBFS needs ARM_LPAE; Debian's
+	 * armmp flavour is not LPAE).  docs/gup.md "hugetlb".
+	 */
+	unsigned hpage_shift;
 };
 
 /* The descriptor of ID, or NULL if ID is out of range. */

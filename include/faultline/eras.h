@@ -81,6 +81,8 @@ enum fl_era_id {
 	FL_ERA_FOLL_FORCE_EXCLUSIVE_ONLY, /* 6.0: 5535be309971, CVE-2022-2590 */
 	FL_ERA_GUP_PIN_UNSHARE_COW,       /* 6.2: 84209e87c696, R/O long-term pins of
 					     the zero page and page cache in COW mappings */
+	FL_ERA_HUGETLB_FORK_COPY_PINNED,  /* 5.12-rc1: 4eae4efa2c29 */
+	FL_ERA_HUGETLB_MADV_DONTNEED,     /* 5.18-rc1: 90e7e7f5ef3f */
 	/* §4 userfaultfd */
 	FL_ERA_UFFD,                      /* 4.3 */
 	FL_ERA_UFFD_ENOENT,               /* 4.11: -ENOENT instead of -EINVAL */

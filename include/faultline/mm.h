@@ -10,7 +10,8 @@
  *   pte      one per page: present, writable, dirty, young, uffd-wp, or a
  *            swap entry; a present pte points to a folio.
  *   folio    a page of memory (always one page here: large folios are not
- *            modelled) with refcount, mapcount, the pin bias
+ *            modelled; a hugetlb page is the folios of its base pages,
+ *            kept in step, mm/hugetlb.c) with refcount, mapcount, the pin bias
  *            (GUP_PIN_COUNTING_BIAS), the anon-exclusive flag, and the
  *            frame holding its 4096 bytes.  The shared zero page is one
  *            special folio that is never written, pinned or freed.
@@ -22,6 +23,9 @@
  *   3. folio->mapcount == number of present ptes (all mms) mapping it.
  *   4. folio->refcount >= mapcount + page-cache reference + GUP references.
  *   5. A writable pte never maps the zero page or a folio shared by COW.
+ *   6. In a VM_HUGETLB vma the ptes of one huge page are in step: all
+ *      none or all present with the same pte flags, their folios with
+ *      the same flags and mapcount (mm/hugetlb.c).
  *
  * Faults
  *   A user-mode access that cannot be satisfied reports a signal
@@ -46,6 +50,12 @@ FL_API_BEGIN
 #define FL_MAP_PRIVATE         0x02
 #define FL_MAP_FIXED           0x10   /* replace what is there */
 #define FL_MAP_FIXED_NOREPLACE 0x20   /* -EEXIST if anything is there */
+/*
+ * MAP_HUGETLB: anonymous memory of the arch's default huge page size
+ * (struct fl_arch.hpage_shift), as a mapping of a hugetlbfs file is
+ * (mm/hugetlb.c).
+ */
+#define FL_MAP_HUGETLB         0x40000
 
 enum fl_madvise {
 	FL_MADV_DONTNEED,
@@ -77,6 +87,7 @@ enum fl_madvise {
 #define FL_VM_WIPEONFORK    0x02000000u
 #define FL_VM_NOHUGEPAGE    0x40000000u   /* MADV_NOHUGEPAGE */
 #define FL_VM_PFNMAP        0x00000400u
+#define FL_VM_HUGETLB       0x00400000u   /* MAP_HUGETLB or a hugetlbfs file */
 #define FL_VM_UFFD_MISSING  0x00000200u
 #define FL_VM_UFFD_WP       0x00001000u
 #define FL_VM_UFFD_MINOR    0x00100000u
@@ -100,7 +111,8 @@ struct fl_file {
 	struct fl_file *next;
 };
 
-enum fl_fs { FL_FS_TMPFS, FL_FS_EXT4, FL_FS_BTRFS };
+/* FL_FS_HUGETLBFS: a memfd made with MFD_HUGETLB (mm/hugetlb.c) */
+enum fl_fs { FL_FS_TMPFS, FL_FS_EXT4, FL_FS_BTRFS, FL_FS_HUGETLBFS };
 
 /* folio->flags */
 #define FL_FOLIO_ANON            0x01u

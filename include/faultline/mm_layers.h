@@ -71,9 +71,22 @@ static inline bool fl_is_cow_mapping(const struct fl_vma *vma)
 	return !(vma->flags & FL_VM_SHARED) && (vma->flags & FL_VM_MAYWRITE);
 }
 
+/* is_vm_hugetlb_page: MAP_HUGETLB or a hugetlbfs file (mm/hugetlb.c). */
+static inline bool fl_vma_is_hugetlb(const struct fl_vma *vma)
+{
+	return vma->flags & FL_VM_HUGETLB;
+}
+
+/* The arch's default huge page size in bytes (0: no hugetlbfs). */
+fl_addr_t fl_hpage_size(const struct fl_world *w);
+/* VMA's page size: the huge page size for hugetlb, else FL_PAGE_SIZE. */
+fl_addr_t fl_vma_hpage_size(const struct fl_world *w, const struct fl_vma *vma);
+
 /* shmem: a tmpfs file, or a shared anonymous mapping (shmem_zero_setup). */
 static inline bool fl_vma_is_shmem(const struct fl_vma *vma)
 {
+	if (fl_vma_is_hugetlb(vma))
+		return false;
 	if (!vma->file)
 		return vma->flags & FL_VM_SHARED;
 	return vma->file->fs == FL_FS_TMPFS;

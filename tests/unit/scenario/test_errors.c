@@ -231,7 +231,7 @@ static void test_unknown_key(void **state)
 {
 	(void)state;
 	assert_error("mmap buf 1p rw private colour=red\n",
-		     "t.fl:1:24: error: expected a key of mmap (file=, off=, at=), found 'colour=red'");
+		     "t.fl:1:24: error: expected a key of mmap (file=, off=, at=, hugetlb=), found 'colour=red'");
 }
 
 static void test_duplicate_key(void **state)
