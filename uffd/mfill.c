@@ -25,6 +25,7 @@
  * up again.  So a source that is merely not present costs a retry, and
  * only an unreadable source gives -EFAULT.  The -ENOENT never leaves.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include <faultline/uaccess.h>
@@ -81,12 +82,38 @@ static struct fl_vma *find_dst_vma(struct fl_mm *mm, fl_addr_t dst, uint64_t len
 	return vma;
 }
 
+/*
+ * mfill_atomic_hugetlb's checks: UFFDIO_ZEROPAGE is -EINVAL on hugetlb
+ * (mfill_atomic: "There is no default zero huge page for all huge page
+ * sizes"), and the range must be whole huge pages (-EINVAL).  CONTINUE,
+ * POISON and mode WP on hugetlb are not modelled.
+ */
+static int mfill_check_hugetlb(struct fl_world *w, const struct mfill *mf,
+			       const struct fl_vma *vma)
+{
+	fl_addr_t mask = fl_vma_hpage_size(w, vma) - 1;
+
+	if (mf->kind == MFILL_ZEROPAGE)
+		return fl_error(w, -EINVAL, "UFFDIO_ZEROPAGE: not on hugetlb");
+	if (mf->kind != MFILL_COPY || (mf->mode & FL_UFFDIO_COPY_MODE_WP))
+		return fl_error(w, -EOPNOTSUPP, "uffd: %s on hugetlb is not modelled "
+				"(docs/uffd.md, \"Not done\")",
+				mf->kind == MFILL_COPY ? "UFFDIO_COPY_MODE_WP" :
+				mf->kind == MFILL_CONTINUE ? "UFFDIO_CONTINUE" : "UFFDIO_POISON");
+	if ((mf->dst & mask) || (mf->len & mask))
+		return fl_error(w, -EINVAL, "uffd: 0x%llx+0x%llx is not whole huge pages",
+				(unsigned long long)mf->dst, (unsigned long long)mf->len);
+	return 0;
+}
+
 /* -EINVAL unless VMA is one mfill can fill in this way. */
 static int mfill_check_vma(struct fl_world *w, const struct mfill *mf,
 			   const struct fl_vma *vma)
 {
 	bool anon = !vma->file && !(vma->flags & FL_VM_SHARED);
 
+	if (fl_vma_is_hugetlb(vma))
+		return mfill_check_hugetlb(w, mf, vma);
 	if ((mf->mode & FL_UFFDIO_COPY_MODE_WP) && mf->kind != MFILL_ZEROPAGE &&
 	    !(vma->flags & FL_VM_UFFD_WP))
 		return fl_error(w, -EINVAL, "uffd: mode WP on a vma not registered WP");
@@ -223,6 +250,85 @@ static int mfill_install(struct fl_world *w, struct mfill *mf, struct fl_vma *vm
 	return 0;
 }
 
+/*
+ * hugetlb_mfill_atomic_pte, UFFDIO_COPY of one huge page at ADDR: the
+ * source's bytes into new folios, mapped (private: anonymous, exclusive)
+ * or put in the hugetlbfs page cache (shared) and mapped; -EEXIST if the
+ * huge page is there already.  The source is read first, whole, with
+ * faults allowed (the kernel's copy with faults disabled, then its
+ * -ENOENT retry, ends the same), so a bad source maps nothing.
+ */
+static int mfill_huge_page(struct fl_world *w, struct mfill *mf, struct fl_vma *vma,
+			   fl_addr_t addr, uint64_t off)
+{
+	fl_addr_t size = fl_vma_hpage_size(w, vma);
+	uint64_t index = vma->pgoff + ((addr - vma->start) >> FL_PAGE_SHIFT);
+	bool shared = vma->flags & FL_VM_SHARED;
+	fl_pte_t *head = fl_pte_alloc(w, mf->mm, addr);
+	uint8_t *buf;
+	unsigned i;
+
+	if (!head)
+		return -ENOMEM;
+	if ((head->flags & ~FL_PTE_MARKER) ||
+	    (shared && vma->file && fl_filemap_cached(w, vma->file, index)))
+		return fl_error(w, -EEXIST, "uffd: the huge page at 0x%llx is there already",
+				(unsigned long long)addr);
+	if (shared && !vma->file && fl_shmem_zero_setup(w, vma))
+		return -ENOMEM;
+	if (shared && index >= (vma->file->size + FL_PAGE_SIZE - 1) / FL_PAGE_SIZE)
+		return fl_error(w, -EFAULT, "uffd: beyond the end of the hugetlbfs file");
+	buf = malloc(size);
+	if (!buf)
+		return -ENOMEM;
+	if (mf->src_buf)
+		memcpy(buf, mf->src_buf + off, size);
+	else if (fl_copy_from_user(w, buf, mf->src + off, size)) {
+		free(buf);
+		return fl_error(w, -EFAULT, "UFFDIO_COPY: source 0x%llx not readable",
+				(unsigned long long)(mf->src + off));
+	}
+	for (i = 0; i < size >> FL_PAGE_SHIFT; i++) {
+		fl_pte_t *pte = fl_pte_alloc(w, mf->mm, addr + ((fl_addr_t)i << FL_PAGE_SHIFT));
+		struct fl_folio *folio = shared ? fl_filemap_get_folio(w, vma->file, index + i, true)
+						: fl_folio_alloc(w);
+
+		if (!pte || !folio) {
+			free(buf);
+			return -ENOMEM;     /* model memory only: the pages before stay */
+		}
+		memcpy(fl_frame_mut(w, folio->frame), buf + ((size_t)i << FL_PAGE_SHIFT),
+		       FL_PAGE_SIZE);
+		if (shared) {
+			folio->flags |= FL_FOLIO_DIRTY;
+		} else {
+			folio->flags |= FL_FOLIO_ANON | FL_FOLIO_ANON_EXCLUSIVE;
+			fl_folio_note_write(w, folio, mf->mm);
+		}
+		pte->flags = 0;     /* a marker goes */
+		fl_pte_set_folio(w, pte, folio, mfill_pte_flags(w, mf, vma));
+		if (!shared)
+			fl_folio_put(w, folio);
+	}
+	free(buf);
+	return 0;
+}
+
+/* mfill_atomic_hugetlb: huge page after huge page; COPIED counts bytes. */
+static int mfill_hugetlb(struct fl_world *w, struct mfill *mf, struct fl_vma *vma,
+			 uint64_t *copied)
+{
+	fl_addr_t size = fl_vma_hpage_size(w, vma);
+	int err = 0;
+
+	while (!err && *copied < mf->len) {
+		err = mfill_huge_page(w, mf, vma, mf->dst + *copied, *copied);
+		if (!err)
+			*copied += size;
+	}
+	return err;
+}
+
 static void mfill_drop_folio(struct fl_world *w, struct mfill *mf)
 {
 	if (mf->folio)
@@ -252,6 +358,10 @@ retry:
 	err = mfill_check_vma(w, mf, vma);
 	if (err)
 		goto out;
+	if (fl_vma_is_hugetlb(vma)) {
+		err = mfill_hugetlb(w, mf, vma, &copied);
+		goto out;
+	}
 	while (copied < mf->len) {
 		fl_addr_t addr = mf->dst + copied;
 
@@ -517,6 +627,9 @@ int fl_uffdio_writeprotect(struct fl_world *w, struct fl_uffd_ctx *ctx,
 	if (!mm)
 		return uffd_mm_gone(w);
 	vma = fl_find_vma(mm, start);
+	if (vma && fl_vma_is_hugetlb(vma))
+		return fl_error(w, -EOPNOTSUPP, "UFFDIO_WRITEPROTECT on hugetlb is not "
+				"modelled (docs/uffd.md, \"Not done\")");
 	if (!vma || vma->start > start)
 		return fl_error(w, -ENOENT, "UFFDIO_WRITEPROTECT: no vma at 0x%llx",
 				(unsigned long long)start);

@@ -37,7 +37,8 @@
 
 static bool vma_is_anon(const struct fl_vma *vma)
 {
-	return !vma->file && !(vma->flags & FL_VM_SHARED);
+	/* MAP_HUGETLB memory is not vma_is_anonymous: a hugetlbfs file's */
+	return !vma->file && !(vma->flags & (FL_VM_SHARED | FL_VM_HUGETLB));
 }
 
 /* validate_move_areas: -EINVAL unless pages may move from SRC to DST. */
