@@ -165,7 +165,8 @@ static int madvise_set_flag(struct fl_world *w, struct fl_vma *vma,
  */
 static bool guard_vma_valid(struct fl_world *w, const struct fl_vma *vma)
 {
-	if (vma->flags & (FL_VM_IO | FL_VM_PFNMAP))
+	/* nor hugetlb (seen on 6.18: MADV_GUARD_INSTALL of one is -EINVAL) */
+	if (vma->flags & (FL_VM_IO | FL_VM_PFNMAP | FL_VM_HUGETLB))
 		return false;
 	if (fl_since(w, FL_ERA_MADV_GUARD_FILE))
 		return true;
