@@ -65,6 +65,8 @@ const struct fl_backend_call fl_backend_calls[FL_SC_FUNC_COUNT] = {
 	BOTH(FL_SC_CLEAR_REFS, FL_CAP_SYSCALL, fl_model_clear_refs, fl_host_clear_refs),
 	/* madvise as a call: model_pagemap.c, host_pagemap.c */
 	BOTH(FL_SC_MADVISE_CALL, FL_CAP_SYSCALL, fl_model_madvise, fl_host_madvise),
+	/* ioctl(PAGEMAP_SCAN): model_pagemap.c (uffd/pagemap_scan.c), host_pagemap.c */
+	BOTH(FL_SC_PAGEMAP_SCAN, FL_CAP_SYSCALL, fl_model_pagemap_scan, fl_host_pagemap_scan),
 	/* the kernel's retry loops: model_loop.c; the btrfs ioctl runs on a
 	   btrfs in a guest (host_guest.c; refused elsewhere, host_refuse.c) */
 	BOTH(FL_SC_BTRFS_SEARCH_IOCTL, FL_CAP_LOOP, fl_model_btrfs_search, fl_host_btrfs_search),

@@ -20,6 +20,7 @@
 #include <faultline/callers.h>
 
 #include "backend/common.h"
+#include <faultline/uffd.h>
 
 const struct fl_val *fl_backend_key(const struct fl_sc_stmt *st,
 				    const struct fl_val *args, const char *name)
@@ -103,4 +104,60 @@ uint8_t *fl_backend_kbuf_alloc(size_t len)
 	if (p)
 		memset(p, 0xaa, sz ? sz : 64);
 	return p;
+}
+
+void fl_backend_scan_arg(const struct fl_sc_stmt *st, const struct fl_val *args,
+			 struct fl_pm_scan_arg *arg)
+{
+	static const char *const cats[] = { "inverted", "require", "anyof", "return" };
+	uint64_t *cat_fields[] = { &arg->category_inverted, &arg->category_mask,
+				   &arg->category_anyof_mask, &arg->return_mask };
+	const struct fl_val *k;
+	size_t i;
+
+	memset(arg, 0, sizeof(*arg));
+	k = fl_backend_key(st, args, "size");
+	arg->size = k ? k->u : FL_PM_SCAN_ARG_SIZE;
+	k = fl_backend_key(st, args, "flags");
+	arg->flags = k ? k->u : 0;
+	arg->start = args[0].u;
+	arg->end = args[0].u + args[1].u;
+	arg->walk_end = UINT64_MAX;
+	k = fl_backend_key(st, args, "vec");
+	arg->vec_len = k ? k->u : 0;
+	arg->vec = k != NULL;
+	k = fl_backend_key(st, args, "vec_null");
+	if (k && k->u)
+		arg->vec = 0;
+	k = fl_backend_key(st, args, "max_pages");
+	arg->max_pages = k ? k->u : 0;
+	for (i = 0; i < sizeof(cats) / sizeof(cats[0]); i++)
+		if ((k = fl_backend_key(st, args, cats[i])))
+			*cat_fields[i] = k->u;
+}
+
+int fl_backend_scan_result(struct fl_obs *obs, const struct fl_pm_scan_arg *arg,
+			   fl_addr_t start, const struct fl_page_region *vec, long n)
+{
+	size_t len = n > 0 ? (size_t)n * sizeof(*vec) : 0;
+	struct fl_page_region *out;
+	long i;
+
+	if (arg->walk_end != UINT64_MAX) {
+		obs->has_copy = true;
+		obs->copy = (int64_t)(arg->walk_end - start);
+	}
+	if (n <= 0)
+		return 0;
+	obs->kbuf = fl_backend_kbuf_alloc(len);
+	if (!obs->kbuf)
+		return -ENOMEM;
+	obs->kbuf_len = len;
+	out = (struct fl_page_region *)(void *)obs->kbuf;
+	for (i = 0; i < n; i++) {
+		out[i].start = vec[i].start - start;
+		out[i].end = vec[i].end - start;
+		out[i].categories = vec[i].categories;
+	}
+	return 0;
 }

@@ -34,4 +34,23 @@ void fl_backend_sys_ret(struct fl_obs *obs, long ret);
 /* A kernel buffer: 64-byte aligned as kmalloc's, filled with 0xaa; free(). */
 uint8_t *fl_backend_kbuf_alloc(size_t len);
 
+struct fl_pm_scan_arg;
+struct fl_page_region;
+/*
+ * `call pagemap_scan ADDR LEN` and its keys as a struct pm_scan_arg: vec
+ * is 1 for "a buffer of vec_len regions", 0 for NULL (no vec=, or
+ * vec_null=on); walk_end is UINT64_MAX, which the kernel overwrites once
+ * it took the argument.
+ */
+void fl_backend_scan_arg(const struct fl_sc_stmt *st, const struct fl_val *args,
+			 struct fl_pm_scan_arg *arg);
+/*
+ * The scan's observables besides ret: `copy` is walk_end - start (when the
+ * kernel wrote it back), the kernel buffer the N regions with their
+ * addresses made offsets from start (`expect region`), as both backends
+ * see the same offsets where their addresses differ.  0 or -ENOMEM.
+ */
+int fl_backend_scan_result(struct fl_obs *obs, const struct fl_pm_scan_arg *arg,
+			   fl_addr_t start, const struct fl_page_region *vec, long n);
+
 #endif

@@ -31,8 +31,11 @@
 #include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
+#include <sys/ioctl.h>
 #include <sys/uio.h>
 #include <unistd.h>
+
+#include <faultline/uffd.h>
 
 #include "backend/host_child.h"
 
@@ -609,6 +612,59 @@ static void run_syscall(const struct host_req *rq, const struct host_iov *hv,
 	}
 }
 
+/*
+ * ioctl(PAGEMAP_SCAN) on the process's own /proc/self/pagemap (6.7;
+ * _IOWR('f', 16, struct pm_scan_arg), bookworm's headers predate it).
+ * DATA is the argument; vec is a buffer here unless the scenario asked
+ * for NULL.  OUT gets walk_end and the regions written.
+ */
+#define HOST_PAGEMAP_SCAN _IOWR('f', 16, struct fl_pm_scan_arg)
+
+static void do_pagemap_scan(const uint8_t *data, uint8_t *out, struct host_rep *rep)
+{
+	struct fl_pm_scan_arg arg;
+	struct fl_page_region *vec = NULL;
+	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	long ret;
+
+	if (!out) {             /* a replayed set-up request keeps no reply */
+		syscall_result(rep, -1);
+		rep->err = EINVAL;
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	memcpy(&arg, data, sizeof(arg));
+	if (arg.vec && !(vec = calloc(arg.vec_len ? arg.vec_len : 1, sizeof(*vec)))) {
+		syscall_result(rep, -1);
+		close(fd);
+		return;
+	}
+	arg.vec = (uintptr_t)vec;
+	ret = fd < 0 ? -1 : ioctl(fd, HOST_PAGEMAP_SCAN, &arg);
+	syscall_result(rep, ret);
+	memcpy(out, &arg.walk_end, sizeof(arg.walk_end));
+	if (ret > 0)
+		memcpy(out + sizeof(arg.walk_end), vec, (size_t)ret * sizeof(*vec));
+	rep->dlen = sizeof(arg.walk_end) + (ret > 0 ? (size_t)ret * sizeof(*vec) : 0);
+	free(vec);
+	if (fd >= 0)
+		close(fd);
+}
+
+/* Reply room of a scan: walk_end and vec_len regions (0: the arg is short). */
+static uint64_t scan_reply_room(const struct host_req *rq, const uint8_t *data)
+{
+	struct fl_pm_scan_arg arg;
+
+	if (rq->dlen != sizeof(arg))
+		return 0;
+	memcpy(&arg, data, sizeof(arg));
+	if (arg.vec_len > HOST_MAX_DATA / sizeof(struct fl_page_region))
+		return 0;
+	return sizeof(uint64_t) + arg.vec_len * sizeof(struct fl_page_region);
+}
+
 /* What a request runs: on this thread, or on a guarded worker. */
 struct work {
 	struct host_req rq;
@@ -702,6 +758,9 @@ static void run_work(void *arg)
 		break;
 	case HOST_OP_PIN: case HOST_OP_PIN_READ: case HOST_OP_PIN_PUT:
 		fl_host_child_pin_request(rq, w->out, &w->rep);
+		break;
+	case HOST_OP_PAGEMAP_SCAN:
+		do_pagemap_scan(w->data, w->out, &w->rep);
 		break;
 	case HOST_OP_MEM_READ:  /* the buffer starts as 0xaa, as a kernel buffer does */
 		memset(w->out, 0xaa, rq->a[1]);
@@ -900,6 +959,12 @@ static int run_request(struct work *w)
 	if (rq->op == HOST_OP_BTRFS_ITEMS &&
 	    (rq->a[2] > HOST_MAX_DATA || !(w->out = malloc(rq->a[2] + 1))))
 		return -ENOMEM;
+	if (rq->op == HOST_OP_PAGEMAP_SCAN) {
+		uint64_t room = scan_reply_room(rq, w->data);
+
+		if (!room || !(w->out = malloc(room)))
+			return -ENOMEM;
+	}
 	if (is_task(rq))
 		return run_task(w);
 	/* vmsplice waits for room in a full pipe, whatever its O_NONBLOCK */

@@ -7,7 +7,10 @@
  * side; mm/pagemap.c says what the bits mean.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include <faultline/uffd.h>
 
 #include "backend/host_internal.h"
 
@@ -74,4 +77,33 @@ int fl_host_madvise(struct host *h, const struct fl_sc_stmt *st,
 
 	(void)st;
 	return host_call_kept(h, &rq, obs);
+}
+
+/* `call pagemap_scan ADDR LEN ...`: the ioctl in the scenario process. */
+int fl_host_pagemap_scan(struct host *h, const struct fl_sc_stmt *st,
+			 const struct fl_val *args, struct fl_obs *obs)
+{
+	struct host_req rq = { .op = HOST_OP_PAGEMAP_SCAN };
+	struct fl_pm_scan_arg arg;
+	struct host_rep rep;
+	uint8_t *buf = NULL;
+	long n;
+	int err;
+
+	fl_backend_scan_arg(st, args, &arg);
+	rq.dlen = sizeof(arg);
+	err = fl_host_request(h, h->cur, &rq, NULL, &arg, &rep, &buf, obs);
+	if (err)
+		return err;
+	fl_host_set_result(obs, &rep);
+	n = rep.ret > 0 ? (long)rep.ret : 0;
+	if (rep.dlen < sizeof(uint64_t) + (size_t)n * sizeof(struct fl_page_region)) {
+		free(buf);
+		return fl_backend_setup_failed(obs, NULL, "pagemap_scan", -EPROTO);
+	}
+	memcpy(&arg.walk_end, buf, sizeof(arg.walk_end));
+	err = fl_backend_scan_result(obs, &arg, args[0].u,
+				     (const struct fl_page_region *)(const void *)(buf + 8), n);
+	free(buf);
+	return err;
 }

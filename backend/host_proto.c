@@ -176,6 +176,7 @@ bool fl_host_op_lone(uint32_t op)
 	case HOST_OP_SNAPSHOT: case HOST_OP_RESTORE: case HOST_OP_BATCH:
 	case HOST_OP_UFFD_NEW: case HOST_OP_UFFD_IOCTL: case HOST_OP_UFFD_READ:
 	case HOST_OP_UFFD_SERVE: case HOST_OP_UFFD_EVENT: case HOST_OP_UFFD_LOG:
+	case HOST_OP_PAGEMAP_SCAN:      /* its reply's room comes from its data */
 		return true;
 	default:
 		return false;

@@ -161,6 +161,10 @@ enum host_op {
 	HOST_OP_PIN_PUT,        /* the handle's pages given back: ret 0 */
 	HOST_OP_SOCK_TIMEO,     /* socket pair SLOT: a[0] SO_SNDTIMEO, a[1] SO_RCVTIMEO
 				   in microseconds on both ends (0: left as it is) */
+	HOST_OP_PAGEMAP_SCAN,   /* data: a struct pm_scan_arg (vec 0: NULL, else
+				   a buffer of vec_len regions): reply ret, data
+				   walk_end as written back (the value sent if
+				   not) and ret regions */
 };
 
 /* HOST_OP_PAGEMAP's reader: enum fl_pm_reader's values (host_pagemap.c checks). */

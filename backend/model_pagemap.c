@@ -7,6 +7,9 @@
  * `unsupported` rather than accepted as if they did something known.
  */
 #include <stdio.h>
+#include <stdlib.h>
+
+#include <faultline/uffd.h>
 
 #include "backend/model_internal.h"
 
@@ -78,4 +81,43 @@ int fl_model_madvise(struct model *m, const struct fl_sc_stmt *st,
 	fl_model_set_sys_ret(m, obs, err);
 	fl_model_summary(m, obs, "madvise = %d", err ? -1 : 0);
 	return 0;
+}
+
+/*
+ * `call pagemap_scan ADDR LEN ...`: ioctl(PAGEMAP_SCAN) on the current
+ * process's pagemap (uffd/pagemap_scan.c): ret the regions or -1 errno,
+ * copy walk_end - ADDR, the regions for `expect region`.
+ */
+int fl_model_pagemap_scan(struct model *m, const struct fl_sc_stmt *st,
+			  const struct fl_val *args, struct fl_obs *obs)
+{
+	struct fl_mm *mm = fl_current_mm(m->w);
+	struct fl_pm_scan_arg arg;
+	struct fl_page_region *vec;
+	long n;
+
+	if (!mm)
+		return fl_backend_setup_failed(obs, m->w, "pagemap_scan", -ESRCH);
+	fl_backend_scan_arg(st, args, &arg);
+	vec = calloc(arg.vec_len && arg.vec_len < (1u << 20) ? arg.vec_len : 1, sizeof(*vec));
+	if (!vec)
+		return fl_backend_setup_failed(obs, m->w, "pagemap_scan", -ENOMEM);
+	n = arg.vec_len < (1u << 20) ? fl_pagemap_scan(m->w, mm, &arg, vec) :
+		fl_error(m->w, -EOPNOTSUPP, "a vec of 2^20 regions or more is not modelled");
+	if (n == -EOPNOTSUPP) {
+		free(vec);
+		n = fl_backend_unsupported(obs);
+		snprintf(obs->why, sizeof(obs->why), "%s", fl_world_error(m->w));
+		return (int)n;
+	}
+	fl_world_clear_error(m->w);
+	fl_model_set_sys_ret(m, obs, n);
+	n = fl_backend_scan_result(obs, &arg, args[0].u, vec, n);
+	free(vec);
+	if (arg.walk_end == UINT64_MAX)
+		fl_model_summary(m, obs, "PAGEMAP_SCAN refused its argument");
+	else
+		fl_model_summary(m, obs, "PAGEMAP_SCAN: walk_end +0x%llx",
+				 (unsigned long long)(arg.walk_end - args[0].u));
+	return (int)n;
 }

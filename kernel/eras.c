@@ -519,6 +519,30 @@ static const struct fl_era table[FL_ERA_COUNT] = {
 		"marker; before, such a page read only as swapped.",
 		true },
 	/*
+	 * The ioctl came with UFFD_FEATURE_WP_ASYNC (era uffd_wp_async) in one
+	 * series; before it the pagemap file had no unlocked_ioctl, so any
+	 * ioctl on it is -ENOTTY.  The PAGE_IS_SOFT_DIRTY category and Peter
+	 * Xu's fix (PM_SCAN_WP_MATCHING skips a vma without async WP) are in
+	 * the 6.7-rc tree as well: the model has them from 6.7.
+	 */
+	[FL_ERA_PAGEMAP_SCAN] = {
+		FL_ERA_PAGEMAP_SCAN, "pagemap_scan", V(6, 7), "rc1",
+		"52526ca7fdb9", { 0 },
+		"ioctl(PAGEMAP_SCAN) on /proc/PID/pagemap reports ranges of pages "
+		"by category and write-protects the written ones; before, -ENOTTY.",
+		true },
+	/*
+	 * Found in linux-next next to "ptrace: introduce
+	 * PTRACE_SET_SYSCALL_INFO" (6.16); the mainline id is the one
+	 * Lorenzo Stoakes's VM_MAYBE_GUARD patch quotes.
+	 */
+	[FL_ERA_PAGEMAP_SCAN_GUARD] = {
+		FL_ERA_PAGEMAP_SCAN_GUARD, "pagemap_scan_guard", V(6, 16), NULL,
+		"a516403787e0", { 0 },
+		"PAGEMAP_SCAN has the category PAGE_IS_GUARD (bit 8); before, a "
+		"mask naming it is -EINVAL.",
+		false },
+	/*
 	 * The check is file_ns_capable() on the open file: the opener's
 	 * credentials count, not the reader's (backend/host_child.c opens
 	 * it from a thread that dropped the capability).

@@ -49,7 +49,7 @@
  */
 #include "mm/page_internal.h"
 
-static bool pagemap_has_soft_dirty(const struct fl_world *w)
+bool fl_pagemap_has_soft_dirty(const struct fl_world *w)
 {
 	fl_kver_t since = fl_world_arch(w)->soft_dirty_since;
 
@@ -133,7 +133,7 @@ int fl_pagemap_read(struct fl_world *w, struct fl_mm *mm, fl_addr_t addr,
 		return -EOPNOTSUPP;
 	if (vma->flags & FL_VM_SOFTDIRTY)
 		*entry |= FL_PM_SOFT_DIRTY;
-	if (!pagemap_has_soft_dirty(w))
+	if (!fl_pagemap_has_soft_dirty(w))
 		*entry &= ~FL_PM_SOFT_DIRTY;
 	return 0;
 }
@@ -171,7 +171,7 @@ int fl_clear_refs_soft_dirty(struct fl_world *w, struct fl_mm *mm)
 	struct fl_vma *vma;
 	int err;
 
-	if (!pagemap_has_soft_dirty(w))
+	if (!fl_pagemap_has_soft_dirty(w))
 		return 0;       /* VM_SOFTDIRTY is 0 and clear_soft_dirty() empty */
 	for (vma = fl_find_vma(mm, 0); vma; vma = fl_vma_next(vma)) {
 		if (!(mm->flags & FL_MMF_HAS_PINNED))

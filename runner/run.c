@@ -421,6 +421,29 @@ static bool expect_kbuf(const struct fl_sc_stmt *e, const struct fl_obs *o,
 }
 
 /*
+ * `expect region I OFF LEN CATS`: PAGEMAP_SCAN's region I (from 0) starts
+ * OFF bytes after the scan's start, is LEN bytes long, and has exactly the
+ * categories CATS (as return= kept them).  The regions are the subject's
+ * kernel buffer (backend/common.c, fl_backend_scan_result).
+ */
+static bool expect_region(const struct fl_obs *o, const struct fl_val *v,
+			  char *seen, size_t len)
+{
+	uint64_t r[3];
+	size_t at = (size_t)v[0].u * sizeof(r);
+
+	if (!o->kbuf || v[0].u >= o->kbuf_len / sizeof(r))
+		return snprintf(seen, len, "the scan gave %zu regions",
+				o->kbuf ? o->kbuf_len / sizeof(r) : 0), false;
+	memcpy(r, o->kbuf + at, sizeof(r));
+	if (r[0] == v[1].u && r[1] - r[0] == v[2].u && r[2] == v[3].u)
+		return true;
+	return snprintf(seen, len, "region %llu is +0x%llx, 0x%llx bytes, categories 0x%llx",
+			(unsigned long long)v[0].u, (unsigned long long)r[0],
+			(unsigned long long)(r[1] - r[0]), (unsigned long long)r[2]), false;
+}
+
+/*
  * `expect event U TYPE [flags=F]`: the next event U produced that no
  * earlier `expect event` checked, whoever read it (uffd_read, the
  * uffd_serve monitor, or nobody yet).
@@ -605,6 +628,8 @@ static bool judge(struct runner *r, const struct fl_sc_stmt *e,
 		return expect_mem(r, e, v, idx, seen, len);
 	case FL_SC_EXPECT_KBUF:
 		return expect_kbuf(e, o, v, seen, len);
+	case FL_SC_EXPECT_REGION:
+		return expect_region(o, v, seen, len);
 	case FL_SC_EXPECT_ONE_OF:
 		for (i = 0; i < e->nkeys; i++) {
 			const struct fl_val *k = &v[e->nargs + i];

@@ -186,6 +186,15 @@ static const struct fl_sc_form calls[] = {
 	   failure ends the run */
 	{ "madvise", FL_SC_CALL, FL_SC_MADVISE_CALL, SLOTS(FL_SC_ADDR, FL_SC_NUM, FL_SC_ADVICE),
 	  NULL, FL_SC_SUBJECT },
+	/*
+	 * ioctl(PAGEMAP_SCAN) over [ADDR, ADDR+LEN): ret the regions, copy
+	 * walk_end - ADDR, the kernel buffer the regions (expect region)
+	 */
+	{ "pagemap_scan", FL_SC_CALL, FL_SC_PAGEMAP_SCAN, SLOTS(FL_SC_ADDR, FL_SC_NUM),
+	  KEYS({ "vec", OPT(NUM) }, { "vec_null", OPT(ONOFF) }, { "max_pages", OPT(NUM) },
+	       { "flags", OPT(SCAN_FLAGS) }, { "require", OPT(SCAN_CATS) },
+	       { "anyof", OPT(SCAN_CATS) }, { "inverted", OPT(SCAN_CATS) },
+	       { "return", OPT(SCAN_CATS) }, { "size", OPT(NUM) }), FL_SC_SUBJECT },
 	/* getdents64 FD ADDR COUNT: a `dir`'s records (callers/readdir.c) */
 	{ "getdents64", FL_SC_CALL, FL_SC_GETDENTS64, SLOTS(FL_SC_FD, FL_SC_ADDR, FL_SC_NUM),
 	  NULL, FL_SC_SUBJECT },
@@ -245,6 +254,9 @@ static const struct fl_sc_form expects[] = {
 	{ "outcome", FL_SC_EXPECT, FL_SC_EXPECT_OUTCOME, SLOTS(FL_SC_OUTCOME), NULL, 0 },
 	{ "mem",     FL_SC_EXPECT, FL_SC_EXPECT_MEM,
 	  SLOTS(FL_SC_ADDR, FL_SC_NUM, FL_SC_MEMDATA), NULL, 0 },
+	/* PAGEMAP_SCAN's region I: OFF bytes from its start, LEN bytes, CATS exactly. */
+	{ "region",  FL_SC_EXPECT, FL_SC_EXPECT_REGION,
+	  SLOTS(FL_SC_NUM, FL_SC_NUM, FL_SC_NUM, FL_SC_SCAN_CATS), NULL, 0 },
 	/* The kernel buffer of a copy_from_user-style call: OFF LEN DATA. */
 	{ "kbuf",    FL_SC_EXPECT, FL_SC_EXPECT_KBUF,
 	  SLOTS(FL_SC_NUM, FL_SC_NUM, FL_SC_MEMDATA), NULL, 0 },
@@ -364,6 +376,12 @@ static const char *const msg_flag_words[] = {
 static const char *const msg_rflag_words[] = {
 	"trunc", "ctrunc", "eor", "oob", "errqueue", NULL
 };
+/* PAGE_IS_* and PM_SCAN_* bit order (uapi linux/fs.h) */
+static const char *const scan_cat_words[] = {
+	"wpallowed", "written", "file", "present", "swapped", "pfnzero", "huge",
+	"softdirty", "guard", NULL
+};
+static const char *const scan_flag_words[] = { "wp_matching", "check_wpasync", NULL };
 /* SHUT_RD, SHUT_WR, SHUT_RDWR: the word's index is the value. */
 static const char *const shut_how_words[] = { "rd", "wr", "rdwr", NULL };
 static const char *const rwf_words[] = {
@@ -442,6 +460,8 @@ static const struct kind_info kinds[FL_SC_KIND_COUNT] = {
 	[FL_SC_PIPE_END]     = { "PIPE.r, PIPE.w, SOCK.0 or SOCK.1", NULL },
 	[FL_SC_SHUT_HOW]     = { "a shutdown mode (rd, wr, rdwr)", shut_how_words },
 	[FL_SC_MSG_RFLAGS]   = { "msg_flags (- or trunc,ctrunc,eor,oob,errqueue)", msg_rflag_words },
+	[FL_SC_SCAN_CATS]    = { "page categories (- or wpallowed,written,file,present,swapped,pfnzero,huge,softdirty,guard)", scan_cat_words },
+	[FL_SC_SCAN_FLAGS]   = { "PM_SCAN flags (- or wp_matching,check_wpasync)", scan_flag_words },
 };
 
 const char *fl_sc_kind_what(enum fl_sc_kind k)

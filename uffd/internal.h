@@ -131,6 +131,14 @@ int uffd_mfill_kernel_page(struct fl_world *w, struct fl_uffd_ctx *ctx,
 			   fl_addr_t dst, const uint8_t *src);
 /* Clear the uffd-wp bit of the page at ADDR (the monitor's WP resolution). */
 void uffd_wp_resolve(struct fl_world *w, struct fl_mm *mm, fl_addr_t addr);
+/*
+ * userfaultfd_wp_use_markers for a vma of CTX (the caller checks WP mode
+ * where it matters): none ptes are write-protected with a marker.
+ */
+bool uffd_wp_use_markers(struct fl_world *w, const struct fl_uffd_ctx *ctx,
+			 const struct fl_vma *vma);
+/* userfaultfd_wp_async: the vma's context has UFFD_FEATURE_WP_ASYNC. */
+bool uffd_wp_async(const struct fl_vma *vma);
 /* mmap_changing check shared by the range ioctls (mfill.c): 0 or -EAGAIN. */
 int uffd_mmap_changing(struct fl_world *w, struct fl_uffd_ctx *ctx, int64_t *field);
 /* -ESRCH (4.13) / -ENOSPC (4.11-4.12): the registered mm has gone. */

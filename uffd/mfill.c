@@ -559,8 +559,8 @@ static int wp_set_one(struct fl_world *w, fl_pte_t *pte, fl_addr_t addr, void *a
  * 20230306213925.617814-1-peterx@redhat.com), so that a write
  * to a page never touched is a write-protect fault, not a silent fill.
  */
-static bool wp_use_markers(struct fl_world *w, const struct fl_uffd_ctx *ctx,
-			   const struct fl_vma *vma)
+bool uffd_wp_use_markers(struct fl_world *w, const struct fl_uffd_ctx *ctx,
+			 const struct fl_vma *vma)
 {
 	if (vma->file || (vma->flags & FL_VM_SHARED))
 		return true;
@@ -576,7 +576,7 @@ static int wp_install_markers(struct fl_world *w, struct fl_uffd_ctx *ctx,
 	fl_addr_t a;
 
 	for (vma = fl_find_vma(mm, start); vma && vma->start < end; vma = fl_vma_next(vma)) {
-		if (!wp_use_markers(w, ctx, vma))
+		if (!uffd_wp_use_markers(w, ctx, vma))
 			continue;
 		for (a = vma->start > start ? vma->start : start; a < vma->end && a < end;
 		     a += FL_PAGE_SIZE) {

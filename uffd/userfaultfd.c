@@ -641,6 +641,14 @@ int fl_uffd_serve(struct fl_world *w, struct fl_uffd_ctx *ctx, const uint8_t *pa
 	return 0;
 }
 
+/* userfaultfd_wp_async: the vma's context resolves its own WP faults. */
+bool uffd_wp_async(const struct fl_vma *vma)
+{
+	const struct fl_uffd_ctx *ctx = vma->uffd_ctx;
+
+	return ctx && (ctx->features & FL_UFFD_FEATURE_WP_ASYNC);
+}
+
 /* ---- handle_userfault ---- */
 
 enum uffd_reason { UFFD_NONE, UFFD_MISSING, UFFD_WP, UFFD_MINOR };
@@ -881,6 +889,15 @@ static int uffd_mm_fault(struct fl_world *w, struct fl_vma *vma, fl_addr_t addr,
 
 	if (reason == UFFD_NONE)
 		return 0;
+	if (reason == UFFD_WP && uffd_wp_async(vma)) {
+		/*
+		 * do_wp_page with UFFD_FEATURE_WP_ASYNC (6.7, era uffd_wp_async):
+		 * the kernel drops the uffd-wp bit itself and goes on with
+		 * the write fault; no message, nobody waits.
+		 */
+		fl_pte_lookup(mm, addr)->flags &= ~FL_PTE_UFFD_WP;
+		return 0;
+	}
 	for (;;) {
 		*ret = handle_userfault(w, vma, addr, flags, reason, &slept);
 		if (!slept)

@@ -122,6 +122,8 @@ enum fl_era_id {
 	FL_ERA_PAGEMAP_UFFD_WP,           /* 5.14: fb8e37f35a2f */
 	FL_ERA_PAGEMAP_PFN_HIDDEN,        /* 4.2: 1c90308e7a77 */
 	FL_ERA_PAGEMAP_GUARD,             /* 6.15-rc1: 8e2f2aeb8b48 */
+	FL_ERA_PAGEMAP_SCAN,              /* 6.7-rc1: 52526ca7fdb9 */
+	FL_ERA_PAGEMAP_SCAN_GUARD,        /* 6.16: a516403787e0 */
 	/* §8 pipes and splice */
 	FL_ERA_SPLICE_PIPE_NONBLOCK,      /* 5.1-rc1: ee5e001196d1 */
 	/* §9 guard regions */

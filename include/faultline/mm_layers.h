@@ -120,6 +120,8 @@ struct fl_folio *fl_folio_alloc(struct fl_world *w);   /* refcount 1 */
 void fl_folio_get(struct fl_folio *folio);
 void fl_folio_put(struct fl_world *w, struct fl_folio *folio);
 bool fl_folio_is_zero(const struct fl_world *w, const struct fl_folio *folio);
+/* Does W's pagemap report soft-dirty (arch bit and CONFIG_MEM_SOFT_DIRTY)? */
+bool fl_pagemap_has_soft_dirty(const struct fl_world *w);
 /* The shared zero page. */
 struct fl_folio *fl_zero_folio(struct fl_world *w);
 /* Install FOLIO in the none PTE (takes a reference and a mapcount). */

@@ -95,6 +95,7 @@ enum fl_sc_func {
 	FL_SC_GETDENTS64,       /* getdents64 FD ADDR COUNT: a `dir`'s records */
 	FL_SC_SHUTDOWN,         /* shutdown SOCK.N rd|wr|rdwr */
 	FL_SC_MADVISE_CALL,     /* madvise ADDR LEN ADVICE: ret 0 or -1 errno */
+	FL_SC_PAGEMAP_SCAN,     /* pagemap_scan ADDR LEN: ioctl(PAGEMAP_SCAN) on /proc/self/pagemap */
 	FL_SC_FUNC_COUNT        /* not a call: one past the last (add calls above) */
 };
 
@@ -105,6 +106,7 @@ enum fl_sc_expect {
 	FL_SC_EXPECT_ONE_OF, FL_SC_EXPECT_KBUF,
 	FL_SC_EXPECT_PAGEMAP,   /* pagemap ADDR BITS [len=]: /proc/self/pagemap */
 	FL_SC_EXPECT_MSG_FLAGS, /* msg_flags RFLAGS: the msghdr's msg_flags recvmsg wrote */
+	FL_SC_EXPECT_REGION,    /* region I OFF LEN CATS: a PAGEMAP_SCAN result */
 };
 
 /* What an argument is.  0 marks an optional slot that was not given. */
@@ -157,6 +159,8 @@ enum fl_sc_kind {
 	FL_SC_PIPE_END,         /* PIPE.r, PIPE.w, SOCK.0 or SOCK.1: what close takes (fl_sc_ref) */
 	FL_SC_SHUT_HOW,         /* rd, wr, rdwr: value SHUT_RD, SHUT_WR, SHUT_RDWR */
 	FL_SC_MSG_RFLAGS,       /* trunc,ctrunc,eor,oob,errqueue (fl_msg_rflags): msghdr.msg_flags */
+	FL_SC_SCAN_CATS,        /* PAGE_IS_* order: wpallowed,written,file,present,swapped,pfnzero,huge,softdirty,guard */
+	FL_SC_SCAN_FLAGS,       /* PM_SCAN_* order: wp_matching,check_wpasync */
 	FL_SC_KIND_COUNT
 };
 

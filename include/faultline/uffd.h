@@ -55,10 +55,10 @@ FL_API_BEGIN
  * Features the model advertises in their era but whose behaviour it does
  * not model: a context that enables one would answer as if it were off.
  * The scenario backend refuses them as `unsupported` (docs/uffd.md, "The
- * features, one by one").  WP_ASYNC (6.7) resolves write-protect faults in
- * the kernel, without an event.
+ * features, one by one").  None is left: WP_ASYNC (6.7) is modelled with
+ * PAGEMAP_SCAN (uffd/pagemap_scan.c).
  */
-#define FL_UFFD_FEATURES_NOT_MODELLED      FL_UFFD_FEATURE_WP_ASYNC
+#define FL_UFFD_FEATURES_NOT_MODELLED      0ull
 
 /* UFFDIO_REGISTER_MODE_* */
 #define FL_UFFDIO_REGISTER_MODE_MISSING 1ull
@@ -188,6 +188,41 @@ int fl_uffdio_move(struct fl_world *w, struct fl_uffd_ctx *ctx, struct fl_uffdio
  * before UFFDIO_API.
  */
 int fl_uffd_read(struct fl_world *w, struct fl_uffd_ctx *ctx, struct fl_uffd_msg *msg);
+
+/* ---- PAGEMAP_SCAN (6.7): uffd/pagemap_scan.c ---- */
+
+/* Page categories (PAGE_IS_*) and flags (PM_SCAN_*), the kernel's values. */
+#define FL_PAGE_IS_WPALLOWED  (1ull << 0)
+#define FL_PAGE_IS_WRITTEN    (1ull << 1)
+#define FL_PAGE_IS_FILE       (1ull << 2)
+#define FL_PAGE_IS_PRESENT    (1ull << 3)
+#define FL_PAGE_IS_SWAPPED    (1ull << 4)
+#define FL_PAGE_IS_PFNZERO    (1ull << 5)
+#define FL_PAGE_IS_HUGE       (1ull << 6)
+#define FL_PAGE_IS_SOFT_DIRTY (1ull << 7)
+#define FL_PAGE_IS_GUARD      (1ull << 8)
+#define FL_PM_SCAN_WP_MATCHING   (1ull << 0)
+#define FL_PM_SCAN_CHECK_WPASYNC (1ull << 1)
+#define FL_PM_SCAN_ARG_SIZE   96   /* sizeof(struct pm_scan_arg) */
+
+/* struct pm_scan_arg, field for field. */
+struct fl_pm_scan_arg {
+	uint64_t size, flags, start, end, walk_end, vec, vec_len, max_pages;
+	uint64_t category_inverted, category_mask, category_anyof_mask, return_mask;
+};
+
+/* struct page_region */
+struct fl_page_region {
+	uint64_t start, end, categories;
+};
+
+/*
+ * ioctl(PAGEMAP_SCAN) on the pagemap of MM: the number of regions written
+ * to VEC (room for arg->vec_len; arg->vec nonzero means the caller gave
+ * one), arg->walk_end updated; or -errno (-ENOTTY before 6.7).
+ */
+long fl_pagemap_scan(struct fl_world *w, struct fl_mm *mm, struct fl_pm_scan_arg *arg,
+		     struct fl_page_region *vec);
 
 /* ---- the deterministic monitor and what the scenario observes ---- */
 
