@@ -497,6 +497,20 @@ static void test_madvise_call_enomem(void **state)
 	bt_both(FILE_SRC "munmap dst 1p\ncall madvise dst 1p dontneed\n", check_madvise_hole);
 }
 
+static void check_pagemap_scan(struct bt *t, bool host)
+{
+	(void)host;
+	bt_assert_ret(t, 7, 1);
+}
+
+/* PAGEMAP_SCAN finds the one written page of dst as one region. */
+static void test_pagemap_scan_written(void **state)
+{
+	(void)state;
+	bt_both(FILE_SRC "store dst \"x\"\ncall pagemap_scan dst 1p vec=1 require=written return=written\n",
+		check_pagemap_scan);
+}
+
 static void check_iov_unreadable(struct bt *t, bool host)
 {
 	(void)host;
@@ -832,6 +846,7 @@ int main(void)
 		cmocka_unit_test(test_splice_pipe_empty),
 		cmocka_unit_test(test_clear_refs_soft_dirty),
 		cmocka_unit_test(test_madvise_call_enomem),
+		cmocka_unit_test(test_pagemap_scan_written),
 		cmocka_unit_test(test_tee_duplicates),
 		cmocka_unit_test(test_tee_errors),
 		cmocka_unit_test(test_pipe_closed_ends),

@@ -338,6 +338,18 @@ static void test_socket_end(void **state)
 		     "found 'peek'");
 }
 
+static void test_scan_and_guard_words(void **state)
+{
+	(void)state;
+	assert_error("mmap a 1p rw private\ncall pagemap_scan a 1p require=bogus\n",
+		     "t.fl:2:32: error: expected page categories (- or wpallowed,written,file,"
+		     "present,swapped,pfnzero,huge,softdirty,guard), found 'bogus'");
+	assert_error("mmap a 1p rw private\ncall pagemap_scan a 1p\nexpect region 0 0 1p\n",
+		     "t.fl:3:21: error: expected page categories");
+	assert_error("mmap a 1p rw private\ncall madvise a 1p guard_bogus\n",
+		     "t.fl:2:19: error: expected an advice");
+}
+
 static void test_vary_range_wider_than_int64(void **state)
 {
 	(void)state;
@@ -436,6 +448,7 @@ int main(void)
 		cmocka_unit_test(test_fill_beyond_a_byte),
 		cmocka_unit_test(test_found_is_truncated),
 		cmocka_unit_test(test_vary_space_past_2_62_cases),
+		cmocka_unit_test(test_scan_and_guard_words),
 		cmocka_unit_test(test_vary_range_wider_than_int64),
 		cmocka_unit_test(test_vary_space_of_exactly_2_62_cases_parses),
 		cmocka_unit_test(test_more_than_64_vary_variables),
