@@ -159,8 +159,7 @@ int fl_model_shutdown(struct model *m, const struct fl_sc_stmt *st,
 
 /*
  * close SOCK.N: the end's last descriptor goes (unix_release_sock).  A
- * datagram or TCP end's release is not modelled (a datagram peer's
- * ECONNREFUSED and purged queue, TCP's FIN or RST): `unsupported`.
+ * TCP end's release is not modelled (its FIN or RST): `unsupported`.
  */
 int fl_model_sock_close(struct model *m, const struct fl_val *args, struct fl_obs *obs)
 {
@@ -171,10 +170,10 @@ int fl_model_sock_close(struct model *m, const struct fl_val *args, struct fl_ob
 
 	if (!sk)
 		return fl_backend_setup_failed(obs, m->w, "close", -EBADF);
-	if (!fl_sock_is_stream(sk)) {
+	if (!fl_sock_is_stream(sk) && !fl_sock_is_dgram(sk)) {
 		err = fl_backend_unsupported(obs);
 		snprintf(obs->why, sizeof(obs->why),
-			 "close of a datagram or TCP socket end is not modelled");
+			 "close of a TCP socket end is not modelled (its FIN or RST)");
 		return err;
 	}
 	err = fl_sock_close(m->w, sk, end);

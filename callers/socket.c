@@ -54,7 +54,10 @@
  *       after the copy (so a fault is -EFAULT first).
  *   close of a stream end (unix_release_sock): the peer gets both bits,
  *       and sk_err ECONNRESET if the closed end left bytes unread; those
- *       are freed.
+ *       are freed.  A datagram end's close frees what was queued for it
+ *       and nothing else; the peer's next send, after its size check and
+ *       copy, finds it dead: -ECONNREFUSED, its own queue purged, and
+ *       -ENOTCONN from then on (unpeered).
  *   blocking send, stream (sock_alloc_send_pskb): before each chunk, the
  *       sender's sk_wmem_alloc (the truesize of its skbs the peer has not
  *       read whole, skb_truesize below) must be below sk_sndbuf, else
@@ -143,6 +146,7 @@ struct fl_sock {
 	uint8_t shutdown[2];    /* sk_shutdown: RCV_SHUTDOWN | SEND_SHUTDOWN */
 	int err[2];             /* sk_err: ECONNRESET, taken by the next call */
 	bool closed[2];         /* released: `close SOCK.N` */
+	bool unpeered[2];       /* dgram: unix_peer() is NULL, after a send found it dead */
 	bool write_wake[2];     /* a sender waiting on that end was woken with room */
 	uint32_t sndbuf;        /* sk_sndbuf: unix_sndbuf(), the 64-bit one where unknown */
 };
@@ -726,9 +730,23 @@ static long dgram_send(struct fl_world *w, struct fl_sock *sk, unsigned end,
 
 	if (dgram_too_big(sk, total))
 		return -EMSGSIZE;
+	if (sk->unpeered[end])
+		return -ENOTCONN;       /* unix_peer_get() found none */
 	err = send_room(w, sk, end, flags);     /* sock_alloc_send_pskb */
 	if (!err)
 		err = copy_skb(w, sk, total, i, &skb);
+	if (!err && sk->closed[!end]) {
+		/* SOCK_DEAD peer: unix_dgram_disconnected purges our own queue */
+		fl_trace(w, "socket %s: end %u is released: -ECONNREFUSED, end %u's queue "
+			 "purged, its peer gone", sk->n.name, !end, end);
+		skb_free(w, skb);
+		sk->unpeered[end] = true;
+		while ((skb = sk->queue[end])) {
+			sk->queue[end] = skb->next;
+			skb_free(w, skb);
+		}
+		return -ECONNREFUSED;
+	}
 	if (!err)
 		err = queue_skb(w, sk, end, skb);
 	return err ? err : (long)total;
@@ -961,6 +979,17 @@ int fl_sock_close(struct fl_world *w, struct fl_sock *sk, unsigned end)
 	if (sk->closed[end])
 		return fl_error(w, -EBADF, "close: %s.%u is closed", sk->n.name, end);
 	sk->closed[end] = true;
+	if (sk->type == FL_SOCK_DGRAM) {
+		/* unix_release_sock: the peer keeps its state; the skbs it sent here go */
+		while ((skb = sk->queue[end])) {
+			sk->queue[end] = skb->next;
+			skb_free(w, skb);
+		}
+		fl_trace(w, "close: %s.%u released; its peer's next send finds it dead",
+			 sk->n.name, end);
+		sock_wfree(sk, !end);
+		return 0;
+	}
 	sk->shutdown[end] = sk->shutdown[!end] = RCV_SHUTDOWN | SEND_SHUTDOWN;
 	if (sk->queue[end])
 		sk->err[!end] = ECONNRESET;
