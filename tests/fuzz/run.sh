@@ -6,7 +6,7 @@
 # model) with clang in build-fuzz (-DFL_FUZZ=ON), seeds each corpus with
 # every .fl of scenarios/, examples/ and tests/, and fuzzes for SECONDS in total
 # (default 60): a third for the parser, the rest for the runner, which has
-# far more code below it.  The corpora stay in build-fuzz/corpus-*, so each
+# far more code below it; on two cores or more the two run at once.  The corpora stay in build-fuzz/corpus-*, so each
 # run starts where the last stopped.
 #
 # Fails on any crash, leak, sanitizer report or per-input timeout; the
@@ -54,7 +54,16 @@ parse=$((seconds / 3))
 run=$((seconds - parse))
 [ "$run" -ge 1 ] || run=1
 status=0
-fuzz fuzz_parse "$parse" 65536 || status=1
 # Runner inputs stay short: every statement may move up to 1 MiB.
-fuzz fuzz_run "$run" 4096 || status=1
+# Each harness is one process on one core: with two cores they fuzz side
+# by side, each for its own share, so the minute costs 40 s of wall time.
+if [ "$jobs" -ge 2 ]; then
+	fuzz fuzz_parse "$parse" 65536 &
+	other=$!
+	fuzz fuzz_run "$run" 4096 || status=1
+	wait "$other" || status=1
+else
+	fuzz fuzz_parse "$parse" 65536 || status=1
+	fuzz fuzz_run "$run" 4096 || status=1
+fi
 exit $status
