@@ -409,16 +409,17 @@ int fl_host_link_install_file(struct host_link *l, unsigned id, int fd)
 int fl_host_link_file(struct host_link *l, unsigned id, uint64_t size, unsigned fs)
 {
 	struct host_frame_rep fr;
+	const char *dir = NULL;
 	int fd, err;
 
 	if (l->wfd >= 0)
 		return frame_simple(l, HOST_LINK_FILE, id, fs, size, &fr);
 	if (fs == HOST_FS_HUGETLBFS)    /* the pool was checked (host_refuse.c) */
 		fd = memfd_create("faultline", MFD_CLOEXEC | MFD_HUGETLB);
-	else if (fs && !fl_host_tmp_dir(fs))
+	else if (fs && !(dir = fl_host_tmp_dir(fs)))
 		return -ENOENT;         /* host_refuse.c said so before the scenario */
 	else if (fs)
-		fd = open(fl_host_tmp_dir(fs), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+		fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
 	else
 		fd = memfd_create("faultline", MFD_CLOEXEC);
 	if (fd < 0)
