@@ -27,12 +27,14 @@ pin_ready() {
 
 # The GUP peer files (cow.c's long-term pins, uffd-unit-tests' wp-fork-pin),
 # and pin_judged NAME: the last judge_diff judged every pin statement (none
-# refused for want of the module) and every `file ... fs=ext4` (on the
-# guest's ext4 disk, docs/vm.md).
+# refused for want of the module), every `file ... fs=ext4` (on the
+# guest's ext4 disk, docs/vm.md) and every hugetlb file (in the guest's
+# pool of hugepages=8).
 pins=$(ls tests/peer/cow_*pin*.fl tests/peer/uffd_unit_wp_fork_pin*.fl)
 pin_judged() {
 	echo "$out" | grep "faultline_pin" && bad "$1: a pin statement was not judged: $out"
 	echo "$out" | grep "are not on ext4" && bad "$1: an ext4 file was not judged: $out"
+	echo "$out" | grep "needs huge pages" && bad "$1: a hugetlb file was not judged: $out"
 }
 
 # judge NAME SIZE [MODEL [TICKS]]: the matrix for sizes 0..SIZE on a real
