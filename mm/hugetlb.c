@@ -202,11 +202,26 @@ static int get_cache(struct fl_world *w, struct fl_file *f, uint64_t index,
 }
 
 /*
+ * Is the huge page at file page INDEX in F's page cache?  Its base pages
+ * are in step (invariant 1), so the head answers for all of them.
+ */
+static bool in_cache(struct fl_world *w, struct fl_file *f, uint64_t index)
+{
+	return fl_filemap_get_folio(w, f, index, false) != NULL;
+}
+
+/*
  * hugetlb_no_page: a fault on a none huge page.  A file's page comes from
- * its page cache (zeroed when new); an anonymous one is new and zeroed -
- * a read too: hugetlb has no zero page.  A private mapping maps it
- * read-only and a write goes on to hugetlb_wp (which reuses a new
- * anonymous page and copies a page-cache one), as the kernel does.
+ * its page cache; a page the cache does not have is new and zeroed - a
+ * read too: hugetlb has no zero page.  Only a shared mapping adds a new
+ * page to the cache: a private one's new page is anonymous and exclusive
+ * (hugetlb_no_page's VM_MAYSHARE test, unchanged since 2.6), so cow.c's
+ * memfd-hugetlb cases, which read the private mapping before the shared
+ * one, pin an anonymous page that a write reuses - reliable on
+ * debian-5.10 too, where a base page-cache page's R/O pin is not.  A
+ * private mapping maps its page read-only and a write goes on to
+ * hugetlb_wp (which reuses a new anonymous page and copies a page-cache
+ * one), as the kernel does.
  */
 static unsigned hugetlb_no_page(struct fl_world *w, struct hpage *hp, unsigned flags)
 {
@@ -225,7 +240,10 @@ static unsigned hugetlb_no_page(struct fl_world *w, struct hpage *hp, unsigned f
 			free(folios);
 			return FL_VM_FAULT_SIGBUS;
 		}
-		err = get_cache(w, vma->file, index, folios, hp->nr);
+		if (shared || in_cache(w, vma->file, index))
+			err = get_cache(w, vma->file, index, folios, hp->nr);
+		else
+			err = alloc_anon(w, folios, hp->nr);
 	} else {
 		err = alloc_anon(w, folios, hp->nr);
 	}

@@ -83,11 +83,12 @@ else
 	judge_diff debian-5.10-arm64 "5.10.223 on arm64+mte" $smoke
 	# 6.1 keeps the zero-page and page-cache R/O pins unreliable
 	# (84209e87c696 is 6.2): two such pins and an anon one, judged, and
-	# a tmpfile's on the guest's ext4 disk
+	# a tmpfile's on the guest's ext4 disk, and hugetlb's two pages (a
+	# private mapping's own, and the cache's) in the guest's pool
 	pinsmoke=""
 	pin_ready debian-6.1-amd64 && pinsmoke="tests/peer/cow_zeropage_ro_pin.fl
 		tests/peer/cow_memfd_ro_fast_pin.fl tests/peer/cow_anon_ro_pin_on_shared.fl
-		tests/peer/cow_tmpfile_ro_pin.fl"
+		tests/peer/cow_tmpfile_ro_pin.fl tests/vm/hugetlb-private-read-order.fl"
 	# shellcheck disable=SC2086
 	judge_diff debian-6.1-amd64 "6.1.176 on x86_64" $smoke $pinsmoke
 	[ -z "$pinsmoke" ] || pin_judged debian-6.1-amd64
