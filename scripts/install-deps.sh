@@ -12,15 +12,22 @@ have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok
 # docs/faultline.schema.json.
 # gcc-aarch64-linux-gnu, libc6-dev-arm64-cross: fl-agent cross-built static
 # for arm64 (scripts/cross-agent.sh), the VM judge's guest agent and /init.
-# qemu-system-arm (qemu-system-aarch64), qemu-system-x86: real kernels under
-# QEMU as judges (docs/vm.md); debian-archive-keyring checks the kernel
-# packages `faultline kernels fetch` downloads.
+# gcc-i686-linux-gnu, gcc-arm-linux-gnueabihf, gcc-riscv64-linux-gnu and
+# their libc6-dev-*-cross: the guest programs and our pin module for the
+# i386, armhf and riscv64 judges (tests/cli/vm_arch.sh; without them that
+# test is a counted skip, and a fresh machine would check less than CI).
+# qemu-system-arm (qemu-system-aarch64, -arm), qemu-system-x86 (-x86_64,
+# -i386), qemu-system-misc (-riscv64): real kernels under QEMU as judges
+# (docs/vm.md); debian-archive-keyring checks the kernel packages
+# `faultline kernels fetch` downloads.
 # btrfs-progs, e2fsprogs, xz-utils, zstd: a guest's btrfs and ext4 disks
 # (mkfs.btrfs, mkfs.ext4) and its modules, which newer Debian kernels ship
 # compressed (docs/vm.md).
 for p in cmake gcc clang libclang-rt-dev make pkg-config libcmocka-dev \
 	 libjansson-dev libxxhash-dev python3 python3-jsonschema parallel \
-	 qemu-system-arm qemu-system-x86 gcc-aarch64-linux-gnu libc6-dev-arm64-cross \
+	 qemu-system-arm qemu-system-x86 qemu-system-misc gcc-aarch64-linux-gnu libc6-dev-arm64-cross \
+	 gcc-i686-linux-gnu libc6-dev-i386-cross gcc-arm-linux-gnueabihf libc6-dev-armhf-cross \
+	 gcc-riscv64-linux-gnu libc6-dev-riscv64-cross \
 	 debian-archive-keyring btrfs-progs e2fsprogs xz-utils zstd; do
   have_pkg "$p" || need="$need $p"
 done
