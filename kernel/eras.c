@@ -588,6 +588,18 @@ static const struct fl_era table[FL_ERA_COUNT] = {
 		"nor hugetlb: shared, file-backed and read-only ones too "
 		"(before, -EINVAL).",
 		false },
+	/*
+	 * Found by the real 5.10.223 (debian-5.10-amd64), which answers
+	 * guard-regions.c's populate case with -EINVAL where the model, having
+	 * no era for the advice, populated.
+	 */
+	[FL_ERA_MADV_POPULATE] = {
+		FL_ERA_MADV_POPULATE, "madv_populate", V(5, 14), "rc1",
+		"4ca9b3859dac", { 0 },
+		"madvise(MADV_POPULATE_READ/WRITE) faults a range in as a read or "
+		"a write would, -EFAULT where that fault would signal; before, "
+		"both advices are -EINVAL.",
+		true },
 };
 
 const struct fl_era *fl_era(enum fl_era_id id)

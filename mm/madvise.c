@@ -33,13 +33,14 @@ static bool madvise_behavior_valid(struct fl_world *w, enum fl_madvise advice)
 	case FL_MADV_DONTNEED:
 	case FL_MADV_REMOVE:
 	case FL_MADV_PAGEOUT:
-	case FL_MADV_POPULATE_READ:
-	case FL_MADV_POPULATE_WRITE:
 	case FL_MADV_WIPEONFORK:
 	case FL_MADV_DONTFORK:
 	case FL_MADV_NOHUGEPAGE:
 	case FL_MADV_DOFORK:
 		return true;
+	case FL_MADV_POPULATE_READ:
+	case FL_MADV_POPULATE_WRITE:
+		return fl_since(w, FL_ERA_MADV_POPULATE);
 	case FL_MADV_GUARD_INSTALL:
 	case FL_MADV_GUARD_REMOVE:
 		return fl_since(w, FL_ERA_MADV_GUARD);

@@ -129,6 +129,7 @@ enum fl_era_id {
 	/* §9 guard regions */
 	FL_ERA_MADV_GUARD,                /* 6.13-rc1: 662df3e5c376 */
 	FL_ERA_MADV_GUARD_FILE,           /* 6.15-rc1: "allow guard regions in file-backed ..." */
+	FL_ERA_MADV_POPULATE,             /* 5.14-rc1: 4ca9b3859dac */
 	FL_ERA_COUNT
 };
 
