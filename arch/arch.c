@@ -5,7 +5,8 @@
  * Each entry says where access_ok() draws the line (TASK_SIZE_MAX of the
  * usual configuration) and which sub-page granule faults (MTE 16 bytes,
  * SPARC ADI 64 bytes: the cache line), and the default huge page size
- * (the last field, hpage_shift).  Why each routine has its shape is
+ * (hpage_shift), the user ABI's long and whether getdents(2) exists (the
+ * last fields).  Why each routine has its shape is
  * in its own file and in docs/arch.md.
  */
 #include <string.h>
@@ -16,14 +17,14 @@ static const struct fl_arch arches[FL_ARCH_COUNT] = {
 	/* 4-level paging: the top page below 2^47 is the guard page. */
 	[FL_ARCH_X86_64] = { FL_ARCH_X86_64, "x86_64", 0,
 			     0x00007ffffffff000ull, false, fl_x86_64_raw_copy, false,
-			     true, FL_KV(5, 7, 0), FL_KV(3, 11, 0), false, false, false, 21 },
+			     true, FL_KV(5, 7, 0), FL_KV(3, 11, 0), false, false, false, 21, 8, true },
 	/* VA_BITS = 48: TASK_SIZE_MAX = 1 << 48. */
 	[FL_ARCH_ARM64] = { FL_ARCH_ARM64, "arm64", 0,
 			    0x0001000000000000ull, false, fl_arm64_raw_copy, false,
-			    false, FL_KV(6, 10, 0), 0, false, false, false, 21 },
+			    false, FL_KV(6, 10, 0), 0, false, false, false, 21, 8, false },
 	[FL_ARCH_ARM64_MTE] = { FL_ARCH_ARM64_MTE, "arm64+mte", 16,
 				0x0001000000000000ull, false, fl_arm64_raw_copy,
-				true, false, FL_KV(6, 10, 0), 0, false, false, false, 21 },
+				true, false, FL_KV(6, 10, 0), 0, false, false, false, 21, 8, false },
 	/*
 	 * sparc64 runs user space in its own address space context (ASI_AIUS
 	 * accesses), so access_ok() has nothing to compare: always true.
@@ -31,19 +32,19 @@ static const struct fl_arch arches[FL_ARCH_COUNT] = {
 	 */
 	[FL_ARCH_SPARC64_ADI] = { FL_ARCH_SPARC64_ADI, "sparc64+adi", 64,
 				  0x0008000000000000ull, true, fl_sparc64_raw_copy, false,
-				  false, 0, 0, false, false, false, 23 },
+				  false, 0, 0, false, false, false, 23, 8, true },
 	/* 3G/1G split: PAGE_OFFSET = 0xc0000000. */
 	[FL_ARCH_I386] = { FL_ARCH_I386, "i386", 0,
 			   0x00000000c0000000ull, false, fl_i386_raw_copy, false,
-			   true, 0, 0, true, false, false, 22 },
+			   true, 0, 0, true, false, false, 22, 4, true },
 	/* Sv48: TASK_SIZE = 1 << 47. */
 	[FL_ARCH_RISCV64] = { FL_ARCH_RISCV64, "riscv64", 0,
 			      0x0000800000000000ull, false, fl_riscv64_raw_copy, false,
-			      false, 0, 0, false, true, false, 21 },
+			      false, 0, 0, false, true, false, 21, 8, false },
 	/* TASK_SIZE = PAGE_OFFSET - 16 MiB (modules below the kernel). */
 	[FL_ARCH_ARM] = { FL_ARCH_ARM, "arm", 0,
 			  0x00000000bf000000ull, false, fl_arm_raw_copy, false,
-			  false, 0, 0, true, false, true, 0 },
+			  false, 0, 0, true, false, true, 0, 4, true },
 };
 
 const struct fl_arch *fl_arch(enum fl_arch_id id)

@@ -40,7 +40,8 @@ const struct fl_backend_call fl_backend_calls[FL_SC_FUNC_COUNT] = {
 	BOTH(FL_SC_READ, FL_CAP_SYSCALL, fl_model_rw, fl_host_rw),
 	BOTH(FL_SC_WRITE, FL_CAP_SYSCALL, fl_model_rw, fl_host_rw),
 	/* directories: model_readdir.c, host_syscall.c */
-	BOTH(FL_SC_GETDENTS64, FL_CAP_SYSCALL, fl_model_getdents64, fl_host_getdents64),
+	BOTH(FL_SC_GETDENTS64, FL_CAP_SYSCALL, fl_model_getdents, fl_host_getdents),
+	BOTH(FL_SC_GETDENTS, FL_CAP_SYSCALL, fl_model_getdents, fl_host_getdents),
 	BOTH(FL_SC_PREAD, FL_CAP_SYSCALL, fl_model_rw, fl_host_rw),
 	BOTH(FL_SC_PWRITE, FL_CAP_SYSCALL, fl_model_rw, fl_host_rw),
 	BOTH(FL_SC_READV, FL_CAP_SYSCALL, fl_model_rw, fl_host_rwv),

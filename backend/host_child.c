@@ -523,6 +523,23 @@ static long do_fstat_size(const struct host_req *rq)
 }
 
 /*
+ * getdents64, or with a[2] getdents(2), which glibc does not wrap and
+ * asm-generic arches (arm64, riscv64) do not have: -ENOSYS there, as the
+ * kernel would answer an unknown number.
+ */
+static long do_getdents(const struct host_req *rq, void *addr, size_t len)
+{
+	if (!rq->a[2])
+		return syscall(SYS_getdents64, fd_of(rq), addr, (unsigned int)len);
+#ifdef SYS_getdents
+	return syscall(SYS_getdents, fd_of(rq), addr, (unsigned int)len);
+#else
+	errno = ENOSYS;
+	return -1;
+#endif
+}
+
+/*
  * The raw system call, not glibc's variadic wrapper: it reads new_address
  * only for the flags it knows, and flags=N must reach the kernel as written.
  */
@@ -593,9 +610,7 @@ static void run_syscall(const struct host_req *rq, const struct host_iov *hv,
 		syscall_result(rep, lseek(fd_of(rq), (off_t)rq->a[0], (int)rq->a[1]));
 		break;
 	case HOST_OP_FSTAT:     syscall_result(rep, do_fstat_size(rq)); break;
-	case HOST_OP_GETDENTS64:
-		syscall_result(rep, syscall(SYS_getdents64, fd_of(rq), addr, (unsigned int)len));
-		break;
+	case HOST_OP_GETDENTS:  syscall_result(rep, do_getdents(rq, addr, len)); break;
 	case HOST_OP_SHUTDOWN:  syscall_result(rep, shutdown(fd_of(rq), (int)rq->a[0])); break;
 	case HOST_OP_SOCK_TIMEO: syscall_result(rep, do_sock_timeo(rq)); break;
 	case HOST_OP_SPLICE:    syscall_result(rep, do_splice(rq)); break;

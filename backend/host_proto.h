@@ -150,7 +150,9 @@ enum host_op {
 				   iovecs and data, run back to back; reply ret
 				   how many ran, data their replies, each a
 				   struct host_rep and its data (host_batch.c) */
-	HOST_OP_GETDENTS64,     /* fd; a[0] addr, a[1] count (the syscall's unsigned int) */
+	HOST_OP_GETDENTS,       /* fd; a[0] addr, a[1] count (the syscall's unsigned
+				   int), a[2] 0: getdents64, 1: getdents (-ENOSYS
+				   where the arch has none) */
 	HOST_OP_SHUTDOWN,       /* socket end; a[0] SHUT_RD, SHUT_WR or SHUT_RDWR */
 	/* the GUP calls through the judge's faultline_pin module
 	   (host_child_pin.c); slot: the handle's names[] index */

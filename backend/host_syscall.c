@@ -64,15 +64,18 @@ int fl_host_rw(struct host *h, const struct fl_sc_stmt *st,
 	return err;
 }
 
-/* getdents64 FD ADDR COUNT: a `dir`, or a file or pipe end for ENOTDIR / EBADF. */
-int fl_host_getdents64(struct host *h, const struct fl_sc_stmt *st,
-		       const struct fl_val *args, struct fl_obs *obs)
+/*
+ * getdents64 and getdents FD ADDR COUNT: a `dir`, or a file or pipe end
+ * for ENOTDIR / EBADF.
+ */
+int fl_host_getdents(struct host *h, const struct fl_sc_stmt *st,
+		     const struct fl_val *args, struct fl_obs *obs)
 {
-	struct host_req rq = { .op = HOST_OP_GETDENTS64, .a = { args[1].u, args[2].u } };
+	struct host_req rq = { .op = HOST_OP_GETDENTS,
+			       .a = { args[1].u, args[2].u, st->code == FL_SC_GETDENTS } };
 	struct host_rep rep;
 	int err;
 
-	(void)st;
 	fl_host_fd_slot(h, &args[0], &rq, false);
 	err = fl_host_do(h, &rq, NULL, NULL, &rep, obs);
 	if (!err)

@@ -1,10 +1,10 @@
 /*
  * backend/model_readdir.c - directories on the model: the `dir`
- * statement and getdents64 (callers/readdir.c); backend/host_readdir.c
+ * statement, getdents64 and getdents (callers/readdir.c); backend/host_readdir.c
  * is the running kernel's side.
  *
  * A `dir` is declared as a file name, so the calls that take a
- * descriptor accept it.  Besides getdents64 the model answers read and
+ * descriptor accept it.  Besides the getdents calls the model answers read and
  * pread (access_ok of the buffer, then generic_read_dir's -EISDIR), write
  * and pwrite (-EBADF: the directory is open O_RDONLY, vfs_write checks
  * FMODE_WRITE first) and lseek to 0 from the start (the rewind every
@@ -48,17 +48,23 @@ static long dir_of(struct model *m, const struct fl_val *fd, struct fl_dir **dir
 	return pipe && fl_pipe_end_open(pipe, fd->end == FL_SC_END_WRITE) ? 0 : -EBADF;
 }
 
-/* getdents64 FD ADDR COUNT */
-int fl_model_getdents64(struct model *m, const struct fl_sc_stmt *st,
-			const struct fl_val *args, struct fl_obs *obs)
+/* getdents64 and getdents FD ADDR COUNT */
+int fl_model_getdents(struct model *m, const struct fl_sc_stmt *st,
+		      const struct fl_val *args, struct fl_obs *obs)
 {
-	struct fl_dir *dir;
-	const char *name;
-	long ret = dir_of(m, &args[0], &dir, &name);
+	const char *call = fl_sc_func_name(st->code);
+	bool old = st->code == FL_SC_GETDENTS;
+	struct fl_dir *dir = NULL;
+	const char *name = fl_backend_name(m->b, (unsigned)args[0].u);
+	long ret = 0;
 
-	(void)st;
+	/* no such system call: nothing of its arguments is looked at */
+	if (old && !fl_world_arch(m->w)->has_getdents)
+		ret = -ENOSYS;
 	if (!ret)
-		ret = fl_sys_getdents64(m->w, dir, args[1].u, args[2].u);
+		ret = dir_of(m, &args[0], &dir, &name);
+	if (!ret)
+		ret = (old ? fl_sys_getdents : fl_sys_getdents64)(m->w, dir, args[1].u, args[2].u);
 	if (ret == -EOPNOTSUPP) {
 		snprintf(obs->why, sizeof(obs->why), "%s", fl_world_error(m->w));
 		fl_world_clear_error(m->w);
@@ -66,11 +72,11 @@ int fl_model_getdents64(struct model *m, const struct fl_sc_stmt *st,
 	}
 	fl_backend_sys_ret(obs, ret);
 	if (ret < 0)
-		fl_model_summary(m, obs, "getdents64 %s: -1 %s", name,
+		fl_model_summary(m, obs, "%s %s: -1 %s", call, name,
 				 fl_sc_errno_name((int)-ret) ? fl_sc_errno_name((int)-ret) : "?");
 	else if (dir)
-		fl_model_summary(m, obs, "getdents64 %s: %ld bytes; %u of %u records read",
-				 name, ret, fl_dir_pos(dir), fl_dir_records(dir));
+		fl_model_summary(m, obs, "%s %s: %ld bytes; %u of %u records read",
+				 call, name, ret, fl_dir_pos(dir), fl_dir_records(dir));
 	return 0;
 }
 

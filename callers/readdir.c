@@ -1,6 +1,7 @@
 /*
- * callers/readdir.c - getdents64(2) (fs/readdir.c: the syscall,
- * iterate_dir and its filldir64 actor) on a tmpfs directory.
+ * callers/readdir.c - getdents64(2) and getdents(2) (fs/readdir.c: the
+ * syscalls, iterate_dir and their filldir64 and filldir actors) on a
+ * tmpfs directory.
  *
  * Definitions
  *   record     one struct linux_dirent64 in the user buffer: d_ino (8
@@ -8,6 +9,17 @@
  *              (1 at +18), the name and its NUL from +19; its length
  *              reclen = ALIGN(19 + namelen + 1, 8), so "." and ".." and
  *              every name of 1 to 4 bytes make 24, 5 to 12 bytes 32.
+ *   old record one struct linux_dirent (getdents(2)), L the user ABI's
+ *              long (fl_arch.user_long): d_ino (L bytes at +0), d_off (L
+ *              at +L), d_reclen (2 at +2L), the name and its NUL from
+ *              +2L+2, and d_type in the record's last byte; reclen =
+ *              ALIGN(2L + 2 + namelen + 2, L): 24 for "." to a 4-byte
+ *              name on a 64-bit ABI, 16 for "." and ".." and 20 for a
+ *              4-byte name on i386 and arm.  arm64 and riscv64 have no
+ *              getdents(2) (asm-generic's table): -ENOSYS.  d_ino is an
+ *              unsigned long: an inode number it cannot hold is
+ *              -EOVERFLOW on 32-bit, which the model's small numbers
+ *              never are.
  *   position   the directory's ctx->pos as the model counts it: the
  *              records emitted so far, "." (0) and ".." (1) first, then
  *              the entries.  tmpfs (dcache_readdir, later offset_readdir)
@@ -23,7 +35,8 @@
  *
  * What a call does (6.18; the syscall since the prev_reclen rework,
  * filldir64's stores since 9f79b78ef744 "Convert filldir[64]() from
- * __put_user() to unsafe_put_user()", 5.4):
+ * __put_user() to unsafe_put_user()", 5.4; getdents(2) and filldir do
+ * the same, their d_type stored at the record's end):
  *   1. fdget_pos: no open descriptor is -EBADF (before anything else).
  *   2. iterate_dir: a file without ->iterate_shared (a regular file, a
  *      pipe) is -ENOTDIR; a removed directory (IS_DEADDIR) is -ENOENT.
@@ -66,8 +79,18 @@
 
 #include "callers/internal.h"
 
-#define DIRENT64_NAME 19u       /* offsetof(struct linux_dirent64, d_name) */
 #define DIR_INO_BASE 0x1000u    /* the model's inode numbers: base + record */
+
+/* Where a record's fields lie: struct linux_dirent64, or linux_dirent. */
+struct dirent_layout {
+	const char *call;       /* for the trace: "getdents64" */
+	unsigned word;          /* d_ino's and d_off's size, and the alignment */
+	unsigned name;          /* offsetof(d_name) */
+	unsigned tail;          /* bytes after the name: its NUL, + d_type (old) */
+	bool type_last;         /* d_type: the record's last byte, or at name - 1 */
+};
+
+static const struct dirent_layout dirent64 = { "getdents64", 8, 19, 1, false };
 
 struct fl_dir {
 	struct fl_named n;      /* first: the state's dirs list links it */
@@ -75,9 +98,9 @@ struct fl_dir {
 	unsigned pos;           /* records emitted: ctx->pos */
 };
 
-static unsigned rec_len(unsigned namelen)
+static unsigned rec_len(const struct dirent_layout *l, unsigned namelen)
 {
-	return (DIRENT64_NAME + namelen + 1 + 7) & ~7u;
+	return (l->name + namelen + l->tail + l->word - 1) & ~(l->word - 1);
 }
 
 int fl_dir_create(struct fl_world *w, const char *name, const struct fl_dir_shape *s)
@@ -146,12 +169,14 @@ static bool put(struct fl_world *w, uint64_t v, fl_addr_t at, size_t size)
 	return fl_put_user(w, &v, at, size) == 0;      /* little-endian hosts and guests */
 }
 
-/* filldir64: true to go on, false with ctx->error set. */
-static bool filldir64(struct fl_world *w, struct getdents_ctx *c, const char *name,
-		      unsigned namelen, uint64_t next_pos, uint64_t ino, unsigned type)
+/* filldir64 and filldir: true to go on, false with ctx->error set. */
+static bool filldir(struct fl_world *w, struct getdents_ctx *c, const struct dirent_layout *l,
+		    const char *name, unsigned namelen, uint64_t next_pos, uint64_t ino,
+		    unsigned type)
 {
-	unsigned reclen = rec_len(namelen);
+	unsigned reclen = rec_len(l, namelen);
 	fl_addr_t prev = c->cur - c->prev_reclen;
+	fl_addr_t type_at = l->type_last ? c->cur + reclen - 1 : c->cur + l->name - 1;
 
 	c->error = -EINVAL;
 	if (c->count < 0 || reclen > (unsigned)c->count)
@@ -159,10 +184,10 @@ static bool filldir64(struct fl_world *w, struct getdents_ctx *c, const char *na
 	c->error = -EFAULT;
 	if (!fl_access_ok(w, prev, c->prev_reclen + reclen))
 		return false;
-	if (!put(w, next_pos, prev + 8, 8) || !put(w, ino, c->cur, 8) ||
-	    !put(w, reclen, c->cur + 16, 2) || !put(w, type, c->cur + 18, 1) ||
-	    !put(w, 0, c->cur + DIRENT64_NAME + namelen, 1) ||
-	    fl_copy_to_user(w, c->cur + DIRENT64_NAME, name, namelen))
+	if (!put(w, next_pos, prev + l->word, l->word) || !put(w, ino, c->cur, l->word) ||
+	    !put(w, reclen, c->cur + 2 * l->word, 2) || !put(w, type, type_at, 1) ||
+	    !put(w, 0, c->cur + l->name + namelen, 1) ||
+	    fl_copy_to_user(w, c->cur + l->name, name, namelen))
 		return false;
 	c->error = 0;
 	c->prev_reclen = reclen;
@@ -171,7 +196,8 @@ static bool filldir64(struct fl_world *w, struct getdents_ctx *c, const char *na
 	return true;
 }
 
-long fl_sys_getdents64(struct fl_world *w, struct fl_dir *dir, fl_addr_t buf, uint64_t count)
+static long getdents(struct fl_world *w, const struct dirent_layout *l, struct fl_dir *dir,
+		     fl_addr_t buf, uint64_t count)
 {
 	uint32_t count32 = (uint32_t)count;     /* the syscall's unsigned int */
 	struct getdents_ctx c = { buf, 0, (int)count32, 0 };
@@ -179,19 +205,20 @@ long fl_sys_getdents64(struct fl_world *w, struct fl_dir *dir, fl_addr_t buf, ui
 	char name[256];
 
 	if (!fl_access_ok(w, buf, count32))
-		return fl_error(w, -EOPNOTSUPP, "getdents64: [buf, buf + count) fails access_ok: "
-				"when the syscall stopped checking that first is not verified");
+		return fl_error(w, -EOPNOTSUPP, "%s: [buf, buf + count) fails access_ok: "
+				"when the syscall stopped checking that first is not verified",
+				l->call);
 	if (!dir)
 		return -ENOTDIR;
 	if (dir->s.removed)
 		return -ENOENT;
 	for (first = r = dir->pos; r < 2 + dir->s.nents; r++) {
 		record_of(dir, r, name, &len, &type);
-		if (!filldir64(w, &c, name, len, r + 1, DIR_INO_BASE + r, type))
+		if (!filldir(w, &c, l, name, len, r + 1, DIR_INO_BASE + r, type))
 			break;
 	}
 	dir->pos = r;
-	fl_trace(w, "getdents64 0x%llx+%llu: records %u..%u of %u, %s", (unsigned long long)buf,
+	fl_trace(w, "%s 0x%llx+%llu: records %u..%u of %u, %s", l->call, (unsigned long long)buf,
 		 (unsigned long long)count, first, r, 2 + dir->s.nents,
 		 c.prev_reclen ? "whole records returned" :
 		 c.error == -EINVAL ? "the first record does not fit: EINVAL" :
@@ -199,7 +226,22 @@ long fl_sys_getdents64(struct fl_world *w, struct fl_dir *dir, fl_addr_t buf, ui
 	if (!c.prev_reclen)
 		return c.error;
 	/* the last record's d_off: ctx->pos (put_user, fs/readdir.c) */
-	if (!put(w, r, c.cur - c.prev_reclen + 8, 8))
+	if (!put(w, r, c.cur - c.prev_reclen + l->word, l->word))
 		return -EFAULT;
 	return (long)(c.cur - buf);
+}
+
+long fl_sys_getdents64(struct fl_world *w, struct fl_dir *dir, fl_addr_t buf, uint64_t count)
+{
+	return getdents(w, &dirent64, dir, buf, count);
+}
+
+long fl_sys_getdents(struct fl_world *w, struct fl_dir *dir, fl_addr_t buf, uint64_t count)
+{
+	unsigned word = fl_world_arch(w)->user_long;
+	struct dirent_layout old = { "getdents", word, 2 * word + 2, 2, true };
+
+	if (!fl_world_arch(w)->has_getdents)
+		return -ENOSYS;
+	return getdents(w, &old, dir, buf, count);
 }

@@ -39,8 +39,7 @@
 int fl_iovec_from_user(struct fl_world *w, fl_addr_t uvec, unsigned long nr_segs,
 		       struct fl_iovec *out)
 {
-	enum fl_arch_id a = fl_world_arch(w)->id;
-	size_t word = a == FL_ARCH_I386 || a == FL_ARCH_ARM ? 4 : 8;
+	size_t word = fl_world_arch(w)->user_long;
 	uint8_t raw[16];
 	unsigned long k;
 

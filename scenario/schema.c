@@ -198,6 +198,9 @@ static const struct fl_sc_form calls[] = {
 	/* getdents64 FD ADDR COUNT: a `dir`'s records (callers/readdir.c) */
 	{ "getdents64", FL_SC_CALL, FL_SC_GETDENTS64, SLOTS(FL_SC_FD, FL_SC_ADDR, FL_SC_NUM),
 	  NULL, FL_SC_SUBJECT },
+	/* getdents FD ADDR COUNT: the same as struct linux_dirent (d_type last) */
+	{ "getdents", FL_SC_CALL, FL_SC_GETDENTS, SLOTS(FL_SC_FD, FL_SC_ADDR, FL_SC_NUM),
+	  NULL, FL_SC_SUBJECT },
 	/* socket pairs: iovecs as readv's (docs/callers.md, "Sockets") */
 	{ "sendmsg", FL_SC_CALL, FL_SC_SENDMSG, SOCK_IOV_SLOTS, SOCK_IOV_KEYS, FL_SC_SUBJECT },
 	{ "recvmsg", FL_SC_CALL, FL_SC_RECVMSG, SOCK_IOV_SLOTS, SOCK_IOV_KEYS, FL_SC_SUBJECT },

@@ -162,6 +162,18 @@ struct fl_arch {
 	 * armmp flavour is not LPAE).  docs/gup.md "hugetlb".
 	 */
 	unsigned hpage_shift;
+	/*
+	 * The user ABI's long in bytes: 4 on i386 and arm, 8 elsewhere - the
+	 * size of an iovec's fields and of struct linux_dirent's d_ino and
+	 * d_off (include/uapi/linux/uio.h, fs/readdir.c).
+	 */
+	unsigned user_long;
+	/*
+	 * getdents(2), the old struct linux_dirent call, exists: x86_64, i386,
+	 * arm and sparc64 have it; arm64 and riscv64 take asm-generic's
+	 * syscall table, which has getdents64 only (the call is -ENOSYS).
+	 */
+	bool has_getdents;
 };
 
 /* The descriptor of ID, or NULL if ID is out of range. */

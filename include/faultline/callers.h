@@ -387,6 +387,12 @@ static inline void fl_dir_entry_name(unsigned i, unsigned namelen, char *out)
  */
 long fl_sys_getdents64(struct fl_world *w, struct fl_dir *dir, fl_addr_t buf,
 		       uint64_t count);
+/*
+ * getdents(2), the same with struct linux_dirent records (d_type last),
+ * or -ENOSYS on an arch without the call (arm64, riscv64).
+ */
+long fl_sys_getdents(struct fl_world *w, struct fl_dir *dir, fl_addr_t buf,
+		     uint64_t count);
 /* lseek(fd, 0, SEEK_SET) on the directory: the next getdents64 starts at ".". */
 void fl_dir_rewind(struct fl_dir *dir);
 /* Records read so far (. and .. included), and all records. */

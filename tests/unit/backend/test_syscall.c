@@ -263,6 +263,27 @@ static void test_getdents64(void **state)
 		"call getdents64 d m 1p\nfile f 0\ncall getdents64 f m 1p\n", check_getdents);
 }
 
+static void check_getdents_old(struct bt *t, bool host)
+{
+	uint8_t got[6];
+
+	(void)host;
+	bt_assert_ret(t, 4, 72);        /* ".", "..", "aaaa": ALIGN(18 + n + 2, 8) = 24 */
+	bt_peek(t, bt_map(t, 1) + 48 + 16, got, sizeof(got));
+	assert_memory_equal(got, "\x18\0aaaa", 6);   /* d_reclen, then the name */
+	bt_peek(t, bt_map(t, 1) + 48 + 23, got, 1);
+	assert_int_equal(got[0], 8);    /* DT_REG, the record's last byte */
+	bt_assert_errno(t, 6, ENOTDIR);
+}
+
+/* getdents(2): linux_dirent records, d_type last; a regular file is ENOTDIR. */
+static void test_getdents_old(void **state)
+{
+	(void)state;
+	bt_both("kernel host\nmmap m 1p rw private\ndir d 1\ncall getdents d m 1p\n"
+		"file f 0\ncall getdents f m 1p\n", check_getdents_old);
+}
+
 static void check_dir_made(struct bt *t, bool host)
 {
 	(void)host;
@@ -836,6 +857,7 @@ int main(void)
 		cmocka_unit_test(test_fstat_size),
 		cmocka_unit_test(test_lseek_end),
 		cmocka_unit_test(test_getdents64),
+		cmocka_unit_test(test_getdents_old),
 		cmocka_unit_test(test_dir_orphan_removed),
 		cmocka_unit_test(test_pipe_no_position),
 		cmocka_unit_test(test_splice_pipe_to_file),
