@@ -184,6 +184,31 @@ static int rec_peek(struct fl_backend *b, fl_addr_t addr, void *buf, size_t len)
 	return err;
 }
 
+/*
+ * The expectations' own reads, `expect event` and `expect pagemap`: without
+ * them the runner found "the recorded backend reads no pagemap" on both
+ * sides, so until Dec 2026 diff compared two failures there and called
+ * every such line agreed (the guests' pagemap and event answers included).
+ */
+static int rec_uffd_event(struct fl_backend *b, unsigned uffd, struct fl_obs_event *ev)
+{
+	struct recorder *r = rec_of(b);
+	int err;
+
+	INNER(r, b, err = r->inner->uffd_event(b, uffd, ev));
+	return err;
+}
+
+static int rec_pagemap(struct fl_backend *b, fl_addr_t addr, enum fl_pm_reader reader,
+		       uint64_t *entry, char *why, size_t len)
+{
+	struct recorder *r = rec_of(b);
+	int err;
+
+	INNER(r, b, err = r->inner->pagemap(b, addr, reader, entry, why, len));
+	return err;
+}
+
 static int rec_arm_hook(struct fl_backend *b, enum fl_hook hook, unsigned nth,
 			const struct fl_sc_stmt *st, const struct fl_val *args)
 {
@@ -245,7 +270,7 @@ static int rec_batch(struct fl_backend *b, enum fl_batch_cmd cmd)
 static const struct fl_backend_ops rec_ops = {
 	.name = "recorded", .open = rec_open, .close = rec_close, .exec = rec_exec,
 	.map_base = rec_map_base, .peek = rec_peek, .arm_hook = rec_arm_hook,
-	.snapshot = rec_snapshot, .restore = rec_restore, .settle = rec_settle,
+	.uffd_event = rec_uffd_event, .pagemap = rec_pagemap, .snapshot = rec_snapshot, .restore = rec_restore, .settle = rec_settle,
 	.batch = rec_batch,
 };
 
@@ -299,6 +324,9 @@ struct comparison {
 	const struct fl_run *m, *h;
 	const struct recorder *rm, *rh;
 	unsigned statements, observables;
+	/* expectations that failed on both sides: agreed, but worth saying */
+	unsigned failed_both, failed_both_line;
+	char failed_both_seen[96];
 	struct difference *d;
 	unsigned nd;
 	/* the first call the model proved endless and the kernel never returned from */
@@ -467,6 +495,11 @@ static void cmp_step(struct comparison *c, unsigned i)
 		if (s->held != t->held && !expect_on_livelock(c, s))
 			differ(c, s, "expect", s->held ? "holds" : s->seen,
 			       t->held ? "holds" : t->seen);
+		if (!s->held && !t->held && !c->failed_both++) {
+			c->failed_both_line = s->st->line;
+			snprintf(c->failed_both_seen, sizeof(c->failed_both_seen), "%.95s",
+				 s->seen);
+		}
 		return;
 	}
 	/* poison: the SIGBUS its caller gets from 6.11 (mm/poison.c), as an access's */
@@ -607,6 +640,10 @@ static void print_text(const struct comparison *c, const char *file,
 		if (c->not_run)
 			printf("       not run: %u statements after the timeout (%s)\n",
 			       c->not_run, c->killed);
+		if (c->failed_both)
+			printf("       failing on both sides: %u expectation%s (line %u: %s)\n",
+			       c->failed_both, c->failed_both == 1 ? "" : "s",
+			       c->failed_both_line, c->failed_both_seen);
 		return;
 	case DIFF_SKIP:
 		printf("skip   %s: %s\n", file, reason);
@@ -641,6 +678,8 @@ static void add_json(struct diff_opts *o, const struct comparison *c, const char
 		json_object_set_new(s, "reason", json_string(reason));
 	if (c->livelock[0])
 		json_object_set_new(s, "livelock_timeout", json_string(c->livelock));
+	if (c->failed_both)
+		json_object_set_new(s, "failed_on_both", json_integer(c->failed_both));
 	if (c->not_run) {
 		json_object_set_new(s, "not_run_after_timeout", json_integer(c->not_run));
 		json_object_set_new(s, "killed", json_string(c->killed));

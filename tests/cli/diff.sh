@@ -59,6 +59,41 @@ out=$("$fl" run --backend host -q "$tmp/wrong.fl")
 echo "$out" | grep -q "^FAIL  $tmp/wrong.fl: line 4: expectation failed: outcome sigsegv$" ||
 	bad "no FAIL line: $out"
 
+# 4b. diff compares what the expectations read from each side (the
+#     pagemap, userfaultfd events): they hold on both here, and a file
+#     whose expectation fails on both agrees but says so.  Until Dec 2026
+#     diff's recorder forwarded neither read, so both sides "failed" every
+#     such line alike and diff called them agreed.
+cat >"$tmp/reads.fl" <<'FL'
+kernel host
+mmap buf 1p rw private
+store buf 1p fill=0x11
+expect pagemap buf present,exclusive,-file,-swapped
+mmap area 1p rw private
+call userfaultfd cloexec,nonblock as=U
+call uffd_api U -
+call uffd_register U area 1p missing
+load area 1 as=L
+expect outcome blocked
+expect event U pagefault flags=-
+call uffd_zeropage U area 1p
+wait L
+expect outcome ok
+FL
+out=$("$fl" diff "$tmp/reads.fl")
+echo "$out" | grep -q "^agree  $tmp/reads.fl: " || bad "the pagemap and event file does not agree: $out"
+echo "$out" | grep -q "failing on both" && bad "an expectation that holds on both was failed on both: $out"
+printf 'kernel host
+mmap buf 1p rw private
+store buf 1p fill=0x11
+expect pagemap buf -present
+' >"$tmp/both.fl"
+out=$("$fl" diff "$tmp/both.fl")
+echo "$out" | grep -q "^agree  $tmp/both.fl: " || bad "an expectation failing on both is not agreed: $out"
+echo "$out" | grep -q "^       failing on both sides: 1 expectation (line 4: page 0x[0-9a-f]* reads .*present" ||
+	bad "an expectation failing on both is not said: $out"
+"$fl" diff --json "$tmp/both.fl" | grep -q '"failed_on_both": 1' || bad "json: no failed_on_both"
+
 # 5. Usage errors.
 "$fl" diff >/dev/null 2>&1
 [ $? -eq 2 ] || bad "diff without files should exit 2"
