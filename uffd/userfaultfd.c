@@ -955,6 +955,30 @@ static void uffd_mm_remove(struct fl_world *w, struct fl_vma *vma,
  * raising mmap_changing until read.  The moved vma keeps its context
  * (copy_vma) with EVENT_REMAP, and loses it without (5.0).
  */
+/*
+ * The uffd-wp state of ptes moved to [TO, TO + LEN) of a vma that no
+ * monitor follows: the bit goes from present and swap ptes, and a marker
+ * that held only it becomes none (0cef0bb836e3, "mm: clear uffd-wp
+ * PTE/PMD state on mremap()", 6.13 and 6.12.11; CVE-2025-21696).  Before
+ * it the bit stayed on a vma no longer registered; every kernel judged
+ * here has the fix (debian-6.1.176 and 6.12.117; 5.10's pagemap shows no
+ * uffd-wp bit), and the bug is not modelled.
+ */
+static void uffd_clear_moved_wp(struct fl_vma *vma, fl_addr_t to, uint64_t len)
+{
+	fl_addr_t a;
+
+	for (a = to; a < to + len; a += FL_PAGE_SIZE) {
+		fl_pte_t *pte = fl_pte_lookup(vma->mm, a);
+
+		if (!pte)
+			continue;
+		pte->flags &= ~FL_PTE_UFFD_WP;
+		if ((pte->flags & FL_PTE_MARKER) && !(pte->flags & (FL_PTE_POISON | FL_PTE_GUARD)))
+			pte->flags = 0;
+	}
+}
+
 static void uffd_mm_remap(struct fl_world *w, struct fl_vma *vma, fl_addr_t from,
 			  fl_addr_t to, uint64_t len)
 {
@@ -975,6 +999,7 @@ static void uffd_mm_remap(struct fl_world *w, struct fl_vma *vma, fl_addr_t from
 		vma->uffd_ctx = NULL;
 		vma->flags &= ~FL_VM_UFFD_ALL;
 	}
+	uffd_clear_moved_wp(vma, to, len);
 }
 
 void uffd_event_remap(struct fl_world *w, struct fl_uffd_ctx *ctx, fl_addr_t from,
