@@ -600,6 +600,18 @@ static const struct fl_era table[FL_ERA_COUNT] = {
 		"a write would, -EFAULT where that fault would signal; before, "
 		"both advices are -EINVAL.",
 		true },
+	/*
+	 * CVE-2025-21696 lists 5.7 up to 6.12.10 as affected and names no
+	 * other stable line: debian-6.1 (6.1.176) keeps the bit, debian-6.12
+	 * (6.12.117) clears it (uffd-wp-mremap.c's translations).
+	 */
+	[FL_ERA_UFFD_WP_MREMAP_CLEAR] = {
+		FL_ERA_UFFD_WP_MREMAP_CLEAR, "uffd_wp_mremap_clear", V(6, 13), NULL,
+		"0cef0bb836e3", { S(6, 12, 11), 0 },
+		"mremap of a vma registered without EVENT_REMAP clears the uffd-wp "
+		"state of the ptes it moves (a marker holding only it becomes none); "
+		"before, the bit stayed on a vma no longer registered.",
+		true },
 };
 
 const struct fl_era *fl_era(enum fl_era_id id)

@@ -960,14 +960,16 @@ static void uffd_mm_remove(struct fl_world *w, struct fl_vma *vma,
  * monitor follows: the bit goes from present and swap ptes, and a marker
  * that held only it becomes none (0cef0bb836e3, "mm: clear uffd-wp
  * PTE/PMD state on mremap()", 6.13 and 6.12.11; CVE-2025-21696).  Before
- * it the bit stayed on a vma no longer registered; every kernel judged
- * here has the fix (debian-6.1.176 and 6.12.117; 5.10's pagemap shows no
- * uffd-wp bit), and the bug is not modelled.
+ * it the bit stayed on the moved vma, no longer registered: debian-6.1
+ * (6.1.176) shows it there, debian-6.12 (6.12.117) and this host do not.
  */
-static void uffd_clear_moved_wp(struct fl_vma *vma, fl_addr_t to, uint64_t len)
+static void uffd_clear_moved_wp(struct fl_world *w, struct fl_vma *vma, fl_addr_t to,
+				uint64_t len)
 {
 	fl_addr_t a;
 
+	if (!fl_since(w, FL_ERA_UFFD_WP_MREMAP_CLEAR))
+		return;
 	for (a = to; a < to + len; a += FL_PAGE_SIZE) {
 		fl_pte_t *pte = fl_pte_lookup(vma->mm, a);
 
@@ -999,7 +1001,7 @@ static void uffd_mm_remap(struct fl_world *w, struct fl_vma *vma, fl_addr_t from
 		vma->uffd_ctx = NULL;
 		vma->flags &= ~FL_VM_UFFD_ALL;
 	}
-	uffd_clear_moved_wp(vma, to, len);
+	uffd_clear_moved_wp(w, vma, to, len);
 }
 
 void uffd_event_remap(struct fl_world *w, struct fl_uffd_ctx *ctx, fl_addr_t from,

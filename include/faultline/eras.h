@@ -130,6 +130,7 @@ enum fl_era_id {
 	FL_ERA_MADV_GUARD,                /* 6.13-rc1: 662df3e5c376 */
 	FL_ERA_MADV_GUARD_FILE,           /* 6.15-rc1: "allow guard regions in file-backed ..." */
 	FL_ERA_MADV_POPULATE,             /* 5.14-rc1: 4ca9b3859dac */
+	FL_ERA_UFFD_WP_MREMAP_CLEAR,      /* 6.13, 6.12.11: 0cef0bb836e3 */
 	FL_ERA_COUNT
 };
 
