@@ -496,14 +496,18 @@ out:
 
 static int make_pair(int sv[2], uint32_t how, uint64_t sndbuf)
 {
+	/* the `socketpair` statement's SOCKTYPE: stream, dgram, tcp, seqpacket */
+	static const int unix_type[] = { SOCK_STREAM, SOCK_DGRAM, 0, SOCK_SEQPACKET };
 	unsigned type = how & 0xffu, i;
 	int val = sndbuf > INT_MAX ? INT_MAX : (int)sndbuf, err;
 
 	if (type == HOST_SOCK_TCP)
 		err = tcp_pair(sv);
+	else if (type < sizeof(unix_type) / sizeof(unix_type[0]))
+		err = socketpair(AF_UNIX, unix_type[type] | SOCK_NONBLOCK | SOCK_CLOEXEC, 0,
+				 sv) ? -errno : 0;
 	else
-		err = socketpair(AF_UNIX, (type ? SOCK_DGRAM : SOCK_STREAM) | SOCK_NONBLOCK |
-				 SOCK_CLOEXEC, 0, sv) ? -errno : 0;
+		err = -EINVAL;
 	if (err)
 		return err;
 	for (i = 0; (how & HOST_SOCK_SNDBUF) && i < 2; i++)

@@ -103,9 +103,9 @@ const char *fl_host_tmp_dir(unsigned fs);
 int fl_host_link_pipe(struct host_link *l, unsigned id, bool blocking);
 /*
  * Socket pair ID, both ends O_NONBLOCK, in every live process.  HOW's low
- * byte is the `socketpair` type (0 stream, 1 dgram: socketpair(AF_UNIX);
- * 2 tcp: a TCP connection over 127.0.0.1, end 0 the connecting socket,
- * end 1 the accepted one); HOST_SOCK_SNDBUF in HOW sets SO_SNDBUF to
+ * byte is the `socketpair` type (0 stream, 1 dgram, 3 seqpacket:
+ * socketpair(AF_UNIX); 2 tcp: a TCP connection over 127.0.0.1, end 0 the
+ * connecting socket, end 1 the accepted one); HOST_SOCK_SNDBUF in HOW sets SO_SNDBUF to
  * SNDBUF on both ends, HOST_SOCK_BLOCKING makes both blocking.  0 or
  * -errno.
  */

@@ -1,6 +1,6 @@
 /*
  * backend/model_socket.c - socket pairs on the model: the
- * `socketpair NAME stream|dgram|tcp [sndbuf=N]` statement and `call sendmsg`/`call
+ * `socketpair NAME stream|dgram|tcp|seqpacket [sndbuf=N]` statement and `call sendmsg`/`call
  * recvmsg` on NAME.0 or NAME.1 (callers/socket.c has the rules;
  * backend/host_socket.c is the running kernel's side).
  *
@@ -65,7 +65,7 @@ static bool peek_waitall_waits(const struct fl_sock *sk, unsigned end, unsigned 
 
 	return (flags & FL_MSG_WAITALL) && (flags & FL_MSG_PEEK) &&
 	       !(flags & FL_MSG_DONTWAIT) && fl_sock_blocking(sk) && !fl_sock_timed(sk, false) &&
-	       !fl_sock_is_dgram(sk) && v->nr <= FL_UIO_MAXIOV && queued &&
+	       !fl_sock_is_record(sk) && v->nr <= FL_UIO_MAXIOV && queued &&
 	       queued < fl_model_iov_total(v->iov, v->nr);
 }
 
@@ -170,7 +170,7 @@ int fl_model_sock_close(struct model *m, const struct fl_val *args, struct fl_ob
 
 	if (!sk)
 		return fl_backend_setup_failed(obs, m->w, "close", -EBADF);
-	if (!fl_sock_is_stream(sk) && !fl_sock_is_dgram(sk)) {
+	if (!fl_sock_is_stream(sk) && !fl_sock_is_record(sk)) {
 		err = fl_backend_unsupported(obs);
 		snprintf(obs->why, sizeof(obs->why),
 			 "close of a TCP socket end is not modelled (its FIN or RST)");

@@ -4,7 +4,7 @@
  * recvmsg(2) do with a user buffer that faults part way.
  *
  * Definitions
- *   pair      socketpair(AF_UNIX, SOCK_STREAM or SOCK_DGRAM): ends 0 and 1,
+ *   pair      socketpair(AF_UNIX, SOCK_STREAM, SOCK_DGRAM or SOCK_SEQPACKET): ends 0 and 1,
  *             both open, non-blocking (as the host backend makes them,
  *             and as the model's pipes are: nothing here waits).
  *   queue[e]  the skbs end e reads: what the other end sent, oldest first.
@@ -36,10 +36,14 @@
  *       credentials only with SO_PASSCRED, which no scenario sets (the
  *       model first stopped there; the 6.18 host read on: 40, not 20).
  *       Empty: -EAGAIN.
- *   recv, dgram: the oldest skb is taken off the queue first
- *       (__skb_try_recv_datagram); a short copy is -EFAULT and the
- *       datagram is gone; a short buffer truncates it (MSG_TRUNC), the
+ *   recv, dgram: sk_err first (taken), then the oldest skb is taken off
+ *       the queue (__skb_try_recv_datagram); a short copy is -EFAULT and
+ *       the datagram is gone; a short buffer truncates it (MSG_TRUNC), the
  *       rest is dropped.  Empty: -EAGAIN.
+ *   seqpacket: sends and reads as dgram; shutdown and close as stream;
+ *       no SIGPIPE; an empty end shut for reading reads 0 even when
+ *       non-blocking (__unix_dgram_recvmsg: EOF on a disconnected
+ *       SOCK_SEQPACKET).  No MSG_EOR is written back (measured on 6.18).
  *   shutdown (unix_shutdown, inet_shutdown): SHUT_RD/WR/RDWR set the
  *       end's sk_shutdown bits RCV_SHUTDOWN and SEND_SHUTDOWN; on an
  *       AF_UNIX stream the peer gets the mirror bits (our SEND is its
@@ -52,7 +56,7 @@
  *       and -EPIPE before any copy; TCP the same; dgram -EPIPE without
  *       a signal (sock_alloc_send_pskb), a peer's RCV_SHUTDOWN -EPIPE
  *       after the copy (so a fault is -EFAULT first).
- *   close of a stream end (unix_release_sock): the peer gets both bits,
+ *   close of a stream or seqpacket end (unix_release_sock): the peer gets both bits,
  *       and sk_err ECONNRESET if the closed end left bytes unread; those
  *       are freed.  A datagram end's close frees what was queued for it
  *       and nothing else; the peer's next send, after its size check and
@@ -180,6 +184,17 @@ bool fl_sock_is_dgram(const struct fl_sock *sk)
 bool fl_sock_is_stream(const struct fl_sock *sk)
 {
 	return sk->type == FL_SOCK_STREAM;
+}
+
+/*
+ * SOCK_SEQPACKET sends and reads as SOCK_DGRAM does (unix_seqpacket_sendmsg
+ * and unix_seqpacket_recvmsg call unix_dgram_sendmsg and
+ * __unix_dgram_recvmsg once the socket is connected); its shutdown and
+ * close are a stream's (unix_shutdown, unix_release_sock).
+ */
+bool fl_sock_is_record(const struct fl_sock *sk)
+{
+	return sk->type == FL_SOCK_DGRAM || sk->type == FL_SOCK_SEQPACKET;
 }
 
 bool fl_sock_end_open(const struct fl_sock *sk, unsigned end)
@@ -468,9 +483,9 @@ const char *fl_sock_unmodelled(struct fl_world *w, const struct fl_sock *sk,
 		return tcp_unmodelled(w, sk, end, len);
 	if (fl_world_kver(w) < FL_KV(4, 0, 0))
 		return "AF_UNIX sockets before 4.0";
-	if (sk->type == FL_SOCK_DGRAM && len > SOCK_MODEL_BYTES && !unix_sndbuf(w))
+	if (fl_sock_is_record(sk) && len > SOCK_MODEL_BYTES && !unix_sndbuf(w))
 		return "a unix datagram of more than 128 KiB on this arch (wmem_default)";
-	if (sk->type == FL_SOCK_DGRAM && dgram_too_big(sk, len))
+	if (fl_sock_is_record(sk) && dgram_too_big(sk, len))
 		return NULL;    /* -EMSGSIZE before anything is queued */
 	if (sk->type == FL_SOCK_STREAM && len > UNIX_STREAM_MIN_CHUNK && !chunk_known(w))
 		return "a unix stream send of more than 32 KiB on this arch (the skb size)";
@@ -530,7 +545,7 @@ static int copy_skb(struct fl_world *w, struct fl_sock *sk, size_t len,
 
 	if (!skb)
 		return -ENOMEM;
-	if (sk->type == FL_SOCK_DGRAM)
+	if (fl_sock_is_record(sk))
 		skb->truesize = dgram_truesize(len);
 	n = fl_copy_from_iter(w, skb->data, len, i);
 	if (n != len) {
@@ -765,7 +780,7 @@ long fl_sock_sendmsg(struct fl_world *w, struct fl_sock *sk, unsigned end,
 	if (sk->type == FL_SOCK_TCP)
 		return sk->shutdown[end] & SEND_SHUTDOWN ? send_shut(w, sk, end, flags)
 							  : tcp_send(w, sk, end, &i);
-	if (sk->type == FL_SOCK_DGRAM)
+	if (fl_sock_is_record(sk))
 		return dgram_send(w, sk, end, &i, flags);
 	return stream_send(w, sk, end, &i, flags);
 }
@@ -894,7 +909,8 @@ static long dgram_recv(struct fl_world *w, struct fl_sock *sk, unsigned end,
 
 /*
  * Nothing queued for END: sk_err first (once), then RCV_SHUTDOWN is 0 -
- * a datagram end's only where the call would wait - then -EAGAIN, or the
+ * a SOCK_DGRAM end's only where the call would wait, a SOCK_SEQPACKET
+ * end's always (__unix_dgram_recvmsg turns its -EAGAIN into EOF) - then -EAGAIN, or the
  * task waits before it took anything (FL_SYS_WAITS: run again from the
  * start after each statement).
  */
@@ -930,10 +946,13 @@ long fl_sock_recvmsg(struct fl_world *w, struct fl_sock *sk, unsigned end,
 	err = sock_import(w, sk, end, FL_ITER_DEST, iov, nr_segs, &i);
 	if (err)
 		return err;
+	/* __skb_try_recv_datagram takes sk_err before it looks at the queue */
+	if (fl_sock_is_record(sk) && sk->err[end])
+		return sock_error(sk, end);
 	if (!sk->queue[end])
 		return recv_empty(w, sk, end, i.count, flags);
-	return sk->type == FL_SOCK_DGRAM ? dgram_recv(w, sk, end, &i, flags, msg_flags)
-					 : stream_recv(w, sk, end, &i, flags);
+	return fl_sock_is_record(sk) ? dgram_recv(w, sk, end, &i, flags, msg_flags)
+				     : stream_recv(w, sk, end, &i, flags);
 }
 
 /* unix_shutdown's map: our SEND_SHUTDOWN is the peer's RCV_SHUTDOWN, and back. */
@@ -964,7 +983,7 @@ int fl_sock_shutdown(struct fl_world *w, struct fl_sock *sk, unsigned end, unsig
 			sk->shutdown[!end] |= RCV_SHUTDOWN;     /* the FIN: tcp_fin */
 		return 0;
 	}
-	if (sk->type == FL_SOCK_STREAM)
+	if (sk->type == FL_SOCK_STREAM || sk->type == FL_SOCK_SEQPACKET)
 		sk->shutdown[!end] |= mirror(mode);
 	sock_wake_sender(sk, end);      /* sk_state_change */
 	sock_wake_sender(sk, !end);
