@@ -61,7 +61,9 @@
  *       are freed.  A datagram end's close frees what was queued for it
  *       and nothing else; the peer's next send, after its size check and
  *       copy, finds it dead: -ECONNREFUSED, its own queue purged, and
- *       -ENOTCONN from then on (unpeered).
+ *       -ENOTCONN from then on (unpeered): first thing before 6.14, after
+ *       the size check, the room and the copy since (era
+ *       unix_dgram_peer_late).
  *   blocking send, stream (sock_alloc_send_pskb): before each chunk, the
  *       sender's sk_wmem_alloc (the truesize of its skbs the peer has not
  *       read whole, skb_truesize below) must be below sk_sndbuf, else
@@ -103,6 +105,7 @@
 #include <string.h>
 
 #include <faultline/arch.h>
+#include <faultline/eras.h>
 
 #include "callers/internal.h"
 
@@ -743,13 +746,18 @@ static long dgram_send(struct fl_world *w, struct fl_sock *sk, unsigned end,
 	struct fl_skb *skb;
 	long err;
 
+	/* unix_peer_get() found none: before 6.14, ahead of everything else */
+	if (sk->unpeered[end] && !fl_kver_has(fl_world_kver(w), FL_ERA_UNIX_DGRAM_PEER_LATE))
+		return -ENOTCONN;
 	if (dgram_too_big(sk, total))
 		return -EMSGSIZE;
-	if (sk->unpeered[end])
-		return -ENOTCONN;       /* unix_peer_get() found none */
 	err = send_room(w, sk, end, flags);     /* sock_alloc_send_pskb */
 	if (!err)
 		err = copy_skb(w, sk, total, i, &skb);
+	if (!err && sk->unpeered[end]) {
+		skb_free(w, skb);               /* since 6.14: after the copy */
+		return -ENOTCONN;
+	}
 	if (!err && sk->closed[!end]) {
 		/* SOCK_DEAD peer: unix_dgram_disconnected purges our own queue */
 		fl_trace(w, "socket %s: end %u is released: -ECONNREFUSED, end %u's queue "

@@ -612,6 +612,14 @@ static const struct fl_era table[FL_ERA_COUNT] = {
 		"state of the ptes it moves (a marker holding only it becomes none); "
 		"before, the bit stayed on a vma no longer registered.",
 		true },
+	/* ---- §10 sockets ---- */
+	[FL_ERA_UNIX_DGRAM_PEER_LATE] = {
+		FL_ERA_UNIX_DGRAM_PEER_LATE, "unix_dgram_peer_late", V(6, 14), NULL,
+		"-", { 0 },
+		"unix_dgram_sendmsg looks up a connected socket's peer after the size "
+		"check, the send-buffer room and the copy (before, -ENOTCONN came "
+		"first).",
+		false },
 };
 
 const struct fl_era *fl_era(enum fl_era_id id)

@@ -131,6 +131,8 @@ enum fl_era_id {
 	FL_ERA_MADV_GUARD_FILE,           /* 6.15-rc1: "allow guard regions in file-backed ..." */
 	FL_ERA_MADV_POPULATE,             /* 5.14-rc1: 4ca9b3859dac */
 	FL_ERA_UFFD_WP_MREMAP_CLEAR,      /* 6.13, 6.12.11: 0cef0bb836e3 */
+	/* §10 sockets */
+	FL_ERA_UNIX_DGRAM_PEER_LATE,      /* 6.14: "af_unix: Clean up error path in unix_dgram_sendmsg()" */
 	FL_ERA_COUNT
 };
 
