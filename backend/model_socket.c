@@ -87,20 +87,17 @@ int fl_model_sockmsg(struct model *m, const struct fl_sc_stmt *st,
 
 	if (!sk)
 		return fl_backend_setup_failed(obs, m->w, name, -EBADF);
-	if (send && (flags & ~(FL_MSG_DONTWAIT | FL_MSG_NOSIGNAL))) {
-		err = fl_backend_unsupported(obs);
-		snprintf(obs->why, sizeof(obs->why),
-			 "sendmsg flags other than dontwait and nosignal are not modelled");
-		return err;
-	}
 	err = fl_backend_iovs_pos(st, args, 1, &v);
 	if (err)
 		return fl_backend_setup_failed(obs, m->w, "iovec", err);
 	/* fdget comes first: a released end is EBADF whatever the iovecs */
 	ret = fl_sock_end_open(sk, end) ? fl_model_iovs_user(m, &v) : -EBADF;
 	/* past UIO_MAXIOV the call is EMSGSIZE, and v.iov holds fewer than v.nr */
-	why = send && !ret && v.nr <= FL_UIO_MAXIOV ?
-	      fl_sock_unmodelled(m->w, sk, end, fl_model_iov_total(v.iov, v.nr)) : NULL;
+	why = !ret && v.nr <= FL_UIO_MAXIOV ?
+	      fl_sock_flags_unmodelled(m->w, sk, send, flags, fl_model_iov_total(v.iov, v.nr))
+	      : NULL;
+	if (!why && send && !ret && v.nr <= FL_UIO_MAXIOV && !(flags & FL_MSG_OOB))
+		why = fl_sock_unmodelled(m->w, sk, end, fl_model_iov_total(v.iov, v.nr));
 	/*
 	 * A timed wait: which ends first, it or another access, is a race;
 	 * named by as=, the host's worker is watched by a guard that cannot

@@ -775,6 +775,29 @@ static long dgram_send(struct fl_world *w, struct fl_sock *sk, unsigned end,
 	return err ? err : (long)total;
 }
 
+/*
+ * Does an AF_UNIX stream take MSG_OOB (314001f0bf92, CONFIG_AF_UNIX_OOB)?
+ * Before it, and on every datagram socket, MSG_OOB is -EOPNOTSUPP.
+ */
+static bool unix_oob(const struct fl_world *w, const struct fl_sock *sk)
+{
+	return sk->type == FL_SOCK_STREAM && fl_kver_has(fl_world_kver(w), FL_ERA_UNIX_OOB);
+}
+
+const char *fl_sock_flags_unmodelled(struct fl_world *w, const struct fl_sock *sk,
+				     bool send, unsigned flags, size_t len)
+{
+	if (!send)
+		return NULL;
+	if (flags & ~(FL_MSG_DONTWAIT | FL_MSG_NOSIGNAL | FL_MSG_OOB))
+		return "sendmsg flags other than dontwait, nosignal and oob";
+	if ((flags & FL_MSG_OOB) && sk->type == FL_SOCK_TCP)
+		return "a TCP send with MSG_OOB (urgent data)";
+	if ((flags & FL_MSG_OOB) && unix_oob(w, sk) && len)
+		return "an AF_UNIX stream send with MSG_OOB from 5.15 (its out-of-band byte)";
+	return NULL;
+}
+
 long fl_sock_sendmsg(struct fl_world *w, struct fl_sock *sk, unsigned end,
 		     const struct fl_iovec *iov, unsigned long nr_segs, unsigned flags)
 {
@@ -785,6 +808,16 @@ long fl_sock_sendmsg(struct fl_world *w, struct fl_sock *sk, unsigned end,
 	err = sock_import(w, sk, end, FL_ITER_SOURCE, iov, nr_segs, &i);
 	if (err)
 		return err;
+	/* unix_seqpacket_sendmsg takes sk_err first */
+	if (sk->type == FL_SOCK_SEQPACKET && sk->err[end])
+		return sock_error(sk, end);
+	/*
+	 * unix_dgram_sendmsg and unix_stream_sendmsg refuse MSG_OOB before
+	 * anything else; a stream since 5.15 only when there is no byte
+	 * (fl_sock_flags_unmodelled refuses the rest).
+	 */
+	if ((flags & FL_MSG_OOB) && sk->type != FL_SOCK_TCP)
+		return -EOPNOTSUPP;
 	if (sk->type == FL_SOCK_TCP)
 		return sk->shutdown[end] & SEND_SHUTDOWN ? send_shut(w, sk, end, flags)
 							  : tcp_send(w, sk, end, &i);
@@ -954,6 +987,17 @@ long fl_sock_recvmsg(struct fl_world *w, struct fl_sock *sk, unsigned end,
 	err = sock_import(w, sk, end, FL_ITER_DEST, iov, nr_segs, &i);
 	if (err)
 		return err;
+	/* tcp_recvmsg: inet_recv_error, and the error queue is always empty */
+	if (sk->type == FL_SOCK_TCP && (flags & FL_MSG_ERRQUEUE))
+		return -EAGAIN;
+	/*
+	 * MSG_OOB with no out-of-band byte (the model sends none): TCP's
+	 * tcp_recv_urg and an AF_UNIX stream's unix_stream_recv_urg (5.15)
+	 * are -EINVAL, __unix_dgram_recvmsg (and a stream before) -EOPNOTSUPP;
+	 * before the queue is looked at.  AF_UNIX ignores MSG_ERRQUEUE.
+	 */
+	if (flags & FL_MSG_OOB)
+		return sk->type == FL_SOCK_TCP || unix_oob(w, sk) ? -EINVAL : -EOPNOTSUPP;
 	/* __skb_try_recv_datagram takes sk_err before it looks at the queue */
 	if (fl_sock_is_record(sk) && sk->err[end])
 		return sock_error(sk, end);

@@ -620,6 +620,13 @@ static const struct fl_era table[FL_ERA_COUNT] = {
 		"check, the send-buffer room and the copy (before, -ENOTCONN came "
 		"first).",
 		false },
+	[FL_ERA_UNIX_OOB] = {
+		FL_ERA_UNIX_OOB, "unix_oob", V(5, 15), "rc1",
+		"314001f0bf92", { 0 },
+		"An AF_UNIX stream takes MSG_OOB (CONFIG_AF_UNIX_OOB): a send queues "
+		"its last byte out of band, a read with MSG_OOB and no such byte is "
+		"-EINVAL (before, both -EOPNOTSUPP).",
+		false },
 };
 
 const struct fl_era *fl_era(enum fl_era_id id)

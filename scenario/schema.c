@@ -373,7 +373,7 @@ static const char *const event_flag_words[] = { "write", "wp", "minor", NULL };
 static const char *const move_mode_words[] = { "dontwake", "allow_src_holes", NULL };
 static const char *const splice_flag_words[] = { "move", "nonblock", "more", "gift", NULL };
 static const char *const msg_flag_words[] = {
-	"peek", "trunc", "dontwait", "waitall", "nosignal", NULL
+	"peek", "trunc", "dontwait", "waitall", "nosignal", "oob", "errqueue", NULL
 };
 /* What recvmsg writes to msghdr.msg_flags: fl_msg_rflags() maps them. */
 static const char *const msg_rflag_words[] = {
@@ -453,7 +453,7 @@ static const struct kind_info kinds[FL_SC_KIND_COUNT] = {
 	[FL_SC_MOVE_MODE]    = { "a move mode (- or dontwake,allow_src_holes)", move_mode_words },
 	[FL_SC_SPLICE_FLAGS] = { "splice flags (- or move,nonblock,more,gift)", splice_flag_words },
 	[FL_SC_RWF_FLAGS]    = { "RWF flags (- or hipri,dsync,sync,nowait,append,noappend)", rwf_words },
-	[FL_SC_MSG_FLAGS]    = { "MSG flags (- or peek,trunc,dontwait,waitall,nosignal)", msg_flag_words },
+	[FL_SC_MSG_FLAGS]    = { "MSG flags (- or peek,trunc,dontwait,waitall,nosignal,oob,errqueue)", msg_flag_words },
 	[FL_SC_WHENCE]       = { "a whence (set, cur, end, data, hole)", whence_words },
 	[FL_SC_PM_BITS]      = { "pagemap bits (present,exclusive,-softdirty,... of present swapped file exclusive softdirty uffd_wp pfn guard)", pm_words },
 	[FL_SC_CLEAR_REFS_TYPE] = { "a clear_refs type (all, anon, file, softdirty, hiwater_rss)", clear_refs_words },

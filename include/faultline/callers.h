@@ -219,18 +219,31 @@ struct fl_sock *fl_sock_find(struct fl_world *w, const char *name);
  */
 const char *fl_sock_unmodelled(struct fl_world *w, const struct fl_sock *sk,
 			       unsigned end, size_t len);
+/*
+ * NULL if FLAGS on a send (SEND) or recv of LEN bytes are what the model
+ * answers, else the reason it does not (`unsupported`): MSG_OOB on TCP and,
+ * from 5.15, on an AF_UNIX stream with bytes to send (the out-of-band byte).
+ */
+const char *fl_sock_flags_unmodelled(struct fl_world *w, const struct fl_sock *sk,
+				     bool send, unsigned flags, size_t len);
 /* MSG_* flags (include/linux/socket.h) that `flags=` names. */
+#define FL_MSG_OOB      0x1u
 #define FL_MSG_PEEK     0x2u
 #define FL_MSG_TRUNC    0x20u
 #define FL_MSG_DONTWAIT 0x40u
 #define FL_MSG_WAITALL  0x100u
+#define FL_MSG_ERRQUEUE 0x2000u
 #define FL_MSG_NOSIGNAL 0x4000u
 
-/* The words of `flags=` (bit i for word i: peek,trunc,dontwait,waitall,nosignal) as MSG_*. */
+/*
+ * The words of `flags=` (bit i for word i: peek,trunc,dontwait,waitall,
+ * nosignal,oob,errqueue) as MSG_*.
+ */
 static inline unsigned fl_msg_flags(uint64_t words)
 {
 	static const unsigned msg[] = { FL_MSG_PEEK, FL_MSG_TRUNC, FL_MSG_DONTWAIT,
-					FL_MSG_WAITALL, FL_MSG_NOSIGNAL };
+					FL_MSG_WAITALL, FL_MSG_NOSIGNAL, FL_MSG_OOB,
+					FL_MSG_ERRQUEUE };
 	unsigned i, flags = 0;
 
 	for (i = 0; i < sizeof(msg) / sizeof(msg[0]); i++)
@@ -239,11 +252,9 @@ static inline unsigned fl_msg_flags(uint64_t words)
 	return flags;
 }
 
-/* What recvmsg writes back to msghdr.msg_flags (include/linux/socket.h). */
-#define FL_MSG_OOB      0x1u
+/* What recvmsg writes back to msghdr.msg_flags, besides MSG_OOB and MSG_ERRQUEUE. */
 #define FL_MSG_CTRUNC   0x8u
 #define FL_MSG_EOR      0x80u
-#define FL_MSG_ERRQUEUE 0x2000u
 
 /* The words of `expect msg_flags` (trunc,ctrunc,eor,oob,errqueue) as MSG_*. */
 static inline unsigned fl_msg_rflags(uint64_t words)
@@ -260,7 +271,8 @@ static inline unsigned fl_msg_rflags(uint64_t words)
 
 /*
  * sendmsg(2)/recvmsg(2) on end END (0, 1) with one msghdr and FLAGS
- * (MSG_*; sendmsg takes MSG_DONTWAIT and MSG_NOSIGNAL only): ret, -errno,
+ * (MSG_*; sendmsg takes MSG_DONTWAIT, MSG_NOSIGNAL and MSG_OOB, the last
+ * where it is refused: fl_sock_unmodelled says where not): ret, -errno,
  * or FL_SYS_WAITS (a blocking end: nothing to read, no room to send).
  * recvmsg sets *MSG_FLAGS to what the kernel writes back to
  * msghdr.msg_flags when it returns >= 0 (FL_MSG_TRUNC, ...).

@@ -133,6 +133,7 @@ enum fl_era_id {
 	FL_ERA_UFFD_WP_MREMAP_CLEAR,      /* 6.13, 6.12.11: 0cef0bb836e3 */
 	/* §10 sockets */
 	FL_ERA_UNIX_DGRAM_PEER_LATE,      /* 6.14: "af_unix: Clean up error path in unix_dgram_sendmsg()" */
+	FL_ERA_UNIX_OOB,                  /* 5.15-rc1: 314001f0bf92 */
 	FL_ERA_COUNT
 };
 

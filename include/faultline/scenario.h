@@ -146,7 +146,7 @@ enum fl_sc_kind {
 	FL_SC_MOVE_MODE,        /* UFFDIO_MOVE mode: dontwake,allow_src_holes */
 	FL_SC_SPLICE_FLAGS,     /* SPLICE_F_* order: move,nonblock,more,gift */
 	FL_SC_RWF_FLAGS,        /* RWF_* order: hipri,dsync,sync,nowait,append,noappend */
-	FL_SC_MSG_FLAGS,        /* peek,trunc,dontwait,waitall,nosignal (fl_msg_flags: MSG_*) */
+	FL_SC_MSG_FLAGS,        /* peek,trunc,dontwait,waitall,nosignal,oob,errqueue (fl_msg_flags: MSG_*) */
 	FL_SC_WHENCE,           /* lseek: set, cur, end, data, hole (SEEK_* values) */
 	/*
 	 * pagemap bits, each must be set or (`-name`) clear: value bit i for

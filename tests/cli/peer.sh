@@ -4,7 +4,8 @@
 # where the host can run it, on the running kernel; `faultline diff` finds
 # no disagreement, and every skip names its reason.  Prints the counts per
 # suite (file prefix: cow_, uffd_unit_, uffd_stress_, soft_dirty_,
-# guard_regions_, pagemap_ioctl_, mkdirty_, uffd_wp_mremap_, gvisor_,
+# guard_regions_, pagemap_ioctl_, mkdirty_, uffd_wp_mremap_, af_unix_
+# (net/af_unix), gvisor_,
 # ltp_; thp_ holds cow.c's THP set-ups, which the model refuses as
 # unsupported: skips).
 set -u
@@ -34,7 +35,7 @@ grep -q '^[0-9]* agree, 0 disagree, [0-9]* skipped$' "$tmp/diff" || bad "diff su
 grep -E '^skip   [^:]+: *$' "$tmp/diff" >&2 && bad "a skip without a reason"
 
 # The counts, per suite.
-for s in cow uffd_unit uffd_stress uffd_wp_mremap soft_dirty guard_regions pagemap_ioctl mkdirty gvisor ltp thp; do
+for s in cow uffd_unit uffd_stress uffd_wp_mremap soft_dirty guard_regions pagemap_ioctl mkdirty af_unix gvisor ltp thp; do
 	a=$(grep -c "^agree  tests/peer/${s}_" "$tmp/diff")
 	k=$(grep -c "^skip   tests/peer/${s}_" "$tmp/diff")
 	echo "peer $s: $((a + k)) assertions, $a agree, $k skipped"
