@@ -333,10 +333,13 @@ static bool sock_timed(int fd, bool send)
  * call that failed leaves it (____sys_recvmsg writes it back only after
  * the protocol returned >= 0), so the reply says whether it was written.
  */
-static long do_recvmsg(int fd, struct iovec *v, uint64_t nr, int flags,
+static long do_recvmsg(int fd, struct iovec *v, const struct host_req *rq,
 		       struct host_rep *rep)
 {
-	struct msghdr m = { .msg_iov = v, .msg_iovlen = (size_t)nr, .msg_flags = -1 };
+	struct msghdr m = { .msg_iov = v, .msg_iovlen = (size_t)rq->a[0], .msg_flags = -1,
+			    .msg_control = (void *)(uintptr_t)rq->a[3],
+			    .msg_controllen = rq->ctllen };
+	int flags = (int)rq->a[4];
 	long ret = recvmsg(fd, &m, flags);
 
 	if (ret >= 0) {
@@ -361,8 +364,10 @@ static long do_iov(const struct host_req *rq, const struct host_iov *hv, struct 
 	case HOST_OP_PWRITEV:  return pwritev(fd, v, n, off);
 	case HOST_OP_PREADV2:  return preadv2(fd, v, n, off, (int)rq->a[4]);
 	case HOST_OP_SENDMSG:  return sendmsg(fd, &(struct msghdr){ .msg_iov = v,
-							     .msg_iovlen = (size_t)rq->a[0] }, (int)rq->a[4]);
-	case HOST_OP_RECVMSG:  return do_recvmsg(fd, v, rq->a[0], (int)rq->a[4], rep);
+				.msg_iovlen = (size_t)rq->a[0],
+				.msg_control = (void *)(uintptr_t)rq->a[3],
+				.msg_controllen = rq->ctllen }, (int)rq->a[4]);
+	case HOST_OP_RECVMSG:  return do_recvmsg(fd, v, rq, rep);
 	default:               return pwritev2(fd, v, n, off, (int)rq->a[4]);
 	}
 }

@@ -138,7 +138,8 @@ enum host_op {
 				   a[0] the end of a buffer, a[1] ns at least;
 				   data: u32 (size, off) pairs, pread(fd, a[0] + off
 				   - size, size, 0) each; reply ret calls, moved ns */
-	HOST_OP_SENDMSG,        /* as READV, on a socket end: one msghdr, MSG_* flags in a[4] */
+	HOST_OP_SENDMSG,        /* as READV, on a socket end: one msghdr, MSG_* flags in a[4],
+				   msg_control a[3], msg_controllen ctllen */
 	HOST_OP_RECVMSG,        /* reply: HOST_REP_MSG_FLAGS and addr msg_flags */
 	HOST_OP_BTRFS_ITEMS,    /* a[0] items, a[1] item data bytes, a[2] reply bytes:
 				   the layout's directory made if new, searched into
@@ -182,7 +183,7 @@ struct host_req {
 				   | HOST_REQ_RESTORE: HOST_OP_RESTORE first */
 	uint32_t niov;          /* struct host_iov following the header */
 	uint32_t task;          /* NAME + 1 of an access named by as= (0: none) */
-	uint32_t pad;
+	uint32_t ctllen;        /* HOST_OP_SENDMSG, RECVMSG: msg_controllen (a[3] msg_control) */
 	uint64_t a[5];
 	uint64_t dlen;          /* data bytes following the iovecs */
 };

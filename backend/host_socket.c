@@ -2,11 +2,15 @@
  * backend/host_socket.c - sendmsg(2) and recvmsg(2) on the running
  * kernel, on an end of a socket pair the link made (socketpair(AF_UNIX),
  * non-blocking: backend/host_link.c).  One msghdr with the scenario's
- * iovecs or its own memory at iov=ADDR, no name, no control, the MSG_*
+ * iovecs or its own memory at iov=ADDR, no name, msg_control and
+ * msg_controllen of control= and controllen= (a[3], ctllen), the MSG_*
  * flags of flags= (in a[4]);
  * the result is the call's, ret or -1 with errno
  * (backend/model_socket.c is the model's side).  shutdown(2) on an end.
  */
+#include <stdint.h>
+#include <stdio.h>
+
 #include <faultline/callers.h>
 
 #include "backend/host_internal.h"
@@ -18,9 +22,20 @@ int fl_host_sockmsg(struct host *h, const struct fl_sc_stmt *st,
 							       : HOST_OP_RECVMSG };
 
 	const struct fl_val *flags = fl_backend_key(st, args, "flags");
+	const struct fl_val *ctl = fl_backend_key(st, args, "control");
+	const struct fl_val *ctllen = fl_backend_key(st, args, "controllen");
 
+	if (ctllen && ctllen->u > UINT32_MAX) {
+		int err = fl_backend_unsupported(obs);
+
+		snprintf(obs->why, sizeof(obs->why), "controllen= past 4 GiB on the host "
+			 "(its request carries 32 bits) is not run");
+		return err;
+	}
 	fl_host_fd_slot(h, &args[0], &rq, false);
 	rq.a[4] = fl_msg_flags(flags ? flags->u : 0);
+	rq.a[3] = ctl ? ctl->u : 0;
+	rq.ctllen = ctllen ? (uint32_t)ctllen->u : 0;
 	return fl_host_vec_do(h, st, args, 1, &rq, obs);
 }
 

@@ -78,6 +78,8 @@ int fl_model_sockmsg(struct model *m, const struct fl_sc_stmt *st,
 	unsigned end = args[0].end == FL_SC_END_1;
 	bool send = st->code == FL_SC_SENDMSG;
 	const struct fl_val *fv = fl_backend_key(st, args, "flags");
+	const struct fl_val *ctl = fl_backend_key(st, args, "control");
+	const struct fl_val *ctllen = fl_backend_key(st, args, "controllen");
 	unsigned flags = fl_msg_flags(fv ? fv->u : 0);
 	const char *why;
 	struct fl_backend_iovs v;
@@ -96,6 +98,8 @@ int fl_model_sockmsg(struct model *m, const struct fl_sc_stmt *st,
 	why = !ret && v.nr <= FL_UIO_MAXIOV ?
 	      fl_sock_flags_unmodelled(m->w, sk, send, flags, fl_model_iov_total(v.iov, v.nr))
 	      : NULL;
+	if (!why && send && !ret && ctllen)
+		why = fl_sock_control_unmodelled(ctllen->u);
 	if (!why && send && !ret && v.nr <= FL_UIO_MAXIOV && !(flags & FL_MSG_OOB))
 		why = fl_sock_unmodelled(m->w, sk, end, fl_model_iov_total(v.iov, v.nr));
 	/*
@@ -118,8 +122,15 @@ int fl_model_sockmsg(struct model *m, const struct fl_sc_stmt *st,
 		goto out;
 	}
 	if (!ret)
-		ret = send ? fl_sock_sendmsg(m->w, sk, end, v.iov, v.nr, flags)
+		ret = send ? fl_sock_sendmsg(m->w, sk, end, v.iov, v.nr, flags,
+					     ctl ? ctl->u : 0, ctllen ? ctllen->u : 0)
 			   : fl_sock_recvmsg(m->w, sk, end, v.iov, v.nr, flags, &msg_flags);
+	if (ret == FL_SOCK_CMSG) {
+		err = fl_backend_unsupported(obs);
+		snprintf(obs->why, sizeof(obs->why), "a control message in msg_control (its "
+			 "cmsghdrs: SCM_RIGHTS, SCM_CREDENTIALS) is not modelled");
+		goto out;
+	}
 	fl_model_set_sys_ret(m, obs, ret);
 	/* ____sys_recvmsg writes msg_flags back only when the call returned >= 0 */
 	obs->has_msg_flags = !send && ret >= 0;

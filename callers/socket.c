@@ -133,6 +133,9 @@
 #define SOCK_MODEL_BYTES (128u << 10)
 #define SOCK_MODEL_SKBS  10u     /* where the truesize is not known, stay far below sk_sndbuf */
 
+#define SOCK_CTL_STACK   36u     /* ____sys_sendmsg's ctl[sizeof(struct cmsghdr) + 20] */
+#define OPTMEM_MAX_OLD   20480u  /* net.core.optmem_max's default before it grew */
+
 #define RCV_SHUTDOWN  1u
 #define SEND_SHUTDOWN 2u
 
@@ -798,16 +801,64 @@ const char *fl_sock_flags_unmodelled(struct fl_world *w, const struct fl_sock *s
 	return NULL;
 }
 
+/* sizeof(struct cmsghdr): a size_t and two ints. */
+static size_t cmsghdr_size(const struct fl_world *w)
+{
+	enum fl_arch_id a = fl_world_arch(w)->id;
+
+	return a == FL_ARCH_I386 || a == FL_ARCH_ARM ? 12 : 16;
+}
+
+const char *fl_sock_control_unmodelled(uint64_t controllen)
+{
+	if (controllen > SOCK_CTL_STACK && controllen <= INT32_MAX && controllen > OPTMEM_MAX_OLD)
+		return "a msg_controllen past 20480 (sock_kmalloc's ENOBUFS follows "
+		       "net.core.optmem_max, the machine's sysctl)";
+	return NULL;
+}
+
+/*
+ * ____sys_sendmsg's control buffer, after the iovecs and before the
+ * protocol: more than INT_MAX is -ENOBUFS; else CONTROLLEN bytes are
+ * copied whole (copy_from_user into ctl or a sock_kmalloc'ed buffer) or
+ * -EFAULT, nothing sent.  Fewer bytes than a cmsghdr hold no message
+ * (CMSG_FIRSTHDR is NULL): 0.  One is parsed by the protocol (scm_send,
+ * sock_cmsg_send), which the model does not: FL_SOCK_CMSG.
+ */
+static long sock_copy_control(struct fl_world *w, fl_addr_t control, uint64_t controllen)
+{
+	uint8_t chunk[256];
+	uint64_t left = controllen;
+	size_t n;
+
+	if (controllen > INT32_MAX)
+		return -ENOBUFS;
+	for (; left; left -= n, control += n) {
+		n = left < sizeof(chunk) ? (size_t)left : sizeof(chunk);
+		if (fl_copy_from_user(w, chunk, control, n)) {
+			fl_trace(w, "sendmsg: msg_control faults at or after 0x%llx: -EFAULT, "
+				 "nothing sent", (unsigned long long)control);
+			return -EFAULT;
+		}
+	}
+	return controllen >= cmsghdr_size(w) ? FL_SOCK_CMSG : 0;
+}
+
 long fl_sock_sendmsg(struct fl_world *w, struct fl_sock *sk, unsigned end,
-		     const struct fl_iovec *iov, unsigned long nr_segs, unsigned flags)
+		     const struct fl_iovec *iov, unsigned long nr_segs, unsigned flags,
+		     fl_addr_t control, uint64_t controllen)
 {
 	struct fl_iov_iter i;
+	long ret;
 	int err;
 
 	end &= 1;
 	err = sock_import(w, sk, end, FL_ITER_SOURCE, iov, nr_segs, &i);
 	if (err)
 		return err;
+	ret = sock_copy_control(w, control, controllen);
+	if (ret)
+		return ret;
 	/* unix_seqpacket_sendmsg takes sk_err first */
 	if (sk->type == FL_SOCK_SEQPACKET && sk->err[end])
 		return sock_error(sk, end);

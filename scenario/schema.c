@@ -119,8 +119,9 @@ static const struct fl_sc_form verbs[] = {
 #define POS_IOV_SLOTS SLOTS(FL_SC_FD, FL_SC_SNUM, FL_SC_IOVEC | FL_SC_REPEAT | FL_SC_OPT)
 #define IOV_KEYS   KEYS({ "iov", OPT(ADDR) }, { "nr", OPT(NUM) }, AS_TASK)
 #define SOCK_IOV_SLOTS SLOTS(FL_SC_SOCK_FD, FL_SC_IOVEC | FL_SC_REPEAT | FL_SC_OPT)
+/* control=ADDR controllen=N: msghdr.msg_control and msg_controllen */
 #define SOCK_IOV_KEYS  KEYS({ "iov", OPT(ADDR) }, { "nr", OPT(NUM) }, { "flags", OPT(MSG_FLAGS) }, \
-			AS_TASK)
+			AS_TASK, { "control", OPT(ADDR) }, { "controllen", OPT(NUM) })
 #define IOV2_KEYS  KEYS({ "iov", OPT(ADDR) }, { "nr", OPT(NUM) }, { "flags", OPT(RWF_FLAGS) }, \
 			AS_TASK)
 #define PVM_SLOTS  SLOTS(FL_SC_PROC, OPT(ADDR), OPT(ADDR), OPT(NUM))

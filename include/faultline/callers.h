@@ -275,10 +275,24 @@ static inline unsigned fl_msg_rflags(uint64_t words)
  * where it is refused: fl_sock_unmodelled says where not): ret, -errno,
  * or FL_SYS_WAITS (a blocking end: nothing to read, no room to send).
  * recvmsg sets *MSG_FLAGS to what the kernel writes back to
- * msghdr.msg_flags when it returns >= 0 (FL_MSG_TRUNC, ...).
+ * msghdr.msg_flags when it returns >= 0 (FL_MSG_TRUNC, ...).  A send's
+ * msg_control is CONTROL, CONTROLLEN bytes of user memory (0: none): it
+ * is copied whole or -EFAULT, and a buffer that holds a cmsghdr is
+ * FL_SOCK_CMSG (the model parses no control message).  recvmsg writes no
+ * control message (no scenario sets SO_PASSCRED or passes descriptors),
+ * so it takes none.
  */
 long fl_sock_sendmsg(struct fl_world *w, struct fl_sock *sk, unsigned end,
-		     const struct fl_iovec *iov, unsigned long nr_segs, unsigned flags);
+		     const struct fl_iovec *iov, unsigned long nr_segs, unsigned flags,
+		     fl_addr_t control, uint64_t controllen);
+/* fl_sock_sendmsg found a control message to parse: `unsupported`. */
+#define FL_SOCK_CMSG (-4096)
+/*
+ * NULL if a send's CONTROLLEN bytes of msg_control are what the model
+ * answers, else why not: past net.core.optmem_max's old default (20480)
+ * sock_kmalloc's ENOBUFS follows the machine's sysctl.
+ */
+const char *fl_sock_control_unmodelled(uint64_t controllen);
 long fl_sock_recvmsg(struct fl_world *w, struct fl_sock *sk, unsigned end,
 		     const struct fl_iovec *iov, unsigned long nr_segs, unsigned flags,
 		     unsigned *msg_flags);

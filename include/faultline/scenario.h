@@ -89,7 +89,7 @@ enum fl_sc_func {
 	FL_SC_LSEEK,            /* lseek FD OFF WHENCE */
 	FL_SC_SPLICE,           /* splice FDIN OFFIN FDOUT OFFOUT LEN */
 	FL_SC_CLEAR_REFS,       /* clear_refs TYPE: write TYPE to /proc/self/clear_refs */
-	FL_SC_SENDMSG,          /* sendmsg SOCK.N IOVEC...: one msghdr, no name, no control */
+	FL_SC_SENDMSG,          /* sendmsg SOCK.N IOVEC...: one msghdr, no name [control=A controllen=N] */
 	FL_SC_RECVMSG,          /* recvmsg SOCK.N IOVEC... */
 	FL_SC_TEE,              /* tee FDIN FDOUT LEN: pipe buffers duplicated */
 	FL_SC_GETDENTS64,       /* getdents64 FD ADDR COUNT: a `dir`'s records */
