@@ -166,8 +166,8 @@ int fl_model_shutdown(struct model *m, const struct fl_sc_stmt *st,
 }
 
 /*
- * close SOCK.N: the end's last descriptor goes (unix_release_sock).  A
- * TCP end's release is not modelled (its FIN or RST): `unsupported`.
+ * close SOCK.N: the end's last descriptor goes (unix_release_sock,
+ * tcp_close); a TCP end's only where fl_sock_close_unmodelled allows.
  */
 int fl_model_sock_close(struct model *m, const struct fl_val *args, struct fl_obs *obs)
 {
@@ -178,10 +178,10 @@ int fl_model_sock_close(struct model *m, const struct fl_val *args, struct fl_ob
 
 	if (!sk)
 		return fl_backend_setup_failed(obs, m->w, "close", -EBADF);
-	if (!fl_sock_is_stream(sk) && !fl_sock_is_record(sk)) {
+	if (fl_sock_close_unmodelled(sk, end)) {
 		err = fl_backend_unsupported(obs);
-		snprintf(obs->why, sizeof(obs->why),
-			 "close of a TCP socket end is not modelled (its FIN or RST)");
+		snprintf(obs->why, sizeof(obs->why), "%s is not modelled",
+			 fl_sock_close_unmodelled(sk, end));
 		return err;
 	}
 	err = fl_sock_close(m->w, sk, end);

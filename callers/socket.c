@@ -56,6 +56,10 @@
  *       and -EPIPE before any copy; TCP the same; dgram -EPIPE without
  *       a signal (sock_alloc_send_pskb), a peer's RCV_SHUTDOWN -EPIPE
  *       after the copy (so a fault is -EFAULT first).
+ *   close of a TCP end (tcp_close): a FIN, or with bytes unread an RST
+ *       that gives the peer sk_err ECONNRESET; bytes sent to the closed
+ *       end reset the peer (sk_err EPIPE in CLOSE_WAIT).  A FIN taken
+ *       (SOCK_DONE) reads 0 before sk_err.
  *   close of a stream or seqpacket end (unix_release_sock): the peer gets both bits,
  *       and sk_err ECONNRESET if the closed end left bytes unread; those
  *       are freed.  A datagram end's close frees what was queued for it
@@ -158,6 +162,8 @@ struct fl_sock {
 	bool closed[2];         /* released: `close SOCK.N` */
 	bool unpeered[2];       /* dgram: unix_peer() is NULL, after a send found it dead */
 	bool write_wake[2];     /* a sender waiting on that end was woken with room */
+	bool tcp_done[2];       /* TCP: SOCK_DONE, the end took its peer's FIN */
+	bool tcp_reset[2];      /* TCP: the end took an RST: TCP_CLOSE (tcp_reset, tcp_done) */
 	uint32_t sndbuf;        /* sk_sndbuf: unix_sndbuf(), the 64-bit one where unknown */
 };
 
@@ -469,7 +475,7 @@ static const char *tcp_unmodelled(struct fl_world *w, const struct fl_sock *sk,
 		return "a ninth TCP send from one end (the receiver's ACKs may be delayed)";
 	if (fl_sock_queued(sk, !end) + len > TCP_SIZE_GOAL_LO)
 		return "a TCP send with more than 32741 bytes unread (the size goal, the window)";
-	if (sk->shutdown[!end] & RCV_SHUTDOWN)
+	if ((sk->shutdown[!end] & RCV_SHUTDOWN) && !sk->closed[!end])
 		return "a TCP send to an end shut for reading (its data may reset the connection)";
 	if (cs->tcp_frag_pid && cs->tcp_frag_pid != fl_current(w)->pid && !tcp_all_read(w))
 		return "TCP sends of two tasks with bytes unread (each task has its page frag)";
@@ -673,6 +679,49 @@ static long send_shut(struct fl_world *w, struct fl_sock *sk, unsigned end, unsi
 }
 
 /*
+ * END takes an RST with sk_err ERR (tcp_reset: EPIPE in CLOSE_WAIT,
+ * ECONNRESET else) and tcp_done closes it; what it sent and its peer
+ * had not read is dropped.  A closed end sends one when it had bytes
+ * unread (tcp_close), or when bytes reach it (tcp_rcv_state_process: an
+ * orphan shut for reading resets on new data).
+ */
+static void tcp_reset_by(struct fl_world *w, struct fl_sock *sk, unsigned end, int err)
+{
+	struct fl_skb *skb;
+
+	fl_trace(w, "socket %s: end %u takes an RST: sk_err %s, TCP_CLOSE", sk->n.name, end,
+		 err == EPIPE ? "EPIPE" : "ECONNRESET");
+	sk->err[end] = err;
+	sk->tcp_reset[end] = true;
+	sk->shutdown[end] = RCV_SHUTDOWN | SEND_SHUTDOWN;
+	while ((skb = sk->queue[!end])) {
+		sk->queue[!end] = skb->next;
+		skb_free(w, skb);
+	}
+}
+
+/*
+ * tcp_sendmsg_locked: sk_err or SEND_SHUTDOWN first (sk_stream_error: a
+ * pending sk_err is returned and taken, SIGPIPE only for EPIPE; else
+ * EPIPE and SIGPIPE unless MSG_NOSIGNAL); then the chunks.  Bytes sent
+ * to a closed peer reach an orphan that resets the connection.
+ */
+static long tcp_sendmsg(struct fl_world *w, struct fl_sock *sk, unsigned end,
+			struct fl_iov_iter *i, unsigned flags)
+{
+	long ret;
+
+	if (sk->err[end] || (sk->shutdown[end] & SEND_SHUTDOWN)) {
+		ret = sk->err[end] ? sock_error(sk, end) : -EPIPE;
+		return ret == -EPIPE ? send_shut(w, sk, end, flags) : ret;
+	}
+	ret = tcp_send(w, sk, end, i);
+	if (ret > 0 && sk->closed[!end])
+		tcp_reset_by(w, sk, end, EPIPE);
+	return ret;
+}
+
+/*
  * sock_alloc_send_pskb before a stream chunk or a datagram: 0 when END's sk_wmem_alloc
  * is below sk_sndbuf, else -EAGAIN (non-blocking), or the task waits for
  * a wake (sock_wfree, bytes, a state change: sock_wake_sender) and looks
@@ -870,8 +919,7 @@ long fl_sock_sendmsg(struct fl_world *w, struct fl_sock *sk, unsigned end,
 	if ((flags & FL_MSG_OOB) && sk->type != FL_SOCK_TCP)
 		return -EOPNOTSUPP;
 	if (sk->type == FL_SOCK_TCP)
-		return sk->shutdown[end] & SEND_SHUTDOWN ? send_shut(w, sk, end, flags)
-							  : tcp_send(w, sk, end, &i);
+		return tcp_sendmsg(w, sk, end, &i, flags);
 	if (fl_sock_is_record(sk))
 		return dgram_send(w, sk, end, &i, flags);
 	return stream_send(w, sk, end, &i, flags);
@@ -1011,6 +1059,9 @@ static long recv_empty(struct fl_world *w, struct fl_sock *sk, unsigned end, siz
 {
 	bool waits = sk->blocking && !(flags & FL_MSG_DONTWAIT) && count;
 
+	/* tcp_recvmsg_locked: a FIN taken (SOCK_DONE) is 0 before sk_err */
+	if (sk->tcp_done[end])
+		return 0;
 	if (sk->type != FL_SOCK_DGRAM && sk->err[end])
 		return sock_error(sk, end);
 	if ((sk->shutdown[end] & RCV_SHUTDOWN) && (sk->type != FL_SOCK_DGRAM || waits))
@@ -1079,17 +1130,59 @@ int fl_sock_shutdown(struct fl_world *w, struct fl_sock *sk, unsigned end, unsig
 	fl_trace(w, "socket %s: shutdown of end %u (%s%s)", sk->n.name, end,
 		 mode & RCV_SHUTDOWN ? "rcv" : "", mode & SEND_SHUTDOWN ? "send" : "");
 	if (sk->type == FL_SOCK_TCP) {
-		/* both FINs went: the end is TCP_CLOSE (inet_shutdown -ENOTCONN) */
-		if (both_fin)
+		/* both FINs went, or an RST: the end is TCP_CLOSE (inet_shutdown -ENOTCONN) */
+		if (both_fin || sk->tcp_reset[end])
 			return -ENOTCONN;
-		if (mode & SEND_SHUTDOWN)
+		if (mode & SEND_SHUTDOWN) {
 			sk->shutdown[!end] |= RCV_SHUTDOWN;     /* the FIN: tcp_fin */
+			sk->tcp_done[!end] = true;
+		}
 		return 0;
 	}
 	if (sk->type == FL_SOCK_STREAM || sk->type == FL_SOCK_SEQPACKET)
 		sk->shutdown[!end] |= mirror(mode);
 	sock_wake_sender(sk, end);      /* sk_state_change */
 	sock_wake_sender(sk, !end);
+	return 0;
+}
+
+const char *fl_sock_close_unmodelled(const struct fl_sock *sk, unsigned end)
+{
+	end &= 1;
+	if (sk->type != FL_SOCK_TCP || sk->closed[end])
+		return NULL;
+	if (sk->shutdown[0] || sk->shutdown[1] || sk->closed[!end])
+		return "close of a TCP end after a shutdown or the other end's close (the "
+		       "FIN_WAIT and LAST_ACK states)";
+	return NULL;
+}
+
+/*
+ * tcp_close of END (neither end shut down before, fl_sock_close_unmodelled):
+ * bytes END left unread are freed and an RST goes instead of a FIN
+ * (tcp_close: data_was_unread), which the peer, ESTABLISHED, takes with
+ * sk_err ECONNRESET (tcp_reset); else the FIN gives the peer RCV_SHUTDOWN
+ * and SOCK_DONE (tcp_fin), and its next send of bytes is answered with an
+ * RST (tcp_reset_by).  What the peer has queued stays readable.
+ */
+static int tcp_close(struct fl_world *w, struct fl_sock *sk, unsigned end)
+{
+	struct fl_skb *skb;
+	bool unread = sk->queue[end];
+
+	sk->shutdown[end] = RCV_SHUTDOWN | SEND_SHUTDOWN;
+	while ((skb = sk->queue[end])) {
+		sk->queue[end] = skb->next;
+		skb_free(w, skb);
+	}
+	if (unread) {
+		fl_trace(w, "close: %s.%u released with bytes unread: an RST", sk->n.name, end);
+		tcp_reset_by(w, sk, !end, ECONNRESET);
+		return 0;
+	}
+	fl_trace(w, "close: %s.%u released: a FIN", sk->n.name, end);
+	sk->shutdown[!end] |= RCV_SHUTDOWN;
+	sk->tcp_done[!end] = true;
 	return 0;
 }
 
@@ -1101,6 +1194,8 @@ int fl_sock_close(struct fl_world *w, struct fl_sock *sk, unsigned end)
 	if (sk->closed[end])
 		return fl_error(w, -EBADF, "close: %s.%u is closed", sk->n.name, end);
 	sk->closed[end] = true;
+	if (sk->type == FL_SOCK_TCP)
+		return tcp_close(w, sk, end);
 	if (sk->type == FL_SOCK_DGRAM) {
 		/* unix_release_sock: the peer keeps its state; the skbs it sent here go */
 		while ((skb = sk->queue[end])) {

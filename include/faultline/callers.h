@@ -207,10 +207,12 @@ bool fl_sock_end_open(const struct fl_sock *sk, unsigned end);
 /* shutdown(2) of END, HOW SHUT_RD (0), SHUT_WR (1), SHUT_RDWR (2): 0 or -errno. */
 int fl_sock_shutdown(struct fl_world *w, struct fl_sock *sk, unsigned end, unsigned how);
 /*
- * close(2) of END's last descriptor, an AF_UNIX stream end (the model
- * releases no other kind): 0, or -EBADF when it is closed (fl_error).
+ * close(2) of END's last descriptor (tcp_close, unix_release_sock): 0, or
+ * -EBADF when it is closed (fl_error).  Ask fl_sock_close_unmodelled first.
  */
 int fl_sock_close(struct fl_world *w, struct fl_sock *sk, unsigned end);
+/* NULL if the close of END is modelled, else why not (a TCP end after a shutdown). */
+const char *fl_sock_close_unmodelled(const struct fl_sock *sk, unsigned end);
 struct fl_sock *fl_sock_find(struct fl_world *w, const char *name);
 /*
  * NULL if a send of LEN bytes from END is what the model answers, else
