@@ -294,6 +294,13 @@ static const struct fl_era table[FL_ERA_COUNT] = {
 		"MADV_DONTNEED works on hugetlb vmas (before: -EINVAL); the start "
 		"must be huge page aligned.",
 		true },
+	[FL_ERA_HUGETLB_MREMAP] = {
+		FL_ERA_HUGETLB_MREMAP, "hugetlb_mremap", V(5, 16), "rc1",
+		"550a7d60bd5e", { 0 },
+		"mremap moves or shrinks a hugetlb vma (before, a move or a growth "
+		"was -EINVAL); the addresses must be huge page aligned, the lengths "
+		"are rounded up to it, and growing is -EINVAL.",
+		true },
 
 	/* ---- §4 userfaultfd ---- */
 	[FL_ERA_UFFD] = {

@@ -63,22 +63,28 @@ static long mremap_place(struct fl_world *w, struct fl_mm *mm, fl_addr_t len)
 			(unsigned long long)len);
 }
 
-/* vma_to_resize: the vma holding [addr, addr + old_len), or NULL (-EFAULT). */
-static struct fl_vma *vma_to_resize(struct fl_world *w, struct fl_mm *mm,
-				    fl_addr_t addr, fl_addr_t old_len)
+/*
+ * vma_to_resize: *VMAP the vma holding [addr, addr + old_len); 0, -EFAULT
+ * (no vma, or the range leaves it) or -EINVAL (a hugetlb vma before 5.16).
+ */
+static int vma_to_resize(struct fl_world *w, struct fl_mm *mm, fl_addr_t addr,
+			 fl_addr_t old_len, struct fl_vma **vmap)
 {
 	struct fl_vma *vma = fl_vma_lookup(mm, addr);
 
-	if (!vma) {
-		fl_error(w, -EFAULT, "mremap: no mapping at %#llx", (unsigned long long)addr);
-		return NULL;
-	}
-	if (old_len > vma->end - addr) {
-		fl_error(w, -EFAULT, "mremap: [%#llx, +%#llx) crosses the end of its vma",
-			 (unsigned long long)addr, (unsigned long long)old_len);
-		return NULL;
-	}
-	return vma;
+	if (!vma)
+		return fl_error(w, -EFAULT, "mremap: no mapping at %#llx",
+				(unsigned long long)addr);
+	/* before 550a7d60bd5e (5.16) a hugetlb vma never moves or grows */
+	if (fl_vma_is_hugetlb(vma) && !fl_since(w, FL_ERA_HUGETLB_MREMAP))
+		return fl_error(w, -EINVAL, "mremap: a hugetlb vma cannot move or grow "
+				"before 5.16");
+	if (old_len > vma->end - addr)
+		return fl_error(w, -EFAULT, "mremap: [%#llx, +%#llx) crosses the end of "
+				"its vma", (unsigned long long)addr,
+				(unsigned long long)old_len);
+	*vmap = vma;
+	return 0;
 }
 
 /* move_page_tables: every pte of [old, old + len) to [new, new + len). */
@@ -191,7 +197,7 @@ static long mremap_to(struct fl_world *w, struct fl_mm *mm, fl_addr_t addr,
 		ret = mremap_new_range_ok(w, addr, old_len, new_addr, new_len);
 		if (ret)
 			return ret;
-	} else if (!vma_to_resize(w, mm, addr, kept)) {
+	} else if ((ret = vma_to_resize(w, mm, addr, kept, &vma))) {
 		/*
 		 * check_prep_vma() before mremap_to() (6.17, "mm/mremap:
 		 * check remap conditions earlier"): the part that moves must
@@ -199,7 +205,7 @@ static long mremap_to(struct fl_world *w, struct fl_mm *mm, fl_addr_t addr,
 		 * tail may cross vmas ("mm/mremap: allow undocumented mremap()
 		 * shrink behaviour", same series).
 		 */
-		return -EFAULT;
+		return ret;
 	}
 	/* The implicit munmap of the target: UNMAP events. */
 	ret = fl_do_munmap(w, mm, new_addr, new_addr + new_len);
@@ -209,9 +215,9 @@ static long mremap_to(struct fl_world *w, struct fl_mm *mm, fl_addr_t addr,
 	if (ret)
 		return ret;
 	old_len = kept;
-	vma = vma_to_resize(w, mm, addr, old_len);
-	if (!vma)
-		return -EFAULT;
+	ret = vma_to_resize(w, mm, addr, old_len, &vma);
+	if (ret)
+		return ret;
 	return move_vma(w, vma, addr, old_len, new_len, new_addr);
 }
 
@@ -285,6 +291,26 @@ static long mremap_no_vma(struct fl_world *w, fl_addr_t addr)
 	return fl_since(w, FL_ERA_MREMAP_EFAULT_SIGN) ? -EFAULT : EFAULT;
 }
 
+/*
+ * A hugetlb vma (550a7d60bd5e, 5.16, era hugetlb_mremap): both lengths
+ * rounded up to the huge page size, both addresses aligned to it, and no
+ * growth ("the underlying hugetlb reservation is not yet capable to
+ * handle split reservation"): -EINVAL.
+ */
+static int mremap_hugetlb_ok(struct fl_world *w, const struct fl_vma *vma, fl_addr_t addr,
+			     fl_addr_t new_addr, size_t *old_len, size_t *new_len)
+{
+	fl_addr_t size = fl_vma_hpage_size(w, vma);
+
+	*old_len = (*old_len + size - 1) & ~(size - 1);
+	*new_len = (*new_len + size - 1) & ~(size - 1);
+	if ((addr | new_addr) & (size - 1))
+		return fl_error(w, -EINVAL, "mremap: a hugetlb address not huge page aligned");
+	if (*new_len > *old_len)
+		return fl_error(w, -EINVAL, "mremap: a hugetlb vma cannot grow");
+	return 0;
+}
+
 /* A shrink unmaps the tail; the same length does nothing. */
 static long mremap_shrink(struct fl_world *w, struct fl_mm *mm, fl_addr_t addr,
 			  fl_addr_t old_len, fl_addr_t new_len)
@@ -316,11 +342,11 @@ static int mremap_params_ok(struct fl_world *w, fl_addr_t addr, size_t old_len,
 static long mremap_grow(struct fl_world *w, struct fl_mm *mm, fl_addr_t addr,
 			fl_addr_t old_len, fl_addr_t new_len, unsigned flags)
 {
-	struct fl_vma *vma = vma_to_resize(w, mm, addr, old_len);
-	long ret;
+	struct fl_vma *vma;
+	long ret = vma_to_resize(w, mm, addr, old_len, &vma);
 
-	if (!vma)
-		return -EFAULT;
+	if (ret)
+		return ret;
 	if (old_len == vma->end - addr && vma_expandable(w, vma, new_len - old_len)) {
 		vma->end = addr + new_len;
 		fl_vma_gap_update(vma);
@@ -357,6 +383,12 @@ long fl_mremap(struct fl_world *w, struct fl_mm *mm, fl_addr_t addr, size_t old_
 	}
 	if (fl_since(w, FL_ERA_MREMAP_VMA_FIRST) && !fl_vma_lookup(mm, addr))
 		return mremap_no_vma(w, addr);
+	if (fl_since(w, FL_ERA_HUGETLB_MREMAP) && fl_vma_is_hugetlb(fl_vma_lookup(mm, addr))) {
+		ret = mremap_hugetlb_ok(w, fl_vma_lookup(mm, addr), addr, new_addr,
+					&old_len, &new_len);
+		if (ret)
+			return ret;
+	}
 	if (fixed && old_len == new_len && fl_since(w, FL_ERA_MREMAP_MULTI_VMA))
 		return remap_move(w, mm, addr, old_len, new_addr);
 	if (fixed)
