@@ -283,10 +283,22 @@ unsigned fl_hugetlb_fault(struct fl_world *w, struct fl_vma *vma, fl_addr_t addr
 	if (hpage_get(w, vma, addr, &hp))
 		return FL_VM_FAULT_OOM;
 	head = hp.ptes[0];
-	if (!(head->flags & FL_PTE_PRESENT)) {
+	if (head->flags & FL_PTE_POISON) {
+		/* a UFFDIO_POISON marker: VM_FAULT_HWPOISON_LARGE */
+		ret = FL_VM_FAULT_HWPOISON;
+	} else if (!(head->flags & FL_PTE_PRESENT)) {
+		uint32_t wp = head->flags & FL_PTE_UFFD_WP;
+
 		for (i = 0; i < hp.nr; i++)
 			hp.ptes[i]->flags = 0;       /* a uffd-wp marker: none */
 		ret = hugetlb_no_page(w, &hp, flags);
+		/*
+		 * hugetlb_no_page keeps a uffd-wp marker's protection in the
+		 * new pte (c64e912c865a, 5.19), so a write faults again as a
+		 * write-protect userfault.
+		 */
+		for (i = 0; !ret && wp && i < hp.nr; i++)
+			hp.ptes[i]->flags = (hp.ptes[i]->flags & ~FL_PTE_WRITE) | FL_PTE_UFFD_WP;
 	} else if ((flags & FL_FAULT_WRITE) && !(head->flags & FL_PTE_WRITE)) {
 		ret = hugetlb_wp(w, &hp, flags);
 	} else if ((flags & FL_FAULT_UNSHARE) && huge_needs_unshare(w, vma, head)) {

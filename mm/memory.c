@@ -388,7 +388,8 @@ static int zap_keep_wp_one(struct fl_world *w, fl_pte_t *pte, fl_addr_t addr, vo
 void fl_zap_keep_uffd_wp(struct fl_world *w, struct fl_vma *vma,
 			 fl_addr_t start, fl_addr_t end)
 {
-	bool file = vma->file || (vma->flags & FL_VM_SHARED);
+	/* MAP_HUGETLB memory is a hugetlbfs file's (__unmap_hugepage_range, 5.19) */
+	bool file = vma->file || (vma->flags & (FL_VM_SHARED | FL_VM_HUGETLB));
 
 	fl_walk_ptes(w, vma->mm, start, end,
 		     file && (vma->flags & FL_VM_UFFD_WP) ? zap_keep_wp_one : zap_one, NULL);

@@ -36,6 +36,11 @@
  *   hwpoison entry          unsupported (the kernel reports the poisoned
  *                           page's own bits; not modelled)
  *
+ * A hugetlb vma (pagemap_hugetlb_range): each base page reads its huge
+ * page's entry: present, file, exclusive and uffd-wp as above; a marker
+ * reads uffd-wp or nothing, never swapped; soft-dirty only from
+ * VM_SOFTDIRTY.
+ *
  * Eras: the entry format with bit 56 and without the page-shift bits
  * (77bb499bb60f, 4.3; the kernel's pagemap.rst says "since 4.2") is the
  * oldest modelled: earlier kernels are `unsupported`.  Bit 57 (uffd-wp)
@@ -84,6 +89,29 @@ static uint64_t pte_to_pagemap_entry(struct fl_world *w, const fl_pte_t *pte)
 }
 
 /*
+ * pagemap_hugetlb_range: a huge page's entry, the same for each of its
+ * base pages.  Present: file and exclusive as for a pte, uffd-wp from the
+ * pte (8e165e733bfa, 5.19); not present: uffd-wp from a marker, and
+ * nothing else - no swapped bit, hugetlb has no swap entries.  Soft-dirty
+ * comes from VM_SOFTDIRTY alone (below), never from the pte.
+ */
+static uint64_t huge_pte_to_pagemap_entry(struct fl_world *w, const fl_pte_t *pte)
+{
+	uint64_t e = 0;
+
+	if (pte->flags & FL_PTE_PRESENT) {
+		e |= FL_PM_PRESENT;
+		if (!(pte->folio->flags & FL_FOLIO_ANON))
+			e |= FL_PM_FILE;
+		if (pte->folio->mapcount == 1)
+			e |= FL_PM_MMAP_EXCLUSIVE;
+	}
+	if ((pte->flags & FL_PTE_UFFD_WP) && fl_since(w, FL_ERA_PAGEMAP_UFFD_WP))
+		e |= FL_PM_UFFD_WP;
+	return e;
+}
+
+/*
  * The PFN field of a privileged reader (pte_to_pagemap_entry with
  * show_pfn): the frame of a present page; an unprivileged one reads 0
  * (1c90308e7a77, 4.2: before, 4.0 and 4.1 refused the open).
@@ -97,7 +125,7 @@ static int pagemap_pfn(struct fl_world *w, const fl_pte_t *pte,
 		*entry |= ((uint64_t)pte->folio->frame + 1) & FL_PM_PFN_MASK;
 		return 0;
 	}
-	if (pte->flags & (FL_PTE_SWAP | FL_PTE_MARKER))
+	if ((pte->flags & (FL_PTE_SWAP | FL_PTE_MARKER)) && (*entry & FL_PM_SWAP))
 		return fl_error(w, -EOPNOTSUPP, "the swap type and offset of a swap "
 				"or marker entry (pagemap bits 0-54) are not modelled");
 	return 0;
@@ -125,7 +153,8 @@ int fl_pagemap_read(struct fl_world *w, struct fl_mm *mm, fl_addr_t addr,
 	if (pte && (pte->flags & FL_PTE_POISON) && !(pte->flags & FL_PTE_MARKER))
 		return fl_error(w, -EOPNOTSUPP, "pagemap of a hwpoison entry is not modelled");
 	if (pte)
-		*entry = pte_to_pagemap_entry(w, pte);
+		*entry = fl_vma_is_hugetlb(vma) ? huge_pte_to_pagemap_entry(w, pte)
+						: pte_to_pagemap_entry(w, pte);
 	if (!fl_since(w, FL_ERA_PAGEMAP_PFN_HIDDEN) && reader == FL_PM_READ_UNPRIV)
 		return fl_error(w, -EOPNOTSUPP, "pagemap for a reader without "
 				"CAP_SYS_ADMIN before 4.2 is not modelled");

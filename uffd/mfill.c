@@ -85,8 +85,7 @@ static struct fl_vma *find_dst_vma(struct fl_mm *mm, fl_addr_t dst, uint64_t len
 /*
  * mfill_atomic_hugetlb's checks: UFFDIO_ZEROPAGE is -EINVAL on hugetlb
  * (mfill_atomic: "There is no default zero huge page for all huge page
- * sizes"), and the range must be whole huge pages (-EINVAL).  CONTINUE,
- * POISON and mode WP on hugetlb are not modelled.
+ * sizes"), and the range must be whole huge pages (-EINVAL).
  */
 static int mfill_check_hugetlb(struct fl_world *w, const struct mfill *mf,
 			       const struct fl_vma *vma)
@@ -95,11 +94,6 @@ static int mfill_check_hugetlb(struct fl_world *w, const struct mfill *mf,
 
 	if (mf->kind == MFILL_ZEROPAGE)
 		return fl_error(w, -EINVAL, "UFFDIO_ZEROPAGE: not on hugetlb");
-	if (mf->kind != MFILL_COPY || (mf->mode & FL_UFFDIO_COPY_MODE_WP))
-		return fl_error(w, -EOPNOTSUPP, "uffd: %s on hugetlb is not modelled "
-				"(docs/uffd.md, \"Not done\")",
-				mf->kind == MFILL_COPY ? "UFFDIO_COPY_MODE_WP" :
-				mf->kind == MFILL_CONTINUE ? "UFFDIO_CONTINUE" : "UFFDIO_POISON");
 	if ((mf->dst & mask) || (mf->len & mask))
 		return fl_error(w, -EINVAL, "uffd: 0x%llx+0x%llx is not whole huge pages",
 				(unsigned long long)mf->dst, (unsigned long long)mf->len);
@@ -112,11 +106,12 @@ static int mfill_check_vma(struct fl_world *w, const struct mfill *mf,
 {
 	bool anon = !vma->file && !(vma->flags & FL_VM_SHARED);
 
-	if (fl_vma_is_hugetlb(vma))
-		return mfill_check_hugetlb(w, mf, vma);
+	/* mfill_atomic: a WP fill needs a vma registered WP, hugetlb too */
 	if ((mf->mode & FL_UFFDIO_COPY_MODE_WP) && mf->kind != MFILL_ZEROPAGE &&
 	    !(vma->flags & FL_VM_UFFD_WP))
 		return fl_error(w, -EINVAL, "uffd: mode WP on a vma not registered WP");
+	if (fl_vma_is_hugetlb(vma))
+		return mfill_check_hugetlb(w, mf, vma);
 	if (mf->kind == MFILL_CONTINUE && !fl_vma_is_shmem(vma))
 		return fl_error(w, -EINVAL, "UFFDIO_CONTINUE: not shmem");
 	if (anon)
@@ -251,12 +246,100 @@ static int mfill_install(struct fl_world *w, struct mfill *mf, struct fl_vma *vm
 }
 
 /*
- * hugetlb_mfill_atomic_pte, UFFDIO_COPY of one huge page at ADDR: the
- * source's bytes into new folios, mapped (private: anonymous, exclusive)
- * or put in the hugetlbfs page cache (shared) and mapped; -EEXIST if the
- * huge page is there already.  The source is read first, whole, with
- * faults allowed (the kernel's copy with faults disabled, then its
- * -ENOENT retry, ends the same), so a bad source maps nothing.
+ * hugetlb_mfill_atomic_pte, UFFDIO_POISON (6.6, 8a13897fb0da "mm:
+ * userfaultfd: support UFFDIO_POISON for hugetlbfs", in fc71884a5f59's
+ * series): a poison marker in every base pte of the huge
+ * page, which must be none - a uffd-wp marker too is -EEXIST here
+ * (huge_pte_none, not _mostly).  A fault there is VM_FAULT_HWPOISON_LARGE:
+ * SIGBUS.
+ */
+static int mfill_huge_poison(struct fl_world *w, struct mfill *mf, fl_addr_t addr,
+			     fl_addr_t size)
+{
+	fl_addr_t a;
+
+	if (fl_pte_lookup(mf->mm, addr)->flags)
+		return fl_error(w, -EEXIST, "UFFDIO_POISON: the huge page at 0x%llx is "
+				"not none", (unsigned long long)addr);
+	for (a = addr; a < addr + size; a += FL_PAGE_SIZE) {
+		fl_pte_t *pte = fl_pte_alloc(w, mf->mm, a);
+
+		if (!pte)
+			return -ENOMEM;
+		pte->flags = FL_PTE_POISON | FL_PTE_MARKER;
+	}
+	return 0;
+}
+
+/*
+ * The folio of base page I of the huge page at file page INDEX, for a
+ * COPY (its bytes from BUF) or a CONTINUE (the page cache's, which must
+ * be there: -EFAULT).  A referenced folio, or NULL.
+ */
+static struct fl_folio *mfill_huge_folio(struct fl_world *w, struct mfill *mf,
+					 struct fl_vma *vma, uint64_t index,
+					 const uint8_t *buf, unsigned i)
+{
+	bool shared = vma->flags & FL_VM_SHARED;
+	struct fl_folio *folio;
+
+	if (mf->kind == MFILL_CONTINUE) {
+		folio = fl_filemap_get_folio(w, vma->file, index + i, false);
+		if (folio)
+			fl_folio_get(folio);
+		return folio;
+	}
+	folio = shared ? fl_filemap_get_folio(w, vma->file, index + i, true) : fl_folio_alloc(w);
+	if (!folio)
+		return NULL;
+	if (shared)
+		fl_folio_get(folio);
+	memcpy(fl_frame_mut(w, folio->frame), buf + ((size_t)i << FL_PAGE_SHIFT),
+	       FL_PAGE_SIZE);
+	if (shared) {
+		folio->flags |= FL_FOLIO_DIRTY;
+	} else {
+		folio->flags |= FL_FOLIO_ANON | FL_FOLIO_ANON_EXCLUSIVE;
+		fl_folio_note_write(w, folio, mf->mm);
+	}
+	return folio;
+}
+
+/*
+ * Map the huge page at ADDR (file page INDEX) base page by base page.  A
+ * CONTINUE into a private mapping maps the page cache's page read-only;
+ * mode WP maps it read-only and uffd-wp (make_huge_pte's writable test).
+ */
+static int mfill_huge_map(struct fl_world *w, struct mfill *mf, struct fl_vma *vma,
+			  fl_addr_t addr, uint64_t index, const uint8_t *buf)
+{
+	uint32_t pte_flags = mfill_pte_flags(w, mf, vma);
+	unsigned i, nr = (unsigned)(fl_vma_hpage_size(w, vma) >> FL_PAGE_SHIFT);
+
+	if (mf->kind == MFILL_CONTINUE && !(vma->flags & FL_VM_SHARED))
+		pte_flags &= ~FL_PTE_WRITE;
+	for (i = 0; i < nr; i++) {
+		fl_pte_t *pte = fl_pte_alloc(w, mf->mm, addr + ((fl_addr_t)i << FL_PAGE_SHIFT));
+		struct fl_folio *folio = mfill_huge_folio(w, mf, vma, index, buf, i);
+
+		if (!pte || !folio)
+			return -ENOMEM;     /* model memory only: the pages before stay */
+		pte->flags = 0;     /* a marker goes */
+		fl_pte_set_folio(w, pte, folio, pte_flags);
+		fl_folio_put(w, folio);
+	}
+	return 0;
+}
+
+/*
+ * hugetlb_mfill_atomic_pte, one huge page at ADDR.  COPY: the source's
+ * bytes into new folios, mapped (private: anonymous, exclusive) or put in
+ * the hugetlbfs page cache (shared) and mapped; -EEXIST if the huge page
+ * is there already.  The source is read first, whole, with faults allowed
+ * (the kernel's copy with faults disabled, then its -ENOENT retry, ends
+ * the same), so a bad source maps nothing.  CONTINUE (5.13, MINOR mode):
+ * the page cache's huge page, -EFAULT if it holds none, then -EEXIST if
+ * the pte is not none (a marker is).  POISON: above.
  */
 static int mfill_huge_page(struct fl_world *w, struct mfill *mf, struct fl_vma *vma,
 			   fl_addr_t addr, uint64_t off)
@@ -265,12 +348,24 @@ static int mfill_huge_page(struct fl_world *w, struct mfill *mf, struct fl_vma *
 	uint64_t index = vma->pgoff + ((addr - vma->start) >> FL_PAGE_SHIFT);
 	bool shared = vma->flags & FL_VM_SHARED;
 	fl_pte_t *head = fl_pte_alloc(w, mf->mm, addr);
-	uint8_t *buf;
-	unsigned i;
+	uint8_t *buf = NULL;
+	int err;
 
 	if (!head)
 		return -ENOMEM;
-	if ((head->flags & ~FL_PTE_MARKER) ||
+	if (mf->kind == MFILL_POISON)
+		return mfill_huge_poison(w, mf, addr, size);
+	if (mf->kind == MFILL_CONTINUE) {
+		if (!vma->file || !fl_filemap_cached(w, vma->file, index))
+			return fl_error(w, -EFAULT, "UFFDIO_CONTINUE: no huge page in the "
+					"page cache at 0x%llx", (unsigned long long)addr);
+		if (head->flags && !(head->flags & FL_PTE_MARKER))
+			return fl_error(w, -EEXIST, "UFFDIO_CONTINUE: the huge page at 0x%llx "
+					"is mapped already", (unsigned long long)addr);
+		return mfill_huge_map(w, mf, vma, addr, index, NULL);
+	}
+	/* huge_pte_none_mostly: any marker (uffd-wp, poison) is overwritten */
+	if ((head->flags && !(head->flags & FL_PTE_MARKER)) ||
 	    (shared && vma->file && fl_filemap_cached(w, vma->file, index)))
 		return fl_error(w, -EEXIST, "uffd: the huge page at 0x%llx is there already",
 				(unsigned long long)addr);
@@ -288,30 +383,9 @@ static int mfill_huge_page(struct fl_world *w, struct mfill *mf, struct fl_vma *
 		return fl_error(w, -EFAULT, "UFFDIO_COPY: source 0x%llx not readable",
 				(unsigned long long)(mf->src + off));
 	}
-	for (i = 0; i < size >> FL_PAGE_SHIFT; i++) {
-		fl_pte_t *pte = fl_pte_alloc(w, mf->mm, addr + ((fl_addr_t)i << FL_PAGE_SHIFT));
-		struct fl_folio *folio = shared ? fl_filemap_get_folio(w, vma->file, index + i, true)
-						: fl_folio_alloc(w);
-
-		if (!pte || !folio) {
-			free(buf);
-			return -ENOMEM;     /* model memory only: the pages before stay */
-		}
-		memcpy(fl_frame_mut(w, folio->frame), buf + ((size_t)i << FL_PAGE_SHIFT),
-		       FL_PAGE_SIZE);
-		if (shared) {
-			folio->flags |= FL_FOLIO_DIRTY;
-		} else {
-			folio->flags |= FL_FOLIO_ANON | FL_FOLIO_ANON_EXCLUSIVE;
-			fl_folio_note_write(w, folio, mf->mm);
-		}
-		pte->flags = 0;     /* a marker goes */
-		fl_pte_set_folio(w, pte, folio, mfill_pte_flags(w, mf, vma));
-		if (!shared)
-			fl_folio_put(w, folio);
-	}
+	err = mfill_huge_map(w, mf, vma, addr, index, buf);
 	free(buf);
-	return 0;
+	return err;
 }
 
 /* mfill_atomic_hugetlb: huge page after huge page; COPIED counts bytes. */
@@ -562,7 +636,11 @@ static int wp_set_one(struct fl_world *w, fl_pte_t *pte, fl_addr_t addr, void *a
 bool uffd_wp_use_markers(struct fl_world *w, const struct fl_uffd_ctx *ctx,
 			 const struct fl_vma *vma)
 {
-	if (vma->file || (vma->flags & FL_VM_SHARED))
+	/*
+	 * MAP_HUGETLB memory is a hugetlbfs file's: hugetlb_change_protection
+	 * marks none ptes, allocating the page table (5.19, 60dfaad65aa9).
+	 */
+	if (vma->file || (vma->flags & (FL_VM_SHARED | FL_VM_HUGETLB)))
 		return true;
 	return fl_since(w, FL_ERA_UFFD_WP_UNPOPULATED) &&
 	       (ctx->features & FL_UFFD_FEATURE_WP_UNPOPULATED);
@@ -588,6 +666,27 @@ static int wp_install_markers(struct fl_world *w, struct fl_uffd_ctx *ctx,
 				pte->flags = FL_PTE_MARKER | FL_PTE_UFFD_WP;
 		}
 	}
+	return 0;
+}
+
+/*
+ * mwriteprotect_range, per vma: registered WP (-ENOENT), and a hugetlb
+ * vma's range whole huge pages (-EINVAL).
+ */
+static int wp_check_vma(struct fl_world *w, struct fl_vma *vma, fl_addr_t start,
+			fl_addr_t end)
+{
+	fl_addr_t mask;
+
+	if (!(vma->flags & FL_VM_UFFD_WP))
+		return fl_error(w, -ENOENT, "UFFDIO_WRITEPROTECT: vma not registered WP");
+	if (!fl_vma_is_hugetlb(vma))
+		return 0;
+	mask = fl_vma_hpage_size(w, vma) - 1;
+	if ((start & mask) || ((end - start) & mask))
+		return fl_error(w, -EINVAL, "UFFDIO_WRITEPROTECT: 0x%llx+0x%llx is not whole "
+				"huge pages", (unsigned long long)start,
+				(unsigned long long)(end - start));
 	return 0;
 }
 
@@ -627,15 +726,14 @@ int fl_uffdio_writeprotect(struct fl_world *w, struct fl_uffd_ctx *ctx,
 	if (!mm)
 		return uffd_mm_gone(w);
 	vma = fl_find_vma(mm, start);
-	if (vma && fl_vma_is_hugetlb(vma))
-		return fl_error(w, -EOPNOTSUPP, "UFFDIO_WRITEPROTECT on hugetlb is not "
-				"modelled (docs/uffd.md, \"Not done\")");
 	if (!vma || vma->start > start)
 		return fl_error(w, -ENOENT, "UFFDIO_WRITEPROTECT: no vma at 0x%llx",
 				(unsigned long long)start);
-	for (; vma && vma->start < end; vma = fl_vma_next(vma))
-		if (!(vma->flags & FL_VM_UFFD_WP))
-			return fl_error(w, -ENOENT, "UFFDIO_WRITEPROTECT: vma not registered WP");
+	for (; vma && vma->start < end; vma = fl_vma_next(vma)) {
+		ret = wp_check_vma(w, vma, start, end);
+		if (ret)
+			return ret;
+	}
 	ret = fl_walk_ptes(w, mm, start, end, wp_set_one, &on);
 	if (ret)
 		return ret;

@@ -328,9 +328,9 @@ uint64_t uffd_range_ioctls(struct fl_world *w)
 
 /*
  * ... a hugetlb vma, private or shared: MISSING from 4.11, MINOR from 5.13
- * and WP from 5.19 (each a series of commits, as the shmem entries).
- * Registering MINOR or WP is modelled; the faults and ioctls of those
- * modes on hugetlb are not (refused as unsupported, docs/uffd.md).
+ * and WP from 5.19 (each a series of commits, as the shmem entries; WP's
+ * are 5a90d5a103c2 to 8e165e733bfa), with the faults and ioctls of each
+ * mode (docs/uffd.md, "hugetlb").
  */
 static bool vma_can_userfault_hugetlb(struct fl_world *w, uint32_t vm_flags)
 {
