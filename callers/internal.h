@@ -141,6 +141,16 @@ void *fl_named_find(struct fl_world *w, size_t list, const char *name);
 int fl_named_add(struct fl_world *w, size_t list, const char *what, const char *name,
 		 size_t size, void **out);
 
+/*
+ * The file operations FILE's file system has.  hugetlbfs has read_iter
+ * only: no write_iter, so write(2) and its kin are -EINVAL (vfs_write's
+ * FMODE_CAN_WRITE test, before the buffer is looked at), and no
+ * splice_write or (5.10) splice_read, so splice into or out of it is
+ * -EINVAL too.
+ */
+bool fl_file_has_write_iter(const struct fl_file *file);
+bool fl_file_has_splice_read(struct fl_world *w, const struct fl_file *file);
+
 /* The current process's open FILE, opened now if it was not; NULL: -ENOMEM. */
 struct fl_open_file *fl_open_file_get(struct fl_world *w, struct fl_file *file);
 

@@ -761,11 +761,17 @@ long fl_splice(struct fl_world *w, const struct fl_fd *in, int64_t off_in,
 	pos = off == -1 ? of->pos : (uint64_t)off;
 	if (off < -1 || (int64_t)pos < 0)
 		return -EINVAL;
+	/* do_splice_from without splice_write: before the pipe is locked */
+	if (in->pipe && !fl_file_has_write_iter(f))
+		return -EINVAL;
 	if (fl_pipe_mutex_busy(w, in->pipe) || fl_pipe_mutex_busy(w, out->pipe))
 		return FL_SYS_WAITS;
 	ret = splice_file_prep(w, in, out, flags);
 	if (ret)
 		return ret;
+	/* do_splice_read without splice_read: after the wait for room */
+	if (out->pipe && !fl_file_has_splice_read(w, f))
+		return -EINVAL;
 	ret = in->pipe ? splice_to_file(w, in->pipe, f, pos, len)
 		       : splice_from_file(w, f, pos, out->pipe, len);
 	if (ret > 0 && off == -1)

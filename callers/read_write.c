@@ -154,6 +154,21 @@ int fl_import_iovec(struct fl_world *w, enum fl_iter_dir dir,
 	return fl_iov_iter_init(i, dir, iov, nr_segs, total);
 }
 
+bool fl_file_has_write_iter(const struct fl_file *file)
+{
+	return file->fs != FL_FS_HUGETLBFS;
+}
+
+/*
+ * Before 36e2c7421f02 ("fs: don't allow splice read/write without
+ * explicit ops", era splice_needs_ops) a file system without splice_read
+ * was read through default_file_splice_read, its read_iter.
+ */
+bool fl_file_has_splice_read(struct fl_world *w, const struct fl_file *file)
+{
+	return file->fs != FL_FS_HUGETLBFS || !fl_since(w, FL_ERA_SPLICE_NEEDS_OPS);
+}
+
 /* vfs_iter_read on a file at *POS (the open file's or pread's offset). */
 static long file_read_iter(struct fl_world *w, struct fl_file *file,
 			   const struct fl_iovec *iov, unsigned long nr_segs,
@@ -181,6 +196,8 @@ static long file_write_iter(struct fl_world *w, struct fl_file *file,
 
 	if (!file)
 		return -EBADF;
+	if (!fl_file_has_write_iter(file))
+		return -EINVAL;
 	callers_enter(w);
 	err = fl_import_iovec(w, FL_ITER_SOURCE, iov, nr_segs, &i);
 	if (err)

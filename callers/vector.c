@@ -104,6 +104,9 @@ long fl_sys_prwv(struct fl_world *w, const struct fl_fd *fd, bool write,
 		return -ESPIPE;
 	if (fd->pipe && fd->write_end != write)
 		return -EBADF;
+	/* vfs_writev: FMODE_CAN_WRITE before import_iovec */
+	if (write && fd->file && !fl_file_has_write_iter(fd->file))
+		return -EINVAL;
 	err = import_only(w, write, iov, nr_segs, &count);
 	if (err || !count)
 		return err;

@@ -575,6 +575,13 @@ static const struct fl_era table[FL_ERA_COUNT] = {
 		"(either end for pipe to pipe and tee, the pipe end for a splice "
 		"with a file); before, only the flags argument kept them from waiting.",
 		false },
+	[FL_ERA_SPLICE_NEEDS_OPS] = {
+		FL_ERA_SPLICE_NEEDS_OPS, "splice_needs_ops", V(5, 10), NULL,
+		"36e2c7421f02", { 0 },
+		"splice(2) out of a file whose file system has no splice_read "
+		"(hugetlbfs) is -EINVAL; before, default_file_splice_read read it "
+		"through its read op.",
+		false },
 	/* ---- §9 guard regions ---- */
 	[FL_ERA_MADV_GUARD] = {
 		FL_ERA_MADV_GUARD, "madv_guard", V(6, 13), "rc1",

@@ -127,6 +127,7 @@ enum fl_era_id {
 	FL_ERA_PAGEMAP_SCAN_GUARD,        /* 6.16: a516403787e0 */
 	/* §8 pipes and splice */
 	FL_ERA_SPLICE_PIPE_NONBLOCK,      /* 5.1-rc1: ee5e001196d1 */
+	FL_ERA_SPLICE_NEEDS_OPS,          /* 5.10: 36e2c7421f02 */
 	/* §9 guard regions */
 	FL_ERA_MADV_GUARD,                /* 6.13-rc1: 662df3e5c376 */
 	FL_ERA_MADV_GUARD_FILE,           /* 6.15-rc1: "allow guard regions in file-backed ..." */
