@@ -641,6 +641,19 @@ static const struct fl_era table[FL_ERA_COUNT] = {
 		"its last byte out of band, a read with MSG_OOB and no such byte is "
 		"-EINVAL (before, both -EOPNOTSUPP).",
 		false },
+	/* ---- §11 more madvise advice ---- */
+	[FL_ERA_MADV_FREE] = {
+		FL_ERA_MADV_FREE, "madv_free", V(4, 5), "rc1",
+		"854e9ed09ded", { 0 },
+		"madvise(MADV_FREE) makes private anonymous pages lazily freeable: "
+		"reclaim discards the ones not written since; before, -EINVAL.",
+		true },
+	[FL_ERA_MADV_COLD] = {
+		FL_ERA_MADV_COLD, "madv_cold", V(5, 4), "rc1",
+		"9c276cc65a58", { 0 },
+		"madvise(MADV_COLD) deactivates pages (nothing a scenario sees); "
+		"before, -EINVAL.",
+		true },
 };
 
 const struct fl_era *fl_era(enum fl_era_id id)

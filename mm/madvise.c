@@ -37,10 +37,15 @@ static bool madvise_behavior_valid(struct fl_world *w, enum fl_madvise advice)
 	case FL_MADV_DONTFORK:
 	case FL_MADV_NOHUGEPAGE:
 	case FL_MADV_DOFORK:
+	case FL_MADV_SEQUENTIAL:
 		return true;
 	case FL_MADV_POPULATE_READ:
 	case FL_MADV_POPULATE_WRITE:
 		return fl_since(w, FL_ERA_MADV_POPULATE);
+	case FL_MADV_FREE:
+		return fl_since(w, FL_ERA_MADV_FREE);
+	case FL_MADV_COLD:
+		return fl_since(w, FL_ERA_MADV_COLD);
 	case FL_MADV_GUARD_INSTALL:
 	case FL_MADV_GUARD_REMOVE:
 		return fl_since(w, FL_ERA_MADV_GUARD);
@@ -105,14 +110,61 @@ static int madvise_remove(struct fl_world *w, struct fl_vma *vma,
 	return 0;
 }
 
-/* MADV_PAGEOUT: can_madv_lru_vma refuses raw PFN mappings. */
-static int madvise_pageout(struct fl_world *w, struct fl_vma *vma,
-			   fl_addr_t start, fl_addr_t end)
+/*
+ * MADV_PAGEOUT reclaims the range; MADV_COLD only deactivates it, which
+ * nothing a scenario observes shows.  can_madv_lru_vma refuses both on
+ * raw PFN mappings and hugetlb.
+ */
+static int madvise_cold_or_pageout(struct fl_world *w, struct fl_vma *vma,
+				   fl_addr_t start, fl_addr_t end, bool pageout)
 {
 	if (vma->flags & (FL_VM_PFNMAP | FL_VM_HUGETLB))
-		return fl_error(w, -EINVAL, "madvise: PAGEOUT on a VM_PFNMAP or hugetlb vma");
-	fl_reclaim_range(w, vma, start, end);
+		return fl_error(w, -EINVAL, "madvise: %s on a VM_PFNMAP or hugetlb vma",
+				pageout ? "PAGEOUT" : "COLD");
+	if (pageout)
+		fl_reclaim_range(w, vma, start, end);
 	return 0;
+}
+
+/*
+ * madvise_free_pte_range, one pte: a swap entry is freed and a poison
+ * entry dropped (the page reads zero next), other markers stay (a guard
+ * keeps guarding, guard-regions.c lazyfree); a present anonymous page
+ * mapped once is cleaned and marked lazyfree, so that reclaim discards
+ * it unless it is written again (mm/reclaim.c).  The zero page and a
+ * page mapped more than once are left.
+ */
+static int free_one(struct fl_world *w, fl_pte_t *pte, fl_addr_t addr, void *arg)
+{
+	struct fl_folio *folio = pte->folio;
+
+	(void)addr;
+	(void)arg;
+	if (pte->flags & (FL_PTE_SWAP | FL_PTE_POISON)) {
+		fl_pte_clear(w, pte);
+		return 0;
+	}
+	if (!(pte->flags & FL_PTE_PRESENT) || fl_folio_is_zero(w, folio) ||
+	    !(folio->flags & FL_FOLIO_ANON) || folio->mapcount != 1)
+		return 0;
+	pte->flags &= ~(FL_PTE_DIRTY | FL_PTE_YOUNG);
+	folio->flags = (folio->flags & ~FL_FOLIO_DIRTY) | FL_FOLIO_LAZYFREE;
+	return 0;
+}
+
+/*
+ * MADV_FREE (854e9ed09ded, 4.5): private anonymous memory only
+ * (madvise_free_single_vma: vma_is_anonymous, else -EINVAL; a shared
+ * anonymous mapping is shmem), and not VM_PFNMAP.  It raises a REMOVE
+ * event as DONTNEED does (madvise_dontneed_free).
+ */
+static int madvise_free(struct fl_world *w, struct fl_vma *vma,
+			fl_addr_t start, fl_addr_t end)
+{
+	if (vma->file || (vma->flags & (FL_VM_SHARED | FL_VM_PFNMAP | FL_VM_HUGETLB)))
+		return fl_error(w, -EINVAL, "madvise: FREE on memory that is not private anonymous");
+	fl_uffd_hook_remove(w, vma, start, end);   /* UFFD_EVENT_REMOVE */
+	return fl_walk_ptes(w, vma->mm, start, end, free_one, NULL);
 }
 
 /*
@@ -135,6 +187,8 @@ static int madvise_set_flag(struct fl_world *w, struct fl_vma *vma,
 		flags |= FL_VM_WIPEONFORK;
 	} else if (advice == FL_MADV_NOHUGEPAGE) {
 		flags |= FL_VM_NOHUGEPAGE;
+	} else if (advice == FL_MADV_SEQUENTIAL) {
+		flags |= FL_VM_SEQ_READ;
 	} else if (vma->flags & FL_VM_IO) {
 		return fl_error(w, -EINVAL, "madvise: DONTFORK/DOFORK on a VM_IO vma");
 	} else if (advice == FL_MADV_DOFORK) {
@@ -242,7 +296,11 @@ static int madvise_vma(struct fl_world *w, struct fl_vma *vma, fl_addr_t start,
 	case FL_MADV_REMOVE:
 		return madvise_remove(w, vma, start, end);
 	case FL_MADV_PAGEOUT:
-		return madvise_pageout(w, vma, start, end);
+	case FL_MADV_COLD:
+		return madvise_cold_or_pageout(w, vma, start, end,
+					       advice == FL_MADV_PAGEOUT);
+	case FL_MADV_FREE:
+		return madvise_free(w, vma, start, end);
 	case FL_MADV_GUARD_INSTALL:
 		return madvise_guard_install(w, vma, start, end);
 	case FL_MADV_GUARD_REMOVE:

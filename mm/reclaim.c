@@ -111,6 +111,25 @@ static int swap_out_one(struct fl_world *w, fl_pte_t *pte)
 	return 0;
 }
 
+/*
+ * A lazyfree folio (MADV_FREE) that nobody wrote since is discarded, not
+ * swapped: the pte goes and the next access reads zero.  A store since
+ * dirtied the pte, so the folio is swap-backed again (try_to_unmap_one,
+ * shrink_folio_list).
+ */
+static bool folio_discard_lazyfree(struct fl_world *w, fl_pte_t *pte)
+{
+	struct fl_folio *folio = pte->folio;
+
+	if (!(folio->flags & FL_FOLIO_LAZYFREE))
+		return false;
+	folio->flags &= ~FL_FOLIO_LAZYFREE;
+	if ((pte->flags & FL_PTE_DIRTY) || (folio->flags & FL_FOLIO_DIRTY))
+		return false;
+	fl_pte_clear(w, pte);
+	return true;
+}
+
 static int reclaim_one(struct fl_world *w, fl_pte_t *pte, fl_addr_t addr, void *arg)
 {
 	struct fl_folio *folio = pte->folio;
@@ -121,6 +140,8 @@ static int reclaim_one(struct fl_world *w, fl_pte_t *pte, fl_addr_t addr, void *
 		return 0;
 	if (folio_may_be_pinned(folio) || folio_has_extra_refs(folio))
 		return 0;   /* invariant 1 */
+	if (folio->mapcount == 1 && folio_discard_lazyfree(w, pte))
+		return 0;
 	if (folio->flags & FL_FOLIO_ANON)
 		return swap_out_one(w, pte);
 	/*

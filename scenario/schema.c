@@ -347,7 +347,7 @@ static const char *const sharing_words[] = { "private", "shared", NULL };
 static const char *const advice_words[] = {
 	"dontneed", "remove", "pageout", "populate_read", "populate_write",
 	"wipeonfork", "dontfork", "nohugepage", "hugepage", "collapse", "dofork",
-	"guard_install", "guard_remove", NULL
+	"guard_install", "guard_remove", "free", "cold", "sequential", NULL
 };
 static const char *const fs_words[] = { "tmpfs", "ext4", "btrfs", "hugetlbfs", NULL };
 static const char *const onoff_words[] = { "off", "on", NULL };

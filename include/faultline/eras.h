@@ -136,6 +136,9 @@ enum fl_era_id {
 	/* §10 sockets */
 	FL_ERA_UNIX_DGRAM_PEER_LATE,      /* 6.14: "af_unix: Clean up error path in unix_dgram_sendmsg()" */
 	FL_ERA_UNIX_OOB,                  /* 5.15-rc1: 314001f0bf92 */
+	/* §11 more madvise advice */
+	FL_ERA_MADV_FREE,                 /* 4.5-rc1: 854e9ed09ded */
+	FL_ERA_MADV_COLD,                 /* 5.4-rc1: 9c276cc65a58 */
 	FL_ERA_COUNT
 };
 

@@ -71,6 +71,9 @@ enum fl_madvise {
 	FL_MADV_DOFORK,
 	FL_MADV_GUARD_INSTALL,   /* 6.13: a guard marker in each pte (mm/madvise.c) */
 	FL_MADV_GUARD_REMOVE,    /* 6.13: the guard markers of the range go */
+	FL_MADV_FREE,            /* 4.5: private anonymous pages may be discarded */
+	FL_MADV_COLD,            /* 5.4: deactivate; nothing the model shows */
+	FL_MADV_SEQUENTIAL,      /* VM_SEQ_READ: a readahead hint, nothing more here */
 };
 
 /* vma->flags, named after the kernel's VM_* bits */
@@ -83,6 +86,7 @@ enum fl_madvise {
 #define FL_VM_MAYEXEC       0x00000040u
 #define FL_VM_MAYSHARE      0x00000080u
 #define FL_VM_IO            0x00004000u
+#define FL_VM_SEQ_READ      0x00008000u   /* MADV_SEQUENTIAL */
 #define FL_VM_DONTCOPY      0x00020000u   /* MADV_DONTFORK */
 #define FL_VM_WIPEONFORK    0x02000000u
 #define FL_VM_NOHUGEPAGE    0x40000000u   /* MADV_NOHUGEPAGE */
@@ -122,6 +126,7 @@ enum fl_fs { FL_FS_TMPFS, FL_FS_EXT4, FL_FS_BTRFS, FL_FS_HUGETLBFS };
 #define FL_FOLIO_SWAPCACHE       0x10u
 #define FL_FOLIO_HWPOISON        0x20u
 #define FL_FOLIO_KSM             0x40u
+#define FL_FOLIO_LAZYFREE        0x80u   /* MADV_FREE: !SwapBacked, clean may be discarded */
 
 /* GUP_PIN_COUNTING_BIAS: a FOLL_PIN on a small folio adds this to refcount */
 #define FL_GUP_PIN_COUNTING_BIAS 1024u

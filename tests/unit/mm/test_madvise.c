@@ -426,6 +426,68 @@ static void test_guard_shared_copied_by_fork(void **state)
 	assert_true(pte && (pte->flags & FL_PTE_GUARD));
 }
 
+/* ---- MADV_FREE, MADV_COLD ---- */
+
+static void test_free_then_pageout_discards(void **state)
+{
+	struct env *e = *state;
+	char out[3];
+
+	fixed(e, 0, 1, RW);
+	assert_int_equal(fl_madvise(e->w, e->mm, PG(0), P, FL_MADV_POPULATE_WRITE), 0);
+	assert_int_equal(fl_poke(e->w, e->mm, PG(0), "abc", 3), 0);
+	assert_int_equal(fl_madvise(e->w, e->mm, PG(0), P, FL_MADV_FREE), 0);
+	peek3(e, 0, out);
+	assert_memory_equal(out, "abc", 3);     /* kept until reclaim */
+	assert_int_equal(fl_madvise(e->w, e->mm, PG(0), P, FL_MADV_PAGEOUT), 0);
+	assert_null(fl_pte_lookup(e->mm, PG(0)) ? fl_pte_lookup(e->mm, PG(0))->folio : NULL);
+	peek3(e, 0, out);
+	assert_memory_equal(out, "\0\0\0", 3);
+	assert_int_equal(fl_mm_check(e->w, e->mm), 0);
+}
+
+static void test_free_redirtied_is_swapped(void **state)
+{
+	struct env *e = *state;
+	fl_pte_t *pte;
+	char out[3];
+
+	fixed(e, 0, 1, RW);
+	assert_int_equal(fl_madvise(e->w, e->mm, PG(0), P, FL_MADV_POPULATE_WRITE), 0);
+	assert_int_equal(fl_madvise(e->w, e->mm, PG(0), P, FL_MADV_FREE), 0);
+	pte = fl_pte_lookup(e->mm, PG(0));
+	pte->flags |= FL_PTE_DIRTY;              /* a user store since */
+	assert_int_equal(fl_poke(e->w, e->mm, PG(0), "xyz", 3), 0);
+	assert_int_equal(fl_madvise(e->w, e->mm, PG(0), P, FL_MADV_PAGEOUT), 0);
+	assert_true(fl_pte_lookup(e->mm, PG(0))->flags & FL_PTE_SWAP);
+	peek3(e, 0, out);
+	assert_memory_equal(out, "xyz", 3);
+}
+
+static void test_free_drops_swap_keeps_guard(void **state)
+{
+	struct env *e = *state;
+	char out[3];
+
+	fixed(e, 0, 2, RW);
+	assert_int_equal(fl_poke(e->w, e->mm, PG(1), "abc", 3), 0);
+	assert_int_equal(fl_madvise(e->w, e->mm, PG(1), P, FL_MADV_PAGEOUT), 0);
+	assert_int_equal(fl_madvise(e->w, e->mm, PG(0), P, FL_MADV_GUARD_INSTALL), 0);
+	assert_int_equal(fl_madvise(e->w, e->mm, PG(0), 2 * P, FL_MADV_FREE), 0);
+	assert_true(is_guard(e, 0));
+	peek3(e, 1, out);
+	assert_memory_equal(out, "\0\0\0", 3);
+}
+
+static void test_free_shared_or_file_einval(void **state)
+{
+	struct env *e = *state;
+
+	assert_int_equal(fl_mmap(e->w, e->mm, PG(0), P, RW, SHFIX, NULL, 0), (long)PG(0));
+	assert_int_equal(fl_madvise(e->w, e->mm, PG(0), P, FL_MADV_FREE), -EINVAL);
+	assert_int_equal(fl_madvise(e->w, e->mm, PG(0), P, FL_MADV_COLD), 0);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -461,6 +523,10 @@ int main(void)
 		T(test_guard_remove_keeps_pages),
 		T(test_guard_shared_einval_before_6_15),
 		T(test_guard_shared_copied_by_fork),
+		T(test_free_then_pageout_discards),
+		T(test_free_redirtied_is_swapped),
+		T(test_free_drops_swap_keeps_guard),
+		T(test_free_shared_or_file_einval),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
