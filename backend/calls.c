@@ -64,8 +64,10 @@ const struct fl_backend_call fl_backend_calls[FL_SC_FUNC_COUNT] = {
 	BOTH(FL_SC_TEE, FL_CAP_SYSCALL, fl_model_tee, fl_host_tee),
 	/* /proc/self/clear_refs: model_pagemap.c, host_pagemap.c */
 	BOTH(FL_SC_CLEAR_REFS, FL_CAP_SYSCALL, fl_model_clear_refs, fl_host_clear_refs),
-	/* madvise as a call: model_pagemap.c, host_pagemap.c */
+	/* madvise, mlock and munlock as calls: model_pagemap.c, host_pagemap.c */
 	BOTH(FL_SC_MADVISE_CALL, FL_CAP_SYSCALL, fl_model_madvise, fl_host_madvise),
+	BOTH(FL_SC_MLOCK, FL_CAP_SYSCALL, fl_model_mlock, fl_host_mlock),
+	BOTH(FL_SC_MUNLOCK, FL_CAP_SYSCALL, fl_model_mlock, fl_host_mlock),
 	/* ioctl(PAGEMAP_SCAN): model_pagemap.c (uffd/pagemap_scan.c), host_pagemap.c */
 	BOTH(FL_SC_PAGEMAP_SCAN, FL_CAP_SYSCALL, fl_model_pagemap_scan, fl_host_pagemap_scan),
 	/* the kernel's retry loops: model_loop.c; the btrfs ioctl runs on a

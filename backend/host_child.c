@@ -595,6 +595,10 @@ static void run_syscall(const struct host_req *rq, const struct host_iov *hv,
 	case HOST_OP_MADVISE:
 		syscall_result(rep, madvise(addr, len, advice_of(rq->a[2])));
 		break;
+	case HOST_OP_MLOCK:     /* raw: ASan's mlock interceptor returns 0, locking nothing */
+		syscall_result(rep, rq->a[2] ? syscall(SYS_mlock, addr, len) :
+					       syscall(SYS_munlock, addr, len));
+		break;
 	case HOST_OP_MREMAP:    address_result(rep, do_mremap(rq)); break;
 	case HOST_OP_READ:      syscall_result(rep, read(fd_of(rq), addr, len)); break;
 	case HOST_OP_WRITE:     syscall_result(rep, write(fd_of(rq), addr, len)); break;
@@ -804,6 +808,7 @@ static bool may_block(uint32_t op)
 {
 	switch (op) {
 	case HOST_OP_MUNMAP: case HOST_OP_MPROTECT: case HOST_OP_MADVISE:
+	case HOST_OP_MLOCK:     /* mlock faults pages in */
 	case HOST_OP_MREMAP: case HOST_OP_STORE: case HOST_OP_LOAD: case HOST_OP_POKE:
 	case HOST_OP_READ: case HOST_OP_WRITE: case HOST_OP_PREAD: case HOST_OP_PWRITE:
 	case HOST_OP_READV: case HOST_OP_WRITEV: case HOST_OP_VMSPLICE:

@@ -79,6 +79,16 @@ int fl_host_madvise(struct host *h, const struct fl_sc_stmt *st,
 	return host_call_kept(h, &rq, obs);
 }
 
+/* `call mlock/munlock ADDR LEN` in the scenario process, the result kept. */
+int fl_host_mlock(struct host *h, const struct fl_sc_stmt *st,
+		  const struct fl_val *args, struct fl_obs *obs)
+{
+	struct host_req rq = { .op = HOST_OP_MLOCK,
+			       .a = { args[0].u, args[1].u, st->code == FL_SC_MLOCK } };
+
+	return host_call_kept(h, &rq, obs);
+}
+
 /* `call pagemap_scan ADDR LEN ...`: the ioctl in the scenario process. */
 int fl_host_pagemap_scan(struct host *h, const struct fl_sc_stmt *st,
 			 const struct fl_val *args, struct fl_obs *obs)

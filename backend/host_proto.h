@@ -168,6 +168,7 @@ enum host_op {
 				   a buffer of vec_len regions): reply ret, data
 				   walk_end as written back (the value sent if
 				   not) and ret regions */
+	HOST_OP_MLOCK,          /* a[0] addr, a[1] len, a[2] 1: mlock, 0: munlock */
 };
 
 /* HOST_OP_PAGEMAP's reader: enum fl_pm_reader's values (host_pagemap.c checks). */

@@ -24,6 +24,11 @@ int fl_model_mremap(struct model *m, const struct fl_sc_stmt *st,
 		f = (unsigned)flags->u;
 	ret = fl_mremap(m->w, fl_current_mm(m->w), args[0].u, args[1].u, args[2].u, f,
 			at ? at->u : 0);
+	if (ret == -EOPNOTSUPP) {      /* not modelled: refused, naming why */
+		ret = fl_backend_unsupported(obs);
+		snprintf(obs->why, sizeof(obs->why), "%s", fl_world_error(m->w));
+		return (int)ret;
+	}
 	fl_backend_sys_ret(obs, ret);
 	if (ret < 0) {
 		fl_model_summary(m, obs, "mremap: errno %d", (int)-ret);

@@ -58,20 +58,13 @@ int fl_model_clear_refs(struct model *m, const struct fl_sc_stmt *st,
 }
 
 /*
- * `call madvise ADDR LEN ADVICE`: ret 0, or -1 with the errno; what the
- * model refuses to guess (-EOPNOTSUPP: THP, a guard over another marker)
- * is unsupported, naming why.
+ * The result of a memory call that returns 0 or -errno: ret 0, or -1 with
+ * the errno; what the model refuses to guess (-EOPNOTSUPP) is
+ * unsupported, naming why.
  */
-int fl_model_madvise(struct model *m, const struct fl_sc_stmt *st,
-		     const struct fl_val *args, struct fl_obs *obs)
+static int model_vm_call_result(struct model *m, struct fl_obs *obs, int err,
+				const char *what)
 {
-	struct fl_mm *mm = fl_current_mm(m->w);
-	int err;
-
-	(void)st;
-	if (!mm)
-		return fl_backend_setup_failed(obs, m->w, "madvise", -ESRCH);
-	err = fl_madvise(m->w, mm, args[0].u, args[1].u, (enum fl_madvise)args[2].u);
 	if (err == -EOPNOTSUPP) {
 		err = fl_backend_unsupported(obs);
 		snprintf(obs->why, sizeof(obs->why), "%s", fl_world_error(m->w));
@@ -79,8 +72,35 @@ int fl_model_madvise(struct model *m, const struct fl_sc_stmt *st,
 	}
 	fl_world_clear_error(m->w);
 	fl_model_set_sys_ret(m, obs, err);
-	fl_model_summary(m, obs, "madvise = %d", err ? -1 : 0);
+	fl_model_summary(m, obs, "%s = %d", what, err ? -1 : 0);
 	return 0;
+}
+
+/* `call madvise ADDR LEN ADVICE` (THP advice, a guard over another marker: unsupported) */
+int fl_model_madvise(struct model *m, const struct fl_sc_stmt *st,
+		     const struct fl_val *args, struct fl_obs *obs)
+{
+	struct fl_mm *mm = fl_current_mm(m->w);
+
+	(void)st;
+	if (!mm)
+		return fl_backend_setup_failed(obs, m->w, "madvise", -ESRCH);
+	return model_vm_call_result(m, obs, fl_madvise(m->w, mm, args[0].u, args[1].u,
+						       (enum fl_madvise)args[2].u), "madvise");
+}
+
+/* `call mlock ADDR LEN`, `call munlock ADDR LEN` (mm/mlock.c) */
+int fl_model_mlock(struct model *m, const struct fl_sc_stmt *st,
+		   const struct fl_val *args, struct fl_obs *obs)
+{
+	struct fl_mm *mm = fl_current_mm(m->w);
+	bool lock = st->code == FL_SC_MLOCK;
+	const char *what = lock ? "mlock" : "munlock";
+
+	if (!mm)
+		return fl_backend_setup_failed(obs, m->w, what, -ESRCH);
+	return model_vm_call_result(m, obs, fl_mlock(m->w, mm, args[0].u, args[1].u, lock),
+				    what);
 }
 
 /*

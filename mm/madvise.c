@@ -60,9 +60,9 @@ static bool madvise_behavior_valid(struct fl_world *w, enum fl_madvise advice)
 static int madvise_dontneed(struct fl_world *w, struct fl_vma *vma,
 			    fl_addr_t start, fl_addr_t end)
 {
-	/* madvise_dontneed_free_valid_vma: no raw PFN mappings. */
-	if (vma->flags & FL_VM_PFNMAP)
-		return fl_error(w, -EINVAL, "madvise: DONTNEED on a VM_PFNMAP vma");
+	/* madvise_dontneed_free_valid_vma: no raw PFN mappings, no mlock */
+	if (vma->flags & (FL_VM_PFNMAP | FL_VM_LOCKED))
+		return fl_error(w, -EINVAL, "madvise: DONTNEED on a VM_PFNMAP or VM_LOCKED vma");
 	if (fl_vma_is_hugetlb(vma)) {
 		if (!fl_since(w, FL_ERA_HUGETLB_MADV_DONTNEED))
 			return fl_error(w, -EINVAL, "madvise: DONTNEED on a hugetlb vma "
@@ -94,6 +94,8 @@ static int madvise_remove(struct fl_world *w, struct fl_vma *vma,
 {
 	uint64_t first = vma->pgoff + ((start - vma->start) >> FL_PAGE_SHIFT);
 
+	if (vma->flags & FL_VM_LOCKED)
+		return fl_error(w, -EINVAL, "madvise: REMOVE on a VM_LOCKED vma");
 	if (!vma->file && !(vma->flags & FL_VM_SHARED))
 		return fl_error(w, -EINVAL, "madvise: REMOVE on private anonymous memory");
 	if ((vma->flags & (FL_VM_SHARED | FL_VM_WRITE)) !=
@@ -113,13 +115,13 @@ static int madvise_remove(struct fl_world *w, struct fl_vma *vma,
 /*
  * MADV_PAGEOUT reclaims the range; MADV_COLD only deactivates it, which
  * nothing a scenario observes shows.  can_madv_lru_vma refuses both on
- * raw PFN mappings and hugetlb.
+ * raw PFN mappings, hugetlb and mlock()ed vmas.
  */
 static int madvise_cold_or_pageout(struct fl_world *w, struct fl_vma *vma,
 				   fl_addr_t start, fl_addr_t end, bool pageout)
 {
-	if (vma->flags & (FL_VM_PFNMAP | FL_VM_HUGETLB))
-		return fl_error(w, -EINVAL, "madvise: %s on a VM_PFNMAP or hugetlb vma",
+	if (vma->flags & (FL_VM_PFNMAP | FL_VM_HUGETLB | FL_VM_LOCKED))
+		return fl_error(w, -EINVAL, "madvise: %s on a VM_PFNMAP, hugetlb or VM_LOCKED vma",
 				pageout ? "PAGEOUT" : "COLD");
 	if (pageout)
 		fl_reclaim_range(w, vma, start, end);
@@ -155,13 +157,15 @@ static int free_one(struct fl_world *w, fl_pte_t *pte, fl_addr_t addr, void *arg
 /*
  * MADV_FREE (854e9ed09ded, 4.5): private anonymous memory only
  * (madvise_free_single_vma: vma_is_anonymous, else -EINVAL; a shared
- * anonymous mapping is shmem), and not VM_PFNMAP.  It raises a REMOVE
+ * anonymous mapping is shmem), and not VM_PFNMAP or VM_LOCKED.  It raises a REMOVE
  * event as DONTNEED does (madvise_dontneed_free).
  */
 static int madvise_free(struct fl_world *w, struct fl_vma *vma,
 			fl_addr_t start, fl_addr_t end)
 {
-	if (vma->file || (vma->flags & (FL_VM_SHARED | FL_VM_PFNMAP | FL_VM_HUGETLB)))
+	if (vma->flags & (FL_VM_PFNMAP | FL_VM_LOCKED))
+		return fl_error(w, -EINVAL, "madvise: FREE on a VM_PFNMAP or VM_LOCKED vma");
+	if (vma->file || (vma->flags & (FL_VM_SHARED | FL_VM_HUGETLB)))
 		return fl_error(w, -EINVAL, "madvise: FREE on memory that is not private anonymous");
 	fl_uffd_hook_remove(w, vma, start, end);   /* UFFD_EVENT_REMOVE */
 	return fl_walk_ptes(w, vma->mm, start, end, free_one, NULL);
@@ -214,14 +218,17 @@ static int madvise_set_flag(struct fl_world *w, struct fl_vma *vma,
  * is_valid_guard_vma: never a VM_SPECIAL (VM_IO, VM_PFNMAP) vma; until
  * 6.15 only private anonymous memory that may be written (VM_MAYWRITE),
  * from 6.15 (the "permit guard regions for file-backed/shmem mappings"
- * series, era madv_guard_file) any other vma.  The model has no mlock,
- * so the kernel's -EINVAL for an install over a VM_LOCKED vma has no
- * case here.
+ * series, era madv_guard_file) any other vma.  An install over a
+ * VM_LOCKED vma is -EINVAL, a remove is allowed (guard-regions.c mlock).
  */
-static bool guard_vma_valid(struct fl_world *w, const struct fl_vma *vma)
+static bool guard_vma_valid(struct fl_world *w, const struct fl_vma *vma,
+			    bool allow_locked)
 {
 	/* nor hugetlb (seen on 6.18: MADV_GUARD_INSTALL of one is -EINVAL) */
 	if (vma->flags & (FL_VM_IO | FL_VM_PFNMAP | FL_VM_HUGETLB))
+		return false;
+	/* an install would zap locked pages; a remove only takes markers */
+	if (!allow_locked && (vma->flags & FL_VM_LOCKED))
 		return false;
 	if (fl_since(w, FL_ERA_MADV_GUARD_FILE))
 		return true;
@@ -251,7 +258,7 @@ static int madvise_guard_install(struct fl_world *w, struct fl_vma *vma,
 	fl_addr_t addr;
 	int err;
 
-	if (!guard_vma_valid(w, vma))
+	if (!guard_vma_valid(w, vma, false))
 		return fl_error(w, -EINVAL, "madvise: GUARD_INSTALL on a vma that may not have guards");
 	err = fl_walk_ptes(w, vma->mm, start, end, guard_refuse_marker, NULL);
 	if (err)
@@ -281,7 +288,7 @@ static int guard_remove_one(struct fl_world *w, fl_pte_t *pte, fl_addr_t addr, v
 static int madvise_guard_remove(struct fl_world *w, struct fl_vma *vma,
 				fl_addr_t start, fl_addr_t end)
 {
-	if (!guard_vma_valid(w, vma))
+	if (!guard_vma_valid(w, vma, true))
 		return fl_error(w, -EINVAL, "madvise: GUARD_REMOVE on a vma that may not have guards");
 	return fl_walk_ptes(w, vma->mm, start, end, guard_remove_one, NULL);
 }

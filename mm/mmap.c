@@ -429,6 +429,11 @@ static int mprotect_fixup(struct fl_world *w, struct fl_vma *vma,
 {
 	if (newflags == vma->flags)
 		return 0;
+	/* mprotect_fixup populates (breaks COW in) a private locked vma made writable */
+	if ((vma->flags & (FL_VM_WRITE | FL_VM_SHARED | FL_VM_LOCKED)) == FL_VM_LOCKED &&
+	    (newflags & FL_VM_WRITE))
+		return fl_error(w, -EOPNOTSUPP, "mprotect making an mlock()ed private vma "
+				"writable is not modelled (the kernel breaks COW in it)");
 	/* split_vma: a hugetlb vma is cut at huge page boundaries only */
 	if (!fl_hugetlb_range_aligned(w, vma, start, end))
 		return fl_error(w, -EINVAL, "mprotect: a hugetlb vma cut inside a huge page");
@@ -469,6 +474,8 @@ static int mprotect_walk(struct fl_world *w, struct fl_mm *mm, fl_addr_t start,
 					(unsigned long long)vma->start, prot);
 		next = vma->end < end ? vma->end : end;
 		ret = mprotect_fixup(w, vma, addr, next, newflags);
+		if (ret == -EOPNOTSUPP)
+			return ret;
 		if (ret)
 			return fl_error(w, ret, "mprotect: out of model memory splitting a vma");
 		addr = next;

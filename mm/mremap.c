@@ -389,6 +389,11 @@ long fl_mremap(struct fl_world *w, struct fl_mm *mm, fl_addr_t addr, size_t old_
 		if (ret)
 			return ret;
 	}
+	/* do_mremap then mm_populate()s the new part of a VM_LOCKED vma */
+	if (new_len > old_len && fl_vma_lookup(mm, addr) &&
+	    (fl_vma_lookup(mm, addr)->flags & FL_VM_LOCKED))
+		return fl_error(w, -EOPNOTSUPP, "mremap growing an mlock()ed vma is not "
+				"modelled (the kernel faults the new part in)");
 	if (fixed && old_len == new_len && fl_since(w, FL_ERA_MREMAP_MULTI_VMA))
 		return remap_move(w, mm, addr, old_len, new_addr);
 	if (fixed)

@@ -370,7 +370,9 @@ static int fork_vma(struct fl_world *w, struct fl_vma *vma, struct fl_mm *dst_mm
 		return -ENOMEM;
 	new->start = vma->start;
 	new->end = vma->end;
-	new->flags = vma->flags & ~(FL_VM_UFFD_MISSING | FL_VM_UFFD_WP | FL_VM_UFFD_MINOR);
+	/* dup_mmap: the child inherits no userfaultfd and no mlock */
+	new->flags = vma->flags & ~(FL_VM_UFFD_MISSING | FL_VM_UFFD_WP | FL_VM_UFFD_MINOR |
+				    FL_VM_LOCKED);
 	new->file = vma->file;
 	new->pgoff = vma->pgoff;
 	new->mm = dst_mm;

@@ -187,6 +187,9 @@ static const struct fl_sc_form calls[] = {
 	   failure ends the run */
 	{ "madvise", FL_SC_CALL, FL_SC_MADVISE_CALL, SLOTS(FL_SC_ADDR, FL_SC_NUM, FL_SC_ADVICE),
 	  NULL, FL_SC_SUBJECT },
+	/* mlock(2), munlock(2): ret 0 or -1 errno (mm/mlock.c) */
+	{ "mlock", FL_SC_CALL, FL_SC_MLOCK, SLOTS(FL_SC_ADDR, FL_SC_NUM), NULL, FL_SC_SUBJECT },
+	{ "munlock", FL_SC_CALL, FL_SC_MUNLOCK, SLOTS(FL_SC_ADDR, FL_SC_NUM), NULL, FL_SC_SUBJECT },
 	/*
 	 * ioctl(PAGEMAP_SCAN) over [ADDR, ADDR+LEN): ret the regions, copy
 	 * walk_end - ADDR, the kernel buffer the regions (expect region)

@@ -85,6 +85,7 @@ enum fl_madvise {
 #define FL_VM_MAYWRITE      0x00000020u
 #define FL_VM_MAYEXEC       0x00000040u
 #define FL_VM_MAYSHARE      0x00000080u
+#define FL_VM_LOCKED        0x00002000u   /* mlock(2): mm/mlock.c */
 #define FL_VM_IO            0x00004000u
 #define FL_VM_SEQ_READ      0x00008000u   /* MADV_SEQUENTIAL */
 #define FL_VM_DONTCOPY      0x00020000u   /* MADV_DONTFORK */
@@ -293,6 +294,13 @@ int fl_mprotect(struct fl_world *w, struct fl_mm *mm, fl_addr_t addr, size_t len
 		int prot);
 int fl_madvise(struct fl_world *w, struct fl_mm *mm, fl_addr_t addr, size_t len,
 	       enum fl_madvise advice);
+/*
+ * mlock(2) (LOCK true) or munlock(2) of [ADDR, ADDR+LEN) (mm/mlock.c):
+ * 0, or -errno: -ENOMEM a hole or a page that would not fault in, -EAGAIN
+ * out of memory, -EINVAL a wrapping range, -EOPNOTSUPP not modelled.
+ */
+int fl_mlock(struct fl_world *w, struct fl_mm *mm, fl_addr_t addr, size_t len,
+	     bool lock);
 
 /* The VMA containing ADDR, or NULL. O(log n). */
 struct fl_vma *fl_vma_lookup(struct fl_mm *mm, fl_addr_t addr);

@@ -97,6 +97,8 @@ enum fl_sc_func {
 	FL_SC_MADVISE_CALL,     /* madvise ADDR LEN ADVICE: ret 0 or -1 errno */
 	FL_SC_PAGEMAP_SCAN,     /* pagemap_scan ADDR LEN: ioctl(PAGEMAP_SCAN) on /proc/self/pagemap */
 	FL_SC_GETDENTS,         /* getdents FD ADDR COUNT: struct linux_dirent records */
+	FL_SC_MLOCK,            /* mlock ADDR LEN: ret 0 or -1 errno */
+	FL_SC_MUNLOCK,          /* munlock ADDR LEN */
 	FL_SC_FUNC_COUNT        /* not a call: one past the last (add calls above) */
 };
 

@@ -518,6 +518,20 @@ static void test_madvise_call_enomem(void **state)
 	bt_both(FILE_SRC "munmap dst 1p\ncall madvise dst 1p dontneed\n", check_madvise_hole);
 }
 
+static void check_mlock(struct bt *t, bool host)
+{
+	(void)host;
+	bt_assert_ret(t, 6, 0);
+	bt_assert_errno(t, 7, ENOMEM);
+}
+
+/* `call mlock` locks dst; `call munlock` over a hole is ENOMEM. */
+static void test_mlock_call(void **state)
+{
+	(void)state;
+	bt_both(FILE_SRC "call mlock dst 1p\ncall munlock dst 1g\n", check_mlock);
+}
+
 static void check_pagemap_scan(struct bt *t, bool host)
 {
 	(void)host;
@@ -868,6 +882,7 @@ int main(void)
 		cmocka_unit_test(test_splice_pipe_empty),
 		cmocka_unit_test(test_clear_refs_soft_dirty),
 		cmocka_unit_test(test_madvise_call_enomem),
+		cmocka_unit_test(test_mlock_call),
 		cmocka_unit_test(test_pagemap_scan_written),
 		cmocka_unit_test(test_tee_duplicates),
 		cmocka_unit_test(test_tee_errors),
