@@ -301,6 +301,13 @@ static const struct fl_era table[FL_ERA_COUNT] = {
 		"was -EINVAL); the addresses must be huge page aligned, the lengths "
 		"are rounded up to it, and growing is -EINVAL.",
 		true },
+	[FL_ERA_HUGETLB_FORK_DROP_UFFD_WP] = {
+		FL_ERA_HUGETLB_FORK_DROP_UFFD_WP, "hugetlb_fork_drop_uffd_wp", V(6, 4),
+		"rc1", "5a2f8d22ace4", { 0 },
+		"fork drops the uffd-wp bit of a private hugetlb page it shares with "
+		"a child whose vma is not registered for write-protect; before, the "
+		"child's pte kept it.",
+		false },
 
 	/* ---- §4 userfaultfd ---- */
 	[FL_ERA_UFFD] = {

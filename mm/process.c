@@ -261,8 +261,14 @@ static int copy_present_pte(struct fl_world *w, fl_pte_t *src, fl_pte_t *dst,
 {
 	struct fl_mm *src_mm = fc->src_mm;
 	struct fl_folio *folio = src->folio;
-	uint32_t flags = src->flags & ~(FL_PTE_PRESENT |
-					(fc->keep_wp ? 0 : FL_PTE_UFFD_WP));
+	/*
+	 * copy_hugetlb_page_range kept the bit of a huge page it shares
+	 * until 5a2f8d22ace4 (6.4, "mm/hugetlb: fix uffd-wp during fork()";
+	 * it failed to apply to 6.1-stable, and debian-6.1-amd64 keeps it).
+	 */
+	bool keep = fc->keep_wp ||
+		    (fc->huge_copy == 0 && !fl_since(w, FL_ERA_HUGETLB_FORK_DROP_UFFD_WP));
+	uint32_t flags = src->flags & ~(FL_PTE_PRESENT | (keep ? 0 : FL_PTE_UFFD_WP));
 
 	/* Zero page and page-cache folios are mapped read-only already. */
 	if (!(folio->flags & FL_FOLIO_ANON)) {

@@ -84,6 +84,7 @@ enum fl_era_id {
 	FL_ERA_HUGETLB_FORK_COPY_PINNED,  /* 5.12-rc1: 4eae4efa2c29 */
 	FL_ERA_HUGETLB_MADV_DONTNEED,     /* 5.18-rc1: 90e7e7f5ef3f */
 	FL_ERA_HUGETLB_MREMAP,            /* 5.16-rc1: 550a7d60bd5e */
+	FL_ERA_HUGETLB_FORK_DROP_UFFD_WP, /* 6.4-rc1: 5a2f8d22ace4 */
 	/* §4 userfaultfd */
 	FL_ERA_UFFD,                      /* 4.3 */
 	FL_ERA_UFFD_ENOENT,               /* 4.11: -ENOENT instead of -EINVAL */
