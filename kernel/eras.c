@@ -399,11 +399,16 @@ static const struct fl_era table[FL_ERA_COUNT] = {
 		FL_ERA_UFFD_POISON, "uffd_poison", V(6, 6), NULL, "-", { 0 },
 		"UFFD_FEATURE_POISON and UFFDIO_POISON install poisoned entries.",
 		false },
+	/*
+	 * Peter Xu's first patch of the series "Implement IOCTL to get and
+	 * optionally clear info about PTEs" (MM updates for 6.7-rc1); the id
+	 * is the one Andrew Morton's Fixes: tag names (2024-10-07).
+	 */
 	[FL_ERA_UFFD_WP_ASYNC] = {
-		FL_ERA_UFFD_WP_ASYNC, "uffd_wp_async", V(6, 7), NULL, "-", { 0 },
+		FL_ERA_UFFD_WP_ASYNC, "uffd_wp_async", V(6, 7), "rc1", "d61ea1cb0095", { 0 },
 		"UFFD_FEATURE_WP_ASYNC resolves write-protect faults in the kernel "
 		"without an event.",
-		false },
+		true },
 	[FL_ERA_UFFD_MOVE] = {
 		FL_ERA_UFFD_MOVE, "uffd_move", V(6, 8), NULL, "adef440691ba", { 0 },
 		"UFFDIO_MOVE and UFFD_FEATURE_MOVE move pages into a registered "
@@ -546,16 +551,16 @@ static const struct fl_era table[FL_ERA_COUNT] = {
 		"by category and write-protects the written ones; before, -ENOTTY.",
 		true },
 	/*
-	 * Found in linux-next next to "ptrace: introduce
-	 * PTRACE_SET_SYSCALL_INFO" (6.16); the mainline id is the one
-	 * Lorenzo Stoakes's VM_MAYBE_GUARD patch quotes.
+	 * Andrei Vagin's series is in Andrew Morton's "MM updates for
+	 * 6.16-rc1" pull (2025-05-31); the mainline id is the one Lorenzo
+	 * Stoakes's VM_MAYBE_GUARD patch quotes.
 	 */
 	[FL_ERA_PAGEMAP_SCAN_GUARD] = {
-		FL_ERA_PAGEMAP_SCAN_GUARD, "pagemap_scan_guard", V(6, 16), NULL,
+		FL_ERA_PAGEMAP_SCAN_GUARD, "pagemap_scan_guard", V(6, 16), "rc1",
 		"a516403787e0", { 0 },
 		"PAGEMAP_SCAN has the category PAGE_IS_GUARD (bit 8); before, a "
 		"mask naming it is -EINVAL.",
-		false },
+		true },
 	/*
 	 * The check is file_ns_capable() on the open file: the opener's
 	 * credentials count, not the reader's (backend/host_child.c opens
@@ -599,16 +604,17 @@ static const struct fl_era table[FL_ERA_COUNT] = {
 		true },
 	/*
 	 * The series "mm: permit guard regions for file-backed/shmem
-	 * mappings" (Lorenzo Stoakes) is in the MM pull for 6.15-rc1; only
-	 * mm-tree ids of its first patch were found, not the mainline one.
+	 * mappings" (Lorenzo Stoakes) is in the MM pull for 6.15-rc1; the
+	 * mainline id of its first patch is the one the same author's
+	 * VM_MAYBE_GUARD patch quotes ("since commit f807123d578d").
 	 */
 	[FL_ERA_MADV_GUARD_FILE] = {
 		FL_ERA_MADV_GUARD_FILE, "madv_guard_file", V(6, 15), "rc1",
-		"-", { 0 },
+		"f807123d578d", { 0 },
 		"Guard regions are allowed in any mapping that is not VM_SPECIAL "
 		"nor hugetlb: shared, file-backed and read-only ones too "
 		"(before, -EINVAL).",
-		false },
+		true },
 	/*
 	 * Found by the real 5.10.223 (debian-5.10-amd64), which answers
 	 * guard-regions.c's populate case with -EINVAL where the model, having

@@ -103,7 +103,7 @@ enum fl_era_id {
 	FL_ERA_UFFD_WP_HUGETLBFS_SHMEM,   /* 5.19 */
 	FL_ERA_UFFD_WP_UNPOPULATED,       /* 6.4 */
 	FL_ERA_UFFD_POISON,               /* 6.6: feature and ioctl */
-	FL_ERA_UFFD_WP_ASYNC,             /* 6.7 */
+	FL_ERA_UFFD_WP_ASYNC,             /* 6.7-rc1: d61ea1cb0095 */
 	FL_ERA_UFFD_MOVE,                 /* 6.8: adef440691ba */
 	FL_ERA_UFFD_EAGAIN_COPY_FIELD,    /* 6.15-rc6: 95567729173e (6.14.7) */
 	FL_ERA_UFFD_REMAP_UNREGISTER,     /* 5.0-rc1: 3cfd22be0ad6 */
@@ -125,13 +125,13 @@ enum fl_era_id {
 	FL_ERA_PAGEMAP_PFN_HIDDEN,        /* 4.2: 1c90308e7a77 */
 	FL_ERA_PAGEMAP_GUARD,             /* 6.15-rc1: 8e2f2aeb8b48 */
 	FL_ERA_PAGEMAP_SCAN,              /* 6.7-rc1: 52526ca7fdb9 */
-	FL_ERA_PAGEMAP_SCAN_GUARD,        /* 6.16: a516403787e0 */
+	FL_ERA_PAGEMAP_SCAN_GUARD,        /* 6.16-rc1: a516403787e0 */
 	/* §8 pipes and splice */
 	FL_ERA_SPLICE_PIPE_NONBLOCK,      /* 5.1-rc1: ee5e001196d1 */
 	FL_ERA_SPLICE_NEEDS_OPS,          /* 5.10: 36e2c7421f02 */
 	/* §9 guard regions */
 	FL_ERA_MADV_GUARD,                /* 6.13-rc1: 662df3e5c376 */
-	FL_ERA_MADV_GUARD_FILE,           /* 6.15-rc1: "allow guard regions in file-backed ..." */
+	FL_ERA_MADV_GUARD_FILE,           /* 6.15-rc1: f807123d578d */
 	FL_ERA_MADV_POPULATE,             /* 5.14-rc1: 4ca9b3859dac */
 	FL_ERA_UFFD_WP_MREMAP_CLEAR,      /* 6.13, 6.12.11: 0cef0bb836e3 */
 	/* §10 sockets */
