@@ -739,7 +739,8 @@ int fl_host_judge(struct fl_host_judge *j)
 	j->kconfig_off = !(cmd && *cmd) ? fl_host_kconfig_off()
 		       : (hello.caps & HOST_CAP_NO_MEMORY_FAILURE ? FL_KCONFIG_MEMORY_FAILURE : 0) |
 			 (hello.caps & HOST_CAP_NO_SOFT_DIRTY ? FL_KCONFIG_MEM_SOFT_DIRTY : 0) |
-			 (hello.caps & HOST_CAP_NO_ZERO_PAGE ? FL_KCONFIG_ZERO_PAGE : 0);
+			 (hello.caps & HOST_CAP_NO_ZERO_PAGE ? FL_KCONFIG_ZERO_PAGE : 0) |
+			 (hello.caps & HOST_CAP_NO_HUGE_ZERO_PAGE ? FL_KCONFIG_HUGE_ZERO_PAGE : 0);
 	if (j->arch == FL_ARCH_X86_64 && cmd && *cmd)
 		j->cpu_off = (hello.caps & HOST_CAP_X86_ERMS ? 0 : FL_CPU_X86_ERMS) |
 			     (hello.caps & HOST_CAP_X86_FSRM ? 0 : FL_CPU_X86_FSRM);

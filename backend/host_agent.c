@@ -90,6 +90,8 @@ static uint32_t cpu_caps(void)
 		caps |= HOST_CAP_NO_SOFT_DIRTY;
 	if (kconfig_off & FL_KCONFIG_ZERO_PAGE)
 		caps |= HOST_CAP_NO_ZERO_PAGE;
+	if (kconfig_off & FL_KCONFIG_HUGE_ZERO_PAGE)
+		caps |= HOST_CAP_NO_HUGE_ZERO_PAGE;
 	return caps;
 }
 

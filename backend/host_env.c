@@ -14,6 +14,10 @@
  *                 pages of the hugetlb pool (vm.nr_hugepages, default 0):
  *                 HOST_HUGETLB_NEED free ones of the default size, or the
  *                 scenario is refused as skipped (host_refuse.c).
+ *   THP           `madvise ... hugepage|collapse` needs transparent huge
+ *                 pages: /sys/kernel/mm/transparent_hugepage/enabled not
+ *                 "never" (or absent: no CONFIG_TRANSPARENT_HUGEPAGE),
+ *                 else the scenario is skipped, as cow.c skips.
  *
  * FAULTLINE_HOST_NO_UFFD=1 answers "not permitted" whatever the machine
  * allows, so that path can be tested (an agent inherits it).
@@ -21,6 +25,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/statfs.h>
 #include <unistd.h>
 
@@ -108,6 +113,19 @@ long fl_host_free_hugepages(void)
 	return n;
 }
 
+bool fl_host_thp_enabled(void)
+{
+	FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
+	char line[128] = "";
+	bool on;
+
+	if (!f)
+		return false;
+	on = fgets(line, sizeof(line), f) && !strstr(line, "[never]");
+	fclose(f);
+	return on;
+}
+
 uint32_t fl_host_env_caps(void)
 {
 	uint32_t caps = 0;
@@ -123,5 +141,7 @@ uint32_t fl_host_env_caps(void)
 		caps |= HOST_CAP_TMP_BTRFS;
 	if (fl_host_free_hugepages() >= HOST_HUGETLB_NEED)
 		caps |= HOST_CAP_HUGETLB;
+	if (fl_host_thp_enabled())
+		caps |= HOST_CAP_THP;
 	return caps;
 }

@@ -364,6 +364,16 @@ uint32_t fl_host_env_caps(void);
 #define HOST_FS_HUGETLBFS   3
 /* HugePages_Free of this machine's /proc/meminfo (0 if unreadable). */
 long fl_host_free_hugepages(void);
+/* FL_KCONFIG_HUGE_ZERO_PAGE off: THP's use_zero_page is 0 */
+#define HOST_CAP_NO_HUGE_ZERO_PAGE 0x10000u
+/*
+ * Transparent huge pages can be had: /sys/kernel/mm/transparent_hugepage/
+ * enabled exists and is not "never" (host_env.c); without it `madvise ...
+ * hugepage|collapse` is refused as skipped, as cow.c skips.
+ */
+#define HOST_CAP_THP        0x20000u
+/* Is THP enabled (not "never") on this machine? */
+bool fl_host_thp_enabled(void);
 #define HOST_CAP_PIN_ERRNO_SHIFT 24
 #define HOST_CAP_PIN_ERRNO(caps) ((int)((caps) >> HOST_CAP_PIN_ERRNO_SHIFT))
 

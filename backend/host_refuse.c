@@ -365,13 +365,35 @@ static bool refuse_hugetlb(struct host *h, const struct fl_sc_stmt *st)
 	return true;
 }
 
+/* MADV_HUGEPAGE or MADV_COLLAPSE where THP is "never" or not built. */
+static bool refuse_thp(struct host *h, const struct fl_sc_stmt *st)
+{
+	uint32_t have = h->link.wfd < 0 ? fl_host_env_caps() : h->caps;
+	int advice;
+
+	if (st->verb == FL_SC_MADVISE)
+		advice = (int)st->args[2].u.value;
+	else if (st->verb == FL_SC_CALL && st->code == FL_SC_MADVISE_CALL)
+		advice = (int)st->args[2].u.value;
+	else
+		return false;
+	if ((advice != FL_MADV_HUGEPAGE && advice != FL_MADV_COLLAPSE) || (have & HOST_CAP_THP))
+		return false;
+	snprintf(h->refusal, sizeof(h->refusal),
+		 "host backend: skipped (needs THP): 'madvise ... %s' (line %u): "
+		 "transparent huge pages are off on %s (/sys/kernel/mm/transparent_hugepage/"
+		 "enabled is \"never\" or absent)", advice == FL_MADV_HUGEPAGE ? "hugepage" :
+		 "collapse", st->line, h->link.wfd < 0 ? "this machine" : "the judge");
+	return true;
+}
+
 /* What the judge's machine cannot run, at ST. */
 static bool refuse_judged(struct host *h, const struct fl_sc_stmt *st)
 {
 	return (st->verb == FL_SC_CALL && refuse_uffd(h, st)) || refuse_world(h, st) ||
 	       (st->verb == FL_SC_FILE && refuse_fs(h, st)) || refuse_dir(h, st) ||
 	       refuse_guest(h, st) || refuse_gup(h, st) ||
-	       refuse_soft_dirty(h, st) || refuse_hugetlb(h, st);
+	       refuse_soft_dirty(h, st) || refuse_hugetlb(h, st) || refuse_thp(h, st);
 }
 
 bool fl_host_refuses(struct host *h, const struct fl_scenario *sc, enum fl_arch_id arch,

@@ -95,7 +95,7 @@ void fl_unpin_user_page(struct fl_world *w, struct fl_folio *folio)
 
 bool fl_folio_maybe_dma_pinned(const struct fl_folio *folio)
 {
-	return folio->refcount >= FL_GUP_PIN_COUNTING_BIAS;
+	return fl_thp_maybe_pinned(folio);   /* a THP's pins count for all its pages */
 }
 
 /*

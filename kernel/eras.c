@@ -667,6 +667,45 @@ static const struct fl_era table[FL_ERA_COUNT] = {
 		"madvise(MADV_COLD) deactivates pages (nothing a scenario sees); "
 		"before, -EINVAL.",
 		true },
+	/* ---- §12 transparent huge pages (mm/huge_memory.c) ---- */
+	/*
+	 * "thp: change CoW semantics for anon-THP" (Kirill Shutemov): fixes
+	 * naming it carry "Cc: stable # v5.8+"; Yang Shi's June 2020 patches
+	 * say the CoW fault "just splits pmd then fallback to base page
+	 * fault" since it.  The model refuses THP before it.
+	 */
+	[FL_ERA_THP_COW_SPLIT] = {
+		FL_ERA_THP_COW_SPLIT, "thp_cow_split", V(5, 8), "rc1",
+		"3917c80280c9", { 0 },
+		"A write to a PMD-mapped anonymous THP that cannot be reused, or to "
+		"the huge zero page, splits the PMD and copies one base page; before, "
+		"the whole huge page was copied (not modelled: THP is refused).",
+		true },
+	/*
+	 * Zach O'Keefe's man-pages patch (Oct 2022): "Linux 6.1 introduced
+	 * MADV_COLLAPSE in upstream commit 7d8faaf15545"; the commit says the
+	 * call is independent of the sysfs THP settings but fails for
+	 * VM_NOHUGEPAGE memory.
+	 */
+	[FL_ERA_MADV_COLLAPSE] = {
+		FL_ERA_MADV_COLLAPSE, "madv_collapse", V(6, 1), "rc1",
+		"7d8faaf15545", { 0 },
+		"madvise(MADV_COLLAPSE) collapses the range's base pages into THPs "
+		"synchronously (a copy, mapped by a PMD); before, it is -EINVAL.",
+		true },
+	/*
+	 * "mm: allocate THP on hugezeropage wp-fault" (Dev Jain): v4 and v5
+	 * posted in September 2024, named as 1ced09e0331f by a 2025 fix
+	 * ("add pmd folio to ds_queue in do_huge_zero_wp_pmd()").  The 6.13
+	 * merge window is inferred from those dates.
+	 */
+	[FL_ERA_HUGE_ZERO_WP_ALLOC] = {
+		FL_ERA_HUGE_ZERO_WP_ALLOC, "huge_zero_wp_alloc", V(6, 13), "rc1",
+		"1ced09e0331f", { 0 },
+		"A write to the huge zero page maps a new zeroed THP by the PMD; "
+		"before, the PMD is split into zero-page ptes and one base page is "
+		"copied.",
+		false },
 };
 
 const struct fl_era *fl_era(enum fl_era_id id)

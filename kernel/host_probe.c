@@ -65,9 +65,26 @@ static unsigned probe_pagemap_config(void)
  * answers.  A machine without /proc (a chroot) reads as built with it, the
  * usual configuration.
  */
+/* use_zero_page of THP's sysfs reads "0": no huge zero page (absent: no THP). */
+static bool probe_no_huge_zero_page(void)
+{
+	char c = '1';
+	int fd = open("/sys/kernel/mm/transparent_hugepage/use_zero_page", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return false;
+	if (read(fd, &c, 1) != 1)
+		c = '1';
+	close(fd);
+	return c == '0';
+}
+
 unsigned fl_host_probe_kconfig_off(void)
 {
 	unsigned off = probe_pagemap_config();
+
+	if (probe_no_huge_zero_page())
+		off |= FL_KCONFIG_HUGE_ZERO_PAGE;
 
 	if (access("/proc/sys/vm", F_OK) == 0 &&
 	    access("/proc/sys/vm/memory_failure_recovery", F_OK) != 0)

@@ -104,6 +104,8 @@ static int check_pte(struct fl_world *w, const struct mm_check *c, fl_pte_t *pte
 		return fl_error(w, -EUCLEAN, "invariant 2: pte at 0x%llx outside every vma", a);
 	if (!folio || !folio->frame || (!folio->refcount && !fl_folio_is_zero(w, folio)))
 		return fl_error(w, -EUCLEAN, "invariant 2: pte at 0x%llx maps a dead folio", a);
+	if (((pte->flags & FL_PTE_PMD) || folio->thp) && fl_thp_check_pte(w, c->mm, pte, addr))
+		return -EUCLEAN;
 	if (fl_folio_is_zero(w, folio)) {
 		if (pte->flags & FL_PTE_WRITE)
 			return fl_error(w, -EUCLEAN, "invariant 5: writable pte at 0x%llx maps the zero page", a);

@@ -79,6 +79,8 @@ void fl_folio_put(struct fl_world *w, struct fl_folio *folio)
 		return;
 	if (--folio->refcount)
 		return;
+	if (folio->thp)
+		fl_thp_page_freed(w, folio);
 	fl_free(w, folio->tags, FL_TAG_SLOTS);
 	fl_frame_free(w, folio->frame);
 	fl_free(w, folio, sizeof(*folio));

@@ -6,10 +6,10 @@
  * DONTFORK, DOFORK, NOHUGEPAGE) sets or clears a VM_* flag on the range,
  * splitting and merging VMAs as mprotect does; guard advice (GUARD_INSTALL,
  * GUARD_REMOVE, 6.13) puts guard markers in the page table or takes them
- * out (below).  The model has base pages
- * only: NOHUGEPAGE is a flag and nothing more, and HUGEPAGE and COLLAPSE,
- * which ask for transparent huge pages, are refused with -EOPNOTSUPP (not
- * modelled) rather than accepted as if they changed nothing.  The checks and their order are the kernel's
+ * out (below).  HUGEPAGE and NOHUGEPAGE set
+ * VM_HUGEPAGE or VM_NOHUGEPAGE (each clears the other), which decide
+ * where a fault may map a THP (mm/huge_memory.c); COLLAPSE (6.1) makes
+ * THPs at once.  The checks and their order are the kernel's
  * (do_madvise, madvise_walk_vmas, madvise_populate), since the errno is an
  * observable compared with the host.
  *
@@ -50,8 +50,9 @@ static bool madvise_behavior_valid(struct fl_world *w, enum fl_madvise advice)
 	case FL_MADV_GUARD_REMOVE:
 		return fl_since(w, FL_ERA_MADV_GUARD);
 	case FL_MADV_HUGEPAGE:
+		return true;
 	case FL_MADV_COLLAPSE:
-		break;
+		return fl_since(w, FL_ERA_MADV_COLLAPSE);
 	}
 	return false;
 }
@@ -123,6 +124,14 @@ static int madvise_cold_or_pageout(struct fl_world *w, struct fl_vma *vma,
 	if (vma->flags & (FL_VM_PFNMAP | FL_VM_HUGETLB | FL_VM_LOCKED))
 		return fl_error(w, -EINVAL, "madvise: %s on a VM_PFNMAP, hugetlb or VM_LOCKED vma",
 				pageout ? "PAGEOUT" : "COLD");
+	/*
+	 * Both split a THP the range covers in part (split_folio in
+	 * madvise_cold_or_pageout_pte_range), and PAGEOUT swaps one out:
+	 * neither is modelled.
+	 */
+	if (fl_thp_refuse_range(w, vma->mm, start, end,
+				pageout ? "MADV_PAGEOUT" : "MADV_COLD"))
+		return -EOPNOTSUPP;
 	if (pageout)
 		fl_reclaim_range(w, vma, start, end);
 	return 0;
@@ -167,6 +176,9 @@ static int madvise_free(struct fl_world *w, struct fl_vma *vma,
 		return fl_error(w, -EINVAL, "madvise: FREE on a VM_PFNMAP or VM_LOCKED vma");
 	if (vma->file || (vma->flags & (FL_VM_SHARED | FL_VM_HUGETLB)))
 		return fl_error(w, -EINVAL, "madvise: FREE on memory that is not private anonymous");
+	/* madvise_free_huge_pmd marks a whole THP lazyfree, splits a part: not modelled */
+	if (fl_thp_refuse_range(w, vma->mm, start, end, "MADV_FREE"))
+		return -EOPNOTSUPP;
 	fl_uffd_hook_remove(w, vma, start, end);   /* UFFD_EVENT_REMOVE */
 	return fl_walk_ptes(w, vma->mm, start, end, free_one, NULL);
 }
@@ -190,7 +202,12 @@ static int madvise_set_flag(struct fl_world *w, struct fl_vma *vma,
 			return fl_error(w, -EINVAL, "madvise: WIPEONFORK on a shared or file mapping");
 		flags |= FL_VM_WIPEONFORK;
 	} else if (advice == FL_MADV_NOHUGEPAGE) {
-		flags |= FL_VM_NOHUGEPAGE;
+		flags = (flags & ~FL_VM_HUGEPAGE) | FL_VM_NOHUGEPAGE;
+	} else if (advice == FL_MADV_HUGEPAGE) {
+		if (!fl_thp_supported(w))
+			return fl_error(w, -EOPNOTSUPP, "madvise: THP of this arch's PMD size "
+					"is not modelled (2 MiB only)");
+		flags = (flags & ~FL_VM_NOHUGEPAGE) | FL_VM_HUGEPAGE;
 	} else if (advice == FL_MADV_SEQUENTIAL) {
 		flags |= FL_VM_SEQ_READ;
 	} else if (vma->flags & FL_VM_IO) {
@@ -397,10 +414,6 @@ int fl_madvise(struct fl_world *w, struct fl_mm *mm, fl_addr_t addr, size_t len,
 
 	if (!mm)
 		return fl_error(w, -EINVAL, "madvise: no mm");
-	if (advice == FL_MADV_HUGEPAGE || advice == FL_MADV_COLLAPSE)
-		return fl_error(w, -EOPNOTSUPP, "transparent huge pages (MADV_%s) are not "
-				"modelled: the model has base pages only (docs/gup.md)",
-				advice == FL_MADV_HUGEPAGE ? "HUGEPAGE" : "COLLAPSE");
 	if (!madvise_behavior_valid(w, advice))
 		return fl_error(w, -EINVAL, "madvise: unknown advice %d", (int)advice);
 	if (FL_PAGE_OFFSET(addr))
@@ -414,5 +427,7 @@ int fl_madvise(struct fl_world *w, struct fl_mm *mm, fl_addr_t addr, size_t len,
 	if (advice == FL_MADV_POPULATE_READ || advice == FL_MADV_POPULATE_WRITE)
 		return madvise_populate(w, mm, addr, end,
 					advice == FL_MADV_POPULATE_WRITE);
+	if (advice == FL_MADV_COLLAPSE)
+		return fl_madvise_collapse(w, mm, addr, end);
 	return madvise_walk(w, mm, addr, end, advice);
 }

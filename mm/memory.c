@@ -170,6 +170,12 @@ static unsigned do_fault(struct fl_world *w, struct fl_vma *vma, fl_pte_t *pte,
  *   5.19     6c287605fd56: an exclusive folio is reused with no further
  *            check; otherwise the 5.9/5.18 rule, and the reused folio
  *            becomes exclusive (do_wp_page).
+ * A base page of a THP (mm/huge_memory.c) is page_count() of the whole
+ * folio in the refcount rules: every pte of its other pages holds a
+ * reference, so it is reused only once it is the THP's last page mapped.
+ * (6.5's folio_test_large() refusal and the reuse of PTE-mapped THPs
+ * that came later differ from this only in which frame the process ends
+ * up with, not in any byte.)
  */
 static bool wp_can_reuse_anon_folio(struct fl_world *w, struct fl_folio *folio)
 {
@@ -185,7 +191,7 @@ static bool wp_can_reuse_anon_folio(struct fl_world *w, struct fl_folio *folio)
 	if (fl_since(w, FL_ERA_COW_SWAPCACHE_REUSE) &&
 	    (folio->flags & FL_FOLIO_SWAPCACHE))
 		allowed++;
-	if (folio->refcount > allowed)
+	if (fl_thp_ref_count(folio) > allowed)
 		return false;
 	/* The swap cache's reference goes with the swap entry it frees. */
 	if (folio->flags & FL_FOLIO_SWAPCACHE) {
@@ -215,14 +221,14 @@ static unsigned do_wp_page(struct fl_world *w, struct fl_vma *vma,
 		return wp_page_copy(w, vma, pte, folio, flags);
 	if (!wp_can_reuse_anon_folio(w, folio)) {
 		fl_trace(w, "do_wp_page: copy (mapcount %u, refcount %u%s)",
-			 folio->mapcount, folio->refcount,
+			 folio->mapcount, fl_thp_ref_count(folio),
 			 fl_since(w, FL_ERA_COW_PAGE_COUNT) ?
 			 ": reuse needs refcount 1, 09854ba94c6a" : "");
 		return wp_page_copy(w, vma, pte, folio, flags);
 	}
 	fl_trace(w, "do_wp_page: %s in place (mapcount %u, refcount %u): %s",
 		 (flags & FL_FAULT_WRITE) ? "reuse" : "unshare, keep",
-		 folio->mapcount, folio->refcount,
+		 folio->mapcount, fl_thp_ref_count(folio),
 		 !fl_since(w, FL_ERA_COW_PAGE_COUNT) ? "mapcount 1 is enough before 5.9" :
 		 fl_since(w, FL_ERA_ANON_EXCLUSIVE) &&
 		 (folio->flags & FL_FOLIO_ANON_EXCLUSIVE) ? "anon-exclusive, 6c287605fd56" :
@@ -290,14 +296,19 @@ static unsigned keep_uffd_wp(struct fl_vma *vma, fl_pte_t *pte, uint32_t wp,
 unsigned __fl_handle_mm_fault(struct fl_world *w, struct fl_vma *vma,
 			      fl_addr_t addr, unsigned flags)
 {
-	fl_pte_t *pte = fl_pte_alloc(w, vma->mm, addr);
+	fl_pte_t *pte = fl_vma_is_hugetlb(vma) ? fl_pte_alloc(w, vma->mm, addr) : NULL;
 	uint32_t wp;
+	unsigned ret;
 
-	if (!pte)
-		return FL_VM_FAULT_OOM;
 	/* hugetlb_fault: the whole huge page, mm/hugetlb.c */
 	if (fl_vma_is_hugetlb(vma))
-		return fl_hugetlb_fault(w, vma, addr, flags);
+		return pte ? fl_hugetlb_fault(w, vma, addr, flags) : FL_VM_FAULT_OOM;
+	/* a THP at pmd_none, or a write to a PMD mapping: mm/huge_memory.c */
+	if (fl_thp_fault(w, vma, addr, flags, &ret))
+		return ret;
+	pte = fl_pte_alloc(w, vma->mm, addr);
+	if (!pte)
+		return FL_VM_FAULT_OOM;
 	if (pte->flags & FL_PTE_POISON)
 		return FL_VM_FAULT_HWPOISON;
 	if (pte->flags & FL_PTE_GUARD)   /* handle_pte_marker: a guard region */
@@ -391,6 +402,7 @@ void fl_zap_keep_uffd_wp(struct fl_world *w, struct fl_vma *vma,
 	/* MAP_HUGETLB memory is a hugetlbfs file's (__unmap_hugepage_range, 5.19) */
 	bool file = vma->file || (vma->flags & (FL_VM_SHARED | FL_VM_HUGETLB));
 
+	fl_thp_zap_range(w, vma->mm, start, end);
 	fl_walk_ptes(w, vma->mm, start, end,
 		     file && (vma->flags & FL_VM_UFFD_WP) ? zap_keep_wp_one : zap_one, NULL);
 }
@@ -398,12 +410,14 @@ void fl_zap_keep_uffd_wp(struct fl_world *w, struct fl_vma *vma,
 void fl_zap_page_range(struct fl_world *w, struct fl_vma *vma,
 		       fl_addr_t start, fl_addr_t end)
 {
+	fl_thp_zap_range(w, vma->mm, start, end);
 	fl_walk_ptes(w, vma->mm, start, end, zap_one, NULL);
 }
 
 void fl_unmap_page_range(struct fl_world *w, struct fl_vma *vma,
 			 fl_addr_t start, fl_addr_t end)
 {
+	fl_thp_zap_range(w, vma->mm, start, end);
 	fl_walk_ptes(w, vma->mm, start, end, unmap_one, NULL);
 }
 

@@ -103,6 +103,7 @@ int fl_vma_split(struct fl_world *w, struct fl_vma *vma, fl_addr_t at)
 	new = fl_vma_alloc(w);
 	if (!new)
 		return -ENOMEM;
+	fl_thp_split_at(w, vma->mm, at);   /* vma_adjust_trans_huge */
 	new->start = at;
 	new->end = vma->end;
 	new->flags = vma->flags;

@@ -93,6 +93,11 @@ static int move_page_tables(struct fl_world *w, struct fl_mm *mm, fl_addr_t old,
 {
 	fl_addr_t off;
 
+	/*
+	 * move_huge_pmd (a PMD moved whole, still PMD-mapped) is not
+	 * modelled: the moved THP is PTE-mapped here (mm/huge_memory.c).
+	 */
+	fl_thp_split_range(w, mm, old, old + len);
 	for (off = 0; off < len; off += FL_PAGE_SIZE) {
 		fl_pte_t *src = fl_pte_lookup(mm, old + off), *dst;
 

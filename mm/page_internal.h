@@ -83,4 +83,36 @@ bool fl_vma_hpage_aligned(const struct fl_world *w, const struct fl_vma *vma);
 int fl_hugetlb_check_pte(struct fl_world *w, const struct fl_vma *vma,
 			 const fl_pte_t *pte, fl_addr_t addr);
 
+/* ---- transparent huge pages (mm/huge_memory.c) ---- */
+
+/* Free the (empty) pte table of ADDR's 2 MiB region: pmd_none again. */
+void fl_pte_table_free(struct fl_world *w, struct fl_mm *mm, fl_addr_t addr);
+/* The last reference of a THP's page FOLIO is gone: detach it. */
+void fl_thp_page_freed(struct fl_world *w, struct fl_folio *folio);
+/*
+ * The THP part of a fault at ADDR: 1 when it handled the fault (*RET its
+ * vm_fault_t), 0 when the pte fault goes on (a PMD mapping may have been
+ * split for it).
+ */
+int fl_thp_fault(struct fl_world *w, struct fl_vma *vma, fl_addr_t addr,
+		 unsigned flags, unsigned *ret);
+/* zap_huge_pmd / split before a zap of [start, end) in MM. */
+void fl_thp_zap_range(struct fl_world *w, struct fl_mm *mm, fl_addr_t start,
+		      fl_addr_t end);
+/* Split the PMD mappings of SRC's pinned THPs in [start, end) before fork. */
+void fl_thp_fork_split_pinned(struct fl_world *w, struct fl_mm *src, fl_addr_t start,
+			      fl_addr_t end);
+/* Invariants 1 and 2 of mm/huge_memory.c at the present PTE of ADDR. */
+int fl_thp_check_pte(struct fl_world *w, struct fl_mm *mm, const fl_pte_t *pte,
+		     fl_addr_t addr);
+/*
+ * -EOPNOTSUPP naming WHAT when [start, end) of MM maps a THP's page or
+ * the huge zero page (reclaim and memory failure of THPs: not modelled).
+ */
+int fl_thp_refuse_range(struct fl_world *w, struct fl_mm *mm, fl_addr_t start,
+			fl_addr_t end, const char *what);
+/* madvise(MADV_COLLAPSE) of [start, end). */
+int fl_madvise_collapse(struct fl_world *w, struct fl_mm *mm, fl_addr_t start,
+			fl_addr_t end);
+
 #endif

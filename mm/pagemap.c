@@ -70,6 +70,13 @@ static uint64_t pte_to_pagemap_entry(struct fl_world *w, const fl_pte_t *pte)
 		const struct fl_folio *folio = pte->folio;
 
 		e |= FL_PM_PRESENT;
+		/*
+		 * The huge zero page: pagemap_pmd_range takes pmd_page(), not
+		 * vm_normal_page(), and that page is not anonymous (seen on
+		 * 6.18: present and file, not exclusive).
+		 */
+		if (fl_folio_is_zero(w, folio) && (pte->flags & FL_PTE_PMD))
+			e |= FL_PM_FILE;
 		if (!fl_folio_is_zero(w, folio)) {
 			if (!(folio->flags & FL_FOLIO_ANON))
 				e |= FL_PM_FILE;

@@ -18,7 +18,9 @@
  *   1. Every table lives in the arena (a snapshot restores page tables).
  *   2. Only addresses below FL_PGTABLE_LIMIT (2^57) have ptes.
  *   3. Tables are freed only by fl_free_pgtables(), after every VMA of the
- *      mm has been zapped: an empty pte table may stay allocated.
+ *      mm has been zapped: an empty pte table may stay allocated.  The one
+ *      exception is the table of a PMD mapping, whose zap or collapse
+ *      frees it (fl_pte_table_free: pmd_none again, mm/huge_memory.c).
  *   4. mm->pt_cache, if not NULL, is the pte table of region
  *      mm->pt_cache_base (struct fl_mm); fl_free_pgtables() clears it.
  */
@@ -112,6 +114,21 @@ fl_pte_t *fl_pte_alloc(struct fl_world *w, struct fl_mm *mm, fl_addr_t addr)
 		return NULL;
 	pt_cache_set(mm, addr, pt);
 	return &pt->pte[pgtable_index(addr, 0)];
+}
+
+void fl_pte_table_free(struct fl_world *w, struct fl_mm *mm, fl_addr_t addr)
+{
+	struct fl_pgtable *t = mm->pgd;
+	int level;
+
+	for (level = FL_PGTABLE_LEVELS - 1; level > 1 && t; level--)
+		t = t->entry[pgtable_index(addr, level)];
+	if (!t || !t->entry[pgtable_index(addr, 1)])
+		return;
+	fl_free(w, t->entry[pgtable_index(addr, 1)], sizeof(struct fl_pte_table));
+	t->entry[pgtable_index(addr, 1)] = NULL;
+	if (mm->pt_cache_base == pt_region(addr))
+		mm->pt_cache = NULL;
 }
 
 static int walk_level(struct fl_world *w, void *table, int level, fl_addr_t base,

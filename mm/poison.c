@@ -98,6 +98,8 @@ int fl_poison(struct fl_world *w, struct fl_mm *mm, fl_addr_t addr)
 	if (!folio)
 		return fl_error(w, -EFAULT, "poison: page at 0x%llx cannot be made present",
 				(unsigned long long)addr);
+	if (fl_thp_refuse_range(w, mm, addr, addr + FL_PAGE_SIZE, "poison"))
+		return -EOPNOTSUPP;
 	fl_folio_get(folio);     /* the walk drops the mappings' references */
 	folio->flags |= FL_FOLIO_HWPOISON;
 	fl_rmap_walk(w, folio, poison_one, NULL);

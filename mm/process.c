@@ -225,8 +225,7 @@ int fl_set_current(struct fl_world *w, struct fl_process *p)
 static bool pinned_must_copy(struct fl_world *w, struct fl_mm *src,
 			     const struct fl_folio *folio)
 {
-	if (!(src->flags & FL_MMF_HAS_PINNED) ||
-	    folio->refcount < FL_GUP_PIN_COUNTING_BIAS)
+	if (!(src->flags & FL_MMF_HAS_PINNED) || !fl_thp_maybe_pinned(folio))
 		return false;
 	if (fl_since(w, FL_ERA_ANON_EXCLUSIVE))
 		return folio->flags & FL_FOLIO_ANON_EXCLUSIVE;
@@ -404,6 +403,8 @@ static int fork_vma(struct fl_world *w, struct fl_vma *vma, struct fl_mm *dst_mm
 		fc.guards_only = true;
 	else if (fl_vma_is_hugetlb(vma))
 		return fork_copy_huge(w, vma, &fc);
+	/* copy_huge_pmd: a pinned THP is split for the pte copy (huge_memory.c) */
+	fl_thp_fork_split_pinned(w, src_mm, vma->start, vma->end);
 	return fl_walk_ptes(w, src_mm, vma->start, vma->end, fork_copy_one, &fc);
 }
 

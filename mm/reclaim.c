@@ -178,6 +178,8 @@ int fl_evict(struct fl_world *w, struct fl_mm *mm, fl_addr_t addr, size_t len)
 	for (vma = fl_find_vma(mm, addr); vma && vma->start < end; vma = fl_vma_next(vma))
 		if (fl_vma_is_hugetlb(vma))
 			return fl_error(w, -EINVAL, "evict: hugetlb pages are never swapped");
+	if (fl_thp_refuse_range(w, mm, addr, end, "evict"))
+		return -EOPNOTSUPP;
 	/* an mlock()ed page is unevictable: try_to_unmap leaves it */
 	for (vma = fl_find_vma(mm, addr); vma && vma->start < end; vma = fl_vma_next(vma))
 		if (!(vma->flags & FL_VM_LOCKED))

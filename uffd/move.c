@@ -114,6 +114,30 @@ static int move_pages_pte(struct fl_world *w, struct fl_mm *mm, fl_addr_t dst_ad
 	return 0;
 }
 
+/*
+ * A PMD-mapped THP in the source: move_pages splits one the move covers
+ * in part; one it covers whole, between aligned addresses, it moves as a
+ * PMD (move_pages_huge_pmd), which the model does not: unsupported.
+ */
+static int move_split_thp(struct fl_world *w, struct fl_mm *mm,
+			  const struct fl_uffdio_move *mv)
+{
+	fl_addr_t size = fl_hpage_size(w), a;
+
+	if (!fl_thp_supported(w))
+		return 0;
+	for (a = mv->src & ~(size - 1); a < mv->src + mv->len; a += size) {
+		if (!fl_thp_pmd_mapped(mm, a))
+			continue;
+		if (a >= mv->src && a + size <= mv->src + mv->len &&
+		    !((mv->dst + (a - mv->src)) & (size - 1)))
+			return fl_error(w, -EOPNOTSUPP, "UFFDIO_MOVE of a whole PMD-mapped THP "
+					"(move_pages_huge_pmd) is not modelled");
+		fl_thp_split_pmd(w, mm, a);
+	}
+	return 0;
+}
+
 /* move_pages: bytes moved (> 0) or -errno. */
 static int64_t move_pages(struct fl_world *w, struct fl_uffd_ctx *ctx,
 			  struct fl_mm *mm, const struct fl_uffdio_move *mv)
@@ -133,6 +157,9 @@ static int64_t move_pages(struct fl_world *w, struct fl_uffd_ctx *ctx,
 		goto out;
 	}
 	err = validate_move_areas(w, ctx, src_vma, dst_vma);
+	if (err)
+		goto out;
+	err = move_split_thp(w, mm, mv);
 	if (err)
 		goto out;
 	while (moved < mv->len) {

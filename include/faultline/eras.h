@@ -140,6 +140,10 @@ enum fl_era_id {
 	/* §11 more madvise advice */
 	FL_ERA_MADV_FREE,                 /* 4.5-rc1: 854e9ed09ded */
 	FL_ERA_MADV_COLD,                 /* 5.4-rc1: 9c276cc65a58 */
+	/* §12 transparent huge pages */
+	FL_ERA_THP_COW_SPLIT,             /* 5.8-rc1: 3917c80280c9 */
+	FL_ERA_MADV_COLLAPSE,             /* 6.1-rc1: 7d8faaf15545 */
+	FL_ERA_HUGE_ZERO_WP_ALLOC,        /* 6.13-rc1: 1ced09e0331f */
 	FL_ERA_COUNT
 };
 
@@ -208,6 +212,12 @@ unsigned fl_host_cpu_off(void);
  * a private page, mapped writable and dirty as a write fault's.
  */
 #define FL_KCONFIG_ZERO_PAGE      0x4u
+/*
+ * Not a Kconfig symbol either: a read fault of a THP-eligible range maps
+ * the huge zero page (/sys/kernel/mm/transparent_hugepage/use_zero_page,
+ * 1 by default; mm/huge_memory.c).  Without it the fault maps a new THP.
+ */
+#define FL_KCONFIG_HUGE_ZERO_PAGE 0x8u
 
 /* The FL_KCONFIG_* options the running kernel was built without (the judge's). */
 unsigned fl_host_kconfig_off(void);

@@ -9,9 +9,10 @@
  *            compatible VMAs are merged.
  *   pte      one per page: present, writable, dirty, young, uffd-wp, or a
  *            swap entry; a present pte points to a folio.
- *   folio    a page of memory (always one page here: large folios are not
- *            modelled; a hugetlb page is the folios of its base pages,
- *            kept in step, mm/hugetlb.c) with refcount, mapcount, the pin bias
+ *   folio    a page of memory (one page here: a hugetlb page is the folios
+ *            of its base pages, kept in step, mm/hugetlb.c; an anonymous
+ *            THP is 512 of them tied by a struct fl_thp, mm/huge_memory.c)
+ *            with refcount, mapcount, the pin bias
  *            (GUP_PIN_COUNTING_BIAS), the anon-exclusive flag, and the
  *            frame holding its 4096 bytes.  The shared zero page is one
  *            special folio that is never written, pinned or freed.
@@ -26,6 +27,10 @@
  *   6. In a VM_HUGETLB vma the ptes of one huge page are in step: all
  *      none or all present with the same pte flags, their folios with
  *      the same flags and mapcount (mm/hugetlb.c).
+ *   7. A pte with FL_PTE_PMD is one of the 512 ptes of a PMD mapping: all
+ *      of its table have the bit and the same protection, and map page i
+ *      of one THP, or all the zero page (the huge zero page;
+ *      mm/huge_memory.c).
  *
  * Faults
  *   A user-mode access that cannot be satisfied reports a signal
@@ -66,8 +71,8 @@ enum fl_madvise {
 	FL_MADV_WIPEONFORK,
 	FL_MADV_DONTFORK,
 	FL_MADV_NOHUGEPAGE,
-	FL_MADV_HUGEPAGE,        /* refused: -EOPNOTSUPP, no THP in the model */
-	FL_MADV_COLLAPSE,        /* refused: -EOPNOTSUPP, no THP in the model */
+	FL_MADV_HUGEPAGE,        /* VM_HUGEPAGE: faults may map THPs (mm/huge_memory.c) */
+	FL_MADV_COLLAPSE,        /* 6.1: a THP now (mm/huge_memory.c) */
 	FL_MADV_DOFORK,
 	FL_MADV_GUARD_INSTALL,   /* 6.13: a guard marker in each pte (mm/madvise.c) */
 	FL_MADV_GUARD_REMOVE,    /* 6.13: the guard markers of the range go */
@@ -91,6 +96,7 @@ enum fl_madvise {
 #define FL_VM_DONTCOPY      0x00020000u   /* MADV_DONTFORK */
 #define FL_VM_WIPEONFORK    0x02000000u
 #define FL_VM_NOHUGEPAGE    0x40000000u   /* MADV_NOHUGEPAGE */
+#define FL_VM_HUGEPAGE      0x20000000u   /* MADV_HUGEPAGE (mm/huge_memory.c) */
 #define FL_VM_PFNMAP        0x00000400u
 #define FL_VM_HUGETLB       0x00400000u   /* MAP_HUGETLB or a hugetlbfs file */
 #define FL_VM_UFFD_MISSING  0x00000200u
@@ -132,6 +138,8 @@ enum fl_fs { FL_FS_TMPFS, FL_FS_EXT4, FL_FS_BTRFS, FL_FS_HUGETLBFS };
 /* GUP_PIN_COUNTING_BIAS: a FOLL_PIN on a small folio adds this to refcount */
 #define FL_GUP_PIN_COUNTING_BIAS 1024u
 
+struct fl_thp;
+
 struct fl_folio {
 	uint32_t refcount;
 	uint32_t mapcount;
@@ -143,6 +151,20 @@ struct fl_folio {
 	/* leak checker (gup.h): who last wrote the bytes, and when */
 	int writer;                  /* pid, 0: nobody tagged (zero, cache) */
 	uint32_t wgen;               /* the next pid at that time: a fork clock */
+	/* an anonymous THP's base page: its THP and its index there */
+	struct fl_thp *thp;
+	uint32_t thp_idx;
+};
+
+/*
+ * An anonymous transparent huge page (mm/huge_memory.c): NR base folios
+ * allocated together, page[i] NULL once its refcount dropped to 0 (a
+ * partly unmapped THP waits for the deferred split; its pages go one by
+ * one here).  Freed with its last page.
+ */
+struct fl_thp {
+	uint32_t nr, live;
+	struct fl_folio *page[];
 };
 
 /* pte->flags */
@@ -159,6 +181,12 @@ struct fl_folio {
 				  * write-protected none pte (uffd-wp); with
 				  * GUARD, a guard region's page */
 #define FL_PTE_GUARD    0x200u   /* with MARKER: PTE_MARKER_GUARD (6.13) */
+/*
+ * One of the 512 ptes that stand for a PMD mapping of a THP or of the
+ * huge zero page (mm.h invariant 7): the model keeps a PMD mapping as the
+ * pte table it would be split into, so every walk sees base pages.
+ */
+#define FL_PTE_PMD      0x400u
 /*
  * _PAGE_SOFT_DIRTY (0f8975ec4db2, 3.11): x86_64's pte_mkdirty sets it with
  * the dirty bit, so every fault that dirties a pte sets FL_PTE_MKDIRTY;

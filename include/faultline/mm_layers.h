@@ -82,6 +82,24 @@ fl_addr_t fl_hpage_size(const struct fl_world *w);
 /* VMA's page size: the huge page size for hugetlb, else FL_PAGE_SIZE. */
 fl_addr_t fl_vma_hpage_size(const struct fl_world *w, const struct fl_vma *vma);
 
+/* ---- transparent huge pages (mm/huge_memory.c) ---- */
+
+/* Does W's arch have the PMD-sized THP the model keeps (2 MiB)? */
+bool fl_thp_supported(const struct fl_world *w);
+/* Is ADDR's 2 MiB region of MM mapped by a PMD? */
+bool fl_thp_pmd_mapped(struct fl_mm *mm, fl_addr_t addr);
+/* __split_huge_pmd of ADDR's region, if a PMD maps it. */
+void fl_thp_split_pmd(struct fl_world *w, struct fl_mm *mm, fl_addr_t addr);
+/* ... of every region [start, end) touches (before its ptes move). */
+void fl_thp_split_range(struct fl_world *w, struct fl_mm *mm, fl_addr_t start,
+			fl_addr_t end);
+/* vma_adjust_trans_huge: a vma cut at AT splits the PMD mapping there. */
+void fl_thp_split_at(struct fl_world *w, struct fl_mm *mm, fl_addr_t at);
+/* folio_ref_count() of FOLIO's large folio (its own for a small one). */
+uint32_t fl_thp_ref_count(const struct fl_folio *folio);
+/* folio_maybe_dma_pinned() of FOLIO's large folio. */
+bool fl_thp_maybe_pinned(const struct fl_folio *folio);
+
 /* shmem: a tmpfs file, or a shared anonymous mapping (shmem_zero_setup). */
 static inline bool fl_vma_is_shmem(const struct fl_vma *vma)
 {

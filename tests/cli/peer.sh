@@ -6,8 +6,7 @@
 # suite (file prefix: cow_, uffd_unit_, uffd_stress_, soft_dirty_,
 # guard_regions_, pagemap_ioctl_, mkdirty_, uffd_wp_mremap_, af_unix_
 # (net/af_unix), gvisor_,
-# ltp_; thp_ holds cow.c's THP set-ups, which the model refuses as
-# unsupported: skips).
+# ltp_, thp_: cow.c's THP set-ups).
 set -u
 fl=${1:?usage: peer.sh path/to/faultline}
 tmp=$(mktemp -d)
