@@ -113,14 +113,14 @@ long fl_host_free_hugepages(void)
 	return n;
 }
 
-bool fl_host_thp_enabled(void)
+int fl_host_thp_enabled(void)
 {
 	FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
 	char line[128] = "";
-	bool on;
+	int on;
 
 	if (!f)
-		return false;
+		return -1;
 	on = fgets(line, sizeof(line), f) && !strstr(line, "[never]");
 	fclose(f);
 	return on;
@@ -141,7 +141,13 @@ uint32_t fl_host_env_caps(void)
 		caps |= HOST_CAP_TMP_BTRFS;
 	if (fl_host_free_hugepages() >= HOST_HUGETLB_NEED)
 		caps |= HOST_CAP_HUGETLB;
-	if (fl_host_thp_enabled())
+	switch (fl_host_thp_enabled()) {
+	case 1:
 		caps |= HOST_CAP_THP;
+		break;
+	case 0:
+		caps |= HOST_CAP_THP_NEVER;
+		break;
+	}
 	return caps;
 }

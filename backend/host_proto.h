@@ -372,8 +372,10 @@ long fl_host_free_hugepages(void);
  * hugepage|collapse` is refused as skipped, as cow.c skips.
  */
 #define HOST_CAP_THP        0x20000u
-/* Is THP enabled (not "never") on this machine? */
-bool fl_host_thp_enabled(void);
+/* ... and why not: 1 enabled is "never", 0 the file is absent (no THP built) */
+#define HOST_CAP_THP_NEVER  0x40000u
+/* 1 THP is enabled (not "never") here, 0 it is "never", -1 the file is absent. */
+int fl_host_thp_enabled(void);
 #define HOST_CAP_PIN_ERRNO_SHIFT 24
 #define HOST_CAP_PIN_ERRNO(caps) ((int)((caps) >> HOST_CAP_PIN_ERRNO_SHIFT))
 

@@ -382,8 +382,9 @@ static bool refuse_thp(struct host *h, const struct fl_sc_stmt *st)
 	snprintf(h->refusal, sizeof(h->refusal),
 		 "host backend: skipped (needs THP): 'madvise ... %s' (line %u): "
 		 "transparent huge pages are off on %s (/sys/kernel/mm/transparent_hugepage/"
-		 "enabled is \"never\" or absent)", advice == FL_MADV_HUGEPAGE ? "hugepage" :
-		 "collapse", st->line, h->link.wfd < 0 ? "this machine" : "the judge");
+		 "enabled %s)", advice == FL_MADV_HUGEPAGE ? "hugepage" : "collapse", st->line,
+		 h->link.wfd < 0 ? "this machine" : "the judge",
+		 have & HOST_CAP_THP_NEVER ? "is \"never\"" : "is absent: a kernel without THP");
 	return true;
 }
 

@@ -207,6 +207,10 @@ static int madvise_set_flag(struct fl_world *w, struct fl_vma *vma,
 		if (!fl_thp_supported(w))
 			return fl_error(w, -EOPNOTSUPP, "madvise: THP of this arch's PMD size "
 					"is not modelled (2 MiB only)");
+		/* before 3917c80280c9 a THP's COW copied all of it: not modelled */
+		if (!fl_since(w, FL_ERA_THP_COW_SPLIT))
+			return fl_error(w, -EOPNOTSUPP, "madvise: THP before 5.8 (3917c80280c9, "
+					"the whole-THP COW) is not modelled");
 		flags = (flags & ~FL_VM_NOHUGEPAGE) | FL_VM_HUGEPAGE;
 	} else if (advice == FL_MADV_SEQUENTIAL) {
 		flags |= FL_VM_SEQ_READ;
