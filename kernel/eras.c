@@ -706,6 +706,20 @@ static const struct fl_era table[FL_ERA_COUNT] = {
 		"before, the PMD is split into zero-page ptes and one base page is "
 		"copied.",
 		false },
+	/*
+	 * Dev Jain's "mm: enable khugepaged anonymous collapse on non-writable
+	 * regions" and "mm: drop all references of writable and SCAN_PAGE_RO"
+	 * (posted September 2025; only mm-tree ids seen).  Judged: the 6.18.44
+	 * host collapses a PTE-mapped THP that fork left read-only, and
+	 * debian-6.12-amd64 (6.12.117) answers EINVAL; the 6.18 merge window
+	 * is inferred from the posting date.
+	 */
+	[FL_ERA_COLLAPSE_READ_ONLY] = {
+		FL_ERA_COLLAPSE_READ_ONLY, "collapse_read_only", V(6, 18), "rc1",
+		"-", { 0 },
+		"MADV_COLLAPSE (and khugepaged) collapse a range whose ptes are all "
+		"read-only; before, such a range is SCAN_PAGE_RO: -EINVAL.",
+		false },
 };
 
 const struct fl_era *fl_era(enum fl_era_id id)

@@ -459,6 +459,25 @@ static int collapse_pte_ok(struct fl_world *w, const fl_pte_t *pte, fl_addr_t ad
 }
 
 /*
+ * SCAN_PAGE_RO: until 6.18 (era collapse_read_only) the scan wants at
+ * least one writable pte, so a range that fork left read-only in both
+ * mms does not collapse: -EINVAL (madvise_collapse_errno).  Seen on
+ * 6.12.117 with cow.c's test_anon_thp_collapse_fully_shared.
+ */
+static int collapse_needs_writable(struct fl_world *w, fl_pte_t **ptes, fl_addr_t haddr)
+{
+	unsigned i;
+
+	if (fl_since(w, FL_ERA_COLLAPSE_READ_ONLY))
+		return 0;
+	for (i = 0; i < THP_NR; i++)
+		if (ptes[i] && (ptes[i]->flags & FL_PTE_WRITE))
+			return 0;
+	return fl_error(w, -EINVAL, "MADV_COLLAPSE: no writable pte in 0x%llx (SCAN_PAGE_RO, "
+			"before 6.18)", (unsigned long long)haddr);
+}
+
+/*
  * collapse_huge_page: a new THP holding the bytes of the region (a none
  * pte reads zero), mapped by a PMD, exclusive; the old pages lose this
  * mapping (another mm's stay where they are).
@@ -473,6 +492,8 @@ static int collapse_one(struct fl_world *w, struct fl_vma *vma, fl_addr_t haddr)
 	pmd_ptes(vma->mm, haddr, ptes);
 	for (i = 0; !err && i < THP_NR; i++)
 		err = collapse_pte_ok(w, ptes[i], haddr + ((fl_addr_t)i << FL_PAGE_SHIFT));
+	if (!err)
+		err = collapse_needs_writable(w, ptes, haddr);
 	if (err)
 		return err;
 	thp = thp_alloc(w);
@@ -566,11 +587,12 @@ int fl_thp_check_pte(struct fl_world *w, struct fl_mm *mm, const fl_pte_t *pte,
 	if (pte->folio->thp && pte->folio->thp->page[pte->folio->thp_idx] != pte->folio)
 		return fl_error(w, -EUCLEAN, "thp invariant 2: folio at 0x%llx is not its "
 				"THP's page %u", a, pte->folio->thp_idx);
+	/* a PTE-mapped THP's ptes go their own ways */
+	if (!(pte->flags & FL_PTE_PMD) && (!head || !(head->flags & FL_PTE_PMD)))
+		return 0;
 	if (!head || ((head->flags ^ pte->flags) & (FL_PTE_PMD | FL_PTE_PRESENT | FL_PTE_WRITE)))
 		return fl_error(w, -EUCLEAN, "thp invariant 1: pte at 0x%llx is not in step "
 				"with its PMD mapping", a);
-	if (!(pte->flags & FL_PTE_PMD))
-		return 0;
 	if (fl_folio_is_zero(w, head->folio) ? !fl_folio_is_zero(w, pte->folio) :
 	    (!head->folio->thp || head->folio->thp_idx != 0 ||
 	     head->folio->thp->page[idx] != pte->folio))
