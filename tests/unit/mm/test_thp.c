@@ -177,6 +177,46 @@ static void test_collapse(void **state)
 	fl_world_free(w);
 }
 
+/*
+ * MADV_FREE, MADV_COLD and MADV_PAGEOUT over a THP are refused (they split
+ * or swap it out: not modelled); over the base pages next to it they work.
+ */
+static void test_free_cold_pageout_refuse_thp(void **state)
+{
+	struct fl_world *w = thp_world("6.18");
+
+	(void)state;
+	store(w, A, 1);
+	store(w, A + HUGE, 2);
+	assert_int_equal(fl_madvise(w, cur_mm(w), A, P, FL_MADV_FREE), -EOPNOTSUPP);
+	assert_int_equal(fl_madvise(w, cur_mm(w), A, HUGE, FL_MADV_COLD), -EOPNOTSUPP);
+	assert_int_equal(fl_madvise(w, cur_mm(w), A + P, P, FL_MADV_PAGEOUT), -EOPNOTSUPP);
+	assert_true(fl_thp_pmd_mapped(cur_mm(w), A));
+	assert_int_equal(fl_madvise(w, cur_mm(w), A + HUGE, P, FL_MADV_COLD), 0);
+	assert_int_equal(fl_madvise(w, cur_mm(w), A + HUGE, P, FL_MADV_FREE), 0);
+	check(w, cur_mm(w));
+	fl_world_free(w);
+}
+
+/*
+ * mlock's populate write-faults a THP in like any fault; munlock of one
+ * page of it cuts the vma inside the PMD, which splits it.
+ */
+static void test_mlock_populates_thp(void **state)
+{
+	struct fl_world *w = thp_world("6.18");
+
+	(void)state;
+	assert_int_equal(fl_mlock(w, cur_mm(w), A, HUGE, true), 0);
+	check(w, cur_mm(w));
+	assert_true(fl_thp_pmd_mapped(cur_mm(w), A));
+	assert_int_equal(fl_mlock(w, cur_mm(w), A + P, P, false), 0);
+	check(w, cur_mm(w));
+	assert_false(fl_thp_pmd_mapped(cur_mm(w), A));
+	assert_non_null(pte_of(w, A + P)->folio->thp);
+	fl_world_free(w);
+}
+
 /* Before 6.1 MADV_COLLAPSE is an unknown advice; before 5.8 THP is refused. */
 static void test_eras_refuse(void **state)
 {
@@ -198,6 +238,8 @@ int main(void)
 		cmocka_unit_test(test_dontneed_whole_refaults_thp),
 		cmocka_unit_test(test_fork_write_splits_and_copies),
 		cmocka_unit_test(test_collapse),
+		cmocka_unit_test(test_free_cold_pageout_refuse_thp),
+		cmocka_unit_test(test_mlock_populates_thp),
 		cmocka_unit_test(test_eras_refuse),
 	};
 
