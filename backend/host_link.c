@@ -452,25 +452,35 @@ int fl_host_link_pipe(struct host_link *l, unsigned id, bool blocking)
 }
 
 /*
+ * A guest's init may leave `lo` down: bring it up through the AF_INET
+ * socket S (on the host it is up, and the unprivileged runner never needs
+ * the ioctl).
+ */
+static void lo_up(int s)
+{
+	struct ifreq ifr = { .ifr_name = "lo" };
+
+	if (!ioctl(s, SIOCGIFFLAGS, &ifr) && !(ifr.ifr_flags & IFF_UP)) {
+		ifr.ifr_flags |= IFF_UP;
+		ioctl(s, SIOCSIFFLAGS, &ifr);
+	}
+}
+
+/*
  * The two ends of a TCP connection over loopback: a listener on
  * 127.0.0.1, port chosen by the kernel, connected to and accepted, then
- * closed.  A guest's init may leave `lo` down: bring it up first (on the
- * host it is up, and the unprivileged runner never needs the ioctl).
+ * closed.
  */
 static int tcp_pair(int sv[2])
 {
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	struct ifreq ifr = { .ifr_name = "lo" };
 	socklen_t alen = sizeof(a);
 	int ls, err = 0;
 
 	ls = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (ls < 0)
 		return -errno;
-	if (!ioctl(ls, SIOCGIFFLAGS, &ifr) && !(ifr.ifr_flags & IFF_UP)) {
-		ifr.ifr_flags |= IFF_UP;
-		ioctl(ls, SIOCSIFFLAGS, &ifr);
-	}
+	lo_up(ls);
 	sv[0] = sv[1] = -1;
 	if (bind(ls, (struct sockaddr *)&a, alen) || listen(ls, 1) ||
 	    getsockname(ls, (struct sockaddr *)&a, &alen))
@@ -494,15 +504,53 @@ out:
 	return err;
 }
 
+/*
+ * Two UDP sockets on 127.0.0.1, each bound to a port the kernel chose and
+ * connected to the other's (so each is TCP_ESTABLISHED and takes only the
+ * other's datagrams), both O_NONBLOCK.
+ */
+static int udp_pair(int sv[2])
+{
+	struct sockaddr_in a[2];
+	socklen_t alen = sizeof(a[0]);
+	unsigned i;
+	int err = 0;
+
+	sv[0] = sv[1] = -1;
+	for (i = 0; i < 2; i++) {
+		a[i] = (struct sockaddr_in){ .sin_family = AF_INET,
+					     .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+		sv[i] = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		if (sv[i] >= 0 && !i)
+			lo_up(sv[i]);
+		if (sv[i] < 0 || bind(sv[i], (struct sockaddr *)&a[i], alen) ||
+		    getsockname(sv[i], (struct sockaddr *)&a[i], &alen))
+			goto out_errno;
+	}
+	for (i = 0; i < 2; i++)
+		if (connect(sv[i], (struct sockaddr *)&a[!i], alen))
+			goto out_errno;
+	return 0;
+out_errno:
+	err = -errno;
+	for (i = 0; i < 2; i++)
+		if (sv[i] >= 0)
+			close(sv[i]);
+	sv[0] = sv[1] = -1;
+	return err;
+}
+
 static int make_pair(int sv[2], uint32_t how, uint64_t sndbuf)
 {
-	/* the `socketpair` statement's SOCKTYPE: stream, dgram, tcp, seqpacket */
+	/* the `socketpair` statement's SOCKTYPE: stream, dgram, tcp, seqpacket, udp */
 	static const int unix_type[] = { SOCK_STREAM, SOCK_DGRAM, 0, SOCK_SEQPACKET };
 	unsigned type = how & 0xffu, i;
 	int val = sndbuf > INT_MAX ? INT_MAX : (int)sndbuf, err;
 
 	if (type == HOST_SOCK_TCP)
 		err = tcp_pair(sv);
+	else if (type == HOST_SOCK_UDP)
+		err = udp_pair(sv);
 	else if (type < sizeof(unix_type) / sizeof(unix_type[0]))
 		err = socketpair(AF_UNIX, unix_type[type] | SOCK_NONBLOCK | SOCK_CLOEXEC, 0,
 				 sv) ? -errno : 0;

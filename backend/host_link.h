@@ -110,6 +110,7 @@ int fl_host_link_pipe(struct host_link *l, unsigned id, bool blocking);
  * -errno.
  */
 #define HOST_SOCK_TCP    2u
+#define HOST_SOCK_UDP    4u
 #define HOST_SOCK_SNDBUF 0x100u
 #define HOST_SOCK_BLOCKING 0x200u     /* `nonblock=off`: O_NONBLOCK cleared on both ends */
 int fl_host_link_socketpair(struct host_link *l, unsigned id, uint32_t how, uint64_t sndbuf);

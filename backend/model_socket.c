@@ -1,6 +1,6 @@
 /*
  * backend/model_socket.c - socket pairs on the model: the
- * `socketpair NAME stream|dgram|tcp|seqpacket [sndbuf=N]` statement and `call sendmsg`/`call
+ * `socketpair NAME stream|dgram|tcp|seqpacket|udp [sndbuf=N]` statement and `call sendmsg`/`call
  * recvmsg` on NAME.0 or NAME.1 (callers/socket.c has the rules;
  * backend/host_socket.c is the running kernel's side).
  *
@@ -15,7 +15,7 @@
 #include "backend/model_internal.h"
 #include "backend/vec.h"
 
-/* The SOCK_TYPE word's value (stream, dgram, tcp) is the enum's. */
+/* The SOCK_TYPE word's value (stream, dgram, tcp, seqpacket, udp) is the enum's. */
 int fl_model_socketpair(struct model *m, const struct fl_sc_stmt *st,
 			const struct fl_val *args, struct fl_obs *obs)
 {
@@ -42,6 +42,11 @@ int fl_model_socketpair(struct model *m, const struct fl_sc_stmt *st,
 	 * changes no answer.  On an AF_UNIX pair it sets the stream chunk,
 	 * the datagram limit and the room (callers/socket.c).
 	 */
+	if (sb && type == FL_SOCK_UDP) {
+		err = fl_backend_unsupported(obs);
+		snprintf(obs->why, sizeof(obs->why), "sndbuf= on a UDP pair is not modelled");
+		return err;
+	}
 	if (sb && type != FL_SOCK_TCP && fl_sock_set_sndbuf(m->w, sk, sb->u)) {
 		err = fl_backend_unsupported(obs);
 		snprintf(obs->why, sizeof(obs->why), "sndbuf= on an AF_UNIX pair above 212992 "

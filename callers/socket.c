@@ -1,7 +1,8 @@
 /*
- * callers/socket.c - AF_UNIX socket pairs (net/unix/af_unix.c) and TCP
- * connections over loopback (net/ipv4/tcp.c): what sendmsg(2) and
- * recvmsg(2) do with a user buffer that faults part way.
+ * callers/socket.c - AF_UNIX socket pairs (net/unix/af_unix.c), TCP
+ * connections over loopback (net/ipv4/tcp.c) and connected UDP pairs
+ * (net/ipv4/udp.c): what sendmsg(2) and recvmsg(2) do with a user buffer
+ * that faults part way.
  *
  * Definitions
  *   pair      socketpair(AF_UNIX, SOCK_STREAM, SOCK_DGRAM or SOCK_SEQPACKET): ends 0 and 1,
@@ -92,6 +93,11 @@
  *       stream recv of one skb.
  *   The domain (tcp_unmodelled): each send one skb within the first
  *   window, ACKed at once; outside it `unsupported`.
+ *   UDP (`socketpair NAME udp`; docs/callers.md, "UDP"): datagrams, read as
+ *       dgram; a send is udp_send; nothing waits on a send (loopback
+ *       orphans the skb); shutdown only the end's own bits, delivery goes
+ *       on past the receiver's RCV_SHUTDOWN.  The domain (udp_unmodelled):
+ *       far below sk_rcvbuf, where the receiver drops nothing.
  *   Before any of that (___sys_sendmsg, ___sys_recvmsg): more than
  *   UIO_MAXIOV iovecs is -EMSGSIZE (__copy_msghdr), then import_iovec.
  *
@@ -206,7 +212,8 @@ bool fl_sock_is_stream(const struct fl_sock *sk)
  */
 bool fl_sock_is_record(const struct fl_sock *sk)
 {
-	return sk->type == FL_SOCK_DGRAM || sk->type == FL_SOCK_SEQPACKET;
+	return sk->type == FL_SOCK_DGRAM || sk->type == FL_SOCK_SEQPACKET ||
+	       sk->type == FL_SOCK_UDP;
 }
 
 bool fl_sock_end_open(const struct fl_sock *sk, unsigned end)
@@ -482,6 +489,33 @@ static const char *tcp_unmodelled(struct fl_world *w, const struct fl_sock *sk,
 	return NULL;
 }
 
+/*
+ * The UDP domain: the receiver drops a datagram that finds its sk_rmem_alloc
+ * past sk_rcvbuf (__udp_enqueue_schedule_skb), charged with truesizes the
+ * model does not keep.  A datagram's truesize is below its length, plus
+ * the length again up to 16 KiB, plus 4 KiB (__ip_append_data: a head
+ * under SKB_MAX_ALLOC is a kmalloc object rounded up to a power of two;
+ * past it, loopback being NETIF_F_SG, the bytes go to page frags charged
+ * by the byte behind a small head), so while those bounds of the unread
+ * datagrams stay within 128 KiB - below rcvbuf's default 212992 (180224
+ * on 32-bit arches) and half of it, where skb_condense starts - none is
+ * dropped.
+ */
+static const char *udp_unmodelled(struct fl_world *w, const struct fl_sock *sk, unsigned end)
+{
+	const struct fl_skb *skb;
+	size_t charged = 0;
+
+	if (fl_world_kver(w) < FL_KV(5, 10, 0))
+		return "UDP sockets before 5.10 (no kernel of those eras judged them)";
+	for (skb = sk->queue[!end]; skb; skb = skb->next)
+		charged += skb->len + (skb->len < 16384 ? skb->len : 16384) + 4096;
+	if (charged > SOCK_MODEL_BYTES)
+		return "a UDP send with more than 128 KiB of the receiver's buffer charged "
+		       "(sk_rcvbuf drops datagrams)";
+	return NULL;
+}
+
 const char *fl_sock_unmodelled(struct fl_world *w, const struct fl_sock *sk,
 			       unsigned end, size_t len)
 {
@@ -493,6 +527,8 @@ const char *fl_sock_unmodelled(struct fl_world *w, const struct fl_sock *sk,
 		return NULL;    /* -EBADF, -EPIPE before anything is queued */
 	if (sk->type == FL_SOCK_TCP)
 		return tcp_unmodelled(w, sk, end, len);
+	if (sk->type == FL_SOCK_UDP)
+		return udp_unmodelled(w, sk, end);
 	if (fl_world_kver(w) < FL_KV(4, 0, 0))
 		return "AF_UNIX sockets before 4.0";
 	if (fl_sock_is_record(sk) && len > SOCK_MODEL_BYTES && !unix_sndbuf(w))
@@ -559,6 +595,8 @@ static int copy_skb(struct fl_world *w, struct fl_sock *sk, size_t len,
 		return -ENOMEM;
 	if (fl_sock_is_record(sk))
 		skb->truesize = dgram_truesize(len);
+	if (sk->type == FL_SOCK_UDP)
+		skb->truesize = 0;      /* loopback_xmit's skb_orphan: sk_wmem_alloc is back at once */
 	n = fl_copy_from_iter(w, skb->data, len, i);
 	if (n != len) {
 		fl_trace(w, "socket %s: skb of %zu bytes: the copy stopped at %zu: -EFAULT, freed",
@@ -828,6 +866,40 @@ static long dgram_send(struct fl_world *w, struct fl_sock *sk, unsigned end,
 }
 
 /*
+ * udp_sendmsg on a connected loopback pair: more than 0xFFFF bytes is
+ * -EMSGSIZE, then MSG_OOB -EOPNOTSUPP; ip_make_skb's __ip_append_data
+ * allows 0xFFFF less the IP and UDP headers (65507 bytes: -EMSGSIZE past
+ * it), then takes its skb (sock_alloc_send_skb: sk_err, SEND_SHUTDOWN is
+ * -EPIPE, no signal) and copies the bytes whole or fails -EFAULT, nothing
+ * sent.  The receiver queues the datagram whatever its sk_shutdown (UDP
+ * delivery does not look at it).  Nothing waits: loopback orphans the
+ * skb, so the send buffer is empty again by the next send.
+ */
+static long udp_send(struct fl_world *w, struct fl_sock *sk, unsigned end,
+		     struct fl_iov_iter *i, unsigned flags)
+{
+	size_t total = i->count;
+	struct fl_skb *skb;
+	long err;
+
+	if (total > 0xffff)
+		return -EMSGSIZE;
+	if (flags & FL_MSG_OOB)
+		return -EOPNOTSUPP;
+	if (total > 0xffff - 20 - 8)
+		return -EMSGSIZE;
+	if (sk->err[end])
+		return sock_error(sk, end);
+	if (sk->shutdown[end] & SEND_SHUTDOWN)
+		return -EPIPE;
+	err = copy_skb(w, sk, total, i, &skb);
+	if (err)
+		return err;
+	skb_queue_tail(&sk->queue[!end], skb);
+	return (long)total;
+}
+
+/*
  * Does an AF_UNIX stream take MSG_OOB (314001f0bf92, CONFIG_AF_UNIX_OOB)?
  * Before it, and on every datagram socket, MSG_OOB is -EOPNOTSUPP.
  */
@@ -916,6 +988,8 @@ long fl_sock_sendmsg(struct fl_world *w, struct fl_sock *sk, unsigned end,
 	 * anything else; a stream since 5.15 only when there is no byte
 	 * (fl_sock_flags_unmodelled refuses the rest).
 	 */
+	if (sk->type == FL_SOCK_UDP)
+		return udp_send(w, sk, end, &i, flags);
 	if ((flags & FL_MSG_OOB) && sk->type != FL_SOCK_TCP)
 		return -EOPNOTSUPP;
 	if (sk->type == FL_SOCK_TCP)
@@ -1049,22 +1123,27 @@ static long dgram_recv(struct fl_world *w, struct fl_sock *sk, unsigned end,
 
 /*
  * Nothing queued for END: sk_err first (once), then RCV_SHUTDOWN is 0 -
- * a SOCK_DGRAM end's only where the call would wait, a SOCK_SEQPACKET
+ * a SOCK_DGRAM or UDP end's only where the call would wait, a SOCK_SEQPACKET
  * end's always (__unix_dgram_recvmsg turns its -EAGAIN into EOF) - then -EAGAIN, or the
  * task waits before it took anything (FL_SYS_WAITS: run again from the
  * start after each statement).
  */
-static long recv_empty(struct fl_world *w, struct fl_sock *sk, unsigned end, size_t count,
-		       unsigned flags)
+static long recv_empty(struct fl_world *w, struct fl_sock *sk, unsigned end, unsigned flags)
 {
-	bool waits = sk->blocking && !(flags & FL_MSG_DONTWAIT) && count;
+	/*
+	 * Whatever the length: a zero-length read waits too (sock_rcvlowat's
+	 * target is at least 1; the datagram waits take no length; measured
+	 * on 6.18 for all five types), unlike pipe_read's.
+	 */
+	bool waits = sk->blocking && !(flags & FL_MSG_DONTWAIT);
 
 	/* tcp_recvmsg_locked: a FIN taken (SOCK_DONE) is 0 before sk_err */
 	if (sk->tcp_done[end])
 		return 0;
 	if (sk->type != FL_SOCK_DGRAM && sk->err[end])
 		return sock_error(sk, end);
-	if ((sk->shutdown[end] & RCV_SHUTDOWN) && (sk->type != FL_SOCK_DGRAM || waits))
+	if ((sk->shutdown[end] & RCV_SHUTDOWN) &&
+	    ((sk->type != FL_SOCK_DGRAM && sk->type != FL_SOCK_UDP) || waits))
 		return 0;
 	if (!waits)
 		return -EAGAIN;
@@ -1089,8 +1168,11 @@ long fl_sock_recvmsg(struct fl_world *w, struct fl_sock *sk, unsigned end,
 	err = sock_import(w, sk, end, FL_ITER_DEST, iov, nr_segs, &i);
 	if (err)
 		return err;
-	/* tcp_recvmsg: inet_recv_error, and the error queue is always empty */
-	if (sk->type == FL_SOCK_TCP && (flags & FL_MSG_ERRQUEUE))
+	/*
+	 * tcp_recvmsg (inet_recv_error) and udp_recvmsg (ip_recv_error): the
+	 * error queue is always empty.  udp_recvmsg ignores MSG_OOB.
+	 */
+	if ((sk->type == FL_SOCK_TCP || sk->type == FL_SOCK_UDP) && (flags & FL_MSG_ERRQUEUE))
 		return -EAGAIN;
 	/*
 	 * MSG_OOB with no out-of-band byte (the model sends none): TCP's
@@ -1098,13 +1180,13 @@ long fl_sock_recvmsg(struct fl_world *w, struct fl_sock *sk, unsigned end,
 	 * are -EINVAL, __unix_dgram_recvmsg (and a stream before) -EOPNOTSUPP;
 	 * before the queue is looked at.  AF_UNIX ignores MSG_ERRQUEUE.
 	 */
-	if (flags & FL_MSG_OOB)
+	if ((flags & FL_MSG_OOB) && sk->type != FL_SOCK_UDP)
 		return sk->type == FL_SOCK_TCP || unix_oob(w, sk) ? -EINVAL : -EOPNOTSUPP;
 	/* __skb_try_recv_datagram takes sk_err before it looks at the queue */
 	if (fl_sock_is_record(sk) && sk->err[end])
 		return sock_error(sk, end);
 	if (!sk->queue[end])
-		return recv_empty(w, sk, end, i.count, flags);
+		return recv_empty(w, sk, end, flags);
 	return fl_sock_is_record(sk) ? dgram_recv(w, sk, end, &i, flags, msg_flags)
 				     : stream_recv(w, sk, end, &i, flags);
 }
@@ -1149,6 +1231,9 @@ int fl_sock_shutdown(struct fl_world *w, struct fl_sock *sk, unsigned end, unsig
 const char *fl_sock_close_unmodelled(const struct fl_sock *sk, unsigned end)
 {
 	end &= 1;
+	if (sk->type == FL_SOCK_UDP && !sk->closed[end])
+		return "close of a UDP end (the ICMP port unreachable its peer's next send "
+		       "draws, rate-limited: sk_err ECONNREFUSED)";
 	if (sk->type != FL_SOCK_TCP || sk->closed[end])
 		return NULL;
 	if (sk->shutdown[0] || sk->shutdown[1] || sk->closed[!end])

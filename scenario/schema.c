@@ -405,7 +405,8 @@ static const char *const clear_refs_words[] = {
 };
 /* SEEK_SET .. SEEK_HOLE: the word's index is the whence value. */
 static const char *const whence_words[] = { "set", "cur", "end", "data", "hole", NULL };
-static const char *const sock_type_words[] = { "stream", "dgram", "tcp", "seqpacket", NULL };
+static const char *const sock_type_words[] = { "stream", "dgram", "tcp", "seqpacket", "udp",
+						      NULL };
 
 struct kind_info {
 	const char *what;
@@ -463,7 +464,7 @@ static const struct kind_info kinds[FL_SC_KIND_COUNT] = {
 	[FL_SC_CLEAR_REFS_TYPE] = { "a clear_refs type (all, anon, file, softdirty, hiwater_rss)", clear_refs_words },
 	[FL_SC_NEW_SOCK]     = { "a new socket pair name", NULL },
 	[FL_SC_SOCK_FD]      = { "a socket end SOCK.0 or SOCK.1 (SOCK declared by socketpair)", NULL },
-	[FL_SC_SOCK_TYPE]    = { "a socket type (stream, dgram, tcp, seqpacket)", sock_type_words },
+	[FL_SC_SOCK_TYPE]    = { "a socket type (stream, dgram, tcp, seqpacket, udp)", sock_type_words },
 	[FL_SC_PIPE_END]     = { "PIPE.r, PIPE.w, SOCK.0 or SOCK.1", NULL },
 	[FL_SC_SHUT_HOW]     = { "a shutdown mode (rd, wr, rdwr)", shut_how_words },
 	[FL_SC_MSG_RFLAGS]   = { "msg_flags (- or trunc,ctrunc,eor,oob,errqueue)", msg_rflag_words },

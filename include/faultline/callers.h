@@ -173,10 +173,11 @@ long fl_pipe_write(struct fl_world *w, struct fl_pipe *pipe,
 
 /*
  * AF_UNIX stream and datagram pairs; a TCP connection over loopback;
- * AF_UNIX SOCK_SEQPACKET (datagrams on a connection).  The values are the
- * `socketpair` statement's SOCKTYPE words'.
+ * AF_UNIX SOCK_SEQPACKET (datagrams on a connection); two UDP sockets on
+ * loopback connected to each other.  The values are the `socketpair`
+ * statement's SOCKTYPE words'.
  */
-enum fl_sock_type { FL_SOCK_STREAM, FL_SOCK_DGRAM, FL_SOCK_TCP, FL_SOCK_SEQPACKET };
+enum fl_sock_type { FL_SOCK_STREAM, FL_SOCK_DGRAM, FL_SOCK_TCP, FL_SOCK_SEQPACKET, FL_SOCK_UDP };
 struct fl_sock;
 
 int fl_socketpair_create(struct fl_world *w, const char *name, enum fl_sock_type type);
@@ -193,7 +194,7 @@ void fl_sock_set_timeo(struct fl_sock *sk, bool send, bool recv);
 bool fl_sock_timed(const struct fl_sock *sk, bool send);
 bool fl_sock_is_dgram(const struct fl_sock *sk);
 bool fl_sock_is_stream(const struct fl_sock *sk);
-/* Does a read take one datagram (SOCK_DGRAM, SOCK_SEQPACKET), not bytes? */
+/* Does a read take one datagram (SOCK_DGRAM, SOCK_SEQPACKET, UDP), not bytes? */
 bool fl_sock_is_record(const struct fl_sock *sk);
 /*
  * setsockopt(SO_SNDBUF, VAL) on both ends of an AF_UNIX pair: 0, or

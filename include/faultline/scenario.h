@@ -158,7 +158,7 @@ enum fl_sc_kind {
 	FL_SC_CLEAR_REFS_TYPE,  /* all anon file softdirty hiwater_rss: the value written - 1 */
 	FL_SC_NEW_SOCK,         /* socketpair NAME: declares (fl_sc_ref) */
 	FL_SC_SOCK_FD,          /* SOCK.0 or SOCK.1: one end of a socket pair (fl_sc_ref) */
-	FL_SC_SOCK_TYPE,        /* stream, dgram, tcp, seqpacket: value 0, 1, 2, 3 */
+	FL_SC_SOCK_TYPE,        /* stream, dgram, tcp, seqpacket, udp: 0 .. 4 */
 	FL_SC_PIPE_END,         /* PIPE.r, PIPE.w, SOCK.0 or SOCK.1: what close takes (fl_sc_ref) */
 	FL_SC_SHUT_HOW,         /* rd, wr, rdwr: value SHUT_RD, SHUT_WR, SHUT_RDWR */
 	FL_SC_MSG_RFLAGS,       /* trunc,ctrunc,eor,oob,errqueue (fl_msg_rflags): msghdr.msg_flags */

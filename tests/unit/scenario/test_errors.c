@@ -330,7 +330,7 @@ static void test_socket_end(void **state)
 	assert_error("socketpair s stream\nmmap a 1p rw private\ncall read s.0 a 1\n",
 		     "t.fl:3:11: error: expected a file, PIPE.r or PIPE.w, found 's.0'");
 	assert_error("socketpair s raw\n",
-		     "t.fl:1:14: error: expected a socket type (stream, dgram, tcp, seqpacket), "
+		     "t.fl:1:14: error: expected a socket type (stream, dgram, tcp, seqpacket, udp), "
 		     "found 'raw'");
 	/* msg_flags names what recvmsg writes back, not the call's flags */
 	assert_error("socketpair s dgram\nmmap a 1p rw private\ncall recvmsg s.1 a:1\n"
