@@ -101,7 +101,8 @@ int fl_model_sockmsg(struct model *m, const struct fl_sc_stmt *st,
 	ret = fl_sock_end_open(sk, end) ? fl_model_iovs_user(m, &v) : -EBADF;
 	/* past UIO_MAXIOV the call is EMSGSIZE, and v.iov holds fewer than v.nr */
 	why = !ret && v.nr <= FL_UIO_MAXIOV ?
-	      fl_sock_flags_unmodelled(m->w, sk, send, flags, fl_model_iov_total(v.iov, v.nr))
+	      fl_sock_flags_unmodelled(m->w, sk, end, send, flags,
+				       fl_model_iov_total(v.iov, v.nr))
 	      : NULL;
 	if (!why && send && !ret && ctllen)
 		why = fl_sock_control_unmodelled(ctllen->u);

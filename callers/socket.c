@@ -93,6 +93,11 @@
  *       stream recv of one skb.
  *   The domain (tcp_unmodelled): each send one skb within the first
  *   window, ACKed at once; outside it `unsupported`.
+ *   urgent data: a MSG_OOB send that queued bytes makes its last byte
+ *       urgent (tcp_mark_urg); a MSG_OOB read takes it once, marked read
+ *       before the copy (tcp_recv_urg); a plain read stops before it
+ *       once it copied something and skips it when it starts there
+ *       (tcp_recv_marked).
  *   UDP (`socketpair NAME udp`; docs/callers.md, "UDP"): datagrams, read as
  *       dgram; a send is udp_send; nothing waits on a send (loopback
  *       orphans the skb); shutdown only the end's own bits, delivery goes
@@ -149,6 +154,11 @@
 #define RCV_SHUTDOWN  1u
 #define SEND_SHUTDOWN 2u
 
+/* tp->urg_data: none, a byte to read with MSG_OOB (TCP_URG_VALID), read (TCP_URG_READ) */
+#define TCP_URG_NONE  0u
+#define TCP_URG_VALID 1u
+#define TCP_URG_READ  2u
+
 struct fl_skb {
 	struct fl_skb *next;
 	uint32_t len, consumed;
@@ -170,6 +180,9 @@ struct fl_sock {
 	bool write_wake[2];     /* a sender waiting on that end was woken with room */
 	bool tcp_done[2];       /* TCP: SOCK_DONE, the end took its peer's FIN */
 	bool tcp_reset[2];      /* TCP: the end took an RST: TCP_CLOSE (tcp_reset, tcp_done) */
+	uint32_t tcp_rcv_nxt[2];        /* TCP: bytes ever queued for that end */
+	uint32_t tcp_urg_seq[2];        /* TCP: the urgent byte's place in that stream */
+	uint8_t tcp_urg[2];     /* TCP: tp->urg_data of that end: TCP_URG_* below */
 	uint32_t sndbuf;        /* sk_sndbuf: unix_sndbuf(), the 64-bit one where unknown */
 };
 
@@ -649,9 +662,24 @@ static int tcp_coalesce(struct fl_world *w, struct fl_skb **q, struct fl_skb *sk
 	return 0;
 }
 
+/*
+ * A MSG_OOB send that queued bytes: tcp_push's tcp_mark_urg puts snd_up
+ * after the last byte copied (so after a fault, the last byte before
+ * it), and the receiver's tcp_check_urg and tcp_urg make the byte before
+ * it urgent (urg_seq, TCP_URG_VALID with the byte).  fl_sock_flags_unmodelled
+ * refused a second one before the first was passed.
+ */
+static void tcp_mark_urg(struct fl_world *w, struct fl_sock *sk, unsigned rcv)
+{
+	sk->tcp_urg[rcv] = TCP_URG_VALID;
+	sk->tcp_urg_seq[rcv] = sk->tcp_rcv_nxt[rcv] - 1;
+	fl_trace(w, "socket %s: urgent data: byte %u of end %u's stream", sk->n.name,
+		 sk->tcp_urg_seq[rcv], rcv);
+}
+
 /* tcp_sendmsg_locked within the domain (see "TCP"): one page-frag chunk at a time. */
 static long tcp_send(struct fl_world *w, struct fl_sock *sk, unsigned end,
-		     struct fl_iov_iter *i)
+		     struct fl_iov_iter *i, unsigned flags)
 {
 	struct fl_callers_state *cs = *fl_layer_slot(w, FL_LAYER_CALLERS);
 	size_t total = i->count, sent = 0, chunk, n;
@@ -689,7 +717,10 @@ static long tcp_send(struct fl_world *w, struct fl_sock *sk, unsigned end,
 			return err;
 		}
 		sent += chunk;
+		sk->tcp_rcv_nxt[!end] += (uint32_t)chunk;
 	}
+	if (sent && (flags & FL_MSG_OOB))
+		tcp_mark_urg(w, sk, !end);
 	return sent ? (long)sent : err;
 }
 
@@ -732,6 +763,7 @@ static void tcp_reset_by(struct fl_world *w, struct fl_sock *sk, unsigned end, i
 	sk->err[end] = err;
 	sk->tcp_reset[end] = true;
 	sk->shutdown[end] = RCV_SHUTDOWN | SEND_SHUTDOWN;
+	sk->tcp_urg[!end] = TCP_URG_NONE;
 	while ((skb = sk->queue[!end])) {
 		sk->queue[!end] = skb->next;
 		skb_free(w, skb);
@@ -753,7 +785,7 @@ static long tcp_sendmsg(struct fl_world *w, struct fl_sock *sk, unsigned end,
 		ret = sk->err[end] ? sock_error(sk, end) : -EPIPE;
 		return ret == -EPIPE ? send_shut(w, sk, end, flags) : ret;
 	}
-	ret = tcp_send(w, sk, end, i);
+	ret = tcp_send(w, sk, end, i, flags);
 	if (ret > 0 && sk->closed[!end])
 		tcp_reset_by(w, sk, end, EPIPE);
 	return ret;
@@ -909,14 +941,23 @@ static bool unix_oob(const struct fl_world *w, const struct fl_sock *sk)
 }
 
 const char *fl_sock_flags_unmodelled(struct fl_world *w, const struct fl_sock *sk,
-				     bool send, unsigned flags, size_t len)
+				     unsigned end, bool send, unsigned flags, size_t len)
 {
+	end &= 1;
+	if (!send && sk->type == FL_SOCK_TCP && sk->tcp_urg[end] && !(flags & FL_MSG_OOB) &&
+	    (flags & (FL_MSG_PEEK | FL_MSG_TRUNC | FL_MSG_WAITALL)))
+		return "a TCP read with MSG_PEEK, MSG_TRUNC or MSG_WAITALL while urgent data is "
+		       "pending";
+	/* tcp_recv_urg's -ENOTCONN in TCP_CLOSE without SOCK_DONE */
+	if (!send && sk->type == FL_SOCK_TCP && (flags & FL_MSG_OOB) && sk->tcp_reset[end])
+		return "a TCP read with MSG_OOB after an RST";
 	if (!send)
 		return NULL;
 	if (flags & ~(FL_MSG_DONTWAIT | FL_MSG_NOSIGNAL | FL_MSG_OOB))
 		return "sendmsg flags other than dontwait, nosignal and oob";
-	if ((flags & FL_MSG_OOB) && sk->type == FL_SOCK_TCP)
-		return "a TCP send with MSG_OOB (urgent data)";
+	if ((flags & FL_MSG_OOB) && sk->type == FL_SOCK_TCP && sk->tcp_urg[!end])
+		return "a TCP send with MSG_OOB while the last urgent byte is not passed (the "
+		       "receiver's tcp_check_urg replaces it)";
 	if ((flags & FL_MSG_OOB) && unix_oob(w, sk) && len)
 		return "an AF_UNIX stream send with MSG_OOB from 5.15 (its out-of-band byte)";
 	return NULL;
@@ -1156,6 +1197,89 @@ static long recv_empty(struct fl_world *w, struct fl_sock *sk, unsigned end, uns
 	return FL_SYS_WAITS;
 }
 
+/* The urgent byte's offset from END's first unread byte (tp->urg_seq - copied_seq). */
+static uint32_t tcp_urg_off(const struct fl_sock *sk, unsigned end)
+{
+	return sk->tcp_urg_seq[end] - (sk->tcp_rcv_nxt[end] - (uint32_t)fl_sock_queued(sk, end));
+}
+
+/*
+ * tcp_recv_urg: with no urgent byte, or one already read, -EINVAL; else
+ * the byte is marked read first (not with MSG_PEEK), MSG_OOB goes to
+ * msg_flags, and one byte is copied (none with MSG_TRUNC): a fault is
+ * -EFAULT with the byte lost.  A zero-length buffer gets MSG_TRUNC and 0.
+ * The byte stays in the stream, where a plain read skips it.
+ */
+static long tcp_recv_urg(struct fl_world *w, struct fl_sock *sk, unsigned end,
+			 struct fl_iov_iter *i, unsigned flags, unsigned *msg_flags)
+{
+	const struct fl_skb *skb = sk->queue[end];
+	uint8_t c;
+
+	if (sk->tcp_urg[end] != TCP_URG_VALID)
+		return -EINVAL;
+	c = skb->data[skb->consumed + tcp_urg_off(sk, end)];
+	if (!(flags & FL_MSG_PEEK))
+		sk->tcp_urg[end] = TCP_URG_READ;
+	*msg_flags |= FL_MSG_OOB;
+	if (!i->count) {
+		*msg_flags |= FL_MSG_TRUNC;
+		return 0;
+	}
+	if (!(flags & FL_MSG_TRUNC) && fl_copy_to_iter(w, &c, 1, i) != 1) {
+		fl_trace(w, "socket %s: the urgent byte's copy faults: -EFAULT, the byte is "
+			 "read", sk->n.name);
+		return -EFAULT;
+	}
+	return 1;
+}
+
+/*
+ * tcp_recvmsg_locked while an urgent byte is pending (TCP_URG_VALID or
+ * TCP_URG_READ; no MSG_PEEK, MSG_TRUNC or MSG_WAITALL: refused): a read
+ * stops before the byte once it copied something; one that starts at it
+ * skips it (copied_seq moves on even if the copy after faults: the byte
+ * is gone, urg_data cleared once copied_seq passed it) and goes on.
+ */
+static long tcp_recv_marked(struct fl_world *w, struct fl_sock *sk, unsigned end,
+			    struct fl_iov_iter *i, unsigned flags)
+{
+	struct fl_skb *skb;
+	size_t size = i->count, used, n;
+	long copied = 0;
+
+	while (size && (skb = sk->queue[end])) {
+		bool urg = sk->tcp_urg[end] != TCP_URG_NONE;
+		uint32_t off = urg ? tcp_urg_off(sk, end) : UINT32_MAX;
+
+		if (!off && copied)
+			break;
+		used = skb->len - skb->consumed;
+		if (used > size)
+			used = size;
+		if (off < used && !off) {
+			fl_trace(w, "socket %s: end %u's read skips the urgent byte", sk->n.name, end);
+			skb->consumed++;
+			used--;
+		} else if (off < used) {
+			used = off;
+		}
+		n = fl_copy_to_iter(w, skb->data + skb->consumed, used, i);
+		if (n != used)
+			return copied ? copied : -EFAULT;
+		skb->consumed += (uint32_t)used;
+		copied += (long)used;
+		size -= used;
+		if (urg && tcp_urg_off(sk, end) > (uint32_t)INT32_MAX)
+			sk->tcp_urg[end] = TCP_URG_NONE;        /* copied_seq passed urg_seq */
+		if (skb->consumed == skb->len) {
+			sk->queue[end] = NULL;
+			skb_free(w, skb);
+		}
+	}
+	return copied || !size || sk->queue[end] ? copied : recv_empty(w, sk, end, flags);
+}
+
 long fl_sock_recvmsg(struct fl_world *w, struct fl_sock *sk, unsigned end,
 		     const struct fl_iovec *iov, unsigned long nr_segs, unsigned flags,
 		     unsigned *msg_flags)
@@ -1180,13 +1304,17 @@ long fl_sock_recvmsg(struct fl_world *w, struct fl_sock *sk, unsigned end,
 	 * are -EINVAL, __unix_dgram_recvmsg (and a stream before) -EOPNOTSUPP;
 	 * before the queue is looked at.  AF_UNIX ignores MSG_ERRQUEUE.
 	 */
+	if ((flags & FL_MSG_OOB) && sk->type == FL_SOCK_TCP)
+		return tcp_recv_urg(w, sk, end, &i, flags, msg_flags);
 	if ((flags & FL_MSG_OOB) && sk->type != FL_SOCK_UDP)
-		return sk->type == FL_SOCK_TCP || unix_oob(w, sk) ? -EINVAL : -EOPNOTSUPP;
+		return unix_oob(w, sk) ? -EINVAL : -EOPNOTSUPP;
 	/* __skb_try_recv_datagram takes sk_err before it looks at the queue */
 	if (fl_sock_is_record(sk) && sk->err[end])
 		return sock_error(sk, end);
 	if (!sk->queue[end])
 		return recv_empty(w, sk, end, flags);
+	if (sk->type == FL_SOCK_TCP && sk->tcp_urg[end])
+		return tcp_recv_marked(w, sk, end, &i, flags);
 	return fl_sock_is_record(sk) ? dgram_recv(w, sk, end, &i, flags, msg_flags)
 				     : stream_recv(w, sk, end, &i, flags);
 }
@@ -1256,6 +1384,7 @@ static int tcp_close(struct fl_world *w, struct fl_sock *sk, unsigned end)
 	bool unread = sk->queue[end];
 
 	sk->shutdown[end] = RCV_SHUTDOWN | SEND_SHUTDOWN;
+	sk->tcp_urg[end] = TCP_URG_NONE;
 	while ((skb = sk->queue[end])) {
 		sk->queue[end] = skb->next;
 		skb_free(w, skb);

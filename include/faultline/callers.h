@@ -223,11 +223,13 @@ struct fl_sock *fl_sock_find(struct fl_world *w, const char *name);
 const char *fl_sock_unmodelled(struct fl_world *w, const struct fl_sock *sk,
 			       unsigned end, size_t len);
 /*
- * NULL if FLAGS on a send (SEND) or recv of LEN bytes are what the model
- * answers, else the reason it does not (`unsupported`): MSG_OOB on TCP and,
- * from 5.15, on an AF_UNIX stream with bytes to send (the out-of-band byte).
+ * NULL if FLAGS on a send (SEND) or recv of LEN bytes from END are what
+ * the model answers, else the reason it does not (`unsupported`): a second
+ * TCP MSG_OOB send before the first urgent byte is passed, a TCP MSG_PEEK,
+ * MSG_TRUNC or MSG_WAITALL read while one is pending and, from 5.15,
+ * MSG_OOB on an AF_UNIX stream with bytes to send (the out-of-band byte).
  */
-const char *fl_sock_flags_unmodelled(struct fl_world *w, const struct fl_sock *sk,
+const char *fl_sock_flags_unmodelled(struct fl_world *w, const struct fl_sock *sk, unsigned end,
 				     bool send, unsigned flags, size_t len);
 /* MSG_* flags (include/linux/socket.h) that `flags=` names. */
 #define FL_MSG_OOB      0x1u
