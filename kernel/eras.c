@@ -694,10 +694,11 @@ static const struct fl_era table[FL_ERA_COUNT] = {
 		"synchronously (a copy, mapped by a PMD); before, it is -EINVAL.",
 		true },
 	/*
-	 * "mm: allocate THP on hugezeropage wp-fault" (Dev Jain): v4 and v5
-	 * posted in September 2024, named as 1ced09e0331f by a 2025 fix
-	 * ("add pmd folio to ds_queue in do_huge_zero_wp_pmd()").  The 6.13
-	 * merge window is inferred from those dates.
+	 * "mm: allocate THP on hugezeropage wp-fault" (Dev Jain, 1ced09e0331f):
+	 * in the torvalds/linux master push of 2024-11-23 (228a1157fb9f to
+	 * 42d9e8b7ccdd), between v6.12 (Nov 17) and v6.13-rc1 (Dec 1), so the
+	 * 6.13 merge window; Wei Yang's 2025 fix of do_huge_zero_wp_pmd()
+	 * names it by that id.
 	 */
 	[FL_ERA_HUGE_ZERO_WP_ALLOC] = {
 		FL_ERA_HUGE_ZERO_WP_ALLOC, "huge_zero_wp_alloc", V(6, 13), "rc1",
@@ -705,21 +706,22 @@ static const struct fl_era table[FL_ERA_COUNT] = {
 		"A write to the huge zero page maps a new zeroed THP by the PMD; "
 		"before, the PMD is split into zero-page ptes and one base page is "
 		"copied.",
-		false },
+		true },
 	/*
 	 * Dev Jain's "mm: enable khugepaged anonymous collapse on non-writable
-	 * regions" and "mm: drop all references of writable and SCAN_PAGE_RO"
-	 * (posted September 2025; only mm-tree ids seen).  Judged: the 6.18.44
-	 * host collapses a PTE-mapped THP that fork left read-only, and
-	 * debian-6.12-amd64 (6.12.117) answers EINVAL; the 6.18 merge window
-	 * is inferred from the posting date.
+	 * regions" (62b98015d988) with "mm: drop all references of writable
+	 * and SCAN_PAGE_RO" (473b73222f3d): in the torvalds/linux master push
+	 * of 2025-10-03 (24d9e8b3c9c8 to e406d57be7bd), between v6.17 (Sep 28)
+	 * and v6.18-rc1 (Oct 12).  Judged: the 6.18.44 host collapses a
+	 * PTE-mapped THP that fork left read-only, debian-6.12-amd64 (6.12.117)
+	 * answers EINVAL.
 	 */
 	[FL_ERA_COLLAPSE_READ_ONLY] = {
 		FL_ERA_COLLAPSE_READ_ONLY, "collapse_read_only", V(6, 18), "rc1",
-		"-", { 0 },
+		"62b98015d988", { 0 },
 		"MADV_COLLAPSE (and khugepaged) collapse a range whose ptes are all "
 		"read-only; before, such a range is SCAN_PAGE_RO: -EINVAL.",
-		false },
+		true },
 };
 
 const struct fl_era *fl_era(enum fl_era_id id)

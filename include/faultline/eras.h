@@ -144,7 +144,7 @@ enum fl_era_id {
 	FL_ERA_THP_COW_SPLIT,             /* 5.8-rc1: 3917c80280c9 */
 	FL_ERA_MADV_COLLAPSE,             /* 6.1-rc1: 7d8faaf15545 */
 	FL_ERA_HUGE_ZERO_WP_ALLOC,        /* 6.13-rc1: 1ced09e0331f */
-	FL_ERA_COLLAPSE_READ_ONLY,        /* 6.18-rc1: "enable khugepaged anonymous collapse on non-writable regions" */
+	FL_ERA_COLLAPSE_READ_ONLY,        /* 6.18-rc1: 62b98015d988 */
 	FL_ERA_COUNT
 };
 
