@@ -180,6 +180,7 @@ struct fl_sock {
 	bool write_wake[2];     /* a sender waiting on that end was woken with room */
 	bool tcp_done[2];       /* TCP: SOCK_DONE, the end took its peer's FIN */
 	bool tcp_reset[2];      /* TCP: the end took an RST: TCP_CLOSE (tcp_reset, tcp_done) */
+	bool tcp_shut_rd[2];    /* TCP: shutdown(SHUT_RD) of that end */
 	uint32_t tcp_rcv_nxt[2];        /* TCP: bytes ever queued for that end */
 	uint32_t tcp_urg_seq[2];        /* TCP: the urgent byte's place in that stream */
 	uint8_t tcp_urg[2];     /* TCP: tp->urg_data of that end: TCP_URG_* below */
@@ -1343,6 +1344,8 @@ int fl_sock_shutdown(struct fl_world *w, struct fl_sock *sk, unsigned end, unsig
 		/* both FINs went, or an RST: the end is TCP_CLOSE (inet_shutdown -ENOTCONN) */
 		if (both_fin || sk->tcp_reset[end])
 			return -ENOTCONN;
+		if (mode & RCV_SHUTDOWN)
+			sk->tcp_shut_rd[end] = true;
 		if (mode & SEND_SHUTDOWN) {
 			sk->shutdown[!end] |= RCV_SHUTDOWN;     /* the FIN: tcp_fin */
 			sk->tcp_done[!end] = true;
@@ -1364,24 +1367,29 @@ const char *fl_sock_close_unmodelled(const struct fl_sock *sk, unsigned end)
 		       "draws, rate-limited: sk_err ECONNREFUSED)";
 	if (sk->type != FL_SOCK_TCP || sk->closed[end])
 		return NULL;
-	if (sk->shutdown[0] || sk->shutdown[1] || sk->closed[!end])
-		return "close of a TCP end after a shutdown or the other end's close (the "
-		       "FIN_WAIT and LAST_ACK states)";
+	if (sk->tcp_shut_rd[0] || sk->tcp_shut_rd[1])
+		return "close of a TCP end after a SHUT_RD (the bytes that come after it)";
 	return NULL;
 }
 
 /*
- * tcp_close of END (neither end shut down before, fl_sock_close_unmodelled):
- * bytes END left unread are freed and an RST goes instead of a FIN
- * (tcp_close: data_was_unread), which the peer, ESTABLISHED, takes with
- * sk_err ECONNRESET (tcp_reset); else the FIN gives the peer RCV_SHUTDOWN
- * and SOCK_DONE (tcp_fin), and its next send of bytes is answered with an
- * RST (tcp_reset_by).  What the peer has queued stays readable.
+ * tcp_close of END (no SHUT_RD before: fl_sock_close_unmodelled): an end
+ * already TCP_CLOSE (an RST, or both FINs) or whose peer is closed sends
+ * nothing.  Else bytes END left unread are freed and an RST goes instead
+ * of a FIN (tcp_close: data_was_unread), which the peer takes with sk_err
+ * ECONNRESET (tcp_reset), EPIPE in CLOSE_WAIT (it took END's FIN); else
+ * the FIN gives the peer RCV_SHUTDOWN and SOCK_DONE (tcp_fin), or went
+ * with END's SHUT_WR already (FIN_WAIT2); the peer's next send of bytes
+ * is answered with an RST (tcp_reset_by).  What the peer has queued stays
+ * readable.  Measured on 6.18: tests/host/socket-close-tcp-shut.fl.
  */
 static int tcp_close(struct fl_world *w, struct fl_sock *sk, unsigned end)
 {
 	struct fl_skb *skb;
 	bool unread = sk->queue[end];
+	bool fin_sent = sk->shutdown[end] & SEND_SHUTDOWN;
+	/* TCP_CLOSE: an RST came, or both FINs went (tcp_fin's tcp_time_wait) */
+	bool tcp_closed = sk->tcp_reset[end] || (fin_sent && sk->tcp_done[end]);
 
 	sk->shutdown[end] = RCV_SHUTDOWN | SEND_SHUTDOWN;
 	sk->tcp_urg[end] = TCP_URG_NONE;
@@ -1389,9 +1397,20 @@ static int tcp_close(struct fl_world *w, struct fl_sock *sk, unsigned end)
 		sk->queue[end] = skb->next;
 		skb_free(w, skb);
 	}
+	if (tcp_closed || sk->closed[!end]) {
+		fl_trace(w, "close: %s.%u released: nothing reaches its peer", sk->n.name, end);
+		return 0;
+	}
 	if (unread) {
+		/* tcp_reset: a peer in CLOSE_WAIT (it took our FIN) gets EPIPE */
 		fl_trace(w, "close: %s.%u released with bytes unread: an RST", sk->n.name, end);
-		tcp_reset_by(w, sk, !end, ECONNRESET);
+		tcp_reset_by(w, sk, !end, sk->tcp_done[!end] ? EPIPE : ECONNRESET);
+		return 0;
+	}
+	if (fin_sent) {
+		/* FIN_WAIT2, orphaned: the peer's next bytes draw an RST (tcp_sendmsg) */
+		fl_trace(w, "close: %s.%u released after its FIN: nothing more is sent",
+			 sk->n.name, end);
 		return 0;
 	}
 	fl_trace(w, "close: %s.%u released: a FIN", sk->n.name, end);
