@@ -19,11 +19,21 @@ printf 'these bytes are no frame at all....' | "$agent" >"$tmp/out"
 [ -s "$tmp/out" ] && bad "the agent answered garbage: $(od -c "$tmp/out" | head -3)"
 
 # 2. The host corpus through the agent: the same verdicts as without it.
-direct=$("$fl" diff tests/host/*.fl | tail -1)
-through=$(FAULTLINE_HOST_AGENT="$agent" "$fl" diff tests/host/*.fl | tail -1)
+# A mismatch prints each side's DIFFER blocks and skips: the file, line and
+# observable that differed are what finds a race, not the summaries.
+"$fl" diff tests/host/*.fl >"$tmp/direct" 2>&1
+FAULTLINE_HOST_AGENT="$agent" "$fl" diff tests/host/*.fl >"$tmp/through" 2>&1
+direct=$(tail -1 "$tmp/direct")
+through=$(tail -1 "$tmp/through")
+not_agreed() { grep -v '^agree\|^       \|^faultline: judge' "$1"; }
 echo "$through" | grep -Eq '^[1-9][0-9]* agree, 0 disagree, [0-9]+ skipped$' ||
-	bad "through the agent: $through"
-[ "$direct" = "$through" ] || bad "direct '$direct' but through the agent '$through'"
+	bad "through the agent: $through
+$(not_agreed "$tmp/through")"
+[ "$direct" = "$through" ] || bad "direct '$direct' but through the agent '$through'
+--- direct:
+$(not_agreed "$tmp/direct")
+--- through the agent:
+$(not_agreed "$tmp/through")"
 FAULTLINE_HOST_AGENT="$agent" "$fl" run --backend host -q tests/host/store-straddle.fl \
 	>"$tmp/out" || bad "store-straddle through the agent: $(cat "$tmp/out")"
 
