@@ -890,6 +890,40 @@ int fl_host_btrfs_items(unsigned long items, size_t itemlen, uint8_t *buf, size_
 	return err < 0 ? err : 0;
 }
 
+/* A hugetlb mapping or file anywhere in SC: it takes pages of the pool. */
+static bool sc_uses_pool(const struct fl_scenario *sc)
+{
+	unsigned i;
+
+	for (i = 0; i < sc->nstmts; i++) {
+		const struct fl_sc_stmt *st = &sc->stmts[i];
+		const struct fl_sc_arg *huge = fl_sc_key(st, "hugetlb");
+		const struct fl_sc_arg *fs = fl_sc_key(st, "fs");
+
+		if ((st->verb == FL_SC_MMAP && huge && huge->u.value) ||
+		    (st->verb == FL_SC_FILE && fs && fs->u.value == HOST_FS_HUGETLBFS))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * A scenario that maps huge pages holds the pool of this machine from
+ * before its judge counts the free pages (the agent's HELLO, or the
+ * refusal) until its processes are dead (host_close): another faultline
+ * process's pages are not the kernel's answer (docs/host.md "Huge
+ * pages").  The runner holds it for its agent too, which on this machine
+ * shares the pool and in a guest has a pool of its own: waiting on the
+ * agent's side would count against the statement timeout.
+ */
+static void hold_pool(struct host *h, const struct fl_scenario *sc)
+{
+	if (!sc_uses_pool(sc))
+		return;
+	fl_host_pool_hold();
+	h->pool_held = true;
+}
+
 static int host_open(struct fl_backend *b, fl_kver_t kver, enum fl_arch_id arch)
 {
 	struct host *h = calloc(1, sizeof(*h));
@@ -914,6 +948,7 @@ static int host_open(struct fl_backend *b, fl_kver_t kver, enum fl_arch_id arch)
 	/* An agent is not started for what no machine can run. */
 	if (getenv("FAULTLINE_HOST_AGENT") && fl_host_refuses(h, b->sc, arch, false))
 		return 0;
+	hold_pool(h, b->sc);
 	err = open_link(h, &obs);
 	if (!err && agent.fd >= 0 && h->link.rfd == agent.fd) {
 		h->on_agent = true;
@@ -927,13 +962,18 @@ static int host_open(struct fl_backend *b, fl_kver_t kver, enum fl_arch_id arch)
 static void host_close(struct fl_backend *b)
 {
 	struct host *h = host_of(b);
+	bool held = false;
 
 	if (!h)
 		return;
 	if (h->link.broken)
 		agent_lose(h->link.broken, h->line);
+	if (h->pool_held)       /* after host_free's BYE: the agent's processes are dead */
+		held = true;
 	host_free(h);
 	b->priv = NULL;
+	if (held)
+		fl_host_pool_release();
 }
 
 /* ---- snapshot and restore: one process for many cases ---- */

@@ -102,7 +102,7 @@ static void say_hello(struct host_hello *h)
 	memset(h, 0, sizeof(*h));
 	h->version = HOST_AGENT_VERSION;
 	h->caps = cpu_caps() | fl_host_child_caps() | fl_host_child_pin_caps() |
-		  fl_host_env_caps();
+		  fl_host_env_caps() | fl_host_pool_caps();
 	if (uname(&u) == 0) {
 		snprintf(h->machine, sizeof(h->machine), "%.31s", u.machine);
 		fl_host_upstream_release(u.release, u.version, h->release, sizeof(h->release));

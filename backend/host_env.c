@@ -22,10 +22,13 @@
  * FAULTLINE_HOST_NO_UFFD=1 answers "not permitted" whatever the machine
  * allows, so that path can be tested (an agent inherits it).
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/statfs.h>
 #include <unistd.h>
 
@@ -97,20 +100,65 @@ const char *fl_host_tmp_dir(unsigned fs)
 	return NULL;
 }
 
-/* HugePages_Free of /proc/meminfo: free pages of the default size. */
+/*
+ * The hugetlb pool is the machine's, not a scenario's: two faultline
+ * processes (ctest -j2 runs cli_peer beside host_agent) that both map
+ * huge pages take them from the same HugePages_Free, and one of them
+ * then reads the other's use as the kernel's answer: an mmap that fails
+ * with ENOMEM, a COW after fork that finds no page (the parent's copy is
+ * stolen back, so it reads zeros), or a count of fewer than
+ * HOST_HUGETLB_NEED free that skips a file the other run agreed on.
+ *
+ * So a runner holds the pool for a scenario that maps huge pages (host.c)
+ * from before the free pages are counted until the scenario's processes
+ * are dead.  The lock is flock(2) on the pool's own sysctl: the same file
+ * for every process of the machine whatever its $TMPDIR, and no directory
+ * to write.  It nests within a process (pool_depth): flock on a second
+ * open file would wait for the process itself.
+ */
+static int pool_fd = -1;
+static unsigned pool_depth;
+
+void fl_host_pool_hold(void)
+{
+	if (pool_depth++)
+		return;
+	pool_fd = open("/proc/sys/vm/nr_hugepages", O_RDONLY | O_CLOEXEC);
+	/* no sysctl: no pool to share, and the free count reads 0 */
+	while (pool_fd >= 0 && flock(pool_fd, LOCK_EX) && errno == EINTR)
+		;
+}
+
+void fl_host_pool_release(void)
+{
+	if (!pool_depth || --pool_depth)
+		return;
+	if (pool_fd >= 0)
+		close(pool_fd);         /* drops the lock */
+	pool_fd = -1;
+}
+
+/*
+ * Huge pages of the default size a new mapping can have: HugePages_Free
+ * less HugePages_Rsvd (free, but promised to a mapping that has not
+ * faulted them yet).
+ */
 long fl_host_free_hugepages(void)
 {
-	FILE *f = fopen("/proc/meminfo", "r");
+	long free_pages = 0, rsvd = 0, n;
 	char line[128];
-	long n = 0;
+	FILE *f = fopen("/proc/meminfo", "r");
 
 	if (!f)
 		return 0;
-	while (fgets(line, sizeof(line), f))
+	while (fgets(line, sizeof(line), f)) {
 		if (sscanf(line, "HugePages_Free: %ld", &n) == 1)
-			break;
+			free_pages = n;
+		else if (sscanf(line, "HugePages_Rsvd: %ld", &n) == 1)
+			rsvd = n;
+	}
 	fclose(f);
-	return n;
+	return free_pages - rsvd;
 }
 
 int fl_host_thp_enabled(void)
@@ -139,8 +187,6 @@ uint32_t fl_host_env_caps(void)
 		caps |= HOST_CAP_TMP_EXT4;
 	if (fl_host_tmp_dir(2))
 		caps |= HOST_CAP_TMP_BTRFS;
-	if (fl_host_free_hugepages() >= HOST_HUGETLB_NEED)
-		caps |= HOST_CAP_HUGETLB;
 	switch (fl_host_thp_enabled()) {
 	case 1:
 		caps |= HOST_CAP_THP;
@@ -150,4 +196,10 @@ uint32_t fl_host_env_caps(void)
 		break;
 	}
 	return caps;
+}
+
+/* HOST_CAP_HUGETLB, asked apart: only a scenario that maps huge pages needs it. */
+uint32_t fl_host_pool_caps(void)
+{
+	return fl_host_free_hugepages() >= HOST_HUGETLB_NEED ? HOST_CAP_HUGETLB : 0;
 }

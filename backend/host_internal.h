@@ -37,6 +37,8 @@ struct host {
 	unsigned nnames;
 	struct host_link link;          /* the processes, files, pipes */
 	bool on_agent;                  /* the link is a scenario of the agent's */
+	bool pool_held;                 /* it maps huge pages: it holds this
+					   machine's hugetlb pool (host_env.c) */
 	fl_addr_t *map_base;            /* by names[] index */
 	uint64_t *mapped;               /* by process names[] index: what its
 					   mmap/mremap statements mapped, never

@@ -101,6 +101,51 @@ void fl_host_link_kill_all(struct host_link *l)
 	}
 }
 
+/* State of process PID from /proc/PID/stat ('Z' a zombie), or 0 if gone. */
+static char proc_state(pid_t pid)
+{
+	char path[40], state = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	/* "pid (comm) S ...": comm may hold spaces and parentheses */
+	if (fscanf(f, "%*d (%*[^)]) %c", &state) != 1)
+		state = 0;
+	fclose(f);
+	return state;
+}
+
+/*
+ * Until every process of the scenario is dead: a killed child's child
+ * (`fork`) is not ours to reap, but it gives its memory back as it exits,
+ * before it is a zombie, and the next scenario must not find it taken
+ * (the hugetlb pool is counted: docs/host.md "Huge pages").  Bounded as
+ * the reaping of our own children is.
+ */
+static void wait_children_dead(const struct host_link *l)
+{
+	struct timespec ms = { 0, 1000000 };
+	unsigned i;
+	int t;
+
+	for (i = 0; i < l->nnames; i++) {
+		const struct host_proc *p = &l->procs[i];
+		char st;
+
+		if (p->direct || p->pid <= 0)
+			continue;
+		for (t = 0; t < HOST_REAP_MS; t++) {
+			st = proc_state(p->pid);
+			if (!st || st == 'Z' || st == 'X')
+				break;
+			nanosleep(&ms, NULL);
+		}
+	}
+}
+
 /* The scenario ends at the agent; the stream stays open for the next. */
 static void stream_bye(struct host_link *l)
 {
@@ -117,6 +162,8 @@ void fl_host_link_fini(struct host_link *l)
 	if (l->wfd >= 0 && !l->broken)
 		stream_bye(l);
 	fl_host_link_kill_all(l);
+	if (l->wfd < 0)
+		wait_children_dead(l);
 	fl_host_link_dirs_fini(l);
 	for (i = 0; i < l->nnames; i++) {
 		if (l->fds[i][0] >= 0)

@@ -337,6 +337,8 @@ struct host_frame_rep {
 
 /* HOST_CAP_UFFD and HOST_CAP_TMP_* of this process's machine (host_env.c). */
 uint32_t fl_host_env_caps(void);
+/* HOST_CAP_HUGETLB of this process's machine. */
+uint32_t fl_host_pool_caps(void);
 
 /* FL_KCONFIG_MEM_SOFT_DIRTY and FL_KCONFIG_ZERO_PAGE off: the pagemap probes */
 #define HOST_CAP_NO_SOFT_DIRTY 0x200u
@@ -362,8 +364,15 @@ uint32_t fl_host_env_caps(void);
 #define HOST_HUGETLB_NEED   4
 /* HOST_LINK_FILE's fs: enum fl_fs's FL_FS_HUGETLBFS, a memfd with MFD_HUGETLB */
 #define HOST_FS_HUGETLBFS   3
-/* HugePages_Free of this machine's /proc/meminfo (0 if unreadable). */
+/*
+ * Huge pages this machine can still give a mapping (HugePages_Free less
+ * HugePages_Rsvd; 0 if unreadable).  hold/release: this process's
+ * scenario uses the machine's pool, and every other one that would waits
+ * (host_env.c says why); they nest.
+ */
 long fl_host_free_hugepages(void);
+void fl_host_pool_hold(void);
+void fl_host_pool_release(void);
 /* FL_KCONFIG_HUGE_ZERO_PAGE off: THP's use_zero_page is 0 */
 #define HOST_CAP_NO_HUGE_ZERO_PAGE 0x10000u
 /*

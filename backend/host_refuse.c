@@ -351,12 +351,11 @@ static bool refuse_hugetlb(struct host *h, const struct fl_sc_stmt *st)
 {
 	const struct fl_sc_arg *huge = fl_sc_key(st, "hugetlb");
 	const struct fl_sc_arg *fs = fl_sc_key(st, "fs");
-	uint32_t have = h->link.wfd < 0 ? fl_host_env_caps() : h->caps;
 
 	if (!(st->verb == FL_SC_MMAP && huge && huge->u.value) &&
 	    !(st->verb == FL_SC_FILE && fs && fs->u.value == HOST_FS_HUGETLBFS))
 		return false;
-	if (have & HOST_CAP_HUGETLB)
+	if ((h->link.wfd < 0 ? fl_host_pool_caps() : h->caps) & HOST_CAP_HUGETLB)
 		return false;
 	snprintf(h->refusal, sizeof(h->refusal),
 		 "host backend: skipped (needs huge pages): '%s' (line %u): no free huge "
