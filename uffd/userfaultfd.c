@@ -341,9 +341,12 @@ static bool vma_can_userfault_hugetlb(struct fl_world *w, uint32_t vm_flags)
 	return fl_since(w, FL_ERA_UFFD_SHMEM_HUGETLBFS);
 }
 
-/* vma_can_userfault: may VMA take the VM_UFFD_* flags VM_FLAGS? */
+/*
+ * vma_can_userfault: may VMA take the VM_UFFD_* flags VM_FLAGS, for a
+ * context that has UFFD_FEATURE_WP_ASYNC when WP_ASYNC?
+ */
 static bool vma_can_userfault(struct fl_world *w, const struct fl_vma *vma,
-			      uint32_t vm_flags)
+			      uint32_t vm_flags, bool wp_async)
 {
 	bool anon = !vma->file && !(vma->flags & FL_VM_SHARED);
 
@@ -351,6 +354,13 @@ static bool vma_can_userfault(struct fl_world *w, const struct fl_vma *vma,
 		return false;
 	if (fl_vma_is_hugetlb(vma))
 		return vma_can_userfault_hugetlb(w, vm_flags);
+	/*
+	 * Asynchronous write-protect alone takes any memory: an ext4 file's
+	 * mapping too, for PAGEMAP_SCAN (d61ea1cb0095, 6.7, with the feature;
+	 * pagemap_ioctl.c's "File memory testing", judged on the 6.18 host).
+	 */
+	if (wp_async && vm_flags == FL_VM_UFFD_WP)
+		return true;
 	/* MINOR: shmem (5.14) and hugetlbfs (5.13, below); never anon. */
 	if ((vm_flags & FL_VM_UFFD_MINOR) &&
 	    !(fl_vma_is_shmem(vma) && fl_since(w, FL_ERA_UFFD_MINOR_SHMEM)))
@@ -395,7 +405,8 @@ static int uffd_register_check(struct fl_world *w, struct fl_uffd_ctx *ctx,
 		    (((start > vma->start ? start : vma->start) | (end < vma->end ? end : vma->end)) &
 		     (fl_vma_hpage_size(w, vma) - 1)))
 			return fl_error(w, -EINVAL, "UFFDIO_REGISTER: the range cuts a huge page");
-		if (!vma_can_userfault(w, vma, vm_flags))
+		if (!vma_can_userfault(w, vma, vm_flags,
+				       ctx->features & FL_UFFD_FEATURE_WP_ASYNC))
 			return fl_error(w, -EINVAL, "UFFDIO_REGISTER: vma [0x%llx, 0x%llx) "
 					"cannot take these modes",
 					(unsigned long long)vma->start,
@@ -501,7 +512,8 @@ int fl_uffdio_unregister(struct fl_world *w, struct fl_uffd_ctx *ctx,
 	if (!vma || vma->start >= end)
 		return fl_error(w, -EINVAL, "UFFDIO_UNREGISTER: no vma in the range");
 	for (; vma && vma->start < end; vma = fl_vma_next(vma))
-		if (!vma_can_userfault(w, vma, vma->flags & FL_VM_UFFD_ALL))
+		if (!vma_can_userfault(w, vma, vma->flags & FL_VM_UFFD_ALL,
+				       ctx->features & FL_UFFD_FEATURE_WP_ASYNC))
 			return fl_error(w, -EINVAL, "UFFDIO_UNREGISTER: incompatible vma");
 	ret = uffd_set_range(w, mm, range->start, end, 0, NULL);
 	/*

@@ -134,6 +134,40 @@ static void test_scan_wp_matching_protects_written(void **state)
 	fl_world_free(w);
 }
 
+/*
+ * A private mapping of an ext4 file takes WP alone from a context with
+ * WP_ASYNC (pagemap_ioctl.c's "File memory testing"), and nothing else.
+ */
+static void test_register_ext4_file_wp_async_only(void **state)
+{
+	struct fl_world *w = kworld(6, 18, 0);
+	struct fl_uffdio_api api = { FL_UFFD_API, FL_UFFD_FEATURE_WP_ASYNC, 0 };
+	struct fl_uffdio_api plain_api = { FL_UFFD_API, 0, 0 };
+	struct fl_uffd_ctx *async, *plain;
+	struct fl_file *f;
+	long a;
+
+	(void)state;
+	assert_int_equal(fl_file_new(w, "f", 4 * PAGE, FL_FS_EXT4, &f), 0);
+	a = fl_mmap(w, fl_current(w)->mm, 0, 4 * PAGE, FL_PROT_READ | FL_PROT_WRITE,
+		    FL_MAP_PRIVATE, f, 0);
+	assert_true(a > 0);
+	assert_int_equal(fl_userfaultfd(w, 0, &async), 0);
+	assert_int_equal(fl_uffdio_api(w, async, &api), 0);
+	assert_int_equal(fl_userfaultfd(w, 0, &plain), 0);
+	assert_int_equal(fl_uffdio_api(w, plain, &plain_api), 0);
+	{
+		struct fl_uffdio_register wp = { (fl_addr_t)a, 4 * PAGE, FL_UFFDIO_REGISTER_MODE_WP, 0 };
+		struct fl_uffdio_register both = { (fl_addr_t)a, 4 * PAGE,
+			FL_UFFDIO_REGISTER_MODE_WP | FL_UFFDIO_REGISTER_MODE_MISSING, 0 };
+
+		assert_int_equal(fl_uffdio_register(w, plain, &wp), -EINVAL);
+		assert_int_equal(fl_uffdio_register(w, async, &both), -EINVAL);
+		assert_int_equal(fl_uffdio_register(w, async, &wp), 0);
+	}
+	fl_world_free(w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -144,6 +178,7 @@ int main(void)
 		cmocka_unit_test(test_scan_max_pages_sets_walk_end),
 		cmocka_unit_test(test_scan_wp_matching_protects_written),
 		cmocka_unit_test(test_scan_check_wpasync_eperm),
+		cmocka_unit_test(test_register_ext4_file_wp_async_only),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
