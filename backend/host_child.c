@@ -620,6 +620,7 @@ static void run_syscall(const struct host_req *rq, const struct host_iov *hv,
 		syscall_result(rep, lseek(fd_of(rq), (off_t)rq->a[0], (int)rq->a[1]));
 		break;
 	case HOST_OP_FSTAT:     syscall_result(rep, do_fstat_size(rq)); break;
+	case HOST_OP_FTRUNCATE: syscall_result(rep, ftruncate(fd_of(rq), (off_t)rq->a[0])); break;
 	case HOST_OP_GETDENTS:  syscall_result(rep, do_getdents(rq, addr, len)); break;
 	case HOST_OP_SHUTDOWN:  syscall_result(rep, shutdown(fd_of(rq), (int)rq->a[0])); break;
 	case HOST_OP_SOCK_TIMEO: syscall_result(rep, do_sock_timeo(rq)); break;

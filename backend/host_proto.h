@@ -169,6 +169,7 @@ enum host_op {
 				   walk_end as written back (the value sent if
 				   not) and ret regions */
 	HOST_OP_MLOCK,          /* a[0] addr, a[1] len, a[2] 1: mlock, 0: munlock */
+	HOST_OP_FTRUNCATE,      /* fd; a[0] the length */
 };
 
 /* HOST_OP_PAGEMAP's reader: enum fl_pm_reader's values (host_pagemap.c checks). */

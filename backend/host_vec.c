@@ -95,6 +95,16 @@ int fl_host_fstat(struct host *h, const struct fl_sc_stmt *st,
 	return fl_host_one_fd_call(h, args, &rq, obs);
 }
 
+/* ftruncate FD LEN */
+int fl_host_ftruncate(struct host *h, const struct fl_sc_stmt *st,
+		      const struct fl_val *args, struct fl_obs *obs)
+{
+	struct host_req rq = { .op = HOST_OP_FTRUNCATE, .a = { args[1].u } };
+
+	(void)st;
+	return fl_host_one_fd_call(h, args, &rq, obs);
+}
+
 /*
  * splice and tee: the output's slot rides in a[0], the flags in a[1];
  * as=NAME leaves the worker waiting when the call waits (host_wait.c).

@@ -95,6 +95,31 @@ int fl_model_lseek(struct model *m, const struct fl_sc_stmt *st,
 	return 0;
 }
 
+/* ftruncate FD LEN (mm/filemap.c fl_file_truncate); what it does not know: unsupported */
+int fl_model_ftruncate(struct model *m, const struct fl_sc_stmt *st,
+		       const struct fl_val *args, struct fl_obs *obs)
+{
+	struct fd_target t;
+	struct fl_fd fd;
+	long ret;
+	int err = fl_model_fd_lookup(m, &args[0], &t, obs);
+
+	(void)st;
+	if (err)
+		return err;
+	fd = (struct fl_fd){ t.file, t.pipe, t.end == FL_SC_END_WRITE };
+	ret = fl_sys_ftruncate(m->w, &fd, args[1].s);
+	if (ret == -EOPNOTSUPP) {
+		err = fl_backend_unsupported(obs);
+		snprintf(obs->why, sizeof(obs->why), "%s", fl_world_error(m->w));
+		return err;
+	}
+	fl_world_clear_error(m->w);
+	fl_model_set_sys_ret(m, obs, ret);
+	fl_model_summary(m, obs, "ftruncate %s to %lld: %ld", t.name, (long long)args[1].s, ret);
+	return 0;
+}
+
 /* The descriptors IN and OUT of a splice or tee, as the callers see them. */
 static int fd_pair(struct model *m, const struct fl_val *in, const struct fl_val *out,
 		   struct fd_target t[2], struct fl_fd fd[2], struct fl_obs *obs)

@@ -146,6 +146,19 @@ long fl_sys_lseek(struct fl_world *w, const struct fl_fd *fd, int64_t off, unsig
 	return (long)of->pos;
 }
 
+long fl_sys_ftruncate(struct fl_world *w, const struct fl_fd *fd, int64_t len)
+{
+	/* do_sys_ftruncate: the length first, then the descriptor */
+	if (len < 0)
+		return -EINVAL;
+	/* do_ftruncate: a regular file open for writing, not a pipe */
+	if (fd->pipe)
+		return -EINVAL;
+	if (!fd->file)
+		return -EBADF;
+	return fl_file_truncate(w, fd->file, (uint64_t)len);
+}
+
 long fl_sys_fstat_size(struct fl_world *w, const struct fl_fd *fd)
 {
 	(void)w;

@@ -271,6 +271,90 @@ void fl_file_punch(struct fl_world *w, struct fl_file *f, uint64_t first_index,
 }
 
 /*
+ * truncate_pagecache's unmap_mapping_range(..., even_cows=1): every page
+ * past the new end goes, the private COW copies and their swap entries
+ * too, where a hole punch keeps them; markers stay (a guard keeps
+ * guarding: guard-regions.c's truncation test).
+ */
+static int truncate_one(struct fl_world *w, fl_pte_t *pte, fl_addr_t addr, void *arg)
+{
+	(void)addr;
+	(void)arg;
+	if (pte->flags & (FL_PTE_PRESENT | FL_PTE_SWAP))
+		fl_pte_clear(w, pte);
+	return 0;
+}
+
+/* Does VMA map F's pages from FIRST on?  The first such page's index in *LO. */
+static bool vma_maps_file_from(const struct fl_vma *vma, const struct fl_file *f,
+			       uint64_t first, uint64_t *lo)
+{
+	uint64_t vpages = (vma->end - vma->start) >> FL_PAGE_SHIFT;
+
+	*lo = first > vma->pgoff ? first : vma->pgoff;
+	return vma->file == f && *lo < vma->pgoff + vpages;
+}
+
+/*
+ * Is a page of F from FIRST on mapped in a userfaultfd range?  Whether a
+ * uffd-wp marker outlives the truncation (unmap_mapping_folio drops
+ * markers, unmap_mapping_pages not) was not checked on a kernel.
+ */
+static bool truncate_meets_uffd(struct fl_world *w, struct fl_file *f, uint64_t first)
+{
+	struct fl_process *p;
+	struct fl_vma *vma;
+	uint64_t lo;
+
+	for (p = fl_state(w)->procs; p; p = p->next)
+		for (vma = p->mm ? fl_vma_first(p->mm) : NULL; vma; vma = fl_vma_next(vma))
+			if (vma->uffd_ctx && vma_maps_file_from(vma, f, first, &lo))
+				return true;
+	return false;
+}
+
+static void truncate_unmap_mm(struct fl_world *w, struct fl_mm *mm, struct fl_file *f,
+			      uint64_t first)
+{
+	struct fl_vma *vma;
+	uint64_t lo;
+
+	for (vma = fl_vma_first(mm); vma; vma = fl_vma_next(vma))
+		if (vma_maps_file_from(vma, f, first, &lo))
+			fl_walk_ptes(w, mm, vma->start + ((lo - vma->pgoff) << FL_PAGE_SHIFT),
+				     vma->end, truncate_one, NULL);
+}
+
+int fl_file_truncate(struct fl_world *w, struct fl_file *f, uint64_t size)
+{
+	uint64_t old_pages = fl_file_pages(f), first = (size + FL_PAGE_SIZE - 1) >> FL_PAGE_SHIFT;
+	struct fl_process *p;
+	struct fl_folio *tail;
+
+	if (f->fs == FL_FS_HUGETLBFS)
+		return fl_error(w, -EOPNOTSUPP, "ftruncate of a hugetlbfs file is not modelled");
+	if (size > FL_PCACHE_MAX_PAGES * FL_PAGE_SIZE)
+		return fl_error(w, -EFBIG, "ftruncate %s: size %llu too large", f->name,
+				(unsigned long long)size);
+	if (size < f->size && truncate_meets_uffd(w, f, first))
+		return fl_error(w, -EOPNOTSUPP, "ftruncate of %s over a userfaultfd range "
+				"is not modelled", f->name);
+	for (p = fl_state(w)->procs; p && size < f->size; p = p->next)
+		if (p->mm)
+			truncate_unmap_mm(w, p->mm, f, first);
+	if (size < f->size && first < old_pages)
+		fl_file_punch(w, f, first, old_pages - first);
+	/* shmem_truncate_range / ext4 block_truncate_page: the partial page's tail reads 0 */
+	tail = FL_PAGE_OFFSET(size) && size < f->size ?
+	       fl_filemap_get_folio(w, f, size >> FL_PAGE_SHIFT, false) : NULL;
+	if (tail)
+		memset(fl_frame_mut(w, tail->frame) + FL_PAGE_OFFSET(size), 0,
+		       FL_PAGE_SIZE - FL_PAGE_OFFSET(size));
+	f->size = size;
+	return 0;
+}
+
+/*
  * Added for callers/ (generic_perform_write's write_end): does the page
  * cache of F hold the page at INDEX?  The model's stand-in for "the folio
  * is uptodate": a page the cache has was read or written before.

@@ -171,6 +171,8 @@ static const struct fl_sc_form calls[] = {
 	{ "process_vm_writev", FL_SC_CALL, FL_SC_PROCESS_VM_WRITEV, PVM_SLOTS, PVM_KEYS,
 	  FL_SC_SUBJECT | FL_SC_IOV_SIDES },
 	{ "fstat", FL_SC_CALL, FL_SC_FSTAT, SLOTS(FL_SC_FD), NULL, FL_SC_SUBJECT },
+	{ "ftruncate", FL_SC_CALL, FL_SC_FTRUNCATE, SLOTS(FL_SC_FD, FL_SC_SNUM), NULL,
+	  FL_SC_SUBJECT },
 	{ "lseek", FL_SC_CALL, FL_SC_LSEEK, SLOTS(FL_SC_FD, FL_SC_SNUM, FL_SC_WHENCE),
 	  NULL, FL_SC_SUBJECT },
 	/* OFF -1: NULL, the file's position */

@@ -116,6 +116,8 @@ bool fl_sys_rwf_modelled(const struct fl_fd *fd, unsigned flags);
 long fl_sys_lseek(struct fl_world *w, const struct fl_fd *fd, int64_t off, unsigned whence);
 /* fstat(2)'s st_size of FD, or -errno. */
 long fl_sys_fstat_size(struct fl_world *w, const struct fl_fd *fd);
+/* ftruncate(2) of FD to LEN: 0 or -errno (-EOPNOTSUPP: not modelled). */
+long fl_sys_ftruncate(struct fl_world *w, const struct fl_fd *fd, int64_t len);
 
 /* The position of the current process's open FILE (0 if never opened). */
 uint64_t fl_file_pos(struct fl_world *w, struct fl_file *file);

@@ -295,6 +295,12 @@ long fl_file_pread(struct fl_world *w, struct fl_file *f, void *buf,
 		   size_t len, uint64_t off);
 long fl_file_pwrite(struct fl_world *w, struct fl_file *f, const void *buf,
 		    size_t len, uint64_t off);
+/*
+ * ftruncate's do_truncate: F's size becomes SIZE (0, -EFBIG past the
+ * model's 1 GiB, -EOPNOTSUPP for what the model does not know: a
+ * hugetlbfs file, a page past SIZE mapped in a userfaultfd range).
+ */
+int fl_file_truncate(struct fl_world *w, struct fl_file *f, uint64_t size);
 
 /* ---- address space (the syscalls) ---- */
 

@@ -99,6 +99,7 @@ enum fl_sc_func {
 	FL_SC_GETDENTS,         /* getdents FD ADDR COUNT: struct linux_dirent records */
 	FL_SC_MLOCK,            /* mlock ADDR LEN: ret 0 or -1 errno */
 	FL_SC_MUNLOCK,          /* munlock ADDR LEN */
+	FL_SC_FTRUNCATE,        /* ftruncate FD LEN: ret 0 or -1 errno */
 	FL_SC_FUNC_COUNT        /* not a call: one past the last (add calls above) */
 };
 

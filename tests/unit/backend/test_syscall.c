@@ -233,6 +233,22 @@ static void test_fstat_size(void **state)
 	bt_both(FILE_SRC "call fstat f\n", check_fstat);
 }
 
+static void check_ftruncate(struct bt *t, bool host)
+{
+	(void)host;
+	bt_assert_ret(t, 6, 0);
+	bt_assert_ret(t, 7, 100);
+	bt_assert_errno(t, 8, EINVAL);
+}
+
+/* ftruncate sets st_size; a negative length is EINVAL. */
+static void test_ftruncate_size(void **state)
+{
+	(void)state;
+	bt_both(FILE_SRC "call ftruncate f 100\ncall fstat f\ncall ftruncate f -1\n",
+		check_ftruncate);
+}
+
 static void check_lseek(struct bt *t, bool host)
 {
 	(void)host;
@@ -869,6 +885,7 @@ int main(void)
 		cmocka_unit_test(test_preadv2_at_position),
 		cmocka_unit_test(test_pwritev2_nowait_tmpfs),
 		cmocka_unit_test(test_fstat_size),
+		cmocka_unit_test(test_ftruncate_size),
 		cmocka_unit_test(test_lseek_end),
 		cmocka_unit_test(test_getdents64),
 		cmocka_unit_test(test_getdents_old),

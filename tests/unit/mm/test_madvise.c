@@ -488,6 +488,47 @@ static void test_free_shared_or_file_einval(void **state)
 	assert_int_equal(fl_madvise(e->w, e->mm, PG(0), P, FL_MADV_COLD), 0);
 }
 
+/* ---- ftruncate (mm/filemap.c fl_file_truncate), beside the hole punch ---- */
+
+/*
+ * Pages 0 and 1 of a private mapping, both COWed: a shrink to one page
+ * drops the copy of page 1, past the end (a punch keeps copies), and
+ * leaves page 0's.
+ */
+static void test_truncate_drops_cow_copies_past_the_end(void **state)
+{
+	struct env *e = *state;
+	struct fl_file *f = file_with(e, "FFF");
+	char out[3];
+
+	assert_int_equal(fl_mmap(e->w, e->mm, PG(0), 2 * P, RW, FIX, f, 0), (long)PG(0));
+	assert_int_equal(fl_poke(e->w, e->mm, PG(0), "xyz", 3), 0);
+	assert_int_equal(fl_poke(e->w, e->mm, PG(1), "uvw", 3), 0);
+	assert_int_equal(fl_file_truncate(e->w, f, P), 0);
+	assert_int_equal(f->size, P);
+	assert_true(fl_pte_lookup(e->mm, PG(0))->flags & FL_PTE_PRESENT);
+	assert_false(fl_pte_lookup(e->mm, PG(1))->flags & FL_PTE_PRESENT);
+	peek3(e, 0, out);
+	assert_memory_equal(out, "xyz", 3);
+	assert_int_equal(fl_mm_check(e->w, e->mm), 0);
+}
+
+static void test_truncate_keeps_guards_zeroes_tail(void **state)
+{
+	struct env *e = *state;
+	struct fl_file *f = file_with(e, "FFF");
+	char out[3];
+
+	assert_int_equal(fl_mmap(e->w, e->mm, PG(0), 4 * P, RW, SHFIX, f, 0), (long)PG(0));
+	assert_int_equal(fl_madvise(e->w, e->mm, PG(3), P, FL_MADV_GUARD_INSTALL), 0);
+	assert_int_equal(fl_file_truncate(e->w, f, 1), 0);
+	assert_true(is_guard(e, 3));
+	assert_int_equal(fl_file_truncate(e->w, f, 4 * P), 0);
+	assert_true(is_guard(e, 3));
+	assert_int_equal(fl_file_pread(e->w, f, out, 3, 0), 3);
+	assert_memory_equal(out, "F\0\0", 3);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -504,6 +545,8 @@ int main(void)
 		T(test_remove_private_anon_einval),
 		T(test_remove_private_file_eacces),
 		T(test_remove_shared_file_punches),
+		T(test_truncate_drops_cow_copies_past_the_end),
+		T(test_truncate_keeps_guards_zeroes_tail),
 		T(test_pageout_anon_swaps_and_keeps_data),
 		T(test_populate_write_makes_writable_ptes),
 		T(test_populate_read_prot_none_einval),
