@@ -68,6 +68,8 @@ const struct fl_backend_call fl_backend_calls[FL_SC_FUNC_COUNT] = {
 	/* madvise, mlock and munlock as calls: model_pagemap.c, host_pagemap.c */
 	BOTH(FL_SC_MADVISE_CALL, FL_CAP_SYSCALL, fl_model_madvise, fl_host_madvise),
 	BOTH(FL_SC_MLOCK, FL_CAP_SYSCALL, fl_model_mlock, fl_host_mlock),
+	BOTH(FL_SC_PROCESS_MADVISE, FL_CAP_SYSCALL, fl_model_process_madvise,
+	     fl_host_process_madvise),
 	BOTH(FL_SC_MUNLOCK, FL_CAP_SYSCALL, fl_model_mlock, fl_host_mlock),
 	/* ioctl(PAGEMAP_SCAN): model_pagemap.c (uffd/pagemap_scan.c), host_pagemap.c */
 	BOTH(FL_SC_PAGEMAP_SCAN, FL_CAP_SYSCALL, fl_model_pagemap_scan, fl_host_pagemap_scan),

@@ -72,6 +72,7 @@ fl_model_call_fn fl_model_sockmsg, fl_model_shutdown;           /* model_socket.
 fl_model_call_fn fl_model_clear_refs;                           /* model_pagemap.c */
 fl_model_call_fn fl_model_madvise;                              /* model_pagemap.c */
 fl_model_call_fn fl_model_mlock;                                /* model_pagemap.c */
+fl_model_call_fn fl_model_process_madvise;                      /* model_pagemap.c */
 fl_model_call_fn fl_model_pagemap_scan;                         /* model_pagemap.c */
 fl_model_call_fn fl_model_btrfs_search, fl_model_restore_fpregs; /* loops */
 fl_model_call_fn fl_model_gup, fl_model_put_pages, fl_model_read_pages,
@@ -91,6 +92,7 @@ fl_host_call_fn fl_host_sockmsg, fl_host_shutdown;              /* host_socket.c
 fl_host_call_fn fl_host_clear_refs;                             /* host_pagemap.c */
 fl_host_call_fn fl_host_madvise;                                /* host_pagemap.c */
 fl_host_call_fn fl_host_mlock;                                  /* host_pagemap.c */
+fl_host_call_fn fl_host_process_madvise;                        /* host_pagemap.c */
 fl_host_call_fn fl_host_pagemap_scan;                           /* host_pagemap.c */
 fl_host_call_fn fl_host_proc_mem, fl_host_gup, fl_host_pages;   /* GUP */
 fl_host_call_fn fl_host_btrfs_search;                           /* a guest's btrfs */

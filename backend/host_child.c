@@ -567,6 +567,25 @@ static int advice_of(uint64_t a)
 	return a < sizeof(advice) / sizeof(advice[0]) ? advice[a] : -1;
 }
 
+/* process_madvise(2) through a pidfd of the target, opened for the call. */
+static long do_process_madvise(const struct host_req *rq, const struct host_iov *hv)
+{
+	struct iovec room[HOST_MAX_IOV + 1];
+	struct iovec *v = iov_array(room, hv, rq->niov, rq->a[0], rq->a[2], rq->a[1]);
+	int pidfd = (int)syscall(SYS_pidfd_open, (pid_t)rq->a[3], 0);
+	long ret;
+	int e;
+
+	if (pidfd < 0)
+		return -1;
+	ret = syscall(SYS_process_madvise, pidfd, v, (size_t)rq->a[0],
+		      advice_of(rq->a[4] & 0xffffffffu), (unsigned)(rq->a[4] >> 32));
+	e = errno;
+	close(pidfd);
+	errno = e;
+	return ret;
+}
+
 /* The scenario-level statements that are one system call each. */
 static void run_syscall(const struct host_req *rq, const struct host_iov *hv,
 			const uint8_t *data, struct host_rep *rep);
@@ -621,6 +640,7 @@ static void run_syscall(const struct host_req *rq, const struct host_iov *hv,
 		break;
 	case HOST_OP_FSTAT:     syscall_result(rep, do_fstat_size(rq)); break;
 	case HOST_OP_FTRUNCATE: syscall_result(rep, ftruncate(fd_of(rq), (off_t)rq->a[0])); break;
+	case HOST_OP_PROCESS_MADVISE: syscall_result(rep, do_process_madvise(rq, hv)); break;
 	case HOST_OP_GETDENTS:  syscall_result(rep, do_getdents(rq, addr, len)); break;
 	case HOST_OP_SHUTDOWN:  syscall_result(rep, shutdown(fd_of(rq), (int)rq->a[0])); break;
 	case HOST_OP_SOCK_TIMEO: syscall_result(rep, do_sock_timeo(rq)); break;
@@ -810,6 +830,7 @@ static bool may_block(uint32_t op)
 	switch (op) {
 	case HOST_OP_MUNMAP: case HOST_OP_MPROTECT: case HOST_OP_MADVISE:
 	case HOST_OP_MLOCK:     /* mlock faults pages in */
+	case HOST_OP_PROCESS_MADVISE:
 	case HOST_OP_MREMAP: case HOST_OP_STORE: case HOST_OP_LOAD: case HOST_OP_POKE:
 	case HOST_OP_READ: case HOST_OP_WRITE: case HOST_OP_PREAD: case HOST_OP_PWRITE:
 	case HOST_OP_READV: case HOST_OP_WRITEV: case HOST_OP_VMSPLICE:

@@ -89,6 +89,21 @@ int fl_host_mlock(struct host *h, const struct fl_sc_stmt *st,
 	return host_call_kept(h, &rq, obs);
 }
 
+/*
+ * `call process_madvise PROC ADVICE IOVEC... [flags=]`: process_madvise(2)
+ * in the current scenario process through a pidfd_open() of PROC's pid.
+ */
+int fl_host_process_madvise(struct host *h, const struct fl_sc_stmt *st,
+			    const struct fl_val *args, struct fl_obs *obs)
+{
+	const struct fl_val *flags = fl_backend_key(st, args, "flags");
+	struct host_req rq = { .op = HOST_OP_PROCESS_MADVISE };
+
+	rq.a[3] = (uint64_t)h->link.procs[args[0].u].pid;
+	rq.a[4] = args[1].u | (flags ? (flags->u & 0xffffffffu) << 32 : 0);
+	return fl_host_vec_do(h, st, args, 2, &rq, obs);
+}
+
 /* `call pagemap_scan ADDR LEN ...`: the ioctl in the scenario process. */
 int fl_host_pagemap_scan(struct host *h, const struct fl_sc_stmt *st,
 			 const struct fl_val *args, struct fl_obs *obs)

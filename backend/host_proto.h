@@ -170,6 +170,9 @@ enum host_op {
 				   not) and ret regions */
 	HOST_OP_MLOCK,          /* a[0] addr, a[1] len, a[2] 1: mlock, 0: munlock */
 	HOST_OP_FTRUNCATE,      /* fd; a[0] the length */
+	HOST_OP_PROCESS_MADVISE, /* iovecs and a[0..2] as READV's; a[3] the target's
+				   pid, a[4] the advice (the scenario's word)
+				   | flags << 32 */
 };
 
 /* HOST_OP_PAGEMAP's reader: enum fl_pm_reader's values (host_pagemap.c checks). */

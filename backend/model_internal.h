@@ -161,6 +161,12 @@ void fl_model_fd_summary(struct model *m, struct fl_obs *obs, const char *what,
 size_t fl_model_iov_total(const struct fl_iovec *iov, unsigned long n);
 /* The syscall convention (-1 and errno); a stopped retry loop's outcome. */
 void fl_model_set_sys_ret(struct model *m, struct fl_obs *obs, long ret);
+/*
+ * A system call's RET as observables, as fl_model_set_sys_ret; but
+ * -EOPNOTSUPP (what the model does not know) is `unsupported`, the
+ * world's error saying why.  0, or the unsupported status to return.
+ */
+int fl_model_sys_result(struct model *m, struct fl_obs *obs, long ret);
 /* iov=ADDR: the array read from the model's user memory (0 or -errno). */
 long fl_model_iovs_user(struct model *m, struct fl_backend_iovs *v);
 

@@ -12,6 +12,7 @@
 #include <faultline/uffd.h>
 
 #include "backend/model_internal.h"
+#include "backend/vec.h"
 
 #define CLEAR_REFS_SOFT_DIRTY 3   /* the word's index: "softdirty" writes 4 */
 
@@ -65,15 +66,11 @@ int fl_model_clear_refs(struct model *m, const struct fl_sc_stmt *st,
 static int model_vm_call_result(struct model *m, struct fl_obs *obs, int err,
 				const char *what)
 {
-	if (err == -EOPNOTSUPP) {
-		err = fl_backend_unsupported(obs);
-		snprintf(obs->why, sizeof(obs->why), "%s", fl_world_error(m->w));
-		return err;
-	}
-	fl_world_clear_error(m->w);
-	fl_model_set_sys_ret(m, obs, err);
-	fl_model_summary(m, obs, "%s = %d", what, err ? -1 : 0);
-	return 0;
+	int ret = fl_model_sys_result(m, obs, err);
+
+	if (!ret)
+		fl_model_summary(m, obs, "%s = %d", what, err ? -1 : 0);
+	return ret;
 }
 
 /* `call madvise ADDR LEN ADVICE` (THP advice, a guard over another marker: unsupported) */
@@ -101,6 +98,43 @@ int fl_model_mlock(struct model *m, const struct fl_sc_stmt *st,
 		return fl_backend_setup_failed(obs, m->w, what, -ESRCH);
 	return model_vm_call_result(m, obs, fl_mlock(m->w, mm, args[0].u, args[1].u, lock),
 				    what);
+}
+
+/*
+ * `call process_madvise PROC ADVICE IOVEC... [flags=]` (callers/
+ * process_madvise.c): PROC must be the current process; another one's
+ * address space (the remote hints, CAP_SYS_NICE) is not modelled.
+ */
+int fl_model_process_madvise(struct model *m, const struct fl_sc_stmt *st,
+			     const struct fl_val *args, struct fl_obs *obs)
+{
+	const struct fl_val *flags = fl_backend_key(st, args, "flags");
+	struct fl_process *target = fl_process_find(m->w, fl_backend_name(m->b,
+								       (unsigned)args[0].u));
+	struct fl_mm *mm = fl_current_mm(m->w);
+	struct fl_backend_iovs v;
+	long ret;
+	int err;
+
+	if (!mm)
+		return fl_backend_setup_failed(obs, m->w, "process_madvise", -ESRCH);
+	if (target != fl_current(m->w)) {
+		err = fl_backend_unsupported(obs);
+		snprintf(obs->why, sizeof(obs->why), "process_madvise of another process "
+			 "is not modelled");
+		return err;
+	}
+	err = fl_backend_iovs_pos(st, args, 2, &v);
+	if (err)
+		return fl_backend_setup_failed(obs, m->w, "iovec", err);
+	ret = fl_sys_process_madvise(m->w, mm, v.iov, v.nr, (enum fl_madvise)args[1].u,
+				     flags ? (unsigned)flags->u : 0);
+	fl_backend_iovs_free(&v);
+	err = fl_model_sys_result(m, obs, ret);
+	if (err)
+		return err;
+	fl_model_summary(m, obs, "process_madvise = %ld", ret);
+	return 0;
 }
 
 /*

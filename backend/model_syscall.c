@@ -71,6 +71,20 @@ void fl_model_set_sys_ret(struct model *m, struct fl_obs *obs, long ret)
 	fl_backend_sys_ret(obs, ret);
 }
 
+int fl_model_sys_result(struct model *m, struct fl_obs *obs, long ret)
+{
+	int err;
+
+	if (ret == -EOPNOTSUPP) {
+		err = fl_backend_unsupported(obs);
+		snprintf(obs->why, sizeof(obs->why), "%s", fl_world_error(m->w));
+		return err;
+	}
+	fl_world_clear_error(m->w);
+	fl_model_set_sys_ret(m, obs, ret);
+	return 0;
+}
+
 int fl_model_fd_lookup(struct model *m, const struct fl_val *fd, struct fd_target *t,
 		     struct fl_obs *obs)
 {

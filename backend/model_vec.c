@@ -109,13 +109,9 @@ int fl_model_ftruncate(struct model *m, const struct fl_sc_stmt *st,
 		return err;
 	fd = (struct fl_fd){ t.file, t.pipe, t.end == FL_SC_END_WRITE };
 	ret = fl_sys_ftruncate(m->w, &fd, args[1].s);
-	if (ret == -EOPNOTSUPP) {
-		err = fl_backend_unsupported(obs);
-		snprintf(obs->why, sizeof(obs->why), "%s", fl_world_error(m->w));
+	err = fl_model_sys_result(m, obs, ret);
+	if (err)
 		return err;
-	}
-	fl_world_clear_error(m->w);
-	fl_model_set_sys_ret(m, obs, ret);
 	fl_model_summary(m, obs, "ftruncate %s to %lld: %ld", t.name, (long long)args[1].s, ret);
 	return 0;
 }

@@ -189,6 +189,10 @@ static const struct fl_sc_form calls[] = {
 	   failure ends the run */
 	{ "madvise", FL_SC_CALL, FL_SC_MADVISE_CALL, SLOTS(FL_SC_ADDR, FL_SC_NUM, FL_SC_ADVICE),
 	  NULL, FL_SC_SUBJECT },
+	/* process_madvise(2) through a pidfd of PROC: ret the bytes advised */
+	{ "process_madvise", FL_SC_CALL, FL_SC_PROCESS_MADVISE,
+	  SLOTS(FL_SC_PROC, FL_SC_ADVICE, FL_SC_IOVEC | FL_SC_REPEAT | FL_SC_OPT),
+	  KEYS({ "flags", OPT(NUM) }), FL_SC_SUBJECT },
 	/* mlock(2), munlock(2): ret 0 or -1 errno (mm/mlock.c) */
 	{ "mlock", FL_SC_CALL, FL_SC_MLOCK, SLOTS(FL_SC_ADDR, FL_SC_NUM), NULL, FL_SC_SUBJECT },
 	{ "munlock", FL_SC_CALL, FL_SC_MUNLOCK, SLOTS(FL_SC_ADDR, FL_SC_NUM), NULL, FL_SC_SUBJECT },

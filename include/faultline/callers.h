@@ -116,6 +116,14 @@ bool fl_sys_rwf_modelled(const struct fl_fd *fd, unsigned flags);
 long fl_sys_lseek(struct fl_world *w, const struct fl_fd *fd, int64_t off, unsigned whence);
 /* fstat(2)'s st_size of FD, or -errno. */
 long fl_sys_fstat_size(struct fl_world *w, const struct fl_fd *fd);
+/*
+ * process_madvise(2) of MM, the caller's own, ADVICE over each of the
+ * NR_SEGS iovecs (callers/process_madvise.c): the bytes advised, or
+ * -errno (-EOPNOTSUPP: not modelled, the world's error says what).
+ */
+long fl_sys_process_madvise(struct fl_world *w, struct fl_mm *mm,
+			    const struct fl_iovec *iov, unsigned long nr_segs,
+			    enum fl_madvise advice, unsigned flags);
 /* ftruncate(2) of FD to LEN: 0 or -errno (-EOPNOTSUPP: not modelled). */
 long fl_sys_ftruncate(struct fl_world *w, const struct fl_fd *fd, int64_t len);
 

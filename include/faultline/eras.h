@@ -145,6 +145,9 @@ enum fl_era_id {
 	FL_ERA_MADV_COLLAPSE,             /* 6.1-rc1: 7d8faaf15545 */
 	FL_ERA_HUGE_ZERO_WP_ALLOC,        /* 6.13-rc1: 1ced09e0331f */
 	FL_ERA_COLLAPSE_READ_ONLY,        /* 6.18-rc1: 62b98015d988 */
+	/* §11 more madvise advice: process_madvise */
+	FL_ERA_PROCESS_MADVISE,           /* 5.10-rc1: ecb8ac8b1f14 */
+	FL_ERA_PROCESS_MADVISE_SELF,      /* 6.13-rc1: "unrestrict process_madvise() for current process" */
 	FL_ERA_COUNT
 };
 

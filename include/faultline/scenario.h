@@ -100,6 +100,7 @@ enum fl_sc_func {
 	FL_SC_MLOCK,            /* mlock ADDR LEN: ret 0 or -1 errno */
 	FL_SC_MUNLOCK,          /* munlock ADDR LEN */
 	FL_SC_FTRUNCATE,        /* ftruncate FD LEN: ret 0 or -1 errno */
+	FL_SC_PROCESS_MADVISE,  /* process_madvise PROC ADVICE IOVEC...: ret bytes advised */
 	FL_SC_FUNC_COUNT        /* not a call: one past the last (add calls above) */
 };
 

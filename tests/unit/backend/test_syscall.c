@@ -249,6 +249,21 @@ static void test_ftruncate_size(void **state)
 		check_ftruncate);
 }
 
+static void check_process_madvise(struct bt *t, bool host)
+{
+	(void)host;
+	bt_assert_ret(t, 6, 8192);
+	bt_assert_errno(t, 7, EINVAL);
+}
+
+/* process_madvise on the caller: the bytes advised; nonzero flags are EINVAL. */
+static void test_process_madvise_self(void **state)
+{
+	(void)state;
+	bt_both(FILE_SRC "call process_madvise p pageout src:1p dst:1p\n"
+		"call process_madvise p cold src:1p flags=1\n", check_process_madvise);
+}
+
 static void check_lseek(struct bt *t, bool host)
 {
 	(void)host;
@@ -886,6 +901,7 @@ int main(void)
 		cmocka_unit_test(test_pwritev2_nowait_tmpfs),
 		cmocka_unit_test(test_fstat_size),
 		cmocka_unit_test(test_ftruncate_size),
+		cmocka_unit_test(test_process_madvise_self),
 		cmocka_unit_test(test_lseek_end),
 		cmocka_unit_test(test_getdents64),
 		cmocka_unit_test(test_getdents_old),
