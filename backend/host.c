@@ -962,14 +962,13 @@ static int host_open(struct fl_backend *b, fl_kver_t kver, enum fl_arch_id arch)
 static void host_close(struct fl_backend *b)
 {
 	struct host *h = host_of(b);
-	bool held = false;
+	bool held;
 
 	if (!h)
 		return;
 	if (h->link.broken)
 		agent_lose(h->link.broken, h->line);
-	if (h->pool_held)       /* after host_free's BYE: the agent's processes are dead */
-		held = true;
+	held = h->pool_held;    /* let go after host_free's BYE: the processes are dead */
 	host_free(h);
 	b->priv = NULL;
 	if (held)

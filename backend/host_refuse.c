@@ -91,7 +91,13 @@ static void judge_init(struct host *h)
 	if (h->link.wfd < 0) {
 		snprintf(h->arch, sizeof(h->arch), "%.31s", uname(&u) ? "?" : arch_word(u.machine));
 		h->kver = fl_host_kver();
-		h->caps = 0;        /* this machine lends none of its pages */
+		/*
+		 * Asked once per scenario, not per statement: what this machine
+		 * lets a scenario do (host_env.c).  It says none of a guest's
+		 * caps (MTE, poison, the btrfs search), nor the pool's
+		 * (refuse_hugetlb asks that only where a scenario maps huge pages).
+		 */
+		h->caps = fl_host_env_caps();
 		return;
 	}
 	h->caps = h->link.hello.caps;
@@ -277,11 +283,10 @@ static bool refuse_fs(struct host *h, const struct fl_sc_stmt *st)
 	static const uint32_t cap[] = { 0, HOST_CAP_TMP_EXT4, HOST_CAP_TMP_BTRFS };
 	static const char *const fs[] = { "tmpfs", "ext4", "btrfs" };
 	const struct fl_sc_arg *a = fl_sc_key(st, "fs");
-	uint32_t have = h->link.wfd < 0 ? fl_host_env_caps() : h->caps;
 
 	if (!a || a->u.value == 0 || a->u.value > 2)
 		return false;   /* tmpfs, hugetlbfs: a memfd */
-	if (have & cap[a->u.value])
+	if (h->caps & cap[a->u.value])
 		return false;
 	snprintf(h->refusal, sizeof(h->refusal),
 		 "host backend: 'file ... fs=%s' (line %u): %s$TMPDIR, /tmp%s are not on %s",
@@ -293,9 +298,7 @@ static bool refuse_fs(struct host *h, const struct fl_sc_stmt *st)
 /* dir: on tmpfs only (host_link_dir.c says why), which the machine must have. */
 static bool refuse_dir(struct host *h, const struct fl_sc_stmt *st)
 {
-	uint32_t have = h->link.wfd < 0 ? fl_host_env_caps() : h->caps;
-
-	if (st->verb != FL_SC_DIR || (have & HOST_CAP_TMPFS_DIR))
+	if (st->verb != FL_SC_DIR || (h->caps & HOST_CAP_TMPFS_DIR))
 		return false;
 	snprintf(h->refusal, sizeof(h->refusal),
 		 "host backend: 'dir' (line %u): no writable tmpfs directory "
@@ -367,23 +370,19 @@ static bool refuse_hugetlb(struct host *h, const struct fl_sc_stmt *st)
 /* MADV_HUGEPAGE or MADV_COLLAPSE where THP is "never" or not built. */
 static bool refuse_thp(struct host *h, const struct fl_sc_stmt *st)
 {
-	uint32_t have = h->link.wfd < 0 ? fl_host_env_caps() : h->caps;
 	int advice;
 
-	if (st->verb == FL_SC_MADVISE)
-		advice = (int)st->args[2].u.value;
-	else if (st->verb == FL_SC_CALL && st->code == FL_SC_MADVISE_CALL)
-		advice = (int)st->args[2].u.value;
-	else
+	if (st->verb != FL_SC_MADVISE && !(st->verb == FL_SC_CALL && st->code == FL_SC_MADVISE_CALL))
 		return false;
-	if ((advice != FL_MADV_HUGEPAGE && advice != FL_MADV_COLLAPSE) || (have & HOST_CAP_THP))
+	advice = (int)st->args[2].u.value;      /* both forms: ADDR LEN ADVICE */
+	if ((advice != FL_MADV_HUGEPAGE && advice != FL_MADV_COLLAPSE) || (h->caps & HOST_CAP_THP))
 		return false;
 	snprintf(h->refusal, sizeof(h->refusal),
 		 "host backend: skipped (needs THP): 'madvise ... %s' (line %u): "
 		 "transparent huge pages are off on %s (/sys/kernel/mm/transparent_hugepage/"
 		 "enabled %s)", advice == FL_MADV_HUGEPAGE ? "hugepage" : "collapse", st->line,
 		 h->link.wfd < 0 ? "this machine" : "the judge",
-		 have & HOST_CAP_THP_NEVER ? "is \"never\"" : "is absent: a kernel without THP");
+		 h->caps & HOST_CAP_THP_NEVER ? "is \"never\"" : "is absent: a kernel without THP");
 	return true;
 }
 
