@@ -166,6 +166,25 @@ static void host_uncharge(struct host *h, unsigned id)
 }
 
 /* `process NAME` (and `p` at open): a new process, the current one. */
+/*
+ * Process ID runs on the scenario's CPU only (h->one_cpu; the first
+ * process picks the one it is on).  Asked before it runs any statement,
+ * so its threads and forks inherit the mask.
+ */
+static int pin_process(struct host *h, unsigned id, struct fl_obs *obs)
+{
+	struct host_req rq = { .op = HOST_OP_PIN_CPU, .a = { (uint64_t)(h->cpu + 1) } };
+	struct host_rep rep;
+	int err = fl_host_request(h, id, &rq, NULL, NULL, &rep, NULL, obs);
+
+	if (err)
+		return err;
+	if (rep.ret < 0)
+		return fl_backend_setup_failed(obs, NULL, "sched_setaffinity", -rep.err);
+	h->cpu = (int)rep.ret;
+	return 0;
+}
+
 static int spawn_process(struct host *h, unsigned id, struct fl_obs *obs)
 {
 	int pid = fl_host_link_spawn(&h->link, id);
@@ -175,7 +194,7 @@ static int spawn_process(struct host *h, unsigned id, struct fl_obs *obs)
 		return pid == -EPIPE ? host_lost(h, id, pid, obs) : -EAGAIN;
 	}
 	h->cur = id;
-	return 0;
+	return h->one_cpu ? pin_process(h, id, obs) : 0;
 }
 
 static int exec_file(struct host *h, const struct fl_sc_stmt *st,
@@ -908,6 +927,41 @@ static bool sc_uses_pool(const struct fl_scenario *sc)
 }
 
 /*
+ * MADV_FREE or MADV_PAGEOUT advice anywhere in SC (madvise, call madvise,
+ * call process_madvise): what it leaves depends on the
+ * CPU each statement ran on.  A fault adds its new folio to a per-CPU
+ * batch, not to the LRU; MADV_FREE moves a folio to the lazyfree list
+ * through another per-CPU batch; MADV_PAGEOUT drains only the batches of
+ * the CPU it runs on (lru_add_drain()) and reclaims only folios on an
+ * LRU.  A process that moved to another CPU between its stores and its
+ * advice finds the folios still in the first CPU's batches: a lazyfree
+ * page is then kept, not discarded, and an anonymous page is not swapped
+ * (seen once in CI: tests/host/madv-free.fl read 0x41 where the page
+ * should have been gone).  Its processes run on one CPU, and the judge
+ * answers as the model, which has one CPU (docs/host.md "One CPU").
+ */
+static bool stmt_reclaims(const struct fl_sc_stmt *st)
+{
+	unsigned i;
+
+	for (i = 0; i < st->nargs; i++)
+		if (st->args[i].kind == FL_SC_ADVICE &&
+		    (st->args[i].u.value == FL_MADV_FREE || st->args[i].u.value == FL_MADV_PAGEOUT))
+			return true;
+	return false;
+}
+
+static bool sc_reclaims(const struct fl_scenario *sc)
+{
+	unsigned i;
+
+	for (i = 0; i < sc->nstmts; i++)
+		if (stmt_reclaims(&sc->stmts[i]))
+			return true;
+	return false;
+}
+
+/*
  * A scenario that maps huge pages holds the pool of this machine from
  * before its judge counts the free pages (the agent's HELLO, or the
  * refusal) until its processes are dead (host_close): another faultline
@@ -937,6 +991,8 @@ static int host_open(struct fl_backend *b, fl_kver_t kver, enum fl_arch_id arch)
 	h->b = b;
 	h->nnames = n;
 	h->link.rfd = h->link.wfd = -1;
+	h->one_cpu = sc_reclaims(b->sc);
+	h->cpu = -1;
 	h->map_base = calloc(n, sizeof(*h->map_base));
 	h->mapped = calloc(n, sizeof(*h->mapped));
 	h->uffd = calloc(n, sizeof(*h->uffd));

@@ -18,6 +18,7 @@
 #include <limits.h>
 #include <linux/capability.h>
 #include <pthread.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdio.h>
@@ -567,6 +568,28 @@ static int advice_of(uint64_t a)
 	return a < sizeof(advice) / sizeof(advice[0]) ? advice[a] : -1;
 }
 
+/*
+ * sched_setaffinity(2) of this thread, before the scenario made any other:
+ * the threads it makes later and the processes it forks inherit it.  CPU
+ * (rq->a[0] - 1), or the one it runs on now (0).  host.c says why.
+ */
+static long do_pin_cpu(const struct host_req *rq)
+{
+	int cpu;
+	cpu_set_t set;
+
+	if (rq->a[0] > CPU_SETSIZE) {
+		errno = EINVAL;
+		return -1;
+	}
+	cpu = rq->a[0] ? (int)rq->a[0] - 1 : sched_getcpu();
+	if (cpu < 0)
+		return -1;      /* sched_getcpu() said why */
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return sched_setaffinity(0, sizeof(set), &set) ? -1 : cpu;
+}
+
 /* process_madvise(2) through a pidfd of the target, opened for the call. */
 static long do_process_madvise(const struct host_req *rq, const struct host_iov *hv)
 {
@@ -644,6 +667,7 @@ static void run_syscall(const struct host_req *rq, const struct host_iov *hv,
 	case HOST_OP_GETDENTS:  syscall_result(rep, do_getdents(rq, addr, len)); break;
 	case HOST_OP_SHUTDOWN:  syscall_result(rep, shutdown(fd_of(rq), (int)rq->a[0])); break;
 	case HOST_OP_SOCK_TIMEO: syscall_result(rep, do_sock_timeo(rq)); break;
+	case HOST_OP_PIN_CPU:   syscall_result(rep, do_pin_cpu(rq)); break;
 	case HOST_OP_SPLICE:    syscall_result(rep, do_splice(rq)); break;
 	case HOST_OP_TEE:       syscall_result(rep, do_tee(rq)); break;
 	case HOST_OP_PAGEMAP:   syscall_result(rep, do_pagemap(rq, rep)); break;

@@ -199,6 +199,7 @@ static const uint8_t op_flags[] = {
 	[HOST_OP_MEM_READ] = OPF_R | OPF_MEM_LEN,
 	[HOST_OP_MEM_WRITE] = OPF_R | OPF_MEM_DATA,
 	[HOST_OP_PAGEMAP] = OPF_R | OPF_CLEAN,
+	[HOST_OP_PIN_CPU] = OPF_R | OPF_CLEAN, /* no memory; a restore keeps it */
 };
 #undef OPF_R
 

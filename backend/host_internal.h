@@ -39,6 +39,10 @@ struct host {
 	bool on_agent;                  /* the link is a scenario of the agent's */
 	bool pool_held;                 /* it maps huge pages: it holds this
 					   machine's hugetlb pool (host_env.c) */
+	bool one_cpu;                   /* it gives MADV_FREE or MADV_PAGEOUT
+					   advice: its processes share one CPU */
+	int cpu;                        /* that CPU, once its first process
+					   chose it; else -1 */
 	fl_addr_t *map_base;            /* by names[] index */
 	uint64_t *mapped;               /* by process names[] index: what its
 					   mmap/mremap statements mapped, never

@@ -173,6 +173,8 @@ enum host_op {
 	HOST_OP_PROCESS_MADVISE, /* iovecs and a[0..2] as READV's; a[3] the target's
 				   pid, a[4] the advice (the scenario's word)
 				   | flags << 32 */
+	HOST_OP_PIN_CPU,        /* a[0] 1 + the CPU, or 0: the one it runs on;
+				   reply ret the CPU its threads now run on only */
 };
 
 /* HOST_OP_PAGEMAP's reader: enum fl_pm_reader's values (host_pagemap.c checks). */

@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "backend_test.h"
+#include "backend/host_internal.h"
 #include "backend/host_link.h"
 
 /* lines 1-5; names: p=0 f=1 src=2 dst=3, then what a test declares */
@@ -706,6 +707,61 @@ static void check_pvm_exited(struct bt *t, bool host)
 	bt_assert_errno(t, 8, ESRCH);
 }
 
+/* The CPUs process PID may run on, as /proc/PID/status lists them. */
+static void cpus_allowed(pid_t pid, char list[static 64])
+{
+	char path[64], line[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	list[0] = 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Cpus_allowed_list: %63s", list) == 1)
+			break;
+	fclose(f);
+	assert_true(list[0] != 0);
+}
+
+/*
+ * MADV_FREE advice, here by `call madvise`: every process of the scenario, a
+ * fork's child too, runs on the one CPU the first chose (backend/host.c,
+ * stmt_reclaims(): per-CPU LRU batches).  Without such advice a process
+ * keeps the runner's CPUs.
+ */
+static void test_reclaim_advice_pins_one_cpu(void **state)
+{
+	char mine[64], got[64], first[64] = "";
+	struct bt t;
+	struct host *h;
+	unsigned id, n = 0;
+
+	(void)state;
+	cpus_allowed(getpid(), mine);
+	assert_int_equal(bt_run(&t, &fl_host_backend, "kernel host\nmmap a 2p rw private\n"
+				"store a 2p fill=0x41\nfork c\nprocess q\n"
+				"call madvise a 2p free\n"), 0);
+	h = t.b.priv;
+	for (id = 0; id < h->nnames; id++) {
+		if (!h->link.procs[id].alive)
+			continue;
+		cpus_allowed(h->link.procs[id].pid, got);
+		assert_null(strpbrk(got, ",-"));        /* one CPU */
+		if (!n++)
+			strcpy(first, got);
+		assert_string_equal(got, first);
+	}
+	assert_int_equal(n, 3);
+	bt_close(&t);
+	assert_int_equal(bt_run(&t, &fl_host_backend, "kernel host\nmmap a 2p rw private\n"
+				"madvise a 2p dontneed\n"), 0);
+	h = t.b.priv;
+	cpus_allowed(h->link.procs[0].pid, got);
+	assert_string_equal(got, mine);
+	bt_close(&t);
+}
+
 /* process_vm_writev to a process that has exited is the call's ESRCH, not an error. */
 static void test_process_vm_exited(void **state)
 {
@@ -931,6 +987,7 @@ int main(void)
 		cmocka_unit_test(test_process_vm_iovecs),
 		cmocka_unit_test(test_process_vm_flags),
 		cmocka_unit_test(test_process_vm_exited),
+		cmocka_unit_test(test_reclaim_advice_pins_one_cpu),
 		cmocka_unit_test(test_every_syscall_row_reached),
 	};
 
