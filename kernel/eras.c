@@ -731,13 +731,13 @@ static const struct fl_era table[FL_ERA_COUNT] = {
 		"-ENOSYS.",
 		true },
 	/*
-	 * Lorenzo Stoakes's "unrestrict process_madvise() for current process"
-	 * (Sept 2024), in mm-unstable after 6.12-rc1 beside 6.13 material; its
-	 * mainline id was not found: unverified.
+	 * Lorenzo Stoakes's "mm/madvise: unrestrict process_madvise() for
+	 * current process": 021781b01275 in mm-stable as linux-next logged it
+	 * in November 2024, merged for 6.13-rc1.
 	 */
 	[FL_ERA_PROCESS_MADVISE_SELF] = {
 		FL_ERA_PROCESS_MADVISE_SELF, "process_madvise_self", V(6, 13), "rc1",
-		"-", { 0 },
+		"021781b01275", { 0 },
 		"process_madvise(2) on the caller's own address space takes every "
 		"madvise() advice (MADV_GUARD_INSTALL too); before, only the remote "
 		"hints, else -EINVAL.",
