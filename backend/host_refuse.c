@@ -203,7 +203,7 @@ static void judge_name(char *buf, size_t len)
 	const char *at = cmd ? strstr(cmd, " kernels agent ") : NULL;
 	size_t n;
 
-	snprintf(buf, len, "NAME");
+	snprintf(buf, len, "NAME");     /* not a VM's: an agent of this machine */
 	if (!at)
 		return;
 	at += strlen(" kernels agent ");
@@ -242,6 +242,11 @@ static bool refuse_gup(struct host *h, const struct fl_sc_stmt *st)
 			 "host backend: 'call %s' (line %u): the judge's kernel did not load "
 			 "faultline_pin.ko (%s): rebuild it with 'faultline kernels pin %s'",
 			 name, st->line, strerror(HOST_CAP_PIN_ERRNO(h->caps)), judge);
+	else if (!(h->caps & HOST_CAP_PIN) && !strcmp(judge, "NAME"))
+		snprintf(h->refusal, sizeof(h->refusal),
+			 "host backend: 'call %s' (line %u): the agent's kernel has no "
+			 "faultline_pin module; a VM judge loads one ('faultline kernels "
+			 "pin NAME', docs/vm.md)", name, st->line);
 	else if (!(h->caps & HOST_CAP_PIN))
 		snprintf(h->refusal, sizeof(h->refusal),
 			 "host backend: 'call %s' (line %u): no faultline_pin module for %s: "

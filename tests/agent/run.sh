@@ -67,7 +67,8 @@ echo "$out" | grep -q "run: the judge did not start: agent '/nonexistent/agent'"
 # 4b. The GUP calls run only where the judge's kernel loaded our pin module
 # (docs/vm.md "The pin module"): on this machine they have no system call;
 # through an agent without the module the refusal names the kernel and
-# the command that builds it; a module that did not load says its errno.
+# the command that builds it (an agent of this machine has no name to
+# give); a module that did not load says its errno.
 printf 'kernel host\nmmap b 1p rw private\ncall pin_user_pages b 1 longterm as=pin\n' >"$tmp/pin.fl"
 out=$("$fl" run --backend host "$tmp/pin.fl")
 [ $? -eq 3 ] || bad "a pin on this machine: want exit 3: $out"
@@ -78,6 +79,10 @@ out=$(FAULTLINE_HOST_AGENT="exec '$agent' # kernels agent 'debian-6.1-amd64'" \
 [ $? -eq 3 ] || bad "a pin through an agent without the module: want exit 3: $out"
 echo "$out" | grep -q "'call pin_user_pages' (line 3): no faultline_pin module for debian-6.1-amd64: run 'faultline kernels pin debian-6.1-amd64'" ||
 	bad "a pin through an agent without the module: $out"
+out=$(FAULTLINE_HOST_AGENT="$agent" "$fl" run --backend host "$tmp/pin.fl")
+[ $? -eq 3 ] || bad "a pin through an agent of this machine: want exit 3: $out"
+echo "$out" | grep -q "'call pin_user_pages' (line 3): the agent's kernel has no faultline_pin module; a VM judge loads one" ||
+	bad "a pin through an agent of this machine names no kernel, not 'NAME': $out"
 out=$(FAULTLINE_HOST_AGENT="FL_PIN_ERR=8 exec '$agent'" "$fl" run --backend host "$tmp/pin.fl")
 [ $? -eq 3 ] || bad "a pin module that did not load: want exit 3: $out"
 echo "$out" | grep -q "'call pin_user_pages' (line 3): the judge's kernel did not load faultline_pin.ko (Exec format error)" ||
