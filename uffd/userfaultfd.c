@@ -887,6 +887,23 @@ static unsigned handle_userfault(struct fl_world *w, struct fl_vma *vma,
 }
 
 /*
+ * do_wp_page with UFFD_FEATURE_WP_ASYNC (6.7, era uffd_wp_async): the
+ * kernel drops the uffd-wp bit itself and goes on with the write fault;
+ * no message, nobody waits.  A PMD mapping is split first (wp_huge_pmd's
+ * "split"), so only the written page loses the bit; hugetlb_fault clears
+ * it on the whole huge page.
+ */
+static void uffd_wp_async_resolve(struct fl_world *w, struct fl_vma *vma, fl_addr_t addr)
+{
+	fl_addr_t size = fl_vma_hpage_size(w, vma), a;
+
+	if (fl_thp_supported(w) && !fl_vma_is_hugetlb(vma))
+		fl_thp_split_pmd(w, vma->mm, addr);
+	for (a = addr & ~(size - 1); a < (addr & ~(size - 1)) + size; a += FL_PAGE_SIZE)
+		fl_pte_lookup(vma->mm, a)->flags &= ~FL_PTE_UFFD_WP;
+}
+
+/*
  * A task that slept and was woken retries the fault at once, and the
  * kernel's retry has no bound: still a userfault (a UFFDIO_WAKE without
  * the page), it queues a new PAGEFAULT event and sleeps again.  Anything
@@ -902,12 +919,7 @@ static int uffd_mm_fault(struct fl_world *w, struct fl_vma *vma, fl_addr_t addr,
 	if (reason == UFFD_NONE)
 		return 0;
 	if (reason == UFFD_WP && uffd_wp_async(vma)) {
-		/*
-		 * do_wp_page with UFFD_FEATURE_WP_ASYNC (6.7, era uffd_wp_async):
-		 * the kernel drops the uffd-wp bit itself and goes on with
-		 * the write fault; no message, nobody waits.
-		 */
-		fl_pte_lookup(mm, addr)->flags &= ~FL_PTE_UFFD_WP;
+		uffd_wp_async_resolve(w, vma, addr);
 		return 0;
 	}
 	for (;;) {
