@@ -562,6 +562,20 @@ static const struct fl_era table[FL_ERA_COUNT] = {
 		"mask naming it is -EINVAL.",
 		true },
 	/*
+	 * David Hildenbrand's one-line fix (lore
+	 * 20250617143532.2375383-1-david@redhat.com, "Fixes: 52526ca7fdb9"):
+	 * pagemap_thp_category asked is_zero_pfn() of a PMD, which is never
+	 * true for the huge zero folio.  A 6.16-rc hotfix (the -rc not read);
+	 * Greg Kroah-Hartman's 6.12.36-rc1 and 6.15 stable reviews of
+	 * 2025-07-03 carry it as "commit 4a5e85f4eb8f upstream".
+	 */
+	[FL_ERA_PAGEMAP_SCAN_HUGE_ZERO] = {
+		FL_ERA_PAGEMAP_SCAN_HUGE_ZERO, "pagemap_scan_huge_zero", V(6, 16), NULL,
+		"4a5e85f4eb8f", { S(6, 12, 36), S(6, 15, 5), 0 },
+		"PAGEMAP_SCAN reports a PMD mapping of the huge zero page as "
+		"PAGE_IS_PFNZERO; before, as present (and huge) only.",
+		true },
+	/*
 	 * The check is file_ns_capable() on the open file: the opener's
 	 * credentials count, not the reader's (backend/host_child.c opens
 	 * it from a thread that dropped the capability).

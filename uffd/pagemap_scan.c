@@ -10,7 +10,12 @@
  * Definitions
  *   category   one bit of FL_PAGE_IS_* per page: the pte's (present,
  *              swapped, written, file, zero pfn, soft-dirty, guard) and
- *              the vma's (wp-allowed, soft-dirty); HUGE never (base pages).
+ *              the vma's (wp-allowed, soft-dirty); HUGE for a page a PMD
+ *              maps (a THP or the huge zero page) and for every entry of a
+ *              hugetlb vma, which the kernel reads once per huge page.
+ *   huge entry a PMD mapping, or one hugetlb page: the walk takes its part
+ *              of [start, end) as one piece, as pagemap_scan_thp_entry and
+ *              pagemap_scan_hugetlb_entry do.
  *   matching   (categories ^ inverted) has every bit of category_mask and,
  *              if category_anyof_mask is not 0, one of its bits.
  *   region     a run of matching pages with equal categories & return_mask,
@@ -25,7 +30,10 @@
  *   2. walk_end is in [start, end]: where the output stopped, else end.
  *   3. Only PM_SCAN_WP_MATCHING changes a pte: a written page that matched
  *      and was reported loses write and gains uffd-wp, as
- *      UFFDIO_WRITEPROTECT would make it.
+ *      UFFDIO_WRITEPROTECT would make it.  A huge entry is write-protected
+ *      whole or not at all: a PMD mapping reported in part is split first
+ *      and walked as ptes; a hugetlb page reported in part is taken back
+ *      and left written, walk_end at its start.
  */
 #include <string.h>
 
@@ -114,6 +122,23 @@ static uint64_t page_category(struct fl_world *w, const fl_pte_t *pte)
 	return c;
 }
 
+/*
+ * The categories of the huge entry whose head (first) pte is HEAD:
+ * pagemap_thp_category and pagemap_hugetlb_category.  Neither is FILE for
+ * the huge zero page (vm_normal_page_pmd gives no page).  Its PFNZERO
+ * came with 4a5e85f4eb8f (era pagemap_scan_huge_zero): before, the test
+ * was is_zero_pfn() of the PMD, never true for the huge zero folio.
+ */
+static uint64_t huge_category(struct fl_world *w, const fl_pte_t *head)
+{
+	uint64_t c = FL_PAGE_IS_HUGE | page_category(w, head);
+
+	if ((head->flags & FL_PTE_PRESENT) && fl_folio_is_zero(w, head->folio) &&
+	    !fl_since(w, FL_ERA_PAGEMAP_SCAN_HUGE_ZERO))
+		c &= ~FL_PAGE_IS_PFNZERO;
+	return c;
+}
+
 /* pagemap_scan_push_range: extend the current region or open the next. */
 static bool push_range(struct scan *s, uint64_t categories, fl_addr_t addr, fl_addr_t end)
 {
@@ -179,6 +204,118 @@ static int scan_wp_page(struct fl_world *w, fl_pte_t *pte, fl_addr_t addr)
 	return 0;
 }
 
+/* A whole huge entry [haddr, end) loses write and gains uffd-wp. */
+static void huge_wp(struct fl_mm *mm, fl_addr_t haddr, fl_addr_t end)
+{
+	fl_addr_t a;
+
+	for (a = haddr; a < end; a += FL_PAGE_SIZE)
+		fl_pte_lookup(mm, a)->flags = (fl_pte_lookup(mm, a)->flags & ~FL_PTE_WRITE) |
+					      FL_PTE_UFFD_WP;
+}
+
+/*
+ * pagemap_scan_backout_range: take [addr, end) of a huge entry back out of
+ * the regions (it is about to be walked again as ptes, or left alone).
+ */
+static void backout(struct scan *s, fl_addr_t addr, fl_addr_t end)
+{
+	struct fl_page_region *cur = &s->bounce[s->bounce_index];
+
+	if (cur->start != addr)
+		cur->end = addr;
+	else
+		cur->start = cur->end = 0;
+	s->found -= (end - addr) >> FL_PAGE_SHIFT;
+}
+
+/*
+ * A write-protect of part of a huge entry with no vec: as read, the
+ * kernel then backs out of a bounce buffer it never allocated (vec_buf is
+ * NULL without a vec).  Refused, never run on the host.
+ */
+static int partial_without_vec(struct fl_world *w, fl_addr_t addr)
+{
+	return fl_error(w, -EOPNOTSUPP, "PM_SCAN_WP_MATCHING without a vec over part "
+			"of a huge page (0x%llx): the kernel backs out of a NULL bounce "
+			"buffer there (not modelled)", (unsigned long long)addr);
+}
+
+/*
+ * pagemap_scan_thp_entry: [addr, end) of the PMD mapping at HADDR.  1: it
+ * is not one (or no more: split), walk the ptes; else 0 or -errno.
+ */
+static int thp_entry(struct fl_world *w, struct scan *s, struct fl_vma *vma,
+		     fl_addr_t addr, fl_addr_t end, fl_addr_t haddr, int *ret)
+{
+	fl_pte_t *head = fl_pte_lookup(vma->mm, haddr);
+	uint64_t c = s->vma_category | huge_category(w, head);
+	fl_addr_t next = end;
+
+	*ret = 0;
+	if (!interesting(s->arg, c))
+		return 0;
+	*ret = output(s, c, addr, &next);
+	if (next == addr || !(s->arg->flags & FL_PM_SCAN_WP_MATCHING) ||
+	    !(c & FL_PAGE_IS_WRITTEN))
+		return 0;
+	if (addr != haddr || next != haddr + fl_hpage_size(w)) {
+		/* only a part is to be write-protected: split, walk the ptes */
+		if (!s->out)
+			return partial_without_vec(w, addr);
+		fl_thp_split_pmd(w, vma->mm, haddr);
+		backout(s, addr, next);
+		return 1;
+	}
+	huge_wp(vma->mm, haddr, next);    /* make_uffd_wp_pmd */
+	return 0;
+}
+
+/*
+ * pagemap_scan_hugetlb_entry: [addr, end) of the huge page at HADDR.  A
+ * write-protect covers the whole page or nothing: a page reported in part
+ * (the range, max_pages) is taken back out, stays written, and walk_end
+ * is its start; the walk goes on.
+ */
+static int hugetlb_entry(struct fl_world *w, struct scan *s, struct fl_vma *vma,
+			 fl_addr_t addr, fl_addr_t end, fl_addr_t haddr)
+{
+	fl_pte_t *head = fl_pte_lookup(vma->mm, haddr);
+	fl_addr_t next = end;
+	uint64_t c;
+	int ret;
+
+	if (!head || !head->flags) {
+		/* none, or no table: see "Simplifications" in docs/mm.md */
+		if ((s->arg->category_mask | s->arg->category_anyof_mask |
+		     s->arg->category_inverted | s->arg->return_mask) & FL_PAGE_IS_HUGE)
+			return fl_error(w, -EOPNOTSUPP, "PAGEMAP_SCAN: PAGE_IS_HUGE of an "
+					"unpopulated hugetlb page (0x%llx) depends on the "
+					"kernel's page tables (not modelled)",
+					(unsigned long long)haddr);
+		c = s->vma_category;
+	} else {
+		c = s->vma_category | huge_category(w, head);
+	}
+	if (!interesting(s->arg, c))
+		return 0;
+	ret = output(s, c, addr, &next);
+	if (next == addr || !(s->arg->flags & FL_PM_SCAN_WP_MATCHING) ||
+	    !(c & FL_PAGE_IS_WRITTEN))
+		return ret;
+	if (addr != haddr || next != haddr + fl_hpage_size(w)) {
+		if (!s->out)
+			return partial_without_vec(w, addr);
+		backout(s, addr, next);
+		s->arg->walk_end = addr;
+		return 0;
+	}
+	if (!(head->flags & FL_PTE_PRESENT))
+		return ret;     /* make_uffd_wp_huge_pte leaves a marker alone */
+	huge_wp(vma->mm, haddr, next);    /* make_uffd_wp_huge_pte */
+	return ret;
+}
+
 /*
  * pagemap_scan_test_walk: may the walk enter VMA, and its category.
  * 1: skip it; 0: walk it; -EPERM: PM_SCAN_CHECK_WPASYNC on a vma without
@@ -206,9 +343,9 @@ static int test_walk(struct fl_world *w, struct scan *s, const struct fl_vma *vm
 	return ((s->vma_category ^ arg->category_inverted) & required) != required;
 }
 
-/* The pages of VMA in [start, end): 0, -ENOSPC (stopped), or -errno. */
-static int walk_vma(struct fl_world *w, struct scan *s, struct fl_vma *vma,
-		    fl_addr_t start, fl_addr_t end)
+/* The ptes of [start, end) (pagemap_scan_pmd_entry's loop). */
+static int walk_ptes(struct fl_world *w, struct scan *s, struct fl_vma *vma,
+		     fl_addr_t start, fl_addr_t end)
 {
 	fl_addr_t addr;
 	int ret = 0, err;
@@ -230,6 +367,35 @@ static int walk_vma(struct fl_world *w, struct scan *s, struct fl_vma *vma,
 			return err;
 	}
 	return ret;
+}
+
+/*
+ * The pages of VMA in [start, end), a PMD (or huge page) at a time as
+ * walk_page_range hands them out: 0, -ENOSPC (stopped), or -errno.
+ */
+static int walk_vma(struct fl_world *w, struct scan *s, struct fl_vma *vma,
+		    fl_addr_t start, fl_addr_t end)
+{
+	fl_addr_t hsize = fl_hpage_size(w), addr, haddr, next;
+	int ret = 0, huge;
+
+	for (addr = start; addr < end; addr = next) {
+		haddr = hsize ? addr & ~(hsize - 1) : addr;
+		next = hsize && haddr + hsize < end ? haddr + hsize : end;
+		if (fl_vma_is_hugetlb(vma)) {
+			ret = hugetlb_entry(w, s, vma, addr, next, haddr);
+		} else {
+			huge = fl_thp_supported(w) && fl_thp_pmd_mapped(vma->mm, addr) ?
+			       thp_entry(w, s, vma, addr, next, haddr, &ret) : 1;
+			if (huge < 0)
+				return huge;
+			if (huge)
+				ret = walk_ptes(w, s, vma, addr, next);
+		}
+		if (ret)
+			return ret;
+	}
+	return 0;
 }
 
 /* walk_page_range from START to the end: vma by vma, holes skipped. */

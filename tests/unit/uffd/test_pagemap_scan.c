@@ -134,6 +134,50 @@ static void test_scan_wp_matching_protects_written(void **state)
 	fl_world_free(w);
 }
 
+/* A written private hugetlb page (2 MiB), registered WP with async write-protect. */
+static fl_addr_t written_hugetlb(struct fl_world *w)
+{
+	long a = fl_mmap(w, fl_current(w)->mm, 0, 2 << 20, FL_PROT_READ | FL_PROT_WRITE,
+			 FL_MAP_PRIVATE | FL_MAP_HUGETLB, NULL, 0);
+	struct fl_uffdio_register reg = { (fl_addr_t)a, 2 << 20, FL_UFFDIO_REGISTER_MODE_WP, 0 };
+
+	assert_true(a > 0);
+	store1(w, (fl_addr_t)a);
+	uffd_registered(w, FL_UFFD_FEATURE_WP_ASYNC, &reg);
+	return (fl_addr_t)a;
+}
+
+/*
+ * A hugetlb page is write-protected whole or not at all: half of it is
+ * backed out (0 regions, walk_end at its start, still written), without
+ * a vec refused (the kernel's backout has no buffer there); all of it is
+ * one HUGE region, then protected.
+ */
+static void test_scan_hugetlb_wp_whole_page_only(void **state)
+{
+	struct fl_world *w = kworld(6, 18, 0);
+	fl_addr_t a = written_hugetlb(w);
+	struct fl_pm_scan_arg arg = written_arg(a, 256, 4);
+	struct fl_page_region vec[4];
+
+	(void)state;
+	arg.flags = FL_PM_SCAN_WP_MATCHING;
+	arg.return_mask |= FL_PAGE_IS_HUGE;
+	assert_int_equal(fl_pagemap_scan(w, fl_current(w)->mm, &arg, vec), 0);
+	assert_int_equal(arg.walk_end, a);
+	arg = written_arg(a, 256, 0);
+	arg.flags = FL_PM_SCAN_WP_MATCHING;
+	assert_int_equal(fl_pagemap_scan(w, fl_current(w)->mm, &arg, NULL), -EOPNOTSUPP);
+	arg = written_arg(a, 512, 4);
+	arg.flags = FL_PM_SCAN_WP_MATCHING;
+	arg.return_mask |= FL_PAGE_IS_HUGE;
+	assert_int_equal(fl_pagemap_scan(w, fl_current(w)->mm, &arg, vec), 1);
+	assert_int_equal(vec[0].end - vec[0].start, 2 << 20);
+	assert_int_equal(vec[0].categories, FL_PAGE_IS_WRITTEN | FL_PAGE_IS_HUGE);
+	assert_true(fl_pte_lookup(fl_current(w)->mm, a + (1 << 20))->flags & FL_PTE_UFFD_WP);
+	fl_world_free(w);
+}
+
 /*
  * A private mapping of an ext4 file takes WP alone from a context with
  * WP_ASYNC (pagemap_ioctl.c's "File memory testing"), and nothing else.
@@ -179,6 +223,7 @@ int main(void)
 		cmocka_unit_test(test_scan_wp_matching_protects_written),
 		cmocka_unit_test(test_scan_check_wpasync_eperm),
 		cmocka_unit_test(test_register_ext4_file_wp_async_only),
+		cmocka_unit_test(test_scan_hugetlb_wp_whole_page_only),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
