@@ -896,11 +896,13 @@ static unsigned handle_userfault(struct fl_world *w, struct fl_vma *vma,
 static void uffd_wp_async_resolve(struct fl_world *w, struct fl_vma *vma, fl_addr_t addr)
 {
 	fl_addr_t size = fl_vma_hpage_size(w, vma), a;
+	fl_pte_t *pte;
 
 	if (fl_thp_supported(w) && !fl_vma_is_hugetlb(vma))
 		fl_thp_split_pmd(w, vma->mm, addr);
 	for (a = addr & ~(size - 1); a < (addr & ~(size - 1)) + size; a += FL_PAGE_SIZE)
-		fl_pte_lookup(vma->mm, a)->flags &= ~FL_PTE_UFFD_WP;
+		if ((pte = fl_pte_lookup(vma->mm, a)))
+			pte->flags &= ~FL_PTE_UFFD_WP;
 }
 
 /*
