@@ -33,6 +33,31 @@ const struct fl_val *fl_backend_key(const struct fl_sc_stmt *st,
 	return NULL;
 }
 
+const char *fl_backend_rights(const struct fl_sc_stmt *st, const struct fl_val *args,
+			      uint64_t *rights)
+{
+	unsigned i, n = 0;
+
+	*rights = 0;
+	for (i = 0; i < st->nkeys; i++) {
+		const struct fl_val *v = &args[st->nargs + i];
+		uint32_t r;
+
+		if (strcmp(st->keys[i].name, "rights"))
+			continue;
+		r = FL_OBS_RIGHT(v->u, v->end == FL_SC_END_1 || v->end == FL_SC_END_WRITE);
+		if (n == FL_OBS_RIGHTS || r >= 0xff)
+			return "rights= past 8 descriptors, or naming an object past the 127th name,";
+		*rights |= (uint64_t)(r + 1) << (8 * n++);
+	}
+	if (n && fl_backend_key(st, args, "control"))
+		return "rights= with control= (the message is built in a buffer of the backend's)";
+	if (n && fl_backend_key(st, args, "controllen") &&
+	    fl_backend_key(st, args, "controllen")->u > FL_RIGHTS_CTL_MAX)
+		return "controllen= past 44 with rights= (past the message built)";
+	return NULL;
+}
+
 void fl_backend_dir_shape(const struct fl_sc_stmt *st, const struct fl_val *args,
 			  struct fl_dir_shape *s)
 {

@@ -136,10 +136,15 @@ void fl_host_set_result(struct fl_obs *obs, const struct host_rep *rep)
 		obs->outcome = FL_OUTCOME_SIGPIPE;
 	obs->has_msg_flags = rep->flags & HOST_REP_MSG_FLAGS;
 	obs->msg_flags = obs->has_msg_flags ? (uint32_t)rep->addr : 0;
+	obs->controllen = rep->controllen;
+	obs->nrights = rep->nrights < FL_OBS_RIGHTS ? rep->nrights : FL_OBS_RIGHTS;
+	memcpy(obs->rights, rep->rights, sizeof(obs->rights));
 	if (obs->err)
 		snprintf(obs->summary, sizeof(obs->summary), "%s",
 			 fl_sc_errno_name(obs->err) ? fl_sc_errno_name(obs->err) : "?");
 }
+
+_Static_assert(HOST_RIGHTS == FL_OBS_RIGHTS, "a reply carries what an fl_obs holds");
 
 /* ---- world statements ---- */
 

@@ -330,6 +330,90 @@ static bool sock_timed(int fd, bool send)
 }
 
 /*
+ * sendmsg(2); with rq->rights, msg_control is an SCM_RIGHTS message of
+ * ours passing those descriptors (the scenario's own ends), cmsg_len
+ * CMSG_LEN of them, msg_controllen CMSG_SPACE unless ctllen says.
+ */
+static long do_sendmsg(int fd, struct iovec *v, const struct host_req *rq)
+{
+	union {
+		struct cmsghdr h;
+		char room[CMSG_SPACE(HOST_RIGHTS * sizeof(int))];
+	} ctl;
+	struct msghdr m = { .msg_iov = v, .msg_iovlen = (size_t)rq->a[0],
+			    .msg_control = (void *)(uintptr_t)rq->a[3],
+			    .msg_controllen = rq->ctllen };
+	int fds[HOST_RIGHTS];
+	unsigned n;
+
+	for (n = 0; n < HOST_RIGHTS && (rq->rights >> (8 * n)) & 0xff; n++) {
+		unsigned r = ((rq->rights >> (8 * n)) & 0xff) - 1;
+		struct host_req one = { .slot = r / 2, .which = r % 2 };
+
+		fds[n] = fd_of(&one);
+	}
+	if (n) {
+		memset(&ctl, 0, sizeof(ctl));
+		ctl.h.cmsg_len = CMSG_LEN(n * sizeof(int));
+		ctl.h.cmsg_level = SOL_SOCKET;
+		ctl.h.cmsg_type = SCM_RIGHTS;
+		memcpy(CMSG_DATA(&ctl.h), fds, n * sizeof(int));
+		m.msg_control = &ctl;
+		m.msg_controllen = rq->ctllen ? rq->ctllen : CMSG_SPACE(n * sizeof(int));
+	}
+	return sendmsg(fd, &m, (int)rq->a[4]);
+}
+
+/* The scenario's name of the file FD refers to (slot * 2 + which), or ~0. */
+static uint32_t right_of(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+	struct stat a, b;
+	unsigned i, k;
+
+	if (fl < 0 || fstat(fd, &a))
+		return ~0u;
+	for (i = 0; i < env->nnames; i++)
+		for (k = 0; k < 2; k++) {
+			int o = env->fds[i][k];
+
+			/* a pipe's two ends share the inode: the access mode tells them apart */
+			if (o >= 0 && o != fd && !fstat(o, &b) && a.st_dev == b.st_dev &&
+			    a.st_ino == b.st_ino &&
+			    (fcntl(o, F_GETFL) & O_ACCMODE) == (fl & O_ACCMODE))
+				return i * 2 + k;
+		}
+	return ~0u;
+}
+
+/* The descriptors the SCM_RIGHTS messages recvmsg wrote into M gave. */
+static void rights_of(struct msghdr *m, struct host_rep *rep)
+{
+	struct cmsghdr *c;
+
+	for (c = m->msg_control && m->msg_controllen ? CMSG_FIRSTHDR(m) : NULL; c;
+	     c = CMSG_NXTHDR(m, c)) {
+		size_t i, n;
+
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
+		    c->cmsg_len < CMSG_LEN(0))
+			continue;
+		n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		/* a message cut short by msg_controllen holds what fits */
+		if ((char *)CMSG_DATA(c) + n * sizeof(int) >
+		    (char *)m->msg_control + m->msg_controllen)
+			n = (size_t)((char *)m->msg_control + m->msg_controllen -
+				     (char *)CMSG_DATA(c)) / sizeof(int);
+		for (i = 0; i < n && rep->nrights < HOST_RIGHTS; i++) {
+			int fd;
+
+			memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(fd));
+			rep->rights[rep->nrights++] = right_of(fd);
+		}
+	}
+}
+
+/*
  * recvmsg(2) with msg_flags -1 before it (as gVisor's tests set it): a
  * call that failed leaves it (____sys_recvmsg writes it back only after
  * the protocol returned >= 0), so the reply says whether it was written.
@@ -346,6 +430,8 @@ static long do_recvmsg(int fd, struct iovec *v, const struct host_req *rq,
 	if (ret >= 0) {
 		rep->flags |= HOST_REP_MSG_FLAGS;
 		rep->addr = (uint32_t)m.msg_flags;
+		rep->controllen = (uint32_t)m.msg_controllen;
+		rights_of(&m, rep);
 	}
 	return ret;
 }
@@ -364,10 +450,7 @@ static long do_iov(const struct host_req *rq, const struct host_iov *hv, struct 
 	case HOST_OP_PREADV:   return preadv(fd, v, n, off);
 	case HOST_OP_PWRITEV:  return pwritev(fd, v, n, off);
 	case HOST_OP_PREADV2:  return preadv2(fd, v, n, off, (int)rq->a[4]);
-	case HOST_OP_SENDMSG:  return sendmsg(fd, &(struct msghdr){ .msg_iov = v,
-				.msg_iovlen = (size_t)rq->a[0],
-				.msg_control = (void *)(uintptr_t)rq->a[3],
-				.msg_controllen = rq->ctllen }, (int)rq->a[4]);
+	case HOST_OP_SENDMSG:  return do_sendmsg(fd, v, rq);
 	case HOST_OP_RECVMSG:  return do_recvmsg(fd, v, rq, rep);
 	default:               return pwritev2(fd, v, n, off, (int)rq->a[4]);
 	}

@@ -182,6 +182,9 @@ enum host_op {
 #define HOST_PM_READ_PRIV   1
 #define HOST_PM_READ_UNPRIV 2
 
+/* The descriptors one SCM_RIGHTS message carries here (FL_OBS_RIGHTS). */
+#define HOST_RIGHTS 8
+
 struct host_req {
 	uint32_t op;
 	uint32_t slot;          /* names[] index of a file or pipe */
@@ -193,6 +196,9 @@ struct host_req {
 	uint32_t ctllen;        /* HOST_OP_SENDMSG, RECVMSG: msg_controllen (a[3] msg_control) */
 	uint64_t a[5];
 	uint64_t dlen;          /* data bytes following the iovecs */
+	uint64_t rights;        /* HOST_OP_SENDMSG: an SCM_RIGHTS message of the
+				   descriptors byte i - 1 names (FL_OBS_RIGHT),
+				   up to the first 0 byte; 0: none */
 };
 
 /*
@@ -226,6 +232,10 @@ struct host_rep {
 	uint64_t dlen;          /* data bytes following */
 	uint32_t blocked;       /* the call waited on a userfaultfd nobody serves */
 	uint32_t unfinished;    /* ... and has not returned: ret/err mean nothing */
+	uint32_t controllen;    /* HOST_OP_RECVMSG: msg_controllen written back */
+	uint32_t nrights;       /* ... the descriptors its SCM_RIGHTS gave, */
+	uint32_t rights[HOST_RIGHTS]; /* ... each slot * 2 + which of the file
+				   (FL_OBS_RIGHT), or ~0: none the scenario made */
 };
 
 /* The monitor's UFFDIO_COPY as it saw it: what `uffd_log` hands out. */
@@ -236,7 +246,7 @@ struct host_uffd_log {
 	uint32_t pad;
 };
 
-_Static_assert(sizeof(struct host_req) == 72 && sizeof(struct host_rep) == 56 &&
+_Static_assert(sizeof(struct host_req) == 80 && sizeof(struct host_rep) == 96 &&
 	       sizeof(struct host_uffd_log) == 24, "the wire layout has no padding");
 
 /*
@@ -275,7 +285,7 @@ int fl_host_write_all(int fd, const void *buf, size_t len);
 /* ---- the agent's frames (host_stream.c, host_agent.c) ---- */
 
 #define HOST_FRAME_MAGIC   0x31414c46u   /* "FLA1" */
-#define HOST_AGENT_VERSION 1
+#define HOST_AGENT_VERSION 2     /* 2: host_req.rights, host_rep's control fields */
 
 /* What a frame asks of the link (host_link.h); ID is a names[] index. */
 enum host_link_op {
@@ -411,7 +421,7 @@ struct host_hello {
 void fl_host_upstream_release(const char *release, const char *version,
 			      char *out, size_t len);
 
-_Static_assert(sizeof(struct host_frame) == 24 && sizeof(struct host_frame_rep) == 80 &&
+_Static_assert(sizeof(struct host_frame) == 24 && sizeof(struct host_frame_rep) == 120 &&
 	       sizeof(struct host_hello) == 104, "the frame layout has no padding");
 
 /* ---- the scenario process (host_child.c) ---- */

@@ -3,7 +3,8 @@
  * kernel, on an end of a socket pair the link made (socketpair(AF_UNIX),
  * non-blocking: backend/host_link.c).  One msghdr with the scenario's
  * iovecs or its own memory at iov=ADDR, no name, msg_control and
- * msg_controllen of control= and controllen= (a[3], ctllen), the MSG_*
+ * msg_controllen of control= and controllen= (a[3], ctllen), or an
+ * SCM_RIGHTS message of ours passing the ends rights= names, the MSG_*
  * flags of flags= (in a[4]);
  * the result is the call's, ret or -1 with errno
  * (backend/model_socket.c is the model's side).  shutdown(2) on an end.
@@ -30,6 +31,14 @@ int fl_host_sockmsg(struct host *h, const struct fl_sc_stmt *st,
 
 		snprintf(obs->why, sizeof(obs->why), "controllen= past 4 GiB on the host "
 			 "(its request carries 32 bits) is not run");
+		return err;
+	}
+	const char *why = fl_backend_rights(st, args, &rq.rights);
+
+	if (why) {
+		int err = fl_backend_unsupported(obs);
+
+		snprintf(obs->why, sizeof(obs->why), "%s is not run", why);
 		return err;
 	}
 	fl_host_fd_slot(h, &args[0], &rq, false);

@@ -375,6 +375,13 @@ int fl_model_exec_one(struct model *m, const struct fl_sc_stmt *st,
 	case FL_SC_SOCKETPAIR:
 		return fl_model_socketpair(m, st, args, obs);
 	case FL_SC_CLOSE:
+		/* the skb or the receiver holds another descriptor of it */
+		if (fl_model_end_passed(m, &args[0])) {
+			err = fl_backend_unsupported(obs);
+			snprintf(obs->why, sizeof(obs->why), "close of an end passed with "
+				 "SCM_RIGHTS (another descriptor holds it open) is not modelled");
+			return err;
+		}
 		if (args[0].end == FL_SC_END_0 || args[0].end == FL_SC_END_1)
 			return fl_model_sock_close(m, args, obs);
 		return fl_model_pipe_close(m, args, obs);

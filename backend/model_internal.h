@@ -57,6 +57,8 @@ static inline struct model *model_of(struct fl_backend *b)
 	return b->priv;
 }
 
+/* Was the end V names passed with SCM_RIGHTS (model_socket.c)? */
+bool fl_model_end_passed(struct model *m, const struct fl_val *v);
 /* The `socketpair` statement (model_socket.c). */
 int fl_model_socketpair(struct model *m, const struct fl_sc_stmt *st,
 			const struct fl_val *args, struct fl_obs *obs);

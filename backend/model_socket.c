@@ -9,6 +9,7 @@
  * `unsupported`, naming it (fl_sock_unmodelled).
  */
 #include <stdio.h>
+#include <string.h>
 
 #include <faultline/callers.h>
 
@@ -74,6 +75,78 @@ static bool peek_waitall_waits(const struct fl_sock *sk, unsigned end, unsigned 
 	       queued < fl_model_iov_total(v->iov, v->nr);
 }
 
+/*
+ * The file, pipe end or socket end a rights= key names: is it open (a
+ * file always is: the language has no close of one)?  Marked passed
+ * when PASS.
+ */
+static bool end_open(struct model *m, const struct fl_val *v, bool pass)
+{
+	const char *name = fl_backend_name(m->b, (unsigned)v->u);
+	bool other = v->end == FL_SC_END_1 || v->end == FL_SC_END_WRITE;
+	struct fl_sock *sk = fl_sock_find(m->w, name);
+	struct fl_pipe *pipe = sk ? NULL : fl_pipe_find(m->w, name);
+
+	if (sk && pass)
+		fl_sock_set_passed(sk, other);
+	if (pipe && pass)
+		fl_pipe_set_passed(pipe, other);
+	if (sk)
+		return fl_sock_end_open(sk, other);
+	return !pipe || fl_pipe_end_open(pipe, other);
+}
+
+/*
+ * A send's rights= keys into CTL (fl_backend_rights checked them): the
+ * descriptors' names, and whether one is not open; PASS marks them passed
+ * once the send queued them.
+ */
+static void sock_rights(struct model *m, const struct fl_sc_stmt *st,
+			const struct fl_val *args, struct fl_sock_ctl *ctl, bool pass)
+{
+	unsigned k;
+
+	for (k = 0; k < st->nkeys; k++) {
+		const struct fl_val *v = &args[st->nargs + k];
+
+		if (strcmp(st->keys[k].name, "rights"))
+			continue;
+		if (!pass)
+			ctl->fp[ctl->nfp++] = FL_OBS_RIGHT(v->u, v->end == FL_SC_END_1 ||
+							       v->end == FL_SC_END_WRITE);
+		if (!end_open(m, v, pass))
+			ctl->fp_closed = true;
+	}
+}
+
+/* Is the end close names passed with SCM_RIGHTS (its close not the last)? */
+bool fl_model_end_passed(struct model *m, const struct fl_val *v)
+{
+	const char *name = fl_backend_name(m->b, (unsigned)v->u);
+	bool other = v->end == FL_SC_END_1 || v->end == FL_SC_END_WRITE;
+	struct fl_sock *sk = fl_sock_find(m->w, name);
+	struct fl_pipe *pipe = sk ? NULL : fl_pipe_find(m->w, name);
+
+	return sk ? fl_sock_passed(sk, other) : pipe && fl_pipe_passed(pipe, other);
+}
+
+/* What the model does not answer about a control message, or NULL. */
+static const char *ctl_unmodelled(const struct fl_sc_stmt *st, const struct fl_val *args,
+				  const struct fl_sock *sk, bool send,
+				  const struct fl_sock_ctl *ctl)
+{
+	uint64_t rights;
+	const char *why = fl_backend_rights(st, args, &rights);
+
+	if (why)
+		return why;
+	if (send && ctl->nfp && !fl_sock_is_unix(sk))
+		return "rights= on a TCP or UDP socket (sock_cmsg_send)";
+	return NULL;
+}
+
+_Static_assert(FL_SCM_MAX_FD == FL_OBS_RIGHTS, "what a recvmsg installs, an fl_obs holds");
+
 /* sendmsg SOCK.N IOVEC... [iov=] [nr=] [flags=] [as=], recvmsg the same. */
 int fl_model_sockmsg(struct model *m, const struct fl_sc_stmt *st,
 		     const struct fl_val *args, struct fl_obs *obs)
@@ -86,6 +159,7 @@ int fl_model_sockmsg(struct model *m, const struct fl_sc_stmt *st,
 	const struct fl_val *ctl = fl_backend_key(st, args, "control");
 	const struct fl_val *ctllen = fl_backend_key(st, args, "controllen");
 	unsigned flags = fl_msg_flags(fv ? fv->u : 0);
+	struct fl_sock_ctl c = { .control = ctl ? ctl->u : 0, .controllen = ctllen ? ctllen->u : 0 };
 	const char *why;
 	struct fl_backend_iovs v;
 	unsigned msg_flags = 0;
@@ -104,7 +178,13 @@ int fl_model_sockmsg(struct model *m, const struct fl_sc_stmt *st,
 	      fl_sock_flags_unmodelled(m->w, sk, end, send, flags,
 				       fl_model_iov_total(v.iov, v.nr))
 	      : NULL;
-	if (!why && send && !ret && ctllen)
+	if (send)
+		sock_rights(m, st, args, &c, false);
+	if (send && c.nfp && !ctllen)
+		c.controllen = FL_SCM_SPACE(c.nfp);
+	if (!why && !ret)
+		why = ctl_unmodelled(st, args, sk, send, &c);
+	if (!why && send && !ret && ctllen && !c.nfp)
 		why = fl_sock_control_unmodelled(ctllen->u);
 	if (!why && send && !ret && v.nr <= FL_UIO_MAXIOV && !(flags & FL_MSG_OOB))
 		why = fl_sock_unmodelled(m->w, sk, end, fl_model_iov_total(v.iov, v.nr));
@@ -128,19 +208,26 @@ int fl_model_sockmsg(struct model *m, const struct fl_sc_stmt *st,
 		goto out;
 	}
 	if (!ret)
-		ret = send ? fl_sock_sendmsg(m->w, sk, end, v.iov, v.nr, flags,
-					     ctl ? ctl->u : 0, ctllen ? ctllen->u : 0)
-			   : fl_sock_recvmsg(m->w, sk, end, v.iov, v.nr, flags, &msg_flags);
+		ret = send ? fl_sock_sendmsg(m->w, sk, end, v.iov, v.nr, flags, &c)
+			   : fl_sock_recvmsg(m->w, sk, end, v.iov, v.nr, flags, &msg_flags, &c);
 	if (ret == FL_SOCK_CMSG) {
 		err = fl_backend_unsupported(obs);
-		snprintf(obs->why, sizeof(obs->why), "a control message in msg_control (its "
-			 "cmsghdrs: SCM_RIGHTS, SCM_CREDENTIALS) is not modelled");
+		snprintf(obs->why, sizeof(obs->why), "%s is not modelled", send ?
+			 "a control message in msg_control (its cmsghdrs: SCM_RIGHTS, "
+			 "SCM_CREDENTIALS)" : "a control buffer that faults while recvmsg "
+			 "writes SCM_RIGHTS into it");
 		goto out;
 	}
+	/* the skb holds them now: a close of the scenario's end is not the last */
+	if (send && c.nfp && ret >= 0)
+		sock_rights(m, st, args, &c, true);
 	fl_model_set_sys_ret(m, obs, ret);
 	/* ____sys_recvmsg writes msg_flags back only when the call returned >= 0 */
 	obs->has_msg_flags = !send && ret >= 0;
 	obs->msg_flags = msg_flags;
+	obs->controllen = send ? 0 : (uint32_t)c.controllen;
+	obs->nrights = send ? 0 : c.nfp;
+	memcpy(obs->rights, c.fp, sizeof(obs->rights));
 	if (ret == FL_SYS_WAITS)
 		fl_model_summary(m, obs, "blocked: %s.%u %s", name, end,
 				 send ? "has no room in its send buffer" : "waits for bytes");

@@ -63,6 +63,7 @@ struct fl_pipe {
 	bool nonblock;          /* both ends O_NONBLOCK (pipe2's flag) */
 	bool no_readers;        /* the read end is closed everywhere */
 	bool no_writers;        /* the write end is closed everywhere */
+	bool passed[2];         /* read, write end passed with SCM_RIGHTS */
 };
 
 struct fl_open_file {

@@ -77,6 +77,16 @@ bool fl_pipe_end_open(const struct fl_pipe *pipe, bool write_end)
 	return write_end ? !pipe->no_writers : !pipe->no_readers;
 }
 
+void fl_pipe_set_passed(struct fl_pipe *pipe, bool write_end)
+{
+	pipe->passed[write_end] = true;
+}
+
+bool fl_pipe_passed(const struct fl_pipe *pipe, bool write_end)
+{
+	return pipe->passed[write_end];
+}
+
 int fl_pipe_close(struct fl_world *w, struct fl_pipe *pipe, bool write_end)
 {
 	if (!fl_pipe_end_open(pipe, write_end))

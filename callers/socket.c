@@ -164,6 +164,8 @@ struct fl_skb {
 	uint32_t len, consumed;
 	uint32_t truesize;      /* charged to the sender's sk_wmem_alloc (stream) */
 	uint8_t *data;
+	unsigned nfp;           /* UNIXCB(skb).fp: descriptors it carries */
+	uint32_t fp[FL_SCM_MAX_FD];
 };
 
 struct fl_sock {
@@ -185,7 +187,39 @@ struct fl_sock {
 	uint32_t tcp_urg_seq[2];        /* TCP: the urgent byte's place in that stream */
 	uint8_t tcp_urg[2];     /* TCP: tp->urg_data of that end: TCP_URG_* below */
 	uint32_t sndbuf;        /* sk_sndbuf: unix_sndbuf(), the 64-bit one where unknown */
+	bool passed[2];         /* the end was passed with SCM_RIGHTS */
 };
+
+void fl_sock_set_passed(struct fl_sock *sk, unsigned end)
+{
+	sk->passed[end & 1] = true;
+}
+
+bool fl_sock_passed(const struct fl_sock *sk, unsigned end)
+{
+	return sk->passed[end & 1];
+}
+
+/* unix_scm_to_skb: the descriptors of SCM ride on SKB (the first of a send). */
+static void skb_attach_fds(struct fl_skb *skb, const struct fl_sock_ctl *scm)
+{
+	if (!scm || !scm->nfp)
+		return;
+	skb->nfp = scm->nfp;
+	memcpy(skb->fp, scm->fp, sizeof(skb->fp));
+}
+
+/*
+ * unix_detach_fds: the reader takes SKB's descriptors into SCM; with
+ * PEEK unix_peek_fds, which leaves them on the skb for the next read.
+ */
+static void skb_detach_fds(struct fl_skb *skb, struct fl_sock_ctl *scm, bool peek)
+{
+	scm->nfp = skb->nfp;
+	memcpy(scm->fp, skb->fp, sizeof(scm->fp));
+	if (!peek)
+		skb->nfp = 0;
+}
 
 void fl_sock_set_blocking(struct fl_sock *sk, bool blocking)
 {
@@ -216,6 +250,11 @@ bool fl_sock_is_dgram(const struct fl_sock *sk)
 bool fl_sock_is_stream(const struct fl_sock *sk)
 {
 	return sk->type == FL_SOCK_STREAM;
+}
+
+bool fl_sock_is_unix(const struct fl_sock *sk)
+{
+	return sk->type != FL_SOCK_TCP && sk->type != FL_SOCK_UDP;
 }
 
 /*
@@ -828,7 +867,7 @@ static long send_room(struct fl_world *w, struct fl_sock *sk, unsigned end, unsi
 
 /* unix_stream_sendmsg: chunks while there is room, each copied whole or not at all. */
 static long stream_send(struct fl_world *w, struct fl_sock *sk, unsigned end,
-			struct fl_iov_iter *i, unsigned flags)
+			struct fl_iov_iter *i, unsigned flags, const struct fl_sock_ctl *scm)
 {
 	size_t total = i->count, sent = 0, chunk;
 	struct fl_skb *skb;
@@ -843,6 +882,8 @@ static long stream_send(struct fl_world *w, struct fl_sock *sk, unsigned end,
 		err = send_room(w, sk, end, flags);
 		if (!err)
 			err = copy_skb(w, sk, chunk, i, &skb);
+		if (!err && !sent)
+			skb_attach_fds(skb, scm);       /* the first skb only */
 		if (!err)
 			err = queue_skb(w, sk, end, skb);
 		if (err == -EPIPE && !sent && !(sk->shutdown[end] & SEND_SHUTDOWN))
@@ -863,7 +904,7 @@ static long stream_send(struct fl_world *w, struct fl_sock *sk, unsigned end,
  * is the sender, as on a socketpair.
  */
 static long dgram_send(struct fl_world *w, struct fl_sock *sk, unsigned end,
-		       struct fl_iov_iter *i, unsigned flags)
+		       struct fl_iov_iter *i, unsigned flags, const struct fl_sock_ctl *scm)
 {
 	size_t total = i->count;
 	struct fl_skb *skb;
@@ -893,8 +934,10 @@ static long dgram_send(struct fl_world *w, struct fl_sock *sk, unsigned end,
 		}
 		return -ECONNREFUSED;
 	}
-	if (!err)
+	if (!err) {
+		skb_attach_fds(skb, scm);
 		err = queue_skb(w, sk, end, skb);
+	}
 	return err ? err : (long)total;
 }
 
@@ -1007,10 +1050,38 @@ static long sock_copy_control(struct fl_world *w, fl_addr_t control, uint64_t co
 	return controllen >= cmsghdr_size(w) ? FL_SOCK_CMSG : 0;
 }
 
+/*
+ * __scm_send of the backend's SCM_RIGHTS message (cmsg_len CMSG_LEN of
+ * its descriptors, zeros after it) in CTL->CONTROLLEN bytes: fewer than a
+ * cmsghdr hold no message (the send goes on without descriptors: *SEND
+ * NULL); a cmsg_len past them is -EINVAL (CMSG_OK); so is the zeroed
+ * header after it where one fits; a descriptor not open is -EBADF
+ * (scm_fp_copy).
+ */
+static long scm_send(const struct fl_world *w, const struct fl_sock_ctl *ctl,
+		     const struct fl_sock_ctl **send)
+{
+	size_t hdr = cmsghdr_size(w), align = hdr == 12 ? 4 : 8;
+	size_t len = hdr + ctl->nfp * 4, space = (len + align - 1) / align * align;
+
+	*send = NULL;
+	if (ctl->controllen < hdr)
+		return 0;
+	if (len > ctl->controllen)
+		return -EINVAL;
+	if (ctl->fp_closed)
+		return -EBADF;
+	if (space + hdr <= ctl->controllen)
+		return -EINVAL;
+	*send = ctl;
+	return 0;
+}
+
 long fl_sock_sendmsg(struct fl_world *w, struct fl_sock *sk, unsigned end,
 		     const struct fl_iovec *iov, unsigned long nr_segs, unsigned flags,
-		     fl_addr_t control, uint64_t controllen)
+		     const struct fl_sock_ctl *ctl)
 {
+	const struct fl_sock_ctl *scm = NULL;
 	struct fl_iov_iter i;
 	long ret;
 	int err;
@@ -1019,12 +1090,16 @@ long fl_sock_sendmsg(struct fl_world *w, struct fl_sock *sk, unsigned end,
 	err = sock_import(w, sk, end, FL_ITER_SOURCE, iov, nr_segs, &i);
 	if (err)
 		return err;
-	ret = sock_copy_control(w, control, controllen);
+	ret = ctl->nfp ? 0 : sock_copy_control(w, ctl->control, ctl->controllen);
 	if (ret)
 		return ret;
 	/* unix_seqpacket_sendmsg takes sk_err first */
 	if (sk->type == FL_SOCK_SEQPACKET && sk->err[end])
 		return sock_error(sk, end);
+	/* unix_dgram_sendmsg and unix_stream_sendmsg begin with scm_send */
+	ret = ctl->nfp ? scm_send(w, ctl, &scm) : 0;
+	if (ret)
+		return ret;
 	/*
 	 * unix_dgram_sendmsg and unix_stream_sendmsg refuse MSG_OOB before
 	 * anything else; a stream since 5.15 only when there is no byte
@@ -1037,8 +1112,8 @@ long fl_sock_sendmsg(struct fl_world *w, struct fl_sock *sk, unsigned end,
 	if (sk->type == FL_SOCK_TCP)
 		return tcp_sendmsg(w, sk, end, &i, flags);
 	if (fl_sock_is_record(sk))
-		return dgram_send(w, sk, end, &i, flags);
-	return stream_send(w, sk, end, &i, flags);
+		return dgram_send(w, sk, end, &i, flags, scm);
+	return stream_send(w, sk, end, &i, flags, scm);
 }
 
 /*
@@ -1078,7 +1153,7 @@ static long stream_wait_more(struct fl_world *w, struct fl_sock *sk, unsigned en
  * on until the request is filled (stream_wait_more).
  */
 static long stream_recv(struct fl_world *w, struct fl_sock *sk, unsigned end,
-			struct fl_iov_iter *i, unsigned flags)
+			struct fl_iov_iter *i, unsigned flags, struct fl_sock_ctl *scm)
 {
 	bool peek = flags & FL_MSG_PEEK;
 	bool discard = sk->type == FL_SOCK_TCP && (flags & FL_MSG_TRUNC);
@@ -1103,6 +1178,8 @@ static long stream_recv(struct fl_world *w, struct fl_sock *sk, unsigned end,
 		off += (uint32_t)chunk;
 		if (!peek)
 			skb->consumed = off;
+		if (skb->nfp)
+			skb_detach_fds(skb, scm, peek);
 		if (off < skb->len)
 			break;
 		if (peek) {
@@ -1113,6 +1190,9 @@ static long stream_recv(struct fl_world *w, struct fl_sock *sk, unsigned end,
 			sock_wfree(sk, !end);
 			skb = sk->queue[end];
 		}
+		/* descriptors taken: the read ends with their skb */
+		if (scm->nfp)
+			break;
 		if (!size)
 			break;
 		if (!skb && waitall) {
@@ -1137,7 +1217,8 @@ static long stream_recv(struct fl_world *w, struct fl_sock *sk, unsigned end,
  * the flag and with MSG_PEEK too (__unix_dgram_recvmsg, before the copy).
  */
 static long dgram_recv(struct fl_world *w, struct fl_sock *sk, unsigned end,
-		       struct fl_iov_iter *i, unsigned flags, unsigned *msg_flags)
+		       struct fl_iov_iter *i, unsigned flags, unsigned *msg_flags,
+		       struct fl_sock_ctl *scm)
 {
 	struct fl_skb *skb = sk->queue[end];
 	bool peek = flags & FL_MSG_PEEK;
@@ -1156,6 +1237,9 @@ static long dgram_recv(struct fl_world *w, struct fl_sock *sk, unsigned end,
 		fl_trace(w, "socket %s: datagram of %u bytes: the copy stopped at %zu: -EFAULT, "
 			 "the datagram %s", sk->n.name, skb->len, n, peek ? "stays" : "is gone");
 	ret = n != size ? -EFAULT : (flags & FL_MSG_TRUNC) ? (long)skb->len : (long)size;
+	/* after a copy that faulted the descriptors go with the datagram */
+	if (ret >= 0 && skb->nfp)
+		skb_detach_fds(skb, scm, peek);
 	if (!peek) {
 		skb_free(w, skb);
 		sock_wfree(sk, !end);
@@ -1281,15 +1365,85 @@ static long tcp_recv_marked(struct fl_world *w, struct fl_sock *sk, unsigned end
 	return copied || !size || sk->queue[end] ? copied : recv_empty(w, sk, end, flags);
 }
 
+/* put_user of one int, or of the size_t cmsg_len: 0 or -EFAULT. */
+static int scm_put(struct fl_world *w, fl_addr_t at, uint64_t val, size_t size)
+{
+	uint8_t b[8];
+	size_t k;
+
+	for (k = 0; k < size; k++)
+		b[k] = (uint8_t)(val >> (8 * k));       /* little-endian arches only */
+	return fl_copy_to_user(w, at, b, size) ? -EFAULT : 0;
+}
+
+/*
+ * scm_recv and scm_detach_fds (net/core/scm.c): the descriptors SCM took
+ * go to the msghdr of CTL.  No msg_control: MSG_CTRUNC, none installed.
+ * Else as many as fit after a cmsghdr in msg_controllen (none if it is a
+ * cmsghdr or less) are installed, each number written (the model writes
+ * 1000 + i: its descriptors have no numbers of their own), then the
+ * header (SOL_SOCKET, SCM_RIGHTS, cmsg_len CMSG_LEN of them); CTL's
+ * msg_controllen advances by CMSG_SPACE of them, at most what it had; and
+ * fewer installed than carried is MSG_CTRUNC, the rest dropped.  A write
+ * that faults: FL_SOCK_CMSG (not modelled).
+ */
+static long scm_recv(struct fl_world *w, struct fl_sock_ctl *ctl, uint64_t room,
+		     const struct fl_sock_ctl *scm, unsigned *msg_flags)
+{
+	size_t hdr = cmsghdr_size(w), align = hdr == 12 ? 4 : 8, space;
+	uint64_t fdmax = room <= hdr ? 0 : (room - hdr) / 4;
+	unsigned n = fdmax < scm->nfp ? (unsigned)fdmax : scm->nfp, k;
+	int err = 0;
+
+	if (!ctl->control) {
+		*msg_flags |= FL_MSG_CTRUNC;
+		return 0;
+	}
+	for (k = 0; k < n && !err; k++)
+		err = scm_put(w, ctl->control + hdr + 4 * k, 1000 + k, 4);
+	if (n && !err)
+		err = scm_put(w, ctl->control + hdr - 8, 1 /* SOL_SOCKET */, 4) ||
+		      scm_put(w, ctl->control + hdr - 4, 1 /* SCM_RIGHTS */, 4) ||
+		      scm_put(w, ctl->control, hdr + 4 * n, hdr - 8);
+	if (err)
+		return FL_SOCK_CMSG;
+	if (n < scm->nfp)
+		*msg_flags |= FL_MSG_CTRUNC;
+	space = (hdr + 4 * n + align - 1) / align * align;
+	ctl->controllen = n ? (space < room ? space : room) : 0;
+	ctl->nfp = n;
+	memcpy(ctl->fp, scm->fp, sizeof(ctl->fp));
+	fl_trace(w, "recvmsg: %u of %u descriptors installed, msg_controllen %llu%s", n,
+		 scm->nfp, (unsigned long long)ctl->controllen,
+		 n < scm->nfp ? ", MSG_CTRUNC" : "");
+	return 0;
+}
+
+/* The queue's next skbs, then what they carried (AF_UNIX: scm_recv). */
+static long queue_recv(struct fl_world *w, struct fl_sock *sk, unsigned end,
+		       struct fl_iov_iter *i, unsigned flags, unsigned *msg_flags,
+		       struct fl_sock_ctl *ctl, uint64_t room)
+{
+	struct fl_sock_ctl scm = { .nfp = 0 };
+	long ret = fl_sock_is_record(sk) ? dgram_recv(w, sk, end, i, flags, msg_flags, &scm)
+					 : stream_recv(w, sk, end, i, flags, &scm);
+	long err = scm.nfp ? scm_recv(w, ctl, room, &scm, msg_flags) : 0;
+
+	return err ? err : ret;
+}
+
 long fl_sock_recvmsg(struct fl_world *w, struct fl_sock *sk, unsigned end,
 		     const struct fl_iovec *iov, unsigned long nr_segs, unsigned flags,
-		     unsigned *msg_flags)
+		     unsigned *msg_flags, struct fl_sock_ctl *ctl)
 {
+	uint64_t room = ctl->controllen;
 	struct fl_iov_iter i;
 	int err;
 
 	end &= 1;
 	*msg_flags = 0;         /* ____sys_recvmsg: only MSG_CMSG_* carried in */
+	ctl->nfp = 0;
+	ctl->controllen = 0;    /* ... and writes back the control bytes used */
 	err = sock_import(w, sk, end, FL_ITER_DEST, iov, nr_segs, &i);
 	if (err)
 		return err;
@@ -1316,8 +1470,7 @@ long fl_sock_recvmsg(struct fl_world *w, struct fl_sock *sk, unsigned end,
 		return recv_empty(w, sk, end, flags);
 	if (sk->type == FL_SOCK_TCP && sk->tcp_urg[end])
 		return tcp_recv_marked(w, sk, end, &i, flags);
-	return fl_sock_is_record(sk) ? dgram_recv(w, sk, end, &i, flags, msg_flags)
-				     : stream_recv(w, sk, end, &i, flags);
+	return queue_recv(w, sk, end, &i, flags, msg_flags, ctl, room);
 }
 
 /* unix_shutdown's map: our SEND_SHUTDOWN is the peer's RCV_SHUTDOWN, and back. */

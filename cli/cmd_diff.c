@@ -371,6 +371,23 @@ static void cmp_num(struct comparison *c, const struct fl_step *s, const char *w
 	differ(c, s, what, a, b);
 }
 
+/*
+ * The descriptors recvmsg's SCM_RIGHTS gave: how many, and the file each
+ * refers to as the scenario names it (their numbers differ: not compared).
+ */
+static void cmp_rights(struct comparison *c, const struct fl_step *s,
+		       const struct fl_obs *m, const struct fl_obs *h)
+{
+	unsigned i;
+
+	if (!m->nrights && !h->nrights)
+		return;
+	cmp_num(c, s, "SCM_RIGHTS descriptors", true, m->nrights, true, h->nrights);
+	for (i = 0; i < m->nrights && i < h->nrights; i++)
+		cmp_num(c, s, "SCM_RIGHTS descriptor's file", true, m->rights[i], true,
+			h->rights[i]);
+}
+
 static void cmp_errno(struct comparison *c, const struct fl_step *s, int me, int he)
 {
 	const char *a = me ? fl_sc_errno_name(me) : "none";
@@ -540,6 +557,9 @@ static void cmp_step(struct comparison *c, unsigned i)
 	cmp_num(c, s, "copy", s->obs.has_copy, s->obs.copy, t->obs.has_copy, t->obs.copy);
 	cmp_num(c, s, "msg_flags", s->obs.has_msg_flags, s->obs.msg_flags,
 		t->obs.has_msg_flags, t->obs.msg_flags);
+	cmp_num(c, s, "msg_controllen", s->obs.has_msg_flags, s->obs.controllen,
+		t->obs.has_msg_flags, t->obs.controllen);
+	cmp_rights(c, s, &s->obs, &t->obs);
 	cmp_kbuf(c, s, &s->obs, &t->obs);
 }
 

@@ -198,7 +198,7 @@ static int eval_arg(struct runner *r, const struct fl_sc_stmt *st,
 	case FL_SC_NEW_TASK: case FL_SC_NEW_VAR: case FL_SC_PROC:
 	case FL_SC_FILE_REF: case FL_SC_PIPE_REF: case FL_SC_PAGES:
 	case FL_SC_UFFD: case FL_SC_TASK: case FL_SC_FD: case FL_SC_PIPE_FD:
-	case FL_SC_NEW_SOCK: case FL_SC_SOCK_FD: case FL_SC_PIPE_END:
+	case FL_SC_NEW_SOCK: case FL_SC_SOCK_FD: case FL_SC_PIPE_END: case FL_SC_ANY_FD:
 		v->u = a->u.ref.id;
 		v->end = a->u.ref.end;
 		return 0;
@@ -370,6 +370,32 @@ static bool expect_msg_flags(const struct fl_obs *o, uint64_t words, char *seen,
 		if (o->msg_flags & fl_msg_rflags(1u << i))
 			n += (size_t)snprintf(seen + n, len - n, " %s", w[i]);
 	return false;
+}
+
+/* msghdr.msg_controllen as recvmsg wrote it back. */
+static bool expect_controllen(const struct fl_obs *o, uint64_t want, char *seen, size_t len)
+{
+	if (!o->has_msg_flags)
+		return snprintf(seen, len, "msg_controllen not written (no recvmsg that returned)"),
+		       false;
+	if (o->controllen == want)
+		return true;
+	return snprintf(seen, len, "msg_controllen %u", o->controllen), false;
+}
+
+/* Descriptor I that recvmsg's SCM_RIGHTS installed refers to END's file. */
+static bool expect_rights(const struct fl_obs *o, const struct fl_val *v, char *seen,
+			  size_t len)
+{
+	bool other = v[1].end == FL_SC_END_1 || v[1].end == FL_SC_END_WRITE;
+
+	if (v[0].u >= o->nrights)
+		return snprintf(seen, len, "%u descriptors received", o->nrights), false;
+	if (o->rights[v[0].u] == FL_OBS_RIGHT(v[1].u, other))
+		return true;
+	return snprintf(seen, len, "descriptor %llu is %s", (unsigned long long)v[0].u,
+			o->rights[v[0].u] == FL_OBS_RIGHT_OTHER ? "no file the scenario made"
+								  : "another file"), false;
 }
 
 static bool expect_mem(struct runner *r, const struct fl_sc_stmt *e,
@@ -620,6 +646,10 @@ static bool judge(struct runner *r, const struct fl_sc_stmt *e,
 		return expect_scalar("copy", o, v[0].s, seen, len);
 	case FL_SC_EXPECT_MSG_FLAGS:
 		return expect_msg_flags(o, v[0].u, seen, len);
+	case FL_SC_EXPECT_CONTROLLEN:
+		return expect_controllen(o, v[0].u, seen, len);
+	case FL_SC_EXPECT_RIGHTS:
+		return expect_rights(o, v, seen, len);
 	case FL_SC_EXPECT_OUTCOME:
 		return expect_scalar("outcome", o, (int64_t)v[0].u, seen, len);
 	case FL_SC_EXPECT_ERRNO:

@@ -199,7 +199,7 @@ static void print_arg(FILE *f, const struct fl_scenario *sc,
 	case FL_SC_NEW_TASK: case FL_SC_NEW_VAR: case FL_SC_PROC:
 	case FL_SC_FILE_REF: case FL_SC_PIPE_REF: case FL_SC_PAGES:
 	case FL_SC_UFFD: case FL_SC_TASK: case FL_SC_FD: case FL_SC_PIPE_FD:
-	case FL_SC_NEW_SOCK: case FL_SC_SOCK_FD: case FL_SC_PIPE_END:
+	case FL_SC_NEW_SOCK: case FL_SC_SOCK_FD: case FL_SC_PIPE_END: case FL_SC_ANY_FD:
 		fprintf(f, "%s%s", sc->names[a->u.ref.id].text, ends[a->u.ref.end]);
 		return;
 	case FL_SC_NUM: case FL_SC_SNUM: case FL_SC_ADDR:

@@ -541,17 +541,20 @@ static int parse_ref(struct parser *p, enum fl_sc_kind kind, const char *s,
 		     size_t len, unsigned col, struct fl_sc_ref *r)
 {
 	size_t n = fl_sc_ident_len(s, len);
-	enum fl_sc_kind want = kind == FL_SC_FD ? FL_SC_NEW_FILE : declared_by(kind);
+	enum fl_sc_kind want = kind == FL_SC_FD || kind == FL_SC_ANY_FD ? FL_SC_NEW_FILE
+									 : declared_by(kind);
 	int id;
 
 	r->end = FL_SC_END_NONE;
-	if ((kind == FL_SC_SOCK_FD || kind == FL_SC_PIPE_END) && n + 2 == len && s[n] == '.' &&
+	if ((kind == FL_SC_SOCK_FD || kind == FL_SC_PIPE_END || kind == FL_SC_ANY_FD) &&
+	    n + 2 == len && s[n] == '.' &&
 	    (s[n + 1] == '0' || s[n + 1] == '1')) {
 		want = FL_SC_NEW_SOCK;
 		r->end = s[n + 1] == '0' ? FL_SC_END_0 : FL_SC_END_1;
 	} else if (kind == FL_SC_SOCK_FD) {
 		n = 0;          /* a bare name or another suffix: not an end */
-	} else if ((kind == FL_SC_FD || kind == FL_SC_PIPE_FD || kind == FL_SC_PIPE_END) &&
+	} else if ((kind == FL_SC_FD || kind == FL_SC_PIPE_FD || kind == FL_SC_PIPE_END ||
+		    kind == FL_SC_ANY_FD) &&
 		   n + 2 == len &&
 	    s[n] == '.' && (s[n + 1] == 'r' || s[n + 1] == 'w')) {
 		r->end = s[n + 1] == 'r' ? FL_SC_END_READ : FL_SC_END_WRITE;
@@ -614,7 +617,7 @@ static int parse_arg(struct parser *p, enum fl_sc_kind kind, const char *s,
 		return parse_new_name(p, kind, s, len, col);
 	case FL_SC_PROC: case FL_SC_FILE_REF: case FL_SC_PIPE_REF:
 	case FL_SC_PAGES: case FL_SC_UFFD: case FL_SC_TASK: case FL_SC_FD:
-	case FL_SC_PIPE_FD: case FL_SC_SOCK_FD: case FL_SC_PIPE_END:
+	case FL_SC_PIPE_FD: case FL_SC_SOCK_FD: case FL_SC_PIPE_END: case FL_SC_ANY_FD:
 		return parse_ref(p, kind, s, len, col, &a->u.ref);
 	case FL_SC_NUM: case FL_SC_SNUM: case FL_SC_ADDR:
 		if (!len)

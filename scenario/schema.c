@@ -122,6 +122,14 @@ static const struct fl_sc_form verbs[] = {
 /* control=ADDR controllen=N: msghdr.msg_control and msg_controllen */
 #define SOCK_IOV_KEYS  KEYS({ "iov", OPT(ADDR) }, { "nr", OPT(NUM) }, { "flags", OPT(MSG_FLAGS) }, \
 			AS_TASK, { "control", OPT(ADDR) }, { "controllen", OPT(NUM) })
+/*
+ * sendmsg's rights=END (repeatable): an SCM_RIGHTS message passing those
+ * descriptors, built by the backend in a buffer of its own (not with
+ * control=), msg_controllen CMSG_SPACE(4 * n) unless controllen= says
+ */
+#define SEND_IOV_KEYS  KEYS({ "iov", OPT(ADDR) }, { "nr", OPT(NUM) }, { "flags", OPT(MSG_FLAGS) }, \
+			AS_TASK, { "control", OPT(ADDR) }, { "controllen", OPT(NUM) }, \
+			{ "rights", OPT(ANY_FD) | FL_SC_REPEAT })
 #define IOV2_KEYS  KEYS({ "iov", OPT(ADDR) }, { "nr", OPT(NUM) }, { "flags", OPT(RWF_FLAGS) }, \
 			AS_TASK)
 #define PVM_SLOTS  SLOTS(FL_SC_PROC, OPT(ADDR), OPT(ADDR), OPT(NUM))
@@ -212,7 +220,7 @@ static const struct fl_sc_form calls[] = {
 	{ "getdents", FL_SC_CALL, FL_SC_GETDENTS, SLOTS(FL_SC_FD, FL_SC_ADDR, FL_SC_NUM),
 	  NULL, FL_SC_SUBJECT },
 	/* socket pairs: iovecs as readv's (docs/callers.md, "Sockets") */
-	{ "sendmsg", FL_SC_CALL, FL_SC_SENDMSG, SOCK_IOV_SLOTS, SOCK_IOV_KEYS, FL_SC_SUBJECT },
+	{ "sendmsg", FL_SC_CALL, FL_SC_SENDMSG, SOCK_IOV_SLOTS, SEND_IOV_KEYS, FL_SC_SUBJECT },
 	{ "recvmsg", FL_SC_CALL, FL_SC_RECVMSG, SOCK_IOV_SLOTS, SOCK_IOV_KEYS, FL_SC_SUBJECT },
 	{ "shutdown", FL_SC_CALL, FL_SC_SHUTDOWN, SLOTS(FL_SC_SOCK_FD, FL_SC_SHUT_HOW), NULL,
 	  FL_SC_SUBJECT },
@@ -264,6 +272,10 @@ static const struct fl_sc_form expects[] = {
 	{ "copy",    FL_SC_EXPECT, FL_SC_EXPECT_COPY, SLOTS(FL_SC_SNUM), NULL, 0 },
 	/* msghdr.msg_flags as recvmsg wrote it back: the flags, exactly */
 	{ "msg_flags", FL_SC_EXPECT, FL_SC_EXPECT_MSG_FLAGS, SLOTS(FL_SC_MSG_RFLAGS), NULL, 0 },
+	/* msghdr.msg_controllen as recvmsg wrote it back: the control bytes used */
+	{ "controllen", FL_SC_EXPECT, FL_SC_EXPECT_CONTROLLEN, SLOTS(FL_SC_NUM), NULL, 0 },
+	/* descriptor I that recvmsg's SCM_RIGHTS gave is a new one for END's file */
+	{ "rights",  FL_SC_EXPECT, FL_SC_EXPECT_RIGHTS, SLOTS(FL_SC_NUM, FL_SC_ANY_FD), NULL, 0 },
 	{ "outcome", FL_SC_EXPECT, FL_SC_EXPECT_OUTCOME, SLOTS(FL_SC_OUTCOME), NULL, 0 },
 	{ "mem",     FL_SC_EXPECT, FL_SC_EXPECT_MEM,
 	  SLOTS(FL_SC_ADDR, FL_SC_NUM, FL_SC_MEMDATA), NULL, 0 },
@@ -472,6 +484,7 @@ static const struct kind_info kinds[FL_SC_KIND_COUNT] = {
 	[FL_SC_SOCK_FD]      = { "a socket end SOCK.0 or SOCK.1 (SOCK declared by socketpair)", NULL },
 	[FL_SC_SOCK_TYPE]    = { "a socket type (stream, dgram, tcp, seqpacket, udp)", sock_type_words },
 	[FL_SC_PIPE_END]     = { "PIPE.r, PIPE.w, SOCK.0 or SOCK.1", NULL },
+	[FL_SC_ANY_FD]       = { "FILE, PIPE.r, PIPE.w, SOCK.0 or SOCK.1", NULL },
 	[FL_SC_SHUT_HOW]     = { "a shutdown mode (rd, wr, rdwr)", shut_how_words },
 	[FL_SC_MSG_RFLAGS]   = { "msg_flags (- or trunc,ctrunc,eor,oob,errqueue)", msg_rflag_words },
 	[FL_SC_SCAN_CATS]    = { "page categories (- or wpallowed,written,file,present,swapped,pfnzero,huge,softdirty,guard)", scan_cat_words },

@@ -62,6 +62,15 @@ struct fl_obs_event {
 	fl_addr_t addr;         /* pagefault address, or the range start */
 };
 
+/*
+ * A descriptor SCM_RIGHTS passed, as the scenario names it: names[] index
+ * and end (0: a pipe's read end, a socket's end 0; 1: the other), so both
+ * backends say the same of it; FL_OBS_RIGHT_OTHER: none the scenario made.
+ */
+#define FL_OBS_RIGHTS 8
+#define FL_OBS_RIGHT(name, end) ((uint32_t)(name) * 2 + (end))
+#define FL_OBS_RIGHT_OTHER 0xffffffffu
+
 struct fl_obs {
 	bool has_ret;
 	int64_t ret;            /* the call's return value */
@@ -70,6 +79,9 @@ struct fl_obs {
 	int64_t copy;           /* uffdio_copy.copy */
 	bool has_msg_flags;     /* recvmsg wrote msghdr.msg_flags (it succeeded) */
 	uint32_t msg_flags;     /* ... MSG_* as written */
+	uint32_t controllen;    /* ... and msg_controllen as written */
+	unsigned nrights;       /* descriptors its SCM_RIGHTS gave (FL_OBS_RIGHTS at most), */
+	uint32_t rights[FL_OBS_RIGHTS]; /* each the file of FL_OBS_RIGHT(name, end) */
 	enum fl_outcome outcome;
 	struct fl_signal sig;   /* a user-mode access that faulted */
 	size_t moved;           /* bytes a store/load transferred */
@@ -165,6 +177,17 @@ struct fl_backend {
  */
 const struct fl_val *fl_backend_key(const struct fl_sc_stmt *st,
 				    const struct fl_val *args, const char *name);
+
+/*
+ * sendmsg's rights=END keys as *RIGHTS: byte i is FL_OBS_RIGHT + 1 of the
+ * i-th (0 after the last).  NULL, or why the statement is not run
+ * (`unsupported`): more than FL_OBS_RIGHTS, with control=, or with a
+ * controllen= past FL_RIGHTS_CTL_MAX (CMSG_SPACE of 8 descriptors where
+ * a cmsghdr is 12 bytes: the room both backends build the message in).
+ */
+#define FL_RIGHTS_CTL_MAX 44
+const char *fl_backend_rights(const struct fl_sc_stmt *st, const struct fl_val *args,
+			      uint64_t *rights);
 
 /* The model backend. */
 extern const struct fl_backend_ops fl_model_backend;

@@ -152,6 +152,9 @@ void fl_pipe_set_nonblock(struct fl_pipe *pipe, bool nonblock);
 int fl_pipe_close(struct fl_world *w, struct fl_pipe *pipe, bool write_end);
 /* Is that end open? */
 bool fl_pipe_end_open(const struct fl_pipe *pipe, bool write_end);
+/* That end was passed with SCM_RIGHTS (fl_sock_set_passed says why it matters). */
+void fl_pipe_set_passed(struct fl_pipe *pipe, bool write_end);
+bool fl_pipe_passed(const struct fl_pipe *pipe, bool write_end);
 /*
  * A task that waits inside a call whose state must be kept: pipe_write
  * after it queued some bytes (a blocking pipe filled up), a socket's
@@ -204,6 +207,8 @@ void fl_sock_set_timeo(struct fl_sock *sk, bool send, bool recv);
 bool fl_sock_timed(const struct fl_sock *sk, bool send);
 bool fl_sock_is_dgram(const struct fl_sock *sk);
 bool fl_sock_is_stream(const struct fl_sock *sk);
+/* AF_UNIX (stream, dgram, seqpacket), not TCP or UDP? */
+bool fl_sock_is_unix(const struct fl_sock *sk);
 /* Does a read take one datagram (SOCK_DGRAM, SOCK_SEQPACKET, UDP), not bytes? */
 bool fl_sock_is_record(const struct fl_sock *sk);
 /*
@@ -285,6 +290,27 @@ static inline unsigned fl_msg_rflags(uint64_t words)
 }
 
 /*
+ * The control side of one sendmsg or recvmsg (docs/callers.md "Passing
+ * descriptors").  A send's SCM_RIGHTS message is the backend's, not user
+ * memory: NFP descriptors, FP the backend's names of their files (opaque
+ * here), FP_CLOSED if one is not open (scm_fp_copy's -EBADF), CONTROLLEN
+ * the msg_controllen passed with it (cmsg_len is CMSG_LEN of them).  A
+ * recvmsg's CONTROL, CONTROLLEN are msg_control and msg_controllen; on
+ * return CONTROLLEN is what ____sys_recvmsg writes back (the bytes of
+ * control messages written), NFP and FP the descriptors installed.
+ */
+#define FL_SCM_MAX_FD 8
+/* CMSG_SPACE of N descriptors where a cmsghdr is 16 bytes (64-bit). */
+#define FL_SCM_SPACE(n) (16 + ((4 * (n) + 7) & ~7u))
+struct fl_sock_ctl {
+	fl_addr_t control;
+	uint64_t controllen;
+	unsigned nfp;
+	uint32_t fp[FL_SCM_MAX_FD];
+	bool fp_closed;
+};
+
+/*
  * sendmsg(2)/recvmsg(2) on end END (0, 1) with one msghdr and FLAGS
  * (MSG_*; sendmsg takes MSG_DONTWAIT, MSG_NOSIGNAL and MSG_OOB, the last
  * where it is refused: fl_sock_unmodelled says where not): ret, -errno,
@@ -293,13 +319,14 @@ static inline unsigned fl_msg_rflags(uint64_t words)
  * msghdr.msg_flags when it returns >= 0 (FL_MSG_TRUNC, ...).  A send's
  * msg_control is CONTROL, CONTROLLEN bytes of user memory (0: none): it
  * is copied whole or -EFAULT, and a buffer that holds a cmsghdr is
- * FL_SOCK_CMSG (the model parses no control message).  recvmsg writes no
- * control message (no scenario sets SO_PASSCRED or passes descriptors),
- * so it takes none.
+ * FL_SOCK_CMSG (the model parses no control message of the user's); an
+ * SCM_RIGHTS message of CTL->NFP descriptors is the backend's (above).
+ * recvmsg writes the SCM_RIGHTS message of the skb it consumed into
+ * CTL->CONTROL (scm_detach_fds); FL_SOCK_CMSG if that write faults.
  */
 long fl_sock_sendmsg(struct fl_world *w, struct fl_sock *sk, unsigned end,
 		     const struct fl_iovec *iov, unsigned long nr_segs, unsigned flags,
-		     fl_addr_t control, uint64_t controllen);
+		     const struct fl_sock_ctl *ctl);
 /* fl_sock_sendmsg found a control message to parse: `unsupported`. */
 #define FL_SOCK_CMSG (-4096)
 /*
@@ -310,7 +337,13 @@ long fl_sock_sendmsg(struct fl_world *w, struct fl_sock *sk, unsigned end,
 const char *fl_sock_control_unmodelled(uint64_t controllen);
 long fl_sock_recvmsg(struct fl_world *w, struct fl_sock *sk, unsigned end,
 		     const struct fl_iovec *iov, unsigned long nr_segs, unsigned flags,
-		     unsigned *msg_flags);
+		     unsigned *msg_flags, struct fl_sock_ctl *ctl);
+/*
+ * An end passed with SCM_RIGHTS has descriptors the scenario does not
+ * name (in flight, or the receiver's): its `close` is not its last one.
+ */
+void fl_sock_set_passed(struct fl_sock *sk, unsigned end);
+bool fl_sock_passed(const struct fl_sock *sk, unsigned end);
 /* The bytes end END has still to read. */
 size_t fl_sock_queued(const struct fl_sock *sk, unsigned end);
 

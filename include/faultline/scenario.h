@@ -112,6 +112,8 @@ enum fl_sc_expect {
 	FL_SC_EXPECT_PAGEMAP,   /* pagemap ADDR BITS [len=]: /proc/self/pagemap */
 	FL_SC_EXPECT_MSG_FLAGS, /* msg_flags RFLAGS: the msghdr's msg_flags recvmsg wrote */
 	FL_SC_EXPECT_REGION,    /* region I OFF LEN CATS: a PAGEMAP_SCAN result */
+	FL_SC_EXPECT_CONTROLLEN, /* controllen N: the msghdr's msg_controllen recvmsg wrote */
+	FL_SC_EXPECT_RIGHTS,    /* rights I END: recvmsg's descriptor I is END's file */
 };
 
 /* What an argument is.  0 marks an optional slot that was not given. */
@@ -162,6 +164,7 @@ enum fl_sc_kind {
 	FL_SC_SOCK_FD,          /* SOCK.0 or SOCK.1: one end of a socket pair (fl_sc_ref) */
 	FL_SC_SOCK_TYPE,        /* stream, dgram, tcp, seqpacket, udp: 0 .. 4 */
 	FL_SC_PIPE_END,         /* PIPE.r, PIPE.w, SOCK.0 or SOCK.1: what close takes (fl_sc_ref) */
+	FL_SC_ANY_FD,           /* FILE, PIPE.r, PIPE.w, SOCK.0 or SOCK.1: rights= (fl_sc_ref) */
 	FL_SC_SHUT_HOW,         /* rd, wr, rdwr: value SHUT_RD, SHUT_WR, SHUT_RDWR */
 	FL_SC_MSG_RFLAGS,       /* trunc,ctrunc,eor,oob,errqueue (fl_msg_rflags): msghdr.msg_flags */
 	FL_SC_SCAN_CATS,        /* PAGE_IS_* order: wpallowed,written,file,present,swapped,pfnzero,huge,softdirty,guard */
@@ -204,7 +207,7 @@ struct fl_sc_expr {
 
 struct fl_sc_ref {
 	unsigned id;            /* index in fl_scenario.names */
-	enum fl_sc_fd_end end;  /* FL_SC_FD, FL_SC_PIPE_FD, FL_SC_PIPE_END, FL_SC_SOCK_FD only */
+	enum fl_sc_fd_end end;  /* FL_SC_FD, FL_SC_PIPE_FD, FL_SC_PIPE_END, FL_SC_ANY_FD, FL_SC_SOCK_FD only */
 };
 
 struct fl_sc_data {

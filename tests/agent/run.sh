@@ -13,7 +13,7 @@ fail=0
 bad() { echo "FAIL: $*" >&2; fail=1; }
 
 # 1. The agent says its protocol version, and refuses a stream that is not frames.
-"$agent" --version | grep -q '^fl-agent protocol 1$' || bad "no version line"
+"$agent" --version | grep -q '^fl-agent protocol 2$' || bad "no version line"
 printf 'these bytes are no frame at all....' | "$agent" >"$tmp/out"
 [ $? -eq 1 ] || bad "a stream without the magic should end the agent with exit 1"
 [ -s "$tmp/out" ] && bad "the agent answered garbage: $(od -c "$tmp/out" | head -3)"

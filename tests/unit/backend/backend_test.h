@@ -101,7 +101,7 @@ static inline void bt_arg(struct bt *t, const struct fl_sc_stmt *st,
 	case FL_SC_NEW_TASK: case FL_SC_PROC: case FL_SC_FILE_REF:
 	case FL_SC_PIPE_REF: case FL_SC_PAGES: case FL_SC_UFFD: case FL_SC_TASK:
 	case FL_SC_FD: case FL_SC_PIPE_FD: case FL_SC_NEW_SOCK: case FL_SC_SOCK_FD:
-	case FL_SC_PIPE_END:
+	case FL_SC_PIPE_END: case FL_SC_ANY_FD:
 		v->u = a->u.ref.id;
 		v->end = a->u.ref.end;
 		break;

@@ -337,6 +337,13 @@ static void test_socket_end(void **state)
 		     "expect msg_flags peek\n",
 		     "t.fl:4:18: error: expected msg_flags (- or trunc,ctrunc,eor,oob,errqueue), "
 		     "found 'peek'");
+	/* rights= names a descriptor: a pipe's end, never the bare pipe */
+	assert_error("socketpair s dgram\npipe q\nmmap a 1p rw private\n"
+		     "call sendmsg s.0 a:1 rights=q\n",
+		     "t.fl:4:29: error: expected FILE, PIPE.r, PIPE.w, SOCK.0 or SOCK.1, found 'q'");
+	assert_error("socketpair s dgram\nmmap a 1p rw private\ncall recvmsg s.1 a:1\n"
+		     "expect rights 0 a\n",
+		     "t.fl:4:17: error: expected FILE, PIPE.r, PIPE.w, SOCK.0 or SOCK.1, found 'a'");
 }
 
 static void test_scan_and_guard_words(void **state)
