@@ -576,6 +576,24 @@ static const struct fl_era table[FL_ERA_COUNT] = {
 		"PAGE_IS_PFNZERO; before, as present (and huge) only.",
 		true },
 	/*
+	 * Jakub Acs's fix (lore 20250922082206.6889-1-acsjakub@amazon.de,
+	 * found by syzkaller, "Fixes: 52526ca7fdb9"): without a vec there is
+	 * no bounce buffer, and pagemap_scan_backout_range read through the
+	 * NULL one - an oops.  In Andrew Morton's "hotfixes for 6.17" pull of
+	 * 2025-09-27 (which allowed holding it for 6.18-rc1: whether 6.17.0
+	 * has it is not read); the 6.16.10-rc1 review quotes the mainline id.
+	 * Debian's 6.12.117 has it (the scan runs there without an oops); the
+	 * first 6.12.y with it was not found, so the model refuses the scan
+	 * on earlier 6.12.y rather than guess.
+	 */
+	[FL_ERA_PAGEMAP_SCAN_BACKOUT_NO_VEC] = {
+		FL_ERA_PAGEMAP_SCAN_BACKOUT_NO_VEC, "pagemap_scan_backout_no_vec", V(6, 17), NULL,
+		"28aa29986dde", { S(6, 12, 117), S(6, 16, 10), 0 },
+		"A write-protecting PAGEMAP_SCAN without a vec over part of a written "
+		"PMD mapping or hugetlb page goes on (the PMD split, the hugetlb "
+		"page left); before, the kernel dereferenced a NULL buffer.",
+		false },
+	/*
 	 * The check is file_ns_capable() on the open file: the opener's
 	 * credentials count, not the reader's (backend/host_child.c opens
 	 * it from a thread that dropped the capability).

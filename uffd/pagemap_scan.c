@@ -217,28 +217,28 @@ static void huge_wp(struct fl_mm *mm, fl_addr_t haddr, fl_addr_t end)
 /*
  * pagemap_scan_backout_range: take [addr, end) of a huge entry back out of
  * the regions (it is about to be walked again as ptes, or left alone).
+ * Without a vec there is no bounce buffer: before 28aa29986dde (era
+ * pagemap_scan_backout_no_vec) the kernel read through the NULL one, an
+ * oops the model refuses to play; after, nothing to take back.
  */
-static void backout(struct scan *s, fl_addr_t addr, fl_addr_t end)
+static int backout(struct fl_world *w, struct scan *s, fl_addr_t addr, fl_addr_t end)
 {
 	struct fl_page_region *cur = &s->bounce[s->bounce_index];
 
+	if (!s->out) {
+		if (!fl_since(w, FL_ERA_PAGEMAP_SCAN_BACKOUT_NO_VEC))
+			return fl_error(w, -EOPNOTSUPP, "PM_SCAN_WP_MATCHING without a vec "
+					"over part of a huge page (0x%llx): this kernel "
+					"oopses on its NULL bounce buffer (28aa29986dde)",
+					(unsigned long long)addr);
+		return 0;
+	}
 	if (cur->start != addr)
 		cur->end = addr;
 	else
 		cur->start = cur->end = 0;
 	s->found -= (end - addr) >> FL_PAGE_SHIFT;
-}
-
-/*
- * A write-protect of part of a huge entry with no vec: as read, the
- * kernel then backs out of a bounce buffer it never allocated (vec_buf is
- * NULL without a vec).  Refused, never run on the host.
- */
-static int partial_without_vec(struct fl_world *w, fl_addr_t addr)
-{
-	return fl_error(w, -EOPNOTSUPP, "PM_SCAN_WP_MATCHING without a vec over part "
-			"of a huge page (0x%llx): the kernel backs out of a NULL bounce "
-			"buffer there (not modelled)", (unsigned long long)addr);
+	return 0;
 }
 
 /*
@@ -261,10 +261,9 @@ static int thp_entry(struct fl_world *w, struct scan *s, struct fl_vma *vma,
 		return 0;
 	if (addr != haddr || next != haddr + fl_hpage_size(w)) {
 		/* only a part is to be write-protected: split, walk the ptes */
-		if (!s->out)
-			return partial_without_vec(w, addr);
+		if (backout(w, s, addr, next))
+			return -EOPNOTSUPP;
 		fl_thp_split_pmd(w, vma->mm, haddr);
-		backout(s, addr, next);
 		return 1;
 	}
 	huge_wp(vma->mm, haddr, next);    /* make_uffd_wp_pmd */
@@ -304,9 +303,8 @@ static int hugetlb_entry(struct fl_world *w, struct scan *s, struct fl_vma *vma,
 	    !(c & FL_PAGE_IS_WRITTEN))
 		return ret;
 	if (addr != haddr || next != haddr + fl_hpage_size(w)) {
-		if (!s->out)
-			return partial_without_vec(w, addr);
-		backout(s, addr, next);
+		if (backout(w, s, addr, next))
+			return -EOPNOTSUPP;
 		s->arg->walk_end = addr;
 		return 0;
 	}

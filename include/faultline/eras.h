@@ -127,6 +127,7 @@ enum fl_era_id {
 	FL_ERA_PAGEMAP_SCAN,              /* 6.7-rc1: 52526ca7fdb9 */
 	FL_ERA_PAGEMAP_SCAN_GUARD,        /* 6.16-rc1: a516403787e0 */
 	FL_ERA_PAGEMAP_SCAN_HUGE_ZERO,    /* 6.16, 6.12.36, 6.15.5: 4a5e85f4eb8f */
+	FL_ERA_PAGEMAP_SCAN_BACKOUT_NO_VEC, /* 6.17 (unverified), 6.16.10: 28aa29986dde */
 	/* §8 pipes and splice */
 	FL_ERA_SPLICE_PIPE_NONBLOCK,      /* 5.1-rc1: ee5e001196d1 */
 	FL_ERA_SPLICE_NEEDS_OPS,          /* 5.10: 36e2c7421f02 */

@@ -150,8 +150,8 @@ static fl_addr_t written_hugetlb(struct fl_world *w)
 /*
  * A hugetlb page is write-protected whole or not at all: half of it is
  * backed out (0 regions, walk_end at its start, still written), without
- * a vec refused (the kernel's backout has no buffer there); all of it is
- * one HUGE region, then protected.
+ * a vec too (from 28aa29986dde; refused before: the kernel oopsed); all
+ * of it is one HUGE region, then protected.
  */
 static void test_scan_hugetlb_wp_whole_page_only(void **state)
 {
@@ -167,7 +167,9 @@ static void test_scan_hugetlb_wp_whole_page_only(void **state)
 	assert_int_equal(arg.walk_end, a);
 	arg = written_arg(a, 256, 0);
 	arg.flags = FL_PM_SCAN_WP_MATCHING;
-	assert_int_equal(fl_pagemap_scan(w, fl_current(w)->mm, &arg, NULL), -EOPNOTSUPP);
+	assert_int_equal(fl_pagemap_scan(w, fl_current(w)->mm, &arg, NULL), 0);
+	assert_int_equal(arg.walk_end, a);
+	assert_false(fl_pte_lookup(fl_current(w)->mm, a)->flags & FL_PTE_UFFD_WP);
 	arg = written_arg(a, 512, 4);
 	arg.flags = FL_PM_SCAN_WP_MATCHING;
 	arg.return_mask |= FL_PAGE_IS_HUGE;
@@ -175,6 +177,18 @@ static void test_scan_hugetlb_wp_whole_page_only(void **state)
 	assert_int_equal(vec[0].end - vec[0].start, 2 << 20);
 	assert_int_equal(vec[0].categories, FL_PAGE_IS_WRITTEN | FL_PAGE_IS_HUGE);
 	assert_true(fl_pte_lookup(fl_current(w)->mm, a + (1 << 20))->flags & FL_PTE_UFFD_WP);
+	fl_world_free(w);
+}
+
+static void test_scan_hugetlb_partial_no_vec_refused_before_fix(void **state)
+{
+	struct fl_world *w = kworld(6, 16, 0);
+	fl_addr_t a = written_hugetlb(w);
+	struct fl_pm_scan_arg arg = written_arg(a, 256, 0);
+
+	(void)state;
+	arg.flags = FL_PM_SCAN_WP_MATCHING;
+	assert_int_equal(fl_pagemap_scan(w, fl_current(w)->mm, &arg, NULL), -EOPNOTSUPP);
 	fl_world_free(w);
 }
 
@@ -224,6 +238,7 @@ int main(void)
 		cmocka_unit_test(test_scan_check_wpasync_eperm),
 		cmocka_unit_test(test_register_ext4_file_wp_async_only),
 		cmocka_unit_test(test_scan_hugetlb_wp_whole_page_only),
+		cmocka_unit_test(test_scan_hugetlb_partial_no_vec_refused_before_fix),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
