@@ -56,6 +56,8 @@ const struct fl_backend_call fl_backend_calls[FL_SC_FUNC_COUNT] = {
 	BOTH(FL_SC_PWRITEV2, FL_CAP_SYSCALL, fl_model_prwv, fl_host_prwv),
 	BOTH(FL_SC_FSTAT, FL_CAP_SYSCALL, fl_model_lseek, fl_host_fstat),
 	BOTH(FL_SC_FTRUNCATE, FL_CAP_SYSCALL, fl_model_ftruncate, fl_host_ftruncate),
+	BOTH(FL_SC_ADD_SEALS, FL_CAP_SYSCALL, fl_model_seals, fl_host_seals),
+	BOTH(FL_SC_GET_SEALS, FL_CAP_SYSCALL, fl_model_seals, fl_host_seals),
 	BOTH(FL_SC_LSEEK, FL_CAP_SYSCALL, fl_model_lseek, fl_host_lseek),
 	BOTH(FL_SC_SPLICE, FL_CAP_SYSCALL, fl_model_splice, fl_host_splice),
 	/* socket pairs: model_socket.c, host_socket.c */

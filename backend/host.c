@@ -206,11 +206,22 @@ static int exec_file(struct host *h, const struct fl_sc_stmt *st,
 		     const struct fl_val *args, struct fl_obs *obs)
 {
 	const struct fl_sc_arg *fs = fl_sc_key(st, "fs");
+	const struct fl_val *sealing = fl_backend_key(st, args, "sealing");
 	int err = fl_host_link_file(&h->link, (unsigned)args[0].u, args[1].u,
-				    fs ? (unsigned)fs->u.value : 0);
+				    (fs ? (unsigned)fs->u.value : 0) |
+				    (sealing && sealing->u ? HOST_FILE_SEALING : 0));
 
 	/* the file system is the one host_refuse.c checked $TMPDIR is on */
 	return err ? fl_backend_setup_failed(obs, NULL, "file", err) : 0;
+}
+
+/* open NAME FILE MODE: through /proc/self/fd of the link (host_link.c) */
+static int exec_open(struct host *h, const struct fl_val *args, struct fl_obs *obs)
+{
+	int err = fl_host_link_open(&h->link, (unsigned)args[0].u, (unsigned)args[1].u,
+				    (unsigned)args[2].u);
+
+	return err ? fl_backend_setup_failed(obs, NULL, "open", err) : 0;
 }
 
 /* dir NAME ...: on tmpfs (host_link_dir.c, checked by host_refuse.c) */
@@ -477,6 +488,8 @@ static int host_exec(struct fl_backend *b, const struct fl_sc_stmt *st,
 		return exec_pipe(h, st, args, obs);
 	case FL_SC_DIR:
 		return exec_dir(h, st, args, obs);
+	case FL_SC_OPEN:
+		return exec_open(h, args, obs);
 	case FL_SC_SOCKETPAIR:
 		return exec_socketpair(h, st, args, obs);
 	case FL_SC_CLOSE:
@@ -1063,7 +1076,7 @@ static bool host_snap_refused(const struct host *h)
 		switch (st->verb) {
 		case FL_SC_PROCESS: case FL_SC_USE: case FL_SC_FORK: case FL_SC_EXIT:
 		case FL_SC_PIPE: case FL_SC_SOCKETPAIR: case FL_SC_WAIT: case FL_SC_TAG:
-		case FL_SC_POISON: case FL_SC_CLOSE: case FL_SC_DIR:
+		case FL_SC_POISON: case FL_SC_CLOSE: case FL_SC_DIR: case FL_SC_OPEN:
 		case FL_SC_MREMAP: case FL_SC_ON: case FL_SC_EVICT:
 			return true;
 		case FL_SC_FILE:

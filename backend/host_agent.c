@@ -166,6 +166,10 @@ static int run_frame(struct host_link *l, const struct host_frame *f, int rfd,
 	case HOST_LINK_PIPE:
 		fr->err = fl_host_link_pipe(l, f->id, f->arg32 != 0);
 		break;
+	case HOST_LINK_OPEN:
+		fr->err = f->arg < l->nnames ? fl_host_link_open(l, f->id, (unsigned)f->arg, f->arg32)
+					     : -EINVAL;
+		break;
 	case HOST_LINK_DIR:
 		fr->err = fl_host_link_dir_frame(l, f->id, f->arg32, f->arg);
 		break;

@@ -746,6 +746,10 @@ static void run_syscall(const struct host_req *rq, const struct host_iov *hv,
 		break;
 	case HOST_OP_FSTAT:     syscall_result(rep, do_fstat_size(rq)); break;
 	case HOST_OP_FTRUNCATE: syscall_result(rep, ftruncate(fd_of(rq), (off_t)rq->a[0])); break;
+	case HOST_OP_ADD_SEALS:
+		syscall_result(rep, fcntl(fd_of(rq), F_ADD_SEALS, (unsigned)rq->a[0]));
+		break;
+	case HOST_OP_GET_SEALS: syscall_result(rep, fcntl(fd_of(rq), F_GET_SEALS)); break;
 	case HOST_OP_PROCESS_MADVISE: syscall_result(rep, do_process_madvise(rq, hv)); break;
 	case HOST_OP_GETDENTS:  syscall_result(rep, do_getdents(rq, addr, len)); break;
 	case HOST_OP_SHUTDOWN:  syscall_result(rep, shutdown(fd_of(rq), (int)rq->a[0])); break;

@@ -459,16 +459,21 @@ int fl_host_link_file(struct host_link *l, unsigned id, uint64_t size, unsigned 
 	const char *dir = NULL;
 	int fd, err;
 
+	unsigned sealing = fs & HOST_FILE_SEALING ? MFD_ALLOW_SEALING : 0;
+
 	if (l->wfd >= 0)
 		return frame_simple(l, HOST_LINK_FILE, id, fs, size, &fr);
+	fs &= ~HOST_FILE_SEALING;
 	if (fs == HOST_FS_HUGETLBFS)    /* the pool was checked (host_refuse.c) */
-		fd = memfd_create("faultline", MFD_CLOEXEC | MFD_HUGETLB);
+		fd = memfd_create("faultline", MFD_CLOEXEC | MFD_HUGETLB | sealing);
+	else if (fs && sealing)
+		return -EINVAL;         /* no memfd on ext4, btrfs (mm/memfd.c) */
 	else if (fs && !(dir = fl_host_tmp_dir(fs)))
 		return -ENOENT;         /* host_refuse.c said so before the scenario */
 	else if (fs)
 		fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
 	else
-		fd = memfd_create("faultline", MFD_CLOEXEC);
+		fd = memfd_create("faultline", MFD_CLOEXEC | sealing);
 	if (fd < 0)
 		return -errno;
 	if (ftruncate(fd, (off_t)size)) {
@@ -476,6 +481,29 @@ int fl_host_link_file(struct host_link *l, unsigned id, uint64_t size, unsigned 
 		close(fd);
 		return err;
 	}
+	l->fds[id][0] = fd;
+	return install_everywhere(l, id, 0, l->nnames);
+}
+
+/*
+ * open NAME FILE MODE: FILE's inode opened again through its descriptor
+ * here (/proc/self/fd/N opens the file, not a copy of the descriptor:
+ * a memfd or an O_TMPFILE file has no other name), with ACC.
+ */
+int fl_host_link_open(struct host_link *l, unsigned id, unsigned src, unsigned acc)
+{
+	struct host_frame_rep fr;
+	char path[64];
+	int fd;
+
+	if (l->wfd >= 0)
+		return frame_simple(l, HOST_LINK_OPEN, id, acc, src, &fr);
+	if (acc > O_RDWR || l->fds[src][0] < 0)
+		return -EINVAL;
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", l->fds[src][0]);
+	fd = open(path, (int)acc | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
 	l->fds[id][0] = fd;
 	return install_everywhere(l, id, 0, l->nnames);
 }

@@ -80,6 +80,8 @@ int fl_host_link_fork(struct host_link *l, unsigned parent, unsigned id,
 int fl_host_link_exit(struct host_link *l, unsigned id);
 /* File ID of SIZE bytes: a memfd (FS 0), else O_TMPFILE in $TMPDIR.  0, -errno. */
 int fl_host_link_file(struct host_link *l, unsigned id, uint64_t size, unsigned fs);
+/* open ID SRC ACC: file SRC's inode opened again as ID with O_ACCMODE ACC. */
+int fl_host_link_open(struct host_link *l, unsigned id, unsigned src, unsigned acc);
 /*
  * Directory ID (host_link_dir.c) of shape S (struct fl_dir_shape) on
  * tmpfs, open O_RDONLY | O_DIRECTORY as file ID everywhere.  0, -ENOENT

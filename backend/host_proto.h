@@ -175,6 +175,8 @@ enum host_op {
 				   | flags << 32 */
 	HOST_OP_PIN_CPU,        /* a[0] 1 + the CPU, or 0: the one it runs on;
 				   reply ret the CPU its threads now run on only */
+	HOST_OP_ADD_SEALS,      /* fd; a[0] the seals: fcntl(F_ADD_SEALS) */
+	HOST_OP_GET_SEALS,      /* fd: fcntl(F_GET_SEALS) */
 };
 
 /* HOST_OP_PAGEMAP's reader: enum fl_pm_reader's values (host_pagemap.c checks). */
@@ -303,6 +305,8 @@ enum host_link_op {
 	HOST_LINK_DIR,          /* dir ID: arg entries | subdirs << 16 | symlinks
 				   << 32; arg32 the name length, | HOST_DIR_REMOVED:
 				   rmdir'ed after the open */
+	HOST_LINK_OPEN,         /* file ID: file arg opened again, arg32 the
+				   O_ACCMODE (/proc/self/fd/N) */
 };
 #define HOST_DIR_REMOVED 0x10000u
 
@@ -380,6 +384,8 @@ uint32_t fl_host_pool_caps(void);
 #define HOST_HUGETLB_NEED   4
 /* HOST_LINK_FILE's fs: enum fl_fs's FL_FS_HUGETLBFS, a memfd with MFD_HUGETLB */
 #define HOST_FS_HUGETLBFS   3
+/* ... | HOST_FILE_SEALING: memfd_create's MFD_ALLOW_SEALING (`sealing=on`) */
+#define HOST_FILE_SEALING   0x100u
 /*
  * Huge pages this machine can still give a mapping (HugePages_Free less
  * HugePages_Rsvd; 0 if unreadable).  hold/release: this process's

@@ -105,6 +105,17 @@ int fl_host_ftruncate(struct host *h, const struct fl_sc_stmt *st,
 	return fl_host_one_fd_call(h, args, &rq, obs);
 }
 
+/* add_seals FD SEALS, get_seals FD: fcntl(F_ADD_SEALS), fcntl(F_GET_SEALS) */
+int fl_host_seals(struct host *h, const struct fl_sc_stmt *st,
+		  const struct fl_val *args, struct fl_obs *obs)
+{
+	bool add = st->code == FL_SC_ADD_SEALS;
+	struct host_req rq = { .op = add ? HOST_OP_ADD_SEALS : HOST_OP_GET_SEALS,
+			       .a = { add ? args[1].u : 0 } };
+
+	return fl_host_one_fd_call(h, args, &rq, obs);
+}
+
 /*
  * splice and tee: the output's slot rides in a[0], the flags in a[1];
  * as=NAME leaves the worker waiting when the call waits (host_wait.c).

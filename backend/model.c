@@ -163,12 +163,60 @@ static int exec_file(struct model *m, const struct fl_val *args,
 		     const struct fl_sc_stmt *st, struct fl_obs *obs)
 {
 	const struct fl_val *fs = fl_backend_key(st, args, "fs");
+	const struct fl_val *sealing = fl_backend_key(st, args, "sealing");
 	struct fl_file *f;
 	int err;
 
 	err = fl_file_new(m->w, fl_backend_name(m->b, (unsigned)args[0].u), args[1].u,
 			  fs ? (enum fl_fs)fs->u : FL_FS_TMPFS, &f);
+	if (!err && sealing && sealing->u)
+		err = fl_memfd_allow_sealing(m->w, f);
 	return err ? fl_backend_setup_failed(obs, m->w, "file", err) : 0;
+}
+
+struct fl_file *fl_model_file(struct model *m, unsigned id, struct fl_fd *fd)
+{
+	const struct model_open *o = &m->opens[id];
+	unsigned file = o->file ? o->file : id;
+
+	*fd = (struct fl_fd){ .file = fl_file_find(m->w, fl_backend_name(m->b, file)) };
+	if (o->file) {
+		fd->rdonly = o->acc == 0;       /* O_RDONLY */
+		fd->wronly = o->acc == 1;       /* O_WRONLY */
+		fd->desc = id;
+	}
+	return fd->file;
+}
+
+unsigned fl_model_fmode(const struct fl_fd *fd)
+{
+	return (fd->wronly ? 0 : FL_FMODE_READ) | (fd->rdonly ? 0 : FL_FMODE_WRITE);
+}
+
+/*
+ * open NAME FILE MODE: FILE's inode opened again (the host opens
+ * /proc/self/fd/N), a descriptor with its own position and MODE.  A
+ * `dir` opened again is not modelled.
+ */
+static int exec_open(struct model *m, const struct fl_val *args, struct fl_obs *obs)
+{
+	unsigned id = (unsigned)args[0].u, src = (unsigned)args[1].u;
+	struct fl_fd fd;
+
+	if (!fl_model_file(m, src, &fd)) {
+		if (fl_dir_find(m->w, fl_backend_name(m->b, src))) {
+			snprintf(obs->why, sizeof(obs->why), "open of a dir is not modelled");
+			return fl_backend_unsupported(obs);
+		}
+		return fl_backend_setup_failed(obs, m->w, "open", -EBADF);
+	}
+	/* an open of a name `open` made opens the same inode */
+	m->opens[id] = (struct model_open){ m->opens[src].file ? m->opens[src].file : src,
+					    (unsigned)args[2].u };
+	fl_model_summary(m, obs, "%s: %s opened %s", fl_backend_name(m->b, id),
+			 fl_backend_name(m->b, src),
+			 args[2].u == 0 ? "O_RDONLY" : args[2].u == 1 ? "O_WRONLY" : "O_RDWR");
+	return 0;
 }
 
 static int exec_mmap(struct model *m, const struct fl_sc_stmt *st,
@@ -178,13 +226,14 @@ static int exec_mmap(struct model *m, const struct fl_sc_stmt *st,
 	const struct fl_val *off = fl_backend_key(st, args, "off");
 	const struct fl_val *at = fl_backend_key(st, args, "at");
 	const struct fl_val *huge = fl_backend_key(st, args, "hugetlb");
+	struct fl_fd fd = { 0 };
 	struct fl_file *f = NULL;
 	int flags = (args[3].u ? FL_MAP_SHARED : FL_MAP_PRIVATE) |
 		    (huge && huge->u ? FL_MAP_HUGETLB : 0);
 	long addr;
 
 	if (file) {
-		f = fl_file_find(m->w, fl_backend_name(m->b, (unsigned)file->u));
+		f = fl_model_file(m, (unsigned)file->u, &fd);
 		/* a `dir`: no ->mmap in its file operations, -ENODEV as on the host */
 		if (!f && fl_dir_find(m->w, fl_backend_name(m->b, (unsigned)file->u)))
 			return fl_backend_setup_failed(obs, m->w, "mmap", -ENODEV);
@@ -193,8 +242,8 @@ static int exec_mmap(struct model *m, const struct fl_sc_stmt *st,
 	}
 	if (at)
 		flags |= FL_MAP_FIXED_NOREPLACE;
-	addr = fl_mmap(m->w, fl_current_mm(m->w), at ? at->u : 0, args[1].u,
-		       (int)args[2].u, flags, f, off ? off->u : 0);
+	addr = fl_mmap_fmode(m->w, fl_current_mm(m->w), at ? at->u : 0, args[1].u,
+			     (int)args[2].u, flags, f, off ? off->u : 0, fl_model_fmode(&fd));
 	if (addr < 0)
 		return fl_backend_setup_failed(obs, m->w, "mmap", (int)addr);
 	m->map_base[args[0].u] = (fl_addr_t)addr;
@@ -372,6 +421,8 @@ int fl_model_exec_one(struct model *m, const struct fl_sc_stmt *st,
 		return fl_model_pipe_create(m, st, args, obs);
 	case FL_SC_DIR:
 		return fl_model_dir_create(m, st, args, obs);
+	case FL_SC_OPEN:
+		return exec_open(m, args, obs);
 	case FL_SC_SOCKETPAIR:
 		return fl_model_socketpair(m, st, args, obs);
 	case FL_SC_CLOSE:
@@ -498,10 +549,12 @@ static int model_open(struct fl_backend *b, fl_kver_t kver, enum fl_arch_id arch
 		return -ENOMEM;
 	m->map_base = calloc(b->sc->nnames + 1, sizeof(*m->map_base));
 	m->handle = calloc(b->sc->nnames + 1, sizeof(*m->handle));
+	m->opens = calloc(b->sc->nnames + 1, sizeof(*m->opens));
 	m->w = fl_world_new(&cfg);
-	if (!m->map_base || !m->handle || !m->w) {
+	if (!m->map_base || !m->handle || !m->opens || !m->w) {
 		free(m->map_base);
 		free(m->handle);
+		free(m->opens);
 		fl_world_free(m->w);
 		free(m);
 		return -ENOMEM;
@@ -529,6 +582,7 @@ static void model_close(struct fl_backend *b)
 	free(m->snap_handle);
 	free(m->map_base);
 	free(m->handle);
+	free(m->opens);
 	free(m);
 	b->priv = NULL;
 }

@@ -13,6 +13,7 @@
 #define FL_BACKEND_MODEL_INTERNAL_H
 
 #include <faultline/backend.h>
+#include <faultline/callers.h>
 
 #include <faultline/iov_iter.h>
 
@@ -47,7 +48,22 @@ struct model {
 					 * an unnamed call may wait, so it sleeps too */
 	bool judged;                    /* `kernel host`: the judge's btrfs items count */
 	struct model_btrfs *btrfs;      /* the judge's items, by layout (model_loop.c) */
+	struct model_open *opens;       /* by names[] index: what `open` made */
 };
+
+/* `open NAME FILE MODE`: NAME is another descriptor of FILE's inode. */
+struct model_open {
+	unsigned file;                  /* names[] index of FILE, 0: NAME is no `open`'s */
+	unsigned acc;                   /* O_RDONLY, O_WRONLY, O_RDWR */
+};
+
+/*
+ * The file a FILE name (names[] index ID) stands for, and its descriptor
+ * in FD: the file's own, or one `open` made.  NULL: no such file.
+ */
+struct fl_file *fl_model_file(struct model *m, unsigned id, struct fl_fd *fd);
+/* FD's FMODE_READ | FMODE_WRITE (mm.h FL_FMODE_*). */
+unsigned fl_model_fmode(const struct fl_fd *fd);
 
 /* Free what the btrfs search kept (model_loop.c). */
 void fl_model_btrfs_free(struct model *m);
@@ -150,6 +166,7 @@ struct fd_target {
 	struct fl_pipe *pipe;
 	enum fl_sc_fd_end end;
 	const char *name;
+	struct fl_fd fd;                /* as the callers take it */
 };
 
 struct fl_backend_iovs;

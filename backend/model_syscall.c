@@ -92,8 +92,9 @@ int fl_model_fd_lookup(struct model *m, const struct fl_val *fd, struct fd_targe
 	t->end = fd->end;
 	t->file = NULL;
 	t->pipe = NULL;
+	t->fd = (struct fl_fd){ 0 };
 	if (fd->end == FL_SC_END_NONE)
-		t->file = fl_file_find(m->w, t->name);
+		t->file = fl_model_file(m, (unsigned)fd->u, &t->fd);
 	if (!t->file)   /* PIPE.r, PIPE.w, or a bare PIPE where a pipe may be named */
 		t->pipe = fl_pipe_find(m->w, t->name);
 	/* a `dir` (model_readdir.c): the model has getdents64 on it, nothing else */
@@ -104,6 +105,8 @@ int fl_model_fd_lookup(struct model *m, const struct fl_val *fd, struct fd_targe
 	}
 	if (!t->file && !t->pipe)
 		return fl_backend_setup_failed(obs, m->w, t->name, -EBADF);
+	if (t->pipe)
+		t->fd = (struct fl_fd){ .pipe = t->pipe, .write_end = t->end == FL_SC_END_WRITE };
 	return 0;
 }
 
@@ -122,7 +125,7 @@ void fl_model_fd_summary(struct model *m, struct fl_obs *obs, const char *what,
 	if (t->file)
 		fl_model_summary(m, obs, "%s %s; %s pos %llu size %llu",
 			 what, res, t->name,
-			 (unsigned long long)fl_file_pos(m->w, t->file),
+			 (unsigned long long)fl_fd_pos(m->w, &t->fd),
 			 (unsigned long long)t->file->size);
 	else
 		fl_model_summary(m, obs,
@@ -173,7 +176,7 @@ int fl_model_rw(struct model *m, const struct fl_sc_stmt *st,
 		return fl_backend_setup_failed(obs, m->w, "iovec", err);
 	if (st->code == FL_SC_PREAD || st->code == FL_SC_PWRITE)
 		off = args[3].u;
-	fd = (struct fl_fd){ t.file, t.pipe, t.end == FL_SC_END_WRITE };
+	fd = t.fd;
 	/* Armed hooks steer generic_perform_write's retries: the monitor must see them. */
 	if (t.file)
 		fl_sys_set_loop_env(m->w, fl_model_armed_hooks_env, m);

@@ -50,7 +50,7 @@ int fl_model_prwv(struct model *m, const struct fl_sc_stmt *st,
 	err = fl_model_fd_lookup(m, &args[0], &t, obs);
 	if (err)
 		return err;
-	fd = (struct fl_fd){ t.file, t.pipe, t.end == FL_SC_END_WRITE };
+	fd = t.fd;
 	if (fl && ((uint64_t)flags != fl->u || !fl_sys_rwf_modelled(&fd, flags)))
 		return unsupported(m, obs, "this RWF flag here");
 	err = fl_backend_iovs_pos(st, args, 2, &v);
@@ -86,7 +86,7 @@ int fl_model_lseek(struct model *m, const struct fl_sc_stmt *st,
 		return err;
 	if (lseek && args[2].u > 2)
 		return unsupported(m, obs, "lseek SEEK_DATA/SEEK_HOLE");
-	fd = (struct fl_fd){ t.file, t.pipe, t.end == FL_SC_END_WRITE };
+	fd = t.fd;
 	ret = lseek ? fl_sys_lseek(m->w, &fd, args[1].s, (unsigned)args[2].u)
 		    : fl_sys_fstat_size(m->w, &fd);
 	fl_model_set_sys_ret(m, obs, ret);
@@ -107,12 +107,40 @@ int fl_model_ftruncate(struct model *m, const struct fl_sc_stmt *st,
 	(void)st;
 	if (err)
 		return err;
-	fd = (struct fl_fd){ t.file, t.pipe, t.end == FL_SC_END_WRITE };
+	fd = t.fd;
 	ret = fl_sys_ftruncate(m->w, &fd, args[1].s);
 	err = fl_model_sys_result(m, obs, ret);
 	if (err)
 		return err;
 	fl_model_summary(m, obs, "ftruncate %s to %lld: %ld", t.name, (long long)args[1].s, ret);
+	return 0;
+}
+
+/*
+ * add_seals FD SEALS, get_seals FD: fcntl(F_ADD_SEALS, F_GET_SEALS)
+ * (mm/memfd.c).  A pipe end: memfd_add_seals's FMODE_WRITE test first
+ * (the read end: -EPERM), then no seals (-EINVAL).
+ */
+int fl_model_seals(struct model *m, const struct fl_sc_stmt *st,
+		   const struct fl_val *args, struct fl_obs *obs)
+{
+	bool add = st->code == FL_SC_ADD_SEALS;
+	struct fd_target t;
+	long ret;
+	int err = fl_model_fd_lookup(m, &args[0], &t, obs);
+
+	if (err)
+		return err;
+	if (t.pipe)
+		ret = add && !t.fd.write_end ? -EPERM : -EINVAL;
+	else if (add)
+		ret = fl_memfd_add_seals(m->w, t.file, fl_model_fmode(&t.fd), args[1].u);
+	else
+		ret = fl_memfd_get_seals(m->w, t.file);
+	err = fl_model_sys_result(m, obs, ret);
+	if (err)
+		return err;
+	fl_model_summary(m, obs, "%s %s: %ld", fl_sc_func_name(st->code), t.name, ret);
 	return 0;
 }
 
@@ -126,7 +154,7 @@ static int fd_pair(struct model *m, const struct fl_val *in, const struct fl_val
 	if (!err)
 		err = fl_model_fd_lookup(m, out, &t[1], obs);
 	for (i = 0; !err && i < 2; i++)
-		fd[i] = (struct fl_fd){ t[i].file, t[i].pipe, t[i].end == FL_SC_END_WRITE };
+		fd[i] = t[i].fd;
 	return err;
 }
 

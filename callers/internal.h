@@ -69,6 +69,7 @@ struct fl_pipe {
 struct fl_open_file {
 	int pid;
 	struct fl_file *file;
+	unsigned desc;          /* struct fl_fd's: 0, or a descriptor `open` made */
 	uint64_t pos;
 	struct fl_open_file *next;
 };
@@ -153,7 +154,10 @@ bool fl_file_has_write_iter(const struct fl_file *file);
 bool fl_file_has_splice_read(struct fl_world *w, const struct fl_file *file);
 
 /* The current process's open FILE, opened now if it was not; NULL: -ENOMEM. */
-struct fl_open_file *fl_open_file_get(struct fl_world *w, struct fl_file *file);
+struct fl_open_file *fl_open_file_get(struct fl_world *w, struct fl_file *file, unsigned desc);
+/* read/write/readv/writev on FD's file: at its open file's position, advanced. */
+long fl_file_rw_at_pos(struct fl_world *w, const struct fl_fd *fd, bool write,
+		       const struct fl_iovec *iov, unsigned long nr_segs);
 
 /*
  * import_iovec (lib/iov_iter.c): access_ok on every segment (-EFAULT),

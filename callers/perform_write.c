@@ -224,6 +224,10 @@ long fl_generic_perform_write(struct fl_world *w, struct fl_file *file,
 			status = -EFAULT;
 			break;
 		}
+		/* write_begin: a memfd's seals refuse first (shmem_write_begin) */
+		status = fl_memfd_write_check(w, file, pw.pos, bytes);
+		if (status)
+			break;
 		/* write_begin: the folio of pos, locked. */
 		uptodate = fl_filemap_cached(w, file, pw.pos >> FL_PAGE_SHIFT);
 		copied = fl_copy_from_iter_atomic(w, kpage + offset, bytes, i);

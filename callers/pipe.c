@@ -749,12 +749,15 @@ long fl_splice(struct fl_world *w, const struct fl_fd *in, int64_t off_in,
 		return 0;               /* the system call's first test */
 	if (flags & ~FL_SPLICE_F_ALL)
 		return -EINVAL;
-	if (!fl_pipe_fds_open(in, out) || (in->pipe && in->write_end) ||
-	    (out->pipe && !out->write_end))
+	if (!fl_pipe_fds_open(in, out))
+		return -EBADF;
+	/* __do_splice: a pipe given an offset, before do_splice's modes */
+	if ((in->pipe && off_in != -1) || (out->pipe && off_out != -1))
+		return -ESPIPE;
+	/* do_splice: FMODE_READ on IN, FMODE_WRITE on OUT */
+	if (!fl_fd_may(in, false) || !fl_fd_may(out, true))
 		return -EBADF;
 	if (in->pipe && out->pipe) {
-		if (off_in != -1 || off_out != -1)
-			return -ESPIPE;
 		if (in->pipe == out->pipe)
 			return -EINVAL; /* "splicing to self" */
 		if (fl_pipe_mutex_busy(w, in->pipe) || fl_pipe_mutex_busy(w, out->pipe))
@@ -763,9 +766,7 @@ long fl_splice(struct fl_world *w, const struct fl_fd *in, int64_t off_in,
 	}
 	if (!in->pipe && !out->pipe)
 		return -EINVAL;         /* two files */
-	if ((in->pipe && off_in != -1) || (out->pipe && off_out != -1))
-		return -ESPIPE;
-	of = fl_open_file_get(w, f);
+	of = fl_open_file_get(w, f, in->pipe ? out->desc : in->desc);
 	if (!of)
 		return -ENOMEM;
 	pos = off == -1 ? of->pos : (uint64_t)off;

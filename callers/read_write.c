@@ -94,7 +94,7 @@ static void callers_enter(struct fl_world *w)
 		cs->verdict = FL_LOOP_RUNNING;
 }
 
-struct fl_open_file *fl_open_file_get(struct fl_world *w, struct fl_file *file)
+struct fl_open_file *fl_open_file_get(struct fl_world *w, struct fl_file *file, unsigned desc)
 {
 	struct fl_callers_state *cs = fl_callers_state(w);
 	struct fl_process *p = fl_current(w);
@@ -103,28 +103,49 @@ struct fl_open_file *fl_open_file_get(struct fl_world *w, struct fl_file *file)
 	if (!cs || !p)
 		return NULL;
 	for (of = cs->files; of; of = of->next)
-		if (of->pid == p->pid && of->file == file)
+		if (of->pid == p->pid && of->file == file && of->desc == desc)
 			return of;
 	of = fl_zalloc(w, sizeof(*of));
 	if (!of)
 		return NULL;
 	of->pid = p->pid;
 	of->file = file;
+	of->desc = desc;
 	of->next = cs->files;
 	cs->files = of;
 	return of;
 }
 
-uint64_t fl_file_pos(struct fl_world *w, struct fl_file *file)
+uint64_t fl_fd_pos(struct fl_world *w, const struct fl_fd *fd)
 {
 	struct fl_callers_state *cs = *fl_layer_slot(w, FL_LAYER_CALLERS);
 	struct fl_process *p = fl_current(w);
 	struct fl_open_file *of;
 
 	for (of = cs ? cs->files : NULL; of && p; of = of->next)
-		if (of->pid == p->pid && of->file == file)
+		if (of->pid == p->pid && of->file == fd->file && of->desc == fd->desc)
 			return of->pos;
 	return 0;
+}
+
+uint64_t fl_file_pos(struct fl_world *w, struct fl_file *file)
+{
+	const struct fl_fd fd = { .file = file };
+
+	return fl_fd_pos(w, &fd);
+}
+
+/*
+ * vfs_read/vfs_write, do_iter_read/do_iter_write, do_splice: -EBADF
+ * without FMODE_READ (FMODE_WRITE).  A pipe's end has the one its
+ * direction gives; a file opened O_RDONLY has no FMODE_WRITE, O_WRONLY
+ * no FMODE_READ (do_dentry_open, from OPEN_FMODE of the flags).
+ */
+bool fl_fd_may(const struct fl_fd *fd, bool write)
+{
+	if (fd->pipe)
+		return fd->write_end == write;
+	return write ? !fd->rdonly : !fd->wronly;
 }
 
 /*
@@ -211,24 +232,32 @@ static long file_write_iter(struct fl_world *w, struct fl_file *file,
 }
 
 /* read/write/readv/writev: at the open file's position, which they advance. */
-static long file_rw_at_pos(struct fl_world *w, struct fl_file *file, bool write,
-			   const struct fl_iovec *iov, unsigned long nr_segs)
+long fl_file_rw_at_pos(struct fl_world *w, const struct fl_fd *fd, bool write,
+		       const struct fl_iovec *iov, unsigned long nr_segs)
 {
 	struct fl_open_file *of;
 	uint64_t pos;
 	long ret;
 
-	if (!file)
+	if (!fd->file)
 		return -EBADF;
-	of = fl_open_file_get(w, file);
+	of = fl_open_file_get(w, fd->file, fd->desc);
 	if (!of)
 		return -ENOMEM;
 	pos = of->pos;
-	ret = write ? file_write_iter(w, file, iov, nr_segs, &pos)
-		    : file_read_iter(w, file, iov, nr_segs, &pos);
+	ret = write ? file_write_iter(w, fd->file, iov, nr_segs, &pos)
+		    : file_read_iter(w, fd->file, iov, nr_segs, &pos);
 	if (ret >= 0)
 		of->pos = pos;
 	return ret;
+}
+
+static long file_rw_at_pos(struct fl_world *w, struct fl_file *file, bool write,
+			   const struct fl_iovec *iov, unsigned long nr_segs)
+{
+	const struct fl_fd fd = { .file = file };
+
+	return fl_file_rw_at_pos(w, &fd, write, iov, nr_segs);
 }
 
 long fl_sys_read(struct fl_world *w, struct fl_file *file, fl_addr_t buf, size_t len)
@@ -288,27 +317,20 @@ long fl_sys_rw(struct fl_world *w, const struct fl_fd *fd, enum fl_rw op,
 	       const struct fl_iovec *iov, unsigned long nr_segs, uint64_t off)
 {
 	bool write = op == FL_RW_WRITE || op == FL_RW_PWRITE || op == FL_RW_WRITEV;
+	bool at = op == FL_RW_PREAD || op == FL_RW_PWRITE;
 
-	if (fd->pipe) {
-		if (op == FL_RW_PREAD || op == FL_RW_PWRITE)
-			return -ESPIPE;
-		if (fd->write_end != write)
-			return -EBADF;
+	if (fd->pipe && at)
+		return -ESPIPE;
+	/* ksys_pread64: a negative offset before the descriptor is looked at */
+	if (!fd->pipe && at && (int64_t)off < 0)
+		return -EINVAL;
+	if (!fl_fd_may(fd, write))
+		return -EBADF;
+	if (fd->pipe)
 		return write ? fl_pipe_write(w, fd->pipe, iov, nr_segs)
 			     : fl_pipe_read(w, fd->pipe, iov, nr_segs);
-	}
-	switch (op) {
-	case FL_RW_READ:
-		return fl_sys_read(w, fd->file, iov[0].base, iov[0].len);
-	case FL_RW_WRITE:
-		return fl_sys_write(w, fd->file, iov[0].base, iov[0].len);
-	case FL_RW_PREAD:
-		return fl_sys_pread(w, fd->file, iov[0].base, iov[0].len, off);
-	case FL_RW_PWRITE:
-		return fl_sys_pwrite(w, fd->file, iov[0].base, iov[0].len, off);
-	case FL_RW_READV:
-		return fl_sys_readv(w, fd->file, iov, nr_segs);
-	default:
-		return fl_sys_writev(w, fd->file, iov, nr_segs);
-	}
+	if (at)
+		return write ? fl_sys_pwrite(w, fd->file, iov[0].base, iov[0].len, off)
+			     : fl_sys_pread(w, fd->file, iov[0].base, iov[0].len, off);
+	return fl_file_rw_at_pos(w, fd, write, iov, nr_segs);
 }

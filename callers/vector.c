@@ -102,7 +102,7 @@ long fl_sys_prwv(struct fl_world *w, const struct fl_fd *fd, bool write,
 		return -EINVAL;
 	if (off >= 0 && fd->pipe)
 		return -ESPIPE;
-	if (fd->pipe && fd->write_end != write)
+	if (!fl_fd_may(fd, write))
 		return -EBADF;
 	/* vfs_writev: FMODE_CAN_WRITE before import_iovec */
 	if (write && fd->file && !fl_file_has_write_iter(fd->file))
@@ -117,8 +117,7 @@ long fl_sys_prwv(struct fl_world *w, const struct fl_fd *fd, bool write,
 		return write ? fl_pipe_write(w, fd->pipe, iov, nr_segs)
 			     : fl_pipe_read(w, fd->pipe, iov, nr_segs);
 	if (off == -1)
-		return write ? fl_sys_writev(w, fd->file, iov, nr_segs)
-			     : fl_sys_readv(w, fd->file, iov, nr_segs);
+		return fl_file_rw_at_pos(w, fd, write, iov, nr_segs);
 	return fl_sys_rw_at(w, fd->file, write, iov, nr_segs, (uint64_t)off);
 }
 
@@ -134,7 +133,7 @@ long fl_sys_lseek(struct fl_world *w, const struct fl_fd *fd, int64_t off, unsig
 		return -EBADF;
 	if (whence > FL_SEEK_END)
 		return -EINVAL;
-	of = fl_open_file_get(w, fd->file);
+	of = fl_open_file_get(w, fd->file, fd->desc);
 	if (!of)
 		return -ENOMEM;
 	base = whence == FL_SEEK_SET ? 0 : whence == FL_SEEK_CUR ? (int64_t)of->pos
@@ -156,6 +155,8 @@ long fl_sys_ftruncate(struct fl_world *w, const struct fl_fd *fd, int64_t len)
 		return -EINVAL;
 	if (!fd->file)
 		return -EBADF;
+	if (fd->rdonly)
+		return -EINVAL;
 	return fl_file_truncate(w, fd->file, (uint64_t)len);
 }
 

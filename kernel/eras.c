@@ -774,6 +774,32 @@ static const struct fl_era table[FL_ERA_COUNT] = {
 		"madvise() advice (MADV_GUARD_INSTALL too); before, only the remote "
 		"hints, else -EINVAL.",
 		false },
+	/*
+	 * ---- §13 memfd seals ----
+	 * Lorenzo Stoakes's series ("mm: drop the assumption that VM_SHARED
+	 * always implies writable", "mm: update memfd seal write check to
+	 * include F_SEAL_WRITE", 158978945f31 "mm: perform the
+	 * mapping_map_writable() check after call_mmap()"): in mm-stable for
+	 * the 6.7 merge window; the stable bot's answer to a 5.4.y backport
+	 * (Isaac Manjarres, July 2025) gives the full upstream id and finds it
+	 * in 6.12.y.  Backports to 5.4.y-6.6.y were posted then (the 5.15
+	 * queue took the series on 2025-08-22).  Judged: debian-6.1-amd64
+	 * (6.1.176) maps a write-sealed memfd shared and read-only, as the
+	 * era says; the first 6.1.y release that does is not known, so 176
+	 * is an upper bound; debian-5.10-amd64 (5.10.223, July 2024) refuses.
+	 * Not modelled: 5de195060b2e ("mm: resolve faulty mmap_region()
+	 * error path behaviour", 6.12) undid it until "mm: reinstate ability
+	 * to map write-sealed memfd mappings read-only" (6.13; 6.12.y in
+	 * January 2025): 6.12.0 to about 6.12.8 refuse again.
+	 */
+	[FL_ERA_MEMFD_SEAL_RO_MAP] = {
+		FL_ERA_MEMFD_SEAL_RO_MAP, "memfd_seal_ro_map", V(6, 7), "rc1",
+		"158978945f31", { S(6, 1, 176), 0 },
+		"A memfd sealed F_SEAL_WRITE may be mapped shared and read-only (its "
+		"VM_MAYWRITE is cleared), and only shared mappings that may write "
+		"stop F_SEAL_WRITE (-EBUSY); before, any shared mapping did, and a "
+		"shared mapping of a write-sealed memfd was -EPERM.",
+		true },
 };
 
 const struct fl_era *fl_era(enum fl_era_id id)

@@ -70,6 +70,9 @@ int fl_file_new(struct fl_world *w, const char *name, uint64_t size,
 	strcpy(f->name, name);
 	f->size = size;
 	f->fs = (int)fs;
+	/* shmem_get_inode, hugetlbfs_get_inode: sealed against seals (mm/memfd.c) */
+	if (fs == FL_FS_TMPFS || fs == FL_FS_HUGETLBFS)
+		f->seals = FL_F_SEAL_SEAL;
 	for (tail = &st->files; *tail; tail = &(*tail)->next)
 		;
 	*tail = f;
@@ -336,6 +339,8 @@ int fl_file_truncate(struct fl_world *w, struct fl_file *f, uint64_t size)
 	if (size > FL_PCACHE_MAX_PAGES * FL_PAGE_SIZE)
 		return fl_error(w, -EFBIG, "ftruncate %s: size %llu too large", f->name,
 				(unsigned long long)size);
+	if (fl_memfd_truncate_check(w, f, size))
+		return -EPERM;
 	if (size < f->size && truncate_meets_uffd(w, f, first))
 		return fl_error(w, -EOPNOTSUPP, "ftruncate of %s over a userfaultfd range "
 				"is not modelled", f->name);

@@ -107,6 +107,9 @@ static int madvise_remove(struct fl_world *w, struct fl_vma *vma,
 		return fl_error(w, -EOPNOTSUPP, "madvise: REMOVE of part of a huge page "
 				"is not modelled");
 	fl_uffd_hook_remove(w, vma, start, end);   /* UFFD_EVENT_REMOVE */
+	/* vfs_fallocate(PUNCH_HOLE): shmem_fallocate refuses before it unmaps */
+	if (vma->file && fl_memfd_punch_check(w, vma->file))
+		return -EPERM;
 	fl_zap_page_range(w, vma, start, end);
 	if (vma->file)
 		fl_file_punch(w, vma->file, first, (end - start) >> FL_PAGE_SHIFT);

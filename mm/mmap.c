@@ -76,7 +76,7 @@ static uint32_t vm_prot_bits(int prot)
 	return flags;
 }
 
-/* A new mapping's flags: every file is opened O_RDWR, so all VM_MAY*. */
+/* A new mapping's flags: all VM_MAY* (mmap_file_checks takes what FMODE denies). */
 static uint32_t vm_flags_of(int prot, bool shared)
 {
 	uint32_t flags = vm_prot_bits(prot) |
@@ -364,8 +364,33 @@ static int hugetlb_mmap_check(struct fl_world *w, int flags, const struct fl_fil
 	return *len ? 0 : fl_error(w, -ENOMEM, "mmap: len overflows");
 }
 
+/*
+ * do_mmap's file checks, after the place is found: what the descriptor's
+ * FMODE allows (see fl_mmap_fmode), then the file's ->mmap (a memfd's
+ * seals, mm/memfd.c).
+ */
+static int mmap_file_checks(struct fl_world *w, struct fl_file *file, int prot, int flags,
+			    unsigned fmode, uint32_t *vm_flags)
+{
+	if ((flags & FL_MAP_SHARED) && (prot & FL_PROT_WRITE) && !(fmode & FL_FMODE_WRITE))
+		return fl_error(w, -EACCES, "mmap: a shared writable mapping of %s, "
+				"opened without FMODE_WRITE", file->name);
+	if ((flags & FL_MAP_SHARED) && !(fmode & FL_FMODE_WRITE))
+		*vm_flags &= ~(FL_VM_MAYWRITE | FL_VM_SHARED);
+	if (!(fmode & FL_FMODE_READ))
+		return fl_error(w, -EACCES, "mmap: %s opened without FMODE_READ", file->name);
+	return fl_memfd_mmap_check(w, file, vm_flags);
+}
+
 long fl_mmap(struct fl_world *w, struct fl_mm *mm, fl_addr_t addr, size_t len,
 	     int prot, int flags, struct fl_file *file, uint64_t off)
+{
+	return fl_mmap_fmode(w, mm, addr, len, prot, flags, file, off,
+			     FL_FMODE_READ | FL_FMODE_WRITE);
+}
+
+long fl_mmap_fmode(struct fl_world *w, struct fl_mm *mm, fl_addr_t addr, size_t len,
+		   int prot, int flags, struct fl_file *file, uint64_t off, unsigned fmode)
 {
 	uint64_t pgoff = off >> FL_PAGE_SHIFT;
 	fl_addr_t alen = FL_PAGE_ALIGN(len), align = FL_PAGE_SIZE;
@@ -395,6 +420,8 @@ long fl_mmap(struct fl_world *w, struct fl_mm *mm, fl_addr_t addr, size_t len,
 		return fl_error(w, -EEXIST, "mmap: MAP_FIXED_NOREPLACE over a mapping at %#llx",
 				(unsigned long long)addr);
 	vm_flags = vm_flags_of(prot, flags & FL_MAP_SHARED) | (huge ? FL_VM_HUGETLB : 0);
+	if (file && (ret = mmap_file_checks(w, file, prot, flags, fmode, &vm_flags)))
+		return ret;
 	/*
 	 * hugetlbfs_file_mmap: a writable mapping past the end of a hugetlbfs
 	 * file makes the file that long (seen on 6.18: no SIGBUS there).

@@ -224,6 +224,7 @@ static void print_arg(FILE *f, const struct fl_scenario *sc,
 	case FL_SC_UFFD_MODES: case FL_SC_COPY_MODE: case FL_SC_EVENT_FLAGS:
 	case FL_SC_MOVE_MODE: case FL_SC_SPLICE_FLAGS: case FL_SC_RWF_FLAGS:
 	case FL_SC_MSG_FLAGS: case FL_SC_MSG_RFLAGS: case FL_SC_SCAN_CATS: case FL_SC_SCAN_FLAGS:
+	case FL_SC_SEALS:
 		print_flags(f, a->kind, a->u.value);
 		return;
 	case FL_SC_PM_BITS:

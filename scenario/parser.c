@@ -642,6 +642,7 @@ static int parse_arg(struct parser *p, enum fl_sc_kind kind, const char *s,
 	case FL_SC_UFFD_MODES: case FL_SC_COPY_MODE: case FL_SC_EVENT_FLAGS:
 	case FL_SC_MOVE_MODE: case FL_SC_SPLICE_FLAGS: case FL_SC_RWF_FLAGS:
 	case FL_SC_MSG_FLAGS: case FL_SC_MSG_RFLAGS: case FL_SC_SCAN_CATS: case FL_SC_SCAN_FLAGS:
+	case FL_SC_SEALS:
 		return parse_flags(p, kind, s, len, col, &a->u.value);
 	case FL_SC_PM_BITS:
 		return parse_pm_bits(p, s, len, col, &a->u.value);

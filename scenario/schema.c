@@ -37,8 +37,12 @@ static const struct fl_sc_form verbs[] = {
 	{ "use",      FL_SC_USE,      0, SLOTS(FL_SC_PROC), NULL, 0 },
 	{ "fork",     FL_SC_FORK,     0, SLOTS(FL_SC_NEW_PROC), NULL, FL_SC_DEFINES },
 	{ "exit",     FL_SC_EXIT,     0, SLOTS(FL_SC_PROC), NULL, 0 },
+	/* sealing=on: memfd_create's MFD_ALLOW_SEALING (tmpfs and hugetlbfs) */
 	{ "file",     FL_SC_FILE,     0, SLOTS(FL_SC_NEW_FILE, FL_SC_NUM),
-	  KEYS({ "fs", OPT(FS) }), FL_SC_DEFINES },
+	  KEYS({ "fs", OPT(FS) }, { "sealing", OPT(ONOFF) }), FL_SC_DEFINES },
+	/* open NAME FILE MODE: FILE's inode opened again, a descriptor of its own */
+	{ "open",     FL_SC_OPEN,     0, SLOTS(FL_SC_NEW_FILE, FL_SC_FILE_REF, FL_SC_ACC_MODE),
+	  NULL, FL_SC_DEFINES },
 	/* nonblock=off: pipe(2) without O_NONBLOCK, whose calls may wait */
 	{ "pipe",     FL_SC_PIPE,     0, SLOTS(FL_SC_NEW_PIPE),
 	  KEYS({ "nonblock", OPT(ONOFF) }), FL_SC_DEFINES },
@@ -181,6 +185,10 @@ static const struct fl_sc_form calls[] = {
 	{ "fstat", FL_SC_CALL, FL_SC_FSTAT, SLOTS(FL_SC_FD), NULL, FL_SC_SUBJECT },
 	{ "ftruncate", FL_SC_CALL, FL_SC_FTRUNCATE, SLOTS(FL_SC_FD, FL_SC_SNUM), NULL,
 	  FL_SC_SUBJECT },
+	/* fcntl(F_ADD_SEALS), fcntl(F_GET_SEALS): memfd seals (mm/memfd.c) */
+	{ "add_seals", FL_SC_CALL, FL_SC_ADD_SEALS, SLOTS(FL_SC_FD, FL_SC_SEALS), NULL,
+	  FL_SC_SUBJECT },
+	{ "get_seals", FL_SC_CALL, FL_SC_GET_SEALS, SLOTS(FL_SC_FD), NULL, FL_SC_SUBJECT },
 	{ "lseek", FL_SC_CALL, FL_SC_LSEEK, SLOTS(FL_SC_FD, FL_SC_SNUM, FL_SC_WHENCE),
 	  NULL, FL_SC_SUBJECT },
 	/* OFF -1: NULL, the file's position */
@@ -407,6 +415,12 @@ static const char *const scan_cat_words[] = {
 	"softdirty", "guard", NULL
 };
 static const char *const scan_flag_words[] = { "wp_matching", "check_wpasync", NULL };
+/* O_RDONLY, O_WRONLY, O_RDWR: the word's index is the O_ACCMODE value. */
+static const char *const acc_mode_words[] = { "rdonly", "wronly", "rdwr", NULL };
+/* F_SEAL_SEAL .. F_SEAL_EXEC bit order (uapi linux/fcntl.h) */
+static const char *const seal_words[] = {
+	"seal", "shrink", "grow", "write", "future_write", "exec", NULL
+};
 /* SHUT_RD, SHUT_WR, SHUT_RDWR: the word's index is the value. */
 static const char *const shut_how_words[] = { "rd", "wr", "rdwr", NULL };
 static const char *const rwf_words[] = {
@@ -489,6 +503,8 @@ static const struct kind_info kinds[FL_SC_KIND_COUNT] = {
 	[FL_SC_MSG_RFLAGS]   = { "msg_flags (- or trunc,ctrunc,eor,oob,errqueue)", msg_rflag_words },
 	[FL_SC_SCAN_CATS]    = { "page categories (- or wpallowed,written,file,present,swapped,pfnzero,huge,softdirty,guard)", scan_cat_words },
 	[FL_SC_SCAN_FLAGS]   = { "PM_SCAN flags (- or wp_matching,check_wpasync)", scan_flag_words },
+	[FL_SC_ACC_MODE]     = { "an access mode (rdonly, wronly, rdwr)", acc_mode_words },
+	[FL_SC_SEALS]        = { "seals (- or seal,shrink,grow,write,future_write,exec)", seal_words },
 };
 
 const char *fl_sc_kind_what(enum fl_sc_kind k)

@@ -68,12 +68,23 @@ long fl_sys_pwrite(struct fl_world *w, struct fl_file *file, fl_addr_t buf,
 long fl_sys_writev(struct fl_world *w, struct fl_file *file,
 		   const struct fl_iovec *iov, unsigned long nr_segs);
 
-/* What a descriptor names: a file, or one end of a pipe. */
+/*
+ * What a descriptor names: a file, or one end of a pipe.  A file's
+ * descriptor is O_RDWR unless RDONLY or WRONLY (no FMODE_WRITE, no
+ * FMODE_READ: `open`); DESC tells its open file (its position) from
+ * the file's first one (0).
+ */
 struct fl_fd {
 	struct fl_file *file;
 	struct fl_pipe *pipe;
 	bool write_end;         /* a pipe's write end */
+	bool rdonly;            /* a file opened O_RDONLY */
+	bool wronly;            /* a file opened O_WRONLY */
+	unsigned desc;          /* 0: the file's own open file */
 };
+
+/* FMODE_READ, FMODE_WRITE of FD: a pipe's end, or the file's access mode. */
+bool fl_fd_may(const struct fl_fd *fd, bool write);
 
 enum fl_rw { FL_RW_READ, FL_RW_WRITE, FL_RW_PREAD, FL_RW_PWRITE, FL_RW_READV, FL_RW_WRITEV };
 
@@ -129,6 +140,8 @@ long fl_sys_ftruncate(struct fl_world *w, const struct fl_fd *fd, int64_t len);
 
 /* The position of the current process's open FILE (0 if never opened). */
 uint64_t fl_file_pos(struct fl_world *w, struct fl_file *file);
+/* ... and of FD's open file (DESC). */
+uint64_t fl_fd_pos(struct fl_world *w, const struct fl_fd *fd);
 
 /* The verdict of the last call's retry loop: FL_LOOP_RUNNING if it ended. */
 enum fl_loop_verdict fl_sys_loop_verdict(struct fl_world *w);

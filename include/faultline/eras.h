@@ -150,6 +150,8 @@ enum fl_era_id {
 	/* §11 more madvise advice: process_madvise */
 	FL_ERA_PROCESS_MADVISE,           /* 5.10-rc1: ecb8ac8b1f14 */
 	FL_ERA_PROCESS_MADVISE_SELF,      /* 6.13-rc1: "unrestrict process_madvise() for current process" */
+	/* §13 memfd seals */
+	FL_ERA_MEMFD_SEAL_RO_MAP,         /* 6.7-rc1: 158978945f31 */
 	FL_ERA_COUNT
 };
 

@@ -118,6 +118,7 @@ struct fl_file {
 	char name[32];
 	uint64_t size;
 	int fs;                      /* enum fl_fs */
+	unsigned seals;              /* a memfd's F_SEAL_* (mm/memfd.c) */
 	struct fl_pcache *pcache;    /* index -> folio, see mm/filemap.c */
 	struct fl_file *next;
 };
@@ -313,6 +314,38 @@ int fl_file_truncate(struct fl_world *w, struct fl_file *f, uint64_t size);
  */
 long fl_mmap(struct fl_world *w, struct fl_mm *mm, fl_addr_t addr, size_t len,
 	     int prot, int flags, struct fl_file *file, uint64_t off);
+/*
+ * The descriptor's FMODE_READ and FMODE_WRITE (a file opened O_RDONLY or
+ * O_WRONLY: `open`); fl_mmap's descriptor has both.  do_mmap: -EACCES
+ * without FMODE_READ, or for a shared writable mapping without
+ * FMODE_WRITE; a shared mapping without it gets neither VM_SHARED nor
+ * VM_MAYWRITE (a read-only one that mprotect cannot make writable).
+ */
+#define FL_FMODE_READ  0x1u
+#define FL_FMODE_WRITE 0x2u
+long fl_mmap_fmode(struct fl_world *w, struct fl_mm *mm, fl_addr_t addr, size_t len,
+		   int prot, int flags, struct fl_file *file, uint64_t off, unsigned fmode);
+
+/* ---- memfd seals (mm/memfd.c) ---- */
+
+/* F_SEAL_* (uapi linux/fcntl.h) */
+#define FL_F_SEAL_SEAL         0x01u
+#define FL_F_SEAL_SHRINK       0x02u
+#define FL_F_SEAL_GROW         0x04u
+#define FL_F_SEAL_WRITE        0x08u
+#define FL_F_SEAL_FUTURE_WRITE 0x10u
+#define FL_F_SEAL_EXEC         0x20u
+/* memfd_create's MFD_ALLOW_SEALING: F's F_SEAL_SEAL cleared (-EINVAL: not a memfd). */
+int fl_memfd_allow_sealing(struct fl_world *w, struct fl_file *f);
+/*
+ * fcntl(F_ADD_SEALS) through a descriptor of F with FMODE (FL_FMODE_*):
+ * 0, or -EPERM (no FMODE_WRITE, F_SEAL_SEAL set), -EINVAL (unknown
+ * seals, not a memfd), -EBUSY (F_SEAL_WRITE while a shared mapping may
+ * write), -EOPNOTSUPP (not modelled: F_SEAL_EXEC, a pinned page).
+ */
+int fl_memfd_add_seals(struct fl_world *w, struct fl_file *f, unsigned fmode, uint64_t seals);
+/* fcntl(F_GET_SEALS): the seals, or -EINVAL (not a memfd). */
+long fl_memfd_get_seals(struct fl_world *w, struct fl_file *f);
 int fl_munmap(struct fl_world *w, struct fl_mm *mm, fl_addr_t addr, size_t len);
 /*
  * mremap(2) (mm/mremap.c): shrink, grow in place, or move (MAYMOVE; to

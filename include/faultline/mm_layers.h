@@ -169,6 +169,17 @@ int fl_fixup_user_fault(struct fl_world *w, struct fl_mm *mm, fl_addr_t addr,
 /* Does F's page cache hold the page at INDEX (the model's "uptodate")? */
 bool fl_filemap_cached(struct fl_world *w, struct fl_file *f, uint64_t index);
 /* The page-cache folio at INDEX, created (zeroed) if absent and CREATE. */
+/*
+ * mm/memfd.c: what a memfd's seals refuse: a write of LEN at POS
+ * (shmem_write_begin), a truncation to SIZE (shmem_setattr), a hole
+ * punch (shmem_fallocate).  0 or -EPERM.
+ */
+int fl_memfd_write_check(struct fl_world *w, const struct fl_file *f, uint64_t pos,
+			 uint64_t len);
+int fl_memfd_truncate_check(struct fl_world *w, const struct fl_file *f, uint64_t size);
+int fl_memfd_punch_check(struct fl_world *w, const struct fl_file *f);
+/* ... and a new mapping with *VM_FLAGS (shmem_mmap): 0, or -EPERM; may clear VM_MAYWRITE. */
+int fl_memfd_mmap_check(struct fl_world *w, struct fl_file *f, uint32_t *vm_flags);
 struct fl_folio *fl_filemap_get_folio(struct fl_world *w, struct fl_file *f,
 				      uint64_t index, bool create);
 /*

@@ -61,6 +61,7 @@ enum fl_sc_verb {
 	FL_SC_SOCKETPAIR,       /* socketpair NAME stream|dgram|tcp [sndbuf=N]: ends NAME.0 NAME.1 */
 	FL_SC_CLOSE,            /* close PIPE.r|PIPE.w|SOCK.0|SOCK.1: that end, in every process */
 	FL_SC_DIR,              /* dir NAME [N] [namelen=L] [subdirs=D] [symlinks=S] [removed=on] */
+	FL_SC_OPEN,             /* open NAME FILE rdonly|wronly|rdwr: FILE opened again as NAME */
 };
 
 /* code of a `call` statement: the kernel entry point. */
@@ -101,6 +102,8 @@ enum fl_sc_func {
 	FL_SC_MUNLOCK,          /* munlock ADDR LEN */
 	FL_SC_FTRUNCATE,        /* ftruncate FD LEN: ret 0 or -1 errno */
 	FL_SC_PROCESS_MADVISE,  /* process_madvise PROC ADVICE IOVEC...: ret bytes advised */
+	FL_SC_ADD_SEALS,        /* add_seals FD SEALS: fcntl(F_ADD_SEALS), ret 0 or -1 errno */
+	FL_SC_GET_SEALS,        /* get_seals FD: fcntl(F_GET_SEALS), ret the seals */
 	FL_SC_FUNC_COUNT        /* not a call: one past the last (add calls above) */
 };
 
@@ -169,6 +172,8 @@ enum fl_sc_kind {
 	FL_SC_MSG_RFLAGS,       /* trunc,ctrunc,eor,oob,errqueue (fl_msg_rflags): msghdr.msg_flags */
 	FL_SC_SCAN_CATS,        /* PAGE_IS_* order: wpallowed,written,file,present,swapped,pfnzero,huge,softdirty,guard */
 	FL_SC_SCAN_FLAGS,       /* PM_SCAN_* order: wp_matching,check_wpasync */
+	FL_SC_ACC_MODE,         /* rdonly, wronly, rdwr: the O_ACCMODE value */
+	FL_SC_SEALS,            /* F_SEAL_* order: seal,shrink,grow,write,future_write,exec */
 	FL_SC_KIND_COUNT
 };
 

@@ -250,6 +250,26 @@ static void test_ftruncate_size(void **state)
 		check_ftruncate);
 }
 
+static void check_seals_open(struct bt *t, bool host)
+{
+	(void)host;
+	bt_assert_ret(t, 7, 0);         /* MFD_ALLOW_SEALING: no seal */
+	bt_assert_ret(t, 8, 0);
+	bt_assert_ret(t, 9, 8);         /* F_SEAL_WRITE */
+	bt_assert_errno(t, 10, EPERM);  /* a write of a write-sealed memfd */
+	bt_assert_errno(t, 12, EBADF);  /* a read of an O_WRONLY descriptor */
+	bt_assert_ret(t, 13, 0);        /* sealing through it: it has FMODE_WRITE */
+}
+
+/* memfd seals, and a descriptor `open` makes with its own access mode. */
+static void test_seals_and_open(void **state)
+{
+	(void)state;
+	bt_both(FILE_SRC "file g 1p sealing=on\ncall get_seals g\ncall add_seals g write\n"
+		"call get_seals g\ncall pwrite g src 1 0\nopen w g wronly\n"
+		"call read w dst 1\ncall add_seals w grow\n", check_seals_open);
+}
+
 static void check_process_madvise(struct bt *t, bool host)
 {
 	(void)host;
@@ -988,6 +1008,7 @@ int main(void)
 		cmocka_unit_test(test_process_vm_flags),
 		cmocka_unit_test(test_process_vm_exited),
 		cmocka_unit_test(test_reclaim_advice_pins_one_cpu),
+		cmocka_unit_test(test_seals_and_open),
 		cmocka_unit_test(test_every_syscall_row_reached),
 	};
 

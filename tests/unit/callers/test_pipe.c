@@ -129,7 +129,7 @@ static void test_small_writes_merge(void **state)
 
 static long splice_to(struct fl_pipe *out, size_t len)
 {
-	const struct fl_fd in = { NULL, pp, false }, o = { NULL, out, true };
+	const struct fl_fd in = { .pipe = pp }, o = { .pipe = out, .write_end = true };
 
 	return fl_splice(w, &in, -1, &o, -1, len, 0);
 }
@@ -272,7 +272,7 @@ static void test_blocking_write_waits_with_progress(void **state)
 static void test_tee_duplicate_no_merge(void **state)
 {
 	struct fl_pipe *out;
-	struct fl_fd in = { NULL, NULL, false }, o = { NULL, NULL, true };
+	struct fl_fd in = { .pipe = NULL }, o = { .write_end = true };
 	const struct fl_iovec small = { C, 5 };
 
 	(void)state;
