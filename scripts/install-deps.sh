@@ -22,8 +22,9 @@ have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok
 # `faultline kernels fetch` downloads.
 # btrfs-progs, e2fsprogs, xz-utils, zstd: a guest's btrfs and ext4 disks
 # (mkfs.btrfs, mkfs.ext4) and its modules, which newer Debian kernels ship
-# compressed (docs/vm.md).
-for p in cmake gcc clang libclang-rt-dev make pkg-config libcmocka-dev \
+# compressed (docs/vm.md).  ninja-build: the generator of the Makefile's
+# trees (README "Suite time").
+for p in cmake ninja-build gcc clang libclang-rt-dev make pkg-config libcmocka-dev \
 	 libjansson-dev libxxhash-dev python3 python3-jsonschema parallel \
 	 qemu-system-arm qemu-system-x86 qemu-system-misc gcc-aarch64-linux-gnu libc6-dev-arm64-cross \
 	 gcc-i686-linux-gnu libc6-dev-i386-cross gcc-arm-linux-gnueabihf libc6-dev-armhf-cross \

@@ -1,6 +1,7 @@
 #!/bin/sh
 # tests/fuzz/run.sh [SECONDS] - fuzz the scenario parser and runner with
-# libFuzzer (docs/fuzzing.md).
+# libFuzzer (docs/fuzzing.md).  tests/fuzz/run.sh --build builds the
+# harnesses and stops (`make test` builds them beside the ASan tests).
 #
 # Builds fuzz_parse (the parser alone) and fuzz_run (parse, then run on the
 # model) with clang in build-fuzz (-DFL_FUZZ=ON), seeds each corpus with
@@ -15,12 +16,15 @@
 set -eu
 cd "$(dirname "$0")/../.."
 seconds=${1:-60}
+build_only=0
+[ "$seconds" != --build ] || build_only=1
 build=${FL_FUZZ_BUILD:-build-fuzz}
 jobs=$(nproc 2>/dev/null || echo 2)
 
 CC=clang cmake -S . -B "$build" -DFL_FUZZ=ON -DFL_TESTS=OFF \
 	-DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$build" --target fuzz_parse fuzz_run -j "$jobs" >/dev/null
+[ "$build_only" = 0 ] || exit 0
 
 mkdir -p "$build/artifacts"
 
