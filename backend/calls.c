@@ -64,6 +64,7 @@ const struct fl_backend_call fl_backend_calls[FL_SC_FUNC_COUNT] = {
 	BOTH(FL_SC_SENDMSG, FL_CAP_SYSCALL, fl_model_sockmsg, fl_host_sockmsg),
 	BOTH(FL_SC_RECVMSG, FL_CAP_SYSCALL, fl_model_sockmsg, fl_host_sockmsg),
 	BOTH(FL_SC_SHUTDOWN, FL_CAP_SYSCALL, fl_model_shutdown, fl_host_shutdown),
+	BOTH(FL_SC_SETSOCKOPT, FL_CAP_SYSCALL, fl_model_setsockopt, fl_host_setsockopt),
 	BOTH(FL_SC_TEE, FL_CAP_SYSCALL, fl_model_tee, fl_host_tee),
 	/* /proc/self/clear_refs: model_pagemap.c, host_pagemap.c */
 	BOTH(FL_SC_CLEAR_REFS, FL_CAP_SYSCALL, fl_model_clear_refs, fl_host_clear_refs),

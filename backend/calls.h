@@ -68,7 +68,7 @@ fl_model_call_fn fl_model_rw, fl_model_vmsplice, fl_model_process_vm;
 fl_model_call_fn fl_model_getdents;     /* model_readdir.c */
 fl_model_call_fn fl_model_prwv, fl_model_lseek, fl_model_ftruncate, fl_model_seals, fl_model_splice,
 	fl_model_tee;                                           /* model_vec.c */
-fl_model_call_fn fl_model_sockmsg, fl_model_shutdown;           /* model_socket.c */
+fl_model_call_fn fl_model_sockmsg, fl_model_shutdown, fl_model_setsockopt; /* model_socket.c */
 fl_model_call_fn fl_model_clear_refs;                           /* model_pagemap.c */
 fl_model_call_fn fl_model_madvise;                              /* model_pagemap.c */
 fl_model_call_fn fl_model_mlock;                                /* model_pagemap.c */
@@ -88,7 +88,7 @@ fl_host_call_fn fl_host_rw, fl_host_rwv, fl_host_process_vm;   /* syscalls */
 fl_host_call_fn fl_host_getdents;
 fl_host_call_fn fl_host_prwv, fl_host_lseek, fl_host_fstat, fl_host_ftruncate, fl_host_seals, fl_host_splice,
 		fl_host_tee;     /* host_vec.c */
-fl_host_call_fn fl_host_sockmsg, fl_host_shutdown;              /* host_socket.c */
+fl_host_call_fn fl_host_sockmsg, fl_host_shutdown, fl_host_setsockopt; /* host_socket.c */
 fl_host_call_fn fl_host_clear_refs;                             /* host_pagemap.c */
 fl_host_call_fn fl_host_madvise;                                /* host_pagemap.c */
 fl_host_call_fn fl_host_mlock;                                  /* host_pagemap.c */

@@ -340,6 +340,7 @@ static long do_sendmsg(int fd, struct iovec *v, const struct host_req *rq)
 		struct cmsghdr h;
 		char room[CMSG_SPACE(HOST_RIGHTS * sizeof(int))];
 	} ctl;
+	struct ucred own = { getpid(), getuid(), getgid() };
 	struct msghdr m = { .msg_iov = v, .msg_iovlen = (size_t)rq->a[0],
 			    .msg_control = (void *)(uintptr_t)rq->a[3],
 			    .msg_controllen = rq->ctllen };
@@ -360,6 +361,15 @@ static long do_sendmsg(int fd, struct iovec *v, const struct host_req *rq)
 		memcpy(CMSG_DATA(&ctl.h), fds, n * sizeof(int));
 		m.msg_control = &ctl;
 		m.msg_controllen = rq->ctllen ? rq->ctllen : CMSG_SPACE(n * sizeof(int));
+	}
+	if (rq->creds) {
+		memset(&ctl, 0, sizeof(ctl));
+		ctl.h.cmsg_len = CMSG_LEN(sizeof(own));
+		ctl.h.cmsg_level = SOL_SOCKET;
+		ctl.h.cmsg_type = SCM_CREDENTIALS;
+		memcpy(CMSG_DATA(&ctl.h), &own, sizeof(own));
+		m.msg_control = &ctl;
+		m.msg_controllen = rq->ctllen ? rq->ctllen : CMSG_SPACE(sizeof(own));
 	}
 	return sendmsg(fd, &m, (int)rq->a[4]);
 }
@@ -386,7 +396,21 @@ static uint32_t right_of(int fd)
 	return ~0u;
 }
 
-/* The descriptors the SCM_RIGHTS messages recvmsg wrote into M gave. */
+/* An SCM_CREDENTIALS message written whole: whose (HOST_CRED_*). */
+static void creds_of(struct cmsghdr *c, struct host_rep *rep)
+{
+	struct ucred u;
+
+	memcpy(&u, CMSG_DATA(c), sizeof(u));
+	rep->cred_pid = u.pid;
+	if (!u.pid && u.uid == 65534 && u.gid == 65534)
+		rep->cred = HOST_CRED_ANON;
+	else
+		rep->cred = u.uid == getuid() && u.gid == getgid() ? HOST_CRED_OWN
+								   : HOST_CRED_OTHER;
+}
+
+/* The descriptors and credentials the control messages recvmsg wrote into M gave. */
 static void rights_of(struct msghdr *m, struct host_rep *rep)
 {
 	struct cmsghdr *c;
@@ -395,6 +419,9 @@ static void rights_of(struct msghdr *m, struct host_rep *rep)
 	     c = CMSG_NXTHDR(m, c)) {
 		size_t i, n;
 
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS &&
+		    c->cmsg_len == CMSG_LEN(sizeof(struct ucred)))
+			creds_of(c, rep);
 		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
 		    c->cmsg_len < CMSG_LEN(0))
 			continue;
@@ -753,6 +780,10 @@ static void run_syscall(const struct host_req *rq, const struct host_iov *hv,
 	case HOST_OP_PROCESS_MADVISE: syscall_result(rep, do_process_madvise(rq, hv)); break;
 	case HOST_OP_GETDENTS:  syscall_result(rep, do_getdents(rq, addr, len)); break;
 	case HOST_OP_SHUTDOWN:  syscall_result(rep, shutdown(fd_of(rq), (int)rq->a[0])); break;
+	case HOST_OP_SETSOCKOPT:        /* a[0]: HOST_SOCKOPT_PASSCRED, the only one */
+		syscall_result(rep, setsockopt(fd_of(rq), SOL_SOCKET, SO_PASSCRED,
+					       &(int){ (int)rq->a[1] }, sizeof(int)));
+		break;
 	case HOST_OP_SOCK_TIMEO: syscall_result(rep, do_sock_timeo(rq)); break;
 	case HOST_OP_PIN_CPU:   syscall_result(rep, do_pin_cpu(rq)); break;
 	case HOST_OP_SPLICE:    syscall_result(rep, do_splice(rq)); break;

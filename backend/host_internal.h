@@ -124,6 +124,10 @@ int fl_host_one_fd_call(struct host *h, const struct fl_val *args, struct host_r
 /* A vector call on a descriptor, its iovecs from ARGS[FIRST] (host_vec.c). */
 int fl_host_vec_do(struct host *h, const struct fl_sc_stmt *st, const struct fl_val *args,
 		   unsigned first, struct host_req *rq, struct fl_obs *obs);
+/* The same, with the reply kept in REP (recvmsg's control messages). */
+int fl_host_vec_do_rep(struct host *h, const struct fl_sc_stmt *st, const struct fl_val *args,
+		       unsigned first, struct host_req *rq, struct fl_obs *obs,
+		       struct host_rep *rep);
 
 /*
  * host_refuse.c: look at every statement once, in order; true and

@@ -177,6 +177,7 @@ enum host_op {
 				   reply ret the CPU its threads now run on only */
 	HOST_OP_ADD_SEALS,      /* fd; a[0] the seals: fcntl(F_ADD_SEALS) */
 	HOST_OP_GET_SEALS,      /* fd: fcntl(F_GET_SEALS) */
+	HOST_OP_SETSOCKOPT,     /* socket end; a[0] HOST_SOCKOPT_*, a[1] the int value */
 };
 
 /* HOST_OP_PAGEMAP's reader: enum fl_pm_reader's values (host_pagemap.c checks). */
@@ -201,6 +202,9 @@ struct host_req {
 	uint64_t rights;        /* HOST_OP_SENDMSG: an SCM_RIGHTS message of the
 				   descriptors byte i - 1 names (FL_OBS_RIGHT),
 				   up to the first 0 byte; 0: none */
+	uint32_t creds;         /* HOST_OP_SENDMSG: 1: an SCM_CREDENTIALS message of
+				   the sender's own pid, uid and gid */
+	uint32_t pad;
 };
 
 /*
@@ -238,7 +242,17 @@ struct host_rep {
 	uint32_t nrights;       /* ... the descriptors its SCM_RIGHTS gave, */
 	uint32_t rights[HOST_RIGHTS]; /* ... each slot * 2 + which of the file
 				   (FL_OBS_RIGHT), or ~0: none the scenario made */
+	uint32_t cred;          /* ... its SCM_CREDENTIALS, whole: HOST_CRED_* */
+	int32_t cred_pid;       /* ... its pid (HOST_CRED_OWN) */
 };
+
+/* host_rep.cred: none; pid 0 and the overflow ids; the scenario's ids; other ids */
+#define HOST_CRED_NONE  0u
+#define HOST_CRED_ANON  1u
+#define HOST_CRED_OWN   2u
+#define HOST_CRED_OTHER 3u
+/* HOST_OP_SETSOCKOPT's options: the scenario's words (SOCKOPT) */
+#define HOST_SOCKOPT_PASSCRED 0u
 
 /* The monitor's UFFDIO_COPY as it saw it: what `uffd_log` hands out. */
 struct host_uffd_log {
@@ -248,7 +262,7 @@ struct host_uffd_log {
 	uint32_t pad;
 };
 
-_Static_assert(sizeof(struct host_req) == 80 && sizeof(struct host_rep) == 96 &&
+_Static_assert(sizeof(struct host_req) == 88 && sizeof(struct host_rep) == 104 &&
 	       sizeof(struct host_uffd_log) == 24, "the wire layout has no padding");
 
 /*
@@ -287,7 +301,7 @@ int fl_host_write_all(int fd, const void *buf, size_t len);
 /* ---- the agent's frames (host_stream.c, host_agent.c) ---- */
 
 #define HOST_FRAME_MAGIC   0x31414c46u   /* "FLA1" */
-#define HOST_AGENT_VERSION 2     /* 2: host_req.rights, host_rep's control fields */
+#define HOST_AGENT_VERSION 2     /* 2: host_req.rights and creds, host_rep's control fields */
 
 /* What a frame asks of the link (host_link.h); ID is a names[] index. */
 enum host_link_op {
@@ -427,7 +441,7 @@ struct host_hello {
 void fl_host_upstream_release(const char *release, const char *version,
 			      char *out, size_t len);
 
-_Static_assert(sizeof(struct host_frame) == 24 && sizeof(struct host_frame_rep) == 120 &&
+_Static_assert(sizeof(struct host_frame) == 24 && sizeof(struct host_frame_rep) == 128 &&
 	       sizeof(struct host_hello) == 104, "the frame layout has no padding");
 
 /* ---- the scenario process (host_child.c) ---- */

@@ -16,9 +16,17 @@
 int fl_host_vec_do(struct host *h, const struct fl_sc_stmt *st, const struct fl_val *args,
 		   unsigned first, struct host_req *rq, struct fl_obs *obs)
 {
+	struct host_rep rep;
+
+	return fl_host_vec_do_rep(h, st, args, first, rq, obs, &rep);
+}
+
+int fl_host_vec_do_rep(struct host *h, const struct fl_sc_stmt *st, const struct fl_val *args,
+		       unsigned first, struct host_req *rq, struct fl_obs *obs,
+		       struct host_rep *rep)
+{
 	struct fl_backend_iovs v;
 	struct host_iov *iov = NULL;
-	struct host_rep rep;
 	unsigned long k;
 	int err = fl_backend_iovs_pos(st, args, first, &v);
 
@@ -36,9 +44,9 @@ int fl_host_vec_do(struct host *h, const struct fl_sc_stmt *st, const struct fl_
 	rq->a[2] = v.at_user;
 	err = fl_host_task_mark(h, st, args, rq);
 	if (!err)
-		err = fl_host_do(h, rq, iov, NULL, &rep, obs);
+		err = fl_host_do(h, rq, iov, NULL, rep, obs);
 	if (!err)
-		fl_host_set_result(obs, &rep);
+		fl_host_set_result(obs, rep);
 out:
 	free(iov);
 	fl_backend_iovs_free(&v);

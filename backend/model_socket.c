@@ -130,6 +130,19 @@ bool fl_model_end_passed(struct model *m, const struct fl_val *v)
 	return sk ? fl_sock_passed(sk, other) : pipe && fl_pipe_passed(pipe, other);
 }
 
+/* The current process as FL_OBS_CREDS_PROC names it: its names[] index. */
+static uint32_t current_cred(struct model *m)
+{
+	const struct fl_process *p = fl_current(m->w);
+	const struct fl_scenario *sc = m->b->sc;
+	unsigned i;
+
+	for (i = 0; p && i < sc->nnames; i++)
+		if (sc->names[i].kind == FL_SC_NEW_PROC && !strcmp(sc->names[i].text, p->name))
+			return FL_OBS_CREDS_PROC(i);
+	return FL_OBS_CREDS_OTHER;
+}
+
 /* What the model does not answer about a control message, or NULL. */
 static const char *ctl_unmodelled(const struct fl_sc_stmt *st, const struct fl_val *args,
 				  const struct fl_sock *sk, bool send,
@@ -140,8 +153,10 @@ static const char *ctl_unmodelled(const struct fl_sc_stmt *st, const struct fl_v
 
 	if (why)
 		return why;
-	if (send && ctl->nfp && !fl_sock_is_unix(sk))
-		return "rights= on a TCP or UDP socket (sock_cmsg_send)";
+	if (send && (ctl->nfp || ctl->creds) && !fl_sock_is_unix(sk))
+		return "rights= or creds= on a TCP or UDP socket (sock_cmsg_send)";
+	if (send && ctl->nfp && ctl->creds)
+		return "rights= with creds= (two control messages)";
 	return NULL;
 }
 
@@ -180,11 +195,15 @@ int fl_model_sockmsg(struct model *m, const struct fl_sc_stmt *st,
 	      : NULL;
 	if (send)
 		sock_rights(m, st, args, &c, false);
+	c.creds = send && fl_backend_key(st, args, "creds") && fl_backend_key(st, args, "creds")->u;
+	c.cred = send ? current_cred(m) : 0;
 	if (send && c.nfp && !ctllen)
 		c.controllen = FL_SCM_SPACE(c.nfp);
+	if (c.creds && !ctllen)
+		c.controllen = FL_SCM_SPACE(3);
 	if (!why && !ret)
 		why = ctl_unmodelled(st, args, sk, send, &c);
-	if (!why && send && !ret && ctllen && !c.nfp)
+	if (!why && send && !ret && ctllen && !c.nfp && !c.creds)
 		why = fl_sock_control_unmodelled(ctllen->u);
 	if (!why && send && !ret && v.nr <= FL_UIO_MAXIOV && !(flags & FL_MSG_OOB))
 		why = fl_sock_unmodelled(m->w, sk, end, fl_model_iov_total(v.iov, v.nr));
@@ -227,6 +246,7 @@ int fl_model_sockmsg(struct model *m, const struct fl_sc_stmt *st,
 	obs->msg_flags = msg_flags;
 	obs->controllen = send ? 0 : (uint32_t)c.controllen;
 	obs->nrights = send ? 0 : c.nfp;
+	obs->creds = send ? 0 : c.cred;
 	memcpy(obs->rights, c.fp, sizeof(obs->rights));
 	if (ret == FL_SYS_WAITS)
 		fl_model_summary(m, obs, "blocked: %s.%u %s", name, end,
@@ -238,6 +258,26 @@ int fl_model_sockmsg(struct model *m, const struct fl_sc_stmt *st,
 out:
 	fl_backend_iovs_free(&v);
 	return err;
+}
+
+/* setsockopt SOCK.N passcred on|off: SO_PASSCRED, 0 */
+int fl_model_setsockopt(struct model *m, const struct fl_sc_stmt *st,
+			const struct fl_val *args, struct fl_obs *obs)
+{
+	const char *name = fl_backend_name(m->b, (unsigned)args[0].u);
+	struct fl_sock *sk = fl_sock_find(m->w, name);
+	unsigned end = args[0].end == FL_SC_END_1;
+
+	(void)st;
+	if (!sk)
+		return fl_backend_setup_failed(obs, m->w, name, -EBADF);
+	/* sock_setsockopt: a released end's descriptor is gone, EBADF */
+	if (fl_sock_end_open(sk, end))
+		fl_sock_set_passcred(sk, end, args[2].u);
+	fl_model_set_sys_ret(m, obs, fl_sock_end_open(sk, end) ? 0 : -EBADF);
+	fl_model_summary(m, obs, "setsockopt %s.%u SO_PASSCRED %s", name, end,
+			 args[2].u ? "on" : "off");
+	return 0;
 }
 
 /* shutdown SOCK.N rd|wr|rdwr (callers/socket.c fl_sock_shutdown) */

@@ -166,6 +166,7 @@ struct fl_skb {
 	uint8_t *data;
 	unsigned nfp;           /* UNIXCB(skb).fp: descriptors it carries */
 	uint32_t fp[FL_SCM_MAX_FD];
+	uint32_t cred;          /* UNIXCB(skb).pid and ids: the sender's, or 0: none */
 };
 
 struct fl_sock {
@@ -188,7 +189,13 @@ struct fl_sock {
 	uint8_t tcp_urg[2];     /* TCP: tp->urg_data of that end: TCP_URG_* below */
 	uint32_t sndbuf;        /* sk_sndbuf: unix_sndbuf(), the 64-bit one where unknown */
 	bool passed[2];         /* the end was passed with SCM_RIGHTS */
+	bool passcred[2];       /* SO_PASSCRED set on that end */
 };
+
+void fl_sock_set_passcred(struct fl_sock *sk, unsigned end, bool on)
+{
+	sk->passcred[end & 1] = on;
+}
 
 void fl_sock_set_passed(struct fl_sock *sk, unsigned end)
 {
@@ -867,7 +874,8 @@ static long send_room(struct fl_world *w, struct fl_sock *sk, unsigned end, unsi
 
 /* unix_stream_sendmsg: chunks while there is room, each copied whole or not at all. */
 static long stream_send(struct fl_world *w, struct fl_sock *sk, unsigned end,
-			struct fl_iov_iter *i, unsigned flags, const struct fl_sock_ctl *scm)
+			struct fl_iov_iter *i, unsigned flags, const struct fl_sock_ctl *scm,
+			uint32_t cred)
 {
 	size_t total = i->count, sent = 0, chunk;
 	struct fl_skb *skb;
@@ -884,6 +892,8 @@ static long stream_send(struct fl_world *w, struct fl_sock *sk, unsigned end,
 			err = copy_skb(w, sk, chunk, i, &skb);
 		if (!err && !sent)
 			skb_attach_fds(skb, scm);       /* the first skb only */
+		if (!err)
+			skb->cred = cred;
 		if (!err)
 			err = queue_skb(w, sk, end, skb);
 		if (err == -EPIPE && !sent && !(sk->shutdown[end] & SEND_SHUTDOWN))
@@ -904,7 +914,8 @@ static long stream_send(struct fl_world *w, struct fl_sock *sk, unsigned end,
  * is the sender, as on a socketpair.
  */
 static long dgram_send(struct fl_world *w, struct fl_sock *sk, unsigned end,
-		       struct fl_iov_iter *i, unsigned flags, const struct fl_sock_ctl *scm)
+		       struct fl_iov_iter *i, unsigned flags, const struct fl_sock_ctl *scm,
+		       uint32_t cred)
 {
 	size_t total = i->count;
 	struct fl_skb *skb;
@@ -936,6 +947,7 @@ static long dgram_send(struct fl_world *w, struct fl_sock *sk, unsigned end,
 	}
 	if (!err) {
 		skb_attach_fds(skb, scm);
+		skb->cred = cred;
 		err = queue_skb(w, sk, end, skb);
 	}
 	return err ? err : (long)total;
@@ -1052,17 +1064,19 @@ static long sock_copy_control(struct fl_world *w, fl_addr_t control, uint64_t co
 
 /*
  * __scm_send of the backend's SCM_RIGHTS message (cmsg_len CMSG_LEN of
- * its descriptors, zeros after it) in CTL->CONTROLLEN bytes: fewer than a
- * cmsghdr hold no message (the send goes on without descriptors: *SEND
- * NULL); a cmsg_len past them is -EINVAL (CMSG_OK); so is the zeroed
- * header after it where one fits; a descriptor not open is -EBADF
- * (scm_fp_copy).
+ * its descriptors, zeros after it), or its SCM_CREDENTIALS one (a struct
+ * ucred of the caller's own, which scm_check_creds lets through), in
+ * CTL->CONTROLLEN bytes: fewer than a cmsghdr hold no message (the send
+ * goes on without it: *SEND NULL); a cmsg_len past them is -EINVAL
+ * (CMSG_OK); so is the zeroed header after it where one fits; a
+ * descriptor not open is -EBADF (scm_fp_copy).
  */
 static long scm_send(const struct fl_world *w, const struct fl_sock_ctl *ctl,
 		     const struct fl_sock_ctl **send)
 {
 	size_t hdr = cmsghdr_size(w), align = hdr == 12 ? 4 : 8;
-	size_t len = hdr + ctl->nfp * 4, space = (len + align - 1) / align * align;
+	size_t len = hdr + (ctl->creds ? 12 : ctl->nfp * 4);
+	size_t space = (len + align - 1) / align * align;
 
 	*send = NULL;
 	if (ctl->controllen < hdr)
@@ -1082,6 +1096,7 @@ long fl_sock_sendmsg(struct fl_world *w, struct fl_sock *sk, unsigned end,
 		     const struct fl_sock_ctl *ctl)
 {
 	const struct fl_sock_ctl *scm = NULL;
+	uint32_t cred;
 	struct fl_iov_iter i;
 	long ret;
 	int err;
@@ -1090,16 +1105,23 @@ long fl_sock_sendmsg(struct fl_world *w, struct fl_sock *sk, unsigned end,
 	err = sock_import(w, sk, end, FL_ITER_SOURCE, iov, nr_segs, &i);
 	if (err)
 		return err;
-	ret = ctl->nfp ? 0 : sock_copy_control(w, ctl->control, ctl->controllen);
+	/* the backend's own message (rights=, creds=) is copied whole */
+	ret = ctl->nfp || ctl->creds ? 0 : sock_copy_control(w, ctl->control, ctl->controllen);
 	if (ret)
 		return ret;
 	/* unix_seqpacket_sendmsg takes sk_err first */
 	if (sk->type == FL_SOCK_SEQPACKET && sk->err[end])
 		return sock_error(sk, end);
 	/* unix_dgram_sendmsg and unix_stream_sendmsg begin with scm_send */
-	ret = ctl->nfp ? scm_send(w, ctl, &scm) : 0;
+	ret = ctl->nfp || ctl->creds ? scm_send(w, ctl, &scm) : 0;
 	if (ret)
 		return ret;
+	/*
+	 * unix_scm_to_skb puts an SCM_CREDENTIALS message's on every skb of
+	 * the send; else unix_maybe_add_creds the caller's where either end
+	 * has SO_PASSCRED, now; else the skb carries none.
+	 */
+	cred = (scm && scm->creds) || sk->passcred[0] || sk->passcred[1] ? ctl->cred : 0;
 	/*
 	 * unix_dgram_sendmsg and unix_stream_sendmsg refuse MSG_OOB before
 	 * anything else; a stream since 5.15 only when there is no byte
@@ -1112,8 +1134,8 @@ long fl_sock_sendmsg(struct fl_world *w, struct fl_sock *sk, unsigned end,
 	if (sk->type == FL_SOCK_TCP)
 		return tcp_sendmsg(w, sk, end, &i, flags);
 	if (fl_sock_is_record(sk))
-		return dgram_send(w, sk, end, &i, flags, scm);
-	return stream_send(w, sk, end, &i, flags, scm);
+		return dgram_send(w, sk, end, &i, flags, scm, cred);
+	return stream_send(w, sk, end, &i, flags, scm, cred);
 }
 
 /*
@@ -1161,9 +1183,17 @@ static long stream_recv(struct fl_world *w, struct fl_sock *sk, unsigned end,
 	struct fl_skb *skb = sk->queue[end];
 	size_t size = i->count, chunk, n;
 	uint32_t off = skb->consumed;
+	bool check_creds = false;
 	long copied = 0, err;
 
 	for (;;) {
+		/* with SO_PASSCRED one read takes one sender's bytes (unix_skb_scm_eq) */
+		if (check_creds && skb->cred != scm->cred)
+			break;
+		if (sk->passcred[end] && fl_sock_is_unix(sk)) {
+			scm->cred = skb->cred;
+			check_creds = true;
+		}
 		chunk = skb->len - off;
 		if (chunk > size)
 			chunk = size;
@@ -1240,6 +1270,7 @@ static long dgram_recv(struct fl_world *w, struct fl_sock *sk, unsigned end,
 	/* after a copy that faulted the descriptors go with the datagram */
 	if (ret >= 0 && skb->nfp)
 		skb_detach_fds(skb, scm, peek);
+	scm->cred = skb->cred;
 	if (!peek) {
 		skb_free(w, skb);
 		sock_wfree(sk, !end);
@@ -1376,47 +1407,114 @@ static int scm_put(struct fl_world *w, fl_addr_t at, uint64_t val, size_t size)
 	return fl_copy_to_user(w, at, b, size) ? -EFAULT : 0;
 }
 
+/* The cmsghdr at AT: cmsg_len LEN, SOL_SOCKET, TYPE (1 SCM_RIGHTS, 2 SCM_CREDENTIALS). */
+static int scm_put_hdr(struct fl_world *w, fl_addr_t at, size_t len, unsigned type)
+{
+	size_t hdr = cmsghdr_size(w);
+
+	return scm_put(w, at + hdr - 8, 1 /* SOL_SOCKET */, 4) ||
+	       scm_put(w, at + hdr - 4, type, 4) || scm_put(w, at, len, hdr - 8) ? -EFAULT : 0;
+}
+
 /*
- * scm_recv and scm_detach_fds (net/core/scm.c): the descriptors SCM took
- * go to the msghdr of CTL.  No msg_control: MSG_CTRUNC, none installed.
- * Else as many as fit after a cmsghdr in msg_controllen (none if it is a
- * cmsghdr or less) are installed, each number written (the model writes
- * 1000 + i: its descriptors have no numbers of their own), then the
- * header (SOL_SOCKET, SCM_RIGHTS, cmsg_len CMSG_LEN of them); CTL's
- * msg_controllen advances by CMSG_SPACE of them, at most what it had; and
- * fewer installed than carried is MSG_CTRUNC, the rest dropped.  A write
- * that faults: FL_SOCK_CMSG (not modelled).
+ * put_cmsg of SCM_CREDENTIALS (scm_recv, SO_PASSCRED): fewer than a
+ * cmsghdr's bytes is MSG_CTRUNC, nothing written; fewer than CMSG_LEN of
+ * a struct ucred is MSG_CTRUNC and what fits, cmsg_len cut to it; the
+ * ucred is pid 0 and the overflow ids 65534 for an skb that carried none
+ * (the model writes 1000 + its name for a process's pid and 0 for its
+ * ids: they have no numbers of their own); *AT and *ROOM advance by
+ * CMSG_SPACE(12), at most *ROOM.  CTL->CRED says what it holds if whole.
  */
-static long scm_recv(struct fl_world *w, struct fl_sock_ctl *ctl, uint64_t room,
-		     const struct fl_sock_ctl *scm, unsigned *msg_flags)
+static int scm_put_creds(struct fl_world *w, struct fl_sock_ctl *ctl, fl_addr_t *at,
+			 uint64_t *room, uint32_t cred, unsigned *msg_flags)
+{
+	size_t hdr = cmsghdr_size(w), len = hdr + 12, space = hdr + 16, k;
+	bool anon = cred == FL_SOCK_CRED_ANON;
+	uint32_t ucred[3] = { anon ? 0 : 1000 + cred, anon ? 65534 : 0, anon ? 65534 : 0 };
+	int err = 0;
+
+	if (*room < hdr) {
+		*msg_flags |= FL_MSG_CTRUNC;
+		return 0;
+	}
+	if (*room < len) {
+		*msg_flags |= FL_MSG_CTRUNC;
+		len = (size_t)*room;
+	}
+	err = scm_put_hdr(w, *at, len, 2);
+	for (k = 0; !err && hdr + 4 * k < len; k++)
+		err = scm_put(w, *at + hdr + 4 * k, ucred[k],
+			      len - hdr - 4 * k < 4 ? len - hdr - 4 * k : 4);
+	if (err)
+		return FL_SOCK_CMSG;
+	ctl->cred = len == hdr + 12 ? cred : 0;
+	space = space < *room ? space : (size_t)*room;
+	*at += space;
+	*room -= space;
+	return 0;
+}
+
+/*
+ * scm_detach_fds: as many of SCM's descriptors as fit after a cmsghdr in
+ * *ROOM (none if it is a cmsghdr or less) are installed, each number
+ * written (the model writes 1000 + i: its descriptors have no numbers of
+ * their own), then the header (SOL_SOCKET, SCM_RIGHTS, cmsg_len CMSG_LEN
+ * of them); *AT and *ROOM advance by CMSG_SPACE of them, at most *ROOM;
+ * fewer installed than carried is MSG_CTRUNC, the rest dropped.
+ */
+static int scm_detach_fds(struct fl_world *w, struct fl_sock_ctl *ctl, fl_addr_t *at,
+			  uint64_t *room, const struct fl_sock_ctl *scm, unsigned *msg_flags)
 {
 	size_t hdr = cmsghdr_size(w), align = hdr == 12 ? 4 : 8, space;
-	uint64_t fdmax = room <= hdr ? 0 : (room - hdr) / 4;
+	uint64_t fdmax = *room <= hdr ? 0 : (*room - hdr) / 4;
 	unsigned n = fdmax < scm->nfp ? (unsigned)fdmax : scm->nfp, k;
+	int err = 0;
+
+	for (k = 0; k < n && !err; k++)
+		err = scm_put(w, *at + hdr + 4 * k, 1000 + k, 4);
+	if (n && !err)
+		err = scm_put_hdr(w, *at, hdr + 4 * n, 1);
+	if (err)
+		return FL_SOCK_CMSG;
+	if (n < scm->nfp)
+		*msg_flags |= FL_MSG_CTRUNC;
+	space = n ? (hdr + 4 * n + align - 1) / align * align : 0;
+	space = space < *room ? space : (size_t)*room;
+	*at += space;
+	*room -= space;
+	ctl->nfp = n;
+	memcpy(ctl->fp, scm->fp, sizeof(ctl->fp));
+	fl_trace(w, "recvmsg: %u of %u descriptors installed%s", n, scm->nfp,
+		 n < scm->nfp ? ", MSG_CTRUNC" : "");
+	return 0;
+}
+
+/*
+ * scm_recv (include/net/scm.h): what the skbs read carried goes to the
+ * msghdr of CTL, whose msg_controllen (ROOM) ____sys_recvmsg gives back
+ * as the bytes written.  No msg_control: MSG_CTRUNC if there was
+ * something to write, nothing installed.  Else SCM_CREDENTIALS first
+ * where the reader has SO_PASSCRED, then the descriptors.  A write that
+ * faults: FL_SOCK_CMSG (not modelled).
+ */
+static long scm_recv(struct fl_world *w, struct fl_sock_ctl *ctl, uint64_t room,
+		     const struct fl_sock_ctl *scm, bool passcred, unsigned *msg_flags)
+{
+	fl_addr_t at = ctl->control;
+	uint64_t left = room;
 	int err = 0;
 
 	if (!ctl->control) {
 		*msg_flags |= FL_MSG_CTRUNC;
 		return 0;
 	}
-	for (k = 0; k < n && !err; k++)
-		err = scm_put(w, ctl->control + hdr + 4 * k, 1000 + k, 4);
-	if (n && !err)
-		err = scm_put(w, ctl->control + hdr - 8, 1 /* SOL_SOCKET */, 4) ||
-		      scm_put(w, ctl->control + hdr - 4, 1 /* SCM_RIGHTS */, 4) ||
-		      scm_put(w, ctl->control, hdr + 4 * n, hdr - 8);
-	if (err)
-		return FL_SOCK_CMSG;
-	if (n < scm->nfp)
-		*msg_flags |= FL_MSG_CTRUNC;
-	space = (hdr + 4 * n + align - 1) / align * align;
-	ctl->controllen = n ? (space < room ? space : room) : 0;
-	ctl->nfp = n;
-	memcpy(ctl->fp, scm->fp, sizeof(ctl->fp));
-	fl_trace(w, "recvmsg: %u of %u descriptors installed, msg_controllen %llu%s", n,
-		 scm->nfp, (unsigned long long)ctl->controllen,
-		 n < scm->nfp ? ", MSG_CTRUNC" : "");
-	return 0;
+	if (passcred)
+		err = scm_put_creds(w, ctl, &at, &left, scm->cred ? scm->cred : FL_SOCK_CRED_ANON,
+				    msg_flags);
+	if (!err && scm->nfp)
+		err = scm_detach_fds(w, ctl, &at, &left, scm, msg_flags);
+	ctl->controllen = room - left;
+	return err;
 }
 
 /* The queue's next skbs, then what they carried (AF_UNIX: scm_recv). */
@@ -1425,9 +1523,11 @@ static long queue_recv(struct fl_world *w, struct fl_sock *sk, unsigned end,
 		       struct fl_sock_ctl *ctl, uint64_t room)
 {
 	struct fl_sock_ctl scm = { .nfp = 0 };
+	bool passcred = sk->passcred[end] && fl_sock_is_unix(sk);
 	long ret = fl_sock_is_record(sk) ? dgram_recv(w, sk, end, i, flags, msg_flags, &scm)
 					 : stream_recv(w, sk, end, i, flags, &scm);
-	long err = scm.nfp ? scm_recv(w, ctl, room, &scm, msg_flags) : 0;
+	long err = ret >= 0 && (scm.nfp || passcred) ?
+		   scm_recv(w, ctl, room, &scm, passcred, msg_flags) : 0;
 
 	return err ? err : ret;
 }

@@ -560,6 +560,8 @@ static void cmp_step(struct comparison *c, unsigned i)
 	cmp_num(c, s, "msg_controllen", s->obs.has_msg_flags, s->obs.controllen,
 		t->obs.has_msg_flags, t->obs.controllen);
 	cmp_rights(c, s, &s->obs, &t->obs);
+	if (s->obs.creds || t->obs.creds)
+		cmp_num(c, s, "SCM_CREDENTIALS", true, s->obs.creds, true, t->obs.creds);
 	cmp_kbuf(c, s, &s->obs, &t->obs);
 }
 

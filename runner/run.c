@@ -398,6 +398,20 @@ static bool expect_rights(const struct fl_obs *o, const struct fl_val *v, char *
 								  : "another file"), false;
 }
 
+/* recvmsg's SCM_CREDENTIALS: PROC's pid and ids, or (no PROC) pid 0 and the overflow ids. */
+static bool expect_creds(const struct fl_obs *o, const struct fl_val *v, char *seen,
+			 size_t len)
+{
+	uint32_t want = v[0].kind ? FL_OBS_CREDS_PROC(v[0].u) : FL_OBS_CREDS_ANON;
+
+	if (o->creds == want)
+		return true;
+	return snprintf(seen, len, "%s", o->creds == FL_OBS_CREDS_NONE ?
+			"no SCM_CREDENTIALS message written whole" :
+			o->creds == FL_OBS_CREDS_ANON ? "pid 0 and the overflow ids" :
+			"another process's credentials"), false;
+}
+
 static bool expect_mem(struct runner *r, const struct fl_sc_stmt *e,
 		       const struct fl_val *v, unsigned idx, char *seen, size_t len)
 {
@@ -650,6 +664,8 @@ static bool judge(struct runner *r, const struct fl_sc_stmt *e,
 		return expect_controllen(o, v[0].u, seen, len);
 	case FL_SC_EXPECT_RIGHTS:
 		return expect_rights(o, v, seen, len);
+	case FL_SC_EXPECT_CREDS:
+		return expect_creds(o, v, seen, len);
 	case FL_SC_EXPECT_OUTCOME:
 		return expect_scalar("outcome", o, (int64_t)v[0].u, seen, len);
 	case FL_SC_EXPECT_ERRNO:

@@ -133,7 +133,7 @@ static const struct fl_sc_form verbs[] = {
  */
 #define SEND_IOV_KEYS  KEYS({ "iov", OPT(ADDR) }, { "nr", OPT(NUM) }, { "flags", OPT(MSG_FLAGS) }, \
 			AS_TASK, { "control", OPT(ADDR) }, { "controllen", OPT(NUM) }, \
-			{ "rights", OPT(ANY_FD) | FL_SC_REPEAT })
+			{ "rights", OPT(ANY_FD) | FL_SC_REPEAT }, { "creds", OPT(ONOFF) })
 #define IOV2_KEYS  KEYS({ "iov", OPT(ADDR) }, { "nr", OPT(NUM) }, { "flags", OPT(RWF_FLAGS) }, \
 			AS_TASK)
 #define PVM_SLOTS  SLOTS(FL_SC_PROC, OPT(ADDR), OPT(ADDR), OPT(NUM))
@@ -230,6 +230,9 @@ static const struct fl_sc_form calls[] = {
 	/* socket pairs: iovecs as readv's (docs/callers.md, "Sockets") */
 	{ "sendmsg", FL_SC_CALL, FL_SC_SENDMSG, SOCK_IOV_SLOTS, SEND_IOV_KEYS, FL_SC_SUBJECT },
 	{ "recvmsg", FL_SC_CALL, FL_SC_RECVMSG, SOCK_IOV_SLOTS, SOCK_IOV_KEYS, FL_SC_SUBJECT },
+	/* setsockopt SOCK.N passcred on|off: SOL_SOCKET, SO_PASSCRED (docs/callers.md) */
+	{ "setsockopt", FL_SC_CALL, FL_SC_SETSOCKOPT,
+	  SLOTS(FL_SC_SOCK_FD, FL_SC_SOCKOPT, FL_SC_ONOFF), NULL, FL_SC_SUBJECT },
 	{ "shutdown", FL_SC_CALL, FL_SC_SHUTDOWN, SLOTS(FL_SC_SOCK_FD, FL_SC_SHUT_HOW), NULL,
 	  FL_SC_SUBJECT },
 	{ "proc_mem_read", FL_SC_CALL, FL_SC_PROC_MEM_READ, ADDR_LEN, AS_KEYS, FL_SC_SUBJECT },
@@ -284,6 +287,9 @@ static const struct fl_sc_form expects[] = {
 	{ "controllen", FL_SC_EXPECT, FL_SC_EXPECT_CONTROLLEN, SLOTS(FL_SC_NUM), NULL, 0 },
 	/* descriptor I that recvmsg's SCM_RIGHTS gave is a new one for END's file */
 	{ "rights",  FL_SC_EXPECT, FL_SC_EXPECT_RIGHTS, SLOTS(FL_SC_NUM, FL_SC_ANY_FD), NULL, 0 },
+	/* recvmsg's SCM_CREDENTIALS holds PROC's pid and the scenario's ids
+	   (without PROC: pid 0 and the overflow ids, none were attached) */
+	{ "creds",   FL_SC_EXPECT, FL_SC_EXPECT_CREDS, SLOTS(OPT(PROC)), NULL, 0 },
 	{ "outcome", FL_SC_EXPECT, FL_SC_EXPECT_OUTCOME, SLOTS(FL_SC_OUTCOME), NULL, 0 },
 	{ "mem",     FL_SC_EXPECT, FL_SC_EXPECT_MEM,
 	  SLOTS(FL_SC_ADDR, FL_SC_NUM, FL_SC_MEMDATA), NULL, 0 },
@@ -423,6 +429,8 @@ static const char *const seal_words[] = {
 };
 /* SHUT_RD, SHUT_WR, SHUT_RDWR: the word's index is the value. */
 static const char *const shut_how_words[] = { "rd", "wr", "rdwr", NULL };
+/* setsockopt's options, FL_SOCKOPT_* order */
+static const char *const sockopt_words[] = { "passcred", NULL };
 static const char *const rwf_words[] = {
 	"hipri", "dsync", "sync", "nowait", "append", "noappend", NULL
 };
@@ -500,6 +508,7 @@ static const struct kind_info kinds[FL_SC_KIND_COUNT] = {
 	[FL_SC_PIPE_END]     = { "PIPE.r, PIPE.w, SOCK.0 or SOCK.1", NULL },
 	[FL_SC_ANY_FD]       = { "FILE, PIPE.r, PIPE.w, SOCK.0 or SOCK.1", NULL },
 	[FL_SC_SHUT_HOW]     = { "a shutdown mode (rd, wr, rdwr)", shut_how_words },
+	[FL_SC_SOCKOPT]      = { "a socket option (passcred)", sockopt_words },
 	[FL_SC_MSG_RFLAGS]   = { "msg_flags (- or trunc,ctrunc,eor,oob,errqueue)", msg_rflag_words },
 	[FL_SC_SCAN_CATS]    = { "page categories (- or wpallowed,written,file,present,swapped,pfnzero,huge,softdirty,guard)", scan_cat_words },
 	[FL_SC_SCAN_FLAGS]   = { "PM_SCAN flags (- or wp_matching,check_wpasync)", scan_flag_words },

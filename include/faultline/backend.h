@@ -70,6 +70,16 @@ struct fl_obs_event {
 #define FL_OBS_RIGHTS 8
 #define FL_OBS_RIGHT(name, end) ((uint32_t)(name) * 2 + (end))
 #define FL_OBS_RIGHT_OTHER 0xffffffffu
+/*
+ * The SCM_CREDENTIALS message recvmsg wrote whole: none; pid 0 with the
+ * overflow uid and gid (65534: the skb carried none); or the pid of the
+ * process names[] index N with the scenario's uid and gid (FL_OBS_CREDS
+ * _PROC(N)); or anything else.
+ */
+#define FL_OBS_CREDS_NONE 0u
+#define FL_OBS_CREDS_ANON 1u
+#define FL_OBS_CREDS_PROC(n) (2u + (uint32_t)(n))
+#define FL_OBS_CREDS_OTHER 0xffffffffu
 
 struct fl_obs {
 	bool has_ret;
@@ -82,6 +92,7 @@ struct fl_obs {
 	uint32_t controllen;    /* ... and msg_controllen as written */
 	unsigned nrights;       /* descriptors its SCM_RIGHTS gave (FL_OBS_RIGHTS at most), */
 	uint32_t rights[FL_OBS_RIGHTS]; /* each the file of FL_OBS_RIGHT(name, end) */
+	uint32_t creds;         /* its SCM_CREDENTIALS: FL_OBS_CREDS_* below */
 	enum fl_outcome outcome;
 	struct fl_signal sig;   /* a user-mode access that faulted */
 	size_t moved;           /* bytes a store/load transferred */

@@ -304,7 +304,7 @@ static inline unsigned fl_msg_rflags(uint64_t words)
 
 /*
  * The control side of one sendmsg or recvmsg (docs/callers.md "Passing
- * descriptors").  A send's SCM_RIGHTS message is the backend's, not user
+ * descriptors", "Credentials").  A send's SCM_RIGHTS message is the backend's, not user
  * memory: NFP descriptors, FP the backend's names of their files (opaque
  * here), FP_CLOSED if one is not open (scm_fp_copy's -EBADF), CONTROLLEN
  * the msg_controllen passed with it (cmsg_len is CMSG_LEN of them).  A
@@ -321,7 +321,15 @@ struct fl_sock_ctl {
 	unsigned nfp;
 	uint32_t fp[FL_SCM_MAX_FD];
 	bool fp_closed;
+	bool creds;             /* send: an SCM_CREDENTIALS message of the caller's own */
+	uint32_t cred;          /* send: the caller's credentials (the backend's name
+				   of them, > FL_SOCK_CRED_ANON); recv: those of the
+				   SCM_CREDENTIALS message written whole, or 0 */
 };
+/* An skb that carried no credentials reads as pid 0 and the overflow ids. */
+#define FL_SOCK_CRED_ANON 1u
+/* setsockopt(SOL_SOCKET, SO_PASSCRED, ON) on END (the `passcred` word). */
+void fl_sock_set_passcred(struct fl_sock *sk, unsigned end, bool on);
 
 /*
  * sendmsg(2)/recvmsg(2) on end END (0, 1) with one msghdr and FLAGS

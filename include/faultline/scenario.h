@@ -104,6 +104,7 @@ enum fl_sc_func {
 	FL_SC_PROCESS_MADVISE,  /* process_madvise PROC ADVICE IOVEC...: ret bytes advised */
 	FL_SC_ADD_SEALS,        /* add_seals FD SEALS: fcntl(F_ADD_SEALS), ret 0 or -1 errno */
 	FL_SC_GET_SEALS,        /* get_seals FD: fcntl(F_GET_SEALS), ret the seals */
+	FL_SC_SETSOCKOPT,       /* setsockopt SOCK.N OPT on|off: SOL_SOCKET's SO_PASSCRED */
 	FL_SC_FUNC_COUNT        /* not a call: one past the last (add calls above) */
 };
 
@@ -117,6 +118,7 @@ enum fl_sc_expect {
 	FL_SC_EXPECT_REGION,    /* region I OFF LEN CATS: a PAGEMAP_SCAN result */
 	FL_SC_EXPECT_CONTROLLEN, /* controllen N: the msghdr's msg_controllen recvmsg wrote */
 	FL_SC_EXPECT_RIGHTS,    /* rights I END: recvmsg's descriptor I is END's file */
+	FL_SC_EXPECT_CREDS,     /* creds [PROC]: recvmsg's SCM_CREDENTIALS (none: pid 0) */
 };
 
 /* What an argument is.  0 marks an optional slot that was not given. */
@@ -169,6 +171,7 @@ enum fl_sc_kind {
 	FL_SC_PIPE_END,         /* PIPE.r, PIPE.w, SOCK.0 or SOCK.1: what close takes (fl_sc_ref) */
 	FL_SC_ANY_FD,           /* FILE, PIPE.r, PIPE.w, SOCK.0 or SOCK.1: rights= (fl_sc_ref) */
 	FL_SC_SHUT_HOW,         /* rd, wr, rdwr: value SHUT_RD, SHUT_WR, SHUT_RDWR */
+	FL_SC_SOCKOPT,          /* passcred: setsockopt's option (FL_SOCKOPT_*) */
 	FL_SC_MSG_RFLAGS,       /* trunc,ctrunc,eor,oob,errqueue (fl_msg_rflags): msghdr.msg_flags */
 	FL_SC_SCAN_CATS,        /* PAGE_IS_* order: wpallowed,written,file,present,swapped,pfnzero,huge,softdirty,guard */
 	FL_SC_SCAN_FLAGS,       /* PM_SCAN_* order: wp_matching,check_wpasync */

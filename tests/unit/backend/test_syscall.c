@@ -928,6 +928,24 @@ static void test_sock_waitall_blocking(void **state)
 	bt_close(&t);
 }
 
+static void check_sock_passcred(struct bt *t, bool host)
+{
+	(void)host;
+	bt_assert_ret(t, 7, 0);
+	bt_assert_ret(t, 9, 5);
+	assert_int_equal(t->obs[9].controllen, 32);
+	assert_int_equal(t->obs[9].creds, FL_OBS_CREDS_PROC(0));
+}
+
+/* SO_PASSCRED on the reader: the send carries the sender's credentials. */
+static void test_sock_passcred(void **state)
+{
+	(void)state;
+	bt_both(FILE_SRC "socketpair s dgram\ncall setsockopt s.1 passcred on\n"
+		"call sendmsg s.0 src:5\ncall recvmsg s.1 dst:20 control=dst+0x100 controllen=64\n",
+		check_sock_passcred);
+}
+
 static void check_sock_shutdown(struct bt *t, bool host)
 {
 	(void)host;
@@ -964,6 +982,7 @@ int main(void)
 		cmocka_unit_test(test_sock_rcvtimeo),
 		cmocka_unit_test(test_sock_waitall_blocking),
 		cmocka_unit_test(test_sock_shutdown_wr),
+		cmocka_unit_test(test_sock_passcred),
 		cmocka_unit_test(test_read_short_at_hole),
 		cmocka_unit_test(test_writev_gathers),
 		cmocka_unit_test(test_readv_scatters),
