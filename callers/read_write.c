@@ -319,11 +319,11 @@ long fl_sys_rw(struct fl_world *w, const struct fl_fd *fd, enum fl_rw op,
 	bool write = op == FL_RW_WRITE || op == FL_RW_PWRITE || op == FL_RW_WRITEV;
 	bool at = op == FL_RW_PREAD || op == FL_RW_PWRITE;
 
+	/* ksys_pread64: a negative offset before the descriptor is looked at */
+	if (at && (int64_t)off < 0)
+		return -EINVAL;
 	if (fd->pipe && at)
 		return -ESPIPE;
-	/* ksys_pread64: a negative offset before the descriptor is looked at */
-	if (!fd->pipe && at && (int64_t)off < 0)
-		return -EINVAL;
 	if (!fl_fd_may(fd, write))
 		return -EBADF;
 	if (fd->pipe)

@@ -118,14 +118,18 @@ static void check_pipe_errors(struct bt *t, bool host)
 	bt_assert_errno(t, 7, ESPIPE);
 	bt_assert_errno(t, 8, EBADF);
 	bt_assert_errno(t, 9, EAGAIN);  /* empty, O_NONBLOCK on both backends */
+	bt_assert_errno(t, 10, EINVAL); /* ksys_pwrite64: the offset before the pipe */
 }
 
-/* A pipe has no position, its read end takes no write, an empty one answers EAGAIN. */
+/*
+ * A pipe has no position, its read end takes no write, an empty one
+ * answers EAGAIN; a negative offset is EINVAL before any of that.
+ */
 static void test_pipe_errors(void **state)
 {
 	(void)state;
 	bt_both(FILE_SRC "pipe pp\ncall pread pp.r dst 4 0\ncall write pp.r src 4\n"
-		"call read pp.r dst 4\n", check_pipe_errors);
+		"call read pp.r dst 4\ncall pwrite pp.r src 4 0-1\n", check_pipe_errors);
 }
 
 static void check_vmsplice(struct bt *t, bool host)
