@@ -18,17 +18,17 @@ bad() { echo "FAIL: $*" >&2; fail=1; }
 if [ "${FL_PEER_DIFF_ONLY:-0}" = 1 ]; then
 	echo "peer.sh: FL_PEER_DIFF_ONLY=1: the diff alone; the plain runs are the gcc tree's"
 else
-# 1. The model: no expectation fails (unsupported is a skip, exit 3).
-"$fl" run -q tests/peer/*.fl >"$tmp/model"
-rc=$?
-[ $rc -eq 0 ] || [ $rc -eq 3 ] || bad "model run exited $rc: $(grep -v '^PASS' "$tmp/model")"
-grep '^FAIL\|^ERROR' "$tmp/model" >&2 && bad "a peer scenario fails on the model"
+	# 1. The model: no expectation fails (unsupported is a skip, exit 3).
+	"$fl" run -q tests/peer/*.fl >"$tmp/model"
+	rc=$?
+	[ $rc -eq 0 ] || [ $rc -eq 3 ] || bad "model run exited $rc: $(grep -v '^PASS' "$tmp/model")"
+	grep '^FAIL\|^ERROR' "$tmp/model" >&2 && bad "a peer scenario fails on the model"
 
-# 2. The host: no expectation fails where it runs.
-"$fl" run --backend host -q tests/peer/*.fl >"$tmp/host"
-rc=$?
-[ $rc -eq 0 ] || [ $rc -eq 3 ] || bad "host run exited $rc: $(grep -v '^PASS' "$tmp/host")"
-grep '^FAIL\|^ERROR' "$tmp/host" >&2 && bad "a peer scenario fails on the host"
+	# 2. The host: no expectation fails where it runs.
+	"$fl" run --backend host -q tests/peer/*.fl >"$tmp/host"
+	rc=$?
+	[ $rc -eq 0 ] || [ $rc -eq 3 ] || bad "host run exited $rc: $(grep -v '^PASS' "$tmp/host")"
+	grep '^FAIL\|^ERROR' "$tmp/host" >&2 && bad "a peer scenario fails on the host"
 fi
 
 # 3. diff: agree or skip with a reason, never a disagreement.
